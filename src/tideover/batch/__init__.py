@@ -1,0 +1,1 @@
+"""Tideover batch layer."""

@@ -1,0 +1,1 @@
+"""Tideover cli layer."""

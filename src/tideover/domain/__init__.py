@@ -1,0 +1,1 @@
+"""The portfolio core: plain, typed Python with no web or database imports."""

@@ -1,0 +1,1 @@
+"""Tideover services layer."""
