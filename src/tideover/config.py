@@ -32,9 +32,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
         if self.mode == "production" and self.pii_key == DEMO_PII_KEY:
-            raise ValueError(
-                "TIDEOVER_PII_KEY must be set to a secret key in production mode"
-            )
+            raise ValueError("TIDEOVER_PII_KEY must be set to a secret key in production mode")
         return self
 
     @property
@@ -53,9 +51,7 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValueError as exc:
-        raise ConfigurationError(
-            f"invalid configuration: {exc}", f"配置无效：{exc}"
-        ) from exc
+        raise ConfigurationError(f"invalid configuration: {exc}", f"配置无效：{exc}") from exc
 
 
 @lru_cache(maxsize=1)

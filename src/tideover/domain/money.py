@@ -54,15 +54,11 @@ def currency(code: str) -> Currency:
 def to_decimal(value: Decimal | int | str) -> Decimal:
     """``value`` as a Decimal; floats are refused because they are not exact."""
     if isinstance(value, float):  # pragma: no cover - guarded by typing too
-        raise ValidationError(
-            "money must not be given as a float", "金额不能使用浮点数"
-        )
+        raise ValidationError("money must not be given as a float", "金额不能使用浮点数")
     try:
         result = Decimal(value)
     except (InvalidOperation, ValueError) as exc:
-        raise ValidationError(
-            f"not a number: {value!r}", f"不是有效的数字：{value!r}"
-        ) from exc
+        raise ValidationError(f"not a number: {value!r}", f"不是有效的数字：{value!r}") from exc
     if not result.is_finite():
         raise ValidationError(f"not a finite number: {value!r}", f"不是有限数字：{value!r}")
     return result
@@ -185,7 +181,9 @@ class Money:
             raise ValidationError("cannot split into zero parts", "不能拆分为零份")
         total = sum((to_decimal(w) for w in weights), Decimal(0))
         if total <= 0:
-            raise ValidationError("split weights must sum to a positive number", "拆分权重之和必须为正")
+            raise ValidationError(
+                "split weights must sum to a positive number", "拆分权重之和必须为正"
+            )
         parts = [self.times(to_decimal(w) / total) for w in weights[:-1]]
         used = sum(p.minor for p in parts)
         parts.append(Money(self.minor - used, self.currency))

@@ -1,0 +1,335 @@
+"""Days past due (逾期天数), delinquency buckets (账龄) and roll rates (迁徙率).
+
+DPD is the business date minus the oldest unpaid due date, minus the days
+that fell inside a pause (payment holiday, breathing space): a paused
+period does not age the debt.  The batch engines re-implement
+``days_past_due`` vectorised, so its formula must stay exactly as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+from tideover.domain.errors import ValidationError
+from tideover.domain.money import DEFAULT_CURRENCY, Currency, Money
+
+if TYPE_CHECKING:
+    from tideover.domain.allocation import Component, LoanPosition
+
+
+# -- pauses and days past due ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PausePeriod:
+    """Days (``start`` and ``end`` both included) during which a debt does not age."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValidationError(
+                f"pause period ends ({self.end}) before it starts ({self.start})",
+                f"暂停期的结束日（{self.end}）早于开始日（{self.start}）",
+            )
+
+
+def _merged(pauses: Sequence[PausePeriod]) -> list[tuple[date, date]]:
+    """Pauses sorted and merged, so overlapping days are counted once."""
+    merged: list[tuple[date, date]] = []
+    for pause in sorted(pauses, key=lambda p: (p.start, p.end)):
+        if merged and pause.start <= merged[-1][1] + timedelta(days=1):
+            start, end = merged[-1]
+            merged[-1] = (start, max(end, pause.end))
+        else:
+            merged.append((pause.start, pause.end))
+    return merged
+
+
+def paused_days(after: date, up_to: date, pauses: Sequence[PausePeriod]) -> int:
+    """Number of days ``d`` with ``after < d <= up_to`` inside any pause."""
+    first = after + timedelta(days=1)
+    count = 0
+    for start, end in _merged(pauses):
+        lo, hi = max(start, first), min(end, up_to)
+        if lo <= hi:
+            count += (hi - lo).days + 1
+    return count
+
+
+def days_past_due(
+    oldest_unpaid_due: date | None, as_of: date, pauses: Sequence[PausePeriod] = ()
+) -> int:
+    """DPD on ``as_of``: days since the oldest unpaid due date, paused days excluded.
+
+    0 when nothing is unpaid or ``as_of`` is on or before the due date.
+    """
+    if oldest_unpaid_due is None or as_of <= oldest_unpaid_due:
+        return 0
+    elapsed = (as_of - oldest_unpaid_due).days
+    return max(0, elapsed - paused_days(oldest_unpaid_due, as_of, pauses))
+
+
+# -- buckets ---------------------------------------------------------------
+
+
+def _bad_scheme(en: str, zh: str) -> ValidationError:
+    return ValidationError(f"invalid bucket scheme: {en}", f"账龄分组无效：{zh}")
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """A DPD range ``min_dpd..max_dpd`` (inclusive); ``max_dpd=None`` is open-ended."""
+
+    label: str
+    min_dpd: int
+    max_dpd: int | None
+
+    def __post_init__(self) -> None:
+        if not self.label.strip():
+            raise _bad_scheme("a bucket has an empty label", "分组名称为空")
+        if self.min_dpd < 0 or (self.max_dpd is not None and self.max_dpd < self.min_dpd):
+            raise _bad_scheme(
+                f"bucket {self.label!r} has range {self.min_dpd}..{self.max_dpd}",
+                f"分组 {self.label!r} 的范围 {self.min_dpd}..{self.max_dpd} 无效",
+            )
+
+    def contains(self, dpd: int) -> bool:
+        return self.min_dpd <= dpd and (self.max_dpd is None or dpd <= self.max_dpd)
+
+
+@dataclass(frozen=True, slots=True)
+class BucketScheme:
+    """Contiguous buckets from DPD 0 upwards; only the last is open-ended."""
+
+    buckets: tuple[Bucket, ...]
+
+    def __post_init__(self) -> None:
+        if not self.buckets:
+            raise _bad_scheme("no buckets", "没有任何分组")
+        if self.buckets[0].min_dpd != 0:
+            raise _bad_scheme("the first bucket must start at DPD 0", "第一个分组必须从 0 天开始")
+        if self.buckets[-1].max_dpd is not None:
+            raise _bad_scheme("the last bucket must be open-ended", "最后一个分组必须无上限")
+        if len({b.label for b in self.buckets}) != len(self.buckets):
+            raise _bad_scheme("bucket labels repeat", "分组名称重复")
+        for before, after in pairwise(self.buckets):
+            if before.max_dpd is None or after.min_dpd != before.max_dpd + 1:
+                raise _bad_scheme(
+                    f"{before.label!r} and {after.label!r} are not contiguous",
+                    f"{before.label!r} 与 {after.label!r} 不连续",
+                )
+
+    @classmethod
+    def from_upper_bounds(cls, labels: Sequence[str], bounds: Sequence[int]) -> BucketScheme:
+        """Buckets named ``labels`` whose inclusive upper DPD are ``bounds`` (one fewer)."""
+        if len(bounds) != len(labels) - 1:
+            raise _bad_scheme(
+                f"{len(labels)} labels need {len(labels) - 1} upper bounds, got {len(bounds)}",
+                f"{len(labels)} 个分组需要 {len(labels) - 1} 个上限，实际为 {len(bounds)}",
+            )
+        lows = [0, *(b + 1 for b in bounds)]
+        highs: list[int | None] = [*bounds, None]
+        return cls(
+            tuple(Bucket(lb, lo, hi) for lb, lo, hi in zip(labels, lows, highs, strict=True))
+        )
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(b.label for b in self.buckets)
+
+    def bucket_for(self, dpd: int) -> Bucket:
+        """The bucket holding ``dpd`` (negative DPD is refused)."""
+        for bucket in self.buckets:
+            if bucket.contains(dpd):
+                return bucket
+        raise ValidationError(f"DPD must not be negative, got {dpd}", f"逾期天数不能为负：{dpd}")
+
+    def index_of(self, label: str) -> int:
+        """Position of ``label``, 0 being the current (best) bucket."""
+        try:
+            return self.labels.index(label)
+        except ValueError:
+            raise ValidationError(
+                f"unknown bucket {label!r}; known: {', '.join(self.labels)}",
+                f"未知的账龄分组 {label!r}；已有：{', '.join(self.labels)}",
+            ) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, as stored in platform settings."""
+        return {
+            "buckets": [
+                {"label": b.label, "min_dpd": b.min_dpd, "max_dpd": b.max_dpd} for b in self.buckets
+            ]
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BucketScheme:
+        """Inverse of ``to_dict``; malformed data raises ``ValidationError``."""
+        try:
+            rows = data["buckets"]
+            buckets = tuple(
+                Bucket(str(r["label"]), _int(r["min_dpd"]), _opt_int(r.get("max_dpd")))
+                for r in rows
+            )
+        except (KeyError, TypeError) as exc:
+            raise _bad_scheme(f"malformed settings ({exc!r})", f"设置格式错误（{exc!r}）") from exc
+        return cls(buckets)
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected an integer, got {value!r}")
+    return value
+
+
+def _opt_int(value: Any) -> int | None:
+    return None if value is None else _int(value)
+
+
+DEFAULT_BUCKETS = BucketScheme.from_upper_bounds(
+    ("M0", "M1", "M2", "M3", "M4", "M5", "M6", "M6+"), (0, 30, 60, 90, 120, 150, 180)
+)
+
+
+# -- status of one loan ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DelinquencyStatus:
+    """Where one loan stands on ``as_of``: DPD, bucket and what is overdue."""
+
+    loan_id: str
+    as_of: date
+    dpd: int
+    bucket: str
+    oldest_unpaid_due: date | None
+    overdue: dict[Component, Money]
+    outstanding_principal: Money
+
+    @property
+    def overdue_total(self) -> Money:
+        result = Money.zero(self.outstanding_principal.currency)
+        for amount in self.overdue.values():
+            result = result + amount
+        return result
+
+
+def delinquency_of(
+    position: LoanPosition,
+    *,
+    pauses: Sequence[PausePeriod] = (),
+    scheme: BucketScheme = DEFAULT_BUCKETS,
+) -> DelinquencyStatus:
+    """The delinquency status of a replayed loan position."""
+    from tideover.domain.allocation import Component  # allocation imports this module
+
+    oldest = position.oldest_unpaid_due_date
+    dpd = days_past_due(oldest, position.as_of, pauses)
+    return DelinquencyStatus(
+        loan_id=position.loan_id,
+        as_of=position.as_of,
+        dpd=dpd,
+        bucket=scheme.bucket_for(dpd).label,
+        oldest_unpaid_due=oldest,
+        overdue={c: position.overdue(c) for c in Component},
+        outstanding_principal=position.outstanding_principal,
+    )
+
+
+# -- roll rates and transitions -----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RollRate:
+    """Accounts and balance in ``from_bucket`` before, and how much rolled to a worse one.
+
+    ``balance`` is the outstanding principal of the bucket's accounts on the
+    earlier date; ``rolled_balance`` is the outstanding principal, on the later
+    date, of those that rolled (the usual 迁徙率 definition).
+    """
+
+    from_bucket: str
+    accounts: int
+    rolled_accounts: int
+    balance: Money
+    rolled_balance: Money
+
+    @property
+    def account_rate(self) -> Decimal | None:
+        return None if self.accounts == 0 else Decimal(self.rolled_accounts) / self.accounts
+
+    @property
+    def balance_rate(self) -> Decimal | None:
+        if self.balance.minor == 0:
+            return None
+        return Decimal(self.rolled_balance.minor) / Decimal(self.balance.minor)
+
+
+def _currency_of(*statuses: Mapping[str, DelinquencyStatus]) -> Currency:
+    for mapping in statuses:
+        for status in mapping.values():
+            return status.outstanding_principal.currency
+    return DEFAULT_CURRENCY
+
+
+def roll_rates(
+    previous: Mapping[str, DelinquencyStatus],
+    current: Mapping[str, DelinquencyStatus],
+    scheme: BucketScheme = DEFAULT_BUCKETS,
+) -> dict[str, RollRate]:
+    """Roll rate per bucket between two dates; statuses are keyed by loan id.
+
+    A roll is a move to a strictly worse bucket.  Accounts missing from
+    ``current`` (closed, sold) stay in the base and count as not rolled.
+    Mixed currencies raise ``CurrencyMismatch``.
+    """
+    zero = Money.zero(_currency_of(previous, current))
+    rates = {label: RollRate(label, 0, 0, zero, zero) for label in scheme.labels}
+    for loan_id, before in previous.items():
+        start = scheme.index_of(before.bucket)
+        rate = rates[before.bucket]
+        after = current.get(loan_id)
+        rolled = after is not None and scheme.index_of(after.bucket) > start
+        rates[before.bucket] = RollRate(
+            before.bucket,
+            rate.accounts + 1,
+            rate.rolled_accounts + int(rolled),
+            rate.balance + before.outstanding_principal,
+            rate.rolled_balance + after.outstanding_principal
+            if after is not None and rolled
+            else rate.rolled_balance,
+        )
+    return rates
+
+
+def transition_matrix(
+    previous: Mapping[str, DelinquencyStatus],
+    current: Mapping[str, DelinquencyStatus],
+    scheme: BucketScheme = DEFAULT_BUCKETS,
+) -> dict[tuple[str, str], int]:
+    """Account counts per (from bucket, to bucket), over loans present on both dates."""
+    matrix = {(a, b): 0 for a in scheme.labels for b in scheme.labels}
+    for loan_id, before in previous.items():
+        after = current.get(loan_id)
+        if after is not None:
+            scheme.index_of(before.bucket), scheme.index_of(after.bucket)  # validate labels
+            matrix[(before.bucket, after.bucket)] += 1
+    return matrix
+
+
+def cure_counts(
+    previous: Mapping[str, DelinquencyStatus],
+    current: Mapping[str, DelinquencyStatus],
+    scheme: BucketScheme = DEFAULT_BUCKETS,
+) -> dict[str, int]:
+    """Per delinquent bucket, how many accounts came back to the first (current) bucket."""
+    matrix = transition_matrix(previous, current, scheme)
+    first = scheme.labels[0]
+    return {label: matrix[(label, first)] for label in scheme.labels[1:]}
