@@ -193,6 +193,10 @@ class _Working:
 
     def accrue(self, day: date, policy: PenaltyPolicy, pauses: Sequence[PausePeriod]) -> None:
         """Accrue penalty for the overdue days since the last accrual, up to ``day``."""
+        if day <= self.due_date or self.settled_on is not None:
+            # Not yet overdue, or settled for good (only a replay undoes a
+            # settlement): nothing can accrue, and most installments are here.
+            return
         overdue = days_past_due(self.due_date, day, pauses)
         days = policy.penalised_days(overdue) - self.penalised_days
         base = self.left(Component.PRINCIPAL)

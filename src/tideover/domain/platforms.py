@@ -5,29 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tideover.domain.allocation import DEFAULT_WATERFALL, Component, Waterfall
+from tideover.domain.contacts import check_time_zone
 from tideover.domain.delinquency import DEFAULT_BUCKETS, BucketScheme
-from tideover.domain.errors import ValidationError
 from tideover.domain.money import DEFAULT_CURRENCY, Currency, Money, currency
 from tideover.domain.penalty import DayCount, PenaltyPolicy
 
 # 0.05 % a day (18.25 % a year on ACT/365): a common contractual 罚息 rate in
 # Chinese consumer lending; platforms set their own.
 DEFAULT_PENALTY = PenaltyPolicy(annual_rate=Decimal("0.18"), day_count=DayCount.ACT_360)
-
-
-def check_time_zone(name: str) -> str:
-    """``name`` if it is an IANA time zone, else a ValidationError."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(
-            f"unknown time zone {name!r} (expected an IANA name such as Asia/Shanghai)",
-            f"未知时区 {name!r}（应为 IANA 名称，例如 Asia/Shanghai）",
-        ) from exc
-    return name
 
 
 @dataclass(frozen=True)

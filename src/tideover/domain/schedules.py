@@ -55,9 +55,7 @@ def _add_months(anchor: date, months: int, day: int) -> date:
     return date(year, month + 1, min(day, last))
 
 
-def _nth_due(
-    anchor: date, periods: int, frequency: Frequency, day: int | None = None
-) -> date:
+def _nth_due(anchor: date, periods: int, frequency: Frequency, day: int | None = None) -> date:
     """The date ``periods`` periods after ``anchor``, on ``day`` (default: the anchor's)."""
     frequency = Frequency(frequency)
     if frequency in _MONTHS_PER_PERIOD:

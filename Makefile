@@ -1,0 +1,48 @@
+# The two commands on a fresh machine: `make demo` and `make test`.
+# Everything else (virtual environment, install, database, data) is set up on the way.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: help install demo test unit lint format bench clean
+
+help:
+	@echo "make demo   - set up, then run the main job on the demo portfolio"
+	@echo "make test   - set up, then lint, type-check and run the whole test suite"
+	@echo "make lint   - ruff (lint + format check), mypy --strict, import contracts"
+	@echo "make bench  - run the benchmarks (figures go in bench/RESULTS.md)"
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/tideover demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/pytest -q
+
+unit: $(STAMP)
+	$(BIN)/pytest -q tests/unit
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/dpd_bench.py --loans 1000000
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,152 @@
+"""Engines, sessions and schema migrations for SQLite (embedded) and PostgreSQL.
+
+SQLite is the embedded default; PostgreSQL (through psycopg 3) is the
+production database.  The schema is owned by the Alembic migrations in
+``adapters/migrations``; ``migrate`` runs them from code, so no
+``alembic.ini`` is needed next to the project.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tideover.domain.errors import ConfigurationError, DataUnavailable
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def normalise_url(url: str) -> URL:
+    """``url`` parsed, with plain ``postgresql://`` sent to the psycopg 3 driver."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigurationError(
+            f"invalid database URL {url!r}: {exc}",
+            f"数据库地址 {url!r} 无效：{exc}",
+        ) from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigurationError(
+            f"unsupported database {parsed.drivername!r} in the database URL; "
+            "use sqlite:///path or postgresql://user@host/db",
+            f"数据库地址中的数据库类型 {parsed.drivername!r} 不受支持；"
+            "请使用 sqlite:///路径 或 postgresql://用户@主机/库",
+        )
+    return parsed
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (SQLite file or PostgreSQL), tuned for Tideover.
+
+    SQLite gets its parent directory created, foreign keys enforced, WAL
+    journaling and ``synchronous=NORMAL`` (durable across application
+    crashes, fast enough for bulk imports).  Extra ``kwargs`` go to
+    ``sqlalchemy.create_engine``.
+    """
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, **kwargs)
+    kwargs.setdefault("pool_pre_ping", True)
+    if "connect_timeout" not in parsed.query:
+        # Fail in seconds, not minutes, when the server is down or firewalled.
+        kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", 10)
+    try:
+        return create_engine(parsed, **kwargs)
+    except NoSuchModuleError as exc:  # pragma: no cover - psycopg is a dependency
+        raise ConfigurationError(
+            f"the PostgreSQL driver is not installed: {exc}",
+            f"未安装 PostgreSQL 驱动：{exc}",
+        ) from exc
+
+
+def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
+    database = url.database or ""
+    # ":memory:" and "file:" URIs are not plain paths: no directory to create, no WAL to set.
+    in_memory = database in ("", ":memory:") or database.startswith("file:")
+    if not in_memory:
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _tune(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        # Waits for a concurrent writer instead of failing at once with "database is locked".
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions bound to ``engine``; objects stay readable after commit."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def unavailable(engine: Engine, exc: BaseException) -> DataUnavailable:
+    """A friendly error for a database that cannot be reached or opened."""
+    where = engine.url.render_as_string(hide_password=True)
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    reason = lines[0] if lines else type(exc).__name__
+    return DataUnavailable(
+        f"cannot connect to the database at {where}: {reason}; "
+        "check TIDEOVER_DATABASE_URL and that the server is running",
+        f"无法连接数据库 {where}：{reason}；请检查 TIDEOVER_DATABASE_URL 以及数据库服务是否已启动",
+    )
+
+
+def check_connection(engine: Engine) -> None:
+    """Open one connection, or raise ``DataUnavailable`` saying why not."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except DBAPIError as exc:
+        raise unavailable(engine, exc) from exc
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def migrate(engine_or_url: Engine | str, revision: str = "head") -> None:
+    """Upgrade the schema to ``revision``; rerunning at that revision changes nothing."""
+    engine = make_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
+    config = _alembic_config()
+    try:
+        check_connection(engine)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        if isinstance(engine_or_url, str):
+            engine.dispose()
+
+
+def head_revision() -> str | None:
+    """The newest revision the migrations know: what ``migrate`` upgrades to."""
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at, ``None`` before the first migration."""
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except DBAPIError as exc:
+        raise unavailable(engine, exc) from exc

@@ -1,0 +1,309 @@
+"""The relational schema (SQLAlchemy typed declarative), mirrored by the migrations.
+
+Every table carries ``platform_id`` and every unique key includes it, so a
+platform's rows can never collide with, or be reached from, another's.
+Children point at their parent through ``(platform_id, parent pk)``: the
+database itself refuses a payment of platform A booked on a loan of B.
+Money is ``BigInteger`` minor units beside a currency column, never a float;
+timestamps are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from tideover.domain.errors import ValidationError
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+RATE_SCALE = 8
+# SQLite has no exact decimal type; the rate is kept as text there so that it
+# round-trips exactly instead of passing through a binary float.
+RATE_SQLITE_TEXT_LENGTH = 40
+
+
+def utcnow() -> datetime:
+    """Wall-clock UTC, used only to stamp when a row was written (not business dates)."""
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp stored in UTC; naive datetimes are refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValidationError(
+                f"timestamp {value.isoformat()} has no time zone; store aware UTC datetimes",
+                f"时间戳 {value.isoformat()} 缺少时区；请存储带时区的 UTC 时间",
+            )
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def storable_rate(value: Decimal, loan_id: str = "") -> Decimal:
+    """``value`` with exactly 8 places; a rate needing more is refused, never rounded."""
+    exact = Decimal(value).quantize(Decimal(1).scaleb(-RATE_SCALE))
+    if exact != value:
+        raise ValidationError(
+            f"loan {loan_id!r}: rate {value} has more than {RATE_SCALE} decimal places",
+            f"借据 {loan_id!r}：利率 {value} 的小数位超过 {RATE_SCALE} 位",
+        )
+    return exact
+
+
+class ExactRate(TypeDecorator[Decimal]):
+    """An interest rate as an exact ``Decimal`` with 8 places: NUMERIC(12,8), TEXT on SQLite."""
+
+    impl = Numeric(12, RATE_SCALE)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(RATE_SQLITE_TEXT_LENGTH))
+        return dialect.type_descriptor(Numeric(12, RATE_SCALE, asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        exact = storable_rate(value)
+        return str(exact) if dialect.name == "sqlite" else exact
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(str(value))
+
+
+def big_id() -> Mapped[int]:
+    # SQLite only auto-increments an INTEGER PRIMARY KEY (the rowid alias), not BIGINT.
+    return mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+
+
+def platform_fk() -> Mapped[int]:
+    return mapped_column(ForeignKey("platforms.id", ondelete="RESTRICT"), nullable=False)
+
+
+JSON_DOC = JSON().with_variant(JSONB(), "postgresql")
+CURRENCY = String(3)
+EXTERNAL_ID = String(64)
+HASH_HEX = String(64)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class PlatformRow(Base):
+    __tablename__ = "platforms"
+
+    id: Mapped[int] = big_id()
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(CURRENCY)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON_DOC)
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), default=utcnow, server_default=func.now()
+    )
+
+
+class BorrowerRow(Base):
+    __tablename__ = "borrowers"
+    __table_args__ = (
+        UniqueConstraint("platform_id", "borrower_id"),
+        UniqueConstraint("platform_id", "id"),
+        Index(None, "platform_id", "national_id_hash"),
+    )
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    borrower_id: Mapped[str] = mapped_column(EXTERNAL_ID)
+    name: Mapped[str] = mapped_column(String(200))
+    national_id_ciphertext: Mapped[str | None] = mapped_column(Text)
+    national_id_hash: Mapped[str | None] = mapped_column(HASH_HEX)
+    address: Mapped[str] = mapped_column(Text)
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(16))
+    email: Mapped[str | None] = mapped_column(String(320))
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON_DOC)
+
+
+class BorrowerPhoneRow(Base):
+    __tablename__ = "borrower_phones"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["platform_id", "borrower_pk"],
+            ["borrowers.platform_id", "borrowers.id"],
+            ondelete="CASCADE",
+        ),
+        UniqueConstraint("platform_id", "borrower_pk", "position"),
+        Index(None, "platform_id", "e164_hash"),
+    )
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    borrower_pk: Mapped[int] = mapped_column(BigInteger)
+    position: Mapped[int] = mapped_column(Integer)
+    e164_ciphertext: Mapped[str] = mapped_column(Text)
+    e164_hash: Mapped[str] = mapped_column(HASH_HEX)
+    region: Mapped[str] = mapped_column(String(2))
+    time_zones: Mapped[list[str]] = mapped_column(JSON_DOC)
+
+
+class LoanRow(Base):
+    __tablename__ = "loans"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["platform_id", "borrower_pk"], ["borrowers.platform_id", "borrowers.id"]
+        ),
+        UniqueConstraint("platform_id", "loan_id"),
+        UniqueConstraint("platform_id", "id"),
+        Index(None, "platform_id", "borrower_pk"),
+    )
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    loan_id: Mapped[str] = mapped_column(EXTERNAL_ID)
+    borrower_pk: Mapped[int] = mapped_column(BigInteger)
+    product: Mapped[str] = mapped_column(String(64))
+    currency: Mapped[str] = mapped_column(CURRENCY)
+    principal_minor: Mapped[int] = mapped_column(BigInteger)
+    annual_rate: Mapped[Decimal] = mapped_column(ExactRate())
+    term: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(32))
+    frequency: Mapped[str] = mapped_column(String(16))
+    start_date: Mapped[date] = mapped_column(Date)
+    first_due_date: Mapped[date] = mapped_column(Date)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON_DOC)
+
+
+def _loan_fk(ondelete: str = "CASCADE") -> ForeignKeyConstraint:
+    """The loan a row belongs to, on the same platform (schedule rows go with their loan)."""
+    return ForeignKeyConstraint(
+        ["platform_id", "loan_pk"], ["loans.platform_id", "loans.id"], ondelete=ondelete
+    )
+
+
+class InstallmentRow(Base):
+    __tablename__ = "installments"
+    __table_args__ = (_loan_fk(), UniqueConstraint("platform_id", "loan_pk", "number"))
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    loan_pk: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[int] = mapped_column(Integer)
+    due_date: Mapped[date] = mapped_column(Date)
+    principal_minor: Mapped[int] = mapped_column(BigInteger)
+    interest_minor: Mapped[int] = mapped_column(BigInteger)
+    fees_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class PaymentRow(Base):
+    __tablename__ = "payments"
+    __table_args__ = (
+        _loan_fk(ondelete="RESTRICT"),  # money received is never dropped with a loan
+        UniqueConstraint("platform_id", "payment_id"),
+        Index(None, "platform_id", "loan_pk"),
+    )
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    payment_id: Mapped[str] = mapped_column(EXTERNAL_ID)
+    loan_pk: Mapped[int] = mapped_column(BigInteger)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(CURRENCY)
+    paid_on: Mapped[date] = mapped_column(Date)
+    reverses: Mapped[str | None] = mapped_column(EXTERNAL_ID)
+    channel: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), default=utcnow, server_default=func.now()
+    )
+
+
+class LoanPauseRow(Base):
+    __tablename__ = "loan_pauses"
+    __table_args__ = (_loan_fk(), Index(None, "platform_id", "loan_pk"))
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    loan_pk: Mapped[int] = mapped_column(BigInteger)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200))
+
+
+class DelinquencySnapshotRow(Base):
+    """One loan's delinquency on one business date: the bucket history behind roll rates."""
+
+    __tablename__ = "delinquency_snapshots"
+    __table_args__ = (_loan_fk(), UniqueConstraint("platform_id", "as_of", "loan_pk"))
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    loan_pk: Mapped[int] = mapped_column(BigInteger)
+    as_of: Mapped[date] = mapped_column(Date)
+    dpd: Mapped[int] = mapped_column(Integer)
+    bucket: Mapped[str] = mapped_column(String(16))
+    oldest_unpaid_due: Mapped[date | None] = mapped_column(Date)
+    overdue_principal_minor: Mapped[int] = mapped_column(BigInteger)
+    overdue_interest_minor: Mapped[int] = mapped_column(BigInteger)
+    overdue_fees_minor: Mapped[int] = mapped_column(BigInteger)
+    overdue_penalty_minor: Mapped[int] = mapped_column(BigInteger)
+    outstanding_principal_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(CURRENCY)
+
+
+class ImportBatchRow(Base):
+    __tablename__ = "import_batches"
+    __table_args__ = (Index(None, "platform_id", "created_at"),)
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    kind: Mapped[str] = mapped_column(String(32))
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(HASH_HEX)
+    rows: Mapped[int] = mapped_column(Integer)
+    written: Mapped[int] = mapped_column(Integer)
+    skipped: Mapped[int] = mapped_column(Integer)
+    rejected: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), default=utcnow, server_default=func.now()
+    )

@@ -1,0 +1,25 @@
+"""Repositories: the questions the services ask of storage, each bound to ONE platform.
+
+A repository resolves its platform code once, at construction (an unknown
+code is ``NotFound``), and every statement it issues filters on that
+platform's id.  Writes are set-based (one INSERT or COPY for many rows)
+because the daily cycle and the demo write hundreds of thousands of rows.
+"""
+
+from tideover.adapters.repositories.borrowers import BorrowerRepository
+from tideover.adapters.repositories.delinquency import DelinquencyRepository
+from tideover.adapters.repositories.imports import ImportBatchRecord, ImportBatchRepository
+from tideover.adapters.repositories.loans import LoanRepository
+from tideover.adapters.repositories.payments import PaymentRepository
+from tideover.adapters.repositories.platforms import PlatformRecord, PlatformRepository
+
+__all__ = [
+    "BorrowerRepository",
+    "DelinquencyRepository",
+    "ImportBatchRecord",
+    "ImportBatchRepository",
+    "LoanRepository",
+    "PaymentRepository",
+    "PlatformRecord",
+    "PlatformRepository",
+]

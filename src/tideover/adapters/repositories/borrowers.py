@@ -1,0 +1,126 @@
+"""Borrowers of one platform; phone numbers and national IDs are encrypted at rest."""
+
+from __future__ import annotations
+
+import builtins
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from tideover.adapters.orm import BorrowerPhoneRow, BorrowerRow
+from tideover.adapters.pii import PiiCipher
+from tideover.adapters.repositories._base import PlatformScoped, bulk_insert
+from tideover.domain.borrowers import Borrower, PhoneNumber
+
+
+class BorrowerRepository(PlatformScoped):
+    """Borrowers of one platform; phone numbers and ID numbers are encrypted at rest."""
+
+    def __init__(self, session: Session, platform_code: str, cipher: PiiCipher) -> None:
+        super().__init__(session, platform_code)
+        self._cipher = cipher
+
+    def get(self, borrower_id: str) -> Borrower | None:
+        found = self._load(BorrowerRow.borrower_id == borrower_id)
+        return found[0] if found else None
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        return set(self._pks(BorrowerRow.borrower_id, ids))
+
+    def add_many(self, borrowers: Sequence[Borrower]) -> int:
+        """Inserts new borrowers with their phones; an existing id is a ``Conflict``."""
+        if not borrowers:
+            return 0
+        for b in borrowers:
+            self._own("borrower", b.borrower_id, b.platform)
+        ids = [b.borrower_id for b in borrowers]
+        self._refuse_duplicates(BorrowerRow.borrower_id, ids, "borrower", "借款人")
+        rows = [self._row(b) for b in borrowers]
+        pks = self._insert_new(BorrowerRow, BorrowerRow.borrower_id, rows)
+        phones = [
+            self._phone_row(pks[b.borrower_id], position, phone)
+            for b in borrowers
+            for position, phone in enumerate(b.phones)
+        ]
+        bulk_insert(self._session, BorrowerPhoneRow, phones)
+        return len(borrowers)
+
+    def find_by_phone(self, e164: str) -> builtins.list[Borrower]:
+        owners = select(BorrowerPhoneRow.borrower_pk).where(
+            BorrowerPhoneRow.platform_id == self._platform_id,
+            BorrowerPhoneRow.e164_hash == self._cipher.lookup_hash(e164),
+        )
+        return self._load(BorrowerRow.id.in_(owners))
+
+    def find_by_national_id(self, national_id: str) -> builtins.list[Borrower]:
+        return self._load(BorrowerRow.national_id_hash == self._cipher.lookup_hash(national_id))
+
+    def list_all(self) -> builtins.list[Borrower]:
+        return self._load(None)
+
+    def count(self) -> int:
+        return self._count(BorrowerRow)
+
+    def _row(self, b: Borrower) -> dict[str, Any]:
+        nid = b.national_id
+        return {
+            "platform_id": self._platform_id,
+            "borrower_id": b.borrower_id,
+            "name": b.name,
+            "national_id_ciphertext": None if nid is None else self._cipher.encrypt(nid),
+            "national_id_hash": None if nid is None else self._cipher.lookup_hash(nid),
+            "address": b.address,
+            "time_zone": b.time_zone,
+            "locale": b.locale,
+            "email": b.email,
+            "attributes": dict(b.attributes),
+        }
+
+    def _phone_row(self, borrower_pk: int, position: int, phone: PhoneNumber) -> dict[str, Any]:
+        return {
+            "platform_id": self._platform_id,
+            "borrower_pk": borrower_pk,
+            "position": position,
+            "e164_ciphertext": self._cipher.encrypt(phone.e164),
+            "e164_hash": self._cipher.lookup_hash(phone.e164),
+            "region": phone.region,
+            "time_zones": list(phone.time_zones),
+        }
+
+    def _load(self, condition: ColumnElement[bool] | None) -> builtins.list[Borrower]:
+        query = select(BorrowerRow).where(BorrowerRow.platform_id == self._platform_id)
+        if condition is not None:
+            query = query.where(condition)
+        rows = self._session.scalars(query.order_by(BorrowerRow.id)).all()
+        if not rows:
+            return []
+        phones: dict[int, builtins.list[PhoneNumber]] = defaultdict(list)
+        phone_query = select(BorrowerPhoneRow).where(
+            BorrowerPhoneRow.platform_id == self._platform_id
+        )
+        if condition is not None:
+            phone_query = phone_query.where(
+                BorrowerPhoneRow.borrower_pk.in_([row.id for row in rows])
+            )
+        for p in self._session.scalars(phone_query.order_by(BorrowerPhoneRow.position)):
+            e164 = self._cipher.decrypt(p.e164_ciphertext)
+            phones[p.borrower_pk].append(PhoneNumber(e164, p.region, tuple(p.time_zones)))
+        return [self._borrower(row, tuple(phones.get(row.id, ()))) for row in rows]
+
+    def _borrower(self, row: BorrowerRow, phones: tuple[PhoneNumber, ...]) -> Borrower:
+        nid = row.national_id_ciphertext
+        return Borrower(
+            platform=self.platform_code,
+            borrower_id=row.borrower_id,
+            name=row.name,
+            phones=phones,
+            national_id=None if nid is None else self._cipher.decrypt(nid),
+            address=row.address,
+            time_zone=row.time_zone,
+            locale=row.locale,
+            email=row.email,
+            attributes=dict(row.attributes),
+        )

@@ -1,0 +1,111 @@
+"""Daily delinquency snapshots: the bucket history behind roll rates."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from tideover.adapters.orm import DelinquencySnapshotRow, LoanRow
+from tideover.adapters.repositories._base import PlatformScoped, bulk_insert
+from tideover.domain.allocation import Component
+from tideover.domain.delinquency import DelinquencyStatus
+from tideover.domain.errors import CurrencyMismatch, ValidationError
+from tideover.domain.money import Money, currency
+
+_OVERDUE_COLUMNS = {
+    Component.PRINCIPAL: "overdue_principal_minor",
+    Component.INTEREST: "overdue_interest_minor",
+    Component.FEES: "overdue_fees_minor",
+    Component.PENALTY: "overdue_penalty_minor",
+}
+
+
+class DelinquencyRepository(PlatformScoped):
+    """Daily delinquency snapshots of one platform: the bucket history behind roll rates."""
+
+    def replace(self, as_of: date, statuses: Sequence[DelinquencyStatus]) -> int:
+        """Stores ``statuses`` as the whole of ``as_of``'s snapshot; a rerun replaces it."""
+        for s in statuses:
+            if s.as_of != as_of:
+                raise ValidationError(
+                    f"status of loan {s.loan_id!r} is for {s.as_of}, not {as_of}",
+                    f"借据 {s.loan_id!r} 的状态日期为 {s.as_of}，而不是 {as_of}",
+                )
+        loans = self._require(LoanRow.loan_id, (s.loan_id for s in statuses), "loan", "借据")
+        self._session.execute(
+            delete(DelinquencySnapshotRow).where(
+                DelinquencySnapshotRow.platform_id == self._platform_id,
+                DelinquencySnapshotRow.as_of == as_of,
+            )
+        )
+        rows = [self._row(s, loans[s.loan_id]) for s in statuses]
+        bulk_insert(self._session, DelinquencySnapshotRow, rows)
+        return len(rows)
+
+    def for_date(self, as_of: date) -> dict[str, DelinquencyStatus]:
+        query = (
+            select(DelinquencySnapshotRow, LoanRow.loan_id)
+            .join(LoanRow, LoanRow.id == DelinquencySnapshotRow.loan_pk)
+            .where(
+                DelinquencySnapshotRow.platform_id == self._platform_id,
+                DelinquencySnapshotRow.as_of == as_of,
+            )
+        )
+        return {
+            loan_id: self._status(row, loan_id) for row, loan_id in self._session.execute(query)
+        }
+
+    def dates(self) -> builtins.list[date]:
+        query = (
+            select(DelinquencySnapshotRow.as_of)
+            .where(DelinquencySnapshotRow.platform_id == self._platform_id)
+            .distinct()
+            .order_by(DelinquencySnapshotRow.as_of)
+        )
+        return list(self._session.scalars(query))
+
+    def previous_date(self, before: date) -> date | None:
+        """The latest snapshot date strictly before ``before``."""
+        query = select(func.max(DelinquencySnapshotRow.as_of)).where(
+            DelinquencySnapshotRow.platform_id == self._platform_id,
+            DelinquencySnapshotRow.as_of < before,
+        )
+        return self._session.scalar(query)
+
+    def _row(self, s: DelinquencyStatus, loan_pk: int) -> dict[str, Any]:
+        cur = s.outstanding_principal.currency
+        row: dict[str, Any] = {
+            "platform_id": self._platform_id,
+            "loan_pk": loan_pk,
+            "as_of": s.as_of,
+            "dpd": s.dpd,
+            "bucket": s.bucket,
+            "oldest_unpaid_due": s.oldest_unpaid_due,
+            "outstanding_principal_minor": s.outstanding_principal.minor,
+            "currency": cur.code,
+        }
+        for component, column in _OVERDUE_COLUMNS.items():
+            amount = s.overdue.get(component, Money.zero(cur))
+            if amount.currency != cur:
+                raise CurrencyMismatch(
+                    f"loan {s.loan_id!r}: overdue {component} in {amount.currency}, not {cur}",
+                    f"借据 {s.loan_id!r}：逾期{component}的币种为 {amount.currency}，而不是 {cur}",
+                )
+            row[column] = amount.minor
+        return row
+
+    def _status(self, row: DelinquencySnapshotRow, loan_id: str) -> DelinquencyStatus:
+        cur = currency(row.currency)
+        return DelinquencyStatus(
+            loan_id=loan_id,
+            as_of=row.as_of,
+            dpd=row.dpd,
+            bucket=row.bucket,
+            oldest_unpaid_due=row.oldest_unpaid_due,
+            overdue={c: Money(getattr(row, col), cur) for c, col in _OVERDUE_COLUMNS.items()},
+            outstanding_principal=Money(row.outstanding_principal_minor, cur),
+        )

@@ -1,0 +1,174 @@
+"""Loans of one platform with their schedules, and the pauses that stop them ageing."""
+
+from __future__ import annotations
+
+import builtins
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+
+from tideover.adapters.orm import (
+    BorrowerRow,
+    InstallmentRow,
+    LoanPauseRow,
+    LoanRow,
+    storable_rate,
+)
+from tideover.adapters.repositories._base import PlatformScoped, bulk_insert
+from tideover.domain.delinquency import PausePeriod
+from tideover.domain.errors import CurrencyMismatch
+from tideover.domain.loans import Frequency, Installment, Loan, LoanTerms, RepaymentMethod, Schedule
+from tideover.domain.money import Money, currency
+
+_INSTALLMENT_COLUMNS = (
+    InstallmentRow.loan_pk,
+    InstallmentRow.number,
+    InstallmentRow.due_date,
+    InstallmentRow.principal_minor,
+    InstallmentRow.interest_minor,
+    InstallmentRow.fees_minor,
+)
+
+
+class LoanRepository(PlatformScoped):
+    """Loans of one platform with their schedules, and the pauses that stop them ageing."""
+
+    def get(self, loan_id: str) -> Loan | None:
+        found = self._load(LoanRow.loan_id == loan_id)
+        return found[0] if found else None
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        return set(self._pks(LoanRow.loan_id, ids))
+
+    def add_many(self, loans: Sequence[Loan]) -> int:
+        """Inserts new loans and their installments; borrowers must exist already."""
+        if not loans:
+            return 0
+        for loan in loans:
+            self._own("loan", loan.loan_id, loan.platform)
+        ids = [loan.loan_id for loan in loans]
+        self._refuse_duplicates(LoanRow.loan_id, ids, "loan", "借据")
+        borrowers = self._require(
+            BorrowerRow.borrower_id, (loan.borrower_id for loan in loans), "borrower", "借款人"
+        )
+        rows = [self._loan_row(loan, borrowers[loan.borrower_id]) for loan in loans]
+        pks = self._insert_new(LoanRow, LoanRow.loan_id, rows)
+        installments = [
+            {
+                "platform_id": self._platform_id,
+                "loan_pk": pks[loan.loan_id],
+                "number": i.number,
+                "due_date": i.due_date,
+                "principal_minor": i.principal.minor,
+                "interest_minor": i.interest.minor,
+                "fees_minor": i.fees.minor,
+            }
+            for loan in loans
+            for i in loan.schedule.installments
+        ]
+        bulk_insert(self._session, InstallmentRow, installments)
+        return len(loans)
+
+    def list_all(self) -> builtins.list[Loan]:
+        return self._load(None)
+
+    def count(self) -> int:
+        return self._count(LoanRow)
+
+    def pauses_by_loan(self) -> dict[str, builtins.list[PausePeriod]]:
+        query = (
+            select(LoanRow.loan_id, LoanPauseRow.start_date, LoanPauseRow.end_date)
+            .join(LoanRow, LoanRow.id == LoanPauseRow.loan_pk)
+            .where(LoanPauseRow.platform_id == self._platform_id)
+            .order_by(LoanRow.loan_id, LoanPauseRow.start_date, LoanPauseRow.id)
+        )
+        pauses: dict[str, builtins.list[PausePeriod]] = defaultdict(list)
+        for loan_id, start, end in self._session.execute(query):
+            pauses[loan_id].append(PausePeriod(start, end))
+        return dict(pauses)
+
+    def add_pause(self, loan_id: str, pause: PausePeriod, reason: str = "") -> None:
+        loan_pk = self._require(LoanRow.loan_id, [loan_id], "loan", "借据")[loan_id]
+        row = {
+            "platform_id": self._platform_id,
+            "loan_pk": loan_pk,
+            "start_date": pause.start,
+            "end_date": pause.end,
+            "reason": reason,
+        }
+        bulk_insert(self._session, LoanPauseRow, [row])
+
+    def _loan_row(self, loan: Loan, borrower_pk: int) -> dict[str, Any]:
+        terms = loan.terms
+        if loan.schedule.currency != terms.principal.currency:
+            raise CurrencyMismatch(
+                f"loan {loan.loan_id!r}: schedule in {loan.schedule.currency}, "
+                f"principal in {terms.principal.currency}",
+                f"借据 {loan.loan_id!r}：还款计划币种 {loan.schedule.currency} "
+                f"与本金币种 {terms.principal.currency} 不一致",
+            )
+        return {
+            "platform_id": self._platform_id,
+            "loan_id": loan.loan_id,
+            "borrower_pk": borrower_pk,
+            "product": loan.product,
+            "currency": terms.principal.currency.code,
+            "principal_minor": terms.principal.minor,
+            "annual_rate": storable_rate(terms.annual_rate, loan.loan_id),
+            "term": terms.term,
+            "method": terms.method.value,
+            "frequency": terms.frequency.value,
+            "start_date": terms.start_date,
+            "first_due_date": terms.first_due_date,
+            "attributes": dict(loan.attributes),
+        }
+
+    def _load(self, condition: ColumnElement[bool] | None) -> builtins.list[Loan]:
+        query = (
+            select(LoanRow, BorrowerRow.borrower_id)
+            .join(BorrowerRow, BorrowerRow.id == LoanRow.borrower_pk)
+            .where(LoanRow.platform_id == self._platform_id)
+        )
+        if condition is not None:
+            query = query.where(condition)
+        loans = self._session.execute(query.order_by(LoanRow.id)).all()
+        if not loans:
+            return []
+        schedules = select(*_INSTALLMENT_COLUMNS).where(
+            InstallmentRow.platform_id == self._platform_id
+        )
+        if condition is not None:
+            schedules = schedules.where(InstallmentRow.loan_pk.in_([row.id for row, _ in loans]))
+        by_loan: dict[int, builtins.list[tuple[Any, ...]]] = defaultdict(list)
+        for loan_pk, *rest in self._session.execute(
+            schedules.order_by(InstallmentRow.loan_pk, InstallmentRow.number)
+        ):
+            by_loan[loan_pk].append(tuple(rest))
+        return [self._loan(row, owner, by_loan.get(row.id, [])) for row, owner in loans]
+
+    def _loan(self, row: LoanRow, borrower_id: str, parts: builtins.list[tuple[Any, ...]]) -> Loan:
+        cur = currency(row.currency)
+        installments = tuple(
+            Installment(number, due, Money(p, cur), Money(i, cur), Money(f, cur))
+            for number, due, p, i, f in parts
+        )
+        terms = LoanTerms(
+            principal=Money(row.principal_minor, cur),
+            annual_rate=row.annual_rate,
+            term=row.term,
+            method=RepaymentMethod(row.method),
+            start_date=row.start_date,
+            first_due_date=row.first_due_date,
+            frequency=Frequency(row.frequency),
+        )
+        return Loan(
+            platform=self.platform_code,
+            loan_id=row.loan_id,
+            borrower_id=borrower_id,
+            terms=terms,
+            schedule=Schedule(installments, cur),
+            product=row.product,
+            attributes=dict(row.attributes),
+        )

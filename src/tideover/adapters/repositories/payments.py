@@ -1,0 +1,116 @@
+"""Payments (and reversals) received by one platform."""
+
+from __future__ import annotations
+
+import builtins
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import ColumnElement, select
+
+from tideover.adapters.orm import LoanRow, PaymentRow
+from tideover.adapters.repositories._base import (
+    SCAN_THRESHOLD,
+    PlatformScoped,
+    bulk_insert,
+    chunks,
+)
+from tideover.domain.errors import CurrencyMismatch
+from tideover.domain.money import Money, currency
+from tideover.domain.payments import Payment
+
+_PAYMENT_COLUMNS = (
+    PaymentRow.payment_id,
+    LoanRow.loan_id,
+    PaymentRow.amount_minor,
+    PaymentRow.currency,
+    PaymentRow.paid_on,
+    PaymentRow.reverses,
+    PaymentRow.channel,
+)
+
+
+class PaymentRepository(PlatformScoped):
+    """Payments (and reversals) received by one platform, in value-date order."""
+
+    def existing(self, ids: Iterable[str]) -> dict[str, Payment]:
+        """The stored payments among ``ids``, to tell a re-import from a changed record."""
+        wanted = sorted(set(ids))
+        if len(wanted) > SCAN_THRESHOLD:  # one scan beats hundreds of IN (...) round trips
+            keep = set(wanted)
+            return {p.payment_id: p for p in self._load(None) if p.payment_id in keep}
+        found: dict[str, Payment] = {}
+        for chunk in chunks(wanted):
+            for payment in self._load(PaymentRow.payment_id.in_(chunk)):
+                found[payment.payment_id] = payment
+        return found
+
+    def add_many(self, payments: Sequence[Payment]) -> int:
+        """Inserts new payments; their loans must exist and be in the same currency."""
+        if not payments:
+            return 0
+        for p in payments:
+            self._own("payment", p.payment_id, p.platform)
+        ids = [p.payment_id for p in payments]
+        self._refuse_duplicates(PaymentRow.payment_id, ids, "payment", "还款")
+        loans = self._loan_keys({p.loan_id for p in payments})
+        rows = []
+        for p in payments:
+            loan_pk, loan_currency = loans[p.loan_id]
+            if p.amount.currency.code != loan_currency:
+                raise CurrencyMismatch(
+                    f"payment {p.payment_id!r} is in {p.amount.currency}, "
+                    f"loan {p.loan_id!r} in {loan_currency}",
+                    f"还款 {p.payment_id!r} 的币种为 {p.amount.currency}，"
+                    f"借据 {p.loan_id!r} 的币种为 {loan_currency}",
+                )
+            rows.append(
+                {
+                    "platform_id": self._platform_id,
+                    "payment_id": p.payment_id,
+                    "loan_pk": loan_pk,
+                    "amount_minor": p.amount.minor,
+                    "currency": p.amount.currency.code,
+                    "paid_on": p.paid_on,
+                    "reverses": p.reverses,
+                    "channel": p.channel,
+                }
+            )
+        bulk_insert(self._session, PaymentRow, rows)
+        return len(rows)
+
+    def for_loan(self, loan_id: str) -> builtins.list[Payment]:
+        return self._load(LoanRow.loan_id == loan_id)
+
+    def by_loan(self) -> dict[str, builtins.list[Payment]]:
+        grouped: dict[str, builtins.list[Payment]] = defaultdict(list)
+        for payment in self._load(None):
+            grouped[payment.loan_id].append(payment)
+        return dict(grouped)
+
+    def count(self) -> int:
+        return self._count(PaymentRow)
+
+    def _loan_keys(self, loan_ids: set[str]) -> dict[str, tuple[int, str]]:
+        pks = self._require(LoanRow.loan_id, loan_ids, "loan", "借据")
+        found: dict[str, tuple[int, str]] = {}
+        for chunk in chunks(sorted(pks.values())):
+            query = select(LoanRow.loan_id, LoanRow.id, LoanRow.currency).where(
+                LoanRow.platform_id == self._platform_id, LoanRow.id.in_(chunk)
+            )
+            found.update({ext: (pk, cur) for ext, pk, cur in self._session.execute(query)})
+        return found
+
+    def _load(self, condition: ColumnElement[bool] | None) -> builtins.list[Payment]:
+        query = (
+            select(*_PAYMENT_COLUMNS)
+            .join(LoanRow, LoanRow.id == PaymentRow.loan_pk)
+            .where(PaymentRow.platform_id == self._platform_id)
+        )
+        if condition is not None:
+            query = query.where(condition)
+        query = query.order_by(LoanRow.id, PaymentRow.paid_on, PaymentRow.id)
+        return [
+            Payment(self.platform_code, pid, loan_id, Money(minor, currency(cur)), paid, rev, ch)
+            for pid, loan_id, minor, cur, paid, rev, ch in self._session.execute(query)
+        ]

@@ -1,0 +1,74 @@
+"""Platforms (tenants): the one repository not bound to a platform."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tideover.adapters.orm import PlatformRow
+from tideover.domain.errors import Conflict, ValidationError
+from tideover.domain.money import Currency, currency
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformRecord:
+    """A platform (tenant) as stored; ``settings`` is its JSON settings document."""
+
+    code: str
+    name: str
+    currency: Currency
+    settings: dict[str, Any]
+
+
+def _platform_record(row: PlatformRow) -> PlatformRecord:
+    return PlatformRecord(row.code, row.name, currency(row.currency), dict(row.settings))
+
+
+class PlatformRepository:
+    """The platforms (tenants); the only repository not bound to one of them."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _row(self, code: str) -> PlatformRow | None:
+        return self._session.scalars(select(PlatformRow).where(PlatformRow.code == code)).first()
+
+    def get(self, code: str) -> PlatformRecord | None:
+        row = self._row(code)
+        return None if row is None else _platform_record(row)
+
+    def ensure(
+        self, code: str, *, name: str, currency: Currency | str, settings: Mapping[str, Any]
+    ) -> PlatformRecord:
+        """The platform ``code``, created if missing and its name and settings brought up to date.
+
+        Its currency cannot change once created: stored amounts are in it.
+        """
+        if not code.strip():
+            raise ValidationError("a platform code must not be empty", "平台代码不能为空")
+        code_of_currency = currency if isinstance(currency, str) else currency.code
+        row = self._row(code)
+        if row is None:
+            row = PlatformRow(
+                code=code, name=name, currency=code_of_currency, settings=dict(settings)
+            )
+            self._session.add(row)
+        elif row.currency != code_of_currency:
+            raise Conflict(
+                f"platform {code!r} keeps its amounts in {row.currency}; "
+                f"it cannot switch to {code_of_currency}",
+                f"平台 {code!r} 的金额以 {row.currency} 记账，不能改为 {code_of_currency}",
+            )
+        else:
+            row.name, row.settings = name, dict(settings)
+        self._session.flush()
+        return _platform_record(row)
+
+    def list(self) -> builtins.list[PlatformRecord]:
+        rows = self._session.scalars(select(PlatformRow).order_by(PlatformRow.code))
+        return [_platform_record(row) for row in rows]

@@ -1,0 +1,72 @@
+"""Wire settings, database, cipher and unit of work together (the composition root)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from tideover.adapters.database import current_revision, head_revision, make_engine, migrate
+from tideover.adapters.database import session_factory as make_session_factory
+from tideover.adapters.pii import PiiCipher
+from tideover.config import Settings, load_settings
+from tideover.domain.errors import ConfigurationError
+from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
+
+UowFactory = Callable[[], SqlAlchemyUnitOfWork]
+
+
+@dataclass(frozen=True)
+class App:
+    """What a command or request needs: settings and a way to open a unit of work.
+
+    Use it as a context manager so the database connections are closed.
+    """
+
+    settings: Settings
+    uow: UowFactory
+    engine: Engine
+
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.engine.dispose()
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.settings.resolved_cache_dir
+
+
+def initialise(settings: Settings | None = None) -> tuple[str | None, str]:
+    """Create or upgrade the database schema; returns (revision before, revision after)."""
+    settings = settings or load_settings()
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        before = current_revision(engine)
+        migrate(engine)
+        after = current_revision(engine)
+    finally:
+        engine.dispose()
+    return before, after or ""
+
+
+def open_app(settings: Settings | None = None, *, require_schema: bool = True) -> App:
+    """An App on the configured database; refuses a database that is not initialised."""
+    settings = settings or load_settings()
+    engine = make_engine(settings.resolved_database_url)
+    if require_schema and current_revision(engine) != head_revision():
+        engine.dispose()
+        raise ConfigurationError(
+            "the database is not initialised or not up to date; run `tideover init` first",
+            "数据库尚未初始化或不是最新版本；请先运行 `tideover init`",
+        )
+    sessions = make_session_factory(engine)
+    cipher = PiiCipher(settings.pii_key)
+    return App(
+        settings=settings,
+        uow=lambda: SqlAlchemyUnitOfWork(sessions, cipher),
+        engine=engine,
+    )

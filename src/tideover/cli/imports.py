@@ -1,0 +1,115 @@
+"""``tideover import {borrowers,loans,payments} FILE --platform P``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from tideover.cli.output import JsonOption, console, locale, print_json, say
+from tideover.cli.portfolio import parse_date
+from tideover.ingest.contract import Kind as ImportKind
+
+if TYPE_CHECKING:
+    from tideover.services.imports import ImportResult
+
+app = typer.Typer(
+    help="Import borrowers, loans or payments from CSV, Parquet or JSON Lines (docs/import.md).",
+    no_args_is_help=True,
+)
+
+FileArgument = Annotated[
+    Path, typer.Argument(help="The file: .csv, .parquet or .jsonl.", show_default=False)
+]
+PlatformOption = Annotated[str, typer.Option(help="Platform code the records belong to.")]
+SkipOption = Annotated[
+    bool,
+    typer.Option(
+        "--skip-invalid", help="Write the valid rows and report the rest (default: all or nothing)."
+    ),
+]
+FormatOption = Annotated[
+    str | None,
+    typer.Option("--format", help="csv, parquet or jsonl (default: from the extension)."),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Business date for the future-date check (default: today there)."),
+]
+
+
+def _run(
+    kind: ImportKind,
+    path: Path,
+    platform: str,
+    skip_invalid: bool,
+    fmt: str | None,
+    as_of: str | None,
+    json_out: bool,
+) -> int:
+    from tideover.bootstrap import open_app
+    from tideover.services.imports import import_file
+    from tideover.services.platforms import business_date_of
+
+    with open_app() as app:
+        if as_of:
+            today = parse_date(as_of, "--as-of")
+        else:
+            today = business_date_of(uow=app.uow(), platform=platform)
+        result = import_file(
+            uow=app.uow(),
+            platform=platform,
+            kind=kind,
+            path=path,
+            today=today,
+            skip_invalid=skip_invalid,
+            fmt=fmt,
+        )
+    if json_out:
+        print_json(result.to_json())
+    else:
+        _render(result)
+    return 0 if result.accepted else 1
+
+
+def _render(result: ImportResult) -> None:
+    if result.report.errors:
+        result.report.render(console, locale())
+    verdict = say("accepted", "已接受") if result.accepted else say("rejected", "已拒绝")
+    console.print(
+        say(
+            f"{result.kind} from {result.file}: {verdict} · rows {result.rows:,} · "
+            f"written {result.written:,} · unchanged {result.unchanged:,} · "
+            f"rejected {result.rejected:,}",
+            f"{result.file} 中的 {result.kind}：{verdict} · 行数 {result.rows:,} · "
+            f"写入 {result.written:,} · 未变 {result.unchanged:,} · 拒绝 {result.rejected:,}",
+        )
+    )
+
+
+_HELP: dict[ImportKind, str] = {
+    "borrowers": "Import borrowers (before their loans).",
+    "loans": "Import loans; their schedules are built from the terms.",
+    "payments": "Import payments and reversals (ids unique per platform).",
+}
+
+
+def _command(kind: ImportKind) -> Callable[..., None]:
+    def command(
+        path: FileArgument,
+        platform: PlatformOption,
+        skip_invalid: SkipOption = False,
+        fmt: FormatOption = None,
+        as_of: AsOfOption = None,
+        json_out: JsonOption = False,
+    ) -> None:
+        raise typer.Exit(_run(kind, path, platform, skip_invalid, fmt, as_of, json_out))
+
+    command.__doc__ = _HELP[kind]
+    return command
+
+
+for _kind in _HELP:
+    app.command(_kind)(_command(_kind))

@@ -1,0 +1,77 @@
+"""The ``tideover`` command.
+
+Exit codes: 0 success, 1 input rejected or a check failed, 2 usage error.
+Errors are one clear line in the reader's language, never a traceback
+(set ``TIDEOVER_DEBUG=1`` to see one).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from typer.exceptions import Abort, Exit, TyperException
+
+from tideover.cli import data, demo, imports, portfolio
+from tideover.cli.output import error_console, locale, say
+from tideover.domain.errors import TideoverError
+
+app = typer.Typer(
+    name="tideover",
+    help="Tideover: collection policy as data, run every day over the portfolio.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("init")(portfolio.init)
+app.command("schedule")(portfolio.schedule)
+app.command("delinquency")(portfolio.delinquency)
+app.command("demo")(demo.demo)
+app.add_typer(imports.app, name="import")
+app.add_typer(data.app, name="data")
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the command line ``argv`` and return its exit code."""
+    try:
+        result = app(args=argv, prog_name="tideover", standalone_mode=False)
+    except Exit as exc:
+        return exc.exit_code
+    except TyperException as exc:  # usage errors: Typer prints them with a usage hint
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            error_console.print(exc.format_message(), markup=False, highlight=False)
+        return exc.exit_code
+    except Abort:
+        error_console.print(say("aborted", "已中止"))
+        return 130
+    except TideoverError as exc:
+        error_console.print(
+            f"error [{exc.code}]: {exc.message(locale())}",
+            markup=False,
+            highlight=False,
+            style="red",
+        )
+        return exc.exit_code
+    except Exception as exc:
+        if os.environ.get("TIDEOVER_DEBUG"):
+            raise
+        error_console.print(
+            say("internal error: ", "内部错误：") + f"{type(exc).__name__}: {exc}",
+            markup=False,
+            highlight=False,
+            style="red",
+        )
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+def main() -> None:
+    sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()

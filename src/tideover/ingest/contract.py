@@ -1,0 +1,283 @@
+"""The column contract of imported files: one declaration per kind of record.
+
+docs/import.md shows these tables as rendered by :func:`render_markdown`; a
+test keeps the two identical, so the contract is written once, here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from tideover.domain.errors import UsageError
+from tideover.domain.loans import Frequency, RepaymentMethod
+
+Kind = Literal["borrowers", "loans", "payments"]
+KINDS: tuple[Kind, ...] = ("borrowers", "loans", "payments")
+
+MULTI_VALUE_SEPARATOR = ";"
+
+
+class ColumnType(StrEnum):
+    """How a column's text is read."""
+
+    STRING = "string"
+    DATE = "date"  # ISO 8601 calendar date, YYYY-MM-DD
+    AMOUNT = "amount"  # decimal in major units, at most the currency's minor digits
+    RATE = "rate"  # a fraction (0.1299) or a percentage with "%" (12.99%)
+    INTEGER = "integer"
+    ENUM = "enum"  # one of ``Column.values``
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of the contract."""
+
+    name: str
+    type: ColumnType
+    required: bool
+    description: str
+    example: str
+    values: tuple[str, ...] = ()  # the allowed values of an ENUM column
+    multiple: bool = False  # several values separated by ";"
+    max_length: int | None = None  # characters; what storage holds
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    """The columns of one kind of record; other columns are kept as attributes."""
+
+    kind: Kind
+    id_column: str
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+# Longest text each column may hold, as stored (adapters/orm.py); ids share one width.
+_MAX_LENGTHS = {
+    "borrower_id": 64,
+    "loan_id": 64,
+    "payment_id": 64,
+    "reverses": 64,
+    "name": 200,
+    "email": 320,
+    "product": 64,
+    "channel": 32,
+}
+
+
+def _col(
+    name: str,
+    type_: ColumnType,
+    description: str,
+    example: str,
+    *,
+    required: bool = False,
+    values: tuple[str, ...] = (),
+    multiple: bool = False,
+    max_length: int | None = None,
+) -> Column:
+    length = max_length if max_length is not None else _MAX_LENGTHS.get(name)
+    return Column(name, type_, required, description, example, values, multiple, length)
+
+
+T = ColumnType
+
+BORROWERS = Contract(
+    kind="borrowers",
+    id_column="borrower_id",
+    columns=(
+        _col(
+            "borrower_id",
+            T.STRING,
+            "The platform's own borrower id, unique per platform.",
+            "B0001",
+            required=True,
+        ),
+        _col("name", T.STRING, "Full name.", "张伟", required=True),
+        _col(
+            "phone",
+            T.STRING,
+            "Phone numbers separated by `;`; a number without `+` is read as "
+            "a Chinese (CN) number.",
+            "13800138000;+85291234567",
+            required=True,
+            multiple=True,
+        ),
+        _col(
+            "national_id",
+            T.STRING,
+            "18-character Chinese resident ID (居民身份证号); checksum, "
+            "birth date and region are checked.",
+            "11010519491231002X",
+        ),
+        _col("address", T.STRING, "Postal address.", "北京市朝阳区建国路 1 号"),
+        _col(
+            "time_zone",
+            T.STRING,
+            "IANA time zone of the address; when empty, the phone numbers' zones are used.",
+            "Asia/Shanghai",
+        ),
+        _col(
+            "locale", T.ENUM, "Language for notices.", "zh-CN", values=("zh-CN", "en-US", "en-GB")
+        ),
+        _col("email", T.STRING, "E-mail address.", "zhang.wei@example.com"),
+    ),
+)
+
+LOANS = Contract(
+    kind="loans",
+    id_column="loan_id",
+    columns=(
+        _col(
+            "loan_id",
+            T.STRING,
+            "The platform's own loan id, unique per platform.",
+            "L0001",
+            required=True,
+        ),
+        _col(
+            "borrower_id",
+            T.STRING,
+            "An already imported borrower of the platform.",
+            "B0001",
+            required=True,
+        ),
+        _col(
+            "principal",
+            T.AMOUNT,
+            "Amount lent, in major units (yuan, dollars), > 0.",
+            "12000.00",
+            required=True,
+        ),
+        _col("currency", T.STRING, "ISO 4217 code; empty means the platform's currency.", "CNY"),
+        _col(
+            "annual_rate",
+            T.RATE,
+            "Nominal annual rate: a fraction (`0.1299`) or a percentage "
+            "with `%` (`12.99%`); a bare number above 1 is refused as ambiguous.",
+            "0.1299",
+            required=True,
+        ),
+        _col("term", T.INTEGER, "Number of installments, ≥ 1.", "12", required=True),
+        _col(
+            "method",
+            T.ENUM,
+            "Repayment method.",
+            "equal-installment",
+            required=True,
+            values=tuple(m.value for m in RepaymentMethod),
+        ),
+        _col(
+            "start_date",
+            T.DATE,
+            "Disbursement date, not after the business date.",
+            "2026-01-15",
+            required=True,
+        ),
+        _col(
+            "first_due_date",
+            T.DATE,
+            "First due date, after `start_date`; empty means one period after `start_date`.",
+            "2026-02-15",
+        ),
+        _col(
+            "frequency",
+            T.ENUM,
+            "Installment frequency; empty means monthly.",
+            "monthly",
+            values=tuple(f.value for f in Frequency),
+        ),
+        _col("product", T.STRING, "The platform's product name.", "cash-loan-12m"),
+    ),
+)
+
+PAYMENTS = Contract(
+    kind="payments",
+    id_column="payment_id",
+    columns=(
+        _col(
+            "payment_id",
+            T.STRING,
+            "The platform's own payment id, unique per platform.",
+            "P0001",
+            required=True,
+        ),
+        _col(
+            "loan_id", T.STRING, "An already imported loan of the platform.", "L0001", required=True
+        ),
+        _col(
+            "amount",
+            T.AMOUNT,
+            "Amount received, in major units, > 0 (a reversal repeats the original amount).",
+            "1071.60",
+            required=True,
+        ),
+        _col(
+            "currency",
+            T.STRING,
+            "ISO 4217 code; empty means the platform's currency; must be the loan's currency.",
+            "CNY",
+        ),
+        _col(
+            "paid_on",
+            T.DATE,
+            "Value date, not after the business date.",
+            "2026-02-15",
+            required=True,
+        ),
+        _col(
+            "reverses",
+            T.STRING,
+            "The payment_id this record reverses (same loan, same amount).",
+            "P0001",
+        ),
+        _col("channel", T.STRING, "How the money came in.", "bank-transfer"),
+    ),
+)
+
+CONTRACTS: dict[str, Contract] = {c.kind: c for c in (BORROWERS, LOANS, PAYMENTS)}
+
+
+def contract_for(kind: str) -> Contract:
+    """The contract of ``kind`` (borrowers, loans or payments)."""
+    found = CONTRACTS.get(kind)
+    if found is None:
+        raise UsageError(
+            f"unknown kind of record {kind!r}; expected one of {', '.join(KINDS)}",
+            f"未知的记录类型 {kind!r}；应为 {', '.join(KINDS)} 之一",
+        )
+    return found
+
+
+def render_markdown(contract: Contract) -> str:
+    """The contract as a Markdown table (the one in docs/import.md)."""
+    lines = [
+        "| column | type | required | description | example |",
+        "|---|---|---|---|---|",
+    ]
+    for col in contract.columns:
+        type_text = col.type.value
+        if col.max_length is not None:
+            type_text += f" (≤ {col.max_length})"
+        if col.values:
+            type_text += ": " + " \\| ".join(f"`{v}`" for v in col.values)
+        lines.append(
+            f"| `{col.name}` | {type_text} | {'yes' if col.required else 'no'} "
+            f"| {col.description} | `{col.example}` |"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,478 @@
+"""Turn read records into domain objects, reporting every bad field of every record.
+
+Pure: no database.  Checks that need stored data (does the borrower exist?
+was this payment imported before?) are made by the import service
+(services/imports.py) on the records that pass here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Generic, TypeVar
+
+from tideover.domain.borrowers import Borrower, PhoneNumber
+from tideover.domain.contacts import check_time_zone, parse_phone, validate_resident_id
+from tideover.domain.errors import ValidationError
+from tideover.domain.loans import Frequency, Loan, RepaymentMethod
+from tideover.domain.money import Currency, Money, currency
+from tideover.domain.payments import Payment
+from tideover.domain.rates import parse_rate
+from tideover.domain.schedules import MAX_ANNUAL_RATE, MAX_TERM, build_schedule, terms_for
+from tideover.ingest.contract import (
+    BORROWERS,
+    LOANS,
+    MULTI_VALUE_SEPARATOR,
+    PAYMENTS,
+    Column,
+    Contract,
+)
+from tideover.ingest.report import RowError
+
+__all__ = ["RowError", "Validated", "validate_borrowers", "validate_loans", "validate_payments"]
+
+T = TypeVar("T")
+Records = Iterable[tuple[int, Mapping[str, object]]]
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_SHOWN = 100  # characters of a bad value repeated in a report
+
+
+def show(value: object) -> str:
+    """A value as a report shows it: text, ISO dates, plain decimals, cut at 100 characters."""
+    if value is None:
+        return ""
+    if isinstance(value, date | datetime):
+        text = value.isoformat()
+    elif isinstance(value, float):
+        text = repr(value)
+    else:
+        text = str(value)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+
+
+def is_missing(value: object) -> bool:
+    """Nothing there: None, empty or blank text, or a NaN from a dataframe."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float | Decimal):
+        return value != value  # NaN is the only value not equal to itself
+    return False
+
+
+class RecordFields:
+    """Typed access to one record's values; each problem becomes a RowError."""
+
+    def __init__(self, row: int, record: Mapping[str, object], contract: Contract) -> None:
+        self.row = row
+        self.record = record
+        self.contract = contract
+        self.errors: list[RowError] = []
+
+    def fail(self, field: str, value: object, en: str, zh: str) -> None:
+        self.errors.append(RowError(self.row, field, show(value), en, zh))
+
+    def reject(self, field: str, value: object, error: ValidationError) -> None:
+        self.fail(field, value, error.en, error.zh)
+
+    def present(self, name: str) -> object | None:
+        """The value of ``name``, or None (and an error if the column is required)."""
+        value = self.record.get(name)
+        if is_missing(value):
+            if self.contract.column(name).required:
+                self.fail(name, value, f"{name} is required", f"{name} 为必填项")
+            return None
+        return value
+
+    def extra(self) -> dict[str, str]:
+        """Values of columns outside the contract, kept as text attributes."""
+        known = set(self.contract.names)
+        return {k: show(v) for k, v in self.record.items() if k not in known and not is_missing(v)}
+
+    def text(self, name: str) -> str | None:
+        value = self.present(name)
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # numeric ids from Parquet or JSON
+        if not isinstance(value, str):
+            self.fail(name, value, f"{name} must be text", f"{name} 必须是文本")
+            return None
+        text = value.strip()
+        limit = self.contract.column(name).max_length
+        if limit is not None and len(text) > limit:
+            self.fail(
+                name,
+                value,
+                f"{name} is longer than {limit} characters",
+                f"{name} 超过 {limit} 个字符",
+            )
+            return None
+        return text
+
+    def date(self, name: str, *, not_after: date | None = None) -> date | None:
+        value = self.present(name)
+        if value is None:
+            return None
+        parsed = _as_date(value)
+        if parsed is None:
+            self.fail(
+                name,
+                value,
+                f"{name} must be a date written YYYY-MM-DD",
+                f"{name} 必须是 YYYY-MM-DD 格式的日期",
+            )
+        elif not_after is not None and parsed > not_after:
+            self.fail(
+                name,
+                value,
+                f"{name} {parsed} is in the future (business date {not_after})",
+                f"{name} {parsed} 晚于业务日期 {not_after}",
+            )
+            return None
+        return parsed
+
+    def decimal(self, name: str) -> Decimal | None:
+        value = self.present(name)
+        if value is None:
+            return None
+        number = _as_decimal(value)
+        if number is None:
+            self.fail(name, value, f"{name} must be a decimal number", f"{name} 必须是十进制数")
+        return number
+
+    def amount(self, name: str, currency: Currency) -> Decimal | None:
+        """A positive amount in major units with at most the currency's minor digits."""
+        number = self.decimal(name)
+        if number is None:
+            return None
+        value = self.record.get(name)
+        if number <= 0:
+            self.fail(name, value, f"{name} must be positive", f"{name} 必须大于零")
+            return None
+        places = -int(number.normalize().as_tuple().exponent)
+        if places > currency.minor_digits:
+            self.fail(
+                name,
+                value,
+                f"{name} has more than {currency.minor_digits} decimals for {currency}",
+                f"{name} 的小数位超过 {currency} 允许的 {currency.minor_digits} 位",
+            )
+            return None
+        return number
+
+    def integer(self, name: str, *, low: int, high: int) -> int | None:
+        value = self.present(name)
+        if value is None:
+            return None
+        number = _as_decimal(value)
+        if number is None or number != number.to_integral_value():
+            self.fail(name, value, f"{name} must be a whole number", f"{name} 必须是整数")
+            return None
+        if not low <= number <= high:
+            self.fail(
+                name,
+                value,
+                f"{name} must be within {low}..{high}",
+                f"{name} 必须在 {low}..{high} 之间",
+            )
+            return None
+        return int(number)
+
+    def choice(self, name: str) -> str | None:
+        """One of the column's values, matched ignoring case and ``_`` versus ``-``."""
+        value = self.present(name)
+        if value is None:
+            return None
+        column: Column = self.contract.column(name)
+        wanted = str(value).strip().lower().replace("_", "-")
+        for allowed in column.values:
+            if allowed.lower() == wanted:
+                return allowed
+        options = ", ".join(column.values)
+        self.fail(
+            name, value, f"{name} must be one of: {options}", f"{name} 必须是以下之一：{options}"
+        )
+        return None
+
+
+def _as_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        # Dataframes often store dates as midnight timestamps; anything else is a time.
+        midnight = value.tzinfo is None and value.time() == datetime.min.time()
+        return value.date() if midnight else None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _DATE.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _as_decimal(value: object) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | Decimal):
+        return Decimal(value) if Decimal(value).is_finite() else None
+    if isinstance(value, float):
+        # Parquet written from a dataframe may hold amounts as doubles: take the
+        # shortest text that reads back as the same double, i.e. what was meant.
+        return _as_decimal(repr(value))
+    if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+            return None
+    return None
+
+
+# -- the three kinds -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Validated(Generic[T]):
+    """The records that passed, by row, and every error of the others."""
+
+    kind: str
+    total_rows: int
+    items: tuple[tuple[int, T], ...]
+    errors: tuple[RowError, ...]
+
+
+def _run(
+    contract: Contract, records: Records, build: Callable[[RecordFields], T | None]
+) -> Validated[T]:
+    items: list[tuple[int, T]] = []
+    errors: list[RowError] = []
+    first_row: dict[str, int] = {}
+    total = 0
+    for row, record in records:
+        total += 1
+        fields = RecordFields(row, record, contract)
+        item = build(fields)
+        _check_duplicate(fields, contract.id_column, first_row)
+        if fields.errors or item is None:
+            errors.extend(fields.errors)
+        else:
+            items.append((row, item))
+    return Validated(contract.kind, total, tuple(items), tuple(errors))
+
+
+def _check_duplicate(fields: RecordFields, id_column: str, first_row: dict[str, int]) -> None:
+    # The first record with an id wins; later ones are rejected, naming it.
+    value = fields.record.get(id_column)
+    if is_missing(value):
+        return
+    key = show(value).strip()
+    if key in first_row:
+        fields.fail(
+            id_column,
+            value,
+            f"duplicate {id_column}: already on row {first_row[key]}",
+            f"{id_column} 重复：已在第 {first_row[key]} 行出现",
+        )
+    else:
+        first_row[key] = fields.row
+
+
+def _checked(fields: RecordFields, name: str, check: Callable[[str], str]) -> str | None:
+    text = fields.text(name)
+    if text is None:
+        return None
+    try:
+        return check(text)
+    except ValidationError as exc:
+        fields.reject(name, text, exc)
+        return None
+
+
+def validate_borrowers(
+    records: Records, *, platform: str, today: date, default_region: str = "CN"
+) -> Validated[Borrower]:
+    """Borrowers from records; ``today`` is the business date (no birth in the future)."""
+
+    def build(f: RecordFields) -> Borrower | None:
+        borrower_id, name = f.text("borrower_id"), f.text("name")
+        phones = _phones(f, default_region)
+        national_id = _checked(f, "national_id", lambda v: validate_resident_id(v, as_of=today))
+        address = f.text("address")
+        time_zone = _checked(f, "time_zone", check_time_zone)
+        locale = f.choice("locale")
+        email = _checked(f, "email", _check_email)
+        if f.errors or borrower_id is None or name is None:
+            return None
+        return Borrower(
+            platform=platform,
+            borrower_id=borrower_id,
+            name=name,
+            phones=phones,
+            national_id=national_id,
+            address=address or "",
+            time_zone=time_zone,
+            locale=locale or "zh-CN",
+            email=email,
+            attributes=f.extra(),
+        )
+
+    return _run(BORROWERS, records, build)
+
+
+def _phones(f: RecordFields, default_region: str) -> tuple[PhoneNumber, ...]:
+    text = f.text("phone")
+    if text is None:
+        return ()
+    found: dict[str, PhoneNumber] = {}
+    for part in (p.strip() for p in text.split(MULTI_VALUE_SEPARATOR)):
+        if not part:
+            continue
+        try:
+            phone = parse_phone(part, default_region)
+        except ValidationError as exc:
+            f.reject("phone", part, exc)
+            continue
+        found.setdefault(phone.e164, phone)
+    if not found and not f.errors:
+        f.fail("phone", text, "phone has no number in it", "phone 中没有电话号码")
+    return tuple(found.values())
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _check_email(text: str) -> str:
+    # Shape only: whether the mailbox exists is learnt by writing to it.
+    if not _EMAIL.fullmatch(text):
+        raise ValidationError(
+            f"e-mail address {text!r} is malformed", f"电子邮件地址 {text!r} 格式不正确"
+        )
+    return text
+
+
+def validate_loans(
+    records: Records, *, platform: str, today: date, default_currency: Currency
+) -> Validated[Loan]:
+    """Loans with their schedules; ``today`` is the business date (no later start)."""
+
+    def build(f: RecordFields) -> Loan | None:
+        loan_id, borrower_id = f.text("loan_id"), f.text("borrower_id")
+        cur = _currency(f, default_currency)
+        principal = f.amount("principal", cur or default_currency)
+        rate = _rate(f)
+        term = f.integer("term", low=1, high=MAX_TERM)
+        method = f.choice("method")
+        start = f.date("start_date", not_after=today)
+        first_due = f.date("first_due_date")
+        if start is not None and first_due is not None and first_due <= start:
+            f.fail(
+                "first_due_date",
+                first_due,
+                f"first_due_date must be after start_date {start}",
+                f"first_due_date 必须晚于 start_date {start}",
+            )
+        frequency = f.choice("frequency") or Frequency.MONTHLY.value
+        product = f.text("product")
+        if (
+            f.errors
+            or loan_id is None
+            or borrower_id is None
+            or cur is None
+            or principal is None
+            or rate is None
+            or term is None
+            or method is None
+            or start is None
+        ):
+            return None
+        try:
+            terms = terms_for(
+                principal=Money.of(principal, cur),  # exact: decimals were checked above
+                annual_rate=rate,
+                term=term,
+                method=RepaymentMethod(method),
+                start_date=start,
+                first_due_date=first_due,
+                frequency=Frequency(frequency),
+            )
+            schedule = build_schedule(terms)
+        except ValidationError as exc:
+            f.reject("terms", "", exc)
+            return None
+        return Loan(platform, loan_id, borrower_id, terms, schedule, product or "", f.extra())
+
+    return _run(LOANS, records, build)
+
+
+def _currency(f: RecordFields, default: Currency) -> Currency | None:
+    text = f.text("currency")
+    if text is None:
+        return default
+    try:
+        return currency(text)
+    except ValidationError as exc:
+        f.reject("currency", text, exc)
+        return None
+
+
+def _rate(f: RecordFields) -> Decimal | None:
+    value = f.present("annual_rate")
+    if value is None:
+        return None
+    text = show(value).strip()
+    try:
+        rate = parse_rate(text)
+    except ValidationError as exc:
+        f.reject("annual_rate", value, exc)
+        return None
+    if not text.endswith("%") and rate > 1:
+        f.fail(
+            "annual_rate",
+            value,
+            f"annual_rate {text} is ambiguous: write {text}% or a fraction such as 0.1299",
+            f"annual_rate {text} 有歧义：请写作 {text}% 或小数（如 0.1299）",
+        )
+        return None
+    if not 0 <= rate <= MAX_ANNUAL_RATE:
+        f.fail(
+            "annual_rate",
+            value,
+            f"annual_rate must be within 0..{MAX_ANNUAL_RATE:%}",
+            f"annual_rate 必须在 0..{MAX_ANNUAL_RATE:%} 之间",
+        )
+        return None
+    return rate
+
+
+def validate_payments(
+    records: Records, *, platform: str, today: date, default_currency: Currency
+) -> Validated[Payment]:
+    """Payments; ``today`` is the business date (no value date after it)."""
+
+    def build(f: RecordFields) -> Payment | None:
+        payment_id, loan_id = f.text("payment_id"), f.text("loan_id")
+        cur = _currency(f, default_currency)
+        amount = f.amount("amount", cur or default_currency)
+        paid_on = f.date("paid_on", not_after=today)
+        reverses = f.text("reverses")
+        if reverses is not None and reverses == payment_id:
+            f.fail("reverses", reverses, "a payment cannot reverse itself", "付款不能冲正自身")
+        channel = f.text("channel")
+        if (
+            f.errors
+            or payment_id is None
+            or loan_id is None
+            or cur is None
+            or amount is None
+            or paid_on is None
+        ):
+            return None
+        money = Money.of(amount, cur)  # exact: decimals were checked above
+        return Payment(platform, payment_id, loan_id, money, paid_on, reverses, channel or "")
+
+    return _run(PAYMENTS, records, build)

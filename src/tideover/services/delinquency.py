@@ -1,0 +1,181 @@
+"""Use case: the portfolio's delinquency as of a business date, stored as bucket history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from tideover.domain.allocation import position_as_of
+from tideover.domain.delinquency import (
+    BucketScheme,
+    DelinquencyStatus,
+    RollRate,
+    delinquency_of,
+    roll_rates,
+)
+from tideover.domain.money import Currency, Money, total
+from tideover.services.platforms import settings_of
+from tideover.services.progress import ProgressFn, no_progress
+from tideover.services.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class BucketLine:
+    """One row of the portfolio report: a bucket's accounts and balances."""
+
+    bucket: str
+    accounts: int
+    outstanding_principal: Money
+    overdue: Money
+
+
+@dataclass(frozen=True)
+class DelinquencyReport:
+    """Per-bucket counts and balances of open loans, with roll rates since the last run."""
+
+    platform: str
+    as_of: date
+    currency: Currency
+    lines: tuple[BucketLine, ...]
+    closed_accounts: int
+    not_yet_disbursed: int
+    previous_as_of: date | None
+    rolls: Mapping[str, RollRate]
+
+    @property
+    def open_accounts(self) -> int:
+        return sum(line.accounts for line in self.lines)
+
+    @property
+    def outstanding_principal(self) -> Money:
+        return total((line.outstanding_principal for line in self.lines), self.currency)
+
+    @property
+    def delinquent_accounts(self) -> int:
+        return sum(line.accounts for line in self.lines[1:])
+
+    def to_json(self) -> dict[str, Any]:
+        def rate(value: Decimal | None) -> str | None:
+            return None if value is None else str(value.quantize(Decimal("0.0001")))
+
+        return {
+            "platform": self.platform,
+            "as_of": self.as_of.isoformat(),
+            "currency": self.currency.code,
+            "open_accounts": self.open_accounts,
+            "delinquent_accounts": self.delinquent_accounts,
+            "closed_accounts": self.closed_accounts,
+            "not_yet_disbursed": self.not_yet_disbursed,
+            "outstanding_principal": str(self.outstanding_principal.amount),
+            "buckets": [
+                {
+                    "bucket": line.bucket,
+                    "accounts": line.accounts,
+                    "outstanding_principal": str(line.outstanding_principal.amount),
+                    "overdue": str(line.overdue.amount),
+                }
+                for line in self.lines
+            ],
+            "previous_as_of": self.previous_as_of.isoformat() if self.previous_as_of else None,
+            "roll_rates": {
+                bucket: {
+                    "accounts": roll.accounts,
+                    "rolled_accounts": roll.rolled_accounts,
+                    "account_rate": rate(roll.account_rate),
+                    "balance_rate": rate(roll.balance_rate),
+                }
+                for bucket, roll in self.rolls.items()
+            },
+        }
+
+
+def _is_closed(status: DelinquencyStatus) -> bool:
+    return not status.outstanding_principal and not status.overdue_total
+
+
+def summarise(
+    statuses: Sequence[DelinquencyStatus], scheme: BucketScheme, currency: Currency
+) -> tuple[tuple[BucketLine, ...], int]:
+    """Bucket lines over open loans, and the number of closed (fully repaid) loans."""
+    open_by_bucket: dict[str, list[DelinquencyStatus]] = {label: [] for label in scheme.labels}
+    closed = 0
+    for status in statuses:
+        if _is_closed(status):
+            closed += 1
+        else:
+            open_by_bucket[status.bucket].append(status)
+    lines = tuple(
+        BucketLine(
+            bucket=label,
+            accounts=len(members),
+            outstanding_principal=total((s.outstanding_principal for s in members), currency),
+            overdue=total((s.overdue_total for s in members), currency),
+        )
+        for label, members in open_by_bucket.items()
+    )
+    return lines, closed
+
+
+def compute_delinquency(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    as_of: date,
+    store: bool = True,
+    progress: ProgressFn = no_progress,
+) -> DelinquencyReport:
+    """DPD, bucket and overdue amounts of every loan of ``platform`` as of ``as_of``.
+
+    With ``store`` the statuses replace that date's bucket history (a rerun
+    gives the same rows), and roll rates are measured against the latest
+    earlier date on record.
+    """
+    with uow:
+        settings = settings_of(uow, platform)
+        loans_repo = uow.loans(platform)
+        payments = uow.payments(platform).by_loan()
+        pauses = loans_repo.pauses_by_loan()
+        statuses: list[DelinquencyStatus] = []
+        not_yet = 0
+        loans = loans_repo.list_all()
+        label = f"{platform}: delinquency as of {as_of}"
+        for done, loan in enumerate(loans):
+            if done % 1000 == 0:
+                progress(label, done, len(loans))
+            if loan.terms.start_date > as_of:
+                not_yet += 1
+                continue
+            loan_pauses = pauses.get(loan.loan_id, [])
+            position = position_as_of(
+                loan,
+                payments.get(loan.loan_id, []),
+                as_of,
+                waterfall=settings.waterfall,
+                penalty=settings.penalty,
+                pauses=loan_pauses,
+            )
+            statuses.append(delinquency_of(position, pauses=loan_pauses, scheme=settings.buckets))
+        history = uow.delinquency(platform)
+        previous_as_of = history.previous_date(as_of)
+        rolls: Mapping[str, RollRate] = {}
+        if previous_as_of is not None:
+            current = {s.loan_id: s for s in statuses}
+            rolls = roll_rates(history.for_date(previous_as_of), current, settings.buckets)
+        progress(label, len(loans), len(loans))
+        if store:
+            history.replace(as_of, statuses)
+            uow.commit()
+    lines, closed = summarise(statuses, settings.buckets, settings.currency)
+    return DelinquencyReport(
+        platform=platform,
+        as_of=as_of,
+        currency=settings.currency,
+        lines=lines,
+        closed_accounts=closed,
+        not_yet_disbursed=not_yet,
+        previous_as_of=previous_as_of,
+        rolls=rolls,
+    )

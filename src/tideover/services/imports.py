@@ -1,0 +1,321 @@
+"""Import borrowers, loans or payments from a file: all or nothing, one commit.
+
+The file is read and validated (pure), then checked against what the
+platform already stores: an id stored with the same content is
+*unchanged* (so re-importing a file writes nothing), with other content it
+is a conflict; a loan's borrower and a payment's loan must already exist
+(import borrowers, then loans, then payments).  Nothing is written unless
+every row passes, or ``skip_invalid`` asks for the valid rows only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from tideover.domain.borrowers import Borrower
+from tideover.domain.errors import NotFound
+from tideover.domain.loans import Loan
+from tideover.domain.money import Currency
+from tideover.domain.payments import Payment
+from tideover.ingest.contract import Kind, contract_for
+from tideover.ingest.readers import RecordSet, read_records
+from tideover.ingest.report import RejectionReport, RowError
+from tideover.ingest.validate import (
+    Validated,
+    validate_borrowers,
+    validate_loans,
+    validate_payments,
+)
+from tideover.services.unit_of_work import UnitOfWork
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import did; ``accepted`` is False when it was refused as a whole."""
+
+    kind: Kind
+    file: str
+    rows: int
+    written: int
+    unchanged: int  # already stored with the same content
+    rejected: int
+    report: RejectionReport
+    accepted: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "file": self.file,
+            "rows": self.rows,
+            "written": self.written,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "accepted": self.accepted,
+            "report": self.report.to_json(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What an import would do: rows left as they are, errors, and the write itself."""
+
+    unchanged: int
+    errors: list[RowError]
+    write: Callable[[], int]
+
+
+@dataclass(slots=True)
+class _Sorted(Generic[T]):
+    new: list[tuple[int, T]] = field(default_factory=list)
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def import_file(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    kind: Kind,
+    path: Path,
+    today: date,
+    skip_invalid: bool = False,
+    fmt: str | None = None,
+) -> ImportResult:
+    """Import ``path`` into ``platform``; ``today`` is its business date.
+
+    Raises InputRejected when the file as a whole cannot be read (format,
+    encoding, missing columns) and NotFound for an unknown platform; bad
+    records are reported in the result instead.
+    """
+    records = read_records(path, fmt, required_columns=contract_for(kind).required)
+    digest = _sha256(path)
+    with uow:
+        record = uow.platforms.get(platform)
+        if record is None:
+            raise NotFound(f"unknown platform {platform!r}", f"未知平台 {platform!r}")
+        if kind == "borrowers":
+            plan = _borrowers(uow, platform, records, today)
+        elif kind == "loans":
+            plan = _loans(uow, platform, records, today, record.currency)
+        else:
+            plan = _payments(uow, platform, records, today, record.currency)
+        report = RejectionReport.build(
+            kind=kind,
+            file=str(path),
+            total_rows=records.total_rows,
+            errors=[*records.errors, *plan.errors],
+        )
+        accepted = report.ok or skip_invalid
+        written = plan.write() if accepted else 0
+        # Refused attempts are logged too: the log says who tried what, not only what landed.
+        uow.import_batches(platform).record(
+            kind=kind,
+            file_name=path.name,
+            sha256=digest,
+            rows=report.total_rows,
+            written=written,
+            skipped=plan.unchanged,
+            rejected=report.rejected_rows,
+        )
+        uow.commit()
+    return ImportResult(
+        kind=kind,
+        file=str(path),
+        rows=report.total_rows,
+        written=written,
+        unchanged=plan.unchanged,
+        rejected=report.rejected_rows,
+        report=report,
+        accepted=accepted,
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _against_store(
+    validated: Validated[T],
+    *,
+    id_column: str,
+    id_of: Callable[[T], str],
+    stored: Mapping[str, T],
+    same: Callable[[T, T], bool],
+) -> _Sorted[T]:
+    """New, unchanged (same content stored) and conflicting (other content stored) records."""
+    result: _Sorted[T] = _Sorted(errors=list(validated.errors))
+    for row, item in validated.items:
+        key = id_of(item)
+        old = stored.get(key)
+        if old is None:
+            result.new.append((row, item))
+        elif same(old, item):
+            result.unchanged += 1
+        else:
+            result.errors.append(
+                RowError(
+                    row,
+                    id_column,
+                    key,
+                    f"{id_column} {key} is already stored with different content; "
+                    "stored records are not changed by an import",
+                    f"{id_column} {key} 已存在且内容不同；导入不会修改已存储的记录",
+                )
+            )
+    return result
+
+
+def _borrowers(uow: UnitOfWork, platform: str, records: RecordSet, today: date) -> _Plan:
+    repo = uow.borrowers(platform)
+    validated = validate_borrowers(records, platform=platform, today=today)
+    ids = repo.existing_ids(b.borrower_id for _, b in validated.items)
+    stored = {i: b for i in ids if (b := repo.get(i)) is not None}
+    sorted_ = _against_store(
+        validated,
+        id_column="borrower_id",
+        id_of=lambda b: b.borrower_id,
+        stored=stored,
+        same=lambda a, b: _borrower_content(a) == _borrower_content(b),
+    )
+    return _Plan(sorted_.unchanged, sorted_.errors, lambda: repo.add_many(_kept(sorted_)))
+
+
+def _borrower_content(b: Borrower) -> tuple[object, ...]:
+    # Phone zones are derived data (they change with libphonenumber releases).
+    phones = tuple(p.e164 for p in b.phones)
+    return (b.name, phones, b.national_id, b.address, b.time_zone, b.locale, b.email, b.attributes)
+
+
+def _loans(
+    uow: UnitOfWork, platform: str, records: RecordSet, today: date, currency: Currency
+) -> _Plan:
+    repo = uow.loans(platform)
+    validated = validate_loans(records, platform=platform, today=today, default_currency=currency)
+    ids = repo.existing_ids(loan.loan_id for _, loan in validated.items)
+    stored = {i: loan for i in ids if (loan := repo.get(i)) is not None}
+    sorted_ = _against_store(
+        validated,
+        id_column="loan_id",
+        id_of=lambda loan: loan.loan_id,
+        stored=stored,
+        same=lambda a, b: _loan_content(a) == _loan_content(b),
+    )
+    borrowers = uow.borrowers(platform).existing_ids(loan.borrower_id for _, loan in sorted_.new)
+    unknown = {row for row, loan in sorted_.new if loan.borrower_id not in borrowers}
+    for row, loan in sorted_.new:
+        if row in unknown:
+            sorted_.errors.append(
+                RowError(
+                    row,
+                    "borrower_id",
+                    loan.borrower_id,
+                    f"unknown borrower {loan.borrower_id}: import borrowers before their loans",
+                    f"未知借款人 {loan.borrower_id}：请先导入借款人再导入借据",
+                )
+            )
+    return _Plan(sorted_.unchanged, sorted_.errors, lambda: repo.add_many(_kept(sorted_)))
+
+
+def _loan_content(loan: Loan) -> tuple[object, ...]:
+    # The schedule follows from the terms, so the terms are what is compared.
+    return (loan.borrower_id, loan.terms, loan.product, loan.attributes)
+
+
+def _kept(sorted_: _Sorted[T]) -> list[T]:
+    """The new records of rows without any error."""
+    bad = {e.row for e in sorted_.errors}
+    return [item for row, item in sorted_.new if row not in bad]
+
+
+def _payments(
+    uow: UnitOfWork, platform: str, records: RecordSet, today: date, currency: Currency
+) -> _Plan:
+    repo = uow.payments(platform)
+    validated = validate_payments(
+        records, platform=platform, today=today, default_currency=currency
+    )
+    reversed_ids = {p.reverses for _, p in validated.items if p.reverses}
+    stored = repo.existing({p.payment_id for _, p in validated.items} | reversed_ids)
+    sorted_ = _against_store(
+        validated,
+        id_column="payment_id",
+        id_of=lambda p: p.payment_id,
+        stored=stored,
+        same=lambda a, b: a == b,
+    )
+    loans = uow.loans(platform)
+    known = loans.existing_ids(p.loan_id for _, p in sorted_.new)
+    currencies = {i: loan.terms.principal.currency for i in known if (loan := loans.get(i))}
+    for row, payment in sorted_.new:
+        sorted_.errors.extend(_loan_errors(row, payment, currencies))
+    survivors = {p.payment_id: p for p in _kept(sorted_)}
+    originals = {**stored, **survivors}
+    for row, payment in sorted_.new:
+        sorted_.errors.extend(_reversal_errors(row, payment, originals))
+    return _Plan(sorted_.unchanged, sorted_.errors, lambda: repo.add_many(_kept(sorted_)))
+
+
+def _loan_errors(row: int, p: Payment, currencies: Mapping[str, Currency]) -> Sequence[RowError]:
+    loan_currency = currencies.get(p.loan_id)
+    if loan_currency is None:
+        return [
+            RowError(
+                row,
+                "loan_id",
+                p.loan_id,
+                f"unknown loan {p.loan_id}: import loans before their payments",
+                f"未知借据 {p.loan_id}：请先导入借据再导入还款",
+            )
+        ]
+    if loan_currency != p.amount.currency:
+        return [
+            RowError(
+                row,
+                "currency",
+                p.amount.currency.code,
+                f"loan {p.loan_id} is in {loan_currency}, the payment in {p.amount.currency}",
+                f"借据 {p.loan_id} 的币种为 {loan_currency}，还款为 {p.amount.currency}",
+            )
+        ]
+    return []
+
+
+def _reversal_errors(row: int, p: Payment, originals: Mapping[str, Payment]) -> list[RowError]:
+    if p.reverses is None:
+        return []
+    original = originals.get(p.reverses)
+    if original is None:
+        return [
+            RowError(
+                row,
+                "reverses",
+                p.reverses,
+                f"reverses unknown payment {p.reverses}",
+                f"冲正的还款 {p.reverses} 不存在",
+            )
+        ]
+    if original.loan_id != p.loan_id or original.amount != p.amount:
+        # The domain rule (domain/payments.py): a reversal repeats the original's amount.
+        return [
+            RowError(
+                row,
+                "reverses",
+                p.reverses,
+                f"a reversal must name the loan and amount of payment {p.reverses} "
+                f"({original.loan_id}, {original.amount})",
+                f"冲正必须与还款 {p.reverses} 的借据和金额一致"
+                f"（{original.loan_id}，{original.amount}）",
+            )
+        ]
+    return []
