@@ -111,27 +111,39 @@ def render_delinquency(report: DelinquencyReport) -> None:
             f"{report.platform}：截至 {report.as_of} 的逾期情况",
         )
     )
-    for en, zh in [
+    headings = [
         ("bucket", "账龄"),
         ("accounts", "户数"),
         ("share", "占比"),
         ("outstanding principal", "剩余本金"),
         ("overdue", "逾期金额"),
-        ("roll rate", "迁徙率"),
-    ]:
+    ]
+    previous = report.previous_as_of
+    if previous is not None:
+        # Read by row: of the accounts in this bucket on the previous date,
+        # the share now in a worse one (迁徙率).
+        headings.append((f"rolled worse since {previous}", f"自 {previous} 起迁徙率"))
+    for en, zh in headings:
         table.add_column(say(en, zh), justify="right")
     open_accounts = report.open_accounts or 1
     for line in report.lines:
-        roll = report.rolls.get(line.bucket)
-        rate = roll.account_rate if roll is not None else None
-        table.add_row(
+        cells = [
             line.bucket,
             f"{line.accounts:,}",
             f"{line.accounts / open_accounts:.1%}",
             f"{line.outstanding_principal.amount:,}",
             f"{line.overdue.amount:,}",
-            "—" if rate is None else f"{rate:.1%}",
-        )
+        ]
+        if previous is not None:
+            roll = report.rolls.get(line.bucket)
+            rate = roll.account_rate if roll is not None else None
+            if roll is None or rate is None:
+                cells.append("—")
+            else:
+                cells.append(
+                    say(f"{rate:.1%} of {roll.accounts:,}", f"{roll.accounts:,} 户中 {rate:.1%}")
+                )
+        table.add_row(*cells)
     console.print(table)
     console.print(
         say(
@@ -141,11 +153,11 @@ def render_delinquency(report: DelinquencyReport) -> None:
             f"已结清 {report.closed_accounts:,} · 剩余本金 {report.outstanding_principal}",
         )
     )
-    if report.previous_as_of is None:
+    if previous is None:
         console.print(
             say(
-                "no earlier run on record: roll rates start tomorrow",
-                "暂无更早记录：迁徙率将从下次运行开始计算",
+                "no earlier date on record yet: roll rates appear from the next date on",
+                "暂无更早日期的记录：迁徙率从下一个日期开始计算",
             )
         )
 
