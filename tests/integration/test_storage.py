@@ -504,3 +504,19 @@ def test_a_unit_of_work_is_used_inside_one_with_block(uow_factory: UowFactory) -
         uow.loans("alpha")
     with uow, pytest.raises(UsageError):
         uow.__enter__()
+
+
+def test_get_many_returns_only_this_platforms_stored_rows(uow_factory: UowFactory) -> None:
+    seed(uow_factory, "alpha", "beta")
+    with uow_factory() as uow:
+        uow.borrowers("alpha").add_many([borrower("alpha", "B2", phone="+8613900139000")])
+        uow.loans("alpha").add_many([loan("alpha", "L2", "B2")])
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.loans("alpha").get_many(["L1", "L2", "L9"]) == {
+            "L1": loan("alpha"),
+            "L2": loan("alpha", "L2", "B2"),
+        }
+        assert uow.loans("beta").get_many(["L1", "L2"]) == {"L1": loan("beta")}
+        assert set(uow.borrowers("alpha").get_many(["B1", "B2", "B9"])) == {"B1", "B2"}
+        assert uow.borrowers("beta").get_many([]) == {}

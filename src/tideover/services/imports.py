@@ -179,8 +179,7 @@ def _against_store(
 def _borrowers(uow: UnitOfWork, platform: str, records: RecordSet, today: date) -> _Plan:
     repo = uow.borrowers(platform)
     validated = validate_borrowers(records, platform=platform, today=today)
-    ids = repo.existing_ids(b.borrower_id for _, b in validated.items)
-    stored = {i: b for i in ids if (b := repo.get(i)) is not None}
+    stored = repo.get_many(b.borrower_id for _, b in validated.items)
     sorted_ = _against_store(
         validated,
         id_column="borrower_id",
@@ -202,8 +201,7 @@ def _loans(
 ) -> _Plan:
     repo = uow.loans(platform)
     validated = validate_loans(records, platform=platform, today=today, default_currency=currency)
-    ids = repo.existing_ids(loan.loan_id for _, loan in validated.items)
-    stored = {i: loan for i in ids if (loan := repo.get(i)) is not None}
+    stored = repo.get_many(loan.loan_id for _, loan in validated.items)
     sorted_ = _against_store(
         validated,
         id_column="loan_id",
@@ -256,7 +254,7 @@ def _payments(
     )
     loans = uow.loans(platform)
     known = loans.existing_ids(p.loan_id for _, p in sorted_.new)
-    currencies = {i: loan.terms.principal.currency for i in known if (loan := loans.get(i))}
+    currencies = {i: loan.terms.principal.currency for i, loan in loans.get_many(known).items()}
     for row, payment in sorted_.new:
         sorted_.errors.extend(_loan_errors(row, payment, currencies))
     survivors = {p.payment_id: p for p in _kept(sorted_)}

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tideover.adapters.orm import BorrowerPhoneRow, BorrowerRow
 from tideover.adapters.pii import PiiCipher
-from tideover.adapters.repositories._base import PlatformScoped, bulk_insert
+from tideover.adapters.repositories._base import PlatformScoped, bulk_insert, chunks
 from tideover.domain.borrowers import Borrower, PhoneNumber
 
 
@@ -29,6 +29,13 @@ class BorrowerRepository(PlatformScoped):
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         return set(self._pks(BorrowerRow.borrower_id, ids))
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, Borrower]:
+        """The stored ones among ``ids``, by id, in a few batched queries."""
+        found: dict[str, Borrower] = {}
+        for chunk in chunks(sorted(set(ids))):
+            found.update((x.borrower_id, x) for x in self._load(BorrowerRow.borrower_id.in_(chunk)))
+        return found
 
     def add_many(self, borrowers: Sequence[Borrower]) -> int:
         """Inserts new borrowers with their phones; an existing id is a ``Conflict``."""

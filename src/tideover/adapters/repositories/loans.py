@@ -16,7 +16,7 @@ from tideover.adapters.orm import (
     LoanRow,
     storable_rate,
 )
-from tideover.adapters.repositories._base import PlatformScoped, bulk_insert
+from tideover.adapters.repositories._base import PlatformScoped, bulk_insert, chunks
 from tideover.domain.delinquency import PausePeriod
 from tideover.domain.errors import CurrencyMismatch
 from tideover.domain.loans import Frequency, Installment, Loan, LoanTerms, RepaymentMethod, Schedule
@@ -41,6 +41,13 @@ class LoanRepository(PlatformScoped):
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         return set(self._pks(LoanRow.loan_id, ids))
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, Loan]:
+        """The stored ones among ``ids``, by id, in a few batched queries."""
+        found: dict[str, Loan] = {}
+        for chunk in chunks(sorted(set(ids))):
+            found.update((x.loan_id, x) for x in self._load(LoanRow.loan_id.in_(chunk)))
+        return found
 
     def add_many(self, loans: Sequence[Loan]) -> int:
         """Inserts new loans and their installments; borrowers must exist already."""
