@@ -24,6 +24,9 @@ COMMANDS = [
     ["import", "payments"],
     ["data"],
     ["data", "fetch"],
+    ["platform"],
+    ["platform", "set"],
+    ["platform", "list"],
 ]
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from tideover.cli.main import run
-from tideover.domain.platforms import PlatformSettings
 
 IMPORTS = Path(__file__).parents[1] / "data" / "import"
 
@@ -27,13 +26,7 @@ def _json(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
 
 
 def _platform() -> None:
-    from tideover.bootstrap import open_app
-
-    with open_app() as app, app.uow() as uow:
-        uow.platforms.ensure(
-            "acme", name="Acme", currency="CNY", settings=PlatformSettings().to_dict()
-        )
-        uow.commit()
+    assert run(["platform", "set", "acme", "--name", "Acme 消费金融", "--currency", "CNY"]) == 0
 
 
 def test_init_is_idempotent(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -162,3 +155,58 @@ def test_missing_file_is_a_clear_error(
     err = capsys.readouterr().err
     assert "nope.csv" in err
     assert "Traceback" not in err
+
+
+def test_platforms_are_created_listed_and_validated(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["init"]) == 0
+    settings = cli_env / "settings.json"
+    settings.write_text(
+        json.dumps(
+            {
+                "time_zone": "America/Chicago",
+                "buckets": {
+                    "buckets": [
+                        {"label": "current", "min_dpd": 0, "max_dpd": 0},
+                        {"label": "early", "min_dpd": 1, "max_dpd": 59},
+                        {"label": "late", "min_dpd": 60, "max_dpd": None},
+                    ]
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    assert (
+        run(
+            [
+                "platform",
+                "set",
+                "acme-us",
+                "--name",
+                "Acme",
+                "--currency",
+                "USD",
+                "--settings",
+                str(settings),
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert run(["platform", "list", "--json"]) == 0
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert listed["code"] == "acme-us"
+    assert listed["settings"]["time_zone"] == "America/Chicago"
+    assert listed["settings"]["currency"] == "USD"
+
+    # The currency of a platform never changes: its amounts are stored in it.
+    assert run(["platform", "set", "acme-us", "--name", "Acme", "--currency", "EUR"]) == 1
+    assert "error [conflict]" in capsys.readouterr().err
+    assert run(["platform", "set", "Acme US", "--name", "x"]) == 1
+    assert "lower-case" in capsys.readouterr().err
+    assert run(["platform", "set", "acme-x", "--name", "x", "--time-zone", "Mars/Base"]) == 1
+    assert "unknown time zone" in capsys.readouterr().err
+    settings.write_text("[1, 2]", encoding="utf-8")
+    assert run(["platform", "set", "acme-x", "--name", "x", "--settings", str(settings)]) == 1
+    assert "JSON object" in capsys.readouterr().err

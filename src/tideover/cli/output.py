@@ -27,7 +27,7 @@ from tideover.services.progress import ProgressFn
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
-console = Console()
+console = Console(soft_wrap=True)
 error_console = Console(stderr=True, soft_wrap=True)
 
 

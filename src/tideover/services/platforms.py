@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from typing import Any
 
 from tideover.domain.clock import Clock, SystemClock, business_date
-from tideover.domain.errors import NotFound
+from tideover.domain.errors import NotFound, ValidationError
 from tideover.domain.platforms import PlatformSettings
 from tideover.services.unit_of_work import UnitOfWork
 
@@ -23,3 +25,36 @@ def business_date_of(*, uow: UnitOfWork, platform: str, clock: Clock | None = No
     with uow:
         zone = settings_of(uow, platform).time_zone
     return business_date(clock or SystemClock(), zone)
+
+
+_CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+
+
+def check_platform_code(code: str) -> str:
+    """A platform code: lower-case letters, digits and hyphens, at most 63 characters."""
+    if not _CODE.fullmatch(code):
+        raise ValidationError(
+            f"platform code {code!r} must be lower-case letters, digits and '-' (e.g. acme-cn)",
+            f"平台代码 {code!r} 只能包含小写字母、数字和 '-'（例如 acme-cn）",
+        )
+    return code
+
+
+def save_platform(
+    *, uow: UnitOfWork, code: str, name: str, settings: PlatformSettings
+) -> dict[str, Any]:
+    """Create the platform, or update its name and settings (its currency never changes)."""
+    check_platform_code(code)
+    with uow:
+        record = uow.platforms.ensure(
+            code, name=name, currency=settings.currency.code, settings=settings.to_dict()
+        )
+        uow.commit()
+    return {"code": record.code, "name": record.name, "settings": settings.to_dict()}
+
+
+def list_platforms(*, uow: UnitOfWork) -> list[dict[str, Any]]:
+    with uow:
+        return [
+            {"code": r.code, "name": r.name, "settings": r.settings} for r in uow.platforms.list()
+        ]

@@ -1,0 +1,92 @@
+"""``tideover platform``: the lenders (tenants) that own every record."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.domain.errors import ValidationError
+
+app = typer.Typer(help="Create, update and list platforms (tenants).", no_args_is_help=True)
+
+
+def _settings_file(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValidationError(
+            f"cannot read settings file {path}: {exc}", f"无法读取设置文件 {path}：{exc}"
+        ) from exc
+    if not isinstance(data, dict):
+        raise ValidationError(
+            f"settings file {path} must hold a JSON object", f"设置文件 {path} 必须是 JSON 对象"
+        )
+    return data
+
+
+@app.command("set")
+def set_platform(
+    code: Annotated[str, typer.Argument(help="Platform code, e.g. acme-cn.", show_default=False)],
+    name: Annotated[str, typer.Option(help="Display name.")],
+    currency: Annotated[str | None, typer.Option(help="ISO currency (default CNY).")] = None,
+    time_zone: Annotated[
+        str | None,
+        typer.Option(help="IANA time zone of the business date (default Asia/Shanghai)."),
+    ] = None,
+    settings: Annotated[
+        Path | None,
+        typer.Option(help="JSON file with buckets, waterfall and penalty (docs/domain.md)."),
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Create a platform, or update its name and settings."""
+    from tideover.bootstrap import open_app
+    from tideover.domain.platforms import PlatformSettings
+    from tideover.services.platforms import save_platform
+
+    data = _settings_file(settings) if settings else {}
+    if currency:
+        data["currency"] = currency
+    if time_zone:
+        data["time_zone"] = time_zone
+    parsed = PlatformSettings.from_dict(data)
+    with open_app() as app:
+        saved = save_platform(uow=app.uow(), code=code, name=name, settings=parsed)
+    if json_out:
+        print_json(saved)
+    else:
+        console.print(
+            say(
+                f"platform {code} saved ({parsed.currency.code}, {parsed.time_zone})",
+                f"平台 {code} 已保存（{parsed.currency.code}，{parsed.time_zone}）",
+            )
+        )
+
+
+@app.command("list")
+def list_platforms(json_out: JsonOption = False) -> None:
+    """List the platforms with their currency and time zone."""
+    from tideover.bootstrap import open_app
+    from tideover.services.platforms import list_platforms as listed
+
+    with open_app() as app:
+        platforms = listed(uow=app.uow())
+    if json_out:
+        print_json(platforms)
+        return
+    table = Table(title=say("Platforms", "平台"))
+    for en, zh in [("code", "代码"), ("name", "名称"), ("currency", "币种"), ("time zone", "时区")]:
+        table.add_column(say(en, zh))
+    for p in platforms:
+        table.add_row(
+            p["code"],
+            p["name"],
+            p["settings"].get("currency", ""),
+            p["settings"].get("time_zone", ""),
+        )
+    console.print(table)
