@@ -13,7 +13,7 @@ import sys
 import typer
 from typer.exceptions import Abort, Exit, TyperException
 
-from tideover.cli import data, demo, imports, platforms, portfolio
+from tideover.cli import data, demo, imports, model, platforms, portfolio
 from tideover.cli.output import error_console, locale, say
 from tideover.domain.errors import TideoverError
 
@@ -31,6 +31,7 @@ app.command("demo")(demo.demo)
 app.add_typer(platforms.app, name="platform")
 app.add_typer(imports.app, name="import")
 app.add_typer(data.app, name="data")
+app.add_typer(model.app, name="model")
 
 
 def run(argv: list[str] | None = None) -> int:

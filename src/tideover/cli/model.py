@@ -1,0 +1,261 @@
+"""``tideover model {train,list,promote,rollback,score}``: risk models (docs/scoring.md)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from tideover.cli.output import console, print_json, say
+from tideover.domain.clock import SystemClock
+from tideover.domain.errors import UsageError
+
+app = typer.Typer(
+    help="Risk models: train, register, promote, roll back and score (docs/scoring.md).",
+    no_args_is_help=True,
+)
+
+
+class Kind(StrEnum):
+    scorecard = "scorecard"
+    gbm = "gbm"
+
+
+class Role(StrEnum):
+    champion = "champion"
+    challenger = "challenger"
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+RegistryOption = Annotated[
+    Path,
+    typer.Option("--registry", "--out", help="Model registry directory.", show_default=False),
+]
+PlatformOption = Annotated[str, typer.Option(help="Platform code the models belong to.")]
+ByOption = Annotated[
+    str | None, typer.Option("--by", help="Who does this (default: the login name).")
+]
+
+
+def _user(by: str | None) -> str:
+    return by or getpass.getuser()
+
+
+@app.command("train")
+def train(
+    data: Annotated[Path, typer.Option(help="Training data: .csv or .parquet.")],
+    target: Annotated[str, typer.Option(help="0/1 target column (1 = bad).")],
+    registry: RegistryOption,
+    kind: Annotated[Kind, typer.Option(help="scorecard (champion) or gbm (challenger).")] = (
+        Kind.scorecard
+    ),
+    id_column: Annotated[
+        str | None, typer.Option(help="Account id column (not a feature).")
+    ] = None,
+    platform: PlatformOption = "default",
+    exclude: Annotated[
+        list[str] | None, typer.Option(help="Column to leave out (repeatable).")
+    ] = None,
+    derive: Annotated[
+        list[str] | None,
+        typer.Option(help="Derived feature NAME=function(COL,...) (repeatable; see docs)."),
+    ] = None,
+    protected: Annotated[
+        str | None, typer.Option(help="Comma-separated protected attributes (default: docs).")
+    ] = None,
+    allow_protected: Annotated[
+        bool, typer.Option(help="Let protected attributes be model inputs.")
+    ] = False,
+    base_score: Annotated[float, typer.Option(help="Points at the base odds.")] = 600.0,
+    base_odds: Annotated[float, typer.Option(help="Good:bad odds at the base score.")] = 50.0,
+    pdo: Annotated[float, typer.Option(help="Points to double the odds.")] = 20.0,
+    bands: Annotated[
+        str, typer.Option(help="Bands by probability of bad: name:upper,...,last.")
+    ] = "A:0.05,B:0.1,C:0.2,D:0.4,E",
+    folds: Annotated[int, typer.Option(help="Cross-validation folds.", min=2, max=20)] = 5,
+    by: ByOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Train a model on a table, cross-validate it and register it (not promoted)."""
+    from tideover.scoring.inputs import DEFAULT_PROTECTED
+    from tideover.scoring.scaling import Bands, PointsScale
+    from tideover.services.scoring import train_model
+
+    result = train_model(
+        registry_dir=registry,
+        platform=platform,
+        data_path=data,
+        target=target,
+        kind=kind.value,
+        id_column=id_column,
+        exclude=exclude or (),
+        derivations=derive or (),
+        protected=_names(protected) if protected is not None else DEFAULT_PROTECTED,
+        allow_protected=allow_protected,
+        scale=PointsScale(base_score, base_odds, pdo),
+        bands=Bands.parse(bands),
+        folds=folds,
+        created_by=_user(by),
+        clock=SystemClock(),
+    )
+    if json_out:
+        print_json(result)
+        return
+    cv = result["cross_validation"]
+    console.print(say("registered ", "已登记 ") + f"[bold]{result['version']}[/bold]")
+    for name in ("auc", "gini", "ks", "brier"):
+        console.print(f"  {name:5} {cv[name]['mean']:.4f} ± {cv[name]['std']:.4f}")
+    console.print(say("report: ", "报告：") + f"{result['directory']}/report.md")
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(n.strip() for n in text.split(",") if n.strip())
+
+
+@app.command("list")
+def list_(
+    registry: RegistryOption, platform: PlatformOption = "default", json_out: JsonOption = False
+) -> None:
+    """List a platform's model versions with their role and AUC."""
+    from tideover.services.scoring import list_models
+
+    result = list_models(registry_dir=registry, platform=platform)
+    if json_out:
+        print_json(result)
+        return
+    if not result["models"]:
+        console.print(say("no models yet", "尚无模型"))
+    for m in result["models"]:
+        console.print(
+            f"{m['version']}  {m['role'] or '-':10}  AUC {m['auc']:.4f} ± {m['auc_std']:.4f}"
+            f"  {m['created_at']}  {m['created_by']}",
+            highlight=False,
+        )
+
+
+@app.command("promote")
+def promote(
+    version: Annotated[str, typer.Argument(help="The model version to promote.")],
+    registry: RegistryOption,
+    platform: PlatformOption = "default",
+    role: Annotated[Role, typer.Option("--as", help="champion or challenger.")] = Role.champion,
+    by: ByOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Make a version the platform's champion, or add it as a challenger."""
+    from tideover.services.scoring import promote_model
+
+    result = promote_model(
+        registry_dir=registry,
+        platform=platform,
+        version=version,
+        role=role.value,
+        by=_user(by),
+        clock=SystemClock(),
+    )
+    _show_state(result, json_out)
+
+
+@app.command("rollback")
+def rollback(
+    registry: RegistryOption,
+    platform: PlatformOption = "default",
+    by: ByOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Put the platform's previous champion back."""
+    from tideover.services.scoring import rollback_model
+
+    result = rollback_model(
+        registry_dir=registry, platform=platform, by=_user(by), clock=SystemClock()
+    )
+    _show_state(result, json_out)
+
+
+def _show_state(result: dict[str, Any], json_out: bool) -> None:
+    if json_out:
+        print_json(result)
+        return
+    console.print(say("champion: ", "冠军：") + str(result["champion"]), highlight=False)
+    if result["challengers"]:
+        console.print(say("challengers: ", "挑战者：") + ", ".join(result["challengers"]))
+
+
+@app.command("score")
+def score(
+    registry: Annotated[Path, typer.Option(help="Model registry directory.", show_default=False)],
+    platform: PlatformOption = "default",
+    data: Annotated[Path | None, typer.Option(help="Accounts to score: .csv or .parquet.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Parquet file for the scores.")] = None,
+    account: Annotated[
+        str | None, typer.Option(help="One account as a JSON object of column: value.")
+    ] = None,
+    version: Annotated[str | None, typer.Option(help="Model version (default: champion).")] = None,
+    id_column: Annotated[str | None, typer.Option(help="Account id column to carry over.")] = None,
+    top: Annotated[int, typer.Option(help="Reasons per account.", min=0, max=10)] = 3,
+    json_out: JsonOption = False,
+) -> None:
+    """Score a file (--data and --out) or one account (--account)."""
+    from tideover.services.scoring import score_file, score_one
+
+    if account is not None and data is None and out is None:
+        result = score_one(
+            registry_dir=registry,
+            platform=platform,
+            record=_account(account),
+            version=version,
+            top=top,
+        )
+        _show_account(result, json_out)
+        return
+    if account is not None or data is None or out is None:
+        raise UsageError(
+            "give either --data FILE and --out FILE, or --account JSON",
+            "请提供 --data 文件和 --out 文件，或者 --account JSON",
+        )
+    result = score_file(
+        registry_dir=registry,
+        platform=platform,
+        data_path=data,
+        out_path=out,
+        version=version,
+        id_column=id_column,
+        top=top,
+    )
+    if json_out:
+        print_json(result)
+        return
+    console.print(
+        say("scored ", "已评分 ")
+        + f"{result['rows']} → {result['out']} ({result['model_version']})"
+    )
+    console.print("  " + "  ".join(f"{k}: {v}" for k, v in result["bands"].items()))
+
+
+def _account(text: str) -> dict[str, object]:
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"--account is not valid JSON: {exc}", f"--account 不是有效的 JSON：{exc}"
+        ) from exc
+    if not isinstance(record, dict):
+        raise UsageError("--account must be a JSON object", "--account 必须是 JSON 对象")
+    return record
+
+
+def _show_account(result: dict[str, Any], json_out: bool) -> None:
+    if json_out:
+        print_json(result)
+        return
+    console.print(
+        f"{result['score']}  {say('band', '分档')} {result['band']}  "
+        f"p={result['probability']:.4f}  ({result['model_version']})",
+        highlight=False,
+    )
+    for r in result["reasons"]:
+        console.print(f"  {r['code']}: {say(r['en'], r['zh'])}", highlight=False)

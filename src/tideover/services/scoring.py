@@ -1,0 +1,299 @@
+"""Risk-model use cases: train and register, list, promote, roll back, score.
+
+The CLI (and later the API and the daily batch) call these; they read and
+write files, the maths is in ``tideover.scoring``.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from tideover.domain.clock import Clock
+from tideover.domain.errors import InputRejected, NotFound
+from tideover.scoring.artefact import model_text, reason_catalogue
+from tideover.scoring.derive import Derivation
+from tideover.scoring.gbm import GbmModel
+from tideover.scoring.inputs import DEFAULT_PROTECTED
+from tideover.scoring.registry import ModelRegistry, PlatformModels, sha256_of
+from tideover.scoring.report import write_report
+from tideover.scoring.scaling import Bands, PointsScale
+from tideover.scoring.scoring import score_account, score_frame
+from tideover.scoring.training import train
+
+CHUNK_ROWS = 1_000_000
+LIBRARIES = ("optbinning", "lightgbm", "scikit-learn", "numpy", "pandas")
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A CSV or Parquet file as a table, refusing anything else."""
+    if not path.is_file():
+        raise NotFound(f"file {path} does not exist", f"文件 {path} 不存在")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            return pd.read_csv(path)
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+    except (ValueError, OSError) as exc:
+        raise InputRejected(
+            f"file {path} could not be read as {suffix[1:]}: {exc}",
+            f"无法按 {suffix[1:]} 格式读取文件 {path}：{exc}",
+        ) from exc
+    raise InputRejected(
+        f"file {path}: expected .csv or .parquet, not {suffix or 'no extension'}",
+        f"文件 {path}：应为 .csv 或 .parquet，而不是 {suffix or '无扩展名'}",
+    )
+
+
+def train_model(
+    *,
+    registry_dir: Path,
+    platform: str,
+    data_path: Path,
+    target: str,
+    kind: str = "scorecard",
+    id_column: str | None = None,
+    exclude: Sequence[str] = (),
+    derivations: Sequence[str] = (),
+    protected: Sequence[str] = DEFAULT_PROTECTED,
+    allow_protected: bool = False,
+    scale: PointsScale | None = None,
+    bands: Bands | None = None,
+    folds: int = 5,
+    created_by: str,
+    clock: Clock,
+) -> dict[str, Any]:
+    """Train on a file, write the report and register an immutable version (not promoted)."""
+    parsed = [Derivation.parse(text) for text in derivations]
+    frame = read_table(data_path)
+    started = time.perf_counter()
+    result = train(
+        frame,
+        target,
+        kind,
+        id_column=id_column,
+        protected=protected,
+        allow_protected=allow_protected,
+        exclude=exclude,
+        derivations=parsed,
+        scale=scale,
+        folds=folds,
+    )
+    seconds = time.perf_counter() - started
+    summary = result.summary()
+    model = result.model
+    metadata: dict[str, Any] = {
+        "features": [{"name": f.name, "kind": f.kind} for f in model.features],
+        "derivations": summary["derivations"],
+        "excluded": summary["excluded"],
+        "protected": list(protected),
+        "allow_protected": allow_protected,
+        "target": target,
+        "id_column": id_column,
+        "training_data": {
+            "file": data_path.name,
+            "sha256": sha256_of(data_path),
+            "rows": summary["rows"],
+            "bad_rate": summary["bad_rate"],
+        },
+        "metrics": summary["cross_validation"],
+        "calibration": summary["calibration"],
+        "scale": model.scale.to_dict(),
+        "bands": (bands or Bands()).to_dict(),
+        "reason_codes": reason_catalogue(model),
+        "training_seconds": round(seconds, 2),
+        "libraries": {name: _version(name) for name in LIBRARIES},
+    }
+    if isinstance(model, GbmModel):
+        metadata["category_levels"] = model.levels
+    registry = ModelRegistry(registry_dir)
+    version = registry.register(
+        platform=platform,
+        kind=kind,
+        model_text=model_text(model),
+        metadata=metadata,
+        created_by=created_by,
+        created_at=clock.now(),
+        write_extras=lambda folder: write_report(
+            result, folder, title=f"{kind} model for {platform} ({data_path.name})"
+        ),
+    )
+    return {
+        "version": version,
+        "platform": platform,
+        "kind": kind,
+        "directory": str(registry_dir / platform / version),
+        "training_seconds": round(seconds, 2),
+        **summary,
+    }
+
+
+def _version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def list_models(*, registry_dir: Path, platform: str) -> dict[str, Any]:
+    """Every version of a platform with its headline metrics and role."""
+    registry = ModelRegistry(registry_dir)
+    state = registry.state(platform)
+    rows = []
+    for meta in registry.versions(platform):
+        version = meta["version"]
+        role = (
+            "champion"
+            if version == state.champion
+            else "challenger"
+            if version in state.challengers
+            else ""
+        )
+        rows.append(
+            {
+                "version": version,
+                "kind": meta["kind"],
+                "role": role,
+                "created_at": meta["created_at"],
+                "created_by": meta["created_by"],
+                "auc": meta["metrics"]["auc"]["mean"],
+                "auc_std": meta["metrics"]["auc"]["std"],
+                "rows": meta["training_data"]["rows"],
+            }
+        )
+    return {"platform": platform, **_state_json(state), "models": rows}
+
+
+def _state_json(state: PlatformModels) -> dict[str, Any]:
+    return {
+        "champion": state.champion,
+        "challengers": list(state.challengers),
+        "previous_champions": list(state.previous),
+    }
+
+
+def promote_model(
+    *, registry_dir: Path, platform: str, version: str, role: str, by: str, clock: Clock
+) -> dict[str, Any]:
+    state = ModelRegistry(registry_dir).promote(
+        platform=platform, version=version, role=role, by=by, at=clock.now()
+    )
+    return {"platform": platform, **_state_json(state)}
+
+
+def rollback_model(*, registry_dir: Path, platform: str, by: str, clock: Clock) -> dict[str, Any]:
+    state = ModelRegistry(registry_dir).rollback(platform=platform, by=by, at=clock.now())
+    return {"platform": platform, **_state_json(state)}
+
+
+def score_file(
+    *,
+    registry_dir: Path,
+    platform: str,
+    data_path: Path,
+    out_path: Path,
+    version: str | None = None,
+    id_column: str | None = None,
+    top: int = 3,
+    chunk_rows: int = CHUNK_ROWS,
+) -> dict[str, Any]:
+    """Score a CSV/Parquet file into a Parquet file; the champion unless ``version`` is given.
+
+    Read, scored and written ``chunk_rows`` at a time, so memory stays flat; the
+    output appears only when every chunk has been scored.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    artefact = ModelRegistry(registry_dir).load(platform, version)
+    counts = dict.fromkeys(artefact.bands.names, 0)
+    rows = 0
+    started = time.perf_counter()
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = out_path.with_name(out_path.name + ".partial")
+    writer: Any = None
+    try:
+        for chunk in _chunks(data_path, chunk_rows):
+            if writer is None:
+                id_column = id_column or _default_id(artefact.metadata, chunk)
+            scored = score_frame(artefact, chunk, id_column=id_column, top=top)
+            if writer is None:
+                schema = _output_schema(pa, pa.Schema.from_pandas(scored, preserve_index=False))
+                writer = pq.ParquetWriter(partial, schema)
+            writer.write_table(pa.Table.from_pandas(scored, schema=schema, preserve_index=False))
+            for band, count in scored["band"].value_counts().items():
+                counts[str(band)] += int(count)
+            rows += len(scored)
+        if writer is None:
+            raise InputRejected(f"file {data_path} has no rows", f"文件 {data_path} 没有数据行")
+        writer.close()
+        partial.replace(out_path)
+    finally:
+        if partial.exists():
+            if writer is not None:
+                writer.close()
+            partial.unlink()
+    return {
+        "platform": platform,
+        "model_version": artefact.version,
+        "rows": rows,
+        "out": str(out_path),
+        "seconds": round(time.perf_counter() - started, 3),
+        "bands": counts,
+    }
+
+
+def _chunks(path: Path, rows: int) -> Iterator[pd.DataFrame]:
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet", ".pq"):
+        read_table(path)  # raises the error naming the accepted formats
+    if not path.is_file():
+        raise NotFound(f"file {path} does not exist", f"文件 {path} 不存在")
+    try:
+        if suffix == ".csv":
+            with pd.read_csv(path, chunksize=rows) as reader:
+                yield from reader
+        else:
+            import pyarrow.parquet as pq
+
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
+                yield batch.to_pandas()
+    except (ValueError, OSError) as exc:
+        raise InputRejected(
+            f"file {path} could not be read: {exc}", f"无法读取文件 {path}：{exc}"
+        ) from exc
+
+
+def _output_schema(pa: Any, inferred: Any) -> Any:
+    """Text columns as nullable strings: a chunk where a reason is always absent stays text."""
+    fields = [
+        pa.field(f.name, pa.string())
+        if f.name.startswith("reason_") or f.name in ("band", "model_version")
+        else f
+        for f in inferred
+    ]
+    return pa.schema(fields)
+
+
+def _default_id(metadata: Mapping[str, Any], frame: pd.DataFrame) -> str | None:
+    candidate = metadata.get("id_column")
+    return candidate if candidate in frame.columns else None
+
+
+def score_one(
+    *,
+    registry_dir: Path,
+    platform: str,
+    record: Mapping[str, object],
+    version: str | None = None,
+    top: int = 3,
+) -> dict[str, Any]:
+    """Score one account given as column -> value."""
+    artefact = ModelRegistry(registry_dir).load(platform, version)
+    return {"platform": platform, **score_account(artefact, record, top=top).to_json()}
