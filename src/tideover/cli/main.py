@@ -13,7 +13,7 @@ import sys
 import typer
 from typer.exceptions import Abort, Exit, TyperException
 
-from tideover.cli import data, demo, imports, model, platforms, portfolio
+from tideover.cli import data, demo, imports, model, platforms, policy, portfolio
 from tideover.cli.output import error_console, locale, say
 from tideover.domain.errors import TideoverError
 
@@ -32,6 +32,7 @@ app.add_typer(platforms.app, name="platform")
 app.add_typer(imports.app, name="import")
 app.add_typer(data.app, name="data")
 app.add_typer(model.app, name="model")
+app.add_typer(policy.app, name="policy")
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -1,0 +1,186 @@
+"""What the gate reasons about: channels, roles, targets, holds, attempts, decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from enum import StrEnum
+
+from tideover.domain.borrowers import Borrower
+from tideover.domain.errors import ValidationError
+
+
+class Channel(StrEnum):
+    CALL = "call"
+    SMS = "sms"
+    EMAIL = "email"
+    LETTER = "letter"
+    APP_PUSH = "app_push"
+    VISIT = "visit"
+
+
+class ActorRole(StrEnum):
+    """Who makes the contact; US rules reach agencies and debt buyers, not creditors."""
+
+    CREDITOR = "creditor"
+    AGENCY = "agency"
+    DEBT_BUYER = "debt_buyer"
+
+
+class Target(StrEnum):
+    DEBTOR = "debtor"
+    CONTACT_PERSON = "contact_person"  # 联系人: named by the borrower
+    THIRD_PARTY = "third_party"
+
+
+class ThirdPartyRole(StrEnum):
+    SPOUSE = "spouse"
+    PARENT_OF_MINOR = "parent_of_minor"
+    GUARDIAN = "guardian"
+    EXECUTOR = "executor"
+    ATTORNEY = "attorney"
+    CREDIT_BUREAU = "credit_bureau"
+    EMPLOYER = "employer"
+    OTHER = "other"
+
+
+class HoldKind(StrEnum):
+    DISPUTE = "dispute"
+    CEASE_CONTACT = "cease_contact"
+    LEGAL_REPRESENTATION = "legal_representation"
+    BREATHING_SPACE = "breathing_space"
+    BANKRUPTCY = "bankruptcy"
+    DECEASED = "deceased"
+    COMPLAINT = "complaint_under_investigation"
+
+
+class Outcome(StrEnum):
+    """What came of an attempt; ``CONVERSATION`` means the person was spoken to."""
+
+    PLANNED = "planned"  # recorded before the outcome is known; counts as an attempt
+    NO_ANSWER = "no_answer"
+    VOICEMAIL = "voicemail"
+    CONNECTED = "connected"  # answered, not (yet) known to be a conversation about the debt
+    CONVERSATION = "conversation"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """A reason not to contact; ``until`` (UTC-aware) ends it, ``None`` means open-ended."""
+
+    kind: HoldKind
+    debt_id: str | None = None  # None: every debt of the borrower
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AgreedTime:
+    """A local time range the borrower agreed to be contacted in (weekday 0 = Monday)."""
+
+    start: time
+    end: time
+    weekdays: frozenset[int] = frozenset(range(7))
+
+
+@dataclass(frozen=True, slots=True)
+class ContactProfile:
+    """What the gate must know about a borrower beyond the ledger."""
+
+    borrower_id: str
+    time_zones: tuple[str, ...]  # IANA candidates; allowed only if allowed in every one
+    holds: tuple[Hold, ...] = ()
+    opted_out: frozenset[Channel] = frozenset()
+    automated_consent: frozenset[Channel] = frozenset()  # prior express consent (TCPA)
+    agreed_times: tuple[AgreedTime, ...] = ()
+    debtor_reachable: bool = True  # False once the platform has lost contact with the debtor
+
+    def __post_init__(self) -> None:
+        if not self.time_zones:
+            raise ValidationError(
+                f"borrower {self.borrower_id}: no candidate time zone; the gate cannot place "
+                "the contact in local time",
+                f"借款人 {self.borrower_id}：没有候选时区，无法按当地时间判断联系时间",
+            )
+
+    @classmethod
+    def for_borrower(cls, borrower: Borrower, **state: object) -> ContactProfile:
+        """Profile from a domain borrower: address zone if known, else the phones' zones."""
+        return cls(borrower.borrower_id, borrower.candidate_time_zones, **state)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One planned contact.  ``planned_at`` must be UTC-aware."""
+
+    borrower_id: str
+    debt_id: str
+    channel: Channel
+    actor: ActorRole
+    planned_at: datetime
+    target: Target = Target.DEBTOR
+    recipient_id: str | None = None  # the contact person or third party; None for the debtor
+    third_party_role: ThirdPartyRole | None = None
+    number: str | None = None  # phone number or address used
+    automated: bool = False  # autodialled / prerecorded / bulk text
+    debt_type: str = "consumer_loan"
+    message: str | None = None
+    sender_name: str | None = None  # institution name the message must identify
+
+    def __post_init__(self) -> None:
+        offset = self.planned_at.utcoffset()
+        if offset is None:
+            raise ValidationError(
+                f"attempt for {self.borrower_id}: planned_at {self.planned_at} has no time "
+                "zone; pass a UTC-aware instant",
+                f"借款人 {self.borrower_id} 的联系计划时间 {self.planned_at} 没有时区，"
+                "请传入带 UTC 时区的时间",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem in a message: rule ids, category, span in the original text."""
+
+    rule_ids: tuple[str, ...]
+    category: str
+    start: int
+    end: int
+    matched: str
+    en: str
+    zh: str
+
+    def reason(self, rule_id: str) -> Reason:
+        where = f" «{self.matched}» at {self.start}-{self.end}" if self.matched else ""
+        where_zh = f"「{self.matched}」（位置 {self.start}-{self.end}）" if self.matched else ""
+        return Reason(rule_id, f"message {self.en}{where}", f"消息{self.zh}{where_zh}")
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One rule that denied (or would deny) the attempt, with its explanation."""
+
+    rule_id: str
+    en: str
+    zh: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    reasons: tuple[Reason, ...]
+    pack_version: str
+    earliest_allowed: datetime | None = None  # None when denied and no later time would do
+    findings: tuple[Finding, ...] = field(default=())
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(r.rule_id for r in self.reasons)
+
+    def explain(self, locale: str = "en") -> str:
+        """All reasons in one language (``zh*`` gives Chinese)."""
+        zh = locale.lower().startswith("zh")
+        if self.allowed:
+            return "允许联系。" if zh else "Contact allowed."
+        return "\n".join(f"[{r.rule_id}] {r.zh if zh else r.en}" for r in self.reasons)

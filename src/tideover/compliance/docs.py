@@ -1,0 +1,113 @@
+"""Render ``docs/compliance.md`` from the shipped packs (``python -m tideover.compliance.docs``)."""
+
+from __future__ import annotations
+
+import sys
+
+from tideover.compliance.loader import PACK_CODES, load_pack, read_pack_file
+from tideover.compliance.rules import Rule
+
+_INTRO = """\
+# Compliance rules
+
+Generated from the rule packs in `src/tideover/compliance/packs/` by
+`python -m tideover.compliance.docs > docs/compliance.md`; a unit test fails when
+this page and the packs disagree.  Do not edit it by hand.
+
+Confidence: **A** = primary or official text seen; **B** = seen only in a
+secondary summary or translation; **C** = unverified (including Tideover's own
+baseline practice, such as holds that block every contact).  B and C parameters
+live in the YAML packs and change without code.  Where two sources differ the
+pack takes the stricter value and says so in the rule's note.
+
+## How the contact gate reads the packs
+
+Every planned contact passes `tideover.compliance.gate.check(attempt, ledger,
+borrower, pack)`, which evaluates, in this order: holds (a hold blocks before
+anything else is evaluated); consent and opt-outs; time windows in the
+borrower's local time (allowed only if allowed in every candidate time zone; a
+window `[start, end)` refuses the end minute itself; public holidays and
+China's adjusted working days come from the `holidays` library); frequency
+caps (days are the borrower's local calendar days; an N-day window is today and
+the N-1 days before; planned attempts whose outcome is unknown count as both
+connected and unanswered; inbound calls are not attempts); quiet periods after a
+conversation (its day is day 1); third-party and contact-person rules; message
+checks.  A decision lists every rule that fired, explains each in English and
+Chinese, gives the earliest instant the attempt would be allowed, and carries
+the pack version.
+
+Overlays (`US-MA`, `US-NYC` on `US`; `IE` on `EU`) and platform overrides may
+only make a rule stricter: a narrower window, a lower cap, a longer window for
+the same cap, a longer quiet period, more holds, more message categories, a
+wider scope.  A looser one is rejected with an error naming the rule.
+"""
+
+
+def render() -> str:
+    parts = [_INTRO]
+    for code in PACK_CODES:
+        parts.append(_pack_section(code))
+    return "\n".join(parts)
+
+
+def _pack_section(code: str) -> str:
+    pack = load_pack(code)
+    own = {str(r["id"]) for r in read_pack_file(code).get("rules", [])}
+    lines = [f"## {pack.code} — {pack.name_en}", "", f"{pack.name_zh}", ""]
+    if pack.extends:
+        lines += [f"Overlay on `{pack.extends}`: only the overlay's own rules are listed here.", ""]
+    lines += [f"Pack version: `{pack.version}`", ""]
+    lines += [
+        "| id | rule | kind | scope | parameters | source | conf. |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for rule in pack.rules:
+        if rule.id in own:
+            lines.append(_row(rule))
+    notes = [f"- **{r.id}**: {r.note}" for r in pack.rules if r.id in own and r.note]
+    if notes:
+        lines += ["", "Notes:", "", *notes]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _row(rule: Rule) -> str:
+    sources = "; ".join(f"{s.document}, {s.article}" for s in rule.sources)
+    cells = [
+        f"`{rule.id}`",
+        f"{rule.title_en}<br>{rule.title_zh}",
+        rule.kind.value,
+        _scope(rule),
+        _params(rule),
+        sources,
+        rule.confidence,
+    ]
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+
+def _scope(rule: Rule) -> str:
+    full = Rule.model_fields["scope"].default
+    parts = []
+    for name in ("channels", "actor_roles", "targets", "debt_types"):
+        value = getattr(rule.scope, name)
+        if value != getattr(full, name):
+            parts.append(f"{name}: {', '.join(sorted(str(v) for v in value)) or 'none'}")
+    return "; ".join(parts) or "all"
+
+
+def _params(rule: Rule) -> str:
+    data = rule.params.model_dump(mode="json")
+    items = []
+    for key, value in sorted(data.items()):
+        if value is None or value == []:
+            continue
+        if isinstance(value, list):
+            value = ", ".join(sorted(str(v) for v in value))
+        elif isinstance(value, str) and len(value) == 8 and value.endswith(":00"):
+            value = value[:5]  # a time of day: 08:00:00 -> 08:00
+        items.append(f"{key}={value}")
+    return "; ".join(items)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())

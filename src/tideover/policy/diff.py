@@ -1,0 +1,132 @@
+"""A structural diff between two policy versions: what a reviewer must read.
+
+Conditions are compared in sqlglot's canonical spelling, so re-wrapping or
+re-casing a condition is not a change; moving a segment is, because the first
+matching segment wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from tideover.policy.conditions import parse_condition
+from tideover.policy.model import Policy, Step, Treatment
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # added | removed | changed | moved
+    area: str  # policy | segment | condition | treatment | step | offers | experiment
+    path: str
+    before: Any
+    after: Any
+    en: str
+    zh: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_KIND_ZH = {"added": "新增", "removed": "删除", "changed": "修改", "moved": "移动"}
+
+
+def _change(kind: str, area: str, path: str, before: Any, after: Any) -> Change:
+    en = f"{area} {path}: {kind}"
+    zh = f"{area} {path}：{_KIND_ZH[kind]}"
+    if kind in ("changed", "moved"):
+        en += f" from {before!r} to {after!r}"
+        zh += f"，由 {before!r} 改为 {after!r}"
+    return Change(kind, area, path, before, after, en, zh)
+
+
+def _plain(value: Any) -> Any:
+    return (
+        value.model_dump(mode="json", exclude_defaults=True)
+        if isinstance(value, BaseModel)
+        else value
+    )
+
+
+def diff_policies(old: Policy, new: Policy) -> list[Change]:
+    """Every structural change from ``old`` to ``new``, in document order."""
+    changes: list[Change] = []
+    for field in ("policy", "names", "jurisdiction", "rule_packs", "templates"):
+        before, after = _plain(getattr(old, field)), _plain(getattr(new, field))
+        if before != after:
+            changes.append(_change("changed", "policy", field, before, after))
+    changes.extend(_segments(old, new))
+    changes.extend(_keyed("treatment", old.treatments, new.treatments, _treatment))
+    changes.extend(_keyed("offers", old.offers, new.offers, _fields))
+    changes.extend(
+        _keyed(
+            "experiment",
+            {e.id: e for e in old.experiments},
+            {e.id: e for e in new.experiments},
+            _fields,
+        )
+    )
+    return changes
+
+
+def _segments(old: Policy, new: Policy) -> Iterator[Change]:
+    before = {s.id: s for s in old.segments}
+    after = {s.id: s for s in new.segments}
+    old_order = [i for i in before if i in after]
+    new_order = [i for i in after if i in before]
+    for key in before.keys() - after.keys():
+        yield _change("removed", "segment", key, _plain(before[key]), None)
+    for position, key in enumerate(new_order):
+        if old_order.index(key) != position:
+            yield _change("moved", "segment", key, old_order.index(key) + 1, position + 1)
+    for key, segment in after.items():
+        if key not in before:
+            yield _change("added", "segment", key, None, _plain(segment))
+            continue
+        was = before[key]
+        if _canonical(was.condition) != _canonical(segment.condition):
+            yield _change("changed", "condition", key, was.condition, segment.condition)
+        for field in ("names", "default", "treatment", "offers"):
+            a, b = _plain(getattr(was, field)), _plain(getattr(segment, field))
+            if a != b:
+                yield _change("changed", "segment", f"{key}.{field}", a, b)
+
+
+def _canonical(condition: str | None) -> str | None:
+    return None if condition is None else parse_condition(condition).normalised()
+
+
+def _keyed(
+    area: str, before: Mapping[str, Any], after: Mapping[str, Any], inner: Any
+) -> Iterator[Change]:
+    for key in before:
+        if key not in after:
+            yield _change("removed", area, key, _plain(before[key]), None)
+    for key, value in after.items():
+        if key not in before:
+            yield _change("added", area, key, None, _plain(value))
+        else:
+            yield from inner(area, key, before[key], value)
+
+
+def _fields(area: str, key: str, before: BaseModel, after: BaseModel) -> Iterator[Change]:
+    old, new = before.model_dump(mode="json"), after.model_dump(mode="json")
+    for field, value in new.items():
+        if old.get(field) != value:
+            yield _change("changed", area, f"{key}.{field}", old.get(field), value)
+
+
+def _treatment(area: str, key: str, before: Treatment, after: Treatment) -> Iterator[Change]:
+    if before.clock != after.clock:
+        yield _change("changed", area, f"{key}.clock", before.clock.value, after.clock.value)
+    if _canonical(before.stop_when) != _canonical(after.stop_when):
+        yield _change("changed", area, f"{key}.stop_when", before.stop_when, after.stop_when)
+    yield from _keyed("step", _steps(key, before.steps), _steps(key, after.steps), _fields)
+
+
+def _steps(treatment: str, steps: list[Step]) -> dict[str, Step]:
+    """Steps keyed by day and channel, the identity a reviewer recognises."""
+    return {f"{treatment}@{step.at}:{step.channel.value}": step for step in steps}

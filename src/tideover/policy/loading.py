@@ -1,0 +1,106 @@
+"""Reading a policy file: YAML (or JSON, which YAML reads too) with positions kept.
+
+Every node's place in the file is remembered by its path
+(``("segments", 2, "condition")``) so that problems found later, even inside a
+condition's SQL, are reported at a line and column of the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from tideover.policy.problems import PolicyRejected, Problem, path_text
+
+Path = tuple[str | int, ...]
+
+
+@dataclass
+class Locator:
+    """Maps document paths (and offsets inside string values) to file positions."""
+
+    nodes: dict[Path, yaml.Node] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+
+    def locate(self, path: Path, offset: int | None = None) -> tuple[int | None, int | None]:
+        """1-based (line, column) of ``path``, or of its nearest located parent."""
+        for end in range(len(path), -1, -1):
+            node = self.nodes.get(path[:end])
+            if node is not None:
+                exact = end == len(path)
+                return self._inside(node, offset if exact else None)
+        return None, None
+
+    def _inside(self, node: yaml.Node, offset: int | None) -> tuple[int, int]:
+        line, column = node.start_mark.line, node.start_mark.column
+        if offset is None or not isinstance(node, yaml.ScalarNode):
+            return line + 1, column + 1
+        text: str = node.value
+        style = node.style
+        if style in (None, "'", '"') and "\n" not in text:
+            quote = 0 if style is None else 1
+            return line + 1, column + 1 + quote + offset
+        if style == "|":
+            # A literal block: its lines are the file's lines after the indicator.
+            row = text.count("\n", 0, offset)
+            first = line + 1 + row
+            indent = (
+                len(self.lines[first]) - len(self.lines[first].lstrip(" "))
+                if first < len(self.lines)
+                else 0
+            )
+            return first + 1, indent + offset - (text.rfind("\n", 0, offset) + 1) + 1
+        return line + 1, column + 1  # folded or multi-line flow text: the value's start
+
+
+def read_document(text: str, source: str) -> tuple[Any, Locator]:
+    """Parse ``text``; reject invalid YAML and duplicate keys with their position."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise PolicyRejected(
+                source, [Problem("empty", "(document)", "the file is empty", "文件为空")]
+            )
+        locator = Locator(lines=text.split("\n"))
+        _walk(node, (), locator, source)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        why = f"{exc.problem or exc}"
+        _reject(source, "yaml", f"invalid YAML: {why}", f"YAML 格式错误：{why}", mark)
+    finally:
+        loader.dispose()
+    return data, locator
+
+
+def _walk(node: yaml.Node, path: Path, locator: Locator, source: str) -> None:
+    locator.nodes[path] = node
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                _reject(
+                    source,
+                    "duplicate_key",
+                    f"key {key!r} appears twice in the same mapping",
+                    f"同一映射中键 {key!r} 出现了两次",
+                    key_node.start_mark,
+                    where=path_text((*path, key)),
+                )
+            seen.add(key)
+            _walk(value_node, (*path, key), locator, source)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*path, index), locator, source)
+
+
+def _reject(
+    source: str, code: str, en: str, zh: str, mark: yaml.Mark | None, where: str = "(document)"
+) -> None:
+    line = mark.line + 1 if mark is not None else None
+    column = mark.column + 1 if mark is not None else None
+    raise PolicyRejected(source, [Problem(code, where, en, zh, line, column)])

@@ -1,0 +1,114 @@
+"""Message checker: categories in zh and en, evasions, spans in the original text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tideover.compliance.text import MessageChecker, default_checker, normalise
+
+
+def categories(text: str) -> set[str]:
+    return {m.category for m in default_checker().scan(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("再不还钱，小心我弄死你", "threat"),
+        ("You will regret this, we know where you live.", "threat"),
+        ("你这个老赖，不要脸", "insult"),
+        ("Pay up, you deadbeat.", "insult"),
+        ("这里是派出所，请配合调查", "impersonation"),
+        ("This is the police department calling about your account.", "impersonation"),
+        ("明天就通知你单位和你父母", "notify_contacts"),
+        ("We will tell your employer about this.", "notify_contacts"),
+        ("请把钱转到我的支付宝", "personal_account"),
+        ("Send the payment to my Venmo today.", "personal_account"),
+        ("实在不行就卖房卖车还钱", "pressure_borrow_sell"),
+        ("Take out a payday loan and pay us.", "pressure_borrow_sell"),
+    ],
+)
+def test_each_category_is_caught_in_both_languages(text: str, category: str) -> None:
+    assert category in categories(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "弄 死 你",  # inserted spaces
+        "弄\u200b死\u200d你",  # zero-width characters
+        "弄.死-你!",  # punctuation
+        "ｋｉｌｌ ｙｏｕ",  # full-width Latin
+        "K I L L   Y O U",  # spaced capitals
+        "k*i*l*l y.o.u",
+        "通 知 你 单 位",
+    ],
+)
+def test_evasions_are_still_caught(text: str) -> None:
+    assert categories(text) & {"threat", "notify_contacts"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "您本期账单 1,200.00 元将于 6 月 10 日到期，可在 App 内还款。",
+        "This is an issue we can fix together; call us at your convenience.",
+        "Our skilled team will help you set up a payment plan.",
+        "请转账至我司指定账户，或在 App 内还款。",
+        "Reply STOP to opt out.",
+    ],
+)
+def test_ordinary_messages_have_no_forbidden_findings(text: str) -> None:
+    assert categories(text) <= {"disclosure", "opt_out"}
+
+
+def test_spans_point_into_the_original_text() -> None:
+    text = "提醒：ｋｉｌｌ　ｙｏｕ，另外我们会通\u200b知你单位。"
+    matches = default_checker().scan(text)
+    assert [(m.category, text[m.start : m.end]) for m in matches] == [
+        ("threat", "ｋｉｌｌ　ｙｏｕ"),
+        ("notify_contacts", "通\u200b知你单位"),
+    ]
+    assert all(m.matched == text[m.start : m.end] for m in matches)
+
+
+def test_latin_terms_need_word_boundaries() -> None:
+    assert "threat" not in categories("I skill youths in budgeting")
+    assert "insult" not in categories("Stupidity aside")  # "stupid" inside a longer word
+    assert "insult" in categories("That was stupid.")
+
+
+def test_normalise_keeps_an_index_per_character() -> None:
+    norm, origin = normalise("Ａ b\u200bC")
+    assert norm == "abc"
+    assert origin == [0, 2, 4]
+
+
+def test_a_custom_lexicon_is_honoured() -> None:
+    checker = MessageChecker(
+        {"categories": {"rude": {"en": "rude", "zh": "粗鲁", "terms": ["go away"]}}}
+    )
+    assert [m.matched for m in checker.scan("Please, go  away!")] == ["go  away"]
+    assert checker.contains("From Acme Finance: hello", "ACME finance")
+
+
+@given(st.text(max_size=60))
+def test_spans_are_always_inside_the_text(text: str) -> None:
+    for match in default_checker().scan(text):
+        assert 0 <= match.start < match.end <= len(text)
+        assert match.matched == text[match.start : match.end]
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("请通过官方渠道还款，切勿向任何个人账户转账。", False),
+        ("We will never ask you to pay into a personal account.", False),
+        ("今天不转账到我个人账户，明天就上门。", True),
+        ("Pay it into my personal account today.", True),
+    ],
+)
+def test_a_warning_about_personal_accounts_is_not_a_request(text: str, flagged: bool) -> None:
+    assert ("personal_account" in categories(text)) is flagged
