@@ -13,7 +13,7 @@ import sys
 import typer
 from typer.exceptions import Abort, Exit, TyperException
 
-from tideover.cli import data, demo, imports, model, platforms, policy, portfolio
+from tideover.cli import data, demo, imports, model, model_checks, platforms, policy, portfolio
 from tideover.cli.output import error_console, locale, say
 from tideover.domain.errors import TideoverError
 
@@ -31,6 +31,9 @@ app.command("demo")(demo.demo)
 app.add_typer(platforms.app, name="platform")
 app.add_typer(imports.app, name="import")
 app.add_typer(data.app, name="data")
+model.app.command("monitor")(model_checks.monitor)
+model.app.command("fairness")(model_checks.fairness)
+model.app.command("rollrates")(model_checks.rollrates)
 app.add_typer(model.app, name="model")
 app.add_typer(policy.app, name="policy")
 

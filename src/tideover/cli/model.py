@@ -1,4 +1,4 @@
-"""``tideover model {train,list,promote,rollback,score}``: risk models (docs/scoring.md)."""
+"""``tideover model ...``: train, register, score, monitor risk models (docs/scoring.md)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tideover.cli.output import console, print_json, say
+from tideover.cli.output import JsonOption, console, print_json, say
 from tideover.domain.clock import SystemClock
 from tideover.domain.errors import UsageError
 
@@ -30,7 +30,6 @@ class Role(StrEnum):
     challenger = "challenger"
 
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 RegistryOption = Annotated[
     Path,
     typer.Option("--registry", "--out", help="Model registry directory.", show_default=False),
@@ -94,7 +93,7 @@ def train(
         id_column=id_column,
         exclude=exclude or (),
         derivations=derive or (),
-        protected=_names(protected) if protected is not None else DEFAULT_PROTECTED,
+        protected=names_list(protected) if protected is not None else DEFAULT_PROTECTED,
         allow_protected=allow_protected,
         scale=PointsScale(base_score, base_odds, pdo),
         bands=Bands.parse(bands),
@@ -112,7 +111,7 @@ def train(
     console.print(say("report: ", "报告：") + f"{result['directory']}/report.md")
 
 
-def _names(text: str) -> tuple[str, ...]:
+def names_list(text: str) -> tuple[str, ...]:
     return tuple(n.strip() for n in text.split(",") if n.strip())
 
 

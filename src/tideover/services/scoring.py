@@ -20,6 +20,7 @@ from tideover.scoring.artefact import model_text, reason_catalogue
 from tideover.scoring.derive import Derivation
 from tideover.scoring.gbm import GbmModel
 from tideover.scoring.inputs import DEFAULT_PROTECTED
+from tideover.scoring.monitoring import training_baselines
 from tideover.scoring.registry import ModelRegistry, PlatformModels, sha256_of
 from tideover.scoring.report import write_report
 from tideover.scoring.scaling import Bands, PointsScale
@@ -112,6 +113,12 @@ def train_model(
     }
     if isinstance(model, GbmModel):
         metadata["category_levels"] = model.levels
+    # Bins and shares of the training sample, for population stability later on.
+    metadata["monitoring"] = training_baselines(
+        result.data.frame,
+        {f.name: f.kind for f in model.features},
+        model.scale.score(model.bad_log_odds(result.data.frame)),
+    )
     registry = ModelRegistry(registry_dir)
     version = registry.register(
         platform=platform,

@@ -1,0 +1,292 @@
+"""Fairness report: scores, favourable treatment, bad rate and AUC by protected group.
+
+Flags (documented in docs/scoring.md):
+
+- adverse impact ratio below 0.8: a group's favourable rate under four fifths of
+  the most favoured group's (the "four-fifths rule", US Uniform Guidelines on
+  Employee Selection Procedures, 29 CFR 1607.4(D), used in fair-lending reviews);
+- AUC gap above 0.05: the model ranks a group's accounts clearly worse than the
+  best-served group's (a project threshold, not a legal one);
+- calibration gap above 0.05: the group's observed bad rate is more than five
+  points away from its mean predicted probability (equal calibration across groups,
+  Kleinberg, Mullainathan & Raghavan 2017; also a project threshold).
+
+Groups smaller than ``min_rows`` are reported but never flagged: their rates are noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from tideover.domain.errors import InputRejected
+from tideover.scoring.scaling import FloatArray
+
+FOUR_FIFTHS = 0.8
+AUC_GAP = 0.05
+CALIBRATION_GAP = 0.05
+# Below this a group's bad rate has a standard error near 0.04 or more: too noisy to flag.
+MIN_GROUP_ROWS = 100
+AGE_BANDS: tuple[float, ...] = (25, 35, 45, 55)
+_MAX_PLAIN_LEVELS = 12
+MISSING = "(missing)"
+
+
+def _band_labels(edges: Sequence[float]) -> list[str]:
+    inner = [f"{a:g}-{b:g}" for a, b in pairwise(edges)]
+    return [f"<{edges[0]:g}", *inner, f"{edges[-1]:g}+"]
+
+
+def _banded(column: pd.Series, name: str) -> pd.Series:
+    numbers = pd.to_numeric(column, errors="coerce")
+    if "age" in name.lower():
+        edges = list(AGE_BANDS)
+    else:  # quintiles of the data itself
+        edges = sorted(set(np.nanquantile(numbers, [0.2, 0.4, 0.6, 0.8]).tolist()))
+    labels = np.asarray(_band_labels(edges), dtype=object)
+    slots = np.searchsorted(np.asarray(edges), numbers.to_numpy(dtype=np.float64), side="right")
+    result = pd.Series(labels[np.minimum(slots, len(edges))], index=column.index, dtype=object)
+    result = result.where(numbers.notna(), MISSING)
+    result.attrs["order"] = [*labels.tolist(), MISSING]  # bands in age order, not text order
+    return result
+
+
+def _plain(column: pd.Series) -> pd.Series:
+    values = column.astype(object)
+    if pd.api.types.is_float_dtype(column):  # 1.0 -> "1": a code read as float because of a gap
+        values = pd.Series(
+            [int(v) if pd.notna(v) and float(v).is_integer() else v for v in values],
+            index=column.index,
+            dtype=object,
+        )
+    return values.where(column.notna(), MISSING).astype(str)
+
+
+def _one_hot(frame: pd.DataFrame, attribute: str, columns: list[str]) -> pd.Series:
+    block = frame[columns].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy()
+    several = block.sum(axis=1) > 1
+    if several.any():
+        raise InputRejected(
+            f"one-hot columns of {attribute!r} ({', '.join(columns)}) have {int(several.sum())} "
+            "rows with more than one 1",
+            f"{attribute!r} 的独热列（{', '.join(columns)}）有 {int(several.sum())} 行含多个 1",
+        )
+    levels = np.asarray([c[len(attribute) + 1 :] for c in columns] + [MISSING], dtype=object)
+    slots = np.where(block.sum(axis=1) > 0, block.argmax(axis=1), len(columns))
+    return pd.Series(levels[slots], index=frame.index, dtype=object)
+
+
+def group_labels(frame: pd.DataFrame, attribute: str) -> pd.Series:
+    """The group of each row: the column's values, age bands, or the one-hot level set."""
+    exact = [c for c in frame.columns if str(c).lower() == attribute.lower()]
+    if exact:
+        column = frame[exact[0]]
+        if column.isna().all():
+            raise InputRejected(
+                f"protected attribute column {attribute!r} is empty (no values)",
+                f"受保护属性列 {attribute!r} 为空（没有任何取值）",
+            )
+        numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+        if numeric and column.nunique() > _MAX_PLAIN_LEVELS:
+            return _banded(column, attribute)
+        return _plain(column)
+    prefix = attribute.lower() + "_"
+    one_hot = [c for c in frame.columns if str(c).lower().startswith(prefix)]
+    if one_hot:
+        return _one_hot(frame, attribute, one_hot)
+    shown = ", ".join(map(str, list(frame.columns)[:20]))
+    raise InputRejected(
+        f"protected attribute {attribute!r} is not in the data, as a column or as one-hot "
+        f"columns {attribute}_* (columns: {shown})",
+        f"数据中没有受保护属性 {attribute!r}（既无该列，也无独热列 {attribute}_*；"
+        f"现有列：{shown}）",
+    )
+
+
+def _order_key(value: str, order: list[str]) -> tuple[int, float, str]:
+    """Bands in their own order, numbers by value, then text; missing last."""
+    if value in order:
+        return (0, float(order.index(value)), "")
+    if value == MISSING:
+        return (3, 0.0, "")
+    try:
+        return (1, float(value), "")
+    except ValueError:
+        return (2, 0.0, value)
+
+
+def _ks(a: FloatArray, b: FloatArray) -> float:
+    """Two-sample Kolmogorov-Smirnov distance between two score distributions."""
+    if a.size == 0 or b.size == 0:
+        return float("nan")
+    a, b = np.sort(a), np.sort(b)
+    grid = np.concatenate([a, b])
+    cdf_a = np.searchsorted(a, grid, side="right") / a.size
+    cdf_b = np.searchsorted(b, grid, side="right") / b.size
+    return float(np.max(np.abs(cdf_a - cdf_b)))
+
+
+def _auc(y: npt.NDArray[np.float64], p: FloatArray) -> float | None:
+    from sklearn.metrics import roc_auc_score
+
+    if y.size == 0 or y.min() == y.max():
+        return None
+    return float(roc_auc_score(y, p))
+
+
+def _group_row(
+    rows: npt.NDArray[np.bool_],
+    score: FloatArray,
+    probability: FloatArray,
+    outcome: FloatArray | None,
+    cutoff: float,
+) -> dict[str, Any]:
+    s, p = score[rows], probability[rows]
+    q25, q50, q75 = np.percentile(s, [25, 50, 75])
+    row: dict[str, Any] = {
+        "rows": int(rows.sum()),
+        "score_mean": float(s.mean()),
+        "score_quartiles": [float(q25), float(q50), float(q75)],
+        "score_ks_vs_rest": _ks(s, score[~rows]),
+        "mean_predicted": float(p.mean()),
+        "favourable_rate": float((p < cutoff).mean()),
+    }
+    if outcome is not None:
+        known = rows & ~np.isnan(outcome)
+        y = outcome[known]
+        row["rows_with_outcome"] = int(known.sum())
+        row["bad_rate"] = float(y.mean()) if y.size else None
+        row["calibration_gap"] = float(y.mean() - probability[known].mean()) if y.size else None
+        row["auc"] = _auc(y, probability[known])
+    return row
+
+
+def _flag(row: dict[str, Any], code: str, en: str, zh: str) -> None:
+    row["flags"].append({"code": code, "en": en, "zh": zh})
+
+
+def _compare(groups: dict[str, dict[str, Any]], min_rows: int) -> None:
+    """Adverse impact ratios, AUC gaps and flags, against the best eligible group."""
+    eligible = {k: g for k, g in groups.items() if g["rows"] >= min_rows}
+    best_rate = max((g["favourable_rate"] for g in eligible.values()), default=0.0)
+    aucs = [g["auc"] for g in eligible.values() if g.get("auc") is not None]
+    best_auc = max(aucs, default=None)
+    for name, g in groups.items():
+        g["flags"] = []
+        g["eligible"] = name in eligible
+        g["adverse_impact_ratio"] = g["favourable_rate"] / best_rate if best_rate else None
+        auc = g.get("auc")
+        g["auc_gap"] = best_auc - auc if best_auc is not None and auc is not None else None
+        if not g["eligible"]:
+            continue
+        air = g["adverse_impact_ratio"]
+        if air is not None and air < FOUR_FIFTHS:
+            _flag(
+                g,
+                "adverse_impact",
+                f"adverse impact ratio {air:.2f} < 0.8",
+                f"不利影响比 {air:.2f} < 0.8",
+            )
+        if g["auc_gap"] is not None and g["auc_gap"] > AUC_GAP:
+            _flag(
+                g,
+                "auc_gap",
+                f"AUC {g['auc_gap']:.3f} below the best group",
+                f"AUC 比最佳组低 {g['auc_gap']:.3f}",
+            )
+        gap = g.get("calibration_gap")
+        if gap is not None and abs(gap) > CALIBRATION_GAP:
+            _flag(
+                g,
+                "calibration_gap",
+                f"observed bad rate {gap:+.3f} from predicted",
+                f"实际坏账率与预测相差 {gap:+.3f}",
+            )
+
+
+def fairness(
+    frame: pd.DataFrame,
+    attributes: Sequence[str],
+    *,
+    score: FloatArray,
+    probability: FloatArray,
+    outcome: FloatArray | None = None,
+    cutoff: float,
+    min_rows: int = MIN_GROUP_ROWS,
+) -> dict[str, Any]:
+    """Per protected attribute, per group: scores, favourable rate, bad rate, AUC, flags.
+
+    Favourable means a predicted probability of bad below ``cutoff``.
+    """
+    if not attributes:
+        raise InputRejected(
+            "no protected attributes to report on: name them (--protected) or give data "
+            "holding the attributes the model marked protected",
+            "没有可供报告的受保护属性：请用 --protected 指定，或提供包含模型所标记受保护属性的数据",
+        )
+    report: dict[str, Any] = {}
+    for attribute in attributes:
+        series = group_labels(frame, attribute)
+        labels = series.to_numpy()
+        order = series.attrs.get("order", [])
+        names = sorted(set(labels.tolist()), key=lambda v: _order_key(v, order))
+        if len(names) < 2:
+            raise InputRejected(
+                f"protected attribute {attribute!r} has a single group ({names[0]!r}) in the "
+                "data; there is nothing to compare",
+                f"受保护属性 {attribute!r} 在数据中只有一个分组（{names[0]!r}），无从比较",
+            )
+        groups = {
+            name: _group_row(labels == name, score, probability, outcome, cutoff) for name in names
+        }
+        _compare(groups, min_rows)
+        flagged = [k for k, g in groups.items() if g["flags"]]
+        report[attribute] = {"groups": groups, "flagged_groups": flagged}
+    return report
+
+
+def _fmt(value: Any, pattern: str) -> str:
+    return (
+        "-"
+        if value is None or (isinstance(value, float) and np.isnan(value))
+        else (format(value, pattern))
+    )
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """The fairness report for people: one table per protected attribute."""
+    lines = [
+        f"# Fairness: {report['model_version']}",
+        "",
+        f"- rows: {report['rows']}; favourable = predicted bad probability below "
+        f"{report['cutoff']:.2f}",
+        f"- flags: adverse impact ratio < {FOUR_FIFTHS} (four-fifths rule, 29 CFR 1607.4(D)), "
+        f"AUC gap > {AUC_GAP}, |calibration gap| > {CALIBRATION_GAP}; groups under "
+        f"{report['min_rows']} rows are not flagged",
+        "- protected attributes used as model inputs: "
+        + (", ".join(report["model_inputs_protected"]) or "none"),
+    ]
+    for attribute, result in report["attributes"].items():
+        lines += [
+            "",
+            f"## {attribute}",
+            "",
+            "| group | rows | mean score | median | KS vs rest | favourable | AIR "
+            "| bad rate | predicted | AUC | AUC gap | flags |",
+            "|---" * 12 + "|",
+        ]
+        for name, g in result["groups"].items():
+            flags = ", ".join(f["code"] for f in g["flags"]) or ("" if g["eligible"] else "small")
+            lines.append(
+                f"| {name} | {g['rows']} | {g['score_mean']:.1f} | {g['score_quartiles'][1]:.1f} "
+                f"| {_fmt(g['score_ks_vs_rest'], '.3f')} | {g['favourable_rate']:.1%} "
+                f"| {_fmt(g['adverse_impact_ratio'], '.2f')} | {_fmt(g.get('bad_rate'), '.1%')} "
+                f"| {g['mean_predicted']:.1%} | {_fmt(g.get('auc'), '.3f')} "
+                f"| {_fmt(g.get('auc_gap'), '.3f')} | {flags} |"
+            )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,330 @@
+"""Monitoring a model in use: population stability against training, realised performance.
+
+Population stability index (PSI) of one variable, over bins fixed on the
+training sample: ``sum((actual - expected) * ln(actual / expected))`` of the
+bin shares. Reading (Siddiqi, *Credit Risk Scorecards*, Wiley 2006;
+Yurdakul & Naranjo, "Statistical properties of the population stability
+index", *Journal of Risk Model Validation* 14(4), 2020): below 0.10 stable,
+0.10 to 0.25 a change worth watching, above 0.25 a significant shift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from tideover.domain.errors import InputRejected
+from tideover.scoring.artefact import Artefact
+from tideover.scoring.derive import derive
+from tideover.scoring.inputs import coerce
+from tideover.scoring.outcomes import realised_performance
+from tideover.scoring.scaling import FloatArray
+
+PSI_WATCH = 0.10
+PSI_SHIFT = 0.25
+BINS = 10
+# An empty bin makes ln(actual / expected) infinite; flooring shares at 0.01% is the
+# usual practical fix (Yurdakul & Naranjo 2020) and caps one bin's term near 0.9.
+_SHARE_FLOOR = 1e-4
+_MAX_LEVELS = 20
+MISSING = "(missing)"
+OTHER = "(other)"
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Where the training sample fell for one variable: fixed bins and their shares.
+
+    Numeric bins are right-closed between ``edges`` (training deciles, ties merged);
+    categorical bins are the commonest ``levels`` and ``(other)``; both end in ``(missing)``.
+    """
+
+    name: str
+    kind: str
+    edges: tuple[float, ...] = ()
+    levels: tuple[str, ...] = ()
+    shares: tuple[float, ...] = ()
+
+    def labels(self) -> list[str]:
+        if self.kind == "categorical":
+            return [*self.levels, OTHER, MISSING]
+        if not self.edges:
+            return ["all", MISSING]
+        inner = [f"({a:g}, {b:g}]" for a, b in pairwise(self.edges)]
+        return [f"≤ {self.edges[0]:g}", *inner, f"> {self.edges[-1]:g}", MISSING]
+
+    def counts(self, values: Any) -> npt.NDArray[np.int64]:
+        """Rows per bin, in ``labels()`` order."""
+        if self.kind == "categorical":
+            text = pd.Series(values, dtype=object)
+            missing = text.isna().to_numpy()
+            known = text[~missing].astype(str)
+            index = {level: i for i, level in enumerate(self.levels)}
+            slots = known.map(index).fillna(len(self.levels)).to_numpy(dtype=np.int64)
+            found = np.bincount(slots, minlength=len(self.levels) + 1)
+            return np.append(found, int(missing.sum())).astype(np.int64)
+        numbers = np.asarray(values, dtype=np.float64)
+        missing = np.isnan(numbers)
+        slots = np.searchsorted(np.asarray(self.edges), numbers[~missing], side="left")
+        found = np.bincount(slots, minlength=len(self.edges) + 1)
+        return np.append(found, int(missing.sum())).astype(np.int64)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "edges": list(self.edges),
+            "levels": list(self.levels),
+            "shares": list(self.shares),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Baseline:
+        return cls(
+            str(data["name"]),
+            str(data["kind"]),
+            tuple(float(e) for e in data.get("edges", ())),
+            tuple(str(v) for v in data.get("levels", ())),
+            tuple(float(s) for s in data["shares"]),
+        )
+
+
+def _shares(counts: npt.NDArray[np.int64]) -> tuple[float, ...]:
+    total = int(counts.sum())
+    return tuple(float(c) / total if total else 0.0 for c in counts)
+
+
+def fit_baseline(name: str, values: Any, kind: str = "numeric", bins: int = BINS) -> Baseline:
+    """Bins fixed on the training values and the share of training rows in each."""
+    if kind == "categorical":
+        text = pd.Series(values, dtype=object).dropna().astype(str)
+        levels = tuple(str(v) for v in text.value_counts().index[:_MAX_LEVELS])
+        shell = Baseline(name, kind, levels=levels)
+    else:
+        numbers = np.asarray(values, dtype=np.float64)
+        present = numbers[~np.isnan(numbers)]
+        cuts: FloatArray = (
+            np.quantile(present, np.arange(1, bins) / bins, method="inverted_cdf")
+            if present.size
+            else np.zeros(0)
+        )
+        shell = Baseline(name, kind, edges=tuple(float(c) for c in np.unique(cuts)))
+    return Baseline(name, kind, shell.edges, shell.levels, _shares(shell.counts(values)))
+
+
+def psi(expected: Any, actual: Any) -> float:
+    """Population stability index of two share vectors over the same bins."""
+    e = np.maximum(np.asarray(expected, dtype=np.float64), _SHARE_FLOOR)
+    a = np.maximum(np.asarray(actual, dtype=np.float64), _SHARE_FLOOR)
+    return float(np.sum((a - e) * np.log(a / e)))
+
+
+def psi_status(value: float) -> str:
+    """``stable`` below 0.10, ``watch`` up to 0.25, ``shift`` above (module docstring)."""
+    if value < PSI_WATCH:
+        return "stable"
+    return "watch" if value <= PSI_SHIFT else "shift"
+
+
+@dataclass(frozen=True)
+class Stability:
+    """One variable's PSI with its bins: label, expected and actual share, contribution."""
+
+    name: str
+    psi: float
+    status: str
+    rows: int
+    bins: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "psi": round(self.psi, 4),
+            "status": self.status,
+            "rows": self.rows,
+            "bins": list(self.bins),
+        }
+
+
+def stability(baseline: Baseline, values: Any) -> Stability:
+    """PSI of ``values`` (a scoring run) against the training ``baseline``."""
+    counts = baseline.counts(values)
+    actual = np.asarray(_shares(counts))
+    expected = np.asarray(baseline.shares)
+    if len(expected) != len(actual):
+        raise InputRejected(
+            f"the stored baseline of {baseline.name!r} does not match its bins",
+            f"{baseline.name!r} 的训练基线与其分箱不一致",
+        )
+    e, a = np.maximum(expected, _SHARE_FLOOR), np.maximum(actual, _SHARE_FLOOR)
+    terms = (a - e) * np.log(a / e)
+    bins = tuple(
+        {
+            "bin": label,
+            "expected": round(float(x), 4),
+            "actual": round(float(y), 4),
+            "contribution": round(float(t), 4),
+        }
+        for label, x, y, t in zip(baseline.labels(), expected, actual, terms, strict=True)
+    )
+    value = float(terms.sum())
+    return Stability(baseline.name, value, psi_status(value), int(counts.sum()), bins)
+
+
+def training_baselines(
+    inputs: pd.DataFrame, kinds: Mapping[str, str], scores: FloatArray, bins: int = BINS
+) -> dict[str, Any]:
+    """What monitoring needs from training, for the artefact's metadata."""
+    return {
+        "bins": bins,
+        "rows": len(inputs),
+        "features": [fit_baseline(n, inputs[n], k, bins).to_dict() for n, k in kinds.items()],
+        "score": fit_baseline("score", scores, "numeric", bins).to_dict(),
+    }
+
+
+def population_stability(
+    stored: Mapping[str, Any], inputs: pd.DataFrame, scores: FloatArray
+) -> tuple[Stability, list[Stability]]:
+    """PSI of the score and of every feature with a stored baseline, worst feature first."""
+    score = stability(Baseline.from_dict(stored["score"]), scores)
+    features = [
+        stability(baseline, inputs[baseline.name])
+        for baseline in (Baseline.from_dict(b) for b in stored["features"])
+        if baseline.name in inputs.columns
+    ]
+    return score, sorted(features, key=lambda s: -s.psi)
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """A table run through a model: its typed inputs, probability of bad and score."""
+
+    inputs: pd.DataFrame
+    probability: FloatArray
+    score: FloatArray
+
+
+def assess_frame(artefact: Artefact, frame: pd.DataFrame) -> Assessed:
+    """Derive, type-check and score ``frame`` with ``artefact`` (errors name the column)."""
+    model = artefact.model
+    inputs = coerce(derive(frame, artefact.derivations), model.features)
+    log_odds = model.bad_log_odds(inputs)
+    probability: FloatArray = 1.0 / (1.0 + np.exp(-log_odds))
+    return Assessed(inputs, probability, model.scale.score(log_odds))
+
+
+def stored_baseline(artefact: Artefact) -> Mapping[str, Any]:
+    """The training baseline kept in the artefact's metadata, or a clear refusal."""
+    stored = artefact.metadata.get("monitoring")
+    if not isinstance(stored, Mapping):
+        raise InputRejected(
+            f"model {artefact.version} has no training baseline for monitoring (trained before "
+            "it was recorded); pass the training data with --baseline",
+            f"模型 {artefact.version} 没有用于监控的训练基线（训练时尚未记录）；"
+            "请用 --baseline 提供训练数据",
+        )
+    return stored
+
+
+def baseline_from_training(artefact: Artefact, frame: pd.DataFrame) -> dict[str, Any]:
+    """A baseline rebuilt from the training data, for versions trained without one."""
+    assessed = assess_frame(artefact, frame)
+    kinds = {f.name: f.kind for f in artefact.model.features}
+    return training_baselines(assessed.inputs, kinds, assessed.score)
+
+
+def monitor(
+    artefact: Artefact,
+    frame: pd.DataFrame,
+    *,
+    baseline: Mapping[str, Any] | None = None,
+    outcome: FloatArray | None = None,
+) -> dict[str, Any]:
+    """PSI of the score and features of a scoring run, and realised performance if known."""
+    if frame.empty:
+        raise InputRejected("the scoring data has no rows", "评分数据没有任何行")
+    stored = baseline if baseline is not None else stored_baseline(artefact)
+    assessed = assess_frame(artefact, frame)
+    score, features = population_stability(stored, assessed.inputs, assessed.score)
+    worst = max([score.psi, *(f.psi for f in features)])
+    report: dict[str, Any] = {
+        "model_version": artefact.version,
+        "rows": len(frame),
+        "training_rows": stored.get("rows"),
+        "thresholds": {"watch": PSI_WATCH, "shift": PSI_SHIFT},
+        "status": psi_status(worst),
+        "score": score.to_json(),
+        "features": [f.to_json() for f in features],
+    }
+    if outcome is not None:
+        auc = artefact.metadata.get("metrics", {}).get("auc", {}).get("mean")
+        report["outcomes"] = realised_performance(outcome, assessed.probability, training_auc=auc)
+    return report
+
+
+def markdown(report: Mapping[str, Any]) -> str:
+    """The monitoring report for people."""
+    score = report["score"]
+    lines = [
+        f"# Monitoring: {report['model_version']}",
+        "",
+        f"- rows scored: {report['rows']} (training sample: {report['training_rows']})",
+        f"- overall: **{report['status']}** (PSI < {PSI_WATCH} stable, up to {PSI_SHIFT} "
+        "watch, above shift; Siddiqi 2006)",
+        f"- score PSI: {score['psi']:.4f} ({score['status']})",
+        "",
+        "## Population stability",
+        "",
+        "| variable | PSI | status |",
+        "|---|---|---|",
+        f"| score | {score['psi']:.4f} | {score['status']} |",
+        *(f"| {f['name']} | {f['psi']:.4f} | {f['status']} |" for f in report["features"]),
+        "",
+        "## Score bins",
+        "",
+        "| bin | training share | run share | contribution |",
+        "|---|---|---|---|",
+        *(
+            f"| {b['bin']} | {b['expected']:.2%} | {b['actual']:.2%} | {b['contribution']:.4f} |"
+            for b in score["bins"]
+        ),
+    ]
+    if "outcomes" in report:
+        lines += ["", *_outcome_lines(report["outcomes"])]
+    return "\n".join(lines) + "\n"
+
+
+def _outcome_lines(result: Mapping[str, Any]) -> list[str]:
+    lines = [
+        "## Realised outcomes",
+        "",
+        f"- accounts with an outcome: {result['rows_with_outcome']} "
+        f"(without: {result['rows_without_outcome']})",
+    ]
+    if "auc" not in result:
+        return [*lines, f"- {result['note']['en']}"]
+    change = result.get("auc_change")
+    lines += [
+        f"- observed bad rate {result['observed_bad_rate']:.2%}, "
+        f"mean predicted {result['mean_predicted']:.2%}",
+        f"- AUC {result['auc']:.4f}"
+        + ("" if change is None else f" (training {result['training_auc']:.4f}, {change:+.4f})"),
+        f"- Gini {result['gini']:.4f}, KS {result['ks']:.4f}, Brier {result['brier']:.4f}, "
+        f"calibration gap {result['calibration_gap']:.4f}",
+        "",
+        "| group | rows | mean predicted | observed |",
+        "|---|---|---|---|",
+        *(
+            f"| {r['group']} | {r['rows']} | {r['mean_predicted']:.2%} "
+            f"| {r['observed_bad_rate']:.2%} |"
+            for r in result["calibration"]
+        ),
+    ]
+    return lines
