@@ -158,3 +158,18 @@ def test_plain_output_is_readable(
     monkeypatch.setenv("TIDEOVER_LOCALE", "en")
     assert main.run(["model", "list", "--registry", str(tmp_path)]) == 0
     assert "no models yet" in capsys.readouterr().out
+
+
+def test_derived_features_come_from_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shipped = Path(__file__).parents[2] / "examples" / "scoring" / "taiwan-derived.txt"
+    train = ["model", "train", "--data", str(SAMPLE), "--target", TARGET, "--id-column", "ID",
+             "--out", str(tmp_path), "--kind", "gbm", "--folds", "3"]  # fmt: skip
+    result = run_json([*train, "--derive-file", str(shipped), "--json"], capsys)
+    derivations = result["derivations"]
+    assert isinstance(derivations, list)
+    assert len(derivations) == 15
+    assert {"PAY_MAX", "UTIL6", "PAYSUM_LIMIT"} <= {str(d).split("=")[0] for d in derivations}
+    assert main.run([*train, "--derive-file", str(tmp_path / "missing.txt")]) == 2
+    assert "missing.txt" in capsys.readouterr().err

@@ -63,6 +63,10 @@ def train(
         list[str] | None,
         typer.Option(help="Derived feature NAME=function(COL,...) (repeatable; see docs)."),
     ] = None,
+    derive_file: Annotated[
+        Path | None,
+        typer.Option(help="File of derived features, one NAME=function(COL,...) a line."),
+    ] = None,
     protected: Annotated[
         str | None, typer.Option(help="Comma-separated protected attributes (default: docs).")
     ] = None,
@@ -92,7 +96,7 @@ def train(
         kind=kind.value,
         id_column=id_column,
         exclude=exclude or (),
-        derivations=derive or (),
+        derivations=[*(derive or ()), *(derivation_lines(derive_file) if derive_file else ())],
         protected=names_list(protected) if protected is not None else DEFAULT_PROTECTED,
         allow_protected=allow_protected,
         scale=PointsScale(base_score, base_odds, pdo),
@@ -109,6 +113,19 @@ def train(
     for name in ("auc", "gini", "ks", "brier"):
         console.print(f"  {name:5} {cv[name]['mean']:.4f} ± {cv[name]['std']:.4f}")
     console.print(say("report: ", "报告：") + f"{result['directory']}/report.md")
+
+
+def derivation_lines(path: Path) -> list[str]:
+    """The derivations in ``path``: one a line; blank lines and ``#`` comments skipped."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read derivations file {path}: {exc.strerror}",
+            f"无法读取派生特征文件 {path}：{exc.strerror}",
+        ) from exc
+    stripped = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return [line for line in stripped if line]
 
 
 def names_list(text: str) -> tuple[str, ...]:
