@@ -33,6 +33,9 @@ TABLES = {
     "loan_pauses",
     "delinquency_snapshots",
     "import_batches",
+    "contact_events",
+    "audit_records",
+    "audit_heads",
 }
 
 
@@ -47,7 +50,7 @@ def test_upgrade_from_empty_builds_the_orm_schema(database_url: str) -> None:
     try:
         assert current_revision(engine) is None
         migrate(engine)
-        assert current_revision(engine) == head_revision() == "0001"
+        assert current_revision(engine) == head_revision() == "0002"
         assert set(inspect(engine).get_table_names()) >= TABLES
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -69,7 +72,7 @@ def test_migrate_reruns_cleanly_and_keeps_data(database_url: str) -> None:
             )
         migrate(engine)
         migrate(engine, "head")
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == "0002"
         with engine.connect() as connection:
             created = connection.execute(text("SELECT created_at FROM platforms")).scalar()
         assert created is not None  # the server default fills it
@@ -88,7 +91,7 @@ def test_downgrade_to_base_and_back(database_url: str) -> None:
         assert current_revision(engine) is None
         assert not TABLES & set(inspect(engine).get_table_names())
         migrate(engine)
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == "0002"
     finally:
         engine.dispose()
 

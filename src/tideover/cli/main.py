@@ -13,7 +13,18 @@ import sys
 import typer
 from typer.exceptions import Abort, Exit, TyperException
 
-from tideover.cli import data, demo, imports, model, model_checks, platforms, policy, portfolio
+from tideover.cli import (
+    audit,
+    compliance,
+    data,
+    demo,
+    imports,
+    model,
+    model_checks,
+    platforms,
+    policy,
+    portfolio,
+)
 from tideover.cli.output import error_console, locale, say
 from tideover.domain.errors import TideoverError
 
@@ -36,6 +47,8 @@ model.app.command("fairness")(model_checks.fairness)
 model.app.command("rollrates")(model_checks.rollrates)
 app.add_typer(model.app, name="model")
 app.add_typer(policy.app, name="policy")
+app.add_typer(compliance.app, name="compliance")
+app.add_typer(audit.app, name="audit")
 
 
 def run(argv: list[str] | None = None) -> int:

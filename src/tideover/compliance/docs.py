@@ -42,11 +42,88 @@ the same cap, a longer quiet period, more holds, more message categories, a
 wider scope.  A looser one is rejected with an error naming the rule.
 """
 
+_STORAGE = """\
+## Command line, contact ledger and audit trail
+
+```
+tideover compliance rules --pack CN [--json]
+tideover compliance text --pack CN "message" [--channel sms] [--actor creditor]
+                         [--target debtor] [--sender NAME] [--json]
+tideover compliance check --pack US --attempt FILE.json [--platform P] [--json]
+tideover compliance record --platform P --attempt FILE.json --outcome no_answer
+                           [--result promise_to_pay] [--at ISO] [--inbound] [--id ID]
+tideover audit verify --platform P [--expected-head HASH] [--json]
+```
+
+`text` exits 1 when the message has a finding (every finding blocks sending);
+`check` exits 1 when the attempt is denied and prints the rule ids, their
+explanation (English or Chinese by locale) and the earliest allowed instant,
+in UTC and in each candidate time zone; `audit verify` exits 1 when the chain
+is broken and names each edited, deleted, reordered or re-hashed record.
+
+### Attempt files
+
+```json
+{
+  "attempt": {
+    "borrower_id": "b1", "debt_id": "d1",
+    "channel": "call", "actor": "agency",
+    "planned_at": "2026-06-03T10:00:00-04:00",
+    "target": "debtor", "recipient_id": null, "third_party_role": null,
+    "number": "+1 212 555 0123", "automated": false,
+    "debt_type": "consumer_loan", "message": null, "sender_name": null
+  },
+  "borrower": {
+    "time_zones": ["America/New_York"],
+    "holds": [{"kind": "dispute", "debt_id": null, "until": null}],
+    "opted_out": ["sms"], "automated_consent": [],
+    "agreed_times": [{"start": "18:00", "end": "19:00", "weekdays": [0, 2]}],
+    "debtor_reachable": true
+  },
+  "history": [{"at": "2026-06-02T09:00:00-04:00", "outcome": "no_answer"}]
+}
+```
+
+Only `attempt` with its first five fields is required.  Every instant needs a
+UTC offset; a naive one is refused.  Without `--platform` the ledger is the
+file's `history` (each entry may also give `channel`, `actor`, `debt_id`,
+`number` and `inbound`; debt and number default to the attempt's) and
+`borrower.time_zones` is required.  With `--platform` the ledger is the
+platform's stored contacts (`history` is refused), the time zones default to
+the stored borrower's (address zone, else the phones' zones), and the
+decision is appended to the platform's audit trail.
+
+### Contact ledger
+
+Table `contact_events`: one row per attempt (or inbound call) per platform,
+with its channel, actor, target, debt, outcome (`planned`, `no_answer`,
+`voicemail`, `connected`, `conversation`, `delivered`, `failed`) and, for a
+conversation, its result (`promise_to_pay`, `refusal`, `dispute_raised`,
+`complaint`).  An attempt recorded as `planned` gets its outcome later.
+Phone numbers are stored only as their keyed look-up hash.  The gate stays in
+process: the ledger of one borrower (for a single decision) or of a whole
+platform since the packs' longest window (for a run) is loaded into the
+compact in-memory index.
+
+### Audit trail
+
+Table `audit_records`: per platform, records numbered 1, 2, 3 … each holding
+the SHA-256 of the previous record's hash and its own canonical JSON; the
+payload is stored as that exact JSON text.  Database triggers refuse UPDATE
+and DELETE (and TRUNCATE on PostgreSQL).  Table `audit_heads` keeps each
+chain's last number and hash apart from the records, so records cut off the
+end are caught; for stronger assurance keep the head elsewhere too and pass
+it as `--expected-head`.  A gate decision keeps the pack version, the rule
+ids, the earliest allowed instant and the attempt, with the number as its
+keyed hash and the message as its SHA-256 only.
+"""
+
 
 def render() -> str:
     parts = [_INTRO]
     for code in PACK_CODES:
         parts.append(_pack_section(code))
+    parts.append(_STORAGE)
     return "\n".join(parts)
 
 

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tideover.adapters.pii import PiiCipher
 from tideover.adapters.repositories import (
+    AuditRepository,
     BorrowerRepository,
+    ContactRepository,
     DelinquencyRepository,
     ImportBatchRepository,
     LoanRepository,
@@ -40,6 +42,10 @@ class UnitOfWork(Protocol):
     def delinquency(self, platform_code: str) -> DelinquencyRepository: ...
 
     def import_batches(self, platform_code: str) -> ImportBatchRepository: ...
+
+    def contacts(self, platform_code: str) -> ContactRepository: ...
+
+    def audit(self, platform_code: str) -> AuditRepository: ...
 
     def commit(self) -> None: ...
 
@@ -114,6 +120,12 @@ class SqlAlchemyUnitOfWork:
 
     def import_batches(self, platform_code: str) -> ImportBatchRepository:
         return ImportBatchRepository(self.session, platform_code)
+
+    def contacts(self, platform_code: str) -> ContactRepository:
+        return ContactRepository(self.session, platform_code, self._cipher)
+
+    def audit(self, platform_code: str) -> AuditRepository:
+        return AuditRepository(self.session, platform_code)
 
     def commit(self) -> None:
         self.session.commit()

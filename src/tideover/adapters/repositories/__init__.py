@@ -6,7 +6,9 @@ platform's id.  Writes are set-based (one INSERT or COPY for many rows)
 because the daily cycle and the demo write hundreds of thousands of rows.
 """
 
+from tideover.adapters.repositories.audit import AuditHead, AuditRepository
 from tideover.adapters.repositories.borrowers import BorrowerRepository
+from tideover.adapters.repositories.contacts import ContactEvent, ContactRepository, ContactResult
 from tideover.adapters.repositories.delinquency import DelinquencyRepository
 from tideover.adapters.repositories.imports import ImportBatchRecord, ImportBatchRepository
 from tideover.adapters.repositories.loans import LoanRepository
@@ -14,7 +16,12 @@ from tideover.adapters.repositories.payments import PaymentRepository
 from tideover.adapters.repositories.platforms import PlatformRecord, PlatformRepository
 
 __all__ = [
+    "AuditHead",
+    "AuditRepository",
     "BorrowerRepository",
+    "ContactEvent",
+    "ContactRepository",
+    "ContactResult",
     "DelinquencyRepository",
     "ImportBatchRecord",
     "ImportBatchRepository",

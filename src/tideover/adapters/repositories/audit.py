@@ -1,0 +1,122 @@
+"""The audit trail of one platform: hash-chained records, appended and never changed.
+
+Records are built by the pure :func:`tideover.compliance.audit.append` and
+stored as hashed (the payload as its canonical JSON text, the instant as its
+ISO text), so reading them back reproduces the hash exactly on SQLite and
+PostgreSQL alike.  This repository only inserts records; the database refuses
+UPDATE and DELETE on them.  The chain head (last sequence number and hash)
+lives in its own table: it continues the chain even when the newest records
+were removed, and locking it serialises concurrent appends.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from tideover.adapters.orm import AuditHeadRow, AuditRecordRow
+from tideover.adapters.repositories._base import PlatformScoped
+from tideover.compliance.audit import AuditRecord, append, canonical_json
+from tideover.domain.errors import Conflict, ValidationError
+
+
+@dataclass(frozen=True, slots=True)
+class AuditHead:
+    seq: int
+    hash: str
+
+
+class AuditRepository(PlatformScoped):
+    """Append-only audit records of one platform."""
+
+    def append(self, kind: str, payload: Mapping[str, Any], *, at: datetime) -> AuditRecord:
+        """Chains a new record after the head and stores it (in the caller's transaction)."""
+        if not kind or len(kind) > 32:
+            raise ValidationError(
+                f"audit record kind {kind!r} must be 1 to 32 characters",
+                f"审计记录类型 {kind!r} 须为 1 至 32 个字符",
+            )
+        head = self._locked_head()
+        # Continue from the stored head, not from the newest surviving record, so
+        # that records removed from the end stay visible as a gap.
+        anchor = [] if head is None else [AuditRecord(head.seq, "", "", "", {}, "", head.hash)]
+        record = append(anchor, platform=self.platform_code, kind=kind, at=at, payload=payload)
+        try:
+            self._session.execute(
+                insert(AuditRecordRow).values(
+                    platform_id=self._platform_id,
+                    seq=record.seq,
+                    kind=record.kind,
+                    at=record.at,
+                    payload=canonical_json(record.payload).decode(),
+                    prev_hash=record.prev_hash,
+                    hash=record.hash,
+                )
+            )
+            self._move_head(head, record)
+            self._session.flush()
+        except IntegrityError as exc:
+            raise Conflict(
+                f"audit trail of platform {self.platform_code!r}: record {record.seq} was "
+                "written concurrently; retry",
+                f"平台 {self.platform_code!r} 的审计记录 {record.seq} 被并发写入，请重试",
+            ) from exc
+        return record
+
+    def records(self) -> builtins.list[AuditRecord]:
+        """Every record in storage order (the order they were written in)."""
+        query = (
+            select(
+                AuditRecordRow.seq,
+                AuditRecordRow.kind,
+                AuditRecordRow.at,
+                AuditRecordRow.payload,
+                AuditRecordRow.prev_hash,
+                AuditRecordRow.hash,
+            )
+            .where(AuditRecordRow.platform_id == self._platform_id)
+            .order_by(AuditRecordRow.id)
+        )
+        return [
+            AuditRecord(seq, self.platform_code, kind, at, json.loads(payload), prev, digest)
+            for seq, kind, at, payload, prev, digest in self._session.execute(query)
+        ]
+
+    def head(self) -> AuditHead | None:
+        query = select(AuditHeadRow.seq, AuditHeadRow.hash).where(
+            AuditHeadRow.platform_id == self._platform_id
+        )
+        row = self._session.execute(query).first()
+        return None if row is None else AuditHead(row.seq, row.hash)
+
+    def count(self) -> int:
+        return self._count(AuditRecordRow)
+
+    def _locked_head(self) -> AuditHead | None:
+        query = select(AuditHeadRow.seq, AuditHeadRow.hash).where(
+            AuditHeadRow.platform_id == self._platform_id
+        )
+        # FOR UPDATE on PostgreSQL; SQLite ignores it and serialises writers itself.
+        row = self._session.execute(query.with_for_update()).first()
+        return None if row is None else AuditHead(row.seq, row.hash)
+
+    def _move_head(self, head: AuditHead | None, record: AuditRecord) -> None:
+        if head is None:
+            self._session.execute(
+                insert(AuditHeadRow).values(
+                    platform_id=self._platform_id, seq=record.seq, hash=record.hash
+                )
+            )
+            return
+        self._session.execute(
+            update(AuditHeadRow)
+            .where(AuditHeadRow.platform_id == self._platform_id, AuditHeadRow.seq == head.seq)
+            .values(seq=record.seq, hash=record.hash)
+        )

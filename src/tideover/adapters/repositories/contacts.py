@@ -1,0 +1,268 @@
+"""The contact ledger of one platform: every attempt and its outcome, read back for the gate.
+
+The gate stays in process: :meth:`ContactRepository.load_ledger` fills the
+compact :class:`~tideover.compliance.ledger.InMemoryLedger` from the table
+(one borrower for a single decision, the whole platform since a horizon for a
+run), and each attempt is written here as it is made.  Phone numbers are
+stored only as their keyed look-up hash, so the loaded ledger is keyed by that
+hash too: pass attempts through :meth:`ContactRepository.keyed` before asking.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from tideover.adapters.orm import ContactEventRow
+from tideover.adapters.pii import PiiCipher
+from tideover.adapters.repositories._base import PlatformScoped, bulk_insert, chunks
+from tideover.compliance.contacts import (
+    ActorRole,
+    Attempt,
+    Channel,
+    Outcome,
+    Target,
+    ThirdPartyRole,
+)
+from tideover.compliance.ledger import InMemoryLedger
+from tideover.domain.errors import NotFound, ValidationError
+
+
+class ContactResult(StrEnum):
+    """What a conversation produced, beyond its outcome."""
+
+    PROMISE_TO_PAY = "promise_to_pay"
+    REFUSAL = "refusal"
+    DISPUTE_RAISED = "dispute_raised"
+    COMPLAINT = "complaint"
+
+
+# Nobody was reached: nothing can have been promised, refused or disputed.
+_NO_RESULT = frozenset({Outcome.PLANNED, Outcome.NO_ANSWER, Outcome.VOICEMAIL, Outcome.FAILED})
+
+
+@dataclass(frozen=True, slots=True)
+class ContactEvent:
+    """One recorded contact; ``at`` is when it happened (the planned time if not yet known).
+
+    Read back from storage, ``attempt.number`` is the number's look-up hash and
+    ``attempt.message`` is ``None`` (message texts belong to the audit trail).
+    """
+
+    attempt_id: str
+    attempt: Attempt
+    outcome: Outcome
+    at: datetime
+    inbound: bool = False
+    result: ContactResult | None = None
+
+    def __post_init__(self) -> None:
+        check_result(self.attempt_id, self.outcome, self.result)
+        if self.at.utcoffset() is None:
+            raise ValidationError(
+                f"contact {self.attempt_id}: time {self.at} has no time zone",
+                f"联系记录 {self.attempt_id}：时间 {self.at} 缺少时区",
+            )
+
+
+def check_result(attempt_id: str, outcome: Outcome, result: ContactResult | None) -> None:
+    if result is not None and outcome in _NO_RESULT:
+        raise ValidationError(
+            f"contact {attempt_id}: a {outcome.value} contact cannot have the result "
+            f"{result.value}; nobody was spoken to",
+            f"联系记录 {attempt_id}：结果为 {outcome.value} 的联系不能记录 {result.value}，"
+            "因为没有与任何人交谈",
+        )
+
+
+_COLUMNS = (
+    ContactEventRow.attempt_id,
+    ContactEventRow.borrower_id,
+    ContactEventRow.debt_id,
+    ContactEventRow.channel,
+    ContactEventRow.actor,
+    ContactEventRow.target,
+    ContactEventRow.recipient_id,
+    ContactEventRow.third_party_role,
+    ContactEventRow.number_hash,
+    ContactEventRow.automated,
+    ContactEventRow.debt_type,
+    ContactEventRow.inbound,
+    ContactEventRow.outcome,
+    ContactEventRow.result,
+    ContactEventRow.occurred_at,
+)
+
+
+class ContactRepository(PlatformScoped):
+    """Contact attempts and outcomes of one platform."""
+
+    def __init__(self, session: Session, platform_code: str, cipher: PiiCipher) -> None:
+        super().__init__(session, platform_code)
+        self._cipher = cipher
+
+    def keyed(self, attempt: Attempt) -> Attempt:
+        """``attempt`` with its number replaced by the look-up hash the ledger is keyed by."""
+        if attempt.number is None:
+            return attempt
+        return dataclasses.replace(attempt, number=self._cipher.lookup_hash(attempt.number))
+
+    def add_many(self, events: Sequence[ContactEvent]) -> int:
+        """Records new contacts; an attempt id already recorded is a ``Conflict``."""
+        if not events:
+            return 0
+        ids = [e.attempt_id for e in events]
+        self._refuse_duplicates(ContactEventRow.attempt_id, ids, "contact attempt", "联系记录")
+        bulk_insert(self._session, ContactEventRow, [self._row(e) for e in events])
+        return len(events)
+
+    def add(self, event: ContactEvent) -> None:
+        self.add_many([event])
+
+    def set_outcome(
+        self,
+        attempt_id: str,
+        outcome: Outcome,
+        *,
+        result: ContactResult | None = None,
+        at: datetime | None = None,
+    ) -> ContactEvent:
+        """The outcome of an attempt recorded earlier (e.g. as planned) now that it is known."""
+        check_result(attempt_id, outcome, result)
+        row = self._session.scalars(
+            select(ContactEventRow).where(
+                ContactEventRow.platform_id == self._platform_id,
+                ContactEventRow.attempt_id == attempt_id,
+            )
+        ).first()
+        if row is None:
+            raise NotFound(
+                f"no contact attempt {attempt_id!r} on platform {self.platform_code!r}",
+                f"平台 {self.platform_code!r} 上没有联系记录 {attempt_id!r}",
+            )
+        row.outcome, row.result = outcome.value, result.value if result else None
+        if at is not None:
+            row.occurred_at = at
+        self._session.flush()
+        return self._event([getattr(row, c.key) for c in _COLUMNS])
+
+    def get(self, attempt_id: str) -> ContactEvent | None:
+        found = self._load([ContactEventRow.attempt_id == attempt_id])
+        return found[0] if found else None
+
+    def for_borrower(
+        self, borrower_id: str, *, since: datetime | None = None
+    ) -> builtins.list[ContactEvent]:
+        """One borrower's contacts in time order, from ``since`` on."""
+        where = [ContactEventRow.borrower_id == borrower_id]
+        if since is not None:
+            where.append(ContactEventRow.occurred_at >= since)
+        return self._load(where)
+
+    def load_ledger(
+        self,
+        *,
+        since: datetime,
+        borrower_ids: Iterable[str] | None = None,
+        into: InMemoryLedger | None = None,
+    ) -> InMemoryLedger:
+        """The in-process ledger of contacts from ``since`` on (of ``borrower_ids`` if given)."""
+        ledger = into if into is not None else InMemoryLedger()
+        if borrower_ids is None:
+            batches: Iterable[builtins.list[ContactEvent]] = [self._load_since(since, None)]
+        else:
+            batches = (self._load_since(since, chunk) for chunk in chunks(sorted(borrower_ids)))
+        for events in batches:
+            for e in events:
+                ledger.record(e.attempt, e.outcome, at=e.at, inbound=e.inbound)
+        return ledger
+
+    def count(self) -> int:
+        return self._count(ContactEventRow)
+
+    def _load_since(
+        self, since: datetime, borrower_ids: Sequence[str] | None
+    ) -> builtins.list[ContactEvent]:
+        where = [ContactEventRow.occurred_at >= since]
+        if borrower_ids is not None:
+            where.append(ContactEventRow.borrower_id.in_(borrower_ids))
+        return self._load(where)
+
+    def _load(self, where: builtins.list[ColumnElement[bool]]) -> builtins.list[ContactEvent]:
+        query = (
+            select(*_COLUMNS)
+            .where(ContactEventRow.platform_id == self._platform_id, *where)
+            .order_by(ContactEventRow.occurred_at, ContactEventRow.id)
+        )
+        return [self._event(row) for row in self._session.execute(query)]
+
+    @staticmethod
+    def _event(row: Sequence[Any]) -> ContactEvent:
+        """A stored row (the columns of ``_COLUMNS``, in order) as an event."""
+        (
+            attempt_id,
+            borrower_id,
+            debt_id,
+            channel,
+            actor,
+            target,
+            recipient_id,
+            third_party_role,
+            number_hash,
+            automated,
+            debt_type,
+            inbound,
+            outcome,
+            result,
+            occurred_at,
+        ) = row
+        attempt = Attempt(
+            borrower_id,
+            debt_id,
+            Channel(channel),
+            ActorRole(actor),
+            occurred_at,
+            target=Target(target),
+            recipient_id=recipient_id,
+            third_party_role=ThirdPartyRole(third_party_role) if third_party_role else None,
+            number=number_hash,
+            automated=automated,
+            debt_type=debt_type,
+        )
+        return ContactEvent(
+            attempt_id,
+            attempt,
+            Outcome(outcome),
+            occurred_at,
+            inbound,
+            ContactResult(result) if result else None,
+        )
+
+    def _row(self, e: ContactEvent) -> dict[str, Any]:
+        a = e.attempt
+        return {
+            "platform_id": self._platform_id,
+            "attempt_id": e.attempt_id,
+            "borrower_id": a.borrower_id,
+            "debt_id": a.debt_id,
+            "channel": a.channel.value,
+            "actor": a.actor.value,
+            "target": a.target.value,
+            "recipient_id": a.recipient_id,
+            "third_party_role": a.third_party_role.value if a.third_party_role else None,
+            "number_hash": self._cipher.lookup_hash(a.number) if a.number else None,
+            "automated": a.automated,
+            "debt_type": a.debt_type,
+            "inbound": e.inbound,
+            "outcome": e.outcome.value,
+            "result": e.result.value if e.result else None,
+            "occurred_at": e.at,
+        }

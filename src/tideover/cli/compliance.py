@@ -1,0 +1,267 @@
+"""``tideover compliance rules|text|check|record``: rule packs, message checks, the gate.
+
+Exit 1 when a message has a blocking finding or the gate denies an attempt.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from tideover.cli.output import JsonOption, console, print_json, say
+
+if TYPE_CHECKING:
+    from tideover.compliance.contacts import ActorRole, Channel, Target
+
+E = TypeVar("E", bound=StrEnum)
+
+app = typer.Typer(
+    help="Compliance rule packs, the message checker and the contact gate.",
+    no_args_is_help=True,
+)
+
+PackOption = Annotated[
+    str, typer.Option("--pack", help="Rule pack: CN, US, US-MA, US-NYC, UK, EU or IE.")
+]
+PlatformOption = Annotated[
+    str | None,
+    typer.Option(help="Read this platform's contact ledger and record the decision in its audit."),
+]
+AttemptOption = Annotated[
+    Path, typer.Option("--attempt", help="Attempt file (JSON, see docs/compliance.md).")
+]
+
+
+@app.command("rules")
+def rules(pack: PackOption, json_out: JsonOption = False) -> None:
+    """List a pack's rules with their legal sources and confidence."""
+    from rich.table import Table
+
+    from tideover.services.compliance import list_rules
+
+    result = list_rules(pack=pack)
+    if json_out:
+        print_json(result)
+        return
+    name = say(result["name_en"], result["name_zh"])
+    console.print(f"{result['pack']} — {name} ({result['version']})", markup=False)
+    table = Table("id", say("rule", "规则"), say("source", "依据"), say("conf.", "可信度"))
+    for rule in result["rules"]:
+        sources = "; ".join(f"{s['document']}, {s['article']}" for s in rule["sources"])
+        title = say(rule["title_en"], rule["title_zh"])
+        table.add_row(rule["id"], title, sources, rule["confidence"])
+    console.print(table)
+
+
+@app.command("text")
+def text(
+    message: Annotated[str, typer.Argument(help="The message to check.", show_default=False)],
+    pack: PackOption,
+    channel: Annotated[str, typer.Option(help="sms, email, call, letter, app_push.")] = "sms",
+    actor: Annotated[str, typer.Option(help="creditor, agency or debt_buyer.")] = "creditor",
+    target: Annotated[str, typer.Option(help="debtor, contact_person or third_party.")] = "debtor",
+    sender: Annotated[
+        str | None, typer.Option(help="Institution name the message must identify.")
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Check an outbound message; exit 1 when it has a blocking finding."""
+    from tideover.services.compliance import check_text
+
+    result = check_text(
+        pack=pack,
+        text=message,
+        channel=_channel(channel),
+        actor=_actor(actor),
+        target=_target(target),
+        sender_name=sender,
+    )
+    if json_out:
+        print_json(result)
+    else:
+        for f in result["findings"]:
+            where = f" «{f['matched']}» [{f['start']}:{f['end']}]" if f["matched"] else ""
+            rule_ids = ", ".join(f["rule_ids"])
+            console.print(f"{rule_ids}: {say(f['en'], f['zh'])}{where}", markup=False)
+        if not result["blocking"]:
+            console.print(say("no findings", "未发现问题"))
+    if result["blocking"]:
+        raise typer.Exit(1)
+
+
+@app.command("check")
+def check(
+    pack: PackOption,
+    attempt: AttemptOption,
+    platform: PlatformOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Run the contact gate on an attempt; exit 1 when it is denied."""
+    from tideover.services.compliance import check_attempt
+
+    document = _read_json(attempt)
+    if platform is None:
+        result = check_attempt(pack=pack, document=document, source=str(attempt))
+    else:
+        from tideover.bootstrap import open_app
+
+        with open_app() as opened:
+            result = check_attempt(
+                pack=pack,
+                document=document,
+                source=str(attempt),
+                uow=opened.uow(),
+                platform=platform,
+            )
+    if json_out:
+        print_json(result)
+    else:
+        _show_decision(result)
+    if not result["allowed"]:
+        raise typer.Exit(1)
+
+
+@app.command("record")
+def record(
+    platform: Annotated[str, typer.Option(help="Platform whose ledger records the contact.")],
+    attempt: AttemptOption,
+    outcome: Annotated[
+        str, typer.Option(help="planned, no_answer, voicemail, connected, conversation, ...")
+    ],
+    result: Annotated[
+        str | None,
+        typer.Option(help="promise_to_pay, refusal, dispute_raised or complaint."),
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option(help="When it happened (ISO 8601 with offset); default planned.")
+    ] = None,
+    inbound: Annotated[bool, typer.Option(help="An inbound call, not an attempt.")] = False,
+    attempt_id: Annotated[
+        str | None, typer.Option("--id", help="Attempt id (default new).")
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Record a contact and its outcome in a platform's contact ledger."""
+    from tideover.bootstrap import open_app
+    from tideover.compliance.contacts import Outcome
+    from tideover.services.compliance import (
+        ContactResult,
+        parse_attempt_document,
+        record_contact,
+    )
+
+    parsed = parse_attempt_document(_read_json(attempt), source=str(attempt))
+    with open_app() as opened:
+        saved = record_contact(
+            uow=opened.uow(),
+            platform=platform,
+            attempt=parsed.attempt,
+            outcome=_choice(Outcome, outcome, "--outcome"),
+            result=_choice(ContactResult, result, "--result") if result else None,
+            at=_instant(at, "--at") if at else None,
+            inbound=inbound,
+            attempt_id=attempt_id,
+        )
+    if json_out:
+        print_json(saved)
+        return
+    console.print(
+        say(
+            f"recorded {saved['attempt_id']}: {saved['outcome']} at {saved['at']}",
+            f"已记录 {saved['attempt_id']}：{saved['outcome']}，时间 {saved['at']}",
+        ),
+        markup=False,
+    )
+
+
+def _show_decision(result: dict[str, Any]) -> None:
+    if result["allowed"]:
+        console.print(say("allowed", "允许") + f" ({result['pack']} {result['pack_version']})")
+    else:
+        ids = ", ".join(result["rule_ids"])
+        console.print(
+            say("denied", "拒绝") + f": {ids} ({result['pack']} {result['pack_version']})"
+        )
+        for reason in result["reasons"]:
+            console.print(
+                f"  [{reason['rule_id']}] {say(reason['en'], reason['zh'])}", markup=False
+            )
+        earliest = result["earliest_allowed"]
+        if earliest is None:
+            console.print(say("  no later time would be allowed", "  之后任何时间都不允许"))
+        else:
+            local = ", ".join(f"{t} {z}" for z, t in result["earliest_allowed_local"].items())
+            console.print(say("  earliest allowed: ", "  最早允许时间：") + f"{earliest} ({local})")
+    if result["audit"]:
+        audit = result["audit"]
+        seq, digest = audit["seq"], audit["hash"]
+        console.print(say(f"audit record {seq}: {digest}", f"审计记录 {seq}：{digest}"))
+
+
+def _read_json(path: Path) -> Any:
+    from tideover.domain.errors import ValidationError
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValidationError(
+            f"cannot read attempt file {path}: {exc.strerror or exc}",
+            f"无法读取联系尝试文件 {path}：{exc.strerror or exc}",
+        ) from exc
+    except ValueError as exc:
+        raise ValidationError(
+            f"attempt file {path} is not valid JSON: {exc}",
+            f"联系尝试文件 {path} 不是有效的 JSON：{exc}",
+        ) from exc
+
+
+def _choice(kind: type[E], value: str, option: str) -> E:
+    from tideover.domain.errors import UsageError
+
+    try:
+        return kind(value)
+    except ValueError:
+        known = ", ".join(member.value for member in kind)
+        raise UsageError(
+            f"{option}: {value!r} is not one of {known}",
+            f"{option}：{value!r} 不是可用值之一（{known}）",
+        ) from None
+
+
+def _channel(value: str) -> Channel:
+    from tideover.compliance.contacts import Channel
+
+    return _choice(Channel, value, "--channel")
+
+
+def _actor(value: str) -> ActorRole:
+    from tideover.compliance.contacts import ActorRole
+
+    return _choice(ActorRole, value, "--actor")
+
+
+def _target(value: str) -> Target:
+    from tideover.compliance.contacts import Target
+
+    return _choice(Target, value, "--target")
+
+
+def _instant(value: str, option: str) -> datetime:
+    from tideover.domain.errors import UsageError
+
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.utcoffset() is None:
+        raise UsageError(
+            f"{option}: {value!r} must be an ISO 8601 instant with an offset, "
+            "e.g. 2026-06-03T09:00:00+08:00",
+            f"{option}：{value!r} 须为带时区偏移的 ISO 8601 时间，例如 2026-06-03T09:00:00+08:00",
+        )
+    return parsed

@@ -1,0 +1,451 @@
+"""Use cases of the compliance engine: rules, message checks, gate decisions, ledger, audit.
+
+The gate itself is pure and in process; these handlers read its inputs (an
+attempt document, a platform's contact ledger), record what it decided in the
+platform's audit trail, and verify that trail.  The attempt document is
+described in ``docs/compliance.md`` ("Attempt files").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pydantic
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from tideover.adapters.repositories.contacts import ContactEvent
+from tideover.adapters.repositories.contacts import ContactResult as ContactResult
+from tideover.compliance.audit import verify
+from tideover.compliance.contacts import (
+    ActorRole,
+    AgreedTime,
+    Attempt,
+    Channel,
+    ContactProfile,
+    Decision,
+    Finding,
+    Hold,
+    HoldKind,
+    Outcome,
+    Target,
+    ThirdPartyRole,
+)
+from tideover.compliance.gate import check, check_message
+from tideover.compliance.ledger import InMemoryLedger
+from tideover.compliance.loader import load_pack
+from tideover.compliance.rules import FrequencyCapParams, Pack, QuietPeriodParams
+from tideover.domain.clock import Clock, SystemClock
+from tideover.domain.contacts import check_time_zone
+from tideover.domain.errors import UsageError, ValidationError
+from tideover.services.unit_of_work import UnitOfWork
+
+GATE_DECISION = "gate_decision"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HoldIn(_Strict):
+    kind: HoldKind
+    debt_id: str | None = None
+    until: AwareDatetime | None = None
+
+
+class AgreedTimeIn(_Strict):
+    start: time
+    end: time
+    weekdays: frozenset[int] = frozenset(range(7))
+
+
+class BorrowerIn(_Strict):
+    """The borrower's state; ``time_zones`` may be left out when a platform is given."""
+
+    time_zones: tuple[str, ...] | None = None
+    holds: tuple[HoldIn, ...] = ()
+    opted_out: frozenset[Channel] = frozenset()
+    automated_consent: frozenset[Channel] = frozenset()
+    agreed_times: tuple[AgreedTimeIn, ...] = ()
+    debtor_reachable: bool = True
+
+
+class AttemptIn(_Strict):
+    borrower_id: str = Field(min_length=1, max_length=64)
+    debt_id: str = Field(min_length=1, max_length=64)
+    channel: Channel
+    actor: ActorRole
+    planned_at: AwareDatetime
+    target: Target = Target.DEBTOR
+    recipient_id: str | None = Field(default=None, max_length=64)
+    third_party_role: ThirdPartyRole | None = None
+    number: str | None = None
+    automated: bool = False
+    debt_type: str = Field(default="consumer_loan", max_length=64)
+    message: str | None = None
+    sender_name: str | None = None
+
+
+class PastContactIn(_Strict):
+    """A past contact with the same borrower; debt and number default to the attempt's."""
+
+    at: AwareDatetime
+    outcome: Outcome
+    channel: Channel = Channel.CALL
+    actor: ActorRole | None = None
+    debt_id: str | None = None
+    number: str | None = None
+    inbound: bool = False
+
+
+class AttemptDocument(_Strict):
+    attempt: AttemptIn
+    borrower: BorrowerIn = BorrowerIn()
+    history: tuple[PastContactIn, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedAttempt:
+    attempt: Attempt
+    borrower: BorrowerIn
+    history: tuple[PastContactIn, ...]
+
+
+_ZH_PROBLEM = {
+    "missing": "缺少此字段",
+    "extra_forbidden": "不认识的字段",
+    "enum": "取值无效",
+    "timezone_aware": "时间缺少时区（例如 2026-06-03T09:00:00+08:00）",
+    "datetime_parsing": "不是有效的 ISO 8601 时间",
+    "datetime_from_date_parsing": "不是有效的 ISO 8601 时间",
+}
+
+
+def parse_attempt_document(data: object, *, source: str = "attempt") -> ParsedAttempt:
+    """The attempt, borrower state and history in ``data``; every mistake is a ValidationError."""
+    try:
+        doc = AttemptDocument.model_validate(data)
+    except pydantic.ValidationError as exc:
+        errors = exc.errors()[:3]
+        en = "; ".join(f"{_where(e['loc'])}: {e['msg']}" for e in errors)
+        zh = "；".join(
+            f"{_where(e['loc'])}：{_ZH_PROBLEM.get(e['type'], e['msg'])}" for e in errors
+        )
+        raise ValidationError(
+            f"{source}: not a valid attempt document ({en})", f"{source}：联系尝试文件无效（{zh}）"
+        ) from exc
+    for zone in doc.borrower.time_zones or ():
+        check_time_zone(zone)
+    a = doc.attempt
+    attempt = Attempt(**a.model_dump(exclude={"planned_at"}), planned_at=a.planned_at)
+    return ParsedAttempt(attempt, doc.borrower, doc.history)
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def _profile(borrower_id: str, state: BorrowerIn, zones: tuple[str, ...]) -> ContactProfile:
+    return ContactProfile(
+        borrower_id,
+        zones,
+        holds=tuple(Hold(h.kind, h.debt_id, h.until) for h in state.holds),
+        opted_out=state.opted_out,
+        automated_consent=state.automated_consent,
+        agreed_times=tuple(AgreedTime(t.start, t.end, t.weekdays) for t in state.agreed_times),
+        debtor_reachable=state.debtor_reachable,
+    )
+
+
+def ledger_horizon(pack: Pack) -> timedelta:
+    """How far back the gate may look for ``pack``: its longest cap window or quiet period."""
+    days = 1
+    for rule in pack.rules:
+        p = rule.params
+        if isinstance(p, FrequencyCapParams):
+            days = max(days, p.length * (31 if p.period == "month" else 1))
+        elif isinstance(p, QuietPeriodParams):
+            days = max(days, p.days)
+    return timedelta(days=days + 2)  # local days can start up to a day before UTC ones
+
+
+def list_rules(*, pack: str) -> dict[str, Any]:
+    """The effective rules of ``pack`` with their scope, parameters, sources and confidence."""
+    loaded = load_pack(pack)
+    return {
+        "pack": loaded.code,
+        "name_en": loaded.name_en,
+        "name_zh": loaded.name_zh,
+        "extends": loaded.extends,
+        "version": loaded.version,
+        "rules": [rule.model_dump(mode="json") for rule in loaded.rules],
+    }
+
+
+def check_text(
+    *,
+    pack: str,
+    text: str,
+    channel: Channel = Channel.SMS,
+    actor: ActorRole = ActorRole.CREDITOR,
+    target: Target = Target.DEBTOR,
+    sender_name: str | None = None,
+) -> dict[str, Any]:
+    """Findings for an outbound text; every finding blocks sending it."""
+    loaded = load_pack(pack)
+    findings = check_message(
+        text, loaded, channel=channel, actor=actor, target=target, sender_name=sender_name
+    )
+    return {
+        "pack": loaded.code,
+        "pack_version": loaded.version,
+        "channel": channel.value,
+        "actor": actor.value,
+        "target": target.value,
+        "blocking": bool(findings),
+        "findings": [_finding(f) for f in findings],
+    }
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    return {
+        "rule_ids": list(f.rule_ids),
+        "category": f.category,
+        "start": f.start,
+        "end": f.end,
+        "matched": f.matched,
+        "en": f.en,
+        "zh": f.zh,
+    }
+
+
+def decision_dict(decision: Decision, *, pack: str, zones: tuple[str, ...]) -> dict[str, Any]:
+    """A decision as JSON-ready data, its earliest time also in each candidate zone."""
+    earliest = decision.earliest_allowed
+    return {
+        "allowed": decision.allowed,
+        "pack": pack,
+        "pack_version": decision.pack_version,
+        "rule_ids": list(decision.rule_ids),
+        "reasons": [{"rule_id": r.rule_id, "en": r.en, "zh": r.zh} for r in decision.reasons],
+        "earliest_allowed": earliest.isoformat() if earliest else None,
+        "earliest_allowed_local": {
+            zone: earliest.astimezone(ZoneInfo(zone)).isoformat() for zone in zones
+        }
+        if earliest
+        else {},
+        "findings": [_finding(f) for f in decision.findings],
+    }
+
+
+def check_attempt(
+    *,
+    pack: str,
+    document: object,
+    source: str = "attempt",
+    uow: UnitOfWork | None = None,
+    platform: str | None = None,
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """Run the gate on an attempt document.
+
+    Without a platform the ledger is the document's ``history``.  With one, the
+    ledger is the platform's stored contacts, the time zones default to the
+    stored borrower's, and the decision is appended to the platform's audit trail.
+    """
+    if (platform is None) != (uow is None):
+        raise UsageError(
+            "check_attempt needs both a platform and a unit of work, or neither",
+            "check_attempt 须同时给出平台和工作单元，或都不给",
+        )
+    parsed = parse_attempt_document(document, source=source)
+    loaded = load_pack(pack)
+    if platform is None or uow is None:
+        zones = _required_zones(parsed, source)
+        profile = _profile(parsed.attempt.borrower_id, parsed.borrower, zones)
+        decision = check(parsed.attempt, _history_ledger(parsed), profile, loaded)
+        return {**decision_dict(decision, pack=loaded.code, zones=zones), "audit": None}
+    if parsed.history:
+        raise ValidationError(
+            f"{source}: 'history' cannot be used with a platform: its stored contacts are the "
+            "ledger",
+            f"{source}：指定平台时不能使用 history，平台已存储的联系记录即为联系台账",
+        )
+    with uow:
+        contacts = uow.contacts(platform)
+        zones = parsed.borrower.time_zones or _stored_zones(uow, platform, parsed.attempt)
+        keyed = contacts.keyed(parsed.attempt)
+        since = parsed.attempt.planned_at - ledger_horizon(loaded)
+        ledger = contacts.load_ledger(since=since, borrower_ids=[keyed.borrower_id])
+        profile = _profile(keyed.borrower_id, parsed.borrower, zones)
+        decision = check(keyed, ledger, profile, loaded)
+        now = (clock or SystemClock()).now()
+        payload = _audit_payload(decision, keyed, loaded.code)
+        record = uow.audit(platform).append(GATE_DECISION, payload, at=now)
+        uow.commit()
+    result = decision_dict(decision, pack=loaded.code, zones=tuple(zones))
+    return {**result, "audit": {"platform": platform, "seq": record.seq, "hash": record.hash}}
+
+
+def _required_zones(parsed: ParsedAttempt, source: str) -> tuple[str, ...]:
+    zones = parsed.borrower.time_zones
+    if not zones:
+        raise ValidationError(
+            f"{source}: borrower.time_zones is required without --platform (IANA names, e.g. "
+            '["Asia/Shanghai"])',
+            f"{source}：未指定平台时必须给出 borrower.time_zones（IANA 时区名，例如 "
+            '["Asia/Shanghai"]）',
+        )
+    return zones
+
+
+def _stored_zones(uow: UnitOfWork, platform: str, attempt: Attempt) -> tuple[str, ...]:
+    borrower = uow.borrowers(platform).get(attempt.borrower_id)
+    if borrower is None or not borrower.candidate_time_zones:
+        raise ValidationError(
+            f"borrower {attempt.borrower_id!r} is not stored on platform {platform!r} with a "
+            "time zone; give borrower.time_zones in the attempt file",
+            f"平台 {platform!r} 上没有借款人 {attempt.borrower_id!r} 的时区信息；"
+            "请在联系尝试文件中给出 borrower.time_zones",
+        )
+    return borrower.candidate_time_zones
+
+
+def _history_ledger(parsed: ParsedAttempt) -> InMemoryLedger:
+    ledger = InMemoryLedger()
+    base = parsed.attempt
+    for past in parsed.history:
+        attempt = Attempt(
+            base.borrower_id,
+            past.debt_id or base.debt_id,
+            past.channel,
+            past.actor or base.actor,
+            past.at,
+            number=past.number or base.number,
+        )
+        ledger.record(attempt, past.outcome, inbound=past.inbound)
+    return ledger
+
+
+def _audit_payload(decision: Decision, attempt: Attempt, pack: str) -> dict[str, Any]:
+    """What the trail keeps of a decision: no message text and no phone number, only hashes."""
+    message = attempt.message
+    return {
+        "pack": pack,
+        "pack_version": decision.pack_version,
+        "allowed": decision.allowed,
+        "rule_ids": list(decision.rule_ids),
+        "earliest_allowed": decision.earliest_allowed.isoformat()
+        if decision.earliest_allowed
+        else None,
+        "attempt": {
+            "borrower_id": attempt.borrower_id,
+            "debt_id": attempt.debt_id,
+            "channel": attempt.channel.value,
+            "actor": attempt.actor.value,
+            "target": attempt.target.value,
+            "recipient_id": attempt.recipient_id,
+            "planned_at": attempt.planned_at.isoformat(),
+            "number_hash": attempt.number,  # already the keyed look-up hash
+            "automated": attempt.automated,
+            "debt_type": attempt.debt_type,
+            "message_sha256": hashlib.sha256(message.encode()).hexdigest() if message else None,
+        },
+        "findings": [
+            {"rule_ids": list(f.rule_ids), "category": f.category, "start": f.start, "end": f.end}
+            for f in decision.findings
+        ],
+    }
+
+
+def record_contact(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    attempt: Attempt,
+    outcome: Outcome,
+    at: datetime | None = None,
+    inbound: bool = False,
+    result: ContactResult | None = None,
+    attempt_id: str | None = None,
+) -> dict[str, Any]:
+    """Record one contact (or inbound call) in the platform's ledger; returns its id."""
+    event = ContactEvent(
+        attempt_id or uuid.uuid4().hex,
+        attempt,
+        outcome,
+        at or attempt.planned_at,
+        inbound,
+        result,
+    )
+    with uow:
+        uow.contacts(platform).add(event)
+        uow.commit()
+    return _event_dict(platform, event)
+
+
+def set_contact_outcome(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    attempt_id: str,
+    outcome: Outcome,
+    result: ContactResult | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """The outcome of a contact recorded earlier (as planned, say), once it is known."""
+    with uow:
+        event = uow.contacts(platform).set_outcome(attempt_id, outcome, result=result, at=at)
+        uow.commit()
+    return _event_dict(platform, event)
+
+
+def _event_dict(platform: str, event: ContactEvent) -> dict[str, Any]:
+    return {
+        "platform": platform,
+        "attempt_id": event.attempt_id,
+        "borrower_id": event.attempt.borrower_id,
+        "debt_id": event.attempt.debt_id,
+        "channel": event.attempt.channel.value,
+        "outcome": event.outcome.value,
+        "result": event.result.value if event.result else None,
+        "at": event.at.isoformat(),
+        "inbound": event.inbound,
+    }
+
+
+def verify_audit_trail(
+    *, uow: UnitOfWork, platform: str, expected_head: str | None = None
+) -> dict[str, Any]:
+    """Re-verify a platform's chain; ``expected_head`` (kept elsewhere) overrides the stored one."""
+    with uow:
+        repo = uow.audit(platform)
+        records = repo.records()
+        head = repo.head()
+    anchor = expected_head or (head.hash if head else None)
+    result = verify(records, expected_head=anchor)
+    issues: list[dict[str, Any]] = [
+        {"problem": i.problem.value, "seq": i.seq, "index": i.index, "en": i.en, "zh": i.zh}
+        for i in result.issues
+    ]
+    if records and head is None and expected_head is None:
+        issues.append(
+            {
+                "problem": "head_missing",
+                "seq": None,
+                "index": -1,
+                "en": "the chain head is missing: records cut off the end cannot be ruled out",
+                "zh": "记录链头缺失：无法排除末尾记录被删除",
+            }
+        )
+    return {
+        "platform": platform,
+        "records": len(records),
+        "head": {"seq": head.seq, "hash": head.hash} if head else None,
+        "ok": not issues,
+        "issues": issues,
+    }
