@@ -23,6 +23,7 @@ def categories(text: str) -> set[str]:
         ("这里是派出所，请配合调查", "impersonation"),
         ("This is the police department calling about your account.", "impersonation"),
         ("明天就通知你单位和你父母", "notify_contacts"),
+        ("再不还钱我们就去你单位找你领导", "notify_contacts"),
         ("We will tell your employer about this.", "notify_contacts"),
         ("请把钱转到我的支付宝", "personal_account"),
         ("Send the payment to my Venmo today.", "personal_account"),
