@@ -1,12 +1,13 @@
-"""``tideover compliance rules|text|check|record``: rule packs, message checks, the gate.
+"""``tideover compliance rules|text|check|record|lint``: packs, message checks, gate, linter.
 
-Exit 1 when a message has a blocking finding or the gate denies an attempt.
+Exit 1 when a message has a blocking finding, the gate denies an attempt or a
+policy has a blocking lint finding.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -17,6 +18,8 @@ from tideover.cli.output import JsonOption, console, print_json, say
 
 if TYPE_CHECKING:
     from tideover.compliance.contacts import ActorRole, Channel, Target
+    from tideover.compliance.lint import SendWindow
+    from tideover.policy.model import Channel as StepChannel
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -177,6 +180,100 @@ def record(
         ),
         markup=False,
     )
+
+
+@app.command("lint")
+def lint(
+    policy: Annotated[Path, typer.Argument(help="Policy file (YAML or JSON).", show_default=False)],
+    pack: Annotated[
+        list[str] | None,
+        typer.Option("--pack", help="Rule pack (repeatable); default: the packs the policy names."),
+    ] = None,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            help="Template texts: YAML/JSON mapping id -> text or {text, target, sender}."
+        ),
+    ] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option(help="creditor, agency or debt_buyer; default: every rule any actor obeys."),
+    ] = None,
+    hours: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Send window of a step channel, e.g. human_call=08:30-20:00 (repeatable)."
+        ),
+    ] = None,
+    sender: Annotated[
+        str | None, typer.Option(help="Institution name the templates must identify.")
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Lint a policy against its rule packs; exit 1 when a finding blocks approval."""
+    from tideover.services.compliance import lint_policy_file
+
+    result = lint_policy_file(
+        path=policy,
+        packs=pack or (),
+        templates=templates,
+        actor=_actor(actor) if actor else None,
+        send_times=_send_times(hours or []),
+        sender_name=sender,
+    )
+    if json_out:
+        print_json(result)
+    else:
+        _show_lint(result)
+    if result["blocking"]:
+        raise typer.Exit(1)
+
+
+def _show_lint(result: dict[str, Any]) -> None:
+    packs = ", ".join(f"{p['pack']} {p['version']}" for p in result["packs"])
+    for f in result["findings"]:
+        severity = say(f["severity"], "阻断" if f["severity"] == "blocking" else "警告")
+        console.print(
+            f"{severity} [{f['rule_id']}] {f['location']['text']}: {say(f['en'], f['zh'])}",
+            markup=False,
+        )
+    counts = result["counts"]
+    verdict = (
+        say("approval blocked", "不可批准") if result["blocking"] else say("approvable", "可批准")
+    )
+    console.print(
+        f"{result['policy']} ({packs}): {verdict}; "
+        + say(
+            f"{counts['blocking']} blocking, {counts['warning']} warning(s)",
+            f"{counts['blocking']} 项阻断，{counts['warning']} 项警告",
+        ),
+        markup=False,
+    )
+
+
+def _send_times(values: list[str]) -> dict[StepChannel, SendWindow] | None:
+    """``--hours`` over the default send windows; None when none is given."""
+    from tideover.compliance.lint import DEFAULT_SEND_TIMES
+    from tideover.domain.errors import UsageError
+    from tideover.policy.model import Channel as StepChannel
+
+    if not values:
+        return None
+    windows = dict(DEFAULT_SEND_TIMES)
+    for value in values:
+        name, _, span = value.partition("=")
+        start, _, end = span.partition("-")
+        try:
+            window = (time.fromisoformat(start), time.fromisoformat(end))
+        except ValueError:
+            window = None
+        if window is None or not window[0] < window[1]:
+            raise UsageError(
+                f"--hours: {value!r} is not CHANNEL=HH:MM-HH:MM with start before end",
+                f"--hours：{value!r} 不是 渠道=HH:MM-HH:MM 格式，或开始时间不早于结束时间",
+            )
+        windows[_choice(StepChannel, name, "--hours")] = window
+    return windows
 
 
 def _show_decision(result: dict[str, Any]) -> None:

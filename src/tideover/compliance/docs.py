@@ -119,11 +119,74 @@ keyed hash and the message as its SHA-256 only.
 """
 
 
+_LINT = """\
+## Policy linter
+
+```
+tideover compliance lint POLICY.yaml [--pack CN ...] [--templates FILE] [--actor agency]
+                         [--hours human_call=08:30-20:00 ...] [--sender NAME] [--json]
+```
+
+`tideover.compliance.lint.lint(policy, packs, *, templates=None, actor=None,
+send_times=None, sender_name=None)` checks one policy version before it is
+approved, against the packs given, or else the packs the policy names (its
+`rule_packs` and its jurisdiction's pack: `GB` reads `UK`, other EU members
+`EU`).  Each finding has a rule id, a severity, a location (segments,
+treatment, step index, template) and an explanation in English and Chinese.
+**Blocking** findings stop approval (`report.blocking`; the command exits 1);
+**warnings** are for a person to read.
+
+| check | rules | severity |
+|---|---|---|
+| a step's send window outside the pack's hours | time_window | blocking |
+| a repeating step that must fall on a closed weekday | time_window | warning |
+| more steps in a rolling window than a cap allows | frequency_cap | blocking |
+| calls closer together than a quiet period | quiet_period | warning |
+| automated calls or texts that need prior consent | consent | warning |
+| third-party steps a pack forbids, or too often | third_party | blocking |
+| scheduled contact-person steps | third_party | warning |
+| no hardship route with relief; enforcement without offers | `UK-FORB`, `EU-FORB` | blocking |
+| no segment reading vulnerability or difficulty | `UK-VULN`, `EU-ADVICE` | warning |
+| a template failing the message checker | message, third_party | blocking |
+| a template without text or without a sender name to check | `LINT-TEMPLATE-TEXT` | warning |
+| human work without a queue | `LINT-QUEUE` | blocking |
+
+A hardship route is a segment whose condition reads `hardship_flag` or
+`vulnerable_flag` and which has relief offers; a legal referral is
+enforcement, so its segment must offer forbearance first.  A calendar-month
+cap is checked on every 31-day span (the worst month).  A contact-person step
+is allowed only when the debtor cannot be reached, which only the gate knows.
+
+Assumptions, because a policy says on which day a step acts but not at what
+time or to whom:
+
+- **Send times.** Steps carry no time of day, so each channel is assumed sent
+  inside the dispatcher's window: 09:00-20:00 local for messages and calls,
+  09:00-18:00 for visits; letters are posted and not checked.  `--hours` gives
+  the windows a platform really uses.  The gate still checks every attempt at
+  its real time.
+- **Counts.** Caps are counted per treatment from its own steps, one attempt
+  per step and day, on the treatment's clock; a cap on connected calls
+  assumes every call is answered.  Several debts of one person, and accounts
+  moving between segments, are left to the gate, which counts the whole
+  ledger.
+- **Actor.** Without `--actor` a rule binding any actor applies (the lender
+  answers for its agencies); a finding from a narrower rule says whom it
+  binds, e.g. Regulation F binds agencies and debt buyers.
+- **Recipients.** A step addresses the debtor unless its template is declared
+  for a `contact_person` or `third_party` in the templates file.
+- **Templates.** `--templates` is YAML or JSON: `id: text`, or
+  `id: {text: ..., target: contact_person, sender: Acme Finance}`.  Each
+  template is checked once per channel and recipient, under every actor.
+"""
+
+
 def render() -> str:
     parts = [_INTRO]
     for code in PACK_CODES:
         parts.append(_pack_section(code))
     parts.append(_STORAGE)
+    parts.append(_LINT)
     return "\n".join(parts)
 
 
