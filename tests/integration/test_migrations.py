@@ -36,6 +36,8 @@ TABLES = {
     "contact_events",
     "audit_records",
     "audit_heads",
+    "policy_versions",
+    "policy_events",
 }
 
 
@@ -50,7 +52,7 @@ def test_upgrade_from_empty_builds_the_orm_schema(database_url: str) -> None:
     try:
         assert current_revision(engine) is None
         migrate(engine)
-        assert current_revision(engine) == head_revision() == "0002"
+        assert current_revision(engine) == head_revision() == "0003"
         assert set(inspect(engine).get_table_names()) >= TABLES
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -72,7 +74,7 @@ def test_migrate_reruns_cleanly_and_keeps_data(database_url: str) -> None:
             )
         migrate(engine)
         migrate(engine, "head")
-        assert current_revision(engine) == "0002"
+        assert current_revision(engine) == "0003"
         with engine.connect() as connection:
             created = connection.execute(text("SELECT created_at FROM platforms")).scalar()
         assert created is not None  # the server default fills it
@@ -91,7 +93,7 @@ def test_downgrade_to_base_and_back(database_url: str) -> None:
         assert current_revision(engine) is None
         assert not TABLES & set(inspect(engine).get_table_names())
         migrate(engine)
-        assert current_revision(engine) == "0002"
+        assert current_revision(engine) == "0003"
     finally:
         engine.dispose()
 
@@ -142,5 +144,36 @@ def test_unopenable_sqlite_file_is_data_unavailable(tmp_path: Path) -> None:
             check_connection(engine)
         with pytest.raises(DataUnavailable):
             current_revision(engine)
+    finally:
+        engine.dispose()
+
+
+def test_policy_tables_come_and_go_with_revision_0003(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        migrate(engine)
+        config = _config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0002")
+        assert current_revision(engine) == "0002"
+        names = set(inspect(engine).get_table_names())
+        assert "audit_records" in names
+        assert not {"policy_versions", "policy_events"} & names
+        if engine.dialect.name == "postgresql":  # the trigger function goes too (this schema)
+            with engine.connect() as connection:
+                left = connection.execute(
+                    text(
+                        "SELECT count(*) FROM pg_proc p JOIN pg_namespace n "
+                        "ON n.oid = p.pronamespace "
+                        "WHERE p.proname = :name AND n.nspname = current_schema()"
+                    ),
+                    {"name": "tideover_policy_version_frozen"},
+                ).scalar()
+            assert left == 0
+        migrate(engine)
+        assert current_revision(engine) == "0003"
+        indexes = {i["name"] for i in inspect(engine).get_indexes("policy_versions")}
+        assert "ux_policy_versions_one_active" in indexes
     finally:
         engine.dispose()

@@ -18,6 +18,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Dialect,
@@ -31,6 +32,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -374,3 +376,72 @@ class AuditHeadRow(Base):
     )
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(HASH_HEX)
+
+
+POLICY_STATUSES = ("draft", "in_review", "approved", "active", "retired")
+ACTOR = String(200)
+
+
+class PolicyVersionRow(Base):
+    """One version of a platform's policy: the exact document text, its hash and its state.
+
+    The database keeps the rules the workflow promises even against direct SQL:
+    at most one active version per platform (a partial unique index), the
+    approver is never the author, an active version has an effective date, and
+    (triggers, see migration 0003) the text of a submitted version never changes.
+    """
+
+    __tablename__ = "policy_versions"
+    __table_args__ = (
+        UniqueConstraint("platform_id", "number"),
+        UniqueConstraint("platform_id", "id"),
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in POLICY_STATUSES) + ")", name="status"
+        ),
+        CheckConstraint("approver IS NULL OR approver <> author", name="four_eyes"),
+        CheckConstraint("status <> 'active' OR effective_from IS NOT NULL", name="effective"),
+        Index(
+            "ux_policy_versions_one_active",
+            "platform_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    number: Mapped[int] = mapped_column(Integer)
+    policy: Mapped[str] = mapped_column(String(64))  # the document's own ``policy`` id
+    document: Mapped[str] = mapped_column(Text)  # the submitted text, byte for byte (UTF-8)
+    sha256: Mapped[str] = mapped_column(HASH_HEX)
+    author: Mapped[str] = mapped_column(ACTOR)
+    status: Mapped[str] = mapped_column(String(16))
+    approver: Mapped[str | None] = mapped_column(ACTOR)
+    effective_from: Mapped[date | None] = mapped_column(Date)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PolicyEventRow(Base):
+    """One workflow step on a policy version: who did what, when, from which state to which."""
+
+    __tablename__ = "policy_events"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["platform_id", "version_pk"],
+            ["policy_versions.platform_id", "policy_versions.id"],
+            ondelete="RESTRICT",
+        ),
+        Index(None, "platform_id", "version_pk"),
+    )
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    version_pk: Mapped[int] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(ACTOR)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    before: Mapped[str | None] = mapped_column(String(16))
+    after: Mapped[str] = mapped_column(String(16))
+    effective_from: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text)

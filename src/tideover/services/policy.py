@@ -1,13 +1,30 @@
-"""Use cases on policy documents: validate, diff, publish the schema."""
+"""Use cases on policy documents: validate, diff, publish the schema; stored versions.
+
+A version is submitted as its exact text (checked first: an invalid document
+is never stored), approved by someone other than its author, activated from
+an effective date and rolled back; each step is stored with who and when and
+appended to the platform's audit trail in the same transaction.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from tideover.adapters.repositories import PolicyRepository, StoredEvent, StoredPolicy
+from tideover.compliance.lint import lint, pack_codes
+from tideover.compliance.loader import load_pack
+from tideover.domain.clock import Clock, SystemClock, business_date
+from tideover.domain.errors import Conflict, InputRejected, NotFound
 from tideover.policy.diff import diff_policies
-from tideover.policy.document import CompiledPolicy, json_schema, load_policy
+from tideover.policy.document import CompiledPolicy, json_schema, load_policy, parse_policy
 from tideover.policy.problems import PolicyRejected
+from tideover.policy.workflow import Event, Ledger
+from tideover.services.platforms import settings_of
+from tideover.services.unit_of_work import UnitOfWork
 
 
 def _summary(compiled: CompiledPolicy) -> dict[str, Any]:
@@ -48,3 +65,326 @@ def diff_policy_files(*, old: Path, new: Path) -> dict[str, Any]:
 
 def policy_schema() -> dict[str, Any]:
     return json_schema()
+
+
+# --- stored versions and their workflow ----------------------------------------------------
+
+AUDIT_KIND_PREFIX = "policy_"  # audit kinds: policy_draft, policy_submit, ..., policy_rollback
+
+
+def document_sha256(text: str) -> str:
+    """The SHA-256 of the document's UTF-8 bytes (what ``sha256sum FILE`` prints)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def submit_policy(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    text: str,
+    by: str,
+    source: str = "<policy>",
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """Store ``text`` as a new version in review; ``PolicyRejected`` (nothing stored) if invalid."""
+    compiled = parse_policy(text, source=source)
+    now = (clock or SystemClock()).now()
+    sha256 = document_sha256(text)
+    with uow:
+        repo = uow.policies(platform)
+        before = repo.ledger(lock=True)
+        drafted = before.draft(author=by, at=now)
+        number = max(v.number for v in drafted.versions)
+        after = drafted.submit(number, actor=by, at=now)
+        repo.add(
+            after.version(number),
+            policy=compiled.policy.policy,
+            document=text,
+            sha256=sha256,
+            at=now,
+        )
+        _store(uow, repo, before, after)
+        stored = repo.get(number)
+        uow.commit()
+    report = _version_dict(stored)
+    report["warnings"] = [p.to_dict() for p in compiled.warnings]
+    return report
+
+
+class PolicyLintBlocked(InputRejected):
+    """The compliance linter found blocking findings: the version cannot be approved."""
+
+    code = "policy_lint_blocked"
+
+
+def approve_policy_version(
+    *, uow: UnitOfWork, platform: str, version: int, by: str, clock: Clock | None = None
+) -> dict[str, Any]:
+    """Approve a version in review; its author may not (four eyes, ``Conflict``).
+
+    The version is linted against the rule packs it names first: a blocking
+    finding refuses the approval (``PolicyLintBlocked``), and the lint result
+    of an approved version is kept in the audit trail.
+    """
+
+    def lint_then_approve(ledger: Ledger, at: datetime) -> Ledger:
+        _lint_gate(uow, platform, version, at)
+        return ledger.approve(version, actor=by, at=at)
+
+    return _transition(uow, platform, version, clock, lint_then_approve)
+
+
+def _lint_gate(uow: UnitOfWork, platform: str, version: int, at: datetime) -> None:
+    """Lint a stored version (inside the open unit of work); refuse blocking findings."""
+    stored = uow.policies(platform).get(version)
+    compiled = parse_policy(stored.document, source=f"{platform} policy version {version}")
+    codes = pack_codes(compiled.policy)
+    if not codes:
+        raise PolicyLintBlocked(
+            f"policy version {version} names no rule pack and its jurisdiction has none: "
+            "it cannot be checked, so it cannot be approved",
+            f"策略版本 {version} 未指定合规规则包，其司法辖区也没有对应规则包："
+            "无法检查，因此不能批准",
+        )
+    report = lint(compiled, [load_pack(code) for code in codes])
+    if not report.approvable:
+        en = "; ".join(f"{f.rule_id} ({f.pack}): {f.en}" for f in report.blocking)
+        zh = "；".join(f"{f.rule_id}（{f.pack}）：{f.zh}" for f in report.blocking)
+        raise PolicyLintBlocked(
+            f"policy version {version} has blocking compliance findings: {en}",
+            f"策略版本 {version} 存在阻断性合规问题：{zh}",
+        )
+    uow.audit(platform).append(
+        AUDIT_KIND_PREFIX + "lint",
+        {
+            "version": version,
+            "sha256": stored.sha256,
+            "packs": [{"pack": code, "version": pack} for code, pack in report.packs],
+            "warnings": [f.rule_id for f in report.warnings],
+        },
+        at=at,
+    )
+
+
+def reject_policy_version(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    version: int,
+    by: str,
+    reason: str,
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """Send a version in review back to draft, with the reason."""
+    return _transition(
+        uow,
+        platform,
+        version,
+        clock,
+        lambda ledger, at: ledger.reject(version, actor=by, at=at, reason=reason),
+    )
+
+
+def activate_policy_version(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    version: int,
+    by: str,
+    effective: date | None = None,
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """Make an approved version the active one from ``effective`` (default: the platform's
+    business date); the version active until now retires."""
+    clock = clock or SystemClock()
+
+    def step(ledger: Ledger, at: datetime) -> Ledger:
+        day = effective or _today(uow, platform, clock)
+        return ledger.activate(version, actor=by, at=at, effective_from=day)
+
+    return _transition(uow, platform, version, clock, step)
+
+
+def rollback_policy(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    by: str,
+    effective: date | None = None,
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """Re-activate the version that was active before the current one."""
+    clock = clock or SystemClock()
+
+    def step(ledger: Ledger, at: datetime) -> Ledger:
+        day = effective or _today(uow, platform, clock)
+        return ledger.rollback(actor=by, at=at, effective_from=day)
+
+    return _transition(uow, platform, None, clock, step)
+
+
+def list_policy_versions(*, uow: UnitOfWork, platform: str) -> dict[str, Any]:
+    """Every version of the platform's policy, oldest first, with its events."""
+    with uow:
+        repo = uow.policies(platform)
+        stored = repo.list()
+        events = repo.events()
+    return {
+        "platform": platform,
+        "active": next((s.version.number for s in stored if s.version.status == "active"), None),
+        "versions": [
+            {
+                **_version_dict(s),
+                "events": [_event_dict(e) for e in events if e.event.version == s.version.number],
+            }
+            for s in stored
+        ],
+    }
+
+
+def show_policy_version(*, uow: UnitOfWork, platform: str, version: int) -> dict[str, Any]:
+    """One version: its metadata, events and exact document text."""
+    with uow:
+        repo = uow.policies(platform)
+        stored = repo.get(version)
+        events = repo.events(version)
+    return {
+        **_version_dict(stored),
+        "events": [_event_dict(e) for e in events],
+        "document": stored.document,
+    }
+
+
+def active_policy(
+    *, uow: UnitOfWork, platform: str, as_of: date
+) -> tuple[CompiledPolicy, dict[str, Any]]:
+    """The platform's active version, checked again, for assignments on ``as_of``.
+
+    ``NotFound`` when nothing is active; ``Conflict`` when ``as_of`` precedes
+    the version's effective date or its text no longer matches its hash.
+    """
+    with uow:
+        stored = uow.policies(platform).active()
+    if stored is None:
+        raise NotFound(
+            f"platform {platform!r} has no active policy version; submit, approve and activate one",
+            f"平台 {platform!r} 没有生效的策略版本；请先提交、审批并启用一个版本",
+        )
+    number, effective = stored.version.number, stored.version.effective_from
+    if effective is not None and as_of < effective:
+        raise Conflict(
+            f"platform {platform!r}: active policy version {number} takes effect on "
+            f"{effective.isoformat()}, after the business date {as_of.isoformat()}",
+            f"平台 {platform!r}：生效策略版本 {number} 自 {effective.isoformat()} 起生效，"
+            f"晚于业务日期 {as_of.isoformat()}",
+        )
+    if document_sha256(stored.document) != stored.sha256:
+        raise Conflict(
+            f"platform {platform!r}: policy version {number} does not match its SHA-256; "
+            "the stored document was altered",
+            f"平台 {platform!r}：策略版本 {number} 与其 SHA-256 不符；存储的文档已被改动",
+        )
+    compiled = parse_policy(stored.document, source=f"{platform} policy version {number}")
+    return compiled, _version_dict(stored)
+
+
+def assign_active_policy(
+    *, uow: UnitOfWork, platform: str, portfolio: Path, out: Path, as_of: date
+) -> dict[str, Any]:
+    """Assign every account of ``portfolio`` under the platform's active version."""
+    # Imported here: DuckDB and Arrow are heavy, and the other use cases never need them.
+    from tideover.batch.assign import assign_to_parquet
+
+    compiled, version = active_policy(uow=uow, platform=platform, as_of=as_of)
+    summary = assign_to_parquet(
+        compiled, portfolio, out, platform=platform, as_of=as_of.isoformat()
+    )
+    return {
+        "policy": compiled.policy.policy,
+        "version": version["version"],
+        "sha256": version["sha256"],
+        "platform": platform,
+        "as_of": as_of,
+        "portfolio": str(portfolio),
+        "out": str(out),
+        "accounts": summary.rows,
+        "segments": summary.segments,
+        "arms": summary.arms,
+    }
+
+
+def _today(uow: UnitOfWork, platform: str, clock: Clock) -> date:
+    """The platform's business date (its IANA zone); called inside the open unit of work."""
+    return business_date(clock, settings_of(uow, platform).time_zone)
+
+
+def _transition(
+    uow: UnitOfWork,
+    platform: str,
+    version: int | None,
+    clock: Clock | None,
+    step: Callable[[Ledger, datetime], Ledger],
+) -> dict[str, Any]:
+    """Load the ledger (locked), apply ``step``, store and audit what changed, commit once."""
+    now = (clock or SystemClock()).now()
+    with uow:
+        repo = uow.policies(platform)
+        before = repo.ledger(lock=True)
+        after = step(before, now)
+        events = _store(uow, repo, before, after)
+        number = version if version is not None else events[-1].version
+        stored = repo.get(number)
+        uow.commit()
+    report = _version_dict(stored)
+    report["events"] = [_plain_event(e) for e in events]
+    return report
+
+
+def _store(uow: UnitOfWork, repo: PolicyRepository, before: Ledger, after: Ledger) -> list[Event]:
+    """Writes the transition and appends one audit record per new event."""
+    events = repo.record(before, after)
+    audit = uow.audit(repo.platform_code)
+    for event in events:
+        stored = repo.get(event.version)
+        payload = {
+            **_plain_event(event),
+            "policy": stored.policy,
+            "sha256": stored.sha256,
+            "effective_from": _iso(stored.version.effective_from),
+        }
+        audit.append(AUDIT_KIND_PREFIX + event.action, payload, at=event.at)
+    return events
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _version_dict(stored: StoredPolicy) -> dict[str, Any]:
+    v = stored.version
+    return {
+        "version": v.number,
+        "policy": stored.policy,
+        "status": v.status.value,
+        "author": v.author,
+        "approver": v.approver,
+        "effective_from": _iso(v.effective_from),
+        "sha256": stored.sha256,
+        "submitted_at": stored.submitted_at.isoformat(),
+    }
+
+
+def _plain_event(event: Event) -> dict[str, Any]:
+    return {
+        "version": event.version,
+        "action": event.action,
+        "actor": event.actor,
+        "at": event.at.isoformat(),
+        "before": None if event.before is None else event.before.value,
+        "after": event.after.value,
+        "note": event.note,
+    }
+
+
+def _event_dict(stored: StoredEvent) -> dict[str, Any]:
+    return {**_plain_event(stored.event), "effective_from": _iso(stored.effective_from)}

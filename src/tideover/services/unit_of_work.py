@@ -23,6 +23,7 @@ from tideover.adapters.repositories import (
     LoanRepository,
     PaymentRepository,
     PlatformRepository,
+    PolicyRepository,
 )
 from tideover.domain.errors import UsageError
 
@@ -46,6 +47,8 @@ class UnitOfWork(Protocol):
     def contacts(self, platform_code: str) -> ContactRepository: ...
 
     def audit(self, platform_code: str) -> AuditRepository: ...
+
+    def policies(self, platform_code: str) -> PolicyRepository: ...
 
     def commit(self) -> None: ...
 
@@ -126,6 +129,9 @@ class SqlAlchemyUnitOfWork:
 
     def audit(self, platform_code: str) -> AuditRepository:
         return AuditRepository(self.session, platform_code)
+
+    def policies(self, platform_code: str) -> PolicyRepository:
+        return PolicyRepository(self.session, platform_code)
 
     def commit(self) -> None:
         self.session.commit()

@@ -14,6 +14,7 @@ from tideover.adapters.repositories.imports import ImportBatchRecord, ImportBatc
 from tideover.adapters.repositories.loans import LoanRepository
 from tideover.adapters.repositories.payments import PaymentRepository
 from tideover.adapters.repositories.platforms import PlatformRecord, PlatformRepository
+from tideover.adapters.repositories.policies import PolicyRepository, StoredEvent, StoredPolicy
 
 __all__ = [
     "AuditHead",
@@ -29,4 +30,7 @@ __all__ = [
     "PaymentRepository",
     "PlatformRecord",
     "PlatformRepository",
+    "PolicyRepository",
+    "StoredEvent",
+    "StoredPolicy",
 ]
