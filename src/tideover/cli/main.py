@@ -21,6 +21,7 @@ from tideover.cli import (
     imports,
     model,
     model_checks,
+    plans,
     platforms,
     policy,
     portfolio,
@@ -49,6 +50,7 @@ app.add_typer(model.app, name="model")
 app.add_typer(policy.app, name="policy")
 app.add_typer(compliance.app, name="compliance")
 app.add_typer(audit.app, name="audit")
+app.add_typer(plans.app, name="plans")
 
 
 def run(argv: list[str] | None = None) -> int:

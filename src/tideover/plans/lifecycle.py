@@ -1,0 +1,284 @@
+"""The life of a plan, promises to pay and re-aging, as pure functions.
+
+offered (until its expiry) → accepted → active → completed, or broken (an
+installment unpaid beyond the grace period) → cancelled or re-offered.  Every
+schedule a plan ever had is kept in ``history``; changes append, never replace.
+
+Payments count towards a plan's installments in due order: installment k is
+kept when the payments made by its due date plus grace cover installments 1..k.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from enum import StrEnum
+
+from tideover.domain.loans import Schedule
+from tideover.domain.money import Money
+from tideover.domain.payments import Payment
+from tideover.plans.errors import InvalidTransition, OfferExpired
+
+
+class PlanStatus(StrEnum):
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    BROKEN = "broken"
+    CANCELLED = "cancelled"
+
+
+class Outcome(StrEnum):
+    PENDING = "pending"
+    KEPT = "kept"
+    BROKEN = "broken"
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleVersion:
+    version: int
+    schedule: Schedule
+    reason: str  # "contract", "plan <option id>", "re-aged", ...
+    effective_from: date
+
+
+@dataclass(frozen=True, slots=True)
+class PlanEvent:
+    on: date
+    status: PlanStatus
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    plan_id: str
+    loan_id: str
+    option_id: str
+    status: PlanStatus
+    expires_on: date
+    history: tuple[ScheduleVersion, ...]
+    events: tuple[PlanEvent, ...]
+    grace_days: int = 5
+    reaged_on: tuple[date, ...] = ()
+    starts_on: date | None = None
+
+    @property
+    def schedule(self) -> Schedule:
+        """The schedule in force: the latest version."""
+        return self.history[-1].schedule
+
+
+def offer(
+    *,
+    plan_id: str,
+    loan_id: str,
+    option_id: str,
+    contract: Schedule,
+    plan_schedule: Schedule,
+    on: date,
+    valid_days: int = 14,
+    grace_days: int = 5,
+    vulnerable: bool = False,
+) -> Plan:
+    """A new offer; a vulnerable borrower gets twice the grace before a plan counts as broken."""
+    return Plan(
+        plan_id=plan_id,
+        loan_id=loan_id,
+        option_id=option_id,
+        status=PlanStatus.OFFERED,
+        expires_on=on + timedelta(days=valid_days),
+        history=(
+            ScheduleVersion(1, contract, "contract", on),
+            ScheduleVersion(2, plan_schedule, f"plan {option_id}", on),
+        ),
+        events=(PlanEvent(on, PlanStatus.OFFERED),),
+        grace_days=grace_days * 2 if vulnerable else grace_days,
+        starts_on=on,
+    )
+
+
+_ALLOWED = {
+    PlanStatus.ACCEPTED: {PlanStatus.OFFERED},
+    PlanStatus.ACTIVE: {PlanStatus.ACCEPTED},
+    PlanStatus.COMPLETED: {PlanStatus.ACTIVE},
+    PlanStatus.BROKEN: {PlanStatus.ACTIVE},
+    PlanStatus.CANCELLED: {PlanStatus.OFFERED, PlanStatus.ACCEPTED, PlanStatus.ACTIVE,
+                           PlanStatus.BROKEN},
+}  # fmt: skip
+
+
+def _move(plan: Plan, to: PlanStatus, on: date, note: str = "") -> Plan:
+    if plan.status not in _ALLOWED[to]:
+        raise InvalidTransition(
+            f"plan {plan.plan_id!r} is {plan.status}; it cannot become {to}",
+            f"还款方案 {plan.plan_id!r} 当前为 {plan.status}，不能变为 {to}",
+        )
+    return replace(plan, status=to, events=(*plan.events, PlanEvent(on, to, note)))
+
+
+def accept(plan: Plan, *, on: date) -> Plan:
+    """The borrower accepts; refused after the offer's expiry date."""
+    if on > plan.expires_on:
+        raise OfferExpired(
+            f"plan offer {plan.plan_id!r} expired on {plan.expires_on}; accepted on {on}",
+            f"还款方案 {plan.plan_id!r} 已于 {plan.expires_on} 过期，无法在 {on} 接受",
+        )
+    return _move(plan, PlanStatus.ACCEPTED, on)
+
+
+def activate(plan: Plan, *, on: date) -> Plan:
+    return replace(_move(plan, PlanStatus.ACTIVE, on), starts_on=on)
+
+
+def cancel(plan: Plan, *, on: date, reason: str) -> Plan:
+    return _move(plan, PlanStatus.CANCELLED, on, reason)
+
+
+def installment_outcomes(plan: Plan, payments: Sequence[Payment], as_of: date) -> list[Outcome]:
+    """Kept, broken or pending for each installment of the schedule in force."""
+    start = plan.starts_on or plan.history[-1].effective_from
+    paid = sorted((p.paid_on, p.amount.minor) for p in payments if p.reverses is None)
+    outcomes, due_so_far = [], 0
+    for item in plan.schedule.installments:
+        due_so_far += item.total.minor
+        deadline = item.due_date + timedelta(days=plan.grace_days)
+        covered = sum(a for d, a in paid if start <= d <= min(deadline, as_of))
+        if covered >= due_so_far:
+            outcomes.append(Outcome.KEPT)
+        elif as_of > deadline:
+            outcomes.append(Outcome.BROKEN)
+        else:
+            outcomes.append(Outcome.PENDING)
+    return outcomes
+
+
+def review(plan: Plan, payments: Sequence[Payment], *, as_of: date) -> Plan:
+    """An active plan becomes completed (all kept) or broken (one unpaid beyond grace)."""
+    if plan.status is not PlanStatus.ACTIVE:
+        return plan
+    outcomes = installment_outcomes(plan, payments, as_of)
+    if Outcome.BROKEN in outcomes:
+        number = outcomes.index(Outcome.BROKEN) + 1
+        return _move(plan, PlanStatus.BROKEN, as_of, f"installment {number} unpaid after grace")
+    if all(o is Outcome.KEPT for o in outcomes):
+        return _move(plan, PlanStatus.COMPLETED, as_of)
+    return plan
+
+
+def reoffer(
+    broken: Plan, *, plan_id: str, option_id: str, plan_schedule: Schedule, on: date,
+    valid_days: int = 14,
+) -> tuple[Plan, Plan]:  # fmt: skip
+    """Cancel a broken plan and offer a new one that carries its whole schedule history."""
+    if broken.status is not PlanStatus.BROKEN:
+        raise InvalidTransition(
+            f"plan {broken.plan_id!r} is {broken.status}; only a broken plan is re-offered",
+            f"还款方案 {broken.plan_id!r} 当前为 {broken.status}，只有已违约的方案可以重新提供",
+        )
+    cancelled = cancel(broken, on=on, reason=f"re-offered as {plan_id}")
+    version = ScheduleVersion(len(broken.history) + 1, plan_schedule, f"plan {option_id}", on)
+    new = replace(
+        broken,
+        plan_id=plan_id,
+        option_id=option_id,
+        status=PlanStatus.OFFERED,
+        expires_on=on + timedelta(days=valid_days),
+        history=(*broken.history, version),
+        events=(PlanEvent(on, PlanStatus.OFFERED, f"re-offer of {broken.plan_id}"),),
+        starts_on=on,
+    )
+    return cancelled, new
+
+
+# -- promises to pay ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseToPay:
+    promise_id: str
+    amount: Money
+    due: date
+    made_on: date
+
+
+def promise_outcome(
+    promise: PromiseToPay, payments: Sequence[Payment], *, as_of: date, grace_days: int = 0
+) -> Outcome:
+    """Kept when payments from the promise to its date (plus grace) reach its amount."""
+    deadline = promise.due + timedelta(days=grace_days)
+    paid = sum(
+        p.amount.minor
+        for p in payments
+        if p.reverses is None and promise.made_on <= p.paid_on <= min(deadline, as_of)
+    )
+    if paid >= promise.amount.minor:
+        return Outcome.KEPT
+    return Outcome.BROKEN if as_of > deadline else Outcome.PENDING
+
+
+# -- re-aging ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReagingRule:
+    """When a plan's account may be brought current (re-aged).
+
+    Defaults from the US FFIEC Uniform Retail Credit Classification and Account
+    Management Policy (65 FR 36903, 2000): three consecutive payments, an
+    account open at least nine months, at most once in 12 months and twice in
+    five years.  Platforms set their own.
+    """
+
+    consecutive_payments: int = 3
+    min_months_on_book: int = 9
+    max_in_12_months: int = 1
+    max_in_5_years: int = 2
+
+
+def consecutive_kept(outcomes: Sequence[Outcome]) -> int:
+    """Kept installments in a row, counted back from the latest one decided."""
+    decided = [o for o in outcomes if o is not Outcome.PENDING]
+    count = 0
+    for outcome in reversed(decided):
+        if outcome is not Outcome.KEPT:
+            break
+        count += 1
+    return count
+
+
+def reage(
+    plan: Plan,
+    payments: Sequence[Payment],
+    *,
+    as_of: date,
+    months_on_book: int,
+    rule: ReagingRule = ReagingRule(),
+) -> Plan:
+    """Bring the account current: a new schedule version from ``as_of``, history kept."""
+    kept = consecutive_kept(installment_outcomes(plan, payments, as_of))
+    last_year = [d for d in plan.reaged_on if (as_of - d).days < 365]
+    last_five = [d for d in plan.reaged_on if (as_of - d).days < 5 * 365]
+    need = rule.consecutive_payments
+    checks = (
+        (kept < need, f"{kept} consecutive kept payments (need {need})",
+         f"连续按时还款 {kept} 期（需要 {need} 期）"),
+        (months_on_book < rule.min_months_on_book,
+         f"{months_on_book} months on book (need {rule.min_months_on_book})",
+         f"账龄 {months_on_book} 个月（需要 {rule.min_months_on_book} 个月）"),
+        (len(last_year) >= rule.max_in_12_months, "already re-aged in the last 12 months",
+         "过去 12 个月内已重新账龄"),
+        (len(last_five) >= rule.max_in_5_years, "re-aged too often in five years",
+         "五年内重新账龄次数已达上限"),
+        (plan.status is not PlanStatus.ACTIVE, f"plan is {plan.status}",
+         f"方案状态为 {plan.status}"),
+    )  # fmt: skip
+    problems = [(en, zh) for bad, en, zh in checks if bad]
+    if problems:
+        raise InvalidTransition(
+            f"plan {plan.plan_id!r} cannot be re-aged: " + "; ".join(en for en, _ in problems),
+            f"还款方案 {plan.plan_id!r} 不满足重新账龄条件：" + "；".join(zh for _, zh in problems),
+        )
+    version = ScheduleVersion(len(plan.history) + 1, plan.schedule, "re-aged", as_of)
+    return replace(plan, history=(*plan.history, version), reaged_on=(*plan.reaged_on, as_of))
