@@ -38,6 +38,16 @@ TABLES = {
     "audit_heads",
     "policy_versions",
     "policy_events",
+    "cycle_runs",
+    "outbox_messages",
+    "queue_items",
+    "kpi_snapshots",
+    "hardship_applications",
+    "hardship_evidence",
+    "relief_plans",
+    "plan_approvals",
+    "schedule_versions",
+    "promises_to_pay",
 }
 
 
@@ -52,7 +62,7 @@ def test_upgrade_from_empty_builds_the_orm_schema(database_url: str) -> None:
     try:
         assert current_revision(engine) is None
         migrate(engine)
-        assert current_revision(engine) == head_revision() == "0003"
+        assert current_revision(engine) == head_revision() == "0005"
         assert set(inspect(engine).get_table_names()) >= TABLES
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -74,7 +84,7 @@ def test_migrate_reruns_cleanly_and_keeps_data(database_url: str) -> None:
             )
         migrate(engine)
         migrate(engine, "head")
-        assert current_revision(engine) == "0003"
+        assert current_revision(engine) == "0005"
         with engine.connect() as connection:
             created = connection.execute(text("SELECT created_at FROM platforms")).scalar()
         assert created is not None  # the server default fills it
@@ -93,7 +103,7 @@ def test_downgrade_to_base_and_back(database_url: str) -> None:
         assert current_revision(engine) is None
         assert not TABLES & set(inspect(engine).get_table_names())
         migrate(engine)
-        assert current_revision(engine) == "0003"
+        assert current_revision(engine) == "0005"
     finally:
         engine.dispose()
 
@@ -172,8 +182,31 @@ def test_policy_tables_come_and_go_with_revision_0003(database_url: str) -> None
                 ).scalar()
             assert left == 0
         migrate(engine)
-        assert current_revision(engine) == "0003"
+        assert current_revision(engine) == "0005"
         indexes = {i["name"] for i in inspect(engine).get_indexes("policy_versions")}
         assert "ux_policy_versions_one_active" in indexes
+    finally:
+        engine.dispose()
+
+
+CYCLE_TABLES = {"cycle_runs", "outbox_messages", "queue_items", "kpi_snapshots"}
+
+
+def test_cycle_tables_come_and_go_with_revision_0004(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        migrate(engine)
+        config = _config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0003")
+        assert current_revision(engine) == "0003"
+        names = set(inspect(engine).get_table_names())
+        assert "policy_versions" in names
+        assert not CYCLE_TABLES & names
+        migrate(engine)
+        assert current_revision(engine) == head_revision()
+        uniques = {u["name"] for u in inspect(engine).get_unique_constraints("outbox_messages")}
+        assert "uq_outbox_messages_platform_id_account_id_as_of_step" in uniques
     finally:
         engine.dispose()

@@ -26,6 +26,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -445,3 +446,325 @@ class PolicyEventRow(Base):
     after: Mapped[str] = mapped_column(String(16))
     effective_from: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text)
+
+
+# --- the daily cycle (migration 0004) ------------------------------------------------------
+
+CYCLE_RUN_STATUSES = ("running", "completed", "failed", "abandoned")
+OUTBOX_STATES = ("pending", "sent", "delivered", "failed", "dropped")
+QUEUE_STATES = ("open", "assigned", "done", "dropped")
+STEP_KEY = String(160)  # "<treatment>#<step index>": ids of at most 64 characters each
+POLICY_ID = String(64)
+
+
+def _states(states: tuple[str, ...]) -> str:
+    return "state IN (" + ", ".join(f"'{s}'" for s in states) + ")"
+
+
+class CycleRunRow(Base):
+    """One run of the daily cycle: when, how long each stage took, what it produced and used."""
+
+    __tablename__ = "cycle_runs"
+    __table_args__ = (
+        Index(None, "platform_id", "as_of"),
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in CYCLE_RUN_STATUSES) + ")", name="status"
+        ),
+    )
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    as_of: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    engine: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    stages: Mapped[dict[str, Any]] = mapped_column(JSON_DOC)  # stage -> seconds
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON_DOC)
+    versions: Mapped[dict[str, Any]] = mapped_column(JSON_DOC)  # policy, model, rule packs
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxMessageRow(Base):
+    """One planned automatic contact, exactly once per (platform, account, date, step)."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        UniqueConstraint("platform_id", "account_id", "as_of", "step"),
+        Index(None, "platform_id", "as_of"),
+        Index(None, "platform_id", "state", "scheduled_at"),
+        CheckConstraint(_states(OUTBOX_STATES), name="state"),
+    )
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    as_of: Mapped[date] = mapped_column(Date)
+    account_id: Mapped[str] = mapped_column(EXTERNAL_ID)
+    borrower_id: Mapped[str] = mapped_column(EXTERNAL_ID)
+    step: Mapped[str] = mapped_column(STEP_KEY)
+    channel: Mapped[str] = mapped_column(String(16))
+    template: Mapped[str | None] = mapped_column(String(128))
+    tone: Mapped[str] = mapped_column(String(16))
+    segment: Mapped[str] = mapped_column(POLICY_ID)
+    arm: Mapped[str] = mapped_column(POLICY_ID)
+    treatment: Mapped[str] = mapped_column(POLICY_ID)
+    scheduled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    state: Mapped[str] = mapped_column(String(16))
+    rescheduled: Mapped[bool] = mapped_column(Boolean)
+    rule_ids: Mapped[list[str]] = mapped_column(JSON_DOC)
+    run_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), default=utcnow, server_default=func.now()
+    )
+
+
+class QueueItemRow(Base):
+    """One piece of human work (call, visit, referral) in a collector queue."""
+
+    __tablename__ = "queue_items"
+    __table_args__ = (
+        UniqueConstraint("platform_id", "account_id", "as_of", "step"),
+        Index(None, "platform_id", "as_of"),
+        Index(None, "platform_id", "queue", "state", "priority"),
+        CheckConstraint(_states(QUEUE_STATES), name="state"),
+    )
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    as_of: Mapped[date] = mapped_column(Date)
+    account_id: Mapped[str] = mapped_column(EXTERNAL_ID)
+    borrower_id: Mapped[str] = mapped_column(EXTERNAL_ID)
+    step: Mapped[str] = mapped_column(STEP_KEY)
+    queue: Mapped[str] = mapped_column(POLICY_ID)
+    channel: Mapped[str] = mapped_column(String(16))
+    template: Mapped[str | None] = mapped_column(String(128))
+    tone: Mapped[str] = mapped_column(String(16))
+    segment: Mapped[str] = mapped_column(POLICY_ID)
+    arm: Mapped[str] = mapped_column(POLICY_ID)
+    treatment: Mapped[str] = mapped_column(POLICY_ID)
+    priority: Mapped[int] = mapped_column(BigInteger)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    state: Mapped[str] = mapped_column(String(16))
+    assigned_to: Mapped[str | None] = mapped_column(String(200))
+    rescheduled: Mapped[bool] = mapped_column(Boolean)
+    rule_ids: Mapped[list[str]] = mapped_column(JSON_DOC)
+    offers: Mapped[list[str]] = mapped_column(JSON_DOC)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON_DOC)
+    run_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), default=utcnow, server_default=func.now()
+    )
+
+
+class KpiSnapshotRow(Base):
+    """One figure of a date's KPI snapshot: a count and an amount over a base, by segment and arm.
+
+    Rates are not stored: ``accounts / base_accounts`` and ``amount_minor /
+    base_amount_minor`` are computed when read, so nothing is rounded twice.
+    """
+
+    __tablename__ = "kpi_snapshots"
+    __table_args__ = (UniqueConstraint("platform_id", "as_of", "segment", "arm", "metric", "key"),)
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    as_of: Mapped[date] = mapped_column(Date)
+    segment: Mapped[str] = mapped_column(POLICY_ID)
+    arm: Mapped[str] = mapped_column(POLICY_ID)
+    metric: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    accounts: Mapped[int] = mapped_column(BigInteger)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    base_accounts: Mapped[int | None] = mapped_column(BigInteger)
+    base_amount_minor: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(CURRENCY)
+
+
+# --- hardship applications and relief plans (migration 0005) -------------------------------
+
+APPLICATION_STATUSES = ("submitted", "under_review", "decided", "closed")
+PLAN_STATUSES = ("offered", "accepted", "active", "completed", "broken", "cancelled")
+PROMISE_OUTCOMES = ("pending", "kept", "broken")
+EVIDENCE_MEDIA_TYPES = ("application/pdf", "image/jpeg", "image/png")
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024  # plans.application.MAX_EVIDENCE_BYTES, checked again here
+OPTION_ID = String(128)
+ROLE = String(64)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def _parent_fk(table: str, column: str, ondelete: str = "RESTRICT") -> ForeignKeyConstraint:
+    """A parent row of the same platform (``column`` holds the parent's surrogate key)."""
+    return ForeignKeyConstraint(
+        ["platform_id", column], [f"{table}.platform_id", f"{table}.id"], ondelete=ondelete
+    )
+
+
+class HardshipApplicationRow(Base):
+    """A hardship application: the validated document as JSON, its review status and history."""
+
+    __tablename__ = "hardship_applications"
+    __table_args__ = (
+        UniqueConstraint("platform_id", "application_id"),
+        UniqueConstraint("platform_id", "id"),
+        Index(None, "platform_id", "status"),
+        CheckConstraint(_in("status", APPLICATION_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    application_id: Mapped[str] = mapped_column(EXTERNAL_ID)
+    loan_id: Mapped[str | None] = mapped_column(EXTERNAL_ID)
+    submitted_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(32))
+    vulnerable: Mapped[bool] = mapped_column(Boolean)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON_DOC)
+    status: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    plan_option_id: Mapped[str | None] = mapped_column(OPTION_ID)
+    decline_reasons: Mapped[list[dict[str, str]]] = mapped_column(JSON_DOC)
+    history: Mapped[list[dict[str, str]]] = mapped_column(JSON_DOC)
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), default=utcnow, server_default=func.now()
+    )
+
+
+class EvidenceDocumentRow(Base):
+    """One evidence document of an application, its bytes kept in the database (see 0005)."""
+
+    __tablename__ = "hardship_evidence"
+    __table_args__ = (
+        _parent_fk("hardship_applications", "application_pk"),
+        UniqueConstraint("platform_id", "application_pk", "file_name"),
+        CheckConstraint(_in("media_type", EVIDENCE_MEDIA_TYPES), name="media_type"),
+        CheckConstraint(f"size_bytes > 0 AND size_bytes <= {MAX_EVIDENCE_BYTES}", name="size"),
+        CheckConstraint("length(content) = size_bytes", name="content_size"),
+    )
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    application_pk: Mapped[int] = mapped_column(BigInteger)
+    document_type: Mapped[str] = mapped_column(String(32))
+    file_name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(HASH_HEX)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), default=utcnow, server_default=func.now()
+    )
+
+
+class ReliefPlanRow(Base):
+    """A plan offered for a loan: the option, its schedule, status, expiry and the limits used."""
+
+    __tablename__ = "relief_plans"
+    __table_args__ = (
+        _parent_fk("hardship_applications", "application_pk"),
+        _loan_fk(ondelete="RESTRICT"),
+        UniqueConstraint("platform_id", "plan_id"),
+        UniqueConstraint("platform_id", "id"),
+        Index(None, "platform_id", "application_pk"),
+        Index(None, "platform_id", "loan_pk"),
+        CheckConstraint(_in("status", PLAN_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    plan_id: Mapped[str] = mapped_column(EXTERNAL_ID)
+    application_pk: Mapped[int] = mapped_column(BigInteger)
+    loan_pk: Mapped[int] = mapped_column(BigInteger)
+    option_id: Mapped[str] = mapped_column(OPTION_ID)
+    status: Mapped[str] = mapped_column(String(16))
+    as_of: Mapped[date] = mapped_column(Date)
+    offered_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date] = mapped_column(Date)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    grace_days: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(CURRENCY)
+    schedule: Mapped[list[dict[str, Any]]] = mapped_column(JSON_DOC)  # minor units
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON_DOC)
+    limits: Mapped[dict[str, Any]] = mapped_column(JSON_DOC)  # as offered under
+    events: Mapped[list[dict[str, str]]] = mapped_column(JSON_DOC)
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), default=utcnow, server_default=func.now()
+    )
+
+
+class PlanApprovalRow(Base):
+    """A plan's approval request: who asked, the role it needs, who approved (never the asker)."""
+
+    __tablename__ = "plan_approvals"
+    __table_args__ = (
+        _parent_fk("relief_plans", "plan_pk"),
+        UniqueConstraint("platform_id", "plan_pk"),
+        UniqueConstraint("platform_id", "request_id"),
+        CheckConstraint("approved_by IS NULL OR approved_by <> requested_by", name="four_eyes"),
+    )
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    plan_pk: Mapped[int] = mapped_column(BigInteger)
+    request_id: Mapped[str] = mapped_column(EXTERNAL_ID)
+    requested_by: Mapped[str] = mapped_column(ACTOR)
+    required_role: Mapped[str] = mapped_column(ROLE)
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    approved_by: Mapped[str | None] = mapped_column(ACTOR)
+    approval_role: Mapped[str | None] = mapped_column(ROLE)
+    approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class ScheduleVersionRow(Base):
+    """One version of a loan's schedule; append-only (database triggers refuse changes)."""
+
+    __tablename__ = "schedule_versions"
+    __table_args__ = (
+        _loan_fk(ondelete="RESTRICT"),
+        _parent_fk("relief_plans", "plan_pk"),
+        UniqueConstraint("platform_id", "loan_pk", "version"),
+    )
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    loan_pk: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer)
+    plan_pk: Mapped[int | None] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(200))
+    effective_from: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(CURRENCY)
+    installments: Mapped[list[dict[str, Any]]] = mapped_column(JSON_DOC)  # minor units
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), default=utcnow, server_default=func.now()
+    )
+
+
+class PromiseToPayRow(Base):
+    """A promise to pay an amount by a date, and whether it was kept."""
+
+    __tablename__ = "promises_to_pay"
+    __table_args__ = (
+        _loan_fk(ondelete="RESTRICT"),
+        _parent_fk("relief_plans", "plan_pk"),
+        UniqueConstraint("platform_id", "promise_id"),
+        Index(None, "platform_id", "loan_pk"),
+        CheckConstraint("amount_minor > 0", name="amount"),
+        CheckConstraint(_in("outcome", PROMISE_OUTCOMES), name="outcome"),
+    )
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    promise_id: Mapped[str] = mapped_column(EXTERNAL_ID)
+    loan_pk: Mapped[int] = mapped_column(BigInteger)
+    plan_pk: Mapped[int | None] = mapped_column(BigInteger)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(CURRENCY)
+    made_on: Mapped[date] = mapped_column(Date)
+    due: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(16))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(ACTOR)
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), default=utcnow, server_default=func.now()
+    )

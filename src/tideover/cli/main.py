@@ -16,9 +16,12 @@ from typer.exceptions import Abort, Exit, TyperException
 from tideover.cli import (
     audit,
     compliance,
+    cycle,
     data,
     demo,
+    hardship,
     imports,
+    kpi,
     model,
     model_checks,
     plans,
@@ -50,7 +53,10 @@ app.add_typer(model.app, name="model")
 app.add_typer(policy.app, name="policy")
 app.add_typer(compliance.app, name="compliance")
 app.add_typer(audit.app, name="audit")
+app.add_typer(hardship.app, name="hardship")
 app.add_typer(plans.app, name="plans")
+app.add_typer(cycle.app, name="cycle")
+app.command("kpi")(kpi.kpi)
 
 
 def run(argv: list[str] | None = None) -> int:

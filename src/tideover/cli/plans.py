@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,6 +13,13 @@ from tideover.cli.output import JsonOption, console, print_json, say
 
 if TYPE_CHECKING:
     from tideover.plans import HardshipApplication, OfferLimits, OptionsResult
+
+OffersOption = Annotated[
+    str | None,
+    typer.Option("--offers", help="The active policy's offers entry (default: hardship's)."),
+]
+PlatformOption = Annotated[str, typer.Option("--platform", help="Platform code.")]
+ByOption = Annotated[str, typer.Option("--by", help="Who does this (user id).")]
 
 app = typer.Typer(
     help="Relief plans for borrowers in hardship: options, their cost and their value.",
@@ -52,7 +59,10 @@ def _score(text: str | None) -> Decimal | None:
 @app.command("options")
 def options(
     application: Annotated[
-        Path, typer.Option("--application", help="Hardship application JSON/YAML.")
+        str,
+        typer.Option(
+            "--application", help="Hardship application JSON/YAML, or a stored application id."
+        ),
     ],
     loan_file: Annotated[
         Path | None, typer.Option("--loan-file", help="Loan terms and payments (JSON).")
@@ -70,23 +80,30 @@ def options(
     score: Annotated[
         str | None, typer.Option("--score", help="12-month default probability, 0–1.")
     ] = None,
+    offers: OffersOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """List the plan options for one loan, ranked by the lender's expected NPV."""
     from tideover.domain.errors import UsageError
-    from tideover.services import plans as service
+    from tideover.services import plans as plan_service
 
     if (loan_file is None) == (loan is None):
         raise UsageError(
             "give exactly one of --loan-file FILE or --loan ID --platform P",
             "请只指定 --loan-file FILE 或 --loan ID --platform P 其中之一",
         )
-    app_doc = service.load_application(application)
-    offer_limits = service.load_limits(limits)
+    if loan is not None and not Path(application).is_file():
+        result = _stored_application(application, loan, platform, as_of, limits, offers, score)
+        _print(result, json_out)
+        return
+    app_doc = plan_service.load_application(Path(application))
+    offer_limits = plan_service.load_limits(limits)
     when, risk = _date(as_of), _score(score)
     if loan_file is not None:
-        loan_obj, payments, settings = service.parse_loan_file(service.read_document(loan_file))
-        result = service.plan_options(
+        loan_obj, payments, settings = plan_service.parse_loan_file(
+            plan_service.read_document(loan_file)
+        )
+        result = plan_service.plan_options(
             loan=loan_obj,
             payments=payments,
             settings=settings,
@@ -97,10 +114,47 @@ def options(
         )
     else:
         result = _stored(loan or "", platform, when, app_doc, offer_limits, risk)
+    _print(result, json_out)
+
+
+def _print(result: OptionsResult, json_out: bool) -> None:
+    from tideover.services import plans as plan_service
+
     if json_out:
-        print_json(service.options_json(result))
+        print_json(plan_service.options_json(result))
         return
     _show(result)
+
+
+def _stored_application(
+    application_id: str,
+    loan: str,
+    platform: str | None,
+    as_of: str | None,
+    limits: Path | None,
+    offers: str | None,
+    score: str | None,
+) -> OptionsResult:
+    """Options for a stored application: the active policy's limits unless --limits is given."""
+    from tideover.bootstrap import open_app
+    from tideover.domain.errors import UsageError
+    from tideover.services import plans as plan_service
+    from tideover.services import relief_plans as relief_service
+
+    if platform is None:
+        raise UsageError("--loan needs --platform", "--loan 需要同时指定 --platform")
+    chosen = None if limits is None else plan_service.load_limits(limits)
+    with open_app() as app_:
+        return relief_service.options_for_application(
+            uow=app_.uow(),
+            platform=platform,
+            application_id=application_id,
+            loan_id=loan,
+            as_of=_date(as_of),
+            limits=chosen,
+            offers=offers,
+            score=_score(score),
+        )
 
 
 def _stored(
@@ -113,14 +167,14 @@ def _stored(
 ) -> OptionsResult:
     from tideover.bootstrap import open_app
     from tideover.domain.errors import UsageError
-    from tideover.services import plans as service
+    from tideover.services import plans as plan_service
 
     if platform is None or when is None:
         raise UsageError(
             "--loan needs --platform and --as-of", "--loan 需要同时指定 --platform 与 --as-of"
         )
     with open_app() as app_:
-        return service.plan_options_for_stored_loan(
+        return plan_service.plan_options_for_stored_loan(
             uow=app_.uow(),
             platform=platform,
             loan_id=loan,
@@ -167,3 +221,152 @@ def _show(result: OptionsResult) -> None:
         if not e.offered:
             for reason in e.reasons:
                 console.print("     " + say(reason.en, reason.zh), markup=False)
+
+
+# --- stored plans: offer, approve, accept, cancel, show ------------------------------------
+
+
+@app.command("offer")
+def offer(
+    option: Annotated[str, typer.Argument(help="Option id, as listed by `plans options`.")],
+    application: Annotated[str, typer.Option("--application", help="Stored application id.")],
+    loan: Annotated[str, typer.Option("--loan", help="Stored loan id.")],
+    platform: PlatformOption,
+    by: ByOption,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Business date (default: today there).")
+    ] = None,
+    offers: OffersOption = None,
+    score: Annotated[
+        str | None, typer.Option("--score", help="12-month default probability, 0–1.")
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Offer one option to the borrower; it expires after the policy's offer_valid_days."""
+    from tideover.bootstrap import open_app
+    from tideover.services import relief_plans as relief_service
+
+    with open_app() as app_:
+        report = relief_service.offer_plan(
+            uow=app_.uow(),
+            platform=platform,
+            application_id=application,
+            loan_id=loan,
+            option_id=option,
+            by=by,
+            as_of=_date(as_of),
+            offers=offers,
+            score=_score(score),
+        )
+    _plan_out(report, json_out)
+
+
+@app.command("approve")
+def approve(
+    plan: Annotated[str, typer.Argument(help="Plan id.")],
+    platform: PlatformOption,
+    by: ByOption,
+    role: Annotated[str, typer.Option("--role", help="The approver's role, e.g. team_lead.")],
+    json_out: JsonOption = False,
+) -> None:
+    """Approve an offer above the automatic limits (never your own request)."""
+    from tideover.bootstrap import open_app
+    from tideover.services import relief_plans as relief_service
+
+    with open_app() as app_:
+        report = relief_service.approve_plan(
+            uow=app_.uow(), platform=platform, plan_id=plan, by=by, role=role
+        )
+    _plan_out(report, json_out)
+
+
+@app.command("accept")
+def accept(
+    plan: Annotated[str, typer.Argument(help="Plan id.")],
+    platform: PlatformOption,
+    by: Annotated[str, typer.Option("--by", help="Who records the acceptance.")] = "borrower",
+    json_out: JsonOption = False,
+) -> None:
+    """Record the borrower's acceptance; an expired or unapproved offer is refused."""
+    from tideover.bootstrap import open_app
+    from tideover.services import relief_plans as relief_service
+
+    with open_app() as app_:
+        report = relief_service.accept_plan(uow=app_.uow(), platform=platform, plan_id=plan, by=by)
+    _plan_out(report, json_out)
+
+
+@app.command("cancel")
+def cancel(
+    plan: Annotated[str, typer.Argument(help="Plan id.")],
+    platform: PlatformOption,
+    by: ByOption,
+    reason: Annotated[str, typer.Option("--reason", help="Why the plan is cancelled.")],
+    json_out: JsonOption = False,
+) -> None:
+    """Cancel a plan (offered, accepted, active or broken)."""
+    from tideover.bootstrap import open_app
+    from tideover.services import relief_plans as relief_service
+
+    with open_app() as app_:
+        report = relief_service.cancel_plan(
+            uow=app_.uow(), platform=platform, plan_id=plan, by=by, reason=reason
+        )
+    _plan_out(report, json_out)
+
+
+@app.command("show")
+def show(
+    plan: Annotated[str, typer.Argument(help="Plan id.")],
+    platform: PlatformOption,
+    json_out: JsonOption = False,
+) -> None:
+    """A plan: option, status, approval, events, schedule and the loan's schedule history."""
+    from tideover.bootstrap import open_app
+    from tideover.services import relief_plans as relief_service
+
+    with open_app() as app_:
+        report = relief_service.show_plan(uow=app_.uow(), platform=platform, plan_id=plan)
+    _plan_out(report, json_out)
+
+
+def _plan_out(report: dict[str, Any], json_out: bool) -> None:
+    if json_out:
+        print_json(report)
+        return
+    approval, summary = report["approval"], report["summary"]
+    waiting = approval["approved_by"] is None
+    console.print(
+        say(
+            f"plan {report['plan_id']} ({report['option_id']}) for loan {report['loan_id']}: "
+            f"{report['status']}, offer expires {report['expires_on']}",
+            f"还款方案 {report['plan_id']}（{report['option_id']}），借据 {report['loan_id']}："
+            f"{report['status']}，报价有效期至 {report['expires_on']}",
+        ),
+        markup=False,
+    )
+    console.print(
+        say(
+            f"monthly {summary['monthly_payment']}, total {summary['total_cost']}, "
+            f"waived {summary['waived']}",
+            f"月供 {summary['monthly_payment']}，总额 {summary['total_cost']}，"
+            f"减免 {summary['waived']}",
+        ),
+        markup=False,
+    )
+    who = approval["required_role"]
+    console.print(
+        say(f"awaiting approval by {who}", f"待 {who} 审批")
+        if waiting
+        else say(
+            f"approved by {approval['approved_by']} ({approval['role']})",
+            f"已由 {approval['approved_by']}（{approval['role']}）审批",
+        ),
+        markup=False,
+    )
+    for version in report.get("schedule_history", []):
+        console.print(
+            f"  v{version['version']} {version['effective_from']} {version['reason']}: "
+            f"{version['installments']} × / {version['total']}",
+            markup=False,
+        )

@@ -187,7 +187,7 @@ def plan_options_for_stored_loan(
     )
 
 
-def _money(value: Money) -> str:
+def money_text(value: Money) -> str:
     return str(value.amount)
 
 
@@ -200,31 +200,31 @@ def options_json(result: OptionsResult) -> dict[str, Any]:
         "currency": snap.currency.code,
         "account": {
             "dpd": snap.dpd,
-            "balance": _money(snap.balance),
-            "outstanding_principal": _money(snap.outstanding_principal),
-            "regular_payment": _money(snap.regular_payment),
+            "balance": money_text(snap.balance),
+            "outstanding_principal": money_text(snap.outstanding_principal),
+            "regular_payment": money_text(snap.regular_payment),
             "remaining_installments": snap.remaining_installments,
-            "current_total": _money(snap.current_total),
+            "current_total": money_text(snap.current_total),
         },
         "affordability": {
-            "income": _money(aff.income),
-            "declared_expenses": _money(aff.declared_expenses),
-            "accepted_expenses": _money(aff.accepted_expenses),
-            "disposable": _money(aff.disposable),
+            "income": money_text(aff.income),
+            "declared_expenses": money_text(aff.declared_expenses),
+            "accepted_expenses": money_text(aff.accepted_expenses),
+            "disposable": money_text(aff.disposable),
             "share": str(aff.share),
-            "affordable_payment": _money(aff.affordable_payment),
+            "affordable_payment": money_text(aff.affordable_payment),
             "flags": [
                 {"category": f.category.value, "direction": f.direction, "en": f.en, "zh": f.zh}
                 for f in aff.flags
             ],
         },
         "default_probability_12m": str(result.default_probability),
-        "status_quo_npv": _money(result.status_quo_npv),
-        "options": [_evaluation_json(e) for e in result.evaluations],
+        "status_quo_npv": money_text(result.status_quo_npv),
+        "options": [evaluation_json(e) for e in result.evaluations],
     }
 
 
-def _evaluation_json(e: Evaluation) -> dict[str, Any]:
+def evaluation_json(e: Evaluation) -> dict[str, Any]:
     option = e.option
     return {
         "rank": e.rank,
@@ -233,17 +233,17 @@ def _evaluation_json(e: Evaluation) -> dict[str, Any]:
         "offered": e.offered,
         "affordable": e.affordable,
         "approval": e.approval,
-        "monthly_payment": _money(option.monthly_payment),
-        "largest_payment": _money(option.largest_payment),
+        "monthly_payment": money_text(option.monthly_payment),
+        "largest_payment": money_text(option.largest_payment),
         "installments": len(option.schedule.installments),
-        "total_cost": _money(option.total_cost),
-        "waived": _money(option.waived),
+        "total_cost": money_text(option.total_cost),
+        "waived": money_text(option.waived),
         "waiver_pct": str(option.waiver_pct),
-        "npv": _money(e.npv),
-        "npv_uplift": _money(e.npv_uplift),
+        "npv": money_text(e.npv),
+        "npv_uplift": money_text(e.npv_uplift),
         "change": {
-            "monthly_payment": _money(e.payment_change),
-            "total_cost": _money(e.total_cost_change),
+            "monthly_payment": money_text(e.payment_change),
+            "total_cost": money_text(e.total_cost_change),
             "maturity_months": e.maturity_change_months,
         },
         "reasons": [{"code": r.code, "en": r.en, "zh": r.zh} for r in e.reasons],
@@ -251,10 +251,10 @@ def _evaluation_json(e: Evaluation) -> dict[str, Any]:
             {
                 "number": i.number,
                 "due_date": i.due_date.isoformat(),
-                "principal": _money(i.principal),
-                "interest": _money(i.interest),
-                "fees": _money(i.fees),
-                "total": _money(i.total),
+                "principal": money_text(i.principal),
+                "interest": money_text(i.interest),
+                "fees": money_text(i.fees),
+                "total": money_text(i.total),
             }
             for i in option.schedule.installments
         ],

@@ -18,10 +18,12 @@ from tideover.adapters.repositories import (
     AuditRepository,
     BorrowerRepository,
     ContactRepository,
+    CycleRepository,
     DelinquencyRepository,
     ImportBatchRepository,
     LoanRepository,
     PaymentRepository,
+    PlanRepository,
     PlatformRepository,
     PolicyRepository,
 )
@@ -49,6 +51,10 @@ class UnitOfWork(Protocol):
     def audit(self, platform_code: str) -> AuditRepository: ...
 
     def policies(self, platform_code: str) -> PolicyRepository: ...
+
+    def cycle(self, platform_code: str) -> CycleRepository: ...
+
+    def plans(self, platform_code: str) -> PlanRepository: ...
 
     def commit(self) -> None: ...
 
@@ -132,6 +138,12 @@ class SqlAlchemyUnitOfWork:
 
     def policies(self, platform_code: str) -> PolicyRepository:
         return PolicyRepository(self.session, platform_code)
+
+    def cycle(self, platform_code: str) -> CycleRepository:
+        return CycleRepository(self.session, platform_code)
+
+    def plans(self, platform_code: str) -> PlanRepository:
+        return PlanRepository(self.session, platform_code)
 
     def commit(self) -> None:
         self.session.commit()

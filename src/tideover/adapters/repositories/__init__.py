@@ -9,10 +9,17 @@ because the daily cycle and the demo write hundreds of thousands of rows.
 from tideover.adapters.repositories.audit import AuditHead, AuditRepository
 from tideover.adapters.repositories.borrowers import BorrowerRepository
 from tideover.adapters.repositories.contacts import ContactEvent, ContactRepository, ContactResult
+from tideover.adapters.repositories.cycle import CycleRepository, CycleRun, ReplaceResult
 from tideover.adapters.repositories.delinquency import DelinquencyRepository
 from tideover.adapters.repositories.imports import ImportBatchRecord, ImportBatchRepository
 from tideover.adapters.repositories.loans import LoanRepository
 from tideover.adapters.repositories.payments import PaymentRepository
+from tideover.adapters.repositories.plans import (
+    EvidenceFile,
+    PlanRepository,
+    StoredPlan,
+    StoredPromise,
+)
 from tideover.adapters.repositories.platforms import PlatformRecord, PlatformRepository
 from tideover.adapters.repositories.policies import PolicyRepository, StoredEvent, StoredPolicy
 
@@ -23,14 +30,21 @@ __all__ = [
     "ContactEvent",
     "ContactRepository",
     "ContactResult",
+    "CycleRepository",
+    "CycleRun",
     "DelinquencyRepository",
+    "EvidenceFile",
     "ImportBatchRecord",
     "ImportBatchRepository",
     "LoanRepository",
     "PaymentRepository",
+    "PlanRepository",
     "PlatformRecord",
     "PlatformRepository",
     "PolicyRepository",
+    "ReplaceResult",
     "StoredEvent",
+    "StoredPlan",
     "StoredPolicy",
+    "StoredPromise",
 ]

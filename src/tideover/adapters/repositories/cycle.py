@@ -1,0 +1,240 @@
+"""What the daily cycle stores: its runs, the outbox, collector queue items, KPI snapshots.
+
+Every write is set-based.  A date's results are *replaced* by a rerun, with one
+exception that keeps the outbox and queues exactly-once: a message that has
+left ``pending`` (sent, delivered, failed) or a queue item a collector has
+taken (``assigned``, ``done``) is history and stays; the rerun's row for the
+same (account, date, step) is then skipped, never written twice.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+
+from tideover.adapters.orm import CycleRunRow, KpiSnapshotRow, OutboxMessageRow, QueueItemRow
+from tideover.adapters.repositories._base import PlatformScoped, bulk_insert
+from tideover.domain.errors import NotFound
+
+# States a rerun may replace; anything else has already reached a borrower or a collector.
+_REPLACEABLE_OUTBOX = ("pending", "dropped")
+_REPLACEABLE_QUEUE = ("open", "dropped")
+
+
+@dataclass(frozen=True, slots=True)
+class CycleRun:
+    run_id: int
+    as_of: date
+    status: str
+    engine: str
+    started_at: datetime
+    finished_at: datetime | None
+    stages: dict[str, Any]
+    counts: dict[str, Any]
+    versions: dict[str, Any]
+    error: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "as_of": self.as_of.isoformat(),
+            "status": self.status,
+            "engine": self.engine,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "stages": self.stages,
+            "counts": self.counts,
+            "versions": self.versions,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReplaceResult:
+    written: int
+    kept: int  # rows already past pending/open, left as they were
+
+
+class CycleRepository(PlatformScoped):
+    """The daily cycle's rows of one platform."""
+
+    # --- runs ------------------------------------------------------------------------------
+
+    def start_run(self, as_of: date, *, engine: str, at: datetime) -> int:
+        """Records a run as ``running``; an earlier run of the date still running is abandoned."""
+        self._session.execute(
+            update(CycleRunRow)
+            .where(
+                CycleRunRow.platform_id == self._platform_id,
+                CycleRunRow.as_of == as_of,
+                CycleRunRow.status == "running",
+            )
+            .values(status="abandoned")
+        )
+        result = self._session.execute(
+            insert(CycleRunRow)
+            .values(
+                platform_id=self._platform_id,
+                as_of=as_of,
+                status="running",
+                engine=engine,
+                started_at=at,
+                stages={},
+                counts={},
+                versions={},
+            )
+            .returning(CycleRunRow.id)
+        )
+        return int(result.scalar_one())
+
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        status: str,
+        at: datetime,
+        stages: Mapping[str, Any],
+        counts: Mapping[str, Any],
+        versions: Mapping[str, Any],
+        error: str | None = None,
+    ) -> None:
+        done = self._session.execute(
+            update(CycleRunRow)
+            .where(CycleRunRow.platform_id == self._platform_id, CycleRunRow.id == run_id)
+            .values(
+                status=status,
+                finished_at=at,
+                stages=dict(stages),
+                counts=dict(counts),
+                versions=dict(versions),
+                error=error,
+            )
+        )
+        if not done.rowcount:  # type: ignore[attr-defined]
+            raise NotFound(
+                f"cycle run {run_id} not found on platform {self.platform_code!r}",
+                f"平台 {self.platform_code!r} 上没有运行记录 {run_id}",
+            )
+
+    def runs(self, as_of: date | None = None) -> builtins.list[CycleRun]:
+        query = select(CycleRunRow).where(CycleRunRow.platform_id == self._platform_id)
+        if as_of is not None:
+            query = query.where(CycleRunRow.as_of == as_of)
+        return [_run(row) for row in self._session.scalars(query.order_by(CycleRunRow.id))]
+
+    def last_completed_date(self) -> date | None:
+        return self._session.scalar(
+            select(func.max(CycleRunRow.as_of)).where(
+                CycleRunRow.platform_id == self._platform_id, CycleRunRow.status == "completed"
+            )
+        )
+
+    # --- outbox and queues -----------------------------------------------------------------
+
+    def replace_outbox(self, as_of: date, rows: Sequence[Mapping[str, Any]]) -> ReplaceResult:
+        """The date's outbox becomes ``rows``, except messages already past ``pending``."""
+        return self._replace(OutboxMessageRow, _REPLACEABLE_OUTBOX, as_of, rows)
+
+    def replace_queue_items(self, as_of: date, rows: Sequence[Mapping[str, Any]]) -> ReplaceResult:
+        """The date's queue items become ``rows``, except items a collector already took."""
+        return self._replace(QueueItemRow, _REPLACEABLE_QUEUE, as_of, rows)
+
+    def outbox(self, as_of: date) -> builtins.list[dict[str, Any]]:
+        return self._plain(OutboxMessageRow, as_of)
+
+    def queue_items(self, as_of: date) -> builtins.list[dict[str, Any]]:
+        return self._plain(QueueItemRow, as_of)
+
+    def _replace(
+        self,
+        model: type[OutboxMessageRow] | type[QueueItemRow],
+        replaceable: tuple[str, ...],
+        as_of: date,
+        rows: Sequence[Mapping[str, Any]],
+    ) -> ReplaceResult:
+        scope = (model.platform_id == self._platform_id, model.as_of == as_of)
+        self._session.execute(delete(model).where(*scope, model.state.in_(replaceable)))
+        kept = {
+            (account, step)
+            for account, step in self._session.execute(
+                select(model.account_id, model.step).where(*scope)
+            )
+        }
+        fresh = [
+            {**row, "platform_id": self._platform_id, "as_of": as_of}
+            for row in rows
+            if (row["account_id"], row["step"]) not in kept
+        ]
+        bulk_insert(self._session, model, fresh)
+        return ReplaceResult(written=len(fresh), kept=len(kept))
+
+    def _plain(
+        self, model: type[OutboxMessageRow] | type[QueueItemRow], as_of: date
+    ) -> builtins.list[dict[str, Any]]:
+        """Rows of the date as plain dicts without surrogate keys or write stamps."""
+        query = (
+            select(model)
+            .where(model.platform_id == self._platform_id, model.as_of == as_of)
+            .order_by(model.account_id, model.step)
+        )
+        skip = {"id", "platform_id", "created_at", "run_id"}
+        return [
+            {c.key: getattr(row, c.key) for c in model.__table__.columns if c.key not in skip}
+            for row in self._session.scalars(query)
+        ]
+
+    # --- KPIs ------------------------------------------------------------------------------
+
+    def replace_kpis(self, as_of: date, rows: Sequence[Mapping[str, Any]]) -> int:
+        self._session.execute(
+            delete(KpiSnapshotRow).where(
+                KpiSnapshotRow.platform_id == self._platform_id, KpiSnapshotRow.as_of == as_of
+            )
+        )
+        bulk_insert(
+            self._session,
+            KpiSnapshotRow,
+            [{**row, "platform_id": self._platform_id, "as_of": as_of} for row in rows],
+        )
+        return len(rows)
+
+    def kpis(self, first: date, last: date) -> builtins.list[dict[str, Any]]:
+        """KPI rows with ``first <= as_of <= last``, by date, segment, arm, metric and key."""
+        t = KpiSnapshotRow
+        query = (
+            select(
+                t.as_of,
+                t.segment,
+                t.arm,
+                t.metric,
+                t.key,
+                t.accounts,
+                t.amount_minor,
+                t.base_accounts,
+                t.base_amount_minor,
+                t.currency,
+            )
+            .where(t.platform_id == self._platform_id, t.as_of.between(first, last))
+            .order_by(t.as_of, t.segment, t.arm, t.metric, t.key)
+        )
+        return [dict(row._mapping) for row in self._session.execute(query)]
+
+
+def _run(row: CycleRunRow) -> CycleRun:
+    return CycleRun(
+        row.id,
+        row.as_of,
+        row.status,
+        row.engine,
+        row.started_at,
+        row.finished_at,
+        row.stages,
+        row.counts,
+        row.versions,
+        row.error,
+    )

@@ -1,0 +1,174 @@
+"""The compliance gate over every planned action of the day, in the borrower's local time.
+
+Each action is placed at its channel's send time on the business date in the
+borrower's first candidate time zone (the gate then checks every candidate
+zone), and checked against every rule pack the policy names.  An action all
+packs allow goes ahead and is counted in the in-memory ledger, so caps hold
+across one borrower's several accounts within the run.  A denied action is
+moved to the earliest instant every pack allows, if that falls on the same
+local business date (tomorrow's cycle plans tomorrow); otherwise it is
+dropped.  Either way its rule ids are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from tideover.compliance.contacts import (
+    ActorRole,
+    Attempt,
+    Channel,
+    ContactProfile,
+    Decision,
+    Outcome,
+)
+from tideover.compliance.gate import CompiledPack, check
+from tideover.compliance.ledger import InMemoryLedger
+
+# Policy channels as the gate knows them; a legal referral is work, not a contact.
+CONTACT_CHANNEL: dict[str, Channel | None] = {
+    "sms": Channel.SMS,
+    "email": Channel.EMAIL,
+    "app_push": Channel.APP_PUSH,
+    "letter": Channel.LETTER,
+    "robot_call": Channel.CALL,
+    "human_call": Channel.CALL,
+    "field_visit": Channel.VISIT,
+    "legal_referral": None,
+}
+HUMAN_CHANNELS = frozenset({"human_call", "field_visit", "legal_referral"})
+# Re-checks at a later instant when one pack's earliest time is refused by another.
+_MAX_RETRIES = 3
+
+State = Literal["allowed", "rescheduled", "dropped"]
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    """Who contacts, when each channel sends (local time), and which packs apply."""
+
+    packs: tuple[CompiledPack, ...]
+    actor: ActorRole = ActorRole.CREDITOR
+    send_times: Mapping[str, time] = field(default_factory=dict)
+    default_send_time: time = time(9, 0)
+    # Only IVR counts as autodialled by default: consent data is not stored yet.
+    automated: frozenset[str] = frozenset({"robot_call"})
+
+    def send_time(self, channel: str) -> time:
+        return self.send_times.get(channel, self.default_send_time)
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+    """One step due today for one account, with what dispatch and queues need."""
+
+    account_id: str
+    borrower_id: str
+    time_zones: tuple[str, ...]
+    step: str  # "<treatment>#<step index>"
+    channel: str  # a policy channel
+    template: str | None
+    tone: str
+    queue: str | None
+    priority: int | None
+    segment: str
+    arm: str
+    treatment: str
+    offers: str | None
+    dpd: int
+    bucket: str
+    overdue_minor: int
+    balance_minor: int
+    score: Decimal | None
+    band: str | None
+
+
+@dataclass(frozen=True)
+class GatedAction:
+    action: PlannedAction
+    state: State
+    at: datetime | None  # UTC; None only for a dropped action
+    rule_ids: tuple[str, ...]
+
+
+def gate_actions(
+    actions: Iterable[PlannedAction],
+    *,
+    as_of: date,
+    ledger: InMemoryLedger,
+    settings: GateSettings,
+) -> list[GatedAction]:
+    """Every action with its decision, in input order."""
+    profiles: dict[tuple[str, tuple[str, ...]], ContactProfile] = {}
+    gated = []
+    for action in actions:
+        key = (action.borrower_id, action.time_zones)
+        profile = profiles.get(key)
+        if profile is None:
+            profile = profiles[key] = ContactProfile(action.borrower_id, action.time_zones)
+        gated.append(_gate_one(action, as_of, ledger, profile, settings))
+    return gated
+
+
+def _gate_one(
+    action: PlannedAction,
+    as_of: date,
+    ledger: InMemoryLedger,
+    profile: ContactProfile,
+    settings: GateSettings,
+) -> GatedAction:
+    zone = ZoneInfo(action.time_zones[0])
+    planned = datetime.combine(as_of, settings.send_time(action.channel), zone).astimezone(UTC)
+    channel = CONTACT_CHANNEL[action.channel]
+    if channel is None:
+        return GatedAction(action, "allowed", planned, ())
+    attempt = Attempt(
+        action.borrower_id,
+        action.account_id,
+        channel,
+        settings.actor,
+        planned,
+        automated=action.channel in settings.automated,
+    )
+    rules: dict[str, None] = {}
+    at: datetime | None = planned
+    for _ in range(_MAX_RETRIES + 1):
+        if at is None or at.astimezone(zone).date() != as_of:
+            return GatedAction(action, "dropped", None, tuple(rules))
+        attempt = _at(attempt, at)
+        denied = _denials(attempt, ledger, profile, settings.packs)
+        if not denied:
+            ledger.record(attempt, Outcome.PLANNED)
+            state: State = "allowed" if at == planned else "rescheduled"
+            return GatedAction(action, state, at, tuple(rules))
+        for decision in denied:
+            rules.update(dict.fromkeys(decision.rule_ids))
+        later = [d.earliest_allowed for d in denied]
+        at = None if any(t is None for t in later) else max(t for t in later if t is not None)
+    return GatedAction(action, "dropped", None, tuple(rules))
+
+
+def _at(attempt: Attempt, at: datetime) -> Attempt:
+    return Attempt(
+        attempt.borrower_id,
+        attempt.debt_id,
+        attempt.channel,
+        attempt.actor,
+        at,
+        automated=attempt.automated,
+    )
+
+
+def _denials(
+    attempt: Attempt,
+    ledger: InMemoryLedger,
+    profile: ContactProfile,
+    packs: Sequence[CompiledPack],
+) -> list[Decision]:
+    decisions = [check(attempt, ledger, profile, pack) for pack in packs]
+    return [d for d in decisions if not d.allowed]

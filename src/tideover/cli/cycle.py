@@ -1,0 +1,106 @@
+"""``tideover cycle run``: the daily cycle of one platform and business date."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from tideover.cli.output import JsonOption, console, print_json, progress_bars, say
+from tideover.cli.portfolio import parse_date
+
+app = typer.Typer(help="The daily cycle: delinquency to gated actions, queues and KPIs.")
+
+
+def parse_costs(values: list[str]) -> dict[str, Decimal]:
+    """``CHANNEL=AMOUNT`` pairs over the default costs (amounts in major units)."""
+    from tideover.services.cycle import DEFAULT_COSTS
+
+    costs = dict(DEFAULT_COSTS)
+    for value in values:
+        channel, _, amount = value.partition("=")
+        try:
+            costs[channel.strip()] = Decimal(amount.strip())
+        except InvalidOperation:
+            raise typer.BadParameter(
+                say(f"{value!r} is not CHANNEL=AMOUNT", f"{value!r} 不是 渠道=金额 的形式"),
+                param_hint="--cost",
+            ) from None
+        if channel.strip() not in DEFAULT_COSTS:
+            raise typer.BadParameter(
+                say(f"unknown channel {channel!r}", f"未知渠道 {channel!r}"), param_hint="--cost"
+            )
+    return costs
+
+
+@app.command("run")
+def run(
+    platform: Annotated[str, typer.Option(help="Platform code.")],
+    date: Annotated[str, typer.Option("--date", help="Business date (YYYY-MM-DD).")],
+    policy: Annotated[
+        Path | None,
+        typer.Option("--policy", help="Policy file; default: the platform's active version."),
+    ] = None,
+    model_registry: Annotated[
+        Path | None,
+        typer.Option("--model-registry", help="Model registry; its champion scores accounts."),
+    ] = None,
+    cost: Annotated[
+        list[str] | None,
+        typer.Option("--cost", help="Cost per action, CHANNEL=AMOUNT (repeatable)."),
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Delinquency → features → score → assign → gate → dispatch → KPIs, replacing the date."""
+    from tideover.bootstrap import open_app
+    from tideover.domain.clock import SystemClock
+    from tideover.services.cycle import run_cycle
+
+    day = parse_date(date, "--date")
+    costs = parse_costs(cost or [])
+    with open_app() as app_, progress_bars(disable=json_out) as progress:
+        summary = run_cycle(
+            uow=app_.uow(),
+            platform=platform,
+            as_of=day,
+            clock=SystemClock(),
+            policy_file=policy,
+            model_registry=model_registry,
+            costs=costs,
+            progress=progress,
+        )
+    if json_out:
+        print_json(summary)
+        return
+    render_summary(summary)
+
+
+def render_summary(summary: dict[str, Any]) -> None:
+    stages = Table(title=say("stages", "阶段"))
+    stages.add_column(say("stage", "阶段"))
+    stages.add_column(say("seconds", "秒"), justify="right")
+    for name, seconds in summary["stages"].items():
+        stages.add_row(name, f"{seconds:.3f}")
+    console.print(stages)
+    counts = Table(title=say("results", "结果"))
+    counts.add_column(say("what", "项目"))
+    counts.add_column(say("count", "数量"), justify="right")
+    for name, value in summary["counts"].items():
+        counts.add_row(name, f"{value:,}")
+    for segment, n in summary["segments"].items():
+        counts.add_row(say(f"segment {segment}", f"分群 {segment}"), f"{n:,}")
+    for rule, n in summary["denied_by_rule"].items():
+        counts.add_row(say(f"denied by {rule}", f"被 {rule} 拒绝"), f"{n:,}")
+    console.print(counts)
+    versions = summary["versions"]
+    console.print(
+        say(
+            f"{summary['platform']} {summary['as_of']}: run {summary['run_id']} completed · "
+            f"policy {versions['policy']} · model {versions['model'] or 'none'}",
+            f"{summary['platform']} {summary['as_of']}：运行 {summary['run_id']} 完成 · "
+            f"策略 {versions['policy']} · 模型 {versions['model'] or '无'}",
+        )
+    )

@@ -1,0 +1,129 @@
+"""``tideover hardship``: apply for relief, review, decline, show an application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from tideover.cli.output import JsonOption, console, print_json, say
+
+app = typer.Typer(
+    help="Hardship applications (困难申请): submit with evidence, review, decline.",
+    no_args_is_help=True,
+)
+
+PlatformOption = Annotated[str, typer.Option("--platform", help="Platform code.")]
+ByOption = Annotated[str, typer.Option("--by", help="Who does this (user id).")]
+
+
+@app.command("apply")
+def apply(
+    file: Annotated[Path, typer.Argument(help="Application JSON/YAML (docs/plans.md).")],
+    platform: PlatformOption,
+    evidence: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--evidence",
+            help="An evidence file listed in the application, or TYPE:FILE to add one.",
+        ),
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="Who submits it.")] = "borrower",
+    json_out: JsonOption = False,
+) -> None:
+    """Store an application (submitted) and its evidence documents."""
+    from tideover.bootstrap import open_app
+    from tideover.services import hardship as hardship_service
+    from tideover.services import plans as plan_service
+
+    data = plan_service.read_document(file)
+    if not isinstance(data, dict):
+        from tideover.plans import ApplicationRejected
+
+        raise ApplicationRejected(
+            f"{file}: an application is a JSON/YAML object",
+            f"{file}：困难申请必须是 JSON/YAML 对象",
+        )
+    with open_app() as app_:
+        report = hardship_service.apply_for_hardship(
+            uow=app_.uow(), platform=platform, data=data, evidence=evidence or [], by=by
+        )
+    _out(report, json_out)
+
+
+@app.command("review")
+def review(
+    application: Annotated[str, typer.Argument(help="Application id.")],
+    platform: PlatformOption,
+    by: ByOption,
+    json_out: JsonOption = False,
+) -> None:
+    """Start reviewing a submitted application."""
+    from tideover.bootstrap import open_app
+    from tideover.services import hardship as hardship_service
+
+    with open_app() as app_:
+        report = hardship_service.review_application(
+            uow=app_.uow(), platform=platform, application_id=application, by=by
+        )
+    _out(report, json_out)
+
+
+@app.command("decline")
+def decline(
+    application: Annotated[str, typer.Argument(help="Application id.")],
+    platform: PlatformOption,
+    by: ByOption,
+    reason: Annotated[list[str], typer.Option("--reason", help="Why (repeat for several).")],
+    json_out: JsonOption = False,
+) -> None:
+    """Decline an application under review, with reasons."""
+    from tideover.bootstrap import open_app
+    from tideover.services import hardship as hardship_service
+
+    with open_app() as app_:
+        report = hardship_service.decline_application(
+            uow=app_.uow(), platform=platform, application_id=application, by=by, reasons=reason
+        )
+    _out(report, json_out)
+
+
+@app.command("show")
+def show(
+    application: Annotated[str, typer.Argument(help="Application id.")],
+    platform: PlatformOption,
+    json_out: JsonOption = False,
+) -> None:
+    """An application: status, history, evidence and its plans."""
+    from tideover.bootstrap import open_app
+    from tideover.services import relief_plans as relief_service
+
+    with open_app() as app_:
+        report = relief_service.show_application(
+            uow=app_.uow(), platform=platform, application_id=application
+        )
+    _out(report, json_out)
+
+
+def _out(report: dict[str, Any], json_out: bool) -> None:
+    if json_out:
+        print_json(report)
+        return
+    console.print(
+        say(
+            f"application {report['application_id']} ({report['reason']}): {report['status']}"
+            + (f", {report['outcome']}" if report["outcome"] else ""),
+            f"困难申请 {report['application_id']}（{report['reason']}）：{report['status']}"
+            + (f"，{report['outcome']}" if report["outcome"] else ""),
+        ),
+        markup=False,
+    )
+    for doc in report["evidence"]:
+        console.print(
+            f"  {doc['document_type']}: {doc['file_name']} ({doc['size_bytes']} B)", markup=False
+        )
+    for why in report["decline_reasons"]:
+        console.print("  - " + say(why["en"], why["zh"]), markup=False)
+    for plan in report.get("plans", []):
+        console.print(f"  {plan['plan_id']} {plan['option_id']}: {plan['status']}", markup=False)

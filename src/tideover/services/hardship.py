@@ -1,0 +1,263 @@
+"""Use cases of hardship applications: apply with evidence, review, decline, show.
+
+Each works in one unit of work, appends its decision to the audit trail and
+commits once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from tideover.adapters.repositories import EvidenceFile
+from tideover.domain.clock import Clock, SystemClock, business_date
+from tideover.domain.errors import NotFound, ValidationError
+from tideover.plans import (
+    ApplicationCase,
+    EvidenceDocument,
+    EvidenceRejected,
+    HardshipApplication,
+    Reason,
+    cases,
+    parse_application,
+)
+from tideover.plans.application import MAX_EVIDENCE_BYTES
+from tideover.plans.cases import AUTOMATIC
+from tideover.plans.lifecycle import PlanStatus
+from tideover.services.platforms import settings_of
+from tideover.services.unit_of_work import UnitOfWork
+
+# Each handler works in one unit of work, appends every decision to the platform's
+# audit trail and commits once; any error leaves storage as it was.
+
+ACTOR_MAX = 200
+OPEN_PLANS = (PlanStatus.OFFERED, PlanStatus.ACCEPTED, PlanStatus.ACTIVE)
+# File signatures (magic numbers) of the allowed evidence media types.
+_SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+}
+
+
+def actor_name(by: str) -> str:
+    if not by.strip() or len(by) > ACTOR_MAX or by == AUTOMATIC:
+        raise ValidationError(
+            f"actor {by!r} must be 1 to {ACTOR_MAX} characters and not {AUTOMATIC!r} (reserved "
+            "for automatic decisions)",
+            f"操作人 {by!r} 须为 1 至 {ACTOR_MAX} 个字符，且不能是保留给自动决策的 {AUTOMATIC!r}",
+        )
+    return by
+
+
+def now_and_today(uow: UnitOfWork, platform: str, clock: Clock | None) -> tuple[datetime, date]:
+    """The instant and the platform's business date (its IANA zone), inside an open uow."""
+    clock = clock or SystemClock()
+    return clock.now(), business_date(clock, settings_of(uow, platform).time_zone)
+
+
+def _sniff(content: bytes) -> str | None:
+    return next((kind for magic, kind in _SIGNATURES.items() if content.startswith(magic)), None)
+
+
+def read_evidence(
+    data: Mapping[str, Any], files: Sequence[str]
+) -> tuple[HardshipApplication, list[EvidenceFile]]:
+    """The application with its evidence files, checked against each other.
+
+    ``FILE`` must be listed in the application's ``evidence`` (same name, size
+    and SHA-256); ``TYPE:FILE`` adds an unlisted document of that type.  The
+    content must really be PDF, JPEG or PNG; every listed document needs a file.
+    """
+    listed = {e.get("file_name"): e for e in data.get("evidence") or [] if isinstance(e, Mapping)}
+    entries, contents, problems = dict(listed), {}, []
+    for spec in files:
+        prefix, colon, rest = spec.partition(":")
+        kind, name = (prefix, rest) if colon and prefix.isidentifier() else ("", spec)
+        path = Path(name)
+        try:
+            if path.stat().st_size > MAX_EVIDENCE_BYTES:
+                problems.append(
+                    (
+                        f"{path.name}: over {MAX_EVIDENCE_BYTES} bytes",
+                        f"{path.name}：超过 {MAX_EVIDENCE_BYTES} 字节",
+                    )
+                )
+                continue
+            content = path.read_bytes()
+        except OSError as exc:
+            problems.append((f"{path}: {exc.strerror}", f"{path}：{exc.strerror}"))
+            continue
+        media = _sniff(content)
+        actual = {
+            "file_name": path.name,
+            "media_type": media,
+            "size_bytes": len(content),
+            "sha256": hashlib.sha256(content).hexdigest(),
+        }
+        declared = listed.get(path.name)
+        if media is None:
+            problems.append(
+                (
+                    f"{path.name}: not a PDF, JPEG or PNG file",
+                    f"{path.name}：不是 PDF、JPEG 或 PNG 文件",
+                )
+            )
+        elif declared is None and not kind:
+            problems.append(
+                (
+                    f"{path.name}: not listed in the application's evidence; give it as TYPE:FILE",
+                    f"{path.name}：未列在申请的证明材料中；请以 TYPE:FILE 形式提供",
+                )
+            )
+        elif declared is not None and any(
+            str(declared.get(k)).lower() != str(v) for k, v in actual.items()
+        ):
+            problems.append(
+                (
+                    f"{path.name}: media type, size or SHA-256 differ from the listing",
+                    f"{path.name}：媒体类型、大小或 SHA-256 与申请中列出的不符",
+                )
+            )
+        entries[path.name] = dict(declared or {"document_type": kind}, **actual)
+        contents[path.name] = content
+    problems += [
+        (f"{n}: listed but no file given", f"{n}：已列出但未提供文件")
+        for n in listed
+        if n not in contents
+    ]
+    if problems:
+        raise EvidenceRejected(
+            "evidence rejected: " + "; ".join(en for en, _ in problems),
+            "证明材料被拒绝：" + "；".join(zh for _, zh in problems),
+        )
+    application = parse_application({**data, "evidence": list(entries.values())})
+    evidence = [EvidenceFile(doc, contents[doc.file_name]) for doc in application.evidence]
+    return application, evidence
+
+
+def apply_for_hardship(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    data: Mapping[str, Any],
+    evidence: Sequence[str] = (),
+    by: str = "borrower",
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """Store a new application (submitted) with its evidence documents."""
+    application, files = read_evidence(data, evidence)
+    with uow:
+        now, _ = now_and_today(uow, platform, clock)
+        if application.loan_id is not None and uow.loans(platform).get(application.loan_id) is None:
+            raise NotFound(
+                f"application {application.application_id!r}: no loan {application.loan_id!r} "
+                f"on platform {platform!r}",
+                f"困难申请 {application.application_id!r}：平台 {platform!r} 上没有借据 "
+                f"{application.loan_id!r}",
+            )
+        case = cases.submit(application, at=now, by=actor_name(by))
+        uow.plans(platform).add_application(case, files)
+        uow.audit(platform).append(
+            "hardship_submitted",
+            {
+                **case_brief(case),
+                "evidence": [
+                    {
+                        "file_name": f.document.file_name,
+                        "document_type": f.document.document_type.value,
+                        "size_bytes": f.document.size_bytes,
+                        "sha256": f.document.sha256,
+                    }
+                    for f in files
+                ],
+            },
+            at=now,
+        )
+        uow.commit()
+    return application_json(case, [f.document for f in files])
+
+
+def review_application(
+    *, uow: UnitOfWork, platform: str, application_id: str, by: str, clock: Clock | None = None
+) -> dict[str, Any]:
+    """submitted → under review."""
+    return _decide(
+        uow,
+        platform,
+        application_id,
+        clock,
+        "hardship_review",
+        lambda case, at: cases.start_review(case, at=at, by=actor_name(by)),
+    )
+
+
+def decline_application(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    application_id: str,
+    by: str,
+    reasons: Sequence[str],
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """under review → decided (declined), with the reviewer's reasons."""
+    given = tuple(Reason("reviewer", r.strip(), r.strip()) for r in reasons if r.strip())
+    return _decide(
+        uow,
+        platform,
+        application_id,
+        clock,
+        "hardship_declined",
+        lambda case, at: cases.decline(case, reasons=given, at=at, by=actor_name(by)),
+    )
+
+
+def _decide(
+    uow: UnitOfWork,
+    platform: str,
+    application_id: str,
+    clock: Clock | None,
+    kind: str,
+    step: Callable[[ApplicationCase, datetime], ApplicationCase],
+) -> dict[str, Any]:
+    with uow:
+        now, _ = now_and_today(uow, platform, clock)
+        repo = uow.plans(platform)
+        case = step(repo.require_application(application_id, lock=True), now)
+        repo.save_case(case)
+        uow.audit(platform).append(kind, case_brief(case), at=now)
+        evidence = repo.evidence(application_id)
+        uow.commit()
+    return application_json(case, evidence)
+
+
+def case_brief(case: ApplicationCase) -> dict[str, Any]:
+    app, last = case.application, case.history[-1]
+    return {
+        "application_id": app.application_id,
+        "loan_id": app.loan_id,
+        "reason": app.reason.value,
+        "vulnerable": app.vulnerable,
+        "status": case.status.value,
+        "outcome": None if case.outcome is None else case.outcome.value,
+        "plan_option_id": case.plan_option_id,
+        "decline_reasons": [{"code": r.code, "en": r.en, "zh": r.zh} for r in case.decline_reasons],
+        "by": last.by,
+    }
+
+
+def application_json(case: ApplicationCase, evidence: Sequence[EvidenceDocument]) -> dict[str, Any]:
+    return {
+        **case_brief(case),
+        "submitted_on": case.application.submitted_on.isoformat(),
+        "history": [
+            {"status": h.status.value, "at": h.at.isoformat(), "by": h.by, "note": h.note}
+            for h in case.history
+        ],
+        "evidence": [e.model_dump(mode="json") for e in evidence],
+        "document": case.application.model_dump(mode="json"),
+    }

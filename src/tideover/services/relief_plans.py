@@ -1,0 +1,455 @@
+"""Use cases of stored relief plans: options for an application, offer, approve, accept, cancel.
+
+Offer limits come from the platform's active policy (its ``offers`` section);
+every decision is appended to the audit trail.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from tideover.adapters.repositories import StoredPlan
+from tideover.domain.clock import Clock
+from tideover.domain.errors import Conflict, NotFound, ValidationError
+from tideover.domain.loans import Loan
+from tideover.domain.money import Money
+from tideover.plans import (
+    ApplicationCase,
+    ApplicationStatus,
+    ApprovalRequest,
+    Evaluation,
+    HardshipApplication,
+    InvalidTransition,
+    OfferExpired,
+    OfferLimits,
+    OptionsResult,
+    cases,
+    lifecycle,
+    limits_from_offers,
+    require_within_limits,
+)
+from tideover.plans import approve as approve_request
+from tideover.plans.cases import AUTOMATIC
+from tideover.plans.lifecycle import Plan, PlanStatus
+from tideover.policy.document import parse_policy
+from tideover.services.hardship import (
+    OPEN_PLANS,
+    actor_name,
+    application_json,
+    case_brief,
+    now_and_today,
+)
+from tideover.services.plans import evaluation_json, money_text, plan_options
+from tideover.services.platforms import settings_of
+from tideover.services.policy import document_sha256
+from tideover.services.unit_of_work import UnitOfWork
+
+
+def offer_limits_of(uow: UnitOfWork, platform: str, offers: str | None = None) -> OfferLimits:
+    """The active policy's offer limits (inside an open uow); the defaults without a policy.
+
+    ``offers`` names the policy's entry; by default the one of the segment
+    ``hardship``, else the only entry.
+    """
+    stored = uow.policies(platform).active()
+    if stored is None:
+        return OfferLimits()
+    number = stored.version.number
+    if document_sha256(stored.document) != stored.sha256:
+        raise Conflict(
+            f"platform {platform!r}: policy version {number} does not match its SHA-256",
+            f"平台 {platform!r}：策略版本 {number} 与其 SHA-256 不符",
+        )
+    policy = parse_policy(stored.document, source=f"{platform} policy version {number}").policy
+    hardship = next((s.offers for s in policy.segments if s.id == "hardship"), None)
+    only = next(iter(policy.offers)) if len(policy.offers) == 1 else None
+    name = offers or hardship or only
+    if name is None or name not in policy.offers:
+        raise ValidationError(
+            f"platform {platform!r}, policy version {number}: choose the offers with --offers "
+            f"(one of {sorted(policy.offers)}); {name!r} is not there",
+            f"平台 {platform!r} 策略版本 {number}：请用 --offers 指定优惠方案"
+            f"（可选 {sorted(policy.offers)}）；没有 {name!r}",
+        )
+    return limits_from_offers(policy.offers[name])
+
+
+def _stored_options(
+    uow: UnitOfWork,
+    platform: str,
+    application: HardshipApplication,
+    loan_id: str,
+    as_of: date,
+    limits: OfferLimits,
+    score: Decimal | None,
+) -> tuple[Loan, OptionsResult]:
+    if application.loan_id not in (None, loan_id):
+        raise ValidationError(
+            f"application {application.application_id!r} is for loan {application.loan_id!r}, "
+            f"not {loan_id!r}",
+            f"困难申请 {application.application_id!r} 针对借据 {application.loan_id!r}，"
+            f"而不是 {loan_id!r}",
+        )
+    loan = uow.loans(platform).get(loan_id)
+    if loan is None:
+        raise NotFound(
+            f"no loan {loan_id!r} on platform {platform!r}",
+            f"平台 {platform!r} 上没有借据 {loan_id!r}",
+        )
+    payments = uow.payments(platform).for_loan(loan_id)
+    result = plan_options(
+        loan=loan,
+        payments=payments,
+        settings=settings_of(uow, platform),
+        application=application,
+        as_of=as_of,
+        limits=limits,
+        score=score,
+    )
+    return loan, result
+
+
+def options_for_application(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    application_id: str,
+    loan_id: str,
+    as_of: date | None = None,
+    limits: OfferLimits | None = None,
+    offers: str | None = None,
+    score: Decimal | None = None,
+    clock: Clock | None = None,
+) -> OptionsResult:
+    """Options for a stored application and loan under the active policy's limits (read only).
+
+    ``as_of`` defaults to the platform's business date; ``limits`` overrides the policy's.
+    """
+    with uow:
+        _, today = now_and_today(uow, platform, clock)
+        case = uow.plans(platform).require_application(application_id)
+        chosen = limits or offer_limits_of(uow, platform, offers)
+        _, result = _stored_options(
+            uow, platform, case.application, loan_id, as_of or today, chosen, score
+        )
+    return result
+
+
+def offer_plan(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    application_id: str,
+    loan_id: str,
+    option_id: str,
+    by: str,
+    as_of: date | None = None,
+    offers: str | None = None,
+    score: Decimal | None = None,
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """Offer one option of an application under review; approved at once when automatic."""
+    requester = actor_name(by)
+    with uow:
+        now, today = now_and_today(uow, platform, clock)
+        repo = uow.plans(platform)
+        case = repo.require_application(application_id, lock=True)
+        if case.status is not ApplicationStatus.UNDER_REVIEW:
+            raise InvalidTransition(
+                f"application {application_id!r} is {case.status}; plans are offered while it is "
+                "under review",
+                f"困难申请 {application_id!r} 当前为 {case.status}；只能在审核中提供还款方案",
+            )
+        plans_so_far = repo.plans_for_application(application_id)
+        if any(p.plan.status in OPEN_PLANS for p in plans_so_far):
+            raise Conflict(
+                f"application {application_id!r} already has an open plan; cancel it first",
+                f"困难申请 {application_id!r} 已有未结束的还款方案；请先取消",
+            )
+        limits = offer_limits_of(uow, platform, offers)
+        when = as_of or today
+        loan, result = _stored_options(
+            uow, platform, case.application, loan_id, when, limits, score
+        )
+        evaluation = _chosen(result, option_id, limits)
+        option = evaluation.option
+        plan = lifecycle.offer(
+            plan_id=f"{application_id}-{len(plans_so_far) + 1}",
+            loan_id=loan_id,
+            option_id=option_id,
+            contract=loan.schedule,
+            plan_schedule=option.schedule,
+            on=today,
+            valid_days=limits.offer_valid_days,
+            vulnerable=case.application.vulnerable,
+        )
+        request = ApprovalRequest(plan.plan_id, option_id, requester, evaluation.approval or "")
+        approval = None
+        if request.required_role == AUTOMATIC:
+            approval = approve_request(
+                request, approver=AUTOMATIC, approver_roles=frozenset(), limits=limits, at=now
+            )
+        summary = {k: v for k, v in evaluation_json(evaluation).items() if k != "schedule"}
+        repo.add_plan(
+            plan,
+            application_id=application_id,
+            as_of=when,
+            currency_code=result.snapshot.currency.code,
+            summary=summary,
+            limits=limits,
+            request=request,
+            requested_at=now,
+            approval=approval,
+        )
+        stored = repo.require_plan(plan.plan_id)
+        _audit_plan(uow, platform, "plan_offered", stored, now, requester)
+        if approval is not None:
+            _approved(uow, platform, stored, case, now)
+        uow.commit()
+    return plan_json(stored)
+
+
+def _chosen(result: OptionsResult, option_id: str, limits: OfferLimits) -> Evaluation:
+    found = next((e for e in result.evaluations if e.option.option_id == option_id), None)
+    if found is None:
+        known = ", ".join(e.option.option_id for e in result.evaluations)
+        raise NotFound(
+            f"no plan option {option_id!r} for loan {result.snapshot.loan_id!r}; options: {known}",
+            f"借据 {result.snapshot.loan_id!r} 没有方案 {option_id!r}；可选：{known}",
+        )
+    require_within_limits(found.option, limits)
+    if not found.offered:
+        raise ValidationError(
+            f"plan option {option_id!r} cannot be offered: "
+            + "; ".join(r.en for r in found.reasons),
+            f"方案 {option_id!r} 不能提供：" + "；".join(r.zh for r in found.reasons),
+        )
+    return found
+
+
+def approve_plan(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    plan_id: str,
+    by: str,
+    role: str,
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """Approve an offered plan: never by its requester, and by a role high enough."""
+    approver = actor_name(by)
+    with uow:
+        now, today = now_and_today(uow, platform, clock)
+        repo = uow.plans(platform)
+        stored = repo.require_plan(plan_id, lock=True)
+        plan = stored.plan
+        if plan.status is not PlanStatus.OFFERED or stored.approval is not None:
+            done = "" if stored.approval is None else f", approved by {stored.approval.approved_by}"
+            raise InvalidTransition(
+                f"plan {plan_id!r} is {plan.status}{done}; only an offer awaiting approval can be "
+                "approved",
+                f"还款方案 {plan_id!r} 当前为 {plan.status}；只有待审批的方案可以审批",
+            )
+        _not_expired(plan, today)
+        approval = approve_request(
+            stored.request,
+            approver=approver,
+            approver_roles=frozenset({role}),
+            limits=stored.limits,
+            at=now,
+        )
+        repo.record_approval(plan_id, approval)
+        stored = repo.require_plan(plan_id)
+        case = repo.require_application(stored.application_id, lock=True)
+        _approved(uow, platform, stored, case, now)
+        uow.commit()
+    return plan_json(stored)
+
+
+def _approved(
+    uow: UnitOfWork, platform: str, stored: StoredPlan, case: ApplicationCase, now: datetime
+) -> None:
+    """Audit the approval and decide the application: approved with this plan."""
+    approval = stored.approval
+    assert approval is not None  # callers store the approval first
+    _audit_plan(uow, platform, "plan_approved", stored, now, approval.approved_by)
+    decided = cases.approve(
+        case, plan_option_id=stored.plan.option_id, at=now, by=approval.approved_by
+    )
+    uow.plans(platform).save_case(decided)
+    uow.audit(platform).append("hardship_approved", case_brief(decided), at=now)
+
+
+def _not_expired(plan: Plan, on: date) -> None:
+    if on > plan.expires_on:
+        raise OfferExpired(
+            f"plan offer {plan.plan_id!r} expired on {plan.expires_on}; today is {on}",
+            f"还款方案 {plan.plan_id!r} 已于 {plan.expires_on} 过期；今天是 {on}",
+        )
+
+
+def accept_plan(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    plan_id: str,
+    by: str = "borrower",
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """The borrower accepts an approved, unexpired offer: the plan becomes the loan's schedule.
+
+    Accepted and active on the same business date; the contract (first time)
+    and the plan's schedule are appended to the loan's schedule history.
+    """
+    who = actor_name(by)
+    with uow:
+        now, today = now_and_today(uow, platform, clock)
+        repo = uow.plans(platform)
+        stored = repo.require_plan(plan_id, lock=True)
+        if stored.plan.status is not PlanStatus.OFFERED:
+            raise InvalidTransition(
+                f"plan {plan_id!r} is {stored.plan.status}; only an offer can be accepted",
+                f"还款方案 {plan_id!r} 当前为 {stored.plan.status}；只有待接受的报价可以接受",
+            )
+        if stored.approval is None:
+            raise InvalidTransition(
+                f"plan {plan_id!r} awaits approval by {stored.request.required_role!r}",
+                f"还款方案 {plan_id!r} 尚待 {stored.request.required_role!r} 审批",
+            )
+        plan = lifecycle.activate(lifecycle.accept(stored.plan, on=today), on=today)
+        repo.save_plan(plan)
+        if not repo.schedule_history(plan.loan_id):
+            loan = uow.loans(platform).get(plan.loan_id)
+            assert loan is not None  # the plan's foreign key keeps its loan
+            repo.append_schedule(
+                plan.loan_id, loan.schedule, reason="contract", effective_from=loan.terms.start_date
+            )
+        repo.append_schedule(
+            plan.loan_id,
+            plan.schedule,
+            reason=f"plan {plan.option_id}",
+            effective_from=today,
+            plan_id=plan_id,
+        )
+        stored = repo.require_plan(plan_id)
+        _audit_plan(uow, platform, "plan_accepted", stored, now, who)
+        uow.commit()
+    return plan_json(stored)
+
+
+def cancel_plan(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    plan_id: str,
+    by: str,
+    reason: str,
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """Cancel a plan; an application decided with it is closed."""
+    who = actor_name(by)
+    if not reason.strip():
+        raise ValidationError(
+            f"cancelling plan {plan_id!r} needs a reason", f"取消还款方案 {plan_id!r} 需要理由"
+        )
+    with uow:
+        now, today = now_and_today(uow, platform, clock)
+        repo = uow.plans(platform)
+        stored = repo.require_plan(plan_id, lock=True)
+        repo.save_plan(lifecycle.cancel(stored.plan, on=today, reason=f"{who}: {reason}"))
+        case = repo.require_application(stored.application_id, lock=True)
+        if (
+            case.status is ApplicationStatus.DECIDED
+            and case.plan_option_id == stored.plan.option_id
+        ):
+            closed = cases.close(case, at=now, by=who)
+            repo.save_case(closed)
+            uow.audit(platform).append("hardship_closed", case_brief(closed), at=now)
+        stored = repo.require_plan(plan_id)
+        _audit_plan(uow, platform, "plan_cancelled", stored, now, who, reason=reason)
+        uow.commit()
+    return plan_json(stored)
+
+
+def show_plan(*, uow: UnitOfWork, platform: str, plan_id: str) -> dict[str, Any]:
+    """The plan, its approval, events and the loan's schedule history."""
+    with uow:
+        repo = uow.plans(platform)
+        stored = repo.require_plan(plan_id)
+        report = plan_json(stored)
+        report["schedule_history"] = [
+            {
+                "version": v.version,
+                "reason": v.reason,
+                "effective_from": v.effective_from.isoformat(),
+                "installments": len(v.schedule.installments),
+                "total": money_text(
+                    Money(sum(i.total.minor for i in v.schedule.installments), v.schedule.currency)
+                ),
+            }
+            for v in repo.schedule_history(stored.plan.loan_id)
+        ]
+    return report
+
+
+def _audit_plan(
+    uow: UnitOfWork,
+    platform: str,
+    kind: str,
+    stored: StoredPlan,
+    at: datetime,
+    by: str,
+    **extra: str,
+) -> None:
+    brief = {k: v for k, v in plan_json(stored).items() if k not in ("schedule", "events")}
+    uow.audit(platform).append(kind, {**brief, "by": by, **extra}, at=at)
+
+
+def plan_json(stored: StoredPlan) -> dict[str, Any]:
+    plan, request, approval = stored.plan, stored.request, stored.approval
+    return {
+        "plan_id": plan.plan_id,
+        "application_id": stored.application_id,
+        "loan_id": plan.loan_id,
+        "option_id": plan.option_id,
+        "status": plan.status.value,
+        "as_of": stored.as_of.isoformat(),
+        "expires_on": plan.expires_on.isoformat(),
+        "starts_on": None if plan.starts_on is None else plan.starts_on.isoformat(),
+        "grace_days": plan.grace_days,
+        "currency": stored.currency,
+        "summary": stored.summary,
+        "approval": {
+            "requested_by": request.requested_by,
+            "required_role": request.required_role,
+            "requested_at": stored.requested_at.isoformat(),
+            "approved_by": None if approval is None else approval.approved_by,
+            "role": None if approval is None else approval.role,
+            "approved_at": None if approval is None else approval.at.isoformat(),
+        },
+        "events": [
+            {"on": e.on.isoformat(), "status": e.status.value, "note": e.note} for e in plan.events
+        ],
+        "schedule": [
+            {
+                "number": i.number,
+                "due_date": i.due_date.isoformat(),
+                "principal": money_text(i.principal),
+                "interest": money_text(i.interest),
+                "fees": money_text(i.fees),
+                "total": money_text(i.total),
+            }
+            for i in plan.schedule.installments
+        ],
+    }
+
+
+def show_application(*, uow: UnitOfWork, platform: str, application_id: str) -> dict[str, Any]:
+    with uow:
+        repo = uow.plans(platform)
+        case = repo.require_application(application_id)
+        report = application_json(case, repo.evidence(application_id))
+        report["plans"] = [plan_json(p) for p in repo.plans_for_application(application_id)]
+    return report
