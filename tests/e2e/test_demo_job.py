@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from tideover.demo.portfolio import DEMO_PLATFORMS
-from tideover.services.delinquency import compute_delinquency
-from tideover.services.demo import load_demo_platform
+from tideover.domain.clock import FixedClock
+from tideover.services.cycle import run_cycle
+from tideover.services.delinquency import compute_delinquency, report_from_history
+from tideover.services.demo import ensure_demo_policy, load_demo_platform
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 DATA = Path(__file__).parents[1] / "data"
@@ -65,3 +67,31 @@ def test_demo_platform_loads_once_and_reports(
     assert again.to_json() == report.to_json()
     with uow_factory() as uow:
         assert uow.delinquency(code).dates() == [AS_OF]
+
+
+def test_the_demo_story_activates_a_policy_and_runs_the_cycle(
+    uow_factory: Callable[[], SqlAlchemyUnitOfWork],
+) -> None:
+    code = "demo-us"
+    frame = pd.read_csv(DATA / SAMPLES[code])
+    load_demo_platform(
+        uow=uow_factory(), preset=DEMO_PLATFORMS[code], load_source=lambda: frame, as_of=AS_OF
+    )
+    clock = FixedClock(datetime(2026, 11, 30, 12, tzinfo=UTC))
+    first = ensure_demo_policy(uow_factory=uow_factory, platform=code, as_of=AS_OF, clock=clock)
+    again = ensure_demo_policy(uow_factory=uow_factory, platform=code, as_of=AS_OF, clock=clock)
+    assert (first["already_active"], again["already_active"]) == (False, True)
+    assert first["version"] == again["version"] == 1
+    with uow_factory() as uow:
+        active = uow.policies(code).active()
+        kinds = [r.kind for r in uow.audit(code).records()]
+    assert active is not None
+    assert "jurisdiction: US" in active.document  # the US platform runs under the US pack
+    assert "policy_lint" in kinds  # approval went through the compliance linter
+
+    summary = run_cycle(uow=uow_factory(), platform=code, as_of=AS_OF, clock=clock)
+    assert summary["counts"]["accounts"] == len(frame)
+    assert summary["versions"]["rule_packs"].keys() == {"US"}
+    from_history = report_from_history(uow=uow_factory(), platform=code, as_of=AS_OF)
+    computed = compute_delinquency(uow=uow_factory(), platform=code, as_of=AS_OF, store=False)
+    assert from_history.to_json() == computed.to_json()

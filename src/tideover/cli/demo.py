@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from tideover.cli.output import JsonOption, console, print_json, progress_bars, say
 from tideover.cli.portfolio import parse_date, render_delinquency
+from tideover.services.progress import ProgressFn
 
 
 def demo(
@@ -17,14 +18,17 @@ def demo(
     ] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Init, fetch data, build the demo portfolio, compute delinquency, report."""
+    """Set up, load the two demo platforms, activate their policies, run the daily cycle."""
     from tideover.bootstrap import initialise, open_app
+    from tideover.domain.clock import SystemClock
+    from tideover.services.cycle import run_cycle
     from tideover.services.data import fetch_dataset
-    from tideover.services.delinquency import compute_delinquency
-    from tideover.services.demo import DEMO_AS_OF, load_demo_platforms
+    from tideover.services.delinquency import report_from_history
+    from tideover.services.demo import DEMO_AS_OF, ensure_demo_policy, load_demo_platforms
 
     started = time.perf_counter()
     day = parse_date(as_of, "--as-of") if as_of else DEMO_AS_OF
+    clock = SystemClock()
     initialise()
     with (
         open_app() as app,
@@ -35,38 +39,81 @@ def demo(
         loads = load_demo_platforms(
             uow_factory=app.uow, cache_dir=app.cache_dir, as_of=day, progress=progress
         )
-        reports = [
-            compute_delinquency(uow=app.uow(), platform=load.platform, as_of=day, progress=progress)
+        policies = [
+            ensure_demo_policy(uow_factory=app.uow, platform=load.platform, as_of=day, clock=clock)
             for load in loads
+        ]
+        cycles = [
+            run_cycle(
+                uow=app.uow(),
+                platform=load.platform,
+                as_of=day,
+                clock=clock,
+                progress=_prefixed(progress, load.platform),
+            )
+            for load in loads
+        ]
+        reports = [
+            report_from_history(uow=app.uow(), platform=load.platform, as_of=day) for load in loads
         ]
     if json_out:
         print_json(
             {
                 "as_of": day.isoformat(),
                 "platforms": [load.to_json() for load in loads],
+                "policies": policies,
+                "cycles": cycles,
                 "delinquency": [report.to_json() for report in reports],
                 "seconds": round(time.perf_counter() - started, 1),
             }
         )
         return
-    for load, report in zip(loads, reports, strict=True):
+    for load, policy, cycle, report in zip(loads, policies, cycles, reports, strict=True):
         state = (
             say("already loaded", "此前已加载") if load.already_loaded else say("loaded", "已加载")
         )
         console.print(
             say(
                 f"\n{load.platform}: {state} · borrowers {load.borrowers:,} · "
-                f"loans {load.loans:,} · payments {load.payments:,}",
+                f"loans {load.loans:,} · payments {load.payments:,} · "
+                f"policy version {policy['version']} active",
                 f"\n{load.platform}：{state} · 借款人 {load.borrowers:,} · "
-                f"借据 {load.loans:,} · 还款 {load.payments:,}",
+                f"借据 {load.loans:,} · 还款 {load.payments:,} · 策略版本 {policy['version']} 生效",
             )
         )
         render_delinquency(report)
+        _render_cycle(cycle)
     console.print(
         say(
-            f"done in {time.perf_counter() - started:.1f} s — try "
-            f"`tideover delinquency --platform demo-cn --as-of {day}`",
-            f"完成，用时 {time.perf_counter() - started:.1f} 秒 — 试试 "
-            f"`tideover delinquency --platform demo-cn --as-of {day}`",
+            f"done in {time.perf_counter() - started:.1f} s — next: "
+            f"`tideover kpi --platform demo-cn --from {day} --to {day}`",
+            f"完成，用时 {time.perf_counter() - started:.1f} 秒 — 接下来："
+            f"`tideover kpi --platform demo-cn --from {day} --to {day}`",
+        )
+    )
+
+
+def _prefixed(progress: ProgressFn, platform: str) -> ProgressFn:
+    """Progress labels carrying the platform, so each platform's stages get their own bar."""
+
+    def report(label: str, done: int, total: int) -> None:
+        progress(f"{platform}: {label}", done, total)
+
+    return report
+
+
+def _render_cycle(summary: dict[str, Any]) -> None:
+    counts = summary["counts"]
+    denied = ", ".join(f"{rule} {n:,}" for rule, n in summary["denied_by_rule"].items())
+    console.print(
+        say(
+            f"today's actions {counts['actions']:,}: allowed {counts['allowed']:,}, "
+            f"rescheduled {counts['rescheduled']:,}, dropped {counts['dropped']:,}"
+            f"{f' ({denied})' if denied else ''} · outbox {counts['outbox']:,} · "
+            f"collector queue {counts['queue_items']:,}",
+            f"今日动作 {counts['actions']:,}：放行 {counts['allowed']:,}，"
+            f"改期 {counts['rescheduled']:,}，取消 {counts['dropped']:,}"
+            f"{f'（{denied}）' if denied else ''} · 待发消息 {counts['outbox']:,} · "
+            f"催收员队列 {counts['queue_items']:,}",
         )
     )

@@ -16,7 +16,9 @@ from tideover.domain.delinquency import (
     delinquency_of,
     roll_rates,
 )
+from tideover.domain.errors import NotFound
 from tideover.domain.money import Currency, Money, total
+from tideover.domain.platforms import PlatformSettings
 from tideover.services.platforms import settings_of
 from tideover.services.progress import ProgressFn, no_progress
 from tideover.services.unit_of_work import UnitOfWork
@@ -160,14 +162,45 @@ def compute_delinquency(
             statuses.append(delinquency_of(position, pauses=loan_pauses, scheme=settings.buckets))
         history = uow.delinquency(platform)
         previous_as_of = history.previous_date(as_of)
-        rolls: Mapping[str, RollRate] = {}
-        if previous_as_of is not None:
-            current = {s.loan_id: s for s in statuses}
-            rolls = roll_rates(history.for_date(previous_as_of), current, settings.buckets)
+        previous = history.for_date(previous_as_of) if previous_as_of is not None else None
         progress(label, len(loans), len(loans))
         if store:
             history.replace(as_of, statuses)
             uow.commit()
+    return _report(platform, as_of, settings, statuses, not_yet, previous_as_of, previous)
+
+
+def report_from_history(*, uow: UnitOfWork, platform: str, as_of: date) -> DelinquencyReport:
+    """The report of a date already on record (e.g. written by the daily cycle)."""
+    with uow:
+        settings = settings_of(uow, platform)
+        history = uow.delinquency(platform)
+        current = history.for_date(as_of)
+        if not current:
+            raise NotFound(
+                f"platform {platform!r} has no delinquency on record for {as_of}",
+                f"平台 {platform!r} 没有 {as_of} 的逾期记录",
+            )
+        previous_as_of = history.previous_date(as_of)
+        previous = history.for_date(previous_as_of) if previous_as_of is not None else None
+        not_yet = uow.loans(platform).count() - len(current)
+    statuses = list(current.values())
+    return _report(platform, as_of, settings, statuses, not_yet, previous_as_of, previous)
+
+
+def _report(
+    platform: str,
+    as_of: date,
+    settings: PlatformSettings,
+    statuses: Sequence[DelinquencyStatus],
+    not_yet: int,
+    previous_as_of: date | None,
+    previous: Mapping[str, DelinquencyStatus] | None,
+) -> DelinquencyReport:
+    rolls: Mapping[str, RollRate] = {}
+    if previous is not None:
+        current = {s.loan_id: s for s in statuses}
+        rolls = roll_rates(previous, current, settings.buckets)
     lines, closed = summarise(statuses, settings.buckets, settings.currency)
     return DelinquencyReport(
         platform=platform,

@@ -6,12 +6,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from tideover.adapters.datasets import load_lendingclub
 from tideover.demo.portfolio import DEMO_PLATFORMS, DemoPlatform, build_demo_portfolio
+from tideover.domain.clock import Clock
 from tideover.domain.platforms import PlatformSettings
+from tideover.services.policy import (
+    activate_policy_version,
+    approve_policy_version,
+    submit_policy,
+)
 from tideover.services.progress import ProgressFn, no_progress
 from tideover.services.unit_of_work import UnitOfWork
 
@@ -128,3 +135,49 @@ def load_demo_platforms(
             )
         )
     return results
+
+
+# Each demo platform runs the supportive example under its own jurisdiction's
+# rule pack; the aggressive example stays available for comparisons and lint.
+DEMO_POLICY_JURISDICTION = {"demo-cn": ("CN", "cn"), "demo-us": ("US", "us")}
+DEMO_AUTHOR, DEMO_REVIEWER = "demo-author", "demo-reviewer"
+
+
+def demo_policy_text(platform: str) -> str:
+    """The supportive example, pointed at the platform's jurisdiction and rule pack."""
+    text = (files("tideover.policy") / "examples" / "supportive.yaml").read_text(encoding="utf-8")
+    jurisdiction, pack = DEMO_POLICY_JURISDICTION[platform]
+    return text.replace("jurisdiction: CN", f"jurisdiction: {jurisdiction}").replace(
+        "rule_packs: [cn]", f"rule_packs: [{pack}]"
+    )
+
+
+def ensure_demo_policy(
+    *, uow_factory: Callable[[], UnitOfWork], platform: str, as_of: date, clock: Clock
+) -> dict[str, Any]:
+    """Submit, approve (four eyes, linted) and activate the demo policy once."""
+    with uow_factory() as uow:
+        active = uow.policies(platform).active()
+    if active is not None:
+        return {"platform": platform, "version": active.version.number, "already_active": True}
+    submitted = submit_policy(
+        uow=uow_factory(),
+        platform=platform,
+        text=demo_policy_text(platform),
+        by=DEMO_AUTHOR,
+        source=f"{platform} demo policy",
+        clock=clock,
+    )
+    number = int(submitted["version"])
+    approve_policy_version(
+        uow=uow_factory(), platform=platform, version=number, by=DEMO_REVIEWER, clock=clock
+    )
+    activate_policy_version(
+        uow=uow_factory(),
+        platform=platform,
+        version=number,
+        by=DEMO_REVIEWER,
+        effective=as_of,
+        clock=clock,
+    )
+    return {"platform": platform, "version": number, "already_active": False}
