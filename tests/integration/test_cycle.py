@@ -233,6 +233,10 @@ def test_the_commands_run_the_cycle_and_print_kpis(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("as_of,segment,arm,metric,key")
     assert len(lines) > 5
+    assert main.run(span) == 0
+    table = capsys.readouterr().out
+    assert "demo-cn: KPIs by date" in table
+    assert "2026-11-30 by segment and arm" in table
     assert main.run([*span, "--json"]) == 0
     cost = json.loads(capsys.readouterr().out)["rows"]
     sms = [r for r in cost if r["metric"] == "cost" and r["key"] == "sms"]

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import sys
-from typing import Annotated
+from collections import defaultdict
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from tideover.cli.output import JsonOption, console, print_json, say
 from tideover.cli.portfolio import parse_date
+from tideover.domain.money import Money, currency
 
 COLUMNS = (
     "as_of",
@@ -50,11 +52,87 @@ def kpi(
         writer.writeheader()
         writer.writerows(report["rows"])
         return
-    table = Table(title=say(f"KPIs of {platform}", f"{platform} 的指标"))
-    for column in COLUMNS[:-1]:
-        table.add_column(column, justify="right" if column[0] in "abr" else "left")
-    for row in report["rows"]:
-        table.add_row(*("" if row[c] is None else str(row[c]) for c in COLUMNS[:-1]))
-    console.print(table)
+    _render(platform, report["rows"])
     if not report["rows"]:
         console.print(say("no KPI snapshot in that range", "该日期范围内没有指标快照"))
+
+
+def _amount(minor: int, code: str) -> str:
+    return f"{Money(minor, currency(code)).amount:,}"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.1%}" if whole else "—"
+
+
+def _totals(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Sums over segments and arms of one group of rows, by metric (and 30+/90+)."""
+    totals: dict[str, int] = defaultdict(int)
+    for row in rows:
+        metric, key = row["metric"], row["key"]
+        if metric == "bucket":
+            totals["accounts"] += row["accounts"]
+            totals["balance"] += row["amount_minor"]
+        elif metric == "delinquent":
+            totals[key] += row["accounts"]
+        elif metric in ("planned", "allowed"):
+            totals[metric] += row["accounts"]
+        elif metric == "cost":
+            totals["cost"] += row["amount_minor"]
+    return totals
+
+
+def _render(platform: str, rows: list[dict[str, Any]]) -> None:
+    """Two readable views of the rows: the platform by date, then the last date by segment/arm."""
+    if not rows:
+        return
+    code = rows[0]["currency"]
+    by_date: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_date[row["as_of"]].append(row)
+    headings = [
+        ("date", "日期"),
+        ("accounts", "户数"),
+        ("balance", "余额"),
+        ("30+", "30+"),
+        ("90+", "90+"),
+        ("actions", "动作"),
+        ("denied", "被拒"),
+        ("cost", "成本"),
+    ]
+    table = Table(title=say(f"{platform}: KPIs by date", f"{platform}：每日指标"))
+    for en, zh in headings:
+        table.add_column(say(en, zh), justify="right")
+    for day, group in sorted(by_date.items()):
+        t = _totals(group)
+        table.add_row(
+            day,
+            f"{t['accounts']:,}",
+            _amount(t["balance"], code),
+            _share(t["30+"], t["accounts"]),
+            _share(t["90+"], t["accounts"]),
+            f"{t['planned']:,}",
+            f"{t['planned'] - t['allowed']:,}",
+            _amount(t["cost"], code),
+        )
+    console.print(table)
+    last = max(by_date)
+    by_arm: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in by_date[last]:
+        by_arm[(row["segment"], row["arm"])].append(row)
+    detail = Table(title=say(f"{last} by segment and arm", f"{last} 按分群与实验组"))
+    for en, zh in [("segment", "分群"), ("arm", "实验组"), ("accounts", "户数"),
+                   ("balance", "余额"), ("actions", "动作"), ("cost", "成本")]:  # fmt: skip
+        detail.add_column(say(en, zh), justify="left" if en in ("segment", "arm") else "right")
+    for (segment, arm), group in sorted(by_arm.items()):
+        t = _totals(group)
+        detail.add_row(
+            segment,
+            arm or "—",
+            f"{t['accounts']:,}",
+            _amount(t["balance"], code),
+            f"{t['planned']:,}",
+            _amount(t["cost"], code),
+        )
+    console.print(detail)
+    console.print(say("all rows: --json or --csv", "全部明细：--json 或 --csv"))
