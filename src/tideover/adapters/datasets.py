@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from tideover.checksums import file_sha256
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.errors import DataUnavailable, UsageError
 
@@ -174,14 +175,6 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _unavailable(spec: DatasetSpec, en: str, zh: str) -> DataUnavailable:
     where = f"{spec.package}=={spec.version}"
     return DataUnavailable(
@@ -213,7 +206,7 @@ def _cached(spec: DatasetSpec, directory: Path) -> FetchedDataset | None:
         # the Parquet file was not changed since it was converted.
         if entry is None or entry.get("sha256") != member.sha256 or not path.is_file():
             return None
-        if _file_sha256(path) != entry.get("file_sha256"):
+        if file_sha256(path) != entry.get("file_sha256"):
             return None
         files[member.key] = path
     return FetchedDataset(spec.name, directory, files, source, from_cache=True)
@@ -347,7 +340,7 @@ def _convert(
         "member": member.path,
         "sha256": member.sha256,
         "file": member.file_name,
-        "file_sha256": _file_sha256(target),
+        "file_sha256": file_sha256(target),
         "rows": len(frame),
         "title": member.title,
         "licence": member.licence,

@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tideover.checksums import file_sha256
 from tideover.domain.errors import Conflict, InputRejected, NotFound, ValidationError
 from tideover.scoring.artefact import MODEL_FILES, Artefact, model_from_text
 from tideover.scoring.derive import Derivation
@@ -51,14 +52,6 @@ def _check_platform(platform: str) -> str:
             f"平台代码 {platform!r} 须为 1 至 64 个字母、数字、'.'、'_' 或 '-'",
         )
     return platform
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class ModelRegistry:
@@ -240,7 +233,7 @@ class ModelRegistry:
                 )
         meta = self.metadata(platform, version)
         model_path = self.root / platform / version / meta["model_file"]
-        if sha256_of(model_path) != meta["model_sha256"]:
+        if file_sha256(model_path) != meta["model_sha256"]:
             raise Conflict(
                 f"model file of {version} does not match its recorded sha256; it was altered",
                 f"模型 {version} 的文件与登记的 sha256 不符；文件已被改动",

@@ -10,13 +10,13 @@ every row passes, or ``skip_invalid`` asks for the valid rows only.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from tideover.checksums import file_sha256
 from tideover.domain.borrowers import Borrower
 from tideover.domain.errors import NotFound
 from tideover.domain.loans import Loan
@@ -95,7 +95,7 @@ def import_file(
     records are reported in the result instead.
     """
     records = read_records(path, fmt, required_columns=contract_for(kind).required)
-    digest = _sha256(path)
+    digest = file_sha256(path)
     with uow:
         record = uow.platforms.get(platform)
         if record is None:
@@ -135,14 +135,6 @@ def import_file(
         report=report,
         accepted=accepted,
     )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _against_store(

@@ -35,6 +35,7 @@ from tideover.plans import (
     snapshot_for,
 )
 from tideover.services.platforms import settings_of
+from tideover.services.schedules import schedule_rows
 from tideover.services.unit_of_work import UnitOfWork
 
 
@@ -247,15 +248,5 @@ def evaluation_json(e: Evaluation) -> dict[str, Any]:
             "maturity_months": e.maturity_change_months,
         },
         "reasons": [{"code": r.code, "en": r.en, "zh": r.zh} for r in e.reasons],
-        "schedule": [
-            {
-                "number": i.number,
-                "due_date": i.due_date.isoformat(),
-                "principal": money_text(i.principal),
-                "interest": money_text(i.interest),
-                "fees": money_text(i.fees),
-                "total": money_text(i.total),
-            }
-            for i in option.schedule.installments
-        ],
+        "schedule": schedule_rows(option.schedule),
     }

@@ -44,6 +44,7 @@ from tideover.services.hardship import (
 from tideover.services.plans import evaluation_json, money_text, plan_options
 from tideover.services.platforms import settings_of
 from tideover.services.policy import document_sha256
+from tideover.services.schedules import schedule_rows
 from tideover.services.unit_of_work import UnitOfWork
 
 
@@ -432,17 +433,7 @@ def plan_json(stored: StoredPlan) -> dict[str, Any]:
         "events": [
             {"on": e.on.isoformat(), "status": e.status.value, "note": e.note} for e in plan.events
         ],
-        "schedule": [
-            {
-                "number": i.number,
-                "due_date": i.due_date.isoformat(),
-                "principal": money_text(i.principal),
-                "interest": money_text(i.interest),
-                "fees": money_text(i.fees),
-                "total": money_text(i.total),
-            }
-            for i in plan.schedule.installments
-        ],
+        "schedule": schedule_rows(plan.schedule),
     }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from tideover.checksums import file_sha256
 from tideover.domain.clock import Clock
 from tideover.domain.errors import InputRejected, NotFound
 from tideover.scoring.artefact import model_text, reason_catalogue
@@ -21,7 +22,7 @@ from tideover.scoring.derive import Derivation
 from tideover.scoring.gbm import GbmModel
 from tideover.scoring.inputs import DEFAULT_PROTECTED
 from tideover.scoring.monitoring import training_baselines
-from tideover.scoring.registry import ModelRegistry, PlatformModels, sha256_of
+from tideover.scoring.registry import ModelRegistry, PlatformModels
 from tideover.scoring.report import write_report
 from tideover.scoring.scaling import Bands, PointsScale
 from tideover.scoring.scoring import score_account, score_frame
@@ -99,7 +100,7 @@ def train_model(
         "id_column": id_column,
         "training_data": {
             "file": data_path.name,
-            "sha256": sha256_of(data_path),
+            "sha256": file_sha256(data_path),
             "rows": summary["rows"],
             "bad_rate": summary["bad_rate"],
         },
