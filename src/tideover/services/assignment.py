@@ -14,7 +14,7 @@ from typing import Any
 from tideover.batch.assign import assign_to_parquet
 from tideover.batch.impact import impact
 from tideover.policy.diff import diff_policies
-from tideover.policy.document import load_policy
+from tideover.policy.document import CompiledPolicy, load_policy
 from tideover.policy.hashing import assignment_key
 
 
@@ -28,12 +28,19 @@ def assign_policy_file(
     """
     assignment_key(platform, "x", "")  # refuse a platform id the hash cannot use, early
     compiled = load_policy(policy)
+    report = assign_compiled(compiled, portfolio=portfolio, out=out, platform=platform, as_of=as_of)
+    return {**report, "file": str(policy)}
+
+
+def assign_compiled(
+    compiled: CompiledPolicy, *, portfolio: Path, out: Path, platform: str, as_of: date
+) -> dict[str, Any]:
+    """Assign every account of ``portfolio`` under an already checked policy; write ``out``."""
     summary = assign_to_parquet(
         compiled, portfolio, out, platform=platform, as_of=as_of.isoformat()
     )
     return {
         "policy": compiled.policy.policy,
-        "file": str(policy),
         "platform": platform,
         "as_of": as_of,
         "portfolio": str(portfolio),

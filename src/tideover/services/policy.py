@@ -293,24 +293,11 @@ def assign_active_policy(
 ) -> dict[str, Any]:
     """Assign every account of ``portfolio`` under the platform's active version."""
     # Imported here: DuckDB and Arrow are heavy, and the other use cases never need them.
-    from tideover.batch.assign import assign_to_parquet
+    from tideover.services.assignment import assign_compiled
 
     compiled, version = active_policy(uow=uow, platform=platform, as_of=as_of)
-    summary = assign_to_parquet(
-        compiled, portfolio, out, platform=platform, as_of=as_of.isoformat()
-    )
-    return {
-        "policy": compiled.policy.policy,
-        "version": version["version"],
-        "sha256": version["sha256"],
-        "platform": platform,
-        "as_of": as_of,
-        "portfolio": str(portfolio),
-        "out": str(out),
-        "accounts": summary.rows,
-        "segments": summary.segments,
-        "arms": summary.arms,
-    }
+    report = assign_compiled(compiled, portfolio=portfolio, out=out, platform=platform, as_of=as_of)
+    return {**report, "version": version["version"], "sha256": version["sha256"]}
 
 
 def _today(uow: UnitOfWork, platform: str, clock: Clock) -> date:
