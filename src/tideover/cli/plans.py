@@ -370,3 +370,127 @@ def _plan_out(report: dict[str, Any], json_out: bool) -> None:
             f"{version['installments']} × / {version['total']}",
             markup=False,
         )
+
+
+# --- promises to pay and the review of active plans ----------------------------------------
+
+
+def _day(text: str, flag: str) -> date:
+    from tideover.domain.errors import UsageError
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"{flag} {text!r} is not a date (YYYY-MM-DD)", f"{flag} {text!r} 不是日期（YYYY-MM-DD）"
+        ) from None
+
+
+@app.command("promise")
+def promise(
+    platform: PlatformOption,
+    loan: Annotated[str, typer.Option("--loan", help="Stored loan id.")],
+    amount: Annotated[str, typer.Option("--amount", help="Promised amount, e.g. 500.00.")],
+    due: Annotated[str, typer.Option("--date", help="Promised date (YYYY-MM-DD), not past.")],
+    by: ByOption,
+    json_out: JsonOption = False,
+) -> None:
+    """Record a borrower's promise to pay an amount by a date (decided by `plans review`)."""
+    from tideover.bootstrap import open_app
+    from tideover.services import promises as promise_service
+
+    when = _day(due, "--date")
+    with open_app() as app_:
+        report = promise_service.record_promise(
+            uow=app_.uow(), platform=platform, loan_id=loan, amount=amount, due=when, by=by
+        )
+    if json_out:
+        print_json(report)
+        return
+    _promise_line(report)
+
+
+@app.command("promises")
+def promises(
+    platform: PlatformOption,
+    loan: Annotated[str | None, typer.Option("--loan", help="Only this loan.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """List promises to pay: amount, date, and whether they were kept."""
+    from tideover.bootstrap import open_app
+    from tideover.services import promises as promise_service
+
+    with open_app() as app_:
+        report = promise_service.list_promises(uow=app_.uow(), platform=platform, loan_id=loan)
+    if json_out:
+        print_json(report)
+        return
+    if not report:
+        console.print(say("no promises to pay", "没有还款承诺"))
+    for item in report:
+        _promise_line(item)
+
+
+def _promise_line(item: dict[str, Any]) -> None:
+    decided = f" ({item['decided_on']})" if item["decided_on"] else ""
+    console.print(
+        say(
+            f"{item['promise_id']} loan {item['loan_id']}: {item['amount']} {item['currency']} "
+            f"by {item['due']}, made {item['made_on']}: {item['outcome']}{decided}",
+            f"{item['promise_id']} 借据 {item['loan_id']}：{item['due']} 前还 {item['amount']} "
+            f"{item['currency']}，{item['made_on']} 承诺：{item['outcome']}{decided}",
+        ),
+        markup=False,
+    )
+
+
+@app.command("review")
+def review(
+    platform: PlatformOption,
+    as_of: Annotated[str, typer.Option("--as-of", help="The business date reviewed.")],
+    promise_grace: Annotated[
+        int, typer.Option("--promise-grace", help="Days after a promise's date still counted.")
+    ] = 0,
+    reage_after: Annotated[
+        int, typer.Option("--reage-after", help="Consecutive kept payments before re-aging.")
+    ] = 3,
+    cancel_broken: Annotated[
+        bool, typer.Option("--cancel-broken", help="Cancel broken plans at once.")
+    ] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Complete, break or re-age active plans and decide promises, as of one date."""
+    from tideover.bootstrap import open_app
+    from tideover.plans.lifecycle import ReagingRule
+    from tideover.services import plan_review
+
+    when = _day(as_of, "--as-of")
+    with open_app() as app_:
+        report = plan_review.review_plans(
+            uow=app_.uow(),
+            platform=platform,
+            as_of=when,
+            promise_grace_days=promise_grace,
+            rule=ReagingRule(consecutive_payments=reage_after),
+            cancel_broken=cancel_broken,
+        )
+    if json_out:
+        print_json(report)
+        return
+    console.print(
+        say(
+            f"platform {platform} as of {report['as_of']}: "
+            f"{report['active_plans_reviewed']} active plans reviewed, "
+            f"{len(report['plans'])} plan and {len(report['promises'])} promise decisions",
+            f"平台 {platform}（{report['as_of']}）：复核 {report['active_plans_reviewed']} 个执行中"
+            f"方案，方案决定 {len(report['plans'])} 项，承诺决定 {len(report['promises'])} 项",
+        ),
+        markup=False,
+    )
+    for item in report["plans"]:
+        console.print(
+            f"  {item['plan_id']} {item['loan_id']}: {item['status']} {item['note']}".rstrip(),
+            markup=False,
+        )
+    for item in report["promises"]:
+        _promise_line(item)

@@ -292,6 +292,14 @@ class PlanRepository(PlatformScoped):
             _stored_plan(*row) for row in self._session.execute(query.order_by(ReliefPlanRow.id))
         ]
 
+    def plans_with_status(self, *statuses: PlanStatus) -> builtins.list[StoredPlan]:
+        """Every plan of the platform in one of ``statuses``, by plan id."""
+        query = self._plans_query().where(ReliefPlanRow.status.in_([s.value for s in statuses]))
+        return [
+            _stored_plan(*row)
+            for row in self._session.execute(query.order_by(ReliefPlanRow.plan_id))
+        ]
+
     def save_plan(self, plan: Plan) -> None:
         """Stores the status, events and start of ``plan`` (its schedule never changes)."""
         self._session.execute(
@@ -432,6 +440,24 @@ class PlanRepository(PlatformScoped):
             .order_by(PromiseToPayRow.due, PromiseToPayRow.promise_id)
         )
         return [_promise(row, loan, plan) for row, loan, plan in self._session.execute(query)]
+
+    def all_promises(
+        self, *, outcome: PromiseOutcome | None = None
+    ) -> builtins.list[StoredPromise]:
+        """Every promise of the platform (or those with ``outcome``), by loan, date and id."""
+        query = (
+            select(PromiseToPayRow, LoanRow.loan_id, ReliefPlanRow.plan_id)
+            .join(LoanRow, LoanRow.id == PromiseToPayRow.loan_pk)
+            .outerjoin(ReliefPlanRow, ReliefPlanRow.id == PromiseToPayRow.plan_pk)
+            .where(PromiseToPayRow.platform_id == self._platform_id)
+            .order_by(LoanRow.loan_id, PromiseToPayRow.due, PromiseToPayRow.promise_id)
+        )
+        if outcome is not None:
+            query = query.where(PromiseToPayRow.outcome == outcome.value)
+        return [_promise(row, loan, plan) for row, loan, plan in self._session.execute(query)]
+
+    def promise_count(self) -> int:
+        return self._count(PromiseToPayRow)
 
     def decide_promise(self, promise_id: str, outcome: PromiseOutcome, on: date) -> None:
         """Records a pending promise as kept or broken."""

@@ -1,0 +1,171 @@
+"""Use cases of promises to pay: record one, list them, decide the pending ones.
+
+A promise is recorded on the platform's business date; it is decided kept or
+broken only by a review for a given date (``tideover plans review --as-of``),
+never by the clock, with the pure rule ``tideover.plans.lifecycle.promise_outcome``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from tideover.adapters.repositories import StoredPromise
+from tideover.domain.clock import Clock
+from tideover.domain.errors import Conflict, NotFound, ValidationError
+from tideover.domain.loans import Loan
+from tideover.domain.money import Money, to_decimal
+from tideover.domain.payments import Payment
+from tideover.plans.lifecycle import Outcome, PlanStatus, PromiseToPay, promise_outcome
+from tideover.services.hardship import actor_name, now_and_today
+from tideover.services.unit_of_work import UnitOfWork
+
+MAX_GRACE_DAYS = 31
+
+
+def check_grace(days: int, what: str = "promise grace") -> int:
+    """A grace period in whole days, 0 to ``MAX_GRACE_DAYS``."""
+    if not 0 <= days <= MAX_GRACE_DAYS:
+        raise ValidationError(
+            f"{what} of {days} days must be between 0 and {MAX_GRACE_DAYS}",
+            f"{what}（宽限期）{days} 天必须在 0 到 {MAX_GRACE_DAYS} 天之间",
+        )
+    return days
+
+
+def _amount(text: str | Decimal, loan: Loan) -> Money:
+    """The promised amount in the loan's currency: positive, no finer than its minor unit."""
+    cur = loan.terms.principal.currency
+    value = to_decimal(text)
+    exact = value * cur.minor_per_major
+    if value <= 0 or exact != exact.to_integral_value():
+        raise ValidationError(
+            f"promise for loan {loan.loan_id!r}: amount {text} must be positive with at most "
+            f"the {cur.code} minor unit (e.g. 500.00)",
+            f"借据 {loan.loan_id!r} 的还款承诺：金额 {text} 必须为正数，且精确到 {cur.code} "
+            "的最小单位（例如 500.00）",
+        )
+    return Money(int(exact), cur)
+
+
+def record_promise(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    loan_id: str,
+    amount: str | Decimal,
+    due: date,
+    by: str,
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """Record a borrower's promise to pay ``amount`` on the loan by ``due``.
+
+    Made on the platform's business date; ``due`` may not be before it.  One
+    pending promise per loan at a time, so that one payment never keeps two.
+    The promise belongs to the loan's active plan when it has one.
+    """
+    who = actor_name(by)
+    with uow:
+        now, today = now_and_today(uow, platform, clock)
+        loan = uow.loans(platform).get(loan_id)
+        if loan is None:
+            raise NotFound(
+                f"no loan {loan_id!r} on platform {platform!r}; a promise is recorded on a loan "
+                "of the same platform",
+                f"平台 {platform!r} 上没有借据 {loan_id!r}；还款承诺只能记录在本平台的借据上",
+            )
+        money = _amount(amount, loan)
+        if due < today:
+            raise ValidationError(
+                f"promise for loan {loan_id!r}: date {due} is before today ({today}) on "
+                f"platform {platform!r}",
+                f"借据 {loan_id!r} 的还款承诺：日期 {due} 早于平台 {platform!r} 的今天（{today}）",
+            )
+        repo = uow.plans(platform)
+        earlier = repo.promises(loan_id)
+        pending = [p for p in earlier if p.outcome is Outcome.PENDING]
+        if pending:
+            first = pending[0].promise
+            raise Conflict(
+                f"loan {loan_id!r} already has promise {first.promise_id!r} pending (due "
+                f"{first.due}); it is decided by `plans review` first",
+                f"借据 {loan_id!r} 已有未决的还款承诺 {first.promise_id!r}（{first.due} 到期）；"
+                "请先由 `plans review` 判定",
+            )
+        active = [
+            p.plan.plan_id
+            for p in repo.plans_with_status(PlanStatus.ACTIVE)
+            if p.plan.loan_id == loan_id
+        ]
+        promise = PromiseToPay(f"PTP-{repo.promise_count() + 1}", money, due, today)
+        plan_id = active[0] if active else None
+        repo.add_promise(promise, loan_id=loan_id, plan_id=plan_id, by=who)
+        [stored] = [p for p in repo.promises(loan_id) if p.promise == promise]
+        uow.audit(platform).append("promise_recorded", promise_json(stored), at=now)
+        uow.commit()
+    return promise_json(stored)
+
+
+def list_promises(
+    *, uow: UnitOfWork, platform: str, loan_id: str | None = None
+) -> list[dict[str, Any]]:
+    """The platform's promises (or one loan's), by loan, date and id."""
+    with uow:
+        repo = uow.plans(platform)
+        if loan_id is None:
+            stored = repo.all_promises()
+        else:
+            if uow.loans(platform).get(loan_id) is None:
+                raise NotFound(
+                    f"no loan {loan_id!r} on platform {platform!r}",
+                    f"平台 {platform!r} 上没有借据 {loan_id!r}",
+                )
+            stored = repo.promises(loan_id)
+    return [promise_json(p) for p in stored]
+
+
+def decide_promises(
+    uow: UnitOfWork,
+    platform: str,
+    *,
+    as_of: date,
+    grace_days: int,
+    payments: Mapping[str, Sequence[Payment]],
+    at: datetime,
+) -> list[dict[str, Any]]:
+    """Decide every pending promise that is kept or broken on ``as_of`` (inside an open uow).
+
+    Each decision is stored with ``as_of`` as its date and appended to the audit
+    trail; promises still pending are left as they are.
+    """
+    repo, decided = uow.plans(platform), []
+    for stored in repo.all_promises(outcome=Outcome.PENDING):
+        outcome = promise_outcome(
+            stored.promise, payments.get(stored.loan_id, ()), as_of=as_of, grace_days=grace_days
+        )
+        if outcome is Outcome.PENDING:
+            continue
+        repo.decide_promise(stored.promise.promise_id, outcome, as_of)
+        report = {**promise_json(stored), "outcome": outcome.value, "decided_on": str(as_of)}
+        report["grace_days"] = grace_days
+        uow.audit(platform).append(f"promise_{outcome.value}", report, at=at)
+        decided.append(report)
+    return decided
+
+
+def promise_json(stored: StoredPromise) -> dict[str, Any]:
+    promise = stored.promise
+    return {
+        "promise_id": promise.promise_id,
+        "loan_id": stored.loan_id,
+        "plan_id": stored.plan_id,
+        "amount": str(promise.amount.amount),
+        "currency": promise.amount.currency.code,
+        "made_on": promise.made_on.isoformat(),
+        "due": promise.due.isoformat(),
+        "outcome": stored.outcome.value,
+        "decided_on": None if stored.decided_on is None else stored.decided_on.isoformat(),
+        "recorded_by": stored.recorded_by,
+    }
