@@ -27,6 +27,7 @@ from tideover.cli import (
     plans,
     platforms,
     policy,
+    policy_versions,
     portfolio,
 )
 from tideover.cli.output import error_console, locale, say
@@ -50,6 +51,13 @@ model.app.command("monitor")(model_checks.monitor)
 model.app.command("fairness")(model_checks.fairness)
 model.app.command("rollrates")(model_checks.rollrates)
 app.add_typer(model.app, name="model")
+policy.app.command("submit")(policy_versions.submit)
+policy.app.command("approve")(policy_versions.approve)
+policy.app.command("reject")(policy_versions.reject)
+policy.app.command("activate")(policy_versions.activate)
+policy.app.command("rollback")(policy_versions.rollback)
+policy.app.command("versions")(policy_versions.versions)
+policy.app.command("show")(policy_versions.show)
 app.add_typer(policy.app, name="policy")
 app.add_typer(compliance.app, name="compliance")
 app.add_typer(audit.app, name="audit")

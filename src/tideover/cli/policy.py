@@ -1,5 +1,6 @@
-"""``tideover policy ...``: documents (validate, diff, schema, assign, impact) and stored
-versions (submit, approve, reject, activate, rollback, versions, show)."""
+"""``tideover policy ...``: documents (validate, diff, schema, assign, impact).
+
+The stored versions' workflow is in ``policy_versions``."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ app = typer.Typer(
 FileArg = Annotated[Path, typer.Argument(help="A policy file (YAML or JSON).", show_default=False)]
 
 
-def _show_problems(file: Path | str, problems: list[dict[str, Any]]) -> None:
+def show_problems(file: Path | str, problems: list[dict[str, Any]]) -> None:
     """One line per problem, ``FILE:LINE:COLUMN: error: WHERE: message`` as compilers do."""
     for p in problems:
         place = str(file) if p["line"] is None else f"{file}:{p['line']}:{p['column']}"
@@ -40,7 +41,7 @@ def validate(file: FileArg, json_out: JsonOption = False) -> None:
     if json_out:
         print_json(report)
     else:
-        _show_problems(file, report["problems"])
+        show_problems(file, report["problems"])
         if report["valid"]:
             segments = ", ".join(report["segments"])
             console.print(
@@ -56,15 +57,41 @@ def validate(file: FileArg, json_out: JsonOption = False) -> None:
 
 
 @app.command("diff")
-def diff(old: FileArg, new: FileArg, json_out: JsonOption = False) -> None:
-    """Show what changed between two versions of a policy."""
+def diff(
+    old: FileArg,
+    new: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The new version; with --platform and one file, the file is the new one.",
+            show_default=False,
+        ),
+    ] = None,
+    platform: Annotated[
+        str | None,
+        typer.Option("--platform", help="Compare the platform's active version with the file."),
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Show what changed between two versions of a policy (OLD NEW, or --platform P NEW)."""
     from tideover.policy.problems import PolicyRejected
-    from tideover.services.policy import diff_policy_files
+    from tideover.services.policy import diff_against_active, diff_policy_files
 
     try:
-        result = diff_policy_files(old=old, new=new)
+        if platform is None:
+            if new is None:
+                raise _usage(
+                    "diff needs OLD and NEW, or --platform P NEW",
+                    "diff 需要 OLD 和 NEW 两个文件，或 --platform P NEW",
+                )
+            result = diff_policy_files(old=old, new=new)
+        else:
+            if new is not None:
+                raise _usage(
+                    "with --platform give only the NEW file", "使用 --platform 时只需给出新版本文件"
+                )
+            result = run_with_uow(diff_against_active, platform=platform, new=old)
     except PolicyRejected as exc:
-        _show_problems(exc.source, [p.to_dict() for p in exc.problems])
+        show_problems(exc.source, [p.to_dict() for p in exc.problems])
         raise
     if json_out:
         print_json(result)
@@ -73,6 +100,12 @@ def diff(old: FileArg, new: FileArg, json_out: JsonOption = False) -> None:
         console.print(say("no structural change", "没有结构性变化"))
     for change in result["changes"]:
         console.print(say(change["en"], change["zh"]), markup=False, highlight=False)
+
+
+def _usage(en: str, zh: str) -> Exception:
+    from tideover.domain.errors import UsageError
+
+    return UsageError(en, zh)
 
 
 @app.command("schema")
@@ -84,9 +117,11 @@ def schema() -> None:
 
 
 PortfolioOption = Annotated[
-    Path,
+    Path | None,
     typer.Option(
-        "--portfolio", help="Per-account features: Parquet with account_id and the catalogue."
+        "--portfolio",
+        help="Per-account features: Parquet with account_id and the catalogue. Without it, "
+        "the platform's stored portfolio on --as-of (features built as the daily cycle does).",
     ),
 ]
 PlatformOption = Annotated[
@@ -95,13 +130,19 @@ PlatformOption = Annotated[
         "--platform", help="Platform id: part of the experiment hash key (default: demo)."
     ),
 ]
+RegistryOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--model-registry",
+        help="Stored portfolio only: the platform's champion scores accounts (else no score).",
+    ),
+]
+AsOfOption = Annotated[str, typer.Option("--as-of", help="Business date of the features.")]
 
 
 @app.command("assign")
 def assign(
-    portfolio: PortfolioOption,
-    as_of: Annotated[str, typer.Option("--as-of", help="Business date of the features.")],
-    out: Annotated[Path, typer.Option("--out", help="Assignments to write (Parquet).")],
+    as_of: AsOfOption,
     file: Annotated[
         Path | None,
         typer.Argument(
@@ -109,7 +150,17 @@ def assign(
             show_default=False,
         ),
     ] = None,
+    portfolio: PortfolioOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Assignments to write (Parquet); default for the stored portfolio: "
+            "DATA_DIR/assignments/PLATFORM/DATE.parquet.",
+        ),
+    ] = None,
     platform: PlatformOption = "demo",
+    model_registry: RegistryOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Assign every account a segment, arm, treatment, today's actions and offers."""
@@ -119,14 +170,24 @@ def assign(
 
     day = parse_date(as_of, "--as-of")
     try:
-        if file is None:
+        if portfolio is None:
+            if file is not None:
+                raise _usage(
+                    "a policy file needs --portfolio; the stored portfolio is assigned under "
+                    "the platform's active version",
+                    "指定策略文件时需要 --portfolio；已存储的组合按平台的生效版本分配",
+                )
+            result = _assign_stored(platform, day, out, model_registry)
+        elif out is None:
+            raise _usage("--portfolio needs --out", "使用 --portfolio 时需要 --out")
+        elif file is None:
             result = _assign_active(platform=platform, portfolio=portfolio, out=out, as_of=day)
         else:
             result = assign_policy_file(
                 policy=file, portfolio=portfolio, out=out, platform=platform, as_of=day
             )
     except PolicyRejected as exc:
-        _show_problems(exc.source, [p.to_dict() for p in exc.problems])
+        show_problems(exc.source, [p.to_dict() for p in exc.problems])
         raise
     if json_out:
         print_json(result)
@@ -135,8 +196,8 @@ def assign(
     under = result["policy"] + (f" v{result['version']}" if "version" in result else "")
     console.print(
         say(
-            f"{total:,} accounts assigned under {under} → {out}",
-            f"已按 {under} 分配 {total:,} 个账户 → {out}",
+            f"{total:,} accounts assigned under {under} → {result['out']}",
+            f"已按 {under} 分配 {total:,} 个账户 → {result['out']}",
         ),
         markup=False,
         highlight=False,
@@ -150,49 +211,106 @@ def assign(
 
 
 def _assign_active(*, platform: str, portfolio: Path, out: Path, as_of: date) -> dict[str, Any]:
-    from tideover.bootstrap import open_app
     from tideover.services.policy import assign_active_policy
 
+    return run_with_uow(
+        assign_active_policy, platform=platform, portfolio=portfolio, out=out, as_of=as_of
+    )
+
+
+def _assign_stored(
+    platform: str, as_of: date, out: Path | None, registry: Path | None
+) -> dict[str, Any]:
+    from tideover.bootstrap import open_app
+    from tideover.services.assignment import assign_stored_portfolio
+
     with open_app() as opened:
-        return assign_active_policy(
-            uow=opened.uow(), platform=platform, portfolio=portfolio, out=out, as_of=as_of
+        return assign_stored_portfolio(
+            uow=opened.uow(),
+            platform=platform,
+            as_of=as_of,
+            data_dir=opened.settings.data_dir,
+            out=out,
+            model_registry=registry,
         )
 
 
 @app.command("impact")
 def impact(
-    old: FileArg,
-    new: FileArg,
-    portfolio: PortfolioOption,
+    old: Annotated[
+        Path,
+        typer.Argument(
+            help="OLD policy file, or with a single file the NEW one (compared with the "
+            "platform's active version).",
+            show_default=False,
+        ),
+    ],
+    new: Annotated[Path | None, typer.Argument(help="NEW policy file.", show_default=False)] = None,
+    portfolio: PortfolioOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Business date: needed for the active version or stored portfolio."
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Write the accounts that change materially (Parquet)."),
     ] = None,
     platform: PlatformOption = "demo",
+    model_registry: RegistryOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Preview a new version on a portfolio: who moves where, who changes materially."""
+    """Preview a new version on a portfolio: who moves where, who changes materially.
+
+    OLD NEW --portfolio F compares two files on a features file; NEW --platform P
+    --as-of D compares the platform's active version with NEW on its stored
+    portfolio (any mix: one file and --portfolio, or two files and --as-of).
+    """
+    from tideover.cli.portfolio import parse_date
     from tideover.policy.problems import PolicyRejected
-    from tideover.services.assignment import impact_of_policy_files
+    from tideover.services.assignment import impact_of_policy_files, impact_on_platform
 
     try:
-        result = impact_of_policy_files(
-            old=old, new=new, portfolio=portfolio, platform=platform, out=out
-        )
+        if new is not None and portfolio is not None:
+            result = impact_of_policy_files(
+                old=old, new=new, portfolio=portfolio, platform=platform, out=out
+            )
+        elif as_of is None:
+            raise _usage(
+                "the platform's active version and stored portfolio need --as-of",
+                "使用平台生效版本或已存储的组合时需要 --as-of",
+            )
+        else:
+            result = run_with_uow(
+                impact_on_platform,
+                platform=platform,
+                new=old if new is None else new,
+                old=None if new is None else old,
+                as_of=parse_date(as_of, "--as-of"),
+                portfolio=portfolio,
+                out=out,
+                model_registry=model_registry,
+            )
     except PolicyRejected as exc:
-        _show_problems(exc.source, [p.to_dict() for p in exc.problems])
+        show_problems(exc.source, [p.to_dict() for p in exc.problems])
         raise
     if json_out:
         print_json(result)
         return
+    _print_impact(result, out)
+
+
+def _print_impact(result: dict[str, Any], out: Path | None) -> None:
     console.print(
         say(
-            f"{len(result['changes'])} structural change(s); {result['accounts']:,} accounts, "
-            f"balance {result['balance']}",
-            f"{len(result['changes'])} 处结构变化；{result['accounts']:,} 个账户，余额 "
-            f"{result['balance']}",
+            f"{result['old']} → {result['new']}: {len(result['changes'])} structural change(s); "
+            f"{result['accounts']:,} accounts, balance {result['balance']}",
+            f"{result['old']} → {result['new']}：{len(result['changes'])} 处结构变化；"
+            f"{result['accounts']:,} 个账户，余额 {result['balance']}",
         ),
         markup=False,
+        highlight=False,
     )
     for m in result["moves"]:
         console.print(
@@ -215,182 +333,9 @@ def impact(
         console.print(say(f"listed in {out}", f"名单见 {out}"), markup=False)
 
 
-# --- stored versions: submit, approve, reject, activate, rollback, versions, show -----------
-
-VersionArg = Annotated[int, typer.Argument(help="Version number on the platform.", min=1)]
-StoredPlatform = Annotated[str, typer.Option("--platform", help="Platform code.")]
-ByOption = Annotated[str, typer.Option("--by", help="Who does this (recorded with the time).")]
-EffectiveOption = Annotated[
-    str | None,
-    typer.Option("--effective", help="Effective date (default: the platform's business date)."),
-]
-
-
-def _read_exact(path: Path) -> str:
-    """The file's text exactly as written (no newline translation), or PolicyRejected."""
-    from tideover.policy.problems import PolicyRejected, Problem
-
-    try:
-        return path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problem = Problem(
-            "unreadable", "(file)", f"cannot read the file: {exc}", f"无法读取文件：{exc}"
-        )
-        raise PolicyRejected(str(path), [problem]) from exc
-
-
-def _run(use_case: Callable[..., dict[str, Any]], **arguments: Any) -> dict[str, Any]:
+def run_with_uow(use_case: Callable[..., dict[str, Any]], **arguments: Any) -> dict[str, Any]:
     """Call a service handler with a unit of work on the configured database."""
     from tideover.bootstrap import open_app
 
     with open_app() as opened:
         return use_case(uow=opened.uow(), **arguments)
-
-
-def _report(result: dict[str, Any], json_out: bool, en: str, zh: str) -> None:
-    if json_out:
-        print_json(result)
-        return
-    console.print(say(en, zh), markup=False, highlight=False)
-
-
-def _effective(value: str | None) -> date | None:
-    from tideover.cli.portfolio import parse_date
-
-    return None if value is None else parse_date(value, "--effective")
-
-
-@app.command("submit")
-def submit(
-    file: FileArg, platform: StoredPlatform, by: ByOption, json_out: JsonOption = False
-) -> None:
-    """Store a policy file as a new version awaiting review (an invalid file is never stored)."""
-    from tideover.policy.problems import PolicyRejected
-    from tideover.services.policy import submit_policy
-
-    text = _read_exact(file)
-    try:
-        r = _run(submit_policy, platform=platform, text=text, by=by, source=str(file))
-    except PolicyRejected as exc:
-        _show_problems(exc.source, [p.to_dict() for p in exc.problems])
-        raise
-    if not json_out:
-        _show_problems(file, r["warnings"])
-    _report(
-        r,
-        json_out,
-        f"{platform}: version {r['version']} ({r['policy']}, sha256 {r['sha256'][:12]}) "
-        f"submitted by {r['author']}; awaiting approval by someone else",
-        f"{platform}：版本 {r['version']}（{r['policy']}，sha256 {r['sha256'][:12]}）已由 "
-        f"{r['author']} 提交；待他人审批",
-    )
-
-
-@app.command("approve")
-def approve(
-    version: VersionArg, platform: StoredPlatform, by: ByOption, json_out: JsonOption = False
-) -> None:
-    """Approve a version in review; its author cannot (four eyes)."""
-    from tideover.services.policy import approve_policy_version
-
-    r = _run(approve_policy_version, platform=platform, version=version, by=by)
-    _report(
-        r,
-        json_out,
-        f"{platform}: version {version} approved by {by}",
-        f"{platform}：版本 {version} 已由 {by} 审批通过",
-    )
-
-
-@app.command("reject")
-def reject(
-    version: VersionArg,
-    platform: StoredPlatform,
-    by: ByOption,
-    reason: Annotated[str, typer.Option("--reason", help="Why it goes back to its author.")],
-    json_out: JsonOption = False,
-) -> None:
-    """Send a version in review back to draft, with a reason."""
-    from tideover.services.policy import reject_policy_version
-
-    r = _run(reject_policy_version, platform=platform, version=version, by=by, reason=reason)
-    _report(
-        r,
-        json_out,
-        f"{platform}: version {version} sent back to draft by {by}",
-        f"{platform}：版本 {version} 已由 {by} 退回草稿",
-    )
-
-
-@app.command("activate")
-def activate(
-    version: VersionArg,
-    platform: StoredPlatform,
-    by: ByOption,
-    effective: EffectiveOption = None,
-    json_out: JsonOption = False,
-) -> None:
-    """Make an approved version the active one; the previous one retires."""
-    from tideover.services.policy import activate_policy_version
-
-    day = _effective(effective)
-    r = _run(activate_policy_version, platform=platform, version=version, by=by, effective=day)
-    _report(
-        r,
-        json_out,
-        f"{platform}: version {version} active from {r['effective_from']}",
-        f"{platform}：版本 {version} 自 {r['effective_from']} 起生效",
-    )
-
-
-@app.command("rollback")
-def rollback(
-    platform: StoredPlatform,
-    by: ByOption,
-    effective: EffectiveOption = None,
-    json_out: JsonOption = False,
-) -> None:
-    """Re-activate the version that was active before the current one."""
-    from tideover.services.policy import rollback_policy
-
-    r = _run(rollback_policy, platform=platform, by=by, effective=_effective(effective))
-    _report(
-        r,
-        json_out,
-        f"{platform}: rolled back to version {r['version']}, active from {r['effective_from']}",
-        f"{platform}：已回滚至版本 {r['version']}，自 {r['effective_from']} 起生效",
-    )
-
-
-@app.command("versions")
-def versions(platform: StoredPlatform, json_out: JsonOption = False) -> None:
-    """List the platform's policy versions, oldest first."""
-    from tideover.services.policy import list_policy_versions
-
-    result = _run(list_policy_versions, platform=platform)
-    if json_out:
-        print_json(result)
-        return
-    if not result["versions"]:
-        console.print(say(f"{platform}: no policy version yet", f"{platform}：尚无策略版本"))
-    for v in result["versions"]:
-        console.print(
-            f"{v['version']:>4}  {v['status']:<10} {v['policy']:<24} {v['author']:<12} "
-            f"{v['approver'] or '-':<12} {v['effective_from'] or '-':<10}  {v['sha256'][:12]}",
-            markup=False,
-            highlight=False,
-        )
-
-
-@app.command("show")
-def show(version: VersionArg, platform: StoredPlatform, json_out: JsonOption = False) -> None:
-    """Print a stored version's document exactly as submitted (with --json: and its history)."""
-    import sys
-
-    from tideover.services.policy import show_policy_version
-
-    result = _run(show_policy_version, platform=platform, version=version)
-    if json_out:
-        print_json(result)
-        return
-    sys.stdout.write(result["document"])

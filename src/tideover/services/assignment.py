@@ -1,21 +1,32 @@
 """Use cases of the assignment engine: assign a portfolio, preview a new version's impact.
 
-File-based for now: the policy versions are files and the portfolio a Parquet
-file of per-account features (storage of versions comes later).
+A portfolio is a Parquet file of per-account features or, for a stored
+platform, its accounts on a date with the features built as the daily cycle
+builds them; a policy is a file or the platform's active stored version.
+Batch output goes to Parquet files, never to the OLTP database (DESIGN.md).
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+import duckdb
+import pyarrow as pa
 
 from tideover.batch.assign import assign_to_parquet
 from tideover.batch.impact import impact
 from tideover.policy.diff import diff_policies
 from tideover.policy.document import CompiledPolicy, load_policy
 from tideover.policy.hashing import assignment_key
+from tideover.services.platforms import check_platform_code, settings_of
+from tideover.services.unit_of_work import UnitOfWork
 
 
 def assign_policy_file(
@@ -33,7 +44,7 @@ def assign_policy_file(
 
 
 def assign_compiled(
-    compiled: CompiledPolicy, *, portfolio: Path, out: Path, platform: str, as_of: date
+    compiled: CompiledPolicy, *, portfolio: Path | pa.Table, out: Path, platform: str, as_of: date
 ) -> dict[str, Any]:
     """Assign every account of ``portfolio`` under an already checked policy; write ``out``."""
     summary = assign_to_parquet(
@@ -43,7 +54,7 @@ def assign_compiled(
         "policy": compiled.policy.policy,
         "platform": platform,
         "as_of": as_of,
-        "portfolio": str(portfolio),
+        "portfolio": "(Arrow table)" if isinstance(portfolio, pa.Table) else str(portfolio),
         "out": str(out),
         "accounts": summary.rows,
         "segments": summary.segments,
@@ -57,12 +68,21 @@ def impact_of_policy_files(
     """Structural diff plus who moves where, and who changes materially (listed in ``out``)."""
     assignment_key(platform, "x", "")
     before, after = load_policy(old), load_policy(new)
+    report = _impact_report(before, after, portfolio, platform=platform, out=out)
+    return {"old": str(old), "new": str(new), "portfolio": str(portfolio), **report}
+
+
+def _impact_report(
+    before: CompiledPolicy,
+    after: CompiledPolicy,
+    portfolio: Path | pa.Table,
+    *,
+    platform: str,
+    out: Path | None,
+) -> dict[str, Any]:
     result = impact(before, after, portfolio, platform=platform, out=out)
     return {
-        "old": str(old),
-        "new": str(new),
         "platform": platform,
-        "portfolio": str(portfolio),
         "changes": [c.to_dict() for c in diff_policies(before.policy, after.policy)],
         "accounts": result.accounts,
         "balance": result.balance,
@@ -74,4 +94,141 @@ def impact_of_policy_files(
             "offers_changed": result.offers_changed,
             "out": None if out is None else str(out),
         },
+    }
+
+
+# --- the platform's stored portfolio ----------------------------------------------------------
+
+
+def load_accounts(*, uow: UnitOfWork, platform: str, as_of: date) -> tuple[pa.Table, int]:
+    """The cycle's delinquency stage alone: the accounts table on ``as_of`` and the
+    platform's currency minor digits (reads the database; computes in memory)."""
+    from tideover.services.cycle import load_cycle_inputs
+
+    with uow:
+        settings = settings_of(uow, platform)
+    # No contact ledger is needed here; the horizon only bounds what the cycle reads of it.
+    loaded = load_cycle_inputs(uow, platform, as_of, settings, packs_horizon=timedelta(0))
+    return loaded.inputs.accounts, settings.currency.minor_digits
+
+
+def platform_features(
+    *, uow: UnitOfWork, platform: str, as_of: date, model_registry: Path | None = None
+) -> pa.Table:
+    """The platform's open accounts on ``as_of`` with the policy's feature catalogue, built
+    as the daily cycle builds them (same defaults; score and band from the champion in
+    ``model_registry``, else NULL). Repaid loans are not part of the portfolio."""
+    from tideover.batch.cycle.features import check_accounts, features_sql
+    from tideover.batch.cycle.stages import score_accounts
+    from tideover.services.cycle import champion_model
+
+    check_platform_code(platform)
+    accounts, minor_digits = load_accounts(uow=uow, platform=platform, as_of=as_of)
+    artefact, _version = champion_model(model_registry, platform)
+    con = duckdb.connect()
+    con.register("cycle_accounts", accounts)
+    have = check_accounts(con, "cycle_accounts")
+    sql = features_sql(have, relation="cycle_accounts", minor_digits=minor_digits)
+    con.execute(f"CREATE TEMP TABLE cycle_features AS {sql}")
+    score_accounts(con, artefact)
+    return con.sql(
+        "SELECT f.*, s.score, s.band FROM cycle_features AS f "
+        "LEFT JOIN cycle_scores AS s USING (account_id) WHERE f.is_open ORDER BY f.account_id"
+    ).to_arrow_table()
+
+
+def assignment_path(data_dir: Path, platform: str, as_of: date) -> Path:
+    """Where the platform's assignments of ``as_of`` live: ``assignments/<platform>/<date>``."""
+    check_platform_code(platform)  # a code is a safe path component: no '/', no '..'
+    return data_dir / "assignments" / platform / f"{as_of.isoformat()}.parquet"
+
+
+def assign_stored_portfolio(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    as_of: date,
+    data_dir: Path,
+    out: Path | None = None,
+    model_registry: Path | None = None,
+) -> dict[str, Any]:
+    """Assign the platform's stored portfolio under its active version; write Parquet.
+
+    The file is ``out`` or :func:`assignment_path`; it is written beside its
+    destination and renamed over it, so a rerun replaces it atomically and a
+    reader never sees half a file.
+    """
+    from tideover.services.policy import active_policy
+
+    compiled, version = active_policy(uow=uow, platform=platform, as_of=as_of)
+    features = platform_features(
+        uow=uow, platform=platform, as_of=as_of, model_registry=model_registry
+    )
+    target = out if out is not None else assignment_path(data_dir, platform, as_of)
+    with _atomic(target) as scratch:
+        report = assign_compiled(
+            compiled, portfolio=features, out=scratch, platform=platform, as_of=as_of
+        )
+    return {
+        **report,
+        "portfolio": "stored",
+        "out": str(target),
+        "version": version["version"],
+        "sha256": version["sha256"],
+    }
+
+
+@contextmanager
+def _atomic(target: Path) -> Iterator[Path]:
+    """A scratch path in ``target``'s directory, fsynced and renamed onto ``target`` on success."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(handle)
+    scratch = Path(name)
+    try:
+        yield scratch
+        with scratch.open("rb") as written:
+            os.fsync(written.fileno())
+        os.replace(scratch, target)
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+def impact_on_platform(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    new: Path,
+    as_of: date,
+    old: Path | None = None,
+    portfolio: Path | None = None,
+    out: Path | None = None,
+    model_registry: Path | None = None,
+) -> dict[str, Any]:
+    """Impact of ``new`` against the platform's active version (or ``old``), on its stored
+    portfolio of ``as_of`` (or the ``portfolio`` file): the adjustment plan's preview."""
+    from tideover.services.policy import active_policy
+
+    after = load_policy(new)
+    old_version: dict[str, Any] | None = None
+    if old is None:
+        before, old_version = active_policy(uow=uow, platform=platform, as_of=as_of)
+        old_label = f"{platform} active version {old_version['version']}"
+    else:
+        before, old_label = load_policy(old), str(old)
+    source: Path | pa.Table
+    if portfolio is None:
+        source = platform_features(
+            uow=uow, platform=platform, as_of=as_of, model_registry=model_registry
+        )
+    else:
+        source = portfolio
+    report = _impact_report(before, after, source, platform=platform, out=out)
+    return {
+        "old": old_label,
+        "new": str(new),
+        "old_version": old_version,
+        "as_of": as_of.isoformat(),
+        "portfolio": "stored" if portfolio is None else str(portfolio),
+        **report,
     }

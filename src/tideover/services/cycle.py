@@ -90,7 +90,7 @@ def run_cycle(
     score, ``score`` and ``band`` are NULL).
     """
     choice = _policy(uow, platform, as_of, policy_file)
-    artefact, model_version = _model(model_registry, platform)
+    artefact, model_version = champion_model(model_registry, platform)
     packs = [load_pack(code) for code in pack_codes(choice.compiled.policy)]
     versions = {
         **choice.versions,
@@ -107,7 +107,7 @@ def run_cycle(
         progress("delinquency", 0, 1)
         started = time.perf_counter()
         fault("delinquency")
-        loaded = _load(uow, platform, as_of, settings, packs_horizon=_horizon(packs))
+        loaded = load_cycle_inputs(uow, platform, as_of, settings, packs_horizon=_horizon(packs))
         timings["delinquency"] = round(time.perf_counter() - started, 4)
         progress("delinquency", 1, 1)
         config = CycleConfig(
@@ -171,7 +171,7 @@ def _policy(uow: UnitOfWork, platform: str, as_of: date, path: Path | None) -> P
     )
 
 
-def _model(registry: Path | None, platform: str) -> tuple[Any, str | None]:
+def champion_model(registry: Path | None, platform: str) -> tuple[Any, str | None]:
     if registry is None:
         return None, None
     from tideover.scoring.registry import ModelRegistry
@@ -218,7 +218,7 @@ class Loaded:
     statuses: list[DelinquencyStatus]
 
 
-def _load(
+def load_cycle_inputs(
     uow: UnitOfWork,
     platform: str,
     as_of: date,

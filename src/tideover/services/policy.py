@@ -63,6 +63,28 @@ def diff_policy_files(*, old: Path, new: Path) -> dict[str, Any]:
     return {"old": str(old), "new": str(new), "changes": [c.to_dict() for c in changes]}
 
 
+def diff_against_active(*, uow: UnitOfWork, platform: str, new: Path) -> dict[str, Any]:
+    """Structural changes from the platform's active version to the file ``new``.
+
+    ``NotFound`` when nothing is active; the active text is checked against its
+    hash first, as for assignments (``Conflict`` when it was altered).
+    """
+    after = load_policy(new)
+    with uow:
+        stored = uow.policies(platform).active()
+    if stored is None:
+        raise _nothing_active(platform)
+    _check_hash(platform, stored)
+    number = stored.version.number
+    before = parse_policy(stored.document, source=f"{platform} policy version {number}")
+    return {
+        "old": f"{platform} active version {number}",
+        "new": str(new),
+        "old_version": _version_dict(stored),
+        "changes": [c.to_dict() for c in diff_policies(before.policy, after.policy)],
+    }
+
+
 def policy_schema() -> dict[str, Any]:
     return json_schema()
 
@@ -266,10 +288,7 @@ def active_policy(
     with uow:
         stored = uow.policies(platform).active()
     if stored is None:
-        raise NotFound(
-            f"platform {platform!r} has no active policy version; submit, approve and activate one",
-            f"平台 {platform!r} 没有生效的策略版本；请先提交、审批并启用一个版本",
-        )
+        raise _nothing_active(platform)
     number, effective = stored.version.number, stored.version.effective_from
     if effective is not None and as_of < effective:
         raise Conflict(
@@ -278,14 +297,27 @@ def active_policy(
             f"平台 {platform!r}：生效策略版本 {number} 自 {effective.isoformat()} 起生效，"
             f"晚于业务日期 {as_of.isoformat()}",
         )
+    _check_hash(platform, stored)
+    compiled = parse_policy(stored.document, source=f"{platform} policy version {number}")
+    return compiled, _version_dict(stored)
+
+
+def _nothing_active(platform: str) -> NotFound:
+    return NotFound(
+        f"platform {platform!r} has no active policy version; submit, approve and activate one",
+        f"平台 {platform!r} 没有生效的策略版本；请先提交、审批并启用一个版本",
+    )
+
+
+def _check_hash(platform: str, stored: StoredPolicy) -> None:
+    """Refuse a stored text that no longer matches the SHA-256 taken when it was submitted."""
+    number = stored.version.number
     if document_sha256(stored.document) != stored.sha256:
         raise Conflict(
             f"platform {platform!r}: policy version {number} does not match its SHA-256; "
             "the stored document was altered",
             f"平台 {platform!r}：策略版本 {number} 与其 SHA-256 不符；存储的文档已被改动",
         )
-    compiled = parse_policy(stored.document, source=f"{platform} policy version {number}")
-    return compiled, _version_dict(stored)
 
 
 def assign_active_policy(

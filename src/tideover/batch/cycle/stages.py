@@ -102,7 +102,7 @@ def run_stages(
 
     con.register("cycle_accounts", inputs.accounts)
     stage("features", lambda: _features(con, config))
-    stage("score", lambda: _score(con, artefact))
+    stage("score", lambda: score_accounts(con, artefact))
     stage("assign", lambda: _assign(con, compiled, book, config.platform))
     stage("gate", lambda: _gate(con, compiled, config, inputs.ledger))
     gated: list[GatedAction] = state["gate"]
@@ -131,7 +131,7 @@ def _features(con: duckdb.DuckDBPyConnection, config: CycleConfig) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE cycle_features AS {sql}")
 
 
-def _score(con: duckdb.DuckDBPyConnection, artefact: Artefact | None) -> int:
+def score_accounts(con: duckdb.DuckDBPyConnection, artefact: Artefact | None) -> int:
     if artefact is None:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE cycle_scores "

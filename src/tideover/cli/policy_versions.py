@@ -1,0 +1,184 @@
+"""``tideover policy submit|approve|reject|activate|rollback|versions|show``: stored versions.
+
+Registered on the ``tideover policy`` group by ``tideover.cli.main``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.cli.policy import FileArg, run_with_uow, show_problems
+
+# --- stored versions: submit, approve, reject, activate, rollback, versions, show -----------
+
+VersionArg = Annotated[int, typer.Argument(help="Version number on the platform.", min=1)]
+StoredPlatform = Annotated[str, typer.Option("--platform", help="Platform code.")]
+ByOption = Annotated[str, typer.Option("--by", help="Who does this (recorded with the time).")]
+EffectiveOption = Annotated[
+    str | None,
+    typer.Option("--effective", help="Effective date (default: the platform's business date)."),
+]
+
+
+def _read_exact(path: Path) -> str:
+    """The file's text exactly as written (no newline translation), or PolicyRejected."""
+    from tideover.policy.problems import PolicyRejected, Problem
+
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = Problem(
+            "unreadable", "(file)", f"cannot read the file: {exc}", f"无法读取文件：{exc}"
+        )
+        raise PolicyRejected(str(path), [problem]) from exc
+
+
+def _report(result: dict[str, Any], json_out: bool, en: str, zh: str) -> None:
+    if json_out:
+        print_json(result)
+        return
+    console.print(say(en, zh), markup=False, highlight=False)
+
+
+def _effective(value: str | None) -> date | None:
+    from tideover.cli.portfolio import parse_date
+
+    return None if value is None else parse_date(value, "--effective")
+
+
+def submit(
+    file: FileArg, platform: StoredPlatform, by: ByOption, json_out: JsonOption = False
+) -> None:
+    """Store a policy file as a new version awaiting review (an invalid file is never stored)."""
+    from tideover.policy.problems import PolicyRejected
+    from tideover.services.policy import submit_policy
+
+    text = _read_exact(file)
+    try:
+        r = run_with_uow(submit_policy, platform=platform, text=text, by=by, source=str(file))
+    except PolicyRejected as exc:
+        show_problems(exc.source, [p.to_dict() for p in exc.problems])
+        raise
+    if not json_out:
+        show_problems(file, r["warnings"])
+    _report(
+        r,
+        json_out,
+        f"{platform}: version {r['version']} ({r['policy']}, sha256 {r['sha256'][:12]}) "
+        f"submitted by {r['author']}; awaiting approval by someone else",
+        f"{platform}：版本 {r['version']}（{r['policy']}，sha256 {r['sha256'][:12]}）已由 "
+        f"{r['author']} 提交；待他人审批",
+    )
+
+
+def approve(
+    version: VersionArg, platform: StoredPlatform, by: ByOption, json_out: JsonOption = False
+) -> None:
+    """Approve a version in review; its author cannot (four eyes)."""
+    from tideover.services.policy import approve_policy_version
+
+    r = run_with_uow(approve_policy_version, platform=platform, version=version, by=by)
+    _report(
+        r,
+        json_out,
+        f"{platform}: version {version} approved by {by}",
+        f"{platform}：版本 {version} 已由 {by} 审批通过",
+    )
+
+
+def reject(
+    version: VersionArg,
+    platform: StoredPlatform,
+    by: ByOption,
+    reason: Annotated[str, typer.Option("--reason", help="Why it goes back to its author.")],
+    json_out: JsonOption = False,
+) -> None:
+    """Send a version in review back to draft, with a reason."""
+    from tideover.services.policy import reject_policy_version
+
+    r = run_with_uow(
+        reject_policy_version, platform=platform, version=version, by=by, reason=reason
+    )
+    _report(
+        r,
+        json_out,
+        f"{platform}: version {version} sent back to draft by {by}",
+        f"{platform}：版本 {version} 已由 {by} 退回草稿",
+    )
+
+
+def activate(
+    version: VersionArg,
+    platform: StoredPlatform,
+    by: ByOption,
+    effective: EffectiveOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Make an approved version the active one; the previous one retires."""
+    from tideover.services.policy import activate_policy_version
+
+    day = _effective(effective)
+    r = run_with_uow(
+        activate_policy_version, platform=platform, version=version, by=by, effective=day
+    )
+    _report(
+        r,
+        json_out,
+        f"{platform}: version {version} active from {r['effective_from']}",
+        f"{platform}：版本 {version} 自 {r['effective_from']} 起生效",
+    )
+
+
+def rollback(
+    platform: StoredPlatform,
+    by: ByOption,
+    effective: EffectiveOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Re-activate the version that was active before the current one."""
+    from tideover.services.policy import rollback_policy
+
+    r = run_with_uow(rollback_policy, platform=platform, by=by, effective=_effective(effective))
+    _report(
+        r,
+        json_out,
+        f"{platform}: rolled back to version {r['version']}, active from {r['effective_from']}",
+        f"{platform}：已回滚至版本 {r['version']}，自 {r['effective_from']} 起生效",
+    )
+
+
+def versions(platform: StoredPlatform, json_out: JsonOption = False) -> None:
+    """List the platform's policy versions, oldest first."""
+    from tideover.services.policy import list_policy_versions
+
+    result = run_with_uow(list_policy_versions, platform=platform)
+    if json_out:
+        print_json(result)
+        return
+    if not result["versions"]:
+        console.print(say(f"{platform}: no policy version yet", f"{platform}：尚无策略版本"))
+    for v in result["versions"]:
+        console.print(
+            f"{v['version']:>4}  {v['status']:<10} {v['policy']:<24} {v['author']:<12} "
+            f"{v['approver'] or '-':<12} {v['effective_from'] or '-':<10}  {v['sha256'][:12]}",
+            markup=False,
+            highlight=False,
+        )
+
+
+def show(version: VersionArg, platform: StoredPlatform, json_out: JsonOption = False) -> None:
+    """Print a stored version's document exactly as submitted (with --json: and its history)."""
+    import sys
+
+    from tideover.services.policy import show_policy_version
+
+    result = run_with_uow(show_policy_version, platform=platform, version=version)
+    if json_out:
+        print_json(result)
+        return
+    sys.stdout.write(result["document"])
