@@ -14,11 +14,13 @@ import pytest
 from sqlalchemy import text
 
 from tideover.cli import main
+from tideover.compliance.contacts import HoldKind
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
 from tideover.domain.errors import Conflict, NotFound
 from tideover.services.cycle import kpi_report, run_cycle
 from tideover.services.demo import load_demo_platform
+from tideover.services.holds import add_hold
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
@@ -243,3 +245,26 @@ def test_the_commands_run_the_cycle_and_print_kpis(
     assert sms
     for row in sms:
         assert row["amount_minor"] == row["accounts"] * 10  # 0.10 CNY = 10 fen each
+
+
+def test_a_stored_hold_stops_the_cycle_contacting_that_borrower(demo_cn: UowFactory) -> None:
+    _run(demo_cn)
+    before = _state(demo_cn)["outbox"]
+    assert before
+    borrower = before[0]["borrower_id"]
+    add_hold(
+        uow=demo_cn(),
+        platform="demo-cn",
+        borrower_id=borrower,
+        kind=HoldKind.DISPUTE,
+        reason="disputes the amount",
+        by="agent-7",
+        start=datetime(2026, 11, 1, tzinfo=UTC),
+        clock=CLOCK,
+    )
+    summary = _run(demo_cn)  # the same date again, now with the hold on record
+    after = [row for row in _state(demo_cn)["outbox"] if row["borrower_id"] == borrower]
+    assert after
+    assert all(row["state"] == "dropped" for row in after)
+    assert all(row["rule_ids"] == ["CN-BASE-HOLD"] for row in after)
+    assert summary["denied_by_rule"].get("CN-BASE-HOLD", 0) >= len(after)

@@ -164,9 +164,9 @@ def record(
             uow=opened.uow(),
             platform=platform,
             attempt=parsed.attempt,
-            outcome=_choice(Outcome, outcome, "--outcome"),
-            result=_choice(ContactResult, result, "--result") if result else None,
-            at=_instant(at, "--at") if at else None,
+            outcome=choice_of(Outcome, outcome, "--outcome"),
+            result=choice_of(ContactResult, result, "--result") if result else None,
+            at=instant_of(at, "--at") if at else None,
             inbound=inbound,
             attempt_id=attempt_id,
         )
@@ -180,6 +180,14 @@ def record(
         ),
         markup=False,
     )
+    for h in saved["holds_raised"]:
+        console.print(
+            say(
+                f"hold raised: {h['kind']} ({h['hold_id']})",
+                f"已设立冻结事项：{h['kind']}（{h['hold_id']}）",
+            ),
+            markup=False,
+        )
 
 
 @app.command("lint")
@@ -211,7 +219,7 @@ def lint(
     json_out: JsonOption = False,
 ) -> None:
     """Lint a policy against its rule packs; exit 1 when a finding blocks approval."""
-    from tideover.services.compliance import lint_policy_file
+    from tideover.services.policy_lint import lint_policy_file
 
     result = lint_policy_file(
         path=policy,
@@ -272,7 +280,7 @@ def _send_times(values: list[str]) -> dict[StepChannel, SendWindow] | None:
                 f"--hours: {value!r} is not CHANNEL=HH:MM-HH:MM with start before end",
                 f"--hours：{value!r} 不是 渠道=HH:MM-HH:MM 格式，或开始时间不早于结束时间",
             )
-        windows[_choice(StepChannel, name, "--hours")] = window
+        windows[choice_of(StepChannel, name, "--hours")] = window
     return windows
 
 
@@ -317,7 +325,7 @@ def _read_json(path: Path) -> Any:
         ) from exc
 
 
-def _choice(kind: type[E], value: str, option: str) -> E:
+def choice_of(kind: type[E], value: str, option: str) -> E:
     from tideover.domain.errors import UsageError
 
     try:
@@ -333,22 +341,22 @@ def _choice(kind: type[E], value: str, option: str) -> E:
 def _channel(value: str) -> Channel:
     from tideover.compliance.contacts import Channel
 
-    return _choice(Channel, value, "--channel")
+    return choice_of(Channel, value, "--channel")
 
 
 def _actor(value: str) -> ActorRole:
     from tideover.compliance.contacts import ActorRole
 
-    return _choice(ActorRole, value, "--actor")
+    return choice_of(ActorRole, value, "--actor")
 
 
 def _target(value: str) -> Target:
     from tideover.compliance.contacts import Target
 
-    return _choice(Target, value, "--target")
+    return choice_of(Target, value, "--target")
 
 
-def _instant(value: str, option: str) -> datetime:
+def instant_of(value: str, option: str) -> datetime:
     from tideover.domain.errors import UsageError
 
     try:

@@ -20,6 +20,7 @@ from tideover.cli import (
     data,
     demo,
     hardship,
+    holds,
     imports,
     kpi,
     model,
@@ -59,6 +60,7 @@ policy.app.command("rollback")(policy_versions.rollback)
 policy.app.command("versions")(policy_versions.versions)
 policy.app.command("show")(policy_versions.show)
 app.add_typer(policy.app, name="policy")
+compliance.app.add_typer(holds.app, name="hold")
 app.add_typer(compliance.app, name="compliance")
 app.add_typer(audit.app, name="audit")
 app.add_typer(hardship.app, name="hardship")

@@ -68,11 +68,12 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Hold:
-    """A reason not to contact; ``until`` (UTC-aware) ends it, ``None`` means open-ended."""
+    """A reason not to contact in ``[since, until)`` (UTC-aware); ``None`` is open-ended."""
 
     kind: HoldKind
     debt_id: str | None = None  # None: every debt of the borrower
     until: datetime | None = None
+    since: datetime | None = None  # None: in force already (a stored hold may start later)
 
 
 @dataclass(frozen=True, slots=True)

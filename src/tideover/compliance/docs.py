@@ -52,6 +52,11 @@ tideover compliance text --pack CN "message" [--channel sms] [--actor creditor]
 tideover compliance check --pack US --attempt FILE.json [--platform P] [--json]
 tideover compliance record --platform P --attempt FILE.json --outcome no_answer
                            [--result promise_to_pay] [--at ISO] [--inbound] [--id ID]
+tideover compliance hold add --platform P --borrower B --kind dispute --reason TEXT --by WHO
+                           [--debt D] [--start ISO] [--end ISO] [--id ID] [--json]
+tideover compliance hold lift --platform P --borrower B (--id ID | --kind KIND) --reason TEXT
+                            --by WHO [--at ISO] [--json]
+tideover compliance hold list --platform P --borrower B [--all] [--json]
 tideover audit verify --platform P [--expected-head HASH] [--json]
 ```
 
@@ -90,8 +95,10 @@ file's `history` (each entry may also give `channel`, `actor`, `debt_id`,
 `number` and `inbound`; debt and number default to the attempt's) and
 `borrower.time_zones` is required.  With `--platform` the ledger is the
 platform's stored contacts (`history` is refused), the time zones default to
-the stored borrower's (address zone, else the phones' zones), and the
-decision is appended to the platform's audit trail.
+the stored borrower's (address zone, else the phones' zones), the stored
+holds not ended by the planned time join the file's `borrower.holds`, the pack
+is tightened by the platform's rule overrides, and the decision is appended to
+the platform's audit trail.
 
 ### Contact ledger
 
@@ -104,6 +111,35 @@ Phone numbers are stored only as their keyed look-up hash.  The gate stays in
 process: the ledger of one borrower (for a single decision) or of a whole
 platform since the packs' longest window (for a run) is loaded into the
 compact in-memory index.
+
+### Holds
+
+Table `contact_holds`: per platform, each hold on a borrower (or on one of its
+debts) with its kind (`dispute`, `cease_contact`, `legal_representation`,
+`breathing_space`, `bankruptcy`, `deceased`, `complaint_under_investigation`),
+start, optional planned end, reason and who raised it.  A hold applies from
+its start until its planned end or its lifting, whichever comes first; a
+lifted hold keeps its row with who lifted it, when and why.  A contact whose
+result is `dispute_raised` raises a `dispute` hold on that debt, one whose
+result is `complaint` a `complaint_under_investigation` hold on every debt,
+in the same transaction as the contact and at most once per contact; changing
+the result later does not lift it, only `hold lift` does.  Every hold added
+or lifted is appended to the audit trail (`hold_added`, `hold_lifted`).
+Which kinds block depends on the pack (e.g. a dispute blocks in `UK` through
+`UK-DISP`).
+
+### Platform rule overrides
+
+A platform's settings (`tideover platform set CODE --settings FILE`) may hold
+`rule_overrides`, `{pack: {rule id: {parameter: value}}}`, for example
+`{"rule_overrides": {"US": {"US-7IN7-ATTEMPTS": {"limit": 5}}}}`.  They are
+checked when the settings are made: an unknown pack, rule or parameter, or a
+value looser than the pack's, is refused with an error naming the rule.
+Overrides of a base pack reach its overlays (`US` overrides apply under
+`US-MA` and `US-NYC`), base first; an overlay's own overrides must be at least
+as strict again.  The gate run for the platform uses the tightened pack, whose
+version differs from the shipped pack's, so each decision names the rules it
+applied.
 
 ### Audit trail
 

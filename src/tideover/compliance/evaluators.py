@@ -108,6 +108,7 @@ class HoldCheck(Check):
             if hold.kind in self.blocks
             and (hold.debt_id is None or hold.debt_id == attempt.debt_id)
             and (hold.until is None or at < hold.until)
+            and (hold.since is None or at >= hold.since)
             # A represented consumer's attorney may still be contacted (15 USC 1692c(a)(2)).
             and not (
                 hold.kind is HoldKind.LEGAL_REPRESENTATION

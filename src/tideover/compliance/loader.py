@@ -33,10 +33,20 @@ def load_pack(code: str, overrides: Overrides | None = None) -> Pack:
     ``overrides`` maps a rule id to parameter values; each must be at least as
     strict as the pack's, else :class:`LooserOverride` is raised.
     """
-    pack = _load_chain(code)
+    return tighten(_load_chain(code), overrides)
+
+
+def tighten(pack: Pack, overrides: Overrides | None) -> Pack:
+    """``pack`` with ``overrides`` applied (each at least as strict) and its version renewed."""
     if overrides:
         pack = _apply_overrides(pack, overrides)
     return pack.model_copy(update={"version": pack_version(pack)})
+
+
+def pack_chain(code: str) -> tuple[str, ...]:
+    """``code`` and the packs it extends, base first (``US-MA`` gives ``US``, ``US-MA``)."""
+    base = _load_chain(code).extends
+    return (*pack_chain(base), code) if base else (code,)
 
 
 def pack_version(pack: Pack) -> str:

@@ -26,6 +26,10 @@ class PlatformSettings:
     buckets: BucketScheme = DEFAULT_BUCKETS
     waterfall: Waterfall = DEFAULT_WATERFALL
     penalty: PenaltyPolicy = field(default=DEFAULT_PENALTY)
+    # {pack: {rule id: {param: value}}}: stricter values than the compliance
+    # packs' (docs/compliance.md); a looser one is refused when the platform is
+    # saved (services/platforms.py), since the domain does not read the packs.
+    rule_overrides: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         check_time_zone(self.time_zone)
@@ -50,6 +54,8 @@ class PlatformSettings:
                 "late_fee_after_days": self.penalty.late_fee_after_days,
                 "includes_overdue_interest": self.penalty.includes_overdue_interest,
             },
+            # Left out when empty, so settings stored before overrides existed stay unchanged.
+            **({"rule_overrides": self.rule_overrides} if self.rule_overrides else {}),
         }
 
     @classmethod
@@ -87,4 +93,5 @@ class PlatformSettings:
             buckets=buckets,
             waterfall=waterfall,
             penalty=penalty,
+            rule_overrides=data.get("rule_overrides") or {},
         )

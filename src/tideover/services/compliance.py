@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pydantic
-import yaml
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from tideover.adapters.repositories.contacts import ContactEvent
@@ -40,36 +37,35 @@ from tideover.compliance.contacts import (
 )
 from tideover.compliance.gate import check, check_message
 from tideover.compliance.ledger import InMemoryLedger
-from tideover.compliance.lint import LintFinding, SendWindow, TemplateText, lint, pack_codes
 from tideover.compliance.loader import load_pack
+from tideover.compliance.overrides import effective_pack
 from tideover.compliance.rules import FrequencyCapParams, Pack, QuietPeriodParams
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.contacts import check_time_zone
-from tideover.domain.errors import UsageError, ValidationError
-from tideover.policy.document import load_policy
-from tideover.policy.model import Channel as StepChannel
+from tideover.domain.errors import NotFound, UsageError, ValidationError
+from tideover.services.holds import raise_result_hold
 from tideover.services.unit_of_work import UnitOfWork
 
 GATE_DECISION = "gate_decision"
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class HoldIn(_Strict):
+class HoldIn(StrictModel):
     kind: HoldKind
     debt_id: str | None = None
     until: AwareDatetime | None = None
 
 
-class AgreedTimeIn(_Strict):
+class AgreedTimeIn(StrictModel):
     start: time
     end: time
     weekdays: frozenset[int] = frozenset(range(7))
 
 
-class BorrowerIn(_Strict):
+class BorrowerIn(StrictModel):
     """The borrower's state; ``time_zones`` may be left out when a platform is given."""
 
     time_zones: tuple[str, ...] | None = None
@@ -80,7 +76,7 @@ class BorrowerIn(_Strict):
     debtor_reachable: bool = True
 
 
-class AttemptIn(_Strict):
+class AttemptIn(StrictModel):
     borrower_id: str = Field(min_length=1, max_length=64)
     debt_id: str = Field(min_length=1, max_length=64)
     channel: Channel
@@ -96,7 +92,7 @@ class AttemptIn(_Strict):
     sender_name: str | None = None
 
 
-class PastContactIn(_Strict):
+class PastContactIn(StrictModel):
     """A past contact with the same borrower; debt and number default to the attempt's."""
 
     at: AwareDatetime
@@ -108,7 +104,7 @@ class PastContactIn(_Strict):
     inbound: bool = False
 
 
-class AttemptDocument(_Strict):
+class AttemptDocument(StrictModel):
     attempt: AttemptIn
     borrower: BorrowerIn = BorrowerIn()
     history: tuple[PastContactIn, ...] = ()
@@ -121,7 +117,7 @@ class ParsedAttempt:
     history: tuple[PastContactIn, ...]
 
 
-_ZH_PROBLEM = {
+ZH_PROBLEM = {
     "missing": "缺少此字段",
     "extra_forbidden": "不认识的字段",
     "enum": "取值无效",
@@ -137,9 +133,9 @@ def parse_attempt_document(data: object, *, source: str = "attempt") -> ParsedAt
         doc = AttemptDocument.model_validate(data)
     except pydantic.ValidationError as exc:
         errors = exc.errors()[:3]
-        en = "; ".join(f"{_where(e['loc'])}: {e['msg']}" for e in errors)
+        en = "; ".join(f"{problem_location(e['loc'])}: {e['msg']}" for e in errors)
         zh = "；".join(
-            f"{_where(e['loc'])}：{_ZH_PROBLEM.get(e['type'], e['msg'])}" for e in errors
+            f"{problem_location(e['loc'])}：{ZH_PROBLEM.get(e['type'], e['msg'])}" for e in errors
         )
         raise ValidationError(
             f"{source}: not a valid attempt document ({en})", f"{source}：联系尝试文件无效（{zh}）"
@@ -151,15 +147,20 @@ def parse_attempt_document(data: object, *, source: str = "attempt") -> ParsedAt
     return ParsedAttempt(attempt, doc.borrower, doc.history)
 
 
-def _where(loc: tuple[int | str, ...]) -> str:
+def problem_location(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc) or "(top level)"
 
 
-def _profile(borrower_id: str, state: BorrowerIn, zones: tuple[str, ...]) -> ContactProfile:
+def _profile(
+    borrower_id: str,
+    state: BorrowerIn,
+    zones: tuple[str, ...],
+    stored_holds: tuple[Hold, ...] = (),
+) -> ContactProfile:
     return ContactProfile(
         borrower_id,
         zones,
-        holds=tuple(Hold(h.kind, h.debt_id, h.until) for h in state.holds),
+        holds=tuple(Hold(h.kind, h.debt_id, h.until) for h in state.holds) + stored_holds,
         opted_out=state.opted_out,
         automated_consent=state.automated_consent,
         agreed_times=tuple(AgreedTime(t.start, t.end, t.weekdays) for t in state.agreed_times),
@@ -269,8 +270,8 @@ def check_attempt(
             "check_attempt 须同时给出平台和工作单元，或都不给",
         )
     parsed = parse_attempt_document(document, source=source)
-    loaded = load_pack(pack)
     if platform is None or uow is None:
+        loaded = load_pack(pack)
         zones = _required_zones(parsed, source)
         profile = _profile(parsed.attempt.borrower_id, parsed.borrower, zones)
         decision = check(parsed.attempt, _history_ledger(parsed), profile, loaded)
@@ -282,12 +283,18 @@ def check_attempt(
             f"{source}：指定平台时不能使用 history，平台已存储的联系记录即为联系台账",
         )
     with uow:
+        loaded = platform_pack(uow, platform, pack)
         contacts = uow.contacts(platform)
         zones = parsed.borrower.time_zones or _stored_zones(uow, platform, parsed.attempt)
         keyed = contacts.keyed(parsed.attempt)
         since = parsed.attempt.planned_at - ledger_horizon(loaded)
         ledger = contacts.load_ledger(since=since, borrower_ids=[keyed.borrower_id])
-        profile = _profile(keyed.borrower_id, parsed.borrower, zones)
+        stored = uow.holds(platform).gate_holds(
+            at=parsed.attempt.planned_at, borrower_ids=[keyed.borrower_id]
+        )
+        profile = _profile(
+            keyed.borrower_id, parsed.borrower, zones, stored.get(keyed.borrower_id, ())
+        )
         decision = check(keyed, ledger, profile, loaded)
         now = (clock or SystemClock()).now()
         payload = _audit_payload(decision, keyed, loaded.code)
@@ -295,6 +302,14 @@ def check_attempt(
         uow.commit()
     result = decision_dict(decision, pack=loaded.code, zones=tuple(zones))
     return {**result, "audit": {"platform": platform, "seq": record.seq, "hash": record.hash}}
+
+
+def platform_pack(uow: UnitOfWork, platform: str, code: str) -> Pack:
+    """Pack ``code`` as ``platform`` applies it: tightened by its settings' rule overrides."""
+    record = uow.platforms.get(platform)
+    if record is None:
+        raise NotFound(f"unknown platform {platform!r}", f"未知平台 {platform!r}")
+    return effective_pack(code.upper(), record.settings.get("rule_overrides"))
 
 
 def _required_zones(parsed: ParsedAttempt, source: str) -> tuple[str, ...]:
@@ -378,8 +393,12 @@ def record_contact(
     inbound: bool = False,
     result: ContactResult | None = None,
     attempt_id: str | None = None,
+    clock: Clock | None = None,
 ) -> dict[str, Any]:
-    """Record one contact (or inbound call) in the platform's ledger; returns its id."""
+    """Record one contact (or inbound call) in the platform's ledger; returns its id.
+
+    A dispute or complaint it records raises a hold in the same transaction.
+    """
     event = ContactEvent(
         attempt_id or uuid.uuid4().hex,
         attempt,
@@ -390,8 +409,9 @@ def record_contact(
     )
     with uow:
         uow.contacts(platform).add(event)
+        raised = raise_result_hold(uow, platform, event, clock or SystemClock())
         uow.commit()
-    return _event_dict(platform, event)
+    return {**_event_dict(platform, event), "holds_raised": raised}
 
 
 def set_contact_outcome(
@@ -402,12 +422,18 @@ def set_contact_outcome(
     outcome: Outcome,
     result: ContactResult | None = None,
     at: datetime | None = None,
+    clock: Clock | None = None,
 ) -> dict[str, Any]:
-    """The outcome of a contact recorded earlier (as planned, say), once it is known."""
+    """The outcome of a contact recorded earlier (as planned, say), once it is known.
+
+    A dispute or complaint raises a hold in the same transaction (once per contact
+    and kind); changing the result later does not lift it: that is done explicitly.
+    """
     with uow:
         event = uow.contacts(platform).set_outcome(attempt_id, outcome, result=result, at=at)
+        raised = raise_result_hold(uow, platform, event, clock or SystemClock())
         uow.commit()
-    return _event_dict(platform, event)
+    return {**_event_dict(platform, event), "holds_raised": raised}
 
 
 def _event_dict(platform: str, event: ContactEvent) -> dict[str, Any]:
@@ -455,106 +481,3 @@ def verify_audit_trail(
         "ok": not issues,
         "issues": issues,
     }
-
-
-def lint_policy_file(
-    *,
-    path: Path,
-    packs: Sequence[str] = (),
-    templates: Path | None = None,
-    actor: ActorRole | None = None,
-    send_times: Mapping[StepChannel, SendWindow] | None = None,
-    sender_name: str | None = None,
-) -> dict[str, Any]:
-    """Lint the policy at ``path`` against ``packs`` (default: those the policy names).
-
-    An invalid policy raises :class:`PolicyRejected`; ``blocking`` tells whether
-    the findings stop its approval.
-    """
-    compiled = load_policy(path)
-    codes = tuple(dict.fromkeys(code.upper() for code in packs)) or pack_codes(compiled.policy)
-    if not codes:
-        raise UsageError(
-            f"{path}: the policy names no rule pack and its jurisdiction has none; give --pack",
-            f"{path}：策略未指定合规规则包，其司法辖区也没有对应规则包；请用 --pack 指定",
-        )
-    texts = read_templates(templates) if templates is not None else None
-    report = lint(
-        compiled,
-        [load_pack(code) for code in codes],
-        templates=texts,
-        actor=actor,
-        send_times=send_times,
-        sender_name=sender_name,
-    )
-    return {
-        "policy": report.policy,
-        "file": str(path),
-        "packs": [{"pack": code, "version": version} for code, version in report.packs],
-        "actor": actor.value if actor else None,
-        "blocking": not report.approvable,
-        "counts": {"blocking": len(report.blocking), "warning": len(report.warnings)},
-        "findings": [_lint_finding(f) for f in report.findings],
-    }
-
-
-def _lint_finding(f: LintFinding) -> dict[str, Any]:
-    where = f.location
-    return {
-        "rule_id": f.rule_id,
-        "severity": f.severity.value,
-        "pack": f.pack,
-        "location": {
-            "segments": list(where.segments),
-            "treatment": where.treatment,
-            "step": where.step,
-            "template": where.template,
-            "text": str(where),
-        },
-        "en": f.en,
-        "zh": f.zh,
-    }
-
-
-class _TemplateIn(_Strict):
-    text: str = Field(min_length=1)
-    target: Target = Target.DEBTOR
-    sender: str | None = None
-
-
-def read_templates(path: Path) -> dict[str, TemplateText]:
-    """Template texts from YAML or JSON: ``id: text`` or ``id: {text, target, sender}``."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValidationError(
-            f"cannot read templates file {path}: {exc.strerror or exc}",
-            f"无法读取模板文件 {path}：{exc.strerror or exc}",
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise ValidationError(
-            f"templates file {path} is not valid YAML or JSON: {exc}",
-            f"模板文件 {path} 不是有效的 YAML 或 JSON：{exc}",
-        ) from exc
-    if not isinstance(data, dict):
-        raise ValidationError(
-            f"templates file {path}: expected a mapping of template id to text",
-            f"模板文件 {path}：应为“模板 id → 文本”的映射",
-        )
-    texts: dict[str, TemplateText] = {}
-    for key, value in data.items():
-        try:
-            item = (
-                _TemplateIn(text=value)
-                if isinstance(value, str)
-                else _TemplateIn.model_validate(value)
-            )
-        except pydantic.ValidationError as exc:
-            first = exc.errors()[0]
-            raise ValidationError(
-                f"templates file {path}: template {key}: {_where(first['loc'])}: {first['msg']}",
-                f"模板文件 {path}：模板 {key}：{_where(first['loc'])}："
-                f"{_ZH_PROBLEM.get(first['type'], first['msg'])}",
-            ) from exc
-        texts[str(key)] = TemplateText(item.text, item.target, item.sender)
-    return texts

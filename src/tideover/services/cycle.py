@@ -19,6 +19,7 @@ from datetime import time as clock_time
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 
@@ -27,7 +28,7 @@ from tideover.batch.cycle.stages import CycleResult
 from tideover.compliance.contacts import ActorRole
 from tideover.compliance.gate import compile_pack
 from tideover.compliance.lint import pack_codes
-from tideover.compliance.loader import load_pack
+from tideover.compliance.overrides import effective_pack
 from tideover.compliance.rules import Pack
 from tideover.domain.allocation import Component, position_as_of
 from tideover.domain.clock import Clock
@@ -91,7 +92,14 @@ def run_cycle(
     """
     choice = _policy(uow, platform, as_of, policy_file)
     artefact, model_version = champion_model(model_registry, platform)
-    packs = [load_pack(code) for code in pack_codes(choice.compiled.policy)]
+    with uow:
+        platform_settings = settings_of(uow, platform)
+        # Holds not ended by the start of the business day (the platform's midnight);
+        # the gate then compares each hold's own start and end with the planned time.
+        day_start = datetime.combine(as_of, clock_time.min, ZoneInfo(platform_settings.time_zone))
+        holds = uow.holds(platform).gate_holds(at=day_start)
+    overrides = platform_settings.rule_overrides
+    packs = [effective_pack(code, overrides) for code in pack_codes(choice.compiled.policy)]
     versions = {
         **choice.versions,
         "model": model_version,
@@ -117,7 +125,10 @@ def run_cycle(
             minor_digits=settings.currency.minor_digits,
             bucket_labels=settings.buckets.labels,
             gate=GateSettings(
-                tuple(compile_pack(p) for p in packs), actor=actor, send_times=send_times or {}
+                tuple(compile_pack(p) for p in packs),
+                actor=actor,
+                send_times=send_times or {},
+                holds=holds,
             ),
             costs_minor=_costs_minor(costs or DEFAULT_COSTS, settings),
         )

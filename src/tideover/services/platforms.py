@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from tideover.compliance.overrides import check_rule_overrides
 from tideover.domain.clock import Clock, SystemClock, business_date
 from tideover.domain.errors import NotFound, ValidationError
 from tideover.domain.platforms import PlatformSettings
@@ -43,8 +45,13 @@ def check_platform_code(code: str) -> str:
 def save_platform(
     *, uow: UnitOfWork, code: str, name: str, settings: PlatformSettings
 ) -> dict[str, Any]:
-    """Create the platform, or update its name and settings (its currency never changes)."""
+    """Create the platform, or update its name and settings (its currency never changes).
+
+    Rule overrides are checked against the packs here: only stricter values pass.
+    """
     check_platform_code(code)
+    if settings.rule_overrides:
+        settings = replace(settings, rule_overrides=check_rule_overrides(settings.rule_overrides))
     with uow:
         record = uow.platforms.ensure(
             code, name=name, currency=settings.currency.code, settings=settings.to_dict()

@@ -20,6 +20,7 @@ from tideover.adapters.repositories import (
     ContactRepository,
     CycleRepository,
     DelinquencyRepository,
+    HoldRepository,
     ImportBatchRepository,
     LoanRepository,
     PaymentRepository,
@@ -49,6 +50,8 @@ class UnitOfWork(Protocol):
     def contacts(self, platform_code: str) -> ContactRepository: ...
 
     def audit(self, platform_code: str) -> AuditRepository: ...
+
+    def holds(self, platform_code: str) -> HoldRepository: ...
 
     def policies(self, platform_code: str) -> PolicyRepository: ...
 
@@ -135,6 +138,9 @@ class SqlAlchemyUnitOfWork:
 
     def audit(self, platform_code: str) -> AuditRepository:
         return AuditRepository(self.session, platform_code)
+
+    def holds(self, platform_code: str) -> HoldRepository:
+        return HoldRepository(self.session, platform_code)
 
     def policies(self, platform_code: str) -> PolicyRepository:
         return PolicyRepository(self.session, platform_code)

@@ -11,6 +11,7 @@ from tideover.adapters.repositories.borrowers import BorrowerRepository
 from tideover.adapters.repositories.contacts import ContactEvent, ContactRepository, ContactResult
 from tideover.adapters.repositories.cycle import CycleRepository, CycleRun, ReplaceResult
 from tideover.adapters.repositories.delinquency import DelinquencyRepository
+from tideover.adapters.repositories.holds import HoldRepository
 from tideover.adapters.repositories.imports import ImportBatchRecord, ImportBatchRepository
 from tideover.adapters.repositories.loans import LoanRepository
 from tideover.adapters.repositories.payments import PaymentRepository
@@ -34,6 +35,7 @@ __all__ = [
     "CycleRun",
     "DelinquencyRepository",
     "EvidenceFile",
+    "HoldRepository",
     "ImportBatchRecord",
     "ImportBatchRepository",
     "LoanRepository",

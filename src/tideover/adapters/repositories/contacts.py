@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import BigInteger, ColumnElement, Integer, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from tideover.adapters.orm import ContactEventRow
@@ -102,6 +102,17 @@ _COLUMNS = (
 )
 
 
+LEDGER_BATCH = 50_000  # rows fetched at a time when loading a whole platform's ledger
+
+
+def _epoch(session: Session, column: ColumnElement[datetime]) -> ColumnElement[int]:
+    """Whole UTC epoch seconds of a stored instant, computed by the database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.floor(func.extract("epoch", column)), BigInteger)
+    # SQLite keeps naive UTC text; strftime('%s') reads it as UTC.
+    return cast(func.strftime("%s", column), Integer)
+
+
 class ContactRepository(PlatformScoped):
     """Contact attempts and outcomes of one platform."""
 
@@ -177,24 +188,43 @@ class ContactRepository(PlatformScoped):
         """The in-process ledger of contacts from ``since`` on (of ``borrower_ids`` if given)."""
         ledger = into if into is not None else InMemoryLedger()
         if borrower_ids is None:
-            batches: Iterable[builtins.list[ContactEvent]] = [self._load_since(since, None)]
+            ledger.load_rows(self._ledger_rows(since, None))
         else:
-            batches = (self._load_since(since, chunk) for chunk in chunks(sorted(borrower_ids)))
-        for events in batches:
-            for e in events:
-                ledger.record(e.attempt, e.outcome, at=e.at, inbound=e.inbound)
+            for chunk in chunks(sorted(set(borrower_ids))):
+                ledger.load_rows(self._ledger_rows(since, chunk))
         return ledger
+
+    def _ledger_rows(self, since: datetime, borrower_ids: Sequence[str] | None) -> Iterator[Any]:
+        """The ledger's columns as plain tuples, streamed; the instant as epoch seconds in SQL.
+
+        No per-row objects (and no datetime per row): this is what makes a
+        whole-platform load fast (bench/RESULTS.md, "Contact ledger load").
+        """
+        # Core columns, not ORM attributes, and the flag read as the stored 0/1: the
+        # ORM's per-row bookkeeping and result processors would double the time.
+        c = ContactEventRow.__table__.c
+        query = (
+            select(
+                c.borrower_id,
+                c.debt_id,
+                c.channel,
+                c.target,
+                c.recipient_id,
+                c.number_hash,
+                type_coerce(c.inbound, Integer),
+                c.outcome,
+                _epoch(self._session, c.occurred_at),
+            )
+            .where(c.platform_id == self._platform_id, c.occurred_at >= since)
+            .execution_options(yield_per=LEDGER_BATCH)
+        )
+        if borrower_ids is not None:
+            query = query.where(c.borrower_id.in_(borrower_ids))
+        for partition in self._session.execute(query).partitions():
+            yield from partition
 
     def count(self) -> int:
         return self._count(ContactEventRow)
-
-    def _load_since(
-        self, since: datetime, borrower_ids: Sequence[str] | None
-    ) -> builtins.list[ContactEvent]:
-        where = [ContactEventRow.occurred_at >= since]
-        if borrower_ids is not None:
-            where.append(ContactEventRow.borrower_id.in_(borrower_ids))
-        return self._load(where)
 
     def _load(self, where: builtins.list[ColumnElement[bool]]) -> builtins.list[ContactEvent]:
         query = (

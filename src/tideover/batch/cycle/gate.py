@@ -25,6 +25,7 @@ from tideover.compliance.contacts import (
     Channel,
     ContactProfile,
     Decision,
+    Hold,
     Outcome,
 )
 from tideover.compliance.gate import CompiledPack, check
@@ -58,6 +59,8 @@ class GateSettings:
     default_send_time: time = time(9, 0)
     # Only IVR counts as autodialled by default: consent data is not stored yet.
     automated: frozenset[str] = frozenset({"robot_call"})
+    # Stored holds in force (dispute, cease contact, breathing space…) by borrower id.
+    holds: Mapping[str, tuple[Hold, ...]] = field(default_factory=dict)
 
     def send_time(self, channel: str) -> time:
         return self.send_times.get(channel, self.default_send_time)
@@ -110,7 +113,11 @@ def gate_actions(
         key = (action.borrower_id, action.time_zones)
         profile = profiles.get(key)
         if profile is None:
-            profile = profiles[key] = ContactProfile(action.borrower_id, action.time_zones)
+            profile = profiles[key] = ContactProfile(
+                action.borrower_id,
+                action.time_zones,
+                holds=settings.holds.get(action.borrower_id, ()),
+            )
         gated.append(_gate_one(action, as_of, ledger, profile, settings))
     return gated
 

@@ -1,0 +1,142 @@
+"""Holds on contacting a platform's borrowers: added, lifted, and read back for the gate.
+
+A lifted hold keeps its row (lifted when, by whom, why).  The gate asks for
+the holds that have not ended by an instant (:meth:`HoldRepository.gate_holds`),
+including those that start later, so its earliest-allowed search sees them.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session
+
+from tideover.adapters.orm import ContactHoldRow
+from tideover.adapters.repositories._base import PlatformScoped, bulk_insert, chunks
+from tideover.compliance.contacts import Hold, HoldKind
+from tideover.compliance.holds import HoldRecord
+from tideover.domain.errors import Conflict, NotFound
+
+_COLUMNS = (
+    ContactHoldRow.hold_id,
+    ContactHoldRow.borrower_id,
+    ContactHoldRow.kind,
+    ContactHoldRow.starts_at,
+    ContactHoldRow.reason,
+    ContactHoldRow.raised_by,
+    ContactHoldRow.debt_id,
+    ContactHoldRow.ends_at,
+    ContactHoldRow.source_attempt_id,
+    ContactHoldRow.lifted_at,
+    ContactHoldRow.lifted_by,
+    ContactHoldRow.lift_reason,
+)
+
+
+class HoldRepository(PlatformScoped):
+    """Holds of one platform."""
+
+    def __init__(self, session: Session, platform_code: str) -> None:
+        super().__init__(session, platform_code)
+
+    def add_many(self, holds: Sequence[HoldRecord]) -> int:
+        """Stores new holds; a hold id already used on this platform is a ``Conflict``."""
+        if not holds:
+            return 0
+        ids = [h.hold_id for h in holds]
+        self._refuse_duplicates(ContactHoldRow.hold_id, ids, "hold", "冻结事项")
+        bulk_insert(self._session, ContactHoldRow, [self._row(h) for h in holds])
+        return len(holds)
+
+    def add(self, hold: HoldRecord) -> None:
+        self.add_many([hold])
+
+    def get(self, hold_id: str) -> HoldRecord | None:
+        found = self._load([ContactHoldRow.hold_id == hold_id])
+        return found[0] if found else None
+
+    def raised_by_contact(self, attempt_id: str) -> builtins.list[HoldRecord]:
+        """The holds a contact's result raised."""
+        return self._load([ContactHoldRow.source_attempt_id == attempt_id])
+
+    def lift(self, hold_id: str, *, at: datetime, by: str, reason: str) -> HoldRecord:
+        """Ends a hold at ``at``; lifting one already lifted is a ``Conflict``."""
+        row = self._session.scalars(
+            select(ContactHoldRow).where(
+                ContactHoldRow.platform_id == self._platform_id,
+                ContactHoldRow.hold_id == hold_id,
+            )
+        ).first()
+        if row is None:
+            raise NotFound(
+                f"no hold {hold_id!r} on platform {self.platform_code!r}",
+                f"平台 {self.platform_code!r} 上没有冻结事项 {hold_id!r}",
+            )
+        if row.lifted_at is not None:
+            raise Conflict(
+                f"hold {hold_id!r} was already lifted at {row.lifted_at.isoformat()} by "
+                f"{row.lifted_by}",
+                f"冻结事项 {hold_id!r} 已于 {row.lifted_at.isoformat()} 由 {row.lifted_by} 解除",
+            )
+        lifted = self._record([getattr(row, c.key) for c in _COLUMNS])
+        # Validated as a whole before anything is written.
+        lifted = HoldRecord(
+            **{**_fields(lifted), "lifted_at": at, "lifted_by": by, "lift_reason": reason}
+        )
+        row.lifted_at, row.lifted_by, row.lift_reason = at, by, reason
+        self._session.flush()
+        return lifted
+
+    def for_borrower(self, borrower_id: str) -> builtins.list[HoldRecord]:
+        """Every hold of one borrower, lifted or not, by start."""
+        return self._load([ContactHoldRow.borrower_id == borrower_id])
+
+    def gate_holds(
+        self, *, at: datetime, borrower_ids: Iterable[str] | None = None
+    ) -> dict[str, tuple[Hold, ...]]:
+        """Holds not ended by ``at``, as the gate reads them, by borrower (all if not given)."""
+        not_ended = [
+            or_(ContactHoldRow.ends_at.is_(None), ContactHoldRow.ends_at > at),
+            or_(ContactHoldRow.lifted_at.is_(None), ContactHoldRow.lifted_at > at),
+        ]
+        if borrower_ids is None:
+            batches: Iterable[builtins.list[HoldRecord]] = [self._load(not_ended)]
+        else:
+            batches = (
+                self._load([*not_ended, ContactHoldRow.borrower_id.in_(chunk)])
+                for chunk in chunks(sorted(set(borrower_ids)))
+            )
+        found: dict[str, list[Hold]] = {}
+        for batch in batches:
+            for record in batch:
+                found.setdefault(record.borrower_id, []).append(record.as_gate_hold())
+        return {borrower: tuple(holds) for borrower, holds in found.items()}
+
+    def count(self) -> int:
+        return self._count(ContactHoldRow)
+
+    def _load(self, where: builtins.list[ColumnElement[bool]]) -> builtins.list[HoldRecord]:
+        query = (
+            select(*_COLUMNS)
+            .where(ContactHoldRow.platform_id == self._platform_id, *where)
+            .order_by(ContactHoldRow.starts_at, ContactHoldRow.id)
+        )
+        return [self._record(row) for row in self._session.execute(query)]
+
+    @staticmethod
+    def _record(row: Sequence[Any]) -> HoldRecord:
+        """A stored row (the columns of ``_COLUMNS``, in order) as a hold."""
+        values = dict(zip((c.key for c in _COLUMNS), row, strict=True))
+        values["kind"] = HoldKind(values["kind"])
+        return HoldRecord(**values)
+
+    def _row(self, h: HoldRecord) -> dict[str, Any]:
+        return {"platform_id": self._platform_id, **_fields(h), "kind": h.kind.value}
+
+
+def _fields(h: HoldRecord) -> dict[str, Any]:
+    return {c.key: getattr(h, c.key) for c in _COLUMNS}

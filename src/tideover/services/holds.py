@@ -1,0 +1,138 @@
+"""Use cases of contact holds: add, lift, list; and the hold a contact's result raises.
+
+Every change is appended to the audit trail in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from tideover.adapters.repositories.contacts import ContactEvent
+from tideover.adapters.repositories.contacts import ContactResult as ContactResult
+from tideover.compliance.contacts import (
+    HoldKind,
+)
+from tideover.compliance.holds import RESULT_HOLDS, HoldRecord
+from tideover.domain.clock import Clock, SystemClock
+from tideover.domain.errors import NotFound, UsageError
+from tideover.services.unit_of_work import UnitOfWork
+
+HOLD_ADDED = "hold_added"
+HOLD_LIFTED = "hold_lifted"
+
+
+def raise_result_hold(
+    uow: UnitOfWork, platform: str, event: ContactEvent, clock: Clock
+) -> list[dict[str, Any]]:
+    """The hold a dispute or complaint calls for, stored and audited (unless raised before)."""
+    if event.result is None or event.result.value not in RESULT_HOLDS:
+        return []
+    kind, per_debt = RESULT_HOLDS[event.result.value]
+    holds = uow.holds(platform)
+    if any(h.kind is kind for h in holds.raised_by_contact(event.attempt_id)):
+        return []
+    hold = HoldRecord(
+        hold_id=uuid.uuid4().hex,
+        borrower_id=event.attempt.borrower_id,
+        kind=kind,
+        starts_at=event.at,
+        reason=f"contact {event.attempt_id} recorded the result {event.result.value}",
+        raised_by=f"contact ledger ({event.attempt.actor.value})",
+        debt_id=event.attempt.debt_id if per_debt else None,
+        source_attempt_id=event.attempt_id,
+    )
+    holds.add(hold)
+    uow.audit(platform).append(HOLD_ADDED, hold.to_dict(), at=clock.now())
+    return [hold.to_dict()]
+
+
+def add_hold(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    borrower_id: str,
+    kind: HoldKind,
+    reason: str,
+    by: str,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    debt_id: str | None = None,
+    hold_id: str | None = None,
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """Put a hold on a borrower (or one debt) from ``start`` (default now); audited."""
+    now = (clock or SystemClock()).now()
+    hold = HoldRecord(
+        hold_id=hold_id or uuid.uuid4().hex,
+        borrower_id=borrower_id,
+        kind=kind,
+        starts_at=start or now,
+        reason=reason,
+        raised_by=by,
+        debt_id=debt_id,
+        ends_at=end,
+    )
+    with uow:
+        uow.holds(platform).add(hold)
+        record = uow.audit(platform).append(HOLD_ADDED, hold.to_dict(), at=now)
+        uow.commit()
+    return {**hold.to_dict(at=now), "platform": platform, "audit_seq": record.seq}
+
+
+def lift_hold(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    borrower_id: str,
+    by: str,
+    reason: str,
+    hold_id: str | None = None,
+    kind: HoldKind | None = None,
+    at: datetime | None = None,
+    clock: Clock | None = None,
+) -> list[dict[str, Any]]:
+    """Lift one hold (``hold_id``) or every hold of ``kind`` not yet ended; each is audited."""
+    if (hold_id is None) == (kind is None):
+        raise UsageError("give a hold id or a hold kind to lift", "请给出冻结事项编号或类型")
+    now = (clock or SystemClock()).now()
+    when = at or now
+    with uow:
+        repo = uow.holds(platform)
+        mine = repo.for_borrower(borrower_id)
+        chosen = [
+            h
+            for h in mine
+            if (h.hold_id == hold_id)
+            or (kind is not None and h.kind is kind and h.lifted_at is None and h.in_force(when))
+        ]
+        if not chosen:
+            what = hold_id or (kind.value if kind else "")
+            raise NotFound(
+                f"borrower {borrower_id!r} on platform {platform!r} has no hold {what} to lift",
+                f"平台 {platform!r} 上借款人 {borrower_id!r} 没有可解除的冻结事项 {what}",
+            )
+        lifted = [repo.lift(h.hold_id, at=when, by=by, reason=reason) for h in chosen]
+        audit = uow.audit(platform)
+        seqs = [audit.append(HOLD_LIFTED, h.to_dict(), at=now).seq for h in lifted]
+        uow.commit()
+    return [
+        {**h.to_dict(at=now), "platform": platform, "audit_seq": seq}
+        for h, seq in zip(lifted, seqs, strict=True)
+    ]
+
+
+def list_holds(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    borrower_id: str,
+    include_ended: bool = False,
+    clock: Clock | None = None,
+) -> list[dict[str, Any]]:
+    """A borrower's holds not ended now (every hold with ``include_ended``), by start."""
+    now = (clock or SystemClock()).now()
+    with uow:
+        holds = uow.holds(platform).for_borrower(borrower_id)
+    return [h.to_dict(at=now) for h in holds if include_ended or h.until is None or h.until > now]

@@ -1,0 +1,127 @@
+"""Use case: lint a policy file against its rule packs (the policy linter, docs/compliance.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pydantic
+import yaml
+from pydantic import Field
+
+from tideover.adapters.repositories.contacts import ContactResult as ContactResult
+from tideover.compliance.contacts import (
+    ActorRole,
+    Target,
+)
+from tideover.compliance.lint import LintFinding, SendWindow, TemplateText, lint, pack_codes
+from tideover.compliance.loader import load_pack
+from tideover.domain.errors import UsageError, ValidationError
+from tideover.policy.document import load_policy
+from tideover.policy.model import Channel as StepChannel
+from tideover.services.compliance import ZH_PROBLEM, StrictModel, problem_location
+
+
+def lint_policy_file(
+    *,
+    path: Path,
+    packs: Sequence[str] = (),
+    templates: Path | None = None,
+    actor: ActorRole | None = None,
+    send_times: Mapping[StepChannel, SendWindow] | None = None,
+    sender_name: str | None = None,
+) -> dict[str, Any]:
+    """Lint the policy at ``path`` against ``packs`` (default: those the policy names).
+
+    An invalid policy raises :class:`PolicyRejected`; ``blocking`` tells whether
+    the findings stop its approval.
+    """
+    compiled = load_policy(path)
+    codes = tuple(dict.fromkeys(code.upper() for code in packs)) or pack_codes(compiled.policy)
+    if not codes:
+        raise UsageError(
+            f"{path}: the policy names no rule pack and its jurisdiction has none; give --pack",
+            f"{path}：策略未指定合规规则包，其司法辖区也没有对应规则包；请用 --pack 指定",
+        )
+    texts = read_templates(templates) if templates is not None else None
+    report = lint(
+        compiled,
+        [load_pack(code) for code in codes],
+        templates=texts,
+        actor=actor,
+        send_times=send_times,
+        sender_name=sender_name,
+    )
+    return {
+        "policy": report.policy,
+        "file": str(path),
+        "packs": [{"pack": code, "version": version} for code, version in report.packs],
+        "actor": actor.value if actor else None,
+        "blocking": not report.approvable,
+        "counts": {"blocking": len(report.blocking), "warning": len(report.warnings)},
+        "findings": [_lint_finding(f) for f in report.findings],
+    }
+
+
+def _lint_finding(f: LintFinding) -> dict[str, Any]:
+    where = f.location
+    return {
+        "rule_id": f.rule_id,
+        "severity": f.severity.value,
+        "pack": f.pack,
+        "location": {
+            "segments": list(where.segments),
+            "treatment": where.treatment,
+            "step": where.step,
+            "template": where.template,
+            "text": str(where),
+        },
+        "en": f.en,
+        "zh": f.zh,
+    }
+
+
+class _TemplateIn(StrictModel):
+    text: str = Field(min_length=1)
+    target: Target = Target.DEBTOR
+    sender: str | None = None
+
+
+def read_templates(path: Path) -> dict[str, TemplateText]:
+    """Template texts from YAML or JSON: ``id: text`` or ``id: {text, target, sender}``."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValidationError(
+            f"cannot read templates file {path}: {exc.strerror or exc}",
+            f"无法读取模板文件 {path}：{exc.strerror or exc}",
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise ValidationError(
+            f"templates file {path} is not valid YAML or JSON: {exc}",
+            f"模板文件 {path} 不是有效的 YAML 或 JSON：{exc}",
+        ) from exc
+    if not isinstance(data, dict):
+        raise ValidationError(
+            f"templates file {path}: expected a mapping of template id to text",
+            f"模板文件 {path}：应为“模板 id → 文本”的映射",
+        )
+    texts: dict[str, TemplateText] = {}
+    for key, value in data.items():
+        try:
+            item = (
+                _TemplateIn(text=value)
+                if isinstance(value, str)
+                else _TemplateIn.model_validate(value)
+            )
+        except pydantic.ValidationError as exc:
+            first = exc.errors()[0]
+            raise ValidationError(
+                f"templates file {path}: template {key}: "
+                f"{problem_location(first['loc'])}: {first['msg']}",
+                f"模板文件 {path}：模板 {key}：{problem_location(first['loc'])}："
+                f"{ZH_PROBLEM.get(first['type'], first['msg'])}",
+            ) from exc
+        texts[str(key)] = TemplateText(item.text, item.target, item.sender)
+    return texts
