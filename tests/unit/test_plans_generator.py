@@ -104,3 +104,15 @@ def test_ranking_is_the_same_whatever_the_input_order(
         parse_application(shuffled), OfferLimits(),
     )  # fmt: skip
     assert first == second
+
+
+def test_no_penalty_waiver_is_offered_where_there_is_no_penalty() -> None:
+    late = snapshot()
+    assert late.penalty.is_positive
+    assert any(e.option.spec.penalty_waiver_pct for e in generate_options(
+        late, application(), OfferLimits()).evaluations)  # fmt: skip
+    current = snapshot(paid_count=12)  # every installment due so far is paid
+    assert not current.penalty
+    options = generate_options(current, application(), OfferLimits()).evaluations
+    assert options
+    assert not any(e.option.spec.penalty_waiver_pct for e in options)

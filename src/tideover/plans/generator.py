@@ -120,8 +120,12 @@ def candidate_specs(
     specs = [PlanSpec(shift_days=_shift_days(snapshot, application, limits))]
     if longest > left:
         specs.append(PlanSpec(term=longest))
+    # A penalty waiver is only worth offering where there is penalty to waive.
+    penalty_waiver = waiver if snapshot.penalty.is_positive else Decimal(0)
     if shortest is not None:
-        specs += [PlanSpec(term=shortest), PlanSpec(term=shortest, penalty_waiver_pct=waiver)]
+        specs.append(PlanSpec(term=shortest))
+        if penalty_waiver:
+            specs.append(PlanSpec(term=shortest, penalty_waiver_pct=penalty_waiver))
     if holiday:
         after = max(left, min(longest, limits.max_plan_installments - holiday))
         specs += [
@@ -131,7 +135,7 @@ def candidate_specs(
         ]
     specs += [
         PlanSpec(interest_waiver_pct=waiver),
-        PlanSpec(term=longest, interest_waiver_pct=waiver, penalty_waiver_pct=waiver),
+        PlanSpec(term=longest, interest_waiver_pct=waiver, penalty_waiver_pct=penalty_waiver),
         PlanSpec(settlement_pct=floor),
         PlanSpec(
             settlement_pct=min(Decimal(100), floor + SETTLEMENT_PLAN_PREMIUM),
