@@ -6,7 +6,9 @@ import time
 from typing import Annotated, Any
 
 import typer
+from rich.table import Table
 
+from tideover.cli.kpi import amount_text, kpi_totals, share_text
 from tideover.cli.output import JsonOption, console, print_json, progress_bars, say
 from tideover.cli.portfolio import parse_date, render_delinquency
 from tideover.services.progress import ProgressFn
@@ -21,7 +23,7 @@ def demo(
     """Set up, load the two demo platforms, activate their policies, run the daily cycle."""
     from tideover.bootstrap import initialise, open_app
     from tideover.domain.clock import SystemClock
-    from tideover.services.cycle import run_cycle
+    from tideover.services.cycle import kpi_report, run_cycle
     from tideover.services.data import fetch_dataset
     from tideover.services.delinquency import report_from_history
     from tideover.services.demo import DEMO_AS_OF, ensure_demo_policy, load_demo_platforms
@@ -56,6 +58,9 @@ def demo(
         reports = [
             report_from_history(uow=app.uow(), platform=load.platform, as_of=day) for load in loads
         ]
+        comparison = [
+            kpi_report(uow=app.uow(), platform=load.platform, first=day, last=day) for load in loads
+        ]
     if json_out:
         print_json(
             {
@@ -64,6 +69,7 @@ def demo(
                 "policies": policies,
                 "cycles": cycles,
                 "delinquency": [report.to_json() for report in reports],
+                "kpis": comparison,
                 "seconds": round(time.perf_counter() - started, 1),
             }
         )
@@ -83,6 +89,7 @@ def demo(
         )
         render_delinquency(report)
         _render_cycle(cycle)
+    _render_comparison(comparison)
     console.print(
         say(
             f"done in {time.perf_counter() - started:.1f} s — next: "
@@ -91,6 +98,40 @@ def demo(
             f"`tideover kpi --platform demo-cn --from {day} --to {day}`",
         )
     )
+
+
+def _render_comparison(reports: list[dict[str, Any]]) -> None:
+    """The platforms side by side on the day's KPIs."""
+    table = Table(title=say("the platforms side by side", "各平台对比"))
+    for en, zh in [
+        ("platform", "平台"),
+        ("open", "在贷户数"),
+        ("balance", "余额"),
+        ("", ""),
+        ("30+", "30+"),
+        ("90+", "90+"),
+        ("actions", "动作"),
+        ("denied", "被拒"),
+        ("cost", "成本"),
+    ]:
+        table.add_column(say(en, zh), justify="left" if en == "platform" else "right")
+    for report in reports:
+        rows = report["rows"]
+        code = rows[0]["currency"] if rows else "CNY"
+        t = kpi_totals(rows)
+        table.add_row(
+            report["platform"],
+            f"{t['accounts']:,}",
+            # Whole units: this table is for reading across, not for reconciling.
+            amount_text(t["balance"], code).split(".")[0],
+            code,
+            share_text(t["30+"], t["accounts"]),
+            share_text(t["90+"], t["accounts"]),
+            f"{t['planned']:,}",
+            f"{t['planned'] - t['allowed']:,}",
+            amount_text(t["cost"], code),
+        )
+    console.print(table)
 
 
 def _prefixed(progress: ProgressFn, platform: str) -> ProgressFn:

@@ -57,15 +57,15 @@ def kpi(
         console.print(say("no KPI snapshot in that range", "该日期范围内没有指标快照"))
 
 
-def _amount(minor: int, code: str) -> str:
+def amount_text(minor: int, code: str) -> str:
     return f"{Money(minor, currency(code)).amount:,}"
 
 
-def _share(part: int, whole: int) -> str:
+def share_text(part: int, whole: int) -> str:
     return f"{part / whole:.1%}" if whole else "—"
 
 
-def _totals(rows: list[dict[str, Any]]) -> dict[str, int]:
+def kpi_totals(rows: list[dict[str, Any]]) -> dict[str, int]:
     """Sums over segments and arms of one group of rows, by metric (and 30+/90+)."""
     totals: dict[str, int] = defaultdict(int)
     for row in rows:
@@ -104,16 +104,16 @@ def _render(platform: str, rows: list[dict[str, Any]]) -> None:
     for en, zh in headings:
         table.add_column(say(en, zh), justify="right")
     for day, group in sorted(by_date.items()):
-        t = _totals(group)
+        t = kpi_totals(group)
         table.add_row(
             day,
             f"{t['accounts']:,}",
-            _amount(t["balance"], code),
-            _share(t["30+"], t["accounts"]),
-            _share(t["90+"], t["accounts"]),
+            amount_text(t["balance"], code),
+            share_text(t["30+"], t["accounts"]),
+            share_text(t["90+"], t["accounts"]),
             f"{t['planned']:,}",
             f"{t['planned'] - t['allowed']:,}",
-            _amount(t["cost"], code),
+            amount_text(t["cost"], code),
         )
     console.print(table)
     last = max(by_date)
@@ -125,14 +125,14 @@ def _render(platform: str, rows: list[dict[str, Any]]) -> None:
                    ("balance", "余额"), ("actions", "动作"), ("cost", "成本")]:  # fmt: skip
         detail.add_column(say(en, zh), justify="left" if en in ("segment", "arm") else "right")
     for (segment, arm), group in sorted(by_arm.items()):
-        t = _totals(group)
+        t = kpi_totals(group)
         detail.add_row(
             segment,
             arm or "—",
             f"{t['accounts']:,}",
-            _amount(t["balance"], code),
+            amount_text(t["balance"], code),
             f"{t['planned']:,}",
-            _amount(t["cost"], code),
+            amount_text(t["cost"], code),
         )
     console.print(detail)
     console.print(say("all rows: --json or --csv", "全部明细：--json 或 --csv"))
