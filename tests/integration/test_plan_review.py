@@ -19,13 +19,10 @@ import pytest
 from sqlalchemy import Engine, text
 
 from tideover.cli import main
-from tideover.domain.borrowers import Borrower
 from tideover.domain.clock import FixedClock
 from tideover.domain.errors import UsageError, ValidationError
-from tideover.domain.loans import Loan, RepaymentMethod
-from tideover.domain.money import CNY, Money
+from tideover.domain.money import Money
 from tideover.domain.payments import Payment
-from tideover.domain.schedules import build_schedule, terms_for
 from tideover.plans.lifecycle import ReagingRule
 from tideover.services import hardship as hardship_service
 from tideover.services import plan_review
@@ -45,22 +42,8 @@ FIRST_DUE = date(2025, 7, 15)
 
 
 @pytest.fixture
-def uow(uow_factory: UowFactory) -> UowFactory:
-    """Platform ``acme`` with a 12,000 CNY loan L1 started 2025-01-15; platform ``other``."""
-    terms = terms_for(
-        principal=Money.of("12000"),
-        annual_rate=Decimal("0.12"),
-        term=12,
-        method=RepaymentMethod.EQUAL_INSTALLMENT,
-        start_date=date(2025, 1, 15),
-    )
-    with uow_factory() as unit:
-        for code in ("acme", "other"):
-            unit.platforms.ensure(code, name=code, currency=CNY, settings={})
-        unit.borrowers("acme").add_many([Borrower(platform="acme", borrower_id="B1", name="王")])
-        unit.loans("acme").add_many([Loan("acme", "L1", "B1", terms, build_schedule(terms))])
-        unit.commit()
-    return uow_factory
+def uow(acme_with_loan: UowFactory) -> UowFactory:
+    return acme_with_loan
 
 
 def active_plan(uow: UowFactory, tmp_path: Path, *, vulnerable: bool = False) -> dict[str, Any]:

@@ -24,12 +24,9 @@ from sqlalchemy.exc import DBAPIError
 
 from tideover.adapters.database import MIGRATIONS_DIR, migrate
 from tideover.adapters.orm import Base
-from tideover.domain.borrowers import Borrower
 from tideover.domain.clock import FixedClock
 from tideover.domain.errors import Conflict, NotFound, TideoverError, ValidationError
-from tideover.domain.loans import Loan, RepaymentMethod
-from tideover.domain.money import CNY, Money
-from tideover.domain.schedules import build_schedule, terms_for
+from tideover.domain.money import Money
 from tideover.plans import (
     ApplicationRejected,
     ApprovalRefused,
@@ -72,22 +69,8 @@ APPLICATION: dict[str, Any] = {
 
 
 @pytest.fixture
-def uow(uow_factory: UowFactory) -> UowFactory:
-    """A platform ``acme`` with borrower B1 and a 12,000 CNY loan L1 at 12 %."""
-    terms = terms_for(
-        principal=Money.of("12000"),
-        annual_rate=Decimal("0.12"),
-        term=12,
-        method=RepaymentMethod.EQUAL_INSTALLMENT,
-        start_date=date(2025, 1, 15),
-    )
-    with uow_factory() as unit:
-        for code in ("acme", "other"):
-            unit.platforms.ensure(code, name=code, currency=CNY, settings={})
-        unit.borrowers("acme").add_many([Borrower(platform="acme", borrower_id="B1", name="王")])
-        unit.loans("acme").add_many([Loan("acme", "L1", "B1", terms, build_schedule(terms))])
-        unit.commit()
-    return uow_factory
+def uow(acme_with_loan: UowFactory) -> UowFactory:
+    return acme_with_loan
 
 
 def state(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
