@@ -168,3 +168,12 @@ def test_installed_command_never_prints_a_traceback(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert "tideover init" in done.stderr
+
+
+def test_an_unknown_demo_platform_is_refused_before_anything_is_set_up(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIDEOVER_DATA_DIR", str(tmp_path))
+    assert run(["demo", "--platform", "demo-xx"]) == 2
+    assert "demo-xx" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # no database, no cache, nothing

@@ -372,3 +372,102 @@ def test_the_documented_attempt_file_is_accepted(
     assert code == 1  # the example borrower has an open dispute
     assert "denied: US-BASE-HOLD" in out
     assert "no later time would be allowed" in out
+
+
+# -- time-barred debts, voicemails, the place of work and visit teams -----------------
+
+
+def test_check_reads_the_time_barred_voicemail_and_workplace_facts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    check = ["compliance", "check", "--pack", "US", "--json", "--attempt"]
+    threat = attempt_file(
+        tmp_path,
+        "tbd.json",
+        attempt__channel="sms",
+        attempt__message="Acme: pay now or we will sue you. Reply STOP to opt out.",
+        attempt__time_barred=True,
+    )
+    code, out, _ = run([*check, str(threat)], capsys)
+    assert code == 1
+    assert json.loads(out)["rule_ids"] == ["US-TBD"]
+
+    voicemail = attempt_file(
+        tmp_path,
+        "vm.json",
+        attempt__voicemail=True,
+        attempt__sender_name="Acme Services",
+        attempt__caller_name="Jordan Lee",
+        attempt__message="This is Jordan Lee from Acme Services about your overdue loan. "
+        "Please call me back at 212-555-0123.",
+    )
+    code, out, _ = run([*check, str(voicemail)], capsys)
+    assert code == 1
+    decision = json.loads(out)
+    assert decision["rule_ids"] == ["US-LCM"]
+    assert {f["category"] for f in decision["findings"]} == {"disclosure"}
+
+    work = attempt_file(
+        tmp_path,
+        "work.json",
+        attempt__at_workplace=True,
+        borrower={"time_zones": [NEW_YORK], "employer_prohibits_contact": True},
+    )
+    code, out, _ = run([*check, str(work)], capsys)
+    assert code == 1
+    assert json.loads(out)["rule_ids"] == ["US-WORK"]
+
+    off_call = attempt_file(tmp_path, "bad.json", attempt__channel="sms", attempt__voicemail=True)
+    code, _, err = run([*check, str(off_call)], capsys)
+    assert code == 1
+    assert "a voicemail is left on a call" in err
+
+
+def test_check_reads_the_visit_team(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    check = ["compliance", "check", "--pack", "CN", "--json", "--attempt"]
+    base = {
+        "attempt__channel": "visit",
+        "attempt__actor": "creditor",
+        "attempt__planned_at": local(SHANGHAI, 2026, 6, 3, 15),
+        "borrower": {"time_zones": [SHANGHAI]},
+    }
+    for name, team, allowed in (
+        ("none.json", {}, False),
+        ("blank.json", {"attempt__visitors": ["WK-1", ""], "attempt__recorded": True}, False),
+        ("unrecorded.json", {"attempt__visitors": ["WK-1"]}, False),
+        ("ok.json", {"attempt__visitors": ["WK-1", "WK-2"], "attempt__recorded": True}, True),
+        ("queued.json", {"attempt__visitors": None}, True),
+    ):
+        path = tmp_path / name
+        document = json.loads(attempt_file(tmp_path, name, **base).read_text("utf-8"))
+        for key, value in team.items():
+            document["attempt"][key.split("__")[1]] = value
+        path.write_text(json.dumps(document), encoding="utf-8")
+        code, out, _ = run([*check, str(path)], capsys)
+        assert (code == 0) is allowed, name
+        if not allowed:
+            assert json.loads(out)["rule_ids"] == ["CN-VISIT"], name
+
+
+def test_the_audit_keeps_the_facts_a_decision_read(
+    database: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = attempt_file(
+        tmp_path,
+        attempt__at_workplace=True,
+        attempt__time_barred=True,
+        borrower={"time_zones": [NEW_YORK], "employer_prohibits_contact": True},
+    )
+    argv = ["compliance", "check", "--pack", "US", "--platform", PLATFORM, "--attempt", str(path)]
+    code, _, _ = run([*argv, "--json"], capsys)
+    assert code == 1
+    with database.connect() as connection:
+        payload = connection.execute(text("SELECT payload FROM audit_records")).scalar_one()
+    attempt = json.loads(payload)["attempt"]
+    assert json.loads(payload)["rule_ids"] == ["US-WORK"]
+    assert (attempt["at_workplace"], attempt["time_barred"], attempt["voicemail"]) == (
+        True,
+        True,
+        False,
+    )
+    assert attempt["visitors"] == []

@@ -256,8 +256,8 @@ def test_a_stored_hold_stops_the_cycle_contacting_that_borrower(demo_cn: UowFact
         uow=demo_cn(),
         platform="demo-cn",
         borrower_id=borrower,
-        kind=HoldKind.DISPUTE,
-        reason="disputes the amount",
+        kind=HoldKind.COMPLAINT,
+        reason="complaint under investigation",
         by="agent-7",
         start=datetime(2026, 11, 1, tzinfo=UTC),
         clock=CLOCK,
@@ -268,3 +268,23 @@ def test_a_stored_hold_stops_the_cycle_contacting_that_borrower(demo_cn: UowFact
     assert all(row["state"] == "dropped" for row in after)
     assert all(row["rule_ids"] == ["CN-BASE-HOLD"] for row in after)
     assert summary["denied_by_rule"].get("CN-BASE-HOLD", 0) >= len(after)
+
+
+def test_a_disputed_debt_moves_to_the_policys_dispute_segment(demo_cn: UowFactory) -> None:
+    """A dispute hold sets ``dispute_flag``: the policy pauses the account, nothing is planned."""
+    _run(demo_cn)
+    borrower = _state(demo_cn)["outbox"][0]["borrower_id"]
+    add_hold(
+        uow=demo_cn(),
+        platform="demo-cn",
+        borrower_id=borrower,
+        kind=HoldKind.DISPUTE,
+        reason="disputes the amount",
+        by="agent-7",
+        start=datetime(2026, 11, 1, tzinfo=UTC),
+        clock=CLOCK,
+    )
+    summary = _run(demo_cn)
+    assert summary["segments"]["dispute"] >= 1
+    state = _state(demo_cn)
+    assert not [r for r in state["outbox"] + state["queue"] if r["borrower_id"] == borrower]

@@ -194,7 +194,7 @@ def test_re_aging_after_consecutive_kept_payments(
     [decision] = review(uow, date(2025, 10, 15))["plans"]
     assert decision["status"] == "reaged"
     assert (decision["consecutive_kept"], decision["schedule_version"]) == (4, 3)
-    assert decision["dpd_unchanged"] is True
+    assert decision["ages_from"] == "2025-10-15"
     with uow() as unit:
         history = unit.plans("acme").schedule_history("L1")
     assert [(v.version, v.reason, v.effective_from) for v in history] == [

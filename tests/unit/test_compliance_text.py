@@ -113,3 +113,29 @@ def test_spans_are_always_inside_the_text(text: str) -> None:
 )
 def test_a_warning_about_personal_accounts_is_not_a_request(text: str, flagged: bool) -> None:
     assert ("personal_account" in categories(text)) is flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("We will sue you next week.", True),
+        ("If you will not pay, we will sue you.", True),  # the negation is about paying
+        ("If you won't pay, we'll take legal action.", True),
+        ("不还钱我们就起诉你", True),
+        ("无法按时还款的，我们将起诉", True),
+        ("We will not sue you for this debt.", False),
+        ("You can no longer be sued on it.", False),
+        ("The law limits how long you can be sued on a debt.", False),
+        ("我们不会对您提起诉讼", False),
+        ("This is an issue we can fix.", False),  # "sue" inside "issue"
+    ],
+)
+def test_a_threat_of_suit_is_told_from_saying_there_will_be_none(text: str, flagged: bool) -> None:
+    assert ("suit_threat" in categories(text)) is flagged
+
+
+def test_voicemail_parts_are_recognised() -> None:
+    assert "reply_request" in categories("Hi, this is Jordan. Please call me back.")
+    assert "reply_request" in categories("您好，请回电。")
+    assert categories("Acme Recovery Services") == {"collection_business"}
+    assert categories("星辰资产清收中心") == {"collection_business"}

@@ -17,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tideover.domain.errors import ConfigurationError, DataUnavailable
@@ -95,6 +95,25 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions bound to ``engine``; objects stay readable after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def connection_lost(exc: BaseException) -> DataUnavailable | None:
+    """The clear error for a database that went away in the middle of work, else None.
+
+    A dropped connection, a server shut down or restarted, a network cut: the
+    driver's operational errors and any error that invalidated the connection.
+    """
+    if not isinstance(exc, DBAPIError):
+        return None
+    if not (exc.connection_invalidated or isinstance(exc, OperationalError)):
+        return None
+    lines = str(exc.orig or exc).strip().splitlines()
+    reason = lines[0] if lines else type(exc).__name__
+    return DataUnavailable(
+        f"the database connection was lost mid-run ({reason}); nothing of the unfinished "
+        "work was kept — rerun once the database is back",
+        f"运行中数据库连接中断（{reason}）；未完成的工作均未保留——数据库恢复后请重新运行",
+    )
 
 
 def unavailable(engine: Engine, exc: BaseException) -> DataUnavailable:

@@ -29,6 +29,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     Numeric,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -527,6 +528,15 @@ class QueueItemRow(Base):
         Index(None, "platform_id", "as_of"),
         Index(None, "platform_id", "queue", "state", "priority"),
         CheckConstraint(_states(QUEUE_STATES), name="state"),
+        # Migration 0007: only a collector of the same platform, and only with a collector.
+        ForeignKeyConstraint(
+            ["platform_id", "assigned_to"],
+            ["collectors.platform_id", "collectors.collector_id"],
+            ondelete="RESTRICT",
+        ),
+        Index(None, "platform_id", "assigned_to", "as_of"),
+        CheckConstraint("precedence IN (0, 1, 2)", name="precedence"),
+        CheckConstraint("state <> 'assigned' OR assigned_to IS NOT NULL", name="assigned_to_whom"),
     )
 
     id: Mapped[int] = big_id()
@@ -554,6 +564,13 @@ class QueueItemRow(Base):
     created_at: Mapped[datetime] = mapped_column(
         UtcDateTime(), default=utcnow, server_default=func.now()
     )
+    # Migration 0007: where the borrower is (whose collectors may work it), what puts it
+    # first (2 callback requested, 1 promise due, 0 neither), who assigned it and when.
+    jurisdiction: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    precedence: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    callback_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    assigned_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class KpiSnapshotRow(Base):
@@ -814,6 +831,67 @@ class ContactHoldRow(Base):
     lifted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     lifted_by: Mapped[str | None] = mapped_column(ACTOR)
     lift_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), default=utcnow, server_default=func.now()
+    )
+
+
+# --- collectors and callback requests (migration 0007) --------------------------------------
+
+COLLECTOR_ROLES = ("collector", "team_lead")
+MAX_DAILY_CAPACITY = 10_000
+
+
+class CollectorRow(Base):
+    """A collector of one platform: team, role, permitted jurisdictions, queues, daily capacity.
+
+    Deactivated, never deleted: queue items name their collector through a
+    same-platform foreign key.
+    """
+
+    __tablename__ = "collectors"
+    __table_args__ = (
+        UniqueConstraint("platform_id", "collector_id"),
+        CheckConstraint(_in("role", COLLECTOR_ROLES), name="role"),
+        CheckConstraint(
+            f"daily_capacity >= 0 AND daily_capacity <= {MAX_DAILY_CAPACITY}", name="capacity"
+        ),
+    )
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    collector_id: Mapped[str] = mapped_column(EXTERNAL_ID)
+    name: Mapped[str] = mapped_column(String(200))
+    team: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    jurisdictions: Mapped[list[str]] = mapped_column(JSON_DOC)
+    queues: Mapped[list[str]] = mapped_column(JSON_DOC)
+    daily_capacity: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), default=utcnow, server_default=func.now()
+    )
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class CallbackRequestRow(Base):
+    """A borrower's request to be called back about a loan on a date (optionally at a time)."""
+
+    __tablename__ = "callback_requests"
+    __table_args__ = (
+        _loan_fk(ondelete="RESTRICT"),
+        UniqueConstraint("platform_id", "callback_id"),
+        Index(None, "platform_id", "due_on"),
+    )
+
+    id: Mapped[int] = big_id()
+    platform_id: Mapped[int] = platform_fk()
+    callback_id: Mapped[str] = mapped_column(EXTERNAL_ID)
+    loan_pk: Mapped[int] = mapped_column(BigInteger)
+    due_on: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    note: Mapped[str | None] = mapped_column(String(500))
+    recorded_by: Mapped[str] = mapped_column(ACTOR)
     created_at: Mapped[datetime] = mapped_column(
         UtcDateTime(), default=utcnow, server_default=func.now()
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +12,12 @@ from rich.table import Table
 
 from tideover.cli.output import JsonOption, console, print_json, progress_bars, say
 from tideover.cli.portfolio import parse_date
+
+
+class Engine(StrEnum):
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
 
 app = typer.Typer(help="The daily cycle: delinquency to gated actions, queues and KPIs.")
 
@@ -46,18 +53,45 @@ def run(
     ] = None,
     model_registry: Annotated[
         Path | None,
-        typer.Option("--model-registry", help="Model registry; its champion scores accounts."),
+        typer.Option(
+            "--model-registry",
+            help="Model registry; its champion scores accounts (default: <data dir>/models "
+            "when it has one for the platform).",
+        ),
+    ] = None,
+    scores_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--scores-dir",
+            help="Where every model's scores of the day go (default: <data dir>/scores).",
+        ),
     ] = None,
     cost: Annotated[
         list[str] | None,
         typer.Option("--cost", help="Cost per action, CHANNEL=AMOUNT (repeatable)."),
     ] = None,
+    inbox: Annotated[
+        Path | None,
+        typer.Option(
+            "--inbox",
+            help="Folder of borrowers*/loans*/payments* files imported first "
+            "(default: <data dir>/inbox/<platform>).",
+        ),
+    ] = None,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="Where the stages run: duckdb (embedded) or spark "
+            "(PySpark local mode; needs tideover[spark] and Java 17+).",
+        ),
+    ] = Engine.DUCKDB,
     json_out: JsonOption = False,
 ) -> None:
-    """Delinquency → features → score → assign → gate → dispatch → KPIs, replacing the date."""
+    """Ingest → delinquency → features → score → assign → gate → dispatch → KPIs for a date."""
     from tideover.bootstrap import open_app
     from tideover.domain.clock import SystemClock
-    from tideover.services.cycle import run_cycle
+    from tideover.services.cycle import platform_registry, run_cycle
 
     day = parse_date(date, "--date")
     costs = parse_costs(cost or [])
@@ -68,9 +102,12 @@ def run(
             as_of=day,
             clock=SystemClock(),
             policy_file=policy,
-            model_registry=model_registry,
+            model_registry=model_registry or platform_registry(app_.settings.data_dir, platform),
+            scores_dir=scores_dir or app_.settings.data_dir / "scores",
             costs=costs,
             progress=progress,
+            engine=engine.value,
+            inbox=inbox or app_.settings.data_dir / "inbox" / platform,
         )
     if json_out:
         print_json(summary)
@@ -99,8 +136,10 @@ def render_summary(summary: dict[str, Any]) -> None:
     console.print(
         say(
             f"{summary['platform']} {summary['as_of']}: run {summary['run_id']} completed · "
-            f"policy {versions['policy']} · model {versions['model'] or 'none'}",
+            f"policy {versions['policy']} · model {versions['model'] or 'none'} · "
+            f"engine {summary['engine']}",
             f"{summary['platform']} {summary['as_of']}：运行 {summary['run_id']} 完成 · "
-            f"策略 {versions['policy']} · 模型 {versions['model'] or '无'}",
+            f"策略 {versions['policy']} · 模型 {versions['model'] or '无'} · "
+            f"引擎 {summary['engine']}",
         )
     )

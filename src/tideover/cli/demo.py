@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from tideover.cli.kpi import amount_text, kpi_totals, share_text
+from tideover.cli.kpi import amount_text, kpi_totals, per_1000_text, share_text
 from tideover.cli.output import JsonOption, console, print_json, progress_bars, say
 from tideover.cli.portfolio import parse_date, render_delinquency
 from tideover.services.progress import ProgressFn
@@ -16,21 +17,30 @@ from tideover.services.progress import ProgressFn
 
 def demo(
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Business date (default 2026-11-30).")
+        str | None,
+        typer.Option("--as-of", help="Last business date of the story (default 2026-11-30)."),
+    ] = None,
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=60, help="Business days to simulate (default 10).")
+    ] = 10,
+    platform: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--platform",
+            help="Demo platform (repeatable): demo-cn, demo-cn-aggressive, demo-us "
+            "(default: demo-cn and demo-cn-aggressive, one book under two policies).",
+        ),
     ] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Set up, load the two demo platforms, activate their policies, run the daily cycle."""
+    """Set up, load the demo platforms, activate their policies, run business days of cycles."""
     from tideover.bootstrap import initialise, open_app
-    from tideover.domain.clock import SystemClock
-    from tideover.services.cycle import kpi_report, run_cycle
     from tideover.services.data import fetch_dataset
-    from tideover.services.delinquency import report_from_history
-    from tideover.services.demo import DEMO_AS_OF, ensure_demo_policy, load_demo_platforms
+    from tideover.services.demo import DEFAULT_DEMO_PLATFORMS, DEMO_AS_OF
 
     started = time.perf_counter()
-    day = parse_date(as_of, "--as-of") if as_of else DEMO_AS_OF
-    clock = SystemClock()
+    last = parse_date(as_of, "--as-of") if as_of else DEMO_AS_OF
+    codes = _platforms(platform or list(DEFAULT_DEMO_PLATFORMS))
     initialise()
     with (
         open_app() as app,
@@ -38,123 +48,230 @@ def demo(
     ):
         fetch_dataset(name="lendingclub", cache_dir=app.cache_dir, on_message=s.update)
     with open_app() as app, progress_bars(disable=json_out) as progress:
-        loads = load_demo_platforms(
-            uow_factory=app.uow, cache_dir=app.cache_dir, as_of=day, progress=progress
-        )
-        policies = [
-            ensure_demo_policy(uow_factory=app.uow, platform=load.platform, as_of=day, clock=clock)
-            for load in loads
-        ]
-        cycles = [
-            run_cycle(
-                uow=app.uow(),
-                platform=load.platform,
-                as_of=day,
-                clock=clock,
-                progress=_prefixed(progress, load.platform),
-            )
-            for load in loads
-        ]
-        reports = [
-            report_from_history(uow=app.uow(), platform=load.platform, as_of=day) for load in loads
-        ]
-        comparison = [
-            kpi_report(uow=app.uow(), platform=load.platform, first=day, last=day) for load in loads
-        ]
+        stories = [_story(app, code, last, days, progress) for code in codes]
     if json_out:
         print_json(
             {
-                "as_of": day.isoformat(),
-                "platforms": [load.to_json() for load in loads],
-                "policies": policies,
-                "cycles": cycles,
-                "delinquency": [report.to_json() for report in reports],
-                "kpis": comparison,
+                "as_of": last.isoformat(),
+                "platforms": [
+                    {**story, "delinquency": story["delinquency"].to_json()} for story in stories
+                ],
                 "seconds": round(time.perf_counter() - started, 1),
             }
         )
         return
-    for load, policy, cycle, report in zip(loads, policies, cycles, reports, strict=True):
-        state = (
-            say("already loaded", "此前已加载") if load.already_loaded else say("loaded", "已加载")
-        )
-        console.print(
-            say(
-                f"\n{load.platform}: {state} · borrowers {load.borrowers:,} · "
-                f"loans {load.loans:,} · payments {load.payments:,} · "
-                f"policy version {policy['version']} active",
-                f"\n{load.platform}：{state} · 借款人 {load.borrowers:,} · "
-                f"借据 {load.loans:,} · 还款 {load.payments:,} · 策略版本 {policy['version']} 生效",
-            )
-        )
-        render_delinquency(report)
-        _render_cycle(cycle)
-    _render_comparison(comparison)
+    for story in stories:
+        _render_story(story)
+    _render_comparison(stories)
+    first = stories[0]["days"][0]["as_of"]
     console.print(
         say(
             f"done in {time.perf_counter() - started:.1f} s — next: "
-            f"`tideover kpi --platform demo-cn --from {day} --to {day}`",
+            f"`tideover kpi --platform {codes[0]} --from {first} --to {last}`",
             f"完成，用时 {time.perf_counter() - started:.1f} 秒 — 接下来："
-            f"`tideover kpi --platform demo-cn --from {day} --to {day}`",
+            f"`tideover kpi --platform {codes[0]} --from {first} --to {last}`",
         )
     )
 
 
-def _render_comparison(reports: list[dict[str, Any]]) -> None:
-    """The platforms side by side on the day's KPIs."""
-    table = Table(title=say("the platforms side by side", "各平台对比"))
-    for en, zh in [
-        ("platform", "平台"),
-        ("open", "在贷户数"),
-        ("balance", "余额"),
-        ("", ""),
-        ("30+", "30+"),
-        ("90+", "90+"),
-        ("actions", "动作"),
-        ("denied", "被拒"),
-        ("cost", "成本"),
-    ]:
-        table.add_column(say(en, zh), justify="left" if en == "platform" else "right")
-    for report in reports:
-        rows = report["rows"]
-        code = rows[0]["currency"] if rows else "CNY"
-        t = kpi_totals(rows)
-        table.add_row(
-            report["platform"],
-            f"{t['accounts']:,}",
-            # Whole units: this table is for reading across, not for reconciling.
-            amount_text(t["balance"], code).split(".")[0],
-            code,
-            share_text(t["30+"], t["accounts"]),
-            share_text(t["90+"], t["accounts"]),
-            f"{t['planned']:,}",
-            f"{t['planned'] - t['allowed']:,}",
-            amount_text(t["cost"], code),
+def _platforms(codes: list[str]) -> list[str]:
+    from tideover.services.demo import DEMO_POLICY_JURISDICTION
+
+    unknown = [c for c in codes if c not in DEMO_POLICY_JURISDICTION]
+    if unknown:
+        raise typer.BadParameter(
+            say(
+                f"unknown demo platform(s) {', '.join(unknown)}; "
+                f"choose from {', '.join(DEMO_POLICY_JURISDICTION)}",
+                f"未知示例平台 {', '.join(unknown)}；可选：{', '.join(DEMO_POLICY_JURISDICTION)}",
+            ),
+            param_hint="--platform",
         )
-    console.print(table)
+    return list(dict.fromkeys(codes))
 
 
-def _prefixed(progress: ProgressFn, platform: str) -> ProgressFn:
-    """Progress labels carrying the platform, so each platform's stages get their own bar."""
+def _story(app: Any, code: str, last: date, days: int, progress: ProgressFn) -> dict[str, Any]:
+    """Load, activate and run one platform's business days; what the renderers need."""
+    from functools import partial
 
-    def report(label: str, done: int, total: int) -> None:
-        progress(f"{platform}: {label}", done, total)
+    from tideover.adapters.datasets import load_lendingclub
+    from tideover.demo.portfolio import DEMO_PLATFORMS
+    from tideover.services.cycle import kpi_report
+    from tideover.services.delinquency import report_from_history
+    from tideover.services.demo import (
+        DEMO_POLICY_JURISDICTION,
+        book_payments,
+        business_days,
+        ensure_demo_policy,
+        load_demo_platform,
+        run_demo_days,
+    )
+    from tideover.services.demo_model import ensure_demo_models
 
-    return report
+    preset = DEMO_PLATFORMS[code]
+    country = DEMO_POLICY_JURISDICTION[code][1]
+    period = business_days(last, days, country)
+    source = partial(load_lendingclub, app.cache_dir, preset.source)
+    load = load_demo_platform(
+        uow=app.uow(),
+        preset=preset,
+        load_source=source,
+        as_of=last,
+        paid_before=period[0],
+        progress=progress,
+    )
+    clock = _clock_at(preset.time_zone)
+    policy = ensure_demo_policy(
+        uow_factory=app.uow, platform=code, as_of=period[0], clock=clock(period[0])
+    )
+    registry = app.settings.data_dir / "models"
+    models = ensure_demo_models(
+        uow_factory=app.uow,
+        platform=code,
+        registry_dir=registry,
+        as_of=period[0],
+        clock=clock(period[0]),
+        progress=progress,
+    )
+    with app.uow() as uow:
+        done = uow.cycle(code).last_completed_date()
+    pending = done is None or done < period[-1]
+    book = book_payments(preset=preset, load_source=source, as_of=last) if pending else []
+    story = run_demo_days(
+        uow_factory=app.uow,
+        platform=code,
+        days=period,
+        book=book,
+        inbox=app.settings.data_dir / "inbox" / code,
+        clock_at=clock,
+        progress=progress,
+        model_registry=registry,
+        scores_dir=app.settings.data_dir / "scores",
+    )
+    return {
+        "platform": code,
+        "policy": {**policy, "example": DEMO_POLICY_JURISDICTION[code][0]},
+        "load": load.to_json(),
+        "models": models,
+        "days": [
+            {"as_of": d.as_of.isoformat(), "cycle": d.cycle, "simulated": d.simulated}
+            for d in story
+        ],
+        "delinquency": report_from_history(uow=app.uow(), platform=code, as_of=period[-1]),
+        "kpis": kpi_report(uow=app.uow(), platform=code, first=period[0], last=period[-1]),
+    }
 
 
-def _render_cycle(summary: dict[str, Any]) -> None:
-    counts = summary["counts"]
-    denied = ", ".join(f"{rule} {n:,}" for rule, n in summary["denied_by_rule"].items())
+def _clock_at(time_zone: str) -> Any:
+    """A fixed clock at 20:00 on a business date in the platform's zone (after the day's work)."""
+    from datetime import UTC, datetime
+    from datetime import time as clock_time
+    from zoneinfo import ZoneInfo
+
+    from tideover.domain.clock import FixedClock
+
+    def at(day: date) -> FixedClock:
+        evening = datetime.combine(day, clock_time(20), ZoneInfo(time_zone))
+        return FixedClock(evening.astimezone(UTC))
+
+    return at
+
+
+def _render_story(story: dict[str, Any]) -> None:
+    load, policy = story["load"], story["policy"]
+    code = story["platform"]
+    state = (
+        say("already loaded", "此前已加载") if load["already_loaded"] else say("loaded", "已加载")
+    )
     console.print(
         say(
-            f"today's actions {counts['actions']:,}: allowed {counts['allowed']:,}, "
-            f"rescheduled {counts['rescheduled']:,}, dropped {counts['dropped']:,}"
-            f"{f' ({denied})' if denied else ''} · outbox {counts['outbox']:,} · "
-            f"collector queue {counts['queue_items']:,}",
-            f"今日动作 {counts['actions']:,}：放行 {counts['allowed']:,}，"
-            f"改期 {counts['rescheduled']:,}，取消 {counts['dropped']:,}"
-            f"{f'（{denied}）' if denied else ''} · 待发消息 {counts['outbox']:,} · "
-            f"催收员队列 {counts['queue_items']:,}",
+            f"\n{code}: {state} · borrowers {load['borrowers']:,} · loans {load['loans']:,} · "
+            f"policy {policy['example']} (version {policy['version']}) active",
+            f"\n{code}：{state} · 借款人 {load['borrowers']:,} · 借据 {load['loans']:,} · "
+            f"策略 {policy['example']}（版本 {policy['version']}）生效",
         )
     )
+    models = story["models"]
+    trained = {m["role"]: m for m in models.get("models", [])}
+    if trained:
+        champion, challenger = trained["champion"], trained["challenger"]
+        console.print(
+            say(
+                f"models trained on the book: champion {champion['kind']} AUC "
+                f"{champion['auc']:.3f}, challenger {challenger['kind']} AUC "
+                f"{challenger['auc']:.3f} (shadow-scored every day)",
+                f"基于本平台数据训练模型：冠军 {champion['kind']} AUC {champion['auc']:.3f}，"
+                f"挑战者 {challenger['kind']} AUC {challenger['auc']:.3f}（每日影子评分）",
+            )
+        )
+    render_delinquency(story["delinquency"])
+    for day in story["days"]:
+        if day["cycle"] is not None:
+            _render_day(day)
+
+
+def _render_day(day: dict[str, Any]) -> None:
+    counts, sim = day["cycle"]["counts"], day["simulated"]
+    console.print(
+        say(
+            f"{day['as_of']}: actions {counts['actions']:,} (dropped {counts['dropped']:,}) · "
+            f"reached {sim['reached']:,} · paid {sim['payments']:,} · "
+            f"promised {sim['promises']:,} · complaints {sim['complaints']:,}",
+            f"{day['as_of']}：动作 {counts['actions']:,}（取消 {counts['dropped']:,}）· "
+            f"触达 {sim['reached']:,} · 还款 {sim['payments']:,} · 承诺 {sim['promises']:,} · "
+            f"投诉 {sim['complaints']:,}",
+        )
+    )
+
+
+def _period_totals(rows: list[dict[str, Any]]) -> tuple[dict[str, int], dict[str, int]]:
+    """The last date's stock (accounts, 30+, 90+) and the period's flows (actions, cost, …)."""
+    last = max((r["as_of"] for r in rows), default=None)
+    stock = kpi_totals([r for r in rows if r["as_of"] == last])
+    flows = kpi_totals([r for r in rows if r["metric"] not in ("bucket", "delinquent")])
+    return stock, flows
+
+
+def _render_comparison(stories: list[dict[str, Any]]) -> None:
+    """The platforms side by side (one column each): where each book ends, and what it took."""
+    table = Table(
+        title=say("the platforms side by side, over the period", "各平台对比（整个期间）")
+    )
+    table.add_column("")
+    for story in stories:
+        table.add_column(f"{story['platform']}\n{story['policy']['example']}", justify="right")
+    lines: list[tuple[str, str, list[str]]] = []
+    columns = []
+    for story in stories:
+        rows = story["kpis"]["rows"]
+        code = rows[0]["currency"] if rows else "CNY"
+        stock, flows = _period_totals(rows)
+        columns.append(
+            [
+                f"{stock['accounts']:,}",
+                share_text(stock["30+"], stock["accounts"]),
+                share_text(stock["90+"], stock["accounts"]),
+                f"{flows['planned']:,}",
+                f"{flows['planned'] - flows['allowed']:,}",
+                amount_text(flows["cost"], code),
+                amount_text(flows["recovered"], code),
+                f"{flows['complaints']:,}",
+                per_1000_text(flows["complaints"], flows["attempts"]),
+            ]
+        )
+    names = [
+        ("open accounts (last day)", "在贷户数（末日）"),
+        ("30+ days past due", "逾期 30 天以上"),
+        ("90+ days past due", "逾期 90 天以上"),
+        ("actions planned", "计划动作"),
+        ("denied by the gate", "被合规拦截"),
+        ("cost to collect", "催收成本"),
+        ("recovered", "回收金额"),
+        ("complaints", "投诉"),
+        ("complaints per 1,000 contacts", "每千次联系投诉"),
+    ]
+    for index, (en, zh) in enumerate(names):
+        lines.append((en, zh, [column[index] for column in columns]))
+    for en, zh, values in lines:
+        table.add_row(say(en, zh), *values)
+    console.print(table)

@@ -1,4 +1,8 @@
-"""``tideover hardship``: apply for relief, review, decline, show an application."""
+"""``tideover hardship``: apply for relief, review, decline, show an application.
+
+An approved application whose plan broke is re-opened by ``tideover plans
+reoffer``; ``hardship show`` lists the reason with its history.
+"""
 
 from __future__ import annotations
 
@@ -123,6 +127,12 @@ def _out(report: dict[str, Any], json_out: bool) -> None:
         console.print(
             f"  {doc['document_type']}: {doc['file_name']} ({doc['size_bytes']} B)", markup=False
         )
+    for step in report["history"]:
+        if step["note"]:  # a re-opening says why (e.g. its plan broke)
+            console.print(
+                f"  {step['at'][:10]} {step['status']} ({step['by']}): {step['note']}",
+                markup=False,
+            )
     for why in report["decline_reasons"]:
         console.print("  - " + say(why["en"], why["zh"]), markup=False)
     for plan in report.get("plans", []):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from collections import defaultdict
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -26,6 +27,7 @@ COLUMNS = (
     "amount_minor",
     "base_amount_minor",
     "amount_rate",
+    "per_1000",
     "currency",
 )
 
@@ -36,16 +38,25 @@ def kpi(
     last: Annotated[str, typer.Option("--to", help="Last business date (YYYY-MM-DD).")],
     csv_out: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     json_out: JsonOption = False,
+    chart: Annotated[
+        Path | None,
+        typer.Option("--chart", help="Also draw the main series over the range into this PNG."),
+    ] = None,
 ) -> None:
-    """KPIs per date, segment and arm: buckets, 30+/90+, roll, cure, contacts, cost."""
+    """KPIs per date, segment and arm: buckets, 30+/90+, roll, cure, recovery, promises,
+    plans, contacts, complaints, cost."""
     from tideover.bootstrap import open_app
     from tideover.services.cycle import kpi_report
+    from tideover.services.kpi_chart import check_chart_path, write_kpi_chart
 
     start, end = parse_date(first, "--from"), parse_date(last, "--to")
+    if chart is not None:
+        check_chart_path(chart)  # refused before the database is opened
     with open_app() as app_:
         report = kpi_report(uow=app_.uow(), platform=platform, first=start, last=end)
+    drawn = None if chart is None else write_kpi_chart(report, chart)
     if json_out:
-        print_json(report)
+        print_json(report if drawn is None else {**report, "chart": drawn})
         return
     if csv_out:
         writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, extrasaction="ignore")
@@ -55,6 +66,14 @@ def kpi(
     _render(platform, report["rows"])
     if not report["rows"]:
         console.print(say("no KPI snapshot in that range", "该日期范围内没有指标快照"))
+    if drawn is not None:
+        size = f"{drawn['width']}×{drawn['height']}"
+        console.print(
+            say(
+                f"chart of {drawn['dates']} date(s) written to {drawn['chart']} ({size} px)",
+                f"已将 {drawn['dates']} 个日期的图表写入 {drawn['chart']}（{size} 像素）",
+            )
+        )
 
 
 def amount_text(minor: int, code: str) -> str:
@@ -79,7 +98,44 @@ def kpi_totals(rows: list[dict[str, Any]]) -> dict[str, int]:
             totals[metric] += row["accounts"]
         elif metric == "cost":
             totals["cost"] += row["amount_minor"]
+        elif metric == "recovery":
+            totals["recovered"] += row["amount_minor"]
+            totals["overdue_start"] += row["base_amount_minor"] or 0
+        elif metric == "complaints":
+            totals["complaints"] += row["accounts"]
+            totals["attempts"] += row["base_accounts"] or 0
+        elif (metric, key) == ("promises", "kept"):
+            totals["promises_kept"] += row["accounts"]
+            totals["promises_decided"] += row["base_accounts"] or 0
+        elif (metric, key) == ("plans", "in_force"):
+            totals["plans_in_force"] += row["accounts"]
     return totals
+
+
+def per_1000_text(part: int, whole: int) -> str:
+    return f"{part * 1000 / whole:.2f}" if whole else "—"
+
+
+def _render_outcomes(platform: str, by_date: dict[str, list[dict[str, Any]]], code: str) -> None:
+    """Recovery, promises, plans and complaints by date (a second table: narrow terminals)."""
+    if not any(r["metric"] == "recovery" for group in by_date.values() for r in group):
+        return  # snapshots taken before these figures were kept
+    table = Table(title=say(f"{platform}: outcomes by date", f"{platform}：每日结果"))
+    for en, zh in [("date", "日期"), ("recovered", "回收金额"), ("recovery", "回收率"),
+                   ("PTP kept", "承诺兑现"), ("on a plan", "方案中"),
+                   ("complaints/1k", "千次投诉")]:  # fmt: skip
+        table.add_column(say(en, zh), justify="right")
+    for day, group in sorted(by_date.items()):
+        t = kpi_totals(group)
+        table.add_row(
+            day,
+            amount_text(t["recovered"], code),
+            share_text(t["recovered"], t["overdue_start"]),
+            f"{t['promises_kept']:,}/{t['promises_decided']:,}",
+            f"{t['plans_in_force']:,}",
+            per_1000_text(t["complaints"], t["attempts"]),
+        )
+    console.print(table)
 
 
 def _render(platform: str, rows: list[dict[str, Any]]) -> None:
@@ -116,6 +172,7 @@ def _render(platform: str, rows: list[dict[str, Any]]) -> None:
             amount_text(t["cost"], code),
         )
     console.print(table)
+    _render_outcomes(platform, by_date, code)
     last = max(by_date)
     by_arm: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in by_date[last]:

@@ -15,6 +15,7 @@ from typer.exceptions import Abort, Exit, TyperException
 
 from tideover.cli import (
     audit,
+    collectors,
     compliance,
     cycle,
     data,
@@ -30,6 +31,7 @@ from tideover.cli import (
     policy,
     policy_versions,
     portfolio,
+    queue,
 )
 from tideover.cli.output import error_console, locale, say
 from tideover.domain.errors import TideoverError
@@ -67,6 +69,8 @@ app.add_typer(hardship.app, name="hardship")
 app.add_typer(plans.app, name="plans")
 app.add_typer(cycle.app, name="cycle")
 app.command("kpi")(kpi.kpi)
+app.add_typer(collectors.app, name="collectors")
+app.add_typer(queue.app, name="queue")
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -1,4 +1,5 @@
-"""``tideover plans options``: relief plans for a loan, given a hardship application."""
+"""``tideover plans ...``: options for a loan given a hardship application; stored plans
+(offer, approve, accept, cancel, reoffer, show); promises to pay and the review of plans."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ OffersOption = Annotated[
 ]
 PlatformOption = Annotated[str, typer.Option("--platform", help="Platform code.")]
 ByOption = Annotated[str, typer.Option("--by", help="Who does this (user id).")]
+ScoreOption = Annotated[
+    str | None, typer.Option("--score", help="12-month default probability, 0–1.")
+]
 
 app = typer.Typer(
     help="Relief plans for borrowers in hardship: options, their cost and their value.",
@@ -77,9 +81,7 @@ def options(
     limits: Annotated[
         Path | None, typer.Option("--limits", help="Offer limits (policy `offers` shape).")
     ] = None,
-    score: Annotated[
-        str | None, typer.Option("--score", help="12-month default probability, 0–1.")
-    ] = None,
+    score: ScoreOption = None,
     offers: OffersOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -223,7 +225,7 @@ def _show(result: OptionsResult) -> None:
                 console.print("     " + say(reason.en, reason.zh), markup=False)
 
 
-# --- stored plans: offer, approve, accept, cancel, show ------------------------------------
+# --- stored plans: offer, approve, accept, cancel, reoffer, show ---------------------------
 
 
 @app.command("offer")
@@ -237,9 +239,7 @@ def offer(
         str | None, typer.Option("--as-of", help="Business date (default: today there).")
     ] = None,
     offers: OffersOption = None,
-    score: Annotated[
-        str | None, typer.Option("--score", help="12-month default probability, 0–1.")
-    ] = None,
+    score: ScoreOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Offer one option to the borrower; it expires after the policy's offer_valid_days."""
@@ -315,6 +315,39 @@ def cancel(
     _plan_out(report, json_out)
 
 
+@app.command("reoffer")
+def reoffer(
+    plan: Annotated[str, typer.Option("--plan", help="The broken plan's id.")],
+    platform: PlatformOption,
+    by: ByOption,
+    option: Annotated[
+        str | None, typer.Option("--option", help="Option id (default: the best ranked offered).")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Account position date (default: today there).")
+    ] = None,
+    offers: OffersOption = None,
+    score: ScoreOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Re-offer a broken plan: its application is reviewed again and a new plan awaits approval."""
+    from tideover.bootstrap import open_app
+    from tideover.services import reoffer as reoffer_service
+
+    with open_app() as app_:
+        report = reoffer_service.reoffer_plan(
+            uow=app_.uow(),
+            platform=platform,
+            plan_id=plan,
+            by=by,
+            option_id=option,
+            as_of=_date(as_of),
+            offers=offers,
+            score=_score(score),
+        )
+    _plan_out(report, json_out)
+
+
 @app.command("show")
 def show(
     plan: Annotated[str, typer.Argument(help="Plan id.")],
@@ -354,6 +387,17 @@ def _plan_out(report: dict[str, Any], json_out: bool) -> None:
         ),
         markup=False,
     )
+    if report.get("reoffer_of"):
+        number = report.get("reoffer")
+        console.print(
+            say(
+                f"re-offer of {report['reoffer_of']}"
+                + (f" ({number} of at most {report['max_reoffers']})" if number else ""),
+                f"重新提供自 {report['reoffer_of']}"
+                + (f"（第 {number} 次，最多 {report['max_reoffers']} 次）" if number else ""),
+            ),
+            markup=False,
+        )
     who = approval["required_role"]
     console.print(
         say(f"awaiting approval by {who}", f"待 {who} 审批")

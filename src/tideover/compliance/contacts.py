@@ -96,6 +96,11 @@ class ContactProfile:
     automated_consent: frozenset[Channel] = frozenset()  # prior express consent (TCPA)
     agreed_times: tuple[AgreedTime, ...] = ()
     debtor_reachable: bool = True  # False once the platform has lost contact with the debtor
+    # The collector knows or has reason to know the employer prohibits the consumer from
+    # receiving such communication at work (15 USC 1692c(a)(3)).
+    employer_prohibits_contact: bool = False
+    # The consumer agreed to be contacted at the place of work (Consumer Credit Act 1995 s.46).
+    workplace_consent: bool = False
 
     def __post_init__(self) -> None:
         if not self.time_zones:
@@ -128,6 +133,16 @@ class Attempt:
     debt_type: str = "consumer_loan"
     message: str | None = None
     sender_name: str | None = None  # institution name the message must identify
+    # The debt's limitation period has run (supplied with the debt; 12 CFR 1006.26(b)).
+    time_barred: bool = False
+    at_workplace: bool = False  # the number or address used is the consumer's place of work
+    voicemail: bool = False  # ``message`` is left as a recorded voice message (calls only)
+    caller_name: str | None = None  # the natural person a voicemail names for the reply
+    # A visit's team: each visitor's staff credential (work ID) number, "" for a visitor
+    # without one.  None: a visit planned into a queue before its team is assigned (the
+    # daily cycle); the team is checked when the visit is made.
+    visitors: tuple[str, ...] | None = ()
+    recorded: bool = False  # the visit is recorded (audio or video)
 
     def __post_init__(self) -> None:
         offset = self.planned_at.utcoffset()
@@ -136,6 +151,38 @@ class Attempt:
                 f"attempt for {self.borrower_id}: planned_at {self.planned_at} has no time "
                 "zone; pass a UTC-aware instant",
                 f"借款人 {self.borrower_id} 的联系计划时间 {self.planned_at} 没有时区，"
+                "请传入带 UTC 时区的时间",
+            )
+        if self.voicemail and self.channel is not Channel.CALL:
+            raise ValidationError(
+                f"attempt for {self.borrower_id}: a voicemail is left on a call, not on "
+                f"{self.channel}",
+                f"借款人 {self.borrower_id} 的联系尝试：语音留言只能通过电话留下，不能通过 "
+                f"{self.channel}",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class LegalReferral:
+    """A debt handed to lawyers or a court for suit: enforcement, not a contact.
+
+    Only the rules on suing apply to it (e.g. 12 CFR 1006.26(b), no suit on a
+    time-barred debt); ``planned_at`` must be UTC-aware.
+    """
+
+    borrower_id: str
+    debt_id: str
+    actor: ActorRole
+    planned_at: datetime
+    debt_type: str = "consumer_loan"
+    time_barred: bool = False
+
+    def __post_init__(self) -> None:
+        if self.planned_at.utcoffset() is None:
+            raise ValidationError(
+                f"legal referral of debt {self.debt_id}: planned_at {self.planned_at} has no "
+                "time zone; pass a UTC-aware instant",
+                f"债务 {self.debt_id} 的法律移交：计划时间 {self.planned_at} 没有时区，"
                 "请传入带 UTC 时区的时间",
             )
 

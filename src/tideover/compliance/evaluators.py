@@ -3,13 +3,19 @@
 A check returns ``None`` when the attempt passes, else a :class:`Denial` whose
 ``retry_at`` (epoch seconds) is the first instant worth trying again, or
 ``None`` when waiting alone will not help (a hold without end, an opt-out).
+
+Checks are given the instant twice: as the aware ``datetime`` (holds compare
+it to their own instants exactly) and as whole epoch seconds ``now``, which
+the time-dependent checks compare with local-day bounds cached per zone and day
+(:mod:`tideover.compliance.localdays`).  The bounds are whole seconds, so
+``floor(instant)`` falls on the same side of each as the instant itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -23,6 +29,7 @@ from tideover.compliance.contacts import (
     ThirdPartyRole,
 )
 from tideover.compliance.ledger import CHANNEL_BIT, ContactLedger, CountKind
+from tideover.compliance.localdays import ZoneDays
 from tideover.compliance.rules import (
     ConsentParams,
     FrequencyCapParams,
@@ -33,8 +40,8 @@ from tideover.compliance.rules import (
     TimeWindowParams,
 )
 
-_MIDNIGHT = time(0)
-_DAY = timedelta(days=1)
+_OPEN, _CLOSED, _IRREGULAR = 0, 1, 2  # a window's state on one local day
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _KIND = {
     "attempts": CountKind.ATTEMPTS,
     "connected": CountKind.CONNECTED,
@@ -57,16 +64,31 @@ class Denial:
         return Reason(self.rule_id, en, zh)
 
 
-@dataclass(frozen=True, slots=True)
 class Context:
-    attempt: Attempt
-    profile: ContactProfile
-    ledger: ContactLedger
-    zones: tuple[ZoneInfo, ...]
+    """One attempt being decided; remembers the local day in each zone of the last instant."""
 
+    __slots__ = ("_days", "_now", "attempt", "ledger", "profile", "zones")
 
-def local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, _MIDNIGHT, tzinfo=zone)
+    def __init__(
+        self,
+        attempt: Attempt,
+        profile: ContactProfile,
+        ledger: ContactLedger,
+        zones: tuple[ZoneDays, ...],  # the borrower's candidate zones, with their day tables
+    ) -> None:
+        self.attempt = attempt
+        self.profile = profile
+        self.ledger = ledger
+        self.zones = zones
+        self._now = -1
+        self._days: list[int] = []
+
+    def days(self, now: int) -> list[int]:
+        """The local day (ordinal) of epoch second ``now`` in each candidate zone."""
+        if now != self._now:
+            self._days = [zone.day(now) for zone in self.zones]
+            self._now = now
+        return self._days
 
 
 class Check:
@@ -100,7 +122,7 @@ class HoldCheck(Check):
         super().__init__(rule)
         self.blocks = params.blocks
 
-    def evaluate(self, ctx: Context, at: datetime) -> Denial | None:
+    def evaluate(self, ctx: Context, at: datetime, now: int) -> Denial | None:
         attempt = ctx.attempt
         found = [
             hold
@@ -132,7 +154,7 @@ class ConsentCheck(Check):
         self.opt_out = params.honour_opt_out
         self.needs_consent = params.automated_needs_consent
 
-    def evaluate(self, ctx: Context, at: datetime) -> Denial | None:
+    def evaluate(self, ctx: Context, at: datetime, now: int) -> Denial | None:
         channel = ctx.attempt.channel
         if self.opt_out and channel in ctx.profile.opted_out:
             return self.deny(
@@ -158,18 +180,48 @@ class ConsentCheck(Check):
 
 
 class WindowCheck(Check):
-    __slots__ = ("calendar", "p")
+    """The local window ``[start, end)``; its bounds are computed once per zone and day."""
+
+    __slots__ = ("_closed_days", "_days", "calendar", "p")
 
     def __init__(self, rule: Rule, params: TimeWindowParams, calendar: HolidayCalendar) -> None:
         super().__init__(rule)
         self.p = params
         self.calendar = calendar
+        self._days: dict[int, tuple[int, int, int]] = {}  # ZoneDays.key -> open, close, state
+        self._closed_days: dict[int, bool] = {}  # day ordinal -> closed
 
-    def _closed(self, day: date) -> bool:
-        p = self.p
-        if p.closed_on_public_holidays and self.calendar.is_public_holiday(day):
-            return True
-        return day.weekday() in p.closed_weekdays and not self.calendar.is_adjusted_working_day(day)
+    def _closed(self, ordinal: int) -> bool:
+        closed = self._closed_days.get(ordinal)
+        if closed is None:
+            day = date.fromordinal(ordinal)
+            p = self.p
+            closed = (p.closed_on_public_holidays and self.calendar.is_public_holiday(day)) or (
+                day.weekday() in p.closed_weekdays
+                and not self.calendar.is_adjusted_working_day(day)
+            )
+            self._closed_days[ordinal] = closed
+        return closed
+
+    def _bounds(self, zone: ZoneDays, ordinal: int) -> tuple[int, int, int]:
+        """Epoch seconds of the window's start and end on that local day, and its state.
+
+        Irregular: an offset change inside the window, or a start or end the local
+        clock never shows (a DST gap), so wall-clock and epoch order could differ.
+        """
+        key = ordinal << 20 | zone.ident
+        found = self._days.get(key)
+        if found is None:
+            p = self.p
+            opens, closes = zone.at(ordinal, p.start), zone.at(ordinal, p.end)
+            regular = (
+                zone.reads(opens, ordinal, p.start)
+                and zone.reads(closes, ordinal, p.end)
+                and _offset(zone, opens) == _offset(zone, closes)
+            )
+            state = _IRREGULAR if not regular else _CLOSED if self._closed(ordinal) else _OPEN
+            found = self._days[key] = (opens, closes, state)
+        return found
 
     def _agreed(self, ctx: Context, local: datetime) -> bool:
         clock = local.time()
@@ -178,39 +230,75 @@ class WindowCheck(Check):
             for a in ctx.profile.agreed_times
         )
 
-    def _explain(self, local: datetime, zone: ZoneInfo) -> tuple[str, str]:
-        stamp = f"{local:%Y-%m-%d %a %H:%M} ({zone.key})"
+    def _explain(self, now: int, zone: ZoneInfo) -> tuple[str, str]:
+        t = datetime.fromtimestamp(now, zone)
+        stamp = (
+            f"{t.year:04d}-{t.month:02d}-{t.day:02d} {_WEEKDAYS[t.weekday()]} "
+            f"{t.hour:02d}:{t.minute:02d} ({zone.key})"
+        )
         window = f"{self.p.start:%H:%M}-{self.p.end:%H:%M}"
         return (
             f"{stamp} is outside the allowed local window {window} or on a closed day",
             f"当地时间 {stamp} 不在允许时段 {window} 内或属于禁止联系日",
         )
 
-    def _next_open(self, local: datetime, zone: ZoneInfo) -> int:
-        day = local.date()
-        if local.time() >= self.p.start:
-            day += _DAY
+    def _next_open(self, zone: ZoneDays, ordinal: int, past_start: bool) -> int:
+        """The window's next start: today's if it is still ahead, else the next open day's."""
+        day = ordinal + 1 if past_start else ordinal
         for _ in range(366):
             if not self._closed(day):
                 break
-            day += _DAY
-        return int(datetime.combine(day, self.p.start, tzinfo=zone).timestamp())
+            day += 1
+        return self._bounds(zone, day)[0]
 
-    def evaluate(self, ctx: Context, at: datetime) -> Denial | None:
+    def _open_exactly(self, ctx: Context, zone: ZoneDays, at: datetime) -> int | None:
+        """The per-instant reading (agreed times, irregular days): None if open, else retry."""
         p = self.p
-        for zone in ctx.zones:
-            local = at.astimezone(zone)
-            if p.agreed_time_exempts and self._agreed(ctx, local):
+        local = at.astimezone(zone.zone)
+        if p.agreed_time_exempts and self._agreed(ctx, local):
+            return None
+        clock = local.time()
+        ordinal = local.toordinal()
+        if p.start <= clock < p.end and not self._closed(ordinal):
+            return None
+        return self._next_open(zone, ordinal, clock >= p.start)
+
+    def evaluate(self, ctx: Context, at: datetime, now: int) -> Denial | None:
+        """Open only if open in every zone; retry at the latest next start of the closed ones.
+
+        No zone can open before its own next start, so that latest one is the
+        earliest instant worth trying again.
+        """
+        exact = self.p.agreed_time_exempts and bool(ctx.profile.agreed_times)
+        retry, shut = -1, None
+        for zone, ordinal in zip(ctx.zones, ctx.days(now), strict=True):
+            if exact:
+                later = self._open_exactly(ctx, zone, at)
+            else:
+                opens, closes, state = self._days.get(ordinal << 20 | zone.ident) or self._bounds(
+                    zone, ordinal
+                )
+                if state == _OPEN and opens <= now < closes:
+                    continue
+                if state == _IRREGULAR:
+                    later = self._open_exactly(ctx, zone, at)
+                else:
+                    later = self._next_open(zone, ordinal, now >= opens)
+            if later is None:
                 continue
-            clock = local.time()
-            if p.start <= clock < p.end and not self._closed(local.date()):
-                continue
-            return self.deny(self._next_open(local, zone), partial(self._explain, local, zone))
-        return None
+            retry = max(retry, later)
+            shut = shut or zone.zone
+        if shut is None:
+            return None
+        return self.deny(retry, partial(self._explain, now, shut))
+
+
+def _offset(zone: ZoneDays, at: int) -> timedelta | None:
+    return datetime.fromtimestamp(at, zone.zone).utcoffset()
 
 
 class CapCheck(Check):
-    __slots__ = ("kind", "mask", "p")
+    __slots__ = ("_spans", "kind", "mask", "p")
 
     def __init__(self, rule: Rule, params: FrequencyCapParams) -> None:
         super().__init__(rule)
@@ -218,26 +306,33 @@ class CapCheck(Check):
         self.kind = _KIND[params.count]
         counted = params.counted_channels or rule.scope.channels
         self.mask = sum(CHANNEL_BIT[c] for c in counted)
+        self._spans: dict[int, tuple[int, int]] = {}  # ZoneDays.key -> since, next period
 
-    def _bounds(self, local: datetime) -> tuple[datetime, datetime]:
-        """Local start of the window and of the next period after ``local``."""
-        zone = local.tzinfo
-        assert isinstance(zone, ZoneInfo)
-        day = local.date()
-        if self.p.period == "day":
-            first = day - timedelta(days=self.p.length - 1)
-            return local_midnight(first, zone), local_midnight(day + _DAY, zone)
-        month = day.month - self.p.length + 1
-        year = day.year + (month - 1) // 12
-        first = date(year, (month - 1) % 12 + 1, 1)
-        nxt = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-        return local_midnight(first, zone), local_midnight(nxt, zone)
+    def _span(self, zone: ZoneDays, ordinal: int) -> tuple[int, int]:
+        """Epoch seconds of the window's local start and of the next period, for that day."""
+        key = ordinal << 20 | zone.ident
+        span = self._spans.get(key)
+        if span is None:
+            p = self.p
+            if p.period == "day":
+                first, nxt = ordinal - p.length + 1, ordinal + 1
+            else:
+                day = date.fromordinal(ordinal)
+                month = day.month - p.length + 1
+                year = day.year + (month - 1) // 12
+                first = date(year, (month - 1) % 12 + 1, 1).toordinal()
+                nxt = date(day.year + day.month // 12, day.month % 12 + 1, 1).toordinal()
+            span = self._spans[key] = (zone.midnight(first), zone.midnight(nxt))
+        return span
 
-    def evaluate(self, ctx: Context, at: datetime) -> Denial | None:
+    def evaluate(self, ctx: Context, at: datetime, now: int) -> Denial | None:
         # With several candidate zones the union of their windows is counted (stricter).
-        bounds = [self._bounds(at.astimezone(zone)) for zone in ctx.zones]
-        since = int(min(b[0] for b in bounds).timestamp())
-        until = int(max(b[1] for b in bounds).timestamp())
+        zones, days = ctx.zones, ctx.days(now)
+        since, until = self._span(zones[0], days[0])
+        change = until
+        for i in range(1, len(zones)):
+            low, high = self._span(zones[i], days[i])
+            since, until, change = min(since, low), max(until, high), min(change, high)
         attempt = ctx.attempt
         per = self.p.per
         used = ctx.ledger.count(
@@ -252,7 +347,6 @@ class CapCheck(Check):
         if used < self.p.limit:
             return None
         # The counted span first changes when any zone's period rolls over.
-        change = int(min(b[1] for b in bounds).timestamp())
         return self.deny(change, lambda: self._explain(used))
 
     def _explain(self, used: int) -> tuple[str, str]:
@@ -272,9 +366,8 @@ class QuietCheck(Check):
         super().__init__(rule)
         self.p = params
 
-    def evaluate(self, ctx: Context, at: datetime) -> Denial | None:
+    def evaluate(self, ctx: Context, at: datetime, now: int) -> Denial | None:
         attempt = ctx.attempt
-        now = int(at.timestamp())
         horizon = now - (self.p.days + 2) * 86400  # covers any zone's day boundary
         last = ctx.ledger.last_conversation(
             attempt.borrower_id,
@@ -285,18 +378,12 @@ class QuietCheck(Check):
         )
         if last is None:
             return None
-        instant = datetime.fromtimestamp(last, UTC)
         # The conversation's local day is day 1; calls resume on day days + 1.
-        ends = [
-            int(
-                local_midnight(instant.astimezone(z).date() + timedelta(self.p.days), z).timestamp()
-            )
-            for z in ctx.zones
-        ]
-        resume = max(ends)
+        days = self.p.days
+        resume = max(zone.midnight(zone.day(last) + days) for zone in ctx.zones)
         if now >= resume:
             return None
-        days = self.p.days
+        instant = datetime.fromtimestamp(last, UTC)
         return self.deny(
             resume,
             lambda: (
@@ -314,7 +401,7 @@ class ThirdPartyCheck(Check):
         super().__init__(rule)
         self.p = params
 
-    def evaluate(self, ctx: Context, at: datetime) -> Denial | None:
+    def evaluate(self, ctx: Context, at: datetime, now: int) -> Denial | None:
         attempt, p = ctx.attempt, self.p
         is_contact_person = attempt.target is Target.CONTACT_PERSON
         if is_contact_person and p.only_when_debtor_unreachable and ctx.profile.debtor_reachable:

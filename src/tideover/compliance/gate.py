@@ -3,8 +3,11 @@
 Order (issue 5; reference "Behaviour worth copying"): holds, which block before
 anything else is evaluated; consent and opt-outs; time windows in the
 borrower's local time; frequency caps; quiet periods; third-party and
-contact-person rules; message checks.  After the holds every stage runs, so a
-decision lists every rule that fired.
+contact-person rules, the workplace and the visit team; message checks.  After
+the holds every stage runs, so a decision lists every rule that fired.
+
+A legal referral is enforcement, not a contact: :func:`check_referral` applies
+the rules on suing (no suit on a time-barred debt) to it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tideover.compliance.calendars import calendar_for
 from tideover.compliance.contacts import (
@@ -23,6 +25,8 @@ from tideover.compliance.contacts import (
     ContactProfile,
     Decision,
     Finding,
+    LegalReferral,
+    Reason,
     Target,
 )
 from tideover.compliance.evaluators import (
@@ -37,7 +41,9 @@ from tideover.compliance.evaluators import (
     WindowCheck,
 )
 from tideover.compliance.ledger import ContactLedger
-from tideover.compliance.messages import MessagePlan, check_text
+from tideover.compliance.localdays import ZoneDays, zone_days
+from tideover.compliance.messages import MessageFacts, MessagePlan, check_text
+from tideover.compliance.place_checks import VisitCheck, WorkplaceCheck
 from tideover.compliance.rules import (
     ConsentParams,
     FrequencyCapParams,
@@ -47,7 +53,11 @@ from tideover.compliance.rules import (
     QuietPeriodParams,
     RequiredElementsParams,
     ThirdPartyParams,
+    TimeBarredParams,
     TimeWindowParams,
+    VisitParams,
+    VoicemailParams,
+    WorkplaceParams,
 )
 from tideover.compliance.text import MessageChecker, default_checker
 
@@ -62,7 +72,7 @@ class Plan:
     holds: tuple[HoldCheck, ...]
     consent: tuple[ConsentCheck, ...]
     timed: tuple[WindowCheck | CapCheck | QuietCheck, ...]
-    third_party: tuple[ThirdPartyCheck, ...]
+    third_party: tuple[ThirdPartyCheck | WorkplaceCheck | VisitCheck, ...]
     messages: MessagePlan
 
 
@@ -73,11 +83,14 @@ class CompiledPack:
     """A pack turned into check objects once, with plans cached per kind of attempt."""
 
     def __init__(self, pack: Pack) -> None:
+        self.code = pack.code  # whose jurisdiction: queue items are placed by it
         self.version = pack.version
         calendar = calendar_for(pack.holiday_country, pack.holiday_subdivision)
         self.checks: list[Check] = []
         self.message_rules: list[tuple[Check, frozenset[str]]] = []
         self.required: list[tuple[Check, frozenset[str]]] = []
+        self.time_barred: list[tuple[Check, TimeBarredParams]] = []
+        self.voicemail: list[tuple[Check, VoicemailParams]] = []
         for rule in pack.rules:
             p = rule.params
             if isinstance(p, HoldParams):
@@ -98,6 +111,14 @@ class CompiledPack:
                 self.message_rules.append((Check(rule), p.categories))
             elif isinstance(p, RequiredElementsParams):
                 self.required.append((Check(rule), frozenset(p.elements)))
+            elif isinstance(p, WorkplaceParams):
+                self.checks.append(WorkplaceCheck(rule, p))
+            elif isinstance(p, VisitParams):
+                self.checks.append(VisitCheck(rule, p))
+            elif isinstance(p, TimeBarredParams):
+                self.time_barred.append((Check(rule), p))
+            elif isinstance(p, VoicemailParams):
+                self.voicemail.append((Check(rule), p))
         self._plans: dict[PlanKey, Plan] = {}
 
     def plan(self, attempt: Attempt) -> Plan:
@@ -113,13 +134,33 @@ class CompiledPack:
             holds=tuple(c for c in live if isinstance(c, HoldCheck)),
             consent=tuple(c for c in live if isinstance(c, ConsentCheck)),
             timed=tuple(c for c in live if isinstance(c, WindowCheck | CapCheck | QuietCheck)),
-            third_party=tuple(c for c in live if isinstance(c, ThirdPartyCheck)),
+            third_party=tuple(
+                c for c in live if isinstance(c, ThirdPartyCheck | WorkplaceCheck | VisitCheck)
+            ),
             messages=MessagePlan(
                 forbidden=tuple(
                     (c.rule_id, cats) for c, cats in self.message_rules if c.applies(attempt)
                 ),
                 required=tuple((c.rule_id, els) for c, els in self.required if c.applies(attempt)),
+                time_barred=tuple(
+                    (c.rule_id, p.categories) for c, p in self.time_barred if c.applies(attempt)
+                ),
+                voicemail=tuple(
+                    (c.rule_id, p.forbidden, frozenset(p.required))
+                    for c, p in self.voicemail
+                    if c.applies(attempt)
+                ),
             ),
+        )
+
+    def referral_rules(self, referral: LegalReferral) -> tuple[str, ...]:
+        """Ids of the rules barring the legal referral of a time-barred debt, in scope."""
+        return tuple(
+            c.rule_id
+            for c, p in self.time_barred
+            if p.no_legal_referral
+            and referral.actor in c.actors
+            and (not c.debt_types or referral.debt_type in c.debt_types)
         )
 
 
@@ -135,8 +176,8 @@ def compile_pack(pack: Pack) -> CompiledPack:
 
 
 @lru_cache(maxsize=4096)
-def _zones(names: tuple[str, ...]) -> tuple[ZoneInfo, ...]:
-    return tuple(ZoneInfo(name) for name in names)
+def _zones(names: tuple[str, ...]) -> tuple[ZoneDays, ...]:
+    return tuple(zone_days(name) for name in names)
 
 
 def check(
@@ -151,28 +192,37 @@ def check(
     compiled = pack if isinstance(pack, CompiledPack) else compile_pack(pack)
     plan = compiled.plan(attempt)
     ctx = Context(attempt, borrower, ledger, _zones(borrower.time_zones))
-    at = attempt.planned_at.astimezone(UTC)
-    denials = _run(plan.holds, ctx, at) if borrower.holds else []
+    at = attempt.planned_at
+    now = int(at.timestamp())
+    denials = _run(plan.holds, ctx, at, now) if borrower.holds else []
     if denials:  # holds beat everything: nothing else is evaluated
         return _denied(denials, (), compiled, plan, ctx)
-    denials = _run(plan.consent, ctx, at)
-    denials += _run(plan.timed, ctx, at)
-    denials += _run(plan.third_party, ctx, at)
+    denials = _run(plan.consent, ctx, at, now)
+    denials += _run(plan.timed, ctx, at, now)
+    denials += _run(plan.third_party, ctx, at, now)
     findings: tuple[Finding, ...] = ()
-    if attempt.message is not None:
+    if attempt.message is not None or attempt.voicemail:
         findings = check_text(
-            attempt.message,
+            attempt.message or "",
             plan.messages,
             checker or default_checker(),
             sender_name=attempt.sender_name,
+            facts=MessageFacts(
+                attempt.sender_name, attempt.time_barred, attempt.voicemail, attempt.caller_name
+            ),
         )
     if not denials and not findings:
         return Decision(True, (), compiled.version, attempt.planned_at)
     return _denied(denials, findings, compiled, plan, ctx)
 
 
-def _run(checks: tuple[Any, ...], ctx: Context, at: datetime) -> list[Denial]:
-    return [d for d in [c.evaluate(ctx, at) for c in checks] if d is not None]
+def _run(checks: tuple[Any, ...], ctx: Context, at: datetime, now: int) -> list[Denial]:
+    found = []
+    for check_ in checks:
+        denial = check_.evaluate(ctx, at, now)
+        if denial is not None:
+            found.append(denial)
+    return found
 
 
 def _denied(
@@ -204,9 +254,9 @@ def _earliest(plan: Plan, ctx: Context, start: int) -> datetime | None:
         if at > limit:
             return None
         instant = datetime.fromtimestamp(at, UTC)
-        denials = _run(plan.timed, ctx, instant)
+        denials = _run(plan.timed, ctx, instant, at)
         if ctx.profile.holds:
-            denials += _run(plan.holds, ctx, instant)
+            denials += _run(plan.holds, ctx, instant, at)
         if not denials:
             return instant
         if any(d.retry_at is None for d in denials):
@@ -224,9 +274,47 @@ def check_message(
     target: Target = Target.DEBTOR,
     sender_name: str | None = None,
     checker: MessageChecker | None = None,
+    time_barred: bool = False,
+    voicemail: bool = False,
+    caller_name: str | None = None,
 ) -> tuple[Finding, ...]:
-    """Findings for ``text`` sent on ``channel`` by ``actor`` to ``target`` under ``pack``."""
+    """Findings for ``text`` sent on ``channel`` by ``actor`` to ``target`` under ``pack``.
+
+    ``time_barred``: the message is about a time-barred debt; ``voicemail``: it is
+    left as a voicemail (``channel`` must then be a call) naming ``caller_name``.
+    """
     compiled = pack if isinstance(pack, CompiledPack) else compile_pack(pack)
-    probe = Attempt("-", "-", channel, actor, datetime(2000, 1, 1, tzinfo=UTC), target=target)
+    probe = Attempt(
+        "-",
+        "-",
+        channel,
+        actor,
+        datetime(2000, 1, 1, tzinfo=UTC),
+        target=target,
+        voicemail=voicemail,
+    )
     plan = compiled.plan(probe)
-    return check_text(text, plan.messages, checker or default_checker(), sender_name=sender_name)
+    facts = MessageFacts(sender_name, time_barred, voicemail, caller_name)
+    return check_text(
+        text, plan.messages, checker or default_checker(), sender_name=sender_name, facts=facts
+    )
+
+
+def check_referral(referral: LegalReferral, pack: Pack | CompiledPack) -> Decision:
+    """Whether a debt may be referred for suit: never a time-barred one (12 CFR 1006.26(b)).
+
+    Waiting does not help a time-barred debt, so a denial has no earliest time.
+    """
+    compiled = pack if isinstance(pack, CompiledPack) else compile_pack(pack)
+    rule_ids = compiled.referral_rules(referral) if referral.time_barred else ()
+    if not rule_ids:
+        return Decision(True, (), compiled.version, referral.planned_at)
+    reasons = tuple(
+        Reason(
+            rule_id,
+            f"debt {referral.debt_id} is time-barred: it may not be referred for suit",
+            f"债务 {referral.debt_id} 已过诉讼时效，不得移交起诉",
+        )
+        for rule_id in rule_ids
+    )
+    return Decision(False, reasons, compiled.version, None)

@@ -26,6 +26,7 @@ from tideover.compliance.lint_checks import (
     check_third_parties,
     step_days,
 )
+from tideover.compliance.lint_enforcement import check_time_barred, check_visits
 from tideover.compliance.lint_model import (
     DEFAULT_SEND_TIMES,
     JURISDICTION_PACK,
@@ -103,6 +104,8 @@ def lint(
             check_consent,
             check_third_parties,
             check_forbearance,
+            check_time_barred,
+            check_visits,
         ):
             found.extend(_with_pack(f, pack) for f in check(ctx, pack))
     found.extend(check_templates(ctx, packs))

@@ -5,38 +5,56 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tideover.compliance.contacts import Finding
-from tideover.compliance.text import MessageChecker
+from tideover.compliance.text import Match, MessageChecker
+from tideover.compliance.voicemail import voicemail_findings
+
+# One applicable rule: its id and the categories (or parts) it forbids or requires.
+RuleCategories = tuple[tuple[str, frozenset[str]], ...]
 
 
 @dataclass(frozen=True, slots=True)
 class MessagePlan:
-    """Rule id and categories each applicable message rule forbids or requires."""
+    """Rule id and categories each applicable message rule forbids or requires.
 
-    forbidden: tuple[tuple[str, frozenset[str]], ...]
-    required: tuple[tuple[str, frozenset[str]], ...]
+    ``time_barred`` rules forbid their categories only in a message about a
+    time-barred debt; ``voicemail`` rules (forbidden, required) only in a voicemail.
+    """
+
+    forbidden: RuleCategories
+    required: RuleCategories
+    time_barred: RuleCategories = ()
+    voicemail: tuple[tuple[str, frozenset[str], frozenset[str]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFacts:
+    """What about the message, beyond its text, decides which rules read it."""
+
+    sender_name: str | None = None
+    time_barred: bool = False
+    voicemail: bool = False
+    caller_name: str | None = None
 
 
 def check_text(
-    text: str, plan: MessagePlan, checker: MessageChecker, *, sender_name: str | None
+    text: str,
+    plan: MessagePlan,
+    checker: MessageChecker,
+    *,
+    sender_name: str | None,
+    facts: MessageFacts | None = None,
 ) -> tuple[Finding, ...]:
     """Every forbidden match and every missing required element, as findings."""
+    facts = facts or MessageFacts(sender_name)
+    forbidden = plan.forbidden
+    if facts.time_barred:
+        forbidden += plan.time_barred
+    voicemail = plan.voicemail if facts.voicemail else ()
+    if voicemail:
+        forbidden += tuple((rule_id, cats) for rule_id, cats, _ in voicemail)
     findings: list[Finding] = []
-    matches = checker.scan(text) if plan.forbidden or plan.required else []
-    for match in matches:
-        rule_ids = tuple(rid for rid, cats in plan.forbidden if match.category in cats)
-        if rule_ids:
-            category = checker.categories[match.category]
-            findings.append(
-                Finding(
-                    rule_ids,
-                    match.category,
-                    match.start,
-                    match.end,
-                    match.matched,
-                    category.en,
-                    category.zh,
-                )
-            )
+    matches = checker.scan(text) if forbidden or plan.required or voicemail else []
+    findings.extend(_forbidden(matches, forbidden, checker))
     has_opt_out = any(m.category == "opt_out" for m in matches)
     for rule_id, elements in plan.required:
         if "opt_out" in elements and not has_opt_out:
@@ -64,4 +82,39 @@ def check_text(
                     f"未表明所属机构 {name}",
                 )
             )
+    for rule_id, banned, parts in voicemail:
+        findings.extend(
+            voicemail_findings(
+                rule_id,
+                text,
+                matches,
+                checker,
+                banned=banned,
+                parts=parts,
+                sender_name=sender_name,
+                caller_name=facts.caller_name,
+            )
+        )
     return tuple(findings)
+
+
+def _forbidden(
+    matches: list[Match], forbidden: RuleCategories, checker: MessageChecker
+) -> list[Finding]:
+    found = []
+    for match in matches:
+        rule_ids = tuple(dict.fromkeys(rid for rid, cats in forbidden if match.category in cats))
+        if rule_ids:
+            category = checker.categories[match.category]
+            found.append(
+                Finding(
+                    rule_ids,
+                    match.category,
+                    match.start,
+                    match.end,
+                    match.matched,
+                    category.en,
+                    category.zh,
+                )
+            )
+    return found

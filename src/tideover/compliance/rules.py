@@ -28,6 +28,10 @@ class RuleKind(StrEnum):
     THIRD_PARTY = "third_party"
     MESSAGE = "message"
     REQUIRED_ELEMENTS = "required_elements"
+    WORKPLACE = "workplace"
+    VISIT = "visit"
+    TIME_BARRED = "time_barred"
+    VOICEMAIL = "voicemail"
     # Kinds the gate does not evaluate; the policy linter, notices and storage will.
     DOCUMENTED = "documented"
 
@@ -97,6 +101,38 @@ class RequiredElementsParams(_Frozen):
     elements: frozenset[Literal["institution", "opt_out"]]
 
 
+class WorkplaceParams(_Frozen):
+    """No contact at the consumer's place of work: ``when`` the employer prohibits it, or always."""
+
+    when: Literal["employer_prohibits", "always"]
+    consent_exempts: bool = False  # the consumer's agreement to be contacted there lifts it
+
+
+class VisitParams(_Frozen):
+    """What a field visit's team must meet; ``max_visitors`` None sets no team size."""
+
+    credentials_required: bool = True
+    recording_required: bool = False
+    max_visitors: int | None = Field(default=None, ge=1)
+
+
+class TimeBarredParams(_Frozen):
+    """On a time-barred debt: no legal referral (suit), no message in ``categories`` (threats)."""
+
+    no_legal_referral: bool = True
+    categories: frozenset[str] = frozenset({"suit_threat"})
+
+
+VoicemailPart = Literal["business_name", "reply_request", "callback_number", "caller_name"]
+
+
+class VoicemailParams(_Frozen):
+    """A voicemail must be a limited-content message: ``required`` parts, nothing ``forbidden``."""
+
+    required: frozenset[VoicemailPart]
+    forbidden: frozenset[str]  # message-checker categories, plus ``debt_amount``
+
+
 class DocumentedParams(_Frozen):
     """Free parameters; ``min_*`` may only rise and ``max_*`` only fall in overrides."""
 
@@ -112,6 +148,10 @@ RuleParams = (
     | ThirdPartyParams
     | MessageParams
     | RequiredElementsParams
+    | WorkplaceParams
+    | VisitParams
+    | TimeBarredParams
+    | VoicemailParams
     | DocumentedParams
 )
 
@@ -124,6 +164,10 @@ PARAMS_BY_KIND: dict[RuleKind, type[_Frozen]] = {
     RuleKind.THIRD_PARTY: ThirdPartyParams,
     RuleKind.MESSAGE: MessageParams,
     RuleKind.REQUIRED_ELEMENTS: RequiredElementsParams,
+    RuleKind.WORKPLACE: WorkplaceParams,
+    RuleKind.VISIT: VisitParams,
+    RuleKind.TIME_BARRED: TimeBarredParams,
+    RuleKind.VOICEMAIL: VoicemailParams,
     RuleKind.DOCUMENTED: DocumentedParams,
 }
 

@@ -20,7 +20,11 @@ from tideover.compliance.rules import (
     Rule,
     Scope,
     ThirdPartyParams,
+    TimeBarredParams,
     TimeWindowParams,
+    VisitParams,
+    VoicemailParams,
+    WorkplaceParams,
 )
 
 # Counting more kinds of events is stricter: every unanswered or connected call is an attempt.
@@ -138,6 +142,46 @@ def _required(old: RequiredElementsParams, new: RequiredElementsParams) -> list[
     return [f"requires fewer elements (drops {sorted(lost)})"] if lost else []
 
 
+def _workplace(old: WorkplaceParams, new: WorkplaceParams) -> list[str]:
+    points = []
+    if old.when == "always" and new.when != "always":
+        points.append("workplace contact no longer barred always, only when the employer objects")
+    if new.consent_exempts and not old.consent_exempts:
+        points.append("lets the consumer's consent lift the workplace bar")
+    return points
+
+
+def _visit(old: VisitParams, new: VisitParams) -> list[str]:
+    points = []
+    if old.credentials_required and not new.credentials_required:
+        points.append("visitors need no credentials")
+    if old.recording_required and not new.recording_required:
+        points.append("visits need not be recorded")
+    old_max, new_max = old.max_visitors, new.max_visitors
+    if old_max is not None and (new_max is None or new_max > old_max):
+        points.append(f"more visitors allowed than {old_max}")
+    return points
+
+
+def _time_barred(old: TimeBarredParams, new: TimeBarredParams) -> list[str]:
+    points = []
+    if old.no_legal_referral and not new.no_legal_referral:
+        points.append("allows legal referral of a time-barred debt")
+    lost = old.categories - new.categories
+    if lost:
+        points.append(f"checks fewer categories (drops {sorted(lost)})")
+    return points
+
+
+def _voicemail(old: VoicemailParams, new: VoicemailParams) -> list[str]:
+    points = []
+    if old.required - new.required:
+        points.append(f"requires fewer parts (drops {sorted(old.required - new.required)})")
+    if old.forbidden - new.forbidden:
+        points.append(f"forbids fewer categories (drops {sorted(old.forbidden - new.forbidden)})")
+    return points
+
+
 def _documented(old: DocumentedParams, new: DocumentedParams) -> list[str]:
     points = []
     old_values: dict[str, Any] = old.model_extra or {}
@@ -162,5 +206,9 @@ _CHECKERS: dict[type, Any] = {
     ThirdPartyParams: _third_party,
     MessageParams: _message,
     RequiredElementsParams: _required,
+    WorkplaceParams: _workplace,
+    VisitParams: _visit,
+    TimeBarredParams: _time_barred,
+    VoicemailParams: _voicemail,
     DocumentedParams: _documented,
 }

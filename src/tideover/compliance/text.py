@@ -66,9 +66,12 @@ class MessageChecker:
         self._automaton = ahocorasick.Automaton()
         self._patterns: list[tuple[str, re.Pattern[str]]] = []
         self._negations: dict[str, tuple[str, ...]] = {}
+        self._gaps: dict[str, int] = {}  # categories whose negation must come right before
         for name, spec in lexicon["categories"].items():
             self.categories[name] = Category(name, spec["en"], spec["zh"])
             self._negations[name] = tuple(normalise(str(n))[0] for n in spec.get("negated_by", []))
+            if "negation_gap" in spec:
+                self._gaps[name] = int(spec["negation_gap"])
             for term in spec.get("terms", []):
                 key, _ = normalise(str(term))
                 latin = _is_word_char(key[0]), _is_word_char(key[-1])
@@ -108,9 +111,18 @@ class MessageChecker:
         )
 
     def _negated(self, category: str, norm: str, start: int) -> bool:
-        """A warning such as "切勿向个人账户转账" is not a request to pay one."""
+        """A warning such as "切勿向个人账户转账" is not a request to pay one.
+
+        With a ``negation_gap`` the negation must end at most that many normalised
+        characters before the match: "we will not sue you" is negated, "if you will
+        not pay we sue" is not.
+        """
+        gap = self._gaps.get(category)
         for negation in self._negations[category]:
-            reach = _LATIN_REACH if negation.isascii() else _CJK_REACH
+            if gap is not None:
+                reach = len(negation) + gap
+            else:
+                reach = _LATIN_REACH if negation.isascii() else _CJK_REACH
             if negation in norm[max(0, start - reach) : start]:
                 return True
         return False

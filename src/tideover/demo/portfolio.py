@@ -4,7 +4,7 @@ Each loan keeps its real amount, rate, term and status.  Its dates are placed
 so that the data's snapshot falls on ``as_of``, and its payments are made up
 so that replaying them on ``as_of`` gives a DPD inside the range its status
 implies (``LoanStatus.dpd_range``).  Everything random comes from generators
-seeded with ``seed``, the platform and the loan, so a build is reproducible
+seeded with ``seed``, the platform's book and the loan, so a build is reproducible
 and a loan comes out the same whatever else is in ``source``.
 """
 
@@ -45,6 +45,9 @@ class DemoPlatform:
     locale: Locale
     source: Literal["2018q1", "2016q1"]
     time_zone: str
+    # Two presets with the same book get the same borrowers, loans and payments (their
+    # random draws are seeded by the book, not the platform): a clean policy comparison.
+    book: str | None = None
 
 
 DEMO_PLATFORMS: dict[str, DemoPlatform] = {
@@ -52,6 +55,17 @@ DEMO_PLATFORMS: dict[str, DemoPlatform] = {
     # 12,000 CNY): the loans keep their real shape, not a converted value.
     "demo-cn": DemoPlatform(
         "demo-cn", "Demo lender (China)", "示例平台（中国）", CNY, "zh", "2018q1", "Asia/Shanghai"
+    ),
+    # The same book as demo-cn, collected under the aggressive example policy.
+    "demo-cn-aggressive": DemoPlatform(
+        "demo-cn-aggressive",
+        "Demo lender (China, aggressive collections)",
+        "示例平台（中国，强力催收）",
+        CNY,
+        "zh",
+        "2018q1",
+        "Asia/Shanghai",
+        book="demo-cn",
     ),
     "demo-us": DemoPlatform(
         "demo-us",
@@ -308,14 +322,16 @@ def build_demo_portfolio(
     charges, so a loan paid late but in full stays current under that policy.
     """
     chosen_locale, chosen_currency = _resolve(platform, locale, currency)
+    preset = DEMO_PLATFORMS.get(platform)
+    book = (preset.book if preset else None) or platform
     borrowers: list[Borrower] = []
     loans: list[Loan] = []
     payments: list[Payment] = []
     for rec in _records(source, seed):
-        rng = random.Random(f"{seed}:{platform}:{rec.key}")
+        rng = random.Random(f"{seed}:{book}:{rec.key}")
         place = _place(rec, rng, as_of)
         loan = _loan(rec, platform, place, chosen_currency)
-        person_rng = random.Random(f"{seed}:{platform}:{rec.key}:person")
+        person_rng = random.Random(f"{seed}:{book}:{rec.key}:person")
         if chosen_locale == "zh":
             borrower = chinese_borrower(
                 platform=platform, borrower_id=loan.borrower_id, rng=person_rng, as_of=as_of

@@ -153,6 +153,15 @@ class LoanPosition:
         ]
         return min(unpaid, default=None)
 
+    def oldest_unpaid_due_since(self, first: date) -> date | None:
+        """Like ``oldest_unpaid_due_date``, among installments due on or after ``first``."""
+        unpaid = [
+            i.due_date
+            for i in self.installments
+            if first <= i.due_date < self.as_of and i.settled_on is None
+        ]
+        return min(unpaid, default=None)
+
     @property
     def paid_total(self) -> Money:
         return total((line.amount for line in self.lines), self.currency) + self.overpayment

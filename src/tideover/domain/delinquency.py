@@ -226,11 +226,19 @@ def delinquency_of(
     *,
     pauses: Sequence[PausePeriod] = (),
     scheme: BucketScheme = DEFAULT_BUCKETS,
+    ages_from: date | None = None,
 ) -> DelinquencyStatus:
-    """The delinquency status of a replayed loan position."""
+    """The delinquency status of a replayed loan position.
+
+    ``ages_from`` (a re-aged schedule, ``domain.schedule_in_force``): only
+    installments due on or after it count for the oldest unpaid due date and DPD.
+    """
     from tideover.domain.allocation import Component  # allocation imports this module
 
-    oldest = position.oldest_unpaid_due_date
+    if ages_from is None:
+        oldest = position.oldest_unpaid_due_date
+    else:
+        oldest = position.oldest_unpaid_due_since(ages_from)
     dpd = days_past_due(oldest, position.as_of, pauses)
     return DelinquencyStatus(
         loan_id=position.loan_id,

@@ -1,8 +1,10 @@
 """The review of a hardship application as a pure state machine.
 
 submitted → under_review → decided (approved with a plan, or declined with
-reasons) → closed.  Each change returns a new case; the history is appended,
-never rewritten.
+reasons) → closed.  An application approved with a plan that then broke may be
+re-opened, decided → under_review, for a new decision on a re-offer (see
+``reopen``).  Each change returns a new case; the history is appended, never
+rewritten: the decision a re-opening set aside stays in the history's note.
 """
 
 from __future__ import annotations
@@ -123,3 +125,34 @@ def decline(
 
 def close(case: ApplicationCase, *, at: datetime, by: str) -> ApplicationCase:
     return _move(case, ApplicationStatus.CLOSED, at, by)
+
+
+def reopen(case: ApplicationCase, *, reason: str, at: datetime, by: str) -> ApplicationCase:
+    """Decided (approved) → under review again, with ``reason`` recorded in the history.
+
+    Only an approval is re-opened: the plan it was decided with broke and a new
+    one is to be offered on the same application (a declined borrower applies
+    again).  The outcome and plan option are cleared, as an application under
+    review has none; the note keeps what was set aside.
+    """
+    where = case.application.application_id
+    if case.status is not ApplicationStatus.DECIDED or case.outcome is not Outcome.APPROVED:
+        state = case.status if case.outcome is None else f"{case.status} ({case.outcome})"
+        raise InvalidTransition(
+            f"application {where!r} is {state}; only an approved application is re-opened",
+            f"困难申请 {where!r} 当前为 {state}；只有已批准的申请可以重新审核",
+        )
+    if not reason.strip():
+        raise ApplicationRejected(
+            f"re-opening application {where!r} needs a reason",
+            f"重新审核困难申请 {where!r} 需要理由",
+        )
+    note = f"{reason.strip()} (was approved with {case.plan_option_id})"
+    change = StatusChange(ApplicationStatus.UNDER_REVIEW, at, by, note)
+    return replace(
+        case,
+        status=ApplicationStatus.UNDER_REVIEW,
+        history=(*case.history, change),
+        outcome=None,
+        plan_option_id=None,
+    )

@@ -35,6 +35,12 @@ class OfferExpired(Conflict):
     code = "offer_expired"
 
 
+class ReofferLimitReached(Conflict):
+    """A broken plan's application has had as many re-offers as the offer limits allow."""
+
+    code = "reoffer_limit_reached"
+
+
 class ApprovalRefused(TideoverError):
     """The approver may not approve this request (own request, or role too junior)."""
 

@@ -1,8 +1,11 @@
 """The life of a plan, promises to pay and re-aging, as pure functions.
 
 offered (until its expiry) → accepted → active → completed, or broken (an
-installment unpaid beyond the grace period) → cancelled or re-offered.  Every
-schedule a plan ever had is kept in ``history``; changes append, never replace.
+installment unpaid beyond the grace period) → cancelled or re-offered.  A
+re-offer cancels the broken plan and offers a new one whose first event names
+it (``reoffer_of``); ``check_reoffer`` holds the limit on re-offers per
+application.  Every schedule a plan ever had is kept in ``history``; changes
+append, never replace.
 
 Payments count towards a plan's installments in due order: installment k is
 kept when the payments made by its due date plus grace cover installments 1..k.
@@ -18,7 +21,7 @@ from enum import StrEnum
 from tideover.domain.loans import Schedule
 from tideover.domain.money import Money
 from tideover.domain.payments import Payment
-from tideover.plans.errors import InvalidTransition, OfferExpired
+from tideover.plans.errors import InvalidTransition, OfferExpired, ReofferLimitReached
 
 
 class PlanStatus(StrEnum):
@@ -167,16 +170,58 @@ def review(plan: Plan, payments: Sequence[Payment], *, as_of: date) -> Plan:
     return plan
 
 
+REOFFER_NOTE = "re-offer of "  # the first event's note of a re-offered plan, then the old id
+
+
+def reoffer_of(plan: Plan) -> str | None:
+    """The id of the broken plan that ``plan`` re-offers; None for a first offer."""
+    note = plan.events[0].note if plan.events else ""
+    return note.removeprefix(REOFFER_NOTE) if note.startswith(REOFFER_NOTE) else None
+
+
+def _require_broken(plan: Plan) -> None:
+    if plan.status is not PlanStatus.BROKEN:
+        raise InvalidTransition(
+            f"plan {plan.plan_id!r} is {plan.status}; only a broken plan is re-offered",
+            f"还款方案 {plan.plan_id!r} 当前为 {plan.status}，只有已违约的方案可以重新提供",
+        )
+
+
+def check_reoffer(broken: Plan, *, earlier: Sequence[Plan], max_reoffers: int) -> int:
+    """The number the re-offer of ``broken`` would be (1 for the first one).
+
+    ``earlier`` are the plans of the same application.  Refused when ``broken``
+    is not broken, or when they already hold ``max_reoffers`` re-offers: a
+    re-offer reuses the application's income and expenditure statement, and a
+    plan that keeps breaking on it says the statement no longer describes the
+    borrower.  The borrower is then asked for a new application, which starts
+    its own count, so forbearance is never refused by this limit (FCA CONC
+    7.3.4R); the limit only stops repeating an offer on stale numbers.  US FFIEC
+    Uniform Retail Credit Classification and Account Management Policy (2000)
+    likewise asks lenders to limit the number and frequency of extensions,
+    deferrals and rewrites of a closed-end loan.  The default is in
+    ``OfferLimits.max_reoffers``; docs/plans.md gives the reasons.
+    """
+    _require_broken(broken)
+    done = sum(1 for plan in earlier if reoffer_of(plan) is not None)
+    if done >= max_reoffers:
+        raise ReofferLimitReached(
+            f"plan {broken.plan_id!r} cannot be re-offered: its application has had {done} "
+            f"re-offers and the offer limits allow {max_reoffers} (max_reoffers); cancel the plan "
+            "and take a new hardship application with a fresh income and expenditure statement",
+            f"还款方案 {broken.plan_id!r} 不能重新提供：所属申请已重新提供 {done} 次，"
+            f"优惠限额只允许 {max_reoffers} 次（max_reoffers）；"
+            "请取消该方案，并以新的收支表重新提交困难申请",
+        )
+    return done + 1
+
+
 def reoffer(
     broken: Plan, *, plan_id: str, option_id: str, plan_schedule: Schedule, on: date,
     valid_days: int = 14,
 ) -> tuple[Plan, Plan]:  # fmt: skip
     """Cancel a broken plan and offer a new one that carries its whole schedule history."""
-    if broken.status is not PlanStatus.BROKEN:
-        raise InvalidTransition(
-            f"plan {broken.plan_id!r} is {broken.status}; only a broken plan is re-offered",
-            f"还款方案 {broken.plan_id!r} 当前为 {broken.status}，只有已违约的方案可以重新提供",
-        )
+    _require_broken(broken)
     cancelled = cancel(broken, on=on, reason=f"re-offered as {plan_id}")
     version = ScheduleVersion(len(broken.history) + 1, plan_schedule, f"plan {option_id}", on)
     new = replace(
@@ -186,7 +231,7 @@ def reoffer(
         status=PlanStatus.OFFERED,
         expires_on=on + timedelta(days=valid_days),
         history=(*broken.history, version),
-        events=(PlanEvent(on, PlanStatus.OFFERED, f"re-offer of {broken.plan_id}"),),
+        events=(PlanEvent(on, PlanStatus.OFFERED, f"{REOFFER_NOTE}{broken.plan_id}"),),
         starts_on=on,
     )
     return cancelled, new

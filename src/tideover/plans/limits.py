@@ -43,6 +43,9 @@ class OfferLimits(Offers):
     auto_max_extension_months: int = Field(default=12, ge=0, le=60)
     affordability_share: Decimal = Field(default=Decimal("0.5"), gt=0, le=1)
     offer_valid_days: int = Field(default=14, ge=1, le=90)
+    # Re-offers of broken plans per application before a fresh application is needed
+    # (0: none); why 2 is in docs/plans.md and ``lifecycle.check_reoffer``.
+    max_reoffers: int = Field(default=2, ge=0, le=12)
 
 
 def limits_from_offers(offers: Offers, **plan_fields: Any) -> OfferLimits:

@@ -50,6 +50,7 @@ FEATURES: dict[str, Feature] = {
         Feature("hardship_flag", _B, "an open or granted hardship case", "有困难申请或已获减免"),
         Feature("vulnerable_flag", _B, "borrower known to be vulnerable", "弱势借款人"),
         Feature("dispute_flag", _B, "the debt is disputed", "债务有争议"),
+        Feature("time_barred", _B, "the debt's limitation period has run", "债务已过诉讼时效"),
         Feature("promise_active", _B, "an unexpired promise to pay", "有未到期的还款承诺"),
         Feature("broken_promises", _I, "promises broken in the last 90 days", "近 90 天违约承诺数"),
         Feature(

@@ -74,6 +74,8 @@ class BorrowerIn(StrictModel):
     automated_consent: frozenset[Channel] = frozenset()
     agreed_times: tuple[AgreedTimeIn, ...] = ()
     debtor_reachable: bool = True
+    employer_prohibits_contact: bool = False
+    workplace_consent: bool = False
 
 
 class AttemptIn(StrictModel):
@@ -90,6 +92,12 @@ class AttemptIn(StrictModel):
     debt_type: str = Field(default="consumer_loan", max_length=64)
     message: str | None = None
     sender_name: str | None = None
+    time_barred: bool = False
+    at_workplace: bool = False
+    voicemail: bool = False
+    caller_name: str | None = None
+    visitors: tuple[str, ...] | None = ()  # null: a visit whose team is not assigned yet
+    recorded: bool = False
 
 
 class PastContactIn(StrictModel):
@@ -165,6 +173,8 @@ def _profile(
         automated_consent=state.automated_consent,
         agreed_times=tuple(AgreedTime(t.start, t.end, t.weekdays) for t in state.agreed_times),
         debtor_reachable=state.debtor_reachable,
+        employer_prohibits_contact=state.employer_prohibits_contact,
+        workplace_consent=state.workplace_consent,
     )
 
 
@@ -375,6 +385,11 @@ def _audit_payload(decision: Decision, attempt: Attempt, pack: str) -> dict[str,
             "automated": attempt.automated,
             "debt_type": attempt.debt_type,
             "message_sha256": hashlib.sha256(message.encode()).hexdigest() if message else None,
+            "time_barred": attempt.time_barred,
+            "at_workplace": attempt.at_workplace,
+            "voicemail": attempt.voicemail,
+            "visitors": list(attempt.visitors) if attempt.visitors is not None else None,
+            "recorded": attempt.recorded,
         },
         "findings": [
             {"rule_ids": list(f.rule_ids), "category": f.category, "start": f.start, "end": f.end}

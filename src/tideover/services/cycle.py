@@ -13,37 +13,38 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pyarrow as pa
-
-from tideover.batch.cycle import CycleConfig, CycleInputs, GateSettings, run_stages
+from tideover.adapters.database import connection_lost
+from tideover.batch.cycle import CycleConfig, GateSettings, run_stages
 from tideover.batch.cycle.stages import CycleResult
 from tideover.compliance.contacts import ActorRole
 from tideover.compliance.gate import compile_pack
 from tideover.compliance.lint import pack_codes
 from tideover.compliance.overrides import effective_pack
 from tideover.compliance.rules import Pack
-from tideover.domain.allocation import Component, position_as_of
 from tideover.domain.clock import Clock
-from tideover.domain.delinquency import DelinquencyStatus, delinquency_of
+from tideover.domain.delinquency import DelinquencyStatus
 from tideover.domain.errors import Conflict, ValidationError
-from tideover.domain.loans import Loan
 from tideover.domain.money import Money
 from tideover.domain.platforms import PlatformSettings
 from tideover.policy.document import CompiledPolicy, load_policy
 from tideover.services.compliance import ledger_horizon
+from tideover.services.cycle_flags import load_flags, with_flags
+from tideover.services.cycle_inputs import load_cycle_inputs as load_cycle_inputs
+from tideover.services.ingest import IngestResult, ingest_inbox
 from tideover.services.platforms import settings_of
 from tideover.services.progress import ProgressFn, no_progress
 from tideover.services.unit_of_work import UnitOfWork
 
-ENGINE = "duckdb"
+# Engines of the stages: the embedded default first; Spark is the optional extra.
+ENGINES = ("duckdb", "spark")
 # Illustrative costs per action in major units of the platform's currency, to be
 # replaced by each platform's own (``--cost CHANNEL=AMOUNT``).
 DEFAULT_COSTS: dict[str, Decimal] = {
@@ -83,15 +84,28 @@ def run_cycle(
     send_times: Mapping[str, clock_time] | None = None,
     progress: ProgressFn = no_progress,
     fault: FaultHook = _no_fault,
+    engine: str = "duckdb",
+    inbox: Path | None = None,
+    scores_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Run every stage for ``platform`` on ``as_of``; replace that date's results; a summary.
 
     The policy is ``policy_file`` or else the platform's active version; the
     model is the platform's champion in ``model_registry`` (no registry: no
-    score, ``score`` and ``band`` are NULL).
+    score, ``score`` and ``band`` are NULL).  ``engine`` runs the stages on DuckDB
+    or on Spark (``tideover[spark]``): same policy SQL, same results.  ``inbox``: a folder
+    whose borrowers/loans/payments files are imported first (``services.ingest``).
+    The registry's challengers are shadow-scored beside the champion (never used by
+    the policy); with ``scores_dir`` every model's scores go, once the run has
+    committed, to ``<scores_dir>/<platform>/<as_of>.parquet`` (``batch.cycle.shadow``).
     """
+    run_stages_on = _engine(engine)  # refused before anything is read or written
     choice = _policy(uow, platform, as_of, policy_file)
     artefact, model_version = champion_model(model_registry, platform)
+    challengers = challenger_models(model_registry, platform)
+    from tideover.batch.cycle.shadow import StagedScores, compare_models, scores_path
+
+    staged: StagedScores | None = None
     with uow:
         platform_settings = settings_of(uow, platform)
         # Holds not ended by the start of the business day (the platform's midnight);
@@ -103,19 +117,37 @@ def run_cycle(
     versions = {
         **choice.versions,
         "model": model_version,
+        "challengers": [c.version for c in challengers],
         "rule_packs": {p.code: p.version for p in packs},
     }
     with uow:
         settings = settings_of(uow, platform)
         _refuse_past_date(uow, platform, as_of)
-        run_id = uow.cycle(platform).start_run(as_of, engine=ENGINE, at=clock.now())
+        run_id = uow.cycle(platform).start_run(as_of, engine=engine, at=clock.now())
         uow.commit()
     timings: dict[str, float] = {}
     try:
+        ingested = IngestResult()
+        if inbox is not None:
+            progress("ingest", 0, 1)
+            started = time.perf_counter()
+            fault("ingest")
+            ingested = ingest_inbox(uow=uow, platform=platform, inbox=inbox, as_of=as_of)
+            timings["ingest"] = round(time.perf_counter() - started, 4)
+            progress("ingest", 1, 1)
         progress("delinquency", 0, 1)
         started = time.perf_counter()
         fault("delinquency")
         loaded = load_cycle_inputs(uow, platform, as_of, settings, packs_horizon=_horizon(packs))
+        flags = load_flags(uow, platform, as_of, settings.time_zone)
+        zone = settings.time_zone
+        accounts = with_flags(loaded.inputs.accounts, flags, as_of=as_of, time_zone=zone)
+        loaded = replace(loaded, inputs=replace(loaded.inputs, accounts=accounts))
+        from tideover.services.cycle_kpis import outcome_figures
+
+        since = _previous_run_date(uow, platform, as_of)
+        outcomes = outcome_figures(uow, platform, as_of, since=since)  # recovery, promises, …
+        loaded = replace(loaded, inputs=replace(loaded.inputs, outcomes=outcomes))
         timings["delinquency"] = round(time.perf_counter() - started, 4)
         progress("delinquency", 1, 1)
         config = CycleConfig(
@@ -132,17 +164,26 @@ def run_cycle(
             ),
             costs_minor=_costs_minor(costs or DEFAULT_COSTS, settings),
         )
-        result = run_stages(
+        loaded = replace(loaded, inputs=replace(loaded.inputs, challengers=tuple(challengers)))
+        result = run_stages_on(
             choice.compiled, artefact, loaded.inputs, config, progress=progress, fault=fault
         )
         timings.update(result.timings)
+        if result.scores is not None:  # each challenger against the champion
+            versions["shadow"] = [c.to_json() for c in compare_models(result.scores)]
+        else:  # no model, so no challenger was scored either
+            versions["challengers"] = []
+        result.counts.update(ingested.counts)
         progress("write", 0, 1)
         started = time.perf_counter()
         with uow:
             fault("write")
             _write(uow, platform, as_of, run_id, loaded.statuses, result)
+            if scores_dir is not None and result.scores is not None:
+                final = scores_path(scores_dir, platform, as_of)
+                staged = StagedScores.write(result.scores, final, run_id=run_id)
             timings["write"] = round(time.perf_counter() - started, 4)
-            summary = _summary(platform, as_of, run_id, versions, timings, result)
+            summary = _summary(platform, as_of, run_id, versions, timings, result, engine)
             uow.cycle(platform).finish_run(
                 run_id,
                 status="completed",
@@ -156,8 +197,14 @@ def run_cycle(
             uow.commit()
         progress("write", 1, 1)
     except BaseException as exc:
+        if staged is not None:
+            staged.discard()  # the date's previous file stays as it was
         _mark_failed(uow, platform, run_id, clock, timings, versions, exc)
+        lost = connection_lost(exc)
+        if lost is not None:
+            raise lost from exc
         raise
+    summary["scores_file"] = None if staged is None else str(staged.publish())
     return summary
 
 
@@ -182,6 +229,16 @@ def _policy(uow: UnitOfWork, platform: str, as_of: date, path: Path | None) -> P
     )
 
 
+def platform_registry(data_dir: Path, platform: str) -> Path | None:
+    """``<data dir>/models`` when it holds a champion for ``platform`` (the default registry)."""
+    from tideover.scoring.registry import ModelRegistry
+
+    folder = data_dir / "models"
+    if not folder.is_dir():
+        return None
+    return folder if ModelRegistry(folder).state(platform).champion is not None else None
+
+
 def champion_model(registry: Path | None, platform: str) -> tuple[Any, str | None]:
     if registry is None:
         return None, None
@@ -189,6 +246,39 @@ def champion_model(registry: Path | None, platform: str) -> tuple[Any, str | Non
 
     artefact = ModelRegistry(registry).load(platform)  # NotFound without a champion
     return artefact, artefact.version
+
+
+def challenger_models(registry: Path | None, platform: str) -> list[Any]:
+    """The platform's challengers (``Artefact``), each checked against its hash; none
+    without a registry."""
+    if registry is None:
+        return []
+    from tideover.scoring.registry import ModelRegistry
+
+    models = ModelRegistry(registry)
+    return [models.load(platform, version) for version in models.state(platform).challengers]
+
+
+def _engine(name: str) -> Callable[..., CycleResult]:
+    """The stages of engine ``name``; Spark only when PySpark and Java are there."""
+    if name == "duckdb":
+        return run_stages
+    if name == "spark":
+        from tideover.batch.cycle.spark import require_spark, run_stages_spark
+
+        require_spark()
+        return run_stages_spark
+    raise ValidationError(
+        f"unknown engine {name!r}; use one of {', '.join(ENGINES)}",
+        f"未知引擎 {name!r}；可选：{', '.join(ENGINES)}",
+    )
+
+
+def _previous_run_date(uow: UnitOfWork, platform: str, as_of: date) -> date | None:
+    """The business date of the last completed run before ``as_of`` (the outcome window)."""
+    with uow:
+        dates = [r.as_of for r in uow.cycle(platform).runs() if r.status == "completed"]
+    return max((d for d in dates if d < as_of), default=None)
 
 
 def _refuse_past_date(uow: UnitOfWork, platform: str, as_of: date) -> None:
@@ -221,137 +311,7 @@ def _costs_minor(costs: Mapping[str, Decimal], settings: PlatformSettings) -> di
 
 
 # --- loading: the delinquency stage over stored loans ---------------------------------------
-
-
-@dataclass(frozen=True)
-class Loaded:
-    inputs: CycleInputs
-    statuses: list[DelinquencyStatus]
-
-
-def load_cycle_inputs(
-    uow: UnitOfWork,
-    platform: str,
-    as_of: date,
-    settings: PlatformSettings,
-    *,
-    packs_horizon: timedelta,
-) -> Loaded:
-    """Positions of every disbursed loan on ``as_of`` (the domain's allocation), as columns."""
-    with uow:
-        loans_repo = uow.loans(platform)
-        payments = uow.payments(platform).by_loan()
-        pauses = loans_repo.pauses_by_loan()
-        borrowers = {b.borrower_id: b for b in uow.borrowers(platform).list_all()}
-        rows: list[dict[str, Any]] = []
-        statuses: list[DelinquencyStatus] = []
-        for loan in loans_repo.list_all():
-            if loan.terms.start_date > as_of:
-                continue  # not yet disbursed
-            paid = payments.get(loan.loan_id, [])
-            loan_pauses = pauses.get(loan.loan_id, [])
-            position = position_as_of(
-                loan,
-                paid,
-                as_of,
-                waterfall=settings.waterfall,
-                penalty=settings.penalty,
-                pauses=loan_pauses,
-            )
-            status = delinquency_of(position, pauses=loan_pauses, scheme=settings.buckets)
-            statuses.append(status)
-            overdue_installments = sum(
-                1
-                for i in position.installments
-                if i.due_date < as_of and (i.settled_on is None or i.settled_on > as_of)
-            )
-            rows.append(
-                _account_row(loan, status, overdue_installments, paid, borrowers, as_of, settings)
-            )
-        history = uow.delinquency(platform)
-        previous_date = history.previous_date(as_of)
-        previous = None if previous_date is None else _previous(history.for_date(previous_date))
-        since = datetime.combine(as_of, clock_time(0), UTC) - packs_horizon
-        ledger = uow.contacts(platform).load_ledger(since=since)
-    accounts = pa.Table.from_pylist(rows, schema=ACCOUNTS_SCHEMA)
-    return Loaded(CycleInputs(accounts, previous, ledger), statuses)
-
-
-ACCOUNTS_SCHEMA = pa.schema(
-    [
-        ("account_id", pa.string()),
-        ("borrower_id", pa.string()),
-        ("is_open", pa.bool_()),
-        ("time_zones", pa.string()),
-        ("dpd", pa.int32()),
-        ("bucket", pa.string()),
-        ("overdue_minor", pa.int64()),
-        ("balance_minor", pa.int64()),
-        ("product", pa.string()),
-        ("region", pa.string()),
-        ("months_on_book", pa.int32()),
-        ("installments_overdue", pa.int32()),
-        ("days_since_last_payment", pa.int32()),
-    ]
-)
-
-
-def _account_row(
-    loan: Loan,
-    status: DelinquencyStatus,
-    overdue_installments: int,
-    payments: list[Any],
-    borrowers: Mapping[str, Any],
-    as_of: date,
-    settings: PlatformSettings,
-) -> dict[str, Any]:
-    overdue = status.overdue_total.minor
-    principal_overdue = status.overdue.get(Component.PRINCIPAL)
-    # Balance: principal still outstanding plus the overdue interest, fees and penalty.
-    balance = status.outstanding_principal.minor + overdue
-    balance -= principal_overdue.minor if principal_overdue else 0
-    reversed_ids = {p.reverses for p in payments if p.reverses}
-    paid_days = [
-        p.paid_on
-        for p in payments
-        if not p.reverses and p.payment_id not in reversed_ids and p.paid_on <= as_of
-    ]
-    borrower = borrowers.get(loan.borrower_id)
-    zones = borrower.candidate_time_zones if borrower else ()
-    attributes = borrower.attributes if borrower else {}
-    start = loan.terms.start_date
-    months = (as_of.year - start.year) * 12 + as_of.month - start.month
-    return {
-        "account_id": loan.loan_id,
-        "borrower_id": loan.borrower_id,
-        "is_open": bool(status.outstanding_principal.minor or overdue),
-        # Without a zone from address or phone, the platform's own zone is the candidate.
-        "time_zones": ",".join(zones or (settings.time_zone,)),
-        "dpd": status.dpd,
-        "bucket": status.bucket,
-        "overdue_minor": overdue,
-        "balance_minor": balance,
-        "product": loan.product or "",
-        "region": attributes.get("region_code") or attributes.get("state"),
-        "months_on_book": months - (1 if as_of.day < start.day else 0),
-        "installments_overdue": overdue_installments,
-        "days_since_last_payment": (as_of - max(paid_days)).days if paid_days else None,
-    }
-
-
-def _previous(statuses: Mapping[str, DelinquencyStatus]) -> pa.Table:
-    rows = [
-        {
-            "account_id": loan_id,
-            "bucket": s.bucket,
-            "balance_minor": s.outstanding_principal.minor,
-        }
-        for loan_id, s in statuses.items()
-    ]
-    schema = pa.schema(
-        [("account_id", pa.string()), ("bucket", pa.string()), ("balance_minor", pa.int64())]
-    )
-    return pa.Table.from_pylist(rows, schema=schema)
+# ``load_cycle_inputs`` and the accounts table live in ``tideover.services.cycle_inputs``.
 
 
 # --- writing and reporting -------------------------------------------------------------------
@@ -372,6 +332,15 @@ def _write(
     repo.replace_kpis(as_of, result.kpis)
     result.counts["outbox_kept"] = outbox.kept
     result.counts["queue_items_kept"] = queue.kept
+    # Collector work: items planned again kept their collector above; the rest is placed
+    # now, stamped with the run's start (the injected clock), in this same transaction.
+    from tideover.services.queues import assign_open_items
+
+    (run,) = [r for r in repo.runs(as_of) if r.run_id == run_id]
+    placed = assign_open_items(uow, platform, as_of, at=run.started_at)
+    result.counts["queue_assignments_kept"] = queue.assignments_kept
+    result.counts["queue_assignments_released"] = queue.assignments_released
+    result.counts.update({f"queue_{k}": n for k, n in placed.counts().items()})
 
 
 def _mark_failed(
@@ -407,12 +376,13 @@ def _summary(
     versions: dict[str, Any],
     timings: dict[str, float],
     result: CycleResult,
+    engine: str,
 ) -> dict[str, Any]:
     return {
         "platform": platform,
         "as_of": as_of.isoformat(),
         "run_id": run_id,
-        "engine": ENGINE,
+        "engine": engine,
         "versions": versions,
         "stages": timings,
         "counts": result.counts,
@@ -441,7 +411,12 @@ def _audit(summary: dict[str, Any], result: CycleResult) -> dict[str, Any]:
 
 
 def kpi_report(*, uow: UnitOfWork, platform: str, first: date, last: date) -> dict[str, Any]:
-    """The stored KPI rows of ``first..last`` with their rates (4 places, half-up)."""
+    """The stored KPI rows of ``first..last`` with their rates (4 places, half-up).
+
+    Complaint rows also carry ``per_1000``: complaints per 1,000 attempts (2
+    places), computed from the stored counts, never from the rounded rate.
+    ``buckets`` lists the platform's bucket labels, best first.
+    """
     if last < first:
         raise ValidationError(
             f"--to {last.isoformat()} is before --from {first.isoformat()}",
@@ -449,18 +424,20 @@ def kpi_report(*, uow: UnitOfWork, platform: str, first: date, last: date) -> di
         )
     with uow:
         rows = uow.cycle(platform).kpis(first, last)
+        labels = settings_of(uow, platform).buckets.labels
     return {
         "platform": platform,
         "from": first.isoformat(),
         "to": last.isoformat(),
+        "buckets": list(labels),
         "rows": [_kpi_json(r) for r in rows],
     }
 
 
-def _rate(part: int, whole: int | None) -> str | None:
+def _rate(part: int, whole: int | None, places: str = "0.0001") -> str | None:
     if not whole:
         return None
-    return str((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+    return str((Decimal(part) / Decimal(whole)).quantize(Decimal(places), rounding=ROUND_HALF_UP))
 
 
 def _kpi_json(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -476,5 +453,10 @@ def _kpi_json(row: Mapping[str, Any]) -> dict[str, Any]:
         "base_amount_minor": row["base_amount_minor"],
         "account_rate": _rate(row["accounts"], row["base_accounts"]),
         "amount_rate": _rate(row["amount_minor"], row["base_amount_minor"]),
+        "per_1000": (
+            _rate(row["accounts"] * 1000, row["base_accounts"], "0.01")
+            if row["metric"] == "complaints"
+            else None
+        ),
         "currency": row["currency"],
     }

@@ -8,12 +8,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from tideover.domain.allocation import position_as_of
 from tideover.domain.delinquency import (
     BucketScheme,
     DelinquencyStatus,
     RollRate,
-    delinquency_of,
     roll_rates,
 )
 from tideover.domain.errors import NotFound
@@ -21,6 +19,7 @@ from tideover.domain.money import Currency, Money, total
 from tideover.domain.platforms import PlatformSettings
 from tideover.services.platforms import settings_of
 from tideover.services.progress import ProgressFn, no_progress
+from tideover.services.stored_delinquency import portfolio_delinquency
 from tideover.services.unit_of_work import UnitOfWork
 
 
@@ -131,42 +130,26 @@ def compute_delinquency(
 ) -> DelinquencyReport:
     """DPD, bucket and overdue amounts of every loan of ``platform`` as of ``as_of``.
 
-    With ``store`` the statuses replace that date's bucket history (a rerun
-    gives the same rows), and roll rates are measured against the latest
-    earlier date on record.
+    Each loan is replayed on its schedule in force on ``as_of`` (a relief plan's
+    or a re-aged version: docs/cycle.md), as the daily cycle does.  With
+    ``store`` the statuses replace that date's bucket history (a rerun gives the
+    same rows), and roll rates are measured against the latest earlier date on
+    record.
     """
+    label = f"{platform}: delinquency as of {as_of}"
     with uow:
         settings = settings_of(uow, platform)
-        loans_repo = uow.loans(platform)
-        payments = uow.payments(platform).by_loan()
-        pauses = loans_repo.pauses_by_loan()
-        statuses: list[DelinquencyStatus] = []
-        not_yet = 0
-        loans = loans_repo.list_all()
-        label = f"{platform}: delinquency as of {as_of}"
-        for done, loan in enumerate(loans):
-            if done % 1000 == 0:
-                progress(label, done, len(loans))
-            if loan.terms.start_date > as_of:
-                not_yet += 1
-                continue
-            loan_pauses = pauses.get(loan.loan_id, [])
-            position = position_as_of(
-                loan,
-                payments.get(loan.loan_id, []),
-                as_of,
-                waterfall=settings.waterfall,
-                penalty=settings.penalty,
-                pauses=loan_pauses,
-            )
-            statuses.append(delinquency_of(position, pauses=loan_pauses, scheme=settings.buckets))
+        progress(label, 0, 1)
+        book = portfolio_delinquency(uow, platform, as_of, settings)
+        statuses = book.statuses
         history = uow.delinquency(platform)
         previous_as_of = history.previous_date(as_of)
         previous = history.for_date(previous_as_of) if previous_as_of is not None else None
-        progress(label, len(loans), len(loans))
+        progress(label, 1, 1)
         if store:
             history.replace(as_of, statuses)
             uow.commit()
+    not_yet = book.not_yet_disbursed
     return _report(platform, as_of, settings, statuses, not_yet, previous_as_of, previous)
 
 

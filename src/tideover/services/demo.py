@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from tideover.adapters.datasets import load_lendingclub
+from tideover.compliance.calendars import calendar_for
 from tideover.demo.portfolio import DEMO_PLATFORMS, DemoPlatform, build_demo_portfolio
 from tideover.domain.clock import Clock
+from tideover.domain.payments import Payment
 from tideover.domain.platforms import PlatformSettings
 from tideover.services.policy import (
     activate_policy_version,
@@ -60,11 +64,14 @@ def load_demo_platform(
     as_of: date,
     seed: int = DEMO_SEED,
     progress: ProgressFn = no_progress,
+    paid_before: date | None = None,
 ) -> DemoLoad:
     """Create the platform and book its demo portfolio, unless it already has loans.
 
-    One commit: a crash half-way leaves the platform as it was, and a rerun
-    of a loaded platform writes nothing.
+    The book is built as of ``as_of``; with ``paid_before``, only the payments made
+    before that date are stored (the later ones arrive day by day through the
+    inbox, see ``book_payments``).  One commit: a crash half-way leaves the
+    platform as it was, and a rerun of a loaded platform writes nothing.
     """
     settings = settings_for(preset)
     label = f"{preset.code}: building"
@@ -98,7 +105,8 @@ def load_demo_platform(
         progress(f"{preset.code}: writing loans", 2, 4)
         loans.add_many(portfolio.loans)
         progress(f"{preset.code}: writing payments", 3, 4)
-        uow.payments(preset.code).add_many(portfolio.payments)
+        stored = [p for p in portfolio.payments if paid_before is None or p.paid_on < paid_before]
+        uow.payments(preset.code).add_many(stored)
         for loan_id, pauses in portfolio.pauses.items():
             for pause in pauses:
                 loans.add_pause(loan_id, pause, "demo")
@@ -108,9 +116,23 @@ def load_demo_platform(
         preset.code,
         len(portfolio.borrowers),
         len(portfolio.loans),
-        len(portfolio.payments),
+        len(stored),
         already_loaded=False,
     )
+
+
+def book_payments(
+    *, preset: DemoPlatform, load_source: Callable[[], Any], as_of: date, seed: int = DEMO_SEED
+) -> list[Payment]:
+    """Every payment of the platform's book as of ``as_of`` (the same build as the load)."""
+    portfolio = build_demo_portfolio(
+        platform=preset.code,
+        source=load_source(),
+        as_of=as_of,
+        seed=seed,
+        penalty=settings_for(preset).penalty,
+    )
+    return list(portfolio.payments)
 
 
 def load_demo_platforms(
@@ -137,19 +159,43 @@ def load_demo_platforms(
     return results
 
 
-# Each demo platform runs the supportive example under its own jurisdiction's
-# rule pack; the aggressive example stays available for comparisons and lint.
-DEMO_POLICY_JURISDICTION = {"demo-cn": ("CN", "cn"), "demo-us": ("US", "us")}
+# Which example policy each demo platform runs, under which jurisdiction and rule pack.
+# demo-cn and demo-cn-aggressive share one book, so the demo compares the two policies
+# on the same borrowers; demo-us shows the supportive policy under the US rules (the
+# aggressive one does not pass the US linter).
+DEMO_POLICY_JURISDICTION = {
+    "demo-cn": ("supportive", "CN", "cn"),
+    "demo-cn-aggressive": ("aggressive", "CN", "cn"),
+    "demo-us": ("supportive", "US", "us"),
+}
 DEMO_AUTHOR, DEMO_REVIEWER = "demo-author", "demo-reviewer"
+# The story the demo tells by default: one book, two policies, side by side.
+DEFAULT_DEMO_PLATFORMS = ("demo-cn", "demo-cn-aggressive")
+DEMO_DAYS = 10  # business days simulated, ending on the demo's business date
 
 
 def demo_policy_text(platform: str) -> str:
-    """The supportive example, pointed at the platform's jurisdiction and rule pack."""
-    text = (files("tideover.policy") / "examples" / "supportive.yaml").read_text(encoding="utf-8")
-    jurisdiction, pack = DEMO_POLICY_JURISDICTION[platform]
+    """The platform's example policy, pointed at its jurisdiction and rule pack."""
+    example, jurisdiction, pack = DEMO_POLICY_JURISDICTION[platform]
+    path = files("tideover.policy") / "examples" / f"{example}.yaml"
+    text = path.read_text(encoding="utf-8")
     return text.replace("jurisdiction: CN", f"jurisdiction: {jurisdiction}").replace(
         "rule_packs: [cn]", f"rule_packs: [{pack}]"
     )
+
+
+def business_days(last: date, count: int, country: str) -> list[date]:
+    """The ``count`` business days ending on ``last``: weekdays that are not public holidays,
+    and weekend days a government declared working days (China's adjusted days)."""
+    calendar = calendar_for(country)
+    days: list[date] = []
+    day = last
+    while len(days) < count:
+        weekday = day.weekday() < 5 or calendar.is_adjusted_working_day(day)
+        if weekday and not calendar.is_public_holiday(day):
+            days.append(day)
+        day -= timedelta(days=1)
+    return sorted(days)
 
 
 def ensure_demo_policy(
@@ -181,3 +227,106 @@ def ensure_demo_policy(
         clock=clock,
     )
     return {"platform": platform, "version": number, "already_active": False}
+
+
+# --- the story: business days of cycles and simulated borrower responses --------------------
+
+
+@dataclass(frozen=True)
+class DemoDay:
+    platform: str
+    as_of: date
+    cycle: dict[str, Any] | None  # None: the date was completed by an earlier run
+    simulated: dict[str, Any] | None
+
+
+def _write_book_payments(inbox: Path, day: date, payments: list[Payment]) -> None:
+    """The book's own payments of the days up to ``day`` (not yet stored), as an inbox file."""
+    if not payments:
+        return
+    inbox.mkdir(parents=True, exist_ok=True)
+    target = inbox / f"payments-book-{day.isoformat()}.csv"
+    partial = inbox / f".{target.name}.partial"
+    with partial.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["payment_id", "loan_id", "amount", "paid_on", "reverses", "channel"])
+        for p in sorted(payments, key=lambda p: (p.paid_on, p.payment_id)):
+            writer.writerow(
+                [p.payment_id, p.loan_id, p.amount.amount, p.paid_on, p.reverses or "", p.channel]
+            )
+    os.replace(partial, target)
+
+
+def run_demo_days(
+    *,
+    uow_factory: Callable[[], UnitOfWork],
+    platform: str,
+    days: list[date],
+    book: list[Payment],
+    inbox: Path,
+    clock_at: Callable[[date], Clock],
+    seed: int = DEMO_SEED,
+    progress: ProgressFn = no_progress,
+    model_registry: Path | None = None,
+    scores_dir: Path | None = None,
+) -> list[DemoDay]:
+    """Each business day not yet completed: the book's payments of the day into the inbox,
+    the inbox ingested, promises and plans reviewed, the daily cycle, then the simulated
+    borrowers' responses (tomorrow's payments, today's promises and complaints).
+
+    Days completed by an earlier run are skipped, so a rerun picks up where a crash
+    stopped and a finished story reruns in a moment.
+    """
+    from tideover.services.cycle import run_cycle
+    from tideover.services.ingest import ingest_inbox
+    from tideover.services.plan_review import review_plans
+    from tideover.services.simulation import simulate_day
+
+    with uow_factory() as uow:
+        last = uow.cycle(platform).last_completed_date()
+    out: list[DemoDay] = []
+    previous: date | None = None
+    for index, day in enumerate(days):
+        if last is not None and day <= last:
+            out.append(DemoDay(platform, day, None, None))
+            previous = day
+            continue
+        start = previous if previous is not None else date.min
+        _write_book_payments(inbox, day, [p for p in book if start < p.paid_on <= day])
+        clock = clock_at(day)
+        # The morning: payments in, then promises and plans decided on them, so that the
+        # cycle's features and KPIs see today's decisions.
+        ingest_inbox(uow=uow_factory(), platform=platform, inbox=inbox, as_of=day)
+        review_plans(uow=uow_factory(), platform=platform, as_of=day, clock=clock)
+        summary = run_cycle(
+            uow=uow_factory(),
+            platform=platform,
+            as_of=day,
+            clock=clock,
+            inbox=inbox,
+            model_registry=model_registry,
+            scores_dir=scores_dir,
+            progress=_labelled(progress, platform, day),
+        )
+        # The responses' money arrives on the next business day, with that value date.
+        arrives = days[index + 1] if index + 1 < len(days) else day + timedelta(days=1)
+        simulated = simulate_day(
+            uow_factory=uow_factory,
+            platform=platform,
+            as_of=day,
+            inbox=inbox,
+            seed=seed,
+            paid_on=arrives,
+        )
+        out.append(DemoDay(platform, day, summary, simulated.to_json()))
+        previous = day
+    return out
+
+
+def _labelled(progress: ProgressFn, platform: str, day: date) -> ProgressFn:
+    """One progress bar per platform (the label's text before ':'), showing day and stage."""
+
+    def report(label: str, done: int, total: int) -> None:
+        progress(f"{platform}: {day.isoformat()} {label}", done, total)
+
+    return report

@@ -9,8 +9,10 @@ for ``as_of`` only, never by the clock, and each is appended to the audit
 trail.  A second review for the same date finds nothing left to decide.
 
 Re-aging is recorded as a decision (a ``re-aged`` schedule version and a
-``plan_reaged`` audit record); the delinquency engine does not read it yet,
-so DPD is computed as before until the daily cycle uses it.
+``plan_reaged`` audit record).  The delinquency engine (the daily cycle and
+``tideover delinquency``) replays each loan on its schedule in force
+(``tideover.domain.schedule_in_force``): from the re-aging date only
+installments due on or after it age, so the account is current that day.
 """
 
 from __future__ import annotations
@@ -215,8 +217,8 @@ def _reage(
         "schedule_version": version.version,
         "consecutive_kept": kept,
         "rule": asdict(rule),
-        # The delinquency engine does not read re-aging yet; this is the decision it will use.
-        "dpd_unchanged": True,
+        # From this date only installments due on or after it age (domain.schedule_in_force).
+        "ages_from": as_of.isoformat(),
     }
 
 

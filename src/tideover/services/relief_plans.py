@@ -1,7 +1,9 @@
 """Use cases of stored relief plans: options for an application, offer, approve, accept, cancel.
 
 Offer limits come from the platform's active policy (its ``offers`` section);
-every decision is appended to the audit trail.
+every decision is appended to the audit trail.  Re-offering a broken plan is
+in ``tideover.services.reoffer``, which uses the helpers here (``chosen_option``,
+``audit_plan``, ``plan_json``).
 """
 
 from __future__ import annotations
@@ -174,7 +176,7 @@ def offer_plan(
         loan, result = _stored_options(
             uow, platform, case.application, loan_id, when, limits, score
         )
-        evaluation = _chosen(result, option_id, limits)
+        evaluation = chosen_option(result, option_id, limits)
         option = evaluation.option
         plan = lifecycle.offer(
             plan_id=f"{application_id}-{len(plans_so_far) + 1}",
@@ -205,14 +207,14 @@ def offer_plan(
             approval=approval,
         )
         stored = repo.require_plan(plan.plan_id)
-        _audit_plan(uow, platform, "plan_offered", stored, now, requester)
+        audit_plan(uow, platform, "plan_offered", stored, now, requester)
         if approval is not None:
             _approved(uow, platform, stored, case, now)
         uow.commit()
     return plan_json(stored)
 
 
-def _chosen(result: OptionsResult, option_id: str, limits: OfferLimits) -> Evaluation:
+def chosen_option(result: OptionsResult, option_id: str, limits: OfferLimits) -> Evaluation:
     found = next((e for e in result.evaluations if e.option.option_id == option_id), None)
     if found is None:
         known = ", ".join(e.option.option_id for e in result.evaluations)
@@ -275,7 +277,7 @@ def _approved(
     """Audit the approval and decide the application: approved with this plan."""
     approval = stored.approval
     assert approval is not None  # callers store the approval first
-    _audit_plan(uow, platform, "plan_approved", stored, now, approval.approved_by)
+    audit_plan(uow, platform, "plan_approved", stored, now, approval.approved_by)
     decided = cases.approve(
         case, plan_option_id=stored.plan.option_id, at=now, by=approval.approved_by
     )
@@ -335,7 +337,7 @@ def accept_plan(
             plan_id=plan_id,
         )
         stored = repo.require_plan(plan_id)
-        _audit_plan(uow, platform, "plan_accepted", stored, now, who)
+        audit_plan(uow, platform, "plan_accepted", stored, now, who)
         uow.commit()
     return plan_json(stored)
 
@@ -369,7 +371,7 @@ def cancel_plan(
             repo.save_case(closed)
             uow.audit(platform).append("hardship_closed", case_brief(closed), at=now)
         stored = repo.require_plan(plan_id)
-        _audit_plan(uow, platform, "plan_cancelled", stored, now, who, reason=reason)
+        audit_plan(uow, platform, "plan_cancelled", stored, now, who, reason=reason)
         uow.commit()
     return plan_json(stored)
 
@@ -395,14 +397,14 @@ def show_plan(*, uow: UnitOfWork, platform: str, plan_id: str) -> dict[str, Any]
     return report
 
 
-def _audit_plan(
+def audit_plan(
     uow: UnitOfWork,
     platform: str,
     kind: str,
     stored: StoredPlan,
     at: datetime,
     by: str,
-    **extra: str,
+    **extra: Any,
 ) -> None:
     brief = {k: v for k, v in plan_json(stored).items() if k not in ("schedule", "events")}
     uow.audit(platform).append(kind, {**brief, "by": by, **extra}, at=at)
@@ -416,6 +418,7 @@ def plan_json(stored: StoredPlan) -> dict[str, Any]:
         "loan_id": plan.loan_id,
         "option_id": plan.option_id,
         "status": plan.status.value,
+        "reoffer_of": lifecycle.reoffer_of(plan),
         "as_of": stored.as_of.isoformat(),
         "expires_on": plan.expires_on.isoformat(),
         "starts_on": None if plan.starts_on is None else plan.starts_on.isoformat(),

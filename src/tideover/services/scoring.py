@@ -25,6 +25,7 @@ from tideover.scoring.monitoring import training_baselines
 from tideover.scoring.registry import ModelRegistry, PlatformModels
 from tideover.scoring.report import write_report
 from tideover.scoring.scaling import Bands, PointsScale
+from tideover.scoring.scorecard import ScorecardSettings
 from tideover.scoring.scoring import score_account, score_frame
 from tideover.scoring.training import train
 
@@ -70,6 +71,7 @@ def train_model(
     folds: int = 5,
     created_by: str,
     clock: Clock,
+    scorecard: ScorecardSettings | None = None,
 ) -> dict[str, Any]:
     """Train on a file, write the report and register an immutable version (not promoted)."""
     parsed = [Derivation.parse(text) for text in derivations]
@@ -86,6 +88,7 @@ def train_model(
         derivations=parsed,
         scale=scale,
         folds=folds,
+        scorecard=scorecard,
     )
     seconds = time.perf_counter() - started
     summary = result.summary()

@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tideover.adapters.pii import PiiCipher
 from tideover.adapters.repositories import (
+    AccountFlagsRepository,
     AuditRepository,
     BorrowerRepository,
+    CollectorRepository,
     ContactRepository,
     CycleRepository,
     DelinquencyRepository,
@@ -27,6 +29,7 @@ from tideover.adapters.repositories import (
     PlanRepository,
     PlatformRepository,
     PolicyRepository,
+    QueueRepository,
 )
 from tideover.domain.errors import UsageError
 
@@ -58,6 +61,12 @@ class UnitOfWork(Protocol):
     def cycle(self, platform_code: str) -> CycleRepository: ...
 
     def plans(self, platform_code: str) -> PlanRepository: ...
+
+    def collectors(self, platform_code: str) -> CollectorRepository: ...
+
+    def queues(self, platform_code: str) -> QueueRepository: ...
+
+    def account_flags(self, platform_code: str) -> AccountFlagsRepository: ...
 
     def commit(self) -> None: ...
 
@@ -150,6 +159,15 @@ class SqlAlchemyUnitOfWork:
 
     def plans(self, platform_code: str) -> PlanRepository:
         return PlanRepository(self.session, platform_code)
+
+    def collectors(self, platform_code: str) -> CollectorRepository:
+        return CollectorRepository(self.session, platform_code)
+
+    def queues(self, platform_code: str) -> QueueRepository:
+        return QueueRepository(self.session, platform_code)
+
+    def account_flags(self, platform_code: str) -> AccountFlagsRepository:
+        return AccountFlagsRepository(self.session, platform_code)
 
     def commit(self) -> None:
         self.session.commit()

@@ -6,8 +6,10 @@ platform's id.  Writes are set-based (one INSERT or COPY for many rows)
 because the daily cycle and the demo write hundreds of thousands of rows.
 """
 
+from tideover.adapters.repositories.account_flags import AccountFlags, AccountFlagsRepository
 from tideover.adapters.repositories.audit import AuditHead, AuditRepository
 from tideover.adapters.repositories.borrowers import BorrowerRepository
+from tideover.adapters.repositories.collectors import CollectorRepository
 from tideover.adapters.repositories.contacts import ContactEvent, ContactRepository, ContactResult
 from tideover.adapters.repositories.cycle import CycleRepository, CycleRun, ReplaceResult
 from tideover.adapters.repositories.delinquency import DelinquencyRepository
@@ -23,11 +25,15 @@ from tideover.adapters.repositories.plans import (
 )
 from tideover.adapters.repositories.platforms import PlatformRecord, PlatformRepository
 from tideover.adapters.repositories.policies import PolicyRepository, StoredEvent, StoredPolicy
+from tideover.adapters.repositories.queues import QueueItem, QueueRepository
 
 __all__ = [
+    "AccountFlags",
+    "AccountFlagsRepository",
     "AuditHead",
     "AuditRepository",
     "BorrowerRepository",
+    "CollectorRepository",
     "ContactEvent",
     "ContactRepository",
     "ContactResult",
@@ -44,6 +50,8 @@ __all__ = [
     "PlatformRecord",
     "PlatformRepository",
     "PolicyRepository",
+    "QueueItem",
+    "QueueRepository",
     "ReplaceResult",
     "StoredEvent",
     "StoredPlan",

@@ -18,7 +18,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Integer, cast, func, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    case,
+    cast,
+    func,
+    not_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from tideover.adapters.orm import ContactEventRow
@@ -100,6 +110,17 @@ _COLUMNS = (
     ContactEventRow.result,
     ContactEventRow.occurred_at,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ContactCounts:
+    """Outbound attempts and complaints of one (borrower, debt, channel) over a period."""
+
+    borrower_id: str
+    debt_id: str
+    channel: str
+    attempts: int  # outbound only: an inbound call is not an attempt (12 CFR 1006.14(b)(3))
+    complaints: int  # contacts whose result is a complaint, inbound or outbound
 
 
 LEDGER_BATCH = 50_000  # rows fetched at a time when loading a whole platform's ledger
@@ -222,6 +243,32 @@ class ContactRepository(PlatformScoped):
             query = query.where(c.borrower_id.in_(borrower_ids))
         for partition in self._session.execute(query).partitions():
             yield from partition
+
+    def attempts_and_complaints(
+        self, *, since: datetime, until: datetime
+    ) -> builtins.list[ContactCounts]:
+        """Attempts and complaints in ``[since, until)`` per borrower, debt and channel.
+
+        Counted by the database in one grouped query (the day's KPIs need the
+        counts, not the contacts).
+        """
+        c = ContactEventRow.__table__.c
+        attempts = func.sum(case((not_(c.inbound), 1), else_=0))
+        complaints = func.sum(case((c.result == ContactResult.COMPLAINT.value, 1), else_=0))
+        query = (
+            select(c.borrower_id, c.debt_id, c.channel, attempts, complaints)
+            .where(
+                c.platform_id == self._platform_id,
+                c.occurred_at >= since,
+                c.occurred_at < until,
+            )
+            .group_by(c.borrower_id, c.debt_id, c.channel)
+            .order_by(c.borrower_id, c.debt_id, c.channel)
+        )
+        return [
+            ContactCounts(borrower, debt, channel, int(tried or 0), int(complained or 0))
+            for borrower, debt, channel, tried, complained in self._session.execute(query)
+        ]
 
     def count(self) -> int:
         return self._count(ContactEventRow)

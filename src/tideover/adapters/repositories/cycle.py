@@ -3,8 +3,11 @@
 Every write is set-based.  A date's results are *replaced* by a rerun, with one
 exception that keeps the outbox and queues exactly-once: a message that has
 left ``pending`` (sent, delivered, failed) or a queue item a collector has
-taken (``assigned``, ``done``) is history and stays; the rerun's row for the
-same (account, date, step) is then skipped, never written twice.
+worked (``done``) is history and stays; the rerun's row for the same
+(account, date, step) is then skipped, never written twice.  A queue item
+given to a collector but not yet worked (``assigned``) keeps its id and its
+collector when the rerun plans it again (open); when the rerun drops it or no
+longer plans it (the borrower paid, a hold came in), its assignment is released.
 """
 
 from __future__ import annotations
@@ -15,15 +18,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, tuple_, update
 
 from tideover.adapters.orm import CycleRunRow, KpiSnapshotRow, OutboxMessageRow, QueueItemRow
-from tideover.adapters.repositories._base import PlatformScoped, bulk_insert
+from tideover.adapters.repositories._base import PlatformScoped, bulk_insert, chunks
 from tideover.domain.errors import NotFound
 
 # States a rerun may replace; anything else has already reached a borrower or a collector.
 _REPLACEABLE_OUTBOX = ("pending", "dropped")
 _REPLACEABLE_QUEUE = ("open", "dropped")
+# A queue item's assignment, which a rerun keeps for an item it plans again.
+_ASSIGNMENT = frozenset({"assigned_to", "assigned_at", "assigned_by"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,10 @@ class CycleRun:
 class ReplaceResult:
     written: int
     kept: int  # rows already past pending/open, left as they were
+    # Queue items only: assigned items planned again (same id and collector, new content),
+    # and assigned items the rerun dropped or no longer planned (their assignment released).
+    assignments_kept: int = 0
+    assignments_released: int = 0
 
 
 class CycleRepository(PlatformScoped):
@@ -141,14 +150,79 @@ class CycleRepository(PlatformScoped):
         return self._replace(OutboxMessageRow, _REPLACEABLE_OUTBOX, as_of, rows)
 
     def replace_queue_items(self, as_of: date, rows: Sequence[Mapping[str, Any]]) -> ReplaceResult:
-        """The date's queue items become ``rows``, except items a collector already took."""
-        return self._replace(QueueItemRow, _REPLACEABLE_QUEUE, as_of, rows)
+        """The date's queue items become ``rows``, except items a collector already worked;
+        an assigned item planned again keeps its id and collector (see the module doc)."""
+        t = QueueItemRow
+        scope = (t.platform_id == self._platform_id, t.as_of == as_of)
+        assigned = {
+            (account, step): item_id
+            for item_id, account, step in self._session.execute(
+                select(t.id, t.account_id, t.step).where(*scope, t.state == "assigned")
+            )
+        }
+        carried: builtins.list[dict[str, Any]] = []
+        others: builtins.list[Mapping[str, Any]] = []
+        for row in rows:
+            key = (row["account_id"], row["step"])
+            if key in assigned and row["state"] == "open":
+                # New content, same item: who has it, since when and by whom stay as they were.
+                kept = {k: v for k, v in row.items() if k not in _ASSIGNMENT}
+                carried.append({**kept, "id": assigned.pop(key), "state": "assigned"})
+            else:
+                others.append(row)
+        released = builtins.list(assigned.values())
+        for chunk in chunks(released):
+            self._session.execute(delete(t).where(*scope, t.id.in_(chunk)))
+        if carried:
+            self._session.execute(update(t), carried)  # bulk UPDATE by primary key
+        # The carried items now stand like history: ``_replace`` writes no second row for them.
+        replaced = self._replace(t, _REPLACEABLE_QUEUE, as_of, others)
+        return ReplaceResult(
+            written=replaced.written,
+            kept=replaced.kept - len(carried),
+            assignments_kept=len(carried),
+            assignments_released=len(released),
+        )
 
     def outbox(self, as_of: date) -> builtins.list[dict[str, Any]]:
         return self._plain(OutboxMessageRow, as_of)
 
     def queue_items(self, as_of: date) -> builtins.list[dict[str, Any]]:
         return self._plain(QueueItemRow, as_of)
+
+    def mark_outbox(self, as_of: date, states: Mapping[tuple[str, str], str]) -> int:
+        """Pending messages of the date, keyed by (account, step), move on to their new state."""
+        return self._mark(OutboxMessageRow, ("pending",), as_of, states)
+
+    def mark_queue_items(self, as_of: date, states: Mapping[tuple[str, str], str]) -> int:
+        """Open or assigned items of the date, keyed by (account, step), move to their state."""
+        return self._mark(QueueItemRow, ("open", "assigned"), as_of, states)
+
+    def _mark(
+        self,
+        model: type[OutboxMessageRow] | type[QueueItemRow],
+        from_states: tuple[str, ...],
+        as_of: date,
+        states: Mapping[tuple[str, str], str],
+    ) -> int:
+        changed = 0
+        by_state: dict[str, list[tuple[str, str]]] = {}
+        for key, state in states.items():
+            by_state.setdefault(state, []).append(key)
+        for state, keys in sorted(by_state.items()):
+            for chunk in chunks(sorted(keys)):
+                result = self._session.execute(
+                    update(model)
+                    .where(
+                        model.platform_id == self._platform_id,
+                        model.as_of == as_of,
+                        model.state.in_(from_states),
+                        tuple_(model.account_id, model.step).in_(chunk),
+                    )
+                    .values(state=state)
+                )
+                changed += int(getattr(result, "rowcount", 0) or 0)
+        return changed
 
     def _replace(
         self,

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 
 from tideover.adapters.orm import DelinquencySnapshotRow, LoanRow
 from tideover.adapters.repositories._base import PlatformScoped, bulk_insert
+from tideover.adapters.repositories._bulk import plain_rows
 from tideover.domain.allocation import Component
 from tideover.domain.delinquency import DelinquencyStatus
 from tideover.domain.errors import CurrencyMismatch, ValidationError
@@ -58,6 +59,22 @@ class DelinquencyRepository(PlatformScoped):
         return {
             loan_id: self._status(row, loan_id) for row, loan_id in self._session.execute(query)
         }
+
+    def buckets_on(self, as_of: date) -> builtins.list[tuple[Any, ...]]:
+        """(loan id, bucket, outstanding principal) of ``as_of``'s snapshot, by loan key:
+        what roll and cure rates read of the previous date, without objects."""
+        snapshot, loan = DelinquencySnapshotRow.__table__.c, LoanRow.__table__.c
+        query = (
+            select(loan.loan_id, snapshot.bucket, snapshot.outstanding_principal_minor)
+            .select_from(
+                DelinquencySnapshotRow.__table__.join(
+                    LoanRow.__table__, loan.id == snapshot.loan_pk
+                )
+            )
+            .where(snapshot.platform_id == self._platform_id, snapshot.as_of == as_of)
+            .order_by(snapshot.loan_pk)
+        )
+        return plain_rows(self._session, query)
 
     def dates(self) -> builtins.list[date]:
         query = (

@@ -7,9 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, or_, select
 
 from tideover.adapters.orm import (
+    BorrowerPhoneRow,
     BorrowerRow,
     InstallmentRow,
     LoanPauseRow,
@@ -17,6 +18,7 @@ from tideover.adapters.orm import (
     storable_rate,
 )
 from tideover.adapters.repositories._base import PlatformScoped, bulk_insert, chunks
+from tideover.adapters.repositories._bulk import day_number, json_text, plain_rows
 from tideover.domain.delinquency import PausePeriod
 from tideover.domain.errors import CurrencyMismatch
 from tideover.domain.loans import Frequency, Installment, Loan, LoanTerms, RepaymentMethod, Schedule
@@ -95,6 +97,91 @@ class LoanRepository(PlatformScoped):
         for loan_id, start, end in self._session.execute(query):
             pauses[loan_id].append(PausePeriod(start, end))
         return dict(pauses)
+
+    # -- bulk reads of the daily cycle: plain rows by loan key, no objects ------------------
+
+    def account_rows(self) -> builtins.list[tuple[Any, ...]]:
+        """Every loan with what the cycle needs of it and its borrower, by loan key.
+
+        (loan key, loan id, borrower id, borrower key, product, currency, start
+        day number, the borrower's address time zone, ``region_code`` and
+        ``state`` attributes).
+        """
+        loan, borrower = LoanRow.__table__.c, BorrowerRow.__table__.c
+        query = (
+            select(
+                loan.id,
+                loan.loan_id,
+                borrower.borrower_id,
+                borrower.id,
+                loan.product,
+                loan.currency,
+                day_number(self._session, loan.start_date),
+                borrower.time_zone,
+                json_text(self._session, borrower.attributes, "region_code"),
+                json_text(self._session, borrower.attributes, "state"),
+            )
+            .select_from(
+                LoanRow.__table__.join(BorrowerRow.__table__, borrower.id == loan.borrower_pk)
+            )
+            .where(loan.platform_id == self._platform_id)
+            .order_by(loan.id)
+        )
+        return plain_rows(self._session, query)
+
+    def phone_zones(self) -> dict[int, tuple[str, ...]]:
+        """Time zones of the phones of borrowers without an address zone, in phone order,
+        each zone once, by borrower key (what ``Borrower.candidate_time_zones`` gives)."""
+        phone, borrower = BorrowerPhoneRow.__table__.c, BorrowerRow.__table__.c
+        query = (
+            select(phone.borrower_pk, phone.time_zones)
+            .select_from(
+                BorrowerPhoneRow.__table__.join(
+                    BorrowerRow.__table__, borrower.id == phone.borrower_pk
+                )
+            )
+            .where(
+                phone.platform_id == self._platform_id,
+                or_(borrower.time_zone.is_(None), borrower.time_zone == ""),
+            )
+            .order_by(phone.borrower_pk, phone.position)
+        )
+        zones: dict[int, builtins.list[str]] = defaultdict(list)
+        for borrower_pk, phone_zones in self._session.execute(query):
+            found = zones[borrower_pk]
+            found.extend(z for z in phone_zones if z not in found)
+        return {pk: tuple(found) for pk, found in zones.items()}
+
+    def installment_rows(self) -> builtins.list[tuple[Any, ...]]:
+        """(loan key, due day number, principal, interest, fees) of every contract
+        installment, by loan key and installment number."""
+        c = InstallmentRow.__table__.c
+        query = (
+            select(
+                c.loan_pk,
+                day_number(self._session, c.due_date),
+                c.principal_minor,
+                c.interest_minor,
+                c.fees_minor,
+            )
+            .where(c.platform_id == self._platform_id)
+            .order_by(c.loan_pk, c.number)
+        )
+        return plain_rows(self._session, query)
+
+    def pause_rows(self) -> builtins.list[tuple[Any, ...]]:
+        """(loan key, first day number, last day number) of every pause, by loan key."""
+        c = LoanPauseRow.__table__.c
+        query = (
+            select(
+                c.loan_pk,
+                day_number(self._session, c.start_date),
+                day_number(self._session, c.end_date),
+            )
+            .where(c.platform_id == self._platform_id)
+            .order_by(c.loan_pk, c.start_date, c.id)
+        )
+        return plain_rows(self._session, query)
 
     def add_pause(self, loan_id: str, pause: PausePeriod, reason: str = "") -> None:
         loan_pk = self._require(LoanRow.loan_id, [loan_id], "loan", "借据")[loan_id]

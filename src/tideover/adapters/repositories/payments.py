@@ -5,6 +5,8 @@ from __future__ import annotations
 import builtins
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, select
 
@@ -15,6 +17,7 @@ from tideover.adapters.repositories._base import (
     bulk_insert,
     chunks,
 )
+from tideover.adapters.repositories._bulk import day_number, plain_rows
 from tideover.domain.errors import CurrencyMismatch
 from tideover.domain.money import Money, currency
 from tideover.domain.payments import Payment
@@ -87,6 +90,41 @@ class PaymentRepository(PlatformScoped):
         for payment in self._load(None):
             grouped[payment.loan_id].append(payment)
         return dict(grouped)
+
+    def by_loan_paid_on(self, day: date) -> dict[str, builtins.list[Payment]]:
+        """Payments up to ``day`` of the loans that received money (or a reversal) on ``day``.
+
+        One query: what the day's recovery needs to replay those loans without
+        the day's money, and nothing for the loans that received none.
+        """
+        paid_that_day = select(PaymentRow.loan_pk).where(
+            PaymentRow.platform_id == self._platform_id, PaymentRow.paid_on == day
+        )
+        grouped: dict[str, builtins.list[Payment]] = defaultdict(list)
+        for payment in self._load(
+            PaymentRow.loan_pk.in_(paid_that_day) & (PaymentRow.paid_on <= day)
+        ):
+            grouped[payment.loan_id].append(payment)
+        return dict(grouped)
+
+    def payment_rows(self) -> builtins.list[tuple[Any, ...]]:
+        """(loan key, payment id, amount, currency, day number, reverses) of every payment
+        and reversal, grouped by loan key (in the order of the loan's index, no sort): the
+        daily cycle's bulk read, no objects; the replay puts each loan's in value order."""
+        c = PaymentRow.__table__.c
+        query = (
+            select(
+                c.loan_pk,
+                c.payment_id,
+                c.amount_minor,
+                c.currency,
+                day_number(self._session, c.paid_on),
+                c.reverses,
+            )
+            .where(c.platform_id == self._platform_id)
+            .order_by(c.loan_pk, c.id)
+        )
+        return plain_rows(self._session, query)
 
     def count(self) -> int:
         return self._count(PaymentRow)

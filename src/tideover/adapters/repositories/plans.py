@@ -8,12 +8,12 @@ repository stores what they return.  Schedule versions are only ever inserted
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tideover.adapters.orm import (
@@ -25,10 +25,11 @@ from tideover.adapters.orm import (
     ReliefPlanRow,
     ScheduleVersionRow,
 )
-from tideover.adapters.repositories._base import PlatformScoped
+from tideover.adapters.repositories._base import PlatformScoped, chunks
 from tideover.domain.errors import Conflict, NotFound
 from tideover.domain.loans import Installment, Schedule
 from tideover.domain.money import Money, currency
+from tideover.domain.schedule_in_force import InForce, version_in_force
 from tideover.plans.application import EvidenceDocument, parse_application
 from tideover.plans.approval import Approval, ApprovalRequest
 from tideover.plans.cases import ApplicationCase, ApplicationStatus, Outcome, Reason, StatusChange
@@ -68,6 +69,15 @@ class StoredPromise:
     outcome: PromiseOutcome
     decided_on: date | None
     recorded_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanTimeline:
+    """A plan's loan and dated status changes, without its schedule (for counting)."""
+
+    plan_id: str
+    loan_id: str
+    events: tuple[PlanEvent, ...]
 
 
 def schedule_json(schedule: Schedule) -> list[dict[str, Any]]:
@@ -300,6 +310,37 @@ class PlanRepository(PlatformScoped):
             for row in self._session.execute(query.order_by(ReliefPlanRow.plan_id))
         ]
 
+    def plan_timelines(self, until: date) -> builtins.list[PlanTimeline]:
+        """Every plan offered on or before ``until`` with its events, by plan id (one query).
+
+        Only the light columns: what a day's plan figures are counted from.
+        """
+        query = (
+            select(ReliefPlanRow.plan_id, LoanRow.loan_id, ReliefPlanRow.events)
+            .join(LoanRow, LoanRow.id == ReliefPlanRow.loan_pk)
+            .where(
+                ReliefPlanRow.platform_id == self._platform_id, ReliefPlanRow.offered_on <= until
+            )
+            .order_by(ReliefPlanRow.plan_id)
+        )
+        return [
+            PlanTimeline(plan_id, loan_id, _events(events))
+            for plan_id, loan_id, events in self._session.execute(query)
+        ]
+
+    def plan_totals(self, plan_ids: Iterable[str]) -> dict[str, int]:
+        """What each plan's schedule asks in all (principal + interest + fees), minor units."""
+        totals: dict[str, int] = {}
+        for chunk in chunks(sorted(set(plan_ids))):
+            query = select(ReliefPlanRow.plan_id, ReliefPlanRow.schedule).where(
+                ReliefPlanRow.platform_id == self._platform_id, ReliefPlanRow.plan_id.in_(chunk)
+            )
+            for plan_id, schedule in self._session.execute(query):
+                totals[plan_id] = sum(
+                    int(i["principal"]) + int(i["interest"]) + int(i["fees"]) for i in schedule
+                )
+        return totals
+
     def save_plan(self, plan: Plan) -> None:
         """Stores the status, events and start of ``plan`` (its schedule never changes)."""
         self._session.execute(
@@ -362,6 +403,63 @@ class PlanRepository(PlatformScoped):
             )
             for row in self._session.scalars(query)
         ]
+
+    def schedule_histories(
+        self, loan_ids: Iterable[str]
+    ) -> dict[str, builtins.list[ScheduleVersion]]:
+        """``schedule_history`` of many loans in a few batched queries; loans without
+        versions are left out."""
+        found: dict[str, builtins.list[ScheduleVersion]] = {}
+        for chunk in chunks(sorted(set(loan_ids))):
+            query = (
+                select(ScheduleVersionRow, LoanRow.loan_id)
+                .join(LoanRow, LoanRow.id == ScheduleVersionRow.loan_pk)
+                .where(
+                    ScheduleVersionRow.platform_id == self._platform_id,
+                    LoanRow.loan_id.in_(chunk),
+                )
+                .order_by(LoanRow.loan_id, ScheduleVersionRow.version)
+            )
+            for row, loan_id in self._session.execute(query):
+                found.setdefault(loan_id, []).append(
+                    ScheduleVersion(
+                        row.version,
+                        schedule_from_json(row.installments, row.currency),
+                        row.reason,
+                        row.effective_from,
+                    )
+                )
+        return found
+
+    def schedules_in_force(
+        self, as_of: date
+    ) -> dict[int, tuple[InForce, str, builtins.list[dict[str, Any]]]]:
+        """By loan key, for every loan with a schedule history: the version in force on
+        ``as_of`` (``domain.schedule_in_force``), its currency and its stored installments
+        (``schedule_json``).  Two queries: the versions' dates and reasons, then the
+        installments of the chosen ones only."""
+        c = ScheduleVersionRow.__table__.c
+        heads = select(c.loan_pk, c.id, c.version, c.reason, c.effective_from).where(
+            c.platform_id == self._platform_id, c.effective_from <= as_of
+        )
+        by_loan: dict[int, builtins.list[_VersionHead]] = {}
+        for loan_pk, pk, version, reason, effective_from in self._session.execute(heads):
+            by_loan.setdefault(loan_pk, []).append(
+                _VersionHead(pk, version, reason, effective_from)
+            )
+        chosen: dict[int, tuple[int, InForce]] = {}
+        for loan_pk, versions in by_loan.items():
+            in_force = version_in_force(versions, as_of)
+            if in_force is not None:
+                pk = next(v.pk for v in versions if v.version == in_force.version)
+                chosen[pk] = (loan_pk, in_force)
+        found: dict[int, tuple[InForce, str, builtins.list[dict[str, Any]]]] = {}
+        for chunk in chunks(sorted(chosen)):
+            query = select(c.id, c.currency, c.installments).where(c.id.in_(chunk))
+            for pk, code, installments in self._session.execute(query):
+                loan_pk, in_force = chosen[pk]
+                found[loan_pk] = (in_force, code, installments)
+        return found
 
     def append_schedule(
         self,
@@ -454,6 +552,27 @@ class PlanRepository(PlatformScoped):
         )
         if outcome is not None:
             query = query.where(PromiseToPayRow.outcome == outcome.value)
+        return [_promise(row, loan, plan) for row, loan, plan in self._session.execute(query)]
+
+    def promises_on(
+        self, day: date, *, made_since: date | None = None
+    ) -> builtins.list[StoredPromise]:
+        """Promises due or decided on ``day``, or made on ``made_since``..``day`` (one query).
+
+        By loan, date and id; ``made_since`` defaults to ``day``.
+        """
+        t = PromiseToPayRow
+        first = day if made_since is None else made_since
+        query = (
+            select(t, LoanRow.loan_id, ReliefPlanRow.plan_id)
+            .join(LoanRow, LoanRow.id == t.loan_pk)
+            .outerjoin(ReliefPlanRow, ReliefPlanRow.id == t.plan_pk)
+            .where(
+                t.platform_id == self._platform_id,
+                or_(and_(t.made_on >= first, t.made_on <= day), t.due == day, t.decided_on == day),
+            )
+            .order_by(LoanRow.loan_id, t.due, t.promise_id)
+        )
         return [_promise(row, loan, plan) for row, loan, plan in self._session.execute(query)]
 
     def promise_count(self) -> int:
@@ -565,6 +684,12 @@ def _stored_plan(
     )
 
 
+def _events(stored: Sequence[dict[str, str]]) -> tuple[PlanEvent, ...]:
+    return tuple(
+        PlanEvent(date.fromisoformat(e["on"]), PlanStatus(e["status"]), e["note"]) for e in stored
+    )
+
+
 def _promise(row: PromiseToPayRow, loan_id: str, plan_id: str | None) -> StoredPromise:
     promise = PromiseToPay(
         row.promise_id, Money(row.amount_minor, currency(row.currency)), row.due, row.made_on
@@ -572,3 +697,12 @@ def _promise(row: PromiseToPayRow, loan_id: str, plan_id: str | None) -> StoredP
     return StoredPromise(
         promise, loan_id, plan_id, PromiseOutcome(row.outcome), row.decided_on, row.recorded_by
     )
+
+
+class _VersionHead(NamedTuple):
+    """A schedule version's key, number, reason and date (``domain.schedule_in_force``)."""
+
+    pk: int
+    version: int
+    reason: str
+    effective_from: date

@@ -38,6 +38,7 @@ FEATURE_DEFAULTS: dict[str, str] = {
     "hardship_flag": "FALSE",
     "vulnerable_flag": "FALSE",
     "dispute_flag": "FALSE",
+    "time_barred": "FALSE",
     "promise_active": "FALSE",
     "broken_promises": "0",
     "days_since_last_contact": "CAST(NULL AS INTEGER)",

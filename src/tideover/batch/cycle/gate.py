@@ -13,7 +13,7 @@ dropped.  Either way its rule ids are kept.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Literal
@@ -26,9 +26,10 @@ from tideover.compliance.contacts import (
     ContactProfile,
     Decision,
     Hold,
+    LegalReferral,
     Outcome,
 )
-from tideover.compliance.gate import CompiledPack, check
+from tideover.compliance.gate import CompiledPack, check, check_referral
 from tideover.compliance.ledger import InMemoryLedger
 
 # Policy channels as the gate knows them; a legal referral is work, not a contact.
@@ -89,6 +90,7 @@ class PlannedAction:
     balance_minor: int
     score: Decimal | None
     band: str | None
+    time_barred: bool = False  # no legal referral of a time-barred debt (12 CFR 1006.26(b))
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ def _gate_one(
     planned = datetime.combine(as_of, settings.send_time(action.channel), zone).astimezone(UTC)
     channel = CONTACT_CHANNEL[action.channel]
     if channel is None:
-        return GatedAction(action, "allowed", planned, ())
+        return _referral(action, planned, settings)
     attempt = Attempt(
         action.borrower_id,
         action.account_id,
@@ -141,6 +143,8 @@ def _gate_one(
         settings.actor,
         planned,
         automated=action.channel in settings.automated,
+        # A visit is queued before its team is known: the team is checked when it sets out.
+        visitors=None if channel is Channel.VISIT else (),
     )
     rules: dict[str, None] = {}
     at: datetime | None = planned
@@ -161,14 +165,24 @@ def _gate_one(
 
 
 def _at(attempt: Attempt, at: datetime) -> Attempt:
-    return Attempt(
-        attempt.borrower_id,
-        attempt.debt_id,
-        attempt.channel,
-        attempt.actor,
-        at,
-        automated=attempt.automated,
+    return replace(attempt, planned_at=at)
+
+
+def _referral(action: PlannedAction, planned: datetime, settings: GateSettings) -> GatedAction:
+    """A legal referral is work, not a contact: only the rules on suing apply (no retry)."""
+    referral = LegalReferral(
+        action.borrower_id,
+        action.account_id,
+        settings.actor,
+        planned,
+        time_barred=action.time_barred,
     )
+    rules: dict[str, None] = {}
+    for pack in settings.packs:
+        rules.update(dict.fromkeys(check_referral(referral, pack).rule_ids))
+    if rules:
+        return GatedAction(action, "dropped", None, tuple(rules))
+    return GatedAction(action, "allowed", planned, ())
 
 
 def _denials(

@@ -13,7 +13,11 @@ accounts and amount, so rates are read without rounding anything twice:
   (or repaid), over the bucket's accounts then;
 - contacts: ``planned``, ``allowed``, ``rescheduled``, ``dropped`` by channel,
   ``denied`` by rule id, and ``cost`` by channel (the actions that go ahead
-  times the channel's cost per action).
+  times the channel's cost per action);
+- outcomes from storage (:func:`outcome_kpis`, per-account figures in
+  ``OUTCOME_SCHEMA``): ``recovery`` by bucket at the start of the day,
+  ``promises``, ``plans``, ``attempted`` by ledger channel and ``complaints``
+  over attempts.
 
 Segments and arms are today's, so an account is measured where it is now.
 """
@@ -25,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from tideover.batch.assign import quote_literal
 from tideover.batch.cycle.gate import GatedAction
@@ -138,3 +143,160 @@ def contact_kpis(
         }
         for (segment, arm, metric, key), n in sorted(counts.items())
     ]
+
+
+# --- outcomes recorded in storage: recovery, promises, plans, contacts and complaints -------
+
+# Per-account figures the service loads from storage (``tideover.services.cycle_kpis``),
+# one row per account, metric and key; ``borrower_id`` places a contact recorded on a
+# debt that is not one of today's accounts on the borrower's first account.
+OUTCOME_SCHEMA = pa.schema(
+    [
+        ("account_id", pa.string()),
+        ("borrower_id", pa.string()),
+        ("metric", pa.string()),
+        ("key", pa.string()),
+        ("items", pa.int64()),
+        ("amount_minor", pa.int64()),
+    ]
+)
+# Input metrics (metric -> keys) and what they count:
+#   received / <bucket at start of day>       net money received on the day (items 1)
+#   start_overdue / <bucket at start of day>  overdue amount before the day's money (items 1)
+#   promises / made | due | kept | broken     promises (amount: the promised amount)
+#   plans / offered | accepted | active | completed | broken | cancelled
+#                                             plan events on the day (amount: plan total)
+#   plans / in_force                          a plan active at the end of the day
+#   attempted / <ledger channel>              outbound contact attempts
+#   complaints / all                          contacts whose result is a complaint
+# Outcomes read over those decided the same day, and figures counted without a base.
+DECIDED: dict[str, tuple[str, ...]] = {
+    "promises": ("kept", "broken"),
+    "plans": ("completed", "broken"),
+}
+COUNTED: dict[str, tuple[str, ...]] = {
+    "promises": ("made", "due"),
+    "plans": ("offered", "accepted", "active", "cancelled"),
+}
+
+
+def _of(metric: str, keys: Sequence[str]) -> str:
+    listed = ", ".join(quote_literal(k) for k in keys)
+    return f"(metric = {quote_literal(metric)} AND key IN ({listed}))"
+
+
+def outcome_kpis(
+    con: duckdb.DuckDBPyConnection, *, assigned: str, outcomes: str, currency: str
+) -> list[KpiRow]:
+    """Recovery, promises, plans, contacts and complaints by today's segment and arm.
+
+    - ``recovery/<bucket>``: accounts overdue at the start of the day (their
+      bucket then), how many received money and how much (net of reversals),
+      over those accounts and their overdue amount then;
+    - ``promises/made``, ``promises/due``: count and amount, no base;
+      ``promises/kept`` and ``promises/broken`` over the promises decided that day;
+    - ``plans/offered``, ``accepted``, ``active``, ``cancelled``: count and plan
+      total, no base; ``plans/completed`` and ``plans/broken`` over the plans
+      that ended either way that day; ``plans/in_force``: open accounts with a
+      plan active at the end of the day and their balance, over open accounts;
+    - ``attempted/<channel>``: outbound attempts in the contact ledger, no base;
+    - ``complaints/all``: complaints over attempts (per 1,000 when read).
+
+    Figures of an account not in ``assigned`` go to the borrower's first
+    account; with neither, they are not attributed (a loan not yet disbursed).
+    One statement of plain SQL (no temporary table, no row values), so the
+    Spark engine runs it transpiled.
+    """
+    counted = " OR ".join(_of(m, keys) for m, keys in COUNTED.items())
+    decided = [
+        f"""
+        SELECT segment, arm, {quote_literal(metric)}, {quote_literal(key)},
+               coalesce(sum(items) FILTER (WHERE key = {quote_literal(key)}), 0),
+               coalesce(sum(amount_minor) FILTER (WHERE key = {quote_literal(key)}), 0),
+               sum(items), sum(amount_minor)
+        FROM attributed WHERE {_of(metric, keys)}
+        GROUP BY segment, arm"""
+        for metric, keys in DECIDED.items()
+        for key in keys
+    ]
+    sql = f"""
+        WITH {_attributed_sql(assigned, outcomes)}
+        SELECT segment, arm, metric, key, sum(items), sum(amount_minor), NULL, NULL
+        FROM attributed WHERE {counted} OR metric = 'attempted'
+        GROUP BY segment, arm, metric, key
+        UNION ALL {" UNION ALL ".join(decided)}
+        UNION ALL
+        SELECT segment, arm, 'complaints', 'all',
+               coalesce(sum(items) FILTER (WHERE metric = 'complaints'), 0), 0,
+               coalesce(sum(items) FILTER (WHERE metric = 'attempted'), 0), NULL
+        FROM attributed WHERE metric IN ('complaints', 'attempted')
+        GROUP BY segment, arm
+        UNION ALL
+        {_in_force_sql(assigned)}
+        UNION ALL
+        {_recovery_sql(assigned, outcomes)}"""
+    return _rows(con.execute(sql).fetchall(), currency)
+
+
+def _attributed_sql(assigned: str, outcomes: str) -> str:
+    """CTEs ending in ``attributed``: each figure with its account's segment and arm.
+
+    The borrowers' first accounts are looked up only for the figures that need them.
+    """
+    return f"""
+        figures AS (
+            SELECT o.metric, o.key, o.items, o.amount_minor, o.borrower_id, a.account_id,
+                   a.segment, a.arm
+            FROM {outcomes} AS o LEFT JOIN {assigned} AS a ON a.account_id = o.account_id),
+        owner AS (
+            SELECT borrower_id, min(account_id) AS account_id FROM {assigned}
+            WHERE borrower_id IN (SELECT borrower_id FROM figures WHERE account_id IS NULL)
+            GROUP BY borrower_id),
+        attributed AS (
+            SELECT segment, arm, account_id, metric, key, items, amount_minor
+            FROM figures WHERE account_id IS NOT NULL
+            UNION ALL
+            SELECT a.segment, a.arm, a.account_id, f.metric, f.key, f.items, f.amount_minor
+            FROM figures AS f
+            JOIN owner AS w ON w.borrower_id = f.borrower_id
+            JOIN {assigned} AS a ON a.account_id = w.account_id
+            WHERE f.account_id IS NULL)"""
+
+
+def _in_force_sql(assigned: str) -> str:
+    """Every segment and arm with open accounts gets the row, zero included, so the
+    platform's share (summed over segments) keeps every open account in its base."""
+    return f"""
+        SELECT a.segment, a.arm, 'plans', 'in_force',
+               count(*) FILTER (WHERE p.account_id IS NOT NULL),
+               coalesce(sum(a.balance_minor) FILTER (WHERE p.account_id IS NOT NULL), 0),
+               count(*), sum(a.balance_minor)
+        FROM {assigned} AS a
+        LEFT JOIN (SELECT DISTINCT account_id FROM attributed
+                   WHERE metric = 'plans' AND key = 'in_force') AS p
+          ON p.account_id = a.account_id
+        WHERE a.is_open
+        GROUP BY a.segment, a.arm"""
+
+
+def _recovery_sql(assigned: str, outcomes: str) -> str:
+    """An account without money on the day started it as it ends it (today's bucket and
+    overdue amount); one with money carries its start-of-day figures in ``outcomes``."""
+    return f"""
+        SELECT segment, arm, 'recovery', bucket,
+               count(*) FILTER (WHERE received > 0), sum(received), count(*), sum(overdue)
+        FROM (
+            SELECT a.segment, a.arm, coalesce(p.bucket, a.bucket) AS bucket,
+                   coalesce(p.overdue, a.overdue_minor) AS overdue,
+                   coalesce(p.received, 0) AS received
+            FROM {assigned} AS a
+            LEFT JOIN (
+                SELECT account_id,
+                       max(key) FILTER (WHERE metric = 'start_overdue') AS bucket,
+                       sum(amount_minor) FILTER (WHERE metric = 'start_overdue') AS overdue,
+                       sum(amount_minor) FILTER (WHERE metric = 'received') AS received
+                FROM {outcomes} WHERE metric IN ('start_overdue', 'received')
+                GROUP BY account_id) AS p
+              ON p.account_id = a.account_id) AS s
+        WHERE overdue > 0
+        GROUP BY segment, arm, bucket"""

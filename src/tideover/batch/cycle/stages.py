@@ -9,7 +9,7 @@ the stage starts: tests inject a crash there.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from tideover.batch.assign import Codebook, case_sql, check_portfolio, layered_sql, quote_literal
 from tideover.batch.cycle.features import check_accounts, features_sql
@@ -27,7 +28,8 @@ from tideover.batch.cycle.gate import (
     PlannedAction,
     gate_actions,
 )
-from tideover.batch.cycle.kpis import KpiRow, contact_kpis, portfolio_kpis
+from tideover.batch.cycle.kpis import KpiRow, contact_kpis, outcome_kpis, portfolio_kpis
+from tideover.compliance.jurisdictions import item_jurisdiction
 from tideover.compliance.ledger import InMemoryLedger
 from tideover.policy.document import CompiledPolicy
 from tideover.scoring.artefact import Artefact
@@ -62,6 +64,8 @@ class CycleInputs:
     accounts: pa.Table
     previous: pa.Table | None = None  # account_id, bucket, balance_minor
     ledger: InMemoryLedger = field(default_factory=InMemoryLedger)
+    outcomes: pa.Table | None = None  # kpis.OUTCOME_SCHEMA: recovery, promises, plans, contacts
+    challengers: tuple[Artefact, ...] = ()  # shadow-scored beside the champion, never used
 
 
 @dataclass
@@ -74,6 +78,7 @@ class CycleResult:
     kpis: list[KpiRow]
     timings: dict[str, float]
     counts: dict[str, int]
+    scores: pa.Table | None = None  # shadow.SCORES_SCHEMA: every model's scores; None unscored
 
 
 def run_stages(
@@ -102,16 +107,24 @@ def run_stages(
 
     con.register("cycle_accounts", inputs.accounts)
     stage("features", lambda: _features(con, config))
-    stage("score", lambda: score_accounts(con, artefact))
+    stage("score", lambda: score_accounts(con, artefact, inputs.challengers))
     stage("assign", lambda: _assign(con, compiled, book, config.platform))
     stage("gate", lambda: _gate(con, compiled, config, inputs.ledger))
     gated: list[GatedAction] = state["gate"]
     offers = {k: [o.value for o in v.options] for k, v in compiled.policy.offers.items()}
-    stage("dispatch", lambda: dispatch(gated, config, offers=offers))
+    stage(
+        "dispatch",
+        lambda: dispatch(
+            gated, config, offers=offers, regions=account_regions(inputs.accounts, gated)
+        ),
+    )
     outbox, queue = state["dispatch"]
     if inputs.previous is not None:
         con.register("cycle_previous", inputs.previous)
-    stage("kpis", lambda: _kpis(con, gated, config, inputs.previous is not None))
+    if inputs.outcomes is not None:
+        con.register("cycle_outcomes", inputs.outcomes)
+    has_outcomes = inputs.outcomes is not None
+    stage("kpis", lambda: _kpis(con, gated, config, inputs.previous is not None, has_outcomes))
     segments, arms = state["assign"]
     return CycleResult(
         segments=segments,
@@ -119,9 +132,10 @@ def run_stages(
         gated=gated,
         outbox=outbox,
         queue=queue,
-        kpis=state["kpis"],
+        kpis=kpis_in_order(state["kpis"]),
         timings=timings,
         counts=_counts(inputs.accounts.num_rows, gated, outbox, queue, state["kpis"]),
+        scores=state["score"],
     )
 
 
@@ -131,53 +145,70 @@ def _features(con: duckdb.DuckDBPyConnection, config: CycleConfig) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE cycle_features AS {sql}")
 
 
-def score_accounts(con: duckdb.DuckDBPyConnection, artefact: Artefact | None) -> int:
+def score_accounts(
+    con: duckdb.DuckDBPyConnection,
+    artefact: Artefact | None,
+    challengers: Sequence[Artefact] = (),
+) -> pa.Table | None:
+    """``cycle_scores``: the champion's score (probability, 6 places) and band per account.
+
+    ``challengers`` are shadow-scored on the same ``cycle_features``: their rows are
+    returned with the champion's (``shadow.SCORES_SCHEMA``) and never reach
+    ``cycle_scores``, so they cannot change a segment, an action or a queue.
+    Without a champion ``cycle_scores`` is empty (score and band NULL) and the
+    result is None.
+    """
     if artefact is None:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE cycle_scores "
             "(account_id VARCHAR, score DECIMAL(9,6), band VARCHAR)"
         )
-        return 0
-    from tideover.scoring.scoring import score_frame  # pandas: only when a model is used
+        return None
+    from tideover.batch.cycle.shadow import CHAMPION, score_models  # pandas: with a model only
 
-    frame = con.sql("SELECT * FROM cycle_features").df()
-    scored = score_frame(artefact, frame, id_column="account_id", top=1)
-    table = pa.table(
-        {
-            "account_id": pa.array(scored["account_id"].astype(str), pa.string()),
-            "probability": pa.array(scored["probability"].to_numpy(), pa.float64()),
-            "band": pa.array(scored["band"].astype(str), pa.string()),
-        }
-    )
-    con.register("cycle_scored", table)
-    # The probability is a model output, not money: rounded to 6 places once, here.
+    scores = score_models(con.table("cycle_features"), artefact, challengers, con=con)
+    con.register("cycle_model_scores", scores)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE cycle_scores AS SELECT account_id, "
-        "CAST(round(probability, 6) AS DECIMAL(9,6)) AS score, band FROM cycle_scored"
+        f"probability AS score, band FROM cycle_model_scores WHERE role = '{CHAMPION}'"
     )
-    return len(table)
+    return scores
+
+
+# The features with today's scores: the relation the compiled policy reads.
+SCORED_FEATURES_SQL = (
+    "SELECT f.*, s.score, s.band "
+    "FROM cycle_features AS f LEFT JOIN cycle_scores AS s USING (account_id)"
+)
 
 
 def _assign(
     con: duckdb.DuckDBPyConnection, compiled: CompiledPolicy, book: Codebook, platform: str
 ) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE cycle_scored_features AS SELECT f.*, s.score, s.band "
-        "FROM cycle_features AS f LEFT JOIN cycle_scores AS s USING (account_id)"
-    )
+    con.execute(f"CREATE OR REPLACE TEMP VIEW cycle_scored_features AS {SCORED_FEATURES_SQL}")
     check_portfolio(
         con, "cycle_scored_features", compiled.features, null_counts={}, where="(daily cycle)"
     )
+    sql = assigned_sql(compiled, book, platform, relation="cycle_scored_features")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE cycle_assigned AS {sql}")
+    counts = con.execute("SELECT segment, arm, count(*) FROM cycle_assigned GROUP BY ALL")
+    return tally(counts.fetchall(), compiled, book)
+
+
+def assigned_sql(compiled: CompiledPolicy, book: Codebook, platform: str, *, relation: str) -> str:
+    """Per account: what later stages carry, segment, arm, treatment, offers and action mask.
+
+    DuckDB SQL from :func:`tideover.batch.assign.layered_sql`; the Spark engine
+    transpiles this very statement.
+    """
 
     def labels(source: str, names: list[str], default: str = "NULL") -> str:
         return case_sql(source, [(i, quote_literal(n)) for i, n in enumerate(names)], default)
 
     arm_labels = labels("a_arm", [arm for _, arm in book.arms], "''")
-    layered = layered_sql(
-        compiled, platform=platform, relation="cycle_scored_features", prefix="a_"
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE cycle_assigned AS SELECT account_id, borrower_id, is_open, "
+    layered = layered_sql(compiled, platform=platform, relation=relation, prefix="a_")
+    return (
+        "SELECT account_id, borrower_id, is_open, "
         "time_zones, dpd, bucket, overdue_minor, balance_minor, score, band, "
         f"{labels('a_seg', list(book.segments))} AS segment, "
         f"{arm_labels} AS arm, "
@@ -185,20 +216,25 @@ def _assign(
         f"{labels('a_off', list(book.offers))} AS offers, "
         f"a_trt AS treatment_code, a_act AS actions FROM {layered} AS layered"
     )
+
+
+def tally(
+    counts: Iterable[Sequence[Any]], compiled: CompiledPolicy, book: Codebook
+) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """Accounts per segment (every segment, zero when empty) and per experiment arm."""
     segments = dict.fromkeys(book.segments, 0)
     arms: dict[str, dict[str, int]] = {}
     for experiment, arm in book.arms:
         arms.setdefault(experiment, {})[arm] = 0
     experiment_of = {e.segment: e.id for e in compiled.policy.experiments}
-    counts = con.execute("SELECT segment, arm, count(*) FROM cycle_assigned GROUP BY ALL")
-    for segment, arm, n in counts.fetchall():
+    for segment, arm, n in counts:
         segments[segment] += n
         if arm:
             arms[experiment_of[segment]][arm] += n
     return segments, arms
 
 
-def _steps_table(compiled: CompiledPolicy) -> pa.Table:
+def steps_table(compiled: CompiledPolicy) -> pa.Table:
     rows: list[dict[str, Any]] = []
     for code, (t_id, treatment) in enumerate(compiled.policy.treatments.items()):
         for index, step in enumerate(treatment.steps):
@@ -229,20 +265,28 @@ def _steps_table(compiled: CompiledPolicy) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
+# Open accounts × the steps of their treatment due today (set bits of the action mask),
+# in a total order: the gate's ledger counts allowed contacts in this order.
+PLANNED_SQL = (
+    "SELECT a.account_id, a.borrower_id, a.time_zones, s.step, s.channel, s.template, "
+    "s.tone, s.queue, s.priority, a.segment, a.arm, a.treatment, a.offers, a.dpd, "
+    "a.bucket, a.overdue_minor, a.balance_minor, a.score, a.band "
+    "FROM cycle_assigned AS a JOIN cycle_steps AS s ON a.treatment_code = s.treatment_code "
+    "WHERE a.is_open AND (a.actions >> s.step_index) & 1 = 1 "
+    "ORDER BY a.account_id, s.step_index"
+)
+
+
 def planned_actions(
     con: duckdb.DuckDBPyConnection, compiled: CompiledPolicy
 ) -> list[PlannedAction]:
-    """Open accounts × the steps of their treatment due today (set bits of the action mask)."""
-    con.register("cycle_steps", _steps_table(compiled))
-    rows = con.execute(
-        "SELECT a.account_id, a.borrower_id, a.time_zones, s.step, s.channel, s.template, "
-        "s.tone, s.queue, s.priority, a.segment, a.arm, a.treatment, a.offers, a.dpd, "
-        "a.bucket, a.overdue_minor, a.balance_minor, a.score, a.band "
-        "FROM cycle_assigned AS a JOIN cycle_steps AS s ON a.treatment_code = s.treatment_code "
-        "WHERE a.is_open AND (a.actions >> s.step_index) & 1 = 1 "
-        "ORDER BY a.account_id, s.step_index"
-    ).fetchall()
-    names = [d[0] for d in con.description or ()]
+    """The day's planned actions (``PLANNED_SQL``) as gate inputs."""
+    con.register("cycle_steps", steps_table(compiled))
+    rows = con.execute(PLANNED_SQL).fetchall()
+    return actions_from_rows([d[0] for d in con.description or ()], rows)
+
+
+def actions_from_rows(names: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[PlannedAction]:
     actions = []
     for values in rows:
         r = dict(zip(names, values, strict=True))
@@ -273,10 +317,36 @@ def queue_priority(action: PlannedAction) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def account_regions(accounts: pa.Table, gated: list[GatedAction]) -> dict[str, str | None]:
+    """The borrower's region (``region`` column) of each account with human work today."""
+    if "region" not in accounts.column_names:
+        return {}
+    human = sorted({g.action.account_id for g in gated if g.action.channel in HUMAN_CHANNELS})
+    if not human:
+        return {}
+    mask = pc.is_in(accounts["account_id"], value_set=pa.array(human, pa.string()))
+    picked = accounts.filter(mask)
+    regions = picked["region"].to_pylist()
+    return {
+        account: None if region is None else str(region)
+        for account, region in zip(picked["account_id"].to_pylist(), regions, strict=True)
+    }
+
+
 def dispatch(
-    gated: list[GatedAction], config: CycleConfig, *, offers: Mapping[str, list[str]] | None = None
+    gated: list[GatedAction],
+    config: CycleConfig,
+    *,
+    offers: Mapping[str, list[str]] | None = None,
+    regions: Mapping[str, str | None] | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Outbox rows (automatic channels) and queue item rows (human work), without run ids."""
+    """Outbox rows (automatic channels) and queue item rows (human work), without run ids.
+
+    A queue item's ``jurisdiction`` (who may work it) comes from its borrower's
+    region (``regions`` by account id) under the packs the gate used
+    (``tideover.compliance.jurisdictions``).
+    """
+    pack_codes = [pack.code for pack in config.gate.packs]
     outbox: list[dict[str, Any]] = []
     queue: list[dict[str, Any]] = []
     for g in gated:
@@ -306,6 +376,7 @@ def dispatch(
                 "due_at": g.at,
                 "state": "dropped" if g.state == "dropped" else "open",
                 "assigned_to": None,
+                "jurisdiction": item_jurisdiction((regions or {}).get(a.account_id), pack_codes),
                 "offers": list((offers or {}).get(a.offers or "", [])),
                 "summary": _summary(a, config),
             }
@@ -330,7 +401,11 @@ def _summary(a: PlannedAction, config: CycleConfig) -> dict[str, Any]:
 
 
 def _kpis(
-    con: duckdb.DuckDBPyConnection, gated: list[GatedAction], config: CycleConfig, previous: bool
+    con: duckdb.DuckDBPyConnection,
+    gated: list[GatedAction],
+    config: CycleConfig,
+    previous: bool,
+    outcomes: bool = False,
 ) -> list[KpiRow]:
     rows = portfolio_kpis(
         con,
@@ -339,7 +414,18 @@ def _kpis(
         labels=config.bucket_labels,
         currency=config.currency,
     )
+    if outcomes:
+        rows += outcome_kpis(
+            con, assigned="cycle_assigned", outcomes="cycle_outcomes", currency=config.currency
+        )
     return rows + contact_kpis(gated, costs_minor=config.costs_minor, currency=config.currency)
+
+
+def kpis_in_order(rows: list[KpiRow]) -> list[KpiRow]:
+    """The KPI rows in one order (segment, arm, metric, key): SQL grouping promises none,
+    and both engines must give the same list."""
+    fields = ("segment", "arm", "metric", "key")
+    return sorted(rows, key=lambda r: tuple("" if r[f] is None else str(r[f]) for f in fields))
 
 
 def _counts(

@@ -1,0 +1,339 @@
+"""Collector queue items of one platform: precedence, assignment, re-assignment, callbacks.
+
+The daily cycle writes the items (:mod:`tideover.adapters.repositories.cycle`);
+this repository answers what assignment asks — the open items of a date, each
+collector's load — and writes its decisions set-based: one executemany UPDATE by
+primary key for the items placed (never more than the collectors' capacity).
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from tideover.adapters.orm import (
+    BorrowerRow,
+    CallbackRequestRow,
+    LoanRow,
+    PromiseToPayRow,
+    QueueItemRow,
+)
+from tideover.adapters.repositories._base import PlatformScoped
+from tideover.domain.errors import Conflict
+
+# Precedence of an item (migration 0007): what puts it before higher priorities.
+CALLBACK, PROMISE_DUE, NONE = 2, 1, 0
+_LIVE = ("open", "assigned")  # states whose precedence and assignment may still change
+_HELD = ("assigned", "done")  # states that use a collector's capacity for the day
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    item_id: int
+    as_of: date
+    account_id: str
+    borrower_id: str
+    step: str
+    queue: str
+    channel: str
+    jurisdiction: str
+    priority: int
+    precedence: int
+    state: str
+    assigned_to: str | None
+    assigned_at: datetime | None
+    assigned_by: str | None
+    due_at: datetime | None
+    callback_at: datetime | None
+    template: str | None
+    tone: str
+    segment: str
+    offers: list[str]
+    summary: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        def stamp(value: datetime | None) -> str | None:
+            return None if value is None else value.isoformat()
+
+        return {
+            "item_id": self.item_id,
+            "as_of": self.as_of.isoformat(),
+            "account_id": self.account_id,
+            "borrower_id": self.borrower_id,
+            "step": self.step,
+            "queue": self.queue,
+            "channel": self.channel,
+            "jurisdiction": self.jurisdiction,
+            "priority": self.priority,
+            "precedence": self.precedence,
+            "state": self.state,
+            "assigned_to": self.assigned_to,
+            "assigned_at": stamp(self.assigned_at),
+            "assigned_by": self.assigned_by,
+            "due_at": stamp(self.due_at),
+            "callback_at": stamp(self.callback_at),
+            "template": self.template,
+            "tone": self.tone,
+            "segment": self.segment,
+            "offers": list(self.offers),
+            "summary": dict(self.summary),
+        }
+
+
+class QueueRepository(PlatformScoped):
+    """Queue items and callback requests of one platform."""
+
+    # --- assignment ------------------------------------------------------------------------
+
+    def refresh_precedence(self, as_of: date) -> dict[str, int]:
+        """Puts first the open and assigned items of borrowers with a callback requested for
+        ``as_of`` (2) or a pending promise to pay due on it (1); every other item gets 0."""
+        t = QueueItemRow
+        scope = (t.platform_id == self._platform_id, t.as_of == as_of, t.state.in_(_LIVE))
+        self._session.execute(
+            update(t)
+            .where(*scope, or_(t.precedence != NONE, t.callback_at.is_not(None)))
+            .values(precedence=NONE, callback_at=None)
+        )
+        promised = self._session.execute(
+            update(t)
+            .where(*scope, t.borrower_id.in_(self._promise_borrowers(as_of)))
+            .values(precedence=PROMISE_DUE)
+        ).rowcount  # type: ignore[attr-defined]
+        c = CallbackRequestRow
+        first_time = (
+            select(func.min(c.at))
+            .join(LoanRow, LoanRow.id == c.loan_pk)
+            .join(BorrowerRow, BorrowerRow.id == LoanRow.borrower_pk)
+            .where(
+                c.platform_id == self._platform_id,
+                c.due_on == as_of,
+                BorrowerRow.borrower_id == t.borrower_id,
+            )
+            .scalar_subquery()
+        )
+        called = self._session.execute(
+            update(t)
+            .where(*scope, t.borrower_id.in_(self._callback_borrowers(as_of)))
+            .values(precedence=CALLBACK, callback_at=first_time)
+        ).rowcount  # type: ignore[attr-defined]
+        return {"callback": int(called), "promise_due": int(promised)}
+
+    def _promise_borrowers(self, as_of: date) -> Any:
+        p = PromiseToPayRow
+        return (
+            select(BorrowerRow.borrower_id)
+            .join(LoanRow, LoanRow.borrower_pk == BorrowerRow.id)
+            .join(p, p.loan_pk == LoanRow.id)
+            .where(p.platform_id == self._platform_id, p.due == as_of, p.outcome == "pending")
+        )
+
+    def _callback_borrowers(self, as_of: date) -> Any:
+        c = CallbackRequestRow
+        return (
+            select(BorrowerRow.borrower_id)
+            .join(LoanRow, LoanRow.borrower_pk == BorrowerRow.id)
+            .join(c, c.loan_pk == LoanRow.id)
+            .where(c.platform_id == self._platform_id, c.due_on == as_of)
+        )
+
+    def open_unassigned(self, as_of: date) -> builtins.list[tuple[int, str, str, int, int]]:
+        """(id, jurisdiction, queue, priority, precedence) of the date's open, unassigned items."""
+        t = QueueItemRow
+        query = select(t.id, t.jurisdiction, t.queue, t.priority, t.precedence).where(
+            t.platform_id == self._platform_id,
+            t.as_of == as_of,
+            t.state == "open",
+            t.assigned_to.is_(None),
+        )
+        return [tuple(row) for row in self._session.execute(query)]  # type: ignore[misc]
+
+    def loads(self, as_of: date) -> dict[str, int]:
+        """Items of the date each collector holds (assigned or done)."""
+        t = QueueItemRow
+        query = (
+            select(t.assigned_to, func.count())
+            .where(
+                t.platform_id == self._platform_id,
+                t.as_of == as_of,
+                t.state.in_(_HELD),
+                t.assigned_to.is_not(None),
+            )
+            .group_by(t.assigned_to)
+        )
+        return {str(who): int(n) for who, n in self._session.execute(query)}
+
+    def assign(self, assigned: Mapping[int, str], *, at: datetime, by: str) -> int:
+        """Gives open items to collectors (one executemany UPDATE by primary key)."""
+        written = self._by_id(
+            [{"item_id": i, "who": who} for i, who in sorted(assigned.items())],
+            from_states=("open",),
+            state="assigned",
+            assigned_to=bindparam("who"),
+            assigned_at=at,
+            assigned_by=by,
+        )
+        if written != len(assigned):
+            raise Conflict(
+                f"queue items changed while being assigned ({written} of {len(assigned)} "
+                "written); run the assignment again",
+                f"分配过程中队列工单被修改（仅写入 {written}/{len(assigned)} 条）；请重新分配",
+            )
+        return written
+
+    def _by_id(
+        self, params: builtins.list[dict[str, Any]], *, from_states: tuple[str, ...], **values: Any
+    ) -> int:
+        """One UPDATE per item, by primary key, as one executemany.
+
+        By primary key only: a condition such as ``id IN (...)`` beside the platform
+        lets a planner without statistics for the rows the cycle has just written
+        (PostgreSQL before ANALYZE, SQLite without ``sqlite_stat1``) scan every item
+        of the platform through another index, once per statement.
+        """
+        if not params:
+            return 0
+        t: Table = QueueItemRow.__table__  # type: ignore[assignment]
+        statement = (
+            update(t)
+            .where(
+                t.c.id == bindparam("item_id"),
+                t.c.platform_id == self._platform_id,
+                or_(*(t.c.state == state for state in from_states)),  # no IN: executemany
+            )
+            .values(**values)
+        )
+        return int(self._session.execute(statement, params).rowcount)  # type: ignore[attr-defined]
+
+    # --- reading and re-assignment ---------------------------------------------------------
+
+    def items(
+        self, *, as_of: date | None = None, collector: str | None = None
+    ) -> builtins.list[QueueItem]:
+        """Items by date, then rank: precedence and priority descending, then id."""
+        t = QueueItemRow
+        query = select(t).where(t.platform_id == self._platform_id)
+        if as_of is not None:
+            query = query.where(t.as_of == as_of)
+        if collector is not None:
+            query = query.where(t.assigned_to == collector)
+        query = query.order_by(t.as_of, t.precedence.desc(), t.priority.desc(), t.id)
+        return [_item(row) for row in self._session.scalars(query)]
+
+    def item(self, item_id: int, *, lock: bool = False) -> QueueItem | None:
+        query = select(QueueItemRow).where(
+            QueueItemRow.platform_id == self._platform_id, QueueItemRow.id == item_id
+        )
+        if lock:
+            query = query.with_for_update()
+        row = self._session.scalar(query)
+        return None if row is None else _item(row)
+
+    def held_by(self, collector_id: str, *, as_of: date | None = None) -> builtins.list[QueueItem]:
+        """The items a collector has been given and not yet worked (state ``assigned``)."""
+        t = QueueItemRow
+        query = select(t).where(
+            t.platform_id == self._platform_id,
+            t.assigned_to == collector_id,
+            t.state == "assigned",
+        )
+        if as_of is not None:
+            query = query.where(t.as_of == as_of)
+        query = query.order_by(t.as_of, t.precedence.desc(), t.priority.desc(), t.id)
+        return [_item(row) for row in self._session.scalars(query.with_for_update())]
+
+    def move(self, ids: Iterable[int], *, to: str, at: datetime, by: str) -> int:
+        """Gives open or assigned items to collector ``to`` (a re-assignment)."""
+        return self._by_id(
+            [{"item_id": i} for i in sorted(set(ids))],
+            from_states=_LIVE,
+            state="assigned",
+            assigned_to=to,
+            assigned_at=at,
+            assigned_by=by,
+        )
+
+    def release(self, ids: Iterable[int]) -> int:
+        """Takes assigned items back into the open queue, with no collector."""
+        return self._by_id(
+            [{"item_id": i} for i in sorted(set(ids))],
+            from_states=("assigned",),
+            state="open",
+            assigned_to=None,
+            assigned_at=None,
+            assigned_by=None,
+        )
+
+    # --- callback requests -----------------------------------------------------------------
+
+    def add_callback(
+        self,
+        callback_id: str,
+        *,
+        loan_id: str,
+        due_on: date,
+        at: datetime | None,
+        note: str | None,
+        by: str,
+    ) -> None:
+        loan_pk = self._require(LoanRow.loan_id, [loan_id], "loan", "借据")[loan_id]
+        try:
+            with self._session.begin_nested():
+                self._session.execute(
+                    insert(CallbackRequestRow).values(
+                        platform_id=self._platform_id,
+                        callback_id=callback_id,
+                        loan_pk=loan_pk,
+                        due_on=due_on,
+                        at=at,
+                        note=note,
+                        recorded_by=by,
+                    )
+                )
+        except IntegrityError as exc:
+            raise Conflict(
+                f"callback {callback_id!r} already exists on platform {self.platform_code!r}",
+                f"平台 {self.platform_code!r} 上已存在回拨请求 {callback_id!r}",
+            ) from exc
+
+    def callbacks(self, due_on: date) -> builtins.list[dict[str, Any]]:
+        c = CallbackRequestRow
+        query = (
+            select(c.callback_id, LoanRow.loan_id, c.due_on, c.at, c.note, c.recorded_by)
+            .join(LoanRow, LoanRow.id == c.loan_pk)
+            .where(c.platform_id == self._platform_id, c.due_on == due_on)
+            .order_by(c.at, c.callback_id)
+        )
+        return [dict(row._mapping) for row in self._session.execute(query)]
+
+
+def _item(row: QueueItemRow) -> QueueItem:
+    return QueueItem(
+        item_id=row.id,
+        as_of=row.as_of,
+        account_id=row.account_id,
+        borrower_id=row.borrower_id,
+        step=row.step,
+        queue=row.queue,
+        channel=row.channel,
+        jurisdiction=row.jurisdiction,
+        priority=row.priority,
+        precedence=row.precedence,
+        state=row.state,
+        assigned_to=row.assigned_to,
+        assigned_at=row.assigned_at,
+        assigned_by=row.assigned_by,
+        due_at=row.due_at,
+        callback_at=row.callback_at,
+        template=row.template,
+        tone=row.tone,
+        segment=row.segment,
+        offers=list(row.offers),
+        summary=dict(row.summary),
+    )

@@ -1,0 +1,495 @@
+"""The cycle's stages on Apache Spark (PySpark, the optional extra ``tideover[spark]``).
+
+:func:`run_stages_spark` has the contract of
+:func:`tideover.batch.cycle.stages.run_stages` and gives the same results; the
+policy logic is written once, in the DuckDB engine's SQL, and runs here after
+sqlglot transpiles it to Spark SQL:
+
+- **features, assign, planned actions, portfolio KPIs**: the very statements
+  of the DuckDB engine (``features_sql``, ``SCORED_FEATURES_SQL``,
+  ``assigned_sql`` over ``layered_sql``, ``PLANNED_SQL`` and the KPI queries of
+  :mod:`tideover.batch.cycle.kpis`), each transpiled once per run.
+- **score**: ``mapInArrow``: each Arrow batch of features, cast to the DuckDB
+  engine's feature types so the models see the very same frame, goes on a
+  Python worker through the scoring the DuckDB engine uses
+  (:func:`tideover.batch.cycle.shadow.score_models`: champion and challengers,
+  probability rounded to 6 places by the same SQL); the champion's rows then
+  join the features by ``SCORED_FEATURES_SQL``.  Scores are identical and the
+  scoring spreads over the partitions; the models travel to the workers
+  pickled with the function.
+- **gate**: on the driver, over the planned actions collected in the DuckDB
+  engine's order (account, step).  The in-memory ledger counts each allowed
+  contact against the caps of the borrower's later actions, so the order
+  decides the outcome; the stored holds and the ledger are the driver's.  At
+  about 1 % of accounts planned a day this is small; gating per partition
+  (partitioned by borrower, each partition given its slice of the ledger) is
+  the way out if it ever is not.
+- **dispatch**: the DuckDB engine's Python over the gated actions.
+- **checks**: required columns and feature types are checked on a zero-row
+  DuckDB twin of the same statements (the same error as the DuckDB engine);
+  NULLs in features that may not be NULL are counted on Spark.
+
+Each stage materialises its result (``persist`` and an action), so the timings
+are the stage's own work and not Spark's deferred execution.  PySpark is
+imported only when a session is made or given: the module itself imports
+without it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tideover.batch.assign import Codebook, check_portfolio
+from tideover.batch.cycle.features import check_accounts, features_sql
+from tideover.batch.cycle.gate import GatedAction, gate_actions
+from tideover.batch.cycle.stages import (
+    PLANNED_SQL,
+    SCORED_FEATURES_SQL,
+    CycleConfig,
+    CycleInputs,
+    CycleResult,
+    FaultHook,
+    ProgressFn,
+    _counts,
+    _features,
+    _ignore,
+    _kpis,
+    account_regions,
+    actions_from_rows,
+    assigned_sql,
+    dispatch,
+    kpis_in_order,
+    score_accounts,
+    steps_table,
+    tally,
+)
+from tideover.domain.errors import TideoverError
+from tideover.policy.document import CompiledPolicy
+from tideover.policy.features import FEATURES
+from tideover.scoring.artefact import Artefact
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+# Rows per Arrow batch handed to the scoring workers: large enough that the
+# model's per-call overhead vanishes, small enough to stay well inside memory.
+SCORE_BATCH_ROWS = 262_144
+# The champion's rows of every model's scores: what the policy reads as ``score`` and
+# ``band`` (the DuckDB score stage's own filter).
+CHAMPION_SCORES_SQL = (
+    "SELECT account_id, probability AS score, band FROM cycle_model_scores WHERE role = 'champion'"
+)
+# PySpark warns about pandas 3 wherever it might use pandas; this engine hands it Arrow only.
+PANDAS_WARNING = "PySpark does not yet fully support pandas"
+# The temporary views a run makes (the DuckDB engine's table names), dropped after it.
+VIEWS = (
+    "cycle_accounts",
+    "cycle_features",
+    "cycle_model_scores",
+    "cycle_scores",
+    "cycle_scored_features",
+    "cycle_assigned",
+    "cycle_steps",
+    "cycle_previous",
+    "cycle_outcomes",
+)
+
+
+class EngineUnavailable(TideoverError):
+    """The engine asked for cannot run here (its optional packages or runtime are missing)."""
+
+    code = "engine_unavailable"
+    http_status = 503
+
+
+def _java() -> str | None:
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").is_file():
+        return str(Path(home) / "bin" / "java")
+    return shutil.which("java")
+
+
+def require_spark() -> None:
+    """Refuse, in both languages, when PySpark or a Java runtime is missing."""
+    if importlib.util.find_spec("pyspark") is None:
+        raise EngineUnavailable(
+            "the Spark engine needs PySpark, which is not installed: "
+            "pip install 'tideover[spark]' (and Java 17 or newer)",
+            "Spark 引擎需要 PySpark，但尚未安装：pip install 'tideover[spark]'"
+            "（并需 Java 17 或更高版本）",
+        )
+    if _java() is None:
+        raise EngineUnavailable(
+            "the Spark engine needs a Java runtime (17 or newer): none on the PATH or in JAVA_HOME",
+            "Spark 引擎需要 Java 运行时（17 或更高版本）：PATH 和 JAVA_HOME 中都没有找到",
+        )
+
+
+def local_session(*, cores: int | None = None, memory: str = "4g") -> SparkSession:
+    """A local-mode session on this machine (one JVM; Python workers for scoring)."""
+    require_spark()
+    # Loopback only: a local session has no business on the network.
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # The scoring workers must run this interpreter (it has Tideover), not any ``python3``.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    threads = cores or os.cpu_count() or 1
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", PANDAS_WARNING, FutureWarning)
+        session = _build(threads, memory)
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _build(threads: int, memory: str) -> SparkSession:
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.master(f"local[{threads}]")
+        .appName("tideover-cycle")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.memory", memory)
+        .config("spark.sql.shuffle.partitions", str(threads))
+        .config("spark.sql.session.timeZone", "UTC")
+        # No table is ever saved: keep Spark's warehouse folder out of the working directory.
+        .config("spark.sql.warehouse.dir", str(Path(tempfile.gettempdir()) / "tideover-spark"))
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", str(SCORE_BATCH_ROWS))
+        .getOrCreate()
+    )
+
+
+@lru_cache(maxsize=64)
+def to_spark_sql(sql: str) -> str:
+    """One DuckDB statement of the engine in Spark SQL (sqlglot)."""
+    import sqlglot
+
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    tree = tree.transform(_explicit_group_by).transform(_any_value_ignoring_nulls)
+    return str(tree.sql(dialect="spark"))
+
+
+def _explicit_group_by(node: Any) -> Any:
+    """``GROUP BY ALL`` spelt out: the selected expressions without an aggregate.
+
+    Spark infers ``GROUP BY ALL`` less generously than DuckDB (it gives up on
+    some ``UNION`` branches); constants are left out, as they do not split groups
+    and Spark would read an integer constant as a column position.
+    """
+    from sqlglot import exp
+
+    group = node.args.get("group") if isinstance(node, exp.Select) else None
+    if group is None or not group.args.get("all"):
+        return node
+    keys = [
+        e.unalias().copy()
+        for e in node.expressions
+        if e.find(exp.AggFunc) is None and not isinstance(e.unalias(), exp.Literal | exp.Null)
+    ]
+    # No key at all: one group, as without GROUP BY.
+    node.set("group", exp.Group(expressions=keys) if keys else None)
+    return node
+
+
+def _any_value_ignoring_nulls(node: Any) -> Any:
+    """DuckDB's ``any_value`` skips NULLs; Spark's does so with a second argument.
+
+    sqlglot writes ``ANY_VALUE(x) IGNORE NULLS``, which Spark cannot parse before
+    a ``FILTER`` clause; ``ANY_VALUE(x, TRUE)`` means the same and parses anywhere.
+    """
+    from sqlglot import exp
+
+    inner = node.this if isinstance(node, exp.IgnoreNulls) else node
+    if isinstance(inner, exp.AnyValue):
+        return exp.Anonymous(this="ANY_VALUE", expressions=[inner.this, exp.true()])
+    return node
+
+
+class SparkSqlConnection:
+    """Enough of a DuckDB connection for the KPI queries: each statement is transpiled.
+
+    :mod:`tideover.batch.cycle.kpis` is written against DuckDB; handing it this
+    object runs the same statements on Spark, so the KPI logic stays in one place.
+    """
+
+    def __init__(self, spark: SparkSession) -> None:
+        self._spark = spark
+        self._rows: list[tuple[Any, ...]] = []
+
+    def execute(self, sql: str, parameters: object = None) -> SparkSqlConnection:
+        if parameters is not None:
+            raise TypeError("parameters are not supported: the statements are transpiled whole")
+        self._rows = [tuple(row) for row in self._spark.sql(to_spark_sql(sql)).collect()]
+        return self
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self._rows
+
+
+def run_stages_spark(
+    compiled: CompiledPolicy,
+    artefact: Artefact | None,
+    inputs: CycleInputs,
+    config: CycleConfig,
+    *,
+    progress: ProgressFn = _ignore,
+    fault: FaultHook = _ignore,
+    spark: SparkSession | None = None,
+) -> CycleResult:
+    """Every stage after delinquency on Spark.
+
+    The session is ``spark``, else the active one, else a local session made for
+    this run (and stopped after it).
+    """
+    session, own_session = _session(spark)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", PANDAS_WARNING, FutureWarning)
+            return _run(compiled, artefact, inputs, config, session, progress, fault)
+    finally:
+        # A session that died with the run has nothing left to free: keep its error.
+        with contextlib.suppress(Exception):
+            _unpersist(session, *VIEWS)
+            for name in VIEWS:
+                session.catalog.dropTempView(name)
+        if own_session:
+            session.stop()
+
+
+def _session(spark: SparkSession | None) -> tuple[SparkSession, bool]:
+    if spark is not None:
+        return spark, False
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active, False
+    return local_session(), True
+
+
+def _unpersist(spark: SparkSession, *views: str) -> None:
+    """Free the cached rows behind these views (those that exist)."""
+    for name in views:
+        if spark.catalog.tableExists(name):
+            spark.table(name).unpersist()
+
+
+def _run(
+    compiled: CompiledPolicy,
+    artefact: Artefact | None,
+    inputs: CycleInputs,
+    config: CycleConfig,
+    spark: SparkSession,
+    progress: ProgressFn,
+    fault: FaultHook,
+) -> CycleResult:
+    timings: dict[str, float] = {}
+    state: dict[str, Any] = {}
+    book = Codebook.of(compiled, platform=config.platform)
+    twin = _twin(inputs.accounts, config)
+
+    def stage(name: str, work: Callable[[], Any]) -> None:
+        progress(name, 0, 1)
+        started = time.perf_counter()
+        fault(name)
+        state[name] = work()
+        timings[name] = round(time.perf_counter() - started, 4)
+        progress(name, 1, 1)
+
+    stage("features", lambda: _spark_features(spark, twin, inputs.accounts, config))
+    stage("score", lambda: _spark_score(spark, twin, state["features"], artefact, inputs))
+    stage("assign", lambda: _spark_assign(spark, twin, compiled, book, config.platform))
+    stage("gate", lambda: _spark_gate(spark, compiled, config, inputs))
+    gated: list[GatedAction] = state["gate"]
+    offers = {k: [o.value for o in v.options] for k, v in compiled.policy.offers.items()}
+    stage(
+        "dispatch",
+        lambda: dispatch(
+            gated, config, offers=offers, regions=account_regions(inputs.accounts, gated)
+        ),
+    )
+    outbox, queue = state["dispatch"]
+    if inputs.previous is not None:
+        spark.createDataFrame(inputs.previous).createOrReplaceTempView("cycle_previous")
+    if inputs.outcomes is not None:
+        spark.createDataFrame(inputs.outcomes).createOrReplaceTempView("cycle_outcomes")
+    con = cast(duckdb.DuckDBPyConnection, SparkSqlConnection(spark))
+    previous, outcomes = inputs.previous is not None, inputs.outcomes is not None
+    stage("kpis", lambda: _kpis(con, gated, config, previous, outcomes))
+    segments, arms = state["assign"]
+    return CycleResult(
+        segments=segments,
+        arms=arms,
+        gated=gated,
+        outbox=outbox,
+        queue=queue,
+        kpis=kpis_in_order(state["kpis"]),
+        timings=timings,
+        counts=_counts(inputs.accounts.num_rows, gated, outbox, queue, state["kpis"]),
+        scores=state["score"],
+    )
+
+
+def _twin(accounts: pa.Table, config: CycleConfig) -> duckdb.DuckDBPyConnection:
+    """The DuckDB engine's statements over no rows: their columns and types, nothing more."""
+    con = duckdb.connect()
+    con.register("cycle_accounts", accounts.slice(0, 0))
+    check_accounts(con, "cycle_accounts")  # a missing column: the DuckDB engine's own error
+    _features(con, config)
+    score_accounts(con, None)
+    con.execute(f"CREATE TEMP TABLE cycle_scored_features AS {SCORED_FEATURES_SQL}")
+    return con
+
+
+def _arrow_schema(con: duckdb.DuckDBPyConnection, relation: str) -> pa.Schema:
+    return con.sql(f"SELECT * FROM {relation}").to_arrow_table().schema
+
+
+def _spark_features(
+    spark: SparkSession, twin: duckdb.DuckDBPyConnection, accounts: pa.Table, config: CycleConfig
+) -> DataFrame:
+    from pyspark import StorageLevel
+
+    spark.createDataFrame(accounts).createOrReplaceTempView("cycle_accounts")
+    sql = features_sql(
+        check_accounts(twin, "cycle_accounts"),
+        relation="cycle_accounts",
+        minor_digits=config.minor_digits,
+    )
+    features = spark.sql(to_spark_sql(sql)).persist(StorageLevel.MEMORY_AND_DISK)
+    features.count()
+    features.createOrReplaceTempView("cycle_features")
+    return features
+
+
+def _spark_score(
+    spark: SparkSession,
+    twin: duckdb.DuckDBPyConnection,
+    features: DataFrame,
+    artefact: Artefact | None,
+    inputs: CycleInputs,
+) -> pa.Table | None:
+    """``cycle_scores`` (the champion's) and every model's rows (``shadow.SCORES_SCHEMA``)."""
+    from pyspark import StorageLevel
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    if artefact is None:
+        empty = spark.createDataFrame(twin.sql("SELECT * FROM cycle_scores").to_arrow_table())
+        empty.createOrReplaceTempView("cycle_scores")
+        return None
+    from tideover.batch.cycle.shadow import SCORES_SCHEMA
+
+    plain = _plain(SCORES_SCHEMA)
+    score = _batch_scorer(
+        artefact, inputs.challengers, _arrow_schema(twin, "cycle_features"), plain
+    )
+    scores = features.mapInArrow(score, from_arrow_schema(plain))
+    scores = scores.persist(StorageLevel.MEMORY_AND_DISK)
+    scores.createOrReplaceTempView("cycle_model_scores")
+    spark.sql(to_spark_sql(CHAMPION_SCORES_SQL)).createOrReplaceTempView("cycle_scores")
+    models = [artefact.version, *(c.version for c in inputs.challengers)]
+    return _in_input_order(scores.toArrow().cast(SCORES_SCHEMA), inputs.accounts, models)
+
+
+def _plain(schema: pa.Schema) -> pa.Schema:
+    """``schema`` with dictionary columns as their values: Spark reads no Arrow dictionary."""
+    return pa.schema(
+        pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
+        for f in schema
+    )
+
+
+def _batch_scorer(
+    artefact: Artefact,
+    challengers: Sequence[Artefact],
+    features_schema: pa.Schema,
+    scores_schema: pa.Schema,
+) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """The function each worker runs: the DuckDB engine's model scoring, batch by batch."""
+
+    def score(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from tideover.batch.cycle.shadow import score_models
+
+        con = duckdb.connect()
+        for batch in batches:
+            if batch.num_rows == 0:
+                continue
+            # Spark's decimal precision may differ (same values): DuckDB's types, exactly,
+            # so the models see the very frame the DuckDB engine gives them.
+            features = pa.Table.from_batches([batch]).cast(features_schema)
+            scores = score_models(features, artefact, challengers, con=con)
+            yield from scores.cast(scores_schema).to_batches()
+
+    return score
+
+
+def _in_input_order(scores: pa.Table, accounts: pa.Table, models: list[str]) -> pa.Table:
+    """The DuckDB engine's row order: model by model, accounts as they came in."""
+    position = pc.index_in(scores.column("account_id"), value_set=accounts.column("account_id"))
+    model = pc.index_in(scores.column("model_version"), value_set=pa.array(models, pa.string()))
+    keys = pa.table({"model": model, "position": position})
+    return scores.take(pc.sort_indices(keys, [("model", "ascending"), ("position", "ascending")]))
+
+
+def _spark_assign(
+    spark: SparkSession,
+    twin: duckdb.DuckDBPyConnection,
+    compiled: CompiledPolicy,
+    book: Codebook,
+    platform: str,
+) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    from pyspark import StorageLevel
+
+    scored = spark.sql(to_spark_sql(SCORED_FEATURES_SQL))
+    scored.createOrReplaceTempView("cycle_scored_features")
+    check_portfolio(
+        twin,
+        "cycle_scored_features",
+        compiled.features,
+        null_counts=_null_counts(scored, compiled.features),
+        where="(daily cycle, Spark)",
+    )
+    sql = assigned_sql(compiled, book, platform, relation="cycle_scored_features")
+    assigned = spark.sql(to_spark_sql(sql)).persist(StorageLevel.MEMORY_AND_DISK)
+    assigned.createOrReplaceTempView("cycle_assigned")
+    counts = assigned.groupBy("segment", "arm").count().collect()
+    _unpersist(spark, "cycle_features", "cycle_model_scores")
+    return tally([tuple(row) for row in counts], compiled, book)
+
+
+def _null_counts(scored: DataFrame, needed: frozenset[str]) -> dict[str, int | None]:
+    """NULLs per needed feature that may not be NULL, in one pass."""
+    names = sorted(n for n in needed if n in FEATURES and not FEATURES[n].nullable)
+    if not names:
+        return {}
+    row = scored.selectExpr(*(f"count(*) - count({n}) AS {n}" for n in names)).first()
+    return {n: int(row[n]) if row is not None else 0 for n in names}
+
+
+def _spark_gate(
+    spark: SparkSession, compiled: CompiledPolicy, config: CycleConfig, inputs: CycleInputs
+) -> list[GatedAction]:
+    spark.createDataFrame(steps_table(compiled)).createOrReplaceTempView("cycle_steps")
+    planned = spark.sql(to_spark_sql(PLANNED_SQL)).toArrow()
+    actions = actions_from_rows(planned.column_names, _rows(planned))
+    return gate_actions(actions, as_of=config.as_of, ledger=inputs.ledger, settings=config.gate)
+
+
+def _rows(table: pa.Table) -> Iterator[Sequence[Any]]:
+    return zip(*(column.to_pylist() for column in table.columns), strict=True)

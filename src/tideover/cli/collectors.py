@@ -1,0 +1,240 @@
+"""``tideover collectors add|set|import|list|deactivate``: who works the queues, where, how much."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.cli.portfolio import parse_date
+
+app = typer.Typer(
+    help="Collectors: team, role, permitted jurisdictions, queues, daily capacity (audited).",
+    no_args_is_help=True,
+)
+
+PlatformOption = Annotated[str, typer.Option(help="Platform code.")]
+IdOption = Annotated[str, typer.Option("--id", help="Collector id (letters, digits, . _ - @).")]
+ByOption = Annotated[str, typer.Option("--by", help="Who makes the change (name or user id).")]
+JURISDICTION_HELP = (
+    "Permitted jurisdiction, repeatable or comma separated: CN, US, US-MA, US-NY, UK, EU, IE. "
+    "US covers the states without a state overlay (not MA, NY)."
+)
+QUEUE_HELP = "Queue worked, repeatable or comma separated; * for every queue."
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+@app.command("add")
+def add(
+    platform: PlatformOption,
+    collector_id: IdOption,
+    name: Annotated[str, typer.Option(help="Display name.")],
+    team: Annotated[str, typer.Option(help="Team.")],
+    jurisdiction: Annotated[list[str], typer.Option("--jurisdiction", help=JURISDICTION_HELP)],
+    queue: Annotated[list[str], typer.Option("--queue", help=QUEUE_HELP)],
+    capacity: Annotated[int, typer.Option("--capacity", help="Items per day (0 to 10000).")],
+    by: ByOption,
+    role: Annotated[str, typer.Option(help="collector or team_lead.")] = "collector",
+    json_out: JsonOption = False,
+) -> None:
+    """Add a collector to a platform."""
+    from tideover.bootstrap import open_app
+    from tideover.services.collectors import add_collectors, build_collector
+
+    collector = build_collector(
+        collector_id=collector_id,
+        name=name,
+        team=team,
+        role=role,
+        jurisdictions=_split(jurisdiction) or [],
+        queues=_split(queue) or [],
+        daily_capacity=capacity,
+    )
+    with open_app() as opened:
+        (saved,) = add_collectors(
+            uow=opened.uow(), platform=platform, collectors=[collector], by=by
+        )
+    if json_out:
+        print_json(saved)
+        return
+    console.print(
+        say(f"added collector {collector_id}", f"已添加催收员 {collector_id}"), markup=False
+    )
+    _render([saved])
+
+
+@app.command("set")
+def set_(
+    platform: PlatformOption,
+    collector_id: IdOption,
+    by: ByOption,
+    name: Annotated[str | None, typer.Option(help="New display name.")] = None,
+    team: Annotated[str | None, typer.Option(help="New team.")] = None,
+    role: Annotated[str | None, typer.Option(help="collector or team_lead.")] = None,
+    jurisdiction: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--jurisdiction", help="Replaces the permitted jurisdictions. " + JURISDICTION_HELP
+        ),
+    ] = None,
+    queue: Annotated[
+        list[str] | None, typer.Option("--queue", help="Replaces the queues. " + QUEUE_HELP)
+    ] = None,
+    capacity: Annotated[
+        int | None, typer.Option("--capacity", help="Items per day (0 to 10000).")
+    ] = None,
+    active: Annotated[
+        bool | None, typer.Option("--active/--inactive", help="Take work, or not.")
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Change a collector; items they may no longer hold go to other collectors."""
+    from tideover.bootstrap import open_app
+    from tideover.services.collectors import set_collector
+
+    changes: dict[str, Any] = {
+        "name": name,
+        "team": team,
+        "role": role,
+        "jurisdictions": _split(jurisdiction),
+        "queues": _split(queue),
+        "daily_capacity": capacity,
+        "active": active,
+    }
+    with open_app() as opened:
+        result = set_collector(
+            uow=opened.uow(), platform=platform, collector_id=collector_id, by=by, changes=changes
+        )
+    _changed(result, json_out)
+
+
+@app.command("deactivate")
+def deactivate(
+    platform: PlatformOption, collector_id: IdOption, by: ByOption, json_out: JsonOption = False
+) -> None:
+    """Stop giving a collector work; the items they hold go to other collectors."""
+    from tideover.bootstrap import open_app
+    from tideover.services.collectors import deactivate_collector
+
+    with open_app() as opened:
+        result = deactivate_collector(
+            uow=opened.uow(), platform=platform, collector_id=collector_id, by=by
+        )
+    _changed(result, json_out)
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="YAML or CSV file of collectors.")],
+    platform: PlatformOption,
+    by: ByOption,
+    json_out: JsonOption = False,
+) -> None:
+    """Add or replace the collectors of a file (all or nothing).
+
+    Fields: id, name, team, role, jurisdictions, queues, daily_capacity and
+    optionally active; in CSV, lists are separated by ';'.
+    """
+    from tideover.bootstrap import open_app
+    from tideover.services.collectors import import_collectors
+
+    with open_app() as opened:
+        result = import_collectors(uow=opened.uow(), platform=platform, path=path, by=by)
+    if json_out:
+        print_json(result)
+        return
+    console.print(
+        say(
+            f"{len(result['added'])} added, {len(result['changed'])} changed, "
+            f"{result['unchanged']} unchanged",
+            f"新增 {len(result['added'])} 名，修改 {len(result['changed'])} 名，"
+            f"未变 {result['unchanged']} 名",
+        ),
+        markup=False,
+    )
+
+
+@app.command("list")
+def list_(
+    platform: PlatformOption,
+    team: Annotated[str | None, typer.Option(help="Only this team.")] = None,
+    active_only: Annotated[bool, typer.Option("--active-only", help="Only active ones.")] = False,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Show each one's items held that day.")
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """List a platform's collectors."""
+    from tideover.bootstrap import open_app
+    from tideover.services.collectors import list_collectors
+
+    day = parse_date(date, "--date") if date else None
+    with open_app() as opened:
+        result = list_collectors(
+            uow=opened.uow(),
+            platform=platform,
+            active=True if active_only else None,
+            team=team,
+            as_of=day,
+        )
+    if json_out:
+        print_json(result)
+        return
+    _render(result["collectors"])
+
+
+def _render(collectors: list[dict[str, Any]]) -> None:
+    with_load = any("load" in c for c in collectors)
+    table = Table(
+        "id",
+        say("name", "姓名"),
+        say("team", "团队"),
+        say("role", "角色"),
+        say("jurisdictions", "辖区"),
+        say("queues", "队列"),
+        say("capacity", "容量"),
+        say("active", "在岗"),
+        *([say("held", "已分配")] if with_load else []),
+    )
+    for c in collectors:
+        table.add_row(
+            c["collector_id"],
+            c["name"],
+            c["team"],
+            c["role"],
+            ", ".join(c["jurisdictions"]),
+            ", ".join(c["queues"]),
+            str(c["daily_capacity"]),
+            say("yes", "是") if c["active"] else say("no", "否"),
+            *([str(c.get("load", 0))] if with_load else []),
+        )
+    console.print(table)
+
+
+def _changed(result: dict[str, Any], json_out: bool) -> None:
+    if json_out:
+        print_json(result)
+        return
+    who = result["collector_id"]
+    fields = ", ".join(result["changed"]) or say("nothing", "无")
+    console.print(
+        say(f"collector {who}: changed {fields}", f"催收员 {who}：已修改 {fields}"), markup=False
+    )
+    if result["moves"] or result["left"]:
+        console.print(
+            say(
+                f"{len(result['moves'])} item(s) handed to other collectors, "
+                f"{len(result['left'])} back in the open queue",
+                f"{len(result['moves'])} 件工单已转给其他催收员，"
+                f"{len(result['left'])} 件退回待分配",
+            ),
+            markup=False,
+        )

@@ -1,0 +1,337 @@
+"""Use cases of collectors: add, change, deactivate, list, and a file of collectors.
+
+A change that takes away a collector's right to hold items — deactivation, or
+a jurisdiction no longer permitted — hands those items (state ``assigned``) to
+other collectors by the assignment rules, in the same transaction; items nobody
+may take go back to the open queue with their reason.  Every change is audited
+with who made it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tideover.compliance.jurisdictions import parse_jurisdiction, permits
+from tideover.domain.clock import Clock, SystemClock
+from tideover.domain.collectors import Collector, CollectorRole
+from tideover.domain.errors import TideoverError, UsageError, ValidationError
+from tideover.services.hardship import actor_name
+from tideover.services.queues import redistribute
+from tideover.services.unit_of_work import UnitOfWork
+
+COLLECTOR_ADDED = "collector_added"
+COLLECTOR_CHANGED = "collector_changed"
+FILE_FIELDS = ("id", "name", "team", "role", "jurisdictions", "queues", "daily_capacity")
+_LIST_SPLIT = str.maketrans({";": " ", ",": " ", "|": " "})
+
+
+def build_collector(
+    *,
+    collector_id: str,
+    name: str,
+    team: str,
+    role: str | CollectorRole = CollectorRole.COLLECTOR,
+    jurisdictions: Iterable[str],
+    queues: Iterable[str],
+    daily_capacity: int,
+    active: bool = True,
+) -> Collector:
+    """A collector from typed values: role and jurisdictions checked, lists de-duplicated."""
+    return Collector(
+        collector_id=collector_id.strip(),
+        name=name.strip(),
+        team=team.strip(),
+        role=parse_role(role),
+        jurisdictions=tuple(sorted({parse_jurisdiction(j) for j in jurisdictions})),
+        queues=tuple(sorted({q.strip() for q in queues if q.strip()})),
+        daily_capacity=daily_capacity,
+        active=active,
+    )
+
+
+def parse_role(role: str | CollectorRole) -> CollectorRole:
+    try:
+        return CollectorRole(str(role).strip().lower().replace("-", "_"))
+    except ValueError:
+        roles = ", ".join(r.value for r in CollectorRole)
+        raise ValidationError(
+            f"unknown collector role {role!r}; use one of {roles}",
+            f"未知的催收员角色 {role!r}；可选：{roles}",
+        ) from None
+
+
+def add_collectors(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    collectors: Sequence[Collector],
+    by: str,
+    clock: Clock | None = None,
+) -> list[dict[str, Any]]:
+    """Stores new collectors (an id already used on the platform is refused); audited."""
+    by = actor_name(by)
+    now = (clock or SystemClock()).now()
+    with uow:
+        uow.collectors(platform).add_many(collectors)
+        audit = uow.audit(platform)
+        for c in collectors:
+            audit.append(COLLECTOR_ADDED, {"platform": platform, "by": by, **c.to_json()}, at=now)
+        uow.commit()
+    return [c.to_json() for c in collectors]
+
+
+def set_collector(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    collector_id: str,
+    by: str,
+    changes: Mapping[str, Any],
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """Changes the given fields (``name``, ``team``, ``role``, ``jurisdictions``, ``queues``,
+    ``daily_capacity``, ``active``); items the collector may no longer hold are handed on."""
+    by = actor_name(by)
+    now = (clock or SystemClock()).now()
+    with uow:
+        before = uow.collectors(platform).require(collector_id)
+        after = _changed(before, changes)
+        result = _store(uow, platform, before, after, by=by, at=now)
+        uow.commit()
+    return result
+
+
+def deactivate_collector(
+    *, uow: UnitOfWork, platform: str, collector_id: str, by: str, clock: Clock | None = None
+) -> dict[str, Any]:
+    """No more work for the collector; every item they hold goes to others (or back open)."""
+    return set_collector(
+        uow=uow,
+        platform=platform,
+        collector_id=collector_id,
+        by=by,
+        changes={"active": False},
+        clock=clock,
+    )
+
+
+def list_collectors(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    active: bool | None = None,
+    team: str | None = None,
+    as_of: date | None = None,
+) -> dict[str, Any]:
+    """Collectors by id; with ``as_of``, how many items each holds that day."""
+    with uow:
+        collectors = uow.collectors(platform).list(active=active, team=team)
+        loads = uow.queues(platform).loads(as_of) if as_of is not None else {}
+    rows = []
+    for c in collectors:
+        row = c.to_json()
+        if as_of is not None:
+            row["load"] = loads.get(c.collector_id, 0)
+        rows.append(row)
+    return {
+        "platform": platform,
+        "as_of": None if as_of is None else as_of.isoformat(),
+        "collectors": rows,
+    }
+
+
+def import_collectors(
+    *, uow: UnitOfWork, platform: str, path: Path, by: str, clock: Clock | None = None
+) -> dict[str, Any]:
+    """Adds the file's new collectors and replaces the stored ones it names: all or nothing.
+
+    YAML (a list, or ``collectors:`` with a list) or CSV with the columns of
+    :data:`FILE_FIELDS` (and optionally ``active``); lists separated by ``;``.
+    """
+    by = actor_name(by)
+    collectors = read_collectors_file(path)
+    now = (clock or SystemClock()).now()
+    added: list[str] = []
+    changed: list[str] = []
+    with uow:
+        repo = uow.collectors(platform)
+        stored = {c.collector_id: c for c in repo.list()}
+        new = [c for c in collectors if c.collector_id not in stored]
+        repo.add_many(new)
+        audit = uow.audit(platform)
+        for c in new:
+            audit.append(COLLECTOR_ADDED, {"platform": platform, "by": by, **c.to_json()}, at=now)
+            added.append(c.collector_id)
+        for c in collectors:
+            before = stored.get(c.collector_id)
+            if before is not None and before != c:
+                _store(uow, platform, before, c, by=by, at=now)
+                changed.append(c.collector_id)
+        uow.commit()
+    unchanged = len(collectors) - len(added) - len(changed)
+    return {
+        "platform": platform,
+        "file": str(path),
+        "added": added,
+        "changed": changed,
+        "unchanged": unchanged,
+    }
+
+
+def read_collectors_file(path: Path) -> list[Collector]:
+    """Every collector of a YAML or CSV file; every bad record reported at once."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(
+            f"cannot read collectors file {path}: {exc}", f"无法读取催收员文件 {path}：{exc}"
+        ) from exc
+    records = _csv_records(text) if path.suffix.lower() == ".csv" else _yaml_records(text, path)
+    collectors: list[Collector] = []
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for where, record in records:
+        try:
+            c = _from_record(record)
+        except TideoverError as exc:
+            problems.append((f"{where}: {exc.en}", f"{where}：{exc.zh}"))
+            continue
+        if c.collector_id in seen:
+            problems.append(
+                (f"{where}: {c.collector_id!r} repeats", f"{where}：{c.collector_id!r} 重复")
+            )
+        seen.add(c.collector_id)
+        collectors.append(c)
+    if problems:
+        shown = problems[:10]
+        more = len(problems) - len(shown)
+        raise ValidationError(
+            f"{path}: {len(problems)} bad record(s), nothing stored: "
+            + "; ".join(en for en, _ in shown)
+            + (f"; and {more} more" if more else ""),
+            f"{path}：{len(problems)} 条记录有误，未保存任何内容："
+            + "；".join(zh for _, zh in shown)
+            + (f"；另有 {more} 条" if more else ""),
+        )
+    return collectors
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _changed(before: Collector, changes: Mapping[str, Any]) -> Collector:
+    unknown = sorted(set(changes) - {*FILE_FIELDS, "active"} - {"id"})
+    if unknown or "id" in changes:
+        raise ValidationError(
+            f"cannot change {', '.join(unknown or ['id'])} of a collector",
+            f"不能修改催收员的 {'、'.join(unknown or ['id'])}",
+        )
+    values = {k: v for k, v in changes.items() if v is not None}
+    if not values:
+        raise UsageError(
+            "nothing to change: give a name, team, role, jurisdictions, queues, capacity or "
+            "active state",
+            "没有要修改的内容：请给出姓名、团队、角色、辖区、队列、容量或在岗状态",
+        )
+    if "name" in values:
+        values["name"] = str(values["name"]).strip()
+    if "role" in values:
+        values["role"] = parse_role(values["role"])
+    if "jurisdictions" in values:
+        values["jurisdictions"] = tuple(
+            sorted({parse_jurisdiction(j) for j in values["jurisdictions"]})
+        )
+    if "queues" in values:
+        values["queues"] = tuple(sorted({q.strip() for q in values["queues"] if q.strip()}))
+    return replace(before, **values)
+
+
+def _store(
+    uow: UnitOfWork, platform: str, before: Collector, after: Collector, *, by: str, at: datetime
+) -> dict[str, Any]:
+    """Saves ``after``; hands on the items ``after`` may no longer hold; audits the change."""
+    uow.collectors(platform).save(after, at=at)
+    held = uow.queues(platform).held_by(after.collector_id)
+    lost = [i for i in held if not after.active or not permits(after.jurisdictions, i.jurisdiction)]
+    moves, left = (
+        redistribute(uow, platform, lost, at=at, by=by, exclude={after.collector_id})
+        if lost
+        else ([], [])
+    )
+    fields = {k: v for k, v in after.to_json().items() if before.to_json()[k] != v}
+    payload = {
+        "platform": platform,
+        "by": by,
+        "collector_id": after.collector_id,
+        "changed": fields,
+        "moves": moves,
+        "left": left,
+    }
+    uow.audit(platform).append(COLLECTOR_CHANGED, payload, at=at)
+    return {**payload, "collector": after.to_json()}
+
+
+def _words(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return value.translate(_LIST_SPLIT).split()
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    raise ValidationError(
+        f"expected a list or text, got {value!r}", f"应为列表或文本，实际为 {value!r}"
+    )
+
+
+def _from_record(record: Mapping[str, Any]) -> Collector:
+    missing = [f for f in FILE_FIELDS if record.get(f) in (None, "")]
+    if missing:
+        raise ValidationError(f"missing {', '.join(missing)}", f"缺少 {'、'.join(missing)}")
+    capacity = str(record["daily_capacity"]).strip()
+    if not capacity.isdigit():
+        raise ValidationError(
+            f"daily_capacity {capacity!r} is not a whole number of items",
+            f"daily_capacity {capacity!r} 不是整数件数",
+        )
+    active = str(record.get("active", "true")).strip().lower()
+    if active not in ("true", "false", "yes", "no", "1", "0"):
+        raise ValidationError(
+            f"active {active!r} must be true or false", f"active {active!r} 须为 true 或 false"
+        )
+    return build_collector(
+        collector_id=str(record["id"]),
+        name=str(record["name"]),
+        team=str(record["team"]),
+        role=str(record["role"]),
+        jurisdictions=_words(record["jurisdictions"]),
+        queues=_words(record["queues"]),
+        daily_capacity=int(capacity),
+        active=active in ("true", "yes", "1"),
+    )
+
+
+def _csv_records(text: str) -> list[tuple[str, dict[str, Any]]]:
+    reader = csv.DictReader(io.StringIO(text))
+    return [(f"row {n}", dict(row)) for n, row in enumerate(reader, start=2)]
+
+
+def _yaml_records(text: str, path: Path) -> list[tuple[str, dict[str, Any]]]:
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValidationError(
+            f"{path} is not valid YAML: {exc}", f"{path} 不是有效的 YAML：{exc}"
+        ) from exc
+    items = doc.get("collectors") if isinstance(doc, dict) else doc
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise ValidationError(
+            f"{path}: expected a list of collectors (or `collectors:` with a list)",
+            f"{path}：应为催收员列表（或 `collectors:` 下的列表）",
+        )
+    return [(f"collector {n}", dict(item)) for n, item in enumerate(items, start=1)]

@@ -1,0 +1,240 @@
+"""The KPI chart: the main series of a platform over a date range, as one PNG.
+
+Series are summed over segments and arms from the stored counts and bases
+(``kpi_report`` rows), so a platform's rate is its accounts (or amounts) over
+its base, never an average of segment rates.  Floats appear only to draw.
+
+Labels are English; a Chinese label is added under each title only when a
+font with CJK glyphs is installed (none is downloaded).  Matplotlib runs on its
+Agg canvas (no display), like the training report's plots.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from tideover.domain.errors import NotFound, ValidationError
+from tideover.domain.money import currency
+
+WIDTH_IN, HEIGHT_IN, DPI = 16, 8, 100  # 1600 × 800 pixels
+MAX_TICKS = 6
+# Fonts known to carry Simplified Chinese glyphs, in order of preference.
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "AR PL UMing CN",
+    "Droid Sans Fallback",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+)
+HUNDRED, THOUSAND = Decimal(100), Decimal(1000)
+
+
+@dataclass(frozen=True)
+class KpiSeries:
+    """One value per date and series; ``None`` where the date has no base for it."""
+
+    dates: list[date]
+    values: dict[str, list[Decimal | None]]
+    currency: str
+    roll_from: str | None  # the first delinquent bucket, whose roll rate is drawn
+
+
+def _ratio(part: int, whole: int, scale: Decimal = HUNDRED) -> Decimal | None:
+    return Decimal(part) * scale / Decimal(whole) if whole else None
+
+
+def _sums(rows: Sequence[Mapping[str, Any]], roll_from: str | None) -> dict[str, int]:
+    """The counts and bases of one date, summed over segments and arms."""
+    s: dict[str, int] = defaultdict(int)
+    for r in rows:
+        metric, key = r["metric"], r["key"]
+        n, amount = r["accounts"], r["amount_minor"]
+        base, base_amount = r["base_accounts"] or 0, r["base_amount_minor"] or 0
+        if metric == "bucket":
+            s["open"] += n
+        elif metric == "delinquent":
+            s[key] += n
+        elif metric in ("roll", "cure") and (metric == "cure" or key == roll_from):
+            s[metric] += n
+            s[f"{metric}_base"] += base
+        elif metric == "recovery":
+            s["recovered"] += amount
+            s["overdue"] += base_amount
+        elif metric in ("planned", "allowed", "rescheduled", "dropped", "attempted"):
+            s[metric] += n
+        elif metric == "complaints":
+            s["complaints"] += n
+            s["complaint_base"] += base
+        elif metric == "cost":
+            s["cost"] += amount
+        elif (metric, key) in (("promises", "kept"), ("plans", "completed")):
+            s[f"{metric}_kept"] += n
+            s[f"{metric}_decided"] += base
+    return s
+
+
+def kpi_series(report: Mapping[str, Any]) -> KpiSeries:
+    """The chart's series from a ``kpi_report`` (rows of any number of dates)."""
+    rows: Sequence[Mapping[str, Any]] = report["rows"]
+    buckets: Sequence[str] = report.get("buckets") or ()
+    roll_from = buckets[1] if len(buckets) > 1 else None
+    by_date: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_date[row["as_of"]].append(row)
+    values: dict[str, list[Decimal | None]] = defaultdict(list)
+    code = rows[0]["currency"] if rows else ""
+    unit = Decimal(1).scaleb(-currency(code).minor_digits) if rows else Decimal(1)
+    for day in sorted(by_date):
+        s = _sums(by_date[day], roll_from)
+        values["30+"].append(_ratio(s["30+"], s["open"]))
+        values["90+"].append(_ratio(s["90+"], s["open"]))
+        values["roll"].append(_ratio(s["roll"], s["roll_base"]))
+        values["cure"].append(_ratio(s["cure"], s["cure_base"]))
+        values["recovery"].append(_ratio(s["recovered"], s["overdue"]))
+        for metric in ("planned", "allowed", "dropped", "attempted"):
+            values[metric].append(Decimal(s[metric]))
+        values["complaints"].append(_ratio(s["complaints"], s["complaint_base"], THOUSAND))
+        values["cost"].append(Decimal(s["cost"]) * unit)
+        values["promises_kept"].append(_ratio(s["promises_kept"], s["promises_decided"]))
+        values["plans_kept"].append(_ratio(s["plans_kept"], s["plans_decided"]))
+    return KpiSeries(
+        dates=[date.fromisoformat(d) for d in sorted(by_date)],
+        values=dict(values),
+        currency=code,
+        roll_from=roll_from,
+    )
+
+
+def cjk_font() -> str | None:
+    """The name of an installed font with Chinese glyphs, or None."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def title(en: str, zh: str, *, chinese: bool) -> str:
+    return f"{en}\n{zh}" if chinese else en
+
+
+def check_chart_path(path: Path) -> Path:
+    """A ``.png`` file in an existing folder; anything else is refused before any work."""
+    if path.suffix.lower() != ".png":
+        raise ValidationError(
+            f"--chart {path}: the chart is written as PNG; give a file name ending in .png",
+            f"--chart {path}：图表以 PNG 格式保存，文件名须以 .png 结尾",
+        )
+    if not path.parent.is_dir():
+        raise ValidationError(
+            f"--chart {path}: folder {path.parent} does not exist; create it first",
+            f"--chart {path}：目录 {path.parent} 不存在，请先创建",
+        )
+    if path.is_dir():
+        raise ValidationError(
+            f"--chart {path} is a folder; give a file name ending in .png",
+            f"--chart {path} 是一个目录；请给出以 .png 结尾的文件名",
+        )
+    return path
+
+
+def write_kpi_chart(report: Mapping[str, Any], path: Path) -> dict[str, Any]:
+    """Draw the main series of ``report`` into ``path``; nothing is written on refusal.
+
+    The PNG is written to a temporary file beside ``path`` and renamed over it,
+    so a failure never leaves a half-written chart.
+    """
+    target = check_chart_path(path)
+    if not report["rows"]:
+        platform, first, last = report["platform"], report["from"], report["to"]
+        raise NotFound(
+            f"no KPI snapshot of platform {platform!r} from {first} to {last}: nothing to "
+            "chart; run `tideover cycle run` for those dates first",
+            f"平台 {platform!r} 在 {first} 至 {last} 之间没有指标快照，无法生成图表；"
+            "请先对这些日期运行 `tideover cycle run`",
+        )
+    series = kpi_series(report)
+    figure = _figure(series, f"{report['platform']}: KPIs {report['from']} – {report['to']}")
+    handle, temporary = tempfile.mkstemp(suffix=".png", dir=target.parent)
+    os.close(handle)
+    try:
+        figure.savefig(temporary, format="png", dpi=DPI)
+        os.replace(temporary, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+    return {
+        "chart": str(target),
+        "dates": len(series.dates),
+        "width": WIDTH_IN * DPI,
+        "height": HEIGHT_IN * DPI,
+    }
+
+
+# (series keys and their legend labels, en title, zh title, y-axis label)
+Panel = tuple[tuple[tuple[str, str], ...], str, str, str]
+
+
+def _panels(series: KpiSeries) -> list[Panel]:
+    bucket = series.roll_from or "M1"
+    return [
+        ((("30+", "30+"), ("90+", "90+")), "Delinquency rate", "逾期率", "% of open accounts"),
+        ((("roll", bucket),), f"Roll rate {bucket} → worse", f"{bucket} 迁徙率",
+         f"% of {bucket} accounts"),
+        ((("cure", "cure"),), "Cure rate", "治愈率", "% of delinquent accounts"),
+        ((("recovery", "recovery"),), "Recovery rate", "回收率",
+         "% of overdue at start of day"),
+        ((("planned", "planned"), ("allowed", "allowed"), ("dropped", "dropped"),
+          ("attempted", "attempted (ledger)")), "Contacts and denials", "联系与拦截", "actions"),
+        ((("complaints", "complaints"),), "Complaints per 1,000 contacts", "每千次联系投诉",
+         "per 1,000 attempts"),
+        ((("cost", "cost"),), "Cost to collect", "催收成本", series.currency),
+        ((("promises_kept", "promises kept"), ("plans_kept", "plans completed")),
+         "Promises kept, plans completed", "承诺兑现与方案完成", "% of those decided"),
+    ]  # fmt: skip
+
+
+def _figure(series: KpiSeries, heading: str) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    font = cjk_font()
+    figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)  # the Agg canvas: no display, safe on servers
+    axes_grid = figure.subplots(2, 4)
+    first, last = series.dates[0], series.dates[-1]
+    step = -(-len(series.dates) // MAX_TICKS)  # at most MAX_TICKS dates labelled
+    ticks = series.dates[::step]
+    for axes, (lines, en, zh, unit) in zip(axes_grid.flat, _panels(series), strict=True):
+        given = [v for key, _ in lines for v in series.values[key] if v is not None]
+        for key, label in lines:
+            points = [float(v) if v is not None else float("nan") for v in series.values[key]]
+            axes.plot(series.dates, points, marker="o", label=label)
+        if all(v >= 0 for v in given):
+            axes.set_ylim(bottom=0)  # rates, counts and costs read from zero
+        style = {"fontfamily": font} if font else {}
+        axes.set_title(title(en, zh, chinese=font is not None), fontsize=10, **style)
+        axes.set_ylabel(unit, fontsize=8)
+        axes.set_xlim(first - timedelta(days=1), last + timedelta(days=1))
+        axes.set_xticks(ticks, labels=[d.isoformat() for d in ticks], rotation=30, ha="right")
+        axes.tick_params(labelsize=8)
+        axes.grid(alpha=0.3)
+        if len(lines) > 1:
+            axes.legend(fontsize=7)
+        if not given:
+            axes.text(0.5, 0.5, "no data", ha="center", va="center", transform=axes.transAxes)
+    figure.suptitle(heading, fontsize=12)
+    return figure

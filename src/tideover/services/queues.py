@@ -1,0 +1,375 @@
+"""Use cases of collector queues: assign a date's items, re-assign, list, request a callback.
+
+Assignment (:func:`assign_open_items`) is the pure algorithm of
+:mod:`tideover.batch.queues` between two set-based steps: it reads the date's
+open, unassigned items and each active collector's load, and writes the items
+placed in one executemany UPDATE by primary key.  Items already assigned keep
+their collector, so running it again for a date only places what is still
+open.  Every manual change records who and when on the item and in the audit
+trail.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from datetime import time as clock_time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tideover.adapters.repositories import QueueItem
+from tideover.batch.queues import AssignmentPlan, Desk, OpenItem, assign_items, why_unassigned
+from tideover.compliance.jurisdictions import permits
+from tideover.domain.clock import Clock, SystemClock
+from tideover.domain.collectors import Collector
+from tideover.domain.errors import Conflict, NotFound, ValidationError
+from tideover.plans.cases import AUTOMATIC
+from tideover.services.hardship import actor_name, now_and_today
+from tideover.services.platforms import settings_of
+from tideover.services.unit_of_work import UnitOfWork
+
+QUEUE_ASSIGNED = "queue_assigned"
+QUEUE_REASSIGNED = "queue_reassigned"
+CALLBACK_REQUESTED = "callback_requested"
+_REASSIGNABLE = ("open", "assigned")
+
+
+@dataclass(frozen=True)
+class AssignReport:
+    as_of: date
+    plan: AssignmentPlan
+    precedence: dict[str, int] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            **self.plan.counts(),
+            **{f"first_{k}": v for k, v in sorted(self.precedence.items())},
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        per_collector = Counter(self.plan.assigned.values())
+        return {
+            "as_of": self.as_of.isoformat(),
+            "counts": self.counts(),
+            "by_collector": dict(sorted(per_collector.items())),
+        }
+
+
+def desks(collectors: Iterable[Collector], loads: dict[str, int]) -> list[Desk]:
+    """The active collectors as assignment sees them on a day."""
+    return [
+        Desk(
+            c.collector_id,
+            frozenset(c.jurisdictions),
+            frozenset(c.queues),
+            c.daily_capacity,
+            loads.get(c.collector_id, 0),
+        )
+        for c in collectors
+        if c.active
+    ]
+
+
+def assign_open_items(
+    uow: UnitOfWork,
+    platform: str,
+    as_of: date,
+    *,
+    at: datetime,
+    by: str = AUTOMATIC,
+    exclude: frozenset[str] = frozenset(),
+) -> AssignReport:
+    """Places the date's open, unassigned items (inside the caller's open unit of work).
+
+    ``exclude`` names collectors to pass over (absent today).  No commit here: the
+    daily cycle calls this in its final transaction, the commands through
+    :func:`assign_queue`.
+    """
+    queues = uow.queues(platform)
+    precedence = queues.refresh_precedence(as_of)
+    # Locking the collectors serialises concurrent assignments of a platform (PostgreSQL).
+    collectors = [
+        c
+        for c in uow.collectors(platform).list(active=True, lock=True)
+        if c.collector_id not in exclude
+    ]
+    items = [OpenItem(i, j, q, p, first) for i, j, q, p, first in queues.open_unassigned(as_of)]
+    plan = assign_items(items, desks(collectors, queues.loads(as_of)))
+    queues.assign(plan.assigned, at=at, by=by)
+    return AssignReport(as_of, plan, precedence)
+
+
+def assign_queue(
+    *, uow: UnitOfWork, platform: str, as_of: date, clock: Clock | None = None
+) -> dict[str, Any]:
+    """``tideover queue assign``: the date's open items to collectors, audited."""
+    now = (clock or SystemClock()).now()
+    with uow:
+        report = assign_open_items(uow, platform, as_of, at=now)
+        payload = {"platform": platform, **report.to_json()}
+        record = uow.audit(platform).append(QUEUE_ASSIGNED, payload, at=now)
+        uow.commit()
+    return {**payload, "audit_seq": record.seq}
+
+
+def list_queue(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    as_of: date | None = None,
+    collector: str | None = None,
+) -> dict[str, Any]:
+    """Items by date and rank (precedence, priority, id), optionally one collector's.
+
+    An open item without a collector carries ``unassigned_reason``: read from the
+    active collectors and their loads of its date as they are now (``None``: one
+    of them could take it; the next assignment places it).
+    """
+    with uow:
+        if collector is not None:
+            uow.collectors(platform).require(collector)
+        queues = uow.queues(platform)
+        items = queues.items(as_of=as_of, collector=collector)
+        active = uow.collectors(platform).list(active=True)
+        days = {i.as_of for i in items if i.state == "open" and i.assigned_to is None}
+        loads = {day: queues.loads(day) for day in days}
+    reasons: dict[tuple[date, str, str], str | None] = {}
+    rows = []
+    for item in items:
+        row = {**item.to_json(), "unassigned_reason": None}
+        if item.as_of in loads and item.state == "open" and item.assigned_to is None:
+            key = (item.as_of, item.jurisdiction, item.queue)
+            if key not in reasons:
+                open_item = OpenItem(item.item_id, item.jurisdiction, item.queue, item.priority)
+                why = why_unassigned(open_item, desks(active, loads[item.as_of]))
+                reasons[key] = None if why is None else why.value
+            row["unassigned_reason"] = reasons[key]
+        rows.append(row)
+    return {
+        "platform": platform,
+        "as_of": None if as_of is None else as_of.isoformat(),
+        "collector": collector,
+        "items": rows,
+    }
+
+
+# --- re-assignment ---------------------------------------------------------------------------
+
+
+def reassign_item(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    item_id: int,
+    to: str,
+    by: str,
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """Gives one open or assigned item to collector ``to``; refused, changing nothing, when
+    ``to`` is unknown, inactive, not permitted for the item's jurisdiction or full that day."""
+    by = actor_name(by)
+    now = (clock or SystemClock()).now()
+    with uow:
+        queues = uow.queues(platform)
+        item = _reassignable(queues.item(item_id, lock=True), item_id, platform)
+        target = _target(uow.collectors(platform).require(to), platform)
+        if item.assigned_to == target.collector_id:
+            raise Conflict(
+                f"queue item {item_id} is already assigned to {to!r}",
+                f"队列工单 {item_id} 已分配给 {to!r}",
+            )
+        _check_permitted(target, [item])
+        _check_capacity(target, Counter([item.as_of]), queues.loads)
+        queues.move([item.item_id], to=target.collector_id, at=now, by=by)
+        move = _moved(item, target.collector_id)
+        payload = {"platform": platform, "by": by, "moves": [move]}
+        record = uow.audit(platform).append(QUEUE_REASSIGNED, payload, at=now)
+        uow.commit()
+    return {**payload, "audit_seq": record.seq}
+
+
+def reassign_from(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    source: str,
+    by: str,
+    to: str | None = None,
+    as_of: date | None = None,
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """Moves every item ``source`` holds (state ``assigned``; of ``as_of`` if given).
+
+    With ``to``: all to that collector or, if any check fails, none.  Without:
+    the items go back to the open queue and assignment places them among the
+    other collectors (never ``source``); those nobody can take stay open.
+    """
+    by = actor_name(by)
+    now = (clock or SystemClock()).now()
+    with uow:
+        uow.collectors(platform).require(source)
+        queues = uow.queues(platform)
+        held = queues.held_by(source, as_of=as_of)
+        if to is None:
+            moves, left = redistribute(uow, platform, held, at=now, by=by, exclude={source})
+        else:
+            if to == source:
+                raise ValidationError(
+                    f"--from and --to are both {source!r}; name another collector",
+                    f"--from 与 --to 都是 {source!r}；请指定另一位催收员",
+                )
+            target = _target(uow.collectors(platform).require(to), platform)
+            _check_permitted(target, held)
+            _check_capacity(target, Counter(i.as_of for i in held), queues.loads)
+            queues.move([i.item_id for i in held], to=target.collector_id, at=now, by=by)
+            moves, left = [_moved(i, target.collector_id) for i in held], []
+        payload = {"platform": platform, "by": by, "from": source, "moves": moves, "left": left}
+        record = uow.audit(platform).append(QUEUE_REASSIGNED, payload, at=now)
+        uow.commit()
+    return {**payload, "audit_seq": record.seq}
+
+
+def redistribute(
+    uow: UnitOfWork,
+    platform: str,
+    held: list[QueueItem],
+    *,
+    at: datetime,
+    by: str,
+    exclude: set[str],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Releases ``held`` and assigns their dates again without ``exclude``: (moves, left open).
+
+    Inside the caller's unit of work; the items are moved in rank order with
+    every other open item of their dates.
+    """
+    uow.queues(platform).release([i.item_id for i in held])
+    moves: list[dict[str, Any]] = []
+    left: list[dict[str, Any]] = []
+    for day in sorted({i.as_of for i in held}):
+        plan = assign_open_items(uow, platform, day, at=at, by=by, exclude=frozenset(exclude)).plan
+        for i in (i for i in held if i.as_of == day):
+            if i.item_id in plan.assigned:
+                moves.append(_moved(i, plan.assigned[i.item_id]))
+            else:
+                left.append({**_moved(i, None), "reason": plan.unassigned[i.item_id].value})
+    return moves, left
+
+
+def _moved(item: QueueItem, to: str | None) -> dict[str, Any]:
+    return {
+        "item_id": item.item_id,
+        "as_of": item.as_of.isoformat(),
+        "account_id": item.account_id,
+        "step": item.step,
+        "jurisdiction": item.jurisdiction,
+        "from": item.assigned_to,
+        "to": to,
+    }
+
+
+def _reassignable(item: QueueItem | None, item_id: int, platform: str) -> QueueItem:
+    if item is None:
+        raise NotFound(
+            f"queue item {item_id} not found on platform {platform!r}",
+            f"平台 {platform!r} 上没有队列工单 {item_id}",
+        )
+    if item.state not in _REASSIGNABLE:
+        raise Conflict(
+            f"queue item {item_id} is {item.state}; only open or assigned items can be reassigned",
+            f"队列工单 {item_id} 的状态为 {item.state}；只有待分配或已分配的工单可以改派",
+        )
+    return item
+
+
+def _target(collector: Collector, platform: str) -> Collector:
+    if not collector.active:
+        raise Conflict(
+            f"collector {collector.collector_id!r} of platform {platform!r} is inactive; "
+            "activate them first (tideover collectors set --active)",
+            f"平台 {platform!r} 的催收员 {collector.collector_id!r} 已停用；"
+            "请先启用（tideover collectors set --active）",
+        )
+    return collector
+
+
+def _check_permitted(collector: Collector, items: Iterable[QueueItem]) -> None:
+    refused = [i for i in items if not permits(collector.jurisdictions, i.jurisdiction)]
+    if refused:
+        shown = ", ".join(f"{i.item_id} ({i.jurisdiction or 'unknown'})" for i in refused[:5])
+        more = " …" if len(refused) > 5 else ""
+        permitted = ", ".join(collector.jurisdictions)
+        raise ValidationError(
+            f"collector {collector.collector_id!r} is permitted for {permitted} only, not for "
+            f"the jurisdiction of queue item(s) {shown}{more}",
+            f"催收员 {collector.collector_id!r} 仅获准处理 {permitted}，"
+            f"不能处理队列工单 {shown}{more} 所在的辖区",
+        )
+
+
+def _check_capacity(
+    collector: Collector, wanted: Counter[date], loads: Callable[[date], dict[str, int]]
+) -> None:
+    """Refuses when ``collector`` would hold more than their daily capacity on any date."""
+    for day, extra in sorted(wanted.items()):
+        held = int(loads(day).get(collector.collector_id, 0))
+        if held + extra > collector.daily_capacity:
+            raise Conflict(
+                f"collector {collector.collector_id!r} holds {held} of {collector.daily_capacity} "
+                f"items on {day.isoformat()}; {extra} more would exceed the daily capacity",
+                f"催收员 {collector.collector_id!r} 在 {day.isoformat()} 已有 {held} 件"
+                f"（每日容量 {collector.daily_capacity} 件）；再加 {extra} 件将超出容量",
+            )
+
+
+# --- callbacks -------------------------------------------------------------------------------
+
+
+def request_callback(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    loan_id: str,
+    on: date,
+    by: str,
+    at: clock_time | None = None,
+    note: str | None = None,
+    callback_id: str | None = None,
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """Records a borrower's request to be called back on ``on`` (at ``at``, the platform's
+    local time): that day their queue items come first."""
+    by = actor_name(by)
+    if note is not None and len(note) > 500:
+        raise ValidationError(
+            "the callback note must be at most 500 characters", "回拨备注不能超过 500 个字符"
+        )
+    callback_id = callback_id or uuid.uuid4().hex
+    with uow:
+        now, today = now_and_today(uow, platform, clock)
+        if on < today:
+            raise ValidationError(
+                f"callback date {on.isoformat()} is before today ({today.isoformat()}) on "
+                f"platform {platform!r}",
+                f"回拨日期 {on.isoformat()} 早于平台 {platform!r} 的今天（{today.isoformat()}）",
+            )
+        zone = ZoneInfo(settings_of(uow, platform).time_zone)
+        when = None if at is None else datetime.combine(on, at, zone)
+        uow.queues(platform).add_callback(
+            callback_id, loan_id=loan_id, due_on=on, at=when, note=note, by=by
+        )
+        payload = {
+            "platform": platform,
+            "callback_id": callback_id,
+            "loan_id": loan_id,
+            "on": on.isoformat(),
+            "at": None if when is None else when.isoformat(),
+            "note": note,
+            "by": by,
+        }
+        record = uow.audit(platform).append(CALLBACK_REQUESTED, payload, at=now)
+        uow.commit()
+    return {**payload, "audit_seq": record.seq}
