@@ -174,6 +174,15 @@ def test_challengers_are_shadow_scored_and_change_no_action(
         score = by_role["champion"][item["account_id"]]
         assert item["summary"]["score"] == str(score["probability"])
         assert item["summary"]["band"] == score["band"]
+        # ... and the champion's top reason, named for the collector in both languages.
+        reason = item["summary"]["reason"]
+        if score["reason_code"] is None:
+            assert reason is None
+        else:
+            assert reason["code"] == score["reason_code"]
+            assert reason["en"] != reason["code"]
+            assert reason["zh"] != reason["code"]
+    assert any(item["summary"]["reason"] for item in queue)
 
     (compared,) = summary["versions"]["shadow"]
     assert compared["challenger"] == challenger

@@ -21,6 +21,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from tideover.adapters.database import connection_lost
 from tideover.batch.cycle import CycleConfig, GateSettings, run_stages
 from tideover.batch.cycle.stages import CycleResult
@@ -169,6 +172,7 @@ def run_cycle(
             choice.compiled, artefact, loaded.inputs, config, progress=progress, fault=fault
         )
         timings.update(result.timings)
+        add_score_reasons(result.queue, result.scores)
         if result.scores is not None:  # each challenger against the champion
             versions["shadow"] = [c.to_json() for c in compare_models(result.scores)]
         else:  # no model, so no challenger was scored either
@@ -227,6 +231,42 @@ def _policy(uow: UnitOfWork, platform: str, as_of: date, path: Path | None) -> P
             "policy_sha256": version["sha256"],
         },
     )
+
+
+def add_score_reasons(queue: list[dict[str, Any]], scores: pa.Table | None) -> None:
+    """The champion's top reason on each queue item's summary, for the collector.
+
+    ``reason``: the reason code (``R-<FEATURE>``, ``tideover.scoring.reasons``) and
+    the feature it names in en and zh; None without a model or a reason.
+    """
+    from tideover.batch.cycle.shadow import CHAMPION
+    from tideover.policy.features import FEATURES
+    from tideover.scoring.reasons import code_for
+
+    named = {code_for(name): feature for name, feature in FEATURES.items()}
+    codes: dict[str, str | None] = {}
+    if scores is not None and queue:
+        wanted = {item["account_id"] for item in queue}
+        for row in (
+            scores.filter(pc.equal(scores["role"], CHAMPION))
+            .select(["account_id", "reason_code"])
+            .to_pylist()
+        ):
+            if row["account_id"] in wanted:
+                codes[row["account_id"]] = row["reason_code"]
+    for item in queue:
+        code = codes.get(item["account_id"])
+        feature = named.get(code) if code else None
+        item["summary"] = {
+            **item["summary"],
+            "reason": None
+            if code is None
+            else {
+                "code": code,
+                "en": feature.en if feature else code,
+                "zh": feature.zh if feature else code,
+            },
+        }
 
 
 def platform_registry(data_dir: Path, platform: str) -> Path | None:

@@ -52,25 +52,38 @@ def portfolio_kpis(
 ) -> list[KpiRow]:
     """Bucket, delinquency-rate, roll and cure figures (DuckDB, one pass per figure family)."""
     rows: list[KpiRow] = []
+    # One grouped pass over the open accounts; the per-(segment, arm) bases and the
+    # delinquency rows are sums of its few result rows, done here exactly in integers.
     open_sql = f"""
-        WITH base AS (
-            SELECT segment, arm, count(*) AS n, sum(balance_minor) AS amount
-            FROM {assigned} WHERE is_open GROUP BY ALL)
-        SELECT a.segment, a.arm, k.metric, k.key, count(*) AS accounts,
-               sum(a.balance_minor) AS amount, any_value(b.n), any_value(b.amount)
-        FROM {assigned} AS a
-        JOIN base AS b USING (segment, arm)
-        CROSS JOIN LATERAL (
-            SELECT 'bucket' AS metric, a.bucket AS key
-            UNION ALL SELECT 'delinquent', '30+' WHERE a.dpd > 30
-            UNION ALL SELECT 'delinquent', '90+' WHERE a.dpd > 90
-        ) AS k
-        WHERE a.is_open
-        GROUP BY ALL"""
-    rows += _rows(con.execute(open_sql).fetchall(), currency)
+        SELECT segment, arm, bucket, count(*), sum(balance_minor),
+               count(*) FILTER (WHERE dpd > 30), sum(balance_minor) FILTER (WHERE dpd > 30),
+               count(*) FILTER (WHERE dpd > 90), sum(balance_minor) FILTER (WHERE dpd > 90)
+        FROM {assigned} WHERE is_open
+        GROUP BY segment, arm, bucket"""
+    rows += _rows(_open_rows(con.execute(open_sql).fetchall()), currency)
     if previous is not None:
         rows += _moves(con, assigned, previous, labels, currency)
     return rows
+
+
+def _open_rows(grouped: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    """Bucket rows and, where any account is past 30 (90) days, delinquency rows, each with
+    the (segment, arm)'s open accounts and balance as the base."""
+    groups: dict[tuple[Any, Any], list[Sequence[Any]]] = {}
+    for row in grouped:
+        groups.setdefault((row[0], row[1]), []).append(row)
+    out: list[tuple[Any, ...]] = []
+    for (segment, arm), members in groups.items():
+        base_n = sum(int(r[3]) for r in members)
+        base_amount = sum(int(r[4] or 0) for r in members)
+        for r in members:
+            out.append((segment, arm, "bucket", r[2], r[3], r[4], base_n, base_amount))
+        for key, n_at, amount_at in (("30+", 5, 6), ("90+", 7, 8)):
+            n = sum(int(r[n_at]) for r in members)
+            if n:
+                amount = sum(int(r[amount_at] or 0) for r in members)
+                out.append((segment, arm, "delinquent", key, n, amount, base_n, base_amount))
+    return out
 
 
 def _moves(
