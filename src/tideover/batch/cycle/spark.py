@@ -65,15 +65,14 @@ from tideover.batch.cycle.stages import (
     CycleResult,
     FaultHook,
     ProgressFn,
-    _counts,
     _features,
     _ignore,
     _kpis,
     account_regions,
     actions_from_rows,
     assigned_sql,
+    collect_result,
     dispatch,
-    kpis_in_order,
     score_accounts,
     steps_table,
     tally,
@@ -324,7 +323,6 @@ def _run(
             gated, config, offers=offers, regions=account_regions(inputs.accounts, gated)
         ),
     )
-    outbox, queue = state["dispatch"]
     if inputs.previous is not None:
         spark.createDataFrame(inputs.previous).createOrReplaceTempView("cycle_previous")
     if inputs.outcomes is not None:
@@ -332,18 +330,7 @@ def _run(
     con = cast(duckdb.DuckDBPyConnection, SparkSqlConnection(spark))
     previous, outcomes = inputs.previous is not None, inputs.outcomes is not None
     stage("kpis", lambda: _kpis(con, gated, config, previous, outcomes))
-    segments, arms = state["assign"]
-    return CycleResult(
-        segments=segments,
-        arms=arms,
-        gated=gated,
-        outbox=outbox,
-        queue=queue,
-        kpis=kpis_in_order(state["kpis"]),
-        timings=timings,
-        counts=_counts(inputs.accounts.num_rows, gated, outbox, queue, state["kpis"]),
-        scores=state["score"],
-    )
+    return collect_result(state, inputs.accounts.num_rows, timings)
 
 
 def _twin(accounts: pa.Table, config: CycleConfig) -> duckdb.DuckDBPyConnection:

@@ -118,13 +118,21 @@ def run_stages(
             gated, config, offers=offers, regions=account_regions(inputs.accounts, gated)
         ),
     )
-    outbox, queue = state["dispatch"]
     if inputs.previous is not None:
         con.register("cycle_previous", inputs.previous)
     if inputs.outcomes is not None:
         con.register("cycle_outcomes", inputs.outcomes)
     has_outcomes = inputs.outcomes is not None
     stage("kpis", lambda: _kpis(con, gated, config, inputs.previous is not None, has_outcomes))
+    return collect_result(state, inputs.accounts.num_rows, timings)
+
+
+def collect_result(
+    state: Mapping[str, Any], accounts: int, timings: dict[str, float]
+) -> CycleResult:
+    """What either engine's stages left in ``state``, as the cycle's result."""
+    gated: list[GatedAction] = state["gate"]
+    outbox, queue = state["dispatch"]
     segments, arms = state["assign"]
     return CycleResult(
         segments=segments,
@@ -134,7 +142,7 @@ def run_stages(
         queue=queue,
         kpis=kpis_in_order(state["kpis"]),
         timings=timings,
-        counts=_counts(inputs.accounts.num_rows, gated, outbox, queue, state["kpis"]),
+        counts=_counts(accounts, gated, outbox, queue, state["kpis"]),
         scores=state["score"],
     )
 
