@@ -291,7 +291,8 @@ def run_demo_days(
             out.append(DemoDay(platform, day, None, None))
             previous = day
             continue
-        start = previous if previous is not None else date.min
+        # The book's payments before the first day were stored with the book.
+        start = previous if previous is not None else day - timedelta(days=1)
         _write_book_payments(inbox, day, [p for p in book if start < p.paid_on <= day])
         clock = clock_at(day)
         # The morning: payments in, then promises and plans decided on them, so that the
