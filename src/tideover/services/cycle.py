@@ -41,6 +41,7 @@ from tideover.policy.document import CompiledPolicy, load_policy
 from tideover.services.compliance import ledger_horizon
 from tideover.services.cycle_flags import load_flags, with_flags
 from tideover.services.cycle_inputs import load_cycle_inputs as load_cycle_inputs
+from tideover.services.cycle_kpis import outcome_figures
 from tideover.services.ingest import IngestResult, ingest_inbox
 from tideover.services.platforms import settings_of
 from tideover.services.progress import ProgressFn, no_progress
@@ -146,8 +147,6 @@ def run_cycle(
         zone = settings.time_zone
         accounts = with_flags(loaded.inputs.accounts, flags, as_of=as_of, time_zone=zone)
         loaded = replace(loaded, inputs=replace(loaded.inputs, accounts=accounts))
-        from tideover.services.cycle_kpis import outcome_figures
-
         since = _previous_run_date(uow, platform, as_of)
         outcomes = outcome_figures(uow, platform, as_of, since=since)  # recovery, promises, …
         loaded = replace(loaded, inputs=replace(loaded.inputs, outcomes=outcomes))
@@ -317,8 +316,7 @@ def _engine(name: str) -> Callable[..., CycleResult]:
 def _previous_run_date(uow: UnitOfWork, platform: str, as_of: date) -> date | None:
     """The business date of the last completed run before ``as_of`` (the outcome window)."""
     with uow:
-        dates = [r.as_of for r in uow.cycle(platform).runs() if r.status == "completed"]
-    return max((d for d in dates if d < as_of), default=None)
+        return uow.cycle(platform).last_completed_date(before=as_of)
 
 
 def _refuse_past_date(uow: UnitOfWork, platform: str, as_of: date) -> None:

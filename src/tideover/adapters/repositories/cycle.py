@@ -136,12 +136,14 @@ class CycleRepository(PlatformScoped):
             query = query.where(CycleRunRow.as_of == as_of)
         return [_run(row) for row in self._session.scalars(query.order_by(CycleRunRow.id))]
 
-    def last_completed_date(self) -> date | None:
-        return self._session.scalar(
-            select(func.max(CycleRunRow.as_of)).where(
-                CycleRunRow.platform_id == self._platform_id, CycleRunRow.status == "completed"
-            )
+    def last_completed_date(self, *, before: date | None = None) -> date | None:
+        """The latest business date with a completed run (strictly before ``before``)."""
+        query = select(func.max(CycleRunRow.as_of)).where(
+            CycleRunRow.platform_id == self._platform_id, CycleRunRow.status == "completed"
         )
+        if before is not None:
+            query = query.where(CycleRunRow.as_of < before)
+        return self._session.scalar(query)
 
     # --- outbox and queues -----------------------------------------------------------------
 
