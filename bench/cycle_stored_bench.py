@@ -12,7 +12,7 @@ its ``delinquency`` stage, less the flags and outcome figures read beside it):
 
 - **before**: the former code, kept below verbatim: ORM loans, borrowers and payments,
   ``position_as_of`` and ``delinquency_of`` per loan, one dict per account row;
-- **after**: ``tideover.services.cycle_inputs.load_cycle_inputs``: plain rows, the
+- **after**: ``tideover.services.cycle.inputs.load_cycle_inputs``: plain rows, the
   schedule in force, the vectorised and per-loan replays.
 
 Both must give the same accounts row and status for every loan without a schedule
@@ -50,9 +50,9 @@ from tideover.domain.allocation import Component, position_as_of
 from tideover.domain.delinquency import DelinquencyStatus, delinquency_of
 from tideover.domain.loans import Loan
 from tideover.domain.platforms import PlatformSettings
-from tideover.services.cycle_inputs import ACCOUNTS_SCHEMA, load_cycle_inputs
+from tideover.services.cycle.inputs import ACCOUNTS_SCHEMA, load_cycle_inputs
 from tideover.services.platforms import settings_of
-from tideover.services.stored_delinquency import portfolio_delinquency
+from tideover.services.portfolio.positions import portfolio_delinquency
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork, UnitOfWork
 
 # A fixed key for the synthetic borrowers' phone numbers (the tests' key, so a database
@@ -60,7 +60,7 @@ from tideover.services.unit_of_work import SqlAlchemyUnitOfWork, UnitOfWork
 BENCH_KEY = base64.urlsafe_b64encode(b"tideover-test-key-0123456789abcd").decode()
 
 
-# -- the former delinquency stage, verbatim (services/cycle.py before the bulk read) ---------
+# -- the former delinquency stage, verbatim (services/cycle/run.py before the bulk read) ---------
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ Writes ``--items`` open queue items of one date (US borrowers: states drawn
 with Massachusetts and New York, the two overlay states, at 5 % and 7 %) and
 ``--collectors`` collectors (permitted for ``US``, some also for ``US-MA`` or
 ``US-NY``; two or three of four queues; ``--capacity`` items a day each) into a
-fresh database, then times :func:`tideover.services.queues.assign_open_items`
+fresh database, then times :func:`tideover.services.queues.items.assign_open_items`
 (read, assign, write, commit), its idempotent rerun, and the pure algorithm
 alone on the same items.
 
@@ -35,7 +35,7 @@ from tideover.adapters.pii import PiiCipher
 from tideover.batch.queues import Desk, OpenItem, assign_items
 from tideover.domain.collectors import Collector, CollectorRole
 from tideover.domain.money import USD
-from tideover.services.queues import assign_open_items
+from tideover.services.queues.items import assign_open_items
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 DAY = date(2026, 12, 31)

@@ -113,7 +113,7 @@ def score_whole_file(card: ScorecardModel, accounts: pd.DataFrame) -> float:
     from datetime import UTC, datetime
 
     from tideover.scoring.artefact import model_text
-    from tideover.services.scoring import score_file
+    from tideover.services.scoring.models import score_file
 
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)

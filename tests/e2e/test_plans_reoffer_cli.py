@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from tideover.cli.main import run
-from tideover.services import hardship as hardship_service
+from tideover.services.plans import hardship as hardship_service
 
 IMPORTS = Path(__file__).parents[1] / "data" / "import"
 PLATFORM = ("--platform", "acme")

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from tideover.compliance.audit import GENESIS, append
 from tideover.domain.errors import NotFound, ValidationError
-from tideover.services.compliance import verify_audit_trail
+from tideover.services.compliance.checks import verify_audit_trail
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]

@@ -22,7 +22,7 @@ from tideover.compliance.gate import check
 from tideover.compliance.ledger import CHANNEL_BIT, CountKind, InMemoryLedger
 from tideover.compliance.loader import load_pack
 from tideover.domain.errors import Conflict, NotFound, ValidationError
-from tideover.services.compliance import ledger_horizon
+from tideover.services.compliance.checks import ledger_horizon
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]

@@ -18,9 +18,9 @@ from tideover.compliance.contacts import HoldKind
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
 from tideover.domain.errors import Conflict, NotFound
-from tideover.services.cycle import kpi_report, run_cycle
-from tideover.services.demo import load_demo_platform
-from tideover.services.holds import add_hold
+from tideover.services.compliance.holds import add_hold
+from tideover.services.cycle.run import kpi_report, run_cycle
+from tideover.services.demo.story import load_demo_platform
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]

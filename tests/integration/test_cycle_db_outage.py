@@ -24,8 +24,8 @@ from tideover.adapters.pii import PiiCipher
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
 from tideover.domain.errors import DataUnavailable
-from tideover.services.cycle import run_cycle
-from tideover.services.demo import load_demo_platform
+from tideover.services.cycle.run import run_cycle
+from tideover.services.demo.story import load_demo_platform
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]

@@ -22,11 +22,11 @@ from tideover.domain.loans import Loan, RepaymentMethod
 from tideover.domain.money import Money
 from tideover.domain.schedules import build_schedule, terms_for
 from tideover.plans.lifecycle import Outcome as PromiseOutcome
-from tideover.services import hardship as hardship_service
-from tideover.services import promises as promise_service
-from tideover.services.compliance import record_contact
-from tideover.services.cycle_flags import FLAG_COLUMNS, load_flags, with_flags
-from tideover.services.holds import add_hold
+from tideover.services.compliance.checks import record_contact
+from tideover.services.compliance.holds import add_hold
+from tideover.services.cycle.flags import FLAG_COLUMNS, load_flags, with_flags
+from tideover.services.plans import hardship as hardship_service
+from tideover.services.plans import promises as promise_service
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]

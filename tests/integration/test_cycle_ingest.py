@@ -12,9 +12,9 @@ import pytest
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
 from tideover.domain.errors import InputRejected, ValidationError
-from tideover.services.cycle import run_cycle
-from tideover.services.demo import load_demo_platform
-from tideover.services.ingest import pending_files
+from tideover.services.cycle.ingest import pending_files
+from tideover.services.cycle.run import run_cycle
+from tideover.services.demo.story import load_demo_platform
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]

@@ -17,8 +17,8 @@ import pytest
 
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
-from tideover.services.cycle import run_cycle
-from tideover.services.demo import load_demo_platform
+from tideover.services.cycle.run import run_cycle
+from tideover.services.demo.story import load_demo_platform
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
@@ -36,7 +36,7 @@ from pathlib import Path
 from tideover.adapters.database import make_engine, session_factory
 from tideover.adapters.pii import PiiCipher
 from tideover.domain.clock import FixedClock
-from tideover.services.cycle import run_cycle
+from tideover.services.cycle.run import run_cycle
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 url, key, stage, policy = sys.argv[1:5]

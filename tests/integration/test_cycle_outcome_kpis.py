@@ -34,11 +34,11 @@ from tideover.domain.payments import Payment
 from tideover.domain.schedules import build_schedule, terms_for
 from tideover.plans.lifecycle import Outcome as PromiseOutcome
 from tideover.plans.lifecycle import PromiseToPay
-from tideover.services import hardship as hardship_service
-from tideover.services import promises as promise_service
-from tideover.services import relief_plans as relief_service
-from tideover.services.cycle import kpi_report, run_cycle
-from tideover.services.cycle_kpis import outcome_figures
+from tideover.services.cycle.outcomes import outcome_figures
+from tideover.services.cycle.run import kpi_report, run_cycle
+from tideover.services.plans import hardship as hardship_service
+from tideover.services.plans import promises as promise_service
+from tideover.services.plans import relief as relief_service
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]

@@ -19,13 +19,13 @@ from tideover.domain.clock import FixedClock
 from tideover.domain.money import Money
 from tideover.domain.payments import Payment
 from tideover.domain.schedule_in_force import status_in_force
-from tideover.services import hardship as hardship_service
-from tideover.services import plan_review
-from tideover.services import relief_plans as relief_service
-from tideover.services.cycle import run_cycle
-from tideover.services.cycle_inputs import load_cycle_inputs
-from tideover.services.delinquency import compute_delinquency
+from tideover.services.cycle.inputs import load_cycle_inputs
+from tideover.services.cycle.run import run_cycle
+from tideover.services.plans import hardship as hardship_service
+from tideover.services.plans import relief as relief_service
+from tideover.services.plans import review as plan_review
 from tideover.services.platforms import settings_of
+from tideover.services.portfolio.delinquency import compute_delinquency
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]

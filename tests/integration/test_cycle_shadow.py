@@ -22,9 +22,9 @@ from tideover.domain.clock import FixedClock
 from tideover.domain.errors import Conflict
 from tideover.policy.features import FEATURES
 from tideover.scoring.registry import ModelRegistry
-from tideover.services.cycle import run_cycle
-from tideover.services.demo import load_demo_platform
-from tideover.services.demo_model import ensure_demo_models
+from tideover.services.cycle.run import run_cycle
+from tideover.services.demo.models import ensure_demo_models
+from tideover.services.demo.story import load_demo_platform
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]

@@ -19,8 +19,9 @@ from sqlalchemy import text
 
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
-from tideover.services.cycle import kpi_report
-from tideover.services.demo import (
+from tideover.services.cycle.run import kpi_report
+from tideover.services.demo.responses import simulate_day
+from tideover.services.demo.story import (
     DemoDay,
     book_payments,
     business_days,
@@ -28,7 +29,6 @@ from tideover.services.demo import (
     load_demo_platform,
     run_demo_days,
 )
-from tideover.services.simulation import simulate_day
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]

@@ -21,14 +21,14 @@ from tideover.compliance.contacts import ActorRole, Attempt, Channel, HoldKind, 
 from tideover.compliance.holds import HoldRecord
 from tideover.domain.clock import FixedClock
 from tideover.domain.errors import Conflict, NotFound, UsageError
-from tideover.services.compliance import (
+from tideover.services.compliance.checks import (
     ContactResult,
     check_attempt,
     record_contact,
     set_contact_outcome,
     verify_audit_trail,
 )
-from tideover.services.holds import add_hold, lift_hold, list_holds
+from tideover.services.compliance.holds import add_hold, lift_hold, list_holds
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]

@@ -13,7 +13,7 @@ import pytest
 from tideover.domain.errors import InputRejected, NotFound
 from tideover.domain.money import CNY, Money
 from tideover.ingest.contract import KINDS, Kind
-from tideover.services.imports import ImportResult, import_file
+from tideover.services.portfolio.imports import ImportResult, import_file
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "import"

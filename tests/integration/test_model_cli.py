@@ -111,7 +111,7 @@ def test_chunked_scoring_matches_one_pass_and_leaves_nothing_on_failure(
     from tideover.domain.errors import InputRejected
     from tideover.scoring.registry import ModelRegistry
     from tideover.scoring.scoring import score_frame
-    from tideover.services.scoring import score_file, train_model
+    from tideover.services.scoring.models import score_file, train_model
 
     registry = tmp_path / "registry"
     clock = FixedClock(datetime(2026, 3, 1, tzinfo=UTC))

@@ -19,7 +19,7 @@ from tideover.domain.delinquency import DelinquencyStatus
 from tideover.domain.errors import NotFound
 from tideover.domain.loans import Frequency, Installment, Loan, LoanTerms, RepaymentMethod, Schedule
 from tideover.domain.money import CNY, Money
-from tideover.services.model_monitoring import rollrates_between
+from tideover.services.scoring.monitoring import rollrates_between
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 SAMPLE = Path(__file__).parents[1] / "data" / "taiwan_sample.csv"

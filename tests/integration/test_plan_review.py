@@ -24,10 +24,10 @@ from tideover.domain.errors import UsageError, ValidationError
 from tideover.domain.money import Money
 from tideover.domain.payments import Payment
 from tideover.plans.lifecycle import ReagingRule
-from tideover.services import hardship as hardship_service
-from tideover.services import plan_review
-from tideover.services import promises as promise_service
-from tideover.services import relief_plans as relief_service
+from tideover.services.plans import hardship as hardship_service
+from tideover.services.plans import promises as promise_service
+from tideover.services.plans import relief as relief_service
+from tideover.services.plans import review as plan_review
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]

@@ -22,6 +22,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
+from tideover import policy as policy_package
 from tideover.adapters.database import MIGRATIONS_DIR, migrate
 from tideover.adapters.orm import Base
 from tideover.domain.clock import FixedClock
@@ -37,9 +38,9 @@ from tideover.plans import (
     OfferOutsideLimits,
 )
 from tideover.plans.lifecycle import Outcome, PromiseToPay
-from tideover.services import hardship as hardship_service
-from tideover.services import policy as policies
-from tideover.services import relief_plans as relief_service
+from tideover.services.plans import hardship as hardship_service
+from tideover.services.plans import relief as relief_service
+from tideover.services.policy import versions as policies
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
@@ -378,9 +379,9 @@ def test_offers_must_be_offerable(uow: UowFactory, engine: Engine, tmp_path: Pat
 
 
 def _activate_supportive_policy(uow: UowFactory) -> None:
-    text_ = (
-        Path(policies.__file__).parents[1] / "policy" / "examples" / "supportive.yaml"
-    ).read_text(encoding="utf-8")
+    text_ = (Path(policy_package.__file__).parent / "examples" / "supportive.yaml").read_text(
+        encoding="utf-8"
+    )
     policies.submit_policy(uow=uow(), platform="acme", text=text_, by="author", clock=CLOCK)
     policies.approve_policy_version(uow=uow(), platform="acme", version=1, by="cco", clock=CLOCK)
     policies.activate_policy_version(

@@ -24,10 +24,10 @@ from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
 from tideover.domain.errors import NotFound
 from tideover.policy import decide, load_policy
-from tideover.services import assignment
-from tideover.services import policy as policies
-from tideover.services.cycle import run_cycle
-from tideover.services.demo import load_demo_platform
+from tideover.services.cycle.run import run_cycle
+from tideover.services.demo.story import load_demo_platform
+from tideover.services.policy import assignment
+from tideover.services.policy import versions as policies
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]

@@ -25,8 +25,8 @@ from tideover.cli import main
 from tideover.domain.clock import FixedClock
 from tideover.domain.errors import Conflict, NotFound, ValidationError
 from tideover.policy.problems import PolicyRejected
-from tideover.services import policy as service
-from tideover.services.compliance import verify_audit_trail
+from tideover.services.compliance.checks import verify_audit_trail
+from tideover.services.policy import versions as service
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 ROOT = Path(__file__).parents[2]

@@ -22,8 +22,8 @@ from tideover.domain.loans import Loan, RepaymentMethod
 from tideover.domain.money import CNY, Money
 from tideover.domain.payments import Payment
 from tideover.domain.schedules import build_schedule, terms_for
-from tideover.services import plan_review
-from tideover.services import promises as promise_service
+from tideover.services.plans import promises as promise_service
+from tideover.services.plans import review as plan_review
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]

@@ -18,9 +18,9 @@ from tideover.domain.errors import Conflict, NotFound, TideoverError, UsageError
 from tideover.domain.loans import Loan, RepaymentMethod
 from tideover.domain.money import USD, Money
 from tideover.domain.schedules import build_schedule, terms_for
-from tideover.services import collectors as collector_service
-from tideover.services import queues as queue_service
-from tideover.services.promises import record_promise
+from tideover.services.plans.promises import record_promise
+from tideover.services.queues import collectors as collector_service
+from tideover.services.queues import items as queue_service
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]

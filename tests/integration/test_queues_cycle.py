@@ -14,10 +14,10 @@ import pytest
 from tideover.compliance.jurisdictions import permits
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
-from tideover.services import collectors as collector_service
-from tideover.services.cycle import run_cycle
-from tideover.services.demo import demo_policy_text, load_demo_platform
-from tideover.services.queues import list_queue
+from tideover.services.cycle.run import run_cycle
+from tideover.services.demo.story import demo_policy_text, load_demo_platform
+from tideover.services.queues import collectors as collector_service
+from tideover.services.queues.items import list_queue
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]

@@ -36,8 +36,8 @@ from tideover.domain.clock import FixedClock
 from tideover.policy import CompiledPolicy, load_policy
 from tideover.scoring.artefact import Artefact
 from tideover.scoring.training import train
-from tideover.services.cycle import run_cycle
-from tideover.services.demo import load_demo_platform
+from tideover.services.cycle.run import run_cycle
+from tideover.services.demo.story import load_demo_platform
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 pyspark = pytest.importorskip(

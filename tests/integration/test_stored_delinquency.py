@@ -26,8 +26,8 @@ from tideover.domain.money import Money
 from tideover.domain.payments import Payment
 from tideover.domain.schedule_in_force import status_in_force, version_in_force
 from tideover.domain.schedules import build_schedule, terms_for
-from tideover.services.cycle_inputs import load_cycle_inputs
-from tideover.services.demo import load_demo_platform
+from tideover.services.cycle.inputs import load_cycle_inputs
+from tideover.services.demo.story import load_demo_platform
 from tideover.services.platforms import settings_of
 from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 

@@ -11,7 +11,7 @@ import pytest
 from matplotlib import image
 
 from tideover.domain.errors import NotFound, ValidationError
-from tideover.services.kpi_chart import (
+from tideover.services.cycle.kpi_chart import (
     DPI,
     HEIGHT_IN,
     WIDTH_IN,

@@ -23,7 +23,7 @@ from tideover.domain.platforms import PlatformSettings
 from tideover.domain.schedules import build_schedule, terms_for
 from tideover.plans.lifecycle import PlanEvent, PlanStatus, ScheduleVersion
 from tideover.policy.document import load_policy
-from tideover.services.cycle_kpis import plan_figures, recovery_figures
+from tideover.services.cycle.outcomes import plan_figures, recovery_figures
 
 POLICY = Path(__file__).parents[2] / "src" / "tideover" / "policy" / "examples" / "supportive.yaml"
 AS_OF = date(2025, 6, 20)

@@ -22,7 +22,7 @@ def verify(
 ) -> None:
     """Say which record was edited, deleted or reordered; exit 1 when the chain is broken."""
     from tideover.bootstrap import open_app
-    from tideover.services.compliance import verify_audit_trail
+    from tideover.services.compliance.checks import verify_audit_trail
 
     with open_app() as opened:
         result = verify_audit_trail(

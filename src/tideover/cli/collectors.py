@@ -47,7 +47,7 @@ def add(
 ) -> None:
     """Add a collector to a platform."""
     from tideover.bootstrap import open_app
-    from tideover.services.collectors import add_collectors, build_collector
+    from tideover.services.queues.collectors import add_collectors, build_collector
 
     collector = build_collector(
         collector_id=collector_id,
@@ -98,7 +98,7 @@ def set_(
 ) -> None:
     """Change a collector; items they may no longer hold go to other collectors."""
     from tideover.bootstrap import open_app
-    from tideover.services.collectors import set_collector
+    from tideover.services.queues.collectors import set_collector
 
     changes: dict[str, Any] = {
         "name": name,
@@ -122,7 +122,7 @@ def deactivate(
 ) -> None:
     """Stop giving a collector work; the items they hold go to other collectors."""
     from tideover.bootstrap import open_app
-    from tideover.services.collectors import deactivate_collector
+    from tideover.services.queues.collectors import deactivate_collector
 
     with open_app() as opened:
         result = deactivate_collector(
@@ -144,7 +144,7 @@ def import_(
     optionally active; in CSV, lists are separated by ';'.
     """
     from tideover.bootstrap import open_app
-    from tideover.services.collectors import import_collectors
+    from tideover.services.queues.collectors import import_collectors
 
     with open_app() as opened:
         result = import_collectors(uow=opened.uow(), platform=platform, path=path, by=by)
@@ -174,7 +174,7 @@ def list_(
 ) -> None:
     """List a platform's collectors."""
     from tideover.bootstrap import open_app
-    from tideover.services.collectors import list_collectors
+    from tideover.services.queues.collectors import list_collectors
 
     day = parse_date(date, "--date") if date else None
     with open_app() as opened:

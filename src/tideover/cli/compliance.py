@@ -45,7 +45,7 @@ def rules(pack: PackOption, json_out: JsonOption = False) -> None:
     """List a pack's rules with their legal sources and confidence."""
     from rich.table import Table
 
-    from tideover.services.compliance import list_rules
+    from tideover.services.compliance.checks import list_rules
 
     result = list_rules(pack=pack)
     if json_out:
@@ -74,7 +74,7 @@ def text(
     json_out: JsonOption = False,
 ) -> None:
     """Check an outbound message; exit 1 when it has a blocking finding."""
-    from tideover.services.compliance import check_text
+    from tideover.services.compliance.checks import check_text
 
     result = check_text(
         pack=pack,
@@ -105,7 +105,7 @@ def check(
     json_out: JsonOption = False,
 ) -> None:
     """Run the contact gate on an attempt; exit 1 when it is denied."""
-    from tideover.services.compliance import check_attempt
+    from tideover.services.compliance.checks import check_attempt
 
     document = _read_json(attempt)
     if platform is None:
@@ -152,7 +152,7 @@ def record(
     """Record a contact and its outcome in a platform's contact ledger."""
     from tideover.bootstrap import open_app
     from tideover.compliance.contacts import Outcome
-    from tideover.services.compliance import (
+    from tideover.services.compliance.checks import (
         ContactResult,
         parse_attempt_document,
         record_contact,
@@ -219,7 +219,7 @@ def lint(
     json_out: JsonOption = False,
 ) -> None:
     """Lint a policy against its rule packs; exit 1 when a finding blocks approval."""
-    from tideover.services.policy_lint import lint_policy_file
+    from tideover.services.policy.lint import lint_policy_file
 
     result = lint_policy_file(
         path=policy,

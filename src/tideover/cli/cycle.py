@@ -24,7 +24,7 @@ app = typer.Typer(help="The daily cycle: delinquency to gated actions, queues an
 
 def parse_costs(values: list[str]) -> dict[str, Decimal]:
     """``CHANNEL=AMOUNT`` pairs over the default costs (amounts in major units)."""
-    from tideover.services.cycle import DEFAULT_COSTS
+    from tideover.services.cycle.run import DEFAULT_COSTS
 
     costs = dict(DEFAULT_COSTS)
     for value in values:
@@ -91,7 +91,7 @@ def run(
     """Ingest → delinquency → features → score → assign → gate → dispatch → KPIs for a date."""
     from tideover.bootstrap import open_app
     from tideover.domain.clock import SystemClock
-    from tideover.services.cycle import platform_registry, run_cycle
+    from tideover.services.cycle.run import platform_registry, run_cycle
 
     day = parse_date(date, "--date")
     costs = parse_costs(cost or [])

@@ -21,7 +21,7 @@ def fetch(
 ) -> None:
     """Fetch a data set into the local cache and verify its checksum."""
     from tideover.config import load_settings
-    from tideover.services.data import fetch_dataset
+    from tideover.services.portfolio.datasets import fetch_dataset
 
     cache_dir = load_settings().resolved_cache_dir
     with console.status(say(f"fetching {name}…", f"正在获取 {name}…")) as status:

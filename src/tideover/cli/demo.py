@@ -12,7 +12,7 @@ from rich.table import Table
 from tideover.cli.kpi import amount_text, kpi_totals, per_1000_text, share_text
 from tideover.cli.output import JsonOption, console, print_json, progress_bars, say
 from tideover.cli.portfolio import parse_date, render_delinquency
-from tideover.services.progress import ProgressFn
+from tideover.services.common import ProgressFn
 
 
 def demo(
@@ -35,8 +35,8 @@ def demo(
 ) -> None:
     """Set up, load the demo platforms, activate their policies, run business days of cycles."""
     from tideover.bootstrap import initialise, open_app
-    from tideover.services.data import fetch_dataset
-    from tideover.services.demo import DEFAULT_DEMO_PLATFORMS, DEMO_AS_OF
+    from tideover.services.demo.story import DEFAULT_DEMO_PLATFORMS, DEMO_AS_OF
+    from tideover.services.portfolio.datasets import fetch_dataset
 
     started = time.perf_counter()
     last = parse_date(as_of, "--as-of") if as_of else DEMO_AS_OF
@@ -75,7 +75,7 @@ def demo(
 
 
 def _platforms(codes: list[str]) -> list[str]:
-    from tideover.services.demo import DEMO_POLICY_JURISDICTION
+    from tideover.services.demo.story import DEMO_POLICY_JURISDICTION
 
     unknown = [c for c in codes if c not in DEMO_POLICY_JURISDICTION]
     if unknown:
@@ -96,9 +96,9 @@ def _story(app: Any, code: str, last: date, days: int, progress: ProgressFn) -> 
 
     from tideover.adapters.datasets import load_lendingclub
     from tideover.demo.portfolio import DEMO_PLATFORMS
-    from tideover.services.cycle import kpi_report
-    from tideover.services.delinquency import report_from_history
-    from tideover.services.demo import (
+    from tideover.services.cycle.run import kpi_report
+    from tideover.services.demo.models import ensure_demo_models
+    from tideover.services.demo.story import (
         DEMO_POLICY_JURISDICTION,
         book_payments,
         business_days,
@@ -106,7 +106,7 @@ def _story(app: Any, code: str, last: date, days: int, progress: ProgressFn) -> 
         load_demo_platform,
         run_demo_days,
     )
-    from tideover.services.demo_model import ensure_demo_models
+    from tideover.services.portfolio.delinquency import report_from_history
 
     preset = DEMO_PLATFORMS[code]
     country = DEMO_POLICY_JURISDICTION[code][1]

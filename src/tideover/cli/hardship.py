@@ -38,8 +38,8 @@ def apply(
 ) -> None:
     """Store an application (submitted) and its evidence documents."""
     from tideover.bootstrap import open_app
-    from tideover.services import hardship as hardship_service
-    from tideover.services import plans as plan_service
+    from tideover.services.plans import hardship as hardship_service
+    from tideover.services.plans import options as plan_service
 
     data = plan_service.read_document(file)
     if not isinstance(data, dict):
@@ -65,7 +65,7 @@ def review(
 ) -> None:
     """Start reviewing a submitted application."""
     from tideover.bootstrap import open_app
-    from tideover.services import hardship as hardship_service
+    from tideover.services.plans import hardship as hardship_service
 
     with open_app() as app_:
         report = hardship_service.review_application(
@@ -84,7 +84,7 @@ def decline(
 ) -> None:
     """Decline an application under review, with reasons."""
     from tideover.bootstrap import open_app
-    from tideover.services import hardship as hardship_service
+    from tideover.services.plans import hardship as hardship_service
 
     with open_app() as app_:
         report = hardship_service.decline_application(
@@ -101,7 +101,7 @@ def show(
 ) -> None:
     """An application: status, history, evidence and its plans."""
     from tideover.bootstrap import open_app
-    from tideover.services import relief_plans as relief_service
+    from tideover.services.plans import relief as relief_service
 
     with open_app() as app_:
         report = relief_service.show_application(

@@ -54,7 +54,7 @@ def hold_add(
     """Put a hold on a borrower: the gate denies every contact it covers."""
     from tideover.bootstrap import open_app
     from tideover.compliance.contacts import HoldKind
-    from tideover.services.holds import add_hold
+    from tideover.services.compliance.holds import add_hold
 
     with open_app() as opened:
         saved = add_hold(
@@ -100,7 +100,7 @@ def hold_lift(
     """Lift a borrower's hold (by id, or every hold of a kind in force)."""
     from tideover.bootstrap import open_app
     from tideover.compliance.contacts import HoldKind
-    from tideover.services.holds import lift_hold
+    from tideover.services.compliance.holds import lift_hold
 
     with open_app() as opened:
         lifted = lift_hold(
@@ -139,7 +139,7 @@ def hold_list(
     from rich.table import Table
 
     from tideover.bootstrap import open_app
-    from tideover.services.holds import list_holds
+    from tideover.services.compliance.holds import list_holds
 
     with open_app() as opened:
         holds = list_holds(

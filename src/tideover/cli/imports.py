@@ -13,7 +13,7 @@ from tideover.cli.portfolio import parse_date
 from tideover.ingest.contract import Kind as ImportKind
 
 if TYPE_CHECKING:
-    from tideover.services.imports import ImportResult
+    from tideover.services.portfolio.imports import ImportResult
 
 app = typer.Typer(
     help="Import borrowers, loans or payments from CSV, Parquet or JSON Lines (docs/import.md).",
@@ -50,8 +50,8 @@ def _run(
     json_out: bool,
 ) -> int:
     from tideover.bootstrap import open_app
-    from tideover.services.imports import import_file
     from tideover.services.platforms import business_date_of
+    from tideover.services.portfolio.imports import import_file
 
     with open_app() as app:
         if as_of:

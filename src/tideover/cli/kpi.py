@@ -46,8 +46,8 @@ def kpi(
     """KPIs per date, segment and arm: buckets, 30+/90+, roll, cure, recovery, promises,
     plans, contacts, complaints, cost."""
     from tideover.bootstrap import open_app
-    from tideover.services.cycle import kpi_report
-    from tideover.services.kpi_chart import check_chart_path, write_kpi_chart
+    from tideover.services.cycle.kpi_chart import check_chart_path, write_kpi_chart
+    from tideover.services.cycle.run import kpi_report
 
     start, end = parse_date(first, "--from"), parse_date(last, "--to")
     if chart is not None:

@@ -86,7 +86,7 @@ def train(
     """Train a model on a table, cross-validate it and register it (not promoted)."""
     from tideover.scoring.inputs import DEFAULT_PROTECTED
     from tideover.scoring.scaling import Bands, PointsScale
-    from tideover.services.scoring import train_model
+    from tideover.services.scoring.models import train_model
 
     result = train_model(
         registry_dir=registry,
@@ -137,7 +137,7 @@ def list_(
     registry: RegistryOption, platform: PlatformOption = "default", json_out: JsonOption = False
 ) -> None:
     """List a platform's model versions with their role and AUC."""
-    from tideover.services.scoring import list_models
+    from tideover.services.scoring.models import list_models
 
     result = list_models(registry_dir=registry, platform=platform)
     if json_out:
@@ -163,7 +163,7 @@ def promote(
     json_out: JsonOption = False,
 ) -> None:
     """Make a version the platform's champion, or add it as a challenger."""
-    from tideover.services.scoring import promote_model
+    from tideover.services.scoring.models import promote_model
 
     result = promote_model(
         registry_dir=registry,
@@ -184,7 +184,7 @@ def rollback(
     json_out: JsonOption = False,
 ) -> None:
     """Put the platform's previous champion back."""
-    from tideover.services.scoring import rollback_model
+    from tideover.services.scoring.models import rollback_model
 
     result = rollback_model(
         registry_dir=registry, platform=platform, by=_user(by), clock=SystemClock()
@@ -216,7 +216,7 @@ def score(
     json_out: JsonOption = False,
 ) -> None:
     """Score a file (--data and --out) or one account (--account)."""
-    from tideover.services.scoring import score_file, score_one
+    from tideover.services.scoring.models import score_file, score_one
 
     if account is not None and data is None and out is None:
         result = score_one(

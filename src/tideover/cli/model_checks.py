@@ -45,7 +45,7 @@ def monitor(
     json_out: JsonOption = False,
 ) -> None:
     """Population stability (PSI) against training; AUC and calibration on outcomes."""
-    from tideover.services.model_monitoring import monitor_file
+    from tideover.services.scoring.monitoring import monitor_file
 
     result = monitor_file(
         registry_dir=registry,
@@ -93,7 +93,7 @@ def fairness(
 ) -> None:
     """Score distributions, favourable rate, bad rate and AUC by protected group."""
     from tideover.scoring.fairness import markdown
-    from tideover.services.model_monitoring import fairness_file
+    from tideover.services.scoring.monitoring import fairness_file
 
     result = fairness_file(
         registry_dir=registry,
@@ -136,13 +136,13 @@ def rollrates(
 
     if data is not None and from_ is None and to is None:
         from tideover.scoring.rollrates import TAIWAN_MONTHS
-        from tideover.services.model_monitoring import rollrates_file
+        from tideover.services.scoring.monitoring import rollrates_file
 
         columns = names_list(months) if months is not None else TAIWAN_MONTHS
         result = rollrates_file(data_path=data, months=columns, segment=segment)
     elif data is None and from_ is not None and to is not None:
         from tideover.bootstrap import open_app
-        from tideover.services.model_monitoring import rollrates_between
+        from tideover.services.scoring.monitoring import rollrates_between
 
         start, end = parse_date(from_, "--from"), parse_date(to, "--to")
         with open_app() as application:

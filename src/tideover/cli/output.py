@@ -23,7 +23,7 @@ from rich.progress import (
 )
 
 from tideover.domain.money import Money
-from tideover.services.progress import ProgressFn
+from tideover.services.common import ProgressFn
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 

@@ -87,7 +87,7 @@ def options(
 ) -> None:
     """List the plan options for one loan, ranked by the lender's expected NPV."""
     from tideover.domain.errors import UsageError
-    from tideover.services import plans as plan_service
+    from tideover.services.plans import options as plan_service
 
     if (loan_file is None) == (loan is None):
         raise UsageError(
@@ -120,7 +120,7 @@ def options(
 
 
 def _print(result: OptionsResult, json_out: bool) -> None:
-    from tideover.services import plans as plan_service
+    from tideover.services.plans import options as plan_service
 
     if json_out:
         print_json(plan_service.options_json(result))
@@ -140,8 +140,8 @@ def _stored_application(
     """Options for a stored application: the active policy's limits unless --limits is given."""
     from tideover.bootstrap import open_app
     from tideover.domain.errors import UsageError
-    from tideover.services import plans as plan_service
-    from tideover.services import relief_plans as relief_service
+    from tideover.services.plans import options as plan_service
+    from tideover.services.plans import relief as relief_service
 
     if platform is None:
         raise UsageError("--loan needs --platform", "--loan 需要同时指定 --platform")
@@ -169,7 +169,7 @@ def _stored(
 ) -> OptionsResult:
     from tideover.bootstrap import open_app
     from tideover.domain.errors import UsageError
-    from tideover.services import plans as plan_service
+    from tideover.services.plans import options as plan_service
 
     if platform is None or when is None:
         raise UsageError(
@@ -244,7 +244,7 @@ def offer(
 ) -> None:
     """Offer one option to the borrower; it expires after the policy's offer_valid_days."""
     from tideover.bootstrap import open_app
-    from tideover.services import relief_plans as relief_service
+    from tideover.services.plans import relief as relief_service
 
     with open_app() as app_:
         report = relief_service.offer_plan(
@@ -271,7 +271,7 @@ def approve(
 ) -> None:
     """Approve an offer above the automatic limits (never your own request)."""
     from tideover.bootstrap import open_app
-    from tideover.services import relief_plans as relief_service
+    from tideover.services.plans import relief as relief_service
 
     with open_app() as app_:
         report = relief_service.approve_plan(
@@ -289,7 +289,7 @@ def accept(
 ) -> None:
     """Record the borrower's acceptance; an expired or unapproved offer is refused."""
     from tideover.bootstrap import open_app
-    from tideover.services import relief_plans as relief_service
+    from tideover.services.plans import relief as relief_service
 
     with open_app() as app_:
         report = relief_service.accept_plan(uow=app_.uow(), platform=platform, plan_id=plan, by=by)
@@ -306,7 +306,7 @@ def cancel(
 ) -> None:
     """Cancel a plan (offered, accepted, active or broken)."""
     from tideover.bootstrap import open_app
-    from tideover.services import relief_plans as relief_service
+    from tideover.services.plans import relief as relief_service
 
     with open_app() as app_:
         report = relief_service.cancel_plan(
@@ -332,7 +332,7 @@ def reoffer(
 ) -> None:
     """Re-offer a broken plan: its application is reviewed again and a new plan awaits approval."""
     from tideover.bootstrap import open_app
-    from tideover.services import reoffer as reoffer_service
+    from tideover.services.plans import reoffer as reoffer_service
 
     with open_app() as app_:
         report = reoffer_service.reoffer_plan(
@@ -356,7 +356,7 @@ def show(
 ) -> None:
     """A plan: option, status, approval, events, schedule and the loan's schedule history."""
     from tideover.bootstrap import open_app
-    from tideover.services import relief_plans as relief_service
+    from tideover.services.plans import relief as relief_service
 
     with open_app() as app_:
         report = relief_service.show_plan(uow=app_.uow(), platform=platform, plan_id=plan)
@@ -441,7 +441,7 @@ def promise(
 ) -> None:
     """Record a borrower's promise to pay an amount by a date (decided by `plans review`)."""
     from tideover.bootstrap import open_app
-    from tideover.services import promises as promise_service
+    from tideover.services.plans import promises as promise_service
 
     when = _day(due, "--date")
     with open_app() as app_:
@@ -462,7 +462,7 @@ def promises(
 ) -> None:
     """List promises to pay: amount, date, and whether they were kept."""
     from tideover.bootstrap import open_app
-    from tideover.services import promises as promise_service
+    from tideover.services.plans import promises as promise_service
 
     with open_app() as app_:
         report = promise_service.list_promises(uow=app_.uow(), platform=platform, loan_id=loan)
@@ -506,7 +506,7 @@ def review(
     """Complete, break or re-age active plans and decide promises, as of one date."""
     from tideover.bootstrap import open_app
     from tideover.plans.lifecycle import ReagingRule
-    from tideover.services import plan_review
+    from tideover.services.plans import review as plan_review
 
     when = _day(as_of, "--as-of")
     with open_app() as app_:

@@ -35,7 +35,7 @@ def show_problems(file: Path | str, problems: list[dict[str, Any]]) -> None:
 @app.command("validate")
 def validate(file: FileArg, json_out: JsonOption = False) -> None:
     """Check a policy file; exit 1 listing every error with its line and column."""
-    from tideover.services.policy import validate_policy_file
+    from tideover.services.policy.versions import validate_policy_file
 
     report = validate_policy_file(path=file)
     if json_out:
@@ -74,7 +74,7 @@ def diff(
 ) -> None:
     """Show what changed between two versions of a policy (OLD NEW, or --platform P NEW)."""
     from tideover.policy.problems import PolicyRejected
-    from tideover.services.policy import diff_against_active, diff_policy_files
+    from tideover.services.policy.versions import diff_against_active, diff_policy_files
 
     try:
         if platform is None:
@@ -111,7 +111,7 @@ def _usage(en: str, zh: str) -> Exception:
 @app.command("schema")
 def schema() -> None:
     """Print the policy document's JSON Schema."""
-    from tideover.services.policy import policy_schema
+    from tideover.services.policy.versions import policy_schema
 
     print_json(policy_schema())
 
@@ -166,7 +166,7 @@ def assign(
     """Assign every account a segment, arm, treatment, today's actions and offers."""
     from tideover.cli.portfolio import parse_date
     from tideover.policy.problems import PolicyRejected
-    from tideover.services.assignment import assign_policy_file
+    from tideover.services.policy.assignment import assign_policy_file
 
     day = parse_date(as_of, "--as-of")
     try:
@@ -211,7 +211,7 @@ def assign(
 
 
 def _assign_active(*, platform: str, portfolio: Path, out: Path, as_of: date) -> dict[str, Any]:
-    from tideover.services.policy import assign_active_policy
+    from tideover.services.policy.versions import assign_active_policy
 
     return run_with_uow(
         assign_active_policy, platform=platform, portfolio=portfolio, out=out, as_of=as_of
@@ -222,7 +222,7 @@ def _assign_stored(
     platform: str, as_of: date, out: Path | None, registry: Path | None
 ) -> dict[str, Any]:
     from tideover.bootstrap import open_app
-    from tideover.services.assignment import assign_stored_portfolio
+    from tideover.services.policy.assignment import assign_stored_portfolio
 
     with open_app() as opened:
         return assign_stored_portfolio(
@@ -269,7 +269,7 @@ def impact(
     """
     from tideover.cli.portfolio import parse_date
     from tideover.policy.problems import PolicyRejected
-    from tideover.services.assignment import impact_of_policy_files, impact_on_platform
+    from tideover.services.policy.assignment import impact_of_policy_files, impact_on_platform
 
     try:
         if new is not None and portfolio is not None:

@@ -56,7 +56,7 @@ def submit(
 ) -> None:
     """Store a policy file as a new version awaiting review (an invalid file is never stored)."""
     from tideover.policy.problems import PolicyRejected
-    from tideover.services.policy import submit_policy
+    from tideover.services.policy.versions import submit_policy
 
     text = _read_exact(file)
     try:
@@ -80,7 +80,7 @@ def approve(
     version: VersionArg, platform: StoredPlatform, by: ByOption, json_out: JsonOption = False
 ) -> None:
     """Approve a version in review; its author cannot (four eyes)."""
-    from tideover.services.policy import approve_policy_version
+    from tideover.services.policy.versions import approve_policy_version
 
     r = run_with_uow(approve_policy_version, platform=platform, version=version, by=by)
     _report(
@@ -99,7 +99,7 @@ def reject(
     json_out: JsonOption = False,
 ) -> None:
     """Send a version in review back to draft, with a reason."""
-    from tideover.services.policy import reject_policy_version
+    from tideover.services.policy.versions import reject_policy_version
 
     r = run_with_uow(
         reject_policy_version, platform=platform, version=version, by=by, reason=reason
@@ -120,7 +120,7 @@ def activate(
     json_out: JsonOption = False,
 ) -> None:
     """Make an approved version the active one; the previous one retires."""
-    from tideover.services.policy import activate_policy_version
+    from tideover.services.policy.versions import activate_policy_version
 
     day = _effective(effective)
     r = run_with_uow(
@@ -141,7 +141,7 @@ def rollback(
     json_out: JsonOption = False,
 ) -> None:
     """Re-activate the version that was active before the current one."""
-    from tideover.services.policy import rollback_policy
+    from tideover.services.policy.versions import rollback_policy
 
     r = run_with_uow(rollback_policy, platform=platform, by=by, effective=_effective(effective))
     _report(
@@ -154,7 +154,7 @@ def rollback(
 
 def versions(platform: StoredPlatform, json_out: JsonOption = False) -> None:
     """List the platform's policy versions, oldest first."""
-    from tideover.services.policy import list_policy_versions
+    from tideover.services.policy.versions import list_policy_versions
 
     result = run_with_uow(list_policy_versions, platform=platform)
     if json_out:
@@ -175,7 +175,7 @@ def show(version: VersionArg, platform: StoredPlatform, json_out: JsonOption = F
     """Print a stored version's document exactly as submitted (with --json: and its history)."""
     import sys
 
-    from tideover.services.policy import show_policy_version
+    from tideover.services.policy.versions import show_policy_version
 
     result = run_with_uow(show_policy_version, platform=platform, version=version)
     if json_out:

@@ -11,10 +11,10 @@ from rich.table import Table
 from tideover.cli.output import JsonOption, console, print_json, progress_bars, say
 from tideover.domain.clock import SystemClock, business_date
 from tideover.domain.loans import Frequency, RepaymentMethod
-from tideover.services.schedules import preview_schedule, schedule_rows, schedule_summary
+from tideover.services.portfolio.schedules import preview_schedule, schedule_rows, schedule_summary
 
 if TYPE_CHECKING:
-    from tideover.services.delinquency import DelinquencyReport
+    from tideover.services.portfolio.delinquency import DelinquencyReport
 
 # Commands import the database layers lazily so that `--help` and `schedule` start fast.
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
@@ -172,7 +172,7 @@ def delinquency(
 ) -> None:
     """Per-bucket counts and balances as of a business date (and roll rates)."""
     from tideover.bootstrap import open_app
-    from tideover.services.delinquency import compute_delinquency
+    from tideover.services.portfolio.delinquency import compute_delinquency
 
     day = parse_date(as_of, "--as-of")
     with open_app() as app, progress_bars(disable=json_out) as progress:

@@ -30,7 +30,7 @@ def list_(
 ) -> None:
     """Queue items by date and rank: callbacks and promises due first, then priority."""
     from tideover.bootstrap import open_app
-    from tideover.services.queues import list_queue
+    from tideover.services.queues.items import list_queue
 
     day = parse_date(date, "--date") if date else None
     with open_app() as opened:
@@ -71,7 +71,7 @@ def list_(
 def assign(platform: PlatformOption, date: DateOption, json_out: JsonOption = False) -> None:
     """Give the date's open items to active, permitted collectors with capacity left."""
     from tideover.bootstrap import open_app
-    from tideover.services.queues import assign_queue
+    from tideover.services.queues.items import assign_queue
 
     day = parse_date(date, "--date")
     with open_app() as opened:
@@ -112,7 +112,7 @@ def reassign(
 ) -> None:
     """Move one item (--item) or all of a collector's items (--from) to another collector."""
     from tideover.bootstrap import open_app
-    from tideover.services.queues import reassign_from, reassign_item
+    from tideover.services.queues.items import reassign_from, reassign_item
 
     if (item is None) == (source is None):
         raise typer.BadParameter(
@@ -154,7 +154,7 @@ def callback(
 ) -> None:
     """Record a borrower's callback request: that day their items come first."""
     from tideover.bootstrap import open_app
-    from tideover.services.queues import request_callback
+    from tideover.services.queues.items import request_callback
 
     day = parse_date(on, "--on")
     when = _time(at) if at else None

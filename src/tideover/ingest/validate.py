@@ -2,7 +2,7 @@
 
 Pure: no database.  Checks that need stored data (does the borrower exist?
 was this payment imported before?) are made by the import service
-(services/imports.py) on the records that pass here.
+(services/portfolio/imports.py) on the records that pass here.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Humane collection: hardship applications, affordability, plan options and their life.
 
 Pure Python: no web or database framework is imported here.  The use cases
-are in ``tideover.services.plans``; the rules and their sources in docs/plans.md.
+are in ``tideover.services.plans.options``; the rules and their sources in docs/plans.md.
 """
 
 from tideover.plans.account import AccountSnapshot, snapshot_for, snapshot_of

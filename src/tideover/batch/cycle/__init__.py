@@ -3,7 +3,7 @@
 :func:`tideover.batch.cycle.stages.run_stages` turns a table of accounts (one
 row per loan, delinquency already computed) into assignments, gated actions
 split into outbox messages and queue items, and a KPI snapshot.  The service
-:mod:`tideover.services.cycle` feeds it from storage and writes the results;
+:mod:`tideover.services.cycle.run` feeds it from storage and writes the results;
 ``bench/cycle_bench.py`` feeds it a synthetic portfolio.
 """
 

@@ -43,10 +43,10 @@ from tideover.domain.clock import Clock
 from tideover.domain.platforms import PlatformSettings
 from tideover.scoring.registry import ModelRegistry
 from tideover.scoring.scorecard import ScorecardSettings
-from tideover.services.cycle_inputs import load_cycle_inputs
+from tideover.services.common import ProgressFn, no_progress
+from tideover.services.cycle.inputs import load_cycle_inputs
 from tideover.services.platforms import settings_of
-from tideover.services.progress import ProgressFn, no_progress
-from tideover.services.scoring import train_model
+from tideover.services.scoring.models import train_model
 from tideover.services.unit_of_work import UnitOfWork
 
 TARGET = "rolled"

@@ -103,7 +103,7 @@ def _impact_report(
 def load_accounts(*, uow: UnitOfWork, platform: str, as_of: date) -> tuple[pa.Table, int]:
     """The cycle's delinquency stage alone: the accounts table on ``as_of`` and the
     platform's currency minor digits (reads the database; computes in memory)."""
-    from tideover.services.cycle import load_cycle_inputs
+    from tideover.services.cycle.run import load_cycle_inputs
 
     with uow:
         settings = settings_of(uow, platform)
@@ -120,7 +120,7 @@ def platform_features(
     ``model_registry``, else NULL). Repaid loans are not part of the portfolio."""
     from tideover.batch.cycle.features import check_accounts, features_sql
     from tideover.batch.cycle.stages import score_accounts
-    from tideover.services.cycle import champion_model
+    from tideover.services.cycle.run import champion_model
 
     check_platform_code(platform)
     accounts, minor_digits = load_accounts(uow=uow, platform=platform, as_of=as_of)
@@ -158,7 +158,7 @@ def assign_stored_portfolio(
     destination and renamed over it, so a rerun replaces it atomically and a
     reader never sees half a file.
     """
-    from tideover.services.policy import active_policy
+    from tideover.services.policy.versions import active_policy
 
     compiled, version = active_policy(uow=uow, platform=platform, as_of=as_of)
     features = platform_features(
@@ -207,7 +207,7 @@ def impact_on_platform(
 ) -> dict[str, Any]:
     """Impact of ``new`` against the platform's active version (or ``old``), on its stored
     portfolio of ``as_of`` (or the ``portfolio`` file): the adjustment plan's preview."""
-    from tideover.services.policy import active_policy
+    from tideover.services.policy.versions import active_policy
 
     after = load_policy(new)
     old_version: dict[str, Any] | None = None

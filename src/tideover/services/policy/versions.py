@@ -325,7 +325,7 @@ def assign_active_policy(
 ) -> dict[str, Any]:
     """Assign every account of ``portfolio`` under the platform's active version."""
     # Imported here: DuckDB and Arrow are heavy, and the other use cases never need them.
-    from tideover.services.assignment import assign_compiled
+    from tideover.services.policy.assignment import assign_compiled
 
     compiled, version = active_policy(uow=uow, platform=platform, as_of=as_of)
     report = assign_compiled(compiled, portfolio=portfolio, out=out, platform=platform, as_of=as_of)

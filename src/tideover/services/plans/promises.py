@@ -19,7 +19,7 @@ from tideover.domain.loans import Loan
 from tideover.domain.money import Money, to_decimal
 from tideover.domain.payments import Payment
 from tideover.plans.lifecycle import Outcome, PlanStatus, PromiseToPay, promise_outcome
-from tideover.services.hardship import actor_name, now_and_today
+from tideover.services.plans.hardship import actor_name, now_and_today
 from tideover.services.unit_of_work import UnitOfWork
 
 MAX_GRACE_DAYS = 31

@@ -38,13 +38,13 @@ from tideover.domain.errors import Conflict, ValidationError
 from tideover.domain.money import Money
 from tideover.domain.platforms import PlatformSettings
 from tideover.policy.document import CompiledPolicy, load_policy
-from tideover.services.compliance import ledger_horizon
-from tideover.services.cycle_flags import load_flags, with_flags
-from tideover.services.cycle_inputs import load_cycle_inputs as load_cycle_inputs
-from tideover.services.cycle_kpis import outcome_figures
-from tideover.services.ingest import IngestResult, ingest_inbox
+from tideover.services.common import ProgressFn, no_progress
+from tideover.services.compliance.checks import ledger_horizon
+from tideover.services.cycle.flags import load_flags, with_flags
+from tideover.services.cycle.ingest import IngestResult, ingest_inbox
+from tideover.services.cycle.inputs import load_cycle_inputs as load_cycle_inputs
+from tideover.services.cycle.outcomes import outcome_figures
 from tideover.services.platforms import settings_of
-from tideover.services.progress import ProgressFn, no_progress
 from tideover.services.unit_of_work import UnitOfWork
 
 # Engines of the stages: the embedded default first; Spark is the optional extra.
@@ -219,7 +219,7 @@ def _policy(uow: UnitOfWork, platform: str, as_of: date, path: Path | None) -> P
             compiled,
             {"policy": compiled.policy.policy, "policy_file": str(path), "policy_sha256": digest},
         )
-    from tideover.services.policy import active_policy
+    from tideover.services.policy.versions import active_policy
 
     compiled, version = active_policy(uow=uow, platform=platform, as_of=as_of)
     return PolicyChoice(
@@ -349,7 +349,7 @@ def _costs_minor(costs: Mapping[str, Decimal], settings: PlatformSettings) -> di
 
 
 # --- loading: the delinquency stage over stored loans ---------------------------------------
-# ``load_cycle_inputs`` and the accounts table live in ``tideover.services.cycle_inputs``.
+# ``load_cycle_inputs`` and the accounts table live in ``tideover.services.cycle.inputs``.
 
 
 # --- writing and reporting -------------------------------------------------------------------
@@ -372,7 +372,7 @@ def _write(
     result.counts["queue_items_kept"] = queue.kept
     # Collector work: items planned again kept their collector above; the rest is placed
     # now, stamped with the run's start (the injected clock), in this same transaction.
-    from tideover.services.queues import assign_open_items
+    from tideover.services.queues.items import assign_open_items
 
     (run,) = [r for r in repo.runs(as_of) if r.run_id == run_id]
     placed = assign_open_items(uow, platform, as_of, at=run.started_at)

@@ -2,7 +2,7 @@
 
 Offer limits come from the platform's active policy (its ``offers`` section);
 every decision is appended to the audit trail.  Re-offering a broken plan is
-in ``tideover.services.reoffer``, which uses the helpers here (``chosen_option``,
+in ``tideover.services.plans.reoffer``, which uses the helpers here (``chosen_option``,
 ``audit_plan``, ``plan_json``).
 """
 
@@ -36,17 +36,17 @@ from tideover.plans import approve as approve_request
 from tideover.plans.cases import AUTOMATIC
 from tideover.plans.lifecycle import Plan, PlanStatus
 from tideover.policy.document import parse_policy
-from tideover.services.hardship import (
+from tideover.services.plans.hardship import (
     OPEN_PLANS,
     actor_name,
     application_json,
     case_brief,
     now_and_today,
 )
-from tideover.services.plans import evaluation_json, money_text, plan_options
+from tideover.services.plans.options import evaluation_json, money_text, plan_options
 from tideover.services.platforms import settings_of
-from tideover.services.policy import document_sha256
-from tideover.services.schedules import schedule_rows
+from tideover.services.policy.versions import document_sha256
+from tideover.services.portfolio.schedules import schedule_rows
 from tideover.services.unit_of_work import UnitOfWork
 
 

@@ -37,8 +37,8 @@ from tideover.plans.lifecycle import (
     consecutive_kept,
     installment_outcomes,
 )
-from tideover.services.hardship import case_brief, now_and_today
-from tideover.services.promises import check_grace, decide_promises
+from tideover.services.plans.hardship import case_brief, now_and_today
+from tideover.services.plans.promises import check_grace, decide_promises
 from tideover.services.unit_of_work import UnitOfWork
 
 REAGED = "re-aged"  # the schedule-history reason the pure ``lifecycle.reage`` writes

@@ -23,7 +23,7 @@ from tideover.batch.delinquency import NO_DATE, day_number
 from tideover.batch.portfolio_rows import columns_of
 from tideover.domain.delinquency import DelinquencyStatus
 from tideover.domain.platforms import PlatformSettings
-from tideover.services.stored_delinquency import (
+from tideover.services.portfolio.positions import (
     PortfolioDelinquency,
     collector_paused,
     portfolio_delinquency,

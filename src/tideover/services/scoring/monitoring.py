@@ -31,7 +31,7 @@ from tideover.scoring.rollrates import (
 )
 from tideover.scoring.scaling import FloatArray
 from tideover.services.platforms import settings_of
-from tideover.services.scoring import read_table
+from tideover.services.scoring.models import read_table
 from tideover.services.unit_of_work import UnitOfWork
 
 

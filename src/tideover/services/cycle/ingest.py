@@ -25,7 +25,7 @@ from typing import Any
 from tideover.domain.errors import InputRejected, ValidationError
 from tideover.ingest.contract import KINDS, Kind
 from tideover.ingest.readers import FORMATS
-from tideover.services.imports import ImportResult, import_file
+from tideover.services.portfolio.imports import ImportResult, import_file
 from tideover.services.unit_of_work import UnitOfWork
 
 SUFFIXES = tuple(FORMATS)  # the import readers' extensions

@@ -18,12 +18,12 @@ from tideover.demo.portfolio import DEMO_PLATFORMS, DemoPlatform, build_demo_por
 from tideover.domain.clock import Clock
 from tideover.domain.payments import Payment
 from tideover.domain.platforms import PlatformSettings
-from tideover.services.policy import (
+from tideover.services.common import ProgressFn, no_progress
+from tideover.services.policy.versions import (
     activate_policy_version,
     approve_policy_version,
     submit_policy,
 )
-from tideover.services.progress import ProgressFn, no_progress
 from tideover.services.unit_of_work import UnitOfWork
 
 # The demo's business date: fixed so that the tour prints the same figures on
@@ -277,10 +277,10 @@ def run_demo_days(
     Days completed by an earlier run are skipped, so a rerun picks up where a crash
     stopped and a finished story reruns in a moment.
     """
-    from tideover.services.cycle import run_cycle
-    from tideover.services.ingest import ingest_inbox
-    from tideover.services.plan_review import review_plans
-    from tideover.services.simulation import simulate_day
+    from tideover.services.cycle.ingest import ingest_inbox
+    from tideover.services.cycle.run import run_cycle
+    from tideover.services.demo.responses import simulate_day
+    from tideover.services.plans.review import review_plans
 
     with uow_factory() as uow:
         last = uow.cycle(platform).last_completed_date()

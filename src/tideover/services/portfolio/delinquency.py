@@ -17,9 +17,9 @@ from tideover.domain.delinquency import (
 from tideover.domain.errors import NotFound
 from tideover.domain.money import Currency, Money, total
 from tideover.domain.platforms import PlatformSettings
+from tideover.services.common import ProgressFn, no_progress
 from tideover.services.platforms import settings_of
-from tideover.services.progress import ProgressFn, no_progress
-from tideover.services.stored_delinquency import portfolio_delinquency
+from tideover.services.portfolio.positions import portfolio_delinquency
 from tideover.services.unit_of_work import UnitOfWork
 
 

@@ -42,10 +42,10 @@ from tideover.plans import (
     lifecycle,
 )
 from tideover.plans.cases import AUTOMATIC
-from tideover.services.hardship import actor_name, case_brief, now_and_today
-from tideover.services.plans import evaluation_json, plan_options
+from tideover.services.plans.hardship import actor_name, case_brief, now_and_today
+from tideover.services.plans.options import evaluation_json, plan_options
+from tideover.services.plans.relief import audit_plan, chosen_option, offer_limits_of, plan_json
 from tideover.services.platforms import settings_of
-from tideover.services.relief_plans import audit_plan, chosen_option, offer_limits_of, plan_json
 from tideover.services.unit_of_work import UnitOfWork
 
 

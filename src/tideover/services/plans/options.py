@@ -35,7 +35,7 @@ from tideover.plans import (
     snapshot_for,
 )
 from tideover.services.platforms import settings_of
-from tideover.services.schedules import schedule_rows
+from tideover.services.portfolio.schedules import schedule_rows
 from tideover.services.unit_of_work import UnitOfWork
 
 

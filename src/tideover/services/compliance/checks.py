@@ -43,7 +43,7 @@ from tideover.compliance.rules import FrequencyCapParams, Pack, QuietPeriodParam
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.contacts import check_time_zone
 from tideover.domain.errors import NotFound, UsageError, ValidationError
-from tideover.services.holds import raise_result_hold
+from tideover.services.compliance.holds import raise_result_hold
 from tideover.services.unit_of_work import UnitOfWork
 
 GATE_DECISION = "gate_decision"

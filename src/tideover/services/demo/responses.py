@@ -37,9 +37,9 @@ from tideover.domain.clock import FixedClock
 from tideover.domain.errors import Conflict
 from tideover.domain.money import Money
 from tideover.plans.lifecycle import Outcome as PromiseOutcome
-from tideover.services.holds import raise_result_hold
+from tideover.services.compliance.holds import raise_result_hold
+from tideover.services.plans.promises import record_promise
 from tideover.services.platforms import settings_of
-from tideover.services.promises import record_promise
 from tideover.services.unit_of_work import UnitOfWork
 
 SIMULATED = "simulated-borrower"  # the actor of what the simulation records

@@ -1,0 +1,1 @@
+"""Compliance use cases: rules, message and contact checks, holds, the audit trail."""

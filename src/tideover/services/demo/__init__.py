@@ -1,0 +1,1 @@
+"""The demo lenders: their story, models and simulated borrower responses."""

@@ -1,0 +1,1 @@
+"""Hardship and relief: applications, plan options, offers, acceptance, review, promises."""

@@ -1,0 +1,1 @@
+"""Policy versions on a stored platform: documents, the four-eyes workflow, assignment."""

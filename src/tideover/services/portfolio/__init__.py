@@ -1,0 +1,1 @@
+"""The stored portfolio: imports, schedules, positions and the delinquency report."""
