@@ -28,6 +28,7 @@ from tideover.domain.delinquency import (
     PausePeriod,
     days_past_due,
 )
+from tideover.domain.delinquency import merge_pauses as reference_merge
 from tideover.domain.errors import ValidationError
 
 AS_OF = date(2026, 11, 28)
@@ -238,6 +239,27 @@ def test_merge_pauses_joins_overlapping_and_adjacent_runs_per_loan() -> None:
     end = np.array([20, 7, 3, 40, 6, 25])
     merged = merge_pauses(loan, start, end)
     assert [m.tolist() for m in merged] == [[0, 1, 1, 1], [5, 1, 10, 30], [7, 3, 25, 40]]
+
+
+_PAUSE = st.tuples(st.integers(0, 60), st.integers(0, 15)).map(lambda p: (p[0], p[0] + p[1]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), _PAUSE), max_size=25))
+def test_merge_pauses_is_the_domain_merge_loan_by_loan(
+    rows: list[tuple[int, tuple[int, int]]],
+) -> None:
+    """The vectorised merge against the reference ``domain.delinquency.merge_pauses``."""
+    loan = np.array([r[0] for r in rows], dtype=np.int64)
+    start = np.array([r[1][0] for r in rows], dtype=np.int64)
+    end = np.array([r[1][1] for r in rows], dtype=np.int64)
+    runs = list(zip(*(m.tolist() for m in merge_pauses(loan, start, end)), strict=True))
+    expected = [
+        (k, *run)
+        for k in sorted({r[0] for r in rows})
+        for run in reference_merge(p for i, p in rows if i == k)
+    ]
+    assert runs == expected
 
 
 # -- Arrow in and out ------------------------------------------------------------------

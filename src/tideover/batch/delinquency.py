@@ -1,7 +1,10 @@
 """Days past due and delinquency buckets for a whole portfolio at once (numpy).
 
-Gives, for every loan, exactly what ``tideover.domain.delinquency`` gives for one:
-the oldest unpaid due date, ``days_past_due`` (paused days excluded) and the bucket.
+Fast path of ``tideover.domain.delinquency`` (the reference): gives, for every
+loan, exactly what ``days_past_due`` (paused days excluded, pauses merged by
+``merge_pauses``) and ``BucketScheme.bucket_for`` give for one, with the oldest
+unpaid due date.  Differential tests: ``tests/unit/test_batch_delinquency.py``
+(random portfolios, loan by loan against the domain).
 
 Dates are day numbers (days since 1970-01-01, as Arrow ``date32``); ``datetime64``
 arrays are accepted and read the same way.  Algorithm, with no Python loop per loan:
@@ -28,13 +31,14 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
+from tideover.domain.days import NO_DATE as NO_DATE
+from tideover.domain.days import day_number as day_number
 from tideover.domain.delinquency import BucketScheme
 from tideover.domain.errors import ValidationError
 
-NO_DATE = np.iinfo(np.int32).max
-"""Day number meaning "no date": no unpaid due date, or (as ``settled_on``) not settled."""
+# ``NO_DATE`` (no unpaid due date, or as ``settled_on`` not settled) and ``day_number`` are
+# those of ``domain.days``, named here too for the callers that build these columns.
 
-_EPOCH = date(1970, 1, 1)
 _NAT = np.iinfo(np.int64).min  # what NaT reads as once a datetime64 array is viewed as int64
 
 IntArray = NDArray[np.integer[Any]]
@@ -79,11 +83,6 @@ class DelinquencyColumns:
         return days.view("datetime64[D]")
 
 
-def day_number(value: date) -> int:
-    """Days since 1970-01-01 (the Arrow ``date32`` value of ``value``)."""
-    return (value - _EPOCH).days
-
-
 def compute_delinquency(
     installments: InstallmentColumns,
     pauses: PauseColumns,
@@ -92,7 +91,8 @@ def compute_delinquency(
     as_of: date,
     scheme: BucketScheme,
 ) -> DelinquencyColumns:
-    """Oldest unpaid due, DPD and bucket of loans ``0..n_loans-1`` on ``as_of``."""
+    """Oldest unpaid due, DPD and bucket of loans ``0..n_loans-1`` on ``as_of``: for each,
+    what ``domain.delinquency.delinquency_of`` gives (``days_past_due``, ``bucket_for``)."""
     if len(scheme.buckets) > np.iinfo(np.int8).max:
         raise ValidationError(
             f"bucket scheme has {len(scheme.buckets)} buckets; at most 127 fit an int8 code",
@@ -105,8 +105,7 @@ def compute_delinquency(
     _same_length("installments", inst_loan, due, settled)
 
     oldest = oldest_unpaid_due(inst_loan, due, settled, n_loans=n_loans, as_of=today)
-    paused = paused_days_per_loan(pauses, oldest, n_loans=n_loans, as_of=today)
-    dpd = np.where(oldest == NO_DATE, 0, np.maximum(today - oldest - paused, 0))
+    dpd = days_past_due_per_loan(pauses, oldest, n_loans=n_loans, as_of=today)
     return DelinquencyColumns(
         oldest_unpaid_due=oldest.astype(np.int32),
         dpd=dpd.astype(np.int32),
@@ -118,7 +117,8 @@ def compute_delinquency(
 def oldest_unpaid_due(
     loan_index: IntArray, due: IntArray, settled: IntArray, *, n_loans: int, as_of: int
 ) -> NDArray[np.int64]:
-    """Per loan, the smallest due day of installments unpaid on day ``as_of``, else NO_DATE."""
+    """Per loan, the smallest due day of installments unpaid on day ``as_of``, else NO_DATE
+    (``domain.allocation.LoanPosition.oldest_unpaid_due_date``)."""
     # Row numbers first: one scan of the mask instead of one per column indexed.
     unpaid = np.flatnonzero((due < as_of) & (settled > as_of))
     oldest = np.full(n_loans, NO_DATE, dtype=np.int64)
@@ -126,10 +126,21 @@ def oldest_unpaid_due(
     return oldest
 
 
+def days_past_due_per_loan(
+    pauses: PauseColumns, oldest: NDArray[np.int64], *, n_loans: int, as_of: int
+) -> NDArray[np.int64]:
+    """Per loan, ``domain.delinquency.days_past_due`` on day ``as_of`` from its oldest unpaid
+    due day (``NO_DATE``: nothing unpaid, DPD 0) and its pauses."""
+    paused = paused_days_per_loan(pauses, oldest, n_loans=n_loans, as_of=as_of)
+    dpd: NDArray[np.int64] = np.where(oldest == NO_DATE, 0, np.maximum(as_of - oldest - paused, 0))
+    return dpd
+
+
 def paused_days_per_loan(
     pauses: PauseColumns, oldest: NDArray[np.int64], *, n_loans: int, as_of: int
 ) -> NDArray[np.int64]:
-    """Per loan, the days d with oldest < d <= as_of inside any of its pauses."""
+    """Per loan, the days d with oldest < d <= as_of inside any of its pauses
+    (``domain.delinquency.paused_days``)."""
     loan = _loan_indexes(pauses.loan_index, n_loans, "pauses")
     start = _day_numbers(pauses.start, "pauses.start", nat_means_unset=False)
     end = _day_numbers(pauses.end, "pauses.end", nat_means_unset=False)
@@ -152,7 +163,11 @@ def paused_days_per_loan(
 def merge_pauses(
     loan: IntArray, start: IntArray, end: IntArray
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
-    """Disjoint pause runs per loan, sorted by (loan, start); overlapping pauses are joined."""
+    """Disjoint pause runs per loan, sorted by (loan, start); overlapping pauses are joined.
+
+    Fast path of ``domain.delinquency.merge_pauses`` applied to each loan's pauses
+    (differential test: ``tests/unit/test_batch_delinquency.py``).
+    """
     order = np.lexsort((start, loan))
     loan, start, end = (a[order].astype(np.int64) for a in (loan, start, end))
     if loan.size == 0:
@@ -169,7 +184,8 @@ def merge_pauses(
 
 
 def bucket_codes(dpd: IntArray, scheme: BucketScheme) -> NDArray[np.int8]:
-    """Index into ``scheme.labels`` of each DPD's bucket (DPD must not be negative)."""
+    """Index into ``scheme.labels`` of each DPD's bucket (DPD must not be negative): the
+    vectorised ``BucketScheme.bucket_for``."""
     # BucketScheme guarantees contiguous buckets from 0 with only the last open-ended.
     upper_bounds = np.array([b.max_dpd for b in scheme.buckets[:-1]], dtype=np.int64)
     return np.searchsorted(upper_bounds, dpd, side="left").astype(np.int8)

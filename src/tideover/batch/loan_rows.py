@@ -1,9 +1,10 @@
 """One loan's rows made ready for the replay: its schedule in due order, its standing payments.
 
-The same rules as the domain (``domain.allocation.effective_payments`` of
-``domain.schedule_in_force.payments_in_window``, the book sorted by due date),
-on plain ints; None where the domain would refuse the data, so the caller
-leaves the loan to the domain code.
+Fast path of the domain's rules (the references: ``domain.allocation.effective_payments``
+of ``domain.schedule_in_force.payments_in_window``, the book sorted by due
+date), on plain ints; None where the domain would refuse the data, so the
+caller leaves the loan to the domain code.  Differential tests:
+``tests/unit/test_stored_delinquency_replay.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from itertools import pairwise
 import numpy as np
 
 from tideover.batch.portfolio_rows import Dues, InstallmentRows, ScheduleInForce
-from tideover.batch.replay import NO_DAY
+from tideover.domain.days import NO_DATE
 
 
 def contract_dues(rows: InstallmentRows, low: int, high: int) -> Dues | None:
@@ -69,7 +70,7 @@ def standing_payments(
     """(day, amount) of the standing payments in (day, id) order (``effective_payments`` of
     ``payments_in_window``); None when a reversal is one the domain refuses."""
     if all(r is None for r in reverses):
-        start = -NO_DAY if since is None else since
+        start = -NO_DATE if since is None else since
         chosen = sorted(
             (d, i, a) for d, i, a in zip(days, ids, amounts, strict=True) if start <= d <= today
         )
@@ -101,13 +102,16 @@ def standing_payments(
 def last_payment(
     ids: Sequence[str], days: Sequence[int], reverses: Sequence[str | None], today: int
 ) -> int:
-    """Latest day a payment that stands was made by ``today`` (reversals known later too)."""
+    """Latest day a payment that stands was made by ``today`` (reversals known later too).
+
+    The domain has no function for it: the differential test computes it from the
+    payments themselves."""
     if all(r is None for r in reverses):
-        return max((d for d in days if d <= today), default=NO_DAY)
+        return max((d for d in days if d <= today), default=NO_DATE)
     reversed_ids = {r for r in reverses if r}
     standing = (
         d
         for i, d, r in zip(ids, days, reverses, strict=True)
         if not r and i not in reversed_ids and d <= today
     )
-    return max(standing, default=NO_DAY)
+    return max(standing, default=NO_DATE)

@@ -1,5 +1,11 @@
 """The common case of the replay, vectorised: loans on which no penalty accrued before the date.
 
+Fast path of the same references as ``batch.replay``:
+``domain.allocation.position_as_of`` and ``domain.delinquency.delinquency_of``
+(differential tests: ``tests/unit/test_stored_delinquency_replay.py``, which
+sends punctual portfolios through this path and compares every loan with the
+domain).
+
 With the default waterfall (oldest installment first, one installment at a
 time) and no penalty or late fee owed, a payment fills the installments in due
 order: installment j is settled by the first payment that brings the loan's
@@ -29,7 +35,9 @@ from decimal import Decimal
 import numpy as np
 from numpy.typing import NDArray
 
-from tideover.batch.replay import NO_DAY, ReplayRules, overdue_days
+from tideover.batch.replay import ReplayRules
+from tideover.domain.days import NO_DATE
+from tideover.domain.delinquency import overdue_days
 from tideover.domain.money import Money, round_half_up
 from tideover.domain.penalty import penalty_interest_exact
 
@@ -71,7 +79,9 @@ def replay_on_time(
     rules: ReplayRules,
     pauses: Mapping[int, Sequence[tuple[int, int]]],
 ) -> OnTimeResult:
-    """The loans of ``inputs`` on day ``today`` (waterfall ``rules`` in due order)."""
+    """The loans of ``inputs`` on day ``today`` (waterfall ``rules`` in due order): what
+    ``batch.replay.replay`` and so ``domain.allocation.position_as_of`` give, for the loans
+    not marked ``late``."""
     if not rules.in_due_order:
         raise ValueError("the on-time path needs the oldest-first, installment-first waterfall")
     n = inputs.n_loans
@@ -81,22 +91,22 @@ def replay_on_time(
     before = _cumulative_before(loan, scheduled)  # scheduled amount of earlier installments
     paid_total = np.zeros(n, np.int64)
     np.add.at(paid_total, inputs.pay_loan, inputs.pay_amount)
-    first_day = np.full(n, NO_DAY, np.int64)
+    first_day = np.full(n, NO_DATE, np.int64)
     np.minimum.at(first_day, inputs.pay_loan, inputs.pay_day)
-    last_day = np.full(n, -NO_DAY, np.int64)
+    last_day = np.full(n, -NO_DATE, np.int64)
     np.maximum.at(last_day, inputs.pay_loan, inputs.pay_day)
 
     settled = np.where(scheduled > 0, _settling_day(inputs, before + scheduled), first_day[loan])
     late = np.zeros(n, np.bool_)
     if rules.accrues:
         # The last day a payment found the installment unsettled (accruing before it paid).
-        found = np.where(settled != NO_DAY, settled, last_day[loan])
+        found = np.where(settled != NO_DATE, settled, last_day[loan])
         grace_broken = (scheduled > 0) & (found - due > rules.grace_days)
         late[loan[grace_broken]] = True
 
     paid = np.clip(paid_total[loan] - before, 0, scheduled)
     left = _left_by_component(parts, paid, rules.order)
-    unsettled = settled == NO_DAY
+    unsettled = settled == NO_DATE
     overdue_rows = due < today
     penalty = np.zeros(loan.size, np.int64)
     if rules.accrues:
@@ -109,7 +119,7 @@ def replay_on_time(
     for column, values in enumerate((*left, penalty)):
         np.add.at(overdue[:, column], loan[overdue_rows], values[overdue_rows])
     unpaid = unsettled & overdue_rows
-    oldest = np.full(n, NO_DAY, np.int64)
+    oldest = np.full(n, NO_DATE, np.int64)
     np.minimum.at(oldest, loan[unpaid], due[unpaid])
     counted = np.zeros(n, np.int64)
     np.add.at(counted, loan[unpaid], 1)
@@ -129,12 +139,12 @@ def _cumulative_before(loan: Ints, amounts: Ints) -> Ints:
 
 def _settling_day(inputs: OnTimeInputs, needed: Ints) -> Ints:
     """Per installment, the day of the first payment whose running total reaches ``needed``
-    (the cumulative scheduled amount up to it), NO_DAY when none does."""
+    (the cumulative scheduled amount up to it), NO_DATE when none does."""
     order = np.lexsort((inputs.pay_day, inputs.pay_loan))
     pay_loan, pay_day = inputs.pay_loan[order], inputs.pay_day[order]
     running = _cumulative_before(pay_loan, inputs.pay_amount[order]) + inputs.pay_amount[order]
     if running.size == 0 or needed.size == 0:
-        return np.full(needed.size, NO_DAY, np.int64)
+        return np.full(needed.size, NO_DATE, np.int64)
     # Both are non-decreasing within a loan and the loans come in order: lifting each loan's
     # values above the previous loan's makes one sorted array of each, and a binary search
     # finds every installment's first payment at or above it.
@@ -146,7 +156,7 @@ def _settling_day(inputs: OnTimeInputs, needed: Ints) -> Ints:
     found = at < lifted.size
     safe = np.where(found, at, 0)
     same_loan = found & (pay_loan[safe] == inputs.inst_loan)
-    result: Ints = np.where(same_loan, pay_day[safe], NO_DAY)
+    result: Ints = np.where(same_loan, pay_day[safe], NO_DATE)
     return result
 
 

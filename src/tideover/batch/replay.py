@@ -1,12 +1,15 @@
 """One loan's payments replayed in integer minor units and day numbers: the cycle's fast path.
 
-It gives exactly what ``tideover.domain.allocation.position_as_of`` and
-``tideover.domain.delinquency.delinquency_of`` give for the same schedule,
-payments, pauses, waterfall and penalty (the differential tests in
-``tests/unit/test_stored_delinquency*.py`` compare the two on random
-portfolios), without building ``Money``, per-installment dicts or dates.
-Penalty interest is still accrued with the domain's own ``Decimal`` function
-and rounding, so it is the same to the last digit.
+Fast path of ``tideover.domain.allocation.position_as_of`` followed by
+``tideover.domain.delinquency.delinquency_of`` (the references): it gives
+exactly what they give for the same schedule, payments, pauses, waterfall and
+penalty (the differential tests of ``tests/unit/test_stored_delinquency_replay.py``
+compare the two on random portfolios), without building ``Money``,
+per-installment dicts or dates.  What is not re-implemented is called: penalty
+interest is accrued with the domain's own ``Decimal`` function and rounding, so
+it is the same to the last digit, and days past due come from
+``domain.delinquency.overdue_days`` over pauses merged by
+``domain.delinquency.merge_pauses``.
 
 With the default waterfall (oldest installment first, one installment at a
 time) a payment settles installments in due order.  The replay keeps a cursor
@@ -28,11 +31,10 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from tideover.domain.allocation import Component, Waterfall
+from tideover.domain.days import NO_DATE
+from tideover.domain.delinquency import overdue_days
 from tideover.domain.money import Money, round_half_up
 from tideover.domain.penalty import PenaltyPolicy, penalty_interest_exact
-
-NO_DAY = 2**31 - 1
-"""Day number meaning "no date" (the batch code's ``NO_DATE``)."""
 
 CODES = {Component.PRINCIPAL: 0, Component.INTEREST: 1, Component.FEES: 2, Component.PENALTY: 3}
 _ZERO = Decimal(0)
@@ -79,32 +81,8 @@ class Outcome(NamedTuple):
     overdue_interest: int
     overdue_fees: int
     overdue_penalty: int
-    oldest_unpaid_due: int  # NO_DAY when nothing past due is unpaid
+    oldest_unpaid_due: int  # NO_DATE when nothing past due is unpaid
     installments_overdue: int
-
-
-def overdue_days(due: int, day: int, pauses: Sequence[tuple[int, int]]) -> int:
-    """``domain.delinquency.days_past_due(due, day, pauses)``; ``pauses`` merged, by start."""
-    if day <= due:
-        return 0
-    paused = 0
-    for start, end in pauses:
-        low = start if start > due else due + 1
-        high = end if end < day else day
-        if low <= high:
-            paused += high - low + 1
-    return max(0, day - due - paused)
-
-
-def merge_pauses(pauses: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Pauses sorted and joined where they overlap or touch (``domain.delinquency._merged``)."""
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(pauses):
-        if merged and start <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def replay(
@@ -119,13 +97,14 @@ def replay(
     pauses: Sequence[tuple[int, int]] = (),
     ages_from: int | None = None,
 ) -> Outcome:
-    """The loan on day ``as_of``.
+    """The loan on day ``as_of``: ``domain.allocation.position_as_of`` and
+    ``domain.delinquency.delinquency_of`` of the same loan, in minor units and day numbers.
 
     ``due`` and the amounts are the installments in the domain's order (by due
     date, stable); amounts must not be negative.  ``payments`` are the effective
     ones (``effective_payments``) as (day, amount), in (day, payment id) order.
-    ``pauses`` are merged (``merge_pauses``).  ``ages_from``: only installments due
-    on or after it count as unpaid past due (a re-aged schedule).
+    ``pauses`` are merged (``domain.delinquency.merge_pauses``).  ``ages_from``: only
+    installments due on or after it count as unpaid past due (a re-aged schedule).
     """
     n = len(due)
     left = [list(principal), list(interest), list(fees), [0] * n]
@@ -268,8 +247,8 @@ def _outcome(
 ) -> Outcome:
     principal, interest, fees, penalty = left
     over = [0, 0, 0, 0]
-    oldest, count = NO_DAY, 0
-    floor = -NO_DAY if ages_from is None else ages_from
+    oldest, count = NO_DATE, 0
+    floor = -NO_DATE if ages_from is None else ages_from
     for k, day in enumerate(due):
         if day >= as_of:
             break
@@ -278,7 +257,7 @@ def _outcome(
         over[2] += fees[k]
         over[3] += penalty[k]
         if settled[k] is None and day >= floor:
-            if oldest == NO_DAY:
+            if oldest == NO_DATE:
                 oldest = day
             count += 1
     return Outcome(sum(principal), over[0], over[1], over[2], over[3], oldest, count)

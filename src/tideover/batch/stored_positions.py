@@ -12,12 +12,14 @@ by the date removes its original: ``batch.loan_rows``).  Days past due and
 buckets then come vectorised (``batch.delinquency``) from the oldest unpaid
 due dates and the pauses.
 
-Loans the fast path does not take on are listed in ``needs_domain`` for the
-caller to compute with the domain code itself
-(``domain.schedule_in_force.status_in_force``), which also raises the domain's
-own error for bad data: a negative amount, a payment or late fee in another
-currency than the schedule, a reversal that names no payment of the loan or
-another amount, a negative installment.  The imports refuse such rows; the
+This is the fast path of ``domain.schedule_in_force.status_in_force`` (the
+reference), under the differential tests of
+``tests/unit/test_stored_delinquency_replay.py`` (random portfolios, every figure
+of every loan).  Loans the fast path does not take on are listed in
+``needs_domain`` for the caller to compute with that reference itself, which
+also raises the domain's own error for bad data: a negative amount, a payment
+or late fee in another currency than the schedule, a reversal that names no
+payment of the loan or another amount, a negative installment.  The imports refuse such rows; the
 fallback keeps the results identical to the domain's whatever is stored.
 Payment ids are unique per platform (a database constraint), so they are
 not checked for repeats here.
@@ -33,13 +35,7 @@ from datetime import date
 import numpy as np
 from numpy.typing import NDArray
 
-from tideover.batch.delinquency import (
-    NO_DATE,
-    PauseColumns,
-    bucket_codes,
-    day_number,
-    paused_days_per_loan,
-)
+from tideover.batch.delinquency import PauseColumns, bucket_codes, days_past_due_per_loan
 from tideover.batch.loan_rows import (
     contract_dues,
     ints,
@@ -49,11 +45,9 @@ from tideover.batch.loan_rows import (
 )
 from tideover.batch.on_time import OnTimeInputs, replay_on_time
 from tideover.batch.portfolio_rows import PauseRows, PortfolioRows, Positions
-from tideover.batch.replay import NO_DAY, ReplayRules, merge_pauses, replay
-from tideover.domain.delinquency import BucketScheme
-
-if NO_DAY != NO_DATE:  # pragma: no cover - one "no date" for the replay and the vectorised code
-    raise AssertionError("NO_DAY and NO_DATE differ")
+from tideover.batch.replay import ReplayRules, replay
+from tideover.domain.days import NO_DATE, day_number
+from tideover.domain.delinquency import BucketScheme, merge_pauses
 
 
 def replay_portfolio(
@@ -336,7 +330,9 @@ def age_portfolio(
     as_of: date,
     scheme: BucketScheme,
 ) -> tuple[NDArray[np.int64], NDArray[np.int8]]:
-    """DPD (paused days excluded) and bucket code of each loan from its oldest unpaid due."""
+    """DPD (paused days excluded) and bucket code of each loan from its oldest unpaid due
+    (``domain.delinquency.days_past_due`` and ``BucketScheme.bucket_for``, vectorised by
+    ``batch.delinquency``)."""
     n = len(loan_keys)
     index_of = {key: i for i, key in enumerate(loan_keys)}
     chosen = [i for i, key in enumerate(pauses.loan_key) if key in index_of]
@@ -346,10 +342,7 @@ def age_portfolio(
         np.array([pauses.end[i] for i in chosen], dtype=np.int64),
     )
     today = day_number(as_of)
-    paused = paused_days_per_loan(columns, oldest_unpaid_due, n_loans=n, as_of=today)
-    dpd = np.where(
-        oldest_unpaid_due == NO_DATE, 0, np.maximum(today - oldest_unpaid_due - paused, 0)
-    )
+    dpd = days_past_due_per_loan(columns, oldest_unpaid_due, n_loans=n, as_of=today)
     return dpd.astype(np.int64), bucket_codes(dpd, scheme)
 
 

@@ -2,19 +2,26 @@
 
 DPD is the business date minus the oldest unpaid due date, minus the days
 that fell inside a pause (payment holiday, breathing space): a paused
-period does not age the debt.  The batch engines re-implement
-``days_past_due`` vectorised, so its formula must stay exactly as written.
+period does not age the debt.
+
+This module is the reference.  The per-loan replay (``batch.replay``) calls
+:func:`overdue_days` and :func:`merge_pauses` themselves; the vectorised
+fast path ``batch.delinquency`` (``compute_delinquency``, its own
+``merge_pauses``) mirrors :func:`days_past_due`, :func:`merge_pauses` and
+:meth:`BucketScheme.bucket_for` over whole columns, under the differential
+tests of ``tests/unit/test_batch_delinquency.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from tideover.domain.days import day_number
 from tideover.domain.errors import ValidationError
 from tideover.domain.money import DEFAULT_CURRENCY, Currency, Money
 
@@ -40,27 +47,50 @@ class PausePeriod:
             )
 
 
-def _merged(pauses: Sequence[PausePeriod]) -> list[tuple[date, date]]:
-    """Pauses sorted and merged, so overlapping days are counted once."""
-    merged: list[tuple[date, date]] = []
-    for pause in sorted(pauses, key=lambda p: (p.start, p.end)):
-        if merged and pause.start <= merged[-1][1] + timedelta(days=1):
-            start, end = merged[-1]
-            merged[-1] = (start, max(end, pause.end))
+def merge_pauses(pauses: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Day ranges ``(start, end)`` (both included, day numbers) sorted and joined where they
+    overlap or touch, so a day inside two pauses is counted once.
+
+    The one pause merge: :func:`days_past_due` and the replay (``batch.replay``) use it;
+    the vectorised ``batch.delinquency.merge_pauses`` mirrors it per loan.
+    """
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(pauses):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
-            merged.append((pause.start, pause.end))
+            merged.append((start, end))
     return merged
+
+
+def _day_ranges(pauses: Iterable[PausePeriod]) -> list[tuple[int, int]]:
+    """Pause periods as merged day-number ranges (:func:`merge_pauses`)."""
+    return merge_pauses((day_number(p.start), day_number(p.end)) for p in pauses)
 
 
 def paused_days(after: date, up_to: date, pauses: Sequence[PausePeriod]) -> int:
     """Number of days ``d`` with ``after < d <= up_to`` inside any pause."""
-    first = after + timedelta(days=1)
+    return _paused(day_number(after), day_number(up_to), _day_ranges(pauses))
+
+
+def _paused(after: int, up_to: int, merged: Sequence[tuple[int, int]]) -> int:
     count = 0
-    for start, end in _merged(pauses):
-        lo, hi = max(start, first), min(end, up_to)
-        if lo <= hi:
-            count += (hi - lo).days + 1
+    for start, end in merged:
+        low = start if start > after else after + 1
+        high = end if end < up_to else up_to
+        if low <= high:
+            count += high - low + 1
     return count
+
+
+def overdue_days(due: int, day: int, merged: Sequence[tuple[int, int]]) -> int:
+    """:func:`days_past_due` on day numbers, with the pauses already merged (:func:`merge_pauses`).
+
+    The replay calls it once per installment and payment, hence the merged input.
+    """
+    if day <= due:
+        return 0
+    return max(0, day - due - _paused(due, day, merged))
 
 
 def days_past_due(
@@ -72,8 +102,7 @@ def days_past_due(
     """
     if oldest_unpaid_due is None or as_of <= oldest_unpaid_due:
         return 0
-    elapsed = (as_of - oldest_unpaid_due).days
-    return max(0, elapsed - paused_days(oldest_unpaid_due, as_of, pauses))
+    return overdue_days(day_number(oldest_unpaid_due), day_number(as_of), _day_ranges(pauses))
 
 
 # -- buckets ---------------------------------------------------------------
