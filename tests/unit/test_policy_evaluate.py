@@ -5,16 +5,22 @@ from __future__ import annotations
 import random
 from collections import Counter
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 import sqlglot
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tideover.batch.assign import arm_case_sql, segment_case_sql
 from tideover.domain.errors import ValidationError
 from tideover.policy import assignment_bucket, assignment_hash, decide, load_policy
 from tideover.policy.conditions import Value
+from tideover.policy.evaluate import arm_bounds, choose_arm
 from tideover.policy.hashing import BUCKETS, bucket_sql
-from tideover.policy.sql import arm_case_sql, segment_case_sql
+from tideover.policy.model import Arm, ArmRole, Experiment
+from tideover.policy.sql_text import quote_literal
 
 EXAMPLES = Path(__file__).parents[2] / "src" / "tideover" / "policy" / "examples"
 SUPPORTIVE = load_policy(EXAMPLES / "supportive.yaml")
@@ -176,3 +182,64 @@ def test_sql_engine_agrees_with_the_python_evaluator() -> None:
         assert decision.segment == segment
         if segment == experiment.segment:
             assert decision.arm == arm
+
+
+# -- the experiment split, written once (arm_bounds) and read by Python and SQL ------------
+
+
+@lru_cache(maxsize=1)
+def ids_by_bucket() -> dict[int, str]:
+    """An account id in every bucket of experiment "tone" on platform "demo"."""
+    found: dict[int, str] = {}
+    n = 0
+    while len(found) < BUCKETS:
+        found.setdefault(assignment_bucket("demo", "tone", f"L{n}"), f"L{n}")
+        n += 1
+    return found
+
+
+@st.composite
+def splits(draw: st.DrawFn) -> tuple[Experiment, list[str]]:
+    """2 to 5 arms whose weights (multiples of 0.0001) sum to 1, and accounts on both sides
+    of every boundary between two arms."""
+    n = draw(st.integers(2, 5))
+    cut = st.integers(1, BUCKETS - 1)
+    cuts = sorted(draw(st.lists(cut, min_size=n - 1, max_size=n - 1, unique=True)))
+    sizes = [b - a for a, b in zip([0, *cuts], [*cuts, BUCKETS], strict=True)]
+    arms = [
+        Arm(id=f"arm{i}", role=ArmRole.CHALLENGER, treatment=f"t{i}", weight=Decimal(s) / BUCKETS)
+        for i, s in enumerate(sizes)
+    ]
+    buckets = {0, BUCKETS - 1, *cuts, *(c - 1 for c in cuts)}
+    buckets |= set(draw(st.lists(st.integers(0, BUCKETS - 1), max_size=20)))
+    return Experiment(id="tone", segment="s", arms=arms), [ids_by_bucket()[b] for b in buckets]
+
+
+@settings(max_examples=100, deadline=None)
+@given(splits())
+def test_sql_arms_are_the_python_arms_for_any_split(split: tuple[Experiment, list[str]]) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    experiment, ids = split
+    case = arm_case_sql(experiment, platform="demo")
+    rows = duckdb.execute(f"SELECT {case} FROM (SELECT unnest(?) AS account_id)", [ids])
+    got = [row[0] for row in rows.fetchall()]
+    assert got == [choose_arm(experiment, platform="demo", account_id=i)[0] for i in ids]
+
+
+def test_arm_bounds_give_each_arm_its_weight_and_the_last_the_rest() -> None:
+    experiment = SUPPORTIVE.policy.experiments[0]
+    bounds = arm_bounds(experiment)
+    assert [arm.id for arm, _ in bounds] == [arm.id for arm in experiment.arms]
+    ends = [end for _, end in bounds]
+    assert ends[-1] == BUCKETS
+    widths = [b - a for a, b in zip([0, *ends], ends, strict=False)]
+    assert widths == [int(arm.weight * BUCKETS) for arm in experiment.arms]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")))
+def test_a_quoted_literal_reads_back_as_its_text(text: str) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    assert duckdb.execute(f"SELECT {quote_literal(text)}").fetchall() == [(text,)]
+    spark = sqlglot.transpile(f"SELECT {quote_literal(text)}", read="duckdb", write="spark")[0]
+    assert sqlglot.parse_one(spark, read="spark").expressions[0].this == text

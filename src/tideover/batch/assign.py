@@ -1,9 +1,13 @@
 """The assignment engine: a whole portfolio through a policy in one SQL statement (DuckDB).
 
 For every account: its segment (first match wins), experiment arm (the portable
-hash of :mod:`tideover.policy.hashing`), treatment, whether the treatment's stop
-condition holds, the steps due today and the allowed offers — exactly what
-:func:`tideover.policy.decide` gives for one account.
+hash of :mod:`tideover.policy.hashing`, split by
+:func:`tideover.policy.evaluate.arm_bounds`), treatment, whether the treatment's
+stop condition holds, the steps due today and the allowed offers — exactly what
+:func:`tideover.policy.decide` (the reference) gives for one account.  This is
+its fast path for whole portfolios, under the differential tests of
+``tests/unit/test_assign_engine.py`` and ``tests/unit/test_policy_evaluate.py``
+(and ``tests/integration/test_spark_assign.py`` for the Spark transpilation).
 
 The SQL is compiled from the policy's checked condition trees in layers (one
 derived table per step, so the digest and bucket are computed once per row) and
@@ -19,7 +23,7 @@ the treatment's steps: bit *i* set = step *i* is due today.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,9 +33,13 @@ import pyarrow as pa
 
 from tideover.domain.errors import ValidationError
 from tideover.policy.document import CompiledPolicy
+from tideover.policy.evaluate import arm_bounds
 from tideover.policy.features import FEATURES, FeatureType
-from tideover.policy.hashing import BUCKETS, bucket_from_digest_sql, digest_sql
-from tideover.policy.model import Step
+from tideover.policy.hashing import bucket_from_digest_sql, bucket_sql, digest_sql
+from tideover.policy.model import Experiment, Step
+from tideover.policy.sql_text import quote_literal as quote_literal
+
+# ``quote_literal`` (``policy.sql_text``) stays importable from here for the KPI queries.
 
 ROW_GROUP_SIZE = 262_144  # ~256k rows per group lets DuckDB parallelise (performance.md)
 MAX_STEPS = 63  # the action mask is a signed 64-bit integer
@@ -88,10 +96,6 @@ def decode_actions(mask: int) -> tuple[int, ...]:
     return tuple(i for i in range(MAX_STEPS) if mask >> i & 1)
 
 
-def quote_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _code_type(count: int) -> str:
     return "TINYINT" if count <= 127 else "SMALLINT"
 
@@ -101,6 +105,46 @@ def case_sql(subject: str, pairs: list[tuple[int, str]], default: str = "NULL") 
         return default
     whens = " ".join(f"WHEN {key} THEN {value}" for key, value in pairs)
     return f"CASE {subject} {whens} ELSE {default} END"
+
+
+def segment_case_sql(compiled: CompiledPolicy, values: Sequence[str] | None = None) -> str:
+    """One CASE giving each row its segment: the first whose condition holds, else the default.
+
+    ``values`` are the SQL of each segment in policy order (the engine passes their
+    positions); the quoted segment ids by default.
+    """
+    segments = compiled.policy.segments
+    value = list(values) if values is not None else [quote_literal(s.id) for s in segments]
+    # CASE, like WHERE, takes a NULL condition as not matching, as the Python evaluator does.
+    whens = " ".join(
+        f"WHEN {compiled.segment_conditions[s.id].sql('duckdb')} THEN {value[i]}"
+        for i, s in enumerate(segments)
+        if not s.default
+    )
+    default = next(value[i] for i, s in enumerate(segments) if s.default)
+    return f"CASE {whens} ELSE {default} END" if whens else default
+
+
+def arm_case_sql(
+    experiment: Experiment,
+    *,
+    platform: str,
+    bucket: str | None = None,
+    values: Sequence[str] | None = None,
+) -> str:
+    """A CASE giving each row its arm of ``experiment`` from its bucket (``arm_bounds``).
+
+    ``bucket`` is an expression already holding the row's bucket (the engine computes
+    it once per row); by default the portable bucket of ``account_id``.  ``values``
+    are the SQL of each arm in document order; the quoted arm ids by default.
+    """
+    bounds = arm_bounds(experiment)
+    value = list(values) if values is not None else [quote_literal(arm.id) for arm, _ in bounds]
+    row_bucket = bucket or bucket_sql(platform, experiment.id, "account_id")
+    whens = " ".join(
+        f"WHEN {row_bucket} < {end} THEN {value[i]}" for i, (_, end) in enumerate(bounds[:-1])
+    )
+    return f"CASE {whens} ELSE {value[-1]} END"
 
 
 def _due_sql(step: Step, day: str) -> str:
@@ -124,30 +168,24 @@ def _layers(compiled: CompiledPolicy, platform: str, p: str) -> Iterator[tuple[s
     policy = compiled.policy
     seg_code = {s.id: i for i, s in enumerate(policy.segments)}
     trt_code = {t: i for i, t in enumerate(policy.treatments)}
-    whens = " ".join(
-        f"WHEN {compiled.segment_conditions[s.id].sql('duckdb')} THEN {i}"
-        for i, s in enumerate(policy.segments)
-        if not s.default
-    )
-    default = next(i for i, s in enumerate(policy.segments) if s.default)
-    # CASE, like WHERE, takes a NULL condition as not matching, as the Python evaluator does.
-    yield f"{p}seg", f"CASE {whens} ELSE {default} END" if whens else str(default)
+    yield f"{p}seg", segment_case_sql(compiled, [str(i) for i in range(len(policy.segments))])
     digests = [
         (seg_code[e.segment], digest_sql(platform, e.id, "account_id")) for e in policy.experiments
     ]
     yield f"{p}dig", case_sql(f"{p}seg", digests)  # at most one experiment per segment
     yield f"{p}bkt", bucket_from_digest_sql(f"{p}dig")
-    arm_cases, arm_trt, code = [], [], 0
+    arm_cases, arm_trt, first = [], [], 0
     for experiment in policy.experiments:
-        bounds, upper = [], 0
-        for arm in experiment.arms[:-1]:
-            upper += int(arm.weight * BUCKETS)
-            bounds.append(f"WHEN {p}bkt < {upper} THEN {code}")
-            arm_trt.append((code, str(trt_code[arm.treatment])))
-            code += 1
-        arm_trt.append((code, str(trt_code[experiment.arms[-1].treatment])))
-        arm_cases.append((seg_code[experiment.segment], f"CASE {' '.join(bounds)} ELSE {code} END"))
-        code += 1
+        codes = range(first, first + len(experiment.arms))
+        arm_trt += [
+            (code, str(trt_code[arm.treatment]))
+            for code, arm in zip(codes, experiment.arms, strict=True)
+        ]
+        case = arm_case_sql(
+            experiment, platform=platform, bucket=f"{p}bkt", values=[str(c) for c in codes]
+        )
+        arm_cases.append((seg_code[experiment.segment], case))
+        first += len(experiment.arms)
     yield f"{p}arm", case_sql(f"{p}seg", arm_cases)
     by_segment = [(i, str(trt_code[s.treatment])) for i, s in enumerate(policy.segments)]
     yield f"{p}trt", case_sql(f"{p}arm", arm_trt, case_sql(f"{p}seg", by_segment))

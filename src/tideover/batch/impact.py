@@ -2,7 +2,9 @@
 
 Which accounts and how much balance move from which segment/treatment to
 which, and which accounts' treatment or offers change materially: the list
-that will receive policy-change notices.
+that will receive policy-change notices.  Each version's assignment is the
+engine's (``batch.assign.layered_sql``), the fast path of
+``tideover.policy.evaluate.decide`` for each account.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from tideover.batch.assign import (
     check_portfolio,
     layered_sql,
     open_source,
-    quote_literal,
 )
 from tideover.policy.document import CompiledPolicy
+from tideover.policy.sql_text import quote_literal
 
 # --- impact of a new version ------------------------------------------------------------------
 

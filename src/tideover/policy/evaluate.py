@@ -1,7 +1,12 @@
 """The pure-Python evaluator: one account's features → its decision for today.
 
-It serves single-account, real-time decisions; the SQL engines compute the
-same thing for the whole portfolio from :mod:`tideover.policy.sql`.
+It serves single-account, real-time decisions and is the reference of the
+set-based assignment: ``tideover.batch.assign`` compiles the same policy to one
+SQL statement (DuckDB, and Spark through sqlglot) that must give every account
+exactly what :func:`decide` gives it (differential tests:
+``tests/unit/test_assign_engine.py``, ``tests/unit/test_policy_evaluate.py``,
+``tests/integration/test_spark_assign.py``).  The experiment split is written
+once, in :func:`arm_bounds`, which both read.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from tideover.policy.conditions import Value
 from tideover.policy.document import CompiledPolicy
 from tideover.policy.features import FEATURES, FeatureType
 from tideover.policy.hashing import BUCKETS, assignment_bucket
-from tideover.policy.model import Channel, Experiment, Offers, Step, Tone
+from tideover.policy.model import Arm, Channel, Experiment, Offers, Step, Tone
 
 
 @dataclass(frozen=True)
@@ -78,16 +83,28 @@ def decide(
     return Decision(segment.id, treatment_id, experiment_id, arm_id, stopped, actions, offers)
 
 
+def arm_bounds(experiment: Experiment) -> tuple[tuple[Arm, int], ...]:
+    """Each arm with the end (exclusive) of its buckets, in document order.
+
+    Arms take buckets in document order by weight: an arm of weight 0.45 takes
+    4,500 of the :data:`~tideover.policy.hashing.BUCKETS`.  The last arm takes
+    every bucket left, so no bucket is ever without an arm whatever the weights.
+    An account goes to the first arm whose end is above its bucket.
+    """
+    bounds: list[tuple[Arm, int]] = []
+    end = 0
+    for arm in experiment.arms[:-1]:
+        end += int(arm.weight * BUCKETS)
+        bounds.append((arm, end))
+    bounds.append((experiment.arms[-1], BUCKETS))
+    return tuple(bounds)
+
+
 def choose_arm(experiment: Experiment, *, platform: str, account_id: str) -> tuple[str, str]:
-    """(arm id, treatment id): arms take buckets in document order by weight."""
+    """(arm id, treatment id) of the account: its bucket placed by :func:`arm_bounds`."""
     bucket = assignment_bucket(platform, experiment.id, account_id)
-    upper = 0
-    for arm in experiment.arms:
-        upper += int(arm.weight * BUCKETS)
-        if bucket < upper:
-            return arm.id, arm.treatment
-    last = experiment.arms[-1]  # unreachable for a valid policy: weights sum to 1
-    return last.id, last.treatment
+    arm = next(arm for arm, end in arm_bounds(experiment) if bucket < end)
+    return arm.id, arm.treatment
 
 
 def step_due(step: Step, day: int) -> bool:

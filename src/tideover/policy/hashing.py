@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 
 from tideover.domain.errors import ValidationError
+from tideover.policy.sql_text import quote_literal
 
 BUCKETS = 10_000
 HEX_DIGITS = 8
@@ -52,8 +53,8 @@ def assignment_bucket(platform: str, experiment_id: str, account_id: str) -> int
 
 def digest_sql(platform: str, experiment_id: str, account_column: str) -> str:
     """The hex MD5 digest of the key, as SQL (an engine may compute it once per row)."""
-    prefix = assignment_key(platform, experiment_id, "").replace("'", "''")
-    return f"md5('{prefix}' || CAST({account_column} AS VARCHAR))"
+    prefix = assignment_key(platform, experiment_id, "")
+    return f"md5({quote_literal(prefix)} || CAST({account_column} AS VARCHAR))"
 
 
 def bucket_from_digest_sql(digest: str) -> str:
