@@ -9,16 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tideover.batch.queues import (
-    ANY_QUEUE,
-    AssignmentPlan,
-    Desk,
-    OpenItem,
-    Unassigned,
-    assign_items,
-    rank_key,
-    why_unassigned,
-)
+from tideover.batch.queues import assign_items
 from tideover.compliance.jurisdictions import (
     OVERLAY_STATE,
     item_jurisdiction,
@@ -27,6 +18,15 @@ from tideover.compliance.jurisdictions import (
 )
 from tideover.compliance.loader import PACK_CODES
 from tideover.domain.errors import ValidationError
+from tideover.queues.assignment import (
+    ANY_QUEUE,
+    AssignmentPlan,
+    Desk,
+    OpenItem,
+    Unassigned,
+    rank_key,
+    why_unassigned,
+)
 
 
 def desk(

@@ -1,106 +1,41 @@
-"""A day's open queue items given to collectors: pure, deterministic and capacity-bound.
+"""A day's open queue items given to collectors at once: the fast path of the assignment rule.
 
-Items are taken in rank order — ``precedence`` (2 a callback was requested for
-the day, 1 a promise to pay falls due, 0 neither), then ``priority`` (expected
-amount at stake × urgency), both descending, then id — and each goes to the
-**least-utilised** collector who may take it: permitted for the item's
-jurisdiction (:func:`tideover.compliance.jurisdictions.permits`), working its
-queue, with capacity left for the day.  Utilisation is load ÷ capacity; equal
-utilisation goes to the smaller collector id.
-
-An item no collector may take stays unassigned, with the reason:
-``no_permitted_collector`` when no collector given is permitted for it and
-works its queue, ``capacity_exhausted`` when every such collector is full.
+The rule is :func:`tideover.queues.assignment.place` (the reference): items in
+rank order (``rank_key``), each to the least-utilised collector who may take it
+and has room, else left with its reason.  :func:`assign_items` gives exactly
+what ``place`` gives applied item by item, each placement adding one to its
+collector's load (differential test:
+``tests/unit/test_queue_assignment_differential.py``), but keeps one heap of
+collectors per (jurisdiction, queue) instead of scanning every collector for
+every item.
 
 Because capacity only ever runs down, an item is left unassigned only when
 every collector who could have taken it was already full, so no lower-ranked
 item can go to one of them afterwards, and the reason still holds when the run
-ends: :func:`why_unassigned` gives it again from the collectors' loads, which is
-how it is read later (it is not stored on the item).  The caller passes active
-collectors only, with ``load`` = the items of the day they already hold
-(assigned or done); the items already assigned are not passed again.
+ends: ``why_unassigned`` gives it again from the collectors' loads.  The caller
+passes active collectors only, with ``load`` = the items of the day they
+already hold (assigned or done); the items already assigned are not passed
+again.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
 
-from tideover.compliance.jurisdictions import permits
+from tideover.queues.assignment import AssignmentPlan as AssignmentPlan
+from tideover.queues.assignment import Desk as Desk
+from tideover.queues.assignment import OpenItem as OpenItem
+from tideover.queues.assignment import Unassigned, rank_key
+from tideover.queues.assignment import why_unassigned as why_unassigned
 
-ANY_QUEUE = "*"
-MAX_CAPACITY = 10_000  # items per collector per day (also checked by the database)
-
-
-class Unassigned(StrEnum):
-    NO_PERMITTED_COLLECTOR = "no_permitted_collector"
-    CAPACITY_EXHAUSTED = "capacity_exhausted"
-
-
-@dataclass(frozen=True, slots=True)
-class OpenItem:
-    """What assignment needs of one open, unassigned queue item."""
-
-    item_id: int
-    jurisdiction: str
-    queue: str
-    priority: int
-    precedence: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Desk:
-    """One active collector as assignment sees them on a day."""
-
-    collector_id: str
-    jurisdictions: frozenset[str]
-    queues: frozenset[str]  # ``ANY_QUEUE`` works every queue
-    capacity: int  # items per day
-    load: int = 0  # items of the day already held (assigned or done)
-
-    def works(self, queue: str) -> bool:
-        return ANY_QUEUE in self.queues or queue in self.queues
-
-    def may_take(self, item: OpenItem) -> bool:
-        """Permitted for the item and working its queue (capacity aside)."""
-        return self.works(item.queue) and permits(self.jurisdictions, item.jurisdiction)
-
-
-@dataclass(frozen=True)
-class AssignmentPlan:
-    assigned: dict[int, str] = field(default_factory=dict)  # item id -> collector id
-    unassigned: dict[int, Unassigned] = field(default_factory=dict)
-    # (jurisdiction, queue) pairs no collector given may work at all.
-    unworkable: frozenset[tuple[str, str]] = frozenset()
-
-    def counts(self) -> dict[str, int]:
-        reasons = list(self.unassigned.values())
-        return {
-            "assigned": len(self.assigned),
-            **{reason.value: reasons.count(reason) for reason in Unassigned},
-        }
-
-
-def why_unassigned(item: OpenItem, desks: Sequence[Desk]) -> Unassigned | None:
-    """Why an open item is not assigned, with the collectors and loads as they are now;
-    ``None`` when one of them could still take it (the next assignment places it)."""
-    able = [d for d in desks if d.may_take(item)]
-    if not able:
-        return Unassigned.NO_PERMITTED_COLLECTOR
-    if all(d.load >= d.capacity for d in able):
-        return Unassigned.CAPACITY_EXHAUSTED
-    return None
-
-
-def rank_key(item: OpenItem) -> tuple[int, int, int]:
-    """Sort key: precedence, then priority, both descending; then the item id."""
-    return (-item.precedence, -item.priority, item.item_id)
+# Inputs, plan and ``why_unassigned`` are the reference's (``tideover.queues.assignment``),
+# named here too for the callers of ``assign_items``.
 
 
 def assign_items(items: Iterable[OpenItem], desks: Sequence[Desk]) -> AssignmentPlan:
-    """Every item either assigned to a collector or left with its reason (see module doc)."""
+    """Every item either assigned to a collector or left with its reason: ``place`` item by
+    item in rank order (see the module doc)."""
     ordered = sorted(desks, key=lambda d: d.collector_id)
     load = [d.load for d in ordered]
     capacity = [d.capacity for d in ordered]
@@ -141,9 +76,10 @@ def _least_utilised(
 ) -> int | None:
     """Pops the collector with the lowest current utilisation and room left, if any.
 
-    Utilisation is a ratio of two integers of at most ``MAX_CAPACITY``: two different
-    ratios differ by at least 1 / MAX_CAPACITY², far above a double's rounding, and
-    equal ratios divide to the same double, so the float order is the exact order.
+    Utilisation is a ratio of two integers of at most ``MAX_DAILY_CAPACITY`` (10,000,
+    ``domain.collectors``): two different ratios differ by at least 1 / 10,000², far
+    above a double's rounding, and equal ratios divide to the same double, so the float
+    order is the exact order ``place`` compares.
     """
     while heap:
         _, index, seen = heap[0]

@@ -12,14 +12,14 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tideover.batch.assign import Codebook, case_sql, check_portfolio, layered_sql, quote_literal
+from tideover.batch.assign import Codebook, case_sql, check_portfolio, layered_sql
 from tideover.batch.cycle.features import check_accounts, features_sql
 from tideover.batch.cycle.gate import (
     HUMAN_CHANNELS,
@@ -32,14 +32,13 @@ from tideover.batch.cycle.kpis import KpiRow, contact_kpis, outcome_kpis, portfo
 from tideover.compliance.jurisdictions import item_jurisdiction
 from tideover.compliance.ledger import InMemoryLedger
 from tideover.policy.document import CompiledPolicy
+from tideover.policy.sql_text import quote_literal
+from tideover.queues.priority import queue_priority
 from tideover.scoring.artefact import Artefact
 
 STAGES = ("features", "score", "assign", "gate", "dispatch", "kpis")
 FaultHook = Callable[[str], None]
 ProgressFn = Callable[[str, int, int], None]
-SCORE_PLACES = Decimal("0.000001")  # the score feature: a probability with 6 places
-# Risk of an unscored account when ranking queue work: an even chance, said out loud.
-DEFAULT_RISK = Decimal("0.5")
 
 
 def _ignore(*_args: object) -> None:
@@ -313,18 +312,6 @@ def _gate(
     return gate_actions(actions, as_of=config.as_of, ledger=ledger, settings=config.gate)
 
 
-def queue_priority(action: PlannedAction) -> int:
-    """Expected amount at stake × urgency: balance × risk × the step's priority / 100.
-
-    Risk is the score (probability of rolling), ``DEFAULT_RISK`` when unscored;
-    rounded half-up to a whole minor unit, so ties are rare and the order exact.
-    """
-    risk = action.score if action.score is not None else DEFAULT_RISK
-    urgency = Decimal(action.priority or 0) / 100
-    value = Decimal(action.balance_minor) * risk * urgency
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
 def account_regions(accounts: pa.Table, gated: list[GatedAction]) -> dict[str, str | None]:
     """The borrower's region (``region`` column) of each account with human work today."""
     if "region" not in accounts.column_names:
@@ -350,7 +337,8 @@ def dispatch(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Outbox rows (automatic channels) and queue item rows (human work), without run ids.
 
-    A queue item's ``jurisdiction`` (who may work it) comes from its borrower's
+    A queue item's ``priority`` is :func:`tideover.queues.priority.queue_priority` of
+    its action; its ``jurisdiction`` (who may work it) comes from its borrower's
     region (``regions`` by account id) under the packs the gate used
     (``tideover.compliance.jurisdictions``).
     """
