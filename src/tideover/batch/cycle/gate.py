@@ -2,21 +2,21 @@
 
 Each action is placed at its channel's send time on the business date in the
 borrower's first candidate time zone (the gate then checks every candidate
-zone), and checked against every rule pack the policy names.  An action all
-packs allow goes ahead and is counted in the in-memory ledger, so caps hold
-across one borrower's several accounts within the run.  A denied action is
-moved to the earliest instant every pack allows, if that falls on the same
-local business date (tomorrow's cycle plans tomorrow); otherwise it is
-dropped.  Either way its rule ids are kept.
+zone), and checked against every rule pack the policy names.  What becomes of
+it, allowed, moved later that day or dropped, with the rule ids that denied
+it, is the rule of :mod:`tideover.compliance.reschedule` (the reference), which
+this module calls for every action: it only turns the day's planned actions
+into attempts, shares one contact profile per borrower, and counts each
+allowed contact in the in-memory ledger, so caps hold across one borrower's
+several accounts within the run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from tideover.compliance.contacts import (
@@ -24,13 +24,13 @@ from tideover.compliance.contacts import (
     Attempt,
     Channel,
     ContactProfile,
-    Decision,
     Hold,
     LegalReferral,
     Outcome,
 )
-from tideover.compliance.gate import CompiledPack, check, check_referral
+from tideover.compliance.gate import CompiledPack
 from tideover.compliance.ledger import InMemoryLedger
+from tideover.compliance.reschedule import State, schedule_contact, schedule_referral
 
 # Policy channels as the gate knows them; a legal referral is work, not a contact.
 CONTACT_CHANNEL: dict[str, Channel | None] = {
@@ -44,10 +44,6 @@ CONTACT_CHANNEL: dict[str, Channel | None] = {
     "legal_referral": None,
 }
 HUMAN_CHANNELS = frozenset({"human_call", "field_visit", "legal_referral"})
-# Re-checks at a later instant when one pack's earliest time is refused by another.
-_MAX_RETRIES = 3
-
-State = Literal["allowed", "rescheduled", "dropped"]
 
 
 @dataclass(frozen=True)
@@ -135,7 +131,15 @@ def _gate_one(
     planned = datetime.combine(as_of, settings.send_time(action.channel), zone).astimezone(UTC)
     channel = CONTACT_CHANNEL[action.channel]
     if channel is None:
-        return _referral(action, planned, settings)
+        referral = LegalReferral(
+            action.borrower_id,
+            action.account_id,
+            settings.actor,
+            planned,
+            time_barred=action.time_barred,
+        )
+        done = schedule_referral(referral, settings.packs)
+        return GatedAction(action, done.state, done.at, done.rule_ids)
     attempt = Attempt(
         action.borrower_id,
         action.account_id,
@@ -146,50 +150,14 @@ def _gate_one(
         # A visit is queued before its team is known: the team is checked when it sets out.
         visitors=None if channel is Channel.VISIT else (),
     )
-    rules: dict[str, None] = {}
-    at: datetime | None = planned
-    for _ in range(_MAX_RETRIES + 1):
-        if at is None or at.astimezone(zone).date() != as_of:
-            return GatedAction(action, "dropped", None, tuple(rules))
-        attempt = _at(attempt, at)
-        denied = _denials(attempt, ledger, profile, settings.packs)
-        if not denied:
-            ledger.record(attempt, Outcome.PLANNED)
-            state: State = "allowed" if at == planned else "rescheduled"
-            return GatedAction(action, state, at, tuple(rules))
-        for decision in denied:
-            rules.update(dict.fromkeys(decision.rule_ids))
-        later = [d.earliest_allowed for d in denied]
-        at = None if any(t is None for t in later) else max(t for t in later if t is not None)
-    return GatedAction(action, "dropped", None, tuple(rules))
-
-
-def _at(attempt: Attempt, at: datetime) -> Attempt:
-    return replace(attempt, planned_at=at)
-
-
-def _referral(action: PlannedAction, planned: datetime, settings: GateSettings) -> GatedAction:
-    """A legal referral is work, not a contact: only the rules on suing apply (no retry)."""
-    referral = LegalReferral(
-        action.borrower_id,
-        action.account_id,
-        settings.actor,
-        planned,
-        time_barred=action.time_barred,
+    done = schedule_contact(
+        attempt,
+        business_date=as_of,
+        zone=zone,
+        ledger=ledger,
+        profile=profile,
+        packs=settings.packs,
     )
-    rules: dict[str, None] = {}
-    for pack in settings.packs:
-        rules.update(dict.fromkeys(check_referral(referral, pack).rule_ids))
-    if rules:
-        return GatedAction(action, "dropped", None, tuple(rules))
-    return GatedAction(action, "allowed", planned, ())
-
-
-def _denials(
-    attempt: Attempt,
-    ledger: InMemoryLedger,
-    profile: ContactProfile,
-    packs: Sequence[CompiledPack],
-) -> list[Decision]:
-    decisions = [check(attempt, ledger, profile, pack) for pack in packs]
-    return [d for d in decisions if not d.allowed]
+    if done.at is not None:
+        ledger.record(replace(attempt, planned_at=done.at), Outcome.PLANNED)
+    return GatedAction(action, done.state, done.at, done.rule_ids)
