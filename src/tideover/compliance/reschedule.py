@@ -71,7 +71,8 @@ def schedule_contact(
     for _ in range(MAX_RETRIES + 1):
         if at is None or at.astimezone(zone).date() != business_date:
             break
-        attempt = replace(attempt, planned_at=at)
+        if at != attempt.planned_at:
+            attempt = replace(attempt, planned_at=at)
         denied = denials(attempt, ledger, profile, packs)
         if not denied:
             return Scheduled("allowed" if at == planned else "rescheduled", at, tuple(rules))

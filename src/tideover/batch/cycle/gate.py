@@ -158,6 +158,8 @@ def _gate_one(
         profile=profile,
         packs=settings.packs,
     )
-    if done.at is not None:
+    if done.state == "allowed":
+        ledger.record(attempt, Outcome.PLANNED)
+    elif done.at is not None:
         ledger.record(replace(attempt, planned_at=done.at), Outcome.PLANNED)
     return GatedAction(action, done.state, done.at, done.rule_ids)
