@@ -115,10 +115,12 @@ FLOOR_KPIS = """
 WITH o AS (SELECT * FROM floor_assigned WHERE is_open),
 base AS (SELECT segment, arm, count(*) AS n, sum(balance_minor) AS amount FROM o GROUP BY 1, 2),
 moved AS (
-  SELECT a.segment, a.arm, p.bucket AS key, p.balance_minor AS amount,
-    r_now.r > r_then.r AS rolled, r_then.r > 0 AND (r_now.r = 0 OR NOT a.is_open) AS cured
+  SELECT a.segment, a.arm, p.bucket AS key, p.balance_minor AS amount, a.balance_minor AS now,
+    a.is_open AND r_now.r > r_then.r AS rolled,
+    r_then.r > 0 AND (r_now.r = 0 OR NOT a.is_open) AS cured
   FROM cycle_previous AS p JOIN floor_assigned AS a USING (account_id)
-  JOIN ranks AS r_then ON r_then.label = p.bucket JOIN ranks AS r_now ON r_now.label = a.bucket)
+  JOIN ranks AS r_then ON r_then.label = p.bucket JOIN ranks AS r_now ON r_now.label = a.bucket
+  WHERE p.balance_minor > 0)
 SELECT o.segment, o.arm, 'bucket', o.bucket, count(*), sum(o.balance_minor), any_value(b.n),
   any_value(b.amount) FROM o JOIN base AS b USING (segment, arm) GROUP BY 1, 2, 4
 UNION ALL
@@ -128,7 +130,7 @@ FROM o JOIN base AS b USING (segment, arm) JOIN (VALUES ('30+', 30), ('90+', 90)
   ON o.dpd > d.days GROUP BY 1, 2, 4
 UNION ALL
 SELECT segment, arm, 'roll', key, count(*) FILTER (WHERE rolled),
-  coalesce(sum(amount) FILTER (WHERE rolled), 0), count(*), sum(amount) FROM moved GROUP BY 1, 2, 4
+  coalesce(sum(now) FILTER (WHERE rolled), 0), count(*), sum(amount) FROM moved GROUP BY 1, 2, 4
 UNION ALL
 SELECT segment, arm, 'cure', key, count(*) FILTER (WHERE cured),
   coalesce(sum(amount) FILTER (WHERE cured), 0), count(*), sum(amount) FROM moved
@@ -261,16 +263,20 @@ def _pandas_kpis(
         emit("delinquent", per_arm.set_index("k", append=True), key)
     rank = {label: i for i, label in enumerate(labels)}
     prev = previous.to_pandas()
-    moved = prev.merge(df[["account_id", "segment", "arm", "bucket", "is_open"]], on="account_id")
+    prev = prev[prev["balance_minor"] > 0]  # open then (domain.kpis)
+    today = df[["account_id", "segment", "arm", "bucket", "is_open", "balance_minor"]]
+    moved = prev.merge(today.rename(columns={"balance_minor": "now"}), on="account_id")
     then = moved["bucket_x"].map(rank).to_numpy()
     now = moved["bucket_y"].map(rank).to_numpy()
-    moved["rolled"] = now > then
+    moved["rolled"] = (now > then) & moved["is_open"].to_numpy()
     moved["cured"] = (then > 0) & ((now == 0) | ~moved["is_open"].to_numpy())
     for metric, flag, subset in (
         ("roll", "rolled", moved),
         ("cure", "cured", moved[moved["bucket_x"] != labels[0]]),
     ):
-        subset = subset.assign(hit=subset["balance_minor"].where(subset[flag], 0))
+        # A roll counts the balance today, a cure the balance then (domain.kpis).
+        counted = subset["now"] if metric == "roll" else subset["balance_minor"]
+        subset = subset.assign(hit=counted.where(subset[flag], 0))
         g = subset.groupby([*keys, "bucket_x"]).agg(
             n=("balance_minor", "size"), amount=("balance_minor", "sum"),
             hits=(flag, "sum"), hit_amount=("hit", "sum"))  # fmt: skip

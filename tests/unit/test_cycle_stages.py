@@ -162,7 +162,10 @@ def test_roll_and_cure_compare_with_yesterday_and_cost_counts_what_goes_ahead() 
 
     assert total("roll", "M1", "base_accounts") == 3
     assert total("roll", "M1", "accounts") == 1  # L0: M1 → M2
-    assert total("roll", "M1", "amount_minor") == 100
+    # The rolled balance is L0's today (100,000), over the bucket's balance then (100 + 200 +
+    # 300): 本期余额 / 上期余额, as ``domain.kpis.roll_figures`` defines it.
+    assert total("roll", "M1", "amount_minor") == 100_000
+    assert total("roll", "M1", "base_amount_minor") == 600
     assert total("cure", "M1", "accounts") == 1  # L1 back to current
     assert total("cure", "M2", "accounts") == 1  # L3 repaid
     assert total("delinquent", "30+", "accounts") == 1

@@ -22,7 +22,8 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from tideover.domain.days import day_number
-from tideover.domain.errors import ValidationError
+from tideover.domain.errors import CurrencyMismatch, ValidationError
+from tideover.domain.kpis import AccountState, cure_figures, roll_figures
 from tideover.domain.money import DEFAULT_CURRENCY, Currency, Money
 
 if TYPE_CHECKING:
@@ -287,9 +288,10 @@ def delinquency_of(
 class RollRate:
     """Accounts and balance in ``from_bucket`` before, and how much rolled to a worse one.
 
-    ``balance`` is the outstanding principal of the bucket's accounts on the
-    earlier date; ``rolled_balance`` is the outstanding principal, on the later
-    date, of those that rolled (the usual 迁徙率 definition).
+    The definitions are :mod:`tideover.domain.kpis`' (:func:`~tideover.domain.kpis.roll_figures`):
+    ``accounts`` and ``balance`` are the accounts open in the bucket on the earlier
+    date and their balance then (:func:`balance_of`); ``rolled_balance`` is the
+    balance, on the later date, of those that rolled (本期余额 / 上期余额).
     """
 
     from_bucket: str
@@ -309,6 +311,34 @@ class RollRate:
         return Decimal(self.rolled_balance.minor) / Decimal(self.balance.minor)
 
 
+def balance_of(status: DelinquencyStatus) -> Money:
+    """What is owed on the status date: principal not yet repaid plus overdue interest,
+    fees and penalty (the KPIs' balance, :mod:`tideover.domain.kpis`)."""
+    from tideover.domain.allocation import Component  # allocation imports this module
+
+    principal = status.outstanding_principal
+    overdue_principal = status.overdue.get(Component.PRINCIPAL, Money.zero(principal.currency))
+    return principal + status.overdue_total - overdue_principal
+
+
+def account_state(status: DelinquencyStatus) -> AccountState:
+    """The status as the KPIs read it: bucket, DPD, balance, open while anything is owed."""
+    balance = balance_of(status).minor
+    return AccountState(status.bucket, status.dpd, balance, balance > 0)
+
+
+def _states(
+    statuses: Mapping[str, DelinquencyStatus], currency: Currency
+) -> dict[str, AccountState]:
+    for status in statuses.values():
+        if status.outstanding_principal.currency != currency:
+            raise CurrencyMismatch(
+                f"cannot combine {currency} with {status.outstanding_principal.currency}",
+                f"不能将 {currency} 与 {status.outstanding_principal.currency} 混合计算",
+            )
+    return {loan_id: account_state(status) for loan_id, status in statuses.items()}
+
+
 def _currency_of(*statuses: Mapping[str, DelinquencyStatus]) -> Currency:
     for mapping in statuses:
         for status in mapping.values():
@@ -323,27 +353,23 @@ def roll_rates(
 ) -> dict[str, RollRate]:
     """Roll rate per bucket between two dates; statuses are keyed by loan id.
 
-    A roll is a move to a strictly worse bucket.  Accounts missing from
-    ``current`` (closed, sold) stay in the base and count as not rolled.
-    Mixed currencies raise ``CurrencyMismatch``.
+    :func:`tideover.domain.kpis.roll_figures` over :func:`account_state`: a roll
+    is a move to a strictly worse bucket; accounts closed on the earlier date are
+    in no base; accounts missing from ``current`` stay in the base and count as
+    not rolled.  Mixed currencies raise ``CurrencyMismatch``.
     """
-    zero = Money.zero(_currency_of(previous, current))
-    rates = {label: RollRate(label, 0, 0, zero, zero) for label in scheme.labels}
-    for loan_id, before in previous.items():
-        start = scheme.index_of(before.bucket)
-        rate = rates[before.bucket]
-        after = current.get(loan_id)
-        rolled = after is not None and scheme.index_of(after.bucket) > start
-        rates[before.bucket] = RollRate(
-            before.bucket,
-            rate.accounts + 1,
-            rate.rolled_accounts + int(rolled),
-            rate.balance + before.outstanding_principal,
-            rate.rolled_balance + after.outstanding_principal
-            if after is not None and rolled
-            else rate.rolled_balance,
+    cur = _currency_of(previous, current)
+    figures = roll_figures(_states(previous, cur), _states(current, cur), scheme.labels)
+    return {
+        label: RollRate(
+            label,
+            f.base_accounts,
+            f.accounts,
+            Money(f.base_amount_minor, cur),
+            Money(f.amount_minor, cur),
         )
-    return rates
+        for label, f in figures.items()
+    }
 
 
 def transition_matrix(
@@ -366,7 +392,8 @@ def cure_counts(
     current: Mapping[str, DelinquencyStatus],
     scheme: BucketScheme = DEFAULT_BUCKETS,
 ) -> dict[str, int]:
-    """Per delinquent bucket, how many accounts came back to the first (current) bucket."""
-    matrix = transition_matrix(previous, current, scheme)
-    first = scheme.labels[0]
-    return {label: matrix[(label, first)] for label in scheme.labels[1:]}
+    """Per delinquent bucket, how many accounts are current or closed on the later date
+    (:func:`tideover.domain.kpis.cure_figures`)."""
+    cur = _currency_of(previous, current)
+    figures = cure_figures(_states(previous, cur), _states(current, cur), scheme.labels)
+    return {label: f.accounts for label, f in figures.items()}

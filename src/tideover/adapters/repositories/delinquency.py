@@ -61,11 +61,18 @@ class DelinquencyRepository(PlatformScoped):
         }
 
     def buckets_on(self, as_of: date) -> builtins.list[tuple[Any, ...]]:
-        """(loan id, bucket, outstanding principal) of ``as_of``'s snapshot, by loan key:
-        what roll and cure rates read of the previous date, without objects."""
+        """(loan id, bucket, balance) of ``as_of``'s snapshot, by loan key: what roll and
+        cure rates read of the previous date, without objects.  The balance is the KPIs'
+        (``tideover.domain.kpis``): principal plus overdue interest, fees and penalty."""
         snapshot, loan = DelinquencySnapshotRow.__table__.c, LoanRow.__table__.c
+        balance = (
+            snapshot.outstanding_principal_minor
+            + snapshot.overdue_interest_minor
+            + snapshot.overdue_fees_minor
+            + snapshot.overdue_penalty_minor
+        )
         query = (
-            select(loan.loan_id, snapshot.bucket, snapshot.outstanding_principal_minor)
+            select(loan.loan_id, snapshot.bucket, balance)
             .select_from(
                 DelinquencySnapshotRow.__table__.join(
                     LoanRow.__table__, loan.id == snapshot.loan_pk

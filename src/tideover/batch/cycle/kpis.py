@@ -6,11 +6,11 @@ accounts and amount, so rates are read without rounding anything twice:
 - ``bucket/<label>``: open accounts and balance in the bucket, over all open ones;
 - ``delinquent/30+`` and ``delinquent/90+``: open accounts more than 30 (90)
   days past due, over all open ones;
-- ``roll/<bucket>``: accounts in the bucket on the previous date that are in a
-  worse bucket today (amounts: their previous balance), over the bucket's
-  accounts then;
-- ``cure/<bucket>``: accounts delinquent in the bucket then, current today
-  (or repaid), over the bucket's accounts then;
+- ``roll/<bucket>``: accounts open in the bucket on the previous date and open
+  in a worse bucket today (amount: their balance *today*), over the bucket's
+  open accounts then and their balance then;
+- ``cure/<bucket>``: accounts delinquent in the bucket then, current or closed
+  today (amount: their balance then), over the bucket's open accounts then;
 - contacts: ``planned``, ``allowed``, ``rescheduled``, ``dropped`` by channel,
   ``denied`` by rule id, and ``cost`` by channel (the actions that go ahead
   times the channel's cost per action);
@@ -20,6 +20,15 @@ accounts and amount, so rates are read without rounding anything twice:
   over attempts.
 
 Segments and arms are today's, so an account is measured where it is now.
+The portfolio figures are the reference definitions of :mod:`tideover.domain.kpis`
+(which balance counts, and how closed, missing and new accounts are treated),
+held to them by ``tests/unit/test_kpi_differential.py``.  The balance is the
+accounts' ``balance_minor`` today and the bucket history's on the previous date
+(principal plus overdue interest, fees and penalty on both); an account open on
+the previous date means one owing then (``balance_minor > 0``).  An account of
+the previous date missing from today's table (never so for stored loans, which
+stay on the book once disbursed) stays in its bucket's base under segment and
+arm ``''`` (:data:`NO_SEGMENT`), so that the platform's sum keeps it.
 """
 
 from __future__ import annotations
@@ -33,8 +42,11 @@ import pyarrow as pa
 
 from tideover.batch.assign import quote_literal
 from tideover.batch.cycle.gate import GatedAction
+from tideover.domain.kpis import DELINQUENCY_THRESHOLDS
 
 KpiRow = dict[str, Any]
+# Segment and arm of a previous date's account missing from today's table.
+NO_SEGMENT = ""
 
 
 def _bucket_rank(labels: Sequence[str], column: str) -> str:
@@ -54,10 +66,12 @@ def portfolio_kpis(
     rows: list[KpiRow] = []
     # One grouped pass over the open accounts; the per-(segment, arm) bases and the
     # delinquency rows are sums of its few result rows, done here exactly in integers.
+    past = "".join(
+        f", count(*) FILTER (WHERE dpd > {days}), sum(balance_minor) FILTER (WHERE dpd > {days})"
+        for days in DELINQUENCY_THRESHOLDS.values()
+    )
     open_sql = f"""
-        SELECT segment, arm, bucket, count(*), sum(balance_minor),
-               count(*) FILTER (WHERE dpd > 30), sum(balance_minor) FILTER (WHERE dpd > 30),
-               count(*) FILTER (WHERE dpd > 90), sum(balance_minor) FILTER (WHERE dpd > 90)
+        SELECT segment, arm, bucket, count(*), sum(balance_minor){past}
         FROM {assigned} WHERE is_open
         GROUP BY segment, arm, bucket"""
     rows += _rows(_open_rows(con.execute(open_sql).fetchall()), currency)
@@ -78,7 +92,8 @@ def _open_rows(grouped: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
         base_amount = sum(int(r[4] or 0) for r in members)
         for r in members:
             out.append((segment, arm, "bucket", r[2], r[3], r[4], base_n, base_amount))
-        for key, n_at, amount_at in (("30+", 5, 6), ("90+", 7, 8)):
+        for i, key in enumerate(DELINQUENCY_THRESHOLDS):
+            n_at, amount_at = 5 + 2 * i, 6 + 2 * i
             n = sum(int(r[n_at]) for r in members)
             if n:
                 amount = sum(int(r[amount_at] or 0) for r in members)
@@ -94,20 +109,27 @@ def _moves(
     currency: str,
 ) -> list[KpiRow]:
     then, now = _bucket_rank(labels, "p.bucket"), _bucket_rank(labels, "a.bucket")
+    gone = quote_literal(NO_SEGMENT)
+    # Open then: owing then.  A LEFT JOIN keeps a missing account in the base; with no row
+    # today its flags are NULL, and coalesce makes "neither rolled nor cured" explicit.
     sql = f"""
         WITH moved AS (
-            SELECT a.segment, a.arm, p.bucket AS key, p.balance_minor AS amount,
-                   {now} > {then} AS rolled,
-                   {then} > 0 AND ({now} = 0 OR NOT a.is_open) AS cured
-            FROM {previous} AS p JOIN {assigned} AS a USING (account_id))
+            SELECT coalesce(a.segment, {gone}) AS segment, coalesce(a.arm, {gone}) AS arm,
+                   p.bucket AS key, p.balance_minor AS amount_then,
+                   a.balance_minor AS amount_now,
+                   coalesce(a.is_open AND {now} > {then}, FALSE) AS rolled,
+                   coalesce({then} > 0 AND ({now} = 0 OR NOT a.is_open), FALSE) AS cured
+            FROM {previous} AS p LEFT JOIN {assigned} AS a ON a.account_id = p.account_id
+            WHERE p.balance_minor > 0)
         SELECT segment, arm, 'roll', key,
-               count(*) FILTER (WHERE rolled), coalesce(sum(amount) FILTER (WHERE rolled), 0),
-               count(*), sum(amount)
+               count(*) FILTER (WHERE rolled),
+               coalesce(sum(amount_now) FILTER (WHERE rolled), 0),
+               count(*), sum(amount_then)
         FROM moved GROUP BY ALL
         UNION ALL
         SELECT segment, arm, 'cure', key,
-               count(*) FILTER (WHERE cured), coalesce(sum(amount) FILTER (WHERE cured), 0),
-               count(*), sum(amount)
+               count(*) FILTER (WHERE cured), coalesce(sum(amount_then) FILTER (WHERE cured), 0),
+               count(*), sum(amount_then)
         FROM moved WHERE key <> {quote_literal(labels[0])} GROUP BY ALL"""
     return _rows(con.execute(sql).fetchall(), currency)
 
@@ -293,8 +315,9 @@ def _in_force_sql(assigned: str) -> str:
 
 
 def _recovery_sql(assigned: str, outcomes: str) -> str:
-    """An account without money on the day started it as it ends it (today's bucket and
-    overdue amount); one with money carries its start-of-day figures in ``outcomes``."""
+    """:func:`tideover.domain.kpis.recovery_figures` in SQL.  An account without money on
+    the day started it as it ends it (today's bucket and overdue amount); one with money
+    carries its start-of-day figures in ``outcomes``."""
     return f"""
         SELECT segment, arm, 'recovery', bucket,
                count(*) FILTER (WHERE received > 0), sum(received), count(*), sum(overdue)
