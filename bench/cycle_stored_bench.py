@@ -45,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from stored_portfolio import DEFAULT_AS_OF, DEFAULT_SEED, PLATFORM, build_stored_portfolio
 from tideover.adapters.database import make_engine, migrate, session_factory
 from tideover.adapters.pii import PiiCipher
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.batch.cycle import CycleInputs
 from tideover.domain.allocation import Component, position_as_of
 from tideover.domain.delinquency import DelinquencyStatus, delinquency_of
@@ -53,7 +54,7 @@ from tideover.domain.platforms import PlatformSettings
 from tideover.services.cycle.inputs import ACCOUNTS_SCHEMA, load_cycle_inputs
 from tideover.services.platforms import settings_of
 from tideover.services.portfolio.positions import portfolio_delinquency
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork, UnitOfWork
+from tideover.services.unit_of_work import UnitOfWork
 
 # A fixed key for the synthetic borrowers' phone numbers (the tests' key, so a database
 # built by either can be reused).
@@ -232,7 +233,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         uow, counts = prepare(url, args.loans, args.seed)
         with uow() as unit:
             settings = settings_of(unit, PLATFORM)
-            keys = set(unit.plans(PLATFORM).schedules_in_force(DEFAULT_AS_OF))
+            keys = set(unit.schedules(PLATFORM).schedules_in_force(DEFAULT_AS_OF))
             versioned = {row[1] for row in unit.loans(PLATFORM).account_rows() if row[0] in keys}
             book = portfolio_delinquency(unit, PLATFORM, DEFAULT_AS_OF, settings)
         single = book.positions.one_by_one

@@ -31,8 +31,8 @@ from sqlalchemy import insert, select
 from tideover.adapters.database import make_engine, migrate, session_factory
 from tideover.adapters.orm import ContactEventRow, PlatformRow
 from tideover.adapters.pii import PiiCipher
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.compliance.ledger import InMemoryLedger
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 RUN_DAY = datetime(2026, 6, 3, tzinfo=UTC)
 PLATFORM = "bench"

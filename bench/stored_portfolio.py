@@ -223,19 +223,19 @@ def build_stored_portfolio(
             loans = uow.loans(PLATFORM)
             for loan_id, pause in batch.pauses:
                 loans.add_pause(loan_id, pause, "bench")
-            plans = uow.plans(PLATFORM)
+            schedules = uow.schedules(PLATFORM)
             for plan in batch.plans:
-                plans.append_schedule(
+                schedules.append_schedule(
                     plan.loan_id,
                     plan.contract,
                     reason="contract",
                     effective_from=plan.contract_from,
                 )
-                plans.append_schedule(
+                schedules.append_schedule(
                     plan.loan_id, plan.schedule, reason="plan bench", effective_from=plan.start
                 )
                 if plan.reaged_on is not None:
-                    plans.append_schedule(
+                    schedules.append_schedule(
                         plan.loan_id, plan.schedule, reason="re-aged", effective_from=plan.reaged_on
                     )
                     counts["reaged"] += 1

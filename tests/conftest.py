@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 from tideover.adapters.database import make_engine, migrate, normalise_url, session_factory
 from tideover.adapters.pii import PiiCipher
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TEST_PII_KEY = base64.urlsafe_b64encode(b"tideover-test-key-0123456789abcd").decode()

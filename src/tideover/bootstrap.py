@@ -13,7 +13,7 @@ from tideover.adapters.database import session_factory as make_session_factory
 from tideover.adapters.pii import PiiCipher
 from tideover.config import Settings, load_settings
 from tideover.domain.errors import ConfigurationError
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.cli.main import run
 from tideover.domain.borrowers import Borrower
 from tideover.domain.loans import Loan, RepaymentMethod
 from tideover.domain.money import USD, Money
 from tideover.domain.schedules import build_schedule, terms_for
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 DAY = "2026-03-02"

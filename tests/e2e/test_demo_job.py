@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
 from tideover.services.cycle.run import run_cycle
 from tideover.services.demo.story import ensure_demo_policy, load_demo_platform
 from tideover.services.portfolio.delinquency import compute_delinquency, report_from_history
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 DATA = Path(__file__).parents[1] / "data"
 SAMPLES = {"demo-cn": "lendingclub_sample.csv", "demo-us": "lendingclub2016_sample.csv"}

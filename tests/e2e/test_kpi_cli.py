@@ -18,6 +18,7 @@ import pytest
 from matplotlib import image
 
 from tideover.adapters.repositories import ContactEvent, ContactResult
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.cli.main import run
 from tideover.compliance.contacts import ActorRole, Attempt, Channel, Outcome
 from tideover.domain.borrowers import Borrower
@@ -26,7 +27,6 @@ from tideover.domain.money import CNY, Money
 from tideover.domain.payments import Payment
 from tideover.domain.schedules import build_schedule, terms_for
 from tideover.plans.lifecycle import PromiseToPay
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 POLICY = Path(__file__).parents[2] / "src" / "tideover" / "policy" / "examples" / "supportive.yaml"
 TEST_PII_KEY = base64.urlsafe_b64encode(b"tideover-test-key-0123456789abcd").decode()  # conftest
@@ -63,7 +63,7 @@ def acme(
             [Loan("acme", f"L{i}", f"B{i}", terms, build_schedule(terms)) for i in (1, 2)]
         )
         unit.payments("acme").add_many([Payment("acme", "P1", "L2", Money.of("500"), FIRST)])
-        unit.plans("acme").add_promise(
+        unit.promises("acme").add_promise(
             PromiseToPay("PTP-1", Money.of("300"), date(2025, 6, 27), FIRST),
             loan_id="L2",
             plan_id=None,

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.domain.borrowers import Borrower
 from tideover.domain.loans import Loan, RepaymentMethod
 from tideover.domain.money import CNY, Money
 from tideover.domain.schedules import build_schedule, terms_for
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.compliance.audit import GENESIS, append
 from tideover.domain.errors import NotFound, ValidationError
 from tideover.services.compliance.checks import verify_audit_trail
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)

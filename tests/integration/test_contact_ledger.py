@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from tideover.adapters.repositories.contacts import ContactEvent, ContactResult
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.compliance.contacts import (
     ActorRole,
     Attempt,
@@ -23,7 +24,6 @@ from tideover.compliance.ledger import CHANNEL_BIT, CountKind, InMemoryLedger
 from tideover.compliance.loader import load_pack
 from tideover.domain.errors import Conflict, NotFound, ValidationError
 from tideover.services.compliance.checks import ledger_horizon
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 NEW_YORK = "America/New_York"

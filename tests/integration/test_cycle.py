@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.cli import main
 from tideover.compliance.contacts import HoldKind
 from tideover.demo.portfolio import DEMO_PLATFORMS
@@ -21,7 +22,6 @@ from tideover.domain.errors import Conflict, NotFound
 from tideover.services.compliance.holds import add_hold
 from tideover.services.cycle.run import kpi_report, run_cycle
 from tideover.services.demo.story import load_demo_platform
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 DATA = Path(__file__).parents[1] / "data"

@@ -21,12 +21,12 @@ from sqlalchemy.engine import make_url
 
 from tideover.adapters.database import make_engine, session_factory
 from tideover.adapters.pii import PiiCipher
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
 from tideover.domain.errors import DataUnavailable
 from tideover.services.cycle.run import run_cycle
 from tideover.services.demo.story import load_demo_platform
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 ROOT = Path(__file__).parents[2]

@@ -15,6 +15,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.compliance.contacts import ActorRole, Attempt, Channel, HoldKind, Outcome, Target
 from tideover.domain.borrowers import Borrower
 from tideover.domain.clock import FixedClock
@@ -27,7 +28,6 @@ from tideover.services.compliance.holds import add_hold
 from tideover.services.cycle.flags import FLAG_COLUMNS, load_flags, with_flags
 from tideover.services.plans import hardship as hardship_service
 from tideover.services.plans import promises as promise_service
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 
@@ -145,8 +145,8 @@ def test_a_broken_promise_counts_for_ninety_days(acme: UowFactory) -> None:
         clock=CLOCK,
     )  # fmt: skip
     with acme() as unit:
-        [stored] = unit.plans("acme").promises("L1")
-        unit.plans("acme").decide_promise(
+        [stored] = unit.promises("acme").promises("L1")
+        unit.promises("acme").decide_promise(
             stored.promise.promise_id, PromiseOutcome.BROKEN, date(2025, 6, 23)
         )
         unit.commit()

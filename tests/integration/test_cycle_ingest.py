@@ -9,13 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
 from tideover.domain.errors import InputRejected, ValidationError
 from tideover.services.cycle.ingest import pending_files
 from tideover.services.cycle.run import run_cycle
 from tideover.services.demo.story import load_demo_platform
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 DATA = Path(__file__).parents[1] / "data"

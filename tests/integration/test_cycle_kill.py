@@ -15,11 +15,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
 from tideover.services.cycle.run import run_cycle
 from tideover.services.demo.story import load_demo_platform
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 ROOT = Path(__file__).parents[2]
@@ -37,7 +37,7 @@ from tideover.adapters.database import make_engine, session_factory
 from tideover.adapters.pii import PiiCipher
 from tideover.domain.clock import FixedClock
 from tideover.services.cycle.run import run_cycle
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 
 url, key, stage, policy = sys.argv[1:5]
 

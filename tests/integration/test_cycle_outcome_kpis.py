@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tideover.adapters.repositories import ContactEvent, ContactResult
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.compliance.contacts import ActorRole, Attempt, Channel, Outcome
 from tideover.domain.borrowers import Borrower
 from tideover.domain.clock import FixedClock
@@ -39,7 +40,6 @@ from tideover.services.cycle.run import kpi_report, run_cycle
 from tideover.services.plans import hardship as hardship_service
 from tideover.services.plans import promises as promise_service
 from tideover.services.plans import relief as relief_service
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 POLICY = Path(__file__).parents[2] / "src" / "tideover" / "policy" / "examples" / "supportive.yaml"
@@ -79,7 +79,7 @@ def _promise(
     decided: PromiseOutcome | None = None,
     on: date = DAY,
 ) -> None:
-    repo = uow.plans("acme")
+    repo = uow.promises("acme")
     repo.add_promise(
         PromiseToPay(pid, Money.of(amount), due, made), loan_id=loan, plan_id=None, by="collector1"
     )
@@ -333,7 +333,7 @@ def test_a_rerun_after_a_review_counts_the_new_decision(acme: UowFactory) -> Non
     first = _totals(_cycle(acme))
     assert first[("promises", "kept")][2] == 2
     with acme() as uow:
-        uow.plans("acme").decide_promise("PTP-C", PromiseOutcome.KEPT, DAY)
+        uow.promises("acme").decide_promise("PTP-C", PromiseOutcome.KEPT, DAY)
         uow.commit()
     again = _totals(_cycle(acme))
     assert again[("promises", "kept")] == (2, 55_000, 3, 75_000)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.domain.clock import FixedClock
 from tideover.domain.money import Money
 from tideover.domain.payments import Payment
@@ -26,7 +27,6 @@ from tideover.services.plans import relief as relief_service
 from tideover.services.plans import review as plan_review
 from tideover.services.platforms import settings_of
 from tideover.services.portfolio.delinquency import compute_delinquency
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 ACCEPTED = FixedClock(datetime(2025, 6, 20, 3, 0, tzinfo=UTC))  # 11:00 in Asia/Shanghai
@@ -103,7 +103,7 @@ def account(uow: UowFactory, as_of: date) -> dict[str, Any]:
             loan,
             unit.payments("acme").for_loan("L1"),
             as_of,
-            versions=unit.plans("acme").schedule_history("L1"),
+            versions=unit.schedules("acme").schedule_history("L1"),
             waterfall=settings.waterfall,
             penalty=settings.penalty,
             scheme=settings.buckets,

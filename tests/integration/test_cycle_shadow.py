@@ -16,6 +16,7 @@ import pytest
 
 from tideover.adapters.database import make_engine, migrate, session_factory
 from tideover.adapters.pii import PiiCipher
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.cli import main
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
@@ -25,7 +26,6 @@ from tideover.scoring.registry import ModelRegistry
 from tideover.services.cycle.run import run_cycle
 from tideover.services.demo.models import ensure_demo_models
 from tideover.services.demo.story import load_demo_platform
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 DATA = Path(__file__).parents[1] / "data"

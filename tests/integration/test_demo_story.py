@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
 from tideover.services.cycle.run import kpi_report
@@ -29,7 +30,6 @@ from tideover.services.demo.story import (
     load_demo_platform,
     run_demo_days,
 )
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 SAMPLE = Path(__file__).parents[1] / "data" / "lendingclub_sample.csv"

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.cli import main
 from tideover.domain.borrowers import Borrower
 from tideover.domain.errors import NotFound, TideoverError, ValidationError
@@ -22,7 +23,6 @@ from tideover.domain.loans import Loan, RepaymentMethod
 from tideover.domain.money import CNY, Money
 from tideover.domain.schedules import build_schedule, terms_for
 from tideover.plans import ApplicationRejected, ApprovalRefused, EvidenceRejected, InvalidTransition
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 PDF = b"%PDF-1.4 a termination letter"

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.cli import main
 from tideover.compliance.contacts import ActorRole, Attempt, Channel, HoldKind, Outcome
 from tideover.compliance.holds import HoldRecord
@@ -29,7 +30,6 @@ from tideover.services.compliance.checks import (
     verify_audit_trail,
 )
 from tideover.services.compliance.holds import add_hold, lift_hold, list_holds
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 PLATFORM, OTHER = "acme-us", "other"

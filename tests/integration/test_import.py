@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.domain.errors import InputRejected, NotFound
 from tideover.domain.money import CNY, Money
 from tideover.ingest.contract import KINDS, Kind
 from tideover.services.portfolio.imports import ImportResult, import_file
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "import"
 TODAY = date(2026, 3, 1)

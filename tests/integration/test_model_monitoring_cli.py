@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.cli import main
 from tideover.domain.allocation import Component
 from tideover.domain.borrowers import Borrower
@@ -20,7 +21,6 @@ from tideover.domain.errors import NotFound
 from tideover.domain.loans import Frequency, Installment, Loan, LoanTerms, RepaymentMethod, Schedule
 from tideover.domain.money import CNY, Money
 from tideover.services.scoring.monitoring import rollrates_between
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 SAMPLE = Path(__file__).parents[1] / "data" / "taiwan_sample.csv"
 TARGET = "default-payment-next-month"

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.cli import main
 from tideover.domain.clock import FixedClock
 from tideover.domain.errors import UsageError, ValidationError
@@ -28,7 +29,6 @@ from tideover.services.plans import hardship as hardship_service
 from tideover.services.plans import promises as promise_service
 from tideover.services.plans import relief as relief_service
 from tideover.services.plans import review as plan_review
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 CLOCK = FixedClock(datetime(2025, 6, 20, 3, 0, tzinfo=UTC))  # 11:00 in Asia/Shanghai
@@ -196,7 +196,7 @@ def test_re_aging_after_consecutive_kept_payments(
     assert (decision["consecutive_kept"], decision["schedule_version"]) == (4, 3)
     assert decision["ages_from"] == "2025-10-15"
     with uow() as unit:
-        history = unit.plans("acme").schedule_history("L1")
+        history = unit.schedules("acme").schedule_history("L1")
     assert [(v.version, v.reason, v.effective_from) for v in history] == [
         (1, "contract", date(2025, 1, 15)),
         (2, "plan term-22", date(2025, 6, 20)),

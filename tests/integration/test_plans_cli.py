@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.cli import main
 from tideover.domain.borrowers import Borrower
 from tideover.domain.errors import NotFound, TideoverError, UsageError, ValidationError
@@ -22,7 +23,6 @@ from tideover.domain.money import CNY, Money
 from tideover.domain.payments import Payment
 from tideover.domain.schedules import build_schedule, terms_for
 from tideover.plans import ApplicationRejected, EvidenceRejected
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 LOAN: dict[str, Any] = {
     "platform": "acme",

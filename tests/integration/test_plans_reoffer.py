@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.domain.clock import FixedClock
 from tideover.domain.errors import NotFound, TideoverError, ValidationError
 from tideover.domain.money import Money
@@ -25,7 +26,6 @@ from tideover.services.plans import hardship as hardship_service
 from tideover.services.plans import relief as relief_service
 from tideover.services.plans import reoffer as reoffer_service
 from tideover.services.plans import review as plan_review
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 TABLES = ("hardship_applications", "relief_plans", "plan_approvals", "schedule_versions",
@@ -190,7 +190,7 @@ def test_a_broken_plan_is_reoffered_and_decided_again(
     )
     assert (accepted["status"], accepted["starts_on"]) == ("active", "2025-07-21")
     with uow() as unit:
-        history = unit.plans("acme").schedule_history("L1")
+        history = unit.schedules("acme").schedule_history("L1")
     assert [(v.version, v.reason, v.effective_from) for v in history] == [
         (1, "contract", date(2025, 1, 15)),
         (2, "plan term-22", START),

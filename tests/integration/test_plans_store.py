@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from tideover import policy as policy_package
 from tideover.adapters.database import MIGRATIONS_DIR, migrate
 from tideover.adapters.orm import Base
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.domain.clock import FixedClock
 from tideover.domain.errors import Conflict, NotFound, TideoverError, ValidationError
 from tideover.domain.money import Money
@@ -41,7 +42,6 @@ from tideover.plans.lifecycle import Outcome, PromiseToPay
 from tideover.services.plans import hardship as hardship_service
 from tideover.services.plans import relief as relief_service
 from tideover.services.policy import versions as policies
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 CLOCK = FixedClock(datetime(2025, 6, 20, 3, 0, tzinfo=UTC))  # 11:00 in Asia/Shanghai
@@ -144,11 +144,11 @@ def test_an_application_and_its_evidence_are_stored_and_audited(
     assert doc["sha256"] == hashlib.sha256(PDF).hexdigest()
     assert doc["media_type"] == "application/pdf"
     with uow() as unit:
-        repo = unit.plans("acme")
+        repo = unit.applications("acme")
         case = repo.require_application("A1")
         assert case.application.income[IncomeCategory.BENEFITS] == Decimal("5200")
         assert repo.evidence_content("A1", "cert.pdf") == PDF
-        assert unit.plans("other").application("A1") is None  # never across platforms
+        assert unit.applications("other").application("A1") is None  # never across platforms
     assert audit_kinds(uow) == ["hardship_submitted"]
 
 
@@ -420,31 +420,31 @@ def test_schedule_versions_are_append_only(uow: UowFactory, engine: Engine, tmp_
         with pytest.raises(DBAPIError), engine.begin() as connection:
             connection.execute(text(statement))
     with uow() as unit:
-        assert [v.version for v in unit.plans("acme").schedule_history("L1")] == [1, 2]
+        assert [v.version for v in unit.schedules("acme").schedule_history("L1")] == [1, 2]
 
 
 def test_promises_to_pay_are_kept_or_broken(uow: UowFactory) -> None:
     promise = PromiseToPay("PTP1", Money.of("500"), date(2025, 7, 1), date(2025, 6, 20))
     with uow() as unit:
-        repo = unit.plans("acme")
+        repo = unit.promises("acme")
         repo.add_promise(promise, loan_id="L1", plan_id=None, by="collector1")
         unit.commit()
     with uow() as unit, pytest.raises(Conflict):
-        unit.plans("acme").add_promise(promise, loan_id="L1", plan_id=None, by="collector1")
+        unit.promises("acme").add_promise(promise, loan_id="L1", plan_id=None, by="collector1")
     with uow() as unit:
-        repo = unit.plans("acme")
+        repo = unit.promises("acme")
         [stored] = repo.promises("L1")
         assert (stored.promise, stored.outcome) == (promise, Outcome.PENDING)
         repo.decide_promise("PTP1", Outcome.KEPT, date(2025, 7, 1))
         unit.commit()
     with uow() as unit:
-        [stored] = unit.plans("acme").promises("L1")
+        [stored] = unit.promises("acme").promises("L1")
         assert (stored.outcome, stored.decided_on) == (Outcome.KEPT, date(2025, 7, 1))
 
 
 def test_application_document_round_trips_exactly(uow: UowFactory, tmp_path: Path) -> None:
     apply(uow, tmp_path, lump_sum_available="123.45")
     with uow() as unit:
-        case = unit.plans("acme").require_application("A1")
+        case = unit.applications("acme").require_application("A1")
     assert case.application.lump_sum_available == Decimal("123.45")
     assert json.loads(case.application.model_dump_json())["application_id"] == "A1"

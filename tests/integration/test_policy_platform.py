@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.batch.assign import read_codebook
 from tideover.cli import main
 from tideover.demo.portfolio import DEMO_PLATFORMS
@@ -28,7 +29,6 @@ from tideover.services.cycle.run import run_cycle
 from tideover.services.demo.story import load_demo_platform
 from tideover.services.policy import assignment
 from tideover.services.policy import versions as policies
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 ROOT = Path(__file__).parents[2]
@@ -44,7 +44,9 @@ TEST_PII_KEY = base64.urlsafe_b64encode(b"tideover-test-key-0123456789abcd").dec
 def _activate(uow: UowFactory, policy: Path) -> int:
     """Submit (alice), approve and activate (bob) ``policy`` from AS_OF; its version number."""
     text = policy.read_text(encoding="utf-8")
-    submitted = policies.submit_policy(uow=uow(), platform=PLATFORM, text=text, by="alice")
+    submitted = policies.submit_policy(
+        uow=uow(), platform=PLATFORM, text=text, by="alice"
+    ).to_json()
     number = int(submitted["version"])
     policies.approve_policy_version(uow=uow(), platform=PLATFORM, version=number, by="bob")
     policies.activate_policy_version(
@@ -114,7 +116,7 @@ def test_assignments_agree_with_the_daily_cycle(demo_cn: UowFactory, tmp_path: P
     _activate(demo_cn, SUPPORTIVE)
     report = assignment.assign_stored_portfolio(
         uow=demo_cn(), platform=PLATFORM, as_of=AS_OF, data_dir=tmp_path
-    )
+    ).to_json()
     assigned = {r["account_id"]: r for r in _labelled(Path(report["out"]))}
     run_cycle(uow=demo_cn(), platform=PLATFORM, as_of=AS_OF, clock=CLOCK)
     with demo_cn() as uow:
@@ -169,7 +171,7 @@ def test_a_failed_rerun_leaves_the_previous_file(
     _activate(demo_cn, SUPPORTIVE)
     done = assignment.assign_stored_portfolio(
         uow=demo_cn(), platform=PLATFORM, as_of=AS_OF, data_dir=tmp_path
-    )
+    ).to_json()
     target = Path(done["out"])
     before = target.read_bytes()
 

@@ -21,13 +21,13 @@ import pytest
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.cli import main
 from tideover.domain.clock import FixedClock
 from tideover.domain.errors import Conflict, NotFound, ValidationError
 from tideover.policy.problems import PolicyRejected
 from tideover.services.compliance.checks import verify_audit_trail
 from tideover.services.policy import versions as service
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 ROOT = Path(__file__).parents[2]
 EXAMPLES = ROOT / "src" / "tideover" / "policy" / "examples"
@@ -64,7 +64,9 @@ def _later(minutes: int) -> FixedClock:
 def _submit(
     uow: UowFactory, document: str = SUPPORTIVE, by: str = "alice", platform: str = PLATFORM
 ) -> int:
-    result = service.submit_policy(uow=uow(), platform=platform, text=document, by=by, clock=NOON)
+    result = service.submit_policy(
+        uow=uow(), platform=platform, text=document, by=by, clock=NOON
+    ).to_json()
     return int(result["version"])
 
 
@@ -88,10 +90,10 @@ def test_submit_stores_the_exact_text_its_hash_and_two_events(uow: UowFactory) -
     document = "# 关怀型 — CRLF line ends and a trailing blank\r\n" + SUPPORTIVE + "\r\n"
     result = service.submit_policy(
         uow=uow(), platform=PLATFORM, text=document, by="alice", clock=NOON
-    )
+    ).to_json()
     assert (result["version"], result["status"], result["author"]) == (1, "in_review", "alice")
     assert result["sha256"] == hashlib.sha256(document.encode("utf-8")).hexdigest()
-    shown = service.show_policy_version(uow=uow(), platform=PLATFORM, version=1)
+    shown = service.show_policy_version(uow=uow(), platform=PLATFORM, version=1).to_json()
     assert shown["document"] == document  # byte for byte, CRLF kept
     assert shown["policy"] == "supportive"
     assert [(e["action"], e["actor"], e["after"]) for e in shown["events"]] == [
@@ -107,7 +109,7 @@ def test_an_invalid_document_is_never_stored(uow: UowFactory) -> None:
     with pytest.raises(PolicyRejected) as raised:
         service.submit_policy(uow=uow(), platform=PLATFORM, text=broken, by="alice", clock=NOON)
     assert raised.value.problems[0].line is not None
-    listed = service.list_policy_versions(uow=uow(), platform=PLATFORM)
+    listed = service.list_policy_versions(uow=uow(), platform=PLATFORM).to_json()
     assert listed["versions"] == []
     assert _audit_kinds(uow) == []
 
@@ -117,12 +119,12 @@ def test_the_author_cannot_approve_their_own_version(uow: UowFactory) -> None:
     with pytest.raises(Conflict) as raised:
         service.approve_policy_version(uow=uow(), platform=PLATFORM, version=number, by="alice")
     assert "another person" in raised.value.en
-    shown = service.show_policy_version(uow=uow(), platform=PLATFORM, version=number)
+    shown = service.show_policy_version(uow=uow(), platform=PLATFORM, version=number).to_json()
     assert (shown["status"], shown["approver"]) == ("in_review", None)
     assert len(_audit_kinds(uow)) == 2  # the refused step left no trace
     approved = service.approve_policy_version(
         uow=uow(), platform=PLATFORM, version=number, by="bob", clock=_later(5)
-    )
+    ).to_json()
     assert (approved["status"], approved["approver"]) == ("approved", "bob")
     assert approved["events"][0]["at"] == _later(5).instant.isoformat()
 
@@ -139,7 +141,7 @@ def test_approval_is_refused_while_the_linter_finds_blocking_problems(uow: UowFa
         )
     assert "US-7IN7-ATTEMPTS" in raised.value.en
     assert "阻断性合规问题" in raised.value.zh
-    shown = service.show_policy_version(uow=uow(), platform=PLATFORM, version=number)
+    shown = service.show_policy_version(uow=uow(), platform=PLATFORM, version=number).to_json()
     assert shown["status"] == "in_review"
     assert _audit_kinds(uow) == ["policy_draft", "policy_submit"]
 
@@ -155,7 +157,7 @@ def test_activate_defaults_to_the_platforms_business_date_and_retires_the_last(
     first = _approved(uow)
     active = service.activate_policy_version(
         uow=uow(), platform=PLATFORM, version=first, by="carol", clock=_later(2)
-    )
+    ).to_json()
     assert (active["status"], active["effective_from"]) == ("active", "2026-06-02")
     second = _approved(uow, AGGRESSIVE)
     service.activate_policy_version(
@@ -166,7 +168,7 @@ def test_activate_defaults_to_the_platforms_business_date_and_retires_the_last(
         effective=date(2026, 7, 1),
         clock=_later(3),
     )
-    listed = service.list_policy_versions(uow=uow(), platform=PLATFORM)
+    listed = service.list_policy_versions(uow=uow(), platform=PLATFORM).to_json()
     assert listed["active"] == second
     statuses = [(v["version"], v["status"]) for v in listed["versions"]]
     assert statuses == [(first, "retired"), (second, "active")]
@@ -190,7 +192,7 @@ def test_rollback_reactivates_the_previous_version(uow: UowFactory) -> None:
         )
     back = service.rollback_policy(
         uow=uow(), platform=PLATFORM, by="dave", effective=date(2026, 6, 9), clock=_later(9)
-    )
+    ).to_json()
     assert (back["version"], back["status"], back["effective_from"]) == (
         first,
         "active",
@@ -200,12 +202,14 @@ def test_rollback_reactivates_the_previous_version(uow: UowFactory) -> None:
         ("retire", second),
         ("rollback", first),
     ]
-    history = service.show_policy_version(uow=uow(), platform=PLATFORM, version=first)
+    history = service.show_policy_version(uow=uow(), platform=PLATFORM, version=first).to_json()
     assert [e["effective_from"] for e in history["events"] if e["action"] == "rollback"] == [
         "2026-06-09"
     ]
     # Stored activations replay in order: a second rollback returns to the second version.
-    again = service.rollback_policy(uow=uow(), platform=PLATFORM, by="dave", clock=_later(10))
+    again = service.rollback_policy(
+        uow=uow(), platform=PLATFORM, by="dave", clock=_later(10)
+    ).to_json()
     assert again["version"] == second
     assert verify_audit_trail(uow=uow(), platform=PLATFORM)["ok"]
 
@@ -229,7 +233,7 @@ def test_reject_sends_a_version_back_to_draft_with_its_reason(uow: UowFactory) -
     service.reject_policy_version(
         uow=uow(), platform=PLATFORM, version=number, by="bob", reason="too many calls"
     )
-    shown = service.show_policy_version(uow=uow(), platform=PLATFORM, version=number)
+    shown = service.show_policy_version(uow=uow(), platform=PLATFORM, version=number).to_json()
     assert shown["status"] == "draft"
     assert shown["events"][-1]["note"] == "too many calls"
     with pytest.raises(Conflict):
@@ -240,7 +244,7 @@ def test_versions_are_numbered_and_seen_per_platform(uow: UowFactory) -> None:
     _submit(uow)
     _submit(uow, AGGRESSIVE)
     assert _submit(uow, platform=OTHER) == 1
-    other = service.list_policy_versions(uow=uow(), platform=OTHER)
+    other = service.list_policy_versions(uow=uow(), platform=OTHER).to_json()
     assert [v["policy"] for v in other["versions"]] == ["supportive"]
     with pytest.raises(NotFound):
         service.show_policy_version(uow=uow(), platform=OTHER, version=2)
@@ -259,7 +263,7 @@ def test_active_policy_checks_the_date_and_the_hash(uow: UowFactory, engine: Eng
         service.active_policy(uow=uow(), platform=PLATFORM, as_of=date(2026, 6, 4))
     assert "2026-06-05" in early.value.en
     compiled, version = service.active_policy(uow=uow(), platform=PLATFORM, as_of=date(2026, 6, 5))
-    assert (compiled.policy.policy, version["version"]) == ("supportive", number)
+    assert (compiled.policy.policy, version.version) == ("supportive", number)
     # Someone disables the guard and edits the stored text: the hash shows it.
     with engine.begin() as connection:
         _disable_frozen_trigger(connection)

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.cli import main
 from tideover.domain.borrowers import Borrower
 from tideover.domain.clock import FixedClock, SystemClock, business_date
@@ -24,7 +25,6 @@ from tideover.domain.payments import Payment
 from tideover.domain.schedules import build_schedule, terms_for
 from tideover.services.plans import promises as promise_service
 from tideover.services.plans import review as plan_review
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 CLOCK = FixedClock(datetime(2025, 6, 20, 3, 0, tzinfo=UTC))  # 2025-06-20 in Asia/Shanghai

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.domain.borrowers import Borrower
 from tideover.domain.clock import FixedClock
 from tideover.domain.errors import Conflict, NotFound, TideoverError, UsageError, ValidationError
@@ -21,7 +22,6 @@ from tideover.domain.schedules import build_schedule, terms_for
 from tideover.services.plans.promises import record_promise
 from tideover.services.queues import collectors as collector_service
 from tideover.services.queues import items as queue_service
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 DAY = date(2026, 3, 2)

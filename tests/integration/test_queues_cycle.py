@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.compliance.jurisdictions import permits
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
@@ -18,7 +19,6 @@ from tideover.services.cycle.run import run_cycle
 from tideover.services.demo.story import demo_policy_text, load_demo_platform
 from tideover.services.queues import collectors as collector_service
 from tideover.services.queues.items import list_queue
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 DATA = Path(__file__).parents[1] / "data"

@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.batch.cycle import CycleConfig, CycleInputs, GateSettings, run_stages
 from tideover.batch.cycle.features import check_accounts, features_sql
 from tideover.batch.cycle.stages import CycleResult
@@ -38,7 +39,6 @@ from tideover.scoring.artefact import Artefact
 from tideover.scoring.training import train
 from tideover.services.cycle.run import run_cycle
 from tideover.services.demo.story import load_demo_platform
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 pyspark = pytest.importorskip(
     "pyspark", reason="PySpark is not installed (optional: pip install pyspark; needs Java 17+)"

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from tideover.adapters.pii import PiiCipher
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.domain.allocation import Component
 from tideover.domain.borrowers import Borrower, PhoneNumber
 from tideover.domain.delinquency import DelinquencyStatus, PausePeriod
@@ -25,7 +26,6 @@ from tideover.domain.loans import (
 )
 from tideover.domain.money import CNY, USD, Currency, Money
 from tideover.domain.payments import Payment
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 PHONE = "+8613812345678"

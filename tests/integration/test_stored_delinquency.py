@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.allocation import Component
 from tideover.domain.borrowers import Borrower, PhoneNumber
@@ -29,7 +30,6 @@ from tideover.domain.schedules import build_schedule, terms_for
 from tideover.services.cycle.inputs import load_cycle_inputs
 from tideover.services.demo.story import load_demo_platform
 from tideover.services.platforms import settings_of
-from tideover.services.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 DATA = Path(__file__).parents[1] / "data"
@@ -46,7 +46,7 @@ def portfolio(uow_factory: UowFactory) -> UowFactory:
     with uow_factory() as uow:
         loans = uow.loans(PLATFORM).list_all()
         payments = uow.payments(PLATFORM).by_loan()
-        plans = uow.plans(PLATFORM)
+        plans = uow.schedules(PLATFORM)
         for n, loan in enumerate(loans[:60]):
             if n % 3 == 0:  # a payment reversed, and a pause
                 paid = payments.get(loan.loan_id, [])
@@ -109,7 +109,7 @@ def expected_rows(uow: UowFactory, as_of: date) -> dict[str, dict[str, Any]]:
         payments = unit.payments(PLATFORM).by_loan()
         pauses = unit.loans(PLATFORM).pauses_by_loan()
         borrowers = {b.borrower_id: b for b in unit.borrowers(PLATFORM).list_all()}
-        histories = {loan.loan_id: unit.plans(PLATFORM).schedule_history(loan.loan_id)
+        histories = {loan.loan_id: unit.schedules(PLATFORM).schedule_history(loan.loan_id)
                      for loan in loans}  # fmt: skip
     rows = {}
     for loan in loans:

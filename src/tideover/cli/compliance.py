@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from tideover.compliance.contacts import ActorRole, Channel, Target
     from tideover.compliance.lint import SendWindow
     from tideover.policy.model import Channel as StepChannel
+    from tideover.services.policy.results import PolicyLint
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -233,27 +234,27 @@ def lint(
         print_json(result)
     else:
         _show_lint(result)
-    if result["blocking"]:
+    if result.blocking:
         raise typer.Exit(1)
 
 
-def _show_lint(result: dict[str, Any]) -> None:
-    packs = ", ".join(f"{p['pack']} {p['version']}" for p in result["packs"])
-    for f in result["findings"]:
-        severity = say(f["severity"], "阻断" if f["severity"] == "blocking" else "警告")
+def _show_lint(result: PolicyLint) -> None:
+    packs = ", ".join(f"{p.pack} {p.version}" for p in result.packs)
+    for f in result.findings:
+        severity = say(f.severity, "阻断" if f.severity == "blocking" else "警告")
         console.print(
-            f"{severity} [{f['rule_id']}] {f['location']['text']}: {say(f['en'], f['zh'])}",
+            f"{severity} [{f.rule_id}] {f.location.text}: {say(f.en, f.zh)}",
             markup=False,
         )
-    counts = result["counts"]
+    counts = result.counts
     verdict = (
-        say("approval blocked", "不可批准") if result["blocking"] else say("approvable", "可批准")
+        say("approval blocked", "不可批准") if result.blocking else say("approvable", "可批准")
     )
     console.print(
-        f"{result['policy']} ({packs}): {verdict}; "
+        f"{result.policy} ({packs}): {verdict}; "
         + say(
-            f"{counts['blocking']} blocking, {counts['warning']} warning(s)",
-            f"{counts['blocking']} 项阻断，{counts['warning']} 项警告",
+            f"{counts.blocking} blocking, {counts.warning} warning(s)",
+            f"{counts.blocking} 项阻断，{counts.warning} 项警告",
         ),
         markup=False,
     )

@@ -91,7 +91,8 @@ def run(
     """Ingest → delinquency → features → score → assign → gate → dispatch → KPIs for a date."""
     from tideover.bootstrap import open_app
     from tideover.domain.clock import SystemClock
-    from tideover.services.cycle.run import platform_registry, run_cycle
+    from tideover.services.cycle.run import run_cycle
+    from tideover.services.scoring.registry import platform_registry
 
     day = parse_date(date, "--date")
     costs = parse_costs(cost or [])

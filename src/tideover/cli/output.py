@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -46,6 +47,8 @@ def say(en: str, zh: str) -> str:
 
 
 def _default(value: object) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
     if isinstance(value, Money):
         return {"amount": str(value.amount), "currency": value.currency.code}
     if isinstance(value, Decimal):

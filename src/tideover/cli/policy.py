@@ -4,14 +4,20 @@ The stored versions' workflow is in ``policy_versions``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from tideover.cli.output import JsonOption, console, error_console, print_json, say
+
+if TYPE_CHECKING:
+    from tideover.policy.problems import Problem
+    from tideover.services.policy.results import Assignment, Impact, PolicyProblem
+
+T = TypeVar("T")
 
 app = typer.Typer(
     help="Collection policy: check and compare documents, review and activate versions.",
@@ -21,35 +27,33 @@ app = typer.Typer(
 FileArg = Annotated[Path, typer.Argument(help="A policy file (YAML or JSON).", show_default=False)]
 
 
-def show_problems(file: Path | str, problems: list[dict[str, Any]]) -> None:
+def show_problems(file: Path | str, problems: Sequence[Problem | PolicyProblem]) -> None:
     """One line per problem, ``FILE:LINE:COLUMN: error: WHERE: message`` as compilers do."""
     for p in problems:
-        place = str(file) if p["line"] is None else f"{file}:{p['line']}:{p['column']}"
-        label = say(p["severity"], "错误" if p["severity"] == "error" else "警告")
-        text = say(p["en"], p["zh"])
-        error_console.print(
-            f"{place}: {label}: {p['where']}: {text}", markup=False, highlight=False
-        )
+        place = str(file) if p.line is None else f"{file}:{p.line}:{p.column}"
+        label = say(p.severity, "错误" if p.severity == "error" else "警告")
+        text = say(p.en, p.zh)
+        error_console.print(f"{place}: {label}: {p.where}: {text}", markup=False, highlight=False)
 
 
 @app.command("validate")
 def validate(file: FileArg, json_out: JsonOption = False) -> None:
     """Check a policy file; exit 1 listing every error with its line and column."""
-    from tideover.services.policy.versions import validate_policy_file
+    from tideover.services.policy.documents import validate_policy_file
 
     report = validate_policy_file(path=file)
     if json_out:
         print_json(report)
     else:
-        show_problems(file, report["problems"])
-        if report["valid"]:
-            segments = ", ".join(report["segments"])
+        show_problems(file, report.problems)
+        if report.valid:
+            segments = ", ".join(report.segments or ())
             console.print(
                 say(f"{file}: valid — segments: {segments}", f"{file}：有效 — 分群：{segments}")
             )
-    if not report["valid"]:
+    if not report.valid:
         if not json_out:
-            count = sum(1 for p in report["problems"] if p["severity"] == "error")
+            count = sum(1 for p in report.problems if p.severity == "error")
             error_console.print(
                 say(f"{file}: rejected, {count} error(s)", f"{file}：被拒绝，共 {count} 个错误")
             )
@@ -74,7 +78,8 @@ def diff(
 ) -> None:
     """Show what changed between two versions of a policy (OLD NEW, or --platform P NEW)."""
     from tideover.policy.problems import PolicyRejected
-    from tideover.services.policy.versions import diff_against_active, diff_policy_files
+    from tideover.services.policy.documents import diff_policy_files
+    from tideover.services.policy.versions import diff_against_active
 
     try:
         if platform is None:
@@ -91,15 +96,15 @@ def diff(
                 )
             result = run_with_uow(diff_against_active, platform=platform, new=old)
     except PolicyRejected as exc:
-        show_problems(exc.source, [p.to_dict() for p in exc.problems])
+        show_problems(exc.source, exc.problems)
         raise
     if json_out:
         print_json(result)
         return
-    if not result["changes"]:
+    if not result.changes:
         console.print(say("no structural change", "没有结构性变化"))
-    for change in result["changes"]:
-        console.print(say(change["en"], change["zh"]), markup=False, highlight=False)
+    for change in result.changes:
+        console.print(say(change.en, change.zh), markup=False, highlight=False)
 
 
 def _usage(en: str, zh: str) -> Exception:
@@ -111,7 +116,7 @@ def _usage(en: str, zh: str) -> Exception:
 @app.command("schema")
 def schema() -> None:
     """Print the policy document's JSON Schema."""
-    from tideover.services.policy.versions import policy_schema
+    from tideover.services.policy.documents import policy_schema
 
     print_json(policy_schema())
 
@@ -187,31 +192,31 @@ def assign(
                 policy=file, portfolio=portfolio, out=out, platform=platform, as_of=day
             )
     except PolicyRejected as exc:
-        show_problems(exc.source, [p.to_dict() for p in exc.problems])
+        show_problems(exc.source, exc.problems)
         raise
     if json_out:
         print_json(result)
         return
-    total = result["accounts"]
-    under = result["policy"] + (f" v{result['version']}" if "version" in result else "")
+    total = result.accounts
+    under = result.policy + (f" v{result.version}" if result.version is not None else "")
     console.print(
         say(
-            f"{total:,} accounts assigned under {under} → {result['out']}",
-            f"已按 {under} 分配 {total:,} 个账户 → {result['out']}",
+            f"{total:,} accounts assigned under {under} → {result.out}",
+            f"已按 {under} 分配 {total:,} 个账户 → {result.out}",
         ),
         markup=False,
         highlight=False,
     )
-    for segment, count in result["segments"].items():
+    for segment, count in result.segments.items():
         share = count / total if total else 0
         console.print(f"  {segment:<24} {count:>12,}  {share:6.1%}", markup=False)
-    for experiment, arms in result["arms"].items():
+    for experiment, arms in result.arms.items():
         counts = ", ".join(f"{arm} {n:,}" for arm, n in arms.items())
         console.print(say(f"  experiment {experiment}: {counts}", f"  实验 {experiment}：{counts}"))
 
 
-def _assign_active(*, platform: str, portfolio: Path, out: Path, as_of: date) -> dict[str, Any]:
-    from tideover.services.policy.versions import assign_active_policy
+def _assign_active(*, platform: str, portfolio: Path, out: Path, as_of: date) -> Assignment:
+    from tideover.services.policy.assignment import assign_active_policy
 
     return run_with_uow(
         assign_active_policy, platform=platform, portfolio=portfolio, out=out, as_of=as_of
@@ -220,7 +225,7 @@ def _assign_active(*, platform: str, portfolio: Path, out: Path, as_of: date) ->
 
 def _assign_stored(
     platform: str, as_of: date, out: Path | None, registry: Path | None
-) -> dict[str, Any]:
+) -> Assignment:
     from tideover.bootstrap import open_app
     from tideover.services.policy.assignment import assign_stored_portfolio
 
@@ -293,7 +298,7 @@ def impact(
                 model_registry=model_registry,
             )
     except PolicyRejected as exc:
-        show_problems(exc.source, [p.to_dict() for p in exc.problems])
+        show_problems(exc.source, exc.problems)
         raise
     if json_out:
         print_json(result)
@@ -301,31 +306,31 @@ def impact(
     _print_impact(result, out)
 
 
-def _print_impact(result: dict[str, Any], out: Path | None) -> None:
+def _print_impact(result: Impact, out: Path | None) -> None:
     console.print(
         say(
-            f"{result['old']} → {result['new']}: {len(result['changes'])} structural change(s); "
-            f"{result['accounts']:,} accounts, balance {result['balance']}",
-            f"{result['old']} → {result['new']}：{len(result['changes'])} 处结构变化；"
-            f"{result['accounts']:,} 个账户，余额 {result['balance']}",
+            f"{result.old} → {result.new}: {len(result.changes)} structural change(s); "
+            f"{result.accounts:,} accounts, balance {result.balance}",
+            f"{result.old} → {result.new}：{len(result.changes)} 处结构变化；"
+            f"{result.accounts:,} 个账户，余额 {result.balance}",
         ),
         markup=False,
         highlight=False,
     )
-    for m in result["moves"]:
+    for m in result.moves:
         console.print(
-            f"  {m['old_segment']}/{m['old_treatment']} → {m['new_segment']}/{m['new_treatment']}"
-            f"  {m['accounts']:>10,}  {m['balance']}",
+            f"  {m.old_segment}/{m.old_treatment} → {m.new_segment}/{m.new_treatment}"
+            f"  {m.accounts:>10,}  {m.balance}",
             markup=False,
             highlight=False,
         )
-    material = result["material"]
+    material = result.material
     console.print(
         say(
-            f"material change (treatment or offers): {material['accounts']:,} accounts, "
-            f"balance {material['balance']}",
-            f"实质变化（处置方式或减免方案）：{material['accounts']:,} 个账户，余额 "
-            f"{material['balance']}",
+            f"material change (treatment or offers): {material.accounts:,} accounts, "
+            f"balance {material.balance}",
+            f"实质变化（处置方式或减免方案）：{material.accounts:,} 个账户，余额 "
+            f"{material.balance}",
         ),
         markup=False,
     )
@@ -333,7 +338,7 @@ def _print_impact(result: dict[str, Any], out: Path | None) -> None:
         console.print(say(f"listed in {out}", f"名单见 {out}"), markup=False)
 
 
-def run_with_uow(use_case: Callable[..., dict[str, Any]], **arguments: Any) -> dict[str, Any]:
+def run_with_uow(use_case: Callable[..., T], **arguments: Any) -> T:
     """Call a service handler with a unit of work on the configured database."""
     from tideover.bootstrap import open_app
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from tideover.cli.output import JsonOption, console, print_json, say
 from tideover.cli.policy import FileArg, run_with_uow, show_problems
+from tideover.services.results import Result
 
 # --- stored versions: submit, approve, reject, activate, rollback, versions, show -----------
 
@@ -38,7 +39,7 @@ def _read_exact(path: Path) -> str:
         raise PolicyRejected(str(path), [problem]) from exc
 
 
-def _report(result: dict[str, Any], json_out: bool, en: str, zh: str) -> None:
+def _report(result: Result, json_out: bool, en: str, zh: str) -> None:
     if json_out:
         print_json(result)
         return
@@ -62,17 +63,17 @@ def submit(
     try:
         r = run_with_uow(submit_policy, platform=platform, text=text, by=by, source=str(file))
     except PolicyRejected as exc:
-        show_problems(exc.source, [p.to_dict() for p in exc.problems])
+        show_problems(exc.source, exc.problems)
         raise
     if not json_out:
-        show_problems(file, r["warnings"])
+        show_problems(file, r.warnings)
     _report(
         r,
         json_out,
-        f"{platform}: version {r['version']} ({r['policy']}, sha256 {r['sha256'][:12]}) "
-        f"submitted by {r['author']}; awaiting approval by someone else",
-        f"{platform}：版本 {r['version']}（{r['policy']}，sha256 {r['sha256'][:12]}）已由 "
-        f"{r['author']} 提交；待他人审批",
+        f"{platform}: version {r.version} ({r.policy}, sha256 {r.sha256[:12]}) "
+        f"submitted by {r.author}; awaiting approval by someone else",
+        f"{platform}：版本 {r.version}（{r.policy}，sha256 {r.sha256[:12]}）已由 "
+        f"{r.author} 提交；待他人审批",
     )
 
 
@@ -129,8 +130,8 @@ def activate(
     _report(
         r,
         json_out,
-        f"{platform}: version {version} active from {r['effective_from']}",
-        f"{platform}：版本 {version} 自 {r['effective_from']} 起生效",
+        f"{platform}: version {version} active from {r.effective_from}",
+        f"{platform}：版本 {version} 自 {r.effective_from} 起生效",
     )
 
 
@@ -147,8 +148,8 @@ def rollback(
     _report(
         r,
         json_out,
-        f"{platform}: rolled back to version {r['version']}, active from {r['effective_from']}",
-        f"{platform}：已回滚至版本 {r['version']}，自 {r['effective_from']} 起生效",
+        f"{platform}: rolled back to version {r.version}, active from {r.effective_from}",
+        f"{platform}：已回滚至版本 {r.version}，自 {r.effective_from} 起生效",
     )
 
 
@@ -160,12 +161,12 @@ def versions(platform: StoredPlatform, json_out: JsonOption = False) -> None:
     if json_out:
         print_json(result)
         return
-    if not result["versions"]:
+    if not result.versions:
         console.print(say(f"{platform}: no policy version yet", f"{platform}：尚无策略版本"))
-    for v in result["versions"]:
+    for v in result.versions:
         console.print(
-            f"{v['version']:>4}  {v['status']:<10} {v['policy']:<24} {v['author']:<12} "
-            f"{v['approver'] or '-':<12} {v['effective_from'] or '-':<10}  {v['sha256'][:12]}",
+            f"{v.version:>4}  {v.status:<10} {v.policy:<24} {v.author:<12} "
+            f"{v.approver or '-':<12} {v.effective_from or '-':<10}  {v.sha256[:12]}",
             markup=False,
             highlight=False,
         )
@@ -181,4 +182,4 @@ def show(version: VersionArg, platform: StoredPlatform, json_out: JsonOption = F
     if json_out:
         print_json(result)
         return
-    sys.stdout.write(result["document"])
+    sys.stdout.write(result.document)

@@ -1,5 +1,9 @@
 """The unit of work: one transaction, the repositories that share it, and one commit.
 
+This is the protocol handlers depend on; ``tideover.adapters.unit_of_work`` has the
+SQLAlchemy one (SQLite, PostgreSQL) and ``tests/fakes`` an in-memory one for unit
+tests of handlers.
+
 A handler opens a unit of work, asks it for the repositories of the platform
 it works on, and commits once.  Leaving the ``with`` block without a commit
 (including through an exception) rolls everything back, so a crash leaves
@@ -11,10 +15,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from tideover.adapters.pii import PiiCipher
-from tideover.adapters.repositories import (
+from tideover.services.repositories import (
     AccountFlagsRepository,
     AuditRepository,
     BorrowerRepository,
@@ -22,6 +23,7 @@ from tideover.adapters.repositories import (
     ContactRepository,
     CycleRepository,
     DelinquencyRepository,
+    HardshipApplicationRepository,
     HoldRepository,
     ImportBatchRepository,
     LoanRepository,
@@ -29,9 +31,10 @@ from tideover.adapters.repositories import (
     PlanRepository,
     PlatformRepository,
     PolicyRepository,
+    PromiseRepository,
     QueueRepository,
+    ScheduleRepository,
 )
-from tideover.domain.errors import UsageError
 
 
 class UnitOfWork(Protocol):
@@ -60,7 +63,13 @@ class UnitOfWork(Protocol):
 
     def cycle(self, platform_code: str) -> CycleRepository: ...
 
+    def applications(self, platform_code: str) -> HardshipApplicationRepository: ...
+
     def plans(self, platform_code: str) -> PlanRepository: ...
+
+    def schedules(self, platform_code: str) -> ScheduleRepository: ...
+
+    def promises(self, platform_code: str) -> PromiseRepository: ...
 
     def collectors(self, platform_code: str) -> CollectorRepository: ...
 
@@ -80,97 +89,3 @@ class UnitOfWork(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
-
-
-class SqlAlchemyUnitOfWork:
-    """A unit of work over one SQLAlchemy session (SQLite or PostgreSQL)."""
-
-    def __init__(self, session_factory: sessionmaker[Session], cipher: PiiCipher) -> None:
-        self._session_factory = session_factory
-        self._cipher = cipher
-        self._session: Session | None = None
-
-    def __enter__(self) -> Self:
-        if self._session is not None:
-            raise UsageError(
-                "this unit of work is already open; create a new one per use case",
-                "该工作单元已打开；每个用例请创建新的工作单元",
-            )
-        self._session = self._session_factory()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        session, self._session = self._session, None
-        if session is None:
-            return
-        try:
-            session.rollback()  # a no-op after commit; undoes everything otherwise
-        finally:
-            session.close()
-
-    @property
-    def session(self) -> Session:
-        """The open session, for adapters that keep their own tables."""
-        if self._session is None:
-            raise UsageError(
-                "the unit of work is not open; use it in a `with` block",
-                "工作单元尚未打开；请在 with 语句块中使用",
-            )
-        return self._session
-
-    @property
-    def platforms(self) -> PlatformRepository:
-        return PlatformRepository(self.session)
-
-    def borrowers(self, platform_code: str) -> BorrowerRepository:
-        return BorrowerRepository(self.session, platform_code, self._cipher)
-
-    def loans(self, platform_code: str) -> LoanRepository:
-        return LoanRepository(self.session, platform_code)
-
-    def payments(self, platform_code: str) -> PaymentRepository:
-        return PaymentRepository(self.session, platform_code)
-
-    def delinquency(self, platform_code: str) -> DelinquencyRepository:
-        return DelinquencyRepository(self.session, platform_code)
-
-    def import_batches(self, platform_code: str) -> ImportBatchRepository:
-        return ImportBatchRepository(self.session, platform_code)
-
-    def contacts(self, platform_code: str) -> ContactRepository:
-        return ContactRepository(self.session, platform_code, self._cipher)
-
-    def audit(self, platform_code: str) -> AuditRepository:
-        return AuditRepository(self.session, platform_code)
-
-    def holds(self, platform_code: str) -> HoldRepository:
-        return HoldRepository(self.session, platform_code)
-
-    def policies(self, platform_code: str) -> PolicyRepository:
-        return PolicyRepository(self.session, platform_code)
-
-    def cycle(self, platform_code: str) -> CycleRepository:
-        return CycleRepository(self.session, platform_code)
-
-    def plans(self, platform_code: str) -> PlanRepository:
-        return PlanRepository(self.session, platform_code)
-
-    def collectors(self, platform_code: str) -> CollectorRepository:
-        return CollectorRepository(self.session, platform_code)
-
-    def queues(self, platform_code: str) -> QueueRepository:
-        return QueueRepository(self.session, platform_code)
-
-    def account_flags(self, platform_code: str) -> AccountFlagsRepository:
-        return AccountFlagsRepository(self.session, platform_code)
-
-    def commit(self) -> None:
-        self.session.commit()
-
-    def rollback(self) -> None:
-        self.session.rollback()

@@ -7,6 +7,10 @@ because the daily cycle and the demo write hundreds of thousands of rows.
 """
 
 from tideover.adapters.repositories.account_flags import AccountFlags, AccountFlagsRepository
+from tideover.adapters.repositories.applications import (
+    EvidenceFile,
+    HardshipApplicationRepository,
+)
 from tideover.adapters.repositories.audit import AuditHead, AuditRepository
 from tideover.adapters.repositories.borrowers import BorrowerRepository
 from tideover.adapters.repositories.collectors import CollectorRepository
@@ -17,15 +21,12 @@ from tideover.adapters.repositories.holds import HoldRepository
 from tideover.adapters.repositories.imports import ImportBatchRecord, ImportBatchRepository
 from tideover.adapters.repositories.loans import LoanRepository
 from tideover.adapters.repositories.payments import PaymentRepository
-from tideover.adapters.repositories.plans import (
-    EvidenceFile,
-    PlanRepository,
-    StoredPlan,
-    StoredPromise,
-)
+from tideover.adapters.repositories.plans import PlanRepository, PlanTimeline, StoredPlan
 from tideover.adapters.repositories.platforms import PlatformRecord, PlatformRepository
 from tideover.adapters.repositories.policies import PolicyRepository, StoredEvent, StoredPolicy
+from tideover.adapters.repositories.promises import PromiseRepository, StoredPromise
 from tideover.adapters.repositories.queues import QueueItem, QueueRepository
+from tideover.adapters.repositories.schedules import ScheduleRepository
 
 __all__ = [
     "AccountFlags",
@@ -41,18 +42,22 @@ __all__ = [
     "CycleRun",
     "DelinquencyRepository",
     "EvidenceFile",
+    "HardshipApplicationRepository",
     "HoldRepository",
     "ImportBatchRecord",
     "ImportBatchRepository",
     "LoanRepository",
     "PaymentRepository",
     "PlanRepository",
+    "PlanTimeline",
     "PlatformRecord",
     "PlatformRepository",
     "PolicyRepository",
+    "PromiseRepository",
     "QueueItem",
     "QueueRepository",
     "ReplaceResult",
+    "ScheduleRepository",
     "StoredEvent",
     "StoredPlan",
     "StoredPolicy",

@@ -182,7 +182,7 @@ def contact_kpis(
 
 # --- outcomes recorded in storage: recovery, promises, plans, contacts and complaints -------
 
-# Per-account figures the service loads from storage (``tideover.services.cycle_kpis``),
+# Per-account figures the service loads from storage (``tideover.services.cycle.outcomes``),
 # one row per account, metric and key; ``borrower_id`` places a contact recorded on a
 # debt that is not one of today's accounts on the borrower's first account.
 OUTCOME_SCHEMA = pa.schema(

@@ -74,8 +74,8 @@ def outcome_figures(
         payers = loans.get_many(paid) if paid else {}
         pauses = loans.pauses_by_loan() if paid else {}
         plans = uow.plans(platform)
-        histories = plans.schedule_histories(paid) if paid else {}
-        promises = plans.promises_on(as_of, made_since=first)
+        histories = uow.schedules(platform).schedule_histories(paid) if paid else {}
+        promises = uow.promises(platform).promises_on(as_of, made_since=first)
         timelines = plans.plan_timelines(as_of)
         totals = plans.plan_totals(
             t.plan_id for t in timelines if any(e.on == as_of for e in t.events)

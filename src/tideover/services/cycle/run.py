@@ -45,6 +45,7 @@ from tideover.services.cycle.ingest import IngestResult, ingest_inbox
 from tideover.services.cycle.inputs import load_cycle_inputs as load_cycle_inputs
 from tideover.services.cycle.outcomes import outcome_figures
 from tideover.services.platforms import settings_of
+from tideover.services.scoring.registry import challenger_models, champion_model
 from tideover.services.unit_of_work import UnitOfWork
 
 # Engines of the stages: the embedded default first; Spark is the optional extra.
@@ -226,8 +227,8 @@ def _policy(uow: UnitOfWork, platform: str, as_of: date, path: Path | None) -> P
         compiled,
         {
             "policy": compiled.policy.policy,
-            "policy_version": version["version"],
-            "policy_sha256": version["sha256"],
+            "policy_version": version.version,
+            "policy_sha256": version.sha256,
         },
     )
 
@@ -266,36 +267,6 @@ def add_score_reasons(queue: list[dict[str, Any]], scores: pa.Table | None) -> N
                 "zh": feature.zh if feature else code,
             },
         }
-
-
-def platform_registry(data_dir: Path, platform: str) -> Path | None:
-    """``<data dir>/models`` when it holds a champion for ``platform`` (the default registry)."""
-    from tideover.scoring.registry import ModelRegistry
-
-    folder = data_dir / "models"
-    if not folder.is_dir():
-        return None
-    return folder if ModelRegistry(folder).state(platform).champion is not None else None
-
-
-def champion_model(registry: Path | None, platform: str) -> tuple[Any, str | None]:
-    if registry is None:
-        return None, None
-    from tideover.scoring.registry import ModelRegistry
-
-    artefact = ModelRegistry(registry).load(platform)  # NotFound without a champion
-    return artefact, artefact.version
-
-
-def challenger_models(registry: Path | None, platform: str) -> list[Any]:
-    """The platform's challengers (``Artefact``), each checked against its hash; none
-    without a registry."""
-    if registry is None:
-        return []
-    from tideover.scoring.registry import ModelRegistry
-
-    models = ModelRegistry(registry)
-    return [models.load(platform, version) for version in models.state(platform).challengers]
 
 
 def _engine(name: str) -> Callable[..., CycleResult]:

@@ -140,7 +140,7 @@ def simulate_day(
         earlier = _recent_contacts(uow, platform, as_of)
         statuses = uow.delinquency(platform).for_date(as_of)
         due_promises = [
-            p for p in uow.plans(platform).all_promises(outcome=PromiseOutcome.PENDING)
+            p for p in uow.promises(platform).all_promises(outcome=PromiseOutcome.PENDING)
             if p.promise.due == as_of
         ]  # fmt: skip
     clock = FixedClock(noon.astimezone(UTC))

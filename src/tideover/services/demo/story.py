@@ -214,7 +214,7 @@ def ensure_demo_policy(
         source=f"{platform} demo policy",
         clock=clock,
     )
-    number = int(submitted["version"])
+    number = submitted.version
     approve_policy_version(
         uow=uow_factory(), platform=platform, version=number, by=DEMO_REVIEWER, clock=clock
     )

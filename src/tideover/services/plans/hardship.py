@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tideover.adapters.repositories import EvidenceFile
-from tideover.domain.clock import Clock, SystemClock, business_date
-from tideover.domain.errors import NotFound, ValidationError
+from tideover.domain.clock import Clock
+from tideover.domain.errors import NotFound
 from tideover.plans import (
     ApplicationCase,
     EvidenceDocument,
@@ -25,15 +25,13 @@ from tideover.plans import (
     parse_application,
 )
 from tideover.plans.application import MAX_EVIDENCE_BYTES
-from tideover.plans.cases import AUTOMATIC
 from tideover.plans.lifecycle import PlanStatus
-from tideover.services.platforms import settings_of
+from tideover.services.common import actor_name, now_and_today
 from tideover.services.unit_of_work import UnitOfWork
 
 # Each handler works in one unit of work, appends every decision to the platform's
 # audit trail and commits once; any error leaves storage as it was.
 
-ACTOR_MAX = 200
 OPEN_PLANS = (PlanStatus.OFFERED, PlanStatus.ACCEPTED, PlanStatus.ACTIVE)
 # File signatures (magic numbers) of the allowed evidence media types.
 _SIGNATURES = {
@@ -41,22 +39,6 @@ _SIGNATURES = {
     b"\xff\xd8\xff": "image/jpeg",
     b"\x89PNG\r\n\x1a\n": "image/png",
 }
-
-
-def actor_name(by: str) -> str:
-    if not by.strip() or len(by) > ACTOR_MAX or by == AUTOMATIC:
-        raise ValidationError(
-            f"actor {by!r} must be 1 to {ACTOR_MAX} characters and not {AUTOMATIC!r} (reserved "
-            "for automatic decisions)",
-            f"操作人 {by!r} 须为 1 至 {ACTOR_MAX} 个字符，且不能是保留给自动决策的 {AUTOMATIC!r}",
-        )
-    return by
-
-
-def now_and_today(uow: UnitOfWork, platform: str, clock: Clock | None) -> tuple[datetime, date]:
-    """The instant and the platform's business date (its IANA zone), inside an open uow."""
-    clock = clock or SystemClock()
-    return clock.now(), business_date(clock, settings_of(uow, platform).time_zone)
 
 
 def _sniff(content: bytes) -> str | None:
@@ -160,7 +142,7 @@ def apply_for_hardship(
                 f"{application.loan_id!r}",
             )
         case = cases.submit(application, at=now, by=actor_name(by))
-        uow.plans(platform).add_application(case, files)
+        uow.applications(platform).add_application(case, files)
         uow.audit(platform).append(
             "hardship_submitted",
             {
@@ -226,11 +208,11 @@ def _decide(
 ) -> dict[str, Any]:
     with uow:
         now, _ = now_and_today(uow, platform, clock)
-        repo = uow.plans(platform)
-        case = step(repo.require_application(application_id, lock=True), now)
-        repo.save_case(case)
+        applications = uow.applications(platform)
+        case = step(applications.require_application(application_id, lock=True), now)
+        applications.save_case(case)
         uow.audit(platform).append(kind, case_brief(case), at=now)
-        evidence = repo.evidence(application_id)
+        evidence = applications.evidence(application_id)
         uow.commit()
     return application_json(case, evidence)
 

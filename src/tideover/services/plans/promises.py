@@ -19,7 +19,7 @@ from tideover.domain.loans import Loan
 from tideover.domain.money import Money, to_decimal
 from tideover.domain.payments import Payment
 from tideover.plans.lifecycle import Outcome, PlanStatus, PromiseToPay, promise_outcome
-from tideover.services.plans.hardship import actor_name, now_and_today
+from tideover.services.common import actor_name, now_and_today
 from tideover.services.unit_of_work import UnitOfWork
 
 MAX_GRACE_DAYS = 31
@@ -84,7 +84,8 @@ def record_promise(
                 f"借据 {loan_id!r} 的还款承诺：日期 {due} 早于平台 {platform!r} 的今天（{today}）",
             )
         repo = uow.plans(platform)
-        earlier = repo.promises(loan_id)
+        promises = uow.promises(platform)
+        earlier = promises.promises(loan_id)
         pending = [p for p in earlier if p.outcome is Outcome.PENDING]
         if pending:
             first = pending[0].promise
@@ -99,10 +100,10 @@ def record_promise(
             for p in repo.plans_with_status(PlanStatus.ACTIVE)
             if p.plan.loan_id == loan_id
         ]
-        promise = PromiseToPay(f"PTP-{repo.promise_count() + 1}", money, due, today)
+        promise = PromiseToPay(f"PTP-{promises.promise_count() + 1}", money, due, today)
         plan_id = active[0] if active else None
-        repo.add_promise(promise, loan_id=loan_id, plan_id=plan_id, by=who)
-        [stored] = [p for p in repo.promises(loan_id) if p.promise == promise]
+        promises.add_promise(promise, loan_id=loan_id, plan_id=plan_id, by=who)
+        [stored] = [p for p in promises.promises(loan_id) if p.promise == promise]
         uow.audit(platform).append("promise_recorded", promise_json(stored), at=now)
         uow.commit()
     return promise_json(stored)
@@ -113,16 +114,15 @@ def list_promises(
 ) -> list[dict[str, Any]]:
     """The platform's promises (or one loan's), by loan, date and id."""
     with uow:
-        repo = uow.plans(platform)
         if loan_id is None:
-            stored = repo.all_promises()
+            stored = uow.promises(platform).all_promises()
         else:
             if uow.loans(platform).get(loan_id) is None:
                 raise NotFound(
                     f"no loan {loan_id!r} on platform {platform!r}",
                     f"平台 {platform!r} 上没有借据 {loan_id!r}",
                 )
-            stored = repo.promises(loan_id)
+            stored = uow.promises(platform).promises(loan_id)
     return [promise_json(p) for p in stored]
 
 
@@ -140,7 +140,7 @@ def decide_promises(
     Each decision is stored with ``as_of`` as its date and appended to the audit
     trail; promises still pending are left as they are.
     """
-    repo, decided = uow.plans(platform), []
+    repo, decided = uow.promises(platform), []
     for stored in repo.all_promises(outcome=Outcome.PENDING):
         outcome = promise_outcome(
             stored.promise, payments.get(stored.loan_id, ()), as_of=as_of, grace_days=grace_days

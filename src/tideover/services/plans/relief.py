@@ -36,13 +36,8 @@ from tideover.plans import approve as approve_request
 from tideover.plans.cases import AUTOMATIC
 from tideover.plans.lifecycle import Plan, PlanStatus
 from tideover.policy.document import parse_policy
-from tideover.services.plans.hardship import (
-    OPEN_PLANS,
-    actor_name,
-    application_json,
-    case_brief,
-    now_and_today,
-)
+from tideover.services.common import actor_name, now_and_today
+from tideover.services.plans.hardship import OPEN_PLANS, application_json, case_brief
 from tideover.services.plans.options import evaluation_json, money_text, plan_options
 from tideover.services.platforms import settings_of
 from tideover.services.policy.versions import document_sha256
@@ -132,7 +127,7 @@ def options_for_application(
     """
     with uow:
         _, today = now_and_today(uow, platform, clock)
-        case = uow.plans(platform).require_application(application_id)
+        case = uow.applications(platform).require_application(application_id)
         chosen = limits or offer_limits_of(uow, platform, offers)
         _, result = _stored_options(
             uow, platform, case.application, loan_id, as_of or today, chosen, score
@@ -158,7 +153,7 @@ def offer_plan(
     with uow:
         now, today = now_and_today(uow, platform, clock)
         repo = uow.plans(platform)
-        case = repo.require_application(application_id, lock=True)
+        case = uow.applications(platform).require_application(application_id, lock=True)
         if case.status is not ApplicationStatus.UNDER_REVIEW:
             raise InvalidTransition(
                 f"application {application_id!r} is {case.status}; plans are offered while it is "
@@ -265,7 +260,7 @@ def approve_plan(
         )
         repo.record_approval(plan_id, approval)
         stored = repo.require_plan(plan_id)
-        case = repo.require_application(stored.application_id, lock=True)
+        case = uow.applications(platform).require_application(stored.application_id, lock=True)
         _approved(uow, platform, stored, case, now)
         uow.commit()
     return plan_json(stored)
@@ -281,7 +276,7 @@ def _approved(
     decided = cases.approve(
         case, plan_option_id=stored.plan.option_id, at=now, by=approval.approved_by
     )
-    uow.plans(platform).save_case(decided)
+    uow.applications(platform).save_case(decided)
     uow.audit(platform).append("hardship_approved", case_brief(decided), at=now)
 
 
@@ -323,13 +318,13 @@ def accept_plan(
             )
         plan = lifecycle.activate(lifecycle.accept(stored.plan, on=today), on=today)
         repo.save_plan(plan)
-        if not repo.schedule_history(plan.loan_id):
+        if not uow.schedules(platform).schedule_history(plan.loan_id):
             loan = uow.loans(platform).get(plan.loan_id)
             assert loan is not None  # the plan's foreign key keeps its loan
-            repo.append_schedule(
+            uow.schedules(platform).append_schedule(
                 plan.loan_id, loan.schedule, reason="contract", effective_from=loan.terms.start_date
             )
-        repo.append_schedule(
+        uow.schedules(platform).append_schedule(
             plan.loan_id,
             plan.schedule,
             reason=f"plan {plan.option_id}",
@@ -362,13 +357,13 @@ def cancel_plan(
         repo = uow.plans(platform)
         stored = repo.require_plan(plan_id, lock=True)
         repo.save_plan(lifecycle.cancel(stored.plan, on=today, reason=f"{who}: {reason}"))
-        case = repo.require_application(stored.application_id, lock=True)
+        case = uow.applications(platform).require_application(stored.application_id, lock=True)
         if (
             case.status is ApplicationStatus.DECIDED
             and case.plan_option_id == stored.plan.option_id
         ):
             closed = cases.close(case, at=now, by=who)
-            repo.save_case(closed)
+            uow.applications(platform).save_case(closed)
             uow.audit(platform).append("hardship_closed", case_brief(closed), at=now)
         stored = repo.require_plan(plan_id)
         audit_plan(uow, platform, "plan_cancelled", stored, now, who, reason=reason)
@@ -392,7 +387,7 @@ def show_plan(*, uow: UnitOfWork, platform: str, plan_id: str) -> dict[str, Any]
                     Money(sum(i.total.minor for i in v.schedule.installments), v.schedule.currency)
                 ),
             }
-            for v in repo.schedule_history(stored.plan.loan_id)
+            for v in uow.schedules(platform).schedule_history(stored.plan.loan_id)
         ]
     return report
 
@@ -443,7 +438,7 @@ def plan_json(stored: StoredPlan) -> dict[str, Any]:
 def show_application(*, uow: UnitOfWork, platform: str, application_id: str) -> dict[str, Any]:
     with uow:
         repo = uow.plans(platform)
-        case = repo.require_application(application_id)
-        report = application_json(case, repo.evidence(application_id))
+        case = uow.applications(platform).require_application(application_id)
+        report = application_json(case, uow.applications(platform).evidence(application_id))
         report["plans"] = [plan_json(p) for p in repo.plans_for_application(application_id)]
     return report

@@ -42,7 +42,8 @@ from tideover.plans import (
     lifecycle,
 )
 from tideover.plans.cases import AUTOMATIC
-from tideover.services.plans.hardship import actor_name, case_brief, now_and_today
+from tideover.services.common import actor_name, now_and_today
+from tideover.services.plans.hardship import case_brief
 from tideover.services.plans.options import evaluation_json, plan_options
 from tideover.services.plans.relief import audit_plan, chosen_option, offer_limits_of, plan_json
 from tideover.services.platforms import settings_of
@@ -73,7 +74,7 @@ def reoffer_plan(
         repo = uow.plans(platform)
         broken = repo.require_plan(plan_id, lock=True)
         application_id = broken.application_id
-        case = repo.require_application(application_id, lock=True)
+        case = uow.applications(platform).require_application(application_id, lock=True)
         earlier = repo.plans_for_application(application_id)
         limits = offer_limits_of(uow, platform, offers)
         number = lifecycle.check_reoffer(
@@ -103,7 +104,7 @@ def reoffer_plan(
         repo.save_plan(cancelled)
         audit_plan(uow, platform, "plan_cancelled", repo.require_plan(plan_id), now, requester,
                    reason=f"re-offered as {new_id}")  # fmt: skip
-        repo.save_case(reopened)
+        uow.applications(platform).save_case(reopened)
         uow.audit(platform).append(
             "hardship_reopened",
             {**case_brief(reopened), "note": reopened.history[-1].note, "plan_id": plan_id},
@@ -153,7 +154,9 @@ def _options_in_force(
     loan = uow.loans(platform).get(loan_id)
     assert loan is not None  # the plan's foreign key keeps its loan
     payments = uow.payments(platform).for_loan(loan_id)
-    loan, counted = _in_force(loan, payments, uow.plans(platform).schedule_history(loan_id), as_of)
+    loan, counted = _in_force(
+        loan, payments, uow.schedules(platform).schedule_history(loan_id), as_of
+    )
     return plan_options(
         loan=loan,
         payments=counted,

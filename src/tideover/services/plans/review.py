@@ -37,7 +37,8 @@ from tideover.plans.lifecycle import (
     consecutive_kept,
     installment_outcomes,
 )
-from tideover.services.plans.hardship import case_brief, now_and_today
+from tideover.services.common import now_and_today
+from tideover.services.plans.hardship import case_brief
 from tideover.services.plans.promises import check_grace, decide_promises
 from tideover.services.unit_of_work import UnitOfWork
 
@@ -88,7 +89,7 @@ def review_plans(
         repo = uow.plans(platform)
         active = repo.plans_with_status(PlanStatus.ACTIVE)
         loans = {p.plan.loan_id for p in active}
-        loans |= {p.loan_id for p in repo.all_promises(outcome=Outcome.PENDING)}
+        loans |= {p.loan_id for p in uow.promises(platform).all_promises(outcome=Outcome.PENDING)}
         payments = {loan: uow.payments(platform).for_loan(loan) for loan in sorted(loans)}
         decisions: list[dict[str, Any]] = []
         for listed in active:
@@ -166,11 +167,11 @@ def _decision(plan: Plan, as_of: date) -> dict[str, Any]:
 
 def _close_application(uow: UnitOfWork, platform: str, stored: StoredPlan, now: datetime) -> None:
     """A completed or cancelled plan closes the application that was decided with it."""
-    repo = uow.plans(platform)
-    case = repo.require_application(stored.application_id, lock=True)
+    applications = uow.applications(platform)
+    case = applications.require_application(stored.application_id, lock=True)
     if case.status is ApplicationStatus.DECIDED and case.plan_option_id == stored.plan.option_id:
         closed = cases.close(case, at=now, by=AUTOMATIC)
-        repo.save_case(closed)
+        applications.save_case(closed)
         uow.audit(platform).append("hardship_closed", case_brief(closed), at=now)
 
 
@@ -189,8 +190,8 @@ def _reage(
     the same date finds none).  Earlier re-agings come from the loan's schedule
     history, as the FFIEC limits are per account.
     """
-    repo, plan = uow.plans(platform), stored.plan
-    history = repo.schedule_history(plan.loan_id)
+    schedules, plan = uow.schedules(platform), stored.plan
+    history = schedules.schedule_history(plan.loan_id)
     kept = _kept_since_last_reage(plan, payments, as_of, history)
     if kept < rule.consecutive_payments:
         return None
@@ -207,7 +208,7 @@ def _reage(
         )
     except InvalidTransition:
         return None  # not yet allowed (months on book, or too often): nothing to decide
-    version = repo.append_schedule(
+    version = schedules.append_schedule(
         plan.loan_id, reaged.schedule, reason=REAGED, effective_from=as_of, plan_id=plan.plan_id
     )
     return {

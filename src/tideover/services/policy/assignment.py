@@ -12,10 +12,8 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -25,13 +23,24 @@ from tideover.batch.impact import impact
 from tideover.policy.diff import diff_policies
 from tideover.policy.document import CompiledPolicy, load_policy
 from tideover.policy.hashing import assignment_key
+from tideover.services.cycle.inputs import load_cycle_inputs
 from tideover.services.platforms import check_platform_code, settings_of
+from tideover.services.policy.results import (
+    Assignment,
+    Impact,
+    MaterialChange,
+    Move,
+    PolicyChange,
+    PolicyVersionInfo,
+)
+from tideover.services.policy.versions import active_policy
+from tideover.services.scoring.registry import champion_model
 from tideover.services.unit_of_work import UnitOfWork
 
 
 def assign_policy_file(
     *, policy: Path, portfolio: Path, out: Path, platform: str, as_of: date
-) -> dict[str, Any]:
+) -> Assignment:
     """Assign every account of ``portfolio`` under ``policy``; write ``out``; counts.
 
     ``as_of`` is the business date the features describe; it is recorded in the
@@ -40,36 +49,53 @@ def assign_policy_file(
     assignment_key(platform, "x", "")  # refuse a platform id the hash cannot use, early
     compiled = load_policy(policy)
     report = assign_compiled(compiled, portfolio=portfolio, out=out, platform=platform, as_of=as_of)
-    return {**report, "file": str(policy)}
+    return report.model_copy(update={"file": str(policy)})
 
 
 def assign_compiled(
     compiled: CompiledPolicy, *, portfolio: Path | pa.Table, out: Path, platform: str, as_of: date
-) -> dict[str, Any]:
+) -> Assignment:
     """Assign every account of ``portfolio`` under an already checked policy; write ``out``."""
     summary = assign_to_parquet(
         compiled, portfolio, out, platform=platform, as_of=as_of.isoformat()
     )
-    return {
-        "policy": compiled.policy.policy,
-        "platform": platform,
-        "as_of": as_of,
-        "portfolio": "(Arrow table)" if isinstance(portfolio, pa.Table) else str(portfolio),
-        "out": str(out),
-        "accounts": summary.rows,
-        "segments": summary.segments,
-        "arms": summary.arms,
-    }
+    return Assignment(
+        policy=compiled.policy.policy,
+        platform=platform,
+        as_of=as_of,
+        portfolio="(Arrow table)" if isinstance(portfolio, pa.Table) else str(portfolio),
+        out=str(out),
+        accounts=summary.rows,
+        segments=summary.segments,
+        arms=summary.arms,
+    )
+
+
+def assign_active_policy(
+    *, uow: UnitOfWork, platform: str, portfolio: Path, out: Path, as_of: date
+) -> Assignment:
+    """Assign every account of ``portfolio`` under the platform's active version."""
+    compiled, version = active_policy(uow=uow, platform=platform, as_of=as_of)
+    report = assign_compiled(compiled, portfolio=portfolio, out=out, platform=platform, as_of=as_of)
+    return report.model_copy(update={"version": version.version, "sha256": version.sha256})
 
 
 def impact_of_policy_files(
     *, old: Path, new: Path, portfolio: Path, platform: str, out: Path | None = None
-) -> dict[str, Any]:
+) -> Impact:
     """Structural diff plus who moves where, and who changes materially (listed in ``out``)."""
     assignment_key(platform, "x", "")
     before, after = load_policy(old), load_policy(new)
-    report = _impact_report(before, after, portfolio, platform=platform, out=out)
-    return {"old": str(old), "new": str(new), "portfolio": str(portfolio), **report}
+    return _impact_report(
+        before,
+        after,
+        portfolio,
+        platform=platform,
+        out=out,
+        old=str(old),
+        new=str(new),
+        portfolio_label=str(portfolio),
+    )
 
 
 def _impact_report(
@@ -79,22 +105,42 @@ def _impact_report(
     *,
     platform: str,
     out: Path | None,
-) -> dict[str, Any]:
+    old: str,
+    new: str,
+    portfolio_label: str,
+    old_version: PolicyVersionInfo | None = None,
+    as_of: date | None = None,
+) -> Impact:
     result = impact(before, after, portfolio, platform=platform, out=out)
-    return {
-        "platform": platform,
-        "changes": [c.to_dict() for c in diff_policies(before.policy, after.policy)],
-        "accounts": result.accounts,
-        "balance": result.balance,
-        "moves": [asdict(m) for m in result.moves],
-        "material": {
-            "accounts": result.material_accounts,
-            "balance": result.material_balance,
-            "treatment_changed": result.treatment_changed,
-            "offers_changed": result.offers_changed,
-            "out": None if out is None else str(out),
-        },
-    }
+    return Impact(
+        old=old,
+        new=new,
+        old_version=old_version,
+        as_of=as_of,
+        portfolio=portfolio_label,
+        platform=platform,
+        changes=[PolicyChange.of(c) for c in diff_policies(before.policy, after.policy)],
+        accounts=result.accounts,
+        balance=result.balance,
+        moves=[
+            Move(
+                old_segment=m.old_segment,
+                old_treatment=m.old_treatment,
+                new_segment=m.new_segment,
+                new_treatment=m.new_treatment,
+                accounts=m.accounts,
+                balance=m.balance,
+            )
+            for m in result.moves
+        ],
+        material=MaterialChange(
+            accounts=result.material_accounts,
+            balance=result.material_balance,
+            treatment_changed=result.treatment_changed,
+            offers_changed=result.offers_changed,
+            out=None if out is None else str(out),
+        ),
+    )
 
 
 # --- the platform's stored portfolio ----------------------------------------------------------
@@ -103,8 +149,6 @@ def _impact_report(
 def load_accounts(*, uow: UnitOfWork, platform: str, as_of: date) -> tuple[pa.Table, int]:
     """The cycle's delinquency stage alone: the accounts table on ``as_of`` and the
     platform's currency minor digits (reads the database; computes in memory)."""
-    from tideover.services.cycle.run import load_cycle_inputs
-
     with uow:
         settings = settings_of(uow, platform)
     # No contact ledger is needed here; the horizon only bounds what the cycle reads of it.
@@ -120,7 +164,6 @@ def platform_features(
     ``model_registry``, else NULL). Repaid loans are not part of the portfolio."""
     from tideover.batch.cycle.features import check_accounts, features_sql
     from tideover.batch.cycle.stages import score_accounts
-    from tideover.services.cycle.run import champion_model
 
     check_platform_code(platform)
     accounts, minor_digits = load_accounts(uow=uow, platform=platform, as_of=as_of)
@@ -151,15 +194,13 @@ def assign_stored_portfolio(
     data_dir: Path,
     out: Path | None = None,
     model_registry: Path | None = None,
-) -> dict[str, Any]:
+) -> Assignment:
     """Assign the platform's stored portfolio under its active version; write Parquet.
 
     The file is ``out`` or :func:`assignment_path`; it is written beside its
     destination and renamed over it, so a rerun replaces it atomically and a
     reader never sees half a file.
     """
-    from tideover.services.policy.versions import active_policy
-
     compiled, version = active_policy(uow=uow, platform=platform, as_of=as_of)
     features = platform_features(
         uow=uow, platform=platform, as_of=as_of, model_registry=model_registry
@@ -169,13 +210,14 @@ def assign_stored_portfolio(
         report = assign_compiled(
             compiled, portfolio=features, out=scratch, platform=platform, as_of=as_of
         )
-    return {
-        **report,
-        "portfolio": "stored",
-        "out": str(target),
-        "version": version["version"],
-        "sha256": version["sha256"],
-    }
+    return report.model_copy(
+        update={
+            "portfolio": "stored",
+            "out": str(target),
+            "version": version.version,
+            "sha256": version.sha256,
+        }
+    )
 
 
 @contextmanager
@@ -204,16 +246,14 @@ def impact_on_platform(
     portfolio: Path | None = None,
     out: Path | None = None,
     model_registry: Path | None = None,
-) -> dict[str, Any]:
+) -> Impact:
     """Impact of ``new`` against the platform's active version (or ``old``), on its stored
     portfolio of ``as_of`` (or the ``portfolio`` file): the adjustment plan's preview."""
-    from tideover.services.policy.versions import active_policy
-
     after = load_policy(new)
-    old_version: dict[str, Any] | None = None
+    old_version: PolicyVersionInfo | None = None
     if old is None:
         before, old_version = active_policy(uow=uow, platform=platform, as_of=as_of)
-        old_label = f"{platform} active version {old_version['version']}"
+        old_label = f"{platform} active version {old_version.version}"
     else:
         before, old_label = load_policy(old), str(old)
     source: Path | pa.Table
@@ -223,12 +263,15 @@ def impact_on_platform(
         )
     else:
         source = portfolio
-    report = _impact_report(before, after, source, platform=platform, out=out)
-    return {
-        "old": old_label,
-        "new": str(new),
-        "old_version": old_version,
-        "as_of": as_of.isoformat(),
-        "portfolio": "stored" if portfolio is None else str(portfolio),
-        **report,
-    }
+    return _impact_report(
+        before,
+        after,
+        source,
+        platform=platform,
+        out=out,
+        old=old_label,
+        new=str(new),
+        portfolio_label="stored" if portfolio is None else str(portfolio),
+        old_version=old_version,
+        as_of=as_of,
+    )

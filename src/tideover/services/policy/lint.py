@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import pydantic
 import yaml
@@ -15,12 +14,13 @@ from tideover.compliance.contacts import (
     ActorRole,
     Target,
 )
-from tideover.compliance.lint import LintFinding, SendWindow, TemplateText, lint, pack_codes
+from tideover.compliance.lint import SendWindow, TemplateText, lint, pack_codes
 from tideover.compliance.loader import load_pack
 from tideover.domain.errors import UsageError, ValidationError
 from tideover.policy.document import load_policy
 from tideover.policy.model import Channel as StepChannel
 from tideover.services.compliance.checks import ZH_PROBLEM, StrictModel, problem_location
+from tideover.services.policy.results import PolicyLint
 
 
 def lint_policy_file(
@@ -31,7 +31,7 @@ def lint_policy_file(
     actor: ActorRole | None = None,
     send_times: Mapping[StepChannel, SendWindow] | None = None,
     sender_name: str | None = None,
-) -> dict[str, Any]:
+) -> PolicyLint:
     """Lint the policy at ``path`` against ``packs`` (default: those the policy names).
 
     An invalid policy raises :class:`PolicyRejected`; ``blocking`` tells whether
@@ -53,33 +53,7 @@ def lint_policy_file(
         send_times=send_times,
         sender_name=sender_name,
     )
-    return {
-        "policy": report.policy,
-        "file": str(path),
-        "packs": [{"pack": code, "version": version} for code, version in report.packs],
-        "actor": actor.value if actor else None,
-        "blocking": not report.approvable,
-        "counts": {"blocking": len(report.blocking), "warning": len(report.warnings)},
-        "findings": [_lint_finding(f) for f in report.findings],
-    }
-
-
-def _lint_finding(f: LintFinding) -> dict[str, Any]:
-    where = f.location
-    return {
-        "rule_id": f.rule_id,
-        "severity": f.severity.value,
-        "pack": f.pack,
-        "location": {
-            "segments": list(where.segments),
-            "treatment": where.treatment,
-            "step": where.step,
-            "template": where.template,
-            "text": str(where),
-        },
-        "en": f.en,
-        "zh": f.zh,
-    }
+    return PolicyLint.of(report, file=str(path), actor=actor.value if actor else None)
 
 
 class _TemplateIn(StrictModel):

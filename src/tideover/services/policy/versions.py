@@ -1,4 +1,4 @@
-"""Use cases on policy documents: validate, diff, publish the schema; stored versions.
+"""Use cases on stored policy versions: submit, approve, reject, activate, roll back, show.
 
 A version is submitted as its exact text (checked first: an invalid document
 is never stored), approved by someone other than its author, activated from
@@ -12,58 +12,34 @@ import hashlib
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
-from tideover.adapters.repositories import PolicyRepository, StoredEvent, StoredPolicy
+from tideover.adapters.repositories import StoredPolicy
 from tideover.compliance.lint import lint, pack_codes
 from tideover.compliance.loader import load_pack
 from tideover.domain.clock import Clock, SystemClock, business_date
 from tideover.domain.errors import Conflict, InputRejected, NotFound
 from tideover.policy.diff import diff_policies
-from tideover.policy.document import CompiledPolicy, json_schema, load_policy, parse_policy
-from tideover.policy.problems import PolicyRejected
+from tideover.policy.document import CompiledPolicy, load_policy, parse_policy
 from tideover.policy.workflow import Event, Ledger
 from tideover.services.platforms import settings_of
+from tideover.services.policy.results import (
+    PolicyChange,
+    PolicyDiff,
+    PolicyEvent,
+    PolicyProblem,
+    PolicyVersionInfo,
+    PolicyVersions,
+    StoredPolicyEvent,
+    SubmittedVersion,
+    VersionDetail,
+    VersionHistory,
+    VersionTransition,
+)
+from tideover.services.repositories import PolicyRepository
 from tideover.services.unit_of_work import UnitOfWork
 
 
-def _summary(compiled: CompiledPolicy) -> dict[str, Any]:
-    policy = compiled.policy
-    return {
-        "policy": policy.policy,
-        "jurisdiction": policy.jurisdiction,
-        "segments": [s.id for s in policy.segments],
-        "treatments": sorted(policy.treatments),
-        "experiments": [e.id for e in policy.experiments],
-    }
-
-
-def validate_policy_file(*, path: Path) -> dict[str, Any]:
-    """Check a policy file; the report lists every problem (never raises on bad content)."""
-    try:
-        compiled = load_policy(path)
-    except PolicyRejected as exc:
-        return {
-            "file": str(path),
-            "valid": False,
-            "problems": [p.to_dict() for p in exc.problems],
-        }
-    return {
-        "file": str(path),
-        "valid": True,
-        **_summary(compiled),
-        "problems": [p.to_dict() for p in compiled.warnings],
-    }
-
-
-def diff_policy_files(*, old: Path, new: Path) -> dict[str, Any]:
-    """Structural changes from ``old`` to ``new``; both must be valid (PolicyRejected)."""
-    before, after = load_policy(old), load_policy(new)
-    changes = diff_policies(before.policy, after.policy)
-    return {"old": str(old), "new": str(new), "changes": [c.to_dict() for c in changes]}
-
-
-def diff_against_active(*, uow: UnitOfWork, platform: str, new: Path) -> dict[str, Any]:
+def diff_against_active(*, uow: UnitOfWork, platform: str, new: Path) -> PolicyDiff:
     """Structural changes from the platform's active version to the file ``new``.
 
     ``NotFound`` when nothing is active; the active text is checked against its
@@ -77,16 +53,12 @@ def diff_against_active(*, uow: UnitOfWork, platform: str, new: Path) -> dict[st
     _check_hash(platform, stored)
     number = stored.version.number
     before = parse_policy(stored.document, source=f"{platform} policy version {number}")
-    return {
-        "old": f"{platform} active version {number}",
-        "new": str(new),
-        "old_version": _version_dict(stored),
-        "changes": [c.to_dict() for c in diff_policies(before.policy, after.policy)],
-    }
-
-
-def policy_schema() -> dict[str, Any]:
-    return json_schema()
+    return PolicyDiff(
+        old=f"{platform} active version {number}",
+        new=str(new),
+        old_version=PolicyVersionInfo.of(stored),
+        changes=[PolicyChange.of(c) for c in diff_policies(before.policy, after.policy)],
+    )
 
 
 # --- stored versions and their workflow ----------------------------------------------------
@@ -107,7 +79,7 @@ def submit_policy(
     by: str,
     source: str = "<policy>",
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> SubmittedVersion:
     """Store ``text`` as a new version in review; ``PolicyRejected`` (nothing stored) if invalid."""
     compiled = parse_policy(text, source=source)
     now = (clock or SystemClock()).now()
@@ -128,9 +100,12 @@ def submit_policy(
         _store(uow, repo, before, after)
         stored = repo.get(number)
         uow.commit()
-    report = _version_dict(stored)
-    report["warnings"] = [p.to_dict() for p in compiled.warnings]
-    return report
+    return SubmittedVersion.model_validate(
+        {
+            **PolicyVersionInfo.fields_of(stored),
+            "warnings": [PolicyProblem.of(p) for p in compiled.warnings],
+        }
+    )
 
 
 class PolicyLintBlocked(InputRejected):
@@ -141,7 +116,7 @@ class PolicyLintBlocked(InputRejected):
 
 def approve_policy_version(
     *, uow: UnitOfWork, platform: str, version: int, by: str, clock: Clock | None = None
-) -> dict[str, Any]:
+) -> VersionTransition:
     """Approve a version in review; its author may not (four eyes, ``Conflict``).
 
     The version is linted against the rule packs it names first: a blocking
@@ -196,7 +171,7 @@ def reject_policy_version(
     by: str,
     reason: str,
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> VersionTransition:
     """Send a version in review back to draft, with the reason."""
     return _transition(
         uow,
@@ -215,7 +190,7 @@ def activate_policy_version(
     by: str,
     effective: date | None = None,
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> VersionTransition:
     """Make an approved version the active one from ``effective`` (default: the platform's
     business date); the version active until now retires."""
     clock = clock or SystemClock()
@@ -234,7 +209,7 @@ def rollback_policy(
     by: str,
     effective: date | None = None,
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> VersionTransition:
     """Re-activate the version that was active before the current one."""
     clock = clock or SystemClock()
 
@@ -245,41 +220,49 @@ def rollback_policy(
     return _transition(uow, platform, None, clock, step)
 
 
-def list_policy_versions(*, uow: UnitOfWork, platform: str) -> dict[str, Any]:
+def list_policy_versions(*, uow: UnitOfWork, platform: str) -> PolicyVersions:
     """Every version of the platform's policy, oldest first, with its events."""
     with uow:
         repo = uow.policies(platform)
         stored = repo.list()
         events = repo.events()
-    return {
-        "platform": platform,
-        "active": next((s.version.number for s in stored if s.version.status == "active"), None),
-        "versions": [
-            {
-                **_version_dict(s),
-                "events": [_event_dict(e) for e in events if e.event.version == s.version.number],
-            }
+    return PolicyVersions(
+        platform=platform,
+        active=next((s.version.number for s in stored if s.version.status == "active"), None),
+        versions=[
+            VersionHistory.model_validate(
+                {
+                    **PolicyVersionInfo.fields_of(s),
+                    "events": [
+                        StoredPolicyEvent.stored(e)
+                        for e in events
+                        if e.event.version == s.version.number
+                    ],
+                }
+            )
             for s in stored
         ],
-    }
+    )
 
 
-def show_policy_version(*, uow: UnitOfWork, platform: str, version: int) -> dict[str, Any]:
+def show_policy_version(*, uow: UnitOfWork, platform: str, version: int) -> VersionDetail:
     """One version: its metadata, events and exact document text."""
     with uow:
         repo = uow.policies(platform)
         stored = repo.get(version)
         events = repo.events(version)
-    return {
-        **_version_dict(stored),
-        "events": [_event_dict(e) for e in events],
-        "document": stored.document,
-    }
+    return VersionDetail.model_validate(
+        {
+            **PolicyVersionInfo.fields_of(stored),
+            "events": [StoredPolicyEvent.stored(e) for e in events],
+            "document": stored.document,
+        }
+    )
 
 
 def active_policy(
     *, uow: UnitOfWork, platform: str, as_of: date
-) -> tuple[CompiledPolicy, dict[str, Any]]:
+) -> tuple[CompiledPolicy, PolicyVersionInfo]:
     """The platform's active version, checked again, for assignments on ``as_of``.
 
     ``NotFound`` when nothing is active; ``Conflict`` when ``as_of`` precedes
@@ -299,7 +282,7 @@ def active_policy(
         )
     _check_hash(platform, stored)
     compiled = parse_policy(stored.document, source=f"{platform} policy version {number}")
-    return compiled, _version_dict(stored)
+    return compiled, PolicyVersionInfo.of(stored)
 
 
 def _nothing_active(platform: str) -> NotFound:
@@ -320,18 +303,6 @@ def _check_hash(platform: str, stored: StoredPolicy) -> None:
         )
 
 
-def assign_active_policy(
-    *, uow: UnitOfWork, platform: str, portfolio: Path, out: Path, as_of: date
-) -> dict[str, Any]:
-    """Assign every account of ``portfolio`` under the platform's active version."""
-    # Imported here: DuckDB and Arrow are heavy, and the other use cases never need them.
-    from tideover.services.policy.assignment import assign_compiled
-
-    compiled, version = active_policy(uow=uow, platform=platform, as_of=as_of)
-    report = assign_compiled(compiled, portfolio=portfolio, out=out, platform=platform, as_of=as_of)
-    return {**report, "version": version["version"], "sha256": version["sha256"]}
-
-
 def _today(uow: UnitOfWork, platform: str, clock: Clock) -> date:
     """The platform's business date (its IANA zone); called inside the open unit of work."""
     return business_date(clock, settings_of(uow, platform).time_zone)
@@ -343,7 +314,7 @@ def _transition(
     version: int | None,
     clock: Clock | None,
     step: Callable[[Ledger, datetime], Ledger],
-) -> dict[str, Any]:
+) -> VersionTransition:
     """Load the ledger (locked), apply ``step``, store and audit what changed, commit once."""
     now = (clock or SystemClock()).now()
     with uow:
@@ -354,9 +325,9 @@ def _transition(
         number = version if version is not None else events[-1].version
         stored = repo.get(number)
         uow.commit()
-    report = _version_dict(stored)
-    report["events"] = [_plain_event(e) for e in events]
-    return report
+    return VersionTransition.model_validate(
+        {**PolicyVersionInfo.fields_of(stored), "events": [PolicyEvent.of(e) for e in events]}
+    )
 
 
 def _store(uow: UnitOfWork, repo: PolicyRepository, before: Ledger, after: Ledger) -> list[Event]:
@@ -366,7 +337,7 @@ def _store(uow: UnitOfWork, repo: PolicyRepository, before: Ledger, after: Ledge
     for event in events:
         stored = repo.get(event.version)
         payload = {
-            **_plain_event(event),
+            **PolicyEvent.of(event).to_json(),
             "policy": stored.policy,
             "sha256": stored.sha256,
             "effective_from": _iso(stored.version.effective_from),
@@ -377,33 +348,3 @@ def _store(uow: UnitOfWork, repo: PolicyRepository, before: Ledger, after: Ledge
 
 def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
-
-
-def _version_dict(stored: StoredPolicy) -> dict[str, Any]:
-    v = stored.version
-    return {
-        "version": v.number,
-        "policy": stored.policy,
-        "status": v.status.value,
-        "author": v.author,
-        "approver": v.approver,
-        "effective_from": _iso(v.effective_from),
-        "sha256": stored.sha256,
-        "submitted_at": stored.submitted_at.isoformat(),
-    }
-
-
-def _plain_event(event: Event) -> dict[str, Any]:
-    return {
-        "version": event.version,
-        "action": event.action,
-        "actor": event.actor,
-        "at": event.at.isoformat(),
-        "before": None if event.before is None else event.before.value,
-        "after": event.after.value,
-        "note": event.note,
-    }
-
-
-def _event_dict(stored: StoredEvent) -> dict[str, Any]:
-    return {**_plain_event(stored.event), "effective_from": _iso(stored.effective_from)}

@@ -98,7 +98,7 @@ def _portfolio_delinquency(
     not_yet = len(every) - len(accounts)
     (keys, loan_ids, borrower_ids, borrower_keys, products, currencies, starts, zones, codes,
      states) = columns_of(accounts, 10)  # fmt: skip
-    versions = _versions(uow.plans(platform).schedules_in_force(as_of))
+    versions = _versions(uow.schedules(platform).schedules_in_force(as_of))
     # Installments are all integers: one array, read in C, its columns views.
     inst = np.array(loans.installment_rows(), dtype=np.int64).reshape(-1, 5).T
     pays = columns_of(uow.payments(platform).payment_rows(), 6)
@@ -235,7 +235,7 @@ def _by_domain(
     """The loans the fast path left out, by the domain code (its errors propagate)."""
     wanted = {loan_ids[i]: i for i in positions.needs_domain}
     loans = uow.loans(platform).get_many(wanted)
-    plans, payments = uow.plans(platform), uow.payments(platform)
+    schedules, payments = uow.schedules(platform), uow.payments(platform)
     pause_rows = rows.pauses
     for loan_id, index in wanted.items():
         key = rows.loan_keys[index]
@@ -244,7 +244,7 @@ def _by_domain(
             for k, s, e in zip(pause_rows.loan_key, pause_rows.start, pause_rows.end, strict=True)
             if k == key
         ]
-        versions = plans.schedule_history(loan_id)
+        versions = schedules.schedule_history(loan_id)
         position, status = status_in_force(
             loans[loan_id],
             payments.for_loan(loan_id),

@@ -23,7 +23,7 @@ from tideover.compliance.jurisdictions import parse_jurisdiction, permits
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.collectors import Collector, CollectorRole
 from tideover.domain.errors import TideoverError, UsageError, ValidationError
-from tideover.services.plans.hardship import actor_name
+from tideover.services.common import actor_name
 from tideover.services.queues.items import redistribute
 from tideover.services.unit_of_work import UnitOfWork
 

@@ -27,7 +27,7 @@ from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.collectors import Collector
 from tideover.domain.errors import Conflict, NotFound, ValidationError
 from tideover.plans.cases import AUTOMATIC
-from tideover.services.plans.hardship import actor_name, now_and_today
+from tideover.services.common import actor_name, now_and_today
 from tideover.services.platforms import settings_of
 from tideover.services.unit_of_work import UnitOfWork
 

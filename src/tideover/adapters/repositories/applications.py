@@ -1,0 +1,173 @@
+"""Hardship applications and their evidence documents, of one platform.
+
+The review is the pure ``tideover.plans.cases`` state machine; this repository
+stores what it returns.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from tideover.adapters.orm import (
+    EvidenceDocumentRow,
+    HardshipApplicationRow,
+)
+from tideover.adapters.repositories._base import PlatformScoped
+from tideover.domain.errors import Conflict, NotFound
+from tideover.plans.application import EvidenceDocument, parse_application
+from tideover.plans.cases import ApplicationCase, ApplicationStatus, Outcome, Reason, StatusChange
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceFile:
+    """An evidence document's metadata and its bytes (already checked against each other)."""
+
+    document: EvidenceDocument
+    content: bytes
+
+
+class HardshipApplicationRepository(PlatformScoped):
+    """Hardship applications and their evidence of one platform."""
+
+    def add_application(self, case: ApplicationCase, evidence: Sequence[EvidenceFile]) -> None:
+        """Stores a new application with its evidence; a repeated id is a ``Conflict``."""
+        app = case.application
+        try:
+            self._session.execute(
+                insert(HardshipApplicationRow).values(
+                    platform_id=self._platform_id,
+                    application_id=app.application_id,
+                    loan_id=app.loan_id,
+                    submitted_on=app.submitted_on,
+                    reason=app.reason.value,
+                    vulnerable=app.vulnerable,
+                    document=app.model_dump(mode="json"),
+                    **_case_values(case),
+                )
+            )
+            self._session.flush()
+        except IntegrityError as exc:
+            raise Conflict(
+                f"hardship application {app.application_id!r} already exists on platform "
+                f"{self.platform_code!r}",
+                f"平台 {self.platform_code!r} 上已存在困难申请 {app.application_id!r}",
+            ) from exc
+        pk = self._application_pk(app.application_id)
+        for item in evidence:
+            doc = item.document
+            self._session.execute(
+                insert(EvidenceDocumentRow).values(
+                    platform_id=self._platform_id,
+                    application_pk=pk,
+                    document_type=doc.document_type.value,
+                    file_name=doc.file_name,
+                    media_type=doc.media_type,
+                    size_bytes=doc.size_bytes,
+                    sha256=doc.sha256,
+                    content=item.content,
+                )
+            )
+        self._session.flush()
+
+    def application(self, application_id: str, *, lock: bool = False) -> ApplicationCase | None:
+        query = select(HardshipApplicationRow).where(
+            HardshipApplicationRow.platform_id == self._platform_id,
+            HardshipApplicationRow.application_id == application_id,
+        )
+        if lock:  # FOR UPDATE on PostgreSQL; SQLite serialises writers itself
+            query = query.with_for_update()
+        row = self._session.scalars(query).first()
+        return None if row is None else _case(row)
+
+    def require_application(self, application_id: str, *, lock: bool = False) -> ApplicationCase:
+        case = self.application(application_id, lock=lock)
+        if case is None:
+            raise NotFound(
+                f"no hardship application {application_id!r} on platform {self.platform_code!r}",
+                f"平台 {self.platform_code!r} 上没有困难申请 {application_id!r}",
+            )
+        return case
+
+    def save_case(self, case: ApplicationCase) -> None:
+        """Stores the review state of ``case`` (its document never changes)."""
+        self._session.execute(
+            update(HardshipApplicationRow)
+            .where(
+                HardshipApplicationRow.id == self._application_pk(case.application.application_id)
+            )
+            .values(**_case_values(case))
+        )
+        self._session.flush()
+
+    def evidence(self, application_id: str) -> builtins.list[EvidenceDocument]:
+        """Metadata of the application's documents, by file name."""
+        query = (
+            select(EvidenceDocumentRow)
+            .where(
+                EvidenceDocumentRow.platform_id == self._platform_id,
+                EvidenceDocumentRow.application_pk == self._application_pk(application_id),
+            )
+            .order_by(EvidenceDocumentRow.file_name)
+        )
+        return [
+            EvidenceDocument.model_validate(
+                {
+                    "document_type": row.document_type,
+                    "file_name": row.file_name,
+                    "media_type": row.media_type,
+                    "size_bytes": row.size_bytes,
+                    "sha256": row.sha256,
+                }
+            )
+            for row in self._session.scalars(query)
+        ]
+
+    def evidence_content(self, application_id: str, file_name: str) -> bytes | None:
+        query = select(EvidenceDocumentRow.content).where(
+            EvidenceDocumentRow.platform_id == self._platform_id,
+            EvidenceDocumentRow.application_pk == self._application_pk(application_id),
+            EvidenceDocumentRow.file_name == file_name,
+        )
+        content = self._session.scalar(query)
+        return None if content is None else bytes(content)
+
+    def _application_pk(self, application_id: str) -> int:
+        return self._require(
+            HardshipApplicationRow.application_id, [application_id], "application", "困难申请"
+        )[application_id]
+
+
+def _case_values(case: ApplicationCase) -> dict[str, Any]:
+    return {
+        "status": case.status.value,
+        "outcome": None if case.outcome is None else case.outcome.value,
+        "plan_option_id": case.plan_option_id,
+        "decline_reasons": [{"code": r.code, "en": r.en, "zh": r.zh} for r in case.decline_reasons],
+        "history": [
+            {"status": h.status.value, "at": h.at.isoformat(), "by": h.by, "note": h.note}
+            for h in case.history
+        ],
+    }
+
+
+def _case(row: HardshipApplicationRow) -> ApplicationCase:
+    return ApplicationCase(
+        application=parse_application(row.document),
+        status=ApplicationStatus(row.status),
+        history=tuple(
+            StatusChange(
+                ApplicationStatus(h["status"]), datetime.fromisoformat(h["at"]), h["by"], h["note"]
+            )
+            for h in row.history
+        ),
+        outcome=None if row.outcome is None else Outcome(row.outcome),
+        plan_option_id=row.plan_option_id,
+        decline_reasons=tuple(Reason(r["code"], r["en"], r["zh"]) for r in row.decline_reasons),
+    )

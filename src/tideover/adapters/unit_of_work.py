@@ -1,0 +1,139 @@
+"""The SQLAlchemy unit of work: one session, the repositories that share it, one commit.
+
+It implements ``tideover.services.unit_of_work.UnitOfWork`` for SQLite and
+PostgreSQL.  Leaving the ``with`` block without a commit (including through an
+exception) rolls everything back, so a crash leaves the last committed state intact.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from tideover.adapters.pii import PiiCipher
+from tideover.adapters.repositories import (
+    AccountFlagsRepository,
+    AuditRepository,
+    BorrowerRepository,
+    CollectorRepository,
+    ContactRepository,
+    CycleRepository,
+    DelinquencyRepository,
+    HardshipApplicationRepository,
+    HoldRepository,
+    ImportBatchRepository,
+    LoanRepository,
+    PaymentRepository,
+    PlanRepository,
+    PlatformRepository,
+    PolicyRepository,
+    PromiseRepository,
+    QueueRepository,
+    ScheduleRepository,
+)
+from tideover.domain.errors import UsageError
+
+
+class SqlAlchemyUnitOfWork:
+    """A unit of work over one SQLAlchemy session (SQLite or PostgreSQL)."""
+
+    def __init__(self, session_factory: sessionmaker[Session], cipher: PiiCipher) -> None:
+        self._session_factory = session_factory
+        self._cipher = cipher
+        self._session: Session | None = None
+
+    def __enter__(self) -> Self:
+        if self._session is not None:
+            raise UsageError(
+                "this unit of work is already open; create a new one per use case",
+                "该工作单元已打开；每个用例请创建新的工作单元",
+            )
+        self._session = self._session_factory()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            session.rollback()  # a no-op after commit; undoes everything otherwise
+        finally:
+            session.close()
+
+    @property
+    def session(self) -> Session:
+        """The open session, for adapters that keep their own tables."""
+        if self._session is None:
+            raise UsageError(
+                "the unit of work is not open; use it in a `with` block",
+                "工作单元尚未打开；请在 with 语句块中使用",
+            )
+        return self._session
+
+    @property
+    def platforms(self) -> PlatformRepository:
+        return PlatformRepository(self.session)
+
+    def borrowers(self, platform_code: str) -> BorrowerRepository:
+        return BorrowerRepository(self.session, platform_code, self._cipher)
+
+    def loans(self, platform_code: str) -> LoanRepository:
+        return LoanRepository(self.session, platform_code)
+
+    def payments(self, platform_code: str) -> PaymentRepository:
+        return PaymentRepository(self.session, platform_code)
+
+    def delinquency(self, platform_code: str) -> DelinquencyRepository:
+        return DelinquencyRepository(self.session, platform_code)
+
+    def import_batches(self, platform_code: str) -> ImportBatchRepository:
+        return ImportBatchRepository(self.session, platform_code)
+
+    def contacts(self, platform_code: str) -> ContactRepository:
+        return ContactRepository(self.session, platform_code, self._cipher)
+
+    def audit(self, platform_code: str) -> AuditRepository:
+        return AuditRepository(self.session, platform_code)
+
+    def holds(self, platform_code: str) -> HoldRepository:
+        return HoldRepository(self.session, platform_code)
+
+    def policies(self, platform_code: str) -> PolicyRepository:
+        return PolicyRepository(self.session, platform_code)
+
+    def cycle(self, platform_code: str) -> CycleRepository:
+        return CycleRepository(self.session, platform_code)
+
+    def applications(self, platform_code: str) -> HardshipApplicationRepository:
+        return HardshipApplicationRepository(self.session, platform_code)
+
+    def plans(self, platform_code: str) -> PlanRepository:
+        return PlanRepository(self.session, platform_code)
+
+    def schedules(self, platform_code: str) -> ScheduleRepository:
+        return ScheduleRepository(self.session, platform_code)
+
+    def promises(self, platform_code: str) -> PromiseRepository:
+        return PromiseRepository(self.session, platform_code)
+
+    def collectors(self, platform_code: str) -> CollectorRepository:
+        return CollectorRepository(self.session, platform_code)
+
+    def queues(self, platform_code: str) -> QueueRepository:
+        return QueueRepository(self.session, platform_code)
+
+    def account_flags(self, platform_code: str) -> AccountFlagsRepository:
+        return AccountFlagsRepository(self.session, platform_code)
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()

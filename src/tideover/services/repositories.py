@@ -1,0 +1,589 @@
+"""What the use cases ask of storage: one protocol per kind of record, bound to one platform.
+
+The SQLAlchemy repositories in ``tideover.adapters.repositories`` implement these
+for SQLite and PostgreSQL; ``tests/fakes`` holds in-memory ones for unit tests of
+handlers.  mypy keeps both in step with these shapes: the SQLAlchemy unit of work
+is checked against ``UnitOfWork`` wherever the CLI passes it to a handler, and
+``make lint`` type-checks the fakes too.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from tideover.adapters.repositories.account_flags import AccountFlags
+from tideover.adapters.repositories.applications import EvidenceFile
+from tideover.adapters.repositories.audit import AuditHead
+from tideover.adapters.repositories.contacts import ContactCounts, ContactEvent, ContactResult
+from tideover.adapters.repositories.cycle import CycleRun, ReplaceResult
+from tideover.adapters.repositories.imports import ImportBatchRecord
+from tideover.adapters.repositories.plans import PlanTimeline, StoredPlan
+from tideover.adapters.repositories.platforms import PlatformRecord
+from tideover.adapters.repositories.policies import StoredEvent, StoredPolicy
+from tideover.adapters.repositories.promises import StoredPromise
+from tideover.adapters.repositories.queues import QueueItem
+from tideover.compliance.audit import AuditRecord
+from tideover.compliance.contacts import Attempt, Hold, Outcome
+from tideover.compliance.holds import HoldRecord
+from tideover.compliance.ledger import InMemoryLedger
+from tideover.domain.borrowers import Borrower
+from tideover.domain.collectors import Collector
+from tideover.domain.delinquency import DelinquencyStatus, PausePeriod
+from tideover.domain.loans import Loan, Schedule
+from tideover.domain.money import Currency
+from tideover.domain.payments import Payment
+from tideover.domain.schedule_in_force import InForce
+from tideover.plans.application import EvidenceDocument
+from tideover.plans.approval import Approval, ApprovalRequest
+from tideover.plans.cases import ApplicationCase
+from tideover.plans.lifecycle import Outcome as PromiseOutcome
+from tideover.plans.lifecycle import Plan, PlanStatus, PromiseToPay, ScheduleVersion
+from tideover.plans.limits import OfferLimits
+from tideover.policy.workflow import Event, Ledger, Version
+
+
+class AccountFlagsRepository(Protocol):
+    """The per-account flags of one platform for one business date."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def flags(self, *, as_of: date, day_start: datetime, day_end: datetime) -> AccountFlags:
+        """Flags on ``as_of``; ``day_start``/``day_end`` bound the date in the platform's
+        zone."""
+
+
+class HardshipApplicationRepository(Protocol):
+    """Hardship applications and their evidence of one platform."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def add_application(self, case: ApplicationCase, evidence: Sequence[EvidenceFile]) -> None:
+        """Stores a new application with its evidence; a repeated id is a ``Conflict``."""
+
+    def application(self, application_id: str, *, lock: bool = False) -> ApplicationCase | None: ...
+
+    def require_application(
+        self, application_id: str, *, lock: bool = False
+    ) -> ApplicationCase: ...
+
+    def save_case(self, case: ApplicationCase) -> None:
+        """Stores the review state of ``case`` (its document never changes)."""
+
+    def evidence(self, application_id: str) -> builtins.list[EvidenceDocument]:
+        """Metadata of the application's documents, by file name."""
+
+    def evidence_content(self, application_id: str, file_name: str) -> bytes | None: ...
+
+
+class AuditRepository(Protocol):
+    """Append-only audit records of one platform."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def append(self, kind: str, payload: Mapping[str, Any], *, at: datetime) -> AuditRecord:
+        """Chains a new record after the head and stores it (in the caller's transaction)."""
+
+    def records(self) -> builtins.list[AuditRecord]:
+        """Every record in storage order (the order they were written in)."""
+
+    def head(self) -> AuditHead | None: ...
+
+    def count(self) -> int: ...
+
+
+class BorrowerRepository(Protocol):
+    """Borrowers of one platform; phone numbers and ID numbers are encrypted at rest."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def get(self, borrower_id: str) -> Borrower | None: ...
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]: ...
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, Borrower]:
+        """The stored ones among ``ids``, by id, in a few batched queries."""
+
+    def add_many(self, borrowers: Sequence[Borrower]) -> int:
+        """Inserts new borrowers with their phones; an existing id is a ``Conflict``."""
+
+    def find_by_phone(self, e164: str) -> builtins.list[Borrower]: ...
+
+    def find_by_national_id(self, national_id: str) -> builtins.list[Borrower]: ...
+
+    def list_all(self) -> builtins.list[Borrower]: ...
+
+    def count(self) -> int: ...
+
+
+class CollectorRepository(Protocol):
+    """Collectors of one platform, by their own id."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def get(self, collector_id: str) -> Collector | None: ...
+
+    def require(self, collector_id: str) -> Collector:
+        """The collector, or ``NotFound`` (an id of another platform is not found either)."""
+
+    def list(
+        self, *, active: bool | None = None, team: str | None = None, lock: bool = False
+    ) -> builtins.list[Collector]:
+        """By id; ``lock`` holds the rows until commit (PostgreSQL), serialising assignment."""
+
+    def add_many(self, collectors: Sequence[Collector]) -> int:
+        """Stores new collectors; an id already used on this platform is a ``Conflict``."""
+
+    def save(self, collector: Collector, *, at: datetime) -> None:
+        """Writes every field of a stored collector."""
+
+    def count(self) -> int: ...
+
+
+class ContactRepository(Protocol):
+    """Contact attempts and outcomes of one platform."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def keyed(self, attempt: Attempt) -> Attempt:
+        """``attempt`` with its number replaced by the look-up hash the ledger is keyed by."""
+
+    def add_many(self, events: Sequence[ContactEvent]) -> int:
+        """Records new contacts; an attempt id already recorded is a ``Conflict``."""
+
+    def add(self, event: ContactEvent) -> None: ...
+
+    def set_outcome(
+        self,
+        attempt_id: str,
+        outcome: Outcome,
+        *,
+        result: ContactResult | None = None,
+        at: datetime | None = None,
+    ) -> ContactEvent:
+        """The outcome of an attempt recorded earlier (e.g. as planned) now that it is known."""
+
+    def get(self, attempt_id: str) -> ContactEvent | None: ...
+
+    def for_borrower(
+        self, borrower_id: str, *, since: datetime | None = None
+    ) -> builtins.list[ContactEvent]:
+        """One borrower's contacts in time order, from ``since`` on."""
+
+    def load_ledger(
+        self,
+        *,
+        since: datetime,
+        borrower_ids: Iterable[str] | None = None,
+        into: InMemoryLedger | None = None,
+    ) -> InMemoryLedger:
+        """The in-process ledger of contacts from ``since`` on (of ``borrower_ids`` if
+        given)."""
+
+    def attempts_and_complaints(
+        self, *, since: datetime, until: datetime
+    ) -> builtins.list[ContactCounts]:
+        """Attempts and complaints in ``[since, until)`` per borrower, debt and channel."""
+
+    def count(self) -> int: ...
+
+
+class CycleRepository(Protocol):
+    """The daily cycle's rows of one platform."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def start_run(self, as_of: date, *, engine: str, at: datetime) -> int:
+        """Records a run as ``running``; an earlier run of the date still running is
+        abandoned."""
+
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        status: str,
+        at: datetime,
+        stages: Mapping[str, Any],
+        counts: Mapping[str, Any],
+        versions: Mapping[str, Any],
+        error: str | None = None,
+    ) -> None: ...
+
+    def runs(self, as_of: date | None = None) -> builtins.list[CycleRun]: ...
+
+    def last_completed_date(self, *, before: date | None = None) -> date | None:
+        """The latest business date with a completed run (strictly before ``before``)."""
+
+    def replace_outbox(self, as_of: date, rows: Sequence[Mapping[str, Any]]) -> ReplaceResult:
+        """The date's outbox becomes ``rows``, except messages already past ``pending``."""
+
+    def replace_queue_items(self, as_of: date, rows: Sequence[Mapping[str, Any]]) -> ReplaceResult:
+        """The date's queue items become ``rows``, except items a collector already worked;
+        an assigned item planned again keeps its id and collector (see the module
+        doc)."""
+
+    def outbox(self, as_of: date) -> builtins.list[dict[str, Any]]: ...
+
+    def queue_items(self, as_of: date) -> builtins.list[dict[str, Any]]: ...
+
+    def mark_outbox(self, as_of: date, states: Mapping[tuple[str, str], str]) -> int:
+        """Pending messages of the date, keyed by (account, step), move on to their new
+        state."""
+
+    def mark_queue_items(self, as_of: date, states: Mapping[tuple[str, str], str]) -> int:
+        """Open or assigned items of the date, keyed by (account, step), move to their state."""
+
+    def replace_kpis(self, as_of: date, rows: Sequence[Mapping[str, Any]]) -> int: ...
+
+    def kpis(self, first: date, last: date) -> builtins.list[dict[str, Any]]:
+        """KPI rows with ``first <= as_of <= last``, by date, segment, arm, metric and key."""
+
+
+class DelinquencyRepository(Protocol):
+    """Daily delinquency snapshots of one platform: the bucket history behind roll rates."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def replace(self, as_of: date, statuses: Sequence[DelinquencyStatus]) -> int:
+        """Stores ``statuses`` as the whole of ``as_of``'s snapshot; a rerun replaces it."""
+
+    def for_date(self, as_of: date) -> dict[str, DelinquencyStatus]: ...
+
+    def buckets_on(self, as_of: date) -> builtins.list[tuple[Any, ...]]:
+        """(loan id, bucket, balance) of ``as_of``'s snapshot, by loan key: what roll and
+        cure rates read of the previous date, without objects.  The balance is the
+        KPIs' (``tideover.domain.kpis``): principal plus overdue interest, fees and
+        penalty."""
+
+    def dates(self) -> builtins.list[date]: ...
+
+    def previous_date(self, before: date) -> date | None:
+        """The latest snapshot date strictly before ``before``."""
+
+
+class HoldRepository(Protocol):
+    """Holds of one platform."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def add_many(self, holds: Sequence[HoldRecord]) -> int:
+        """Stores new holds; a hold id already used on this platform is a ``Conflict``."""
+
+    def add(self, hold: HoldRecord) -> None: ...
+
+    def get(self, hold_id: str) -> HoldRecord | None: ...
+
+    def raised_by_contact(self, attempt_id: str) -> builtins.list[HoldRecord]:
+        """The holds a contact's result raised."""
+
+    def lift(self, hold_id: str, *, at: datetime, by: str, reason: str) -> HoldRecord:
+        """Ends a hold at ``at``; lifting one already lifted is a ``Conflict``."""
+
+    def for_borrower(self, borrower_id: str) -> builtins.list[HoldRecord]:
+        """Every hold of one borrower, lifted or not, by start."""
+
+    def gate_holds(
+        self, *, at: datetime, borrower_ids: Iterable[str] | None = None
+    ) -> dict[str, tuple[Hold, ...]]:
+        """Holds not ended by ``at``, as the gate reads them, by borrower (all if not given)."""
+
+    def count(self) -> int: ...
+
+
+class ImportBatchRepository(Protocol):
+    """The log of imports into one platform, newest first."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def record(
+        self,
+        *,
+        kind: str,
+        file_name: str,
+        sha256: str,
+        rows: int,
+        written: int,
+        skipped: int,
+        rejected: int,
+    ) -> ImportBatchRecord: ...
+
+    def recent(self, limit: int = 20) -> builtins.list[ImportBatchRecord]: ...
+
+
+class LoanRepository(Protocol):
+    """Loans of one platform with their schedules, and the pauses that stop them ageing."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def get(self, loan_id: str) -> Loan | None: ...
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]: ...
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, Loan]:
+        """The stored ones among ``ids``, by id, in a few batched queries."""
+
+    def add_many(self, loans: Sequence[Loan]) -> int:
+        """Inserts new loans and their installments; borrowers must exist already."""
+
+    def list_all(self) -> builtins.list[Loan]: ...
+
+    def count(self) -> int: ...
+
+    def pauses_by_loan(self) -> dict[str, builtins.list[PausePeriod]]: ...
+
+    def account_rows(self) -> builtins.list[tuple[Any, ...]]:
+        """Every loan with what the cycle needs of it and its borrower, by loan key."""
+
+    def phone_zones(self) -> dict[int, tuple[str, ...]]:
+        """Time zones of the phones of borrowers without an address zone, in phone order,
+        each zone once, by borrower key (what ``Borrower.candidate_time_zones``
+        gives)."""
+
+    def installment_rows(self) -> builtins.list[tuple[Any, ...]]:
+        """(loan key, due day number, principal, interest, fees) of every contract
+        installment, by loan key and installment number."""
+
+    def pause_rows(self) -> builtins.list[tuple[Any, ...]]:
+        """(loan key, first day number, last day number) of every pause, by loan key."""
+
+    def add_pause(self, loan_id: str, pause: PausePeriod, reason: str = "") -> None: ...
+
+
+class PaymentRepository(Protocol):
+    """Payments (and reversals) received by one platform, in value-date order."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def existing(self, ids: Iterable[str]) -> dict[str, Payment]:
+        """The stored payments among ``ids``, to tell a re-import from a changed record."""
+
+    def add_many(self, payments: Sequence[Payment]) -> int:
+        """Inserts new payments; their loans must exist and be in the same currency."""
+
+    def for_loan(self, loan_id: str) -> builtins.list[Payment]: ...
+
+    def by_loan(self) -> dict[str, builtins.list[Payment]]: ...
+
+    def by_loan_paid_on(self, day: date) -> dict[str, builtins.list[Payment]]:
+        """Payments up to ``day`` of the loans that received money (or a reversal) on
+        ``day``."""
+
+    def payment_rows(self) -> builtins.list[tuple[Any, ...]]:
+        """(loan key, payment id, amount, currency, day number, reverses) of every payment
+        and reversal, grouped by loan key (in the order of the loan's index, no sort):
+        the daily cycle's bulk read, no objects; the replay puts each loan's in value
+        order."""
+
+    def count(self) -> int: ...
+
+
+class PlanRepository(Protocol):
+    """Relief plans and their approval requests of one platform."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def add_plan(
+        self,
+        plan: Plan,
+        *,
+        application_id: str,
+        as_of: date,
+        currency_code: str,
+        summary: dict[str, Any],
+        limits: OfferLimits,
+        request: ApprovalRequest,
+        requested_at: datetime,
+        approval: Approval | None,
+    ) -> None:
+        """Stores a new offered plan and its approval request (approved when automatic)."""
+
+    def plan(self, plan_id: str, *, lock: bool = False) -> StoredPlan | None: ...
+
+    def require_plan(self, plan_id: str, *, lock: bool = False) -> StoredPlan: ...
+
+    def plans_for_application(self, application_id: str) -> builtins.list[StoredPlan]: ...
+
+    def plans_with_status(self, *statuses: PlanStatus) -> builtins.list[StoredPlan]:
+        """Every plan of the platform in one of ``statuses``, by plan id."""
+
+    def plan_timelines(self, until: date) -> builtins.list[PlanTimeline]:
+        """Every plan offered on or before ``until`` with its events, by plan id (one query)."""
+
+    def plan_totals(self, plan_ids: Iterable[str]) -> dict[str, int]:
+        """What each plan's schedule asks in all (principal + interest + fees), minor units."""
+
+    def save_plan(self, plan: Plan) -> None:
+        """Stores the status, events and start of ``plan`` (its schedule never changes)."""
+
+    def record_approval(self, plan_id: str, approval: Approval) -> None: ...
+
+
+class PlatformRepository(Protocol):
+    """The platforms (tenants); the only repository not bound to one of them."""
+
+    def get(self, code: str) -> PlatformRecord | None: ...
+
+    def ensure(
+        self, code: str, *, name: str, currency: Currency | str, settings: Mapping[str, Any]
+    ) -> PlatformRecord:
+        """The platform ``code``, created if missing and its name and settings brought up to
+        date."""
+
+    def list(self) -> builtins.list[PlatformRecord]: ...
+
+
+class PolicyRepository(Protocol):
+    """Policy versions and workflow events of one platform."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def ledger(self, *, lock: bool = False) -> Ledger:
+        """The platform's versions and history; ``lock`` holds the rows until commit."""
+
+    def add(
+        self, version: Version, *, policy: str, document: str, sha256: str, at: datetime
+    ) -> None:
+        """Stores a new version with its document (number and author come from ``version``)."""
+
+    def record(self, before: Ledger, after: Ledger) -> builtins.list[Event]:
+        """Stores what changed from ``before`` to ``after``; returns the new events."""
+
+    def get(self, number: int) -> StoredPolicy: ...
+
+    def active(self) -> StoredPolicy | None: ...
+
+    def list(self) -> builtins.list[StoredPolicy]: ...
+
+    def events(self, number: int | None = None) -> builtins.list[StoredEvent]:
+        """Workflow events in the order they happened (of one version, or all)."""
+
+
+class PromiseRepository(Protocol):
+    """Promises to pay of one platform, kept or broken by the payments."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def add_promise(
+        self, promise: PromiseToPay, *, loan_id: str, plan_id: str | None, by: str
+    ) -> None: ...
+
+    def promises(self, loan_id: str) -> builtins.list[StoredPromise]: ...
+
+    def all_promises(
+        self, *, outcome: PromiseOutcome | None = None
+    ) -> builtins.list[StoredPromise]:
+        """Every promise of the platform (or those with ``outcome``), by loan, date and id."""
+
+    def promises_on(
+        self, day: date, *, made_since: date | None = None
+    ) -> builtins.list[StoredPromise]:
+        """Promises due or decided on ``day``, or made on ``made_since``..``day`` (one
+        query)."""
+
+    def promise_count(self) -> int: ...
+
+    def decide_promise(self, promise_id: str, outcome: PromiseOutcome, on: date) -> None:
+        """Records a pending promise as kept or broken."""
+
+
+class QueueRepository(Protocol):
+    """Queue items and callback requests of one platform."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def refresh_precedence(self, as_of: date) -> dict[str, int]:
+        """Puts first the open and assigned items of borrowers with a callback requested for
+        ``as_of`` (2) or a pending promise to pay due on it (1); every other item gets
+        0."""
+
+    def open_unassigned(self, as_of: date) -> builtins.list[tuple[int, str, str, int, int]]:
+        """(id, jurisdiction, queue, priority, precedence) of the date's open, unassigned
+        items."""
+
+    def loads(self, as_of: date) -> dict[str, int]:
+        """Items of the date each collector holds (assigned or done)."""
+
+    def assign(self, assigned: Mapping[int, str], *, at: datetime, by: str) -> int:
+        """Gives open items to collectors (one executemany UPDATE by primary key)."""
+
+    def items(
+        self, *, as_of: date | None = None, collector: str | None = None
+    ) -> builtins.list[QueueItem]:
+        """Items by date, then rank: precedence and priority descending, then id."""
+
+    def item(self, item_id: int, *, lock: bool = False) -> QueueItem | None: ...
+
+    def held_by(self, collector_id: str, *, as_of: date | None = None) -> builtins.list[QueueItem]:
+        """The items a collector has been given and not yet worked (state ``assigned``)."""
+
+    def move(self, ids: Iterable[int], *, to: str, at: datetime, by: str) -> int:
+        """Gives open or assigned items to collector ``to`` (a re-assignment)."""
+
+    def release(self, ids: Iterable[int]) -> int:
+        """Takes assigned items back into the open queue, with no collector."""
+
+    def add_callback(
+        self,
+        callback_id: str,
+        *,
+        loan_id: str,
+        due_on: date,
+        at: datetime | None,
+        note: str | None,
+        by: str,
+    ) -> None: ...
+
+    def callbacks(self, due_on: date) -> builtins.list[dict[str, Any]]: ...
+
+
+class ScheduleRepository(Protocol):
+    """The schedule history of one platform's loans."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def schedule_history(self, loan_id: str) -> builtins.list[ScheduleVersion]:
+        """Every schedule version of the loan, oldest first."""
+
+    def schedule_histories(
+        self, loan_ids: Iterable[str]
+    ) -> dict[str, builtins.list[ScheduleVersion]]:
+        """``schedule_history`` of many loans in a few batched queries; loans without
+        versions are left out."""
+
+    def schedules_in_force(
+        self, as_of: date
+    ) -> dict[int, tuple[InForce, str, builtins.list[dict[str, Any]]]]:
+        """By loan key, for every loan with a schedule history: the version in force on
+        ``as_of`` (``domain.schedule_in_force``), its currency and its stored
+        installments (``schedule_json``).  Two queries: the versions' dates and
+        reasons, then the installments of the chosen ones only."""
+
+    def append_schedule(
+        self,
+        loan_id: str,
+        schedule: Schedule,
+        *,
+        reason: str,
+        effective_from: date,
+        plan_id: str | None = None,
+    ) -> ScheduleVersion:
+        """Adds the next version of the loan's schedule; earlier versions stay as they are."""
