@@ -10,10 +10,11 @@ from sqlalchemy.engine import Engine
 
 from tideover.adapters.database import current_revision, head_revision, make_engine, migrate
 from tideover.adapters.database import session_factory as make_session_factory
+from tideover.adapters.keyring import checked_cipher
 from tideover.adapters.pii import PiiCipher
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.config import Settings, load_settings
 from tideover.domain.errors import ConfigurationError
-from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 
@@ -53,8 +54,12 @@ def initialise(settings: Settings | None = None) -> tuple[str | None, str]:
     return before, after or ""
 
 
-def open_app(settings: Settings | None = None, *, require_schema: bool = True) -> App:
-    """An App on the configured database; refuses a database that is not initialised."""
+def open_app(
+    settings: Settings | None = None, *, require_schema: bool = True, check_key: bool = True
+) -> App:
+    """An App on the configured database; refuses a database that is not initialised, or a
+    PII key other than the one its data is encrypted with (``check_key=False`` only for the
+    key rotation, which checks both keys itself)."""
     settings = settings or load_settings()
     engine = make_engine(settings.resolved_database_url)
     if require_schema and current_revision(engine) != head_revision():
@@ -64,7 +69,13 @@ def open_app(settings: Settings | None = None, *, require_schema: bool = True) -
             "数据库尚未初始化或不是最新版本；请先运行 `tideover init`",
         )
     sessions = make_session_factory(engine)
-    cipher = PiiCipher(settings.pii_key)
+    try:
+        cipher = checked_cipher(sessions, settings.pii_key) if check_key else None
+    except BaseException:
+        engine.dispose()
+        raise
+    if cipher is None:
+        cipher = PiiCipher(settings.pii_key)
     return App(
         settings=settings,
         uow=lambda: SqlAlchemyUnitOfWork(sessions, cipher),

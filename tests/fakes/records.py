@@ -11,7 +11,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
 from tideover.adapters.repositories import (
@@ -22,10 +22,12 @@ from tideover.adapters.repositories import (
     StoredEvent,
     StoredPlan,
     StoredPolicy,
+    UserRecord,
 )
 from tideover.compliance.audit import AuditRecord, append
 from tideover.domain.delinquency import PausePeriod
 from tideover.domain.errors import Conflict, NotFound
+from tideover.domain.identity import Role, name_key
 from tideover.domain.loans import Loan, Schedule
 from tideover.domain.money import Currency, currency
 from tideover.domain.schedule_in_force import InForce
@@ -366,3 +368,66 @@ class FakeLoanRepository:
 
     def add_pause(self, loan_id: str, pause: PausePeriod, reason: str = "") -> None:
         _bulk_only("add_pause")
+
+
+class FakeUserRepository:
+    def __init__(self, platform_code: str, users: list[UserRecord]) -> None:
+        self.platform_code = platform_code
+        self._users = users
+
+    def add(
+        self, *, username: str, display_name: str, roles: Sequence[Role], created_by: str
+    ) -> UserRecord:
+        if self.by_name(username) is not None:
+            raise Conflict(f"user {username!r} would be confused with another", "用户名冲突")
+        record = UserRecord(
+            user_id=len(self._users) + 1,
+            username=username,
+            display_name=display_name,
+            roles=tuple(roles),
+            active=True,
+            failed_logins=0,
+            locked_until=None,
+            created_at=datetime(2026, 1, 1, tzinfo=UTC),
+            created_by=created_by,
+        )
+        self._users.append(record)
+        return record
+
+    def by_name(self, name: str) -> UserRecord | None:
+        return next((u for u in self._users if name_key(u.username) == name_key(name)), None)
+
+    def get(self, user_id: int) -> UserRecord | None:
+        return next((u for u in self._users if u.user_id == user_id), None)
+
+    def require(self, user_id: int) -> UserRecord:
+        found = self.get(user_id)
+        if found is None:
+            raise NotFound(f"no user {user_id}", "没有该用户")
+        return found
+
+    def list(self) -> builtins.list[UserRecord]:
+        return builtins.list(self._users)
+
+    def update(
+        self, user_id: int, *, roles: Sequence[Role] | None = None, active: bool | None = None
+    ) -> UserRecord:
+        found = self.require(user_id)
+        changed = dataclasses.replace(
+            found,
+            roles=found.roles if roles is None else tuple(roles),
+            active=found.active if active is None else active,
+        )
+        self._users[self._users.index(found)] = changed
+        return changed
+
+    def password_hash(self, user_id: int) -> str | None:
+        return None
+
+    def set_password_hash(self, user_id: int, password_hash: str | None) -> None:
+        raise NotImplementedError("passwords are not kept in memory")
+
+    def record_login(
+        self, user_id: int, *, failed_logins: int, locked_until: datetime | None
+    ) -> None:
+        raise NotImplementedError("sign-ins are not kept in memory")

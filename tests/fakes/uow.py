@@ -25,8 +25,15 @@ from tests.fakes.records import (
     FakePlatformRepository,
     FakePolicyRepository,
     FakeScheduleRepository,
+    FakeUserRepository,
 )
-from tideover.adapters.repositories import PlatformRecord, StoredEvent, StoredPlan, StoredPolicy
+from tideover.adapters.repositories import (
+    PlatformRecord,
+    StoredEvent,
+    StoredPlan,
+    StoredPolicy,
+    UserRecord,
+)
 from tideover.compliance.audit import AuditRecord
 from tideover.domain.errors import NotFound, UsageError
 from tideover.domain.loans import Loan
@@ -43,6 +50,7 @@ from tideover.services.repositories import (
     HoldRepository,
     ImportBatchRepository,
     PaymentRepository,
+    PiiKeyRepository,
     PromiseRepository,
     QueueRepository,
 )
@@ -61,6 +69,7 @@ class PlatformData:
     plans: dict[str, StoredPlan] = field(default_factory=dict)
     schedules: dict[str, list[ScheduleVersion]] = field(default_factory=dict)
     loans: dict[str, Loan] = field(default_factory=dict)
+    users: list[UserRecord] = field(default_factory=list)
 
 
 @dataclass
@@ -144,6 +153,9 @@ class InMemoryUnitOfWork:
     def loans(self, platform_code: str) -> FakeLoanRepository:
         return FakeLoanRepository(platform_code, self._data(platform_code).loans)
 
+    def users(self, platform_code: str) -> FakeUserRepository:
+        return FakeUserRepository(platform_code, self._data(platform_code).users)
+
     def _data(self, platform_code: str) -> PlatformData:
         self._require_open()
         return self.store.of(platform_code)
@@ -152,6 +164,10 @@ class InMemoryUnitOfWork:
 
     def _not_faked(self, kind: str) -> NoReturn:
         raise NotImplementedError(f"the in-memory unit of work keeps no {kind}")
+
+    @property
+    def pii_keys(self) -> PiiKeyRepository:
+        self._not_faked("the PII key ring")
 
     def borrowers(self, platform_code: str) -> BorrowerRepository:
         self._not_faked("borrowers")

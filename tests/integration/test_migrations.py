@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from tideover.adapters.database import (
     MIGRATIONS_DIR,
@@ -65,7 +66,7 @@ def test_upgrade_from_empty_builds_the_orm_schema(database_url: str) -> None:
     try:
         assert current_revision(engine) is None
         migrate(engine)
-        assert current_revision(engine) == head_revision() == "0007"
+        assert current_revision(engine) == head_revision() == "0008"
         assert set(inspect(engine).get_table_names()) >= TABLES
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -87,7 +88,7 @@ def test_migrate_reruns_cleanly_and_keeps_data(database_url: str) -> None:
             )
         migrate(engine)
         migrate(engine, "head")
-        assert current_revision(engine) == "0007"
+        assert current_revision(engine) == "0008"
         with engine.connect() as connection:
             created = connection.execute(text("SELECT created_at FROM platforms")).scalar()
         assert created is not None  # the server default fills it
@@ -106,7 +107,7 @@ def test_downgrade_to_base_and_back(database_url: str) -> None:
         assert current_revision(engine) is None
         assert not TABLES & set(inspect(engine).get_table_names())
         migrate(engine)
-        assert current_revision(engine) == "0007"
+        assert current_revision(engine) == "0008"
     finally:
         engine.dispose()
 
@@ -185,7 +186,7 @@ def test_policy_tables_come_and_go_with_revision_0003(database_url: str) -> None
                 ).scalar()
             assert left == 0
         migrate(engine)
-        assert current_revision(engine) == "0007"
+        assert current_revision(engine) == "0008"
         indexes = {i["name"] for i in inspect(engine).get_indexes("policy_versions")}
         assert "ux_policy_versions_one_active" in indexes
     finally:
@@ -228,8 +229,60 @@ def test_holds_table_comes_and_goes_with_revision_0006(database_url: str) -> Non
         assert "promises_to_pay" in names
         assert "contact_holds" not in names
         migrate(engine)
-        assert current_revision(engine) == head_revision() == "0007"
+        assert current_revision(engine) == head_revision() == "0008"
         uniques = {u["name"] for u in inspect(engine).get_unique_constraints("contact_holds")}
         assert "uq_contact_holds_platform_id_source_attempt_id_kind" in uniques
+    finally:
+        engine.dispose()
+
+
+def test_governance_tables_come_and_go_with_revision_0008(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        migrate(engine)
+        config = _config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0007")
+        names = set(inspect(engine).get_table_names())
+        assert not {"users", "pii_keys", "cycle_rollbacks"} & names
+        migrate(engine)
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO platforms (code, name, currency, settings) "
+                    "VALUES ('alpha', 'Alpha', 'CNY', '{}')"
+                )
+            )
+            platform = connection.execute(text("SELECT id FROM platforms")).scalar_one()
+            connection.execute(
+                text(
+                    "INSERT INTO users (platform_id, username, name_key, display_name, roles, "
+                    "active, created_by) VALUES (:p, 'Ops1', 'ops1', 'Ops', '[]', true, 'init')"
+                ),
+                {"p": platform},
+            )
+        # The same name key twice is refused by the database itself.
+        with pytest.raises(DBAPIError), engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (platform_id, username, name_key, display_name, roles, "
+                    "active, created_by) VALUES (:p, 'OPS1', 'ops1', 'Ops', '[]', true, 'init')"
+                ),
+                {"p": platform},
+            )
+        # A roll-back decided by its requester is refused by the database itself.
+        with engine.connect() as connection:
+            user = connection.execute(text("SELECT id FROM users")).scalar_one()
+        with pytest.raises(DBAPIError), engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO cycle_rollbacks (platform_id, request_id, to_date, reason, "
+                    "state, requested_by, requested_at, decided_by, decided_at) VALUES "
+                    "(:p, 'R1', '2026-11-30', 'x', 'done', :u, '2026-12-01T00:00:00+00:00', :u, "
+                    "'2026-12-01T00:00:00+00:00')"
+                ),
+                {"p": platform, "u": user},
+            )
     finally:
         engine.dispose()

@@ -1,4 +1,4 @@
-"""Encryption at rest, keyed look-up hashes and masking for phone numbers and national IDs.
+"""Encryption at rest and keyed look-up hashes for phone numbers and national IDs.
 
 One secret (settings ``pii_key``) is stretched with HKDF-SHA256 into two
 independent sub-keys, so the encryption key and the hashing key never meet:
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import hashlib
 import hmac
 import os
@@ -27,13 +28,19 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from tideover.domain.errors import ConfigurationError, ValidationError
+from tideover.domain.errors import ConfigurationError
+
+# The masks are pure and live with the rest of the redaction rules; kept importable here.
+from tideover.domain.redact import mask_national_id as mask_national_id
+from tideover.domain.redact import mask_phone as mask_phone
+from tideover.domain.redact import mask_text as mask_text
 
 MIN_KEY_BYTES = 32
 TOKEN_VERSION = b"\x01"
 NONCE_BYTES = 12
 # Bound into every ciphertext, so a token cannot be replayed under another scheme.
 ASSOCIATED_DATA = b"tideover:pii:v1"
+LOOKUP_KEY_DATA = b"tideover:pii:lookup-key:v1"
 _SEPARATORS = re.compile(r"[\s\-().]")
 
 
@@ -77,10 +84,50 @@ def normalise_identifier(text: str) -> str:
 class PiiCipher:
     """Encrypts, decrypts and hashes personal identifiers with keys derived from one secret."""
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, *, lookup_key: bytes | None = None) -> None:
         master = _decode_key(key)
         self._aead = AESGCM(_derive(master, b"tideover pii encryption v1"))
-        self._hash_key = _derive(master, b"tideover pii lookup hash v1")
+        # The look-up hash key is the first key's, carried over every rotation (wrapped in
+        # the key ring), so stored hashes never need recomputing; by default, this key's.
+        self._hash_key = (
+            lookup_key
+            if lookup_key is not None
+            else _derive(master, b"tideover pii lookup hash v1")
+        )
+        # Identifies the key without revealing it: a third, one-way derivation.
+        self.fingerprint = _derive(master, b"tideover pii key fingerprint v1").hex()
+
+    def with_lookup_key(self, lookup_key: bytes) -> PiiCipher:
+        """The same encryption key with another look-up hash key (the key ring's)."""
+        twin = copy.copy(self)
+        twin._hash_key = lookup_key
+        return twin
+
+    def wrap_lookup_key(self) -> str:
+        """The look-up hash key encrypted under this key (what the key ring stores)."""
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._aead.encrypt(nonce, self._hash_key, LOOKUP_KEY_DATA)
+        return base64.urlsafe_b64encode(TOKEN_VERSION + nonce + sealed).decode("ascii")
+
+    def unwrap_lookup_key(self, token: str) -> bytes:
+        """The look-up hash key inside ``token``; ``ConfigurationError`` under another key."""
+        try:
+            raw = base64.urlsafe_b64decode(token.encode("ascii"))
+            nonce, sealed = raw[1 : 1 + NONCE_BYTES], raw[1 + NONCE_BYTES :]
+            return self._aead.decrypt(nonce, sealed, LOOKUP_KEY_DATA)
+        except (InvalidTag, ValueError, binascii.Error) as exc:
+            raise ConfigurationError(
+                "the key ring's look-up key cannot be opened with TIDEOVER_PII_KEY",
+                "无法用 TIDEOVER_PII_KEY 打开密钥环中的查找密钥",
+            ) from exc
+
+    def can_decrypt(self, token: str) -> bool:
+        """Whether ``token`` was written under this key (and is intact)."""
+        try:
+            self.decrypt(token)
+        except ConfigurationError:
+            return False
+        return True
 
     def encrypt(self, text: str) -> str:
         """``text`` encrypted as URL-safe base64 (version, nonce, ciphertext and tag)."""
@@ -107,31 +154,3 @@ class PiiCipher:
         """Hex HMAC-SHA256 of the normalised ``text``: equal inputs give equal hashes."""
         canonical = normalise_identifier(text).encode("utf-8")
         return hmac.new(self._hash_key, canonical, hashlib.sha256).hexdigest()
-
-
-def mask_phone(e164: str) -> str:
-    """``+8613812345678`` → ``+86 138****5678``: country code, 3 first and 4 last digits."""
-    try:
-        parsed = phonenumbers.parse(normalise_identifier(e164), None)
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationError(
-            f"not an international phone number: {mask_text(e164)}",
-            f"不是国际格式的电话号码：{mask_text(e164)}",
-        ) from exc
-    national = phonenumbers.national_significant_number(parsed)
-    return f"+{parsed.country_code} {mask_text(national)}"
-
-
-def mask_national_id(national_id: str) -> str:
-    """``110105194912310021`` → ``110105****0021``: first 6 and last 4 characters."""
-    compact = normalise_identifier(national_id)
-    if len(compact) <= 10:
-        return "****" + compact[-2:] if len(compact) > 4 else "****"
-    return f"{compact[:6]}****{compact[-4:]}"
-
-
-def mask_text(value: str) -> str:
-    """A short identifier with its middle hidden: 3 first and 4 last kept when long enough."""
-    if len(value) >= 9:
-        return f"{value[:3]}****{value[-4:]}"
-    return "****" + value[-2:] if len(value) > 4 else "****"

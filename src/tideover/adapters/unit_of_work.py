@@ -26,12 +26,14 @@ from tideover.adapters.repositories import (
     ImportBatchRepository,
     LoanRepository,
     PaymentRepository,
+    PiiKeyRepository,
     PlanRepository,
     PlatformRepository,
     PolicyRepository,
     PromiseRepository,
     QueueRepository,
     ScheduleRepository,
+    UserRepository,
 )
 from tideover.domain.errors import UsageError
 
@@ -80,6 +82,13 @@ class SqlAlchemyUnitOfWork:
     @property
     def platforms(self) -> PlatformRepository:
         return PlatformRepository(self.session)
+
+    @property
+    def pii_keys(self) -> PiiKeyRepository:
+        return PiiKeyRepository(self.session)
+
+    def users(self, platform_code: str) -> UserRepository:
+        return UserRepository(self.session, platform_code)
 
     def borrowers(self, platform_code: str) -> BorrowerRepository:
         return BorrowerRepository(self.session, platform_code, self._cipher)

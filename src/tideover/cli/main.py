@@ -26,12 +26,14 @@ from tideover.cli import (
     kpi,
     model,
     model_checks,
+    pii,
     plans,
     platforms,
     policy,
     policy_versions,
     portfolio,
     queue,
+    users,
 )
 from tideover.cli.output import error_console, locale, say
 from tideover.domain.errors import TideoverError
@@ -71,6 +73,8 @@ app.add_typer(cycle.app, name="cycle")
 app.command("kpi")(kpi.kpi)
 app.add_typer(collectors.app, name="collectors")
 app.add_typer(queue.app, name="queue")
+app.add_typer(users.app, name="users")
+app.add_typer(pii.app, name="pii")
 
 
 def run(argv: list[str] | None = None) -> int:

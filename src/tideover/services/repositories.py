@@ -20,11 +20,13 @@ from tideover.adapters.repositories.audit import AuditHead
 from tideover.adapters.repositories.contacts import ContactCounts, ContactEvent, ContactResult
 from tideover.adapters.repositories.cycle import CycleRun, ReplaceResult
 from tideover.adapters.repositories.imports import ImportBatchRecord
+from tideover.adapters.repositories.keyring import Ciphertext, KeyEntry
 from tideover.adapters.repositories.plans import PlanTimeline, StoredPlan
 from tideover.adapters.repositories.platforms import PlatformRecord
 from tideover.adapters.repositories.policies import StoredEvent, StoredPolicy
 from tideover.adapters.repositories.promises import StoredPromise
 from tideover.adapters.repositories.queues import QueueItem
+from tideover.adapters.repositories.users import UserRecord
 from tideover.compliance.audit import AuditRecord
 from tideover.compliance.contacts import Attempt, Hold, Outcome
 from tideover.compliance.holds import HoldRecord
@@ -32,6 +34,7 @@ from tideover.compliance.ledger import InMemoryLedger
 from tideover.domain.borrowers import Borrower
 from tideover.domain.collectors import Collector
 from tideover.domain.delinquency import DelinquencyStatus, PausePeriod
+from tideover.domain.identity import Role
 from tideover.domain.loans import Loan, Schedule
 from tideover.domain.money import Currency
 from tideover.domain.payments import Payment
@@ -322,6 +325,29 @@ class ImportBatchRepository(Protocol):
     def recent(self, limit: int = 20) -> builtins.list[ImportBatchRecord]: ...
 
 
+class PiiKeyRepository(Protocol):
+    """The key ring and the ciphertext columns, for the start-up check and key rotation."""
+
+    def entries(self) -> builtins.list[KeyEntry]: ...
+
+    def in_state(self, state: str) -> KeyEntry | None: ...
+
+    def add(self, *, fingerprint: str, state: str, wrapped_lookup_key: str) -> None: ...
+
+    def set_state(self, fingerprint: str, state: str, *, at: datetime | None = None) -> None: ...
+
+    def sample(self) -> str | None:
+        """One stored ciphertext, if any: enough to tell whether a key opens the data."""
+
+    def ciphertexts(self, table: str, *, after: int, limit: int) -> builtins.list[Ciphertext]:
+        """The next ``limit`` encrypted values of ``table`` after row key ``after``."""
+
+    def replace(self, values: Iterable[Ciphertext]) -> int:
+        """Writes re-encrypted values over the old ones (one UPDATE per row, in one flush)."""
+
+    def count(self, table: str) -> int: ...
+
+
 class LoanRepository(Protocol):
     """Loans of one platform with their schedules, and the pauses that stop them ageing."""
 
@@ -587,3 +613,39 @@ class ScheduleRepository(Protocol):
         plan_id: str | None = None,
     ) -> ScheduleVersion:
         """Adds the next version of the loan's schedule; earlier versions stay as they are."""
+
+
+class UserRepository(Protocol):
+    """The people who act on one platform; a name is found through its key, never as typed."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def add(
+        self, *, username: str, display_name: str, roles: Sequence[Role], created_by: str
+    ) -> UserRecord:
+        """Stores a new, active user; a name with the key of an existing one is a
+        ``Conflict``."""
+
+    def by_name(self, name: str) -> UserRecord | None:
+        """The user whose name has the key of ``name`` (``Ops1`` finds ``ops1``)."""
+
+    def get(self, user_id: int) -> UserRecord | None: ...
+
+    def require(self, user_id: int) -> UserRecord: ...
+
+    def list(self) -> builtins.list[UserRecord]: ...
+
+    def update(
+        self, user_id: int, *, roles: Sequence[Role] | None = None, active: bool | None = None
+    ) -> UserRecord:
+        """Changes a user's roles or whether they may act; the name never changes."""
+
+    def password_hash(self, user_id: int) -> str | None: ...
+
+    def set_password_hash(self, user_id: int, password_hash: str | None) -> None: ...
+
+    def record_login(
+        self, user_id: int, *, failed_logins: int, locked_until: datetime | None
+    ) -> None:
+        """Stores the lock-out counters after a sign-in attempt."""

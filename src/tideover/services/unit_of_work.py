@@ -29,11 +29,13 @@ from tideover.services.repositories import (
     LoanRepository,
     PaymentRepository,
     PlanRepository,
+    PiiKeyRepository,
     PlatformRepository,
     PolicyRepository,
     PromiseRepository,
     QueueRepository,
     ScheduleRepository,
+    UserRepository,
 )
 
 
@@ -42,6 +44,11 @@ class UnitOfWork(Protocol):
 
     @property
     def platforms(self) -> PlatformRepository: ...
+
+    @property
+    def pii_keys(self) -> PiiKeyRepository: ...
+
+    def users(self, platform_code: str) -> UserRepository: ...
 
     def borrowers(self, platform_code: str) -> BorrowerRepository: ...
 

@@ -50,6 +50,13 @@ from tideover.adapters.orm.cycle import (
     OutboxMessageRow,
     QueueItemRow,
 )
+from tideover.adapters.orm.governance import (
+    KEY_STATES,
+    ROLLBACK_STATES,
+    CycleRollbackRow,
+    PiiKeyRow,
+    UserRow,
+)
 from tideover.adapters.orm.holds import HOLD_KINDS, ContactHoldRow
 from tideover.adapters.orm.plans import (
     APPLICATION_STATUSES,
@@ -88,6 +95,7 @@ __all__ = [
     "HASH_HEX",
     "HOLD_KINDS",
     "JSON_DOC",
+    "KEY_STATES",
     "MAX_DAILY_CAPACITY",
     "MAX_EVIDENCE_BYTES",
     "NAMING",
@@ -101,6 +109,7 @@ __all__ = [
     "RATE_SCALE",
     "RATE_SQLITE_TEXT_LENGTH",
     "ROLE",
+    "ROLLBACK_STATES",
     "STEP_KEY",
     "AuditHeadRow",
     "AuditRecordRow",
@@ -111,6 +120,7 @@ __all__ = [
     "CollectorRow",
     "ContactEventRow",
     "ContactHoldRow",
+    "CycleRollbackRow",
     "CycleRunRow",
     "DelinquencySnapshotRow",
     "EvidenceDocumentRow",
@@ -123,6 +133,7 @@ __all__ = [
     "LoanRow",
     "OutboxMessageRow",
     "PaymentRow",
+    "PiiKeyRow",
     "PlanApprovalRow",
     "PlatformRow",
     "PolicyEventRow",
@@ -131,6 +142,7 @@ __all__ = [
     "QueueItemRow",
     "ReliefPlanRow",
     "ScheduleVersionRow",
+    "UserRow",
     "UtcDateTime",
     "big_id",
     "loan_fk",

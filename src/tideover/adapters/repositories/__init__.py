@@ -19,6 +19,7 @@ from tideover.adapters.repositories.cycle import CycleRepository, CycleRun, Repl
 from tideover.adapters.repositories.delinquency import DelinquencyRepository
 from tideover.adapters.repositories.holds import HoldRepository
 from tideover.adapters.repositories.imports import ImportBatchRecord, ImportBatchRepository
+from tideover.adapters.repositories.keyring import Ciphertext, KeyEntry, PiiKeyRepository
 from tideover.adapters.repositories.loans import LoanRepository
 from tideover.adapters.repositories.payments import PaymentRepository
 from tideover.adapters.repositories.plans import PlanRepository, PlanTimeline, StoredPlan
@@ -27,6 +28,7 @@ from tideover.adapters.repositories.policies import PolicyRepository, StoredEven
 from tideover.adapters.repositories.promises import PromiseRepository, StoredPromise
 from tideover.adapters.repositories.queues import QueueItem, QueueRepository
 from tideover.adapters.repositories.schedules import ScheduleRepository
+from tideover.adapters.repositories.users import UserRecord, UserRepository
 
 __all__ = [
     "AccountFlags",
@@ -34,6 +36,7 @@ __all__ = [
     "AuditHead",
     "AuditRepository",
     "BorrowerRepository",
+    "Ciphertext",
     "CollectorRepository",
     "ContactEvent",
     "ContactRepository",
@@ -46,8 +49,10 @@ __all__ = [
     "HoldRepository",
     "ImportBatchRecord",
     "ImportBatchRepository",
+    "KeyEntry",
     "LoanRepository",
     "PaymentRepository",
+    "PiiKeyRepository",
     "PlanRepository",
     "PlanTimeline",
     "PlatformRecord",
@@ -62,4 +67,6 @@ __all__ = [
     "StoredPlan",
     "StoredPolicy",
     "StoredPromise",
+    "UserRecord",
+    "UserRepository",
 ]

@@ -1,0 +1,1 @@
+"""Who acts on a platform: its users, their roles, and the resolution of a name to a user."""

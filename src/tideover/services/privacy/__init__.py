@@ -1,0 +1,1 @@
+"""Personal data: the encryption key's rotation, access requests, erasure and retention."""
