@@ -182,6 +182,16 @@ class FakeApplicationRepository:
         items = self._evidence.get(application_id, [])
         return sorted((doc for doc, _ in items), key=lambda d: d.file_name)
 
+    def for_loans(self, loan_ids: Iterable[str]) -> builtins.list[ApplicationCase]:
+        wanted = set(loan_ids)
+        return [c for c in self._cases.values() if c.application.loan_id in wanted]
+
+    def erase_evidence(self, application_ids: Iterable[str]) -> int:
+        count = 0
+        for application_id in set(application_ids):
+            count += len(self._evidence.pop(application_id, []))
+        return count
+
     def evidence_content(self, application_id: str, file_name: str) -> bytes | None:
         for doc, content in self._evidence.get(application_id, []):
             if doc.file_name == file_name:
@@ -347,6 +357,9 @@ class FakeLoanRepository:
 
     def list_all(self) -> builtins.list[Loan]:
         return [self._loans[i] for i in sorted(self._loans)]
+
+    def for_borrower(self, borrower_id: str) -> builtins.list[Loan]:
+        return [loan for loan in self.list_all() if loan.borrower_id == borrower_id]
 
     def count(self) -> int:
         return len(self._loans)

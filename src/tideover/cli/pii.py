@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from tideover.cli.output import JsonOption, console, print_json, progress_bars, say
+from tideover.cli.output import JsonOption, console, print_json, progress_bars, say, to_json
 from tideover.domain.errors import UsageError
 
 app = typer.Typer(
@@ -72,6 +74,102 @@ def rotate_key(json_out: JsonOption = False) -> None:
             f"re-encrypted; now set TIDEOVER_PII_KEY to the new key",
             f"已轮换 {result.old_fingerprint} → {result.new_fingerprint}：重新加密 {count:,} "
             "个值；请将 TIDEOVER_PII_KEY 改为新密钥",
+        ),
+        markup=False,
+    )
+
+
+PlatformOption = Annotated[str, typer.Option("--platform", help="Platform code.")]
+BorrowerOption = Annotated[str, typer.Option("--borrower", help="The borrower's id.")]
+ByOption = Annotated[str, typer.Option("--by", help="The compliance officer or administrator.")]
+
+
+@app.command("retention")
+def retention(platform: PlatformOption, json_out: JsonOption = False) -> None:
+    """How long the law makes the platform keep a borrower's records, with the sources."""
+    from tideover.bootstrap import open_app
+    from tideover.services.privacy.rights import retention_report
+
+    with open_app() as app_:
+        report = retention_report(uow=app_.uow(), platform=platform)
+    if json_out:
+        print_json(report)
+        return
+    table = Table(
+        title=say(f"retention — {report.jurisdiction}", f"保存期限 — {report.jurisdiction}")
+    )
+    for column in (
+        say("rule", "规则"),
+        say("years", "年"),
+        say("records", "记录"),
+        say("source", "依据"),
+    ):
+        table.add_column(column, overflow="fold")
+    for rule in report.rules:
+        sources = "; ".join(f"{s.document} {s.article}" for s in rule.sources)
+        table.add_row(rule.id, str(rule.years), ", ".join(rule.categories), sources)
+    console.print(table)
+
+
+@app.command("export")
+def export(
+    platform: PlatformOption,
+    borrower: BorrowerOption,
+    by: ByOption,
+    out: Annotated[Path, typer.Option("--out", help="File to write the export to (JSON).")],
+) -> None:
+    """Everything stored about one borrower, for their access request (written to --out only,
+    readable by its owner alone; it is personal data)."""
+    from tideover.bootstrap import open_app
+    from tideover.services.privacy.rights import export_borrower
+
+    with open_app() as app_:
+        result = export_borrower(
+            uow=app_.uow(), platform=platform, borrower_id=borrower, by=by, at=datetime.now(UTC)
+        )
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(to_json(result) + "\n")
+    console.print(
+        say(
+            f"{platform}: {borrower}'s data written to {out} ({len(result.loans)} loan(s), "
+            f"{len(result.contacts)} contact(s))",
+            f"{platform}：{borrower} 的数据已写入 {out}（{len(result.loans)} 笔借据，"
+            f"{len(result.contacts)} 次联系）",
+        ),
+        markup=False,
+    )
+
+
+@app.command("erase")
+def erase(
+    platform: PlatformOption,
+    borrower: BorrowerOption,
+    by: ByOption,
+    reason: Annotated[str, typer.Option("--reason", help="Why (the request's reference).")],
+    json_out: JsonOption = False,
+) -> None:
+    """Erase what identifies a borrower, where the law allows (never while they owe, never
+    before the retention period has run)."""
+    from tideover.bootstrap import open_app
+    from tideover.services.privacy.rights import erase_borrower
+
+    with open_app() as app_:
+        result = erase_borrower(
+            uow=app_.uow(),
+            platform=platform,
+            borrower_id=borrower,
+            by=by,
+            reason=reason,
+            at=datetime.now(UTC),
+        )
+    if json_out:
+        print_json(result)
+        return
+    console.print(
+        say(
+            f"{platform}: {borrower}'s identifying data erased",
+            f"{platform}：已删除 {borrower} 的身份信息",
         ),
         markup=False,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -9,11 +10,16 @@ from typing import Any
 from tideover.domain.allocation import DEFAULT_WATERFALL, Component, Waterfall
 from tideover.domain.contacts import check_time_zone
 from tideover.domain.delinquency import DEFAULT_BUCKETS, BucketScheme
+from tideover.domain.errors import ValidationError
 from tideover.domain.money import DEFAULT_CURRENCY, Currency, Money, currency
 from tideover.domain.penalty import DayCount, PenaltyPolicy
 
 # 0.05 % a day (18.25 % a year on ACT/365): a common contractual 罚息 rate in
 # Chinese consumer lending; platforms set their own.
+_JURISDICTION = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
+# A platform that has not said where it collects is taken to collect where its money is.
+_CURRENCY_JURISDICTION = {"CNY": "CN", "USD": "US", "GBP": "UK", "EUR": "EU"}
+
 DEFAULT_PENALTY = PenaltyPolicy(annual_rate=Decimal("0.18"), day_count=DayCount.ACT_360)
 
 
@@ -30,9 +36,27 @@ class PlatformSettings:
     # packs' (docs/compliance.md); a looser one is refused when the platform is
     # saved (services/platforms.py), since the domain does not read the packs.
     rule_overrides: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # The law the platform collects under (ISO country, e.g. CN, US, GB as "UK", IE; a
+    # sub-division after a hyphen).  Unset, it follows the currency (``home_jurisdiction``):
+    # a platform is never gated by the law a policy file names instead of its own.
+    jurisdiction: str | None = None
 
     def __post_init__(self) -> None:
         check_time_zone(self.time_zone)
+        if self.jurisdiction is not None and not _JURISDICTION.fullmatch(self.jurisdiction):
+            raise ValidationError(
+                f"jurisdiction {self.jurisdiction!r} must be a country code such as CN, US, "
+                "UK, IE, optionally with a region (US-NY)",
+                f"司法辖区 {self.jurisdiction!r} 须为国家代码，如 CN、US、UK、IE，"
+                "可带地区（US-NY）",
+            )
+
+    @property
+    def home_jurisdiction(self) -> str:
+        """The platform's jurisdiction: as set, else the one its currency implies."""
+        if self.jurisdiction is not None:
+            return self.jurisdiction
+        return _CURRENCY_JURISDICTION.get(self.currency.code, "CN")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +80,7 @@ class PlatformSettings:
             },
             # Left out when empty, so settings stored before overrides existed stay unchanged.
             **({"rule_overrides": self.rule_overrides} if self.rule_overrides else {}),
+            **({"jurisdiction": self.jurisdiction} if self.jurisdiction else {}),
         }
 
     @classmethod
@@ -94,4 +119,5 @@ class PlatformSettings:
             waterfall=waterfall,
             penalty=penalty,
             rule_overrides=data.get("rule_overrides") or {},
+            jurisdiction=data.get("jurisdiction") or None,
         )

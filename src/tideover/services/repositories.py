@@ -82,6 +82,13 @@ class HardshipApplicationRepository(Protocol):
 
     def evidence_content(self, application_id: str, file_name: str) -> bytes | None: ...
 
+    def for_loans(self, loan_ids: Iterable[str]) -> builtins.list[ApplicationCase]:
+        """The applications made for any of ``loan_ids``, oldest first."""
+
+    def erase_evidence(self, application_ids: Iterable[str]) -> int:
+        """Deletes the evidence documents of ``application_ids`` (erasure); their metadata
+        goes with them."""
+
 
 class AuditRepository(Protocol):
     """Append-only audit records of one platform."""
@@ -107,6 +114,10 @@ class BorrowerRepository(Protocol):
     def platform_code(self) -> str: ...
 
     def get(self, borrower_id: str) -> Borrower | None: ...
+
+    def erase(self, borrower_id: str) -> None:
+        """Removes what identifies the borrower (name, ID number, phones, address, e-mail,
+        attributes); the row stays so that their accounts keep their key."""
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]: ...
 
@@ -180,6 +191,10 @@ class ContactRepository(Protocol):
         self, borrower_id: str, *, since: datetime | None = None
     ) -> builtins.list[ContactEvent]:
         """One borrower's contacts in time order, from ``since`` on."""
+
+    def forget_numbers(self, borrower_id: str) -> int:
+        """Drops the keyed hashes of the numbers dialled for one borrower (erasure); the
+        contacts themselves stay, as the ledger the frequency caps count."""
 
     def load_ledger(
         self,
@@ -365,6 +380,9 @@ class LoanRepository(Protocol):
         """Inserts new loans and their installments; borrowers must exist already."""
 
     def list_all(self) -> builtins.list[Loan]: ...
+
+    def for_borrower(self, borrower_id: str) -> builtins.list[Loan]:
+        """One borrower's loans, by when they were stored."""
 
     def count(self) -> int: ...
 

@@ -7,12 +7,12 @@ stores what it returns.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tideover.adapters.orm import (
@@ -137,6 +137,33 @@ class HardshipApplicationRepository(PlatformScoped):
         )
         content = self._session.scalar(query)
         return None if content is None else bytes(content)
+
+    def for_loans(self, loan_ids: Iterable[str]) -> builtins.list[ApplicationCase]:
+        """The applications made for any of ``loan_ids``, oldest first."""
+        query = (
+            select(HardshipApplicationRow)
+            .where(
+                HardshipApplicationRow.platform_id == self._platform_id,
+                HardshipApplicationRow.loan_id.in_(sorted(set(loan_ids))),
+            )
+            .order_by(HardshipApplicationRow.id)
+        )
+        return [_case(row) for row in self._session.scalars(query)]
+
+    def erase_evidence(self, application_ids: Iterable[str]) -> int:
+        """Deletes the evidence documents of ``application_ids`` (erasure); their metadata
+        goes with them."""
+        count = 0
+        for application_id in sorted(set(application_ids)):
+            result = self._session.execute(
+                delete(EvidenceDocumentRow).where(
+                    EvidenceDocumentRow.platform_id == self._platform_id,
+                    EvidenceDocumentRow.application_pk == self._application_pk(application_id),
+                )
+            )
+            count += int(result.rowcount or 0)  # type: ignore[attr-defined]
+        self._session.flush()
+        return count
 
     def _application_pk(self, application_id: str) -> int:
         return self._require(

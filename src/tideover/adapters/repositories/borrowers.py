@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
 from tideover.adapters.orm import BorrowerPhoneRow, BorrowerRow
@@ -26,6 +26,32 @@ class BorrowerRepository(PlatformScoped):
     def get(self, borrower_id: str) -> Borrower | None:
         found = self._load(BorrowerRow.borrower_id == borrower_id)
         return found[0] if found else None
+
+    def erase(self, borrower_id: str) -> None:
+        """Removes what identifies the borrower (name, ID number, phones, address, e-mail,
+        attributes); the row stays so that their accounts keep their key."""
+        pk = self._require(BorrowerRow.borrower_id, [borrower_id], "borrower", "借款人")[
+            borrower_id
+        ]
+        self._session.execute(
+            delete(BorrowerPhoneRow).where(
+                BorrowerPhoneRow.platform_id == self._platform_id,
+                BorrowerPhoneRow.borrower_pk == pk,
+            )
+        )
+        self._session.execute(
+            update(BorrowerRow)
+            .where(BorrowerRow.id == pk)
+            .values(
+                name="",
+                national_id_ciphertext=None,
+                national_id_hash=None,
+                address="",
+                email=None,
+                attributes={},
+            )
+        )
+        self._session.flush()
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         return set(self._pks(BorrowerRow.borrower_id, ids))

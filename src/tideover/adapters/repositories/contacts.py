@@ -28,6 +28,7 @@ from sqlalchemy import (
     not_,
     select,
     type_coerce,
+    update,
 )
 from sqlalchemy.orm import Session
 
@@ -198,6 +199,21 @@ class ContactRepository(PlatformScoped):
         if since is not None:
             where.append(ContactEventRow.occurred_at >= since)
         return self._load(where)
+
+    def forget_numbers(self, borrower_id: str) -> int:
+        """Drops the keyed hashes of the numbers dialled for one borrower (erasure); the
+        contacts themselves stay, as the ledger the frequency caps count."""
+        result = self._session.execute(
+            update(ContactEventRow)
+            .where(
+                ContactEventRow.platform_id == self._platform_id,
+                ContactEventRow.borrower_id == borrower_id,
+                ContactEventRow.number_hash.is_not(None),
+            )
+            .values(number_hash=None)
+        )
+        self._session.flush()
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def load_ledger(
         self,

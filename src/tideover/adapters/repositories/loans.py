@@ -83,6 +83,10 @@ class LoanRepository(PlatformScoped):
     def list_all(self) -> builtins.list[Loan]:
         return self._load(None)
 
+    def for_borrower(self, borrower_id: str) -> builtins.list[Loan]:
+        """One borrower's loans, by when they were stored."""
+        return self._load(BorrowerRow.borrower_id == borrower_id)
+
     def count(self) -> int:
         return self._count(LoanRow)
 
