@@ -6,13 +6,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install demo test unit lint format bench clean
+.PHONY: help install demo test unit lint format bench audit sbom clean
 
 help:
 	@echo "make demo   - set up, then run the main job on the demo portfolio"
 	@echo "make test   - set up, then lint, type-check and run the whole test suite"
 	@echo "make lint   - ruff (lint + format check), mypy --strict, import contracts"
 	@echo "make bench  - run the benchmarks (figures go in bench/RESULTS.md)"
+	@echo "make audit  - the locked dependencies against known vulnerabilities"
+	@echo "make sbom   - the software bill of materials (CycloneDX JSON in var/)"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,24 +28,33 @@ demo: $(STAMP)
 	$(BIN)/tideover demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/mypy
 	$(BIN)/mypy tests/fakes
 	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest -q
+	$(BIN)/python tools/audit_dependencies.py
 
 unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench tools
+	$(BIN)/ruff check --fix src tests bench tools
 
 bench: $(STAMP)
 	$(BIN)/python bench/dpd_bench.py --loans 1000000
+
+audit: $(STAMP)
+	$(BIN)/python tools/audit_dependencies.py
+
+sbom: $(STAMP)
+	@mkdir -p var
+	$(BIN)/cyclonedx-py environment --of JSON -o var/sbom.cdx.json $(BIN)/python
+	@echo "SBOM written to var/sbom.cdx.json"
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
