@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from tideover.cli.main import run
-from tideover.services.plans import hardship as hardship_service
+from tideover.services import common
 
 IMPORTS = Path(__file__).parents[1] / "data" / "import"
 PLATFORM = ("--platform", "acme")
@@ -68,7 +68,8 @@ def calendar(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("TIDEOVER_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("TIDEOVER_LOCALE", "en")
     clock = Calendar(date(2025, 9, 20))
-    monkeypatch.setattr(hardship_service, "SystemClock", lambda: clock)
+    # Every handler reads "now" through services.common (the commands pass no clock).
+    monkeypatch.setattr(common, "SystemClock", lambda: clock)
     return clock
 
 

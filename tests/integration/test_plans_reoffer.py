@@ -26,6 +26,8 @@ from tideover.services.plans import hardship as hardship_service
 from tideover.services.plans import relief as relief_service
 from tideover.services.plans import reoffer as reoffer_service
 from tideover.services.plans import review as plan_review
+from tideover.services.plans.options import plan_options
+from tideover.services.platforms import settings_of
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 TABLES = ("hardship_applications", "relief_plans", "plan_approvals", "schedule_versions",
@@ -91,7 +93,9 @@ def active_plan(uow: UowFactory, tmp_path: Path) -> dict[str, Any]:
         uow=uow(), platform="acme", application_id="A1", loan_id="L1", option_id=automatic,
         by="collector1", clock=clock,
     )  # fmt: skip
-    return relief_service.accept_plan(uow=uow(), platform="acme", plan_id="A1-1", clock=clock)
+    return relief_service.accept_plan(
+        uow=uow(), platform="acme", plan_id="A1-1", clock=clock
+    ).to_json()
 
 
 def pay(uow: UowFactory, *paid: tuple[str, date]) -> None:
@@ -107,7 +111,9 @@ def pay(uow: UowFactory, *paid: tuple[str, date]) -> None:
 
 
 def break_plan(uow: UowFactory, day: date) -> None:
-    report = plan_review.review_plans(uow=uow(), platform="acme", as_of=day, clock=on(day))
+    report = plan_review.review_plans(
+        uow=uow(), platform="acme", as_of=day, clock=on(day)
+    ).to_json()
     assert [d["status"] for d in report["plans"]] == ["broken"]
 
 
@@ -115,11 +121,13 @@ def reoffer(uow: UowFactory, plan_id: str, day: date, **kwargs: Any) -> dict[str
     return reoffer_service.reoffer_plan(
         uow=uow(), platform="acme", plan_id=plan_id, by=kwargs.pop("by", "collector1"),
         clock=on(day), **kwargs,
-    )  # fmt: skip
+    ).to_json()  # fmt: skip
 
 
 def application(uow: UowFactory) -> dict[str, Any]:
-    return relief_service.show_application(uow=uow(), platform="acme", application_id="A1")
+    return relief_service.show_application(
+        uow=uow(), platform="acme", application_id="A1"
+    ).to_json()
 
 
 def test_a_broken_plan_is_reoffered_and_decided_again(
@@ -139,7 +147,7 @@ def test_a_broken_plan_is_reoffered_and_decided_again(
     assert plan["approval"]["required_role"] == "team_lead"
     assert plan["approval"]["approved_by"] is None
 
-    old = relief_service.show_plan(uow=uow(), platform="acme", plan_id="A1-1")
+    old = relief_service.show_plan(uow=uow(), platform="acme", plan_id="A1-1").to_json()
     assert (old["status"], old["events"][-1]["note"]) == ("cancelled", "re-offered as A1-2")
     assert old["reoffer_of"] is None
     case = application(uow)
@@ -187,7 +195,7 @@ def test_a_broken_plan_is_reoffered_and_decided_again(
     )  # fmt: skip
     accepted = relief_service.accept_plan(
         uow=uow(), platform="acme", plan_id="A1-2", clock=on(BROKEN_ON)
-    )
+    ).to_json()
     assert (accepted["status"], accepted["starts_on"]) == ("active", "2025-07-21")
     with uow() as unit:
         history = unit.schedules("acme").schedule_history("L1")
@@ -208,15 +216,28 @@ def test_the_reoffer_is_built_on_the_broken_plan_not_on_the_contract(
     pay(uow, *((row["total"], date.fromisoformat(row["due_date"])) for row in first[:3]))
     day = date.fromisoformat(first[3]["due_date"]) + timedelta(days=6)
     break_plan(uow, day)  # three installments kept, the fourth missed
-    contract = relief_service.options_for_application(
+    listed = relief_service.options_for_application(
         uow=uow(), platform="acme", application_id="A1", loan_id="L1", clock=on(day)
     )
+    with uow() as unit:  # the same loan and application replayed on its contract
+        loan = unit.loans("acme").get("L1")
+        assert loan is not None
+        contract = plan_options(
+            loan=loan,
+            payments=unit.payments("acme").for_loan("L1"),
+            settings=settings_of(unit, "acme"),
+            application=unit.applications("acme").require_application("A1").application,
+            as_of=day,
+        )
     plan = reoffer(uow, "A1-1", day)
     assert plan["summary"]["rank"] == 1  # by default the best ranked option offered
     # What is re-scheduled is the principal the plan still had after its third installment:
     # the loan replayed on the plan in force, with the payments made since it started.
     principal = sum(Decimal(row["principal"]) for row in plan["schedule"])
     assert principal == Decimal(first[2]["remaining_principal"])
+    # Options listed for the application start from the same position (services.plans.position).
+    assert listed.snapshot.outstanding_principal.amount == principal
+    assert listed.snapshot.dpd == 6
     # Replayed on the contract instead, the account is months in arrears (with penalty on them).
     assert contract.snapshot.outstanding_principal.amount != principal
     assert contract.snapshot.dpd > 60

@@ -93,7 +93,7 @@ def apply(uow: UowFactory, tmp_path: Path, **changes: Any) -> dict[str, Any]:
         data=data,
         evidence=[f"medical_certificate:{pdf}"],
         clock=CLOCK,
-    )
+    ).to_json()
 
 
 def under_review(uow: UowFactory, tmp_path: Path) -> None:
@@ -113,7 +113,7 @@ def offer(uow: UowFactory, option: str = "term-36", **kwargs: Any) -> dict[str, 
         by=kwargs.pop("by", "collector1"),
         clock=kwargs.pop("clock", CLOCK),
         **kwargs,
-    )
+    ).to_json()
 
 
 def audit_kinds(uow: UowFactory, platform: str = "acme") -> list[str]:
@@ -168,7 +168,7 @@ def test_listed_evidence_must_match_its_file(uow: UowFactory, tmp_path: Path) ->
         data={**APPLICATION, "evidence": [listed]},
         evidence=[str(pdf)],
         clock=CLOCK,
-    )
+    ).to_json()
     assert [d["document_type"] for d in report["evidence"]] == ["payslip"]
 
 
@@ -265,7 +265,7 @@ def test_review_and_decline_with_reasons(uow: UowFactory, engine: Engine, tmp_pa
         by="r",
         reasons=["income covers the contract"],
         clock=CLOCK,
-    )
+    ).to_json()
     assert (report["status"], report["outcome"]) == ("decided", "declined")
     assert report["decline_reasons"][0]["en"] == "income covers the contract"
     assert [h["status"] for h in report["history"]] == ["submitted", "under_review", "decided"]
@@ -308,17 +308,19 @@ def test_offer_approve_accept_cancel(uow: UowFactory, engine: Engine, tmp_path: 
 
     approved = relief_service.approve_plan(
         uow=uow(), platform="acme", plan_id="A1-1", by="lead", role="manager", clock=CLOCK
-    )
+    ).to_json()
     assert approved["approval"]["approved_by"] == "lead"
-    accepted = relief_service.accept_plan(uow=uow(), platform="acme", plan_id="A1-1", clock=CLOCK)
+    accepted = relief_service.accept_plan(
+        uow=uow(), platform="acme", plan_id="A1-1", clock=CLOCK
+    ).to_json()
     assert accepted["status"] == "active"
     with pytest.raises(InvalidTransition):  # accepted once only
         relief_service.accept_plan(uow=uow(), platform="acme", plan_id="A1-1", clock=CLOCK)
-    shown = relief_service.show_plan(uow=uow(), platform="acme", plan_id="A1-1")
+    shown = relief_service.show_plan(uow=uow(), platform="acme", plan_id="A1-1").to_json()
     history = shown["schedule_history"]
     assert [(v["version"], v["reason"]) for v in history] == [(1, "contract"), (2, "plan term-36")]
     assert history[1]["total"] == shown["summary"]["total_cost"]
-    app = relief_service.show_application(uow=uow(), platform="acme", application_id="A1")
+    app = relief_service.show_application(uow=uow(), platform="acme", application_id="A1").to_json()
     assert (app["status"], app["outcome"], app["plan_option_id"]) == (
         "decided",
         "approved",
@@ -327,7 +329,7 @@ def test_offer_approve_accept_cancel(uow: UowFactory, engine: Engine, tmp_path: 
     relief_service.cancel_plan(
         uow=uow(), platform="acme", plan_id="A1-1", by="lead", reason="moved abroad", clock=CLOCK
     )
-    app = relief_service.show_application(uow=uow(), platform="acme", application_id="A1")
+    app = relief_service.show_application(uow=uow(), platform="acme", application_id="A1").to_json()
     assert app["status"] == "closed"
     assert audit_kinds(uow) == [
         "hardship_submitted",
@@ -346,7 +348,9 @@ def test_an_automatic_offer_is_approved_at_once(uow: UowFactory, tmp_path: Path)
     plan = offer(uow, "term-22")
     assert plan["approval"]["approved_by"] == "system"
     assert plan["approval"]["required_role"] == "system"
-    accepted = relief_service.accept_plan(uow=uow(), platform="acme", plan_id="A1-1", clock=CLOCK)
+    accepted = relief_service.accept_plan(
+        uow=uow(), platform="acme", plan_id="A1-1", clock=CLOCK
+    ).to_json()
     assert accepted["status"] == "active"
 
 

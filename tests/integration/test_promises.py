@@ -63,7 +63,7 @@ def promise(uow: UowFactory, loan: str = "L1", amount: str = "500.00", **kw: Any
         due=kw.pop("due", DUE),
         by=kw.pop("by", "collector1"),
         clock=kw.pop("clock", CLOCK),
-    )
+    ).to_json()
 
 
 def pay(uow: UowFactory, loan: str, *paid: tuple[str, date]) -> None:
@@ -81,7 +81,7 @@ def pay(uow: UowFactory, loan: str, *paid: tuple[str, date]) -> None:
 def review(uow: UowFactory, as_of: date, grace: int = 0) -> list[dict[str, Any]]:
     report = plan_review.review_plans(
         uow=uow(), platform="acme", as_of=as_of, promise_grace_days=grace, clock=LATER
-    )
+    ).to_json()
     promises: list[dict[str, Any]] = report["promises"]
     return promises
 
@@ -109,11 +109,11 @@ def test_a_promise_is_recorded_and_audited(uow: UowFactory) -> None:
         "recorded_by": "collector1",
     }
     assert promise(uow, "L2", due=date(2025, 6, 20))["promise_id"] == "PTP-2"  # today is fine
-    listed = promise_service.list_promises(uow=uow(), platform="acme")
+    listed = promise_service.list_promises(uow=uow(), platform="acme").to_json()
     assert [p["promise_id"] for p in listed] == ["PTP-1", "PTP-2"]
-    only = promise_service.list_promises(uow=uow(), platform="acme", loan_id="L2")
+    only = promise_service.list_promises(uow=uow(), platform="acme", loan_id="L2").to_json()
     assert [p["loan_id"] for p in only] == ["L2"]
-    assert promise_service.list_promises(uow=uow(), platform="other") == []
+    assert promise_service.list_promises(uow=uow(), platform="other").to_json() == []
     with uow() as unit:
         assert [r.kind for r in unit.audit("acme").records()] == ["promise_recorded"] * 2
 

@@ -7,11 +7,14 @@ reoffer``; ``hardship show`` lists the reason with its history.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tideover.cli.output import JsonOption, console, print_json, say
+
+if TYPE_CHECKING:
+    from tideover.services.plans.results import ApplicationInfo
 
 app = typer.Typer(
     help="Hardship applications (困难申请): submit with evidence, review, decline.",
@@ -110,30 +113,33 @@ def show(
     _out(report, json_out)
 
 
-def _out(report: dict[str, Any], json_out: bool) -> None:
+def _out(report: ApplicationInfo, json_out: bool) -> None:
+    from tideover.services.plans.results import ApplicationDetail
+
     if json_out:
         print_json(report)
         return
+    outcome = report.outcome
     console.print(
         say(
-            f"application {report['application_id']} ({report['reason']}): {report['status']}"
-            + (f", {report['outcome']}" if report["outcome"] else ""),
-            f"困难申请 {report['application_id']}（{report['reason']}）：{report['status']}"
-            + (f"，{report['outcome']}" if report["outcome"] else ""),
+            f"application {report.application_id} ({report.reason}): {report.status}"
+            + (f", {outcome}" if outcome else ""),
+            f"困难申请 {report.application_id}（{report.reason}）：{report.status}"
+            + (f"，{outcome}" if outcome else ""),
         ),
         markup=False,
     )
-    for doc in report["evidence"]:
+    for doc in report.evidence:
         console.print(
-            f"  {doc['document_type']}: {doc['file_name']} ({doc['size_bytes']} B)", markup=False
+            f"  {doc.document_type.value}: {doc.file_name} ({doc.size_bytes} B)", markup=False
         )
-    for step in report["history"]:
-        if step["note"]:  # a re-opening says why (e.g. its plan broke)
+    for step in report.history:
+        if step.note:  # a re-opening says why (e.g. its plan broke)
             console.print(
-                f"  {step['at'][:10]} {step['status']} ({step['by']}): {step['note']}",
-                markup=False,
+                f"  {step.at.date()} {step.status} ({step.by}): {step.note}", markup=False
             )
-    for why in report["decline_reasons"]:
-        console.print("  - " + say(why["en"], why["zh"]), markup=False)
-    for plan in report.get("plans", []):
-        console.print(f"  {plan['plan_id']} {plan['option_id']}: {plan['status']}", markup=False)
+    for why in report.decline_reasons:
+        console.print("  - " + say(why.en, why.zh), markup=False)
+    if isinstance(report, ApplicationDetail):
+        for plan in report.plans:
+            console.print(f"  {plan.plan_id} {plan.option_id}: {plan.status}", markup=False)

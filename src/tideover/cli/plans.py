@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,6 +14,7 @@ from tideover.cli.output import JsonOption, console, print_json, say
 
 if TYPE_CHECKING:
     from tideover.plans import HardshipApplication, OfferLimits, OptionsResult
+    from tideover.services.plans.results import PlanInfo, PromiseInfo
 
 OffersOption = Annotated[
     str | None,
@@ -120,10 +121,10 @@ def options(
 
 
 def _print(result: OptionsResult, json_out: bool) -> None:
-    from tideover.services.plans import options as plan_service
+    from tideover.services.plans.results import PlanOptions
 
     if json_out:
-        print_json(plan_service.options_json(result))
+        print_json(PlanOptions.of(result))
         return
     _show(result)
 
@@ -363,57 +364,58 @@ def show(
     _plan_out(report, json_out)
 
 
-def _plan_out(report: dict[str, Any], json_out: bool) -> None:
+def _plan_out(report: PlanInfo, json_out: bool) -> None:
+    from tideover.services.plans.results import PlanDetail, ReofferedPlan
+
     if json_out:
         print_json(report)
         return
-    approval, summary = report["approval"], report["summary"]
-    waiting = approval["approved_by"] is None
+    approval, summary = report.approval, report.summary
     console.print(
         say(
-            f"plan {report['plan_id']} ({report['option_id']}) for loan {report['loan_id']}: "
-            f"{report['status']}, offer expires {report['expires_on']}",
-            f"还款方案 {report['plan_id']}（{report['option_id']}），借据 {report['loan_id']}："
-            f"{report['status']}，报价有效期至 {report['expires_on']}",
+            f"plan {report.plan_id} ({report.option_id}) for loan {report.loan_id}: "
+            f"{report.status}, offer expires {report.expires_on}",
+            f"还款方案 {report.plan_id}（{report.option_id}），借据 {report.loan_id}："
+            f"{report.status}，报价有效期至 {report.expires_on}",
         ),
         markup=False,
     )
     console.print(
         say(
-            f"monthly {summary['monthly_payment']}, total {summary['total_cost']}, "
-            f"waived {summary['waived']}",
-            f"月供 {summary['monthly_payment']}，总额 {summary['total_cost']}，"
-            f"减免 {summary['waived']}",
+            f"monthly {summary.monthly_payment}, total {summary.total_cost}, "
+            f"waived {summary.waived}",
+            f"月供 {summary.monthly_payment}，总额 {summary.total_cost}，减免 {summary.waived}",
         ),
         markup=False,
     )
-    if report.get("reoffer_of"):
-        number = report.get("reoffer")
+    if report.reoffer_of:
+        again = report if isinstance(report, ReofferedPlan) else None
         console.print(
             say(
-                f"re-offer of {report['reoffer_of']}"
-                + (f" ({number} of at most {report['max_reoffers']})" if number else ""),
-                f"重新提供自 {report['reoffer_of']}"
-                + (f"（第 {number} 次，最多 {report['max_reoffers']} 次）" if number else ""),
+                f"re-offer of {report.reoffer_of}"
+                + (f" ({again.reoffer} of at most {again.max_reoffers})" if again else ""),
+                f"重新提供自 {report.reoffer_of}"
+                + (f"（第 {again.reoffer} 次，最多 {again.max_reoffers} 次）" if again else ""),
             ),
             markup=False,
         )
-    who = approval["required_role"]
+    who = approval.required_role
     console.print(
         say(f"awaiting approval by {who}", f"待 {who} 审批")
-        if waiting
+        if approval.approved_by is None
         else say(
-            f"approved by {approval['approved_by']} ({approval['role']})",
-            f"已由 {approval['approved_by']}（{approval['role']}）审批",
+            f"approved by {approval.approved_by} ({approval.role})",
+            f"已由 {approval.approved_by}（{approval.role}）审批",
         ),
         markup=False,
     )
-    for version in report.get("schedule_history", []):
-        console.print(
-            f"  v{version['version']} {version['effective_from']} {version['reason']}: "
-            f"{version['installments']} × / {version['total']}",
-            markup=False,
-        )
+    if isinstance(report, PlanDetail):
+        for version in report.schedule_history:
+            console.print(
+                f"  v{version.version} {version.effective_from} {version.reason}: "
+                f"{version.installments} × / {version.total}",
+                markup=False,
+            )
 
 
 # --- promises to pay and the review of active plans ----------------------------------------
@@ -475,14 +477,14 @@ def promises(
         _promise_line(item)
 
 
-def _promise_line(item: dict[str, Any]) -> None:
-    decided = f" ({item['decided_on']})" if item["decided_on"] else ""
+def _promise_line(item: PromiseInfo) -> None:
+    decided = f" ({item.decided_on})" if item.decided_on else ""
     console.print(
         say(
-            f"{item['promise_id']} loan {item['loan_id']}: {item['amount']} {item['currency']} "
-            f"by {item['due']}, made {item['made_on']}: {item['outcome']}{decided}",
-            f"{item['promise_id']} 借据 {item['loan_id']}：{item['due']} 前还 {item['amount']} "
-            f"{item['currency']}，{item['made_on']} 承诺：{item['outcome']}{decided}",
+            f"{item.promise_id} loan {item.loan_id}: {item.amount} {item.currency} "
+            f"by {item.due}, made {item.made_on}: {item.outcome}{decided}",
+            f"{item.promise_id} 借据 {item.loan_id}：{item.due} 前还 {item.amount} "
+            f"{item.currency}，{item.made_on} 承诺：{item.outcome}{decided}",
         ),
         markup=False,
     )
@@ -523,18 +525,18 @@ def review(
         return
     console.print(
         say(
-            f"platform {platform} as of {report['as_of']}: "
-            f"{report['active_plans_reviewed']} active plans reviewed, "
-            f"{len(report['plans'])} plan and {len(report['promises'])} promise decisions",
-            f"平台 {platform}（{report['as_of']}）：复核 {report['active_plans_reviewed']} 个执行中"
-            f"方案，方案决定 {len(report['plans'])} 项，承诺决定 {len(report['promises'])} 项",
+            f"platform {platform} as of {report.as_of}: "
+            f"{report.active_plans_reviewed} active plans reviewed, "
+            f"{len(report.plans)} plan and {len(report.promises)} promise decisions",
+            f"平台 {platform}（{report.as_of}）：复核 {report.active_plans_reviewed} 个执行中"
+            f"方案，方案决定 {len(report.plans)} 项，承诺决定 {len(report.promises)} 项",
         ),
         markup=False,
     )
-    for item in report["plans"]:
+    for decision in report.plans:
         console.print(
-            f"  {item['plan_id']} {item['loan_id']}: {item['status']} {item['note']}".rstrip(),
+            f"  {decision.plan_id} {decision.loan_id}: {decision.status} {decision.note}".rstrip(),
             markup=False,
         )
-    for item in report["promises"]:
-        _promise_line(item)
+    for promise_decision in report.promises:
+        _promise_line(promise_decision)

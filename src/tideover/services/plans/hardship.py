@@ -17,7 +17,6 @@ from tideover.domain.clock import Clock
 from tideover.domain.errors import NotFound
 from tideover.plans import (
     ApplicationCase,
-    EvidenceDocument,
     EvidenceRejected,
     HardshipApplication,
     Reason,
@@ -25,14 +24,14 @@ from tideover.plans import (
     parse_application,
 )
 from tideover.plans.application import MAX_EVIDENCE_BYTES
-from tideover.plans.lifecycle import PlanStatus
 from tideover.services.common import actor_name, now_and_today
+from tideover.services.plans.position import open_plan_of, require_no_open_plan
+from tideover.services.plans.results import ApplicationInfo, CaseBrief
 from tideover.services.unit_of_work import UnitOfWork
 
 # Each handler works in one unit of work, appends every decision to the platform's
 # audit trail and commits once; any error leaves storage as it was.
 
-OPEN_PLANS = (PlanStatus.OFFERED, PlanStatus.ACCEPTED, PlanStatus.ACTIVE)
 # File signatures (magic numbers) of the allowed evidence media types.
 _SIGNATURES = {
     b"%PDF-": "application/pdf",
@@ -129,24 +128,33 @@ def apply_for_hardship(
     evidence: Sequence[str] = (),
     by: str = "borrower",
     clock: Clock | None = None,
-) -> dict[str, Any]:
-    """Store a new application (submitted) with its evidence documents."""
+) -> ApplicationInfo:
+    """Store a new application (submitted) with its evidence documents.
+
+    An application for a loan whose plan is still open is refused
+    (``LoanHasOpenPlan``, ``tideover.services.plans.position``).
+    """
     application, files = read_evidence(data, evidence)
     with uow:
         now, _ = now_and_today(uow, platform, clock)
-        if application.loan_id is not None and uow.loans(platform).get(application.loan_id) is None:
-            raise NotFound(
-                f"application {application.application_id!r}: no loan {application.loan_id!r} "
-                f"on platform {platform!r}",
-                f"困难申请 {application.application_id!r}：平台 {platform!r} 上没有借据 "
-                f"{application.loan_id!r}",
+        loan_id = application.loan_id
+        if loan_id is not None:
+            if uow.loans(platform).get(loan_id) is None:
+                raise NotFound(
+                    f"application {application.application_id!r}: no loan {loan_id!r} "
+                    f"on platform {platform!r}",
+                    f"困难申请 {application.application_id!r}：平台 {platform!r} 上没有借据 "
+                    f"{loan_id!r}",
+                )
+            require_no_open_plan(
+                open_plan_of(uow, platform, loan_id), application_id=application.application_id
             )
         case = cases.submit(application, at=now, by=actor_name(by))
         uow.applications(platform).add_application(case, files)
         uow.audit(platform).append(
             "hardship_submitted",
             {
-                **case_brief(case),
+                **CaseBrief.of(case).to_json(),
                 "evidence": [
                     {
                         "file_name": f.document.file_name,
@@ -160,12 +168,12 @@ def apply_for_hardship(
             at=now,
         )
         uow.commit()
-    return application_json(case, [f.document for f in files])
+    return ApplicationInfo.with_evidence(case, [f.document for f in files])
 
 
 def review_application(
     *, uow: UnitOfWork, platform: str, application_id: str, by: str, clock: Clock | None = None
-) -> dict[str, Any]:
+) -> ApplicationInfo:
     """submitted → under review."""
     return _decide(
         uow,
@@ -185,7 +193,7 @@ def decline_application(
     by: str,
     reasons: Sequence[str],
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> ApplicationInfo:
     """under review → decided (declined), with the reviewer's reasons."""
     given = tuple(Reason("reviewer", r.strip(), r.strip()) for r in reasons if r.strip())
     return _decide(
@@ -205,41 +213,13 @@ def _decide(
     clock: Clock | None,
     kind: str,
     step: Callable[[ApplicationCase, datetime], ApplicationCase],
-) -> dict[str, Any]:
+) -> ApplicationInfo:
     with uow:
         now, _ = now_and_today(uow, platform, clock)
         applications = uow.applications(platform)
         case = step(applications.require_application(application_id, lock=True), now)
         applications.save_case(case)
-        uow.audit(platform).append(kind, case_brief(case), at=now)
+        uow.audit(platform).append(kind, CaseBrief.of(case).to_json(), at=now)
         evidence = applications.evidence(application_id)
         uow.commit()
-    return application_json(case, evidence)
-
-
-def case_brief(case: ApplicationCase) -> dict[str, Any]:
-    app, last = case.application, case.history[-1]
-    return {
-        "application_id": app.application_id,
-        "loan_id": app.loan_id,
-        "reason": app.reason.value,
-        "vulnerable": app.vulnerable,
-        "status": case.status.value,
-        "outcome": None if case.outcome is None else case.outcome.value,
-        "plan_option_id": case.plan_option_id,
-        "decline_reasons": [{"code": r.code, "en": r.en, "zh": r.zh} for r in case.decline_reasons],
-        "by": last.by,
-    }
-
-
-def application_json(case: ApplicationCase, evidence: Sequence[EvidenceDocument]) -> dict[str, Any]:
-    return {
-        **case_brief(case),
-        "submitted_on": case.application.submitted_on.isoformat(),
-        "history": [
-            {"status": h.status.value, "at": h.at.isoformat(), "by": h.by, "note": h.note}
-            for h in case.history
-        ],
-        "evidence": [e.model_dump(mode="json") for e in evidence],
-        "document": case.application.model_dump(mode="json"),
-    }
+    return ApplicationInfo.with_evidence(case, evidence)

@@ -1,13 +1,17 @@
 """Use cases of relief plans: the options for a loan given a hardship application.
 
 The loan comes from a JSON file (terms and payments so far, shape in
-docs/plans.md) or from storage; the offer limits from a JSON/YAML file in the
-policy's ``offers`` shape, else the defaults of ``OfferLimits``.
+docs/plans.md) or from storage, where it is taken on its schedule in force
+(``tideover.services.plans.position``); the offer limits from a JSON/YAML file
+in the policy's ``offers`` shape, else the defaults of ``OfferLimits``.  The
+options' JSON form is ``tideover.services.plans.results.PlanOptions``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +21,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticError
 
-from tideover.domain.errors import NotFound, ValidationError
+from tideover.domain.allocation import position_as_of
+from tideover.domain.errors import ValidationError
 from tideover.domain.loans import Frequency, Loan, RepaymentMethod
 from tideover.domain.money import Money, currency
 from tideover.domain.payments import Payment
@@ -25,17 +30,15 @@ from tideover.domain.platforms import PlatformSettings
 from tideover.domain.rates import parse_rate
 from tideover.domain.schedules import build_schedule, terms_for
 from tideover.plans import (
-    Evaluation,
     HardshipApplication,
     OfferLimits,
     OptionsResult,
     generate_options,
     parse_application,
     parse_limits,
-    snapshot_for,
+    snapshot_of,
 )
-from tideover.services.platforms import settings_of
-from tideover.services.portfolio.schedules import schedule_rows
+from tideover.services.plans.position import ReliefPosition, load_for_relief
 from tideover.services.unit_of_work import UnitOfWork
 
 
@@ -143,18 +146,52 @@ def _check_currency(loan: Loan, application: HardshipApplication) -> None:
 def plan_options(
     *,
     loan: Loan,
-    payments: list[Payment],
+    payments: Sequence[Payment],
     settings: PlatformSettings,
     application: HardshipApplication,
     as_of: date | None = None,
     limits: OfferLimits | None = None,
     score: Decimal | None = None,
+    ages_from: date | None = None,
 ) -> OptionsResult:
-    """Every candidate plan for ``loan``; ``as_of`` defaults to the application's date."""
+    """Every candidate plan for ``loan``; ``as_of`` defaults to the application's date.
+
+    ``ages_from`` (a re-aged schedule, ``domain.schedule_in_force``): only
+    installments due on or after it count for the days past due, as in the
+    daily cycle.
+    """
     _check_currency(loan, application)
     when = as_of or application.submitted_on
-    snapshot = snapshot_for(loan, payments, when, settings)
+    position = position_as_of(
+        loan, payments, when, waterfall=settings.waterfall, penalty=settings.penalty
+    )
+    snapshot = snapshot_of(loan, position)
+    if ages_from is not None:
+        oldest = position.oldest_unpaid_due_since(ages_from)
+        snapshot = replace(snapshot, dpd=0 if oldest is None else (when - oldest).days)
     return generate_options(snapshot, application, limits or OfferLimits(), score=score)
+
+
+def price_position(
+    position: ReliefPosition,
+    application: HardshipApplication,
+    *,
+    as_of: date,
+    limits: OfferLimits,
+    score: Decimal | None,
+) -> OptionsResult:
+    """The options for a stored loan where it stands; ``LoanHasOpenPlan`` while a plan is open."""
+    position.require_no_open_plan(application.application_id)
+    return plan_options(
+        loan=position.loan,
+        payments=position.payments,
+        settings=position.settings,
+        application=application,
+        as_of=as_of,
+        limits=limits,
+        score=score,
+        ages_from=position.ages_from,
+    )
 
 
 def plan_options_for_stored_loan(
@@ -167,86 +204,9 @@ def plan_options_for_stored_loan(
     limits: OfferLimits | None = None,
     score: Decimal | None = None,
 ) -> OptionsResult:
-    """Options for a stored loan of ``platform``, replayed with its payments (read only)."""
+    """Options for a stored loan of ``platform`` on its schedule in force (read only)."""
     with uow:
-        settings = settings_of(uow, platform)
-        loan = uow.loans(platform).get(loan_id)
-        if loan is None:
-            raise NotFound(
-                f"no loan {loan_id!r} on platform {platform!r}",
-                f"平台 {platform!r} 上没有借据 {loan_id!r}",
-            )
-        payments = uow.payments(platform).for_loan(loan_id)
-    return plan_options(
-        loan=loan,
-        payments=payments,
-        settings=settings,
-        application=application,
-        as_of=as_of,
-        limits=limits,
-        score=score,
+        position = load_for_relief(uow, platform, loan_id, as_of)
+    return price_position(
+        position, application, as_of=as_of, limits=limits or OfferLimits(), score=score
     )
-
-
-def money_text(value: Money) -> str:
-    return str(value.amount)
-
-
-def options_json(result: OptionsResult) -> dict[str, Any]:
-    """The result as plain JSON: amounts as decimal strings, reasons in en and zh."""
-    snap, aff = result.snapshot, result.affordability
-    return {
-        "loan_id": snap.loan_id,
-        "as_of": snap.as_of.isoformat(),
-        "currency": snap.currency.code,
-        "account": {
-            "dpd": snap.dpd,
-            "balance": money_text(snap.balance),
-            "outstanding_principal": money_text(snap.outstanding_principal),
-            "regular_payment": money_text(snap.regular_payment),
-            "remaining_installments": snap.remaining_installments,
-            "current_total": money_text(snap.current_total),
-        },
-        "affordability": {
-            "income": money_text(aff.income),
-            "declared_expenses": money_text(aff.declared_expenses),
-            "accepted_expenses": money_text(aff.accepted_expenses),
-            "disposable": money_text(aff.disposable),
-            "share": str(aff.share),
-            "affordable_payment": money_text(aff.affordable_payment),
-            "flags": [
-                {"category": f.category.value, "direction": f.direction, "en": f.en, "zh": f.zh}
-                for f in aff.flags
-            ],
-        },
-        "default_probability_12m": str(result.default_probability),
-        "status_quo_npv": money_text(result.status_quo_npv),
-        "options": [evaluation_json(e) for e in result.evaluations],
-    }
-
-
-def evaluation_json(e: Evaluation) -> dict[str, Any]:
-    option = e.option
-    return {
-        "rank": e.rank,
-        "option_id": option.option_id,
-        "kinds": [k.value for k in option.kinds],
-        "offered": e.offered,
-        "affordable": e.affordable,
-        "approval": e.approval,
-        "monthly_payment": money_text(option.monthly_payment),
-        "largest_payment": money_text(option.largest_payment),
-        "installments": len(option.schedule.installments),
-        "total_cost": money_text(option.total_cost),
-        "waived": money_text(option.waived),
-        "waiver_pct": str(option.waiver_pct),
-        "npv": money_text(e.npv),
-        "npv_uplift": money_text(e.npv_uplift),
-        "change": {
-            "monthly_payment": money_text(e.payment_change),
-            "total_cost": money_text(e.total_cost_change),
-            "maturity_months": e.maturity_change_months,
-        },
-        "reasons": [{"code": r.code, "en": r.en, "zh": r.zh} for r in e.reasons],
-        "schedule": schedule_rows(option.schedule),
-    }

@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
-from tideover.adapters.repositories import StoredPromise
 from tideover.domain.clock import Clock
 from tideover.domain.errors import Conflict, NotFound, ValidationError
 from tideover.domain.loans import Loan
@@ -20,6 +18,7 @@ from tideover.domain.money import Money, to_decimal
 from tideover.domain.payments import Payment
 from tideover.plans.lifecycle import Outcome, PlanStatus, PromiseToPay, promise_outcome
 from tideover.services.common import actor_name, now_and_today
+from tideover.services.plans.results import PromiseDecision, PromiseInfo, PromiseList
 from tideover.services.unit_of_work import UnitOfWork
 
 MAX_GRACE_DAYS = 31
@@ -59,7 +58,7 @@ def record_promise(
     due: date,
     by: str,
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> PromiseInfo:
     """Record a borrower's promise to pay ``amount`` on the loan by ``due``.
 
     Made on the platform's business date; ``due`` may not be before it.  One
@@ -104,14 +103,13 @@ def record_promise(
         plan_id = active[0] if active else None
         promises.add_promise(promise, loan_id=loan_id, plan_id=plan_id, by=who)
         [stored] = [p for p in promises.promises(loan_id) if p.promise == promise]
-        uow.audit(platform).append("promise_recorded", promise_json(stored), at=now)
+        report = PromiseInfo.of(stored)
+        uow.audit(platform).append("promise_recorded", report.to_json(), at=now)
         uow.commit()
-    return promise_json(stored)
+    return report
 
 
-def list_promises(
-    *, uow: UnitOfWork, platform: str, loan_id: str | None = None
-) -> list[dict[str, Any]]:
+def list_promises(*, uow: UnitOfWork, platform: str, loan_id: str | None = None) -> PromiseList:
     """The platform's promises (or one loan's), by loan, date and id."""
     with uow:
         if loan_id is None:
@@ -123,7 +121,7 @@ def list_promises(
                     f"平台 {platform!r} 上没有借据 {loan_id!r}",
                 )
             stored = uow.promises(platform).promises(loan_id)
-    return [promise_json(p) for p in stored]
+    return PromiseList([PromiseInfo.of(p) for p in stored])
 
 
 def decide_promises(
@@ -134,7 +132,7 @@ def decide_promises(
     grace_days: int,
     payments: Mapping[str, Sequence[Payment]],
     at: datetime,
-) -> list[dict[str, Any]]:
+) -> list[PromiseDecision]:
     """Decide every pending promise that is kept or broken on ``as_of`` (inside an open uow).
 
     Each decision is stored with ``as_of`` as its date and appended to the audit
@@ -148,24 +146,14 @@ def decide_promises(
         if outcome is Outcome.PENDING:
             continue
         repo.decide_promise(stored.promise.promise_id, outcome, as_of)
-        report = {**promise_json(stored), "outcome": outcome.value, "decided_on": str(as_of)}
-        report["grace_days"] = grace_days
-        uow.audit(platform).append(f"promise_{outcome.value}", report, at=at)
+        report = PromiseDecision.model_validate(
+            {
+                **PromiseInfo.fields_of(stored),
+                "outcome": outcome.value,
+                "decided_on": as_of,
+                "grace_days": grace_days,
+            }
+        )
+        uow.audit(platform).append(f"promise_{outcome.value}", report.to_json(), at=at)
         decided.append(report)
     return decided
-
-
-def promise_json(stored: StoredPromise) -> dict[str, Any]:
-    promise = stored.promise
-    return {
-        "promise_id": promise.promise_id,
-        "loan_id": stored.loan_id,
-        "plan_id": stored.plan_id,
-        "amount": str(promise.amount.amount),
-        "currency": promise.amount.currency.code,
-        "made_on": promise.made_on.isoformat(),
-        "due": promise.due.isoformat(),
-        "outcome": stored.outcome.value,
-        "decided_on": None if stored.decided_on is None else stored.decided_on.isoformat(),
-        "recorded_by": stored.recorded_by,
-    }

@@ -1,22 +1,21 @@
 """Use cases of stored relief plans: options for an application, offer, approve, accept, cancel.
 
 Offer limits come from the platform's active policy (its ``offers`` section);
-every decision is appended to the audit trail.  Re-offering a broken plan is
-in ``tideover.services.plans.reoffer``, which uses the helpers here (``chosen_option``,
-``audit_plan``, ``plan_json``).
+every decision is appended to the audit trail.  A stored loan is priced on its
+schedule in force, and not while another plan of it is open
+(``tideover.services.plans.position``).  Re-offering a broken plan is in
+``tideover.services.plans.reoffer``, which uses the helpers here
+(``chosen_option``, ``audit_plan``, ``priced_options``).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from tideover.adapters.repositories import StoredPlan
 from tideover.domain.clock import Clock
 from tideover.domain.errors import Conflict, NotFound, ValidationError
-from tideover.domain.loans import Loan
-from tideover.domain.money import Money
 from tideover.plans import (
     ApplicationCase,
     ApplicationStatus,
@@ -37,11 +36,18 @@ from tideover.plans.cases import AUTOMATIC
 from tideover.plans.lifecycle import Plan, PlanStatus
 from tideover.policy.document import parse_policy
 from tideover.services.common import actor_name, now_and_today
-from tideover.services.plans.hardship import OPEN_PLANS, application_json, case_brief
-from tideover.services.plans.options import evaluation_json, money_text, plan_options
-from tideover.services.platforms import settings_of
+from tideover.services.plans.options import price_position
+from tideover.services.plans.position import OPEN_PLANS, ReliefPosition, load_for_relief
+from tideover.services.plans.results import (
+    ApplicationDetail,
+    ApplicationInfo,
+    CaseBrief,
+    OptionSummary,
+    PlanDetail,
+    PlanInfo,
+    ScheduleVersionInfo,
+)
 from tideover.services.policy.versions import document_sha256
-from tideover.services.portfolio.schedules import schedule_rows
 from tideover.services.unit_of_work import UnitOfWork
 
 
@@ -74,7 +80,7 @@ def offer_limits_of(uow: UnitOfWork, platform: str, offers: str | None = None) -
     return limits_from_offers(policy.offers[name])
 
 
-def _stored_options(
+def priced_options(
     uow: UnitOfWork,
     platform: str,
     application: HardshipApplication,
@@ -82,7 +88,12 @@ def _stored_options(
     as_of: date,
     limits: OfferLimits,
     score: Decimal | None,
-) -> tuple[Loan, OptionsResult]:
+) -> tuple[ReliefPosition, OptionsResult]:
+    """The application's options on the loan where it stands on ``as_of`` (inside an open uow).
+
+    The loan is the application's own (``ValidationError`` otherwise), taken on its
+    schedule in force; ``LoanHasOpenPlan`` while one of its plans is open.
+    """
     if application.loan_id not in (None, loan_id):
         raise ValidationError(
             f"application {application.application_id!r} is for loan {application.loan_id!r}, "
@@ -90,23 +101,8 @@ def _stored_options(
             f"困难申请 {application.application_id!r} 针对借据 {application.loan_id!r}，"
             f"而不是 {loan_id!r}",
         )
-    loan = uow.loans(platform).get(loan_id)
-    if loan is None:
-        raise NotFound(
-            f"no loan {loan_id!r} on platform {platform!r}",
-            f"平台 {platform!r} 上没有借据 {loan_id!r}",
-        )
-    payments = uow.payments(platform).for_loan(loan_id)
-    result = plan_options(
-        loan=loan,
-        payments=payments,
-        settings=settings_of(uow, platform),
-        application=application,
-        as_of=as_of,
-        limits=limits,
-        score=score,
-    )
-    return loan, result
+    position = load_for_relief(uow, platform, loan_id, as_of)
+    return position, price_position(position, application, as_of=as_of, limits=limits, score=score)
 
 
 def options_for_application(
@@ -129,7 +125,7 @@ def options_for_application(
         _, today = now_and_today(uow, platform, clock)
         case = uow.applications(platform).require_application(application_id)
         chosen = limits or offer_limits_of(uow, platform, offers)
-        _, result = _stored_options(
+        _, result = priced_options(
             uow, platform, case.application, loan_id, as_of or today, chosen, score
         )
     return result
@@ -147,7 +143,7 @@ def offer_plan(
     offers: str | None = None,
     score: Decimal | None = None,
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> PlanInfo:
     """Offer one option of an application under review; approved at once when automatic."""
     requester = actor_name(by)
     with uow:
@@ -168,7 +164,7 @@ def offer_plan(
             )
         limits = offer_limits_of(uow, platform, offers)
         when = as_of or today
-        loan, result = _stored_options(
+        position, result = priced_options(
             uow, platform, case.application, loan_id, when, limits, score
         )
         evaluation = chosen_option(result, option_id, limits)
@@ -177,7 +173,7 @@ def offer_plan(
             plan_id=f"{application_id}-{len(plans_so_far) + 1}",
             loan_id=loan_id,
             option_id=option_id,
-            contract=loan.schedule,
+            contract=position.loan.schedule,
             plan_schedule=option.schedule,
             on=today,
             valid_days=limits.offer_valid_days,
@@ -189,13 +185,12 @@ def offer_plan(
             approval = approve_request(
                 request, approver=AUTOMATIC, approver_roles=frozenset(), limits=limits, at=now
             )
-        summary = {k: v for k, v in evaluation_json(evaluation).items() if k != "schedule"}
         repo.add_plan(
             plan,
             application_id=application_id,
             as_of=when,
             currency_code=result.snapshot.currency.code,
-            summary=summary,
+            summary=OptionSummary.of(evaluation).to_json(),
             limits=limits,
             request=request,
             requested_at=now,
@@ -206,7 +201,7 @@ def offer_plan(
         if approval is not None:
             _approved(uow, platform, stored, case, now)
         uow.commit()
-    return plan_json(stored)
+    return PlanInfo.of(stored)
 
 
 def chosen_option(result: OptionsResult, option_id: str, limits: OfferLimits) -> Evaluation:
@@ -235,7 +230,7 @@ def approve_plan(
     by: str,
     role: str,
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> PlanInfo:
     """Approve an offered plan: never by its requester, and by a role high enough."""
     approver = actor_name(by)
     with uow:
@@ -263,7 +258,7 @@ def approve_plan(
         case = uow.applications(platform).require_application(stored.application_id, lock=True)
         _approved(uow, platform, stored, case, now)
         uow.commit()
-    return plan_json(stored)
+    return PlanInfo.of(stored)
 
 
 def _approved(
@@ -277,7 +272,7 @@ def _approved(
         case, plan_option_id=stored.plan.option_id, at=now, by=approval.approved_by
     )
     uow.applications(platform).save_case(decided)
-    uow.audit(platform).append("hardship_approved", case_brief(decided), at=now)
+    uow.audit(platform).append("hardship_approved", CaseBrief.of(decided).to_json(), at=now)
 
 
 def _not_expired(plan: Plan, on: date) -> None:
@@ -295,7 +290,7 @@ def accept_plan(
     plan_id: str,
     by: str = "borrower",
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> PlanInfo:
     """The borrower accepts an approved, unexpired offer: the plan becomes the loan's schedule.
 
     Accepted and active on the same business date; the contract (first time)
@@ -334,7 +329,7 @@ def accept_plan(
         stored = repo.require_plan(plan_id)
         audit_plan(uow, platform, "plan_accepted", stored, now, who)
         uow.commit()
-    return plan_json(stored)
+    return PlanInfo.of(stored)
 
 
 def cancel_plan(
@@ -345,7 +340,7 @@ def cancel_plan(
     by: str,
     reason: str,
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> PlanInfo:
     """Cancel a plan; an application decided with it is closed."""
     who = actor_name(by)
     if not reason.strip():
@@ -364,32 +359,24 @@ def cancel_plan(
         ):
             closed = cases.close(case, at=now, by=who)
             uow.applications(platform).save_case(closed)
-            uow.audit(platform).append("hardship_closed", case_brief(closed), at=now)
+            uow.audit(platform).append("hardship_closed", CaseBrief.of(closed).to_json(), at=now)
         stored = repo.require_plan(plan_id)
         audit_plan(uow, platform, "plan_cancelled", stored, now, who, reason=reason)
         uow.commit()
-    return plan_json(stored)
+    return PlanInfo.of(stored)
 
 
-def show_plan(*, uow: UnitOfWork, platform: str, plan_id: str) -> dict[str, Any]:
+def show_plan(*, uow: UnitOfWork, platform: str, plan_id: str) -> PlanDetail:
     """The plan, its approval, events and the loan's schedule history."""
     with uow:
-        repo = uow.plans(platform)
-        stored = repo.require_plan(plan_id)
-        report = plan_json(stored)
-        report["schedule_history"] = [
-            {
-                "version": v.version,
-                "reason": v.reason,
-                "effective_from": v.effective_from.isoformat(),
-                "installments": len(v.schedule.installments),
-                "total": money_text(
-                    Money(sum(i.total.minor for i in v.schedule.installments), v.schedule.currency)
-                ),
-            }
-            for v in uow.schedules(platform).schedule_history(stored.plan.loan_id)
-        ]
-    return report
+        stored = uow.plans(platform).require_plan(plan_id)
+        history = uow.schedules(platform).schedule_history(stored.plan.loan_id)
+    return PlanDetail.model_validate(
+        {
+            **PlanInfo.fields_of(stored),
+            "schedule_history": [ScheduleVersionInfo.of(v) for v in history],
+        }
+    )
 
 
 def audit_plan(
@@ -399,46 +386,21 @@ def audit_plan(
     stored: StoredPlan,
     at: datetime,
     by: str,
-    **extra: Any,
+    **extra: str | int,
 ) -> None:
-    brief = {k: v for k, v in plan_json(stored).items() if k not in ("schedule", "events")}
-    uow.audit(platform).append(kind, {**brief, "by": by, **extra}, at=at)
+    uow.audit(platform).append(kind, {**PlanInfo.of(stored).brief(), "by": by, **extra}, at=at)
 
 
-def plan_json(stored: StoredPlan) -> dict[str, Any]:
-    plan, request, approval = stored.plan, stored.request, stored.approval
-    return {
-        "plan_id": plan.plan_id,
-        "application_id": stored.application_id,
-        "loan_id": plan.loan_id,
-        "option_id": plan.option_id,
-        "status": plan.status.value,
-        "reoffer_of": lifecycle.reoffer_of(plan),
-        "as_of": stored.as_of.isoformat(),
-        "expires_on": plan.expires_on.isoformat(),
-        "starts_on": None if plan.starts_on is None else plan.starts_on.isoformat(),
-        "grace_days": plan.grace_days,
-        "currency": stored.currency,
-        "summary": stored.summary,
-        "approval": {
-            "requested_by": request.requested_by,
-            "required_role": request.required_role,
-            "requested_at": stored.requested_at.isoformat(),
-            "approved_by": None if approval is None else approval.approved_by,
-            "role": None if approval is None else approval.role,
-            "approved_at": None if approval is None else approval.at.isoformat(),
-        },
-        "events": [
-            {"on": e.on.isoformat(), "status": e.status.value, "note": e.note} for e in plan.events
-        ],
-        "schedule": schedule_rows(plan.schedule),
-    }
-
-
-def show_application(*, uow: UnitOfWork, platform: str, application_id: str) -> dict[str, Any]:
+def show_application(*, uow: UnitOfWork, platform: str, application_id: str) -> ApplicationDetail:
+    """An application: its state, history, evidence and every plan offered for it."""
     with uow:
-        repo = uow.plans(platform)
-        case = uow.applications(platform).require_application(application_id)
-        report = application_json(case, uow.applications(platform).evidence(application_id))
-        report["plans"] = [plan_json(p) for p in repo.plans_for_application(application_id)]
-    return report
+        applications = uow.applications(platform)
+        case = applications.require_application(application_id)
+        evidence = applications.evidence(application_id)
+        plans = uow.plans(platform).plans_for_application(application_id)
+    return ApplicationDetail.model_validate(
+        {
+            **ApplicationInfo.fields_with(case, evidence),
+            "plans": [PlanInfo.of(p) for p in plans],
+        }
+    )

@@ -22,20 +22,14 @@ Three audit records (``plan_cancelled``, ``hardship_reopened``,
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from tideover.domain.clock import Clock
 from tideover.domain.errors import ValidationError
-from tideover.domain.loans import Loan
-from tideover.domain.payments import Payment
-from tideover.domain.schedule_in_force import payments_in_window, version_in_force
 from tideover.plans import (
     ApprovalRequest,
     Evaluation,
-    HardshipApplication,
     OfferLimits,
     OptionsResult,
     cases,
@@ -43,10 +37,13 @@ from tideover.plans import (
 )
 from tideover.plans.cases import AUTOMATIC
 from tideover.services.common import actor_name, now_and_today
-from tideover.services.plans.hardship import case_brief
-from tideover.services.plans.options import evaluation_json, plan_options
-from tideover.services.plans.relief import audit_plan, chosen_option, offer_limits_of, plan_json
-from tideover.services.platforms import settings_of
+from tideover.services.plans.relief import (
+    audit_plan,
+    chosen_option,
+    offer_limits_of,
+    priced_options,
+)
+from tideover.services.plans.results import CaseBrief, OptionSummary, PlanInfo, ReofferedPlan
 from tideover.services.unit_of_work import UnitOfWork
 
 
@@ -61,7 +58,7 @@ def reoffer_plan(
     offers: str | None = None,
     score: Decimal | None = None,
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> ReofferedPlan:
     """Cancel the broken plan ``plan_id``, re-open its application and offer a new plan.
 
     ``option_id`` defaults to the best ranked option offered; ``as_of`` (the
@@ -85,7 +82,7 @@ def reoffer_plan(
             case, reason=f"plan {plan_id} broken; re-offered as {new_id}", at=now, by=requester
         )
         when = _position_date(as_of, today, plan_id)
-        result = _options_in_force(
+        _, result = priced_options(
             uow, platform, case.application, broken.plan.loan_id, when, limits, score
         )
         evaluation = _choose(result, option_id, limits, plan_id)
@@ -107,7 +104,11 @@ def reoffer_plan(
         uow.applications(platform).save_case(reopened)
         uow.audit(platform).append(
             "hardship_reopened",
-            {**case_brief(reopened), "note": reopened.history[-1].note, "plan_id": plan_id},
+            {
+                **CaseBrief.of(reopened).to_json(),
+                "note": reopened.history[-1].note,
+                "plan_id": plan_id,
+            },
             at=now,
         )
         repo.add_plan(
@@ -115,7 +116,7 @@ def reoffer_plan(
             application_id=application_id,
             as_of=when,
             currency_code=result.snapshot.currency.code,
-            summary={k: v for k, v in evaluation_json(evaluation).items() if k != "schedule"},
+            summary=OptionSummary.of(evaluation).to_json(),
             limits=limits,
             request=request,
             requested_at=now,
@@ -125,7 +126,9 @@ def reoffer_plan(
         audit_plan(uow, platform, "plan_reoffered", stored, now, requester, reoffer=number,
                    max_reoffers=limits.max_reoffers)  # fmt: skip
         uow.commit()
-    return {**plan_json(stored), "reoffer": number, "max_reoffers": limits.max_reoffers}
+    return ReofferedPlan.model_validate(
+        {**PlanInfo.fields_of(stored), "reoffer": number, "max_reoffers": limits.max_reoffers}
+    )
 
 
 def _position_date(as_of: date | None, today: date, plan_id: str) -> date:
@@ -139,47 +142,6 @@ def _position_date(as_of: date | None, today: date, plan_id: str) -> date:
             "重新提供须基于账户当前的状况",
         )
     return when
-
-
-def _options_in_force(
-    uow: UnitOfWork,
-    platform: str,
-    application: HardshipApplication,
-    loan_id: str,
-    as_of: date,
-    limits: OfferLimits,
-    score: Decimal | None,
-) -> OptionsResult:
-    """The options on the loan's position on ``as_of``, replayed on its schedule in force."""
-    loan = uow.loans(platform).get(loan_id)
-    assert loan is not None  # the plan's foreign key keeps its loan
-    payments = uow.payments(platform).for_loan(loan_id)
-    loan, counted = _in_force(
-        loan, payments, uow.schedules(platform).schedule_history(loan_id), as_of
-    )
-    return plan_options(
-        loan=loan,
-        payments=counted,
-        settings=settings_of(uow, platform),
-        application=application,
-        as_of=as_of,
-        limits=limits,
-        score=score,
-    )
-
-
-def _in_force(
-    loan: Loan,
-    payments: list[Payment],
-    versions: list[lifecycle.ScheduleVersion],
-    as_of: date,
-) -> tuple[Loan, list[Payment]]:
-    """The loan on the schedule in force on ``as_of`` and the payments that count towards it."""
-    chosen = version_in_force(versions, as_of)
-    if chosen is None:
-        return loan, payments
-    schedule = next(v.schedule for v in versions if v.version == chosen.version)
-    return replace(loan, schedule=schedule), payments_in_window(payments, chosen.payments_from)
 
 
 def _choose(

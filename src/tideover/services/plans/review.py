@@ -20,12 +20,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from datetime import date, datetime
-from typing import Any
 
 from tideover.adapters.repositories import StoredPlan
 from tideover.domain.clock import Clock
 from tideover.domain.errors import ValidationError
 from tideover.domain.payments import Payment
+from tideover.domain.schedule_in_force import REAGED
 from tideover.plans import ApplicationStatus, InvalidTransition, cases, lifecycle
 from tideover.plans.cases import AUTOMATIC
 from tideover.plans.lifecycle import (
@@ -38,11 +38,16 @@ from tideover.plans.lifecycle import (
     installment_outcomes,
 )
 from tideover.services.common import now_and_today
-from tideover.services.plans.hardship import case_brief
 from tideover.services.plans.promises import check_grace, decide_promises
+from tideover.services.plans.results import (
+    CaseBrief,
+    PlanDecision,
+    PlanReview,
+    ReagingDecision,
+    ReagingRuleInfo,
+)
 from tideover.services.unit_of_work import UnitOfWork
 
-REAGED = "re-aged"  # the schedule-history reason the pure ``lifecycle.reage`` writes
 DEFAULT_RULE = (
     ReagingRule()
 )  # FFIEC 2000: 3 payments, 9 months on book, 1 in 12 months, 2 in 5 years
@@ -69,7 +74,7 @@ def review_plans(
     rule: ReagingRule = DEFAULT_RULE,
     cancel_broken: bool = False,
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> PlanReview:
     """Decide what ``as_of`` decides for the platform's active plans and pending promises.
 
     ``as_of`` may not be after the platform's business date (a review never
@@ -91,7 +96,7 @@ def review_plans(
         loans = {p.plan.loan_id for p in active}
         loans |= {p.loan_id for p in uow.promises(platform).all_promises(outcome=Outcome.PENDING)}
         payments = {loan: uow.payments(platform).for_loan(loan) for loan in sorted(loans)}
-        decisions: list[dict[str, Any]] = []
+        decisions: list[ReagingDecision | PlanDecision] = []
         for listed in active:
             stored = repo.require_plan(listed.plan.plan_id, lock=True)
             if stored.plan.status is PlanStatus.ACTIVE:
@@ -108,15 +113,15 @@ def review_plans(
             at=now,
         )
         uow.commit()
-    return {
-        "platform": platform,
-        "as_of": as_of.isoformat(),
-        "promise_grace_days": promise_grace_days,
-        "reaging_rule": asdict(rule),
-        "active_plans_reviewed": len(active),
-        "plans": decisions,
-        "promises": promises,
-    }
+    return PlanReview(
+        platform=platform,
+        as_of=as_of,
+        promise_grace_days=promise_grace_days,
+        reaging_rule=ReagingRuleInfo.of(rule),
+        active_plans_reviewed=len(active),
+        plans=decisions,
+        promises=promises,
+    )
 
 
 def _review_plan(
@@ -128,41 +133,28 @@ def _review_plan(
     rule: ReagingRule,
     cancel_broken: bool,
     now: datetime,
-) -> list[dict[str, Any]]:
+) -> list[ReagingDecision | PlanDecision]:
     """The decisions for one active plan: completed, broken (and cancelled), or re-aged."""
     repo, audit = uow.plans(platform), uow.audit(platform)
     reviewed = lifecycle.review(stored.plan, payments, as_of=as_of)
     if reviewed.status is PlanStatus.ACTIVE:
         reaged = _reage(uow, platform, stored, payments, as_of, rule)
         if reaged is not None:
-            audit.append("plan_reaged", reaged, at=now)
+            audit.append("plan_reaged", reaged.to_json(), at=now)
             return [reaged]
         return []
     repo.save_plan(reviewed)
-    decision = _decision(reviewed, as_of)
-    audit.append(f"plan_{reviewed.status.value}", decision, at=now)
-    decisions = [decision]
+    decisions: list[ReagingDecision | PlanDecision] = [PlanDecision.of(reviewed, as_of, AUTOMATIC)]
+    audit.append(f"plan_{reviewed.status.value}", decisions[-1].to_json(), at=now)
+    last = reviewed
     if reviewed.status is PlanStatus.BROKEN and cancel_broken:
-        cancelled = lifecycle.cancel(reviewed, on=as_of, reason=f"{AUTOMATIC}: broken")
-        repo.save_plan(cancelled)
-        decisions.append(_decision(cancelled, as_of))
-        audit.append("plan_cancelled", decisions[-1], at=now)
-    if decisions[-1]["status"] != PlanStatus.BROKEN.value:
+        last = lifecycle.cancel(reviewed, on=as_of, reason=f"{AUTOMATIC}: broken")
+        repo.save_plan(last)
+        decisions.append(PlanDecision.of(last, as_of, AUTOMATIC))
+        audit.append("plan_cancelled", decisions[-1].to_json(), at=now)
+    if last.status is not PlanStatus.BROKEN:
         _close_application(uow, platform, stored, now)
     return decisions
-
-
-def _decision(plan: Plan, as_of: date) -> dict[str, Any]:
-    return {
-        "plan_id": plan.plan_id,
-        "loan_id": plan.loan_id,
-        "option_id": plan.option_id,
-        "status": plan.status.value,
-        "as_of": as_of.isoformat(),
-        "grace_days": plan.grace_days,
-        "note": plan.events[-1].note,
-        "by": AUTOMATIC,
-    }
 
 
 def _close_application(uow: UnitOfWork, platform: str, stored: StoredPlan, now: datetime) -> None:
@@ -172,7 +164,7 @@ def _close_application(uow: UnitOfWork, platform: str, stored: StoredPlan, now: 
     if case.status is ApplicationStatus.DECIDED and case.plan_option_id == stored.plan.option_id:
         closed = cases.close(case, at=now, by=AUTOMATIC)
         applications.save_case(closed)
-        uow.audit(platform).append("hardship_closed", case_brief(closed), at=now)
+        uow.audit(platform).append("hardship_closed", CaseBrief.of(closed).to_json(), at=now)
 
 
 def _reage(
@@ -182,7 +174,7 @@ def _reage(
     payments: Sequence[Payment],
     as_of: date,
     rule: ReagingRule,
-) -> dict[str, Any] | None:
+) -> ReagingDecision | None:
     """Re-age the plan's loan when the rule allows it on ``as_of``; None otherwise.
 
     Only installments due after the loan's last re-aging and by ``as_of`` count,
@@ -211,16 +203,18 @@ def _reage(
     version = schedules.append_schedule(
         plan.loan_id, reaged.schedule, reason=REAGED, effective_from=as_of, plan_id=plan.plan_id
     )
-    return {
-        **_decision(plan, as_of),
-        "status": "reaged",
-        "note": f"{kept} consecutive kept payments; brought current as of {as_of}",
-        "schedule_version": version.version,
-        "consecutive_kept": kept,
-        "rule": asdict(rule),
-        # From this date only installments due on or after it age (domain.schedule_in_force).
-        "ages_from": as_of.isoformat(),
-    }
+    return ReagingDecision.model_validate(
+        {
+            **PlanDecision.fields_of(plan, as_of, AUTOMATIC),
+            "status": "reaged",
+            "note": f"{kept} consecutive kept payments; brought current as of {as_of}",
+            "schedule_version": version.version,
+            "consecutive_kept": kept,
+            "rule": ReagingRuleInfo.of(rule),
+            # From this date only installments due on or after it age (domain.schedule_in_force).
+            "ages_from": as_of,
+        }
+    )
 
 
 def _kept_since_last_reage(
