@@ -120,12 +120,14 @@ def _plan_on_l1(uow: UowFactory, tmp_path: Path) -> dict[str, Any]:
         option_id="term-22",
         by="collector1",
         clock=CLOCK,
-    )
+    ).to_json()
     if offered["approval"]["approved_by"] is None:
         relief_service.approve_plan(
             uow=uow(), platform="acme", plan_id="A1-1", by="lead", role="manager", clock=CLOCK
         )
-    return relief_service.accept_plan(uow=uow(), platform="acme", plan_id="A1-1", clock=CLOCK)
+    return relief_service.accept_plan(
+        uow=uow(), platform="acme", plan_id="A1-1", clock=CLOCK
+    ).to_json()
 
 
 @pytest.fixture

@@ -67,12 +67,14 @@ def accept_plan(uow: UowFactory, tmp_path: Path) -> None:
     offered = relief_service.offer_plan(
         uow=uow(), platform="acme", application_id="A1", loan_id="L1", option_id="term-22",
         by="collector1", clock=ACCEPTED,
-    )  # fmt: skip
+    ).to_json()  # fmt: skip
     if offered["approval"]["approved_by"] is None:
         relief_service.approve_plan(
             uow=uow(), platform="acme", plan_id="A1-1", by="lead", role="manager", clock=ACCEPTED
         )
-    plan = relief_service.accept_plan(uow=uow(), platform="acme", plan_id="A1-1", clock=ACCEPTED)
+    plan = relief_service.accept_plan(
+        uow=uow(), platform="acme", plan_id="A1-1", clock=ACCEPTED
+    ).to_json()
     assert plan["schedule"][0]["due_date"] == PLAN_FIRST_DUE.isoformat()
     assert plan["schedule"][0]["total"] == INSTALLMENT
 
@@ -114,7 +116,9 @@ def account(uow: UowFactory, as_of: date) -> dict[str, Any]:
 
 
 def review(uow: UowFactory, as_of: date) -> list[tuple[str, str]]:
-    report = plan_review.review_plans(uow=uow(), platform="acme", as_of=as_of, clock=LATER)
+    report = plan_review.review_plans(
+        uow=uow(), platform="acme", as_of=as_of, clock=LATER
+    ).to_json()
     return [(d["plan_id"], d["status"]) for d in report["plans"]]
 
 
