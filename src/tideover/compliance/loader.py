@@ -12,11 +12,11 @@ from importlib import resources
 from typing import Any
 
 import pydantic
-import yaml
 
 from tideover.compliance.errors import LooserOverride, RulePackError
 from tideover.compliance.rules import PARAMS_BY_KIND, Pack, Rule
 from tideover.compliance.strictness import looser_points
+from tideover.domain.safe_yaml import YamlRejected, load_yaml
 
 PACK_CODES = ("CN", "US", "US-MA", "US-NYC", "UK", "EU", "IE")
 
@@ -91,7 +91,10 @@ def read_pack_file(code: str) -> dict[str, Any]:
         )
     name = pack_file_name(code)
     text = resources.files("tideover.compliance.packs").joinpath(name).read_text("utf-8")
-    data = yaml.safe_load(text)
+    try:
+        data = load_yaml(text)  # bounded like any YAML read (domain/safe_yaml.py)
+    except YamlRejected as exc:
+        raise RulePackError(f"{name}: {exc.en}", f"{name}：{exc.zh}") from exc
     if not isinstance(data, dict):
         raise RulePackError(f"{name}: top level must be a mapping", f"{name}：顶层必须是映射")
     return data

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from tideover.domain.safe_yaml import YamlRejected, load_yaml_node
 from tideover.policy.problems import PolicyRejected, Problem, path_text
 
 Path = tuple[str | int, ...]
@@ -56,23 +57,22 @@ class Locator:
 
 
 def read_document(text: str, source: str) -> tuple[Any, Locator]:
-    """Parse ``text``; reject invalid YAML and duplicate keys with their position."""
-    loader = yaml.SafeLoader(text)
+    """Parse ``text``; reject invalid YAML, duplicate keys and documents beyond the
+    limits of ``domain.safe_yaml`` (size, depth, aliases — a "billion laughs" document
+    is refused while it is read, before it can expand) with their position."""
     try:
-        node = loader.get_single_node()
-        if node is None:
-            raise PolicyRejected(
-                source, [Problem("empty", "(document)", "the file is empty", "文件为空")]
-            )
-        locator = Locator(lines=text.split("\n"))
-        _walk(node, (), locator, source)
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        why = f"{exc.problem or exc}"
-        _reject(source, "yaml", f"invalid YAML: {why}", f"YAML 格式错误：{why}", mark)
-    finally:
-        loader.dispose()
+        data, node = load_yaml_node(text)
+    except YamlRejected as exc:
+        code = "yaml" if exc.reason == "invalid" else f"yaml_{exc.reason}"
+        raise PolicyRejected(
+            source, [Problem(code, "(document)", exc.bare_en, exc.bare_zh, exc.line, exc.column)]
+        ) from None
+    if node is None:
+        raise PolicyRejected(
+            source, [Problem("empty", "(document)", "the file is empty", "文件为空")]
+        )
+    locator = Locator(lines=text.split("\n"))
+    _walk(node, (), locator, source)
     return data, locator
 
 
