@@ -54,7 +54,7 @@ def tamper(engine: Engine, *statements: str, **params: str) -> None:
 
 
 def problems(uow_factory: UowFactory, platform: str = "alpha") -> list[tuple[str, int | None]]:
-    result = verify_audit_trail(uow=uow_factory(), platform=platform)
+    result = verify_audit_trail(uow=uow_factory(), platform=platform).to_json()
     assert result["ok"] is (not result["issues"])
     return [(i["problem"], i["seq"]) for i in result["issues"]]
 
@@ -165,7 +165,7 @@ def test_an_expected_head_kept_elsewhere_catches_a_rewritten_tail(
         f"UPDATE audit_heads SET seq = 4, hash = '{fourth.hash}'",
     )
     assert problems(trail) == []
-    result = verify_audit_trail(uow=trail(), platform="alpha", expected_head=kept.hash)
+    result = verify_audit_trail(uow=trail(), platform="alpha", expected_head=kept.hash).to_json()
     assert [i["problem"] for i in result["issues"]] == ["truncated"]
 
 

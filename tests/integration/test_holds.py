@@ -75,7 +75,7 @@ def document(at: datetime = T0 + timedelta(hours=1), debt: str = "d1") -> dict[s
 def gate(uow: UowFactory, **changes: Any) -> dict[str, Any]:
     return check_attempt(
         pack="US", document=document(**changes), uow=uow(), platform=PLATFORM, clock=CLOCK
-    )
+    ).to_json()
 
 
 def call(at: datetime = T0, debt: str = "d1") -> Attempt:
@@ -141,7 +141,7 @@ def test_a_dispute_raises_a_hold_on_that_debt_in_the_same_transaction(uow: UowFa
         result=ContactResult.DISPUTE_RAISED,
         attempt_id="c1",
         clock=CLOCK,
-    )
+    ).to_json()
     [raised] = saved["holds_raised"]
     assert (raised["kind"], raised["debt_id"], raised["starts_at"]) == (
         "dispute",
@@ -154,7 +154,7 @@ def test_a_dispute_raises_a_hold_on_that_debt_in_the_same_transaction(uow: UowFa
     with uow() as w:
         kinds = [r.kind for r in w.audit(PLATFORM).records()]
     assert kinds == ["hold_added", "gate_decision", "gate_decision"]
-    assert verify_audit_trail(uow=uow(), platform=PLATFORM)["ok"]
+    assert verify_audit_trail(uow=uow(), platform=PLATFORM).to_json()["ok"]
 
 
 def test_a_complaint_found_later_holds_every_debt_once(uow: UowFactory) -> None:
@@ -170,9 +170,10 @@ def test_a_complaint_found_later_holds_every_debt_once(uow: UowFactory) -> None:
             outcome=Outcome.CONVERSATION,
             result=ContactResult.COMPLAINT,
             clock=CLOCK,
-        )
+        ).to_json()
     assert saved["holds_raised"] == []  # the second time: raised already
-    [held] = list_holds(uow=uow(), platform=PLATFORM, borrower_id="b1", clock=CLOCK)
+    listed = list_holds(uow=uow(), platform=PLATFORM, borrower_id="b1", clock=CLOCK).to_json()
+    [held] = listed["holds"]
     assert (held["kind"], held["debt_id"], held["in_force"]) == (
         "complaint_under_investigation",
         None,
@@ -190,7 +191,7 @@ def test_a_refusal_raises_nothing(uow: UowFactory) -> None:
         attempt=call(),
         outcome=Outcome.CONVERSATION,
         result=ContactResult.REFUSAL,
-    )
+    ).to_json()
     assert saved["holds_raised"] == []
     with uow() as w:
         assert w.holds(PLATFORM).count() == 0
@@ -208,7 +209,7 @@ def test_holds_added_and_lifted_by_hand_are_audited(uow: UowFactory) -> None:
         end=T0 + timedelta(days=60),
         hold_id="bs-1",
         clock=CLOCK,
-    )
+    ).to_json()
     assert (added["in_force"], added["audit_seq"]) == (True, 1)
     denied = gate(uow)
     assert denied["rule_ids"] == ["US-BASE-HOLD"]
@@ -228,11 +229,13 @@ def test_holds_added_and_lifted_by_hand_are_audited(uow: UowFactory) -> None:
         reason="moratorium cancelled",
         at=later,
         clock=CLOCK,
-    )
+    ).to_json()["holds"]
     assert (lifted["lifted_at"], lifted["lifted_by"]) == (later.isoformat(), "supervisor")
     assert gate(uow, at=later + timedelta(hours=1))["allowed"]
-    assert list_holds(uow=uow(), platform=PLATFORM, borrower_id="b1", clock=FixedClock(later)) == []
-    assert len(list_holds(uow=uow(), platform=PLATFORM, borrower_id="b1", include_ended=True)) == 1
+    ended = list_holds(uow=uow(), platform=PLATFORM, borrower_id="b1", clock=FixedClock(later))
+    assert ended.to_json()["holds"] == []
+    every = list_holds(uow=uow(), platform=PLATFORM, borrower_id="b1", include_ended=True)
+    assert len(every.holds) == 1
     with uow() as w:
         records = w.audit(PLATFORM).records()
     assert [r.kind for r in records] == [

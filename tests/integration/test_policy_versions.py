@@ -211,7 +211,7 @@ def test_rollback_reactivates_the_previous_version(uow: UowFactory) -> None:
         uow=uow(), platform=PLATFORM, by="dave", clock=_later(10)
     ).to_json()
     assert again["version"] == second
-    assert verify_audit_trail(uow=uow(), platform=PLATFORM)["ok"]
+    assert verify_audit_trail(uow=uow(), platform=PLATFORM).to_json()["ok"]
 
 
 def test_rollback_without_an_earlier_active_version_is_refused(uow: UowFactory) -> None:

@@ -121,7 +121,7 @@ def add(
 
 def items(uow: UowFactory) -> dict[str, dict[str, Any]]:
     """The date's items by account, as listed (with the reason an open item is left)."""
-    listed = queue_service.list_queue(uow=uow(), platform="bank", as_of=DAY)
+    listed = queue_service.list_queue(uow=uow(), platform="bank", as_of=DAY).to_json()
     return {i["account_id"]: i for i in listed["items"]}
 
 
@@ -130,7 +130,7 @@ def holders(uow: UowFactory) -> dict[str, str | None]:
 
 
 def assign(uow: UowFactory) -> dict[str, Any]:
-    return queue_service.assign_queue(uow=uow(), platform="bank", as_of=DAY, clock=CLOCK)
+    return queue_service.assign_queue(uow=uow(), platform="bank", as_of=DAY, clock=CLOCK).to_json()
 
 
 def snapshot(uow: UowFactory) -> dict[str, Any]:
@@ -151,11 +151,11 @@ def test_collectors_are_added_listed_changed_and_scoped_to_their_platform(
 ) -> None:
     add(uow, "amy", "us", "us-ma", cap=3, role="team-lead")
     add(uow, "bob", "US", team="west")
-    listed = collector_service.list_collectors(uow=uow(), platform="bank")["collectors"]
+    listed = collector_service.list_collectors(uow=uow(), platform="bank").to_json()["collectors"]
     assert [c["collector_id"] for c in listed] == ["amy", "bob"]
     assert listed[0]["jurisdictions"] == ["US", "US-MA"]
     assert listed[0]["role"] == "team_lead"
-    west = collector_service.list_collectors(uow=uow(), platform="bank", team="west")
+    west = collector_service.list_collectors(uow=uow(), platform="bank", team="west").to_json()
     assert [c["collector_id"] for c in west["collectors"]] == ["bob"]
     changed = collector_service.set_collector(
         uow=uow(),
@@ -164,7 +164,7 @@ def test_collectors_are_added_listed_changed_and_scoped_to_their_platform(
         by="lead",
         changes={"daily_capacity": 9, "queues": ["early", "late"]},
         clock=CLOCK,
-    )
+    ).to_json()
     assert changed["changed"] == {"queues": ["early", "late"], "daily_capacity": 9}
     with uow() as unit:
         assert unit.collectors("bank").require("bob").daily_capacity == 9
@@ -272,7 +272,7 @@ def test_a_promise_due_or_a_callback_requested_puts_the_borrower_first(
     assert result["counts"]["first_promise_due"] == 1
     # The two lowest priorities win bob's two slots.
     assert {a for a, who in holders(uow).items() if who} == {"L5", "L6"}
-    listed = queue_service.list_queue(uow=uow(), platform="bank", as_of=DAY)["items"]
+    listed = queue_service.list_queue(uow=uow(), platform="bank", as_of=DAY).to_json()["items"]
     assert [i["account_id"] for i in listed][:2] == ["L5", "L6"]
     assert listed[0]["precedence"] == 2
     assert listed[0]["callback_at"] == "2026-03-02T15:30:00+00:00"  # 10:30 in New York
@@ -294,7 +294,7 @@ def test_reassigning_one_item_records_who_and_when(uow: UowFactory) -> None:
     assert holders(uow)["L3"] == "bob"
     result = queue_service.reassign_item(
         uow=uow(), platform="bank", item_id=item_id, to="cal", by="lead", clock=LATER
-    )
+    ).to_json()
     assert result["moves"] == [
         {
             "item_id": item_id,
@@ -396,7 +396,7 @@ def test_all_of_a_collectors_items_move_together_or_not_at_all(uow: UowFactory) 
     )
     moved = queue_service.reassign_from(
         uow=uow(), platform="bank", source="amy", to="dee", by="lead"
-    )
+    ).to_json()
     assert len(moved["moves"]) == 4
     assert {a for a, who in holders(uow).items() if who == "dee"} == set(held)
 
@@ -407,7 +407,9 @@ def test_an_absent_collectors_items_are_spread_by_rule_among_the_others(uow: Uow
     assert set(holders(uow).values()) == {"amy"}
     add(uow, "bob", "US", cap=2)
     add(uow, "cal", "US", cap=1)
-    result = queue_service.reassign_from(uow=uow(), platform="bank", source="amy", by="lead")
+    result = queue_service.reassign_from(
+        uow=uow(), platform="bank", source="amy", by="lead"
+    ).to_json()
     assert {m["to"] for m in result["moves"]} == {"bob", "cal"}
     assert len(result["moves"]) == 3  # bob 2, cal 1: the highest-ranked federal items
     left = {x["account_id"]: x["reason"] for x in result["left"]}
@@ -428,7 +430,7 @@ def test_a_deactivated_collector_keeps_no_open_items(uow: UowFactory) -> None:
     assign(uow)
     result = collector_service.deactivate_collector(
         uow=uow(), platform="bank", collector_id="amy", by="lead", clock=LATER
-    )
+    ).to_json()
     assert result["changed"] == {"active": False}
     assert "amy" not in holders(uow).values()
     assert Counter(holders(uow).values()) == {"bob": 3, None: 3}

@@ -66,7 +66,8 @@ def _run(uow: UowFactory, policy: Path, **options: Any) -> dict[str, Any]:
 
 
 def _items(uow: UowFactory) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = list_queue(uow=uow(), platform=PLATFORM, as_of=DAY)["items"]
+    listed = list_queue(uow=uow(), platform=PLATFORM, as_of=DAY).to_json()
+    items: list[dict[str, Any]] = listed["items"]
     return items
 
 

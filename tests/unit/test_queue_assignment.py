@@ -141,6 +141,31 @@ def test_existing_load_counts_and_zero_capacity_is_full() -> None:
     assert set(plan.unassigned.values()) == {Unassigned.CAPACITY_EXHAUSTED}
 
 
+@given(
+    capacity=st.integers(0, 20),
+    load=st.integers(0, 20),
+    extra=st.integers(1, 25),
+    places=st.sets(st.sampled_from(["US", "US-MA", "CN"]), min_size=1),
+    where=st.sampled_from(["US", "US-MA", "US-CA", "CN", ""]),
+    queue=st.sampled_from(["early", "late"]),
+)
+def test_a_desks_single_decisions_are_the_rules_parts(
+    capacity: int, load: int, extra: int, places: set[str], where: str, queue: str
+) -> None:
+    """What a move by hand checks (the permission, room for ``extra`` more) is what ``place``
+    checks for one item; the queue is the only part a move by hand may waive."""
+    one = desk("a", *places, queues=("early",), cap=capacity, load=load)
+    item = OpenItem(1, where, queue, 0)
+    assert one.permitted(where) is permits(places, where)
+    assert one.may_take(item) is (one.permitted(where) and queue == "early")
+    assert one.has_room_for(extra) is (load + extra <= capacity)
+    assert one.has_room is one.has_room_for(1)
+    # Room for ``extra`` more is room for each of them placed one by one.
+    assert one.has_room_for(extra) is all(
+        replace(one, load=load + n).has_room for n in range(extra)
+    )
+
+
 def test_same_input_same_plan_whatever_the_order() -> None:
     items = [OpenItem(i, "CN", "q", i % 3) for i in range(20)]
     desks = [desk(c, "CN", cap=4) for c in "cab"]

@@ -30,29 +30,29 @@ def verify(
         )
     if json_out:
         print_json(result)
-    elif result["ok"]:
-        head = result["head"]
-        where = f"; head {head['seq']} {head['hash']}" if head else ""
+    elif result.ok:
+        head = result.head
+        where = f"; head {head.seq} {head.hash}" if head else ""
         console.print(
             say(
-                f"{platform}: audit trail intact, {result['records']} record(s){where}",
-                f"{platform}：审计记录链完好，共 {result['records']} 条{where}",
+                f"{platform}: audit trail intact, {result.records} record(s){where}",
+                f"{platform}：审计记录链完好，共 {result.records} 条{where}",
             ),
             markup=False,
         )
     else:
-        for issue in result["issues"]:
+        for issue in result.issues:
             error_console.print(
-                f"{platform}: {issue['problem']}: {say(issue['en'], issue['zh'])}",
+                f"{platform}: {issue.problem}: {say(issue.en, issue.zh)}",
                 markup=False,
                 highlight=False,
             )
         error_console.print(
             say(
-                f"{platform}: audit trail BROKEN ({len(result['issues'])} problem(s))",
-                f"{platform}：审计记录链已被破坏（{len(result['issues'])} 处问题）",
+                f"{platform}: audit trail BROKEN ({len(result.issues)} problem(s))",
+                f"{platform}：审计记录链已被破坏（{len(result.issues)} 处问题）",
             ),
             style="red",
         )
-    if not result["ok"]:
+    if not result.ok:
         raise typer.Exit(1)

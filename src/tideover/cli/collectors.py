@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from tideover.cli.output import JsonOption, console, print_json, say
 from tideover.cli.portfolio import parse_date
+
+if TYPE_CHECKING:
+    from tideover.services.queues.results import ChangedCollector, CollectorInfo
 
 app = typer.Typer(
     help="Collectors: team, role, permitted jurisdictions, queues, daily capacity (audited).",
@@ -61,7 +65,7 @@ def add(
     with open_app() as opened:
         (saved,) = add_collectors(
             uow=opened.uow(), platform=platform, collectors=[collector], by=by
-        )
+        ).collectors
     if json_out:
         print_json(saved)
         return
@@ -153,10 +157,10 @@ def import_(
         return
     console.print(
         say(
-            f"{len(result['added'])} added, {len(result['changed'])} changed, "
-            f"{result['unchanged']} unchanged",
-            f"新增 {len(result['added'])} 名，修改 {len(result['changed'])} 名，"
-            f"未变 {result['unchanged']} 名",
+            f"{len(result.added)} added, {len(result.changed)} changed, "
+            f"{result.unchanged} unchanged",
+            f"新增 {len(result.added)} 名，修改 {len(result.changed)} 名，"
+            f"未变 {result.unchanged} 名",
         ),
         markup=False,
     )
@@ -188,11 +192,12 @@ def list_(
     if json_out:
         print_json(result)
         return
-    _render(result["collectors"])
+    held = [c.load or 0 for c in result.collectors] if day and result.collectors else None
+    _render(result.collectors, held)
 
 
-def _render(collectors: list[dict[str, Any]]) -> None:
-    with_load = any("load" in c for c in collectors)
+def _render(collectors: Sequence[CollectorInfo], held: Sequence[int] | None = None) -> None:
+    """One row per collector; with ``held``, the items each holds on the date listed."""
     table = Table(
         "id",
         say("name", "姓名"),
@@ -202,39 +207,38 @@ def _render(collectors: list[dict[str, Any]]) -> None:
         say("queues", "队列"),
         say("capacity", "容量"),
         say("active", "在岗"),
-        *([say("held", "已分配")] if with_load else []),
+        *([say("held", "已分配")] if held is not None else []),
     )
-    for c in collectors:
+    for n, c in enumerate(collectors):
         table.add_row(
-            c["collector_id"],
-            c["name"],
-            c["team"],
-            c["role"],
-            ", ".join(c["jurisdictions"]),
-            ", ".join(c["queues"]),
-            str(c["daily_capacity"]),
-            say("yes", "是") if c["active"] else say("no", "否"),
-            *([str(c.get("load", 0))] if with_load else []),
+            c.collector_id,
+            c.name,
+            c.team,
+            c.role,
+            ", ".join(c.jurisdictions),
+            ", ".join(c.queues),
+            str(c.daily_capacity),
+            say("yes", "是") if c.active else say("no", "否"),
+            *([str(held[n])] if held is not None else []),
         )
     console.print(table)
 
 
-def _changed(result: dict[str, Any], json_out: bool) -> None:
+def _changed(result: ChangedCollector, json_out: bool) -> None:
     if json_out:
         print_json(result)
         return
-    who = result["collector_id"]
-    fields = ", ".join(result["changed"]) or say("nothing", "无")
+    who = result.collector_id
+    fields = ", ".join(result.changed) or say("nothing", "无")
     console.print(
         say(f"collector {who}: changed {fields}", f"催收员 {who}：已修改 {fields}"), markup=False
     )
-    if result["moves"] or result["left"]:
+    if result.moves or result.left:
         console.print(
             say(
-                f"{len(result['moves'])} item(s) handed to other collectors, "
-                f"{len(result['left'])} back in the open queue",
-                f"{len(result['moves'])} 件工单已转给其他催收员，"
-                f"{len(result['left'])} 件退回待分配",
+                f"{len(result.moves)} item(s) handed to other collectors, "
+                f"{len(result.left)} back in the open queue",
+                f"{len(result.moves)} 件工单已转给其他催收员，{len(result.left)} 件退回待分配",
             ),
             markup=False,
         )

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from tideover.compliance.contacts import ActorRole, Channel, Target
     from tideover.compliance.lint import SendWindow
     from tideover.policy.model import Channel as StepChannel
+    from tideover.services.compliance.results import GateDecision
     from tideover.services.policy.results import PolicyLint
 
 E = TypeVar("E", bound=StrEnum)
@@ -52,13 +53,13 @@ def rules(pack: PackOption, json_out: JsonOption = False) -> None:
     if json_out:
         print_json(result)
         return
-    name = say(result["name_en"], result["name_zh"])
-    console.print(f"{result['pack']} — {name} ({result['version']})", markup=False)
+    name = say(result.name_en, result.name_zh)
+    console.print(f"{result.pack} — {name} ({result.version})", markup=False)
     table = Table("id", say("rule", "规则"), say("source", "依据"), say("conf.", "可信度"))
-    for rule in result["rules"]:
-        sources = "; ".join(f"{s['document']}, {s['article']}" for s in rule["sources"])
-        title = say(rule["title_en"], rule["title_zh"])
-        table.add_row(rule["id"], title, sources, rule["confidence"])
+    for rule in result.rules:
+        sources = "; ".join(f"{s.document}, {s.article}" for s in rule.sources)
+        title = say(rule.title_en, rule.title_zh)
+        table.add_row(rule.id, title, sources, rule.confidence)
     console.print(table)
 
 
@@ -88,13 +89,13 @@ def text(
     if json_out:
         print_json(result)
     else:
-        for f in result["findings"]:
-            where = f" «{f['matched']}» [{f['start']}:{f['end']}]" if f["matched"] else ""
-            rule_ids = ", ".join(f["rule_ids"])
-            console.print(f"{rule_ids}: {say(f['en'], f['zh'])}{where}", markup=False)
-        if not result["blocking"]:
+        for f in result.findings:
+            where = f" «{f.matched}» [{f.start}:{f.end}]" if f.matched else ""
+            rule_ids = ", ".join(f.rule_ids)
+            console.print(f"{rule_ids}: {say(f.en, f.zh)}{where}", markup=False)
+        if not result.blocking:
             console.print(say("no findings", "未发现问题"))
-    if result["blocking"]:
+    if result.blocking:
         raise typer.Exit(1)
 
 
@@ -126,7 +127,7 @@ def check(
         print_json(result)
     else:
         _show_decision(result)
-    if not result["allowed"]:
+    if not result.allowed:
         raise typer.Exit(1)
 
 
@@ -174,18 +175,19 @@ def record(
     if json_out:
         print_json(saved)
         return
+    at_text = saved.at.isoformat()
     console.print(
         say(
-            f"recorded {saved['attempt_id']}: {saved['outcome']} at {saved['at']}",
-            f"已记录 {saved['attempt_id']}：{saved['outcome']}，时间 {saved['at']}",
+            f"recorded {saved.attempt_id}: {saved.outcome} at {at_text}",
+            f"已记录 {saved.attempt_id}：{saved.outcome}，时间 {at_text}",
         ),
         markup=False,
     )
-    for h in saved["holds_raised"]:
+    for h in saved.holds_raised:
         console.print(
             say(
-                f"hold raised: {h['kind']} ({h['hold_id']})",
-                f"已设立冻结事项：{h['kind']}（{h['hold_id']}）",
+                f"hold raised: {h.kind} ({h.hold_id})",
+                f"已设立冻结事项：{h.kind}（{h.hold_id}）",
             ),
             markup=False,
         )
@@ -285,27 +287,27 @@ def _send_times(values: list[str]) -> dict[StepChannel, SendWindow] | None:
     return windows
 
 
-def _show_decision(result: dict[str, Any]) -> None:
-    if result["allowed"]:
-        console.print(say("allowed", "允许") + f" ({result['pack']} {result['pack_version']})")
+def _show_decision(result: GateDecision) -> None:
+    if result.allowed:
+        console.print(say("allowed", "允许") + f" ({result.pack} {result.pack_version})")
     else:
-        ids = ", ".join(result["rule_ids"])
-        console.print(
-            say("denied", "拒绝") + f": {ids} ({result['pack']} {result['pack_version']})"
-        )
-        for reason in result["reasons"]:
-            console.print(
-                f"  [{reason['rule_id']}] {say(reason['en'], reason['zh'])}", markup=False
-            )
-        earliest = result["earliest_allowed"]
+        ids = ", ".join(result.rule_ids)
+        console.print(say("denied", "拒绝") + f": {ids} ({result.pack} {result.pack_version})")
+        for reason in result.reasons:
+            console.print(f"  [{reason.rule_id}] {say(reason.en, reason.zh)}", markup=False)
+        earliest = result.earliest_allowed
         if earliest is None:
             console.print(say("  no later time would be allowed", "  之后任何时间都不允许"))
         else:
-            local = ", ".join(f"{t} {z}" for z, t in result["earliest_allowed_local"].items())
-            console.print(say("  earliest allowed: ", "  最早允许时间：") + f"{earliest} ({local})")
-    if result["audit"]:
-        audit = result["audit"]
-        seq, digest = audit["seq"], audit["hash"]
+            local = ", ".join(
+                f"{t.isoformat()} {z}" for z, t in result.earliest_allowed_local.items()
+            )
+            console.print(
+                say("  earliest allowed: ", "  最早允许时间：")
+                + f"{earliest.isoformat()} ({local})"
+            )
+    if result.audit:
+        seq, digest = result.audit.seq, result.audit.hash
         console.print(say(f"audit record {seq}: {digest}", f"审计记录 {seq}：{digest}"))
 
 

@@ -6,15 +6,12 @@ Registered under ``tideover compliance`` by ``tideover.cli.main``.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 
 from tideover.cli.compliance import choice_of, instant_of
 from tideover.cli.output import JsonOption, console, print_json, say
-
-if TYPE_CHECKING:
-    pass
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -72,11 +69,11 @@ def hold_add(
     if json_out:
         print_json(saved)
         return
+    starts = saved.starts_at.isoformat()
     console.print(
         say(
-            f"hold {saved['hold_id']} ({saved['kind']}) on {borrower} from {saved['starts_at']}",
-            f"已对 {borrower} 设立冻结事项 {saved['hold_id']}（{saved['kind']}），"
-            f"自 {saved['starts_at']} 起",
+            f"hold {saved.hold_id} ({saved.kind}) on {borrower} from {starts}",
+            f"已对 {borrower} 设立冻结事项 {saved.hold_id}（{saved.kind}），自 {starts} 起",
         ),
         markup=False,
     )
@@ -114,13 +111,14 @@ def hold_lift(
             at=instant_of(at, "--at") if at else None,
         )
     if json_out:
-        print_json(lifted)
+        print_json(lifted.holds)
         return
-    for h in lifted:
+    for h in lifted.holds:
+        at_text = h.lifted_at.isoformat() if h.lifted_at else "-"  # always set once lifted
         console.print(
             say(
-                f"lifted hold {h['hold_id']} ({h['kind']}) at {h['lifted_at']}",
-                f"已解除冻结事项 {h['hold_id']}（{h['kind']}），时间 {h['lifted_at']}",
+                f"lifted hold {h.hold_id} ({h.kind}) at {at_text}",
+                f"已解除冻结事项 {h.hold_id}（{h.kind}），时间 {at_text}",
             ),
             markup=False,
         )
@@ -146,7 +144,7 @@ def hold_list(
             uow=opened.uow(), platform=platform, borrower_id=borrower, include_ended=include_ended
         )
     if json_out:
-        print_json(holds)
+        print_json(holds.holds)
         return
     table = Table(
         "id",
@@ -157,15 +155,14 @@ def hold_list(
         say("in force", "生效中"),
         say("reason", "原因"),
     )
-    for h in holds:
-        until = h["until"] or "-"
+    for h in holds.holds:
         table.add_row(
-            h["hold_id"],
-            h["kind"],
-            h["debt_id"] or say("all", "全部"),
-            h["starts_at"],
-            until,
-            say("yes", "是") if h["in_force"] else say("no", "否"),
-            h["reason"],
+            h.hold_id,
+            h.kind,
+            h.debt_id or say("all", "全部"),
+            h.starts_at.isoformat(),
+            h.until.isoformat() if h.until else "-",
+            say("yes", "是") if h.in_force else say("no", "否"),
+            h.reason,
         )
     console.print(table)

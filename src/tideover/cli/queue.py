@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from tideover.cli.output import JsonOption, console, print_json, say
 from tideover.cli.portfolio import parse_date
+
+if TYPE_CHECKING:
+    from tideover.services.queues.results import ItemMove, LeftOpen
+    from tideover.services.results import Result
 
 app = typer.Typer(
     help="Collector queues: list, assign, re-assign, callbacks (changes are audited).",
@@ -51,18 +56,18 @@ def list_(
         say("why unassigned", "未分配原因"),
     )
     first = {2: say("callback", "回拨"), 1: say("promise", "承诺"), 0: ""}
-    for item in result["items"]:
+    for item in result.items:
         table.add_row(
-            str(item["item_id"]),
-            item["as_of"],
-            item["queue"],
-            item["account_id"],
-            item["jurisdiction"] or "?",
-            first.get(item["precedence"], ""),
-            f"{item['priority']:,}",
-            item["state"],
-            item["assigned_to"] or "",
-            item["unassigned_reason"] or "",
+            str(item.item_id),
+            item.as_of.isoformat(),
+            item.queue,
+            item.account_id,
+            item.jurisdiction or "?",
+            first.get(item.precedence, ""),
+            f"{item.priority:,}",
+            item.state,
+            item.assigned_to or "",
+            item.unassigned_reason or "",
         )
     console.print(table)
 
@@ -79,7 +84,7 @@ def assign(platform: PlatformOption, date: DateOption, json_out: JsonOption = Fa
     if json_out:
         print_json(result)
         return
-    counts = result["counts"]
+    counts = result.counts
     console.print(
         say(
             f"{counts['assigned']} assigned; left open: {counts['no_permitted_collector']} with "
@@ -122,11 +127,16 @@ def reassign(
     if item is not None and to is None:
         raise typer.BadParameter(say("--item needs --to", "--item 需要 --to"), param_hint="--to")
     day = parse_date(date, "--date") if date else None
+    result: Result
+    left: Sequence[LeftOpen] = []
     with open_app() as opened:
         if item is not None and to is not None:
-            result = reassign_item(uow=opened.uow(), platform=platform, item_id=item, to=to, by=by)
+            result = one = reassign_item(
+                uow=opened.uow(), platform=platform, item_id=item, to=to, by=by
+            )
+            moves: Sequence[ItemMove] = one.moves
         else:
-            result = reassign_from(
+            result = held = reassign_from(
                 uow=opened.uow(),
                 platform=platform,
                 source=str(source),
@@ -134,10 +144,11 @@ def reassign(
                 by=by,
                 as_of=day,
             )
+            moves, left = held.moves, held.left
     if json_out:
         print_json(result)
         return
-    _render_moves(result)
+    _render_moves(moves, left)
 
 
 @app.command("callback")
@@ -167,8 +178,8 @@ def callback(
         return
     console.print(
         say(
-            f"callback {result['callback_id']} for loan {loan} on {result['on']}",
-            f"已登记借据 {loan} 的回拨请求 {result['callback_id']}，日期 {result['on']}",
+            f"callback {result.callback_id} for loan {loan} on {result.on.isoformat()}",
+            f"已登记借据 {loan} 的回拨请求 {result.callback_id}，日期 {result.on.isoformat()}",
         ),
         markup=False,
     )
@@ -184,24 +195,23 @@ def _time(text: str) -> time:
         ) from None
 
 
-def _render_moves(result: dict[str, Any]) -> None:
-    for move in result["moves"]:
+def _render_moves(moves: Sequence[ItemMove], left: Sequence[LeftOpen]) -> None:
+    for move in moves:
+        day, source = move.as_of.isoformat(), move.source or "-"
         console.print(
             say(
-                f"item {move['item_id']} ({move['as_of']}, {move['jurisdiction']}): "
-                f"{move['from'] or '-'} → {move['to']}",
-                f"工单 {move['item_id']}（{move['as_of']}，{move['jurisdiction']}）："
-                f"{move['from'] or '-'} → {move['to']}",
+                f"item {move.item_id} ({day}, {move.jurisdiction}): {source} → {move.to}",
+                f"工单 {move.item_id}（{day}，{move.jurisdiction}）：{source} → {move.to}",
             ),
             markup=False,
         )
-    for left in result.get("left", []):
+    for item in left:
         console.print(
             say(
-                f"item {left['item_id']} back in the open queue ({left['reason']})",
-                f"工单 {left['item_id']} 退回待分配（{left['reason']}）",
+                f"item {item.item_id} back in the open queue ({item.reason})",
+                f"工单 {item.item_id} 退回待分配（{item.reason}）",
             ),
             markup=False,
         )
-    if not result["moves"] and not result.get("left"):
+    if not moves and not left:
         console.print(say("nothing to move", "没有需要改派的工单"), markup=False)

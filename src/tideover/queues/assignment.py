@@ -63,13 +63,22 @@ class Desk:
     def works(self, queue: str) -> bool:
         return ANY_QUEUE in self.queues or queue in self.queues
 
+    def permitted(self, jurisdiction: str) -> bool:
+        """Holds the permission ``jurisdiction`` needs; a move by hand may waive the queue,
+        never this (``docs/queues.md``, "Re-assignment")."""
+        return permits(self.jurisdictions, jurisdiction)
+
     def may_take(self, item: OpenItem) -> bool:
         """Permitted for the item and working its queue (capacity aside)."""
-        return self.works(item.queue) and permits(self.jurisdictions, item.jurisdiction)
+        return self.works(item.queue) and self.permitted(item.jurisdiction)
+
+    def has_room_for(self, extra: int) -> bool:
+        """Whether ``extra`` more items of the day stay within the daily capacity."""
+        return self.load + extra <= self.capacity
 
     @property
     def has_room(self) -> bool:
-        return self.load < self.capacity
+        return self.has_room_for(1)
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,9 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pydantic
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field, JsonValue
 
 from tideover.adapters.repositories.contacts import ContactEvent
 from tideover.adapters.repositories.contacts import ContactResult as ContactResult
@@ -28,7 +26,6 @@ from tideover.compliance.contacts import (
     Channel,
     ContactProfile,
     Decision,
-    Finding,
     Hold,
     HoldKind,
     Outcome,
@@ -44,13 +41,21 @@ from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.contacts import check_time_zone
 from tideover.domain.errors import NotFound, UsageError, ValidationError
 from tideover.services.compliance.holds import raise_result_hold
+from tideover.services.compliance.results import (
+    AuditStamp,
+    AuditVerification,
+    ChainHead,
+    ChainProblem,
+    GateDecision,
+    MessageFinding,
+    PackRules,
+    RecordedContact,
+    TextCheck,
+)
+from tideover.services.inputs import ZH_PROBLEM, StrictModel, problem_location
 from tideover.services.unit_of_work import UnitOfWork
 
 GATE_DECISION = "gate_decision"
-
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class HoldIn(StrictModel):
@@ -125,16 +130,6 @@ class ParsedAttempt:
     history: tuple[PastContactIn, ...]
 
 
-ZH_PROBLEM = {
-    "missing": "缺少此字段",
-    "extra_forbidden": "不认识的字段",
-    "enum": "取值无效",
-    "timezone_aware": "时间缺少时区（例如 2026-06-03T09:00:00+08:00）",
-    "datetime_parsing": "不是有效的 ISO 8601 时间",
-    "datetime_from_date_parsing": "不是有效的 ISO 8601 时间",
-}
-
-
 def parse_attempt_document(data: object, *, source: str = "attempt") -> ParsedAttempt:
     """The attempt, borrower state and history in ``data``; every mistake is a ValidationError."""
     try:
@@ -153,10 +148,6 @@ def parse_attempt_document(data: object, *, source: str = "attempt") -> ParsedAt
     a = doc.attempt
     attempt = Attempt(**a.model_dump(exclude={"planned_at"}), planned_at=a.planned_at)
     return ParsedAttempt(attempt, doc.borrower, doc.history)
-
-
-def problem_location(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "(top level)"
 
 
 def _profile(
@@ -190,17 +181,9 @@ def ledger_horizon(pack: Pack) -> timedelta:
     return timedelta(days=days + 2)  # local days can start up to a day before UTC ones
 
 
-def list_rules(*, pack: str) -> dict[str, Any]:
+def list_rules(*, pack: str) -> PackRules:
     """The effective rules of ``pack`` with their scope, parameters, sources and confidence."""
-    loaded = load_pack(pack)
-    return {
-        "pack": loaded.code,
-        "name_en": loaded.name_en,
-        "name_zh": loaded.name_zh,
-        "extends": loaded.extends,
-        "version": loaded.version,
-        "rules": [rule.model_dump(mode="json") for rule in loaded.rules],
-    }
+    return PackRules.of(load_pack(pack))
 
 
 def check_text(
@@ -211,52 +194,21 @@ def check_text(
     actor: ActorRole = ActorRole.CREDITOR,
     target: Target = Target.DEBTOR,
     sender_name: str | None = None,
-) -> dict[str, Any]:
+) -> TextCheck:
     """Findings for an outbound text; every finding blocks sending it."""
     loaded = load_pack(pack)
     findings = check_message(
         text, loaded, channel=channel, actor=actor, target=target, sender_name=sender_name
     )
-    return {
-        "pack": loaded.code,
-        "pack_version": loaded.version,
-        "channel": channel.value,
-        "actor": actor.value,
-        "target": target.value,
-        "blocking": bool(findings),
-        "findings": [_finding(f) for f in findings],
-    }
-
-
-def _finding(f: Finding) -> dict[str, Any]:
-    return {
-        "rule_ids": list(f.rule_ids),
-        "category": f.category,
-        "start": f.start,
-        "end": f.end,
-        "matched": f.matched,
-        "en": f.en,
-        "zh": f.zh,
-    }
-
-
-def decision_dict(decision: Decision, *, pack: str, zones: tuple[str, ...]) -> dict[str, Any]:
-    """A decision as JSON-ready data, its earliest time also in each candidate zone."""
-    earliest = decision.earliest_allowed
-    return {
-        "allowed": decision.allowed,
-        "pack": pack,
-        "pack_version": decision.pack_version,
-        "rule_ids": list(decision.rule_ids),
-        "reasons": [{"rule_id": r.rule_id, "en": r.en, "zh": r.zh} for r in decision.reasons],
-        "earliest_allowed": earliest.isoformat() if earliest else None,
-        "earliest_allowed_local": {
-            zone: earliest.astimezone(ZoneInfo(zone)).isoformat() for zone in zones
-        }
-        if earliest
-        else {},
-        "findings": [_finding(f) for f in decision.findings],
-    }
+    return TextCheck(
+        pack=loaded.code,
+        pack_version=loaded.version,
+        channel=channel.value,
+        actor=actor.value,
+        target=target.value,
+        blocking=bool(findings),
+        findings=[MessageFinding.of(f) for f in findings],
+    )
 
 
 def check_attempt(
@@ -267,7 +219,7 @@ def check_attempt(
     uow: UnitOfWork | None = None,
     platform: str | None = None,
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> GateDecision:
     """Run the gate on an attempt document.
 
     Without a platform the ledger is the document's ``history``.  With one, the
@@ -285,7 +237,7 @@ def check_attempt(
         zones = _required_zones(parsed, source)
         profile = _profile(parsed.attempt.borrower_id, parsed.borrower, zones)
         decision = check(parsed.attempt, _history_ledger(parsed), profile, loaded)
-        return {**decision_dict(decision, pack=loaded.code, zones=zones), "audit": None}
+        return GateDecision.of(decision, pack=loaded.code, zones=zones)
     if parsed.history:
         raise ValidationError(
             f"{source}: 'history' cannot be used with a platform: its stored contacts are the "
@@ -310,8 +262,8 @@ def check_attempt(
         payload = _audit_payload(decision, keyed, loaded.code)
         record = uow.audit(platform).append(GATE_DECISION, payload, at=now)
         uow.commit()
-    result = decision_dict(decision, pack=loaded.code, zones=tuple(zones))
-    return {**result, "audit": {"platform": platform, "seq": record.seq, "hash": record.hash}}
+    audit = AuditStamp(platform=platform, seq=record.seq, hash=record.hash)
+    return GateDecision.of(decision, pack=loaded.code, zones=tuple(zones), audit=audit)
 
 
 def platform_pack(uow: UnitOfWork, platform: str, code: str) -> Pack:
@@ -362,7 +314,7 @@ def _history_ledger(parsed: ParsedAttempt) -> InMemoryLedger:
     return ledger
 
 
-def _audit_payload(decision: Decision, attempt: Attempt, pack: str) -> dict[str, Any]:
+def _audit_payload(decision: Decision, attempt: Attempt, pack: str) -> dict[str, JsonValue]:
     """What the trail keeps of a decision: no message text and no phone number, only hashes."""
     message = attempt.message
     return {
@@ -409,7 +361,7 @@ def record_contact(
     result: ContactResult | None = None,
     attempt_id: str | None = None,
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> RecordedContact:
     """Record one contact (or inbound call) in the platform's ledger; returns its id.
 
     A dispute or complaint it records raises a hold in the same transaction.
@@ -426,7 +378,7 @@ def record_contact(
         uow.contacts(platform).add(event)
         raised = raise_result_hold(uow, platform, event, clock or SystemClock())
         uow.commit()
-    return {**_event_dict(platform, event), "holds_raised": raised}
+    return RecordedContact.of(event, platform=platform, raised=raised)
 
 
 def set_contact_outcome(
@@ -438,7 +390,7 @@ def set_contact_outcome(
     result: ContactResult | None = None,
     at: datetime | None = None,
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> RecordedContact:
     """The outcome of a contact recorded earlier (as planned, say), once it is known.
 
     A dispute or complaint raises a hold in the same transaction (once per contact
@@ -448,26 +400,12 @@ def set_contact_outcome(
         event = uow.contacts(platform).set_outcome(attempt_id, outcome, result=result, at=at)
         raised = raise_result_hold(uow, platform, event, clock or SystemClock())
         uow.commit()
-    return {**_event_dict(platform, event), "holds_raised": raised}
-
-
-def _event_dict(platform: str, event: ContactEvent) -> dict[str, Any]:
-    return {
-        "platform": platform,
-        "attempt_id": event.attempt_id,
-        "borrower_id": event.attempt.borrower_id,
-        "debt_id": event.attempt.debt_id,
-        "channel": event.attempt.channel.value,
-        "outcome": event.outcome.value,
-        "result": event.result.value if event.result else None,
-        "at": event.at.isoformat(),
-        "inbound": event.inbound,
-    }
+    return RecordedContact.of(event, platform=platform, raised=raised)
 
 
 def verify_audit_trail(
     *, uow: UnitOfWork, platform: str, expected_head: str | None = None
-) -> dict[str, Any]:
+) -> AuditVerification:
     """Re-verify a platform's chain; ``expected_head`` (kept elsewhere) overrides the stored one."""
     with uow:
         repo = uow.audit(platform)
@@ -475,24 +413,21 @@ def verify_audit_trail(
         head = repo.head()
     anchor = expected_head or (head.hash if head else None)
     result = verify(records, expected_head=anchor)
-    issues: list[dict[str, Any]] = [
-        {"problem": i.problem.value, "seq": i.seq, "index": i.index, "en": i.en, "zh": i.zh}
-        for i in result.issues
-    ]
+    issues = [ChainProblem.of(i) for i in result.issues]
     if records and head is None and expected_head is None:
         issues.append(
-            {
-                "problem": "head_missing",
-                "seq": None,
-                "index": -1,
-                "en": "the chain head is missing: records cut off the end cannot be ruled out",
-                "zh": "记录链头缺失：无法排除末尾记录被删除",
-            }
+            ChainProblem(
+                problem="head_missing",
+                seq=None,
+                index=-1,
+                en="the chain head is missing: records cut off the end cannot be ruled out",
+                zh="记录链头缺失：无法排除末尾记录被删除",
+            )
         )
-    return {
-        "platform": platform,
-        "records": len(records),
-        "head": {"seq": head.seq, "hash": head.hash} if head else None,
-        "ok": not issues,
-        "issues": issues,
-    }
+    return AuditVerification(
+        platform=platform,
+        records=len(records),
+        head=ChainHead(seq=head.seq, hash=head.hash) if head else None,
+        ok=not issues,
+        issues=issues,
+    )

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from tideover.adapters.repositories.contacts import ContactEvent
-from tideover.adapters.repositories.contacts import ContactResult as ContactResult
-from tideover.compliance.contacts import (
-    HoldKind,
-)
+from tideover.compliance.contacts import HoldKind
 from tideover.compliance.holds import RESULT_HOLDS, HoldRecord
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.errors import NotFound, UsageError
+from tideover.services.compliance.results import (
+    BorrowerHolds,
+    HoldChange,
+    HoldInfo,
+    HoldStatus,
+    LiftedHolds,
+)
 from tideover.services.unit_of_work import UnitOfWork
 
 HOLD_ADDED = "hold_added"
@@ -25,7 +28,7 @@ HOLD_LIFTED = "hold_lifted"
 
 def raise_result_hold(
     uow: UnitOfWork, platform: str, event: ContactEvent, clock: Clock
-) -> list[dict[str, Any]]:
+) -> list[HoldInfo]:
     """The hold a dispute or complaint calls for, stored and audited (unless raised before)."""
     if event.result is None or event.result.value not in RESULT_HOLDS:
         return []
@@ -45,7 +48,7 @@ def raise_result_hold(
     )
     holds.add(hold)
     uow.audit(platform).append(HOLD_ADDED, hold.to_dict(), at=clock.now())
-    return [hold.to_dict()]
+    return [HoldInfo.of(hold)]
 
 
 def add_hold(
@@ -61,7 +64,7 @@ def add_hold(
     debt_id: str | None = None,
     hold_id: str | None = None,
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> HoldChange:
     """Put a hold on a borrower (or one debt) from ``start`` (default now); audited."""
     now = (clock or SystemClock()).now()
     hold = HoldRecord(
@@ -78,7 +81,7 @@ def add_hold(
         uow.holds(platform).add(hold)
         record = uow.audit(platform).append(HOLD_ADDED, hold.to_dict(), at=now)
         uow.commit()
-    return {**hold.to_dict(at=now), "platform": platform, "audit_seq": record.seq}
+    return HoldChange.audited(hold, now=now, platform=platform, seq=record.seq)
 
 
 def lift_hold(
@@ -92,7 +95,7 @@ def lift_hold(
     kind: HoldKind | None = None,
     at: datetime | None = None,
     clock: Clock | None = None,
-) -> list[dict[str, Any]]:
+) -> LiftedHolds:
     """Lift one hold (``hold_id``) or every hold of ``kind`` not yet ended; each is audited."""
     if (hold_id is None) == (kind is None):
         raise UsageError("give a hold id or a hold kind to lift", "请给出冻结事项编号或类型")
@@ -117,10 +120,14 @@ def lift_hold(
         audit = uow.audit(platform)
         seqs = [audit.append(HOLD_LIFTED, h.to_dict(), at=now).seq for h in lifted]
         uow.commit()
-    return [
-        {**h.to_dict(at=now), "platform": platform, "audit_seq": seq}
-        for h, seq in zip(lifted, seqs, strict=True)
-    ]
+    return LiftedHolds(
+        platform=platform,
+        borrower_id=borrower_id,
+        holds=[
+            HoldChange.audited(h, now=now, platform=platform, seq=seq)
+            for h, seq in zip(lifted, seqs, strict=True)
+        ],
+    )
 
 
 def list_holds(
@@ -130,9 +137,17 @@ def list_holds(
     borrower_id: str,
     include_ended: bool = False,
     clock: Clock | None = None,
-) -> list[dict[str, Any]]:
+) -> BorrowerHolds:
     """A borrower's holds not ended now (every hold with ``include_ended``), by start."""
     now = (clock or SystemClock()).now()
     with uow:
         holds = uow.holds(platform).for_borrower(borrower_id)
-    return [h.to_dict(at=now) for h in holds if include_ended or h.until is None or h.until > now]
+    return BorrowerHolds(
+        platform=platform,
+        borrower_id=borrower_id,
+        holds=[
+            HoldStatus.at(h, now)
+            for h in holds
+            if include_ended or h.until is None or h.until > now
+        ],
+    )

@@ -19,7 +19,7 @@ from tideover.compliance.loader import load_pack
 from tideover.domain.errors import UsageError, ValidationError
 from tideover.policy.document import load_policy
 from tideover.policy.model import Channel as StepChannel
-from tideover.services.compliance.checks import ZH_PROBLEM, StrictModel, problem_location
+from tideover.services.inputs import ZH_PROBLEM, StrictModel, problem_location
 from tideover.services.policy.results import PolicyLint
 
 

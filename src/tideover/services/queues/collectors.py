@@ -25,6 +25,15 @@ from tideover.domain.collectors import Collector, CollectorRole
 from tideover.domain.errors import TideoverError, UsageError, ValidationError
 from tideover.services.common import actor_name
 from tideover.services.queues.items import redistribute
+from tideover.services.queues.results import (
+    AddedCollectors,
+    ChangedCollector,
+    CollectorChange,
+    CollectorImport,
+    CollectorInfo,
+    CollectorList,
+    ListedCollector,
+)
 from tideover.services.unit_of_work import UnitOfWork
 
 COLLECTOR_ADDED = "collector_added"
@@ -75,7 +84,7 @@ def add_collectors(
     collectors: Sequence[Collector],
     by: str,
     clock: Clock | None = None,
-) -> list[dict[str, Any]]:
+) -> AddedCollectors:
     """Stores new collectors (an id already used on the platform is refused); audited."""
     by = actor_name(by)
     now = (clock or SystemClock()).now()
@@ -85,7 +94,7 @@ def add_collectors(
         for c in collectors:
             audit.append(COLLECTOR_ADDED, {"platform": platform, "by": by, **c.to_json()}, at=now)
         uow.commit()
-    return [c.to_json() for c in collectors]
+    return AddedCollectors(platform=platform, collectors=[CollectorInfo.of(c) for c in collectors])
 
 
 def set_collector(
@@ -96,7 +105,7 @@ def set_collector(
     by: str,
     changes: Mapping[str, Any],
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> ChangedCollector:
     """Changes the given fields (``name``, ``team``, ``role``, ``jurisdictions``, ``queues``,
     ``daily_capacity``, ``active``); items the collector may no longer hold are handed on."""
     by = actor_name(by)
@@ -111,7 +120,7 @@ def set_collector(
 
 def deactivate_collector(
     *, uow: UnitOfWork, platform: str, collector_id: str, by: str, clock: Clock | None = None
-) -> dict[str, Any]:
+) -> ChangedCollector:
     """No more work for the collector; every item they hold goes to others (or back open)."""
     return set_collector(
         uow=uow,
@@ -130,27 +139,23 @@ def list_collectors(
     active: bool | None = None,
     team: str | None = None,
     as_of: date | None = None,
-) -> dict[str, Any]:
+) -> CollectorList:
     """Collectors by id; with ``as_of``, how many items each holds that day."""
     with uow:
         collectors = uow.collectors(platform).list(active=active, team=team)
         loads = uow.queues(platform).loads(as_of) if as_of is not None else {}
-    rows = []
-    for c in collectors:
-        row = c.to_json()
-        if as_of is not None:
-            row["load"] = loads.get(c.collector_id, 0)
-        rows.append(row)
-    return {
-        "platform": platform,
-        "as_of": None if as_of is None else as_of.isoformat(),
-        "collectors": rows,
-    }
+    rows = [
+        ListedCollector.model_validate(
+            {**c.to_json(), "load": None if as_of is None else loads.get(c.collector_id, 0)}
+        )
+        for c in collectors
+    ]
+    return CollectorList(platform=platform, as_of=as_of, collectors=rows)
 
 
 def import_collectors(
     *, uow: UnitOfWork, platform: str, path: Path, by: str, clock: Clock | None = None
-) -> dict[str, Any]:
+) -> CollectorImport:
     """Adds the file's new collectors and replaces the stored ones it names: all or nothing.
 
     YAML (a list, or ``collectors:`` with a list) or CSV with the columns of
@@ -177,13 +182,9 @@ def import_collectors(
                 changed.append(c.collector_id)
         uow.commit()
     unchanged = len(collectors) - len(added) - len(changed)
-    return {
-        "platform": platform,
-        "file": str(path),
-        "added": added,
-        "changed": changed,
-        "unchanged": unchanged,
-    }
+    return CollectorImport(
+        platform=platform, file=str(path), added=added, changed=changed, unchanged=unchanged
+    )
 
 
 def read_collectors_file(path: Path) -> list[Collector]:
@@ -256,7 +257,7 @@ def _changed(before: Collector, changes: Mapping[str, Any]) -> Collector:
 
 def _store(
     uow: UnitOfWork, platform: str, before: Collector, after: Collector, *, by: str, at: datetime
-) -> dict[str, Any]:
+) -> ChangedCollector:
     """Saves ``after``; hands on the items ``after`` may no longer hold; audits the change."""
     uow.collectors(platform).save(after, at=at)
     held = uow.queues(platform).held_by(after.collector_id)
@@ -266,17 +267,17 @@ def _store(
         if lost
         else ([], [])
     )
-    fields = {k: v for k, v in after.to_json().items() if before.to_json()[k] != v}
-    payload = {
-        "platform": platform,
-        "by": by,
-        "collector_id": after.collector_id,
-        "changed": fields,
-        "moves": moves,
-        "left": left,
-    }
-    uow.audit(platform).append(COLLECTOR_CHANGED, payload, at=at)
-    return {**payload, "collector": after.to_json()}
+    was = before.to_json()
+    change = CollectorChange(
+        platform=platform,
+        by=by,
+        collector_id=after.collector_id,
+        changed={k: v for k, v in after.to_json().items() if was[k] != v},
+        moves=moves,
+        left=left,
+    )
+    uow.audit(platform).append(COLLECTOR_CHANGED, change.to_json(), at=at)
+    return ChangedCollector(**dict(change), collector=CollectorInfo.of(after))
 
 
 def _words(value: Any) -> list[str]:

@@ -1,12 +1,12 @@
 """Use cases of collector queues: assign a date's items, re-assign, list, request a callback.
 
-Assignment (:func:`assign_open_items`) is the pure algorithm of
-:mod:`tideover.batch.queues` between two set-based steps: it reads the date's
-open, unassigned items and each active collector's load, and writes the items
-placed in one executemany UPDATE by primary key.  Items already assigned keep
-their collector, so running it again for a date only places what is still
-open.  Every manual change records who and when on the item and in the audit
-trail.
+Assignment (:func:`assign_open_items`) is the fast path of the assignment rule
+(:mod:`tideover.queues.assignment`, :mod:`tideover.batch.queues`) between two
+set-based steps: it reads the date's open, unassigned items and each active
+collector's load, and writes the items placed in one executemany UPDATE by
+primary key.  Items already assigned keep their collector, so running it again
+for a date only places what is still open.  Every manual change records who
+and when on the item and in the audit trail.
 """
 
 from __future__ import annotations
@@ -17,18 +17,32 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as clock_time
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from tideover.adapters.repositories import QueueItem
-from tideover.batch.queues import AssignmentPlan, Desk, OpenItem, assign_items, why_unassigned
-from tideover.compliance.jurisdictions import permits
+from tideover.batch.queues import assign_items
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.collectors import Collector
 from tideover.domain.errors import Conflict, NotFound, ValidationError
 from tideover.plans.cases import AUTOMATIC
+from tideover.queues.assignment import AssignmentPlan, Desk, OpenItem, why_unassigned
 from tideover.services.common import actor_name, now_and_today
 from tideover.services.platforms import settings_of
+from tideover.services.queues.results import (
+    AuditedCallbackRequest,
+    AuditedCollectorReassignment,
+    AuditedItemReassignment,
+    AuditedQueueAssignment,
+    CallbackRequest,
+    CollectorReassignment,
+    ItemMove,
+    ItemReassignment,
+    LeftOpen,
+    ListedItem,
+    QueueAssignment,
+    QueueList,
+    audited,
+)
 from tideover.services.unit_of_work import UnitOfWork
 
 QUEUE_ASSIGNED = "queue_assigned"
@@ -49,28 +63,33 @@ class AssignReport:
             **{f"first_{k}": v for k, v in sorted(self.precedence.items())},
         }
 
-    def to_json(self) -> dict[str, Any]:
-        per_collector = Counter(self.plan.assigned.values())
-        return {
-            "as_of": self.as_of.isoformat(),
-            "counts": self.counts(),
-            "by_collector": dict(sorted(per_collector.items())),
-        }
+    def by_collector(self) -> dict[str, int]:
+        """Items placed per collector, by collector id."""
+        return dict(sorted(Counter(self.plan.assigned.values()).items()))
+
+    def summary(self, platform: str) -> QueueAssignment:
+        return QueueAssignment(
+            platform=platform,
+            as_of=self.as_of,
+            counts=self.counts(),
+            by_collector=self.by_collector(),
+        )
+
+
+def desk(collector: Collector, loads: dict[str, int]) -> Desk:
+    """A collector as assignment sees them on a day (``loads``: that day's items held)."""
+    return Desk(
+        collector.collector_id,
+        frozenset(collector.jurisdictions),
+        frozenset(collector.queues),
+        collector.daily_capacity,
+        loads.get(collector.collector_id, 0),
+    )
 
 
 def desks(collectors: Iterable[Collector], loads: dict[str, int]) -> list[Desk]:
     """The active collectors as assignment sees them on a day."""
-    return [
-        Desk(
-            c.collector_id,
-            frozenset(c.jurisdictions),
-            frozenset(c.queues),
-            c.daily_capacity,
-            loads.get(c.collector_id, 0),
-        )
-        for c in collectors
-        if c.active
-    ]
+    return [desk(c, loads) for c in collectors if c.active]
 
 
 def assign_open_items(
@@ -104,15 +123,14 @@ def assign_open_items(
 
 def assign_queue(
     *, uow: UnitOfWork, platform: str, as_of: date, clock: Clock | None = None
-) -> dict[str, Any]:
+) -> AuditedQueueAssignment:
     """``tideover queue assign``: the date's open items to collectors, audited."""
     now = (clock or SystemClock()).now()
     with uow:
-        report = assign_open_items(uow, platform, as_of, at=now)
-        payload = {"platform": platform, **report.to_json()}
-        record = uow.audit(platform).append(QUEUE_ASSIGNED, payload, at=now)
+        summary = assign_open_items(uow, platform, as_of, at=now).summary(platform)
+        record = uow.audit(platform).append(QUEUE_ASSIGNED, summary.to_json(), at=now)
         uow.commit()
-    return {**payload, "audit_seq": record.seq}
+    return audited(summary, record.seq, AuditedQueueAssignment)
 
 
 def list_queue(
@@ -121,7 +139,7 @@ def list_queue(
     platform: str,
     as_of: date | None = None,
     collector: str | None = None,
-) -> dict[str, Any]:
+) -> QueueList:
     """Items by date and rank (precedence, priority, id), optionally one collector's.
 
     An open item without a collector carries ``unassigned_reason``: read from the
@@ -139,21 +157,16 @@ def list_queue(
     reasons: dict[tuple[date, str, str], str | None] = {}
     rows = []
     for item in items:
-        row = {**item.to_json(), "unassigned_reason": None}
+        reason = None
         if item.as_of in loads and item.state == "open" and item.assigned_to is None:
             key = (item.as_of, item.jurisdiction, item.queue)
             if key not in reasons:
                 open_item = OpenItem(item.item_id, item.jurisdiction, item.queue, item.priority)
                 why = why_unassigned(open_item, desks(active, loads[item.as_of]))
                 reasons[key] = None if why is None else why.value
-            row["unassigned_reason"] = reasons[key]
-        rows.append(row)
-    return {
-        "platform": platform,
-        "as_of": None if as_of is None else as_of.isoformat(),
-        "collector": collector,
-        "items": rows,
-    }
+            reason = reasons[key]
+        rows.append(ListedItem.of(item, reason))
+    return QueueList(platform=platform, as_of=as_of, collector=collector, items=rows)
 
 
 # --- re-assignment ---------------------------------------------------------------------------
@@ -167,7 +180,7 @@ def reassign_item(
     to: str,
     by: str,
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> AuditedItemReassignment:
     """Gives one open or assigned item to collector ``to``; refused, changing nothing, when
     ``to`` is unknown, inactive, not permitted for the item's jurisdiction or full that day."""
     by = actor_name(by)
@@ -184,11 +197,12 @@ def reassign_item(
         _check_permitted(target, [item])
         _check_capacity(target, Counter([item.as_of]), queues.loads)
         queues.move([item.item_id], to=target.collector_id, at=now, by=by)
-        move = _moved(item, target.collector_id)
-        payload = {"platform": platform, "by": by, "moves": [move]}
-        record = uow.audit(platform).append(QUEUE_REASSIGNED, payload, at=now)
+        change = ItemReassignment(
+            platform=platform, by=by, moves=[ItemMove.of(item, target.collector_id)]
+        )
+        record = uow.audit(platform).append(QUEUE_REASSIGNED, change.to_json(), at=now)
         uow.commit()
-    return {**payload, "audit_seq": record.seq}
+    return audited(change, record.seq, AuditedItemReassignment)
 
 
 def reassign_from(
@@ -200,7 +214,7 @@ def reassign_from(
     to: str | None = None,
     as_of: date | None = None,
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> AuditedCollectorReassignment:
     """Moves every item ``source`` holds (state ``assigned``; of ``as_of`` if given).
 
     With ``to``: all to that collector or, if any check fails, none.  Without:
@@ -225,11 +239,13 @@ def reassign_from(
             _check_permitted(target, held)
             _check_capacity(target, Counter(i.as_of for i in held), queues.loads)
             queues.move([i.item_id for i in held], to=target.collector_id, at=now, by=by)
-            moves, left = [_moved(i, target.collector_id) for i in held], []
-        payload = {"platform": platform, "by": by, "from": source, "moves": moves, "left": left}
-        record = uow.audit(platform).append(QUEUE_REASSIGNED, payload, at=now)
+            moves, left = [ItemMove.of(i, target.collector_id) for i in held], []
+        change = CollectorReassignment(
+            platform=platform, by=by, source=source, moves=moves, left=left
+        )
+        record = uow.audit(platform).append(QUEUE_REASSIGNED, change.to_json(), at=now)
         uow.commit()
-    return {**payload, "audit_seq": record.seq}
+    return audited(change, record.seq, AuditedCollectorReassignment)
 
 
 def redistribute(
@@ -240,35 +256,23 @@ def redistribute(
     at: datetime,
     by: str,
     exclude: set[str],
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[ItemMove], list[LeftOpen]]:
     """Releases ``held`` and assigns their dates again without ``exclude``: (moves, left open).
 
     Inside the caller's unit of work; the items are moved in rank order with
     every other open item of their dates.
     """
     uow.queues(platform).release([i.item_id for i in held])
-    moves: list[dict[str, Any]] = []
-    left: list[dict[str, Any]] = []
+    moves: list[ItemMove] = []
+    left: list[LeftOpen] = []
     for day in sorted({i.as_of for i in held}):
         plan = assign_open_items(uow, platform, day, at=at, by=by, exclude=frozenset(exclude)).plan
         for i in (i for i in held if i.as_of == day):
             if i.item_id in plan.assigned:
-                moves.append(_moved(i, plan.assigned[i.item_id]))
+                moves.append(ItemMove.of(i, plan.assigned[i.item_id]))
             else:
-                left.append({**_moved(i, None), "reason": plan.unassigned[i.item_id].value})
+                left.append(LeftOpen.released(i, plan.unassigned[i.item_id].value))
     return moves, left
-
-
-def _moved(item: QueueItem, to: str | None) -> dict[str, Any]:
-    return {
-        "item_id": item.item_id,
-        "as_of": item.as_of.isoformat(),
-        "account_id": item.account_id,
-        "step": item.step,
-        "jurisdiction": item.jurisdiction,
-        "from": item.assigned_to,
-        "to": to,
-    }
 
 
 def _reassignable(item: QueueItem | None, item_id: int, platform: str) -> QueueItem:
@@ -297,7 +301,10 @@ def _target(collector: Collector, platform: str) -> Collector:
 
 
 def _check_permitted(collector: Collector, items: Iterable[QueueItem]) -> None:
-    refused = [i for i in items if not permits(collector.jurisdictions, i.jurisdiction)]
+    """Refuses items of a jurisdiction ``collector`` is not permitted for (whether they work
+    the item's queue is the team lead's call when moving by hand)."""
+    licence = desk(collector, {})
+    refused = [i for i in items if not licence.permitted(i.jurisdiction)]
     if refused:
         shown = ", ".join(f"{i.item_id} ({i.jurisdiction or 'unknown'})" for i in refused[:5])
         more = " …" if len(refused) > 5 else ""
@@ -315,13 +322,14 @@ def _check_capacity(
 ) -> None:
     """Refuses when ``collector`` would hold more than their daily capacity on any date."""
     for day, extra in sorted(wanted.items()):
-        held = int(loads(day).get(collector.collector_id, 0))
-        if held + extra > collector.daily_capacity:
+        that_day = desk(collector, loads(day))
+        if not that_day.has_room_for(extra):
+            held, capacity = that_day.load, that_day.capacity
             raise Conflict(
-                f"collector {collector.collector_id!r} holds {held} of {collector.daily_capacity} "
+                f"collector {collector.collector_id!r} holds {held} of {capacity} "
                 f"items on {day.isoformat()}; {extra} more would exceed the daily capacity",
                 f"催收员 {collector.collector_id!r} 在 {day.isoformat()} 已有 {held} 件"
-                f"（每日容量 {collector.daily_capacity} 件）；再加 {extra} 件将超出容量",
+                f"（每日容量 {capacity} 件）；再加 {extra} 件将超出容量",
             )
 
 
@@ -339,7 +347,7 @@ def request_callback(
     note: str | None = None,
     callback_id: str | None = None,
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> AuditedCallbackRequest:
     """Records a borrower's request to be called back on ``on`` (at ``at``, the platform's
     local time): that day their queue items come first."""
     by = actor_name(by)
@@ -361,15 +369,15 @@ def request_callback(
         uow.queues(platform).add_callback(
             callback_id, loan_id=loan_id, due_on=on, at=when, note=note, by=by
         )
-        payload = {
-            "platform": platform,
-            "callback_id": callback_id,
-            "loan_id": loan_id,
-            "on": on.isoformat(),
-            "at": None if when is None else when.isoformat(),
-            "note": note,
-            "by": by,
-        }
-        record = uow.audit(platform).append(CALLBACK_REQUESTED, payload, at=now)
+        request = CallbackRequest(
+            platform=platform,
+            callback_id=callback_id,
+            loan_id=loan_id,
+            on=on,
+            at=when,
+            note=note,
+            by=by,
+        )
+        record = uow.audit(platform).append(CALLBACK_REQUESTED, request.to_json(), at=now)
         uow.commit()
-    return {**payload, "audit_seq": record.seq}
+    return audited(request, record.seq, AuditedCallbackRequest)
