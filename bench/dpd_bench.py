@@ -34,7 +34,8 @@ from synthetic import (
     loan_inputs,
     oldest_unpaid_due,
 )
-from tideover.batch.delinquency import NO_DATE, DelinquencyColumns, compute_delinquency, day_number
+from tideover.batch.delinquency import DelinquencyColumns, compute_delinquency
+from tideover.domain.days import NO_DATE, day_number
 from tideover.domain.delinquency import DEFAULT_BUCKETS, BucketScheme, days_past_due
 
 

@@ -33,9 +33,10 @@ import psycopg
 from tideover.adapters.database import make_engine, migrate, normalise_url, session_factory
 from tideover.adapters.pii import PiiCipher
 from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
-from tideover.batch.queues import Desk, OpenItem, assign_items
+from tideover.batch.queues import assign_items
 from tideover.domain.collectors import Collector, CollectorRole
 from tideover.domain.money import USD
+from tideover.queues.assignment import Desk, OpenItem
 from tideover.services.queues.items import assign_open_items
 
 DAY = date(2026, 12, 31)

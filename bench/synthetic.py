@@ -34,12 +34,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from tideover.batch.delinquency import (
-    NO_DATE,
-    InstallmentColumns,
-    PauseColumns,
-    day_number,
-)
+from tideover.batch.delinquency import InstallmentColumns, PauseColumns
+from tideover.domain.days import NO_DATE, day_number
 from tideover.domain.delinquency import PausePeriod
 
 

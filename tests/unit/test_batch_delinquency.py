@@ -13,15 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tideover.batch.delinquency import (
-    NO_DATE,
     DelinquencyColumns,
     InstallmentColumns,
     PauseColumns,
     compute_delinquency,
     compute_delinquency_table,
-    day_number,
     merge_pauses,
 )
+from tideover.domain.days import NO_DATE, day_number
 from tideover.domain.delinquency import (
     DEFAULT_BUCKETS,
     BucketScheme,

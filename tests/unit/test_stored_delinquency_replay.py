@@ -21,7 +21,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tideover.batch import stored_positions
-from tideover.batch.delinquency import NO_DATE, day_number
 from tideover.batch.portfolio_rows import (
     InstallmentRows,
     PauseRows,
@@ -33,6 +32,7 @@ from tideover.batch.portfolio_rows import (
 from tideover.batch.replay import ReplayRules
 from tideover.batch.stored_positions import age_portfolio, replay_portfolio
 from tideover.domain.allocation import Component, Waterfall
+from tideover.domain.days import NO_DATE, day_number
 from tideover.domain.delinquency import DEFAULT_BUCKETS, PausePeriod
 from tideover.domain.errors import TideoverError
 from tideover.domain.loans import Frequency, Installment, Loan, RepaymentMethod, Schedule

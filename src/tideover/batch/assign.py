@@ -37,9 +37,7 @@ from tideover.policy.evaluate import arm_bounds
 from tideover.policy.features import FEATURES, FeatureType
 from tideover.policy.hashing import bucket_from_digest_sql, bucket_sql, digest_sql
 from tideover.policy.model import Experiment, Step
-from tideover.policy.sql_text import quote_literal as quote_literal
-
-# ``quote_literal`` (``policy.sql_text``) stays importable from here for the KPI queries.
+from tideover.policy.sql_text import quote_literal
 
 ROW_GROUP_SIZE = 262_144  # ~256k rows per group lets DuckDB parallelise (performance.md)
 MAX_STEPS = 63  # the action mask is a signed 64-bit integer

@@ -31,8 +31,7 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from tideover.domain.days import NO_DATE as NO_DATE
-from tideover.domain.days import day_number as day_number
+from tideover.domain.days import NO_DATE, day_number
 from tideover.domain.delinquency import BucketScheme
 from tideover.domain.errors import ValidationError
 

@@ -23,14 +23,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Sequence
 
-from tideover.queues.assignment import AssignmentPlan as AssignmentPlan
-from tideover.queues.assignment import Desk as Desk
-from tideover.queues.assignment import OpenItem as OpenItem
-from tideover.queues.assignment import Unassigned, rank_key
-from tideover.queues.assignment import why_unassigned as why_unassigned
-
-# Inputs, plan and ``why_unassigned`` are the reference's (``tideover.queues.assignment``),
-# named here too for the callers of ``assign_items``.
+from tideover.queues.assignment import AssignmentPlan, Desk, OpenItem, Unassigned, rank_key
 
 
 def assign_items(items: Iterable[OpenItem], desks: Sequence[Desk]) -> AssignmentPlan:

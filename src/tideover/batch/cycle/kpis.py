@@ -40,9 +40,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from tideover.batch.assign import quote_literal
 from tideover.batch.cycle.gate import GatedAction
 from tideover.domain.kpis import DELINQUENCY_THRESHOLDS
+from tideover.policy.sql_text import quote_literal
 
 KpiRow = dict[str, Any]
 # Segment and arm of a previous date's account missing from today's table.

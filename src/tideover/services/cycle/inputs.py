@@ -19,8 +19,8 @@ import pyarrow as pa
 from numpy.typing import NDArray
 
 from tideover.batch.cycle import CycleInputs
-from tideover.batch.delinquency import NO_DATE, day_number
 from tideover.batch.portfolio_rows import columns_of
+from tideover.domain.days import NO_DATE, day_number
 from tideover.domain.delinquency import DelinquencyStatus
 from tideover.domain.platforms import PlatformSettings
 from tideover.services.portfolio.positions import (

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tideover.batch.delinquency import NO_DATE, day_number
 from tideover.batch.portfolio_rows import (
     InstallmentRows,
     PauseRows,
@@ -33,6 +32,7 @@ from tideover.batch.portfolio_rows import (
 from tideover.batch.replay import ReplayRules
 from tideover.batch.stored_positions import age_portfolio, replay_portfolio
 from tideover.domain.allocation import Component
+from tideover.domain.days import NO_DATE, day_number
 from tideover.domain.delinquency import DelinquencyStatus, PausePeriod
 from tideover.domain.money import Money, currency
 from tideover.domain.platforms import PlatformSettings
