@@ -20,9 +20,41 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tideover.adapters.db_errors import database_error as database_error
 from tideover.domain.errors import ConfigurationError, DataUnavailable
+from tideover.domain.redact import scrub
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def display_url(url: str | URL) -> str:
+    """``url`` as it may be printed or logged: the password, and any password-like query
+    value, replaced by ``***``.
+
+    Works on text that does not parse too, and on a password holding an unescaped
+    ``@`` or ``/`` (which SQLAlchemy would read partly as the host): everything up
+    to the last ``@`` before the path is the user's.
+    """
+    text = url.render_as_string(hide_password=False) if isinstance(url, URL) else str(url)
+    scheme, separator, rest = text.partition("://")
+    if not separator:
+        return "<unreadable database URL>"
+    userinfo, at, location = rest.rpartition("@")
+    if at:
+        user, colon, _password = userinfo.partition(":")
+        rest = f"{user}{':***' if colon else ''}@{location}"
+    head, question, query = rest.partition("?")
+    if question:
+        head += "?" + "&".join(_hide_secret(pair) for pair in query.split("&"))
+    return f"{scheme}://{head}"
+
+
+_SECRET_KEYS = ("password", "passwd", "pwd", "sslpassword", "secret", "token")
+
+
+def _hide_secret(pair: str) -> str:
+    key, equals, _value = pair.partition("=")
+    return f"{key}=***" if equals and key.lower() in _SECRET_KEYS else pair
 
 
 def normalise_url(url: str) -> URL:
@@ -31,9 +63,18 @@ def normalise_url(url: str) -> URL:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise ConfigurationError(
-            f"invalid database URL {url!r}: {exc}",
-            f"数据库地址 {url!r} 无效：{exc}",
+            f"invalid database URL {display_url(url)}",
+            f"数据库地址 {display_url(url)} 无效",
         ) from exc
+    if parsed.host and "@" in parsed.host:
+        # "user:pa@ss@host": SQLAlchemy takes "ss@host" as the host, so connecting, and
+        # any error naming the host, would print part of the password.
+        raise ConfigurationError(
+            f"invalid database URL {display_url(url)}: the password holds an '@' or another "
+            "reserved character; percent-encode it (@ is %40)",
+            f"数据库地址 {display_url(url)} 无效：密码中含有 '@' 等保留字符；"
+            "请进行百分号编码（@ 写作 %40）",
+        )
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
@@ -108,7 +149,7 @@ def connection_lost(exc: BaseException) -> DataUnavailable | None:
     if not (exc.connection_invalidated or isinstance(exc, OperationalError)):
         return None
     lines = str(exc.orig or exc).strip().splitlines()
-    reason = lines[0] if lines else type(exc).__name__
+    reason = scrub(lines[0]) if lines else type(exc).__name__
     return DataUnavailable(
         f"the database connection was lost mid-run ({reason}); nothing of the unfinished "
         "work was kept — rerun once the database is back",
@@ -118,9 +159,9 @@ def connection_lost(exc: BaseException) -> DataUnavailable | None:
 
 def unavailable(engine: Engine, exc: BaseException) -> DataUnavailable:
     """A friendly error for a database that cannot be reached or opened."""
-    where = engine.url.render_as_string(hide_password=True)
+    where = display_url(engine.url)
     lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    reason = lines[0] if lines else type(exc).__name__
+    reason = scrub(lines[0]) if lines else type(exc).__name__
     return DataUnavailable(
         f"cannot connect to the database at {where}: {reason}; "
         "check TIDEOVER_DATABASE_URL and that the server is running",

@@ -7,6 +7,7 @@ Errors are one clear line in the reader's language, never a traceback
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 
@@ -33,10 +34,12 @@ from tideover.cli import (
     policy_versions,
     portfolio,
     queue,
+    serve,
     users,
 )
 from tideover.cli.output import error_console, locale, say
 from tideover.domain.errors import TideoverError
+from tideover.domain.redact import scrub
 
 app = typer.Typer(
     name="tideover",
@@ -75,43 +78,81 @@ app.add_typer(collectors.app, name="collectors")
 app.add_typer(queue.app, name="queue")
 app.add_typer(users.app, name="users")
 app.add_typer(pii.app, name="pii")
+app.command("serve")(serve.serve)
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run the command line ``argv`` and return its exit code."""
+    """Run the command line ``argv`` and return its exit code.
+
+    Every error is one line; whatever it says passes through ``scrub`` first, so an
+    ID number, phone or e-mail quoted by a driver or a library is printed masked.
+    """
     try:
         result = app(args=argv, prog_name="tideover", standalone_mode=False)
     except Exit as exc:
         return exc.exit_code
     except TyperException as exc:  # usage errors: Typer prints them with a usage hint
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show()
-        else:
-            error_console.print(exc.format_message(), markup=False, highlight=False)
+        _usage_error(exc)
         return exc.exit_code
     except Abort:
         error_console.print(say("aborted", "已中止"))
         return 130
     except TideoverError as exc:
-        error_console.print(
-            f"error [{exc.code}]: {exc.message(locale())}",
-            markup=False,
-            highlight=False,
-            style="red",
-        )
+        _print_error(exc)
         return exc.exit_code
     except Exception as exc:
         if os.environ.get("TIDEOVER_DEBUG"):
             raise
-        error_console.print(
-            say("internal error: ", "内部错误：") + f"{type(exc).__name__}: {exc}",
-            markup=False,
-            highlight=False,
-            style="red",
-        )
+        known = _database_error(exc)
+        if known is not None:
+            _print_error(known)
+            return known.exit_code
+        lines = str(exc).strip().splitlines()
+        first = lines[0][:_LONGEST] if lines else ""
+        _print_line(say("internal error: ", "内部错误：") + f"{type(exc).__name__}: {first}")
         return 1
     return result if isinstance(result, int) else 0
+
+
+_LONGEST = 500  # characters of an unexpected error's first line
+
+
+def _print_error(exc: TideoverError) -> None:
+    _print_line(f"error [{exc.code}]: {exc.message(locale())}")
+
+
+def _print_line(text: str) -> None:
+    error_console.print(scrub(text), markup=False, highlight=False, style="red")
+
+
+def _usage_error(exc: TyperException) -> None:
+    show = getattr(exc, "show", None)
+    if not callable(show):
+        error_console.print(scrub(exc.format_message()), markup=False, highlight=False)
+        return
+    buffer = io.StringIO()
+    show(file=buffer)
+    text = buffer.getvalue()
+    # The usage and help before "Error:" are ours (and may show example numbers).
+    cut = text.find("Error:")
+    shown = text if cut < 0 else text[:cut] + scrub(text[cut:])
+    error_console.print(shown, markup=False, highlight=False, end="")
+
+
+def _database_error(exc: BaseException) -> TideoverError | None:
+    """The short coded error for a driver failure anywhere in ``exc``'s chain, or None."""
+    # Imported here: most commands never touch the database, and start faster without it.
+    from tideover.adapters.db_errors import database_error
+
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return None
+        found = database_error(seen)
+        if found is not None:
+            return found
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def main() -> None:
