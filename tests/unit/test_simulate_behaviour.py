@@ -143,8 +143,7 @@ def test_the_daily_search_never_does_worse_than_the_clipped_root() -> None:
 )
 def test_missed_counts_stay_inside_the_state_drawn(before: int, end: int) -> None:
     b = np.array([before], dtype=np.int8)
-    start = state_of_missed(b)
-    after = missed_after(b, np.array([end], dtype=np.int8), start)
+    after = missed_after(b, np.array([end], dtype=np.int8))
     assert state_of_missed(after)[0] == end
     paid = installments_paid(b, after)[0]
     assert paid >= 0

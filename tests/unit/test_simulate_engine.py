@@ -187,8 +187,11 @@ def test_more_lift_never_leaves_an_account_worse(rows: list) -> None:
     lift = np.array([r[3] for r in rows])
     more = lift + np.array([r[4] for r in rows])
     within = np.array([r[5] for r in rows])
-    low = next_state(cumulative, start, lift, u, within)
-    high = next_state(cumulative, start, more, u, within)
+    columns = (cumulative[:, 0], cumulative[:, 1], cumulative[:, 2])
+    full = np.column_stack([np.zeros(len(start)), cumulative])
+    better = full[np.arange(len(start)), start]  # the shares of the states before the start
+    low = next_state(columns, better, start, lift, u, within)
+    high = next_state(columns, better, start, more, u, within)
     assert (high <= low).all()
 
 

@@ -139,25 +139,29 @@ def portfolio_counts(
     dq30 = still & (after >= DQ30)
     dq90 = still & (after >= DQ90)
     overdue = before.astype(np.int64) * installment
+
+    def total(values: IntArray, mask: BoolArray) -> int:
+        return int(np.sum(values, where=mask))
+
     return {
         "open_start": int(np.count_nonzero(live)),
-        "open_start_balance": int(balance_start[live].sum()),
+        "open_start_balance": total(balance_start, live),
         "arrears_start": int(np.count_nonzero(arrears)),
-        "arrears_start_balance": int(balance_start[arrears].sum()),
+        "arrears_start_balance": total(balance_start, arrears),
         "open_end": int(np.count_nonzero(still)),
-        "open_end_balance": int(balance_end[still].sum()),
+        "open_end_balance": total(balance_end, still),
         "dq30_end": int(np.count_nonzero(dq30)),
-        "dq30_end_balance": int(balance_end[dq30].sum()),
+        "dq30_end_balance": total(balance_end, dq30),
         "dq90_end": int(np.count_nonzero(dq90)),
-        "dq90_end_balance": int(balance_end[dq90].sum()),
+        "dq90_end_balance": total(balance_end, dq90),
         "rolled": int(np.count_nonzero(rolled)),
-        "rolled_end_balance": int(balance_end[rolled].sum()),
+        "rolled_end_balance": total(balance_end, rolled),
         "cured": int(np.count_nonzero(cured)),
-        "cured_start_balance": int(balance_start[cured].sum()),
-        "overdue_start": int(overdue[arrears].sum()),
+        "cured_start_balance": total(balance_start, cured),
+        "overdue_start": total(overdue, arrears),
         "recovered_accounts": int(np.count_nonzero(arrears & (received > 0))),
-        "recovered": int(received[arrears].sum()),
-        "collected": int(received[live].sum()),
+        "recovered": total(received, arrears),
+        "collected": total(received, live),
     }
 
 

@@ -113,17 +113,26 @@ class RunState:
 class PerRun:
     """What a run's draws fix for every month: fitted rows and the chance to miss a due date."""
 
-    thresholds: FloatArray  # (behaviour segment × from state, 3) cumulative shares
-    miss_chance: FloatArray  # per account: a current account passes its due date unpaid
+    thresholds: tuple[FloatArray, FloatArray, FloatArray]  # cumulative C, D1, D3 per row
+    better: FloatArray  # per row (behaviour segment × from state): share of better states
+    miss_chance: Uniforms  # per account: a current account passes its due date unpaid
+    within: FloatArray  # per account: … and then pays within the month, untilted
 
     @classmethod
     def of(cls, matrices: FloatArray, segment_of: IntArray, effects: Effects) -> PerRun:
-        thresholds = np.cumsum(matrices, axis=2).reshape(-1, N_STATES)[:, : N_STATES - 1]
+        cumulative = np.cumsum(matrices, axis=2).reshape(-1, N_STATES)
+        columns = (cumulative[:, 0].copy(), cumulative[:, 1].copy(), cumulative[:, 2].copy())
+        state = np.arange(len(cumulative)) % N_STATES
+        previous = cumulative[np.arange(len(cumulative)), np.maximum(state - 1, 0)]
+        better = np.where(state > 0, previous, 0.0)
         # The chance that gives the fitted roll rate when a share c0 of those who
-        # miss pay within the month (under the reference treatment).
+        # miss pay within the month (under the reference treatment); where the roll
+        # rate is above 1 - c0 every current account misses and pays with the rest.
         stay = matrices[:, C, C][segment_of]
-        miss = np.minimum(1.0, (1.0 - stay) / (1.0 - effects.cure_within_cycle))
-        return cls(thresholds, miss)
+        c0 = effects.cure_within_cycle
+        miss = np.minimum(1.0, (1.0 - stay) / (1.0 - c0))
+        within = np.where(miss < 1.0, c0, stay)
+        return cls(columns, better, miss.astype(np.float32), within)
 
 
 def step(s: Static, run: RunState, effects: Effects, per_run: PerRun, u: Uniforms) -> FloatArray:
@@ -154,14 +163,17 @@ def step(s: Static, run: RunState, effects: Effects, per_run: PerRun, u: Uniform
     complaints = 0.0
     if quiet:
         held = _held(s, run, on_time)
-        rate = np.where(held, 0.0, cells.complaints[quiet_cell])
-        quiet_complaints = _poisson(rate, u[U_COMPLAINT, on_time])
-        run.complaint_hold[on_time] = quiet_complaints > 0
-        complaints += float(quiet_complaints.sum())
+        rate = cells.complaints[quiet_cell]
+        # Most accounts that pay on time are contacted by nobody: draw for the others.
+        some = np.flatnonzero((rate > 0) & ~held)
+        drawn = _poisson(rate[some], u[U_COMPLAINT, on_time[some]])
+        run.complaint_hold[on_time[some]] = drawn > 0
+        complaints += float(drawn.sum())
         ones = np.ones(len(on_time))
         made, planned = _attempt_totals(cells, quiet_cell, ones, held, len(table.segment))
         segment[on_time] = table.segment[quiet_cell]
-        out[COUNT["reached"]] += float(np.where(held, 0.0, cells.reached[quiet_cell]).sum())
+        free = np.bincount(quiet_cell[~held], minlength=len(table.segment))
+        out[COUNT["reached"]] += float(free @ cells.reached)
     open_start_balance = int(run.balance.sum())  # a closed account owes nothing
     due = np.minimum(book.installment[on_time], run.balance[on_time])
     run.balance[on_time] -= due
@@ -180,7 +192,8 @@ def step(s: Static, run: RunState, effects: Effects, per_run: PerRun, u: Uniform
     same = (segment == run.last_segment) & (segment >= 0)
     run.segment_months = np.where(same, run.segment_months + 1, 0)
     run.last_segment = segment
-    run.months_on_book += live
+    if "months_on_book" in s.program.features:  # read by the policy only
+        run.months_on_book += live
     run.open = run.balance > 0
     vulnerable = book.vulnerable & run.open
     contact = s.combos.contact
@@ -232,24 +245,30 @@ def _active(
     start = state_of_missed(before)
     current = start == C
     held = _held(s, run, ids)
-    lift = np.where(held, cells.held_lift[cell], cells.lift[cell])
-    reached = np.where(held, 0.0, cells.reached[cell])
+    lift = cells.lift[cell]
+    reached = cells.reached[cell]
+    rate = cells.complaints[cell]
+    if held.any():
+        lift[held] = cells.held_lift[cell[held]]
+        reached[held] = 0.0
+        rate[held] = 0.0
     segment = cell_segment[cell]
 
     takes, on_liquidity, wealth_bp, lift = _take_plans(
         s, run, effects, ids, segment, reached, u, lift
     )
-    cumulative = per_run.thresholds[s.segment_of[ids] * N_STATES + start]
-    within = np.where(per_run.miss_chance[ids] < 1.0, effects.cure_within_cycle, cumulative[:, C])
-    end = next_state(cumulative, start, lift, u[U_MOVE], within)
-    after = missed_after(before, end, start)
+    row = s.segment_of[ids] * N_STATES + start
+    first, second, third = per_run.thresholds
+    columns = (first[row], second[row], third[row])
+    within = per_run.within[ids]
+    end = next_state(columns, per_run.better[row], start, lift, u[U_MOVE], within)
+    after = missed_after(before, end)
     improved = end < start
     # Contacts stop when the account pays: an account that pays in the month was
     # contacted, on average, over the part of the window before it paid.
     paid = improved | (current & (end == C))
     counted = np.where(paid, u[U_DAY], 1.0)
-    rate = np.where(held, 0.0, cells.complaints[cell]) * counted
-    complaints = _poisson(rate, u[U_COMPLAINT])
+    complaints = _poisson(rate * counted, u[U_COMPLAINT])
     balance_start = run.balance[ids]
     collected, waived = _payments(
         book, run, ids, (before, after), (start, end), on_liquidity, wealth_bp
@@ -334,7 +353,10 @@ def _attempt_totals(
 
 
 def next_state(
-    cumulative: FloatArray,  # (accounts, 3): the fitted row's cumulative shares C, D1, D3
+    cumulative: tuple[
+        FloatArray, FloatArray, FloatArray
+    ],  # the fitted row's shares up to C, D1, D3
+    better: FloatArray,  # the fitted row's share of states better than the start
     start: npt.NDArray[np.int8],
     lift: FloatArray,
     u: Uniforms,
@@ -345,22 +367,22 @@ def next_state(
     Tilting the odds of the better states by ``exp(lift)`` scales their shares up
     and the others' down; instead of the shares, the uniform is mapped back onto
     the fitted row, which is the same draw and cheaper.  A current account that
-    missed its due date pays within the month with the tilted ``within`` chance,
-    else rolls as the arrears part of the fitted row says.
+    missed its due date has ``within`` as its better share (it pays within the
+    month); if it does not, it rolls as the arrears part of the fitted row says.
     """
-    n = len(start)
-    better = np.where(start > 0, cumulative[np.arange(n), np.maximum(start - 1, 0)], 0.0)
-    b = np.clip(better, _EDGE, 1 - _EDGE)
+    current = start == C
+    b = np.clip(np.where(current, within, better), _EDGE, 1 - _EDGE)
     b_new = tilt(b, lift)
     mapped = np.where(u < b_new, u * b / b_new, 1.0 - (1.0 - u) * (1.0 - b) / (1.0 - b_new))
-    behind = (cumulative <= np.where(better > 0, mapped, u)[:, None]).sum(axis=1)
-    stay = cumulative[:, C]
-    cure = tilt(np.clip(within, _EDGE, 1 - _EDGE), lift)
-    rolled_u = stay + np.clip((u - cure) / (1.0 - cure), 0.0, 1.0 - _EDGE) * (1.0 - stay)
-    rolls_to = np.maximum(1, (cumulative <= rolled_u[:, None]).sum(axis=1))
-    current_end = np.where(u >= cure, rolls_to, C)
-    result: npt.NDArray[np.int8] = np.where(start == C, current_end, behind).astype(np.int8)
-    return result
+    mapped = np.where(current | (better > 0), mapped, u)
+    # A current account's "better" share is its within-month payment, not the row's C:
+    # map the rest of its range onto the row's arrears part.
+    stay = cumulative[0]
+    on_row = np.where(current, stay + (mapped - b) / (1.0 - b) * (1.0 - stay), mapped)
+    state = (cumulative[0] <= on_row).astype(np.int8)
+    state += cumulative[1] <= on_row
+    state += cumulative[2] <= on_row
+    return state
 
 
 def _poisson(rate: FloatArray, u: Uniforms) -> FloatArray:
@@ -410,12 +432,13 @@ def _payments(
 def _plans_after(run: RunState, live: BoolArray, worse: BoolArray) -> tuple[int, int]:
     """(kept, broken): a plan whose account misses more payments is broken; one that runs its
     term is kept, and so is one on an account that pays off its balance."""
-    left = run.plan_left
-    on = live & (left > 0)
-    broken = on & worse
-    left = np.where(broken, 0, np.where(on, left - 1, left)).astype(np.int16)
-    closing = on & ~broken & (run.balance == 0)
-    kept = (on & ~broken & (left == 0)) | (closing & (left > 0))
-    left = np.where(closing, 0, left).astype(np.int16)
-    run.plan_left = left
+    on = np.flatnonzero(live & (run.plan_left > 0))
+    if not len(on):
+        return 0, 0
+    left = run.plan_left[on]
+    broken = worse[on]
+    left = np.where(broken, 0, left - 1).astype(np.int16)
+    paid_off = ~broken & (run.balance[on] == 0)
+    kept = (~broken & (left == 0)) | (paid_off & (left > 0))
+    run.plan_left[on] = np.where(paid_off, 0, left).astype(np.int16)
     return int(np.count_nonzero(kept)), int(np.count_nonzero(broken))

@@ -51,8 +51,26 @@ def window_start(missed: npt.NDArray[np.integer]) -> IntArray:
     return result
 
 
-def missed_after(before: SmallArray, state: SmallArray, start: SmallArray) -> SmallArray:
-    """Missed payments after a month that moved an account from ``start`` to ``state``.
+def _missed_after(before: int, state: int) -> int:
+    start = (C, D1, D1, D3)[before] if before < 4 else D4
+    if state == C:
+        return 0
+    if state == D1:
+        return 1 if start == C else (2 if start > D1 else before)
+    if state == D3:
+        return 3
+    return min(before + 1, MAX_MISSED) if start == D4 else 4
+
+
+# Missed payments after a month, by (payments missed before, state drawn).
+_AFTER = np.array(
+    [[_missed_after(b, e) for e in range(N_STATES)] for b in range(MAX_MISSED + 1)],
+    dtype=np.int8,
+).ravel()
+
+
+def missed_after(before: SmallArray, state: SmallArray) -> SmallArray:
+    """Missed payments after a month that ended in ``state``, from ``before`` at its start.
 
     A state names a range of missed payments; within it the count follows the
     plainest story: back to current clears the arrears, staying in D1 or D3
@@ -61,13 +79,7 @@ def missed_after(before: SmallArray, state: SmallArray, start: SmallArray) -> Sm
     nearest count (D1 from current: one missed; D1 from worse: two; D3: three;
     D4 from better: four).
     """
-    after = np.where(state == C, 0, before).astype(np.int8)
-    after = np.where((state == D1) & (start == C), 1, after)
-    after = np.where((state == D1) & (start > D1), 2, after)
-    after = np.where(state == D3, 3, after)
-    after = np.where((state == D4) & (start < D4), 4, after)
-    after = np.where((state == D4) & (start == D4), np.minimum(before + 1, MAX_MISSED), after)
-    result: SmallArray = after.astype(np.int8)
+    result: SmallArray = _AFTER[before.astype(np.int64) * N_STATES + state]
     return result
 
 
