@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install demo test unit lint format bench audit sbom clean
+.PHONY: help install demo test unit lint format bench audit sbom messages clean
 
 help:
 	@echo "make demo   - set up, then run the main job on the demo portfolio"
@@ -15,6 +15,7 @@ help:
 	@echo "make bench  - run the benchmarks (figures go in bench/RESULTS.md)"
 	@echo "make audit  - the locked dependencies against known vulnerabilities"
 	@echo "make sbom   - the software bill of materials (CycloneDX JSON in var/)"
+	@echo "make messages - extract the console's texts into the zh/en catalogues"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +48,9 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/dpd_bench.py --loans 1000000
+
+messages: $(STAMP)
+	$(BIN)/python tools/messages.py update
 
 audit: $(STAMP)
 	$(BIN)/python tools/audit_dependencies.py

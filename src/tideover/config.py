@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     cache_dir: Path | None = None
     pii_key: str = DEMO_PII_KEY
     locale: str | None = None
+    # Session cookies without the Secure flag: only for plain HTTP that is not loopback in
+    # a demo or test (``tideover serve`` already allows plain HTTP on loopback there).
+    web_insecure: bool = False
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:

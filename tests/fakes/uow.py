@@ -41,6 +41,7 @@ from tideover.plans.application import EvidenceDocument
 from tideover.plans.cases import ApplicationCase
 from tideover.plans.lifecycle import ScheduleVersion
 from tideover.services.repositories import (
+    AccessRepository,
     AccountFlagsRepository,
     BorrowerRepository,
     CollectorRepository,
@@ -49,6 +50,7 @@ from tideover.services.repositories import (
     DelinquencyRepository,
     HoldRepository,
     ImportBatchRepository,
+    JobRepository,
     PaymentRepository,
     PiiKeyRepository,
     PromiseRepository,
@@ -168,6 +170,14 @@ class InMemoryUnitOfWork:
     @property
     def pii_keys(self) -> PiiKeyRepository:
         self._not_faked("the PII key ring")
+
+    @property
+    def access(self) -> AccessRepository:
+        self._not_faked("sessions and API keys")
+
+    @property
+    def jobs(self) -> JobRepository:
+        self._not_faked("jobs")
 
     def borrowers(self, platform_code: str) -> BorrowerRepository:
         self._not_faked("borrowers")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tideover.adapters.pii import PiiCipher
 from tideover.adapters.repositories import (
+    AccessRepository,
     AccountFlagsRepository,
     AuditRepository,
     BorrowerRepository,
@@ -24,6 +25,7 @@ from tideover.adapters.repositories import (
     HardshipApplicationRepository,
     HoldRepository,
     ImportBatchRepository,
+    JobRepository,
     LoanRepository,
     PaymentRepository,
     PiiKeyRepository,
@@ -86,6 +88,14 @@ class SqlAlchemyUnitOfWork:
     @property
     def pii_keys(self) -> PiiKeyRepository:
         return PiiKeyRepository(self.session)
+
+    @property
+    def access(self) -> AccessRepository:
+        return AccessRepository(self.session)
+
+    @property
+    def jobs(self) -> JobRepository:
+        return JobRepository(self.session)
 
     def users(self, platform_code: str) -> UserRepository:
         return UserRepository(self.session, platform_code)

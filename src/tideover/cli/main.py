@@ -18,6 +18,7 @@ from tideover.cli import (
     audit,
     collectors,
     compliance,
+    compliance_text,
     cycle,
     data,
     demo,
@@ -68,6 +69,8 @@ policy.app.command("versions")(policy_versions.versions)
 policy.app.command("show")(policy_versions.show)
 app.add_typer(policy.app, name="policy")
 compliance.app.add_typer(holds.app, name="hold")
+compliance.app.command("text-eval")(compliance_text.text_eval)
+compliance.app.command("text-check")(compliance_text.text_check)
 app.add_typer(compliance.app, name="compliance")
 app.add_typer(audit.app, name="audit")
 app.add_typer(hardship.app, name="hardship")

@@ -14,12 +14,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from tideover.adapters.repositories.access import ApiKeyRecord, SessionRecord
 from tideover.adapters.repositories.account_flags import AccountFlags
 from tideover.adapters.repositories.applications import EvidenceFile
 from tideover.adapters.repositories.audit import AuditHead
 from tideover.adapters.repositories.contacts import ContactCounts, ContactEvent, ContactResult
 from tideover.adapters.repositories.cycle import CycleRun, ReplaceResult
 from tideover.adapters.repositories.imports import ImportBatchRecord
+from tideover.adapters.repositories.jobs import JobRecord
 from tideover.adapters.repositories.keyring import Ciphertext, KeyEntry
 from tideover.adapters.repositories.plans import PlanTimeline, StoredPlan
 from tideover.adapters.repositories.platforms import PlatformRecord
@@ -46,6 +48,70 @@ from tideover.plans.lifecycle import Outcome as PromiseOutcome
 from tideover.plans.lifecycle import Plan, PlanStatus, PromiseToPay, ScheduleVersion
 from tideover.plans.limits import OfferLimits
 from tideover.policy.workflow import Event, Ledger, Version
+
+
+class AccessRepository(Protocol):
+    """Sessions, API keys and one-time codes of every platform (each record names its own)."""
+
+    def add_session(
+        self,
+        *,
+        platform: str,
+        token_hash: str,
+        subject: str,
+        user_id: int | None,
+        borrower_id: str | None,
+        csrf_token: str,
+        locale: str | None,
+        at: datetime,
+        expires_at: datetime,
+    ) -> None: ...
+
+    def session_by_token(self, token_hash: str) -> SessionRecord | None: ...
+
+    def touch_session(self, session_pk: int, *, at: datetime, expires_at: datetime) -> None: ...
+
+    def set_session_locale(self, session_pk: int, locale: str) -> None: ...
+
+    def end_session(self, session_pk: int, *, at: datetime) -> None: ...
+
+    def end_user_sessions(self, platform: str, user_id: int, *, at: datetime) -> None:
+        """Ends every session of a user (deactivated, password changed)."""
+
+    def add_api_key(
+        self,
+        *,
+        platform: str,
+        key_id: str,
+        secret_hash: str,
+        name: str,
+        scopes: Sequence[str],
+        created_by: int,
+        at: datetime,
+    ) -> None: ...
+
+    def api_key(self, key_id: str) -> ApiKeyRecord | None: ...
+
+    def api_keys(self, platform: str) -> builtins.list[ApiKeyRecord]: ...
+
+    def key_used(self, key_id: str, *, at: datetime) -> None: ...
+
+    def revoke_api_key(self, platform: str, key_id: str, *, at: datetime) -> bool: ...
+
+    def add_code(
+        self, *, platform: str, phone_hash: str, code_hash: str, at: datetime, expires_at: datetime
+    ) -> None: ...
+
+    def codes_sent_since(self, platform: str, phone_hash: str, since: datetime) -> int: ...
+
+    def live_code(
+        self, platform: str, phone_hash: str, *, at: datetime
+    ) -> tuple[int, str, int] | None:
+        """The newest unused, unexpired code: (key, code hash, wrong tries so far)."""
+
+    def code_tried(self, code_pk: int, *, used_at: datetime | None) -> None:
+        """One more try of a code; ``used_at`` when it was the right one (never usable
+        again)."""
 
 
 class AccountFlagsRepository(Protocol):
@@ -114,6 +180,9 @@ class BorrowerRepository(Protocol):
     def platform_code(self) -> str: ...
 
     def get(self, borrower_id: str) -> Borrower | None: ...
+
+    def phone_hash(self, phone: str) -> str:
+        """The keyed hash phone numbers are looked up by (the number is never stored plain)."""
 
     def erase(self, borrower_id: str) -> None:
         """Removes what identifies the borrower (name, ID number, phones, address, e-mail,
@@ -338,6 +407,44 @@ class ImportBatchRepository(Protocol):
     ) -> ImportBatchRecord: ...
 
     def recent(self, limit: int = 20) -> builtins.list[ImportBatchRecord]: ...
+
+
+class JobRepository(Protocol):
+    """The job queue of every platform; each job names its platform."""
+
+    def enqueue(
+        self,
+        *,
+        platform: str,
+        job_id: str,
+        kind: str,
+        params: Mapping[str, Any],
+        created_by: int,
+        at: datetime,
+    ) -> None: ...
+
+    def get(self, platform: str, job_id: str) -> JobRecord | None: ...
+
+    def list(
+        self, platform: str, *, limit: int = 50, offset: int = 0
+    ) -> builtins.list[JobRecord]: ...
+
+    def claim_next(self, *, worker: str, at: datetime) -> JobRecord | None:
+        """Takes the oldest queued job for ``worker`` (in the caller's transaction)."""
+
+    def progress(self, job_pk: int, *, label: str, done: int, total: int, at: datetime) -> None: ...
+
+    def finish(
+        self,
+        job_pk: int,
+        *,
+        at: datetime,
+        result: Mapping[str, Any] | None = None,
+        error: str | None = None,
+    ) -> None: ...
+
+    def requeue_stale(self, *, heartbeat_before: datetime) -> int:
+        """Running jobs whose worker stopped beating before ``heartbeat_before`` go back."""
 
 
 class PiiKeyRepository(Protocol):

@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from tideover.services.repositories import (
+    AccessRepository,
     AccountFlagsRepository,
     AuditRepository,
     BorrowerRepository,
@@ -26,10 +27,11 @@ from tideover.services.repositories import (
     HardshipApplicationRepository,
     HoldRepository,
     ImportBatchRepository,
+    JobRepository,
     LoanRepository,
     PaymentRepository,
-    PlanRepository,
     PiiKeyRepository,
+    PlanRepository,
     PlatformRepository,
     PolicyRepository,
     PromiseRepository,
@@ -47,6 +49,12 @@ class UnitOfWork(Protocol):
 
     @property
     def pii_keys(self) -> PiiKeyRepository: ...
+
+    @property
+    def access(self) -> AccessRepository: ...
+
+    @property
+    def jobs(self) -> JobRepository: ...
 
     def users(self, platform_code: str) -> UserRepository: ...
 

@@ -83,6 +83,7 @@ from tideover.adapters.orm.portfolio import (
     PaymentRow,
     PlatformRow,
 )
+from tideover.adapters.orm.web import JOB_STATES, ApiKeyRow, BorrowerCodeRow, JobRow, WebSessionRow
 
 __all__ = [
     "ACTOR",
@@ -94,6 +95,7 @@ __all__ = [
     "EXTERNAL_ID",
     "HASH_HEX",
     "HOLD_KINDS",
+    "JOB_STATES",
     "JSON_DOC",
     "KEY_STATES",
     "MAX_DAILY_CAPACITY",
@@ -111,9 +113,11 @@ __all__ = [
     "ROLE",
     "ROLLBACK_STATES",
     "STEP_KEY",
+    "ApiKeyRow",
     "AuditHeadRow",
     "AuditRecordRow",
     "Base",
+    "BorrowerCodeRow",
     "BorrowerPhoneRow",
     "BorrowerRow",
     "CallbackRequestRow",
@@ -128,6 +132,7 @@ __all__ = [
     "HardshipApplicationRow",
     "ImportBatchRow",
     "InstallmentRow",
+    "JobRow",
     "KpiSnapshotRow",
     "LoanPauseRow",
     "LoanRow",
@@ -144,6 +149,7 @@ __all__ = [
     "ScheduleVersionRow",
     "UserRow",
     "UtcDateTime",
+    "WebSessionRow",
     "big_id",
     "loan_fk",
     "one_of",

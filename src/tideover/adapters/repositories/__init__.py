@@ -6,6 +6,7 @@ platform's id.  Writes are set-based (one INSERT or COPY for many rows)
 because the daily cycle and the demo write hundreds of thousands of rows.
 """
 
+from tideover.adapters.repositories.access import AccessRepository, ApiKeyRecord, SessionRecord
 from tideover.adapters.repositories.account_flags import AccountFlags, AccountFlagsRepository
 from tideover.adapters.repositories.applications import (
     EvidenceFile,
@@ -19,6 +20,7 @@ from tideover.adapters.repositories.cycle import CycleRepository, CycleRun, Repl
 from tideover.adapters.repositories.delinquency import DelinquencyRepository
 from tideover.adapters.repositories.holds import HoldRepository
 from tideover.adapters.repositories.imports import ImportBatchRecord, ImportBatchRepository
+from tideover.adapters.repositories.jobs import JobRecord, JobRepository
 from tideover.adapters.repositories.keyring import Ciphertext, KeyEntry, PiiKeyRepository
 from tideover.adapters.repositories.loans import LoanRepository
 from tideover.adapters.repositories.payments import PaymentRepository
@@ -31,8 +33,10 @@ from tideover.adapters.repositories.schedules import ScheduleRepository
 from tideover.adapters.repositories.users import UserRecord, UserRepository
 
 __all__ = [
+    "AccessRepository",
     "AccountFlags",
     "AccountFlagsRepository",
+    "ApiKeyRecord",
     "AuditHead",
     "AuditRepository",
     "BorrowerRepository",
@@ -49,6 +53,8 @@ __all__ = [
     "HoldRepository",
     "ImportBatchRecord",
     "ImportBatchRepository",
+    "JobRecord",
+    "JobRepository",
     "KeyEntry",
     "LoanRepository",
     "PaymentRepository",
@@ -63,6 +69,7 @@ __all__ = [
     "QueueRepository",
     "ReplaceResult",
     "ScheduleRepository",
+    "SessionRecord",
     "StoredEvent",
     "StoredPlan",
     "StoredPolicy",

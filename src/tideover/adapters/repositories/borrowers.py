@@ -27,6 +27,10 @@ class BorrowerRepository(PlatformScoped):
         found = self._load(BorrowerRow.borrower_id == borrower_id)
         return found[0] if found else None
 
+    def phone_hash(self, phone: str) -> str:
+        """The keyed hash phone numbers are looked up by (the number is never stored plain)."""
+        return self._cipher.lookup_hash(phone)
+
     def erase(self, borrower_id: str) -> None:
         """Removes what identifies the borrower (name, ID number, phones, address, e-mail,
         attributes); the row stays so that their accounts keep their key."""

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import JsonValue
 
 from tideover.policy.diff import diff_policies
-from tideover.policy.document import json_schema, load_policy
+from tideover.policy.document import CompiledPolicy, json_schema, load_policy, parse_policy
 from tideover.policy.problems import PolicyRejected
 from tideover.services.policy.results import (
     PolicyChange,
@@ -25,9 +25,24 @@ def validate_policy_file(*, path: Path) -> PolicyValidation:
         return PolicyValidation(
             file=str(path), valid=False, problems=[PolicyProblem.of(p) for p in exc.problems]
         )
+    return _valid(compiled, str(path))
+
+
+def validate_text(*, text: str, source: str = "<policy>") -> PolicyValidation:
+    """Check a policy document's text (the console's editor); never raises on bad content."""
+    try:
+        compiled = parse_policy(text, source=source)
+    except PolicyRejected as exc:
+        return PolicyValidation(
+            file=source, valid=False, problems=[PolicyProblem.of(p) for p in exc.problems]
+        )
+    return _valid(compiled, source)
+
+
+def _valid(compiled: CompiledPolicy, source: str) -> PolicyValidation:
     policy = compiled.policy
     return PolicyValidation(
-        file=str(path),
+        file=source,
         valid=True,
         policy=policy.policy,
         jurisdiction=policy.jurisdiction,

@@ -17,10 +17,11 @@ from tideover.compliance.contacts import (
 from tideover.compliance.lint import SendWindow, TemplateText, lint, pack_codes
 from tideover.compliance.loader import load_pack
 from tideover.domain.errors import UsageError, ValidationError
-from tideover.policy.document import load_policy
+from tideover.policy.document import load_policy, parse_policy
 from tideover.policy.model import Channel as StepChannel
 from tideover.services.inputs import ZH_PROBLEM, StrictModel, problem_location
 from tideover.services.policy.results import PolicyLint
+from tideover.services.unit_of_work import UnitOfWork
 
 
 def lint_policy_file(
@@ -99,3 +100,14 @@ def read_templates(path: Path) -> dict[str, TemplateText]:
             ) from exc
         texts[str(key)] = TemplateText(item.text, item.target, item.sender)
     return texts
+
+
+def lint_stored_version(*, uow: UnitOfWork, platform: str, version: int) -> PolicyLint:
+    """The compliance linter's report on a stored version, against the packs it names
+    (what approval will check)."""
+    with uow:
+        stored = uow.policies(platform).get(version)
+    source = f"{platform} policy version {version}"
+    compiled = parse_policy(stored.document, source=source)
+    report = lint(compiled, [load_pack(code) for code in pack_codes(compiled.policy)])
+    return PolicyLint.of(report, file=source, actor=None)

@@ -348,3 +348,22 @@ def _store(uow: UnitOfWork, repo: PolicyRepository, before: Ledger, after: Ledge
 
 def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
+
+
+def diff_version_with_active(*, uow: UnitOfWork, platform: str, version: int) -> PolicyDiff:
+    """Structural changes from the active version (if any) to stored ``version``."""
+    with uow:
+        repo = uow.policies(platform)
+        candidate = repo.get(version)
+        active = repo.active()
+    after = parse_policy(candidate.document, source=f"{platform} policy version {version}")
+    if active is None:
+        return PolicyDiff(old="(none active)", new=f"{platform} version {version}", changes=[])
+    number = active.version.number
+    before = parse_policy(active.document, source=f"{platform} policy version {number}")
+    return PolicyDiff(
+        old=f"{platform} active version {number}",
+        new=f"{platform} version {version}",
+        old_version=PolicyVersionInfo.of(active),
+        changes=[PolicyChange.of(c) for c in diff_policies(before.policy, after.policy)],
+    )

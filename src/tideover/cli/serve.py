@@ -1,0 +1,55 @@
+"""``tideover serve``: the web console and the REST API."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+
+import typer
+
+from tideover.cli.output import console, say
+from tideover.domain.errors import ConfigurationError
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+) -> None:
+    """Start the web console and the REST API (uvicorn).
+
+    Plain HTTP is for a loopback address in demo mode; anywhere else the app
+    sets Secure cookies and expects TLS in front of it.
+    """
+    import uvicorn
+
+    from tideover.bootstrap import open_app
+    from tideover.config import load_settings
+    from tideover.web.app import create_app
+    from tideover.web.startup import refuse_unsafe_accounts
+
+    settings = load_settings()
+    if settings.mode == "production" and settings.web_insecure:
+        raise ConfigurationError(
+            "TIDEOVER_WEB_INSECURE is refused in production mode",
+            "生产模式下不允许 TIDEOVER_WEB_INSECURE",
+        )
+    core = open_app(settings)
+    refuse_unsafe_accounts(core)
+    secure = not (settings.web_insecure or (settings.mode != "production" and _loopback(host)))
+    app = create_app(core, secure_cookies=secure)
+    console.print(
+        say(
+            f"Tideover console on http://{host}:{port}/ (API: /api/v1/docs); Ctrl-C stops it",
+            f"Tideover 控制台：http://{host}:{port}/（API：/api/v1/docs）；按 Ctrl-C 停止",
+        )
+    )
+    uvicorn.run(
+        app, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False
+    )

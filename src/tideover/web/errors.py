@@ -1,0 +1,152 @@
+"""Every error a request can meet, answered in one place, in the reader's language.
+
+``TideoverError`` carries a stable code, an HTTP status and both languages; a
+request's input that fails validation is a ``request_invalid`` error listing
+each field; anything else is an ``internal_error`` with nothing of its cause in
+the answer (it goes to the log, with personal data scrubbed).  An htmx request
+gets an HTML fragment, a page request an HTML page, an API request JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tideover.domain.errors import TideoverError
+from tideover.web.i18n import Texts
+
+log = logging.getLogger("tideover.web")
+
+_STATUS_TEXT = {
+    401: ("not_signed_in", "Please sign in.", "请先登录。"),
+    403: ("forbidden", "You may not do this.", "您无权执行此操作。"),
+    404: ("not_found", "Nothing here.", "未找到。"),
+    405: (
+        "method_not_allowed",
+        "This address does not take that method.",
+        "该地址不支持此请求方法。",
+    ),
+    412: (
+        "precondition_failed",
+        "It changed since you read it; reload and try again.",
+        "内容在您读取后已被修改；请刷新后重试。",
+    ),
+    413: ("too_large", "The upload is too large.", "上传内容过大。"),
+    429: ("too_many_requests", "Too many requests; wait a moment.", "请求过于频繁，请稍后再试。"),
+}
+
+
+def safe_next(path: str | None) -> str:
+    """A path to return to after signing in: on this site only (no open redirect)."""
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return "/"
+    if any(ord(c) < 32 for c in path):
+        return "/"
+    return path
+
+
+def _wants_html(request: Request) -> bool:
+    if request.url.path.startswith("/api/"):
+        return False
+    return "text/html" in request.headers.get("accept", "") or "HX-Request" in request.headers
+
+
+def _texts(request: Request) -> Texts:
+    texts = getattr(request.state, "texts", None)
+    return texts if isinstance(texts, Texts) else Texts("zh_CN")
+
+
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    en: str,
+    zh: str,
+    details: list[dict[str, Any]] | None = None,
+) -> Response:
+    texts = _texts(request)
+    message = zh if texts.language == "zh_CN" else en
+    if status == 401 and _wants_html(request):
+        target = "/login?next=" + quote(safe_next(request.url.path), safe="/")
+        if request.url.path.startswith("/borrower"):
+            target = "/borrower/login"
+        if "HX-Request" in request.headers:
+            return Response(status_code=204, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+    if _wants_html(request):
+        from tideover.web.ui.pages import render
+
+        template = "fragments/error.html" if "HX-Request" in request.headers else "error.html"
+        response = render(
+            request,
+            template,
+            {"status": status, "code": code, "message": message, "details": details or []},
+            status_code=status,
+        )
+        if "HX-Request" in request.headers:
+            # htmx swaps error answers too, into the element that asked.
+            response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    body: dict[str, Any] = {"code": code, "message": message, "en": en, "zh": zh}
+    if details:
+        body["details"] = details
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(TideoverError)
+    async def tideover_error(request: Request, exc: TideoverError) -> Response:
+        return error_response(request, exc.http_status, exc.code, exc.en, exc.zh)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        details = [
+            {
+                "field": ".".join(str(p) for p in error.get("loc", ()) if p != "body"),
+                "problem": str(error.get("type", "invalid")),
+            }
+            for error in exc.errors()[:50]
+        ]
+        fields = ", ".join(d["field"] for d in details) or "(request)"
+        return error_response(
+            request,
+            422,
+            "request_invalid",
+            f"the request is not valid: {fields}",
+            f"请求内容无效：{fields}",
+            details,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code, en, zh = _STATUS_TEXT.get(
+            exc.status_code, ("http_error", "The request could not be served.", "请求无法处理。")
+        )
+        response = error_response(request, exc.status_code, code, en, zh)
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        from tideover.domain.redact import scrub
+
+        log.error(
+            "internal error on %s %s: %s",
+            request.method,
+            request.url.path,
+            scrub(f"{type(exc).__name__}: {exc}"),
+        )
+        return error_response(
+            request,
+            500,
+            "internal_error",
+            "something went wrong on our side; it has been logged",
+            "服务器内部出错；已记录",
+        )
