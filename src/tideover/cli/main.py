@@ -37,6 +37,7 @@ from tideover.cli import (
     queue,
     serve,
     users,
+    worker,
 )
 from tideover.cli.output import error_console, locale, say
 from tideover.domain.errors import TideoverError
@@ -82,6 +83,7 @@ app.add_typer(queue.app, name="queue")
 app.add_typer(users.app, name="users")
 app.add_typer(pii.app, name="pii")
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 
 
 def run(argv: list[str] | None = None) -> int:

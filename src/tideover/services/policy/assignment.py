@@ -21,7 +21,7 @@ import pyarrow as pa
 from tideover.batch.assign import assign_to_parquet
 from tideover.batch.impact import impact
 from tideover.policy.diff import diff_policies
-from tideover.policy.document import CompiledPolicy, load_policy
+from tideover.policy.document import CompiledPolicy, load_policy, parse_policy
 from tideover.policy.hashing import assignment_key
 from tideover.services.cycle.inputs import load_cycle_inputs
 from tideover.services.platforms import check_platform_code, settings_of
@@ -272,6 +272,37 @@ def impact_on_platform(
         old=old_label,
         new=str(new),
         portfolio_label="stored" if portfolio is None else str(portfolio),
+        old_version=old_version,
+        as_of=as_of,
+    )
+
+
+def impact_of_version(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    version: int,
+    as_of: date,
+    model_registry: Path | None = None,
+) -> Impact:
+    """Impact of stored ``version`` against the active one on the stored portfolio of
+    ``as_of``: the review's preview of who moves where and whose treatment changes."""
+    with uow:
+        stored = uow.policies(platform).get(version)
+    after = parse_policy(stored.document, source=f"{platform} policy version {version}")
+    before, old_version = active_policy(uow=uow, platform=platform, as_of=as_of)
+    features = platform_features(
+        uow=uow, platform=platform, as_of=as_of, model_registry=model_registry
+    )
+    return _impact_report(
+        before,
+        after,
+        features,
+        platform=platform,
+        out=None,
+        old=f"{platform} active version {old_version.version}",
+        new=f"{platform} version {version}",
+        portfolio_label="stored",
         old_version=old_version,
         as_of=as_of,
     )
