@@ -2,6 +2,7 @@
 
     python tools/messages.py update   # extract, merge into en and zh_CN (make messages)
     python tools/messages.py check    # exit 1 listing texts without a translation
+    python tools/messages.py translate FILE.json   # Chinese texts {msgid: msgstr} into zh_CN
 
 English is the source language: its catalogue repeats each text (so a text is
 never shown empty); the Chinese one must translate every text, or ``check``
@@ -10,6 +11,7 @@ never shown empty); the Chinese one must translate every text, or ``check``
 
 from __future__ import annotations
 
+import json
 import sys
 from io import BytesIO
 from pathlib import Path
@@ -51,7 +53,9 @@ def _read(language: str) -> Catalog:
 def update() -> None:
     for language in LANGUAGES:
         catalog = _read(language)
+        created = catalog.creation_date
         catalog.update(extract(), no_fuzzy_matching=True)  # a fresh template each: update shares
+        catalog.creation_date = created  # a stable header: diffs show only the texts
         catalog.project, catalog.version = "Tideover", "1"
         catalog.copyright_holder = "Tideover contributors"
         catalog.msgid_bugs_address = ""
@@ -62,8 +66,15 @@ def update() -> None:
                 message.string = message.id
             message.flags.discard("fuzzy")
         buffer = BytesIO()
-        write_po(buffer, catalog, omit_header=False, sort_output=True, width=100, no_location=True,
-                 ignore_obsolete=True)
+        write_po(
+            buffer,
+            catalog,
+            omit_header=False,
+            sort_output=True,
+            width=100,
+            no_location=True,
+            ignore_obsolete=True,
+        )
         _po(language).parent.mkdir(parents=True, exist_ok=True)
         _po(language).write_bytes(buffer.getvalue())
 
@@ -81,10 +92,28 @@ def missing() -> dict[str, list[str]]:
     return found
 
 
+def translate(table: dict[str, str]) -> int:
+    """Writes Chinese translations into the zh_CN catalogue; returns how many were used."""
+    catalog = _read("zh_CN")
+    used = 0
+    for message in catalog:
+        if message.id and message.id in table:
+            message.string = table[message.id]
+            used += 1
+    buffer = BytesIO()
+    write_po(buffer, catalog, sort_output=True, width=100, no_location=True, ignore_obsolete=True)
+    _po("zh_CN").write_bytes(buffer.getvalue())
+    return used
+
+
 def main() -> int:
     command = sys.argv[1] if len(sys.argv) > 1 else "check"
     if command == "update":
         update()
+    if command == "translate":
+        update()
+        table = json.loads(Path(sys.argv[2]).read_text(encoding="utf-8"))
+        print(f"{translate(table)} translation(s) written")
     lacking = missing()
     for language, texts in lacking.items():
         print(f"{language}: {len(texts)} text(s) without a translation")
