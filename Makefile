@@ -6,13 +6,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install demo test unit lint format bench audit sbom messages clean
+.PHONY: help install demo test unit lint format bench audit sbom messages text-model clean
 
 help:
 	@echo "make demo   - set up, then run the main job on the demo portfolio"
 	@echo "make test   - set up, then lint, type-check and run the whole test suite"
 	@echo "make lint   - ruff (lint + format check), mypy --strict, import contracts"
 	@echo "make bench  - run the benchmarks (figures go in bench/RESULTS.md)"
+	@echo "make text-model - rebuild the message checker's corpus variants and learned model"
 	@echo "make audit  - the locked dependencies against known vulnerabilities"
 	@echo "make sbom   - the software bill of materials (CycloneDX JSON in var/)"
 	@echo "make messages - extract the console's texts into the zh/en catalogues"
@@ -51,6 +52,12 @@ bench: $(STAMP)
 
 messages: $(STAMP)
 	$(BIN)/python tools/messages.py update
+
+# The message checker's learned model is committed (installs never train); this rebuilds
+# the corpus's adversarial variants, then the model and its card, from the training split.
+text-model: $(STAMP)
+	$(BIN)/python -m tideover.compliance.textcheck.variants
+	$(BIN)/python -m tideover.compliance.textcheck.train
 
 audit: $(STAMP)
 	$(BIN)/python tools/audit_dependencies.py

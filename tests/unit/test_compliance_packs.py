@@ -72,6 +72,7 @@ def test_version_is_a_content_hash() -> None:
                     "threat",
                     "insult",
                     "impersonation",
+                    "false_legal",
                     "notify_contacts",
                     "pressure_borrow_sell",
                 ]

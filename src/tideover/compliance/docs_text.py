@@ -92,6 +92,13 @@ explanation (English or Chinese by locale) and the earliest allowed instant,
 in UTC and in each candidate time zone; `audit verify` exits 1 when the chain
 is broken and names each edited, deleted, reordered or re-hashed record.
 
+Message text is read by the message checker's two detectors — the lexicon and
+a learned classifier — after a normalisation that undoes evasions (traditional
+characters, pinyin, leet, emoji, spacing).  What each category means and which
+rules forbid it, the labelled corpus, the measured recall and false-positive
+rate, and `tideover compliance text-eval` are in
+[compliance-text.md](compliance-text.md).
+
 ### Attempt files
 
 ```json

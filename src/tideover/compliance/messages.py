@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from tideover.compliance.contacts import Finding
 from tideover.compliance.text import Match, MessageChecker
+from tideover.compliance.textcheck.verdict import CLASSIFIER, UNCHECKED
 from tideover.compliance.voicemail import voicemail_findings
 
 # One applicable rule: its id and the categories (or parts) it forbids or requires.
@@ -103,18 +104,20 @@ def _forbidden(
 ) -> list[Finding]:
     found = []
     for match in matches:
-        rule_ids = tuple(dict.fromkeys(rid for rid, cats in forbidden if match.category in cats))
+        if match.category in UNCHECKED:
+            # a part no detector could read blocks under every rule that reads text
+            rule_ids = tuple(dict.fromkeys(rid for rid, _ in forbidden))
+        else:
+            rule_ids = tuple(
+                dict.fromkeys(rid for rid, cats in forbidden if match.category in cats)
+            )
         if rule_ids:
             category = checker.categories[match.category]
+            en, zh = category.en, category.zh
+            if match.detector == CLASSIFIER:
+                en += f" (learned classifier, score {match.score:.2f})"
+                zh += f"（学习模型判定，得分 {match.score:.2f}）"
             found.append(
-                Finding(
-                    rule_ids,
-                    match.category,
-                    match.start,
-                    match.end,
-                    match.matched,
-                    category.en,
-                    category.zh,
-                )
+                Finding(rule_ids, match.category, match.start, match.end, match.matched, en, zh)
             )
     return found

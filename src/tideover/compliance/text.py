@@ -1,29 +1,45 @@
-"""Message checker (zh + en): normalise, match a dictionary at once, map spans back.
+"""Message checker (zh + en): two detectors, one verdict.
 
-Matching uses an Aho-Corasick automaton (``pyahocorasick``): one pass over the
-text finds every dictionary term whatever the dictionary's size, where a regex
-alternation is tried term by term at each position.  A few regular expressions
-cover phrasings a fixed term cannot.  Normalisation (NFKC for full-width forms,
-case folding, dropping spaces, punctuation, symbols and zero-width characters)
-defeats evasions such as "弄 死 你", "ｋｉｌｌ ｙｏｕ" or "k\u200bill you".
+A text is normalised once (``textcheck.normalise``: full-width and look-alike letters,
+spacing and punctuation, leet, emoji, traditional characters, pinyin and homophones),
+then read by two detectors:
+
+- the **lexicon** (``packs/lexicon.yaml``, ``textcheck.lexicon``): terms and patterns
+  found in one Aho-Corasick pass, with negations and quoted speech understood; fast,
+  and every finding has the span of the words that matched;
+- the **learned classifier** (``textcheck.model``): a linear model over character
+  n-grams trained on the project's corpus, which catches phrasings no list holds.
+
+The verdict names each category found, the detector, a score (1.0 for a lexicon
+match, the model's probability otherwise) and a span; a category the lexicon found is
+not repeated by the classifier.  Text in a script the checker cannot read, and text
+beyond ``MAX_CHECKED`` characters, is reported as unchecked — never passed silently.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import ahocorasick  # type: ignore[import-not-found,unused-ignore]
 import yaml
 
-_DROP_CATEGORIES = ("Z", "P", "S", "C")  # separators, punctuation, symbols, control/format
-# How far before a match (in normalised characters) a negation still applies: about a
-# clause; English words are longer than Chinese characters.
-_CJK_REACH, _LATIN_REACH = 8, 24
+from tideover.compliance.textcheck.lexicon import Lexicon
+from tideover.compliance.textcheck.model import TextClassifier, default_classifier
+from tideover.compliance.textcheck.normalise import normalise_text
+from tideover.compliance.textcheck.quotes import plain_chinese, reported_spans, signature_spans
+from tideover.compliance.textcheck.scripts import scripts
+from tideover.compliance.textcheck.verdict import (
+    CLASSIFIER,
+    LEXICON,
+    MAX_CHECKED,
+    UNCHECKED_LENGTH,
+    UNCHECKED_SCRIPT,
+    TextFinding,
+    TextVerdict,
+    Unchecked,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +48,8 @@ class Match:
     start: int  # span in the original text, end exclusive
     end: int
     matched: str
+    detector: str = LEXICON
+    score: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,102 +57,160 @@ class Category:
     name: str
     en: str
     zh: str
+    definition_en: str = ""
+    definition_zh: str = ""
+    sources: tuple[str, ...] = ()
+
+
+# Parts of a text the checker did not read block like a finding (see messages.py).
+_UNCHECKED_CATEGORIES = {
+    UNCHECKED_SCRIPT: Category(
+        UNCHECKED_SCRIPT,
+        "contains text in a script the checker cannot read, which was not checked",
+        "含有检查器无法识别的文字，该部分未经检查",
+    ),
+    UNCHECKED_LENGTH: Category(
+        UNCHECKED_LENGTH,
+        f"is longer than the {MAX_CHECKED:,} characters the checker reads; "
+        "the rest was not checked",
+        f"超过检查器可读取的 {MAX_CHECKED:,} 个字符，其余部分未经检查",
+    ),
+}
 
 
 def normalise(text: str) -> tuple[str, list[int]]:
     """Normalised text and, for each of its characters, the index in ``text``."""
-    chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        for piece in unicodedata.normalize("NFKC", char).casefold():
-            if unicodedata.category(piece)[0] in _DROP_CATEGORIES:
-                continue
-            chars.append(piece)
-            origin.append(index)
-    return "".join(chars), origin
-
-
-def _is_word_char(char: str) -> bool:
-    return char.isascii() and char.isalnum()
+    normalised = normalise_text(text)
+    return normalised.text, normalised.origin
 
 
 class MessageChecker:
-    """Finds dictionary terms and patterns of every category in a text."""
+    """Finds the categories of a lexicon (and of a learned model, when given) in a text."""
 
-    def __init__(self, lexicon: dict[str, Any]) -> None:
-        self.categories: dict[str, Category] = {}
-        self._automaton = ahocorasick.Automaton()
-        self._patterns: list[tuple[str, re.Pattern[str]]] = []
-        self._negations: dict[str, tuple[str, ...]] = {}
-        self._gaps: dict[str, int] = {}  # categories whose negation must come right before
+    def __init__(
+        self, lexicon: dict[str, Any], *, classifier: TextClassifier | None = None
+    ) -> None:
+        self.categories: dict[str, Category] = dict(_UNCHECKED_CATEGORIES)
         for name, spec in lexicon["categories"].items():
-            self.categories[name] = Category(name, spec["en"], spec["zh"])
-            self._negations[name] = tuple(normalise(str(n))[0] for n in spec.get("negated_by", []))
-            if "negation_gap" in spec:
-                self._gaps[name] = int(spec["negation_gap"])
-            for term in spec.get("terms", []):
-                key, _ = normalise(str(term))
-                latin = _is_word_char(key[0]), _is_word_char(key[-1])
-                entries = self._automaton.get(key, [])
-                entries.append((name, len(key), latin))
-                self._automaton.add_word(key, entries)
-            for pattern in spec.get("patterns", []):
-                self._patterns.append((name, re.compile(pattern)))
-        self._automaton.make_automaton()
+            self.categories[name] = Category(
+                name,
+                spec["en"],
+                spec["zh"],
+                spec.get("definition_en", ""),
+                spec.get("definition_zh", ""),
+                tuple(str(s) for s in spec.get("sources", [])),
+            )
+        self._lexicon = Lexicon(
+            lexicon["categories"],
+            normalise,
+            sentence_negations=lexicon.get("sentence_negations", ()),
+            warning_cues=lexicon.get("warning_cues", ()),
+        )
+        self.classifier = classifier
 
-    def scan(self, text: str) -> list[Match]:
-        """Every match, sorted by position; overlapping terms of one category merged."""
-        norm, origin = normalise(text)
-        found: dict[tuple[str, int], int] = {}
-        for end, entries in self._automaton.iter(norm):
-            for category, length, (latin_start, latin_end) in entries:
-                start = end - length + 1
-                first, last = origin[start], origin[end]
-                if latin_start and first > 0 and _is_word_char(text[first - 1]):
-                    continue  # "sue" inside "issue"
-                if latin_end and last + 1 < len(text) and _is_word_char(text[last + 1]):
-                    continue
-                if self._negated(category, norm, start):
-                    continue
-                key = (category, first)
-                found[key] = max(found.get(key, 0), last + 1)
-        for category, pattern in self._patterns:
-            for hit in pattern.finditer(norm):
-                if self._negated(category, norm, hit.start()):
-                    continue
-                first, last = origin[hit.start()], origin[hit.end() - 1]
-                key = (category, first)
-                found[key] = max(found.get(key, 0), last + 1)
-        return sorted(
-            (Match(cat, start, stop, text[start:stop]) for (cat, start), stop in found.items()),
-            key=lambda m: (m.start, m.category),
+    def verdict(self, text: str) -> TextVerdict:
+        """Both detectors' findings and the parts of ``text`` left unchecked."""
+        scope = text[:MAX_CHECKED]
+        normalised = normalise_text(scope)
+        norm, origin = normalised.text, normalised.origin
+        findings = [
+            self._finding(text, h.category, LEXICON, 1.0, h.start, h.end)
+            for h in self._lexicon.scan(scope, norm, origin)
+        ]
+        if self.classifier is not None:
+            by_lexicon = {f.category for f in findings}
+            read_norm, read_origin = _classifier_view(scope, norm, origin)
+            for d in self.classifier.detect(scope, read_norm, read_origin):
+                if d.category not in by_lexicon and d.category in self.categories:
+                    findings.append(
+                        self._finding(text, d.category, CLASSIFIER, d.score, d.start, d.end)
+                    )
+        found = scripts(scope)
+        unchecked = [
+            Unchecked(
+                UNCHECKED_SCRIPT,
+                run.start,
+                run.end,
+                run.script,
+                f"{run.script} text at {run.start}-{run.end} was not checked",
+                f"位置 {run.start}-{run.end} 的{run.script}文字未经检查",
+            )
+            for run in found.unknown
+        ]
+        if len(text) > MAX_CHECKED:
+            rest = len(text) - MAX_CHECKED
+            unchecked.append(
+                Unchecked(
+                    UNCHECKED_LENGTH,
+                    MAX_CHECKED,
+                    len(text),
+                    str(rest),
+                    f"the last {rest:,} characters were not checked",
+                    f"最后 {rest:,} 个字符未经检查",
+                )
+            )
+        findings.sort(key=lambda f: (f.start, f.category))
+        return TextVerdict(
+            length=len(text),
+            language=found.language,
+            findings=tuple(findings),
+            unchecked=tuple(unchecked),
+            model_version=self.classifier.version if self.classifier is not None else "",
         )
 
-    def _negated(self, category: str, norm: str, start: int) -> bool:
-        """A warning such as "切勿向个人账户转账" is not a request to pay one.
-
-        With a ``negation_gap`` the negation must end at most that many normalised
-        characters before the match: "we will not sue you" is negated, "if you will
-        not pay we sue" is not.
-        """
-        gap = self._gaps.get(category)
-        for negation in self._negations[category]:
-            if gap is not None:
-                reach = len(negation) + gap
-            else:
-                reach = _LATIN_REACH if negation.isascii() else _CJK_REACH
-            if negation in norm[max(0, start - reach) : start]:
-                return True
-        return False
+    def scan(self, text: str) -> list[Match]:
+        """Every finding and every unchecked part, as matches sorted by position."""
+        verdict = self.verdict(text)
+        matches = [
+            Match(f.category, f.start, f.end, f.matched, f.detector, f.score)
+            for f in verdict.findings
+        ]
+        for part in verdict.unchecked:
+            shown = text[part.start : part.end] if part.reason == UNCHECKED_SCRIPT else ""
+            matches.append(Match(part.reason, part.start, part.end, shown, LEXICON, 1.0))
+        return sorted(matches, key=lambda m: (m.start, m.category))
 
     def contains(self, text: str, phrase: str) -> bool:
         """Whether ``phrase`` occurs in ``text`` once both are normalised."""
         needle, _ = normalise(phrase)
         return bool(needle) and needle in normalise(text)[0]
 
+    def _finding(
+        self, text: str, category: str, detector: str, score: float, start: int, end: int
+    ) -> TextFinding:
+        known = self.categories[category]
+        return TextFinding(
+            category, detector, round(score, 4), start, end, text[start:end], known.en, known.zh
+        )
+
+
+def _classifier_view(text: str, norm: str, origin: list[int]) -> tuple[str, list[int]]:
+    """The normalised text without the sender's signature and reported quotations.
+
+    Neither is the sender's own request: a signature only names the sender, and a
+    complaint reply quotes what the borrower was told in order to answer it.
+    """
+    skip = signature_spans(text) + reported_spans(plain_chinese(text))
+    if not skip:
+        return norm, origin
+    keep = [i for i, at in enumerate(origin) if not any(a <= at < b for a, b in skip)]
+    return "".join(norm[i] for i in keep), [origin[i] for i in keep]
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> dict[str, Any]:
+    """The shipped ``packs/lexicon.yaml``."""
+    source = resources.files("tideover.compliance.packs").joinpath("lexicon.yaml")
+    loaded: dict[str, Any] = yaml.safe_load(source.read_text("utf-8"))
+    return loaded
+
 
 @lru_cache(maxsize=1)
 def default_checker() -> MessageChecker:
-    """The checker built from the shipped ``packs/lexicon.yaml``."""
-    source = resources.files("tideover.compliance.packs").joinpath("lexicon.yaml")
-    return MessageChecker(yaml.safe_load(source.read_text("utf-8")))
+    """The checker built from the shipped lexicon and learned model (both loaded once)."""
+    return MessageChecker(default_lexicon(), classifier=default_classifier())
+
+
+def verdict_for(text: str) -> TextVerdict:
+    """The shipped checker's verdict on ``text``."""
+    return default_checker().verdict(text)

@@ -1,0 +1,196 @@
+"""The lexicon detector: one Aho-Corasick pass over the normalised text, spans mapped back.
+
+Matching uses an Aho-Corasick automaton (``pyahocorasick``): one pass over the text
+finds every dictionary term whatever the dictionary's size, where a regex alternation
+is tried term by term at each position.  A few regular expressions cover phrasings a
+fixed term cannot.  The grammar of ``packs/lexicon.yaml`` is described at its top.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick  # type: ignore[import-not-found,unused-ignore]
+
+from tideover.compliance.textcheck.quotes import plain_chinese, reported_spans
+
+# How far before a match (in normalised characters) a plain negation still applies:
+# about a clause; English words are longer than Chinese characters.
+_CJK_REACH, _LATIN_REACH = 8, 24
+_AFTER_GAP = 3  # a negation right after a match: "公安机关不会……", "courts never ……"
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
+_NOT_A = re.compile(r"(not an?|isn't an?|不是|并非)\s*$", re.IGNORECASE)
+
+Normaliser = Callable[[str], tuple[str, list[int]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    category: str
+    start: int  # span in the original text, end exclusive
+    end: int
+
+
+def is_word_char(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+class Lexicon:
+    """Terms, patterns and negations of every category, compiled once."""
+
+    def __init__(
+        self,
+        categories: dict[str, Any],
+        normalise: Normaliser,
+        *,
+        sentence_negations: Sequence[str] = (),
+        warning_cues: Sequence[str] = (),
+    ) -> None:
+        self._sentence_cues = _alternation(sentence_negations)
+        self._warning_cues = _alternation(warning_cues)
+        self._sentence_negated = {
+            n for n, spec in categories.items() if spec.get("sentence_negated")
+        }
+        self._warned = {n for n, spec in categories.items() if spec.get("warnings")}
+        self._automaton = ahocorasick.Automaton()
+        self._patterns: list[tuple[str, re.Pattern[str]]] = []
+        self._before: dict[str, list[tuple[str, int]]] = {}  # cue, reach
+        self._after: dict[str, list[str]] = {}
+
+        def key(value: object) -> str:
+            return normalise(str(value))[0]
+
+        for name, spec in categories.items():
+            self._before[name] = list(_negations(spec, key))
+            self._after[name] = [key(n) for n in spec.get("negated_after", [])]
+            for term in spec.get("terms", []):
+                normal = key(term)
+                if not normal:
+                    continue
+                latin = is_word_char(normal[0]), is_word_char(normal[-1])
+                entries = self._automaton.get(normal, [])
+                entries.append((name, len(normal), latin))
+                self._automaton.add_word(normal, entries)
+            for pattern in spec.get("patterns", []):
+                self._patterns.append((name, re.compile(pattern)))
+        self._empty = len(self._automaton) == 0
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def scan(self, text: str, norm: str, origin: list[int]) -> list[Hit]:
+        """Every hit, overlapping hits of one category merged, sorted by position."""
+        found: dict[tuple[str, int], int] = {}
+        context: _Context | None = None
+        for category, start, end, latin in self._raw(norm):
+            first, last = origin[start], origin[end]
+            if not _on_word_boundaries(text, first, last, latin):
+                continue
+            if self._negated(category, norm, start, end + 1):
+                continue
+            if context is None:
+                context = _Context(text)
+            if context.quoted(first, last):
+                continue  # the borrower's own words quoted back
+            if category in self._sentence_negated and context.cue_before(
+                self._sentence_cues, first
+            ):
+                continue  # "we will never ask you to ……"
+            if category in self._warned and context.warning(self._warning_cues, first):
+                continue  # "scammers pose as the police ……"
+            key = (category, first)
+            found[key] = max(found.get(key, 0), last + 1)
+        return sorted(
+            (Hit(category, start, stop) for (category, start), stop in found.items()),
+            key=lambda h: (h.start, h.category),
+        )
+
+    def _raw(self, norm: str) -> Iterable[tuple[str, int, int, tuple[bool, bool]]]:
+        """Category, normalised span (end inclusive) and Latin ends of every hit."""
+        if not self._empty:
+            for end, entries in self._automaton.iter(norm):
+                for category, length, latin in entries:
+                    yield category, end - length + 1, end, latin
+        for category, pattern in self._patterns:
+            for hit in pattern.finditer(norm):
+                yield category, hit.start(), hit.end() - 1, (False, False)
+
+    def _negated(self, category: str, norm: str, start: int, end: int) -> bool:
+        """A warning such as "切勿向个人账户转账" is not a request to pay one."""
+        for cue, reach in self._before[category]:
+            if cue in norm[max(0, start - reach) : start]:
+                return True
+        return any(cue in norm[end : end + len(cue) + _AFTER_GAP] for cue in self._after[category])
+
+
+class _Context:
+    """What the sentence-level checks need of the original text, computed once per scan."""
+
+    def __init__(self, text: str) -> None:
+        self.text = plain_chinese(text)
+        self.spans = reported_spans(self.text)
+        self.ends = [m.end() for m in _SENTENCE_END.finditer(self.text)]
+
+    def quoted(self, first: int, last: int) -> bool:
+        return any(start <= first and last < end for start, end in self.spans)
+
+    def _sentence(self, at: int, extra: int = 0) -> tuple[int, int]:
+        k = bisect.bisect_right(self.ends, at)
+        start = self.ends[k - 1] if k else 0
+        k += extra
+        end = self.ends[k] if k < len(self.ends) else len(self.text)
+        return start, end
+
+    def cue_before(self, cues: re.Pattern[str] | None, first: int) -> bool:
+        if cues is None:
+            return False
+        start, _ = self._sentence(first)
+        return cues.search(self.text, start, first) is not None
+
+    def warning(self, cues: re.Pattern[str] | None, first: int) -> bool:
+        """A scam warning in the match's sentence or the next one (not "this is not a scam")."""
+        if cues is None:
+            return False
+        start, end = self._sentence(first, extra=1)
+        for hit in cues.finditer(self.text, start, end):
+            if not _NOT_A.search(self.text, max(0, hit.start() - 8), hit.start()):
+                return True
+        return False
+
+
+def _alternation(cues: Sequence[str]) -> re.Pattern[str] | None:
+    if not cues:
+        return None
+    ordered = sorted({str(c) for c in cues}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(c) for c in ordered), re.IGNORECASE)
+
+
+def _on_word_boundaries(text: str, first: int, last: int, latin: tuple[bool, bool]) -> bool:
+    """A Latin term starts and ends on a word boundary of the original text."""
+    if latin[0] and first > 0 and is_word_char(text[first - 1]):
+        return False  # "sue" inside "issue"
+    return not (latin[1] and last + 1 < len(text) and is_word_char(text[last + 1]))
+
+
+def _negations(spec: dict[str, Any], key: Callable[[object], str]) -> Iterable[tuple[str, int]]:
+    """(normalised cue, reach) for every negation of a category."""
+    gap = spec.get("negation_gap")
+    for entry in spec.get("negated_by", []):
+        if isinstance(entry, dict):
+            for term in entry["terms"]:
+                cue = key(term)
+                if "gap" not in entry:
+                    yield cue, _LATIN_REACH if cue.isascii() else _CJK_REACH
+                    continue
+                group_gap = int(entry["gap"])
+                zh_gap = int(entry.get("gap_zh", group_gap))
+                yield cue, len(cue) + (group_gap if cue.isascii() else zh_gap)
+        else:
+            cue = key(entry)
+            if gap is not None:
+                yield cue, len(cue) + int(gap)
+            else:
+                yield cue, _LATIN_REACH if cue.isascii() else _CJK_REACH

@@ -1,0 +1,190 @@
+"""The learned detector: a linear model over character n-grams, loaded from a small artefact.
+
+The artefact (``model/text-model.npz`` and its card ``model/text-model.json``) is built
+by ``make text-model`` from the training split of the corpus and committed, so an
+install never trains and nothing is downloaded at run time.  It holds plain arrays —
+the n-gram vocabulary, inverse document frequencies, one weight column and bias per
+category — read with ``allow_pickle=False``: no code is ever unpickled.
+
+Scoring is TF-IDF (sublinear term frequency, L2 norm) then one logistic unit per
+category, exactly as scikit-learn computes it at training time, plus one unit that
+tells abusive from lawful whatever the category (``abusive``): abusive texts share
+more with each other than any one category has examples, so this unit catches
+phrasings a category's own unit misses; the category it reports is then the one whose
+unit scores highest.  A long text is read
+in windows of whole sentences so that one abusive sentence is not diluted by pages of
+ordinary text; the window with the highest score is the span reported.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import io
+import itertools
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from tideover.compliance.textcheck.features import FeatureConfig, english_words, features
+
+WINDOW = 200  # normalised characters read at once
+# A text shorter than this carries too little for character statistics ("Stupidity
+# aside" shares "stupid" with an insult); the lexicon alone reads it.
+MIN_WORDS, MIN_HAN = 3, 4
+ANY = "abusive"  # the unit that scores abuse of any category
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_SENTENCE_END = re.compile(r"[。！？!?;；\n…]+|\.(?=\s|$)")
+MODEL_NPZ, MODEL_CARD = "text-model.npz", "text-model.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One category the classifier found, its score and the span of text it read."""
+
+    category: str
+    score: float
+    start: int
+    end: int
+
+
+class TextClassifier:
+    """Scores a normalised text for every category the model knows."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], card: dict[str, Any]) -> None:
+        vocab = arrays["vocab"]
+        self.vocabulary: dict[str, int] = {str(g): i for i, g in enumerate(vocab.tolist())}
+        self.idf = arrays["idf"].astype(np.float64)
+        self.weights = arrays["weights"].astype(np.float64)
+        self.bias = arrays["bias"].astype(np.float64)
+        self.classes: tuple[str, ...] = tuple(card["classes"])
+        # per language: Chinese texts and English texts score on different scales
+        self.thresholds = {
+            lang: np.array([float(cut[c]) for c in self.classes])
+            for lang, cut in card["thresholds"].items()
+        }
+        self._any = self.classes.index(ANY) if ANY in self.classes else -1
+        self.config = FeatureConfig(**card["features"])
+        self.version = str(card.get("version", ""))
+        self.card = card
+
+    def scores(self, norm: str, origin: list[int]) -> np.ndarray:
+        """Probability of each class for one normalised text."""
+        vocabulary = self.vocabulary
+        counts: dict[int, int] = {}
+        for gram in features(norm, origin, self.config):
+            index = vocabulary.get(gram)
+            if index is not None:
+                counts[index] = counts.get(index, 0) + 1
+        if not counts:
+            return 1.0 / (1.0 + np.exp(-self.bias))
+        rows = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        values = (1.0 + np.log(tf)) * self.idf[rows]
+        values /= math.sqrt(float(values @ values))
+        result: np.ndarray = 1.0 / (1.0 + np.exp(-(values @ self.weights[rows] + self.bias)))
+        return result
+
+    def detect(self, text: str, norm: str, origin: list[int]) -> list[Detection]:
+        """Categories whose score reaches their threshold, with the span read."""
+        if not _long_enough(norm, origin):
+            return []
+        best: dict[int, Detection] = {}
+        for start, stop in _windows(text, norm, origin):
+            piece = norm[start:stop]
+            scores = self.scores(piece, origin[start:stop])
+            for k, score in self._found(scores, self._limits(piece)):
+                if k not in best or score > best[k].score:
+                    best[k] = Detection(self.classes[k], score, origin[start], origin[stop - 1] + 1)
+        return [self._narrow(text, norm, origin, d) for d in best.values()]
+
+    def _limits(self, norm: str) -> np.ndarray:
+        """Thresholds for the language of a window: Chinese when it has a character."""
+        return self.thresholds["zh" if _HAN.search(norm) else "en"]
+
+    def _found(self, scores: np.ndarray, limits: np.ndarray) -> list[tuple[int, float]]:
+        """(category index, score) of every category found in one window."""
+        above = scores >= limits
+        found = [(int(k), float(scores[k])) for k in np.flatnonzero(above) if k != self._any]
+        if self._any >= 0 and above[self._any] and not found:
+            ranked = np.delete(scores, self._any)
+            k = int(np.argmax(ranked))
+            k += k >= self._any  # back to an index into classes
+            found.append((k, max(float(scores[k]), float(scores[self._any]))))
+        return found
+
+    def _narrow(self, text: str, norm: str, origin: list[int], found: Detection) -> Detection:
+        """The one sentence that carries the finding on its own, when there is one."""
+        k = self.classes.index(found.category)
+        pieces = _sentences(text, norm, origin, found.start, found.end)
+        if len(pieces) < 2:
+            return found
+        scored = [(float(self.scores(norm[a:b], origin[a:b])[k]), a, b) for a, b in pieces]
+        score, a, b = max(scored)
+        if score < self._limits(norm[a:b])[k]:
+            return found
+        return Detection(found.category, found.score, origin[a], origin[b - 1] + 1)
+
+
+def _long_enough(norm: str, origin: list[int]) -> bool:
+    if len(_HAN.findall(norm)) >= MIN_HAN:
+        return True
+    return len(english_words(norm, origin)) >= MIN_WORDS
+
+
+def _sentences(
+    text: str, norm: str, origin: list[int], start: int, end: int
+) -> list[tuple[int, int]]:
+    """Normalised spans of the sentences of ``text[start:end]``."""
+    cuts = [start] + [m.end() for m in _SENTENCE_END.finditer(text, start, end)] + [end]
+    spans = []
+    for a, b in itertools.pairwise(cuts):
+        lo, hi = bisect.bisect_left(origin, a), bisect.bisect_left(origin, b)
+        if hi > lo:
+            spans.append((lo, hi))
+    return spans
+
+
+def _windows(text: str, norm: str, origin: list[int]) -> list[tuple[int, int]]:
+    """Normalised spans read at once: the whole text, or runs of sentences up to WINDOW."""
+    if len(norm) <= WINDOW:
+        return [(0, len(norm))]
+    windows: list[tuple[int, int]] = []
+    lo = hi = 0
+    for a, b in _sentences(text, norm, origin, 0, len(text)):
+        if b - lo > WINDOW and hi > lo:
+            windows.append((lo, hi))
+            lo = a
+        if b - a > WINDOW:  # one long sentence: overlapping slices
+            for s in range(a, b, WINDOW // 2):
+                windows.append((s, min(b, s + WINDOW)))
+            lo = b
+        hi = b
+    if hi > lo:
+        windows.append((lo, hi))
+    return windows
+
+
+def _package_file(name: str) -> Any:
+    return resources.files("tideover.compliance.textcheck").joinpath("model", name)
+
+
+@lru_cache(maxsize=1)
+def default_classifier() -> TextClassifier | None:
+    """The shipped model, loaded once; None when the artefact is absent (before a build)."""
+    npz, card = _package_file(MODEL_NPZ), _package_file(MODEL_CARD)
+    if not (npz.is_file() and card.is_file()):
+        return None
+    with npz.open("rb") as handle:
+        data = handle.read()
+    loaded = np.load(io.BytesIO(data), allow_pickle=False)
+    arrays = {name: loaded[name] for name in loaded.files}
+    meta = json.loads(card.read_text("utf-8"))
+    meta.setdefault("version", hashlib.sha256(data).hexdigest()[:16])
+    return TextClassifier(arrays, meta)

@@ -1,0 +1,82 @@
+"""Quotations of what someone else said: "您说“他们要去我单位”", "you told us 'I'll go to jail'".
+
+A complaint reply or a call note quotes the borrower, or what a collector said to
+them, in order to answer it.  The lexicon does not read such a quotation as the
+sender's own words.  A quotation is reported speech when a reporting word stands just
+before its opening mark ("您说“", "said \""), when a word that only introduces reports
+("反映", "投诉", "you told us", "complaint") stands a little further back, or when it
+follows such a quotation directly ("“留案底”“影响子女考公”").  Only paired marks count;
+straight single quotes never do (they are apostrophes in English).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import opencc  # type: ignore[import-not-found,unused-ignore]
+
+# opening mark -> closing mark
+_PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’", '"': '"', "《": "》"}
+_OPENING = re.compile('[“「『‘"《]')
+# Verbs of saying: they must stand right before the quotation.
+_SAYING = re.compile(
+    r"(说|称|讲|写道|写到|问|骂|原话|said|says|say|told|wrote|asked|quote[ds]?|"
+    r"called(?: you| me| him| her| them)?(?: an?)?)"
+    r"[\W_]{0,3}$",
+    re.IGNORECASE,
+)
+# Words that only introduce a report: they may stand a short clause before it.
+_REPORTING = re.compile(
+    r"(反映|投诉|提到|声称|自称|所谓|让您|要求您|叫您|you told us|you said|you mentioned|"
+    r"you wrote|you reported|complaint|reported|claimed|claiming|alleged|so-called)",
+    re.IGNORECASE,
+)
+_NEAR, _FAR = 4, 40  # characters before the mark searched for each kind of cue
+_CHAIN = 3  # a quotation this close after a reported one is reported too
+_LONGEST = 400  # a quotation longer than this is not treated as one
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    return opencc.OpenCC("t2s")
+
+
+def plain_chinese(text: str) -> str:
+    """``text`` with traditional characters simplified, when that keeps its length."""
+    simplified: str = _t2s().convert(text)
+    return simplified if len(simplified) == len(text) else text
+
+
+# A sender's signature: 【星辰消费金融】 at either end of a Chinese message, "Acme Finance:"
+# opening an English one.  It names the sender and says nothing about what is asked.
+_SIGNATURE = re.compile(
+    r"^\s*【[^】]{1,24}】|【[^】]{1,24}】\s*$"
+    r"|^\s*[A-Z][A-Za-z0-9&'.]*(?: [A-Z][A-Za-z0-9&'.]*){0,3}:(?=\s)"
+)
+
+
+def signature_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the sender's signature (see ``_SIGNATURE``)."""
+    return [m.span() for m in _SIGNATURE.finditer(text)]
+
+
+def reported_spans(text: str) -> list[tuple[int, int]]:
+    """Spans (start, end exclusive, marks included) of quotations of reported speech."""
+    spans: list[tuple[int, int]] = []
+    at = 0
+    while True:
+        opening = _OPENING.search(text, at)
+        if opening is None:
+            return spans
+        start = opening.start()
+        close = text.find(_PAIRS[opening.group()], start + 1, start + 1 + _LONGEST)
+        if close < 0:
+            at = start + 1
+            continue
+        chained = bool(spans) and 0 <= start - spans[-1][1] <= _CHAIN
+        near = text[max(0, start - _NEAR - 8) : start]
+        if chained or _SAYING.search(near) or _REPORTING.search(text[max(0, start - _FAR) : start]):
+            spans.append((start, close + 1))
+        at = close + 1

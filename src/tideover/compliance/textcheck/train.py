@@ -1,0 +1,295 @@
+"""Build the learned detector from the training split (``make text-model``).
+
+    python -m tideover.compliance.textcheck.train [--compare]
+
+1. ``data/words-en.txt`` (the English words a leet token may stand for) is rebuilt
+   from the training rows and the lexicon, so normalisation knows them.
+2. Every training row is normalised exactly as at run time, and its features counted.
+3. Five-fold cross-validation, grouped so that a row and its variants fall in the
+   same fold, gives out-of-fold scores; each category's threshold is the lowest that
+   keeps its out-of-fold false positives on lawful rows within ``FP_BUDGET``.
+   ``--compare`` also cross-validates the other candidate models and prints them.
+4. The chosen model is fitted on the whole training split and written as plain arrays
+   (``model/text-model.npz``) with its card (``model/text-model.json``): classes,
+   thresholds, feature settings, cross-validation figures and a fingerprint of the
+   training data.  The held-out split is never read here.
+
+Only this build step needs scikit-learn's estimators; scoring at run time is numpy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tideover.compliance.textcheck.corpus import LEARNED, Row, load_corpus
+from tideover.compliance.textcheck.features import FeatureConfig, features
+from tideover.compliance.textcheck.model import ANY
+
+HERE = Path(__file__).parent
+Doc = tuple[str, list[int]]  # normalised text and the origin of each character
+FEATURES = FeatureConfig(ngram_min=1, ngram_max=4, syllables=False, words=True)
+CLASSES = (*LEARNED, ANY)
+FP_BUDGET = {ANY: 0.004}  # out-of-fold false positives per lawful row, per unit
+FP_BUDGET_CATEGORY = 0.002
+THRESHOLD_RANGE = (0.2, 0.95)
+C = 8.0  # inverse regularisation of the logistic units
+MIN_DF = 2
+SEED = 20261128
+
+
+def write_word_list(rows: list[Row]) -> int:
+    """English words of the training rows and the lexicon, one a line."""
+    import yaml
+
+    words: set[str] = set()
+    for row in rows:
+        if row.lang == "en" and row.variant in ("", "hand"):
+            words.update(w.lower() for w in re.findall(r"[A-Za-z]{2,}", row.text))
+    lexicon = yaml.safe_load((HERE.parent / "packs" / "lexicon.yaml").read_text("utf-8"))
+    for spec in lexicon["categories"].values():
+        for term in spec.get("terms", []):
+            words.update(w.lower() for w in re.findall(r"[A-Za-z]{2,}", str(term)))
+    (HERE / "data" / "words-en.txt").write_text("\n".join(sorted(words)) + "\n", "utf-8")
+    return len(words)
+
+
+def _reset_caches() -> None:
+    from tideover.compliance.textcheck import evasions, normalise
+
+    evasions.evasions.cache_clear()
+    for cache in normalise._CACHES.values():
+        cache.clear()
+
+
+def _analyzer(doc: Doc) -> list[str]:
+    return features(doc[0], doc[1], FEATURES)
+
+
+def _groups(rows: list[Row]) -> list[str]:
+    return [row.source or row.id for row in rows]
+
+
+def _targets(rows: list[Row]) -> np.ndarray:
+    return np.array(
+        [[c in row.categories for c in LEARNED] + [not row.lawful] for row in rows], dtype=int
+    )
+
+
+def _make(kind: str) -> Any:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.svm import LinearSVC
+
+    if kind == "logistic":
+        return OneVsRestClassifier(
+            LogisticRegression(C=C, class_weight="balanced", max_iter=2000, solver="liblinear")
+        )
+    if kind == "linear-svm":
+        return OneVsRestClassifier(LinearSVC(C=0.5, class_weight="balanced"))
+    raise ValueError(kind)
+
+
+def _probabilities(model: Any, x: Any) -> np.ndarray:
+    if hasattr(model, "predict_proba"):
+        return np.asarray(model.predict_proba(x))
+    margins = np.asarray(model.decision_function(x), dtype=float)
+    return np.asarray(1.0 / (1.0 + np.exp(-margins)))
+
+
+def out_of_fold(kind: str, texts: list[Doc], y: np.ndarray, groups: list[str]) -> np.ndarray:
+    """Scores of every row by a model that did not see its group."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.model_selection import GroupKFold
+
+    scores = np.zeros(y.shape, dtype=float)
+    for fit, held in GroupKFold(n_splits=5).split(texts, y, groups):
+        vectoriser = TfidfVectorizer(analyzer=_analyzer, sublinear_tf=True, min_df=MIN_DF)
+        x_fit = vectoriser.fit_transform([texts[i] for i in fit])
+        if kind == "gradient-boosting":
+            scores[held] = _boosted_scores(
+                x_fit, y[fit], vectoriser.transform([texts[i] for i in held])
+            )
+            continue
+        model = _make(kind).fit(x_fit, y[fit])
+        scores[held] = _probabilities(model, vectoriser.transform([texts[i] for i in held]))
+    return scores
+
+
+def _boosted_scores(x_fit: Any, y_fit: Any, x_held: Any) -> np.ndarray:
+    import lightgbm
+
+    out = np.zeros((x_held.shape[0], y_fit.shape[1]))
+    for k in range(y_fit.shape[1]):
+        booster = lightgbm.LGBMClassifier(
+            n_estimators=200, learning_rate=0.1, num_leaves=15, min_child_samples=5, verbose=-1
+        )
+        booster.fit(x_fit.astype(np.float32), y_fit[:, k])
+        probabilities = np.asarray(booster.predict_proba(x_held.astype(np.float32)))
+        out[:, k] = probabilities[:, 1]
+    return out
+
+
+def thresholds_for(scores: np.ndarray, rows: list[Row]) -> dict[str, dict[str, float]]:
+    """Per language and unit, the lowest threshold whose lawful false positives fit the budget."""
+    low, high = THRESHOLD_RANGE
+    chosen: dict[str, dict[str, float]] = {}
+    for lang in ("zh", "en"):
+        lawful = np.array([row.lawful and row.lang == lang for row in rows])
+        chosen[lang] = {}
+        for k, category in enumerate(CLASSES):
+            allowed = int(FP_BUDGET.get(category, FP_BUDGET_CATEGORY) * lawful.sum())
+            negatives = np.sort(scores[lawful, k])[::-1]
+            edge = float(negatives[allowed]) if allowed < len(negatives) else 0.0
+            chosen[lang][category] = round(min(high, max(low, edge + 1e-4)), 4)
+    return chosen
+
+
+def summarise(
+    scores: np.ndarray,
+    y: np.ndarray,
+    rows: list[Row],
+    cut: dict[str, dict[str, float]],
+    lexicon: np.ndarray,
+) -> dict[str, Any]:
+    """Out-of-fold figures: the classifier alone, and with the lexicon, per language."""
+    lawful = np.array([row.lawful for row in rows])
+    langs = np.array([row.lang for row in rows])
+    limits = np.array([[cut[row.lang][c] for c in CLASSES] for row in rows])
+    predicted: np.ndarray = np.asarray(scores >= limits)
+    flagged: np.ndarray = np.asarray(predicted.any(axis=1))
+    predicted = predicted[:, : len(LEARNED)]
+    abusive: np.ndarray = ~lawful
+    both: np.ndarray = flagged | lexicon
+    by_language = {
+        lang: {
+            "recall_classifier": round(float(flagged[abusive & (langs == lang)].mean()), 4),
+            "recall_with_lexicon": round(float(both[abusive & (langs == lang)].mean()), 4),
+            "false_positive_rate_with_lexicon": round(
+                float(both[lawful & (langs == lang)].mean()), 4
+            ),
+        }
+        for lang in ("zh", "en")
+    }
+    per = {}
+    for k, category in enumerate(LEARNED):
+        tp = int((predicted[:, k] & (y[:, k] == 1)).sum())
+        fp = int((predicted[:, k] & (y[:, k] == 0)).sum())
+        fn = int((~predicted[:, k] & (y[:, k] == 1)).sum())
+        per[category] = {
+            "precision": round(tp / (tp + fp), 4) if tp + fp else 1.0,
+            "recall": round(tp / (tp + fn), 4) if tp + fn else 1.0,
+        }
+    return {
+        "recall_abusive": round(float(flagged[abusive].mean()), 4),
+        "false_positive_rate": round(float(flagged[lawful].mean()), 4),
+        "by_language": by_language,
+        "per_category": per,
+    }
+
+
+def classifier_input(text: str) -> Doc:
+    """What the classifier reads of ``text`` at run time (the checker's own view)."""
+    from tideover.compliance.text import _classifier_view
+    from tideover.compliance.textcheck.normalise import normalise_text
+
+    normalised = normalise_text(text)
+    return _classifier_view(text, normalised.text, normalised.origin)
+
+
+def _lexicon_flags(rows: list[Row]) -> np.ndarray:
+    """Whether the lexicon alone blocks each row (for the combined figures)."""
+    from tideover.compliance.text import MessageChecker, default_lexicon
+
+    checker = MessageChecker(default_lexicon())
+    return np.array([bool(checker.verdict(row.text).categories & row.blocking) for row in rows])
+
+
+def fingerprint(rows: list[Row]) -> str:
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(json.dumps(row.as_dict(), ensure_ascii=False, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def build(compare: bool) -> dict[str, Any]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    rows = load_corpus("train")
+    words = write_word_list(rows)
+    _reset_caches()
+    texts = [classifier_input(row.text) for row in rows]
+    y = _targets(rows)
+    lawful = np.array([row.lawful for row in rows])
+    groups = _groups(rows)
+    lexicon = _lexicon_flags(rows)
+    comparison: dict[str, Any] = {}
+    kinds = ["logistic", "linear-svm", "gradient-boosting"] if compare else ["logistic"]
+    for kind in kinds:
+        oof = out_of_fold(kind, texts, y, groups)
+        cut = thresholds_for(oof, rows)
+        comparison[kind] = summarise(oof, y, rows, cut, lexicon) | {"thresholds": cut}
+        print(kind, json.dumps(comparison[kind]["by_language"]), file=sys.stderr)
+    chosen = comparison["logistic"]
+    vectoriser = TfidfVectorizer(analyzer=_analyzer, sublinear_tf=True, min_df=MIN_DF)
+    x = vectoriser.fit_transform(texts)
+    model = _make("logistic").fit(x, y)
+    weights = np.column_stack([e.coef_.ravel() for e in model.estimators_]).astype(np.float32)
+    bias = np.array([e.intercept_[0] for e in model.estimators_], dtype=np.float32)
+    vocab = vectoriser.get_feature_names_out()
+    keep = np.abs(weights).max(axis=1) >= 1e-3  # drop features the model gave no weight
+    buffer = io.BytesIO()
+    np.savez_compressed(
+        buffer,
+        vocab=np.asarray(vocab[keep], dtype=str),
+        idf=vectoriser.idf_[keep].astype(np.float32),
+        weights=weights[keep],
+        bias=bias,
+    )
+    data = buffer.getvalue()
+    (HERE / "model").mkdir(exist_ok=True)
+    (HERE / "model" / "text-model.npz").write_bytes(data)
+    card = {
+        "version": hashlib.sha256(data).hexdigest()[:16],
+        "model": "one-vs-rest logistic regression over TF-IDF character n-grams",
+        "classes": list(CLASSES),
+        "thresholds": chosen["thresholds"],
+        "features": FEATURES.as_dict(),
+        "vocabulary": int(keep.sum()),
+        "training": {
+            "rows": len(rows),
+            "lawful": int(lawful.sum()),
+            "abusive": int((~lawful).sum()),
+            "fingerprint": fingerprint(rows),
+            "english_words": words,
+            "regularisation_c": C,
+            "min_df": MIN_DF,
+            "fp_budget": {c: FP_BUDGET.get(c, FP_BUDGET_CATEGORY) for c in CLASSES},
+        },
+        "cross_validation": comparison,
+    }
+    (HERE / "model" / "text-model.json").write_text(
+        json.dumps(card, ensure_ascii=False, indent=2) + "\n", "utf-8"
+    )
+    return card
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--compare", action="store_true", help="also cross-validate other models")
+    args = parser.parse_args(argv)
+    card = build(args.compare)
+    print(json.dumps({k: card[k] for k in ("version", "vocabulary", "thresholds")}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""One verdict for a text: what each detector found, and what was and was not checked."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+LEXICON, CLASSIFIER = "lexicon", "classifier"
+UNCHECKED_SCRIPT, UNCHECKED_LENGTH = "unchecked_script", "unchecked_length"
+UNCHECKED = frozenset({UNCHECKED_SCRIPT, UNCHECKED_LENGTH})
+MAX_CHECKED = 1_000_000  # characters read; a longer text's rest is reported unchecked
+
+
+@dataclass(frozen=True, slots=True)
+class TextFinding:
+    """A category found in the text, by which detector, how sure, and where."""
+
+    category: str
+    detector: str  # "lexicon" (score 1.0, the matched term's span) or "classifier"
+    score: float
+    start: int  # span in the original text, end exclusive
+    end: int
+    matched: str
+    en: str
+    zh: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unchecked:
+    """A part of the text the checker did not read, and why."""
+
+    reason: str  # UNCHECKED_SCRIPT or UNCHECKED_LENGTH
+    start: int
+    end: int
+    detail: str  # the script's name, or the number of characters left unread
+    en: str
+    zh: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextVerdict:
+    """Both detectors' findings on one text, and the parts of it left unchecked."""
+
+    length: int  # characters in the text
+    language: str  # zh, en, zh+en, unknown (only unreadable letters), none (no letters)
+    findings: tuple[TextFinding, ...]
+    unchecked: tuple[Unchecked, ...]
+    model_version: str  # "" when no learned model was used
+
+    @property
+    def complete(self) -> bool:
+        """Every part of the text was read."""
+        return not self.unchecked
+
+    @property
+    def categories(self) -> frozenset[str]:
+        return frozenset(f.category for f in self.findings)
+
+    def blocking(self, categories: Collection[str]) -> tuple[TextFinding, ...]:
+        """Findings in ``categories``; an unchecked part blocks too (never a silent pass)."""
+        return tuple(f for f in self.findings if f.category in categories)
+
+    def blocked(self, categories: Collection[str]) -> bool:
+        return bool(self.blocking(categories)) or not self.complete
+
+    def summary(self, locale: str = "en") -> str:
+        """What was checked and what was not, in one sentence."""
+        zh = locale.lower().startswith("zh")
+        if self.length == 0:
+            return "空文本：没有可检查的内容。" if zh else "empty text: nothing to check."
+        detectors = "词库和学习模型" if zh else "the lexicon and the learned model"
+        if not self.model_version:
+            detectors = "词库" if zh else "the lexicon"
+        read = self.length - sum(u.end - u.start for u in self.unchecked)
+        if zh:
+            parts = [f"已用{detectors}检查 {read}/{self.length} 个字符（语言：{self.language}）"]
+            parts += [u.zh for u in self.unchecked]
+            return "；".join(parts) + "。"
+        parts = [f"checked {read} of {self.length} characters with {detectors} ({self.language})"]
+        parts += [u.en for u in self.unchecked]
+        return "; ".join(parts) + "."
