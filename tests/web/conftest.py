@@ -30,6 +30,15 @@ ROLES = {
     "lead": ["team_lead"],
     "agent": ["collector"],
     "auditor": ["auditor"],
+    # every role at once: the caller of another platform in the isolation suite
+    "everyone": [
+        "platform_admin",
+        "strategy_manager",
+        "compliance_officer",
+        "team_lead",
+        "collector",
+        "auditor",
+    ],
 }
 
 

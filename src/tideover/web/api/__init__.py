@@ -6,6 +6,9 @@ from fastapi import APIRouter
 
 from tideover.web.api import policy, session
 
+# Every feature's router, in the order they are matched (the isolation suite walks these).
+FEATURES: tuple[APIRouter, ...] = (session.router, policy.router)
+
 router = APIRouter()
-router.include_router(session.router)
-router.include_router(policy.router)
+for feature in FEATURES:
+    router.include_router(feature)

@@ -6,6 +6,9 @@ from fastapi import APIRouter
 
 from tideover.web.ui import auth, policy
 
+# Every area's router, in the order they are matched (the isolation suite walks these).
+FEATURES: tuple[APIRouter, ...] = (auth.router, policy.router)
+
 router = APIRouter(include_in_schema=False)
-router.include_router(auth.router)
-router.include_router(policy.router)
+for feature in FEATURES:
+    router.include_router(feature)
