@@ -1,7 +1,7 @@
 """Every route that takes an id, asked by another platform's user: a 404 that says nothing.
 
 Generated from the app's route table, so a new route is covered as soon as it exists
-(and fails here until ``isolation_cases.CASES`` says how to make its record).
+(and fails here until its area's ``tests/web/isolation_<area>.py`` has its case).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from tests.web.conftest import sign_in
-from tests.web.isolation_cases import CASES
+from tests.web.isolation import all_cases
 from tideover.bootstrap import App
 from tideover.web import api, ui
 from tideover.web.app import API_PREFIX
@@ -31,6 +31,7 @@ def _routes() -> list[tuple[str, str]]:
 
 
 ROUTES = _routes()
+CASES = all_cases()
 
 
 def test_every_route_with_an_id_has_an_isolation_case() -> None:
