@@ -125,6 +125,14 @@ def test_nobody_approves_their_own_request() -> None:
     assert "不能自行审批" in caught.value.zh
 
 
+@pytest.mark.parametrize("spelling", ["Agent-1", "AGENT-1", "ａｇｅｎｔ－１", "agent\u200b-1"])
+def test_the_requester_cannot_approve_under_another_spelling(spelling: str) -> None:
+    request = ApprovalRequest("R1", "x", "agent-1", "manager")
+    with pytest.raises(ApprovalRefused):
+        approve(request, approver=spelling, approver_roles=frozenset({"manager"}),
+                limits=LIMITS, at=AT)  # fmt: skip
+
+
 def test_an_approver_needs_a_high_enough_role() -> None:
     request = ApprovalRequest("R1", "x", "agent-1", "manager")
     with pytest.raises(ApprovalRefused, match="needs the role"):

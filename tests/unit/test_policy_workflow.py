@@ -77,3 +77,10 @@ def test_rejection_returns_to_draft_with_a_reason() -> None:
 def test_naive_times_are_refused() -> None:
     with pytest.raises(ValidationError):
         Ledger("demo").draft(author="ana", at=datetime(2026, 11, 2, 9, 0))  # noqa: DTZ001
+
+
+@pytest.mark.parametrize("spelling", ["Ops1", "OPS1", "ｏｐｓ１", "ops\u200b1", "o\u202eps1"])
+def test_four_eyes_holds_however_the_author_spells_their_name(spelling: str) -> None:
+    ledger = Ledger("acme").draft(author="ops1", at=T0).submit(1, actor="ops1", at=T0)
+    with pytest.raises(Conflict):
+        ledger.approve(1, actor=spelling, at=T0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from tideover.domain.identity import same_person
 from tideover.plans.cases import AUTOMATIC, Reason
 from tideover.plans.errors import ApprovalRefused, OfferOutsideLimits
 from tideover.plans.limits import OfferLimits
@@ -115,7 +116,7 @@ def approve(
     at: datetime,
 ) -> Approval:
     """Approve ``request``; refused for the requester or a role below the one required."""
-    if approver == request.requested_by:
+    if same_person(approver, request.requested_by):  # one person, however spelled
         raise ApprovalRefused(
             f"{approver!r} requested {request.request_id!r} and cannot also approve it",
             f"{approver!r} 是申请 {request.request_id!r} 的发起人，不能自行审批",

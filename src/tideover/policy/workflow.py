@@ -14,6 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from tideover.domain.errors import Conflict, NotFound, ValidationError
+from tideover.domain.identity import same_person
 
 
 class Status(StrEnum):
@@ -82,7 +83,7 @@ class Ledger:
 
     def approve(self, number: int, *, actor: str, at: datetime) -> Ledger:
         version = self.version(number)
-        if _who(actor) == version.author:
+        if same_person(_who(actor), version.author):  # one person, however spelled
             raise Conflict(
                 f"version {number} was written by {actor!r}: another person must approve it",
                 f"版本 {number} 由 {actor!r} 编写：必须由另一人审批（四眼原则）",
