@@ -1,0 +1,1 @@
+"""Fuzz tests: no input yields anything but a result or a coded error (issue #14)."""
