@@ -5,6 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+SYSTEM := $(VENV)/.system-stamp
 
 .PHONY: help install demo test unit lint format bench audit sbom messages text-model clean
 
@@ -24,7 +25,12 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,spark]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# Chromium, its driver and CJK fonts from Debian, for the browser tests (skipped without root).
+$(SYSTEM): tools/setup_system.sh | $(STAMP)
+	sh tools/setup_system.sh
+	@touch $(SYSTEM)
+
+install: $(STAMP) $(SYSTEM)
 
 demo: $(STAMP)
 	$(BIN)/tideover demo
@@ -36,7 +42,7 @@ lint: $(STAMP)
 	$(BIN)/mypy tests/fakes
 	$(BIN)/lint-imports
 
-test: lint
+test: lint $(SYSTEM)
 	$(BIN)/pytest -q
 	$(BIN)/python tools/audit_dependencies.py
 

@@ -21,7 +21,7 @@ from starlette.responses import Response
 from tideover.bootstrap import App
 from tideover.domain.clock import Clock, SystemClock
 from tideover.web import errors
-from tideover.web.i18n import LANGUAGE_COOKIE, Texts, choose
+from tideover.web.i18n import LANGUAGE_COOKIE, Texts, choose, normalise
 from tideover.web.security import SecurityHeaders
 
 API_PREFIX = "/api/v1"
@@ -69,12 +69,17 @@ def create_app(core: App, *, clock: Clock | None = None, secure_cookies: bool = 
     async def language(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
+        asked = normalise(request.query_params.get("lang") or "")
         chosen = choose(
-            request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE),
-            request.headers.get("accept-language"),
+            asked or request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")
         )
         request.state.texts = Texts(chosen)
         response = await call_next(request)
+        if asked and request.cookies.get(LANGUAGE_COOKIE) != asked:
+            # A language chosen with ?lang= stays chosen (a year; no personal data in it).
+            response.set_cookie(
+                LANGUAGE_COOKIE, asked, max_age=365 * 86400, samesite="lax", path="/"
+            )
         response.headers.setdefault("Content-Language", request.state.texts.html_lang)
         response.headers.setdefault("Vary", "Accept-Language, Cookie")
         return response

@@ -1,0 +1,19 @@
+#!/bin/sh
+# What the tests need of the system, from Debian's packages, installed once:
+#   chromium, chromium-driver  the real browser of the console's end-to-end tests
+#   fonts-noto-cjk             Chinese glyphs in screenshots, charts and PDF letters
+# Without root or apt-get nothing is installed: those tests are skipped and say so in
+# their closing line (CI sets TIDEOVER_REQUIRE_BROWSER=1, so it never skips them).
+set -eu
+need=""
+command -v chromium >/dev/null 2>&1 || need="$need chromium"
+command -v chromedriver >/dev/null 2>&1 || need="$need chromium-driver"
+[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need="$need fonts-noto-cjk"
+[ -n "$need" ] || exit 0
+if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: not installing$need (needs root and apt-get); browser tests will be skipped"
+    exit 0
+fi
+echo "setup: installing$need from Debian"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null
