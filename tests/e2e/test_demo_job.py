@@ -51,8 +51,8 @@ def test_demo_platform_loads_once_and_reports(
 
     report = compute_delinquency(uow=uow_factory(), platform=code, as_of=AS_OF)
     assert report.open_accounts + report.closed_accounts == len(frame)
-    assert report.currency == preset.currency
-    by_bucket = {line.bucket: line.accounts for line in report.lines}
+    assert report.currency == preset.currency.code
+    by_bucket = {line.bucket: line.accounts for line in report.buckets}
     statuses = frame.get("loan_status")
     if statuses is not None:
         late = statuses.str.startswith("Late") | (statuses == "In Grace Period")

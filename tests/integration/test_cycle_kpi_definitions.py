@@ -22,6 +22,7 @@ from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
 from tideover.domain.delinquency import account_state, balance_of, cure_counts
 from tideover.domain.kpis import Figure, rolled
+from tideover.domain.money import Money, currency
 from tideover.services.cycle.run import kpi_report, run_cycle
 from tideover.services.demo.story import load_demo_platform
 from tideover.services.portfolio.delinquency import report_from_history
@@ -49,9 +50,15 @@ def test_the_cycle_and_the_report_give_one_roll_rate(uow_factory: UowFactory) ->
             cycle[(r["metric"], r["key"])] += part
     report = report_from_history(uow=uow_factory(), platform="demo-cn", as_of=LATER)
     assert report.previous_as_of == FIRST
+    cur = currency(report.currency)
     rolls = {
-        label: Figure(r.rolled_accounts, r.rolled_balance.minor, r.accounts, r.balance.minor)
-        for label, r in report.rolls.items()
+        label: Figure(
+            r.rolled_accounts,
+            Money.of(r.rolled_balance, cur).minor,
+            r.accounts,
+            Money.of(r.balance, cur).minor,
+        )
+        for label, r in report.roll_rates.items()
         if r.accounts
     }
     assert {k[1]: f for k, f in cycle.items() if k[0] == "roll"} == rolls
@@ -66,7 +73,7 @@ def test_the_cycle_and_the_report_give_one_roll_rate(uow_factory: UowFactory) ->
     }
     # The month moved the rolled accounts' balances, so the earlier-balance figure the cycle
     # used to write differs from the one both give now.
-    labels = [line.bucket for line in report.lines]
+    labels = [line.bucket for line in report.buckets]
     moved = [
         i
         for i, s in before.items()

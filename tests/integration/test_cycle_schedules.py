@@ -132,7 +132,7 @@ def test_a_plan_paid_on_time_brings_the_loan_to_m0(uow: UowFactory, tmp_path: Pa
     assert row["overdue_minor"] == 0
     # The contract's arrears are no longer owed: the plan took over what was left.
     report = compute_delinquency(uow=uow(), platform="acme", as_of=date(2025, 8, 31))
-    assert [(line.bucket, line.accounts) for line in report.lines if line.accounts] == [("M0", 1)]
+    assert [(line.bucket, line.accounts) for line in report.buckets if line.accounts] == [("M0", 1)]
 
 
 def test_a_missed_plan_installment_ages_from_its_own_due_date(

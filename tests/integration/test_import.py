@@ -227,3 +227,48 @@ def test_whole_file_problems_raise_before_anything_is_written(
     with pytest.raises(NotFound):
         _import(new_uow, "borrowers", "borrowers.csv", platform="nobody")
     assert _counts(new_uow) == (0, 0, 0)
+
+
+def test_the_report_names_each_problem_by_a_stable_code(new_uow: UowFactory) -> None:
+    _import(new_uow, "borrowers", "borrowers.csv")
+    _import(new_uow, "loans", "loans.csv")
+    result = _import(new_uow, "payments", "payments_broken.csv")
+    assert [(e.row, e.field, e.code) for e in result.report.errors] == [
+        (2, "loan_id", "unknown_loan"),
+        (3, "amount", "not_positive"),
+        (4, "payment_id", "duplicate_id"),
+        (5, "paid_on", "in_the_future"),
+        (6, "amount", "not_a_number"),
+        (6, "paid_on", "not_a_date"),
+        (7, "reverses", "unknown_payment"),
+        (8, "currency", "currency_mismatch"),
+    ]
+    # The JSON an upload page reads: the counts, then every error with both languages.
+    data = result.to_json()
+    assert (data["rows"], data["rejected"], data["accepted"]) == (8, 7, False)
+    report = data["report"]
+    assert (report["total_rows"], report["valid_rows"], report["rejected_rows"]) == (8, 1, 7)
+    assert report["errors"][1] == {
+        "row": 3,
+        "field": "amount",
+        "value": "-5.00",
+        "code": "not_positive",
+        "reason_en": "amount must be positive",
+        "reason_zh": "amount 必须大于零",
+    }
+
+
+def test_a_stored_record_with_other_content_is_named_as_such(
+    new_uow: UowFactory, tmp_path: Path
+) -> None:
+    _import(new_uow, "borrowers", "borrowers.csv")
+    changed = tmp_path / "borrowers.csv"
+    text = (DATA / "borrowers.csv").read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
+    changed.write_text("\n".join([lines[0], lines[1].replace("B001,", "B001,X")]) + "\n")
+    result = import_file(
+        uow=new_uow(), platform=PLATFORM, kind="borrowers", path=changed, today=TODAY
+    )
+    assert [(e.row, e.field, e.code) for e in result.report.errors] == [
+        (1, "borrower_id", "stored_with_other_content")
+    ]

@@ -118,7 +118,7 @@ def test_chunked_scoring_matches_one_pass_and_leaves_nothing_on_failure(
     trained = train_model(
         registry_dir=registry, platform="tw", data_path=SAMPLE, target=TARGET,
         id_column="ID", folds=2, created_by="ana", clock=clock,
-    )  # fmt: skip
+    ).to_json()  # fmt: skip
     version = str(trained["version"])
     frame = pd.read_csv(SAMPLE)
     parquet = tmp_path / "accounts.parquet"
@@ -128,7 +128,7 @@ def test_chunked_scoring_matches_one_pass_and_leaves_nothing_on_failure(
         result = score_file(
             registry_dir=registry, platform="tw", data_path=source, out_path=out,
             version=version, chunk_rows=64,
-        )  # fmt: skip
+        ).to_json()  # fmt: skip
         assert result["rows"] == 300
         assert sum(result["bands"].values()) == 300
         expected = score_frame(ModelRegistry(registry).load("tw", version), frame, id_column="ID")

@@ -263,7 +263,7 @@ def test_rollrates_from_the_bucket_history(uow_factory: UowFactory) -> None:
     seed(uow_factory)
     result = rollrates_between(
         uow=uow_factory(), platform="alpha", start=D1, end=D2, by_product=True
-    )
+    ).to_json()
     pooled, *segments = result["matrices"]
     assert pooled["counts"]["M0"]["M0"] == 1
     assert pooled["counts"]["M0"]["M1"] == 1

@@ -31,9 +31,9 @@ def fetch(
     if json_out:
         print_json(result)
         return
-    origin = say("from the cache", "来自本地缓存") if result["from_cache"] else result["package"]
+    origin = say("from the cache", "来自本地缓存") if result.from_cache else result.package
     console.print(say(f"{name}: ready ({origin})", f"{name}：已就绪（{origin}）"))
-    for key, path in result["files"].items():
+    for key, path in result.files.items():
         console.print(f"  {key}: {path}")
-    for member in result["members"]:
-        console.print(f"  {member['key']}: {member['licence']} — {member['citation']}")
+    for member in result.members:
+        console.print(f"  {member.key}: {member.licence} — {member.citation}")

@@ -7,13 +7,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.table import Table
+from rich.text import Text
 
 from tideover.cli.output import JsonOption, console, locale, print_json, say
 from tideover.cli.portfolio import parse_date
 from tideover.ingest.contract import Kind as ImportKind
 
 if TYPE_CHECKING:
-    from tideover.services.portfolio.imports import ImportResult
+    from tideover.services.portfolio.results import ImportReport, ImportResult
 
 app = typer.Typer(
     help="Import borrowers, loans or payments from CSV, Parquet or JSON Lines (docs/import.md).",
@@ -68,7 +70,7 @@ def _run(
             fmt=fmt,
         )
     if json_out:
-        print_json(result.to_json())
+        print_json(result)
     else:
         _render(result)
     return 0 if result.accepted else 1
@@ -76,7 +78,7 @@ def _run(
 
 def _render(result: ImportResult) -> None:
     if result.report.errors:
-        result.report.render(console, locale())
+        _render_errors(result.report, locale())
     verdict = say("accepted", "已接受") if result.accepted else say("rejected", "已拒绝")
     console.print(
         say(
@@ -87,6 +89,28 @@ def _render(result: ImportResult) -> None:
             f"写入 {result.written:,} · 未变 {result.unchanged:,} · 拒绝 {result.rejected:,}",
         )
     )
+
+
+def _render_errors(report: ImportReport, locale: str) -> None:
+    """The errors as a table, in Chinese when ``locale`` starts with zh."""
+    zh = locale.lower().startswith("zh")
+    title = (
+        f"{report.file}：{report.kind} 共 {report.total_rows} 行，有效 {report.valid_rows} 行，"
+        f"拒绝 {report.rejected_rows} 行"
+        if zh
+        else f"{report.file}: {report.total_rows} {report.kind} rows, {report.valid_rows} valid, "
+        f"{report.rejected_rows} rejected"
+    )
+    headers = ("行", "字段", "值", "原因") if zh else ("row", "field", "value", "reason")
+    table = Table(title=Text(title))
+    table.add_column(headers[0], justify="right")
+    for header in headers[1:]:
+        table.add_column(header, overflow="fold")
+    for error in report.errors:
+        # Text, not str: values come from the file and "[...]" would be Rich markup.
+        cells = (error.field, error.value, error.reason(locale))
+        table.add_row(str(error.row), *(Text(cell) for cell in cells))
+    console.print(table)
 
 
 _HELP: dict[ImportKind, str] = {

@@ -6,13 +6,16 @@ import getpass
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tideover.cli.output import JsonOption, console, print_json, say
 from tideover.domain.clock import SystemClock
 from tideover.domain.errors import UsageError
+
+if TYPE_CHECKING:
+    from tideover.services.scoring.results import ModelRoles, ScoredAccount
 
 app = typer.Typer(
     help="Risk models: train, register, promote, roll back and score (docs/scoring.md).",
@@ -108,11 +111,11 @@ def train(
     if json_out:
         print_json(result)
         return
-    cv = result["cross_validation"]
-    console.print(say("registered ", "已登记 ") + f"[bold]{result['version']}[/bold]")
-    for name in ("auc", "gini", "ks", "brier"):
-        console.print(f"  {name:5} {cv[name]['mean']:.4f} ± {cv[name]['std']:.4f}")
-    console.print(say("report: ", "报告：") + f"{result['directory']}/report.md")
+    cv = result.cross_validation
+    console.print(say("registered ", "已登记 ") + f"[bold]{result.version}[/bold]")
+    for name, spread in (("auc", cv.auc), ("gini", cv.gini), ("ks", cv.ks), ("brier", cv.brier)):
+        console.print(f"  {name:5} {spread.mean:.4f} ± {spread.std:.4f}")
+    console.print(say("report: ", "报告：") + f"{result.directory}/report.md")
 
 
 def derivation_lines(path: Path) -> list[str]:
@@ -143,12 +146,12 @@ def list_(
     if json_out:
         print_json(result)
         return
-    if not result["models"]:
+    if not result.models:
         console.print(say("no models yet", "尚无模型"))
-    for m in result["models"]:
+    for m in result.models:
         console.print(
-            f"{m['version']}  {m['role'] or '-':10}  AUC {m['auc']:.4f} ± {m['auc_std']:.4f}"
-            f"  {m['created_at']}  {m['created_by']}",
+            f"{m.version}  {m.role or '-':10}  AUC {m.auc:.4f} ± {m.auc_std:.4f}"
+            f"  {m.created_at.isoformat()}  {m.created_by}",
             highlight=False,
         )
 
@@ -192,13 +195,13 @@ def rollback(
     _show_state(result, json_out)
 
 
-def _show_state(result: dict[str, Any], json_out: bool) -> None:
+def _show_state(result: ModelRoles, json_out: bool) -> None:
     if json_out:
         print_json(result)
         return
-    console.print(say("champion: ", "冠军：") + str(result["champion"]), highlight=False)
-    if result["challengers"]:
-        console.print(say("challengers: ", "挑战者：") + ", ".join(result["challengers"]))
+    console.print(say("champion: ", "冠军：") + str(result.champion), highlight=False)
+    if result.challengers:
+        console.print(say("challengers: ", "挑战者：") + ", ".join(result.challengers))
 
 
 @app.command("score")
@@ -219,14 +222,14 @@ def score(
     from tideover.services.scoring.models import score_file, score_one
 
     if account is not None and data is None and out is None:
-        result = score_one(
+        scored = score_one(
             registry_dir=registry,
             platform=platform,
             record=_account(account),
             version=version,
             top=top,
         )
-        _show_account(result, json_out)
+        _show_account(scored, json_out)
         return
     if account is not None or data is None or out is None:
         raise UsageError(
@@ -246,10 +249,9 @@ def score(
         print_json(result)
         return
     console.print(
-        say("scored ", "已评分 ")
-        + f"{result['rows']} → {result['out']} ({result['model_version']})"
+        say("scored ", "已评分 ") + f"{result.rows} → {result.out} ({result.model_version})"
     )
-    console.print("  " + "  ".join(f"{k}: {v}" for k, v in result["bands"].items()))
+    console.print("  " + "  ".join(f"{k}: {v}" for k, v in result.bands.items()))
 
 
 def _account(text: str) -> dict[str, object]:
@@ -264,14 +266,14 @@ def _account(text: str) -> dict[str, object]:
     return record
 
 
-def _show_account(result: dict[str, Any], json_out: bool) -> None:
+def _show_account(result: ScoredAccount, json_out: bool) -> None:
     if json_out:
         print_json(result)
         return
     console.print(
-        f"{result['score']}  {say('band', '分档')} {result['band']}  "
-        f"p={result['probability']:.4f}  ({result['model_version']})",
+        f"{result.score}  {say('band', '分档')} {result.band}  "
+        f"p={result.probability:.4f}  ({result.model_version})",
         highlight=False,
     )
-    for r in result["reasons"]:
-        console.print(f"  {r['code']}: {say(r['en'], r['zh'])}", highlight=False)
+    for r in result.reasons:
+        console.print(f"  {r.code}: {say(r.en, r.zh)}", highlight=False)

@@ -6,13 +6,16 @@ Registered on the ``tideover model`` group by ``tideover.cli.main``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tideover.cli.model import PlatformOption, names_list
 from tideover.cli.output import JsonOption, console, print_json, say
 from tideover.domain.errors import UsageError
+
+if TYPE_CHECKING:
+    from tideover.services.scoring.results import RollRateMatrices, SnapshotTransitions
 
 OutcomesOption = Annotated[
     Path | None,
@@ -61,9 +64,7 @@ def monitor(
     if json_out:
         print_json(result)
         return
-    from tideover.scoring.monitoring import markdown
-
-    console.print(markdown(result), markup=False, highlight=False)
+    console.print(result.markdown(), markup=False, highlight=False)
 
 
 def fairness(
@@ -92,7 +93,6 @@ def fairness(
     json_out: JsonOption = False,
 ) -> None:
     """Score distributions, favourable rate, bad rate and AUC by protected group."""
-    from tideover.scoring.fairness import markdown
     from tideover.services.scoring.monitoring import fairness_file
 
     result = fairness_file(
@@ -112,7 +112,7 @@ def fairness(
     if json_out:
         print_json(result)
         return
-    console.print(markdown(result), markup=False, highlight=False)
+    console.print(result.markdown(), markup=False, highlight=False)
 
 
 def rollrates(
@@ -134,6 +134,7 @@ def rollrates(
     """Transition matrices between delinquency states, from a file or the bucket history."""
     from tideover.cli.portfolio import parse_date
 
+    result: RollRateMatrices | SnapshotTransitions
     if data is not None and from_ is None and to is None:
         from tideover.scoring.rollrates import TAIWAN_MONTHS
         from tideover.services.scoring.monitoring import rollrates_file
@@ -164,11 +165,7 @@ def rollrates(
     _show_matrices(result)
 
 
-def _show_matrices(result: dict[str, Any]) -> None:
-    from tideover.scoring.rollrates import TransitionMatrix
-
-    for m in result["matrices"]:
-        states = tuple(m["states"])
-        counts = tuple(tuple(m["counts"][a][b] for b in states) for a in states)
-        console.print(f"\n{say('segment', '分群')}: {m['segment']}", highlight=False)
-        console.print(TransitionMatrix(states, counts, m["segment"]).markdown(), markup=False)
+def _show_matrices(result: RollRateMatrices | SnapshotTransitions) -> None:
+    for m in result.matrices:
+        console.print(f"\n{say('segment', '分群')}: {m.segment}", highlight=False)
+        console.print(m.matrix().markdown(), markup=False)

@@ -77,16 +77,16 @@ def list_platforms(json_out: JsonOption = False) -> None:
     with open_app() as app:
         platforms = listed(uow=app.uow())
     if json_out:
-        print_json(platforms)
+        print_json(platforms.platforms)  # a JSON array, as it always was
         return
     table = Table(title=say("Platforms", "平台"))
     for en, zh in [("code", "代码"), ("name", "名称"), ("currency", "币种"), ("time zone", "时区")]:
         table.add_column(say(en, zh))
-    for p in platforms:
+    for p in platforms.platforms:
         table.add_row(
-            p["code"],
-            p["name"],
-            p["settings"].get("currency", ""),
-            p["settings"].get("time_zone", ""),
+            p.code,
+            p.name,
+            str(p.settings.get("currency", "")),
+            str(p.settings.get("time_zone", "")),
         )
     console.print(table)

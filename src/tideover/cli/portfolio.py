@@ -11,10 +11,11 @@ from rich.table import Table
 from tideover.cli.output import JsonOption, console, print_json, progress_bars, say
 from tideover.domain.clock import SystemClock, business_date
 from tideover.domain.loans import Frequency, RepaymentMethod
-from tideover.services.portfolio.schedules import preview_schedule, schedule_rows, schedule_summary
+from tideover.domain.money import Money, currency
+from tideover.services.portfolio.schedules import preview_schedule
 
 if TYPE_CHECKING:
-    from tideover.services.portfolio.delinquency import DelinquencyReport
+    from tideover.services.portfolio.results import DelinquencyReport
 
 # Commands import the database layers lazily so that `--help` and `schedule` start fast.
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
@@ -67,7 +68,7 @@ def schedule(
         if start_date
         else business_date(SystemClock(), DEFAULT_TIME_ZONE)
     )
-    result = preview_schedule(
+    preview = preview_schedule(
         principal=principal,
         annual_rate=annual_rate,
         term=months,
@@ -76,12 +77,11 @@ def schedule(
         currency_code=currency,
         frequency=frequency,
     )
-    rows = schedule_rows(result)
-    summary = schedule_summary(result)
     if json_out:
-        print_json({"summary": summary, "installments": rows})
+        print_json(preview)
         return
-    table = Table(title=say("Repayment schedule", "还款计划") + f" ({summary['currency']})")
+    summary = preview.summary
+    table = Table(title=say("Repayment schedule", "还款计划") + f" ({summary.currency})")
     headings = [
         ("#", "期数"),
         ("due date", "应还日"),
@@ -93,14 +93,14 @@ def schedule(
     ]
     for en, zh in headings:
         table.add_column(say(en, zh), justify="right")
-    for row in rows:
-        table.add_row(*(str(v) for v in row.values()))
+    for line in preview.installments:
+        table.add_row(*(str(v) for v in line.to_json().values()))
     console.print(table)
     console.print(
         say("total interest", "利息合计")
-        + f": {summary['total_interest']}  "
+        + f": {summary.total_interest}  "
         + say("total due", "应还合计")
-        + f": {summary['total_due']}"
+        + f": {summary.total_due}"
     )
 
 
@@ -126,16 +126,16 @@ def render_delinquency(report: DelinquencyReport) -> None:
     for en, zh in headings:
         table.add_column(say(en, zh), justify="right")
     open_accounts = report.open_accounts or 1
-    for line in report.lines:
+    for line in report.buckets:
         cells = [
             line.bucket,
             f"{line.accounts:,}",
             f"{line.accounts / open_accounts:.1%}",
-            f"{line.outstanding_principal.amount:,}",
-            f"{line.overdue.amount:,}",
+            f"{line.outstanding_principal:,}",
+            f"{line.overdue:,}",
         ]
         if previous is not None:
-            roll = report.rolls.get(line.bucket)
+            roll = report.roll_rates.get(line.bucket)
             rate = roll.account_rate if roll is not None else None
             if roll is None or rate is None:
                 cells.append("—")
@@ -145,12 +145,13 @@ def render_delinquency(report: DelinquencyReport) -> None:
                 )
         table.add_row(*cells)
     console.print(table)
+    outstanding = Money.of(report.outstanding_principal, currency(report.currency))
     console.print(
         say(
             f"open {report.open_accounts:,} · delinquent {report.delinquent_accounts:,} · "
-            f"closed {report.closed_accounts:,} · outstanding {report.outstanding_principal}",
+            f"closed {report.closed_accounts:,} · outstanding {outstanding}",
             f"在贷 {report.open_accounts:,} · 逾期 {report.delinquent_accounts:,} · "
-            f"已结清 {report.closed_accounts:,} · 剩余本金 {report.outstanding_principal}",
+            f"已结清 {report.closed_accounts:,} · 剩余本金 {outstanding}",
         )
     )
     if previous is None:
@@ -180,6 +181,6 @@ def delinquency(
             uow=app.uow(), platform=platform, as_of=day, store=store, progress=progress
         )
     if json_out:
-        print_json(report.to_json())
+        print_json(report)
     else:
         render_delinquency(report)

@@ -54,18 +54,18 @@ class RecordFields:
         self.contract = contract
         self.errors: list[RowError] = []
 
-    def fail(self, field: str, value: object, en: str, zh: str) -> None:
-        self.errors.append(RowError(self.row, field, show(value), en, zh))
+    def fail(self, field: str, value: object, en: str, zh: str, *, code: str) -> None:
+        self.errors.append(RowError(self.row, field, show(value), en, zh, code))
 
-    def reject(self, field: str, value: object, error: ValidationError) -> None:
-        self.fail(field, value, error.en, error.zh)
+    def reject(self, field: str, value: object, error: ValidationError, *, code: str) -> None:
+        self.fail(field, value, error.en, error.zh, code=code)
 
     def present(self, name: str) -> object | None:
         """The value of ``name``, or None (and an error if the column is required)."""
         value = self.record.get(name)
         if is_missing(value):
             if self.contract.column(name).required:
-                self.fail(name, value, f"{name} is required", f"{name} 为必填项")
+                self.fail(name, value, f"{name} is required", f"{name} 为必填项", code="required")
             return None
         return value
 
@@ -81,7 +81,7 @@ class RecordFields:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)  # numeric ids from Parquet or JSON
         if not isinstance(value, str):
-            self.fail(name, value, f"{name} must be text", f"{name} 必须是文本")
+            self.fail(name, value, f"{name} must be text", f"{name} 必须是文本", code="not_text")
             return None
         text = value.strip()
         limit = self.contract.column(name).max_length
@@ -91,6 +91,7 @@ class RecordFields:
                 value,
                 f"{name} is longer than {limit} characters",
                 f"{name} 超过 {limit} 个字符",
+                code="too_long",
             )
             return None
         return text
@@ -106,6 +107,7 @@ class RecordFields:
                 value,
                 f"{name} must be a date written YYYY-MM-DD",
                 f"{name} 必须是 YYYY-MM-DD 格式的日期",
+                code="not_a_date",
             )
         elif not_after is not None and parsed > not_after:
             self.fail(
@@ -113,6 +115,7 @@ class RecordFields:
                 value,
                 f"{name} {parsed} is in the future (business date {not_after})",
                 f"{name} {parsed} 晚于业务日期 {not_after}",
+                code="in_the_future",
             )
             return None
         return parsed
@@ -123,7 +126,13 @@ class RecordFields:
             return None
         number = _as_decimal(value)
         if number is None:
-            self.fail(name, value, f"{name} must be a decimal number", f"{name} 必须是十进制数")
+            self.fail(
+                name,
+                value,
+                f"{name} must be a decimal number",
+                f"{name} 必须是十进制数",
+                code="not_a_number",
+            )
         return number
 
     def amount(self, name: str, currency: Currency) -> Decimal | None:
@@ -133,7 +142,9 @@ class RecordFields:
             return None
         value = self.record.get(name)
         if number <= 0:
-            self.fail(name, value, f"{name} must be positive", f"{name} 必须大于零")
+            self.fail(
+                name, value, f"{name} must be positive", f"{name} 必须大于零", code="not_positive"
+            )
             return None
         places = -int(number.normalize().as_tuple().exponent)
         if places > currency.minor_digits:
@@ -142,6 +153,7 @@ class RecordFields:
                 value,
                 f"{name} has more than {currency.minor_digits} decimals for {currency}",
                 f"{name} 的小数位超过 {currency} 允许的 {currency.minor_digits} 位",
+                code="too_many_decimals",
             )
             return None
         return number
@@ -152,7 +164,13 @@ class RecordFields:
             return None
         number = _as_decimal(value)
         if number is None or number != number.to_integral_value():
-            self.fail(name, value, f"{name} must be a whole number", f"{name} 必须是整数")
+            self.fail(
+                name,
+                value,
+                f"{name} must be a whole number",
+                f"{name} 必须是整数",
+                code="not_a_whole_number",
+            )
             return None
         if not low <= number <= high:
             self.fail(
@@ -160,6 +178,7 @@ class RecordFields:
                 value,
                 f"{name} must be within {low}..{high}",
                 f"{name} 必须在 {low}..{high} 之间",
+                code="out_of_range",
             )
             return None
         return int(number)
@@ -176,7 +195,11 @@ class RecordFields:
                 return allowed
         options = ", ".join(column.values)
         self.fail(
-            name, value, f"{name} must be one of: {options}", f"{name} 必须是以下之一：{options}"
+            name,
+            value,
+            f"{name} must be one of: {options}",
+            f"{name} 必须是以下之一：{options}",
+            code="not_an_option",
         )
         return None
 

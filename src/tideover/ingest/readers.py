@@ -163,6 +163,7 @@ def _too_many_fields(row: int, found: int, expected: int) -> RowError:
         f"{found} fields",
         f"the record has {found} fields but the header has {expected}",
         f"该记录有 {found} 个字段，但表头只有 {expected} 列",
+        code="too_many_fields",
     )
 
 
@@ -215,14 +216,26 @@ def _parse_json_line(row: int, raw: bytes) -> dict[str, Any] | RowError:
         # Decimal, never float: amounts must keep every digit they were given.
         value = json.loads(raw.decode("utf-8"), parse_float=Decimal, parse_constant=_no_constant)
     except UnicodeDecodeError:
-        return RowError(row, "*", shown, "the line is not UTF-8 text", "该行不是 UTF-8 文本")
+        return RowError(
+            row, "*", shown, "the line is not UTF-8 text", "该行不是 UTF-8 文本", code="not_utf8"
+        )
     except ValueError as exc:
         return RowError(
-            row, "*", shown, f"the line is not valid JSON: {exc}", f"该行不是有效的 JSON：{exc}"
+            row,
+            "*",
+            shown,
+            f"the line is not valid JSON: {exc}",
+            f"该行不是有效的 JSON：{exc}",
+            code="not_json",
         )
     if not isinstance(value, dict):
         return RowError(
-            row, "*", shown, "the line is not a JSON object", "该行不是 JSON 对象（{...}）"
+            row,
+            "*",
+            shown,
+            "the line is not a JSON object",
+            "该行不是 JSON 对象（{...}）",
+            code="not_json_object",
         )
     return value
 

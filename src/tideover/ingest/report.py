@@ -17,7 +17,9 @@ class RowError:
 
     ``row`` is the 1-based record number (see docs/import.md for how it maps
     to a line); ``field`` is a column name, or ``"*"`` when the whole record
-    could not be read.
+    could not be read; ``code`` names the kind of problem (``required``,
+    ``not_a_date``, ``unknown_loan``...), stable for programs that group or
+    translate the errors.
     """
 
     row: int
@@ -25,6 +27,7 @@ class RowError:
     value: str
     reason_en: str
     reason_zh: str
+    code: str = "invalid_value"
 
     def reason(self, locale: str = "en") -> str:
         return self.reason_zh if locale.lower().startswith("zh") else self.reason_en

@@ -82,6 +82,7 @@ def _check_duplicate(fields: RecordFields, id_column: str, first_row: dict[str, 
             value,
             f"duplicate {id_column}: already on row {first_row[key]}",
             f"{id_column} 重复：已在第 {first_row[key]} 行出现",
+            code="duplicate_id",
         )
     else:
         first_row[key] = fields.row
@@ -94,7 +95,7 @@ def _checked(fields: RecordFields, name: str, check: Callable[[str], str]) -> st
     try:
         return check(text)
     except ValidationError as exc:
-        fields.reject(name, text, exc)
+        fields.reject(name, text, exc, code=f"invalid_{name}")
         return None
 
 
@@ -140,11 +141,13 @@ def _phones(f: RecordFields, default_region: str) -> tuple[PhoneNumber, ...]:
         try:
             phone = parse_phone(part, default_region)
         except ValidationError as exc:
-            f.reject("phone", part, exc)
+            f.reject("phone", part, exc, code="invalid_phone")
             continue
         found.setdefault(phone.e164, phone)
     if not found and not f.errors:
-        f.fail("phone", text, "phone has no number in it", "phone 中没有电话号码")
+        f.fail(
+            "phone", text, "phone has no number in it", "phone 中没有电话号码", code="invalid_phone"
+        )
     return tuple(found.values())
 
 
@@ -180,6 +183,7 @@ def validate_loans(
                 first_due,
                 f"first_due_date must be after start_date {start}",
                 f"first_due_date 必须晚于 start_date {start}",
+                code="not_after_start_date",
             )
         frequency = f.choice("frequency") or Frequency.MONTHLY.value
         product = f.text("product")
@@ -207,7 +211,7 @@ def validate_loans(
             )
             schedule = build_schedule(terms)
         except ValidationError as exc:
-            f.reject("terms", "", exc)
+            f.reject("terms", "", exc, code="invalid_terms")
             return None
         return Loan(platform, loan_id, borrower_id, terms, schedule, product or "", f.extra())
 
@@ -221,7 +225,7 @@ def _currency(f: RecordFields, default: Currency) -> Currency | None:
     try:
         return currency(text)
     except ValidationError as exc:
-        f.reject("currency", text, exc)
+        f.reject("currency", text, exc, code="unsupported_currency")
         return None
 
 
@@ -233,7 +237,7 @@ def _rate(f: RecordFields) -> Decimal | None:
     try:
         rate = parse_rate(text)
     except ValidationError as exc:
-        f.reject("annual_rate", value, exc)
+        f.reject("annual_rate", value, exc, code="invalid_rate")
         return None
     if not text.endswith("%") and rate > 1:
         f.fail(
@@ -241,6 +245,7 @@ def _rate(f: RecordFields) -> Decimal | None:
             value,
             f"annual_rate {text} is ambiguous: write {text}% or a fraction such as 0.1299",
             f"annual_rate {text} 有歧义：请写作 {text}% 或小数（如 0.1299）",
+            code="ambiguous_rate",
         )
         return None
     if not 0 <= rate <= MAX_ANNUAL_RATE:
@@ -249,6 +254,7 @@ def _rate(f: RecordFields) -> Decimal | None:
             value,
             f"annual_rate must be within 0..{MAX_ANNUAL_RATE:%}",
             f"annual_rate 必须在 0..{MAX_ANNUAL_RATE:%} 之间",
+            code="out_of_range",
         )
         return None
     return rate
@@ -266,7 +272,13 @@ def validate_payments(
         paid_on = f.date("paid_on", not_after=today)
         reverses = f.text("reverses")
         if reverses is not None and reverses == payment_id:
-            f.fail("reverses", reverses, "a payment cannot reverse itself", "付款不能冲正自身")
+            f.fail(
+                "reverses",
+                reverses,
+                "a payment cannot reverse itself",
+                "付款不能冲正自身",
+                code="reverses_itself",
+            )
         channel = f.text("channel")
         if (
             f.errors

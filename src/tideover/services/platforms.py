@@ -5,13 +5,30 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date
-from typing import Any
+
+from pydantic import JsonValue
 
 from tideover.compliance.overrides import check_rule_overrides
 from tideover.domain.clock import Clock, SystemClock, business_date
 from tideover.domain.errors import NotFound, ValidationError
 from tideover.domain.platforms import PlatformSettings
+from tideover.services.results import Result
 from tideover.services.unit_of_work import UnitOfWork
+
+
+class PlatformInfo(Result):
+    """A platform (tenant): its code, display name and settings."""
+
+    code: str
+    name: str
+    # The settings document as stored (``PlatformSettings.to_dict``, docs/domain.md).
+    settings: dict[str, JsonValue]
+
+
+class Platforms(Result):
+    """Every platform."""
+
+    platforms: list[PlatformInfo]
 
 
 def settings_of(uow: UnitOfWork, platform: str) -> PlatformSettings:
@@ -30,6 +47,8 @@ def business_date_of(*, uow: UnitOfWork, platform: str, clock: Clock | None = No
 
 
 _CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+# Parts of the settings document saved by their own use case (services/channel_settings.py).
+KEPT = ("channels",)
 
 
 def check_platform_code(code: str) -> str:
@@ -44,7 +63,7 @@ def check_platform_code(code: str) -> str:
 
 def save_platform(
     *, uow: UnitOfWork, code: str, name: str, settings: PlatformSettings
-) -> dict[str, Any]:
+) -> PlatformInfo:
     """Create the platform, or update its name and settings (its currency never changes).
 
     Rule overrides are checked against the packs here: only stricter values pass.
@@ -53,15 +72,21 @@ def save_platform(
     if settings.rule_overrides:
         settings = replace(settings, rule_overrides=check_rule_overrides(settings.rule_overrides))
     with uow:
+        stored = uow.platforms.get(code)
+        # Kept as they are: settings this model does not read (the channels', saved apart).
+        kept = {k: v for k, v in (stored.settings if stored else {}).items() if k in KEPT}
         record = uow.platforms.ensure(
-            code, name=name, currency=settings.currency.code, settings=settings.to_dict()
+            code, name=name, currency=settings.currency.code, settings=settings.to_dict() | kept
         )
         uow.commit()
-    return {"code": record.code, "name": record.name, "settings": settings.to_dict()}
+    return PlatformInfo(code=record.code, name=record.name, settings=settings.to_dict())
 
 
-def list_platforms(*, uow: UnitOfWork) -> list[dict[str, Any]]:
+def list_platforms(*, uow: UnitOfWork) -> Platforms:
     with uow:
-        return [
-            {"code": r.code, "name": r.name, "settings": r.settings} for r in uow.platforms.list()
-        ]
+        return Platforms(
+            platforms=[
+                PlatformInfo(code=r.code, name=r.name, settings=r.settings)
+                for r in uow.platforms.list()
+            ]
+        )

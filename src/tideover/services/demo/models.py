@@ -128,16 +128,16 @@ def ensure_demo_models(
                 clock=clock,
                 scorecard=DEMO_SCORECARD if kind == "scorecard" else None,
             )
-            auc = trained["cross_validation"]["auc"]
+            auc = trained.cross_validation.auc
             models.append(
                 {
-                    "version": trained["version"],
+                    "version": trained.version,
                     "kind": kind,
                     "role": role,
-                    "features": trained["features"],
-                    "auc": round(auc["mean"], 4),
-                    "auc_std": round(auc["std"], 4),
-                    "seconds": trained["training_seconds"],
+                    "features": trained.features,
+                    "auc": round(auc.mean, 4),
+                    "auc_std": round(auc.std, 4),
+                    "seconds": trained.training_seconds,
                 }
             )
     # Promoted only once both are registered: a crash before leaves no champion,

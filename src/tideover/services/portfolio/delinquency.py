@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from typing import Any
 
 from tideover.domain.delinquency import (
     BucketScheme,
@@ -20,77 +18,18 @@ from tideover.domain.platforms import PlatformSettings
 from tideover.services.common import ProgressFn, no_progress
 from tideover.services.platforms import settings_of
 from tideover.services.portfolio.positions import portfolio_delinquency
+from tideover.services.portfolio.results import BucketLine, BucketRoll, DelinquencyReport
 from tideover.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
-class BucketLine:
-    """One row of the portfolio report: a bucket's accounts and balances."""
+class BucketTotals:
+    """A bucket's open accounts and balances, in money."""
 
     bucket: str
     accounts: int
     outstanding_principal: Money
     overdue: Money
-
-
-@dataclass(frozen=True)
-class DelinquencyReport:
-    """Per-bucket counts and balances of open loans, with roll rates since the last run."""
-
-    platform: str
-    as_of: date
-    currency: Currency
-    lines: tuple[BucketLine, ...]
-    closed_accounts: int
-    not_yet_disbursed: int
-    previous_as_of: date | None
-    rolls: Mapping[str, RollRate]
-
-    @property
-    def open_accounts(self) -> int:
-        return sum(line.accounts for line in self.lines)
-
-    @property
-    def outstanding_principal(self) -> Money:
-        return total((line.outstanding_principal for line in self.lines), self.currency)
-
-    @property
-    def delinquent_accounts(self) -> int:
-        return sum(line.accounts for line in self.lines[1:])
-
-    def to_json(self) -> dict[str, Any]:
-        def rate(value: Decimal | None) -> str | None:
-            return None if value is None else str(value.quantize(Decimal("0.0001")))
-
-        return {
-            "platform": self.platform,
-            "as_of": self.as_of.isoformat(),
-            "currency": self.currency.code,
-            "open_accounts": self.open_accounts,
-            "delinquent_accounts": self.delinquent_accounts,
-            "closed_accounts": self.closed_accounts,
-            "not_yet_disbursed": self.not_yet_disbursed,
-            "outstanding_principal": str(self.outstanding_principal.amount),
-            "buckets": [
-                {
-                    "bucket": line.bucket,
-                    "accounts": line.accounts,
-                    "outstanding_principal": str(line.outstanding_principal.amount),
-                    "overdue": str(line.overdue.amount),
-                }
-                for line in self.lines
-            ],
-            "previous_as_of": self.previous_as_of.isoformat() if self.previous_as_of else None,
-            "roll_rates": {
-                bucket: {
-                    "accounts": roll.accounts,
-                    "rolled_accounts": roll.rolled_accounts,
-                    "account_rate": rate(roll.account_rate),
-                    "balance_rate": rate(roll.balance_rate),
-                }
-                for bucket, roll in self.rolls.items()
-            },
-        }
 
 
 def _is_closed(status: DelinquencyStatus) -> bool:
@@ -99,7 +38,7 @@ def _is_closed(status: DelinquencyStatus) -> bool:
 
 def summarise(
     statuses: Sequence[DelinquencyStatus], scheme: BucketScheme, currency: Currency
-) -> tuple[tuple[BucketLine, ...], int]:
+) -> tuple[tuple[BucketTotals, ...], int]:
     """Bucket lines over open loans, and the number of closed (fully repaid) loans."""
     open_by_bucket: dict[str, list[DelinquencyStatus]] = {label: [] for label in scheme.labels}
     closed = 0
@@ -109,7 +48,7 @@ def summarise(
         else:
             open_by_bucket[status.bucket].append(status)
     lines = tuple(
-        BucketLine(
+        BucketTotals(
             bucket=label,
             accounts=len(members),
             outstanding_principal=total((s.outstanding_principal for s in members), currency),
@@ -188,10 +127,23 @@ def _report(
     return DelinquencyReport(
         platform=platform,
         as_of=as_of,
-        currency=settings.currency,
-        lines=lines,
+        currency=settings.currency.code,
+        open_accounts=sum(line.accounts for line in lines),
+        delinquent_accounts=sum(line.accounts for line in lines[1:]),
         closed_accounts=closed,
         not_yet_disbursed=not_yet,
+        outstanding_principal=total(
+            (line.outstanding_principal for line in lines), settings.currency
+        ).amount,
+        buckets=[
+            BucketLine(
+                bucket=line.bucket,
+                accounts=line.accounts,
+                outstanding_principal=line.outstanding_principal.amount,
+                overdue=line.overdue.amount,
+            )
+            for line in lines
+        ],
         previous_as_of=previous_as_of,
-        rolls=rolls,
+        roll_rates=BucketRoll.by_bucket(rolls),
     )

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from tideover.checksums import file_sha256
 from tideover.domain.borrowers import Borrower
@@ -31,35 +31,12 @@ from tideover.ingest.validate import (
     validate_loans,
     validate_payments,
 )
+from tideover.services.portfolio.results import ImportReport, ImportResult
 from tideover.services.unit_of_work import UnitOfWork
 
+__all__ = ["ImportResult", "import_file"]
+
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class ImportResult:
-    """What an import did; ``accepted`` is False when it was refused as a whole."""
-
-    kind: Kind
-    file: str
-    rows: int
-    written: int
-    unchanged: int  # already stored with the same content
-    rejected: int
-    report: RejectionReport
-    accepted: bool
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "file": self.file,
-            "rows": self.rows,
-            "written": self.written,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-            "accepted": self.accepted,
-            "report": self.report.to_json(),
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +109,8 @@ def import_file(
         written=written,
         unchanged=plan.unchanged,
         rejected=report.rejected_rows,
-        report=report,
         accepted=accepted,
+        report=ImportReport.of(report),
     )
 
 
@@ -163,6 +140,7 @@ def _against_store(
                     f"{id_column} {key} is already stored with different content; "
                     "stored records are not changed by an import",
                     f"{id_column} {key} 已存在且内容不同；导入不会修改已存储的记录",
+                    code="stored_with_other_content",
                 )
             )
     return result
@@ -212,6 +190,7 @@ def _loans(
                     loan.borrower_id,
                     f"unknown borrower {loan.borrower_id}: import borrowers before their loans",
                     f"未知借款人 {loan.borrower_id}：请先导入借款人再导入借据",
+                    code="unknown_borrower",
                 )
             )
     return _Plan(sorted_.unchanged, sorted_.errors, lambda: repo.add_many(_kept(sorted_)))
@@ -266,6 +245,7 @@ def _loan_errors(row: int, p: Payment, currencies: Mapping[str, Currency]) -> Se
                 p.loan_id,
                 f"unknown loan {p.loan_id}: import loans before their payments",
                 f"未知借据 {p.loan_id}：请先导入借据再导入还款",
+                code="unknown_loan",
             )
         ]
     if loan_currency != p.amount.currency:
@@ -276,6 +256,7 @@ def _loan_errors(row: int, p: Payment, currencies: Mapping[str, Currency]) -> Se
                 p.amount.currency.code,
                 f"loan {p.loan_id} is in {loan_currency}, the payment in {p.amount.currency}",
                 f"借据 {p.loan_id} 的币种为 {loan_currency}，还款为 {p.amount.currency}",
+                code="currency_mismatch",
             )
         ]
     return []
@@ -293,6 +274,7 @@ def _reversal_errors(row: int, p: Payment, originals: Mapping[str, Payment]) -> 
                 p.reverses,
                 f"reverses unknown payment {p.reverses}",
                 f"冲正的还款 {p.reverses} 不存在",
+                code="unknown_payment",
             )
         ]
     if original.loan_id != p.loan_id or original.amount != p.amount:
@@ -306,6 +288,7 @@ def _reversal_errors(row: int, p: Payment, originals: Mapping[str, Payment]) -> 
                 f"({original.loan_id}, {original.amount})",
                 f"冲正必须与还款 {p.reverses} 的借据和金额一致"
                 f"（{original.loan_id}，{original.amount}）",
+                code="reversal_mismatch",
             )
         ]
     return []

@@ -22,12 +22,20 @@ from tideover.scoring.derive import Derivation
 from tideover.scoring.gbm import GbmModel
 from tideover.scoring.inputs import DEFAULT_PROTECTED
 from tideover.scoring.monitoring import training_baselines
-from tideover.scoring.registry import ModelRegistry, PlatformModels
+from tideover.scoring.registry import ModelRegistry
 from tideover.scoring.report import write_report
 from tideover.scoring.scaling import Bands, PointsScale
 from tideover.scoring.scorecard import ScorecardSettings
 from tideover.scoring.scoring import score_account, score_frame
 from tideover.scoring.training import train
+from tideover.services.scoring.results import (
+    ModelList,
+    ModelRoles,
+    ModelSummary,
+    ScoredAccount,
+    ScoredFile,
+    TrainedModel,
+)
 
 CHUNK_ROWS = 1_000_000
 LIBRARIES = ("optbinning", "lightgbm", "scikit-learn", "numpy", "pandas")
@@ -72,7 +80,7 @@ def train_model(
     created_by: str,
     clock: Clock,
     scorecard: ScorecardSettings | None = None,
-) -> dict[str, Any]:
+) -> TrainedModel:
     """Train on a file, write the report and register an immutable version (not promoted)."""
     parsed = [Derivation.parse(text) for text in derivations]
     frame = read_table(data_path)
@@ -135,14 +143,15 @@ def train_model(
             result, folder, title=f"{kind} model for {platform} ({data_path.name})"
         ),
     )
-    return {
-        "version": version,
-        "platform": platform,
-        "kind": kind,
-        "directory": str(registry_dir / platform / version),
-        "training_seconds": round(seconds, 2),
-        **summary,
-    }
+    return TrainedModel.model_validate(
+        {
+            "version": version,
+            "platform": platform,
+            "directory": str(registry_dir / platform / version),
+            "training_seconds": round(seconds, 2),
+            **summary,
+        }
+    )
 
 
 def _version(name: str) -> str:
@@ -152,11 +161,11 @@ def _version(name: str) -> str:
         return "unknown"
 
 
-def list_models(*, registry_dir: Path, platform: str) -> dict[str, Any]:
+def list_models(*, registry_dir: Path, platform: str) -> ModelList:
     """Every version of a platform with its headline metrics and role."""
     registry = ModelRegistry(registry_dir)
     state = registry.state(platform)
-    rows = []
+    models = []
     for meta in registry.versions(platform):
         version = meta["version"]
         role = (
@@ -166,41 +175,22 @@ def list_models(*, registry_dir: Path, platform: str) -> dict[str, Any]:
             if version in state.challengers
             else ""
         )
-        rows.append(
-            {
-                "version": version,
-                "kind": meta["kind"],
-                "role": role,
-                "created_at": meta["created_at"],
-                "created_by": meta["created_by"],
-                "auc": meta["metrics"]["auc"]["mean"],
-                "auc_std": meta["metrics"]["auc"]["std"],
-                "rows": meta["training_data"]["rows"],
-            }
-        )
-    return {"platform": platform, **_state_json(state), "models": rows}
-
-
-def _state_json(state: PlatformModels) -> dict[str, Any]:
-    return {
-        "champion": state.champion,
-        "challengers": list(state.challengers),
-        "previous_champions": list(state.previous),
-    }
+        models.append(ModelSummary.of(meta, role))
+    return ModelList.model_validate({**ModelRoles.fields_of(state), "models": models})
 
 
 def promote_model(
     *, registry_dir: Path, platform: str, version: str, role: str, by: str, clock: Clock
-) -> dict[str, Any]:
+) -> ModelRoles:
     state = ModelRegistry(registry_dir).promote(
         platform=platform, version=version, role=role, by=by, at=clock.now()
     )
-    return {"platform": platform, **_state_json(state)}
+    return ModelRoles.of(state)
 
 
-def rollback_model(*, registry_dir: Path, platform: str, by: str, clock: Clock) -> dict[str, Any]:
+def rollback_model(*, registry_dir: Path, platform: str, by: str, clock: Clock) -> ModelRoles:
     state = ModelRegistry(registry_dir).rollback(platform=platform, by=by, at=clock.now())
-    return {"platform": platform, **_state_json(state)}
+    return ModelRoles.of(state)
 
 
 def score_file(
@@ -213,7 +203,7 @@ def score_file(
     id_column: str | None = None,
     top: int = 3,
     chunk_rows: int = CHUNK_ROWS,
-) -> dict[str, Any]:
+) -> ScoredFile:
     """Score a CSV/Parquet file into a Parquet file; the champion unless ``version`` is given.
 
     Read, scored and written ``chunk_rows`` at a time, so memory stays flat; the
@@ -250,14 +240,14 @@ def score_file(
             if writer is not None:
                 writer.close()
             partial.unlink()
-    return {
-        "platform": platform,
-        "model_version": artefact.version,
-        "rows": rows,
-        "out": str(out_path),
-        "seconds": round(time.perf_counter() - started, 3),
-        "bands": counts,
-    }
+    return ScoredFile(
+        platform=platform,
+        model_version=artefact.version,
+        rows=rows,
+        out=str(out_path),
+        seconds=round(time.perf_counter() - started, 3),
+        bands=counts,
+    )
 
 
 def _chunks(path: Path, rows: int) -> Iterator[pd.DataFrame]:
@@ -304,7 +294,7 @@ def score_one(
     record: Mapping[str, object],
     version: str | None = None,
     top: int = 3,
-) -> dict[str, Any]:
+) -> ScoredAccount:
     """Score one account given as column -> value."""
     artefact = ModelRegistry(registry_dir).load(platform, version)
-    return {"platform": platform, **score_account(artefact, record, top=top).to_json()}
+    return ScoredAccount.of(platform, score_account(artefact, record, top=top))

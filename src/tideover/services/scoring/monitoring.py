@@ -10,7 +10,6 @@ import json
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +19,7 @@ from tideover.domain.errors import InputRejected, NotFound, ValidationError
 from tideover.scoring import fairness as fair
 from tideover.scoring.artefact import Artefact
 from tideover.scoring.inputs import binary_target, is_protected
-from tideover.scoring.monitoring import assess_frame, baseline_from_training, markdown, monitor
+from tideover.scoring.monitoring import assess_frame, baseline_from_training, monitor
 from tideover.scoring.outcomes import attach_outcomes
 from tideover.scoring.registry import ModelRegistry
 from tideover.scoring.rollrates import (
@@ -32,6 +31,14 @@ from tideover.scoring.rollrates import (
 from tideover.scoring.scaling import FloatArray
 from tideover.services.platforms import settings_of
 from tideover.services.scoring.models import read_table
+from tideover.services.scoring.results import (
+    BucketTransitionCounts,
+    FairnessReport,
+    MonitoringReport,
+    RollRateMatrices,
+    SnapshotTransitions,
+    TransitionCounts,
+)
 from tideover.services.unit_of_work import UnitOfWork
 
 
@@ -58,14 +65,14 @@ def _outcomes_from_file(
     )
 
 
-def _write(report_dir: Path | None, stem: str, report: dict[str, Any], text: str) -> None:
+def _write(report_dir: Path | None, stem: str, report: MonitoringReport | FairnessReport) -> None:
     if report_dir is None:
         return
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / f"{stem}.json").write_text(
-        json.dumps(report, indent=2, ensure_ascii=False, default=_plain) + "\n"
+        json.dumps(report.to_json(), indent=2, ensure_ascii=False, default=_plain) + "\n"
     )
-    (report_dir / f"{stem}.md").write_text(text)
+    (report_dir / f"{stem}.md").write_text(report.markdown())
 
 
 def _plain(value: object) -> object:
@@ -85,7 +92,7 @@ def monitor_file(
     outcome_column: str | None = None,
     baseline_path: Path | None = None,
     report_dir: Path | None = None,
-) -> dict[str, Any]:
+) -> MonitoringReport:
     """PSI of a scoring file against training, and AUC/calibration on realised outcomes."""
     artefact = ModelRegistry(registry_dir).load(platform, version)
     frame = read_table(data_path)
@@ -99,8 +106,10 @@ def monitor_file(
         if outcomes_path is not None
         else None
     )
-    report = {"platform": platform, **monitor(artefact, frame, baseline=baseline, outcome=outcome)}
-    _write(report_dir, "monitoring", report, markdown(report))
+    report = MonitoringReport.model_validate(
+        {"platform": platform, **monitor(artefact, frame, baseline=baseline, outcome=outcome)}
+    )
+    _write(report_dir, "monitoring", report)
     return report
 
 
@@ -128,7 +137,7 @@ def fairness_file(
     cutoff: float | None = None,
     min_rows: int = fair.MIN_GROUP_ROWS,
     report_dir: Path | None = None,
-) -> dict[str, Any]:
+) -> FairnessReport:
     """Scores, favourable rate, bad rate and AUC by protected group, with flagged gaps.
 
     Without ``protected``: the attributes the model marked protected that the data holds.
@@ -162,43 +171,45 @@ def fairness_file(
         cutoff=cutoff,
         min_rows=min_rows,
     )
-    report = {
-        "platform": platform,
-        "model_version": artefact.version,
-        "rows": len(frame),
-        "cutoff": cutoff,
-        "min_rows": min_rows,
-        "thresholds": {
-            "adverse_impact_ratio": fair.FOUR_FIFTHS,
-            "auc_gap": fair.AUC_GAP,
-            "calibration_gap": fair.CALIBRATION_GAP,
-        },
-        "model_inputs_protected": [
-            f.name for f in artefact.model.features if is_protected(f.name, marked)
-        ],
-        "outcomes": outcome is not None,
-        "attributes": groups,
-    }
-    _write(report_dir, "fairness", report, fair.markdown(report))
+    report = FairnessReport.model_validate(
+        {
+            "platform": platform,
+            "model_version": artefact.version,
+            "rows": len(frame),
+            "cutoff": cutoff,
+            "min_rows": min_rows,
+            "thresholds": {
+                "adverse_impact_ratio": fair.FOUR_FIFTHS,
+                "auc_gap": fair.AUC_GAP,
+                "calibration_gap": fair.CALIBRATION_GAP,
+            },
+            "model_inputs_protected": [
+                f.name for f in artefact.model.features if is_protected(f.name, marked)
+            ],
+            "outcomes": outcome is not None,
+            "attributes": groups,
+        }
+    )
+    _write(report_dir, "fairness", report)
     return report
 
 
 def rollrates_file(
     *, data_path: Path, months: Sequence[str] = TAIWAN_MONTHS, segment: str | None = None
-) -> dict[str, Any]:
+) -> RollRateMatrices:
     """Monthly transition matrices from repayment-status months (Taiwan style)."""
     matrices = pay_history_transitions(read_table(data_path), months, segment=segment)
-    return {
-        "source": data_path.name,
-        "months": list(months),
-        "segment_column": segment,
-        "matrices": [m.to_json() for m in matrices.values()],
-    }
+    return RollRateMatrices(
+        source=data_path.name,
+        months=list(months),
+        segment_column=segment,
+        matrices=[TransitionCounts.of(m) for m in matrices.values()],
+    )
 
 
 def rollrates_between(
     *, uow: UnitOfWork, platform: str, start: date, end: date, by_product: bool = False
-) -> dict[str, Any]:
+) -> SnapshotTransitions:
     """Bucket transitions between two stored snapshot dates of a platform, with counts.
 
     Loans in the earlier snapshot but not the later one (closed, sold) are counted
@@ -241,11 +252,11 @@ def rollrates_between(
         for loan_id, status in chosen.items():
             if loan_id not in after:
                 exited[status.bucket] += 1
-        matrices.append({**matrix, "exited": exited})
-    return {
-        "platform": platform,
-        "from": start.isoformat(),
-        "to": end.isoformat(),
-        "entered": len(set(after) - set(before)),
-        "matrices": matrices,
-    }
+        matrices.append(BucketTransitionCounts.model_validate({**matrix, "exited": exited}))
+    return SnapshotTransitions(
+        platform=platform,
+        from_=start,
+        to=end,
+        entered=len(set(after) - set(before)),
+        matrices=matrices,
+    )

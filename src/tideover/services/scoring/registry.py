@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
+from tideover.scoring.artefact import Artefact
 from tideover.scoring.registry import ModelRegistry
 
 
@@ -16,14 +16,15 @@ def platform_registry(data_dir: Path, platform: str) -> Path | None:
     return folder if ModelRegistry(folder).state(platform).champion is not None else None
 
 
-def champion_model(registry: Path | None, platform: str) -> tuple[Any, str | None]:
+def champion_model(registry: Path | None, platform: str) -> tuple[Artefact | None, str | None]:
+    """The platform's champion and its version; none without a registry."""
     if registry is None:
         return None, None
     artefact = ModelRegistry(registry).load(platform)  # NotFound without a champion
     return artefact, artefact.version
 
 
-def challenger_models(registry: Path | None, platform: str) -> list[Any]:
+def challenger_models(registry: Path | None, platform: str) -> list[Artefact]:
     """The platform's challengers (``Artefact``), each checked against its hash; none
     without a registry."""
     if registry is None:
