@@ -23,6 +23,7 @@ class ColumnType(StrEnum):
     """How a column's text is read."""
 
     STRING = "string"
+    ID = "id"  # letters and digits of any script and - _ . : / # @ (ingest/bounds.py)
     DATE = "date"  # ISO 8601 calendar date, YYYY-MM-DD
     AMOUNT = "amount"  # decimal in major units, at most the currency's minor digits
     RATE = "rate"  # a fraction (0.1299) or a percentage with "%" (12.99%)
@@ -42,6 +43,8 @@ class Column:
     values: tuple[str, ...] = ()  # the allowed values of an ENUM column
     multiple: bool = False  # several values separated by ";"
     max_length: int | None = None  # characters; what storage holds
+    personal: bool = False  # personal data: a report shows it masked (domain/redact.py)
+    free_text: bool = False  # may hold tabs and line breaks
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,16 +71,24 @@ class Contract:
 
 
 # Longest text each column may hold, as stored (adapters/orm.py); ids share one width.
+# Phone, resident ID and address are stored encrypted or as text: their limits are
+# generous bounds on what a real value can be, not storage widths.
 _MAX_LENGTHS = {
     "borrower_id": 64,
     "loan_id": 64,
     "payment_id": 64,
     "reverses": 64,
     "name": 200,
+    "phone": 200,
+    "national_id": 32,
+    "address": 500,
+    "time_zone": 64,
     "email": 320,
     "product": 64,
     "channel": 32,
 }
+_PERSONAL = frozenset({"name", "phone", "national_id", "address", "email"})
+_FREE_TEXT = frozenset({"address"})
 
 
 def _col(
@@ -92,7 +103,18 @@ def _col(
     max_length: int | None = None,
 ) -> Column:
     length = max_length if max_length is not None else _MAX_LENGTHS.get(name)
-    return Column(name, type_, required, description, example, values, multiple, length)
+    return Column(
+        name,
+        type_,
+        required,
+        description,
+        example,
+        values,
+        multiple,
+        length,
+        personal=name in _PERSONAL,
+        free_text=name in _FREE_TEXT,
+    )
 
 
 T = ColumnType
@@ -103,7 +125,7 @@ BORROWERS = Contract(
     columns=(
         _col(
             "borrower_id",
-            T.STRING,
+            T.ID,
             "The platform's own borrower id, unique per platform.",
             "B0001",
             required=True,
@@ -145,14 +167,14 @@ LOANS = Contract(
     columns=(
         _col(
             "loan_id",
-            T.STRING,
+            T.ID,
             "The platform's own loan id, unique per platform.",
             "L0001",
             required=True,
         ),
         _col(
             "borrower_id",
-            T.STRING,
+            T.ID,
             "An already imported borrower of the platform.",
             "B0001",
             required=True,
@@ -212,14 +234,12 @@ PAYMENTS = Contract(
     columns=(
         _col(
             "payment_id",
-            T.STRING,
+            T.ID,
             "The platform's own payment id, unique per platform.",
             "P0001",
             required=True,
         ),
-        _col(
-            "loan_id", T.STRING, "An already imported loan of the platform.", "L0001", required=True
-        ),
+        _col("loan_id", T.ID, "An already imported loan of the platform.", "L0001", required=True),
         _col(
             "amount",
             T.AMOUNT,
@@ -242,7 +262,7 @@ PAYMENTS = Contract(
         ),
         _col(
             "reverses",
-            T.STRING,
+            T.ID,
             "The payment_id this record reverses (same loan, same amount).",
             "P0001",
         ),

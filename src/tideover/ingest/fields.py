@@ -13,11 +13,20 @@ from decimal import Decimal, InvalidOperation
 
 from tideover.domain.errors import ValidationError
 from tideover.domain.money import Currency
-from tideover.ingest.contract import Column, Contract
+from tideover.ingest.bounds import (
+    MAX_NUMBER_CHARS,
+    Problem,
+    date_problem,
+    id_problem,
+    max_amount,
+    text_problem,
+)
+from tideover.ingest.contract import Column, ColumnType, Contract
+from tideover.ingest.masking import reported_reason, reported_value
 from tideover.ingest.report import RowError
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")  # ASCII digits, no exponent
 _SHOWN = 100  # characters of a bad value repeated in a report
 
 
@@ -29,6 +38,8 @@ def show(value: object) -> str:
         text = value.isoformat()
     elif isinstance(value, float):
         text = repr(value)
+    elif isinstance(value, Decimal):
+        text = format(value, "f")  # 0.0000001, not 1E-7
     else:
         text = str(value)
     return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
@@ -40,7 +51,9 @@ def is_missing(value: object) -> bool:
         return True
     if isinstance(value, str):
         return not value.strip()
-    if isinstance(value, float | Decimal):
+    if isinstance(value, Decimal):
+        return value.is_nan()  # a signalling NaN cannot even be compared
+    if isinstance(value, float):
         return value != value  # NaN is the only value not equal to itself
     return False
 
@@ -55,7 +68,19 @@ class RecordFields:
         self.errors: list[RowError] = []
 
     def fail(self, field: str, value: object, en: str, zh: str, *, code: str) -> None:
-        self.errors.append(RowError(self.row, field, show(value), en, zh, code))
+        # The report never repeats personal data (ingest/masking.py).
+        text = "" if value is None else str(value) if isinstance(value, str) else show(value)
+        personal = self._personal(field)
+        shown = reported_value(field, text, personal=personal)
+        en = reported_reason(en, field, text, personal=personal)
+        zh = reported_reason(zh, field, text, personal=personal)
+        self.errors.append(RowError(self.row, field, shown, en, zh, code))
+
+    def _personal(self, field: str) -> bool:
+        return field in self.contract.names and self.contract.column(field).personal
+
+    def _problem(self, field: str, value: object, problem: Problem, code: str) -> None:
+        self.fail(field, value, problem[0], problem[1], code=code)
 
     def reject(self, field: str, value: object, error: ValidationError, *, code: str) -> None:
         self.fail(field, value, error.en, error.zh, code=code)
@@ -70,9 +95,28 @@ class RecordFields:
         return value
 
     def extra(self) -> dict[str, str]:
-        """Values of columns outside the contract, kept as text attributes."""
+        """Values of columns outside the contract, kept as text attributes.
+
+        They are stored, so they obey the text rules of the contract's columns:
+        an ``*_id`` column is an id, any other column is free text (ingest/bounds.py).
+        """
         known = set(self.contract.names)
-        return {k: show(v) for k, v in self.record.items() if k not in known and not is_missing(v)}
+        kept: dict[str, str] = {}
+        for key, value in self.record.items():
+            if key in known or is_missing(value):
+                continue
+            full = value if isinstance(value, str) else show(value)
+            is_id = key.endswith("_id")
+            problem = (
+                id_problem(key, full.strip())
+                if is_id
+                else text_problem(key, full, free_text=True)  # notes may span lines
+            )
+            if problem is not None:
+                self._problem(key, value, problem, "unsafe_id" if is_id else "unsafe_text")
+                continue
+            kept[key] = show(value)
+        return kept
 
     def text(self, name: str) -> str | None:
         value = self.present(name)
@@ -84,7 +128,8 @@ class RecordFields:
             self.fail(name, value, f"{name} must be text", f"{name} 必须是文本", code="not_text")
             return None
         text = value.strip()
-        limit = self.contract.column(name).max_length
+        column = self.contract.column(name)
+        limit = column.max_length
         if limit is not None and len(text) > limit:
             self.fail(
                 name,
@@ -93,6 +138,13 @@ class RecordFields:
                 f"{name} 超过 {limit} 个字符",
                 code="too_long",
             )
+            return None
+        if column.type is ColumnType.ID:
+            problem, code = id_problem(name, text), "unsafe_id"
+        else:
+            problem, code = text_problem(name, text, free_text=column.free_text), "unsafe_text"
+        if problem is not None:
+            self._problem(name, value, problem, code)
             return None
         return text
 
@@ -109,7 +161,12 @@ class RecordFields:
                 f"{name} 必须是 YYYY-MM-DD 格式的日期",
                 code="not_a_date",
             )
-        elif not_after is not None and parsed > not_after:
+            return None
+        too_early = date_problem(name, parsed)
+        if too_early is not None:
+            self._problem(name, value, too_early, "too_early")
+            return None
+        if not_after is not None and parsed > not_after:
             self.fail(
                 name,
                 value,
@@ -154,6 +211,16 @@ class RecordFields:
                 f"{name} has more than {currency.minor_digits} decimals for {currency}",
                 f"{name} 的小数位超过 {currency} 允许的 {currency.minor_digits} 位",
                 code="too_many_decimals",
+            )
+            return None
+        largest = max_amount(currency)
+        if number > largest:
+            self.fail(
+                name,
+                value,
+                f"{name} is larger than the largest amount accepted, {largest:,} {currency}",
+                f"{name} 超过可接受的最大金额 {largest:,} {currency}",
+                code="too_large",
             )
             return None
         return number
@@ -220,15 +287,24 @@ def _as_date(value: object) -> date | None:
 
 
 def _as_decimal(value: object) -> Decimal | None:
+    # Plain notation only (no exponent: "1e999" is refused, not read as a 1000-digit
+    # number), and no more characters than any real amount, rate or term needs.
     if isinstance(value, bool):
         return None
     if isinstance(value, int | Decimal):
-        return Decimal(value) if Decimal(value).is_finite() else None
+        number = Decimal(value)
+        if not number.is_finite() or len(number.as_tuple().digits) > MAX_NUMBER_CHARS:
+            return None
+        return number
     if isinstance(value, float):
         # Parquet written from a dataframe may hold amounts as doubles: take the
         # shortest text that reads back as the same double, i.e. what was meant.
         return _as_decimal(repr(value))
-    if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
+    if (
+        isinstance(value, str)
+        and len(value) <= MAX_NUMBER_CHARS
+        and _DECIMAL.fullmatch(value.strip())
+    ):
         try:
             return Decimal(value.strip())
         except InvalidOperation:  # pragma: no cover - the pattern admits only numbers

@@ -22,6 +22,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tideover.domain.errors import InputRejected
+from tideover.ingest.bounds import (
+    MAX_JSON_DEPTH,
+    MAX_LINE_BYTES,
+    MAX_NUMBER_CHARS,
+    text_problem,
+)
 from tideover.ingest.report import RowError
 
 Record = dict[str, object]
@@ -111,6 +117,10 @@ def _rejected(path: Path, why_en: str, why_zh: str) -> InputRejected:
 
 def _header(path: Path, names: list[str]) -> tuple[str, ...]:
     columns = tuple(n.strip().lower() for n in names)
+    for position, column in enumerate(columns, start=1):
+        problem = text_problem(f"column {position}'s name", column)
+        if problem is not None:
+            raise _rejected(path, problem[0], problem[1])
     duplicated = sorted({c for c in columns if columns.count(c) > 1})
     if duplicated:
         raise _rejected(
@@ -181,6 +191,14 @@ def _read_parquet(path: Path) -> RecordSet:
         raise _rejected(
             path, f"not a readable Parquet file: {exc}", f"无法读取的 Parquet 文件：{exc}"
         ) from exc
+    except (ValueError, OverflowError) as exc:
+        # A stored value Python cannot hold (a date32 beyond year 9999, a timestamp
+        # out of range): pyarrow converts a whole batch at once, so the file is refused.
+        raise _rejected(
+            path,
+            f"a value in the file is out of range: {exc}",
+            f"文件中有超出范围的值：{exc}",
+        ) from exc
     return RecordSet(path, "parquet", columns, tuple(records))
 
 
@@ -200,6 +218,10 @@ def _read_jsonl(path: Path) -> RecordSet:
             errors.append(parsed)
             continue
         record = {str(k).strip().lower(): v for k, v in parsed.items()}
+        bad_key = _key_problem(row, record)
+        if bad_key is not None:
+            errors.append(bad_key)
+            continue
         columns.update(dict.fromkeys(record))
         records.append((row, record))
     if not records and not errors:
@@ -211,10 +233,20 @@ def _read_jsonl(path: Path) -> RecordSet:
 
 
 def _parse_json_line(row: int, raw: bytes) -> dict[str, Any] | RowError:
-    shown = raw[:80].decode("utf-8", errors="replace")
+    # The line itself is not repeated: it may hold a name or an address that the
+    # report cannot mask, since the line could not be read into columns.
+    shown = f"{len(raw)} bytes"
+    too_big = _size_problem(row, raw, shown)
+    if too_big is not None:
+        return too_big
     try:
         # Decimal, never float: amounts must keep every digit they were given.
-        value = json.loads(raw.decode("utf-8"), parse_float=Decimal, parse_constant=_no_constant)
+        value = json.loads(
+            raw.decode("utf-8"),
+            parse_float=_json_decimal,
+            parse_int=_json_integer,
+            parse_constant=_no_constant,
+        )
     except UnicodeDecodeError:
         return RowError(
             row, "*", shown, "the line is not UTF-8 text", "该行不是 UTF-8 文本", code="not_utf8"
@@ -242,3 +274,70 @@ def _parse_json_line(row: int, raw: bytes) -> dict[str, Any] | RowError:
 
 def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not a number")
+
+
+def _json_decimal(text: str) -> Decimal | str:
+    # An exponent (1e999) or an endless number stays text, so validation refuses it
+    # as "not a decimal number" with the value as written, instead of expanding it.
+    if len(text) > MAX_NUMBER_CHARS or "e" in text or "E" in text:
+        return text
+    return Decimal(text)
+
+
+def _json_integer(text: str) -> int | str:
+    return int(text) if len(text) <= MAX_NUMBER_CHARS else text
+
+
+def _size_problem(row: int, raw: bytes, shown: str) -> RowError | None:
+    """A line too long, or nested too deep, to be parsed safely; else None."""
+    if len(raw) > MAX_LINE_BYTES:
+        return RowError(
+            row,
+            "*",
+            shown,
+            f"the line is longer than {MAX_LINE_BYTES} bytes",
+            f"该行超过 {MAX_LINE_BYTES} 字节",
+            code="line_too_long",
+        )
+    # Counting brackets is quick and catches every deep line; the exact depth (brackets
+    # inside strings do not count) is measured only for the rare line with many.
+    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _depth(raw) > MAX_JSON_DEPTH:
+        return RowError(
+            row,
+            "*",
+            shown,
+            f"the record is nested more than {MAX_JSON_DEPTH} levels deep",
+            f"该记录的嵌套层数超过 {MAX_JSON_DEPTH} 层",
+            code="too_deep",
+        )
+    return None
+
+
+def _depth(raw: bytes) -> int:
+    """The deepest nesting of JSON objects and arrays in ``raw``, strings skipped."""
+    deepest = depth = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
+
+
+def _key_problem(row: int, record: dict[str, object]) -> RowError | None:
+    for key in record:
+        problem = text_problem("a key", key)
+        if problem is not None:
+            return RowError(row, "*", "", problem[0], problem[1], code="unsafe_text")
+    return None

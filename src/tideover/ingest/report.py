@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from tideover.domain.redact import scrub
+
 
 @dataclass(frozen=True, slots=True)
 class RowError:
@@ -28,6 +30,12 @@ class RowError:
     reason_en: str
     reason_zh: str
     code: str = "invalid_value"
+
+    def __post_init__(self) -> None:
+        # Whoever builds it (a validator, the import service), a row error is printed
+        # and saved: an ID number, phone or e-mail in it is masked (domain/redact.py).
+        for name in ("field", "value", "reason_en", "reason_zh"):
+            object.__setattr__(self, name, scrub(getattr(self, name)))
 
     def reason(self, locale: str = "en") -> str:
         return self.reason_zh if locale.lower().startswith("zh") else self.reason_en

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Generic, TypeVar
 
@@ -22,6 +22,7 @@ from tideover.domain.money import Currency, Money, currency
 from tideover.domain.payments import Payment
 from tideover.domain.rates import parse_rate
 from tideover.domain.schedules import MAX_ANNUAL_RATE, MAX_TERM, build_schedule, terms_for
+from tideover.ingest.bounds import MAX_FIRST_DUE_YEARS, MAX_FUTURE_DAYS, MAX_NUMBER_CHARS
 from tideover.ingest.contract import (
     BORROWERS,
     LOANS,
@@ -185,6 +186,8 @@ def validate_loans(
                 f"first_due_date 必须晚于 start_date {start}",
                 code="not_after_start_date",
             )
+        elif start is not None and first_due is not None:
+            _check_first_due(f, start, first_due)
         frequency = f.choice("frequency") or Frequency.MONTHLY.value
         product = f.text("product")
         if (
@@ -218,6 +221,27 @@ def validate_loans(
     return _run(LOANS, records, build)
 
 
+def _check_first_due(f: RecordFields, start: date, first_due: date) -> None:
+    # Bounds the schedule: with the longest term it still ends in this century.
+    latest = _years_after(start, MAX_FIRST_DUE_YEARS)
+    if first_due > latest:
+        f.fail(
+            "first_due_date",
+            first_due,
+            f"first_due_date must be at most {MAX_FIRST_DUE_YEARS} years after start_date "
+            f"(no later than {latest})",
+            f"first_due_date 最多只能晚于 start_date {MAX_FIRST_DUE_YEARS} 年（不晚于 {latest}）",
+            code="too_late",
+        )
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def _currency(f: RecordFields, default: Currency) -> Currency | None:
     text = f.text("currency")
     if text is None:
@@ -229,11 +253,24 @@ def _currency(f: RecordFields, default: Currency) -> Currency | None:
         return None
 
 
+# Plain notation only: "1e999" or "1E+2%" is refused rather than read.
+_PLAIN_RATE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*%?")
+
+
 def _rate(f: RecordFields) -> Decimal | None:
     value = f.present("annual_rate")
     if value is None:
         return None
     text = show(value).strip()
+    if len(text) > MAX_NUMBER_CHARS or not _PLAIN_RATE.fullmatch(text):
+        f.fail(
+            "annual_rate",
+            value,
+            "annual_rate must be written as a fraction (0.1299) or a percentage (12.99%)",
+            "annual_rate 必须写作小数（0.1299）或百分数（12.99%）",
+            code="invalid_rate",
+        )
+        return None
     try:
         rate = parse_rate(text)
     except ValidationError as exc:
@@ -261,15 +298,34 @@ def _rate(f: RecordFields) -> Decimal | None:
 
 
 def validate_payments(
-    records: Records, *, platform: str, today: date, default_currency: Currency
+    records: Records,
+    *,
+    platform: str,
+    today: date,
+    default_currency: Currency,
+    allow_future: bool = False,
 ) -> Validated[Payment]:
-    """Payments; ``today`` is the business date (no value date after it)."""
+    """Payments; ``today`` is the business date.
+
+    A value date after it is refused unless ``allow_future`` (an import that
+    says so, and is audited as such), and even then by at most
+    ``MAX_FUTURE_DAYS``.
+    """
 
     def build(f: RecordFields) -> Payment | None:
         payment_id, loan_id = f.text("payment_id"), f.text("loan_id")
         cur = _currency(f, default_currency)
         amount = f.amount("amount", cur or default_currency)
-        paid_on = f.date("paid_on", not_after=today)
+        paid_on = f.date("paid_on", not_after=None if allow_future else today)
+        if paid_on is not None and paid_on > today + timedelta(days=MAX_FUTURE_DAYS):
+            f.fail(
+                "paid_on",
+                paid_on,
+                f"paid_on {paid_on} is more than {MAX_FUTURE_DAYS} days after the business "
+                f"date {today}",
+                f"paid_on {paid_on} 晚于业务日期 {today} 超过 {MAX_FUTURE_DAYS} 天",
+                code="in_the_future",
+            )
         reverses = f.text("reverses")
         if reverses is not None and reverses == payment_id:
             f.fail(
