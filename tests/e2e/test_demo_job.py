@@ -78,8 +78,12 @@ def test_the_demo_story_activates_a_policy_and_runs_the_cycle(
         uow=uow_factory(), preset=DEMO_PLATFORMS[code], load_source=lambda: frame, as_of=AS_OF
     )
     clock = FixedClock(datetime(2026, 11, 30, 12, tzinfo=UTC))
-    first = ensure_demo_policy(uow_factory=uow_factory, platform=code, as_of=AS_OF, clock=clock)
-    again = ensure_demo_policy(uow_factory=uow_factory, platform=code, as_of=AS_OF, clock=clock)
+    first = ensure_demo_policy(
+        uow_factory=uow_factory, platform=code, as_of=AS_OF, clock=clock
+    ).to_json()
+    again = ensure_demo_policy(
+        uow_factory=uow_factory, platform=code, as_of=AS_OF, clock=clock
+    ).to_json()
     assert (first["already_active"], again["already_active"]) == (False, True)
     assert first["version"] == again["version"] == 1
     with uow_factory() as uow:
@@ -89,7 +93,7 @@ def test_the_demo_story_activates_a_policy_and_runs_the_cycle(
     assert "jurisdiction: US" in active.document  # the US platform runs under the US pack
     assert "policy_lint" in kinds  # approval went through the compliance linter
 
-    summary = run_cycle(uow=uow_factory(), platform=code, as_of=AS_OF, clock=clock)
+    summary = run_cycle(uow=uow_factory(), platform=code, as_of=AS_OF, clock=clock).to_json()
     assert summary["counts"]["accounts"] == len(frame)
     assert summary["versions"]["rule_packs"].keys() == {"US"}
     from_history = report_from_history(uow=uow_factory(), platform=code, as_of=AS_OF)

@@ -53,7 +53,7 @@ def demo_cn(uow_factory: UowFactory) -> UowFactory:
 
 def _run(uow: UowFactory, day: date = AS_OF, **options: Any) -> dict[str, Any]:
     options.setdefault("policy_file", SUPPORTIVE)
-    return run_cycle(uow=uow(), platform="demo-cn", as_of=day, clock=CLOCK, **options)
+    return run_cycle(uow=uow(), platform="demo-cn", as_of=day, clock=CLOCK, **options).to_json()
 
 
 def _state(uow: UowFactory, day: date = AS_OF) -> dict[str, Any]:
@@ -162,7 +162,7 @@ def test_roll_and_cure_rates_compare_with_the_previous_date(demo_cn: UowFactory)
     _run(demo_cn)
     later = date(2026, 12, 31)  # a month on without payments: accounts roll
     _run(demo_cn, day=later)
-    rows = kpi_report(uow=demo_cn(), platform="demo-cn", first=later, last=later)["rows"]
+    rows = kpi_report(uow=demo_cn(), platform="demo-cn", first=later, last=later).to_json()["rows"]
     rolls = [r for r in rows if r["metric"] == "roll"]
     assert rolls
     assert sum(r["accounts"] for r in rolls) > 0
@@ -208,7 +208,7 @@ def test_both_demo_platforms_run(uow_factory: UowFactory) -> None:
         _load(uow_factory, code)
         summary = run_cycle(
             uow=uow_factory(), platform=code, as_of=AS_OF, clock=CLOCK, policy_file=SUPPORTIVE
-        )
+        ).to_json()
         assert summary["counts"]["accounts"] > 0
 
 

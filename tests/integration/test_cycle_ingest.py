@@ -53,7 +53,7 @@ def _overdue_total(uow: UowFactory, loan_id: str) -> str:
 def _run(uow: UowFactory, inbox: Path) -> dict[str, object]:
     return run_cycle(
         uow=uow(), platform="demo-cn", as_of=AS_OF, clock=CLOCK, policy_file=SUPPORTIVE, inbox=inbox
-    )
+    ).to_json()
 
 
 def test_a_payment_in_the_inbox_cures_the_loan_and_the_file_is_filed(

@@ -41,7 +41,9 @@ def test_the_cycle_and_the_report_give_one_roll_rate(uow_factory: UowFactory) ->
     for day in (FIRST, LATER):
         run_cycle(uow=uow_factory(), platform="demo-cn", as_of=day, clock=CLOCK, policy_file=POLICY)
 
-    rows = kpi_report(uow=uow_factory(), platform="demo-cn", first=LATER, last=LATER)["rows"]
+    rows = kpi_report(uow=uow_factory(), platform="demo-cn", first=LATER, last=LATER).to_json()[
+        "rows"
+    ]
     cycle: dict[tuple[str, str], Figure] = defaultdict(Figure)
     for r in rows:
         if r["metric"] in ("roll", "cure"):

@@ -241,7 +241,9 @@ def _totals(rows: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[int, int,
 
 def _cycle(uow: UowFactory) -> list[dict[str, Any]]:
     run_cycle(uow=uow(), platform="acme", as_of=DAY, clock=CLOCK, policy_file=POLICY)
-    rows: list[dict[str, Any]] = kpi_report(uow=uow(), platform="acme", first=DAY, last=DAY)["rows"]
+    rows: list[dict[str, Any]] = kpi_report(
+        uow=uow(), platform="acme", first=DAY, last=DAY
+    ).to_json()["rows"]
     return rows
 
 
@@ -267,7 +269,7 @@ def test_promises_plans_contacts_and_complaints_of_the_day(acme: UowFactory) -> 
     assert t[("attempted", "sms")][0] == 1  # the SMS of the day before
     assert ("complaints", "all") not in t or t[("complaints", "all")][0] == 0
     run_cycle(uow=acme(), platform="acme", as_of=NEXT, clock=CLOCK, policy_file=POLICY)
-    rows = kpi_report(uow=acme(), platform="acme", first=NEXT, last=NEXT)["rows"]
+    rows = kpi_report(uow=acme(), platform="acme", first=NEXT, last=NEXT).to_json()["rows"]
     t = _totals(rows)
     assert t[("promises", "made")] == (1, 30_000, None, None)
     assert t[("attempted", "call")][0] == 2  # E1, E3 (E4 is inbound)

@@ -189,7 +189,9 @@ def test_the_cycle_stores_the_plan_schedules_delinquency(uow: UowFactory, tmp_pa
     pay(uow, (INSTALLMENT, PLAN_FIRST_DUE), (INSTALLMENT, date(2025, 8, 15)))
     day = date(2025, 8, 31)
     clock = FixedClock(datetime(2025, 8, 31, 14, 0, tzinfo=UTC))
-    summary = run_cycle(uow=uow(), platform="acme", as_of=day, clock=clock, policy_file=SUPPORTIVE)
+    summary = run_cycle(
+        uow=uow(), platform="acme", as_of=day, clock=clock, policy_file=SUPPORTIVE
+    ).to_json()
     assert summary["counts"]["accounts"] == 1
     with uow() as unit:
         stored = unit.delinquency("acme").for_date(day)

@@ -97,18 +97,18 @@ def test_one_book_two_policies_three_days(
         assert (filed / f"payments-responses-{days[1].isoformat()}.csv").exists(), code
         assert (filed / f"payments-book-{days[1].isoformat()}.csv").exists(), code
     # Same book: same loans, same first-day delinquency before any treatment.
-    firsts = {c: s[0].cycle["segments"] for c, s in stories.items()}
+    firsts = {c: s[0].cycle.segments for c, s in stories.items()}
     assert sum(firsts["demo-cn"].values()) == sum(firsts["demo-cn-aggressive"].values())
     planned = {
-        code: sum(d.cycle["counts"]["actions"] for d in story) for code, story in stories.items()
+        code: sum(d.cycle.counts["actions"] for d in story) for code, story in stories.items()
     }
     assert planned["demo-cn-aggressive"] > 2 * planned["demo-cn"]
     cost = {
         code: sum(
             r["amount_minor"]
-            for r in kpi_report(uow=uow_factory(), platform=code, first=days[0], last=days[-1])[
-                "rows"
-            ]
+            for r in kpi_report(
+                uow=uow_factory(), platform=code, first=days[0], last=days[-1]
+            ).to_json()["rows"]
             if r["metric"] == "cost"
         )
         for code in PLATFORMS

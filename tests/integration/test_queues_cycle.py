@@ -62,7 +62,7 @@ def demo_us(uow_factory: UowFactory, tmp_path: Path) -> tuple[UowFactory, Path]:
 def _run(uow: UowFactory, policy: Path, **options: Any) -> dict[str, Any]:
     return run_cycle(
         uow=uow(), platform=PLATFORM, as_of=DAY, clock=CLOCK, policy_file=policy, **options
-    )
+    ).to_json()
 
 
 def _items(uow: UowFactory) -> list[dict[str, Any]]:

@@ -283,7 +283,7 @@ def test_the_stored_cycle_on_spark_writes_what_duckdb_writes(
             clock=CLOCK,
             policy_file=EXAMPLES / "supportive.yaml",
             engine=engine,
-        )
+        ).to_json()
         with uow_factory() as uow:
             repo = uow.cycle("demo-cn")
             state = {

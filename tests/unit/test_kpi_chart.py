@@ -20,6 +20,7 @@ from tideover.services.cycle.kpi_chart import (
     title,
     write_kpi_chart,
 )
+from tideover.services.cycle.results import KpiFigure, KpiReport
 
 BUCKETS = ["M0", "M1", "M2", "M3"]
 
@@ -31,9 +32,11 @@ def _row(day: str, metric: str, key: str, n: int, amount: int = 0, base: int | N
             "base_amount_minor": base_amount, "currency": "CNY"}  # fmt: skip
 
 
-def _report(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"platform": "acme", "from": "2026-11-01", "to": "2026-11-30", "buckets": BUCKETS,
-            "rows": rows}  # fmt: skip
+def _report(rows: list[dict[str, Any]]) -> KpiReport:
+    return KpiReport.model_validate(
+        {"platform": "acme", "from": "2026-11-01", "to": "2026-11-30", "buckets": BUCKETS,
+         "rows": [KpiFigure.of(r) for r in rows]}
+    )  # fmt: skip
 
 
 def _day(day: str, scale: int) -> list[dict[str, Any]]:
@@ -95,7 +98,7 @@ def test_the_chart_is_a_png_of_the_stated_size_and_not_blank(tmp_path: Path) -> 
     days = [f"2026-11-{d:02d}" for d in range(1, 31)]
     rows = [r for i, day in enumerate(days) for r in _day(day, i % 4)]
     out = tmp_path / "kpis.png"
-    written = write_kpi_chart(_report(rows), out)
+    written = write_kpi_chart(_report(rows), out).to_json()
     assert written == {"chart": str(out), "dates": 30, "width": 1600, "height": 800}
     pixels = _pixels(out)
     assert pixels.shape[:2] == (HEIGHT_IN * DPI, WIDTH_IN * DPI)
@@ -107,7 +110,7 @@ def test_the_chart_is_a_png_of_the_stated_size_and_not_blank(tmp_path: Path) -> 
 
 def test_a_single_date_still_draws(tmp_path: Path) -> None:
     out = tmp_path / "one.png"
-    assert write_kpi_chart(_report(_day("2026-11-30", 1)), out)["dates"] == 1
+    assert write_kpi_chart(_report(_day("2026-11-30", 1)), out).to_json()["dates"] == 1
     assert _pixels(out).shape[:2] == (800, 1600)
 
 

@@ -42,6 +42,7 @@ from tideover.domain.kpis import (
 )
 from tideover.domain.money import Money, currency
 from tideover.services.cycle.kpi_chart import kpi_series
+from tideover.services.cycle.results import KpiFigure, KpiReport
 
 LABELS = DEFAULT_BUCKETS.labels
 CNY = currency("CNY")
@@ -259,7 +260,10 @@ def percent(part: int, whole: int) -> Decimal | None:
 @given(portfolios())
 def test_the_chart_draws_the_reference_rates(accounts: list[Account]) -> None:
     rows = [{**r, "as_of": "2026-11-30"} for r in cycle_rows(_registered(accounts))]
-    series = kpi_series({"rows": rows, "buckets": list(LABELS)})
+    series = kpi_series(
+        KpiReport(platform="p", first=date(2026, 11, 30), last=date(2026, 11, 30),
+                  buckets=list(LABELS), rows=[KpiFigure.of(r) for r in rows])
+    )  # fmt: skip
     earlier = {a.account_id: a.earlier for a in accounts if a.earlier is not None}
     later = {a.account_id: a.later for a in accounts if a.later is not None}
     now = list(later.values())

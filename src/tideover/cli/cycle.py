@@ -5,13 +5,16 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from tideover.cli.output import JsonOption, console, print_json, progress_bars, say
 from tideover.cli.portfolio import parse_date
+
+if TYPE_CHECKING:
+    from tideover.services.cycle.results import CycleSummary
 
 
 class Engine(StrEnum):
@@ -116,31 +119,31 @@ def run(
     render_summary(summary)
 
 
-def render_summary(summary: dict[str, Any]) -> None:
+def render_summary(summary: CycleSummary) -> None:
     stages = Table(title=say("stages", "阶段"))
     stages.add_column(say("stage", "阶段"))
     stages.add_column(say("seconds", "秒"), justify="right")
-    for name, seconds in summary["stages"].items():
+    for name, seconds in summary.stages.items():
         stages.add_row(name, f"{seconds:.3f}")
     console.print(stages)
     counts = Table(title=say("results", "结果"))
     counts.add_column(say("what", "项目"))
     counts.add_column(say("count", "数量"), justify="right")
-    for name, value in summary["counts"].items():
+    for name, value in summary.counts.items():
         counts.add_row(name, f"{value:,}")
-    for segment, n in summary["segments"].items():
+    for segment, n in summary.segments.items():
         counts.add_row(say(f"segment {segment}", f"分群 {segment}"), f"{n:,}")
-    for rule, n in summary["denied_by_rule"].items():
+    for rule, n in summary.denied_by_rule.items():
         counts.add_row(say(f"denied by {rule}", f"被 {rule} 拒绝"), f"{n:,}")
     console.print(counts)
-    versions = summary["versions"]
+    versions = summary.versions
     console.print(
         say(
-            f"{summary['platform']} {summary['as_of']}: run {summary['run_id']} completed · "
-            f"policy {versions['policy']} · model {versions['model'] or 'none'} · "
-            f"engine {summary['engine']}",
-            f"{summary['platform']} {summary['as_of']}：运行 {summary['run_id']} 完成 · "
-            f"策略 {versions['policy']} · 模型 {versions['model'] or '无'} · "
-            f"引擎 {summary['engine']}",
+            f"{summary.platform} {summary.as_of}: run {summary.run_id} completed · "
+            f"policy {versions.policy} · model {versions.model or 'none'} · "
+            f"engine {summary.engine}",
+            f"{summary.platform} {summary.as_of}：运行 {summary.run_id} 完成 · "
+            f"策略 {versions.policy} · 模型 {versions.model or '无'} · "
+            f"引擎 {summary.engine}",
         )
     )

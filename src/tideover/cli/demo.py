@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -13,6 +14,11 @@ from tideover.cli.kpi import amount_text, kpi_totals, per_1000_text, share_text
 from tideover.cli.output import JsonOption, console, print_json, progress_bars, say
 from tideover.cli.portfolio import parse_date, render_delinquency
 from tideover.services.common import ProgressFn
+
+if TYPE_CHECKING:
+    from tideover.domain.clock import FixedClock
+    from tideover.services.cycle.results import KpiFigure
+    from tideover.services.demo.results import DemoStory, StoryDay
 
 
 def demo(
@@ -35,6 +41,7 @@ def demo(
 ) -> None:
     """Set up, load the demo platforms, activate their policies, run business days of cycles."""
     from tideover.bootstrap import initialise, open_app
+    from tideover.services.demo.results import DemoRun
     from tideover.services.demo.story import DEFAULT_DEMO_PLATFORMS, DEMO_AS_OF
     from tideover.services.portfolio.datasets import fetch_dataset
 
@@ -50,20 +57,13 @@ def demo(
     with open_app() as app, progress_bars(disable=json_out) as progress:
         stories = [_story(app, code, last, days, progress) for code in codes]
     if json_out:
-        print_json(
-            {
-                "as_of": last.isoformat(),
-                "platforms": [
-                    {**story, "delinquency": story["delinquency"].to_json()} for story in stories
-                ],
-                "seconds": round(time.perf_counter() - started, 1),
-            }
-        )
+        seconds = round(time.perf_counter() - started, 1)
+        print_json(DemoRun(as_of=last, platforms=stories, seconds=seconds))
         return
     for story in stories:
         _render_story(story)
     _render_comparison(stories)
-    first = stories[0]["days"][0]["as_of"]
+    first = stories[0].days[0].as_of
     console.print(
         say(
             f"done in {time.perf_counter() - started:.1f} s — next: "
@@ -90,7 +90,7 @@ def _platforms(codes: list[str]) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def _story(app: Any, code: str, last: date, days: int, progress: ProgressFn) -> dict[str, Any]:
+def _story(app: Any, code: str, last: date, days: int, progress: ProgressFn) -> DemoStory:
     """Load, activate and run one platform's business days; what the renderers need."""
     from functools import partial
 
@@ -98,6 +98,7 @@ def _story(app: Any, code: str, last: date, days: int, progress: ProgressFn) -> 
     from tideover.demo.portfolio import DEMO_PLATFORMS
     from tideover.services.cycle.run import kpi_report
     from tideover.services.demo.models import ensure_demo_models
+    from tideover.services.demo.results import DemoStory, StoryDay, StoryPolicy
     from tideover.services.demo.story import (
         DEMO_POLICY_JURISDICTION,
         book_payments,
@@ -148,21 +149,23 @@ def _story(app: Any, code: str, last: date, days: int, progress: ProgressFn) -> 
         model_registry=registry,
         scores_dir=app.settings.data_dir / "scores",
     )
-    return {
-        "platform": code,
-        "policy": {**policy, "example": DEMO_POLICY_JURISDICTION[code][0]},
-        "load": load.to_json(),
-        "models": models,
-        "days": [
-            {"as_of": d.as_of.isoformat(), "cycle": d.cycle, "simulated": d.simulated}
-            for d in story
-        ],
-        "delinquency": report_from_history(uow=app.uow(), platform=code, as_of=period[-1]),
-        "kpis": kpi_report(uow=app.uow(), platform=code, first=period[0], last=period[-1]),
-    }
+    return DemoStory(
+        platform=code,
+        policy=StoryPolicy(
+            platform=policy.platform,
+            version=policy.version,
+            already_active=policy.already_active,
+            example=DEMO_POLICY_JURISDICTION[code][0],
+        ),
+        load=load,
+        models=models,
+        days=[StoryDay.of(d) for d in story],
+        delinquency=report_from_history(uow=app.uow(), platform=code, as_of=period[-1]),
+        kpis=kpi_report(uow=app.uow(), platform=code, first=period[0], last=period[-1]),
+    )
 
 
-def _clock_at(time_zone: str) -> Any:
+def _clock_at(time_zone: str) -> Callable[[date], FixedClock]:
     """A fixed clock at 20:00 on a business date in the platform's zone (after the day's work)."""
     from datetime import UTC, datetime
     from datetime import time as clock_time
@@ -177,74 +180,72 @@ def _clock_at(time_zone: str) -> Any:
     return at
 
 
-def _render_story(story: dict[str, Any]) -> None:
-    load, policy = story["load"], story["policy"]
-    code = story["platform"]
-    state = (
-        say("already loaded", "此前已加载") if load["already_loaded"] else say("loaded", "已加载")
-    )
+def _render_story(story: DemoStory) -> None:
+    load, policy = story.load, story.policy
+    code = story.platform
+    state = say("already loaded", "此前已加载") if load.already_loaded else say("loaded", "已加载")
     console.print(
         say(
-            f"\n{code}: {state} · borrowers {load['borrowers']:,} · loans {load['loans']:,} · "
-            f"policy {policy['example']} (version {policy['version']}) active",
-            f"\n{code}：{state} · 借款人 {load['borrowers']:,} · 借据 {load['loans']:,} · "
-            f"策略 {policy['example']}（版本 {policy['version']}）生效",
+            f"\n{code}: {state} · borrowers {load.borrowers:,} · loans {load.loans:,} · "
+            f"policy {policy.example} (version {policy.version}) active",
+            f"\n{code}：{state} · 借款人 {load.borrowers:,} · 借据 {load.loans:,} · "
+            f"策略 {policy.example}（版本 {policy.version}）生效",
         )
     )
-    models = story["models"]
-    trained = {m["role"]: m for m in models.get("models", [])}
+    trained = {m.role: m for m in story.models.models or []}
     if trained:
         champion, challenger = trained["champion"], trained["challenger"]
         console.print(
             say(
-                f"models trained on the book: champion {champion['kind']} AUC "
-                f"{champion['auc']:.3f}, challenger {challenger['kind']} AUC "
-                f"{challenger['auc']:.3f} (shadow-scored every day)",
-                f"基于本平台数据训练模型：冠军 {champion['kind']} AUC {champion['auc']:.3f}，"
-                f"挑战者 {challenger['kind']} AUC {challenger['auc']:.3f}（每日影子评分）",
+                f"models trained on the book: champion {champion.kind} AUC "
+                f"{champion.auc:.3f}, challenger {challenger.kind} AUC "
+                f"{challenger.auc:.3f} (shadow-scored every day)",
+                f"基于本平台数据训练模型：冠军 {champion.kind} AUC {champion.auc:.3f}，"
+                f"挑战者 {challenger.kind} AUC {challenger.auc:.3f}（每日影子评分）",
             )
         )
-    render_delinquency(story["delinquency"])
-    for day in story["days"]:
-        if day["cycle"] is not None:
-            _render_day(day)
+    render_delinquency(story.delinquency)
+    for day in story.days:
+        _render_day(day)
 
 
-def _render_day(day: dict[str, Any]) -> None:
-    counts, sim = day["cycle"]["counts"], day["simulated"]
+def _render_day(day: StoryDay) -> None:
+    if day.cycle is None or day.simulated is None:
+        return  # completed by an earlier run: nothing new to tell
+    counts, sim = day.cycle.counts, day.simulated
     console.print(
         say(
-            f"{day['as_of']}: actions {counts['actions']:,} (dropped {counts['dropped']:,}) · "
-            f"reached {sim['reached']:,} · paid {sim['payments']:,} · "
-            f"promised {sim['promises']:,} · complaints {sim['complaints']:,}",
-            f"{day['as_of']}：动作 {counts['actions']:,}（取消 {counts['dropped']:,}）· "
-            f"触达 {sim['reached']:,} · 还款 {sim['payments']:,} · 承诺 {sim['promises']:,} · "
-            f"投诉 {sim['complaints']:,}",
+            f"{day.as_of}: actions {counts['actions']:,} (dropped {counts['dropped']:,}) · "
+            f"reached {sim.reached:,} · paid {sim.payments:,} · "
+            f"promised {sim.promises:,} · complaints {sim.complaints:,}",
+            f"{day.as_of}：动作 {counts['actions']:,}（取消 {counts['dropped']:,}）· "
+            f"触达 {sim.reached:,} · 还款 {sim.payments:,} · 承诺 {sim.promises:,} · "
+            f"投诉 {sim.complaints:,}",
         )
     )
 
 
-def _period_totals(rows: list[dict[str, Any]]) -> tuple[dict[str, int], dict[str, int]]:
+def _period_totals(rows: Sequence[KpiFigure]) -> tuple[dict[str, int], dict[str, int]]:
     """The last date's stock (accounts, 30+, 90+) and the period's flows (actions, cost, …)."""
-    last = max((r["as_of"] for r in rows), default=None)
-    stock = kpi_totals([r for r in rows if r["as_of"] == last])
-    flows = kpi_totals([r for r in rows if r["metric"] not in ("bucket", "delinquent")])
+    last = max((r.as_of for r in rows), default=None)
+    stock = kpi_totals([r for r in rows if r.as_of == last])
+    flows = kpi_totals([r for r in rows if r.metric not in ("bucket", "delinquent")])
     return stock, flows
 
 
-def _render_comparison(stories: list[dict[str, Any]]) -> None:
+def _render_comparison(stories: list[DemoStory]) -> None:
     """The platforms side by side (one column each): where each book ends, and what it took."""
     table = Table(
         title=say("the platforms side by side, over the period", "各平台对比（整个期间）")
     )
     table.add_column("")
     for story in stories:
-        table.add_column(f"{story['platform']}\n{story['policy']['example']}", justify="right")
+        table.add_column(f"{story.platform}\n{story.policy.example}", justify="right")
     lines: list[tuple[str, str, list[str]]] = []
     columns = []
     for story in stories:
-        rows = story["kpis"]["rows"]
-        code = rows[0]["currency"] if rows else "CNY"
+        rows = story.kpis.rows
+        code = rows[0].currency if rows else "CNY"
         stock, flows = _period_totals(rows)
         columns.append(
             [

@@ -17,32 +17,19 @@ same records is idempotent.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from tideover.domain.errors import InputRejected, ValidationError
 from tideover.ingest.contract import KINDS, Kind
 from tideover.ingest.readers import FORMATS
+from tideover.services.cycle.results import InboxIngest, IngestedFile
 from tideover.services.portfolio.imports import ImportResult, import_file
 from tideover.services.unit_of_work import UnitOfWork
 
 SUFFIXES = tuple(FORMATS)  # the import readers' extensions
 DONE = "done"
 SHOWN_ERRORS = 3  # errors quoted in the message; the whole report is in the import log
-
-
-@dataclass
-class IngestResult:
-    files: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {
-            "ingested_files": len(self.files),
-            "ingested_rows": sum(int(f["written"]) for f in self.files),
-        }
 
 
 def pending_files(inbox: Path) -> list[tuple[Kind, Path]]:
@@ -63,24 +50,24 @@ def pending_files(inbox: Path) -> list[tuple[Kind, Path]]:
     return sorted(found, key=lambda item: (KINDS.index(item[0]), item[1].name))
 
 
-def ingest_inbox(*, uow: UnitOfWork, platform: str, inbox: Path, as_of: date) -> IngestResult:
+def ingest_inbox(*, uow: UnitOfWork, platform: str, inbox: Path, as_of: date) -> InboxIngest:
     """Import every pending file of ``inbox`` into ``platform`` with ``as_of`` as today."""
-    result = IngestResult()
+    files: list[IngestedFile] = []
     for kind, path in pending_files(inbox):
         imported = import_file(uow=uow, platform=platform, kind=kind, path=path, today=as_of)
         if not imported.accepted:
             raise _refused(imported, path)
         _move_done(path, inbox / DONE / as_of.isoformat())
-        result.files.append(
-            {
-                "file": path.name,
-                "kind": kind,
-                "rows": imported.rows,
-                "written": imported.written,
-                "unchanged": imported.unchanged,
-            }
+        files.append(
+            IngestedFile(
+                file=path.name,
+                kind=kind,
+                rows=imported.rows,
+                written=imported.written,
+                unchanged=imported.unchanged,
+            )
         )
-    return result
+    return InboxIngest(files=files)
 
 
 def _refused(imported: ImportResult, path: Path) -> InputRejected:

@@ -15,7 +15,7 @@ import contextlib
 import os
 import tempfile
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -24,6 +24,7 @@ from typing import Any
 
 from tideover.domain.errors import NotFound, ValidationError
 from tideover.domain.money import currency
+from tideover.services.cycle.results import KpiChart, KpiFigure, KpiReport
 
 WIDTH_IN, HEIGHT_IN, DPI = 16, 8, 100  # 1600 × 800 pixels
 MAX_TICKS = 6
@@ -57,13 +58,13 @@ def _ratio(part: int, whole: int, scale: Decimal = HUNDRED) -> Decimal | None:
     return Decimal(part) * scale / Decimal(whole) if whole else None
 
 
-def _sums(rows: Sequence[Mapping[str, Any]], roll_from: str | None) -> dict[str, int]:
+def _sums(rows: Sequence[KpiFigure], roll_from: str | None) -> dict[str, int]:
     """The counts and bases of one date, summed over segments and arms."""
     s: dict[str, int] = defaultdict(int)
     for r in rows:
-        metric, key = r["metric"], r["key"]
-        n, amount = r["accounts"], r["amount_minor"]
-        base, base_amount = r["base_accounts"] or 0, r["base_amount_minor"] or 0
+        metric, key = r.metric, r.key
+        n, amount = r.accounts, r.amount_minor
+        base, base_amount = r.base_accounts or 0, r.base_amount_minor or 0
         if metric == "bucket":
             s["open"] += n
         elif metric == "delinquent":
@@ -87,16 +88,16 @@ def _sums(rows: Sequence[Mapping[str, Any]], roll_from: str | None) -> dict[str,
     return s
 
 
-def kpi_series(report: Mapping[str, Any]) -> KpiSeries:
+def kpi_series(report: KpiReport) -> KpiSeries:
     """The chart's series from a ``kpi_report`` (rows of any number of dates)."""
-    rows: Sequence[Mapping[str, Any]] = report["rows"]
-    buckets: Sequence[str] = report.get("buckets") or ()
+    rows = report.rows
+    buckets = report.buckets
     roll_from = buckets[1] if len(buckets) > 1 else None
-    by_date: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    by_date: dict[date, list[KpiFigure]] = defaultdict(list)
     for row in rows:
-        by_date[row["as_of"]].append(row)
+        by_date[row.as_of].append(row)
     values: dict[str, list[Decimal | None]] = defaultdict(list)
-    code = rows[0]["currency"] if rows else ""
+    code = rows[0].currency if rows else ""
     unit = Decimal(1).scaleb(-currency(code).minor_digits) if rows else Decimal(1)
     for day in sorted(by_date):
         s = _sums(by_date[day], roll_from)
@@ -112,7 +113,7 @@ def kpi_series(report: Mapping[str, Any]) -> KpiSeries:
         values["promises_kept"].append(_ratio(s["promises_kept"], s["promises_decided"]))
         values["plans_kept"].append(_ratio(s["plans_kept"], s["plans_decided"]))
     return KpiSeries(
-        dates=[date.fromisoformat(d) for d in sorted(by_date)],
+        dates=sorted(by_date),
         values=dict(values),
         currency=code,
         roll_from=roll_from,
@@ -151,15 +152,15 @@ def check_chart_path(path: Path) -> Path:
     return path
 
 
-def write_kpi_chart(report: Mapping[str, Any], path: Path) -> dict[str, Any]:
+def write_kpi_chart(report: KpiReport, path: Path) -> KpiChart:
     """Draw the main series of ``report`` into ``path``; nothing is written on refusal.
 
     The PNG is written to a temporary file beside ``path`` and renamed over it,
     so a failure never leaves a half-written chart.
     """
     target = check_chart_path(path)
-    if not report["rows"]:
-        platform, first, last = report["platform"], report["from"], report["to"]
+    if not report.rows:
+        platform, first, last = report.platform, report.first, report.last
         raise NotFound(
             f"no KPI snapshot of platform {platform!r} from {first} to {last}: nothing to "
             "chart; run `tideover cycle run` for those dates first",
@@ -167,7 +168,7 @@ def write_kpi_chart(report: Mapping[str, Any], path: Path) -> dict[str, Any]:
             "请先对这些日期运行 `tideover cycle run`",
         )
     series = kpi_series(report)
-    figure = _figure(series, f"{report['platform']}: KPIs {report['from']} – {report['to']}")
+    figure = _figure(series, f"{report.platform}: KPIs {report.first} – {report.last}")
     handle, temporary = tempfile.mkstemp(suffix=".png", dir=target.parent)
     os.close(handle)
     try:
@@ -176,12 +177,9 @@ def write_kpi_chart(report: Mapping[str, Any], path: Path) -> dict[str, Any]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
-    return {
-        "chart": str(target),
-        "dates": len(series.dates),
-        "width": WIDTH_IN * DPI,
-        "height": HEIGHT_IN * DPI,
-    }
+    return KpiChart(
+        chart=str(target), dates=len(series.dates), width=WIDTH_IN * DPI, height=HEIGHT_IN * DPI
+    )
 
 
 # (series keys and their legend labels, en title, zh title, y-axis label)

@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
-from typing import Any
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
@@ -54,7 +54,16 @@ from tideover.plans.lifecycle import Outcome, PlanStatus, ScheduleVersion
 from tideover.services.platforms import settings_of
 from tideover.services.unit_of_work import UnitOfWork
 
-Figure = dict[str, Any]
+
+class Figure(TypedDict):
+    """One per-account figure: a row of ``OUTCOME_SCHEMA``, the KPI stage's input."""
+
+    account_id: str
+    borrower_id: str | None
+    metric: str
+    key: str
+    items: int
+    amount_minor: int
 
 
 def outcome_figures(

@@ -6,6 +6,7 @@ never touch the database); one final transaction replaces the date's bucket
 history, outbox, queue items and KPI snapshot, marks the run completed and
 appends it to the audit trail.  A crash (or kill) anywhere before that commit
 leaves the previous complete state as it was; a rerun replaces the date.
+This is the one use case that commits more than once (see ``run_cycle``).
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from pydantic import JsonValue
 
 from tideover.adapters.database import connection_lost
 from tideover.batch.cycle import CycleConfig, GateSettings, run_stages
@@ -41,9 +43,17 @@ from tideover.policy.document import CompiledPolicy, load_policy
 from tideover.services.common import ProgressFn, no_progress
 from tideover.services.compliance.checks import ledger_horizon
 from tideover.services.cycle.flags import load_flags, with_flags
-from tideover.services.cycle.ingest import IngestResult, ingest_inbox
+from tideover.services.cycle.ingest import ingest_inbox
 from tideover.services.cycle.inputs import load_cycle_inputs as load_cycle_inputs
 from tideover.services.cycle.outcomes import outcome_figures
+from tideover.services.cycle.results import (
+    CycleSummary,
+    CycleVersions,
+    InboxIngest,
+    KpiFigure,
+    KpiReport,
+    ModelComparison,
+)
 from tideover.services.platforms import settings_of
 from tideover.services.scoring.registry import challenger_models, champion_model
 from tideover.services.unit_of_work import UnitOfWork
@@ -72,8 +82,30 @@ def _no_fault(_stage: str) -> None:
 
 @dataclass(frozen=True)
 class PolicyChoice:
+    """The policy a run applies and how it is named in the run's versions."""
+
     compiled: CompiledPolicy
-    versions: dict[str, Any]
+    file: str | None  # a policy file, or
+    version: int | None  # the platform's stored version in force
+    sha256: str
+
+
+class DroppedAction(TypedDict):
+    account_id: str
+    step: str
+    rule_ids: list[str]
+
+
+class CycleAuditEntry(TypedDict):
+    """What the audit trail keeps of a completed run."""
+
+    platform: str
+    as_of: str
+    run_id: int
+    versions: dict[str, JsonValue]
+    counts: dict[str, int]
+    denied_by_rule: dict[str, int]
+    dropped: list[DroppedAction]
 
 
 def run_cycle(
@@ -92,7 +124,7 @@ def run_cycle(
     engine: str = "duckdb",
     inbox: Path | None = None,
     scores_dir: Path | None = None,
-) -> dict[str, Any]:
+) -> CycleSummary:
     """Run every stage for ``platform`` on ``as_of``; replace that date's results; a summary.
 
     The policy is ``policy_file`` or else the platform's active version; the
@@ -103,6 +135,16 @@ def run_cycle(
     The registry's challengers are shadow-scored beside the champion (never used by
     the policy); with ``scores_dir`` every model's scores go, once the run has
     committed, to ``<scores_dir>/<platform>/<as_of>.parquet`` (``batch.cycle.shadow``).
+
+    Unlike every other use case this one commits more than once, on purpose.  The
+    run record is written and committed first, as ``running``, so that a run that
+    crashes, is killed or loses its database leaves a visible record of itself (marked
+    ``failed`` when the database can still be reached, else left ``running``) instead
+    of nothing.  The inbox's files are then imported each in its own transaction (the
+    import use case's).  Every result of the stages (bucket history, outbox, queue
+    items, KPI snapshot, the run marked ``completed`` and its audit record) is
+    committed in one final transaction, so a failure before it leaves the date's
+    previous results whole.
     """
     run_stages_on = _engine(engine)  # refused before anything is read or written
     choice = _policy(uow, platform, as_of, policy_file)
@@ -119,12 +161,15 @@ def run_cycle(
         holds = uow.holds(platform).gate_holds(at=day_start)
     overrides = platform_settings.rule_overrides
     packs = [effective_pack(code, overrides) for code in pack_codes(choice.compiled.policy)]
-    versions = {
-        **choice.versions,
-        "model": model_version,
-        "challengers": [c.version for c in challengers],
-        "rule_packs": {p.code: p.version for p in packs},
-    }
+    versions = CycleVersions(
+        policy=choice.compiled.policy.policy,
+        policy_file=choice.file,
+        policy_version=choice.version,
+        policy_sha256=choice.sha256,
+        model=model_version,
+        challengers=[c.version for c in challengers],
+        rule_packs={p.code: p.version for p in packs},
+    )
     with uow:
         settings = settings_of(uow, platform)
         _refuse_past_date(uow, platform, as_of)
@@ -132,7 +177,7 @@ def run_cycle(
         uow.commit()
     timings: dict[str, float] = {}
     try:
-        ingested = IngestResult()
+        ingested = InboxIngest()
         if inbox is not None:
             progress("ingest", 0, 1)
             started = time.perf_counter()
@@ -174,9 +219,10 @@ def run_cycle(
         timings.update(result.timings)
         add_score_reasons(result.queue, result.scores)
         if result.scores is not None:  # each challenger against the champion
-            versions["shadow"] = [c.to_json() for c in compare_models(result.scores)]
+            shadow = [ModelComparison.of(c) for c in compare_models(result.scores)]
+            versions = versions.model_copy(update={"shadow": shadow})
         else:  # no model, so no challenger was scored either
-            versions["challengers"] = []
+            versions = versions.model_copy(update={"challengers": []})
         result.counts.update(ingested.counts)
         progress("write", 0, 1)
         started = time.perf_counter()
@@ -194,7 +240,7 @@ def run_cycle(
                 at=clock.now(),
                 stages=timings,
                 counts=result.counts,
-                versions=versions,
+                versions=versions.recorded(),
             )
             uow.audit(platform).append(CYCLE_AUDIT, _audit(summary, result), at=clock.now())
             fault("commit")  # everything written, nothing committed yet
@@ -208,29 +254,18 @@ def run_cycle(
         if lost is not None:
             raise lost from exc
         raise
-    summary["scores_file"] = None if staged is None else str(staged.publish())
-    return summary
+    scores_file = None if staged is None else str(staged.publish())
+    return summary.model_copy(update={"scores_file": scores_file})
 
 
 def _policy(uow: UnitOfWork, platform: str, as_of: date, path: Path | None) -> PolicyChoice:
     if path is not None:
-        compiled = load_policy(path)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        return PolicyChoice(
-            compiled,
-            {"policy": compiled.policy.policy, "policy_file": str(path), "policy_sha256": digest},
-        )
+        return PolicyChoice(load_policy(path), file=str(path), version=None, sha256=digest)
     from tideover.services.policy.versions import active_policy
 
     compiled, version = active_policy(uow=uow, platform=platform, as_of=as_of)
-    return PolicyChoice(
-        compiled,
-        {
-            "policy": compiled.policy.policy,
-            "policy_version": version.version,
-            "policy_sha256": version.sha256,
-        },
-    )
+    return PolicyChoice(compiled, file=None, version=version.version, sha256=version.sha256)
 
 
 def add_score_reasons(queue: list[dict[str, Any]], scores: pa.Table | None) -> None:
@@ -358,7 +393,7 @@ def _mark_failed(
     run_id: int,
     clock: Clock,
     timings: dict[str, float],
-    versions: dict[str, Any],
+    versions: CycleVersions,
     exc: BaseException,
 ) -> None:
     """Best effort: when the database itself is gone, the run simply stays ``running``."""
@@ -370,7 +405,7 @@ def _mark_failed(
                 at=clock.now(),
                 stages=timings,
                 counts={},
-                versions=versions,
+                versions=versions.recorded(),
                 error=f"{type(exc).__name__}: {exc}"[:2000],
             )
             uow.commit()
@@ -382,23 +417,23 @@ def _summary(
     platform: str,
     as_of: date,
     run_id: int,
-    versions: dict[str, Any],
+    versions: CycleVersions,
     timings: dict[str, float],
     result: CycleResult,
     engine: str,
-) -> dict[str, Any]:
-    return {
-        "platform": platform,
-        "as_of": as_of.isoformat(),
-        "run_id": run_id,
-        "engine": engine,
-        "versions": versions,
-        "stages": timings,
-        "counts": result.counts,
-        "segments": result.segments,
-        "arms": result.arms,
-        "denied_by_rule": _denied(result),
-    }
+) -> CycleSummary:
+    return CycleSummary(
+        platform=platform,
+        as_of=as_of,
+        run_id=run_id,
+        engine=engine,
+        versions=versions,
+        stages=timings,
+        counts=result.counts,
+        segments=result.segments,
+        arms=result.arms,
+        denied_by_rule=_denied(result),
+    )
 
 
 def _denied(result: CycleResult) -> dict[str, int]:
@@ -409,17 +444,24 @@ def _denied(result: CycleResult) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def _audit(summary: dict[str, Any], result: CycleResult) -> dict[str, Any]:
-    dropped = [
+def _audit(summary: CycleSummary, result: CycleResult) -> CycleAuditEntry:
+    dropped: list[DroppedAction] = [
         {"account_id": g.action.account_id, "step": g.action.step, "rule_ids": list(g.rule_ids)}
         for g in result.gated
         if g.state == "dropped"
     ]
-    keep = ("platform", "as_of", "run_id", "versions", "counts", "denied_by_rule")
-    return {**{k: summary[k] for k in keep}, "dropped": dropped}
+    return {
+        "platform": summary.platform,
+        "as_of": summary.as_of.isoformat(),
+        "run_id": summary.run_id,
+        "versions": summary.versions.recorded(),
+        "counts": summary.counts,
+        "denied_by_rule": summary.denied_by_rule,
+        "dropped": dropped,
+    }
 
 
-def kpi_report(*, uow: UnitOfWork, platform: str, first: date, last: date) -> dict[str, Any]:
+def kpi_report(*, uow: UnitOfWork, platform: str, first: date, last: date) -> KpiReport:
     """The stored KPI rows of ``first..last`` with their rates (4 places, half-up).
 
     Complaint rows also carry ``per_1000``: complaints per 1,000 attempts (2
@@ -434,38 +476,10 @@ def kpi_report(*, uow: UnitOfWork, platform: str, first: date, last: date) -> di
     with uow:
         rows = uow.cycle(platform).kpis(first, last)
         labels = settings_of(uow, platform).buckets.labels
-    return {
-        "platform": platform,
-        "from": first.isoformat(),
-        "to": last.isoformat(),
-        "buckets": list(labels),
-        "rows": [_kpi_json(r) for r in rows],
-    }
-
-
-def _rate(part: int, whole: int | None, places: str = "0.0001") -> str | None:
-    if not whole:
-        return None
-    return str((Decimal(part) / Decimal(whole)).quantize(Decimal(places), rounding=ROUND_HALF_UP))
-
-
-def _kpi_json(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "as_of": row["as_of"].isoformat(),
-        "segment": row["segment"],
-        "arm": row["arm"],
-        "metric": row["metric"],
-        "key": row["key"],
-        "accounts": row["accounts"],
-        "amount_minor": row["amount_minor"],
-        "base_accounts": row["base_accounts"],
-        "base_amount_minor": row["base_amount_minor"],
-        "account_rate": _rate(row["accounts"], row["base_accounts"]),
-        "amount_rate": _rate(row["amount_minor"], row["base_amount_minor"]),
-        "per_1000": (
-            _rate(row["accounts"] * 1000, row["base_accounts"], "0.01")
-            if row["metric"] == "complaints"
-            else None
-        ),
-        "currency": row["currency"],
-    }
+    return KpiReport(
+        platform=platform,
+        first=first,
+        last=last,
+        buckets=list(labels),
+        rows=[KpiFigure.of(r) for r in rows],
+    )

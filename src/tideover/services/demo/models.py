@@ -31,7 +31,6 @@ import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pandas as pd
@@ -45,6 +44,7 @@ from tideover.scoring.registry import ModelRegistry
 from tideover.scoring.scorecard import ScorecardSettings
 from tideover.services.common import ProgressFn, no_progress
 from tideover.services.cycle.inputs import load_cycle_inputs
+from tideover.services.demo.results import DemoModel, DemoModels
 from tideover.services.platforms import settings_of
 from tideover.services.scoring.models import train_model
 from tideover.services.unit_of_work import UnitOfWork
@@ -87,7 +87,7 @@ def ensure_demo_models(
     clock: Clock,
     folds: int = DEMO_FOLDS,
     progress: ProgressFn = no_progress,
-) -> dict[str, Any]:
+) -> DemoModels:
     """Train, register and promote the platform's demo champion and challenger, once.
 
     Returns what was done: the versions and, when trained now, the training
@@ -96,19 +96,19 @@ def ensure_demo_models(
     registry = ModelRegistry(registry_dir)
     state = registry.state(platform)
     if state.champion is not None:
-        return {
-            "platform": platform,
-            "already_trained": True,
-            "champion": state.champion,
-            "challengers": list(state.challengers),
-        }
+        return DemoModels(
+            platform=platform,
+            already_trained=True,
+            champion=state.champion,
+            challengers=list(state.challengers),
+        )
     started = time.perf_counter()
     observed, outcome = as_of - timedelta(OBSERVATION_DAYS), as_of - timedelta(OUTCOME_DAYS)
     progress(f"{platform}: training data", 0, 4)
     frame = training_frame(
         uow_factory=uow_factory, platform=platform, observed=observed, outcome=outcome
     )
-    models: list[dict[str, Any]] = []
+    models: list[DemoModel] = []
     with tempfile.TemporaryDirectory(prefix="tideover-demo-") as folder:
         data_path = Path(folder) / f"{platform}-rolled-{observed}-{outcome}.parquet"
         frame.to_parquet(data_path, index=False)
@@ -130,42 +130,42 @@ def ensure_demo_models(
             )
             auc = trained.cross_validation.auc
             models.append(
-                {
-                    "version": trained.version,
-                    "kind": kind,
-                    "role": role,
-                    "features": trained.features,
-                    "auc": round(auc.mean, 4),
-                    "auc_std": round(auc.std, 4),
-                    "seconds": trained.training_seconds,
-                }
+                DemoModel(
+                    version=trained.version,
+                    kind=kind,
+                    role=role,
+                    features=trained.features,
+                    auc=round(auc.mean, 4),
+                    auc_std=round(auc.std, 4),
+                    seconds=trained.training_seconds,
+                )
             )
     # Promoted only once both are registered: a crash before leaves no champion,
     # so the next call trains again.
     for model in models:
         registry.promote(
             platform=platform,
-            version=model["version"],
-            role=model["role"],
+            version=model.version,
+            role=model.role,
             by=DEMO_TRAINER,
             at=clock.now(),
         )
     progress(f"{platform}: models promoted", 4, 4)
     bad = int(frame[TARGET].sum())
-    return {
-        "platform": platform,
-        "already_trained": False,
-        "champion": models[0]["version"],
-        "challengers": [models[1]["version"]],
-        "observation_date": observed.isoformat(),
-        "outcome_date": outcome.isoformat(),
-        "label": "bucket worse a month later, or in the last bucket",
-        "rows": len(frame),
-        "bad": bad,
-        "bad_rate": round(bad / len(frame), 4) if len(frame) else None,
-        "models": models,
-        "seconds": round(time.perf_counter() - started, 2),
-    }
+    return DemoModels(
+        platform=platform,
+        already_trained=False,
+        champion=models[0].version,
+        challengers=[models[1].version],
+        observation_date=observed,
+        outcome_date=outcome,
+        label="bucket worse a month later, or in the last bucket",
+        rows=len(frame),
+        bad=bad,
+        bad_rate=round(bad / len(frame), 4) if len(frame) else None,
+        models=models,
+        seconds=round(time.perf_counter() - started, 2),
+    )
 
 
 def training_frame(

@@ -22,7 +22,7 @@ import csv
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
@@ -38,41 +38,13 @@ from tideover.domain.errors import Conflict
 from tideover.domain.money import Money
 from tideover.plans.lifecycle import Outcome as PromiseOutcome
 from tideover.services.compliance.holds import raise_result_hold
+from tideover.services.demo.results import SimulatedDay
 from tideover.services.plans.promises import record_promise
 from tideover.services.platforms import settings_of
 from tideover.services.unit_of_work import UnitOfWork
 
 SIMULATED = "simulated-borrower"  # the actor of what the simulation records
 LOOK_BACK_DAYS = 7  # the fatigue window of the response rules
-
-
-@dataclass
-class SimulatedDay:
-    platform: str
-    as_of: date
-    contacts: int = 0
-    reached: int = 0
-    payments: int = 0
-    paid_minor: int = 0
-    promises: int = 0
-    promises_kept: int = 0
-    complaints: int = 0
-    already_done: bool = False
-    by_channel: Counter[str] = field(default_factory=Counter)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "platform": self.platform,
-            "as_of": self.as_of.isoformat(),
-            "contacts": self.contacts,
-            "reached": self.reached,
-            "payments": self.payments,
-            "paid_minor": self.paid_minor,
-            "promises": self.promises,
-            "promises_kept": self.promises_kept,
-            "complaints": self.complaints,
-            "already_done": self.already_done,
-        }
 
 
 @dataclass(frozen=True)
@@ -125,7 +97,6 @@ def simulate_day(
     The money arrives with value date ``paid_on`` (default ``as_of``): the demo gives the
     next business day, when the morning's ingest brings it in.
     """
-    day = SimulatedDay(platform, as_of)
     with uow_factory() as uow:
         settings = settings_of(uow, platform)
         zone = ZoneInfo(settings.time_zone)
@@ -135,8 +106,7 @@ def simulate_day(
         planned += _planned(repo.queue_items(as_of), queue=True, fallback=noon)
         planned.sort(key=lambda p: (p.at, p.account_id, p.step))
         if planned and uow.contacts(platform).get(_attempt_id(as_of, planned[0])) is not None:
-            day.already_done = True
-            return day
+            return SimulatedDay(platform=platform, as_of=as_of, already_done=True)
         earlier = _recent_contacts(uow, platform, as_of)
         statuses = uow.delinquency(platform).for_date(as_of)
         due_promises = [
@@ -150,6 +120,7 @@ def simulate_day(
     payments: dict[str, Money] = {}
     promised: dict[str, tuple[Money, str]] = {}
     seen: Counter[str] = Counter()
+    tally: Counter[str] = Counter()  # contacts, reached, complaints, promises (kept)
     for p in planned:
         status = statuses.get(p.account_id)
         seen[p.borrower_id] += 1
@@ -161,8 +132,7 @@ def simulate_day(
             earlier[p.borrower_id] + seen[p.borrower_id],
         )
         response = respond(contact, on=as_of, seed=seed)
-        day.contacts += 1
-        day.by_channel[p.channel] += 1
+        tally["contacts"] += 1
         key = (p.account_id, p.step)
         if p.queue:
             done[key] = "done"
@@ -172,8 +142,8 @@ def simulate_day(
         if event is not None:
             events.append(event)
         if response.outcome in ("conversation", "delivered"):
-            day.reached += 1
-        day.complaints += response.complaint
+            tally["reached"] += 1
+        tally["complaints"] += response.complaint
         overdue = status.overdue_total if status else None
         if overdue is None or not overdue.minor or p.account_id in payments:
             continue
@@ -185,7 +155,7 @@ def simulate_day(
         channel = stored.recorded_by.removeprefix(f"{SIMULATED}:")
         made_on = stored.promise.made_on
         if keeps_promise(stored.loan_id, made_on=made_on, channel=channel, seed=seed):
-            day.promises_kept += 1
+            tally["promises_kept"] += 1
             if stored.loan_id not in payments:
                 payments[stored.loan_id] = stored.promise.amount
     with uow_factory() as uow:
@@ -206,13 +176,21 @@ def simulate_day(
                 by=f"{SIMULATED}:{channel}",
                 clock=clock,
             )
-            day.promises += 1
+            tally["promises"] += 1
         except Conflict:
             continue  # a promise is already pending on the loan: one at a time
-    day.payments = len(payments)
-    day.paid_minor = sum(m.minor for m in payments.values())
     write_payments(inbox, paid_on or as_of, payments)
-    return day
+    return SimulatedDay(
+        platform=platform,
+        as_of=as_of,
+        contacts=tally["contacts"],
+        reached=tally["reached"],
+        payments=len(payments),
+        paid_minor=sum(m.minor for m in payments.values()),
+        promises=tally["promises"],
+        promises_kept=tally["promises_kept"],
+        complaints=tally["complaints"],
+    )
 
 
 def _recent_contacts(uow: UnitOfWork, platform: str, as_of: date) -> Counter[str]:

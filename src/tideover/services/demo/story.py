@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 from importlib.resources import files
@@ -19,6 +18,7 @@ from tideover.domain.clock import Clock
 from tideover.domain.payments import Payment
 from tideover.domain.platforms import PlatformSettings
 from tideover.services.common import ProgressFn, no_progress
+from tideover.services.demo.results import DemoDay, DemoLoad, DemoPolicy
 from tideover.services.policy.versions import (
     activate_policy_version,
     approve_policy_version,
@@ -30,26 +30,6 @@ from tideover.services.unit_of_work import UnitOfWork
 # every machine and every day.  `tideover demo --as-of` moves it.
 DEMO_AS_OF = date(2026, 11, 30)
 DEMO_SEED = 20261130
-
-
-@dataclass(frozen=True)
-class DemoLoad:
-    """What loading one demo platform did."""
-
-    platform: str
-    borrowers: int
-    loans: int
-    payments: int
-    already_loaded: bool
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "platform": self.platform,
-            "borrowers": self.borrowers,
-            "loans": self.loans,
-            "payments": self.payments,
-            "already_loaded": self.already_loaded,
-        }
 
 
 def settings_for(preset: DemoPlatform) -> PlatformSettings:
@@ -86,10 +66,10 @@ def load_demo_platform(
         if loans.count():
             uow.commit()
             return DemoLoad(
-                preset.code,
-                uow.borrowers(preset.code).count(),
-                loans.count(),
-                uow.payments(preset.code).count(),
+                platform=preset.code,
+                borrowers=uow.borrowers(preset.code).count(),
+                loans=loans.count(),
+                payments=uow.payments(preset.code).count(),
                 already_loaded=True,
             )
         progress(label, 0, 4)
@@ -113,10 +93,10 @@ def load_demo_platform(
         uow.commit()
         progress(f"{preset.code}: loaded", 4, 4)
     return DemoLoad(
-        preset.code,
-        len(portfolio.borrowers),
-        len(portfolio.loans),
-        len(stored),
+        platform=preset.code,
+        borrowers=len(portfolio.borrowers),
+        loans=len(portfolio.loans),
+        payments=len(stored),
         already_loaded=False,
     )
 
@@ -200,12 +180,12 @@ def business_days(last: date, count: int, country: str) -> list[date]:
 
 def ensure_demo_policy(
     *, uow_factory: Callable[[], UnitOfWork], platform: str, as_of: date, clock: Clock
-) -> dict[str, Any]:
+) -> DemoPolicy:
     """Submit, approve (four eyes, linted) and activate the demo policy once."""
     with uow_factory() as uow:
         active = uow.policies(platform).active()
     if active is not None:
-        return {"platform": platform, "version": active.version.number, "already_active": True}
+        return DemoPolicy(platform=platform, version=active.version.number, already_active=True)
     submitted = submit_policy(
         uow=uow_factory(),
         platform=platform,
@@ -226,18 +206,10 @@ def ensure_demo_policy(
         effective=as_of,
         clock=clock,
     )
-    return {"platform": platform, "version": number, "already_active": False}
+    return DemoPolicy(platform=platform, version=number, already_active=False)
 
 
 # --- the story: business days of cycles and simulated borrower responses --------------------
-
-
-@dataclass(frozen=True)
-class DemoDay:
-    platform: str
-    as_of: date
-    cycle: dict[str, Any] | None  # None: the date was completed by an earlier run
-    simulated: dict[str, Any] | None
 
 
 def _write_book_payments(inbox: Path, day: date, payments: list[Payment]) -> None:
@@ -288,7 +260,7 @@ def run_demo_days(
     previous: date | None = None
     for index, day in enumerate(days):
         if last is not None and day <= last:
-            out.append(DemoDay(platform, day, None, None))
+            out.append(DemoDay(platform=platform, as_of=day, cycle=None, simulated=None))
             previous = day
             continue
         # The book's payments before the first day were stored with the book.
@@ -319,7 +291,7 @@ def run_demo_days(
             seed=seed,
             paid_on=arrives,
         )
-        out.append(DemoDay(platform, day, summary, simulated.to_json()))
+        out.append(DemoDay(platform=platform, as_of=day, cycle=summary, simulated=simulated))
         previous = day
     return out
 
