@@ -1,9 +1,8 @@
 """``compliance check``'s input: any attempt document gets a decision or a coded error.
 
 The document is parsed in ``services/compliance/checks.py`` (``parse_attempt_document``,
-called by the public handler ``check_attempt``), which is outside the pure engines and
-was being reworked when these tests were written.  The cases it still gets wrong are
-marked ``xfail`` with the reason; remove a mark once its case passes.
+called by the public handler ``check_attempt``); an instant is ISO 8601 text between
+1900 and 2200 (``services.inputs.PlausibleInstant``), never a bare number.
 """
 
 from __future__ import annotations
@@ -33,13 +32,6 @@ BASE: dict[str, Any] = {
     "history": [{"at": "2026-03-01T10:00:00+08:00", "outcome": "no_answer"}],
 }
 
-SERVICES_REASON = (
-    "issue #14: services/compliance/checks.py reads any ISO instant and any bare number "
-    "as planned_at (a Unix time), and the gate then fails on instants near year 1 or "
-    "9999 (ValueError: year 0 is out of range, IndexError) instead of a validation "
-    "error; to be fixed with the services rework — bound instants to a plausible "
-    "window and refuse bare numbers, then remove this mark"
-)
 
 instants = st.one_of(
     st.datetimes(
@@ -79,7 +71,6 @@ def _documents() -> st.SearchStrategy[dict[str, Any]]:
     return st.lists(st.tuples(st.sampled_from(paths), value), max_size=3).map(build)
 
 
-@pytest.mark.xfail(reason=SERVICES_REASON, strict=False)
 @FUZZ
 @given(_documents())
 @example({**BASE, "attempt": {**BASE["attempt"], "planned_at": "0001-01-01T00:00:00+14:00"}})
@@ -87,12 +78,9 @@ def test_any_attempt_document_gets_a_decision_or_a_coded_error(document: dict[st
     result_or_coded_error(lambda: check_attempt(pack="CN", document=document))
 
 
-@pytest.mark.xfail(reason=SERVICES_REASON, strict=False)
 @pytest.mark.parametrize(
     "planned_at",
-    # 9999-12-31T23:59:59-12:00 fails too (IndexError), but only after some 20 seconds in
-    # the gate's calendars: left out to keep this folder quick.
-    ["0001-01-01T00:00:00+14:00", "0001-01-01T10:00:00Z"],
+    ["0001-01-01T00:00:00+14:00", "0001-01-01T10:00:00Z", "9999-12-31T23:59:59-12:00"],
 )
 def test_an_instant_at_the_edge_of_the_calendar_is_a_validation_error(planned_at: str) -> None:
     document = copy.deepcopy(BASE)
@@ -101,7 +89,6 @@ def test_an_instant_at_the_edge_of_the_calendar_is_a_validation_error(planned_at
         check_attempt(pack="CN", document=document)
 
 
-@pytest.mark.xfail(reason=SERVICES_REASON, strict=False)
 @pytest.mark.parametrize("planned_at", [1767225600, "1767225600"])
 def test_a_bare_number_is_not_read_as_a_unix_time(planned_at: object) -> None:
     document = copy.deepcopy(BASE)

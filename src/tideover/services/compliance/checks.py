@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import pydantic
-from pydantic import AwareDatetime, Field, JsonValue
+from pydantic import Field, JsonValue
 
 from tideover.adapters.repositories.contacts import ContactEvent
 from tideover.adapters.repositories.contacts import ContactResult as ContactResult
@@ -52,7 +52,7 @@ from tideover.services.compliance.results import (
     RecordedContact,
     TextCheck,
 )
-from tideover.services.inputs import ZH_PROBLEM, StrictModel, problem_location
+from tideover.services.inputs import ZH_PROBLEM, PlausibleInstant, StrictModel, problem_location
 from tideover.services.unit_of_work import UnitOfWork
 
 GATE_DECISION = "gate_decision"
@@ -61,7 +61,7 @@ GATE_DECISION = "gate_decision"
 class HoldIn(StrictModel):
     kind: HoldKind
     debt_id: str | None = None
-    until: AwareDatetime | None = None
+    until: PlausibleInstant | None = None
 
 
 class AgreedTimeIn(StrictModel):
@@ -88,7 +88,7 @@ class AttemptIn(StrictModel):
     debt_id: str = Field(min_length=1, max_length=64)
     channel: Channel
     actor: ActorRole
-    planned_at: AwareDatetime
+    planned_at: PlausibleInstant
     target: Target = Target.DEBTOR
     recipient_id: str | None = Field(default=None, max_length=64)
     third_party_role: ThirdPartyRole | None = None
@@ -108,7 +108,7 @@ class AttemptIn(StrictModel):
 class PastContactIn(StrictModel):
     """A past contact with the same borrower; debt and number default to the attempt's."""
 
-    at: AwareDatetime
+    at: PlausibleInstant
     outcome: Outcome
     channel: Channel = Channel.CALL
     actor: ActorRole | None = None

@@ -17,7 +17,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticError
 
@@ -28,6 +27,7 @@ from tideover.domain.money import Money, currency
 from tideover.domain.payments import Payment
 from tideover.domain.platforms import PlatformSettings
 from tideover.domain.rates import parse_rate
+from tideover.domain.safe_yaml import load_yaml
 from tideover.domain.schedules import build_schedule, terms_for
 from tideover.plans import (
     HardshipApplication,
@@ -79,9 +79,9 @@ def read_document(path: Path) -> Any:
         ) from None
     try:
         if path.suffix.lower() in (".yaml", ".yml"):
-            return yaml.safe_load(text)
+            return load_yaml(text)
         return json.loads(text, parse_float=Decimal)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+    except json.JSONDecodeError as exc:
         raise ValidationError(
             f"{path} is not valid JSON/YAML: {exc}", f"{path} 不是有效的 JSON/YAML：{exc}"
         ) from None

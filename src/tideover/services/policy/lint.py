@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pydantic
-import yaml
 from pydantic import Field
 
 from tideover.adapters.repositories.contacts import ContactResult as ContactResult
@@ -17,6 +16,7 @@ from tideover.compliance.contacts import (
 from tideover.compliance.lint import SendWindow, TemplateText, lint, pack_codes
 from tideover.compliance.loader import load_pack
 from tideover.domain.errors import UsageError, ValidationError
+from tideover.domain.safe_yaml import YamlRejected, load_yaml
 from tideover.policy.document import load_policy, parse_policy
 from tideover.policy.model import Channel as StepChannel
 from tideover.services.inputs import ZH_PROBLEM, StrictModel, problem_location
@@ -66,13 +66,13 @@ class _TemplateIn(StrictModel):
 def read_templates(path: Path) -> dict[str, TemplateText]:
     """Template texts from YAML or JSON: ``id: text`` or ``id: {text, target, sender}``."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ValidationError(
             f"cannot read templates file {path}: {exc.strerror or exc}",
             f"无法读取模板文件 {path}：{exc.strerror or exc}",
         ) from exc
-    except yaml.YAMLError as exc:
+    except YamlRejected as exc:
         raise ValidationError(
             f"templates file {path} is not valid YAML or JSON: {exc}",
             f"模板文件 {path} 不是有效的 YAML 或 JSON：{exc}",

@@ -17,12 +17,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tideover.compliance.jurisdictions import parse_jurisdiction, permits
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.collectors import Collector, CollectorRole
 from tideover.domain.errors import TideoverError, UsageError, ValidationError
+from tideover.domain.safe_yaml import YamlRejected, load_yaml
 from tideover.services.common import actor_name
 from tideover.services.queues.items import redistribute
 from tideover.services.queues.results import (
@@ -324,8 +323,8 @@ def _csv_records(text: str) -> list[tuple[str, dict[str, Any]]]:
 
 def _yaml_records(text: str, path: Path) -> list[tuple[str, dict[str, Any]]]:
     try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+        doc = load_yaml(text)
+    except YamlRejected as exc:
         raise ValidationError(
             f"{path} is not valid YAML: {exc}", f"{path} 不是有效的 YAML：{exc}"
         ) from exc
