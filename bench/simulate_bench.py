@@ -196,7 +196,7 @@ def _loop_month(
         end = int(np.searchsorted(np.cumsum(row), mapped, side="right"))
         end = min(end, 3)
     before = np.array([missed], dtype=np.int8)
-    after = missed_after(before, np.array([end], dtype=np.int8), np.array([start], dtype=np.int8))
+    after = missed_after(before, np.array([end], dtype=np.int8))
     paid = int(installments_paid(before, after)[0]) * int(book.installment[i])
     state["balance"] -= min(paid, state["balance"])
     state["missed"] = int(after[0])

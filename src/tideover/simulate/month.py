@@ -163,16 +163,18 @@ def step(s: Static, run: RunState, effects: Effects, per_run: PerRun, u: Uniform
     complaints = 0.0
     if quiet:
         held = _held(s, run, on_time)
-        rate = cells.complaints[quiet_cell]
         # Most accounts that pay on time are contacted by nobody: draw for the others.
-        some = np.flatnonzero((rate > 0) & ~held)
-        drawn = _poisson(rate[some], u[U_COMPLAINT, on_time[some]])
+        some = np.flatnonzero(cells.complaints[quiet_cell] > 0)
+        some = some[~held[some]]
+        drawn = _poisson(cells.complaints[quiet_cell[some]], u[U_COMPLAINT, on_time[some]])
         run.complaint_hold[on_time[some]] = drawn > 0
         complaints += float(drawn.sum())
-        ones = np.ones(len(on_time))
-        made, planned = _attempt_totals(cells, quiet_cell, ones, held, len(table.segment))
+        size = len(table.segment)
+        free = np.bincount(quiet_cell[~held], minlength=size).astype(np.float64)
+        blocked = np.bincount(quiet_cell[held], minlength=size).astype(np.float64)
+        made = free @ cells.attempts + blocked @ cells.held_attempts
+        planned = (free + blocked) @ cells.planned
         segment[on_time] = table.segment[quiet_cell]
-        free = np.bincount(quiet_cell[~held], minlength=len(table.segment))
         out[COUNT["reached"]] += float(free @ cells.reached)
     open_start_balance = int(run.balance.sum())  # a closed account owes nothing
     due = np.minimum(book.installment[on_time], run.balance[on_time])
@@ -267,7 +269,7 @@ def _active(
     # Contacts stop when the account pays: an account that pays in the month was
     # contacted, on average, over the part of the window before it paid.
     paid = improved | (current & (end == C))
-    counted = np.where(paid, u[U_DAY], 1.0)
+    counted = np.where(paid, u[U_DAY], 1.0).astype(np.float64)
     complaints = _poisson(rate * counted, u[U_COMPLAINT])
     balance_start = run.balance[ids]
     collected, waived = _payments(
@@ -291,7 +293,7 @@ def _active(
     ):  # fmt: skip
         out[COUNT[name]] = figures[name]
     out[COUNT["waived"]] = int(waived.sum())
-    out[COUNT["reached"]] += float(reached @ counted)
+    out[COUNT["reached"]] += float(np.sum(reached * counted))  # no BLAS threads for a sum
     out[COUNT["plans_taken"]] = np.count_nonzero(takes)
     return _Active(complaints, after > before, figures["collected"], made, planned)
 
