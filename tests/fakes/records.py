@@ -364,7 +364,9 @@ class FakeLoanRepository:
     def count(self) -> int:
         return len(self._loans)
 
-    def pauses_by_loan(self) -> dict[str, builtins.list[PausePeriod]]:
+    def pauses_by_loan(
+        self, loan_ids: Iterable[str] | None = None
+    ) -> dict[str, builtins.list[PausePeriod]]:
         return {}
 
     def account_rows(self) -> builtins.list[tuple[Any, ...]]:

@@ -351,6 +351,11 @@ class DelinquencyRepository(Protocol):
         cure rates read of the previous date, without objects.  The balance is the
         KPIs' (``tideover.domain.kpis``): principal plus overdue interest, fees and
         penalty."""
+    def history(
+        self, loan_ids: Iterable[str], dates: Iterable[date]
+    ) -> dict[str, builtins.list[DelinquencyStatus]]:
+        """The snapshots of ``loan_ids`` on ``dates`` (those stored), oldest first, by loan."""
+
 
     def dates(self) -> builtins.list[date]: ...
 
@@ -493,7 +498,10 @@ class LoanRepository(Protocol):
 
     def count(self) -> int: ...
 
-    def pauses_by_loan(self) -> dict[str, builtins.list[PausePeriod]]: ...
+    def pauses_by_loan(
+        self, loan_ids: Iterable[str] | None = None
+    ) -> dict[str, builtins.list[PausePeriod]]:
+        """Pause periods by loan id (of ``loan_ids`` only, if given)."""
 
     def account_rows(self) -> builtins.list[tuple[Any, ...]]:
         """Every loan with what the cycle needs of it and its borrower, by loan key."""
@@ -690,6 +698,22 @@ class QueueRepository(Protocol):
 
     def release(self, ids: Iterable[int]) -> int:
         """Takes assigned items back into the open queue, with no collector."""
+
+    def page(
+        self,
+        *,
+        as_of: date | None = None,
+        collector: str | None = None,
+        states: Iterable[str] = (),
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[builtins.list[QueueItem], int]:
+        """One page of ``items`` (same filters and rank, ``states`` if given) and the total."""
+
+    def for_accounts(
+        self, account_ids: Iterable[str], *, since: date | None = None
+    ) -> builtins.list[QueueItem]:
+        """The items of ``account_ids`` (from ``since`` on), newest date first."""
 
     def add_callback(
         self,

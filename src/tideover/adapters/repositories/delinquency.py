@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -59,6 +59,39 @@ class DelinquencyRepository(PlatformScoped):
         return {
             loan_id: self._status(row, loan_id) for row, loan_id in self._session.execute(query)
         }
+
+    def history(
+        self, loan_ids: Iterable[str], dates: Iterable[date]
+    ) -> dict[str, builtins.list[DelinquencyStatus]]:
+        """The snapshots of ``loan_ids`` on ``dates`` (those stored), oldest first, by loan.
+
+        The dates are named, not a range: the snapshot key is (platform, date, loan), so
+        each date is one look-up in it, where a range would read every loan of those days.
+        """
+        wanted = sorted(set(loan_ids))
+        days = sorted(set(dates))
+        if not wanted or not days:
+            return {}
+        loans = dict(
+            self._session.execute(
+                select(LoanRow.id, LoanRow.loan_id).where(
+                    LoanRow.platform_id == self._platform_id, LoanRow.loan_id.in_(wanted)
+                )
+            ).all()
+        )
+        if not loans:
+            return {}
+        s = DelinquencySnapshotRow
+        query = (
+            select(s)
+            .where(s.platform_id == self._platform_id, s.as_of.in_(days), s.loan_pk.in_(loans))
+            .order_by(s.loan_pk, s.as_of)
+        )
+        found: dict[str, builtins.list[DelinquencyStatus]] = {}
+        for row in self._session.scalars(query):
+            loan_id = loans[row.loan_pk]
+            found.setdefault(loan_id, []).append(self._status(row, loan_id))
+        return found
 
     def buckets_on(self, as_of: date) -> builtins.list[tuple[Any, ...]]:
         """(loan id, bucket, balance) of ``as_of``'s snapshot, by loan key: what roll and

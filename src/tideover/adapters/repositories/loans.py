@@ -90,13 +90,17 @@ class LoanRepository(PlatformScoped):
     def count(self) -> int:
         return self._count(LoanRow)
 
-    def pauses_by_loan(self) -> dict[str, builtins.list[PausePeriod]]:
+    def pauses_by_loan(
+        self, loan_ids: Iterable[str] | None = None
+    ) -> dict[str, builtins.list[PausePeriod]]:
         query = (
             select(LoanRow.loan_id, LoanPauseRow.start_date, LoanPauseRow.end_date)
             .join(LoanRow, LoanRow.id == LoanPauseRow.loan_pk)
             .where(LoanPauseRow.platform_id == self._platform_id)
             .order_by(LoanRow.loan_id, LoanPauseRow.start_date, LoanPauseRow.id)
         )
+        if loan_ids is not None:
+            query = query.where(LoanRow.loan_id.in_(sorted(set(loan_ids))))
         pauses: dict[str, builtins.list[PausePeriod]] = defaultdict(list)
         for loan_id, start, end in self._session.execute(query):
             pauses[loan_id].append(PausePeriod(start, end))

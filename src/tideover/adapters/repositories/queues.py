@@ -226,6 +226,51 @@ class QueueRepository(PlatformScoped):
         query = query.order_by(t.as_of, t.precedence.desc(), t.priority.desc(), t.id)
         return [_item(row) for row in self._session.scalars(query)]
 
+    def page(
+        self,
+        *,
+        as_of: date | None = None,
+        collector: str | None = None,
+        states: Iterable[str] = (),
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[builtins.list[QueueItem], int]:
+        """One page of ``items`` (same filters and rank, ``states`` if given) and the total:
+        what a console page shows, without reading the rest of the queue."""
+        t = QueueItemRow
+        scope = [t.platform_id == self._platform_id]
+        if as_of is not None:
+            scope.append(t.as_of == as_of)
+        if collector is not None:
+            scope.append(t.assigned_to == collector)
+        wanted = sorted(set(states))
+        if wanted:
+            scope.append(t.state.in_(wanted))
+        total = int(self._session.scalar(select(func.count()).select_from(t).where(*scope)) or 0)
+        query = (
+            select(t)
+            .where(*scope)
+            .order_by(t.as_of, t.precedence.desc(), t.priority.desc(), t.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return [_item(row) for row in self._session.scalars(query)], total
+
+    def for_accounts(
+        self, account_ids: Iterable[str], *, since: date | None = None
+    ) -> builtins.list[QueueItem]:
+        """The items of ``account_ids`` (from ``since`` on), newest date first: through the
+        (platform, account, date, step) key, never a scan of a date's queue."""
+        wanted = sorted(set(account_ids))
+        if not wanted:
+            return []
+        t = QueueItemRow
+        query = select(t).where(t.platform_id == self._platform_id, t.account_id.in_(wanted))
+        if since is not None:
+            query = query.where(t.as_of >= since)
+        query = query.order_by(t.as_of.desc(), t.precedence.desc(), t.priority.desc(), t.id)
+        return [_item(row) for row in self._session.scalars(query)]
+
     def item(self, item_id: int, *, lock: bool = False) -> QueueItem | None:
         query = select(QueueItemRow).where(
             QueueItemRow.platform_id == self._platform_id, QueueItemRow.id == item_id

@@ -65,47 +65,65 @@ def record_promise(
     pending promise per loan at a time, so that one payment never keeps two.
     The promise belongs to the loan's active plan when it has one.
     """
-    who = actor_name(by)
     with uow:
-        now, today = now_and_today(uow, platform, clock)
-        loan = uow.loans(platform).get(loan_id)
-        if loan is None:
-            raise NotFound(
-                f"no loan {loan_id!r} on platform {platform!r}; a promise is recorded on a loan "
-                "of the same platform",
-                f"平台 {platform!r} 上没有借据 {loan_id!r}；还款承诺只能记录在本平台的借据上",
-            )
-        money = _amount(amount, loan)
-        if due < today:
-            raise ValidationError(
-                f"promise for loan {loan_id!r}: date {due} is before today ({today}) on "
-                f"platform {platform!r}",
-                f"借据 {loan_id!r} 的还款承诺：日期 {due} 早于平台 {platform!r} 的今天（{today}）",
-            )
-        repo = uow.plans(platform)
-        promises = uow.promises(platform)
-        earlier = promises.promises(loan_id)
-        pending = [p for p in earlier if p.outcome is Outcome.PENDING]
-        if pending:
-            first = pending[0].promise
-            raise Conflict(
-                f"loan {loan_id!r} already has promise {first.promise_id!r} pending (due "
-                f"{first.due}); it is decided by `plans review` first",
-                f"借据 {loan_id!r} 已有未决的还款承诺 {first.promise_id!r}（{first.due} 到期）；"
-                "请先由 `plans review` 判定",
-            )
-        active = [
-            p.plan.plan_id
-            for p in repo.plans_with_status(PlanStatus.ACTIVE)
-            if p.plan.loan_id == loan_id
-        ]
-        promise = PromiseToPay(f"PTP-{promises.promise_count() + 1}", money, due, today)
-        plan_id = active[0] if active else None
-        promises.add_promise(promise, loan_id=loan_id, plan_id=plan_id, by=who)
-        [stored] = [p for p in promises.promises(loan_id) if p.promise == promise]
-        report = PromiseInfo.of(stored)
-        uow.audit(platform).append("promise_recorded", report.to_json(), at=now)
+        report = add_promise(
+            uow, platform, loan_id=loan_id, amount=amount, due=due, by=by, clock=clock
+        )
         uow.commit()
+    return report
+
+
+def add_promise(
+    uow: UnitOfWork,
+    platform: str,
+    *,
+    loan_id: str,
+    amount: str | Decimal,
+    due: date,
+    by: str,
+    clock: Clock | None = None,
+) -> PromiseInfo:
+    """``record_promise`` inside the caller's open unit of work (no commit): for a use case
+    that records a promise with other changes, such as a collector's call outcome."""
+    who = actor_name(by)
+    now, today = now_and_today(uow, platform, clock)
+    loan = uow.loans(platform).get(loan_id)
+    if loan is None:
+        raise NotFound(
+            f"no loan {loan_id!r} on platform {platform!r}; a promise is recorded on a loan "
+            "of the same platform",
+            f"平台 {platform!r} 上没有借据 {loan_id!r}；还款承诺只能记录在本平台的借据上",
+        )
+    money = _amount(amount, loan)
+    if due < today:
+        raise ValidationError(
+            f"promise for loan {loan_id!r}: date {due} is before today ({today}) on "
+            f"platform {platform!r}",
+            f"借据 {loan_id!r} 的还款承诺：日期 {due} 早于平台 {platform!r} 的今天（{today}）",
+        )
+    repo = uow.plans(platform)
+    promises = uow.promises(platform)
+    earlier = promises.promises(loan_id)
+    pending = [p for p in earlier if p.outcome is Outcome.PENDING]
+    if pending:
+        first = pending[0].promise
+        raise Conflict(
+            f"loan {loan_id!r} already has promise {first.promise_id!r} pending (due "
+            f"{first.due}); it is decided by `plans review` first",
+            f"借据 {loan_id!r} 已有未决的还款承诺 {first.promise_id!r}（{first.due} 到期）；"
+            "请先由 `plans review` 判定",
+        )
+    active = [
+        p.plan.plan_id
+        for p in repo.plans_with_status(PlanStatus.ACTIVE)
+        if p.plan.loan_id == loan_id
+    ]
+    promise = PromiseToPay(f"PTP-{promises.promise_count() + 1}", money, due, today)
+    plan_id = active[0] if active else None
+    promises.add_promise(promise, loan_id=loan_id, plan_id=plan_id, by=who)
+    [stored] = [p for p in promises.promises(loan_id) if p.promise == promise]
+    report = PromiseInfo.of(stored)
+    uow.audit(platform).append("promise_recorded", report.to_json(), at=now)
     return report
 
 
