@@ -88,6 +88,13 @@ def test_a_prior_file_that_cannot_be_read_is_refused(tmp_path: Path) -> None:
     bad.write_text("version: 1\npriors: [", encoding="utf-8")
     with pytest.raises(PriorRejected):
         load_priors(bad)
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(8)
+    )
+    with pytest.raises(PriorRejected):  # an alias bomb is refused, not expanded
+        parse_priors(laughs)
 
 
 def test_draws_are_reproducible_and_follow_the_distribution() -> None:

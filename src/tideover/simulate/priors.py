@@ -20,10 +20,10 @@ from typing import Annotated, Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pydantic
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import stats
 
+from tideover.domain.safe_yaml import YamlRejected, load_yaml
 from tideover.simulate.errors import PriorRejected
 
 ASSUMPTION = "assumption"
@@ -182,9 +182,9 @@ def _rejected(origin: str, en: str, zh: str) -> PriorRejected:
 def parse_priors(text: str, *, origin: str = "<priors>") -> PriorSet:
     """Validate a prior file's text; refuse a prior without a source, or a missing prior."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise _rejected(origin, f"not valid YAML: {exc}", f"不是合法的 YAML：{exc}") from None
+        data = load_yaml(text)  # a prior file may come from a user: bounded
+    except YamlRejected as exc:
+        raise _rejected(origin, exc.en, exc.zh) from None
     try:
         parsed = PriorFile.model_validate(data)
     except pydantic.ValidationError as exc:
