@@ -29,8 +29,6 @@ def _cycle(engine: str) -> int:
             "acme",
             "--date",
             "2026-11-30",
-            "--policy",
-            str(POLICY),
             "--engine",
             engine,
         ]

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 from matplotlib import image
+from tests.support import activate_policy
 
 from tideover.adapters.repositories import ContactEvent, ContactResult
 from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
@@ -78,9 +79,10 @@ def acme(
             ]
         )
         unit.commit()
+    activate_policy(uow_factory, "acme", POLICY)
     for day in (FIRST, SECOND):
         argv = ["cycle", "run", "--platform", "acme", "--date", day.isoformat()]
-        assert run([*argv, "--policy", str(POLICY)]) == 0
+        assert run(argv) == 0
     return tmp_path
 
 

@@ -13,6 +13,8 @@ starts to need one shows up at once.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import NoReturn, Self
@@ -80,6 +82,7 @@ class Store:
 
     platforms: dict[str, PlatformRecord] = field(default_factory=dict)
     data: dict[str, PlatformData] = field(default_factory=dict)
+    locks: set[str] = field(default_factory=set)
 
     def of(self, platform: str) -> PlatformData:
         if platform not in self.platforms:  # as the SQL repositories refuse it
@@ -111,6 +114,19 @@ class InMemoryUnitOfWork:
     ) -> None:
         self.rollback()
         self._open = False
+
+    @contextmanager
+    def exclusive(self, name: str, *, label: str) -> Iterator[None]:
+        """In one process: a name held twice is refused, as the real locks refuse it."""
+        from tideover.adapters.locks import LockHeld
+
+        if name in self.store.locks:
+            raise LockHeld(f"{label} is in progress", f"{label} 正在进行")
+        self.store.locks.add(name)
+        try:
+            yield
+        finally:
+            self.store.locks.discard(name)
 
     def commit(self) -> None:
         self._require_open()

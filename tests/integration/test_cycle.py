@@ -12,16 +12,17 @@ from typing import Any
 import pandas as pd
 import pytest
 from sqlalchemy import text
+from tests.support import activate_policy, cycle_under
 
 from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.cli import main
 from tideover.compliance.contacts import HoldKind
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
-from tideover.domain.errors import Conflict, NotFound
+from tideover.domain.errors import Conflict, NotFound, ValidationError
 from tideover.services.compliance.holds import add_hold
 from tideover.services.cycle.run import kpi_report, run_cycle
-from tideover.services.demo.story import load_demo_platform
+from tideover.services.demo.story import demo_policy_text, load_demo_platform
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 DATA = Path(__file__).parents[1] / "data"
@@ -52,8 +53,17 @@ def demo_cn(uow_factory: UowFactory) -> UowFactory:
 
 
 def _run(uow: UowFactory, day: date = AS_OF, **options: Any) -> dict[str, Any]:
-    options.setdefault("policy_file", SUPPORTIVE)
-    return run_cycle(uow=uow(), platform="demo-cn", as_of=day, clock=CLOCK, **options).to_json()
+    """The cycle under ``policy_file`` (the supportive example) made the active version."""
+    policy = options.pop("policy_file", SUPPORTIVE)
+    clock = options.pop("clock", CLOCK if day == AS_OF else _evening(day))
+    return cycle_under(
+        policy, uow=uow(), platform="demo-cn", as_of=day, clock=clock, **options
+    ).to_json()
+
+
+def _evening(day: date) -> FixedClock:
+    """A clock on the evening of ``day`` (UTC): a later date runs on its own day."""
+    return FixedClock(datetime.combine(day, time(20, 0), UTC))
 
 
 def _state(uow: UowFactory, day: date = AS_OF) -> dict[str, Any]:
@@ -104,7 +114,8 @@ def test_a_run_plans_gated_actions_queues_and_kpis(demo_cn: UowFactory) -> None:
         assert run.status == "completed"
         assert set(run.stages) >= {"delinquency", "features", "assign", "gate", "kpis", "write"}
         assert run.counts == counts
-        assert uow.audit("demo-cn").count() == 1
+        kinds = [r.kind for r in uow.audit("demo-cn").records()]
+        assert kinds.count("cycle_run") == 1
 
 
 def test_rerun_replaces_the_date_and_never_duplicates(demo_cn: UowFactory) -> None:
@@ -203,13 +214,25 @@ def test_early_sends_are_rescheduled_into_the_window(demo_cn: UowFactory) -> Non
         assert row["scheduled_at"].astimezone(UTC).hour == 0  # 08:00 in Shanghai
 
 
-def test_both_demo_platforms_run(uow_factory: UowFactory) -> None:
+def test_both_demo_platforms_run(uow_factory: UowFactory, tmp_path: Path) -> None:
     for code in SAMPLES:
         _load(uow_factory, code)
-        summary = run_cycle(
-            uow=uow_factory(), platform=code, as_of=AS_OF, clock=CLOCK, policy_file=SUPPORTIVE
+        policy = tmp_path / f"{code}.yaml"  # each platform's own law: CN or US
+        policy.write_text(demo_policy_text(code), encoding="utf-8")
+        summary = cycle_under(
+            uow=uow_factory(), platform=code, as_of=AS_OF, clock=CLOCK, policy_file=policy
         ).to_json()
         assert summary["counts"]["accounts"] > 0
+
+
+def test_a_policy_of_another_jurisdiction_is_refused(uow_factory: UowFactory) -> None:
+    _load(uow_factory, "demo-us")
+    with pytest.raises(ValidationError, match="written for CN"):
+        activate_policy(uow_factory, "demo-us", SUPPORTIVE)  # refused when submitted
+    with pytest.raises(ValidationError, match="written for CN"):  # and as a what-if
+        run_cycle(
+            uow=uow_factory(), platform="demo-us", as_of=AS_OF, clock=CLOCK, policy_file=SUPPORTIVE
+        )
 
 
 def test_the_commands_run_the_cycle_and_print_kpis(
@@ -223,8 +246,15 @@ def test_the_commands_run_the_cycle_and_print_kpis(
     monkeypatch.setenv("TIDEOVER_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("TIDEOVER_LOCALE", "en")
     monkeypatch.setenv("TIDEOVER_PII_KEY", TEST_PII_KEY)
-    argv = ["cycle", "run", "--platform", "demo-cn", "--date", "2026-11-30", "--policy",
-            str(SUPPORTIVE)]  # fmt: skip
+    what_if = ["cycle", "run", "--platform", "demo-cn", "--date", "2026-11-30", "--policy",
+               str(SUPPORTIVE)]  # fmt: skip
+    assert main.run(what_if) == 0  # a policy file is a what-if: computed, nothing written
+    assert "nothing written" in capsys.readouterr().out
+    assert _state(demo_cn) == {"outbox": [], "queue": [], "kpis": [], "snapshot": []}
+    with demo_cn() as uow:
+        assert uow.cycle("demo-cn").runs() == []
+    activate_policy(demo_cn, "demo-cn", SUPPORTIVE)
+    argv = ["cycle", "run", "--platform", "demo-cn", "--date", "2026-11-30"]
     assert main.run(argv) == 0
     assert "completed" in capsys.readouterr().out
     assert main.run([*argv, "--json", "--cost", "sms=0.10"]) == 0

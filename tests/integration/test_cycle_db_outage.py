@@ -18,6 +18,7 @@ import pandas as pd
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
+from tests.support import cycle_under
 
 from tideover.adapters.database import make_engine, session_factory
 from tideover.adapters.pii import PiiCipher
@@ -25,7 +26,6 @@ from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
 from tideover.domain.errors import DataUnavailable
-from tideover.services.cycle.run import run_cycle
 from tideover.services.demo.story import load_demo_platform
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
@@ -77,7 +77,7 @@ def test_a_lost_connection_fails_the_run_cleanly_and_a_rerun_completes(
 
     try:
         with pytest.raises(DataUnavailable) as raised:
-            run_cycle(
+            cycle_under(
                 uow=SqlAlchemyUnitOfWork(outage, cipher),
                 platform="demo-cn",
                 as_of=AS_OF,
@@ -93,7 +93,7 @@ def test_a_lost_connection_fails_the_run_cleanly_and_a_rerun_completes(
     assert nothing == {"outbox": [], "queue": [], "kpis": [], "snapshot": []}
     with uow_factory() as unit:
         assert [r.status for r in unit.cycle("demo-cn").runs(AS_OF)] in (["failed"], ["running"])
-    run_cycle(uow=uow_factory(), platform="demo-cn", as_of=AS_OF, clock=CLOCK, policy_file=POLICY)
+    cycle_under(uow=uow_factory(), platform="demo-cn", as_of=AS_OF, clock=CLOCK, policy_file=POLICY)
     after = _state(uow_factory)
     assert after["outbox"]
     assert after["snapshot"]

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.support import cycle_under
 
 from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
 from tideover.domain.errors import InputRejected, ValidationError
 from tideover.services.cycle.ingest import pending_files
-from tideover.services.cycle.run import run_cycle
 from tideover.services.demo.story import load_demo_platform
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
@@ -37,7 +37,7 @@ def demo_cn(uow_factory: UowFactory) -> UowFactory:
 
 def _most_overdue(uow: UowFactory) -> tuple[str, int]:
     """The loan with the highest DPD after a first run, and that DPD."""
-    run_cycle(uow=uow(), platform="demo-cn", as_of=AS_OF, clock=CLOCK, policy_file=SUPPORTIVE)
+    cycle_under(uow=uow(), platform="demo-cn", as_of=AS_OF, clock=CLOCK, policy_file=SUPPORTIVE)
     with uow() as unit:
         statuses = unit.delinquency("demo-cn").for_date(AS_OF)
     loan_id, status = max(statuses.items(), key=lambda item: (item[1].dpd, item[0]))
@@ -51,7 +51,7 @@ def _overdue_total(uow: UowFactory, loan_id: str) -> str:
 
 
 def _run(uow: UowFactory, inbox: Path) -> dict[str, object]:
-    return run_cycle(
+    return cycle_under(
         uow=uow(), platform="demo-cn", as_of=AS_OF, clock=CLOCK, policy_file=SUPPORTIVE, inbox=inbox
     ).to_json()
 

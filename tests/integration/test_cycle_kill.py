@@ -14,11 +14,11 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from tests.support import activate_policy, cycle_under
 
 from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
-from tideover.services.cycle.run import run_cycle
 from tideover.services.demo.story import load_demo_platform
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
@@ -28,7 +28,8 @@ AS_OF = date(2026, 11, 30)
 KEY = base64.urlsafe_b64encode(b"tideover-test-key-0123456789abcd").decode()  # as conftest
 CLOCK = FixedClock(datetime(2026, 11, 30, 20, 0, tzinfo=UTC))
 
-# Runs the cycle in a child process that kills itself with SIGKILL when ``stage`` starts.
+# Runs the cycle (under the active version) in a child process that kills itself with
+# SIGKILL when ``stage`` starts.
 CHILD = """
 import os, signal, sys
 from datetime import UTC, date, datetime
@@ -39,14 +40,14 @@ from tideover.domain.clock import FixedClock
 from tideover.services.cycle.run import run_cycle
 from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 
-url, key, stage, policy = sys.argv[1:5]
+url, key, stage = sys.argv[1:4]
 
 def fault(name):
     if name == stage:
         os.kill(os.getpid(), signal.SIGKILL)
 
 uow = SqlAlchemyUnitOfWork(session_factory(make_engine(url)), PiiCipher(key))
-run_cycle(uow=uow, platform="demo-cn", as_of=date(2026, 11, 30), policy_file=Path(policy),
+run_cycle(uow=uow, platform="demo-cn", as_of=date(2026, 11, 30),
           clock=FixedClock(datetime(2026, 11, 30, 20, 0, tzinfo=UTC)), fault=fault)
 """
 
@@ -71,8 +72,9 @@ def test_a_killed_run_leaves_nothing_half_done_and_a_rerun_completes(
     load_demo_platform(
         uow=uow_factory(), preset=DEMO_PLATFORMS["demo-cn"], load_source=lambda: frame, as_of=AS_OF
     )
+    activate_policy(uow_factory, "demo-cn", POLICY)
     child = subprocess.run(
-        [sys.executable, "-c", CHILD, database_url, KEY, stage, str(POLICY)],
+        [sys.executable, "-c", CHILD, database_url, KEY, stage],
         capture_output=True,
         text=True,
         timeout=300,
@@ -81,9 +83,9 @@ def test_a_killed_run_leaves_nothing_half_done_and_a_rerun_completes(
     assert child.returncode == -signal.SIGKILL, child.stderr
     empty = {"outbox": [], "queue": [], "kpis": [], "snapshot": []}
     assert _state(uow_factory) == empty  # nothing of the killed run is visible
-    run_cycle(uow=uow_factory(), platform="demo-cn", as_of=AS_OF, clock=CLOCK, policy_file=POLICY)
+    cycle_under(uow=uow_factory(), platform="demo-cn", as_of=AS_OF, clock=CLOCK, policy_file=POLICY)
     after_kill = _state(uow_factory)
-    run_cycle(uow=uow_factory(), platform="demo-cn", as_of=AS_OF, clock=CLOCK, policy_file=POLICY)
+    cycle_under(uow=uow_factory(), platform="demo-cn", as_of=AS_OF, clock=CLOCK, policy_file=POLICY)
     assert _state(uow_factory) == after_kill
     assert after_kill["outbox"]
     with uow_factory() as uow:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pandas as pd
+from tests.support import cycle_under
 
 from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.demo.portfolio import DEMO_PLATFORMS
@@ -23,7 +24,7 @@ from tideover.domain.clock import FixedClock
 from tideover.domain.delinquency import account_state, balance_of, cure_counts
 from tideover.domain.kpis import Figure, rolled
 from tideover.domain.money import Money, currency
-from tideover.services.cycle.run import kpi_report, run_cycle
+from tideover.services.cycle.run import kpi_report
 from tideover.services.demo.story import load_demo_platform
 from tideover.services.portfolio.delinquency import report_from_history
 
@@ -39,7 +40,13 @@ def test_the_cycle_and_the_report_give_one_roll_rate(uow_factory: UowFactory) ->
     preset = DEMO_PLATFORMS["demo-cn"]
     load_demo_platform(uow=uow_factory(), preset=preset, load_source=lambda: frame, as_of=FIRST)
     for day in (FIRST, LATER):
-        run_cycle(uow=uow_factory(), platform="demo-cn", as_of=day, clock=CLOCK, policy_file=POLICY)
+        cycle_under(
+            uow=uow_factory(),
+            platform="demo-cn",
+            as_of=day,
+            clock=FixedClock(datetime.combine(day, time(20, 0), UTC)),  # each date on its day
+            policy_file=POLICY,
+        )
 
     rows = kpi_report(uow=uow_factory(), platform="demo-cn", first=LATER, last=LATER).to_json()[
         "rows"

@@ -23,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from tests.support import cycle_under
 
 from tideover.adapters.repositories import ContactEvent, ContactResult
 from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
@@ -36,7 +37,7 @@ from tideover.domain.schedules import build_schedule, terms_for
 from tideover.plans.lifecycle import Outcome as PromiseOutcome
 from tideover.plans.lifecycle import PromiseToPay
 from tideover.services.cycle.outcomes import outcome_figures
-from tideover.services.cycle.run import kpi_report, run_cycle
+from tideover.services.cycle.run import kpi_report
 from tideover.services.plans import hardship as hardship_service
 from tideover.services.plans import promises as promise_service
 from tideover.services.plans import relief as relief_service
@@ -240,7 +241,7 @@ def _totals(rows: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[int, int,
 
 
 def _cycle(uow: UowFactory) -> list[dict[str, Any]]:
-    run_cycle(uow=uow(), platform="acme", as_of=DAY, clock=CLOCK, policy_file=POLICY)
+    cycle_under(uow=uow(), platform="acme", as_of=DAY, clock=CLOCK, policy_file=POLICY)
     rows: list[dict[str, Any]] = kpi_report(
         uow=uow(), platform="acme", first=DAY, last=DAY
     ).to_json()["rows"]
@@ -268,7 +269,8 @@ def test_promises_plans_contacts_and_complaints_of_the_day(acme: UowFactory) -> 
     # next run (its window starts on DAY, the previous run's date) reports the day's.
     assert t[("attempted", "sms")][0] == 1  # the SMS of the day before
     assert ("complaints", "all") not in t or t[("complaints", "all")][0] == 0
-    run_cycle(uow=acme(), platform="acme", as_of=NEXT, clock=CLOCK, policy_file=POLICY)
+    next_day = FixedClock(CLOCK.instant + timedelta(days=1))  # the next date runs on its day
+    cycle_under(uow=acme(), platform="acme", as_of=NEXT, clock=next_day, policy_file=POLICY)
     rows = kpi_report(uow=acme(), platform="acme", first=NEXT, last=NEXT).to_json()["rows"]
     t = _totals(rows)
     assert t[("promises", "made")] == (1, 30_000, None, None)

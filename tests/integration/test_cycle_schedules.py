@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support import cycle_under
 
 from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.domain.clock import FixedClock
@@ -21,7 +22,6 @@ from tideover.domain.money import Money
 from tideover.domain.payments import Payment
 from tideover.domain.schedule_in_force import status_in_force
 from tideover.services.cycle.inputs import load_cycle_inputs
-from tideover.services.cycle.run import run_cycle
 from tideover.services.plans import hardship as hardship_service
 from tideover.services.plans import relief as relief_service
 from tideover.services.plans import review as plan_review
@@ -189,7 +189,7 @@ def test_the_cycle_stores_the_plan_schedules_delinquency(uow: UowFactory, tmp_pa
     pay(uow, (INSTALLMENT, PLAN_FIRST_DUE), (INSTALLMENT, date(2025, 8, 15)))
     day = date(2025, 8, 31)
     clock = FixedClock(datetime(2025, 8, 31, 14, 0, tzinfo=UTC))
-    summary = run_cycle(
+    summary = cycle_under(
         uow=uow(), platform="acme", as_of=day, clock=clock, policy_file=SUPPORTIVE
     ).to_json()
     assert summary["counts"]["accounts"] == 1

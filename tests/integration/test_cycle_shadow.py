@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from tests.support import activate_policy, cycle_under
 
 from tideover.adapters.database import make_engine, migrate, session_factory
 from tideover.adapters.pii import PiiCipher
@@ -23,7 +24,6 @@ from tideover.domain.clock import FixedClock
 from tideover.domain.errors import Conflict
 from tideover.policy.features import FEATURES
 from tideover.scoring.registry import ModelRegistry
-from tideover.services.cycle.run import run_cycle
 from tideover.services.demo.models import ensure_demo_models
 from tideover.services.demo.story import load_demo_platform
 
@@ -86,7 +86,7 @@ def _registries(trained: Path, tmp_path: Path) -> tuple[Path, Path, str]:
 
 
 def _run(uow: UowFactory, registry: Path, scores: Path, **options: Any) -> dict[str, Any]:
-    return run_cycle(
+    return cycle_under(
         uow=uow(), platform=PLATFORM, as_of=AS_OF, clock=CLOCK, policy_file=SUPPORTIVE,
         model_registry=registry, scores_dir=scores, **options,
     ).to_json()  # fmt: skip
@@ -211,8 +211,9 @@ def test_a_crash_at_write_or_commit_keeps_the_previous_scores_file(
     monkeypatch.setenv("TIDEOVER_DATABASE_URL", database_url)
     monkeypatch.setenv("TIDEOVER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("TIDEOVER_PII_KEY", TEST_PII_KEY)
+    activate_policy(demo_cn, PLATFORM, SUPPORTIVE)
     argv = ["cycle", "run", "--platform", PLATFORM, "--date", "2026-11-30",
-            "--policy", str(SUPPORTIVE), "--model-registry", str(alone), "--json"]  # fmt: skip
+            "--model-registry", str(alone), "--json"]  # fmt: skip
     assert main.run(argv) == 0
     path = tmp_path / "data" / "scores" / PLATFORM / "2026-11-30.parquet"  # the default
     assert json.loads(capsys.readouterr().out)["scores_file"] == str(path)

@@ -10,12 +10,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from tests.support import cycle_under
 
 from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.compliance.jurisdictions import permits
 from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.clock import FixedClock
-from tideover.services.cycle.run import run_cycle
 from tideover.services.demo.story import demo_policy_text, load_demo_platform
 from tideover.services.queues import collectors as collector_service
 from tideover.services.queues.items import list_queue
@@ -60,7 +60,7 @@ def demo_us(uow_factory: UowFactory, tmp_path: Path) -> tuple[UowFactory, Path]:
 
 
 def _run(uow: UowFactory, policy: Path, **options: Any) -> dict[str, Any]:
-    return run_cycle(
+    return cycle_under(
         uow=uow(), platform=PLATFORM, as_of=DAY, clock=CLOCK, policy_file=policy, **options
     ).to_json()
 

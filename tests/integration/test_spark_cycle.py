@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from tests.support import cycle_under
 
 from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.batch.cycle import CycleConfig, CycleInputs, GateSettings, run_stages
@@ -37,7 +38,6 @@ from tideover.domain.clock import FixedClock
 from tideover.policy import CompiledPolicy, load_policy
 from tideover.scoring.artefact import Artefact
 from tideover.scoring.training import train
-from tideover.services.cycle.run import run_cycle
 from tideover.services.demo.story import load_demo_platform
 
 pyspark = pytest.importorskip(
@@ -276,7 +276,7 @@ def test_the_stored_cycle_on_spark_writes_what_duckdb_writes(
     load_demo_platform(uow=uow_factory(), preset=preset, load_source=lambda: frame, as_of=AS_OF)
 
     def run_and_read(engine: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        summary = run_cycle(
+        summary = cycle_under(
             uow=uow_factory(),
             platform="demo-cn",
             as_of=AS_OF,

@@ -7,11 +7,13 @@ exception) rolls everything back, so a crash leaves the last committed state int
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from tideover.adapters import locks
 from tideover.adapters.pii import PiiCipher
 from tideover.adapters.repositories import (
     AccessRepository,
@@ -150,6 +152,10 @@ class SqlAlchemyUnitOfWork:
 
     def account_flags(self, platform_code: str) -> AccountFlagsRepository:
         return AccountFlagsRepository(self.session, platform_code)
+
+    def exclusive(self, name: str, *, label: str) -> AbstractContextManager[None]:
+        engine = self._session_factory.kw["bind"]
+        return locks.exclusive(engine, name, label=label)
 
     def commit(self) -> None:
         self.session.commit()

@@ -52,7 +52,11 @@ def run(
     date: Annotated[str, typer.Option("--date", help="Business date (YYYY-MM-DD).")],
     policy: Annotated[
         Path | None,
-        typer.Option("--policy", help="Policy file; default: the platform's active version."),
+        typer.Option(
+            "--policy",
+            help="A what-if: run this policy file instead of the active version, print the "
+            "outcome and write nothing (the daily cycle itself runs the active version only).",
+        ),
     ] = None,
     model_registry: Annotated[
         Path | None,
@@ -81,6 +85,14 @@ def run(
             "(default: <data dir>/inbox/<platform>).",
         ),
     ] = None,
+    catch_up_by: Annotated[
+        str | None,
+        typer.Option(
+            "--catch-up-by",
+            help="Run a date after the platform's business date: the user who allows it "
+            "(recorded in the audit trail).",
+        ),
+    ] = None,
     engine: Annotated[
         Engine,
         typer.Option(
@@ -100,6 +112,11 @@ def run(
     day = parse_date(date, "--date")
     costs = parse_costs(cost or [])
     with open_app() as app_, progress_bars(disable=json_out) as progress:
+        default_inbox = app_.settings.data_dir / "inbox" / platform
+        # The default inbox is read when it exists; an inbox given and missing is refused.
+        chosen_inbox = (
+            inbox if inbox is not None else (default_inbox if default_inbox.is_dir() else None)
+        )
         summary = run_cycle(
             uow=app_.uow(),
             platform=platform,
@@ -111,7 +128,8 @@ def run(
             costs=costs,
             progress=progress,
             engine=engine.value,
-            inbox=inbox or app_.settings.data_dir / "inbox" / platform,
+            inbox=chosen_inbox,
+            catch_up_by=catch_up_by,
         )
     if json_out:
         print_json(summary)
@@ -137,6 +155,16 @@ def render_summary(summary: CycleSummary) -> None:
         counts.add_row(say(f"denied by {rule}", f"被 {rule} 拒绝"), f"{n:,}")
     console.print(counts)
     versions = summary.versions
+    if summary.what_if:
+        console.print(
+            say(
+                f"{summary.platform} {summary.as_of}: what-if of {versions.policy_file} · "
+                "nothing written (no run, outbox, queue or KPIs)",
+                f"{summary.platform} {summary.as_of}：{versions.policy_file} 的假设运行 · "
+                "未写入任何数据（无运行记录、待发消息、队列或指标）",
+            )
+        )
+        return
     console.print(
         say(
             f"{summary.platform} {summary.as_of}: run {summary.run_id} completed · "

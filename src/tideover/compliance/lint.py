@@ -59,13 +59,43 @@ def pack_codes(policy: Policy) -> tuple[str, ...]:
                 f"可用：{'、'.join(c.lower() for c in PACK_CODES)}",
             )
         codes.append(code)
-    place = policy.jurisdiction
-    own = place if place in PACK_CODES else JURISDICTION_PACK.get(place.split("-")[0])
-    if own is None and place.split("-")[0] in PACK_CODES:
-        own = place.split("-")[0]  # US-CA: the federal pack
+    own = jurisdiction_pack(policy.jurisdiction)
     if own is not None:
         codes.append(own)
     return tuple(dict.fromkeys(codes))
+
+
+def jurisdiction_pack(place: str) -> str | None:
+    """The pack of a jurisdiction (``US-CA``: the federal pack), or None without one."""
+    own = place if place in PACK_CODES else JURISDICTION_PACK.get(place.split("-")[0])
+    if own is None and place.split("-")[0] in PACK_CODES:
+        own = place.split("-")[0]
+    return own
+
+
+def platform_pack_codes(jurisdiction: str, policy: Policy) -> tuple[str, ...]:
+    """The packs the platform's contacts are gated by: its own jurisdiction's pack, and any
+    further pack its policy names (a policy can add law, never take the platform's away)."""
+    own = jurisdiction_pack(jurisdiction)
+    return tuple(dict.fromkeys([*([own] if own else []), *pack_codes(policy)]))
+
+
+def check_jurisdiction(platform_jurisdiction: str, policy: Policy) -> None:
+    """A policy written for another country's law is refused for this platform."""
+    country, wanted = policy.jurisdiction.split("-")[0], platform_jurisdiction.split("-")[0]
+    if country != wanted:
+        raise JurisdictionMismatch(
+            f"policy {policy.policy} is written for {policy.jurisdiction}, but the platform "
+            f"collects under {platform_jurisdiction}'s law",
+            f"策略 {policy.policy} 针对 {policy.jurisdiction} 编写，而该平台适用 "
+            f"{platform_jurisdiction} 的法律",
+        )
+
+
+class JurisdictionMismatch(ValidationError):
+    """A policy's jurisdiction is not its platform's."""
+
+    code = "jurisdiction_mismatch"
 
 
 def lint(

@@ -12,6 +12,7 @@ the last committed state intact.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -91,6 +92,11 @@ class UnitOfWork(Protocol):
     def queues(self, platform_code: str) -> QueueRepository: ...
 
     def account_flags(self, platform_code: str) -> AccountFlagsRepository: ...
+
+    def exclusive(self, name: str, *, label: str) -> AbstractContextManager[None]:
+        """Hold the named lock across processes for a block, or refuse at once (a
+        ``Conflict`` naming ``label``): one daily-cycle run per platform and date."""
+        ...
 
     def commit(self) -> None: ...
 

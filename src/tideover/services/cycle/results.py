@@ -118,6 +118,9 @@ class CycleSummary(Result):
     arms: dict[str, dict[str, int]]
     denied_by_rule: dict[str, int]
     scores_file: str | None = None
+    # A what-if run of a policy file: computed in full, nothing written (no run record,
+    # no outbox, no queue, no KPI snapshot), so nothing can be taken for a real run.
+    what_if: bool = False
 
 
 # --- the KPI report -----------------------------------------------------------------------------

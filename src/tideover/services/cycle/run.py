@@ -27,18 +27,20 @@ import pyarrow.compute as pc
 from pydantic import JsonValue
 
 from tideover.adapters.database import connection_lost
+from tideover.adapters.db_errors import database_error
 from tideover.batch.cycle import CycleConfig, GateSettings, run_stages
 from tideover.batch.cycle.stages import CycleResult
 from tideover.compliance.contacts import ActorRole
 from tideover.compliance.gate import compile_pack
-from tideover.compliance.lint import pack_codes
+from tideover.compliance.lint import check_jurisdiction, platform_pack_codes
 from tideover.compliance.overrides import effective_pack
 from tideover.compliance.rules import Pack
-from tideover.domain.clock import Clock
+from tideover.domain.clock import Clock, business_date
 from tideover.domain.delinquency import DelinquencyStatus
-from tideover.domain.errors import Conflict, ValidationError
+from tideover.domain.errors import Conflict, TideoverError, ValidationError
 from tideover.domain.money import Money
 from tideover.domain.platforms import PlatformSettings
+from tideover.domain.redact import scrub
 from tideover.policy.document import CompiledPolicy, load_policy
 from tideover.services.common import ProgressFn, no_progress
 from tideover.services.compliance.checks import ledger_horizon
@@ -124,14 +126,22 @@ def run_cycle(
     engine: str = "duckdb",
     inbox: Path | None = None,
     scores_dir: Path | None = None,
+    catch_up_by: str | None = None,
 ) -> CycleSummary:
     """Run every stage for ``platform`` on ``as_of``; replace that date's results; a summary.
 
-    The policy is ``policy_file`` or else the platform's active version; the
-    model is the platform's champion in ``model_registry`` (no registry: no
-    score, ``score`` and ``band`` are NULL).  ``engine`` runs the stages on DuckDB
-    or on Spark (``tideover[spark]``): same policy SQL, same results.  ``inbox``: a folder
-    whose borrowers/loans/payments files are imported first (``services.ingest``).
+    The policy is the platform's active, approved version, under the platform's own
+    rule packs (its jurisdiction's, and any further pack the policy names); a policy
+    written for another jurisdiction is refused.  ``policy_file`` makes the run a
+    *what-if*: every stage is computed and the summary returned, but nothing is
+    written, not even a run record (``summary.what_if``).  A date after the platform's
+    business date is refused unless ``catch_up_by`` names the user who allows it (the
+    audit trail keeps who and why); one run per platform and date at a time (another
+    is refused at once, see ``adapters.locks``).  The model is the platform's champion
+    in ``model_registry`` (no registry: no score, ``score`` and ``band`` are NULL).
+    ``engine`` runs the stages on DuckDB or on Spark (``tideover[spark]``): same policy
+    SQL, same results.  ``inbox``: a folder whose borrowers/loans/payments files are
+    imported first (``services.cycle.ingest``).
     The registry's challengers are shadow-scored beside the champion (never used by
     the policy); with ``scores_dir`` every model's scores go, once the run has
     committed, to ``<scores_dir>/<platform>/<as_of>.parquet`` (``batch.cycle.shadow``).
@@ -147,6 +157,65 @@ def run_cycle(
     previous results whole.
     """
     run_stages_on = _engine(engine)  # refused before anything is read or written
+    check_run_date(as_of)
+    if inbox is not None and not inbox.is_dir():
+        raise ValidationError(
+            f"the inbox {inbox} is not a folder (missing, or a file): the day's files would "
+            "be skipped",
+            f"收件目录 {inbox} 不是文件夹（不存在或是一个文件）：当天的文件将被跳过",
+        )
+    what_if = policy_file is not None
+    label = f"the daily cycle of {platform} for {as_of.isoformat()}"
+    with uow.exclusive(f"cycle:{platform}:{as_of.isoformat()}", label=label):
+        return _run(
+            uow=uow,
+            platform=platform,
+            as_of=as_of,
+            clock=clock,
+            policy_file=policy_file,
+            model_registry=model_registry,
+            costs=costs,
+            actor=actor,
+            send_times=send_times,
+            progress=progress,
+            fault=fault,
+            engine=engine,
+            inbox=None if what_if else inbox,
+            scores_dir=None if what_if else scores_dir,
+            catch_up_by=catch_up_by,
+            run_stages_on=run_stages_on,
+        )
+
+
+def check_run_date(as_of: date) -> None:
+    """A business date the calendars know: 1990 to 2199 (beyond is a typing slip)."""
+    if not date(1990, 1, 1) <= as_of <= date(2199, 12, 31):
+        raise ValidationError(
+            f"{as_of.isoformat()} is not a plausible business date (1990 to 2199)",
+            f"{as_of.isoformat()} 不是合理的业务日期（1990 至 2199 年）",
+        )
+
+
+def _run(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    as_of: date,
+    clock: Clock,
+    policy_file: Path | None,
+    model_registry: Path | None,
+    costs: Mapping[str, Decimal] | None,
+    actor: ActorRole,
+    send_times: Mapping[str, clock_time] | None,
+    progress: ProgressFn,
+    fault: FaultHook,
+    engine: str,
+    inbox: Path | None,
+    scores_dir: Path | None,
+    catch_up_by: str | None,
+    run_stages_on: Callable[..., CycleResult],
+) -> CycleSummary:
+    what_if = policy_file is not None
     choice = _policy(uow, platform, as_of, policy_file)
     artefact, model_version = champion_model(model_registry, platform)
     challengers = challenger_models(model_registry, platform)
@@ -160,7 +229,10 @@ def run_cycle(
         day_start = datetime.combine(as_of, clock_time.min, ZoneInfo(platform_settings.time_zone))
         holds = uow.holds(platform).gate_holds(at=day_start)
     overrides = platform_settings.rule_overrides
-    packs = [effective_pack(code, overrides) for code in pack_codes(choice.compiled.policy)]
+    jurisdiction = platform_settings.home_jurisdiction
+    check_jurisdiction(jurisdiction, choice.compiled.policy)
+    codes = platform_pack_codes(jurisdiction, choice.compiled.policy)
+    packs = [effective_pack(code, overrides) for code in codes]
     versions = CycleVersions(
         policy=choice.compiled.policy.policy,
         policy_file=choice.file,
@@ -173,8 +245,11 @@ def run_cycle(
     with uow:
         settings = settings_of(uow, platform)
         _refuse_past_date(uow, platform, as_of)
-        run_id = uow.cycle(platform).start_run(as_of, engine=engine, at=clock.now())
-        uow.commit()
+        _refuse_future_date(uow, platform, as_of, clock, catch_up_by)
+        run_id = 0
+        if not what_if:
+            run_id = uow.cycle(platform).start_run(as_of, engine=engine, at=clock.now())
+            uow.commit()
     timings: dict[str, float] = {}
     try:
         ingested = InboxIngest()
@@ -224,6 +299,9 @@ def run_cycle(
         else:  # no model, so no challenger was scored either
             versions = versions.model_copy(update={"challengers": []})
         result.counts.update(ingested.counts)
+        if what_if:
+            summary = _summary(platform, as_of, run_id, versions, timings, result, engine)
+            return summary.model_copy(update={"what_if": True})
         progress("write", 0, 1)
         started = time.perf_counter()
         with uow:
@@ -249,7 +327,8 @@ def run_cycle(
     except BaseException as exc:
         if staged is not None:
             staged.discard()  # the date's previous file stays as it was
-        _mark_failed(uow, platform, run_id, clock, timings, versions, exc)
+        if not what_if:
+            _mark_failed(uow, platform, run_id, clock, timings, versions, exc)
         lost = connection_lost(exc)
         if lost is not None:
             raise lost from exc
@@ -336,6 +415,47 @@ def _refuse_past_date(uow: UnitOfWork, platform: str, as_of: date) -> None:
         )
 
 
+def _refuse_future_date(
+    uow: UnitOfWork, platform: str, as_of: date, clock: Clock, catch_up_by: str | None
+) -> None:
+    """A date after the platform's business date runs only when a user says so (audited):
+    once run, it would make every real date "before the last run" and be refused."""
+    today = business_date(clock, settings_of(uow, platform).time_zone)
+    if as_of <= today:
+        return
+    if catch_up_by is None:
+        raise ValidationError(
+            f"platform {platform!r}: {as_of.isoformat()} is after its business date "
+            f"({today.isoformat()}); a future date runs only with an explicit catch-up "
+            "(--catch-up-by USER), which the audit trail records",
+            f"平台 {platform!r}：{as_of.isoformat()} 晚于其业务日期（{today.isoformat()}）；"
+            "未来日期须明确指定补跑人（--catch-up-by 用户），并记入审计记录",
+        )
+    from tideover.services.identity.users import resolve_actor
+
+    actor = resolve_actor(uow, platform, catch_up_by)
+    uow.audit(platform).append(
+        "cycle_future_date",
+        {"as_of": as_of.isoformat(), "business_date": today.isoformat(), "by": actor.username},
+        at=clock.now(),
+    )
+
+
+def _stored_error(exc: BaseException) -> str:
+    """What a failed run's record keeps of its error: coded, short, no personal data and no
+    SQL or parameters (a driver error is reworded first)."""
+    if isinstance(exc, TideoverError):
+        text = f"[{exc.code}] {exc.en}"
+    else:
+        wrapped = database_error(exc)
+        text = (
+            f"[{wrapped.code}] {wrapped.en}"
+            if wrapped is not None
+            else f"{type(exc).__name__}: {exc}"
+        )
+    return scrub(text)[:2000]
+
+
 def _horizon(packs: list[Pack]) -> timedelta:
     """How far back the ledger is read: the longest window any of the packs looks at."""
     return max((ledger_horizon(p) for p in packs), default=timedelta(days=1))
@@ -406,7 +526,7 @@ def _mark_failed(
                 stages=timings,
                 counts={},
                 versions=versions.recorded(),
-                error=f"{type(exc).__name__}: {exc}"[:2000],
+                error=_stored_error(exc),
             )
             uow.commit()
     except Exception:

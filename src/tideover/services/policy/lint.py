@@ -13,13 +13,20 @@ from tideover.compliance.contacts import (
     ActorRole,
     Target,
 )
-from tideover.compliance.lint import SendWindow, TemplateText, lint, pack_codes
+from tideover.compliance.lint import (
+    SendWindow,
+    TemplateText,
+    lint,
+    pack_codes,
+    platform_pack_codes,
+)
 from tideover.compliance.loader import load_pack
 from tideover.domain.errors import UsageError, ValidationError
 from tideover.domain.safe_yaml import YamlRejected, load_yaml
 from tideover.policy.document import load_policy, parse_policy
 from tideover.policy.model import Channel as StepChannel
 from tideover.services.inputs import ZH_PROBLEM, StrictModel, problem_location
+from tideover.services.platforms import settings_of
 from tideover.services.policy.results import PolicyLint
 from tideover.services.unit_of_work import UnitOfWork
 
@@ -107,7 +114,9 @@ def lint_stored_version(*, uow: UnitOfWork, platform: str, version: int) -> Poli
     (what approval will check)."""
     with uow:
         stored = uow.policies(platform).get(version)
+        jurisdiction = settings_of(uow, platform).home_jurisdiction
     source = f"{platform} policy version {version}"
     compiled = parse_policy(stored.document, source=source)
-    report = lint(compiled, [load_pack(code) for code in pack_codes(compiled.policy)])
+    codes = platform_pack_codes(jurisdiction, compiled.policy)
+    report = lint(compiled, [load_pack(code) for code in codes])
     return PolicyLint.of(report, file=source, actor=None)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from tideover.adapters.repositories import StoredPolicy
-from tideover.compliance.lint import lint, pack_codes
+from tideover.compliance.lint import check_jurisdiction, lint, platform_pack_codes
 from tideover.compliance.loader import load_pack
 from tideover.domain.clock import Clock, SystemClock, business_date
 from tideover.domain.errors import Conflict, InputRejected, NotFound
@@ -85,6 +85,7 @@ def submit_policy(
     now = (clock or SystemClock()).now()
     sha256 = document_sha256(text)
     with uow:
+        check_jurisdiction(settings_of(uow, platform).home_jurisdiction, compiled.policy)
         repo = uow.policies(platform)
         before = repo.ledger(lock=True)
         drafted = before.draft(author=by, at=now)
@@ -135,7 +136,9 @@ def _lint_gate(uow: UnitOfWork, platform: str, version: int, at: datetime) -> No
     """Lint a stored version (inside the open unit of work); refuse blocking findings."""
     stored = uow.policies(platform).get(version)
     compiled = parse_policy(stored.document, source=f"{platform} policy version {version}")
-    codes = pack_codes(compiled.policy)
+    jurisdiction = settings_of(uow, platform).home_jurisdiction
+    check_jurisdiction(jurisdiction, compiled.policy)
+    codes = platform_pack_codes(jurisdiction, compiled.policy)
     if not codes:
         raise PolicyLintBlocked(
             f"policy version {version} names no rule pack and its jurisdiction has none: "
