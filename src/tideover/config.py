@@ -31,12 +31,27 @@ class Settings(BaseSettings):
     # Session cookies without the Secure flag: only for plain HTTP that is not loopback in
     # a demo or test (``tideover serve`` already allows plain HTTP on loopback there).
     web_insecure: bool = False
+    # Where text messages go (sign-in codes among them): ``sink`` appends them to
+    # ``<data dir>/sink/sms.jsonl`` and sends nothing.  Unset, demo and test use the sink
+    # and production has no SMS channel until a real provider is configured.
+    sms_provider: Literal["sink"] | None = None
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
         if self.mode == "production" and self.pii_key == DEMO_PII_KEY:
             raise ValueError("TIDEOVER_PII_KEY must be set to a secret key in production mode")
+        if self.mode == "production" and self.sms_provider == "sink":
+            raise ValueError(
+                "TIDEOVER_SMS_PROVIDER=sink sends nothing and is refused in production mode"
+            )
         return self
+
+    @property
+    def resolved_sms_provider(self) -> str | None:
+        """The SMS provider in use: as set, else the sink outside production, else none."""
+        if self.sms_provider is not None:
+            return self.sms_provider
+        return None if self.mode == "production" else "sink"
 
     @property
     def resolved_database_url(self) -> str:
