@@ -21,6 +21,52 @@ _JURISDICTION = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
 _CURRENCY_JURISDICTION = {"CNY": "CN", "USD": "US", "GBP": "UK", "EUR": "EU"}
 
 DEFAULT_PENALTY = PenaltyPolicy(annual_rate=Decimal("0.18"), day_count=DayCount.ACT_360)
+MAX_REPAYMENT_ACCOUNTS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class RepaymentAccount:
+    """One of the platform's official accounts for repayments, shown to borrowers verbatim.
+
+    Only the platform's own accounts belong here: paying a personal account is
+    the classic collection fraud, and the NIFA 2018 convention (Art. 19)
+    forbids asking for it.
+    """
+
+    payee: str  # the account holder: the platform's legal entity
+    bank: str  # bank and branch, or the payment institution
+    account: str  # account number, or the payment method's reference
+    note: str = ""  # e.g. what to write as the payment reference
+
+    def __post_init__(self) -> None:
+        for name, limit in (("payee", 200), ("bank", 200), ("account", 100), ("note", 500)):
+            value = getattr(self, name)
+            if (
+                not isinstance(value, str)
+                or len(value) > limit
+                or (name != "note" and not value.strip())
+            ):
+                raise ValidationError(
+                    f"repayment account: {name} must be text of 1 to {limit} characters",
+                    f"还款账户：{name} 须为 1 至 {limit} 个字符的文本",
+                )
+
+    def to_dict(self) -> dict[str, str]:
+        return {"payee": self.payee, "bank": self.bank, "account": self.account, "note": self.note}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> RepaymentAccount:
+        if not isinstance(data, dict) or set(data) - {"payee", "bank", "account", "note"}:
+            raise ValidationError(
+                "a repayment account has payee, bank, account and an optional note",
+                "还款账户包含 payee、bank、account 以及可选的 note",
+            )
+        return cls(
+            payee=data.get("payee", ""),
+            bank=data.get("bank", ""),
+            account=data.get("account", ""),
+            note=data.get("note", ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -40,9 +86,16 @@ class PlatformSettings:
     # sub-division after a hyphen).  Unset, it follows the currency (``home_jurisdiction``):
     # a platform is never gated by the law a policy file names instead of its own.
     jurisdiction: str | None = None
+    # Where borrowers pay (the borrower portal shows them as written); empty: not published.
+    repayment_accounts: tuple[RepaymentAccount, ...] = ()
 
     def __post_init__(self) -> None:
         check_time_zone(self.time_zone)
+        if len(self.repayment_accounts) > MAX_REPAYMENT_ACCOUNTS:
+            raise ValidationError(
+                f"at most {MAX_REPAYMENT_ACCOUNTS} repayment accounts",
+                f"还款账户最多 {MAX_REPAYMENT_ACCOUNTS} 个",
+            )
         if self.jurisdiction is not None and not _JURISDICTION.fullmatch(self.jurisdiction):
             raise ValidationError(
                 f"jurisdiction {self.jurisdiction!r} must be a country code such as CN, US, "
@@ -81,6 +134,11 @@ class PlatformSettings:
             # Left out when empty, so settings stored before overrides existed stay unchanged.
             **({"rule_overrides": self.rule_overrides} if self.rule_overrides else {}),
             **({"jurisdiction": self.jurisdiction} if self.jurisdiction else {}),
+            **(
+                {"repayment_accounts": [a.to_dict() for a in self.repayment_accounts]}
+                if self.repayment_accounts
+                else {}
+            ),
         }
 
     @classmethod
@@ -120,4 +178,7 @@ class PlatformSettings:
             penalty=penalty,
             rule_overrides=data.get("rule_overrides") or {},
             jurisdiction=data.get("jurisdiction") or None,
+            repayment_accounts=tuple(
+                RepaymentAccount.from_dict(a) for a in data.get("repayment_accounts") or ()
+            ),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, select, update
@@ -14,6 +14,7 @@ from tideover.adapters.orm import BorrowerPhoneRow, BorrowerRow
 from tideover.adapters.pii import PiiCipher
 from tideover.adapters.repositories._base import PlatformScoped, bulk_insert, chunks
 from tideover.domain.borrowers import Borrower, PhoneNumber
+from tideover.domain.errors import NotFound
 
 
 class BorrowerRepository(PlatformScoped):
@@ -55,6 +56,28 @@ class BorrowerRepository(PlatformScoped):
                 attributes={},
             )
         )
+        self._session.flush()
+
+    def set_preferences(
+        self, borrower_id: str, *, locale: str, attributes: Mapping[str, str]
+    ) -> None:
+        """The borrower's language (``locale``) and ``attributes`` merged into theirs (the
+        preferred channel is one: a column of its own is a later migration's)."""
+        row = self._session.scalars(
+            select(BorrowerRow)
+            .where(
+                BorrowerRow.platform_id == self._platform_id,
+                BorrowerRow.borrower_id == borrower_id,
+            )
+            .with_for_update()
+        ).one_or_none()
+        if row is None:
+            raise NotFound(
+                f"no borrower {borrower_id!r} on platform {self.platform_code!r}",
+                f"平台 {self.platform_code!r} 上没有借款人 {borrower_id!r}",
+            )
+        row.locale = locale
+        row.attributes = {**row.attributes, **attributes}  # a new dict: the JSON column sees it
         self._session.flush()
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:

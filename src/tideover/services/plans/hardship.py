@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from tideover.plans import (
     parse_application,
 )
 from tideover.plans.application import MAX_EVIDENCE_BYTES
-from tideover.services.common import actor_name, now_and_today
+from tideover.services.common import acting, now_and_today
 from tideover.services.plans.position import open_plan_of, require_no_open_plan
 from tideover.services.plans.results import ApplicationInfo, CaseBrief
 from tideover.services.unit_of_work import UnitOfWork
@@ -44,6 +45,15 @@ def _sniff(content: bytes) -> str | None:
     return next((kind for magic, kind in _SIGNATURES.items() if content.startswith(magic)), None)
 
 
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """An evidence file received in memory (the borrower portal): its type, name and bytes."""
+
+    document_type: str
+    file_name: str
+    content: bytes
+
+
 def read_evidence(
     data: Mapping[str, Any], files: Sequence[str]
 ) -> tuple[HardshipApplication, list[EvidenceFile]]:
@@ -53,45 +63,59 @@ def read_evidence(
     and SHA-256); ``TYPE:FILE`` adds an unlisted document of that type.  The
     content must really be PDF, JPEG or PNG; every listed document needs a file.
     """
-    listed = {e.get("file_name"): e for e in data.get("evidence") or [] if isinstance(e, Mapping)}
-    entries, contents, problems = dict(listed), {}, []
+    uploads, problems = [], []
     for spec in files:
         prefix, colon, rest = spec.partition(":")
         kind, name = (prefix, rest) if colon and prefix.isidentifier() else ("", spec)
         path = Path(name)
         try:
             if path.stat().st_size > MAX_EVIDENCE_BYTES:
-                problems.append(
-                    (
-                        f"{path.name}: over {MAX_EVIDENCE_BYTES} bytes",
-                        f"{path.name}：超过 {MAX_EVIDENCE_BYTES} 字节",
-                    )
-                )
+                problems.append(_too_large(path.name))
                 continue
-            content = path.read_bytes()
+            uploads.append(Upload(kind, path.name, path.read_bytes()))
         except OSError as exc:
             problems.append((f"{path}: {exc.strerror}", f"{path}：{exc.strerror}"))
+    return check_evidence(data, uploads, problems)
+
+
+def _too_large(name: str) -> tuple[str, str]:
+    return (f"{name}: over {MAX_EVIDENCE_BYTES} bytes", f"{name}：超过 {MAX_EVIDENCE_BYTES} 字节")
+
+
+def check_evidence(
+    data: Mapping[str, Any],
+    uploads: Sequence[Upload],
+    problems: Sequence[tuple[str, str]] = (),
+) -> tuple[HardshipApplication, list[EvidenceFile]]:
+    """The application with ``uploads`` checked as ``read_evidence`` checks files.
+
+    An upload with a ``document_type`` adds an unlisted document of that type;
+    without one it must be listed in the application's ``evidence``.
+    """
+    listed = {e.get("file_name"): e for e in data.get("evidence") or [] if isinstance(e, Mapping)}
+    entries, contents, problems = dict(listed), {}, list(problems)
+    for upload in uploads:
+        name, content, kind = upload.file_name, upload.content, upload.document_type
+        if len(content) > MAX_EVIDENCE_BYTES:
+            problems.append(_too_large(name))
             continue
         media = _sniff(content)
         actual = {
-            "file_name": path.name,
+            "file_name": name,
             "media_type": media,
             "size_bytes": len(content),
             "sha256": hashlib.sha256(content).hexdigest(),
         }
-        declared = listed.get(path.name)
+        declared = listed.get(name)
         if media is None:
             problems.append(
-                (
-                    f"{path.name}: not a PDF, JPEG or PNG file",
-                    f"{path.name}：不是 PDF、JPEG 或 PNG 文件",
-                )
+                (f"{name}: not a PDF, JPEG or PNG file", f"{name}：不是 PDF、JPEG 或 PNG 文件")
             )
         elif declared is None and not kind:
             problems.append(
                 (
-                    f"{path.name}: not listed in the application's evidence; give it as TYPE:FILE",
-                    f"{path.name}：未列在申请的证明材料中；请以 TYPE:FILE 形式提供",
+                    f"{name}: not listed in the application's evidence; give it as TYPE:FILE",
+                    f"{name}：未列在申请的证明材料中；请以 TYPE:FILE 形式提供",
                 )
             )
         elif declared is not None and any(
@@ -99,12 +123,12 @@ def read_evidence(
         ):
             problems.append(
                 (
-                    f"{path.name}: media type, size or SHA-256 differ from the listing",
-                    f"{path.name}：媒体类型、大小或 SHA-256 与申请中列出的不符",
+                    f"{name}: media type, size or SHA-256 differ from the listing",
+                    f"{name}：媒体类型、大小或 SHA-256 与申请中列出的不符",
                 )
             )
-        entries[path.name] = dict(declared or {"document_type": kind}, **actual)
-        contents[path.name] = content
+        entries[name] = dict(declared or {"document_type": kind}, **actual)
+        contents[name] = content
     problems += [
         (f"{n}: listed but no file given", f"{n}：已列出但未提供文件")
         for n in listed
@@ -126,15 +150,21 @@ def apply_for_hardship(
     platform: str,
     data: Mapping[str, Any],
     evidence: Sequence[str] = (),
+    uploads: Sequence[Upload] = (),
     by: str = "borrower",
     clock: Clock | None = None,
 ) -> ApplicationInfo:
     """Store a new application (submitted) with its evidence documents.
 
-    An application for a loan whose plan is still open is refused
-    (``LoanHasOpenPlan``, ``tideover.services.plans.position``).
+    ``evidence`` names files (``read_evidence``); ``uploads`` are files received in
+    memory (``check_evidence``), for one or the other.  An application for a loan
+    whose plan is still open is refused (``LoanHasOpenPlan``,
+    ``tideover.services.plans.position``).
     """
-    application, files = read_evidence(data, evidence)
+    if uploads:
+        application, files = check_evidence(data, uploads)
+    else:
+        application, files = read_evidence(data, evidence)
     with uow:
         now, _ = now_and_today(uow, platform, clock)
         loan_id = application.loan_id
@@ -149,7 +179,7 @@ def apply_for_hardship(
             require_no_open_plan(
                 open_plan_of(uow, platform, loan_id), application_id=application.application_id
             )
-        case = cases.submit(application, at=now, by=actor_name(by))
+        case = cases.submit(application, at=now, by=acting(uow, platform, by))
         uow.applications(platform).add_application(case, files)
         uow.audit(platform).append(
             "hardship_submitted",
@@ -181,7 +211,8 @@ def review_application(
         application_id,
         clock,
         "hardship_review",
-        lambda case, at: cases.start_review(case, at=at, by=actor_name(by)),
+        by,
+        lambda case, at, who: cases.start_review(case, at=at, by=who),
     )
 
 
@@ -202,7 +233,8 @@ def decline_application(
         application_id,
         clock,
         "hardship_declined",
-        lambda case, at: cases.decline(case, reasons=given, at=at, by=actor_name(by)),
+        by,
+        lambda case, at, who: cases.decline(case, reasons=given, at=at, by=who),
     )
 
 
@@ -212,12 +244,14 @@ def _decide(
     application_id: str,
     clock: Clock | None,
     kind: str,
-    step: Callable[[ApplicationCase, datetime], ApplicationCase],
+    by: str,
+    step: Callable[[ApplicationCase, datetime, str], ApplicationCase],
 ) -> ApplicationInfo:
     with uow:
+        who = acting(uow, platform, by, roles=REVIEWERS)
         now, _ = now_and_today(uow, platform, clock)
         applications = uow.applications(platform)
-        case = step(applications.require_application(application_id, lock=True), now)
+        case = step(applications.require_application(application_id, lock=True), now, who)
         applications.save_case(case)
         uow.audit(platform).append(kind, CaseBrief.of(case).to_json(), at=now)
         evidence = applications.evidence(application_id)
