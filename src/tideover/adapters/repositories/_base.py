@@ -88,14 +88,20 @@ class PlatformScoped:
     def __init__(self, session: Session, platform_code: str) -> None:
         self._session = session
         self.platform_code = platform_code
-        platform_id = session.scalar(
-            select(PlatformRow.id).where(PlatformRow.code == platform_code)
-        )
+        # A platform's key never changes: looked up once per session, not per repository
+        # (a use case that reads ten kinds of record would otherwise ask ten times).
+        known: dict[str, int] = session.info.setdefault("platform_ids", {})
+        platform_id = known.get(platform_code)
+        if platform_id is None:
+            platform_id = session.scalar(
+                select(PlatformRow.id).where(PlatformRow.code == platform_code)
+            )
         if platform_id is None:
             raise NotFound(
                 f"unknown platform {platform_code!r}; create it first",
                 f"平台 {platform_code!r} 不存在；请先创建该平台",
             )
+        known[platform_code] = platform_id
         self._platform_id: int = platform_id
 
     def _own(self, kind: str, item_id: str, platform: str) -> None:

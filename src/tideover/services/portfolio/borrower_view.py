@@ -29,7 +29,7 @@ from tideover.adapters.repositories import QueueItem
 from tideover.adapters.repositories.plans import StoredPlan
 from tideover.domain.allocation import Component, LoanPosition
 from tideover.domain.borrowers import Borrower
-from tideover.domain.clock import Clock
+from tideover.domain.clock import Clock, SystemClock, business_date
 from tideover.domain.delinquency import DelinquencyStatus, PausePeriod
 from tideover.domain.errors import NotFound
 from tideover.domain.loans import Loan
@@ -58,6 +58,7 @@ from tideover.services.portfolio.borrower_results import (
     ScheduleInForce,
     ScoreInfo,
 )
+from tideover.services.repositories import LoanRepository
 from tideover.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -85,50 +86,31 @@ def borrower_view(
     numbers unmasked (the caller's role must allow it).
     """
     with uow:
-        now, today = now_and_today(uow, platform, clock)
+        # Each repository once: making one looks the platform up (a query per repository).
+        settings = settings_of(uow, platform)
+        now = (clock or SystemClock()).now()
+        today = business_date(clock or SystemClock(), settings.time_zone)
         borrower = uow.borrowers(platform).get(borrower_id)
         if borrower is None:
             raise _not_found(platform, borrower_id)
-        loans = uow.loans(platform).for_borrower(borrower_id)
+        loan_repo = uow.loans(platform)
+        loans = loan_repo.for_borrower(borrower_id)
         loan_ids = [loan.loan_id for loan in loans]
         items = uow.queues(platform).for_accounts(
             loan_ids, since=today - timedelta(days=max(HISTORY_DAYS, COLLECTOR_SCOPE_DAYS))
         )
         if collector is not None and not _works(items, collector, today):
             raise _not_found(platform, borrower_id)
-        settings = settings_of(uow, platform)
-        payments = uow.payments(platform)
-        schedules = uow.schedules(platform).schedule_histories(loan_ids)
-        pauses = uow.loans(platform).pauses_by_loan(loan_ids) if loan_ids else {}
-        days = [today - timedelta(days=n) for n in range(HISTORY_DAYS)]
-        history = uow.delinquency(platform).history(loan_ids, days)
-        promises = uow.promises(platform)
-        plans = uow.plans(platform)
-        cases = uow.applications(platform).for_loans(loan_ids) if loan_ids else []
-        views = []
-        for loan in loans:
-            mine = [c for c in cases if c.application.loan_id == loan.loan_id]
-            views.append(
-                _loan_view(
-                    loan,
-                    payments.for_loan(loan.loan_id),
-                    schedules.get(loan.loan_id, []),
-                    pauses.get(loan.loan_id, []),
-                    settings,
-                    today,
-                    history=history.get(loan.loan_id, []),
-                    item=next((i for i in items if i.account_id == loan.loan_id), None),
-                    promises=[PromiseInfo.of(p) for p in promises.promises(loan.loan_id)],
-                    cases=mine,
-                    plans=[
-                        p
-                        for c in mine
-                        for p in plans.plans_for_application(c.application.application_id)
-                    ],
-                    scores_dir=scores_dir,
-                    platform=platform,
-                )
-            )
+        views = _loan_views(
+            uow,
+            platform,
+            loans,
+            items,
+            settings,
+            today,
+            scores_dir=scores_dir,
+            loans_repo=loan_repo,
+        )
         since = now - timedelta(days=HISTORY_DAYS)
         contacts = uow.contacts(platform).for_borrower(borrower_id, since=since)
         holds = uow.holds(platform).for_borrower(borrower_id)
@@ -161,6 +143,56 @@ def borrower_view(
             if h.until is None or h.until > now or h.in_force(now)
         ],
     )
+
+
+def _loan_views(
+    uow: UnitOfWork,
+    platform: str,
+    loans: list[Loan],
+    items: list[QueueItem],
+    settings: PlatformSettings,
+    today: date,
+    *,
+    scores_dir: Path | None,
+    loans_repo: LoanRepository,
+) -> list[LoanView]:
+    """Every loan of the borrower where it stands (inside the open uow)."""
+    if not loans:
+        return []
+    loan_ids = [loan.loan_id for loan in loans]
+    payments = uow.payments(platform)
+    schedules = uow.schedules(platform).schedule_histories(loan_ids)
+    pauses = loans_repo.pauses_by_loan(loan_ids)
+    days = [today - timedelta(days=n) for n in range(HISTORY_DAYS)]
+    history = uow.delinquency(platform).history(loan_ids, days)
+    promises = uow.promises(platform)
+    plans = uow.plans(platform)
+    cases = uow.applications(platform).for_loans(loan_ids)
+    views = []
+    for loan in loans:
+        mine = [c for c in cases if c.application.loan_id == loan.loan_id]
+        views.append(
+            _loan_view(
+                loan,
+                payments.for_loan(loan.loan_id),
+                schedules.get(loan.loan_id, []),
+                pauses.get(loan.loan_id, []),
+                settings,
+                today,
+                history=history.get(loan.loan_id, []),
+                item=next((i for i in items if i.account_id == loan.loan_id), None),
+                promises=[PromiseInfo.of(p) for p in promises.promises(loan.loan_id)],
+                cases=mine,
+                plans=[
+                    p
+                    for c in mine
+                    for p in plans.plans_for_application(c.application.application_id)
+                ],
+                scores_dir=scores_dir,
+                platform=platform,
+            )
+        )
+    return views
 
 
 def works_borrower(

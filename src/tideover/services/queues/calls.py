@@ -41,6 +41,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -83,6 +84,7 @@ from tideover.services.unit_of_work import UnitOfWork
 CALL_STARTED = "call_started"
 QUEUE_OUTCOME = "queue_outcome"
 PACK_TTL = 60.0  # seconds: a change of policy or overrides reaches the call check within it
+BLOCK = 500  # at most this many of a collector's items are read at once
 ACTOR = ActorRole.CREDITOR  # the platform's own collectors act for the creditor
 _WORKABLE = ("open", "assigned")
 
@@ -148,27 +150,50 @@ def read_inputs(
     packs: PackSet | None = None,
 ) -> GateInputs:
     """The gate's inputs for ``item`` at ``at`` (inside an open uow)."""
-    chosen = packs if packs is not None else pack_set(uow, platform)
-    borrower = uow.borrowers(platform).get(item.borrower_id)
-    if borrower is None or not borrower.candidate_time_zones:
+    return _one(read_many(uow, platform, [item], at, packs), item)
+
+
+def _one(read: dict[int, GateInputs], item: QueueItem) -> GateInputs:
+    if item.item_id not in read:
         raise ValidationError(
-            f"borrower {item.borrower_id!r} has no time zone: the gate cannot place a call in "
-            "their local time",
+            f"borrower {item.borrower_id!r} has no time zone: the gate cannot place a call "
+            "in their local time",
             f"借款人 {item.borrower_id!r} 没有时区信息：无法按其当地时间判断能否致电",
         )
+    return read[item.item_id]
+
+
+def read_many(
+    uow: UnitOfWork,
+    platform: str,
+    items: Sequence[QueueItem],
+    at: datetime,
+    packs: PackSet | None = None,
+) -> dict[int, GateInputs]:
+    """The gate's inputs for each of ``items`` at ``at``, read together: their borrowers,
+    holds and recent contacts in one query each (inside an open uow).  An item whose
+    borrower has no time zone is left out: the gate cannot answer for it."""
+    chosen = packs if packs is not None else pack_set(uow, platform)
+    borrower_ids = sorted({i.borrower_id for i in items})
+    borrowers = uow.borrowers(platform).get_many(borrower_ids)
     contacts = uow.contacts(platform)
-    number = borrower.phones[0].e164 if borrower.phones else None
-    keyed = contacts.keyed(_attempt(item, at, number)).number
-    ledger = contacts.load_ledger(since=at - chosen.horizon, borrower_ids=[item.borrower_id])
-    holds = uow.holds(platform).gate_holds(at=at, borrower_ids=[item.borrower_id])
-    return GateInputs(
-        item,
-        borrower.candidate_time_zones,
-        keyed,
-        holds.get(item.borrower_id, ()),
-        ledger,
-        chosen.compiled,
-    )
+    ledger = contacts.load_ledger(since=at - chosen.horizon, borrower_ids=borrower_ids)
+    holds = uow.holds(platform).gate_holds(at=at, borrower_ids=borrower_ids)
+    found = {}
+    for item in items:
+        borrower = borrowers.get(item.borrower_id)
+        if borrower is None or not borrower.candidate_time_zones:
+            continue
+        number = borrower.phones[0].e164 if borrower.phones else None
+        found[item.item_id] = GateInputs(
+            item,
+            borrower.candidate_time_zones,
+            contacts.keyed(_attempt(item, at, number)).number,
+            holds.get(item.borrower_id, ()),
+            ledger,
+            chosen.compiled,
+        )
+    return found
 
 
 def pack_set(uow: UnitOfWork, platform: str) -> PackSet:
@@ -264,14 +289,28 @@ class CallGate:
             with uow:
                 item = require_item(uow, platform, item_id, collector)
                 packs = self._compiled(uow, platform)
-                kept = _Kept(read_inputs(uow, platform, item, at, packs), time.monotonic())
-            self._keep(platform, kept)
+                block = [item]
+                if collector is not None and item.state == "assigned":
+                    # The collector's other items are asked next: read them all at once.
+                    block = self._held(uow, platform, collector, item)
+                read = read_many(uow, platform, block, at, packs)
+            for inputs in read.values():
+                self._keep(platform, _Kept(inputs, time.monotonic()))
+            kept = _Kept(_one(read, item), time.monotonic())
         elif collector is not None and kept.inputs.item.assigned_to != collector:
             raise NotFound(
                 f"queue item {item_id} not found on platform {platform!r}",
                 f"平台 {platform!r} 上没有队列工单 {item_id}",
             )
         return decide(kept.inputs, at)
+
+    @staticmethod
+    def _held(uow: UnitOfWork, platform: str, collector: str, item: QueueItem) -> list[QueueItem]:
+        """The collector's assigned items of ``item``'s date (``item`` among them)."""
+        held, _ = uow.queues(platform).page(
+            as_of=item.as_of, collector=collector, states=("assigned",), limit=BLOCK
+        )
+        return held if any(i.item_id == item.item_id for i in held) else [item, *held]
 
     def forget(self, platform: str, borrower_id: str) -> None:
         """Drops what is kept of the borrower (a contact or hold was just recorded)."""
