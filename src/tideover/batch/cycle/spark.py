@@ -56,7 +56,8 @@ import pyarrow.compute as pc
 
 from tideover.batch.assign import Codebook, check_portfolio
 from tideover.batch.cycle.features import check_accounts, features_sql
-from tideover.batch.cycle.gate import GatedAction, gate_actions
+from tideover.batch.cycle.gate import GatedAction
+from tideover.batch.cycle.gate_batch import gate_actions_batch
 from tideover.batch.cycle.stages import (
     PLANNED_SQL,
     SCORED_FEATURES_SQL,
@@ -475,7 +476,9 @@ def _spark_gate(
     spark.createDataFrame(steps_table(compiled)).createOrReplaceTempView("cycle_steps")
     planned = spark.sql(to_spark_sql(PLANNED_SQL)).toArrow()
     actions = actions_from_rows(planned.column_names, _rows(planned))
-    return gate_actions(actions, as_of=config.as_of, ledger=inputs.ledger, settings=config.gate)
+    return gate_actions_batch(
+        actions, as_of=config.as_of, ledger=inputs.ledger, settings=config.gate
+    )
 
 
 def _rows(table: pa.Table) -> Iterator[Sequence[Any]]:

@@ -26,8 +26,8 @@ from tideover.batch.cycle.gate import (
     GatedAction,
     GateSettings,
     PlannedAction,
-    gate_actions,
 )
+from tideover.batch.cycle.gate_batch import gate_actions_batch
 from tideover.batch.cycle.kpis import KpiRow, contact_kpis, outcome_kpis, portfolio_kpis
 from tideover.compliance.jurisdictions import item_jurisdiction
 from tideover.compliance.ledger import InMemoryLedger
@@ -309,7 +309,7 @@ def _gate(
     ledger: InMemoryLedger,
 ) -> list[GatedAction]:
     actions = planned_actions(con, compiled)
-    return gate_actions(actions, as_of=config.as_of, ledger=ledger, settings=config.gate)
+    return gate_actions_batch(actions, as_of=config.as_of, ledger=ledger, settings=config.gate)
 
 
 def account_regions(accounts: pa.Table, gated: list[GatedAction]) -> dict[str, str | None]:
