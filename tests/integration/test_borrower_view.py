@@ -28,6 +28,7 @@ from tideover.services.portfolio.borrower_view import (
     COLLECTOR_SCOPE_DAYS,
     HISTORY_DAYS,
     borrower_view,
+    loan_view,
     reason_text,
 )
 from tideover.services.queues.collectors import add_collectors, build_collector
@@ -242,3 +243,15 @@ def test_repository_reads_are_scoped_to_the_loans_asked(uow: UowFactory) -> None
         assert unit.delinquency("q").history(["L3"], [TODAY - timedelta(days=1)]) == {}
         items = unit.queues("p").for_accounts(["L1", "L3"], since=TODAY - timedelta(days=7))
         assert [i.account_id for i in items] == ["L1"]
+
+
+def test_one_loan_as_the_360_shows_it(uow: UowFactory) -> None:
+    detail = loan_view(uow=uow(), platform="p", loan_id="L2", clock=CLOCK)
+    assert detail.borrower_id == "B1"
+    assert detail.loan.schedule.reason == "re-aged"
+    whole = borrower_view(uow=uow(), platform="p", borrower_id="B1", clock=CLOCK)
+    assert detail.loan == whole.loans[1]
+    assert loan_view(uow=uow(), platform="p", loan_id="L1", collector="amy", clock=CLOCK)
+    for platform, loan, who in (("p", "L3", "amy"), ("q", "L1", None), ("p", "L9", None)):
+        with pytest.raises(NotFound):
+            loan_view(uow=uow(), platform=platform, loan_id=loan, collector=who, clock=CLOCK)

@@ -224,3 +224,30 @@ def test_a_collector_cannot_open_another_collectors_borrower(core: App, seeded: 
 def test_the_strategy_manager_has_no_queue_page(core: App) -> None:
     answer = sign_in(core, "acme", "manager").client.get("/queue", headers=HTML)
     assert answer.status_code == 403
+
+
+def test_a_call_the_gate_denies_is_answered_in_place(core: App, seeded: Seeded) -> None:
+    from datetime import UTC, datetime
+
+    from tideover.compliance.contacts import HoldKind
+    from tideover.services.compliance.holds import add_hold
+
+    add_hold(
+        uow=core.uow(),
+        platform="acme",
+        borrower_id="B1",
+        kind=HoldKind.CEASE_CONTACT,
+        reason="asked in writing",
+        by="cco",
+        start=datetime(2026, 5, 1, tzinfo=UTC),
+    )
+    agent = sign_in(core, "acme", "agent")
+    answer = agent.client.post(
+        f"/queue/items/{seeded.item}/calls?lang=en",
+        data={"csrf_token": agent.csrf},
+        headers=HTMX,
+    )
+    assert answer.status_code == 409
+    assert 'role="alert"' in answer.text
+    assert "contact_denied" in answer.text
+    assert "attempt_id" not in answer.text

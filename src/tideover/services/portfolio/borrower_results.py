@@ -162,3 +162,12 @@ class BorrowerView(Result):
     loans: list[LoanView]
     contacts: list[ContactLine]
     holds: list[HoldStatus]
+
+
+class LoanDetail(Result):
+    """One loan where it stands (``tideover loan show``): the 360's loan, with its borrower."""
+
+    platform: str
+    borrower_id: str
+    as_of: date
+    loan: LoanView

@@ -50,6 +50,7 @@ from tideover.services.portfolio.borrower_results import (
     BucketDay,
     ContactLine,
     InstallmentLine,
+    LoanDetail,
     LoanStanding,
     LoanView,
     PaymentLine,
@@ -149,7 +150,7 @@ def _loan_views(
     uow: UnitOfWork,
     platform: str,
     loans: list[Loan],
-    items: list[QueueItem],
+    items: Sequence[QueueItem],
     settings: PlatformSettings,
     today: date,
     *,
@@ -193,6 +194,46 @@ def _loan_views(
             )
         )
     return views
+
+
+def loan_view(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    loan_id: str,
+    collector: str | None = None,
+    scores_dir: Path | None = None,
+    clock: Clock | None = None,
+) -> LoanDetail:
+    """One loan of the 360 (``collector``: only a loan of their recent queue items)."""
+    with uow:
+        settings = settings_of(uow, platform)
+        today = business_date(clock or SystemClock(), settings.time_zone)
+        loans_repo = uow.loans(platform)
+        loan = loans_repo.get(loan_id)
+        items = (
+            []
+            if loan is None
+            else uow.queues(platform).for_accounts(
+                [loan_id], since=today - timedelta(days=max(HISTORY_DAYS, COLLECTOR_SCOPE_DAYS))
+            )
+        )
+        if loan is None or (collector is not None and not _works(items, collector, today)):
+            raise NotFound(
+                f"no loan {loan_id!r} on platform {platform!r}",
+                f"平台 {platform!r} 上没有借据 {loan_id!r}",
+            )
+        [view] = _loan_views(
+            uow,
+            platform,
+            [loan],
+            items,
+            settings,
+            today,
+            scores_dir=scores_dir,
+            loans_repo=loans_repo,
+        )
+    return LoanDetail(platform=platform, borrower_id=loan.borrower_id, as_of=today, loan=view)
 
 
 def works_borrower(

@@ -191,8 +191,13 @@ def call(
     )
     return render(
         request,
-        "queue/outcome_form.html",
-        {"item_id": item_id, "attempt_id": started.attempt_id, "outcomes": OUTCOMES},
+        "queue/started.html",
+        {
+            "item_id": item_id,
+            "attempt_id": started.attempt_id,
+            "started_at": started.at,
+            "outcomes": OUTCOMES,
+        },
         caller=scope.caller,
     )
 
