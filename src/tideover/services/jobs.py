@@ -108,7 +108,57 @@ def _impact(context: JobContext) -> Result:
     )
 
 
-KINDS: dict[str, JobHandler] = {"cycle": _cycle, "impact": _impact}
+def _assign(context: JobContext) -> Result:
+    # A day's queue takes 1.2 s at 10,000 items and 5-8 s at 100,000 (bench/RESULTS.md).
+    from tideover.services.queues.items import assign_queue
+
+    context.progress("assign", 0, 1)
+    return assign_queue(
+        uow=context.uow_factory(),
+        platform=context.platform,
+        as_of=date.fromisoformat(str(context.params["as_of"])),
+        clock=context.clock,
+    )
+
+
+def _import(context: JobContext) -> Result:
+    # A file above the console's in-request size (services/portfolio/uploads.py).
+    from tideover.services.portfolio.uploads import import_kind, import_upload
+
+    context.progress("import", 0, 1)
+    return import_upload(
+        uow=context.uow_factory(),
+        platform=context.platform,
+        kind=import_kind(str(context.params["kind"])),
+        data_dir=context.data_dir,
+        upload_id=str(context.params["upload"]),
+        clock=context.clock,
+    )
+
+
+def _simulate(context: JobContext) -> Result:
+    # Simulate before approve: a submitted version against the active one (docs/simulation.md).
+    from tideover.config import load_settings
+    from tideover.services.simulate.review import run_review_job
+
+    return run_review_job(
+        uow=context.uow_factory(),
+        platform=context.platform,
+        version=int(context.params["version"]),
+        data_dir=context.data_dir,
+        cache_dir=load_settings().cache_dir or context.data_dir / "cache",
+        clock=context.clock,
+        progress=context.progress,
+    )
+
+
+KINDS: dict[str, JobHandler] = {
+    "cycle": _cycle,
+    "impact": _impact,
+    "assign": _assign,
+    "import": _import,
+    "simulate": _simulate,
+}
 
 
 def start_job(
@@ -142,10 +192,12 @@ def start_job(
     return JobInfo.of(record)
 
 
-def job_info(*, uow: UnitOfWork, platform: str, job_id: str) -> JobInfo:
+def job_info(*, uow: UnitOfWork, platform: str, job_id: str, kind: str | None = None) -> JobInfo:
+    """Job ``job_id`` of ``platform`` (and of ``kind``, when given: a page of one area
+    never shows another's job)."""
     with uow:
         record = uow.jobs.get(platform, job_id)
-    if record is None:
+    if record is None or (kind is not None and record.kind != kind):
         raise NotFound(f"no job {job_id!r}", f"没有任务 {job_id!r}")
     return JobInfo.of(record)
 

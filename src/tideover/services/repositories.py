@@ -30,7 +30,7 @@ from tideover.adapters.repositories.promises import StoredPromise
 from tideover.adapters.repositories.queues import QueueItem
 from tideover.adapters.repositories.users import UserRecord
 from tideover.compliance.audit import AuditRecord
-from tideover.compliance.contacts import Attempt, Hold, Outcome
+from tideover.compliance.contacts import Attempt, Hold, HoldKind, Outcome
 from tideover.compliance.holds import HoldRecord
 from tideover.compliance.ledger import InMemoryLedger
 from tideover.domain.borrowers import Borrower
@@ -384,6 +384,12 @@ class HoldRepository(Protocol):
 
     def for_borrower(self, borrower_id: str) -> builtins.list[HoldRecord]:
         """Every hold of one borrower, lifted or not, by start."""
+
+    def listed(
+        self, *, kind: HoldKind | None = None, not_ended_at: datetime | None = None
+    ) -> builtins.list[HoldRecord]:
+        """The platform's holds by start: of ``kind`` if given, not ended by ``not_ended_at``
+        if given, else every one, lifted or not."""
 
     def gate_holds(
         self, *, at: datetime, borrower_ids: Iterable[str] | None = None

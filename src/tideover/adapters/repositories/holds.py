@@ -95,6 +95,21 @@ class HoldRepository(PlatformScoped):
         """Every hold of one borrower, lifted or not, by start."""
         return self._load([ContactHoldRow.borrower_id == borrower_id])
 
+    def listed(
+        self, *, kind: HoldKind | None = None, not_ended_at: datetime | None = None
+    ) -> builtins.list[HoldRecord]:
+        """The platform's holds by start: of ``kind`` if given, not ended by ``not_ended_at``
+        if given (as :meth:`gate_holds` counts them), else every one, lifted or not."""
+        where: builtins.list[ColumnElement[bool]] = []
+        if kind is not None:
+            where.append(ContactHoldRow.kind == kind.value)
+        if not_ended_at is not None:
+            where += [
+                or_(ContactHoldRow.ends_at.is_(None), ContactHoldRow.ends_at > not_ended_at),
+                or_(ContactHoldRow.lifted_at.is_(None), ContactHoldRow.lifted_at > not_ended_at),
+            ]
+        return self._load(where)
+
     def gate_holds(
         self, *, at: datetime, borrower_ids: Iterable[str] | None = None
     ) -> dict[str, tuple[Hold, ...]]:

@@ -241,17 +241,32 @@ def set_password(
 
 
 def create_api_key(
-    *, uow: UnitOfWork, platform: str, name: str, scopes: list[str], by: str, at: datetime
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    name: str,
+    scopes: list[str],
+    by: str,
+    at: datetime,
+    within: frozenset[Permission] | None = None,
 ) -> NewApiKey:
-    """A new key with ``scopes``, each one its creator (an administrator) holds."""
+    """A new key with ``scopes``, each one its creator (an administrator) holds.
+
+    ``within``: what the request asking for it may do, when that is less than its
+    creator's roles (a key asking for a key): a key never mints a wider one.
+    """
     parsed = parse_scopes(scopes)
     with uow:
         admin = resolve_actor(uow, platform, by, roles=(Role.PLATFORM_ADMIN,))
-        beyond = [s for s in parsed if s not in permissions_of(admin.roles)]
+        held = permissions_of(admin.roles)
+        if within is not None:
+            held &= within
+        beyond = [s for s in parsed if s not in held]
         if beyond:
             raise ValidationError(
-                f"a key cannot be given scopes its creator lacks: {', '.join(beyond)}",
-                f"密钥的权限范围不能超出创建者的权限：{', '.join(beyond)}",
+                f"a key cannot be given scopes its creator (or the key asking) lacks: "
+                f"{', '.join(beyond)}",
+                f"密钥的权限范围不能超出创建者（或发起请求的密钥）的权限：{', '.join(beyond)}",
             )
         key_id, secret, key = new_api_key()
         uow.access.add_api_key(

@@ -13,12 +13,14 @@ from tideover.compliance.contacts import HoldKind
 from tideover.compliance.holds import RESULT_HOLDS, HoldRecord
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.errors import NotFound, UsageError
+from tideover.domain.redact import scrub
 from tideover.services.compliance.results import (
     BorrowerHolds,
     HoldChange,
     HoldInfo,
     HoldStatus,
     LiftedHolds,
+    PlatformHolds,
 )
 from tideover.services.unit_of_work import UnitOfWork
 
@@ -150,4 +152,68 @@ def list_holds(
             for h in holds
             if include_ended or h.until is None or h.until > now
         ],
+    )
+
+
+def platform_holds(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    kind: HoldKind | None = None,
+    include_ended: bool = False,
+    masked: bool = True,
+    clock: Clock | None = None,
+) -> PlatformHolds:
+    """The platform's holds (of ``kind``) not ended now, or every one with ``include_ended``.
+
+    A reason is free text a person typed: ``masked`` shows any ID number, phone or
+    e-mail in it masked, for readers who may not see personal data.
+    """
+    now = (clock or SystemClock()).now()
+    with uow:
+        holds = uow.holds(platform).listed(kind=kind, not_ended_at=None if include_ended else now)
+    shown = [HoldStatus.at(h, now) for h in holds]
+    if masked:
+        shown = [
+            h.model_copy(
+                update={
+                    "reason": scrub(h.reason),
+                    "lift_reason": None if h.lift_reason is None else scrub(h.lift_reason),
+                }
+            )
+            for h in shown
+        ]
+    return PlatformHolds(
+        platform=platform,
+        kind=None if kind is None else kind.value,
+        in_force_only=not include_ended,
+        holds=shown,
+    )
+
+
+def lift_stored_hold(
+    *,
+    uow: UnitOfWork,
+    platform: str,
+    hold_id: str,
+    by: str,
+    reason: str,
+    clock: Clock | None = None,
+) -> LiftedHolds:
+    """Lift hold ``hold_id`` of whichever borrower it is on (the console's lift button)."""
+    with uow:
+        found = uow.holds(platform).get(hold_id)
+    if found is None:
+        raise NotFound(
+            f"no hold {hold_id!r} on platform {platform!r}",
+            f"平台 {platform!r} 上没有冻结事项 {hold_id!r}",
+        )
+    return lift_hold(
+        uow=uow,
+        platform=platform,
+        borrower_id=found.borrower_id,
+        by=by,
+        reason=reason,
+        hold_id=hold_id,
+        clock=clock,
     )

@@ -7,8 +7,10 @@ serves; change them only together with ``docs/compliance.md``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+from pydantic import ConfigDict, Field, JsonValue
 
 from tideover.adapters.repositories.contacts import ContactEvent
 from tideover.compliance.audit import ChainIssue
@@ -186,6 +188,15 @@ class BorrowerHolds(Result):
     holds: list[HoldStatus]
 
 
+class PlatformHolds(Result):
+    """A platform's holds, by start; ``in_force_only``: those not ended when read."""
+
+    platform: str
+    kind: str | None
+    in_force_only: bool
+    holds: list[HoldStatus]
+
+
 class LiftedHolds(Result):
     """The holds one request lifted, each with its audit record."""
 
@@ -253,3 +264,72 @@ class AuditVerification(Result):
     head: ChainHead | None
     ok: bool
     issues: list[ChainProblem]
+
+
+class AuditEntry(Result):
+    """One record of the audit trail as a reader sees it (``at`` in UTC)."""
+
+    seq: int
+    kind: str
+    at: Instant
+    payload: dict[str, JsonValue]
+    prev_hash: str
+    hash: str
+
+
+class AuditTrailPage(Result):
+    """The records a search found, newest first, and every kind the trail holds."""
+
+    platform: str
+    kinds: list[str]
+    records: list[AuditEntry]
+
+
+class PackSummary(Result):
+    """A rule pack as a platform applies it: its version after the platform's overrides."""
+
+    pack: str
+    name_en: str
+    name_zh: str
+    extends: str | None
+    version: str
+    rules: int
+    home: bool  # the pack of the platform's own jurisdiction
+
+
+class PackList(Result):
+    platform: str
+    jurisdiction: str
+    packs: list[PackSummary]
+
+
+class RuleDenials(Result):
+    """How often one rule denied an action over the report's days."""
+
+    rule_id: str
+    title_en: str | None
+    title_zh: str | None
+    denied: int
+
+
+class DeniedOnDay(Result):
+    """The actions one rule denied on one business date (every segment and arm)."""
+
+    as_of: date
+    rule_id: str
+    denied: int
+
+
+class DenialReport(Result):
+    """The gate's denials by rule and day, from the daily cycle's KPI snapshots."""
+
+    # ``from`` is a Python keyword: the fields are ``first`` and ``last``, written ``from``
+    # and ``to`` as in the KPI report.
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True)
+
+    platform: str
+    first: date = Field(alias="from")
+    last: date = Field(alias="to")
+    days: list[date]
+    rules: list[RuleDenials]
+    rows: list[DeniedOnDay]

@@ -171,3 +171,17 @@ def list_users(*, uow: UnitOfWork, platform: str, now: datetime | None = None) -
     with uow:
         records = uow.users(platform).list()
     return UserList(platform=platform, users=[UserInfo.of(r, now=now) for r in records])
+
+
+def show_user(
+    *, uow: UnitOfWork, platform: str, user_id: int, now: datetime | None = None
+) -> UserInfo:
+    """One user of ``platform`` by id; ``NotFound`` for an id it does not have."""
+    with uow:
+        record = uow.users(platform).get(user_id)
+    if record is None:
+        raise NotFound(
+            f"no user {user_id} on platform {platform!r}",
+            f"平台 {platform!r} 上没有用户 {user_id}",
+        )
+    return UserInfo.of(record, now=now)

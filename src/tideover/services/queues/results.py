@@ -222,3 +222,29 @@ class CallbackRequest(Result):
 
 class AuditedCallbackRequest(CallbackRequest):
     audit_seq: int
+
+
+class CollectorLoad(Result):
+    """A collector's day: the items held against the daily capacity, and the room left."""
+
+    collector_id: str
+    name: str
+    team: str
+    active: bool
+    jurisdictions: list[str]
+    daily_capacity: int
+    load: int
+    room: int
+
+
+class Workload(Result):
+    """A date's queue as the team lead sees it: items by state, open items nobody holds
+    by the reason nobody may take them (``placeable``: the next assignment places them), and
+    each collector's load."""
+
+    platform: str
+    as_of: date
+    items: int
+    by_state: dict[str, int]
+    unassigned: dict[str, int]
+    collectors: list[CollectorLoad]

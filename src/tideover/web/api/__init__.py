@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tideover.web.api import borrowers, policy, queue, session
+from tideover.web.api import admin, audit, borrowers, compliance, policy, queue, session, team
 
 # Every feature's router, in the order they are matched (the isolation suite walks these).
 FEATURES: tuple[APIRouter, ...] = (session.router, policy.router)
+FEATURES += (compliance.router, audit.router, team.router, admin.router)
 FEATURES += (queue.router, borrowers.router)
 
 router = APIRouter()

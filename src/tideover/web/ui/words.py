@@ -50,3 +50,20 @@ QUEUE_WORDS += (N_("unemployment"), N_("illness_injury"), N_("disaster"), N_("in
 QUEUE_WORDS += (N_("family_emergency"), N_("other"), N_("due_date_shift"), N_("extension"))
 QUEUE_WORDS += (N_("payment_holiday"), N_("interest_waiver"), N_("penalty_waiver"), N_("fee_waiver"))
 QUEUE_WORDS += (N_("restructure"), N_("settlement"))
+# compliance, audit trail, team and administration: job states, and the names shown for
+# the roles, hold kinds, assignment figures and kinds of records these pages read as keys
+ADMIN_WORDS: tuple[str, ...] = (N_("queued"), N_("running"), N_("enabled"), N_("deactivated"))
+ADMIN_LABELS: dict[str, str] = {"platform_admin": N_("Platform administrator")}
+ADMIN_LABELS |= {"strategy_manager": N_("Strategy manager"), "auditor": N_("Auditor")}
+ADMIN_LABELS |= {"compliance_officer": N_("Compliance officer"), "team_lead": N_("Team lead")}
+ADMIN_LABELS |= {"collector": N_("Collector"), "dispute": N_("Dispute")}
+ADMIN_LABELS |= {"cease_contact": N_("Cease contact"), "deceased": N_("Deceased")}
+ADMIN_LABELS |= {"legal_representation": N_("Legal representation")}
+ADMIN_LABELS |= {"breathing_space": N_("Breathing space"), "bankruptcy": N_("Bankruptcy")}
+ADMIN_LABELS |= {"complaint_under_investigation": N_("Complaint under investigation")}
+ADMIN_LABELS |= {"assigned": N_("Assigned"), "placeable": N_("A collector may take it")}
+ADMIN_LABELS |= {"no_permitted_collector": N_("No collector holds its licence and queue")}
+ADMIN_LABELS |= {"capacity_exhausted": N_("Every collector who may take it is full")}
+ADMIN_LABELS |= {"first_callback": N_("Put first: a callback was asked for")}
+ADMIN_LABELS |= {"first_promise_due": N_("Put first: a promise to pay is due")}
+ADMIN_LABELS |= {"borrowers": N_("Borrowers"), "loans": N_("Loans"), "payments": N_("Payments")}
