@@ -46,6 +46,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -56,7 +57,7 @@ import pyarrow.compute as pc
 
 from tideover.batch.assign import Codebook, check_portfolio
 from tideover.batch.cycle.features import check_accounts, features_sql
-from tideover.batch.cycle.gate import GatedAction
+from tideover.batch.cycle.gate import HUMAN_CHANNELS, GatedAction
 from tideover.batch.cycle.gate_batch import gate_actions_batch
 from tideover.batch.cycle.stages import (
     PLANNED_SQL,
@@ -251,17 +252,22 @@ def run_stages_spark(
     progress: ProgressFn = _ignore,
     fault: FaultHook = _ignore,
     spark: SparkSession | None = None,
+    accounts_parquet: str | None = None,
 ) -> CycleResult:
     """Every stage after delinquency on Spark.
 
     The session is ``spark``, else the active one, else a local session made for
-    this run (and stopped after it).
+    this run (and stopped after it).  ``accounts_parquet``: the accounts are read by
+    the executors from these Parquet files (a path every node sees: shared or object
+    storage) instead of being sent from the driver; ``inputs.accounts`` then only
+    gives their columns (it may have no rows).
     """
     session, own_session = _session(spark)
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", PANDAS_WARNING, FutureWarning)
-            return _run(compiled, artefact, inputs, config, session, progress, fault)
+            source = _Accounts.of(session, inputs.accounts, accounts_parquet)
+            return _run(compiled, artefact, inputs, config, session, progress, fault, source)
     finally:
         # A session that died with the run has nothing left to free: keep its error.
         with contextlib.suppress(Exception):
@@ -280,6 +286,10 @@ def _session(spark: SparkSession | None) -> tuple[SparkSession, bool]:
     active = SparkSession.getActiveSession()
     if active is not None:
         return active, False
+    if "PYSPARK_GATEWAY_PORT" in os.environ:
+        # Launched by spark-submit: the master and resources are the submission's own.
+        session = SparkSession.builder.appName("tideover-cycle").getOrCreate()
+        return session, False
     return local_session(), True
 
 
@@ -298,11 +308,12 @@ def _run(
     spark: SparkSession,
     progress: ProgressFn,
     fault: FaultHook,
+    source: _Accounts,
 ) -> CycleResult:
     timings: dict[str, float] = {}
     state: dict[str, Any] = {}
     book = Codebook.of(compiled, platform=config.platform)
-    twin = _twin(inputs.accounts, config)
+    twin = _twin(source.columns, config)
 
     def stage(name: str, work: Callable[[], Any]) -> None:
         progress(name, 0, 1)
@@ -312,17 +323,15 @@ def _run(
         timings[name] = round(time.perf_counter() - started, 4)
         progress(name, 1, 1)
 
-    stage("features", lambda: _spark_features(spark, twin, inputs.accounts, config))
-    stage("score", lambda: _spark_score(spark, twin, state["features"], artefact, inputs))
+    stage("features", lambda: _spark_features(spark, twin, source, config))
+    stage("score", lambda: _spark_score(spark, twin, state["features"], artefact, inputs, source))
     stage("assign", lambda: _spark_assign(spark, twin, compiled, book, config.platform))
     stage("gate", lambda: _spark_gate(spark, compiled, config, inputs))
     gated: list[GatedAction] = state["gate"]
     offers = {k: [o.value for o in v.options] for k, v in compiled.policy.offers.items()}
     stage(
         "dispatch",
-        lambda: dispatch(
-            gated, config, offers=offers, regions=account_regions(inputs.accounts, gated)
-        ),
+        lambda: dispatch(gated, config, offers=offers, regions=source.regions(gated)),
     )
     if inputs.previous is not None:
         spark.createDataFrame(inputs.previous).createOrReplaceTempView("cycle_previous")
@@ -331,7 +340,61 @@ def _run(
     con = cast(duckdb.DuckDBPyConnection, SparkSqlConnection(spark))
     previous, outcomes = inputs.previous is not None, inputs.outcomes is not None
     stage("kpis", lambda: _kpis(con, gated, config, previous, outcomes))
-    return collect_result(state, inputs.accounts.num_rows, timings)
+    return collect_result(state, source.rows, timings)
+
+
+@dataclass
+class _Accounts:
+    """Where the accounts come from: the driver's Arrow table, or Parquet files the
+    executors read themselves (the driver then reads only ids and regions it needs)."""
+
+    spark: SparkSession
+    columns: pa.Table  # at least the schema
+    parquet: str | None
+    rows: int = 0
+
+    @classmethod
+    def of(cls, spark: SparkSession, accounts: pa.Table, parquet: str | None) -> _Accounts:
+        if parquet is None:
+            return cls(spark, accounts, None, accounts.num_rows)
+        import pyarrow.parquet as pq
+
+        schema = pq.read_schema(_local(parquet)) if Path(_local(parquet)).is_file() else None
+        columns = accounts.slice(0, 0) if schema is None else schema.empty_table()
+        return cls(spark, columns, parquet)
+
+    def frame(self) -> DataFrame:
+        if self.parquet is None:
+            return self.spark.createDataFrame(self.columns)
+        return self.spark.read.parquet(self.parquet)
+
+    def regions(self, gated: list[GatedAction]) -> dict[str, str | None]:
+        if self.parquet is None:
+            return account_regions(self.columns, gated)
+        human = sorted({g.action.account_id for g in gated if g.action.channel in HUMAN_CHANNELS})
+        if not human or "region" not in self.columns.column_names:
+            return {}
+        picked = self.spark.table("cycle_accounts").where(
+            self.spark.table("cycle_accounts")["account_id"].isin(human)
+        )
+        return {
+            str(row["account_id"]): None if row["region"] is None else str(row["region"])
+            for row in picked.select("account_id", "region").collect()
+        }
+
+    def ids(self) -> pa.Table:
+        """The account ids in input order (the DuckDB engine's order of scores)."""
+        if self.parquet is None:
+            return self.columns.select(["account_id"])
+        import pyarrow.parquet as pq
+
+        # The files in name order (pyarrow's dataset order), as the DuckDB engine reads them;
+        # Spark's own scan order follows split sizes, not names.
+        return pq.read_table(_local(self.parquet), columns=["account_id"])
+
+
+def _local(path: str) -> str:
+    return path.removeprefix("file://")
 
 
 def _twin(accounts: pa.Table, config: CycleConfig) -> duckdb.DuckDBPyConnection:
@@ -350,18 +413,18 @@ def _arrow_schema(con: duckdb.DuckDBPyConnection, relation: str) -> pa.Schema:
 
 
 def _spark_features(
-    spark: SparkSession, twin: duckdb.DuckDBPyConnection, accounts: pa.Table, config: CycleConfig
+    spark: SparkSession, twin: duckdb.DuckDBPyConnection, source: _Accounts, config: CycleConfig
 ) -> DataFrame:
     from pyspark import StorageLevel
 
-    spark.createDataFrame(accounts).createOrReplaceTempView("cycle_accounts")
+    source.frame().createOrReplaceTempView("cycle_accounts")
     sql = features_sql(
         check_accounts(twin, "cycle_accounts"),
         relation="cycle_accounts",
         minor_digits=config.minor_digits,
     )
     features = spark.sql(to_spark_sql(sql)).persist(StorageLevel.MEMORY_AND_DISK)
-    features.count()
+    source.rows = features.count()
     features.createOrReplaceTempView("cycle_features")
     return features
 
@@ -372,6 +435,7 @@ def _spark_score(
     features: DataFrame,
     artefact: Artefact | None,
     inputs: CycleInputs,
+    source: _Accounts,
 ) -> pa.Table | None:
     """``cycle_scores`` (the champion's) and every model's rows (``shadow.SCORES_SCHEMA``)."""
     from pyspark import StorageLevel
@@ -392,7 +456,7 @@ def _spark_score(
     scores.createOrReplaceTempView("cycle_model_scores")
     spark.sql(to_spark_sql(CHAMPION_SCORES_SQL)).createOrReplaceTempView("cycle_scores")
     models = [artefact.version, *(c.version for c in inputs.challengers)]
-    return _in_input_order(scores.toArrow().cast(SCORES_SCHEMA), inputs.accounts, models)
+    return _in_input_order(scores.toArrow().cast(SCORES_SCHEMA), source.ids(), models)
 
 
 def _plain(schema: pa.Schema) -> pa.Schema:
