@@ -123,17 +123,21 @@ def run_partitioned(
     config: CycleConfig,
     *,
     retries: int = 1,
+    memory_limit: str | None = None,
     progress: ProgressFn = _ignore,
     fault: FaultHook = _ignore,
 ) -> CycleResult:
     """Every stage after delinquency, partition by partition; the merged result.
 
-    ``fault`` also hears ``partition:<k>`` as each try of partition ``k`` starts.
+    ``fault`` also hears ``partition:<k>`` as each try of partition ``k`` starts;
+    ``memory_limit`` (DuckDB's, e.g. ``"4GB"``) bounds each partition's connection.
     """
     results: list[CycleResult] = []
     for k in range(inputs.partitions):
         progress("partitions", k, inputs.partitions)
-        results.append(_with_retries(compiled, artefact, inputs, config, k, retries, fault))
+        results.append(
+            _with_retries(compiled, artefact, inputs, config, k, retries, fault, memory_limit)
+        )
     progress("partitions", inputs.partitions, inputs.partitions)
     return merge_results(results)
 
@@ -146,11 +150,12 @@ def _with_retries(
     k: int,
     retries: int,
     fault: FaultHook,
+    memory_limit: str | None,
 ) -> CycleResult:
     for attempt in range(retries + 1):
         try:
             fault(f"partition:{k}")
-            return _one(compiled, artefact, inputs, config, k)
+            return _one(compiled, artefact, inputs, config, k, memory_limit)
         except Exception:
             if attempt == retries:
                 raise
@@ -163,8 +168,11 @@ def _one(
     inputs: PartitionedInputs,
     config: CycleConfig,
     k: int,
+    memory_limit: str | None,
 ) -> CycleResult:
     con = duckdb.connect()
+    if memory_limit is not None:
+        con.execute(f"SET memory_limit = {_quote(memory_limit)}")
     try:
         accounts = _read(con, inputs.accounts, k)
         assert accounts is not None  # the accounts folder is required
