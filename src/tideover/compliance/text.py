@@ -18,6 +18,7 @@ beyond ``MAX_CHECKED`` characters, is reported as unchecked — never passed sil
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -71,9 +72,8 @@ _UNCHECKED_CATEGORIES = {
     ),
     UNCHECKED_LENGTH: Category(
         UNCHECKED_LENGTH,
-        f"is longer than the {MAX_CHECKED:,} characters the checker reads; "
-        "the rest was not checked",
-        f"超过检查器可读取的 {MAX_CHECKED:,} 个字符，其余部分未经检查",
+        "is longer than the checker reads; the rest was not checked",
+        "超过检查器可读取的长度，其余部分未经检查",
     ),
 }
 
@@ -88,8 +88,13 @@ class MessageChecker:
     """Finds the categories of a lexicon (and of a learned model, when given) in a text."""
 
     def __init__(
-        self, lexicon: dict[str, Any], *, classifier: TextClassifier | None = None
+        self,
+        lexicon: dict[str, Any],
+        *,
+        classifier: TextClassifier | None = None,
+        max_chars: int = MAX_CHECKED,
     ) -> None:
+        self.max_chars = max_chars
         self.categories: dict[str, Category] = dict(_UNCHECKED_CATEGORIES)
         for name, spec in lexicon["categories"].items():
             self.categories[name] = Category(
@@ -104,13 +109,15 @@ class MessageChecker:
             lexicon["categories"],
             normalise,
             sentence_negations=lexicon.get("sentence_negations", ()),
+            sentence_patterns=lexicon.get("sentence_negation_patterns", ()),
+            sentence_negations_after=lexicon.get("sentence_negations_after", ()),
             warning_cues=lexicon.get("warning_cues", ()),
         )
         self.classifier = classifier
 
     def verdict(self, text: str) -> TextVerdict:
         """Both detectors' findings and the parts of ``text`` left unchecked."""
-        scope = text[:MAX_CHECKED]
+        scope = text[: self.max_chars]
         normalised = normalise_text(scope)
         norm, origin = normalised.text, normalised.origin
         findings = [
@@ -137,12 +144,12 @@ class MessageChecker:
             )
             for run in found.unknown
         ]
-        if len(text) > MAX_CHECKED:
-            rest = len(text) - MAX_CHECKED
+        if len(text) > self.max_chars:
+            rest = len(text) - self.max_chars
             unchecked.append(
                 Unchecked(
                     UNCHECKED_LENGTH,
-                    MAX_CHECKED,
+                    self.max_chars,
                     len(text),
                     str(rest),
                     f"the last {rest:,} characters were not checked",
@@ -193,8 +200,16 @@ def _classifier_view(text: str, norm: str, origin: list[int]) -> tuple[str, list
     skip = signature_spans(text) + reported_spans(plain_chinese(text))
     if not skip:
         return norm, origin
-    keep = [i for i, at in enumerate(origin) if not any(a <= at < b for a, b in skip)]
-    return "".join(norm[i] for i in keep), [origin[i] for i in keep]
+    cuts = sorted((bisect.bisect_left(origin, a), bisect.bisect_left(origin, b)) for a, b in skip)
+    pieces, where, at = [], [], 0
+    for lo, hi in cuts:
+        if lo > at:
+            pieces.append(norm[at:lo])
+            where.extend(origin[at:lo])
+        at = max(at, hi)
+    pieces.append(norm[at:])
+    where.extend(origin[at:])
+    return "".join(pieces), where
 
 
 @lru_cache(maxsize=1)

@@ -7,17 +7,27 @@ features.  English is also read as words and word pairs (where the original text
 a space or punctuation mark between two letters), which carry more of an English
 sentence's meaning than letter sequences do.  Optionally, Chinese characters also give
 their toneless syllables (as syllable pairs), so a homophone or a word spelled in
-pinyin shares features with the characters it stands for.
+pinyin shares features with the characters it stands for.  Last, the concepts of
+``data/concepts.yaml`` (family, workplace, harm, authority …) and their pairs let
+two texts that say the same thing in different words share features.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
+
+import ahocorasick  # type: ignore[import-not-found,unused-ignore]
+import yaml
 
 _SYLLABLE_MARK = "\x01"  # prefixes syllable features: they never collide with n-grams
 _WORD_MARK = "\x02"  # prefixes English word features
+_CONCEPT_MARK = "\x03"  # prefixes concept features
+_SUFFIXES = ("ing", "ed", "es", "s")
+_LATIN_RUN = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +36,7 @@ class FeatureConfig:
     ngram_max: int = 4
     syllables: bool = False
     words: bool = True
+    concepts: bool = True
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -33,6 +44,7 @@ class FeatureConfig:
             "ngram_max": self.ngram_max,
             "syllables": self.syllables,
             "words": self.words,
+            "concepts": self.concepts,
         }
 
 
@@ -41,9 +53,14 @@ def features(norm: str, origin: list[int], config: FeatureConfig) -> list[str]:
     grams: list[str] = []
     n = len(norm)
     for size in range(config.ngram_min, config.ngram_max + 1):
-        grams.extend(norm[i : i + size] for i in range(n - size + 1))
+        grams += [norm[i : i + size] for i in range(n - size + 1)]
+    stems = (
+        [stem(w) for w in english_words(norm, origin)] if config.words or config.concepts else []
+    )
     if config.words:
-        grams.extend(_word_features(norm, origin))
+        grams.extend(_word_features(stems))
+    if config.concepts:
+        grams.extend(_concept_features(norm, stems))
     if config.syllables:
         grams.extend(_syllable_pairs(norm))
     return grams
@@ -52,24 +69,67 @@ def features(norm: str, origin: list[int], config: FeatureConfig) -> list[str]:
 def english_words(norm: str, origin: list[int]) -> list[str]:
     """Runs of Latin letters and digits that were separated in the original text."""
     words: list[str] = []
-    start = -1
-    for i, char in enumerate(norm):
-        latin = char.isascii() and char.isalnum()
-        joined = i > 0 and origin[i] - origin[i - 1] <= 1
-        if start >= 0 and (not latin or not joined):
-            words.append(norm[start:i])
-            start = -1
-        if latin and start < 0:
-            start = i
-    if start >= 0:
-        words.append(norm[start:])
+    for run in _LATIN_RUN.finditer(norm):
+        a, b = run.span()
+        cuts = [j for j in range(a + 1, b) if origin[j] - origin[j - 1] > 1]
+        for lo, hi in zip([a, *cuts], [*cuts, b], strict=True):
+            words.append(norm[lo:hi])
     return words
 
 
-def _word_features(norm: str, origin: list[int]) -> list[str]:
-    words = english_words(norm, origin)
-    out = [_WORD_MARK + w for w in words]
-    out.extend(f"{_WORD_MARK}{a} {b}" for a, b in itertools.pairwise(words))
+def stem(word: str) -> str:
+    """A light English stem: "calls", "called", "calling" -> "call"."""
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _word_features(stems: list[str]) -> list[str]:
+    out = [_WORD_MARK + w for w in stems]
+    out.extend(f"{_WORD_MARK}{a} {b}" for a, b in itertools.pairwise(stems))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Concepts:
+    english: dict[str, str]  # stemmed word (or "word word") -> concept
+    chinese: ahocorasick.Automaton
+
+
+@lru_cache(maxsize=1)
+def _concepts() -> _Concepts:
+    source = resources.files("tideover.compliance.textcheck").joinpath("data", "concepts.yaml")
+    raw = yaml.safe_load(source.read_text("utf-8"))["concepts"]
+    english: dict[str, str] = {}
+    chinese = ahocorasick.Automaton()
+    for name, spec in raw.items():
+        for entry in spec.get("en", []):
+            key = " ".join(stem(w) for w in re.findall(r"[a-z0-9]+", str(entry).lower()))
+            english.setdefault(key, name)
+        for entry in spec.get("zh", []):
+            chinese.add_word(str(entry), name)
+    chinese.make_automaton()
+    return _Concepts(english, chinese)
+
+
+def _concept_features(norm: str, stems: list[str]) -> list[str]:
+    table = _concepts()
+    found: set[str] = set()
+    for i, word in enumerate(stems):
+        concept = table.english.get(word)
+        if concept is not None:
+            found.add(concept)
+        if i + 1 < len(stems):
+            pair = table.english.get(f"{word} {stems[i + 1]}")
+            if pair is not None:
+                found.add(pair)
+    if len(table.chinese):
+        for _, concept in table.chinese.iter(norm):
+            found.add(concept)
+    ordered = sorted(found)
+    out = [_CONCEPT_MARK + c for c in ordered]
+    out.extend(f"{_CONCEPT_MARK}{a}+{b}" for i, a in enumerate(ordered) for b in ordered[i + 1 :])
     return out
 
 

@@ -48,9 +48,12 @@ class Lexicon:
         normalise: Normaliser,
         *,
         sentence_negations: Sequence[str] = (),
+        sentence_patterns: Sequence[str] = (),
+        sentence_negations_after: Sequence[str] = (),
         warning_cues: Sequence[str] = (),
     ) -> None:
-        self._sentence_cues = _alternation(sentence_negations)
+        self._sentence_cues = _alternation(sentence_negations, sentence_patterns)
+        self._sentence_after = _alternation(sentence_negations_after)
         self._warning_cues = _alternation(warning_cues)
         self._sentence_negated = {
             n for n, spec in categories.items() if spec.get("sentence_negated")
@@ -95,10 +98,11 @@ class Lexicon:
                 context = _Context(text)
             if context.quoted(first, last):
                 continue  # the borrower's own words quoted back
-            if category in self._sentence_negated and context.cue_before(
-                self._sentence_cues, first
+            if category in self._sentence_negated and (
+                context.cue_before(self._sentence_cues, first)
+                or context.cue_after(self._sentence_after, last)
             ):
-                continue  # "we will never ask you to ……"
+                continue  # "we will never ask you to ……", "“……” is forbidden"
             if category in self._warned and context.warning(self._warning_cues, first):
                 continue  # "scammers pose as the police ……"
             key = (category, first)
@@ -150,6 +154,12 @@ class _Context:
         start, _ = self._sentence(first)
         return cues.search(self.text, start, first) is not None
 
+    def cue_after(self, cues: re.Pattern[str] | None, last: int) -> bool:
+        if cues is None:
+            return False
+        _, end = self._sentence(last)
+        return cues.search(self.text, last + 1, end) is not None
+
     def warning(self, cues: re.Pattern[str] | None, first: int) -> bool:
         """A scam warning in the match's sentence or the next one (not "this is not a scam")."""
         if cues is None:
@@ -161,11 +171,13 @@ class _Context:
         return False
 
 
-def _alternation(cues: Sequence[str]) -> re.Pattern[str] | None:
-    if not cues:
+def _alternation(cues: Sequence[str], patterns: Sequence[str] = ()) -> re.Pattern[str] | None:
+    """One pattern for literal cues (any case) and regular expressions."""
+    if not cues and not patterns:
         return None
     ordered = sorted({str(c) for c in cues}, key=len, reverse=True)
-    return re.compile("|".join(re.escape(c) for c in ordered), re.IGNORECASE)
+    parts = [re.escape(c) for c in ordered] + [f"(?:{p})" for p in patterns]
+    return re.compile("|".join(parts), re.IGNORECASE)
 
 
 def _on_word_boundaries(text: str, first: int, last: int, latin: tuple[bool, bool]) -> bool:

@@ -25,6 +25,7 @@ import itertools
 import json
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -69,6 +70,7 @@ class TextClassifier:
             lang: np.array([float(cut[c]) for c in self.classes])
             for lang, cut in card["thresholds"].items()
         }
+        self._limit_lists = {lang: [float(v) for v in t] for lang, t in self.thresholds.items()}
         self._any = self.classes.index(ANY) if ANY in self.classes else -1
         self.config = FeatureConfig(**card["features"])
         self.version = str(card.get("version", ""))
@@ -76,12 +78,8 @@ class TextClassifier:
 
     def scores(self, norm: str, origin: list[int]) -> np.ndarray:
         """Probability of each class for one normalised text."""
-        vocabulary = self.vocabulary
-        counts: dict[int, int] = {}
-        for gram in features(norm, origin, self.config):
-            index = vocabulary.get(gram)
-            if index is not None:
-                counts[index] = counts.get(index, 0) + 1
+        counts = Counter(map(self.vocabulary.get, features(norm, origin, self.config)))
+        counts.pop(None, None)
         if not counts:
             return 1.0 / (1.0 + np.exp(-self.bias))
         rows = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
@@ -104,20 +102,23 @@ class TextClassifier:
                     best[k] = Detection(self.classes[k], score, origin[start], origin[stop - 1] + 1)
         return [self._narrow(text, norm, origin, d) for d in best.values()]
 
-    def _limits(self, norm: str) -> np.ndarray:
+    def _limits(self, norm: str) -> list[float]:
         """Thresholds for the language of a window: Chinese when it has a character."""
-        return self.thresholds["zh" if _HAN.search(norm) else "en"]
+        return self._limit_lists["zh" if _HAN.search(norm) else "en"]
 
-    def _found(self, scores: np.ndarray, limits: np.ndarray) -> list[tuple[int, float]]:
+    def _found(self, scores: np.ndarray, limits: list[float]) -> list[tuple[int, float]]:
         """(category index, score) of every category found in one window."""
-        above = scores >= limits
-        found = [(int(k), float(scores[k])) for k in np.flatnonzero(above) if k != self._any]
-        if self._any >= 0 and above[self._any] and not found:
-            ranked = np.delete(scores, self._any)
-            k = int(np.argmax(ranked))
-            k += k >= self._any  # back to an index into classes
-            found.append((k, max(float(scores[k]), float(scores[self._any]))))
-        return found
+        values: list[float] = scores.tolist()
+        found = [
+            (k, v) for k, (v, limit) in enumerate(zip(values, limits, strict=True)) if v >= limit
+        ]
+        if self._any < 0 or not found:
+            return found
+        named = [(k, v) for k, v in found if k != self._any]
+        if named:
+            return named
+        k = max((k for k in range(len(values)) if k != self._any), key=values.__getitem__)
+        return [(k, max(values[k], values[self._any]))]
 
     def _narrow(self, text: str, norm: str, origin: list[int], found: Detection) -> Detection:
         """The one sentence that carries the finding on its own, when there is one."""

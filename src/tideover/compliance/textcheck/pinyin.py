@@ -20,6 +20,7 @@ A match is accepted only when it looks like an evasion rather than chance:
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,12 +37,14 @@ _HAN, _PINYIN, _INITIAL = 0, 1, 2
 _MAX_READINGS = 8  # reading combinations of one word
 _MAX_MASKED = 4  # words up to this length get every mix of syllables and initials
 _LONGEST_SYLLABLE = 6  # "zhuang"
+_LATIN = re.compile(r"[a-z]")
 
 
 @dataclass(frozen=True, slots=True)
 class _Tables:
     reading: dict[str, str]  # character -> first toneless reading
     codes: dict[str, str]  # syllable -> its code point
+    table: dict[int, str]  # character -> code point of its reading, for str.translate
     automaton: ahocorasick.Automaton
     short: dict[str, str]  # whole Latin runs standing for a word (sb -> 傻逼)
 
@@ -84,9 +87,11 @@ def tables(words: Iterable[str]) -> _Tables:
                 entries.append(word)
             automaton.add_word(key, entries)
     automaton.make_automaton()
+    first = first_readings()
     return _Tables(
-        reading=first_readings(),
+        reading=first,
         codes=codes,
+        table={ord(c): codes[r] for c, r in first.items() if r in codes},
         automaton=automaton,
         short=evasions().pinyin_short,
     )
@@ -121,6 +126,8 @@ class _Unit:
 
 def restore(norm: str, origin: list[int], matcher: _Tables) -> tuple[str, list[int]]:
     """``norm`` with evasive spellings of watched words replaced by the words."""
+    if _LATIN.search(norm) is None:
+        return _restore_characters(norm, origin, matcher)
     units, encoded, runs = _encode(norm, matcher)
     if not units:
         return norm, origin
@@ -137,6 +144,23 @@ def restore(norm: str, origin: list[int], matcher: _Tables) -> tuple[str, list[i
     if not picks:
         return norm, origin
     return _rewrite(norm, origin, units, runs, picks)
+
+
+def _restore_characters(norm: str, origin: list[int], matcher: _Tables) -> tuple[str, list[int]]:
+    """The fast path for a text without Latin letters: only homophones can be restored.
+
+    Each character is one unit, so a unit's index is its index in ``norm``.
+    """
+    spans: list[tuple[int, int, str]] = []
+    for end, words in matcher.automaton.iter(norm.translate(matcher.table)):
+        for word in words:
+            start = end - len(word) + 1
+            piece = norm[start : end + 1]
+            if piece == word or len(word) < 3:
+                continue
+            if sum(a != b for a, b in zip(piece, word, strict=True)) == 1:
+                spans.append((start, end + 1, word))
+    return _replace(norm, origin, spans) if spans else (norm, origin)
 
 
 def _encode(norm: str, matcher: _Tables) -> tuple[list[_Unit], str, list[tuple[int, int, int]]]:
@@ -242,6 +266,13 @@ def _rewrite(
             spans.append((start, end, word))
         else:
             spans.append((units[first].start, units[first + count - 1].end, word))
+    return _replace(norm, origin, spans)
+
+
+def _replace(
+    norm: str, origin: list[int], spans: list[tuple[int, int, str]]
+) -> tuple[str, list[int]]:
+    """``norm`` with each span replaced by its word (overlaps: the earlier, longer one wins)."""
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     chars: list[str] = []
     where: list[int] = []

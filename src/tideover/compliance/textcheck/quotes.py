@@ -22,7 +22,8 @@ _PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’", '"': '"', "《
 _OPENING = re.compile('[“「『‘"《]')
 # Verbs of saying: they must stand right before the quotation.
 _SAYING = re.compile(
-    r"(说|称|讲|写道|写到|问|骂|原话|said|says|say|told|wrote|asked|quote[ds]?|"
+    r"(说|称|讲|写道|写到|问|骂|原话|类似|诸如|例如|比如|出现|said|says|say|saying|told|wrote|asked|"
+    r"such as|like|quote[ds]?|"
     r"called(?: you| me| him| her| them)?(?: an?)?)"
     r"[\W_]{0,3}$",
     re.IGNORECASE,
@@ -30,7 +31,8 @@ _SAYING = re.compile(
 # Words that only introduce a report: they may stand a short clause before it.
 _REPORTING = re.compile(
     r"(反映|投诉|提到|声称|自称|所谓|让您|要求您|叫您|you told us|you said|you mentioned|"
-    r"you wrote|you reported|complaint|reported|claimed|claiming|alleged|so-called)",
+    r"you wrote|you reported|complaint|reported|claimed|claiming|alleged|so-called|regarding|"
+    r"threat to|threatened to|威胁要|扬言)",
     re.IGNORECASE,
 )
 _NEAR, _FAR = 4, 40  # characters before the mark searched for each kind of cue

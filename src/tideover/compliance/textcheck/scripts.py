@@ -13,6 +13,7 @@ Latin look-alike, or that mixes them with Latin letters, counts as Latin.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +22,13 @@ from tideover.compliance.textcheck.evasions import evasions
 
 LATIN, HAN = "Latin", "Han"
 _MIN_RUN = 2
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_HAN_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Anything beyond ASCII, Chinese characters, CJK punctuation, full-width forms and
+# general punctuation needs the character-by-character reading below.
+_OTHER = re.compile(
+    r"[^\x00-\x7f\u2000-\u206f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uff64\uffe0-\uffef]"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +76,9 @@ def script_of(char: str) -> str | None:
 def scripts(text: str) -> Scripts:
     """Letters per script and the runs of letters the checker cannot read."""
     if text.isascii():
-        return Scripts(sum(c.isalpha() for c in text), 0, ())
+        return Scripts(len(_ASCII_LETTER.findall(text)), 0, ())
+    if not _OTHER.search(text):  # only ASCII, Chinese characters and CJK/full-width marks
+        return Scripts(len(_ASCII_LETTER.findall(text)), len(_HAN_CHAR.findall(text)), ())
     look_alike = evasions().homoglyphs
     latin = han = 0
     unknown: list[ScriptRun] = []

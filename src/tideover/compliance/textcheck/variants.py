@@ -139,6 +139,7 @@ def variants_of(rows: list[Row]) -> list[Row]:
     """One variant per written abusive row and per chosen lawful row."""
     made: list[Row] = []
     change: Callable[[str, random.Random], str]
+    texts = {row.text for row in rows}
     for row in rows:
         if row.variant:
             continue  # only rows as written (hand-written evasions are variants already)
@@ -150,7 +151,8 @@ def variants_of(rows: list[Row]) -> list[Row]:
         else:
             kind, change = rng.choice(_ABUSIVE[row.lang])
         text = change(row.text, rng)
-        if text != row.text:
+        if text not in texts:  # a hand-written evasion may already say it
+            texts.add(text)
             made.append(
                 Row(
                     f"{row.id}-{kind}",

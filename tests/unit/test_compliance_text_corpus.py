@@ -1,0 +1,124 @@
+"""The corpus, its splits, the shipped model, and the documented held-out figures."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from tideover.compliance.text import MessageChecker, default_lexicon, normalise, verdict_for
+from tideover.compliance.textcheck.corpus import LEARNED, Row, load_corpus
+from tideover.compliance.textcheck.evaluate import evaluate
+from tideover.compliance.textcheck.model import ANY, default_classifier
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "compliance-text.md"
+PACKAGE = resources.files("tideover.compliance.textcheck")
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[Row]:
+    return load_corpus()
+
+
+def test_the_corpus_has_both_languages_every_category_and_a_large_lawful_share(
+    rows: list[Row],
+) -> None:
+    assert len(rows) >= 3000
+    for lang in ("zh", "en"):
+        for split in ("train", "heldout"):
+            mine = [r for r in rows if r.lang == lang and r.split == split]
+            labels = Counter(c for r in mine for c in r.categories)
+            assert set(labels) == set(LEARNED), (lang, split)
+            assert sum(r.lawful for r in mine) >= 0.35 * len(mine)
+            assert {r.variant for r in mine if not r.lawful} > {"", "hand"}  # evasions
+
+
+def test_ids_are_unique_and_every_variant_comes_from_its_own_split(rows: list[Row]) -> None:
+    assert len({r.id for r in rows}) == len(rows)
+    by_id = {r.id: r for r in rows}
+    for row in rows:
+        if row.source:
+            source = by_id[row.source]
+            assert (source.split, source.lang, source.categories) == (
+                row.split,
+                row.lang,
+                row.categories,
+            )
+
+
+def _grams(text: str) -> set[str]:
+    norm = normalise(text)[0]
+    return {norm[i : i + 4] for i in range(len(norm) - 3)} or {norm}
+
+
+def test_held_out_messages_were_written_apart_from_training_ones(rows: list[Row]) -> None:
+    written = [r for r in rows if r.variant in ("", "hand")]
+    train = [_grams(r.text) for r in written if r.split == "train"]
+    for row in written:
+        if row.split != "heldout":
+            continue
+        grams = _grams(row.text)
+        closest = max(len(grams & other) / len(grams | other) for other in train)
+        assert closest <= 0.6, row.text
+
+
+def test_most_held_out_abuse_is_phrased_outside_the_lexicon(rows: list[Row]) -> None:
+    lexicon = MessageChecker(default_lexicon())
+    held = [r for r in rows if r.split == "heldout" and not r.lawful and not r.variant]
+    caught = sum(bool(lexicon.verdict(r.text).categories & r.blocking) for r in held)
+    assert caught / len(held) < 0.5
+
+
+def test_concept_words_all_occur_in_training_text_or_the_lexicon(rows: list[Row]) -> None:
+    train = " ".join(r.text.lower() for r in rows if r.split == "train")
+    terms = " | ".join(
+        str(t).lower()
+        for spec in default_lexicon()["categories"].values()
+        for t in spec.get("terms", [])
+    )
+    concepts = yaml.safe_load(PACKAGE.joinpath("data", "concepts.yaml").read_text("utf-8"))
+    for spec in concepts["concepts"].values():
+        for word in spec.get("en", []):
+            pattern = re.compile(rf"\b{re.escape(str(word).lower())}\b")
+            assert pattern.search(train) or pattern.search(terms), word
+        for word in spec.get("zh", []):
+            assert str(word) in train or str(word) in terms, word
+
+
+def test_the_model_is_small_plain_arrays_and_matches_its_card() -> None:
+    npz = PACKAGE.joinpath("model", "text-model.npz")
+    card = json.loads(PACKAGE.joinpath("model", "text-model.json").read_text("utf-8"))
+    assert len(npz.read_bytes()) < 2_000_000
+    with npz.open("rb") as handle:
+        arrays = np.load(handle, allow_pickle=False)  # nothing is unpickled
+        assert arrays["weights"].shape == (arrays["vocab"].shape[0], len(card["classes"]))
+        assert arrays["idf"].shape == arrays["vocab"].shape
+    assert card["classes"] == [*LEARNED, ANY]
+    assert set(card["thresholds"]) == {"zh", "en"}
+    classifier = default_classifier()
+    assert classifier is not None
+    assert classifier.version == card["version"]
+
+
+def _documented() -> dict[str, tuple[float, float]]:
+    """The figures of docs/compliance-text.md's measured table: language -> (recall, FPR)."""
+    table = DOC.read_text("utf-8").split("<!-- measured -->", 1)[1]
+    found = re.findall(r"^\| (zh|en) \| ([0-9.]+) \| ([0-9.]+) \|", table, re.MULTILINE)
+    return {lang: (float(recall), float(fpr)) for lang, recall, fpr in found}
+
+
+@pytest.mark.slow
+def test_held_out_figures_do_not_fall_below_the_documented_ones(rows: list[Row]) -> None:
+    documented = _documented()
+    assert set(documented) == {"zh", "en"}
+    report = evaluate([r for r in rows if r.split == "heldout"], verdict_for)
+    for lang, (recall, fpr) in documented.items():
+        tally = report.by_language[lang]
+        assert round(tally.recall, 3) >= recall, (lang, tally.recall)
+        assert round(tally.false_positive_rate, 4) <= fpr, (lang, tally.false_positive_rate)
