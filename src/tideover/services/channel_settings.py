@@ -28,7 +28,7 @@ from pydantic_core import PydanticCustomError
 
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.errors import NotFound, TideoverError, ValidationError
-from tideover.services.inputs import ZH_PROBLEM, StrictModel, problem_location
+from tideover.services.inputs import NO_CONTROL, ZH_PROBLEM, StrictModel, problem_location
 from tideover.services.results import Result
 from tideover.services.unit_of_work import UnitOfWork
 
@@ -73,7 +73,7 @@ class StaleSettings(TideoverError):
 
 class SmsSettings(StrictModel):
     provider: SmsProvider = "none"
-    signature: str | None = Field(default=None, min_length=2, max_length=12)
+    signature: str | None = Field(default=None, min_length=2, max_length=12, pattern=NO_CONTROL)
     sender_id: str | None = Field(default=None, max_length=16)
 
     @model_validator(mode="after")
@@ -95,7 +95,7 @@ class SmsSettings(StrictModel):
 
 class EmailSettings(StrictModel):
     sender_address: str | None = Field(default=None, max_length=254)
-    sender_name: str | None = Field(default=None, min_length=1, max_length=100)
+    sender_name: str | None = Field(default=None, min_length=1, max_length=100, pattern=NO_CONTROL)
     reply_to: str | None = Field(default=None, max_length=254)
 
     @model_validator(mode="after")

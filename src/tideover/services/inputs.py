@@ -61,3 +61,10 @@ PlausibleInstant = Annotated[
     AwareDatetime, BeforeValidator(_written_instant), AfterValidator(_plausible)
 ]
 """An aware timestamp written in ISO 8601 text, between 1900 and 2200."""
+
+
+# What text a person sends may hold (a pattern for pydantic, FastAPI's Path, Query and Form):
+# no control character in an id or a name, only line breaks and tabs in free text.  A NUL
+# cannot even be stored by PostgreSQL, and the others hide or reorder what is shown.
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+FREE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"

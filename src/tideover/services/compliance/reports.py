@@ -25,6 +25,7 @@ from tideover.services.compliance.results import (
     PackSummary,
     RuleDenials,
 )
+from tideover.services.compliance.trail import FIRST_DAY, check_days
 from tideover.services.cycle.run import kpi_report
 from tideover.services.platforms import business_date_of, settings_of
 from tideover.services.unit_of_work import UnitOfWork
@@ -91,15 +92,12 @@ def denials_by_rule(
 
     One action denied by two rules counts once for each (as the cycle counts them).
     """
+    check_days(first, last)
     if last is None:
         last = business_date_of(uow=uow, platform=platform, clock=clock or SystemClock())
     if first is None:
-        first = last - timedelta(days=DEFAULT_DAYS - 1)
-    if last < first:
-        raise ValidationError(
-            f"the last day {last.isoformat()} is before the first {first.isoformat()}",
-            f"结束日期 {last.isoformat()} 早于开始日期 {first.isoformat()}",
-        )
+        first = max(FIRST_DAY, last - timedelta(days=DEFAULT_DAYS - 1))
+    check_days(first, last)
     if (last - first).days >= MAX_DAYS:
         raise ValidationError(
             f"a denial report covers at most {MAX_DAYS} days",

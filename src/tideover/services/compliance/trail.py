@@ -26,6 +26,24 @@ from tideover.services.platforms import settings_of
 from tideover.services.unit_of_work import UnitOfWork
 
 MAX_TEXT = 200
+# The days a reader may ask about: the calendars and zones behind the records are defined
+# there (services/inputs.py bounds instants alike).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def check_days(first: date | None, last: date | None) -> None:
+    """Refuses a day outside 1900..2199, or a range that ends before it starts."""
+    for day in (first, last):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise ValidationError(
+                f"{day.isoformat()} is not a day between 1900 and 2199",
+                f"{day.isoformat()} 不在 1900 至 2199 年之间",
+            )
+    if first is not None and last is not None and last < first:
+        raise ValidationError(
+            f"the last day {last.isoformat()} is before the first {first.isoformat()}",
+            f"结束日期 {last.isoformat()} 早于开始日期 {first.isoformat()}",
+        )
 
 
 def search_audit_trail(
@@ -40,11 +58,7 @@ def search_audit_trail(
 ) -> AuditTrailPage:
     """The records of ``kind`` written on ``first``..``last`` (the platform's days) whose
     payload contains ``text`` (ignoring case), newest first; every kind on the trail too."""
-    if first is not None and last is not None and last < first:
-        raise ValidationError(
-            f"the last day {last.isoformat()} is before the first {first.isoformat()}",
-            f"结束日期 {last.isoformat()} 早于开始日期 {first.isoformat()}",
-        )
+    check_days(first, last)
     wanted = (text or "").strip().casefold()
     if len(wanted) > MAX_TEXT:
         raise ValidationError(

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tideover.compliance.contacts import HoldKind
 from tideover.compliance.holds import MAX_REASON
@@ -28,6 +28,7 @@ from tideover.services.compliance.results import (
     LiftedHolds,
     PackSummary,
 )
+from tideover.services.inputs import FREE_TEXT, NO_CONTROL, PlausibleInstant
 from tideover.web.deps import Authorized, Caller, ClockDep, PageDep, UowFactoryDep
 from tideover.web.pagination import Page, paginate
 
@@ -37,23 +38,24 @@ Reader = Annotated[Caller, Authorized(Permission.COMPLIANCE_READ)]
 HoldWriter = Annotated[Caller, Authorized(Permission.HOLDS_WRITE)]
 First = Annotated[date | None, Query(alias="from", description="First business date.")]
 Last = Annotated[date | None, Query(alias="to", description="Last business date.")]
+HoldId = Annotated[str, PathParam(min_length=1, max_length=64, pattern=NO_CONTROL)]
 
 
 class NewHold(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    borrower_id: str = Field(min_length=1, max_length=64)
+    borrower_id: str = Field(min_length=1, max_length=64, pattern=NO_CONTROL)
     kind: HoldKind
-    reason: str = Field(min_length=1, max_length=MAX_REASON)
-    debt_id: str | None = Field(default=None, min_length=1, max_length=64)
-    start: AwareDatetime | None = Field(default=None, description="Default: now.")
-    end: AwareDatetime | None = Field(default=None, description="Default: until lifted.")
+    reason: str = Field(min_length=1, max_length=MAX_REASON, pattern=FREE_TEXT)
+    debt_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=NO_CONTROL)
+    start: PlausibleInstant | None = Field(default=None, description="Default: now.")
+    end: PlausibleInstant | None = Field(default=None, description="Default: until lifted.")
 
 
 class HoldLift(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=MAX_REASON)
+    reason: str = Field(min_length=1, max_length=MAX_REASON, pattern=FREE_TEXT)
 
 
 @router.get("/packs", response_model=Page[PackSummary], summary="The rule packs")
@@ -128,7 +130,7 @@ def add(body: NewHold, caller: HoldWriter, uow: UowFactoryDep, clock: ClockDep) 
 
 @router.post("/holds/{hold_id}/lift", response_model=LiftedHolds, summary="Lift a hold")
 def lift(
-    hold_id: Annotated[str, PathParam(max_length=64)],
+    hold_id: HoldId,
     body: HoldLift,
     caller: HoldWriter,
     uow: UowFactoryDep,

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tideover.domain.collectors import CollectorRole
 from tideover.domain.permissions import Permission
+from tideover.services.inputs import NO_CONTROL
 from tideover.services.jobs import JobInfo, job_info, start_job
 from tideover.services.platforms import business_date_of
 from tideover.services.queues.collectors import (
@@ -45,7 +46,11 @@ from tideover.web.pagination import Page, paginate
 router = APIRouter(prefix="/team", tags=["team"])
 
 Lead = Annotated[Caller, Authorized(Permission.QUEUE_ASSIGN)]
-CollectorId = Annotated[str, PathParam(min_length=1, max_length=64)]
+CollectorId = Annotated[str, PathParam(min_length=1, max_length=64, pattern=NO_CONTROL)]
+JobId = Annotated[str, PathParam(min_length=1, max_length=64, pattern=NO_CONTROL)]
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_CONTROL)]
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_CONTROL)]
+Licence = Annotated[str, Field(min_length=1, max_length=8, pattern=NO_CONTROL)]
 IfMatch = Annotated[str | None, Header(description="The collector's ETag as last read.")]
 ASSIGN = "assign"  # the job kind (services/jobs.py)
 _LIST = r"^[A-Za-z0-9*_.\-]{1,64}$"
@@ -54,11 +59,11 @@ _LIST = r"^[A-Za-z0-9*_.\-]{1,64}$"
 class NewCollector(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    collector_id: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=200)
-    team: str = Field(min_length=1, max_length=64)
+    collector_id: Code
+    name: Name
+    team: Code
     role: CollectorRole = CollectorRole.COLLECTOR
-    jurisdictions: list[Annotated[str, Field(max_length=8)]] = Field(min_length=1, max_length=64)
+    jurisdictions: list[Licence] = Field(min_length=1, max_length=64)
     queues: list[Annotated[str, Field(pattern=_LIST)]] = Field(min_length=1, max_length=64)
     daily_capacity: int = Field(ge=0, le=10_000)
 
@@ -68,12 +73,10 @@ class CollectorChanges(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    team: str | None = Field(default=None, min_length=1, max_length=64)
+    name: Name | None = None
+    team: Code | None = None
     role: CollectorRole | None = None
-    jurisdictions: list[Annotated[str, Field(max_length=8)]] | None = Field(
-        default=None, min_length=1, max_length=64
-    )
+    jurisdictions: list[Licence] | None = Field(default=None, min_length=1, max_length=64)
     queues: list[Annotated[str, Field(pattern=_LIST)]] | None = Field(
         default=None, min_length=1, max_length=64
     )
@@ -84,10 +87,8 @@ class CollectorChanges(BaseModel):
 class HandOn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    to: str | None = Field(
+    to: Code | None = Field(
         default=None,
-        min_length=1,
-        max_length=64,
         description="One collector to take every item; default: by the assignment rules.",
     )
     as_of: date | None = Field(default=None, description="Only that day's items.")
@@ -228,7 +229,5 @@ def assign(
 
 
 @router.get("/assignments/{job_id}", response_model=JobInfo, summary="An assignment run")
-def assignment(
-    job_id: Annotated[str, PathParam(max_length=64)], caller: Lead, uow: UowFactoryDep
-) -> JobInfo:
+def assignment(job_id: JobId, caller: Lead, uow: UowFactoryDep) -> JobInfo:
     return job_info(uow=uow(), platform=caller.platform, job_id=job_id, kind=ASSIGN)

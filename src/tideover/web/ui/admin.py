@@ -25,10 +25,20 @@ from tideover.services.access.signin import (
 from tideover.services.access.tokens import MIN_PASSWORD
 from tideover.services.channel_settings import save_channel_settings, show_channel_settings
 from tideover.services.identity.users import add_user, change_user, list_users, show_user
+from tideover.services.inputs import NO_CONTROL
 from tideover.services.jobs import job_info
 from tideover.services.portfolio.results import ImportResult
 from tideover.services.portfolio.uploads import KINDS
-from tideover.web.api.admin import IMPORT, check_user, data_dir, start_import, user_etag
+from tideover.web.api.admin import (
+    IMPORT,
+    JobId,
+    KeyId,
+    UserId,
+    check_user,
+    data_dir,
+    start_import,
+    user_etag,
+)
 from tideover.web.deps import Authorized, Caller, ClockDep, NowDep, UowFactoryDep
 from tideover.web.ui.compliance import finished, flash, show
 from tideover.web.ui.words import N_
@@ -41,7 +51,7 @@ SettingsAdmin = Annotated[Caller, Authorized(Permission.SETTINGS_ADMIN)]
 Importer = Annotated[Caller, Authorized(Permission.IMPORTS_WRITE)]
 Password = Annotated[str, Form(min_length=MIN_PASSWORD, max_length=1024)]
 Roles = Annotated[list[Role], Form(min_length=1, max_length=len(Role))]
-Text = Annotated[str, Form(max_length=254)]
+Text = Annotated[str, Form(max_length=254, pattern=NO_CONTROL)]
 
 DONE = {
     "added": N_("The user is added; they can sign in with the password you gave."),
@@ -69,10 +79,10 @@ def add(
     caller: UsersAdmin,
     uow: UowFactoryDep,
     now: NowDep,
-    username: Annotated[str, Form(min_length=1, max_length=64)],
+    username: Annotated[str, Form(min_length=1, max_length=64, pattern=NO_CONTROL)],
     roles: Roles,
     password: Password,
-    display_name: Annotated[str | None, Form(max_length=200)] = None,
+    display_name: Annotated[str | None, Form(max_length=200, pattern=NO_CONTROL)] = None,
 ) -> Response:
     added = add_user(
         uow=uow(),
@@ -96,7 +106,7 @@ def add(
 
 @router.get("/users/{user_id}", response_class=HTMLResponse)
 def user(
-    request: Request, user_id: int, caller: UsersAdmin, uow: UowFactoryDep, now: NowDep
+    request: Request, user_id: UserId, caller: UsersAdmin, uow: UowFactoryDep, now: NowDep
 ) -> HTMLResponse:
     found = show_user(uow=uow(), platform=caller.platform, user_id=user_id, now=now)
     return show(
@@ -116,7 +126,7 @@ def user(
 @router.post("/users/{user_id}")
 def change(
     request: Request,
-    user_id: int,
+    user_id: UserId,
     caller: UsersAdmin,
     uow: UowFactoryDep,
     now: NowDep,
@@ -141,7 +151,7 @@ def change(
 @router.post("/users/{user_id}/password")
 def password(
     request: Request,
-    user_id: int,
+    user_id: UserId,
     caller: UsersAdmin,
     uow: UowFactoryDep,
     now: NowDep,
@@ -179,7 +189,7 @@ def create_key(
     caller: KeysAdmin,
     uow: UowFactoryDep,
     now: NowDep,
-    name: Annotated[str, Form(min_length=1, max_length=200)],
+    name: Annotated[str, Form(min_length=1, max_length=200, pattern=NO_CONTROL)],
     scopes: Annotated[list[Permission], Form(min_length=1, max_length=len(Permission))],
 ) -> HTMLResponse:
     """The key is on this page only: it is not stored, and never put in an address."""
@@ -197,7 +207,7 @@ def create_key(
 
 @router.post("/keys/{key_id}/revoke")
 def revoke_key(
-    request: Request, key_id: str, caller: KeysAdmin, uow: UowFactoryDep, now: NowDep
+    request: Request, key_id: KeyId, caller: KeysAdmin, uow: UowFactoryDep, now: NowDep
 ) -> Response:
     revoke_api_key(uow=uow(), platform=caller.platform, key_id=key_id, by=caller.name, at=now)
     return finished(request, "/admin/keys?done=revoked")
@@ -291,7 +301,7 @@ def upload(
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job(request: Request, job_id: str, caller: Importer, uow: UowFactoryDep) -> HTMLResponse:
+def job(request: Request, job_id: JobId, caller: Importer, uow: UowFactoryDep) -> HTMLResponse:
     """An import run as a job; while it runs, htmx asks for this fragment again every 2 s."""
     found = job_info(uow=uow(), platform=caller.platform, job_id=job_id, kind=IMPORT)
     result = ImportResult.model_validate(found.result) if found.result else None

@@ -20,6 +20,8 @@ from tideover.domain.permissions import Permission
 from tideover.services.compliance.holds import add_hold, lift_stored_hold, platform_holds
 from tideover.services.compliance.reports import denials_by_rule, list_packs, platform_rules
 from tideover.services.compliance.results import DenialReport
+from tideover.services.inputs import FREE_TEXT, NO_CONTROL
+from tideover.web.api.compliance import HoldId
 from tideover.web.deps import Authorized, Caller, ClockDep, UowFactoryDep
 from tideover.web.ui.pages import render, texts_of
 from tideover.web.ui.words import ADMIN_LABELS, N_
@@ -28,7 +30,7 @@ router = APIRouter(prefix="/compliance")
 
 Reader = Annotated[Caller, Authorized(Permission.COMPLIANCE_READ)]
 HoldWriter = Annotated[Caller, Authorized(Permission.HOLDS_WRITE)]
-Reason = Annotated[str, Form(min_length=1, max_length=MAX_REASON)]
+Reason = Annotated[str, Form(min_length=1, max_length=MAX_REASON, pattern=FREE_TEXT)]
 
 # Disputes and complaints are holds too: a contact that records one raises it.
 DISPUTES = (HoldKind.DISPUTE, HoldKind.COMPLAINT)
@@ -165,10 +167,10 @@ def add(
     caller: HoldWriter,
     uow: UowFactoryDep,
     clock: ClockDep,
-    borrower_id: Annotated[str, Form(min_length=1, max_length=64)],
+    borrower_id: Annotated[str, Form(min_length=1, max_length=64, pattern=NO_CONTROL)],
     kind: Annotated[HoldKind, Form()],
     reason: Reason,
-    debt_id: Annotated[str | None, Form(max_length=64)] = None,
+    debt_id: Annotated[str | None, Form(max_length=64, pattern=NO_CONTROL)] = None,
 ) -> Response:
     add_hold(
         uow=uow(),
@@ -186,7 +188,7 @@ def add(
 @router.post("/holds/{hold_id}/lift")
 def lift(
     request: Request,
-    hold_id: str,
+    hold_id: HoldId,
     caller: HoldWriter,
     uow: UowFactoryDep,
     clock: ClockDep,

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from tideover.domain.collectors import CollectorRole
 from tideover.domain.permissions import Permission
+from tideover.services.inputs import NO_CONTROL
 from tideover.services.jobs import job_info, start_job
 from tideover.services.platforms import business_date_of
 from tideover.services.queues.collectors import (
@@ -27,7 +28,7 @@ from tideover.services.queues.collectors import (
 from tideover.services.queues.items import reassign_from
 from tideover.services.queues.workload import show_collector, workload
 from tideover.web.api.policy import PreconditionFailed
-from tideover.web.api.team import ASSIGN, etag
+from tideover.web.api.team import ASSIGN, CollectorId, JobId, etag
 from tideover.web.deps import Authorized, Caller, ClockDep, NowDep, UowFactoryDep
 from tideover.web.ui.compliance import finished, flash, show
 from tideover.web.ui.words import N_
@@ -35,9 +36,9 @@ from tideover.web.ui.words import N_
 router = APIRouter(prefix="/team")
 
 Lead = Annotated[Caller, Authorized(Permission.QUEUE_ASSIGN)]
-Name = Annotated[str, Form(min_length=1, max_length=200)]
-Team = Annotated[str, Form(min_length=1, max_length=64)]
-Words = Annotated[str, Form(min_length=1, max_length=600)]
+Name = Annotated[str, Form(min_length=1, max_length=200, pattern=NO_CONTROL)]
+Team = Annotated[str, Form(min_length=1, max_length=64, pattern=NO_CONTROL)]
+Words = Annotated[str, Form(min_length=1, max_length=600, pattern=NO_CONTROL)]
 Capacity = Annotated[int, Form(ge=0, le=10_000)]
 
 DONE = {
@@ -80,7 +81,7 @@ def add(
     caller: Lead,
     uow: UowFactoryDep,
     clock: ClockDep,
-    collector_id: Annotated[str, Form(min_length=1, max_length=64)],
+    collector_id: Annotated[str, Form(min_length=1, max_length=64, pattern=NO_CONTROL)],
     name: Name,
     team: Team,
     jurisdictions: Words,
@@ -105,7 +106,7 @@ def add(
 
 @router.get("/collectors/{collector_id}", response_class=HTMLResponse)
 def collector(
-    request: Request, collector_id: str, caller: Lead, uow: UowFactoryDep
+    request: Request, collector_id: CollectorId, caller: Lead, uow: UowFactoryDep
 ) -> HTMLResponse:
     found = show_collector(uow=uow(), platform=caller.platform, collector_id=collector_id)
     return show(
@@ -124,7 +125,7 @@ def collector(
 @router.post("/collectors/{collector_id}")
 def change(
     request: Request,
-    collector_id: str,
+    collector_id: CollectorId,
     caller: Lead,
     uow: UowFactoryDep,
     clock: ClockDep,
@@ -170,11 +171,11 @@ def change(
 @router.post("/collectors/{collector_id}/hand-on")
 def hand_on(
     request: Request,
-    collector_id: str,
+    collector_id: CollectorId,
     caller: Lead,
     uow: UowFactoryDep,
     clock: ClockDep,
-    to: Annotated[str | None, Form(max_length=64)] = None,
+    to: Annotated[str | None, Form(max_length=64, pattern=NO_CONTROL)] = None,
 ) -> Response:
     reassign_from(
         uow=uow(),
@@ -209,7 +210,7 @@ def assign(
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job(request: Request, job_id: str, caller: Lead, uow: UowFactoryDep) -> HTMLResponse:
+def job(request: Request, job_id: JobId, caller: Lead, uow: UowFactoryDep) -> HTMLResponse:
     """An assignment run; while it runs, htmx asks for this fragment again every 2 s."""
     found = job_info(uow=uow(), platform=caller.platform, job_id=job_id, kind=ASSIGN)
     template = "team/job_status.html" if "HX-Request" in request.headers else "team/job.html"
