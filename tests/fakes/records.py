@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
+import pyarrow as pa
+
 from tideover.adapters.repositories import (
     AuditHead,
     EvidenceFile,
@@ -368,6 +370,12 @@ class FakeLoanRepository:
         self, loan_ids: Iterable[str] | None = None
     ) -> dict[str, builtins.list[PausePeriod]]:
         return {}
+
+    def account_columns(self) -> pa.Table | None:
+        return None  # no columnar read in memory: the cycle reads the rows
+
+    def installment_columns(self) -> pa.Table | None:
+        return None
 
     def account_rows(self) -> builtins.list[tuple[Any, ...]]:
         _bulk_only("account_rows")

@@ -292,7 +292,7 @@ def _replay_one(
 ) -> bool:
     """One loan through ``batch.replay``; False when it must be left to the domain code."""
     p, (low, high) = rows.payments, pay_range
-    ids, amounts, days = p.payment_id[low:high], p.amount[low:high], p.day[low:high]
+    ids, amounts, days = p.payment_id[low:high], ints(p.amount, low, high), ints(p.day, low, high)
     reverses = p.reverses[low:high]
     out.last_payment[index] = last_payment(ids, days, reverses, today)
     version = rows.versions.get(rows.loan_keys[index])

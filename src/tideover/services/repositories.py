@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
+import pyarrow as pa
+
 from tideover.adapters.repositories.access import ApiKeyRecord, SessionRecord
 from tideover.adapters.repositories.account_flags import AccountFlags
 from tideover.adapters.repositories.applications import EvidenceFile
@@ -517,6 +519,15 @@ class LoanRepository(Protocol):
         each zone once, by borrower key (what ``Borrower.candidate_time_zones``
         gives)."""
 
+    def account_columns(self) -> pa.Table | None:
+        """``account_rows`` as columns: loan_key, loan_id, borrower_id, borrower_key,
+        product, currency, start_day, time_zone, region_code, state."""
+        ...
+
+    def installment_columns(self) -> pa.Table | None:
+        """``installment_rows`` as columns: loan_key, due, principal, interest, fees."""
+        ...
+
     def installment_rows(self) -> builtins.list[tuple[Any, ...]]:
         """(loan key, due day number, principal, interest, fees) of every contract
         installment, by loan key and installment number."""
@@ -546,6 +557,11 @@ class PaymentRepository(Protocol):
     def by_loan_paid_on(self, day: date) -> dict[str, builtins.list[Payment]]:
         """Payments up to ``day`` of the loans that received money (or a reversal) on
         ``day``."""
+
+    def payment_columns(self) -> pa.Table | None:
+        """``payment_rows`` as columns: loan_key, payment_id, amount, currency, day,
+        reverses (``''`` when the row reverses nothing)."""
+        ...
 
     def payment_rows(self) -> builtins.list[tuple[Any, ...]]:
         """(loan key, payment id, amount, currency, day number, reverses) of every payment

@@ -17,8 +17,9 @@ from tideover.adapters.orm import (
     LoanRow,
     storable_rate,
 )
-from tideover.adapters.repositories._base import PlatformScoped, bulk_insert, chunks
+from tideover.adapters.repositories._base import bulk_insert, chunks
 from tideover.adapters.repositories._bulk import day_number, json_text, plain_rows
+from tideover.adapters.repositories._columns import LoanColumns
 from tideover.domain.delinquency import PausePeriod
 from tideover.domain.errors import CurrencyMismatch
 from tideover.domain.loans import Frequency, Installment, Loan, LoanTerms, RepaymentMethod, Schedule
@@ -34,7 +35,7 @@ _INSTALLMENT_COLUMNS = (
 )
 
 
-class LoanRepository(PlatformScoped):
+class LoanRepository(LoanColumns):
     """Loans of one platform with their schedules, and the pauses that stop them ageing."""
 
     def get(self, loan_id: str) -> Loan | None:

@@ -13,11 +13,11 @@ from sqlalchemy import ColumnElement, select
 from tideover.adapters.orm import LoanRow, PaymentRow
 from tideover.adapters.repositories._base import (
     SCAN_THRESHOLD,
-    PlatformScoped,
     bulk_insert,
     chunks,
 )
 from tideover.adapters.repositories._bulk import day_number, plain_rows
+from tideover.adapters.repositories._columns import PaymentColumns
 from tideover.domain.errors import CurrencyMismatch
 from tideover.domain.money import Money, currency
 from tideover.domain.payments import Payment
@@ -33,7 +33,7 @@ _PAYMENT_COLUMNS = (
 )
 
 
-class PaymentRepository(PlatformScoped):
+class PaymentRepository(PaymentColumns):
     """Payments (and reversals) received by one platform, in value-date order."""
 
     def existing(self, ids: Iterable[str]) -> dict[str, Payment]:

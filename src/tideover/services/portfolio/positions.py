@@ -15,9 +15,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast, overload
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from tideover.batch.portfolio_rows import (
@@ -93,21 +95,19 @@ def _portfolio_delinquency(
 ) -> PortfolioDelinquency:
     loans = uow.loans(platform)
     today = day_number(as_of)
-    every = loans.account_rows()
-    accounts = [row for row in every if row[6] <= today]  # started (row[6]: the start day)
-    not_yet = len(every) - len(accounts)
+    read = _columns(uow, platform, today)
+    if read is None:
+        read = _rows(uow, platform, today)
+    accounts, installments, paid, not_yet = read
     (keys, loan_ids, borrower_ids, borrower_keys, products, currencies, starts, zones, codes,
-     states) = columns_of(accounts, 10)  # fmt: skip
+     states) = accounts  # fmt: skip
     versions = _versions(uow.schedules(platform).schedules_in_force(as_of))
-    # Installments are all integers: one array, read in C, its columns views.
-    inst = np.array(loans.installment_rows(), dtype=np.int64).reshape(-1, 5).T
-    pays = columns_of(uow.payments(platform).payment_rows(), 6)
     pauses = PauseRows(*columns_of(loans.pause_rows(), 3))
     rows = PortfolioRows(
         loan_keys=keys,
         currencies=currencies,
-        installments=InstallmentRows(*inst),
-        payments=PaymentRows(*pays),
+        installments=installments,
+        payments=paid,
         pauses=pauses,
         versions=versions,
     )
@@ -135,14 +135,96 @@ def _portfolio_delinquency(
         borrower_keys=list(borrower_keys),
         products=list(products),
         start_days=np.asarray(starts, dtype=np.int64),
-        address_zones=list(zones),
-        regions=[code or state for code, state in zip(codes, states, strict=True)],
+        address_zones=[zone or None for zone in zones],
+        regions=[code or state or None for code, state in zip(codes, states, strict=True)],
         positions=positions,
         dpd=dpd,
         bucket_code=bucket_code,
         statuses=statuses,
         not_yet_disbursed=not_yet,
     )
+
+
+_Read = tuple[list[Sequence[Any]], InstallmentRows, PaymentRows, int]
+
+
+def _rows(uow: UnitOfWork, platform: str, today: int) -> _Read:
+    """The bulk reads as driver tuples (where no columnar read is possible)."""
+    loans = uow.loans(platform)
+    every = loans.account_rows()
+    accounts = [row for row in every if row[6] <= today]  # started (row[6]: the start day)
+    # Installments are all integers: one array, read in C, its columns views.
+    inst = np.array(loans.installment_rows(), dtype=np.int64).reshape(-1, 5).T
+    pays = columns_of(uow.payments(platform).payment_rows(), 6)
+    return (
+        list(columns_of(accounts, 10)),
+        InstallmentRows(*inst),
+        PaymentRows(*pays),
+        len(every) - len(accounts),
+    )
+
+
+def _columns(uow: UnitOfWork, platform: str, today: int) -> _Read | None:
+    """The bulk reads as Arrow columns (``adapters.columnar``), or None where there are none.
+
+    Numbers stay numpy arrays; text becomes Python strings only where the replay reads
+    it (payment ids only for the loans replayed one by one, through ``LazyStrings``)."""
+    loans = uow.loans(platform)
+    every = loans.account_columns()
+    if every is None:
+        return None
+    installments = loans.installment_columns()
+    payments = uow.payments(platform).payment_columns()
+    if installments is None or payments is None:  # pragma: no cover - same database
+        return None
+    started = every.filter(pc.less_equal(every["start_day"], today))
+    names = ("loan_key", "loan_id", "borrower_id", "borrower_key", "product", "currency",
+             "start_day", "time_zone", "region_code", "state")  # fmt: skip
+    accounts: list[Sequence[Any]] = [started[name].to_pylist() for name in names]
+    inst = InstallmentRows(
+        *(_ints(installments[n]) for n in ("loan_key", "due", "principal", "interest", "fees"))
+    )
+    reverses = payments["reverses"]
+    paid = PaymentRows(
+        _ints(payments["loan_key"]),
+        LazyStrings(payments["payment_id"]),
+        _ints(payments["amount"]),
+        payments["currency"].to_pylist(),
+        _ints(payments["day"]),
+        pc.if_else(pc.equal(reverses, ""), pa.scalar(None, reverses.type), reverses).to_pylist(),
+    )
+    return accounts, inst, paid, every.num_rows - started.num_rows
+
+
+def _ints(column: pa.ChunkedArray) -> Sequence[int]:
+    """An integer column as an int64 array (the row path's columns are tuples; the replay
+    takes either: it converts slices with ``batch.loan_rows.ints``)."""
+    return cast(Sequence[int], column.to_numpy().astype(np.int64, copy=False))
+
+
+class LazyStrings(Sequence[str]):
+    """An Arrow string column read as Python strings only where sliced."""
+
+    def __init__(self, column: pa.ChunkedArray) -> None:
+        self._column = column
+
+    def __len__(self) -> int:
+        return len(self._column)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self._column))
+            every: list[str]
+            if step != 1:
+                every = self._column.to_pylist()
+                return every[index]
+            every = self._column.slice(start, max(0, stop - start)).to_pylist()
+            return every
+        return str(self._column[index].as_py())
 
 
 def _versions(

@@ -1,0 +1,137 @@
+"""Bulk reads as Arrow columns: the daily cycle's big tables without a Python object per row.
+
+A platform's installments and payments are tens of millions of rows at a
+large lender.  Fetched as driver tuples they cost far more than the database
+takes to produce them (bench/RESULTS.md); read through an ADBC driver they
+arrive as Arrow columns built in C: PostgreSQL's driver streams a binary
+``COPY … TO STDOUT``, SQLite's reads the file with the SQLite library itself.
+The read runs on its own connection to the same database (the same URL,
+credentials and ``search_path``), outside the session's transaction: it sees
+what is committed, which is all the cycle reads (its run record and the
+inbox's imports commit before the delinquency stage).
+
+:func:`columnar_reader` gives None where there is no file or server to open
+a second connection to (an in-memory SQLite database); callers then read rows
+as before.  A connection lost mid-read, or a server that went away, raises
+:class:`tideover.domain.errors.DataUnavailable` in en and zh, without SQL or
+parameters: the cycle then fails cleanly and keeps nothing of the run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import Select
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
+
+from tideover.adapters.db_errors import DatabaseError
+from tideover.domain.errors import DataUnavailable
+from tideover.domain.redact import scrub
+
+# Connection options libpq understands in a URI; SQLAlchemy's own ones are left out.
+_LIBPQ_OPTIONS = frozenset(
+    {"options", "sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout",
+     "application_name", "target_session_attrs", "keepalives", "keepalives_idle"}
+)  # fmt: skip
+
+
+class ColumnarReader:
+    """Reads statements as Arrow tables on one ADBC connection (open until ``close``)."""
+
+    def __init__(self, dialect: str, connection: Any) -> None:
+        self.dialect = dialect
+        self._connection = connection
+
+    def read(self, session: Session, query: Select[Any]) -> pa.Table:
+        """All rows of ``query`` (rendered with its values, as ``_bulk.plain_rows`` does)."""
+        compiled = query.compile(
+            dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
+        )
+        return self.read_sql(str(compiled))
+
+    def read_sql(self, sql: str) -> pa.Table:
+        try:
+            with contextlib.closing(self._connection.cursor()) as cursor:
+                cursor.execute(sql)
+                table: pa.Table = cursor.fetch_arrow_table()
+                return table
+        except Exception as exc:
+            raise read_error(exc) from exc
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._connection.close()
+
+
+def read_error(exc: BaseException) -> Exception:
+    """The driver's error as one coded line: a lost or unreachable server is unavailable
+    data; anything else a database error.  Neither quotes the statement."""
+    import adbc_driver_manager
+
+    if isinstance(exc, DataUnavailable | DatabaseError):
+        return exc
+    lines = str(exc).strip().splitlines()
+    reason = scrub(lines[0])[:300] if lines else type(exc).__name__
+    lost = (
+        isinstance(
+            exc,
+            adbc_driver_manager.OperationalError | adbc_driver_manager.InterfaceError | OSError,
+        )
+        or "connection" in reason.lower()
+    )
+    if lost:
+        return DataUnavailable(
+            f"the database connection was lost while reading the portfolio ({reason}); "
+            "nothing of the unfinished work was kept — rerun once the database is back",
+            f"读取资产组合时数据库连接中断（{reason}）；未完成的工作均未保留——"
+            "数据库恢复后请重新运行",
+        )
+    return DatabaseError(
+        f"the database refused a bulk read of the portfolio ({reason})",
+        f"数据库拒绝了资产组合的批量读取（{reason}）",
+    )
+
+
+def columnar_reader(session: Session) -> ColumnarReader | None:
+    """A reader on a second connection to the session's database, or None (see module doc)."""
+    url = session.get_bind().engine.url
+    backend = url.get_backend_name()
+    try:
+        if backend == "postgresql":
+            import adbc_driver_postgresql.dbapi as postgresql  # type: ignore[import-untyped]
+
+            connection = postgresql.connect(_libpq_uri(url))
+            return ColumnarReader("postgresql", connection)
+        if backend == "sqlite":
+            database = url.database or ""
+            if database in ("", ":memory:") or database.startswith("file:"):
+                return None
+            import adbc_driver_sqlite.dbapi as sqlite
+
+            return ColumnarReader("sqlite", sqlite.connect(database))
+    except ImportError:  # pragma: no cover - both drivers are dependencies
+        return None
+    except Exception as exc:
+        raise read_error(exc) from exc
+    return None
+
+
+@contextlib.contextmanager
+def columnar_reads(session: Session) -> Iterator[ColumnarReader | None]:
+    """:func:`columnar_reader` for a block, closed after it."""
+    reader = columnar_reader(session)
+    try:
+        yield reader
+    finally:
+        if reader is not None:
+            reader.close()
+
+
+def _libpq_uri(url: URL) -> str:
+    plain = url.set(drivername="postgresql")
+    query = {k: v for k, v in plain.query.items() if k in _LIBPQ_OPTIONS}
+    return plain.set(query=query).render_as_string(hide_password=False)

@@ -1,0 +1,108 @@
+"""The cycle's bulk reads as Arrow columns (ADBC) equal the row reads, on both databases.
+
+The demo portfolio of ``test_stored_delinquency.py`` (pauses, reversals, plans,
+re-aged schedules, a loan not yet disbursed, borrowers known by their phones
+only) is read both ways: the columns must hold the rows' values, and the
+delinquency of every loan computed from either must be the same.  A server that
+goes away under a columnar read is a coded ``DataUnavailable`` in en and zh,
+never a driver's trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import numpy as np
+import psycopg
+import pytest
+from tests.integration.test_stored_delinquency import AS_OF, PLATFORM, portfolio
+
+from tideover.adapters.columnar import columnar_reader
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
+from tideover.domain.days import day_number
+from tideover.domain.errors import DataUnavailable
+from tideover.services.platforms import settings_of
+from tideover.services.portfolio import positions
+from tideover.services.portfolio.positions import PortfolioDelinquency, portfolio_delinquency
+
+UowFactory = Callable[[], SqlAlchemyUnitOfWork]
+__all__ = ["portfolio"]  # the fixture, shared
+
+
+def _plain(values: object) -> list[object]:
+    return list(values.tolist() if isinstance(values, np.ndarray) else values)  # type: ignore[attr-defined]
+
+
+def test_the_columns_hold_what_the_rows_hold(portfolio: UowFactory) -> None:
+    today = day_number(AS_OF)
+    with portfolio() as uow:
+        columns = positions._columns(uow, PLATFORM, today)
+        rows = positions._rows(uow, PLATFORM, today)
+    assert columns is not None  # a file or a server: the columnar read is used
+    (c_accounts, c_inst, c_paid, c_later), (r_accounts, r_inst, r_paid, r_later) = columns, rows
+    assert c_later == r_later == 1  # the loan not yet disbursed
+    empty_is_none = {4, 7, 8, 9}  # product, address zone, region code, state
+    for k, (got, want) in enumerate(zip(c_accounts, r_accounts, strict=True)):
+        if k in empty_is_none:
+            assert [g or None for g in got] == [w or None for w in want]
+        else:
+            assert _plain(got) == _plain(want)
+    for name in ("loan_key", "due", "principal", "interest", "fees"):
+        assert _plain(getattr(c_inst, name)) == _plain(getattr(r_inst, name))
+    for name in ("loan_key", "payment_id", "amount", "currency", "day", "reverses"):
+        got = getattr(c_paid, name)
+        assert _plain(got[0 : len(got)]) == _plain(getattr(r_paid, name))
+    assert any(r is not None for r in c_paid.reverses)
+
+
+def _same(a: PortfolioDelinquency, b: PortfolioDelinquency) -> None:
+    assert a.loan_ids == b.loan_ids
+    assert a.borrower_ids == b.borrower_ids
+    assert a.products == b.products
+    assert a.address_zones == b.address_zones
+    assert a.regions == b.regions
+    assert a.statuses == b.statuses
+    assert np.array_equal(a.dpd, b.dpd)
+    assert np.array_equal(a.bucket_code, b.bucket_code)
+    for name in ("outstanding_principal", "overdue", "oldest_unpaid_due", "installments_overdue",
+                 "last_payment"):  # fmt: skip
+        assert np.array_equal(getattr(a.positions, name), getattr(b.positions, name)), name
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, date(2026, 9, 15)])
+def test_the_delinquency_from_columns_is_the_delinquency_from_rows(
+    portfolio: UowFactory, monkeypatch: pytest.MonkeyPatch, as_of: date
+) -> None:
+    with portfolio() as uow:
+        settings = settings_of(uow, PLATFORM)
+        from_columns = portfolio_delinquency(uow, PLATFORM, as_of, settings)
+        monkeypatch.setattr(positions, "_columns", lambda *_: None)
+        from_rows = portfolio_delinquency(uow, PLATFORM, as_of, settings)
+    _same(from_columns, from_rows)
+    assert from_columns.loan_ids
+    assert from_columns.positions.one_by_one > 0  # both paths of the replay ran
+
+
+@pytest.mark.postgres
+def test_a_server_gone_under_a_columnar_read_is_a_coded_error(
+    portfolio: UowFactory, database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a lost server is a PostgreSQL case (SQLite is a file)")
+    with portfolio() as uow:
+        reader = columnar_reader(uow.session)
+    assert reader is not None
+    try:
+        backend = reader.read_sql("SELECT pg_backend_pid() AS pid").column("pid")[0].as_py()
+        plain = database_url.replace("postgresql+psycopg://", "postgresql://").split("?")[0]
+        with psycopg.connect(plain, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+        with pytest.raises(DataUnavailable) as caught:
+            reader.read_sql("SELECT 1 AS one")
+    finally:
+        reader.close()
+    error = caught.value
+    assert "connection was lost" in error.en
+    assert "连接中断" in error.zh
+    assert "SELECT" not in error.en
