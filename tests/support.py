@@ -9,12 +9,17 @@ wants "the cycle under this policy" goes through it (``cycle_under``).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from tideover.adapters.repositories import PlatformRecord, PlatformRepository, UserRepository
 from tideover.domain.clock import FixedClock
+from tideover.domain.identity import Role
+from tideover.domain.money import Currency
 from tideover.services.cycle.results import CycleSummary
 from tideover.services.cycle.run import run_cycle
 from tideover.services.identity.users import add_user
@@ -68,7 +73,7 @@ def activate_policy(uow: Callable[[], UnitOfWork] | UnitOfWork, platform: str, p
     number = submit_policy(uow=unit, platform=platform, text=text, by=AUTHOR, clock=clock).version
     approve_policy_version(uow=unit, platform=platform, version=number, by=APPROVER, clock=clock)
     activate_policy_version(
-        uow=unit, platform=platform, version=number, by=APPROVER, effective=EFFECTIVE, clock=clock
+        uow=unit, platform=platform, version=number, by=AUTHOR, effective=EFFECTIVE, clock=clock
     )
 
 
@@ -77,3 +82,48 @@ def cycle_under(policy_file: Path | None, **options: Any) -> CycleSummary:
     if policy_file is not None:
         activate_policy(options["uow"], options["platform"], policy_file)
     return run_cycle(**options)
+
+
+# -- the cast of every platform a test creates ------------------------------------------
+
+# The names integration and CLI tests give whoever acts.  The product records decisions only
+# against stored, active users of the platform, so every platform such a test creates gets
+# these users, each holding every staff role (tests of roles and identities make their own).
+CAST = (
+    "a", "admin", "agent", "agent-1", "agent-7", "alice", "amy", "ana", "ann", "author",
+    "b", "bo", "bob", "boss", "c", "c1", "c2", "carol", "cco", "collector1", "collector2", "collector3", "dave", "lead",
+    "lead-7", "lee", "manager", "r", "r1", "reviewer", "reviewer2", "sup", "supervisor", "x",
+)  # fmt: skip
+EVERY_ROLE = tuple(role for role in Role)
+CAST_CREATOR = "test-cast"
+
+
+def install_cast(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every platform created from now on (by the repository, whatever the path: a
+    fixture, a handler or an in-process CLI command) gets the :data:`CAST` in the same
+    transaction."""
+    original = PlatformRepository.ensure
+
+    def ensure_with_cast(
+        self: PlatformRepository,
+        code: str,
+        *,
+        name: str,
+        currency: Currency | str,
+        settings: Mapping[str, Any],
+    ) -> PlatformRecord:
+        existed = self.get(code) is not None
+        record = original(self, code, name=name, currency=currency, settings=settings)
+        if not existed:
+            users = UserRepository(self._session, code)
+            for username in CAST:
+                if users.by_name(username) is None:
+                    users.add(
+                        username=username,
+                        display_name=username,
+                        roles=EVERY_ROLE,
+                        created_by=CAST_CREATOR,
+                    )
+        return record
+
+    monkeypatch.setattr(PlatformRepository, "ensure", ensure_with_cast)

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from tests.support import install_cast
 
 from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.domain.borrowers import Borrower
@@ -35,3 +36,11 @@ def acme_with_loan(uow_factory: UowFactory) -> UowFactory:
         unit.loans("acme").add_many([Loan("acme", "L1", "B1", terms, build_schedule(terms))])
         unit.commit()
     return uow_factory
+
+
+@pytest.fixture(autouse=True)
+def cast(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every platform these tests create gets ``tests.support.CAST`` as its users (the
+    product acts only for stored users); ``@pytest.mark.own_users`` tests make their own."""
+    if request.node.get_closest_marker("own_users") is None:
+        install_cast(monkeypatch)

@@ -54,7 +54,7 @@ def hold(hold_id: str = "h1", **changes: Any) -> HoldRecord:
         "kind": HoldKind.CEASE_CONTACT,
         "starts_at": T0,
         "reason": "written request to stop",
-        "raised_by": "agent 7",
+        "raised_by": "agent-7",
     }
     return HoldRecord(**(fields | changes))
 
@@ -205,7 +205,7 @@ def test_holds_added_and_lifted_by_hand_are_audited(uow: UowFactory) -> None:
         borrower_id="b1",
         kind=HoldKind.BREATHING_SPACE,
         reason="moratorium notified by the Insolvency Service",
-        by="agent 7",
+        by="agent-7",
         end=T0 + timedelta(days=60),
         hold_id="bs-1",
         clock=CLOCK,

@@ -16,6 +16,7 @@ from tideover.services.jobs import JobContext, job_info, run_next_job, start_job
 from tideover.services.results import Result
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
+pytestmark = pytest.mark.own_users
 AT = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 
 

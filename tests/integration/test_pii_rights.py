@@ -20,6 +20,7 @@ from tideover.services.identity.users import add_user
 from tideover.services.privacy.rights import erase_borrower, export_borrower, retention_report
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
+pytestmark = pytest.mark.own_users
 AT = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 NATIONAL_ID = "11010519491231002X"
 PHONE = "+8613812345678"

@@ -134,6 +134,12 @@ def test_approval_is_refused_while_the_linter_finds_blocking_problems(uow: UowFa
     us_aggressive = AGGRESSIVE.replace("jurisdiction: CN", "jurisdiction: US").replace(
         "rule_packs: [cn]", "rule_packs: [us]"
     )
+    with pytest.raises(ValidationError, match="written for US"):  # not on a CN platform
+        _submit(uow, us_aggressive)
+    with uow() as unit:  # the platform collects under US law from now on
+        settings = {"time_zone": "Asia/Shanghai", "jurisdiction": "US"}
+        unit.platforms.ensure(PLATFORM, name=PLATFORM, currency="CNY", settings=settings)
+        unit.commit()
     number = _submit(uow, us_aggressive)
     with pytest.raises(service.PolicyLintBlocked) as raised:
         service.approve_policy_version(

@@ -13,6 +13,7 @@ from tideover.domain.identity import Role
 from tideover.services.identity.users import add_user, change_user, list_users, resolve_actor
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
+pytestmark = pytest.mark.own_users
 AT = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import pytest
 from tests.fakes import InMemoryUnitOfWork, Store
+from tests.support import CAST, EVERY_ROLE
 
 from tideover.compliance.audit import verify
 from tideover.domain.clock import FixedClock
@@ -77,6 +78,10 @@ def uow() -> InMemoryUnitOfWork:
             settings=PlatformSettings(time_zone="Asia/Shanghai").to_dict(),
         )
         unit.loans(PLATFORM).add_many([LOAN])
+        for name in CAST:  # whoever the tests name acts as a stored user with every role
+            unit.users(PLATFORM).add(
+                username=name, display_name=name, roles=EVERY_ROLE, created_by="setup"
+            )
         case = cases.submit(APPLICATION, at=SUBMITTED, by="borrower")
         unit.applications(PLATFORM).add_application(case, [])
         unit.commit()

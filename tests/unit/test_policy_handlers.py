@@ -15,7 +15,8 @@ from tests.fakes import InMemoryUnitOfWork
 
 from tideover.compliance.audit import verify
 from tideover.domain.clock import FixedClock
-from tideover.domain.errors import Conflict, NotFound
+from tideover.domain.errors import Conflict, NotFound, ValidationError
+from tideover.domain.identity import Role
 from tideover.domain.platforms import PlatformSettings
 from tideover.policy.problems import PolicyRejected
 from tideover.services.policy import versions as service
@@ -38,6 +39,16 @@ def uow() -> InMemoryUnitOfWork:
             name="Acme",
             currency="CNY",
             settings=PlatformSettings(time_zone="Asia/Shanghai").to_dict(),
+        )
+        for name in ("alice", "bob"):  # strategy managers: write, approve, activate
+            unit.users(PLATFORM).add(
+                username=name,
+                display_name=name,
+                roles=(Role.STRATEGY_MANAGER,),
+                created_by="setup",
+            )
+        unit.users(PLATFORM).add(
+            username="carol", display_name="carol", roles=(Role.COLLECTOR,), created_by="setup"
         )
         unit.commit()
     return unit
@@ -111,10 +122,23 @@ def test_blocking_lint_findings_refuse_approval(uow: InMemoryUnitOfWork) -> None
     us_aggressive = AGGRESSIVE.replace("jurisdiction: CN", "jurisdiction: US").replace(
         "rule_packs: [cn]", "rule_packs: [us]"
     )
-    number = _submitted(uow, us_aggressive)
+    with uow:
+        uow.platforms.ensure("acme-us", name="Acme US", currency="USD", settings={})
+        for name in ("alice", "bob"):
+            uow.users("acme-us").add(
+                username=name, display_name=name, roles=(Role.STRATEGY_MANAGER,), created_by="s"
+            )
+        uow.commit()
+    number = service.submit_policy(
+        uow=uow, platform="acme-us", text=us_aggressive, by="alice", clock=CLOCK
+    ).version
     with pytest.raises(PolicyLintBlocked):
         service.approve_policy_version(
-            uow=uow, platform=PLATFORM, version=number, by="bob", clock=CLOCK
+            uow=uow, platform="acme-us", version=number, by="bob", clock=CLOCK
+        )
+    with pytest.raises(ValidationError, match="written for US"):  # not on a CN platform
+        service.submit_policy(
+            uow=uow, platform=PLATFORM, text=us_aggressive, by="alice", clock=CLOCK
         )
 
 
@@ -159,3 +183,23 @@ def test_rollback_restores_the_previous_active_version(uow: InMemoryUnitOfWork) 
 def test_nothing_active_is_not_found(uow: InMemoryUnitOfWork) -> None:
     with pytest.raises(NotFound):
         service.active_policy(uow=uow, platform=PLATFORM, as_of=date(2026, 6, 2))
+
+
+@pytest.mark.parametrize("spelling", ["Alice", "ALICE", "ａｌｉｃｅ", "ali\u200bce"])
+def test_the_author_cannot_approve_under_another_spelling(
+    uow: InMemoryUnitOfWork, spelling: str
+) -> None:
+    number = _submitted(uow)
+    with pytest.raises(Conflict):
+        service.approve_policy_version(
+            uow=uow, platform=PLATFORM, version=number, by=spelling, clock=CLOCK
+        )
+
+
+def test_only_a_stored_user_with_the_permission_acts(uow: InMemoryUnitOfWork) -> None:
+    with pytest.raises(ValidationError, match="no active user"):
+        service.submit_policy(
+            uow=uow, platform=PLATFORM, text=SUPPORTIVE, by="mallory", clock=CLOCK
+        )
+    with pytest.raises(ValidationError, match="policy:write"):  # a collector writes no policy
+        service.submit_policy(uow=uow, platform=PLATFORM, text=SUPPORTIVE, by="carol", clock=CLOCK)

@@ -36,7 +36,9 @@ def settings_of(uow: UnitOfWork, platform: str) -> PlatformSettings:
     record = uow.platforms.get(platform)
     if record is None:
         raise NotFound(f"unknown platform {platform!r}", f"未知平台 {platform!r}")
-    return PlatformSettings.from_dict(record.settings)
+    data = dict(record.settings)
+    data.setdefault("currency", record.currency.code)  # the platform's own, not the default
+    return PlatformSettings.from_dict(data)
 
 
 def business_date_of(*, uow: UnitOfWork, platform: str, clock: Clock | None = None) -> date:

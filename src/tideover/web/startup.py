@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from tideover.bootstrap import App
 from tideover.domain.errors import ConfigurationError
-
-# ``tideover demo`` creates its users with this creator; their passwords are printed in the
-# README, so a production database must not have any of them active.
-DEMO_CREATOR = "demo"
+from tideover.services.demo.people import DEMO_CREATOR
 
 
 def refuse_unsafe_accounts(core: App) -> None:

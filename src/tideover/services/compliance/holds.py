@@ -13,7 +13,9 @@ from tideover.compliance.contacts import HoldKind
 from tideover.compliance.holds import RESULT_HOLDS, HoldRecord
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.errors import NotFound, UsageError
+from tideover.domain.permissions import Permission
 from tideover.domain.redact import scrub
+from tideover.services.common import acting, acting_with
 from tideover.services.compliance.results import (
     BorrowerHolds,
     HoldChange,
@@ -69,17 +71,17 @@ def add_hold(
 ) -> HoldChange:
     """Put a hold on a borrower (or one debt) from ``start`` (default now); audited."""
     now = (clock or SystemClock()).now()
-    hold = HoldRecord(
-        hold_id=hold_id or uuid.uuid4().hex,
-        borrower_id=borrower_id,
-        kind=kind,
-        starts_at=start or now,
-        reason=reason,
-        raised_by=by,
-        debt_id=debt_id,
-        ends_at=end,
-    )
     with uow:
+        hold = HoldRecord(
+            hold_id=hold_id or uuid.uuid4().hex,
+            borrower_id=borrower_id,
+            kind=kind,
+            starts_at=start or now,
+            reason=reason,
+            raised_by=acting(uow, platform, by),  # a user, or the borrower themself
+            debt_id=debt_id,
+            ends_at=end,
+        )
         uow.holds(platform).add(hold)
         record = uow.audit(platform).append(HOLD_ADDED, hold.to_dict(), at=now)
         uow.commit()
@@ -104,6 +106,7 @@ def lift_hold(
     now = (clock or SystemClock()).now()
     when = at or now
     with uow:
+        by = acting_with(uow, platform, by, Permission.HOLDS_WRITE)  # lifting is a decision
         repo = uow.holds(platform)
         mine = repo.for_borrower(borrower_id)
         chosen = [

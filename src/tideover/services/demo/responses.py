@@ -43,7 +43,7 @@ from tideover.services.plans.promises import record_promise
 from tideover.services.platforms import settings_of
 from tideover.services.unit_of_work import UnitOfWork
 
-SIMULATED = "simulated-borrower"  # the actor of what the simulation records
+SIMULATED = "borrower:simulated"  # the simulated borrowers act for themselves
 LOOK_BACK_DAYS = 7  # the fatigue window of the response rules
 
 

@@ -18,6 +18,7 @@ from tideover.domain.clock import Clock
 from tideover.domain.payments import Payment
 from tideover.domain.platforms import PlatformSettings
 from tideover.services.common import ProgressFn, no_progress
+from tideover.services.demo.people import DEMO_AUTHOR, DEMO_REVIEWER, ensure_demo_users
 from tideover.services.demo.results import DemoDay, DemoLoad, DemoPolicy
 from tideover.services.policy.versions import (
     activate_policy_version,
@@ -148,7 +149,6 @@ DEMO_POLICY_JURISDICTION = {
     "demo-cn-aggressive": ("aggressive", "CN", "cn"),
     "demo-us": ("supportive", "US", "us"),
 }
-DEMO_AUTHOR, DEMO_REVIEWER = "demo-author", "demo-reviewer"
 # The story the demo tells by default: one book, two policies, side by side.
 DEFAULT_DEMO_PLATFORMS = ("demo-cn", "demo-cn-aggressive")
 DEMO_DAYS = 10  # business days simulated, ending on the demo's business date
@@ -182,6 +182,7 @@ def ensure_demo_policy(
     *, uow_factory: Callable[[], UnitOfWork], platform: str, as_of: date, clock: Clock
 ) -> DemoPolicy:
     """Submit, approve (four eyes, linted) and activate the demo policy once."""
+    ensure_demo_users(uow_factory=uow_factory, platform=platform)
     with uow_factory() as uow:
         active = uow.policies(platform).active()
     if active is not None:

@@ -16,6 +16,7 @@ from typing import Any
 from tideover.adapters.repositories import EvidenceFile
 from tideover.domain.clock import Clock
 from tideover.domain.errors import NotFound
+from tideover.domain.identity import Role
 from tideover.plans import (
     ApplicationCase,
     EvidenceRejected,
@@ -39,6 +40,9 @@ _SIGNATURES = {
     b"\xff\xd8\xff": "image/jpeg",
     b"\x89PNG\r\n\x1a\n": "image/png",
 }
+
+# Who reviews and decides hardship applications (a collector passes them on).
+REVIEWERS = (Role.TEAM_LEAD, Role.COMPLIANCE_OFFICER, Role.STRATEGY_MANAGER, Role.PLATFORM_ADMIN)
 
 
 def _sniff(content: bytes) -> str | None:

@@ -17,7 +17,7 @@ from tideover.domain.loans import Loan
 from tideover.domain.money import Money, to_decimal
 from tideover.domain.payments import Payment
 from tideover.plans.lifecycle import Outcome, PlanStatus, PromiseToPay, promise_outcome
-from tideover.services.common import actor_name, now_and_today
+from tideover.services.common import acting, now_and_today
 from tideover.services.plans.results import PromiseDecision, PromiseInfo, PromiseList
 from tideover.services.unit_of_work import UnitOfWork
 
@@ -85,7 +85,7 @@ def add_promise(
 ) -> PromiseInfo:
     """``record_promise`` inside the caller's open unit of work (no commit): for a use case
     that records a promise with other changes, such as a collector's call outcome."""
-    who = actor_name(by)
+    who = acting(uow, platform, by)
     now, today = now_and_today(uow, platform, clock)
     loan = uow.loans(platform).get(loan_id)
     if loan is None:

@@ -35,7 +35,8 @@ from tideover.plans import approve as approve_request
 from tideover.plans.cases import AUTOMATIC
 from tideover.plans.lifecycle import Plan, PlanStatus
 from tideover.policy.document import parse_policy
-from tideover.services.common import actor_name, now_and_today
+from tideover.services.common import acting, actor_name, approval_roles, now_and_today
+from tideover.services.identity.users import resolve_actor
 from tideover.services.plans.options import price_position
 from tideover.services.plans.position import OPEN_PLANS, ReliefPosition, load_for_relief
 from tideover.services.plans.results import (
@@ -147,6 +148,7 @@ def offer_plan(
     """Offer one option of an application under review; approved at once when automatic."""
     requester = actor_name(by)
     with uow:
+        requester = acting(uow, platform, requester)
         now, today = now_and_today(uow, platform, clock)
         repo = uow.plans(platform)
         case = uow.applications(platform).require_application(application_id, lock=True)
@@ -228,12 +230,24 @@ def approve_plan(
     platform: str,
     plan_id: str,
     by: str,
-    role: str,
+    role: str | None = None,
     clock: Clock | None = None,
 ) -> PlanInfo:
-    """Approve an offered plan: never by its requester, and by a role high enough."""
+    """Approve an offered plan: never by its requester, and by a role high enough.
+
+    The approver is a stored user; their roles are the ones they hold (``role``, when
+    given, must be one of them: nobody approves with a role they claim but lack).
+    """
     approver = actor_name(by)
     with uow:
+        user = resolve_actor(uow, platform, approver)
+        approver = user.username
+        held = approval_roles(user)
+        if role is not None and role not in held:
+            raise ValidationError(
+                f"{approver!r} does not hold the role {role!r} (holds {sorted(held)})",
+                f"{approver!r} 不具有角色 {role!r}（具有 {sorted(held)}）",
+            )
         now, today = now_and_today(uow, platform, clock)
         repo = uow.plans(platform)
         stored = repo.require_plan(plan_id, lock=True)
@@ -249,7 +263,7 @@ def approve_plan(
         approval = approve_request(
             stored.request,
             approver=approver,
-            approver_roles=frozenset({role}),
+            approver_roles=frozenset({role}) if role is not None else held,
             limits=stored.limits,
             at=now,
         )
@@ -298,6 +312,7 @@ def accept_plan(
     """
     who = actor_name(by)
     with uow:
+        who = acting(uow, platform, who)
         now, today = now_and_today(uow, platform, clock)
         repo = uow.plans(platform)
         stored = repo.require_plan(plan_id, lock=True)
@@ -348,6 +363,7 @@ def cancel_plan(
             f"cancelling plan {plan_id!r} needs a reason", f"取消还款方案 {plan_id!r} 需要理由"
         )
     with uow:
+        who = acting(uow, platform, who)
         now, today = now_and_today(uow, platform, clock)
         repo = uow.plans(platform)
         stored = repo.require_plan(plan_id, lock=True)

@@ -36,7 +36,7 @@ from tideover.plans import (
     lifecycle,
 )
 from tideover.plans.cases import AUTOMATIC
-from tideover.services.common import actor_name, now_and_today
+from tideover.services.common import acting, actor_name, now_and_today
 from tideover.services.plans.relief import (
     audit_plan,
     chosen_option,
@@ -67,6 +67,7 @@ def reoffer_plan(
     """
     requester = actor_name(by)
     with uow:
+        requester = acting(uow, platform, requester)
         now, today = now_and_today(uow, platform, clock)
         repo = uow.plans(platform)
         broken = repo.require_plan(plan_id, lock=True)

@@ -18,9 +18,11 @@ from tideover.compliance.lint import check_jurisdiction, lint, platform_pack_cod
 from tideover.compliance.loader import load_pack
 from tideover.domain.clock import Clock, SystemClock, business_date
 from tideover.domain.errors import Conflict, InputRejected, NotFound
+from tideover.domain.permissions import Permission
 from tideover.policy.diff import diff_policies
 from tideover.policy.document import CompiledPolicy, load_policy, parse_policy
 from tideover.policy.workflow import Event, Ledger
+from tideover.services.common import acting_with
 from tideover.services.platforms import settings_of
 from tideover.services.policy.results import (
     PolicyChange,
@@ -36,6 +38,7 @@ from tideover.services.policy.results import (
     VersionTransition,
 )
 from tideover.services.repositories import PolicyRepository
+from tideover.services.simulate.requests import queue_review_simulation, review_state_for_audit
 from tideover.services.unit_of_work import UnitOfWork
 
 
@@ -85,12 +88,13 @@ def submit_policy(
     now = (clock or SystemClock()).now()
     sha256 = document_sha256(text)
     with uow:
+        who = acting_with(uow, platform, by, Permission.POLICY_WRITE)
         check_jurisdiction(settings_of(uow, platform).home_jurisdiction, compiled.policy)
         repo = uow.policies(platform)
         before = repo.ledger(lock=True)
-        drafted = before.draft(author=by, at=now)
+        drafted = before.draft(author=who, at=now)
         number = max(v.number for v in drafted.versions)
-        after = drafted.submit(number, actor=by, at=now)
+        after = drafted.submit(number, actor=who, at=now)
         repo.add(
             after.version(number),
             policy=compiled.policy.policy,
@@ -100,6 +104,10 @@ def submit_policy(
         )
         _store(uow, repo, before, after)
         stored = repo.get(number)
+        # Simulate before approve: requested with the version, in the same transaction.
+        queue_review_simulation(
+            uow, platform=platform, version=number, by=stored.version.author, at=now
+        )
         uow.commit()
     return SubmittedVersion.model_validate(
         {
@@ -125,11 +133,13 @@ def approve_policy_version(
     of an approved version is kept in the audit trail.
     """
 
-    def lint_then_approve(ledger: Ledger, at: datetime) -> Ledger:
+    def lint_then_approve(ledger: Ledger, at: datetime, who: str) -> Ledger:
         _lint_gate(uow, platform, version, at)
-        return ledger.approve(version, actor=by, at=at)
+        return ledger.approve(version, actor=who, at=at)
 
-    return _transition(uow, platform, version, clock, lint_then_approve)
+    return _transition(
+        uow, platform, version, clock, lint_then_approve, by, Permission.POLICY_APPROVE
+    )
 
 
 def _lint_gate(uow: UnitOfWork, platform: str, version: int, at: datetime) -> None:
@@ -161,6 +171,8 @@ def _lint_gate(uow: UnitOfWork, platform: str, version: int, at: datetime) -> No
             "sha256": stored.sha256,
             "packs": [{"pack": code, "version": pack} for code, pack in report.packs],
             "warnings": [f.rule_id for f in report.warnings],
+            # Approval does not wait for the simulation; what the approver could see is kept.
+            "simulation": review_state_for_audit(uow, platform, version),
         },
         at=at,
     )
@@ -181,7 +193,9 @@ def reject_policy_version(
         platform,
         version,
         clock,
-        lambda ledger, at: ledger.reject(version, actor=by, at=at, reason=reason),
+        lambda ledger, at, who: ledger.reject(version, actor=who, at=at, reason=reason),
+        by,
+        Permission.POLICY_APPROVE,
     )
 
 
@@ -198,11 +212,11 @@ def activate_policy_version(
     business date); the version active until now retires."""
     clock = clock or SystemClock()
 
-    def step(ledger: Ledger, at: datetime) -> Ledger:
+    def step(ledger: Ledger, at: datetime, who: str) -> Ledger:
         day = effective or _today(uow, platform, clock)
-        return ledger.activate(version, actor=by, at=at, effective_from=day)
+        return ledger.activate(version, actor=who, at=at, effective_from=day)
 
-    return _transition(uow, platform, version, clock, step)
+    return _transition(uow, platform, version, clock, step, by, Permission.POLICY_ACTIVATE)
 
 
 def rollback_policy(
@@ -216,11 +230,11 @@ def rollback_policy(
     """Re-activate the version that was active before the current one."""
     clock = clock or SystemClock()
 
-    def step(ledger: Ledger, at: datetime) -> Ledger:
+    def step(ledger: Ledger, at: datetime, who: str) -> Ledger:
         day = effective or _today(uow, platform, clock)
-        return ledger.rollback(actor=by, at=at, effective_from=day)
+        return ledger.rollback(actor=who, at=at, effective_from=day)
 
-    return _transition(uow, platform, None, clock, step)
+    return _transition(uow, platform, None, clock, step, by, Permission.POLICY_ACTIVATE)
 
 
 def list_policy_versions(*, uow: UnitOfWork, platform: str) -> PolicyVersions:
@@ -316,14 +330,18 @@ def _transition(
     platform: str,
     version: int | None,
     clock: Clock | None,
-    step: Callable[[Ledger, datetime], Ledger],
+    step: Callable[[Ledger, datetime, str], Ledger],
+    by: str,
+    permission: Permission,
 ) -> VersionTransition:
-    """Load the ledger (locked), apply ``step``, store and audit what changed, commit once."""
+    """Load the ledger (locked), apply ``step`` as the stored user ``by`` (who must hold
+    ``permission``), store and audit what changed, commit once."""
     now = (clock or SystemClock()).now()
     with uow:
+        who = acting_with(uow, platform, by, permission)
         repo = uow.policies(platform)
         before = repo.ledger(lock=True)
-        after = step(before, now)
+        after = step(before, now, who)
         events = _store(uow, repo, before, after)
         number = version if version is not None else events[-1].version
         stored = repo.get(number)

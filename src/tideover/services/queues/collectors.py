@@ -22,7 +22,7 @@ from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.collectors import Collector, CollectorRole
 from tideover.domain.errors import TideoverError, UsageError, ValidationError
 from tideover.domain.safe_yaml import YamlRejected, load_yaml
-from tideover.services.common import actor_name
+from tideover.services.common import acting, actor_name
 from tideover.services.queues.items import redistribute
 from tideover.services.queues.results import (
     AddedCollectors,
@@ -88,6 +88,7 @@ def add_collectors(
     by = actor_name(by)
     now = (clock or SystemClock()).now()
     with uow:
+        by = acting(uow, platform, by)
         uow.collectors(platform).add_many(collectors)
         audit = uow.audit(platform)
         for c in collectors:
@@ -110,6 +111,7 @@ def set_collector(
     by = actor_name(by)
     now = (clock or SystemClock()).now()
     with uow:
+        by = acting(uow, platform, by)
         before = uow.collectors(platform).require(collector_id)
         after = _changed(before, changes)
         result = _store(uow, platform, before, after, by=by, at=now)
@@ -166,6 +168,7 @@ def import_collectors(
     added: list[str] = []
     changed: list[str] = []
     with uow:
+        by = acting(uow, platform, by)
         repo = uow.collectors(platform)
         stored = {c.collector_id: c for c in repo.list()}
         new = [c for c in collectors if c.collector_id not in stored]

@@ -26,7 +26,7 @@ from tideover.domain.collectors import Collector
 from tideover.domain.errors import Conflict, NotFound, ValidationError
 from tideover.plans.cases import AUTOMATIC
 from tideover.queues.assignment import AssignmentPlan, Desk, OpenItem, why_unassigned
-from tideover.services.common import actor_name, now_and_today
+from tideover.services.common import acting, actor_name, now_and_today
 from tideover.services.platforms import settings_of
 from tideover.services.queues.results import (
     AuditedCallbackRequest,
@@ -186,6 +186,7 @@ def reassign_item(
     by = actor_name(by)
     now = (clock or SystemClock()).now()
     with uow:
+        by = acting(uow, platform, by)
         queues = uow.queues(platform)
         item = _reassignable(queues.item(item_id, lock=True), item_id, platform)
         target = _target(uow.collectors(platform).require(to), platform)
@@ -224,6 +225,7 @@ def reassign_from(
     by = actor_name(by)
     now = (clock or SystemClock()).now()
     with uow:
+        by = acting(uow, platform, by)
         uow.collectors(platform).require(source)
         queues = uow.queues(platform)
         held = queues.held_by(source, as_of=as_of)
@@ -357,6 +359,7 @@ def request_callback(
         )
     callback_id = callback_id or uuid.uuid4().hex
     with uow:
+        by = acting(uow, platform, by)
         now, today = now_and_today(uow, platform, clock)
         if on < today:
             raise ValidationError(
