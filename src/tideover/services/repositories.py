@@ -190,6 +190,12 @@ class BorrowerRepository(Protocol):
         """Removes what identifies the borrower (name, ID number, phones, address, e-mail,
         attributes); the row stays so that their accounts keep their key."""
 
+    def set_preferences(
+        self, borrower_id: str, *, locale: str, attributes: Mapping[str, str]
+    ) -> None:
+        """The borrower's language (``locale``) and ``attributes`` merged into theirs (the
+        preferred channel is one: a column of its own is a later migration's)."""
+
     def existing_ids(self, ids: Iterable[str]) -> set[str]: ...
 
     def get_many(self, ids: Iterable[str]) -> dict[str, Borrower]:

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tideover.web.api import admin, audit, borrowers, compliance, policy, queue, session, team
+from tideover.web.api import (
+    admin,
+    audit,
+    borrowers,
+    compliance,
+    policy,
+    portal,
+    queue,
+    session,
+    team,
+)
 
 # Every feature's router, in the order they are matched (the isolation suite walks these).
 FEATURES: tuple[APIRouter, ...] = (session.router, policy.router)
 FEATURES += (compliance.router, audit.router, team.router, admin.router)
 FEATURES += (queue.router, borrowers.router)
+FEATURES += (portal.router,)
 
 router = APIRouter()
 for feature in FEATURES:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tideover.web.ui import admin, audit, auth, compliance, policy, queue, team
+from tideover.web.ui import admin, audit, auth, compliance, policy, portal, queue, team
 
 # Every area's router, in the order they are matched (the isolation suite walks these).
 FEATURES: tuple[APIRouter, ...] = (auth.router, policy.router)
+FEATURES += (portal.router,)
 FEATURES += (queue.router,)
 FEATURES += (compliance.router, audit.router, team.router, admin.router)
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tideover.services.access.signin import SignInRefused, sign_in_staff, sign_out
-from tideover.services.access.subjects import Staff
+from tideover.services.access.subjects import BorrowerSubject, Staff
 from tideover.services.access.tokens import same
 from tideover.web.deps import NowDep, UowFactoryDep, subject_of
 from tideover.web.errors import safe_next
@@ -26,6 +26,8 @@ def home(request: Request) -> Response:
             if needed in subject.permissions:
                 return RedirectResponse(href, status_code=303)
         return RedirectResponse("/account", status_code=303)
+    if isinstance(subject, BorrowerSubject):
+        return RedirectResponse("/borrower", status_code=303)
     return RedirectResponse("/login", status_code=303)
 
 
