@@ -29,11 +29,14 @@ from tests.fakes.records import (
     FakeScheduleRepository,
     FakeUserRepository,
 )
+from tests.fakes.simulations import FakeJobRepository, FakeSimulationRepository
 from tideover.adapters.repositories import (
+    JobRecord,
     PlatformRecord,
     StoredEvent,
     StoredPlan,
     StoredPolicy,
+    StoredSimulation,
     UserRecord,
 )
 from tideover.compliance.audit import AuditRecord
@@ -52,7 +55,6 @@ from tideover.services.repositories import (
     DelinquencyRepository,
     HoldRepository,
     ImportBatchRepository,
-    JobRepository,
     PaymentRepository,
     PiiKeyRepository,
     PromiseRepository,
@@ -74,6 +76,7 @@ class PlatformData:
     schedules: dict[str, list[ScheduleVersion]] = field(default_factory=dict)
     loans: dict[str, Loan] = field(default_factory=dict)
     users: list[UserRecord] = field(default_factory=list)
+    simulations: dict[int, StoredSimulation] = field(default_factory=dict)
 
 
 @dataclass
@@ -83,6 +86,7 @@ class Store:
     platforms: dict[str, PlatformRecord] = field(default_factory=dict)
     data: dict[str, PlatformData] = field(default_factory=dict)
     locks: set[str] = field(default_factory=set)
+    jobs: list[JobRecord] = field(default_factory=list)
 
     def of(self, platform: str) -> PlatformData:
         if platform not in self.platforms:  # as the SQL repositories refuse it
@@ -137,6 +141,7 @@ class InMemoryUnitOfWork:
         if self._saved is not None:
             restored = copy.deepcopy(self._saved)
             self.store.platforms, self.store.data = restored.platforms, restored.data
+            self.store.jobs = restored.jobs
 
     def _require_open(self) -> None:
         if not self._open:
@@ -174,6 +179,15 @@ class InMemoryUnitOfWork:
     def users(self, platform_code: str) -> FakeUserRepository:
         return FakeUserRepository(platform_code, self._data(platform_code).users)
 
+    def simulations(self, platform_code: str) -> FakeSimulationRepository:
+        return FakeSimulationRepository(platform_code, self._data(platform_code).simulations)
+
+    @property
+    def jobs(self) -> FakeJobRepository:
+        """Queued jobs are kept (what was asked for); running them is not faked."""
+        self._require_open()
+        return FakeJobRepository(self.store.jobs)
+
     def _data(self, platform_code: str) -> PlatformData:
         self._require_open()
         return self.store.of(platform_code)
@@ -190,10 +204,6 @@ class InMemoryUnitOfWork:
     @property
     def access(self) -> AccessRepository:
         self._not_faked("sessions and API keys")
-
-    @property
-    def jobs(self) -> JobRepository:
-        self._not_faked("jobs")
 
     def borrowers(self, platform_code: str) -> BorrowerRepository:
         self._not_faked("borrowers")

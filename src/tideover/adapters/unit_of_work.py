@@ -37,6 +37,7 @@ from tideover.adapters.repositories import (
     PromiseRepository,
     QueueRepository,
     ScheduleRepository,
+    SimulationRepository,
     UserRepository,
 )
 from tideover.domain.errors import UsageError
@@ -152,6 +153,9 @@ class SqlAlchemyUnitOfWork:
 
     def account_flags(self, platform_code: str) -> AccountFlagsRepository:
         return AccountFlagsRepository(self.session, platform_code)
+
+    def simulations(self, platform_code: str) -> SimulationRepository:
+        return SimulationRepository(self.session, platform_code)
 
     def exclusive(self, name: str, *, label: str) -> AbstractContextManager[None]:
         engine = self._session_factory.kw["bind"]

@@ -22,6 +22,7 @@ from tideover.cli import (
     cycle,
     data,
     demo,
+    experiment,
     hardship,
     holds,
     imports,
@@ -36,6 +37,7 @@ from tideover.cli import (
     portfolio,
     queue,
     serve,
+    simulate,
     users,
     worker,
 )
@@ -84,6 +86,8 @@ app.add_typer(users.app, name="users")
 app.add_typer(pii.app, name="pii")
 app.command("serve")(serve.serve)
 app.command("worker")(worker.worker)
+app.add_typer(simulate.app, name="simulate")
+app.add_typer(experiment.app, name="experiment")
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.cli.output import JsonOption, console, error_console, print_json, say
 from tideover.cli.policy import FileArg, run_with_uow, show_problems
 from tideover.services.results import Result
+
+if TYPE_CHECKING:
+    from tideover.services.simulate.results import ReviewSimulation
 
 # --- stored versions: submit, approve, reject, activate, rollback, versions, show -----------
 
@@ -173,13 +176,61 @@ def versions(platform: StoredPlatform, json_out: JsonOption = False) -> None:
 
 
 def show(version: VersionArg, platform: StoredPlatform, json_out: JsonOption = False) -> None:
-    """Print a stored version's document exactly as submitted (with --json: and its history)."""
+    """Print a stored version's document exactly as submitted, then the simulation its review
+    reads (on standard error, so that ``> file`` keeps the document alone); with --json, the
+    version, its history, document and simulation."""
     import sys
 
-    from tideover.services.policy.versions import show_policy_version
+    from tideover.services.simulate.review import review_version
 
-    result = run_with_uow(show_policy_version, platform=platform, version=version)
+    result = run_with_uow(review_version, platform=platform, version=version)
     if json_out:
         print_json(result)
         return
     sys.stdout.write(result.document)
+    sys.stdout.flush()
+    render_review(result.simulation)
+
+
+def render_review(simulation: ReviewSimulation) -> None:
+    """Where the review's simulation stands and, when done, its comparison (standard error)."""
+    from tideover.cli.simulate import render_comparison
+
+    state = simulation.state
+    out = error_console
+    out.print(say("\n--- simulation for the review ---", "\n--- 审批用模拟 ---"))
+    if state == "done" and simulation.report is not None:
+        render_comparison(simulation.report, out)
+        return
+    messages = {
+        "not_requested": (
+            "none was requested for this version; run `tideover simulate review "
+            f"{simulation.version} --platform <platform>`",
+            f"该版本未请求模拟；请运行 `tideover simulate review {simulation.version} "
+            "--platform <平台>`",
+        ),
+        "not_started": (
+            "requested, but no job runs it (the submitter is not a stored user): run "
+            f"`tideover simulate review {simulation.version} --platform <platform>`",
+            "已请求，但没有任务执行（提交人不是系统用户）：请运行 "
+            f"`tideover simulate review {simulation.version} --platform <平台>`",
+        ),
+        "queued": (
+            "queued: waiting for a worker (`tideover worker`) to take it",
+            "排队中：等待后台任务进程（`tideover worker`）处理",
+        ),
+        "running": (
+            f"running ({simulation.progress_label or 'started'}, {simulation.progress_done} of "
+            f"{simulation.progress_total})",
+            f"运行中（{simulation.progress_label or '已开始'}，{simulation.progress_done}/"
+            f"{simulation.progress_total}）",
+        ),
+        "failed": (
+            f"failed: {simulation.error}; run it again with `tideover simulate review "
+            f"{simulation.version} --platform <platform>`",
+            f"失败：{simulation.error}；可用 `tideover simulate review {simulation.version} "
+            "--platform <平台>` 重新运行",
+        ),
+    }
+    en, zh = messages.get(state, (state, state))
+    out.print(say(en, zh), markup=False, highlight=False)

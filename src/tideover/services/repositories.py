@@ -30,6 +30,7 @@ from tideover.adapters.repositories.platforms import PlatformRecord
 from tideover.adapters.repositories.policies import StoredEvent, StoredPolicy
 from tideover.adapters.repositories.promises import StoredPromise
 from tideover.adapters.repositories.queues import QueueItem
+from tideover.adapters.repositories.simulations import StoredSimulation
 from tideover.adapters.repositories.users import UserRecord
 from tideover.compliance.audit import AuditRecord
 from tideover.compliance.contacts import Attempt, Hold, HoldKind, Outcome
@@ -364,6 +365,11 @@ class DelinquencyRepository(Protocol):
     ) -> dict[str, builtins.list[DelinquencyStatus]]:
         """The snapshots of ``loan_ids`` on ``dates`` (those stored), oldest first, by loan."""
 
+
+    def days_past_due(self, dates: Sequence[date]) -> builtins.list[tuple[Any, ...]]:
+        """(loan id, day number, days past due, bucket, outstanding principal) of every loan
+        on each of ``dates`` (those stored), by loan key and date: the loans' paths,
+        without objects."""
 
     def dates(self) -> builtins.list[date]: ...
 
@@ -790,6 +796,29 @@ class ScheduleRepository(Protocol):
         plan_id: str | None = None,
     ) -> ScheduleVersion:
         """Adds the next version of the loan's schedule; earlier versions stay as they are."""
+
+class SimulationRepository(Protocol):
+    """The simulations attached to one platform's policy versions."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def request(
+        self,
+        *,
+        version: int,
+        against_version: int | None,
+        settings: dict[str, Any],
+        job_id: str | None,
+        requested_by: str,
+        requested_at: datetime,
+    ) -> None:
+        """Store a request for ``version`` (replacing an earlier one and its result)."""
+
+    def finish(self, version: int, *, result: dict[str, Any], at: datetime) -> None:
+        """Store the finished comparison of ``version``."""
+
+    def get(self, version: int) -> StoredSimulation | None: ...
 
 
 class UserRepository(Protocol):

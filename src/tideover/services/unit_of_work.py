@@ -38,6 +38,7 @@ from tideover.services.repositories import (
     PromiseRepository,
     QueueRepository,
     ScheduleRepository,
+    SimulationRepository,
     UserRepository,
 )
 
@@ -92,6 +93,8 @@ class UnitOfWork(Protocol):
     def queues(self, platform_code: str) -> QueueRepository: ...
 
     def account_flags(self, platform_code: str) -> AccountFlagsRepository: ...
+
+    def simulations(self, platform_code: str) -> SimulationRepository: ...
 
     def exclusive(self, name: str, *, label: str) -> AbstractContextManager[None]:
         """Hold the named lock across processes for a block, or refuse at once (a

@@ -83,6 +83,7 @@ from tideover.adapters.orm.portfolio import (
     PaymentRow,
     PlatformRow,
 )
+from tideover.adapters.orm.simulations import PolicySimulationRow
 from tideover.adapters.orm.web import JOB_STATES, ApiKeyRow, BorrowerCodeRow, JobRow, WebSessionRow
 
 __all__ = [
@@ -142,6 +143,7 @@ __all__ = [
     "PlanApprovalRow",
     "PlatformRow",
     "PolicyEventRow",
+    "PolicySimulationRow",
     "PolicyVersionRow",
     "PromiseToPayRow",
     "QueueItemRow",

@@ -30,6 +30,7 @@ from tideover.adapters.repositories.policies import PolicyRepository, StoredEven
 from tideover.adapters.repositories.promises import PromiseRepository, StoredPromise
 from tideover.adapters.repositories.queues import QueueItem, QueueRepository
 from tideover.adapters.repositories.schedules import ScheduleRepository
+from tideover.adapters.repositories.simulations import SimulationRepository, StoredSimulation
 from tideover.adapters.repositories.users import UserRecord, UserRepository
 
 __all__ = [
@@ -70,10 +71,12 @@ __all__ = [
     "ReplaceResult",
     "ScheduleRepository",
     "SessionRecord",
+    "SimulationRepository",
     "StoredEvent",
     "StoredPlan",
     "StoredPolicy",
     "StoredPromise",
+    "StoredSimulation",
     "UserRecord",
     "UserRepository",
 ]

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 
 from tideover.adapters.orm import DelinquencySnapshotRow, LoanRow
 from tideover.adapters.repositories._base import PlatformScoped, bulk_insert
-from tideover.adapters.repositories._bulk import plain_rows
+from tideover.adapters.repositories._bulk import day_number, plain_rows
 from tideover.domain.allocation import Component
 from tideover.domain.delinquency import DelinquencyStatus
 from tideover.domain.errors import CurrencyMismatch, ValidationError
@@ -113,6 +113,32 @@ class DelinquencyRepository(PlatformScoped):
             )
             .where(snapshot.platform_id == self._platform_id, snapshot.as_of == as_of)
             .order_by(snapshot.loan_pk)
+        )
+        return plain_rows(self._session, query)
+
+    def days_past_due(self, dates: Sequence[date]) -> builtins.list[tuple[Any, ...]]:
+        """(loan id, day number, days past due, bucket, outstanding principal) of every loan
+        on each of ``dates`` (those stored), by loan key and date: the loans' paths, without
+        objects."""
+        days = sorted(set(dates))
+        if not days:
+            return []
+        snapshot, loan = DelinquencySnapshotRow.__table__.c, LoanRow.__table__.c
+        query = (
+            select(
+                loan.loan_id,
+                day_number(self._session, snapshot.as_of),
+                snapshot.dpd,
+                snapshot.bucket,
+                snapshot.outstanding_principal_minor,
+            )
+            .select_from(
+                DelinquencySnapshotRow.__table__.join(
+                    LoanRow.__table__, loan.id == snapshot.loan_pk
+                )
+            )
+            .where(snapshot.platform_id == self._platform_id, snapshot.as_of.in_(days))
+            .order_by(snapshot.loan_pk, snapshot.as_of)
         )
         return plain_rows(self._session, query)
 

@@ -158,8 +158,13 @@ def analyse(
     guardrails: Sequence[Guardrail] = (),
     alpha: float = 0.05,
     max_days: int | None = None,
+    arm_sizes: Mapping[str, int] | None = None,
 ) -> ExperimentReport:
-    """The report of ``experiment`` on the days its arms' metrics cover."""
+    """The report of ``experiment`` on the days its arms' metrics cover.
+
+    The sample-ratio check counts the primary metric's units, or ``arm_sizes`` when
+    given: where a unit is an account-day (daily snapshots), the accounts themselves.
+    """
     champions = [a for a in arms if a.role == "champion"]
     if len(champions) != 1 or len({a.arm for a in arms}) != len(arms):
         raise ExperimentDataRejected(
@@ -170,6 +175,8 @@ def analyse(
     base = _metric(champion, primary.metric)
     days = len(base.n)
     counts = {a.arm: int(_metric(a, primary.metric).n[-1]) if days else 0 for a in arms}
+    if arm_sizes is not None:
+        counts = {a.arm: int(arm_sizes.get(a.arm, 0)) for a in arms}
     ratio = sample_ratio(counts, {a.arm: a.weight for a in arms})
     names = [primary.metric, *(g.metric for g in guardrails)]
     values = {a.arm: {m: _latest(_metric(a, m).mean()) for m in names} for a in arms}
