@@ -34,12 +34,29 @@ def _plain(values: object) -> list[object]:
     return list(values.tolist() if isinstance(values, np.ndarray) else values)  # type: ignore[attr-defined]
 
 
-def test_the_columns_hold_what_the_rows_hold(portfolio: UowFactory) -> None:
+def test_sqlite_is_read_through_its_one_library(portfolio: UowFactory, database_url: str) -> None:
+    """A second copy of SQLite in the process (ADBC's) would not share the file's locks and
+    could read a snapshot older than the last commit: the embedded database reads rows."""
+    with portfolio() as uow:
+        reader = columnar_reader(uow.session)
+        columns = positions._columns(uow, PLATFORM, day_number(AS_OF))
+    if database_url.startswith("sqlite"):
+        assert reader is None
+        assert columns is None
+    else:
+        assert reader is not None
+        reader.close()
+        assert columns is not None
+
+
+def test_the_columns_hold_what_the_rows_hold(portfolio: UowFactory, database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite is read as rows (test_sqlite_is_read_through_its_one_library)")
     today = day_number(AS_OF)
     with portfolio() as uow:
         columns = positions._columns(uow, PLATFORM, today)
         rows = positions._rows(uow, PLATFORM, today)
-    assert columns is not None  # a file or a server: the columnar read is used
+    assert columns is not None  # a server: the columnar read is used
     (c_accounts, c_inst, c_paid, c_later), (r_accounts, r_inst, r_paid, r_later) = columns, rows
     assert c_later == r_later == 1  # the loan not yet disbursed
     empty_is_none = {4, 7, 8, 9}  # product, address zone, region code, state
@@ -72,8 +89,10 @@ def _same(a: PortfolioDelinquency, b: PortfolioDelinquency) -> None:
 
 @pytest.mark.parametrize("as_of", [AS_OF, date(2026, 9, 15)])
 def test_the_delinquency_from_columns_is_the_delinquency_from_rows(
-    portfolio: UowFactory, monkeypatch: pytest.MonkeyPatch, as_of: date
+    portfolio: UowFactory, monkeypatch: pytest.MonkeyPatch, as_of: date, database_url: str
 ) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite is read as rows (test_sqlite_is_read_through_its_one_library)")
     with portfolio() as uow:
         settings = settings_of(uow, PLATFORM)
         from_columns = portfolio_delinquency(uow, PLATFORM, as_of, settings)

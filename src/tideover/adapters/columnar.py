@@ -4,15 +4,21 @@ A platform's installments and payments are tens of millions of rows at a
 large lender.  Fetched as driver tuples they cost far more than the database
 takes to produce them (bench/RESULTS.md); read through an ADBC driver they
 arrive as Arrow columns built in C: PostgreSQL's driver streams a binary
-``COPY … TO STDOUT``, SQLite's reads the file with the SQLite library itself.
-The read runs on its own connection to the same database (the same URL,
+``COPY … TO STDOUT``.  The read runs on its own connection to the same database (the same URL,
 credentials and ``search_path``), outside the session's transaction: it sees
 what is committed, which is all the cycle reads (its run record and the
 inbox's imports commit before the delinquency stage).
 
-:func:`columnar_reader` gives None where there is no file or server to open
-a second connection to (an in-memory SQLite database); callers then read rows
-as before.  A connection lost mid-read, or a server that went away, raises
+:func:`columnar_reader` gives None for SQLite; callers then read rows as
+before.  ADBC's SQLite driver carries its own copy of the SQLite library, and
+two copies of SQLite in one process on the same file do not see each other's
+POSIX locks: closing one releases the other's, and a reader can keep seeing
+a WAL snapshot older than the last commit (https://www.sqlite.org/howtocorrupt.html,
+§2.2 "Multiple copies of SQLite linked into the same application").
+A repaired payment then stayed invisible to the next run; the embedded
+database keeps to the one library Python's ``sqlite3`` uses.
+
+A connection lost mid-read, or a server that went away, raises
 :class:`tideover.domain.errors.DataUnavailable` in en and zh, without SQL or
 parameters: the cycle then fails cleanly and keeps nothing of the run.
 """
@@ -106,14 +112,7 @@ def columnar_reader(session: Session) -> ColumnarReader | None:
 
             connection = postgresql.connect(_libpq_uri(url))
             return ColumnarReader("postgresql", connection)
-        if backend == "sqlite":
-            database = url.database or ""
-            if database in ("", ":memory:") or database.startswith("file:"):
-                return None
-            import adbc_driver_sqlite.dbapi as sqlite
-
-            return ColumnarReader("sqlite", sqlite.connect(database))
-    except ImportError:  # pragma: no cover - both drivers are dependencies
+    except ImportError:  # pragma: no cover - the driver is a dependency
         return None
     except Exception as exc:
         raise read_error(exc) from exc

@@ -42,6 +42,16 @@ AsOfOption = Annotated[
 ]
 
 
+FutureOption = Annotated[
+    str | None,
+    typer.Option(
+        "--future-payments-by",
+        help="Accept payments valued after the business date (at most a year): the user "
+        "who allows it, recorded in the audit trail.",
+    ),
+]
+
+
 def _run(
     kind: ImportKind,
     path: Path,
@@ -50,6 +60,7 @@ def _run(
     fmt: str | None,
     as_of: str | None,
     json_out: bool,
+    future_payments_by: str | None = None,
 ) -> int:
     from tideover.bootstrap import open_app
     from tideover.services.platforms import business_date_of
@@ -68,6 +79,7 @@ def _run(
             today=today,
             skip_invalid=skip_invalid,
             fmt=fmt,
+            future_payments_by=future_payments_by,
         )
     if json_out:
         print_json(result)
@@ -128,8 +140,11 @@ def _command(kind: ImportKind) -> Callable[..., None]:
         fmt: FormatOption = None,
         as_of: AsOfOption = None,
         json_out: JsonOption = False,
+        future_payments_by: FutureOption = None,
     ) -> None:
-        raise typer.Exit(_run(kind, path, platform, skip_invalid, fmt, as_of, json_out))
+        raise typer.Exit(
+            _run(kind, path, platform, skip_invalid, fmt, as_of, json_out, future_payments_by)
+        )
 
     command.__doc__ = _HELP[kind]
     return command

@@ -29,6 +29,7 @@ from tideover.cli import (
     kpi,
     model,
     model_checks,
+    payments,
     pii,
     plans,
     platforms,
@@ -84,6 +85,7 @@ app.add_typer(collectors.app, name="collectors")
 app.add_typer(queue.app, name="queue")
 app.add_typer(users.app, name="users")
 app.add_typer(pii.app, name="pii")
+app.add_typer(payments.app, name="payments")
 app.command("serve")(serve.serve)
 app.command("worker")(worker.worker)
 app.add_typer(simulate.app, name="simulate")

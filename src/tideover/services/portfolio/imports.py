@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -20,8 +20,10 @@ from tideover.checksums import file_sha256
 from tideover.domain.borrowers import Borrower
 from tideover.domain.errors import NotFound
 from tideover.domain.loans import Loan
-from tideover.domain.money import Currency
+from tideover.domain.money import Currency, Money
 from tideover.domain.payments import Payment
+from tideover.domain.permissions import Permission
+from tideover.ingest.against_loan import net_paid, payments_against_loans
 from tideover.ingest.contract import Kind, contract_for
 from tideover.ingest.readers import RecordSet, read_records
 from tideover.ingest.report import RejectionReport, RowError
@@ -31,7 +33,9 @@ from tideover.ingest.validate import (
     validate_loans,
     validate_payments,
 )
+from tideover.services.common import acting_with
 from tideover.services.portfolio.results import ImportReport, ImportResult
+from tideover.services.repositories import PaymentRepository
 from tideover.services.unit_of_work import UnitOfWork
 
 __all__ = ["ImportResult", "import_file"]
@@ -64,8 +68,14 @@ def import_file(
     today: date,
     skip_invalid: bool = False,
     fmt: str | None = None,
+    future_payments_by: str | None = None,
 ) -> ImportResult:
     """Import ``path`` into ``platform``; ``today`` is its business date.
+
+    A payment valued after ``today`` is refused unless ``future_payments_by`` names the
+    user who allows it (a scheduled collection file, say); the audit trail records who.
+    Payments are checked against their loans too: none before the loan started, none
+    beyond what the loan could ever owe (``ingest.against_loan``), per record.
 
     Raises InputRejected when the file as a whole cannot be read (format,
     encoding, missing columns) and NotFound for an unknown platform; bad
@@ -82,7 +92,16 @@ def import_file(
         elif kind == "loans":
             plan = _loans(uow, platform, records, today, record.currency)
         else:
-            plan = _payments(uow, platform, records, today, record.currency)
+            allowed = None
+            if future_payments_by is not None:
+                allowed = acting_with(uow, platform, future_payments_by, Permission.IMPORTS_WRITE)
+            plan = _payments(uow, platform, records, today, record.currency, allowed is not None)
+            if allowed is not None:
+                uow.audit(platform).append(
+                    "import_future_payments",
+                    {"file": path.name, "sha256": digest, "by": allowed},
+                    at=datetime.now(UTC),
+                )
         report = RejectionReport.build(
             kind=kind,
             file=str(path),
@@ -208,11 +227,20 @@ def _kept(sorted_: _Sorted[T]) -> list[T]:
 
 
 def _payments(
-    uow: UnitOfWork, platform: str, records: RecordSet, today: date, currency: Currency
+    uow: UnitOfWork,
+    platform: str,
+    records: RecordSet,
+    today: date,
+    currency: Currency,
+    allow_future: bool = False,
 ) -> _Plan:
     repo = uow.payments(platform)
     validated = validate_payments(
-        records, platform=platform, today=today, default_currency=currency
+        records,
+        platform=platform,
+        today=today,
+        default_currency=currency,
+        allow_future=allow_future,
     )
     reversed_ids = {p.reverses for _, p in validated.items if p.reverses}
     stored = repo.existing({p.payment_id for _, p in validated.items} | reversed_ids)
@@ -225,14 +253,31 @@ def _payments(
     )
     loans = uow.loans(platform)
     known = loans.existing_ids(p.loan_id for _, p in sorted_.new)
-    currencies = {i: loan.terms.principal.currency for i, loan in loans.get_many(known).items()}
+    stored_loans = loans.get_many(known)
+    currencies = {i: loan.terms.principal.currency for i, loan in stored_loans.items()}
     for row, payment in sorted_.new:
         sorted_.errors.extend(_loan_errors(row, payment, currencies))
+    # Before the loan started, or beyond anything it could owe: a per-record error, never
+    # a poison for the platform's later runs (ingest.against_loan).
+    sorted_.errors.extend(
+        payments_against_loans(
+            sorted_.new, stored_loans, paid_before=_paid_so_far(repo, stored_loans)
+        )
+    )
     survivors = {p.payment_id: p for p in _kept(sorted_)}
     originals = {**stored, **survivors}
     for row, payment in sorted_.new:
         sorted_.errors.extend(_reversal_errors(row, payment, originals))
     return _Plan(sorted_.unchanged, sorted_.errors, lambda: repo.add_many(_kept(sorted_)))
+
+
+def _paid_so_far(repo: PaymentRepository, loans: Mapping[str, Loan]) -> dict[str, Money]:
+    """What is already stored for each of ``loans``, net of reversals (one read of the
+    platform's payments when the file touches many loans, else one per loan)."""
+    if len(loans) > 2000:
+        stored = repo.by_loan()
+        return {i: net_paid(stored.get(i, []), loan.schedule.currency) for i, loan in loans.items()}
+    return {i: net_paid(repo.for_loan(i), loan.schedule.currency) for i, loan in loans.items()}
 
 
 def _loan_errors(row: int, p: Payment, currencies: Mapping[str, Currency]) -> Sequence[RowError]:
