@@ -12,7 +12,7 @@ from tideover.bootstrap import App
 from tideover.compliance.contacts import HoldKind
 from tideover.domain.errors import NotFound
 from tideover.services.compliance.holds import add_hold
-from tideover.services.queues.calls import CallGate
+from tideover.services.queues.call_gate import CallGate
 
 
 @pytest.fixture

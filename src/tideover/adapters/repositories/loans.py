@@ -101,7 +101,9 @@ class LoanRepository(LoanColumns):
             .order_by(LoanRow.loan_id, LoanPauseRow.start_date, LoanPauseRow.id)
         )
         if loan_ids is not None:
-            query = query.where(LoanRow.loan_id.in_(sorted(set(loan_ids))))
+            query = query.where(
+                LoanRow.platform_id == self._platform_id, LoanRow.loan_id.in_(sorted(set(loan_ids)))
+            )
         pauses: dict[str, builtins.list[PausePeriod]] = defaultdict(list)
         for loan_id, start, end in self._session.execute(query):
             pauses[loan_id].append(PausePeriod(start, end))
@@ -232,7 +234,11 @@ class LoanRepository(LoanColumns):
         query = (
             select(LoanRow, BorrowerRow.borrower_id)
             .join(BorrowerRow, BorrowerRow.id == LoanRow.borrower_pk)
-            .where(LoanRow.platform_id == self._platform_id)
+            # The borrower's platform too: a condition on their id then uses (platform, id).
+            .where(
+                LoanRow.platform_id == self._platform_id,
+                BorrowerRow.platform_id == self._platform_id,
+            )
         )
         if condition is not None:
             query = query.where(condition)

@@ -143,7 +143,11 @@ class PaymentRepository(PaymentColumns):
         query = (
             select(*_PAYMENT_COLUMNS)
             .join(LoanRow, LoanRow.id == PaymentRow.loan_pk)
-            .where(PaymentRow.platform_id == self._platform_id)
+            # The loan's platform too: a condition on its id then uses (platform, loan id).
+            .where(
+                PaymentRow.platform_id == self._platform_id,
+                LoanRow.platform_id == self._platform_id,
+            )
         )
         if condition is not None:
             query = query.where(condition)

@@ -65,7 +65,11 @@ class PromiseRepository(PlatformScoped):
             select(PromiseToPayRow, LoanRow.loan_id, ReliefPlanRow.plan_id)
             .join(LoanRow, LoanRow.id == PromiseToPayRow.loan_pk)
             .outerjoin(ReliefPlanRow, ReliefPlanRow.id == PromiseToPayRow.plan_pk)
-            .where(PromiseToPayRow.platform_id == self._platform_id, LoanRow.loan_id == loan_id)
+            .where(
+                PromiseToPayRow.platform_id == self._platform_id,
+                LoanRow.platform_id == self._platform_id,  # (platform, loan id): no scan of loans
+                LoanRow.loan_id == loan_id,
+            )
             .order_by(PromiseToPayRow.due, PromiseToPayRow.promise_id)
         )
         return [_promise(row, loan, plan) for row, loan, plan in self._session.execute(query)]

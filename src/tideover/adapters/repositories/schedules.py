@@ -65,7 +65,11 @@ class ScheduleRepository(PlatformScoped):
         query = (
             select(ScheduleVersionRow)
             .join(LoanRow, LoanRow.id == ScheduleVersionRow.loan_pk)
-            .where(ScheduleVersionRow.platform_id == self._platform_id, LoanRow.loan_id == loan_id)
+            .where(
+                ScheduleVersionRow.platform_id == self._platform_id,
+                LoanRow.platform_id == self._platform_id,  # (platform, loan id): no scan of loans
+                LoanRow.loan_id == loan_id,
+            )
             .order_by(ScheduleVersionRow.version)
         )
         return [
@@ -90,6 +94,7 @@ class ScheduleRepository(PlatformScoped):
                 .join(LoanRow, LoanRow.id == ScheduleVersionRow.loan_pk)
                 .where(
                     ScheduleVersionRow.platform_id == self._platform_id,
+                    LoanRow.platform_id == self._platform_id,
                     LoanRow.loan_id.in_(chunk),
                 )
                 .order_by(LoanRow.loan_id, ScheduleVersionRow.version)

@@ -1,13 +1,7 @@
-"""The collector's calls: "may I call now?", a call started, its outcome logged.
+"""The collector's calls: a call started, its outcome logged.
 
-**May I call now?** (:class:`CallGate`) is asked before every dial, so it is
-answered in process: the gate itself is pure (``compliance.gate.check``), and
-what it needs of storage — the item, the borrower's candidate time zones, holds
-and recent contacts, the platform's compiled packs — is read once and kept for
-``ttl`` seconds (packs for ``PACK_TTL``).  A contact or hold recorded through
-this process forgets the borrower at once; one recorded elsewhere (another
-worker, the daily cycle) is seen within ``ttl``.  The answer is therefore advice
-that may be ``ttl`` old, and it is never what lets a call happen:
+"May I call now?" is advice answered in process (``services.queues.call_gate``);
+it is never what lets a call happen.
 
 **A call started** (:func:`start_call`) asks the gate again on the stored ledger
 inside the transaction that records the attempt (as ``planned``) and appends the
@@ -38,43 +32,27 @@ a cease-contact request, even spoken, stops every contact with the borrower
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from tideover.adapters.repositories import QueueItem
 from tideover.adapters.repositories.contacts import ContactEvent, ContactResult
 from tideover.compliance.contacts import (
-    ActorRole,
-    Attempt,
-    Channel,
-    ContactProfile,
-    Decision,
-    Hold,
     HoldKind,
     Outcome,
 )
-from tideover.compliance.gate import CompiledPack, check, compile_pack
 from tideover.compliance.holds import HoldRecord
-from tideover.compliance.ledger import InMemoryLedger
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.errors import Conflict, NotFound, ValidationError
 from tideover.services.common import actor_name, now_and_today
-from tideover.services.compliance.checks import ledger_horizon
 from tideover.services.compliance.holds import HOLD_ADDED, raise_result_hold
-from tideover.services.compliance.results import DenialReason, HoldInfo
+from tideover.services.compliance.results import HoldInfo
 from tideover.services.plans.promises import add_promise
 from tideover.services.plans.results import PromiseInfo
-from tideover.services.queues.gate_packs import platform_packs
+from tideover.services.queues.call_gate import CallGate, call_attempt, decide, read_inputs
 from tideover.services.queues.work_results import (
-    CallVerdict,
-    LocalTime,
     LoggedOutcome,
     StartedCall,
 )
@@ -83,9 +61,6 @@ from tideover.services.unit_of_work import UnitOfWork
 
 CALL_STARTED = "call_started"
 QUEUE_OUTCOME = "queue_outcome"
-PACK_TTL = 60.0  # seconds: a change of policy or overrides reaches the call check within it
-BLOCK = 500  # at most this many of a collector's items are read at once
-ACTOR = ActorRole.CREDITOR  # the platform's own collectors act for the creditor
 _WORKABLE = ("open", "assigned")
 
 
@@ -117,237 +92,6 @@ class CallDenied(Conflict):
     """The gate refuses the call now (its reasons and next allowed time are in the check)."""
 
     code = "contact_denied"
-
-
-# --- the gate's inputs for one item --------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class GateInputs:
-    """What the gate needs to answer for one item, read in one unit of work."""
-
-    item: QueueItem
-    zones: tuple[str, ...]
-    number: str | None  # the number dialled, as the ledger keys it (its look-up hash)
-    holds: tuple[Hold, ...]
-    ledger: InMemoryLedger
-    packs: tuple[CompiledPack, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PackSet:
-    """The platform's packs compiled, and how far back their rules look in the ledger."""
-
-    compiled: tuple[CompiledPack, ...]
-    horizon: timedelta
-
-
-def read_inputs(
-    uow: UnitOfWork,
-    platform: str,
-    item: QueueItem,
-    at: datetime,
-    packs: PackSet | None = None,
-) -> GateInputs:
-    """The gate's inputs for ``item`` at ``at`` (inside an open uow)."""
-    return _one(read_many(uow, platform, [item], at, packs), item)
-
-
-def _one(read: dict[int, GateInputs], item: QueueItem) -> GateInputs:
-    if item.item_id not in read:
-        raise ValidationError(
-            f"borrower {item.borrower_id!r} has no time zone: the gate cannot place a call "
-            "in their local time",
-            f"借款人 {item.borrower_id!r} 没有时区信息：无法按其当地时间判断能否致电",
-        )
-    return read[item.item_id]
-
-
-def read_many(
-    uow: UnitOfWork,
-    platform: str,
-    items: Sequence[QueueItem],
-    at: datetime,
-    packs: PackSet | None = None,
-) -> dict[int, GateInputs]:
-    """The gate's inputs for each of ``items`` at ``at``, read together: their borrowers,
-    holds and recent contacts in one query each (inside an open uow).  An item whose
-    borrower has no time zone is left out: the gate cannot answer for it."""
-    chosen = packs if packs is not None else pack_set(uow, platform)
-    borrower_ids = sorted({i.borrower_id for i in items})
-    borrowers = uow.borrowers(platform).get_many(borrower_ids)
-    contacts = uow.contacts(platform)
-    ledger = contacts.load_ledger(since=at - chosen.horizon, borrower_ids=borrower_ids)
-    holds = uow.holds(platform).gate_holds(at=at, borrower_ids=borrower_ids)
-    found = {}
-    for item in items:
-        borrower = borrowers.get(item.borrower_id)
-        if borrower is None or not borrower.candidate_time_zones:
-            continue
-        number = borrower.phones[0].e164 if borrower.phones else None
-        found[item.item_id] = GateInputs(
-            item,
-            borrower.candidate_time_zones,
-            contacts.keyed(_attempt(item, at, number)).number,
-            holds.get(item.borrower_id, ()),
-            ledger,
-            chosen.compiled,
-        )
-    return found
-
-
-def pack_set(uow: UnitOfWork, platform: str) -> PackSet:
-    packs = platform_packs(uow, platform)
-    return PackSet(tuple(compile_pack(p) for p in packs), max(ledger_horizon(p) for p in packs))
-
-
-def _attempt(item: QueueItem, at: datetime, number: str | None) -> Attempt:
-    return Attempt(item.borrower_id, item.account_id, Channel.CALL, ACTOR, at, number=number)
-
-
-def decide(inputs: GateInputs, at: datetime) -> CallVerdict:
-    """Every pack's decision on a call now, combined: allowed only if every pack allows it;
-    the next allowed time is the first that every pack allows (None if none would)."""
-    item = inputs.item
-    profile = ContactProfile(item.borrower_id, inputs.zones, holds=inputs.holds)
-    attempt = _attempt(item, at, inputs.number)
-    decisions = [check(attempt, inputs.ledger, profile, pack) for pack in inputs.packs]
-    allowed = all(d.allowed for d in decisions)
-    earliest = None if allowed else _next_allowed(inputs, attempt, profile, decisions)
-    reasons = [r for d in decisions for r in d.reasons]
-    return CallVerdict(
-        item_id=item.item_id,
-        borrower_id=item.borrower_id,
-        debt_id=item.account_id,
-        channel=Channel.CALL.value,
-        checked_at=at,
-        allowed=allowed,
-        packs=[p.code for p in inputs.packs],
-        rule_ids=list(dict.fromkeys(r.rule_id for r in reasons)),
-        reasons=[DenialReason.of(r) for r in reasons],
-        earliest_allowed=earliest,
-        earliest_allowed_local=[]
-        if earliest is None
-        else [LocalTime(zone=z, at=earliest.astimezone(ZoneInfo(z))) for z in inputs.zones],
-    )
-
-
-def _next_allowed(
-    inputs: GateInputs, attempt: Attempt, profile: ContactProfile, decisions: list[Decision]
-) -> datetime | None:
-    """The latest of the packs' earliest times, checked again until all agree (a few rounds:
-    one pack's window can open after another's closes)."""
-    for _ in range(4):
-        if any(not d.allowed and d.earliest_allowed is None for d in decisions):
-            return None
-        candidate = max((d.earliest_allowed for d in decisions if d.earliest_allowed), default=None)
-        if candidate is None:
-            return None
-        later = replace(attempt, planned_at=candidate)
-        decisions = [check(later, inputs.ledger, profile, pack) for pack in inputs.packs]
-        if all(d.allowed for d in decisions):
-            return candidate
-    return None
-
-
-# --- may I call now? ----------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Kept:
-    inputs: GateInputs
-    read_at: float
-
-
-class CallGate:
-    """Answers "may I call now?" from what it keeps in process (module doc).
-
-    One per process (the web app keeps one); thread-safe.  ``ttl`` 0 reads
-    storage on every question.
-    """
-
-    def __init__(self, *, ttl: float = 2.0, max_items: int = 20_000) -> None:
-        self.ttl = ttl
-        self.max_items = max_items
-        self._items: dict[tuple[str, int], _Kept] = {}
-        self._packs: dict[str, tuple[PackSet, float]] = {}
-        self._lock = threading.Lock()
-
-    def verdict(
-        self,
-        *,
-        uow: UnitOfWork,
-        platform: str,
-        item_id: int,
-        collector: str | None,
-        at: datetime,
-    ) -> CallVerdict:
-        """The gate's verdict on calling the item's borrower at ``at``; ``NotFound`` for an
-        item outside the caller's scope (``collector``: their own items only)."""
-        kept = self._kept(platform, item_id)
-        if kept is None:
-            with uow:
-                item = require_item(uow, platform, item_id, collector)
-                packs = self._compiled(uow, platform)
-                block = [item]
-                if collector is not None and item.state == "assigned":
-                    # The collector's other items are asked next: read them all at once.
-                    block = self._held(uow, platform, collector, item)
-                read = read_many(uow, platform, block, at, packs)
-            for inputs in read.values():
-                self._keep(platform, _Kept(inputs, time.monotonic()))
-            kept = _Kept(_one(read, item), time.monotonic())
-        elif collector is not None and kept.inputs.item.assigned_to != collector:
-            raise NotFound(
-                f"queue item {item_id} not found on platform {platform!r}",
-                f"平台 {platform!r} 上没有队列工单 {item_id}",
-            )
-        return decide(kept.inputs, at)
-
-    @staticmethod
-    def _held(uow: UnitOfWork, platform: str, collector: str, item: QueueItem) -> list[QueueItem]:
-        """The collector's assigned items of ``item``'s date (``item`` among them)."""
-        held, _ = uow.queues(platform).page(
-            as_of=item.as_of, collector=collector, states=("assigned",), limit=BLOCK
-        )
-        return held if any(i.item_id == item.item_id for i in held) else [item, *held]
-
-    def forget(self, platform: str, borrower_id: str) -> None:
-        """Drops what is kept of the borrower (a contact or hold was just recorded)."""
-        with self._lock:
-            for key in [
-                k
-                for k, v in self._items.items()
-                if k[0] == platform and v.inputs.item.borrower_id == borrower_id
-            ]:
-                del self._items[key]
-
-    def _kept(self, platform: str, item_id: int) -> _Kept | None:
-        if self.ttl <= 0:
-            return None
-        with self._lock:
-            kept = self._items.get((platform, item_id))
-        if kept is None or time.monotonic() - kept.read_at > self.ttl:
-            return None
-        return kept
-
-    def _keep(self, platform: str, kept: _Kept) -> None:
-        if self.ttl <= 0:
-            return
-        with self._lock:
-            if len(self._items) >= self.max_items:
-                self._items.clear()  # a burst of distinct items: start again rather than grow
-            self._items[(platform, kept.inputs.item.item_id)] = kept
-
-    def _compiled(self, uow: UnitOfWork, platform: str) -> PackSet:
-        with self._lock:
-            found = self._packs.get(platform)
-        if found is not None and time.monotonic() - found[1] <= PACK_TTL:
-            return found[0]
-        packs = pack_set(uow, platform)
-        with self._lock:
-            self._packs[platform] = (packs, time.monotonic())
-        return packs
 
 
 # --- a call started, its outcome logged -----------------------------------------------------
@@ -392,7 +136,9 @@ def start_call(
                 + (f"；最早可于 {when.isoformat()} 致电" if when else ""),
             )
         attempt_id = uuid.uuid4().hex
-        event = ContactEvent(attempt_id, _attempt(item, now, inputs.number), Outcome.PLANNED, now)
+        event = ContactEvent(
+            attempt_id, call_attempt(item, now, inputs.number), Outcome.PLANNED, now
+        )
         uow.contacts(platform).add(event)
         uow.audit(platform).append(
             CALL_STARTED,
@@ -499,7 +245,7 @@ def log_outcome(
         else:
             borrower = uow.borrowers(platform).get(item.borrower_id)
             number = borrower.phones[0].e164 if borrower and borrower.phones else None
-            attempt = contacts.keyed(_attempt(item, now, number))
+            attempt = contacts.keyed(call_attempt(item, now, number))
             event = ContactEvent(uuid.uuid4().hex, attempt, ledger_outcome, now, False, result)
             contacts.add(event)
         raised = raise_result_hold(uow, platform, event, clock)

@@ -23,7 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from tideover.compliance.contacts import Channel, Target
 from tideover.domain.permissions import Permission
 from tideover.services.plans.results import PlanInfo
-from tideover.services.queues.calls import CallGate, CallOutcome, log_outcome, start_call
+from tideover.services.queues.call_gate import CallGate
+from tideover.services.queues.calls import CallOutcome, log_outcome, start_call
 from tideover.services.queues.work_results import (
     CallVerdict,
     ItemPlanOptions,
