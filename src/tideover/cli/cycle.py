@@ -175,3 +175,12 @@ def render_summary(summary: CycleSummary) -> None:
             f"引擎 {summary.engine}",
         )
     )
+
+
+def _register_rollback() -> None:
+    from tideover.cli.cycle_rollback import app as rollback
+
+    app.add_typer(rollback, name="rollback")
+
+
+_register_rollback()

@@ -21,7 +21,7 @@ from tideover.adapters.repositories.account_flags import AccountFlags
 from tideover.adapters.repositories.applications import EvidenceFile
 from tideover.adapters.repositories.audit import AuditHead
 from tideover.adapters.repositories.contacts import ContactCounts, ContactEvent, ContactResult
-from tideover.adapters.repositories.cycle import CycleRun, ReplaceResult
+from tideover.adapters.repositories.cycle import CycleRun, ReplaceResult, RollbackRequest
 from tideover.adapters.repositories.imports import ImportBatchRecord
 from tideover.adapters.repositories.jobs import JobRecord
 from tideover.adapters.repositories.keyring import Ciphertext, KeyEntry
@@ -318,6 +318,34 @@ class CycleRepository(Protocol):
 
     def last_completed_date(self, *, before: date | None = None) -> date | None:
         """The latest business date with a completed run (strictly before ``before``)."""
+
+    def add_rollback(
+        self, *, to_date: date, reason: str, requested_by: int, at: datetime
+    ) -> RollbackRequest:
+        """A new request, numbered ``RB-1``, ``RB-2``… per platform."""
+
+    def rollback(self, request_id: str) -> RollbackRequest | None: ...
+
+    def rollbacks(self) -> builtins.list[RollbackRequest]:
+        """Every request of the platform, newest first."""
+
+    def decide_rollback(
+        self,
+        request_id: str,
+        *,
+        state: str,
+        decided_by: int,
+        at: datetime,
+        removed: Mapping[str, int] | None = None,
+    ) -> None:
+        """A requested rollback becomes ``done`` or ``rejected`` (once: a decided one stays)."""
+
+    def remove_from(self, first: date, *, note: str) -> dict[str, int]:
+        """Undo the cycle from ``first`` on: its runs are marked abandoned (``note`` as their
+        error), and what they produced that no borrower or collector has seen yet is
+        deleted — pending outbox messages, open and assigned queue items, KPI
+        snapshots, delinquency snapshots.  Sent messages, worked items and the contact
+        ledger are history and stay."""
 
     def replace_outbox(self, as_of: date, rows: Sequence[Mapping[str, Any]]) -> ReplaceResult:
         """The date's outbox becomes ``rows``, except messages already past ``pending``."""

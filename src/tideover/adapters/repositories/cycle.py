@@ -20,13 +20,24 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select, tuple_, update
 
-from tideover.adapters.orm import CycleRunRow, KpiSnapshotRow, OutboxMessageRow, QueueItemRow
+from tideover.adapters.orm import (
+    CycleRollbackRow,
+    CycleRunRow,
+    DelinquencySnapshotRow,
+    KpiSnapshotRow,
+    OutboxMessageRow,
+    QueueItemRow,
+    UserRow,
+)
 from tideover.adapters.repositories._base import PlatformScoped, bulk_insert, chunks
 from tideover.domain.errors import NotFound
 
 # States a rerun may replace; anything else has already reached a borrower or a collector.
 _REPLACEABLE_OUTBOX = ("pending", "dropped")
 _REPLACEABLE_QUEUE = ("open", "dropped")
+# Rolled back: what never reached a borrower or was worked by a collector.
+_UNDONE_OUTBOX = ("pending", "dropped")
+_UNDONE_QUEUE = ("open", "assigned", "dropped")
 # A queue item's assignment, which a rerun keeps for an item it plans again.
 _ASSIGNMENT = frozenset({"assigned_to", "assigned_at", "assigned_by"})
 
@@ -67,6 +78,21 @@ class ReplaceResult:
     # and assigned items the rerun dropped or no longer planned (their assignment released).
     assignments_kept: int = 0
     assignments_released: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackRequest:
+    """A request to roll a platform's cycle back to a date, and its decision."""
+
+    request_id: str
+    to_date: date
+    reason: str
+    state: str  # requested, done, rejected
+    requested_by: str
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    removed: dict[str, int] | None
 
 
 class CycleRepository(PlatformScoped):
@@ -144,6 +170,138 @@ class CycleRepository(PlatformScoped):
         if before is not None:
             query = query.where(CycleRunRow.as_of < before)
         return self._session.scalar(query)
+
+    # --- rolling back ----------------------------------------------------------------------
+
+    def add_rollback(
+        self, *, to_date: date, reason: str, requested_by: int, at: datetime
+    ) -> RollbackRequest:
+        """A new request, numbered ``RB-1``, ``RB-2``… per platform."""
+        t = CycleRollbackRow
+        count = self._session.scalar(
+            select(func.count()).select_from(t).where(t.platform_id == self._platform_id)
+        )
+        request_id = f"RB-{int(count or 0) + 1}"
+        self._session.execute(
+            insert(t).values(
+                platform_id=self._platform_id,
+                request_id=request_id,
+                to_date=to_date,
+                reason=reason,
+                state="requested",
+                requested_by=requested_by,
+                requested_at=at,
+            )
+        )
+        found = self.rollback(request_id)
+        assert found is not None
+        return found
+
+    def rollback(self, request_id: str) -> RollbackRequest | None:
+        found = self._rollbacks(CycleRollbackRow.request_id == request_id)
+        return found[0] if found else None
+
+    def rollbacks(self) -> builtins.list[RollbackRequest]:
+        """Every request of the platform, newest first."""
+        return self._rollbacks(None)
+
+    def decide_rollback(
+        self,
+        request_id: str,
+        *,
+        state: str,
+        decided_by: int,
+        at: datetime,
+        removed: Mapping[str, int] | None = None,
+    ) -> None:
+        """A requested rollback becomes ``done`` or ``rejected`` (once: a decided one stays)."""
+        t = CycleRollbackRow
+        changed = self._session.execute(
+            update(t)
+            .where(
+                t.platform_id == self._platform_id,
+                t.request_id == request_id,
+                t.state == "requested",
+            )
+            .values(
+                state=state,
+                decided_by=decided_by,
+                decided_at=at,
+                removed=None if removed is None else dict(removed),
+            )
+        )
+        if not getattr(changed, "rowcount", 0):
+            raise NotFound(
+                f"no open rollback request {request_id!r} on platform {self.platform_code!r}",
+                f"平台 {self.platform_code!r} 上没有待决的回滚申请 {request_id!r}",
+            )
+
+    def remove_from(self, first: date, *, note: str) -> dict[str, int]:
+        """Undo the cycle from ``first`` on: its runs are marked abandoned (``note`` as their
+        error), and what they produced that no borrower or collector has seen yet is deleted —
+        pending outbox messages, open and assigned queue items, KPI snapshots, delinquency
+        snapshots.  Sent messages, worked items and the contact ledger are history and stay."""
+        mine = self._platform_id
+        runs = self._session.execute(
+            update(CycleRunRow)
+            .where(
+                CycleRunRow.platform_id == mine,
+                CycleRunRow.as_of >= first,
+                CycleRunRow.status != "abandoned",
+            )
+            .values(status="abandoned", error=note)
+        )
+        removed = {"runs": int(getattr(runs, "rowcount", 0) or 0)}
+        targets: tuple[tuple[str, Any, tuple[str, ...] | None], ...] = (
+            ("outbox_messages", OutboxMessageRow, _UNDONE_OUTBOX),
+            ("queue_items", QueueItemRow, _UNDONE_QUEUE),
+            ("kpi_rows", KpiSnapshotRow, None),
+            ("delinquency_rows", DelinquencySnapshotRow, None),
+        )
+        for name, model, states in targets:
+            condition = [model.platform_id == mine, model.as_of >= first]
+            if states is not None:
+                condition.append(model.state.in_(states))
+            done = self._session.execute(delete(model).where(*condition))
+            removed[name] = int(getattr(done, "rowcount", 0) or 0)
+        for name, model, states in targets[:2]:
+            assert states is not None
+            kept = self._session.scalar(
+                select(func.count())
+                .select_from(model)
+                .where(model.platform_id == mine, model.as_of >= first)
+            )
+            removed[f"{name}_kept"] = int(kept or 0)
+        return removed
+
+    def _rollbacks(self, condition: Any) -> builtins.list[RollbackRequest]:
+        t = CycleRollbackRow
+        asked, decided = UserRow.__table__.alias("asked"), UserRow.__table__.alias("decided")
+        query = (
+            select(t, asked.c.username, decided.c.username)
+            .join(asked, (asked.c.platform_id == t.platform_id) & (asked.c.id == t.requested_by))
+            .outerjoin(
+                decided, (decided.c.platform_id == t.platform_id) & (decided.c.id == t.decided_by)
+            )
+            .where(t.platform_id == self._platform_id)
+            .order_by(t.id.desc())
+        )
+        if condition is not None:
+            query = query.where(condition)
+        return [
+            RollbackRequest(
+                request_id=row.request_id,
+                to_date=row.to_date,
+                reason=row.reason,
+                state=row.state,
+                requested_by=requester,
+                requested_at=row.requested_at,
+                decided_by=decider,
+                decided_at=row.decided_at,
+                removed=None if row.removed is None else dict(row.removed),
+            )
+            for row, requester, decider in self._session.execute(query)
+        ]
 
     # --- outbox and queues -----------------------------------------------------------------
 
