@@ -1,7 +1,10 @@
 """The daily cycle in partitions of borrowers: 10M, 30M and 100M accounts in bounded memory.
 
-    # once: the portfolio as Parquet (accounts and yesterday's buckets), a million at a time
-    .venv/bin/python bench/cycle_partition_bench.py write --accounts 100000000 --dir /work/bench100m
+    # once: the portfolio as Parquet (accounts and yesterday's buckets), a million at a time,
+    # and 100M as ten copies of 10M with fresh ids
+    .venv/bin/python bench/cycle_partition_bench.py write --accounts 10000000 --dir /work/bench10m
+    .venv/bin/python bench/cycle_partition_bench.py replicate --source /work/bench10m \
+        --dir /work/bench100m --times 10
     # timed, each in its own process (its peak memory is its own)
     .venv/bin/python bench/cycle_partition_bench.py run --dir /work/bench100m --partitions 20
     .venv/bin/python bench/cycle_partition_bench.py run --dir /work/bench10m --partitions 2
@@ -74,6 +77,30 @@ def write(n: int, folder: Path, seed: int) -> dict[str, Any]:
     return {"accounts": n, "seconds": round(time.perf_counter() - started, 1)}
 
 
+def replicate(source: Path, folder: Path, times: int) -> dict[str, Any]:
+    """``times`` copies of a written portfolio with fresh ids (copy *c* adds c × its size to
+    every account and borrower number): a large book from a smaller one in minutes, with
+    the same mix of buckets, amounts and actions in every copy."""
+    import duckdb
+
+    n = pq.ParquetDataset(source / "accounts").read(columns=["account_id"]).num_rows
+    started = time.perf_counter()
+    con = duckdb.connect()
+    for name in ("accounts", "previous"):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+        for c in range(times):
+            shift = c * n
+            sql = f"""
+                COPY (SELECT * REPLACE (
+                        'L' || (CAST(substr(account_id, 2) AS BIGINT) + {shift}) AS account_id,
+                        'B' || (CAST(substr(borrower_id, 2) AS BIGINT) + {shift // 2})
+                            AS borrower_id)
+                      FROM read_parquet('{source / name}/*.parquet'))
+                TO '{folder / name}/copy-{c:03d}.parquet' (FORMAT parquet)"""
+            con.execute(sql)
+    return {"accounts": n * times, "seconds": round(time.perf_counter() - started, 1)}
+
+
 def digest(result: CycleResult) -> str:
     """One hash of everything a run writes (the scores aside: no model here)."""
     h = hashlib.sha256()
@@ -131,6 +158,10 @@ def main() -> None:
     w.add_argument("--accounts", type=int, required=True)
     w.add_argument("--dir", type=Path, required=True)
     w.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    c = sub.add_parser("replicate")
+    c.add_argument("--source", type=Path, required=True)
+    c.add_argument("--dir", type=Path, required=True)
+    c.add_argument("--times", type=int, required=True)
     r = sub.add_parser("run")
     r.add_argument("--dir", type=Path, required=True)
     r.add_argument("--partitions", type=int, default=10)
@@ -140,6 +171,8 @@ def main() -> None:
     tempfile.tempdir = str(args.dir)
     if args.command == "write":
         report = write(args.accounts, args.dir, args.seed)
+    elif args.command == "replicate":
+        report = replicate(args.source, args.dir, args.times)
     else:
         report = run(args.dir, args.partitions, args.whole, args.memory_limit)
     print(json.dumps(report, indent=2))

@@ -54,11 +54,14 @@ class ReplayRules:
     fee_threshold: int
     late_fee: int | None
     with_interest: bool
+    rate_num: int  # the annual rate as rate_num / rate_den, the year's days folded in
+    rate_den: int
 
     @classmethod
     def of(cls, waterfall: Waterfall, penalty: PenaltyPolicy) -> ReplayRules:
         installment_first = waterfall.mode == "installment-first"
         newest_first = waterfall.installment_order == "newest-first"
+        num, den = penalty.annual_rate.as_integer_ratio()
         return cls(
             order=tuple(CODES[c] for c in waterfall.components),
             in_due_order=installment_first and not newest_first,
@@ -70,6 +73,8 @@ class ReplayRules:
             fee_threshold=penalty.late_fee_threshold,
             late_fee=None if penalty.late_fee is None else penalty.late_fee.minor,
             with_interest=penalty.includes_overdue_interest,
+            rate_num=num,
+            rate_den=den * penalty.day_count.days_in_year,
         )
 
 
@@ -193,13 +198,28 @@ def _pay_in_order(left: list[list[int]], order: Sequence[tuple[int, int]], amoun
             rest -= paid
 
 
-class _Accrual:
-    """Penalty state of each installment (the domain's ``_Working`` penalty fields)."""
+# Beyond this, the Decimal sums the domain keeps could come within their own rounding
+# (28 significant digits) of a half: the exact fraction is not trusted there.
+_EXACT_LIMIT = 10**24
 
-    __slots__ = ("exact", "late", "overdue", "owed", "penalised")
+
+class _Accrual:
+    """Penalty state of each installment (the domain's ``_Working`` penalty fields).
+
+    The domain sums ``Decimal`` amounts, each ``base × rate × days / days_in_year``
+    (``penalty_interest_exact``), and rounds the sum half-up once.  Here the sum is kept
+    exactly, as the integer numerator of a fraction over ``rate_den``: the same rounded
+    number whenever the fraction is not exactly a half (a Decimal sum is then far nearer
+    the fraction than the fraction is to any half), at a fraction of the cost.  On an
+    exact half, or numbers large enough for the Decimal rounding to matter, the
+    installment's amounts are summed again the domain's way.
+    """
+
+    __slots__ = ("late", "numerator", "overdue", "owed", "penalised", "terms")
 
     def __init__(self, n: int) -> None:
-        self.exact = [_ZERO] * n
+        self.numerator = [0] * n
+        self.terms: list[list[tuple[int, int]]] = [[] for _ in range(n)]
         self.late = [0] * n
         self.penalised = [0] * n
         self.overdue = [0] * n
@@ -220,7 +240,8 @@ class _Accrual:
         base = left[0][k] + (left[1][k] if rules.with_interest else 0)
         changed = False
         if days > 0 and base > 0:
-            self.exact[k] += penalty_interest_exact(Money(base), days, rules.penalty)
+            self.numerator[k] += base * days * rules.rate_num
+            self.terms[k].append((base, days))
             changed = True
         crossed = self.overdue[k] <= rules.fee_threshold < overdue
         unsettled = left[0][k] > 0 or left[1][k] > 0 or left[2][k] > 0
@@ -233,9 +254,18 @@ class _Accrual:
             self.overdue[k] = overdue
         if changed:
             # Rounded once over the exact total, as the domain does.
-            owed = int(round_half_up(self.exact[k])) + self.late[k]
+            owed = self._rounded(k, rules) + self.late[k]
             left[3][k] += owed - self.owed[k]
             self.owed[k] = owed
+
+    def _rounded(self, k: int, rules: ReplayRules) -> int:
+        twice, den = 2 * self.numerator[k], rules.rate_den
+        if twice % (2 * den) != den and self.numerator[k] < _EXACT_LIMIT:
+            return (twice + den) // (2 * den)
+        exact = _ZERO  # a half, or beyond the limit: the domain's own sum
+        for base, days in self.terms[k]:
+            exact += penalty_interest_exact(Money(base), days, rules.penalty)
+        return int(round_half_up(exact))
 
 
 def _outcome(

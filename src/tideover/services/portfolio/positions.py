@@ -203,28 +203,45 @@ def _ints(column: pa.ChunkedArray) -> Sequence[int]:
 
 
 class LazyStrings(Sequence[str]):
-    """An Arrow string column read as Python strings only where sliced."""
+    """An Arrow string column read as Python strings only where sliced, a block at a time
+    (a slice per loan would cost a C call each; the whole column, millions of strings)."""
+
+    BLOCK = 1 << 16
 
     def __init__(self, column: pa.ChunkedArray) -> None:
         self._column = column
+        self._blocks: dict[int, list[str]] = {}
 
     def __len__(self) -> int:
         return len(self._column)
+
+    def _block(self, number: int) -> list[str]:
+        found = self._blocks.get(number)
+        if found is None:
+            part = self._column.slice(number * self.BLOCK, self.BLOCK)
+            found = self._blocks[number] = part.to_pylist()
+        return found
 
     @overload
     def __getitem__(self, index: int) -> str: ...
     @overload
     def __getitem__(self, index: slice) -> list[str]: ...
     def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self._column))
-            every: list[str]
-            if step != 1:
-                every = self._column.to_pylist()
-                return every[index]
-            every = self._column.slice(start, max(0, stop - start)).to_pylist()
-            return every
-        return str(self._column[index].as_py())
+        if isinstance(index, int):
+            return self._block(index // self.BLOCK)[index % self.BLOCK]
+        start, stop, step = index.indices(len(self._column))
+        if step != 1 or stop <= start:
+            return [self[i] for i in range(start, stop, step)]
+        first, last = start // self.BLOCK, (stop - 1) // self.BLOCK
+        if first == last:
+            return self._block(first)[start % self.BLOCK : (stop - 1) % self.BLOCK + 1]
+        out: list[str] = []
+        for number in range(first, last + 1):
+            block = self._block(number)
+            low = start - number * self.BLOCK if number == first else 0
+            high = stop - number * self.BLOCK if number == last else self.BLOCK
+            out += block[low:high]
+        return out
 
 
 def _versions(
