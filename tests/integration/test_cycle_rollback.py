@@ -9,6 +9,8 @@ run again without sending the kept message twice.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -218,6 +220,47 @@ def test_approval_waits_for_a_run_in_progress(two_days: UowFactory) -> None:
         approve_rollback(uow=two_days(), platform=PLATFORM, request_id="RB-1", by="bob").state
         == "done"
     )
+
+
+# Approves RB-1 in a child process that kills itself (SIGKILL) once the runs are abandoned
+# and the rows deleted, before the decision is recorded and anything committed.
+CHILD = """
+import os, signal, sys
+from tideover.adapters.database import make_engine, session_factory
+from tideover.adapters.pii import PiiCipher
+from tideover.adapters.repositories.cycle import CycleRepository
+from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
+from tideover.services.cycle.rollback import approve_rollback
+
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+CycleRepository.decide_rollback = die
+url, key = sys.argv[1:3]
+uow = SqlAlchemyUnitOfWork(session_factory(make_engine(url)), PiiCipher(key))
+approve_rollback(uow=uow, platform="demo-cn", request_id="RB-1", by="bob")
+"""
+
+
+def test_a_rollback_killed_midway_changes_nothing_and_can_be_approved_again(
+    two_days: UowFactory, database_url: str
+) -> None:
+    before = _state(two_days, SECOND)
+    request_rollback(uow=two_days(), platform=PLATFORM, to_date=SECOND, by="alice", reason="x")
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, database_url, TEST_PII_KEY],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert child.returncode == -9, child.stderr
+    assert _state(two_days, SECOND) == before
+    [asked] = list_rollbacks(uow=two_days(), platform=PLATFORM).requests
+    assert asked.state == "requested"
+    done = approve_rollback(uow=two_days(), platform=PLATFORM, request_id="RB-1", by="bob")
+    assert done.state == "done"
+    assert _state(two_days, SECOND)["runs"] == ["abandoned"]
 
 
 def test_the_commands_in_both_languages(
