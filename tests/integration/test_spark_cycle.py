@@ -303,3 +303,18 @@ def test_the_stored_cycle_on_spark_writes_what_duckdb_writes(
     assert on_spark["counts"] == on_duckdb["counts"]
     with uow_factory() as uow:
         assert [r.engine for r in uow.cycle("demo-cn").runs(AS_OF)] == ["spark", "duckdb"]
+
+
+@pytest.mark.slow
+def test_tables_handed_to_a_local_session_as_parquet_give_the_same_results(
+    spark: SparkSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large tables reach a local session through a Parquet file (and the unscored run
+    keeps no copy of its features): the rows are the same as DuckDB's."""
+    from tideover.batch.cycle import spark as engine
+
+    monkeypatch.setattr(engine, "PARQUET_HANDOFF_ROWS", 1)
+    compiled = load_policy(EXAMPLES / "aggressive.yaml")
+    duck, sparked = _both(spark, compiled, scored=False, seed=11)
+    _assert_identical(duck, sparked)
+    assert duck.counts["accounts"] == ACCOUNTS

@@ -263,10 +263,12 @@ def run_stages_spark(
     gives their columns (it may have no rows).
     """
     session, own_session = _session(spark)
+    scratch = Path(tempfile.mkdtemp(prefix="tideover-spark-"))
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", PANDAS_WARNING, FutureWarning)
             source = _Accounts.of(session, inputs.accounts, accounts_parquet)
+            source.scratch = scratch
             return _run(compiled, artefact, inputs, config, session, progress, fault, source)
     finally:
         # A session that died with the run has nothing left to free: keep its error.
@@ -276,6 +278,7 @@ def run_stages_spark(
                 session.catalog.dropTempView(name)
         if own_session:
             session.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _session(spark: SparkSession | None) -> tuple[SparkSession, bool]:
@@ -323,9 +326,14 @@ def _run(
         timings[name] = round(time.perf_counter() - started, 4)
         progress(name, 1, 1)
 
-    stage("features", lambda: _spark_features(spark, twin, source, config))
+    stage(
+        "features",
+        lambda: _spark_features(spark, twin, source, config, scored=artefact is not None),
+    )
     stage("score", lambda: _spark_score(spark, twin, state["features"], artefact, inputs, source))
     stage("assign", lambda: _spark_assign(spark, twin, compiled, book, config.platform))
+    if artefact is None:
+        source.rows = sum(state["assign"][0].values())
     stage("gate", lambda: _spark_gate(spark, compiled, config, inputs))
     gated: list[GatedAction] = state["gate"]
     offers = {k: [o.value for o in v.options] for k, v in compiled.policy.offers.items()}
@@ -334,9 +342,9 @@ def _run(
         lambda: dispatch(gated, config, offers=offers, regions=source.regions(gated)),
     )
     if inputs.previous is not None:
-        spark.createDataFrame(inputs.previous).createOrReplaceTempView("cycle_previous")
+        to_spark(spark, inputs.previous, source.scratch).createOrReplaceTempView("cycle_previous")
     if inputs.outcomes is not None:
-        spark.createDataFrame(inputs.outcomes).createOrReplaceTempView("cycle_outcomes")
+        to_spark(spark, inputs.outcomes, source.scratch).createOrReplaceTempView("cycle_outcomes")
     con = cast(duckdb.DuckDBPyConnection, SparkSqlConnection(spark))
     previous, outcomes = inputs.previous is not None, inputs.outcomes is not None
     stage("kpis", lambda: _kpis(con, gated, config, previous, outcomes))
@@ -352,6 +360,7 @@ class _Accounts:
     columns: pa.Table  # at least the schema
     parquet: str | None
     rows: int = 0
+    scratch: Path | None = None  # where large tables are handed to a local session
 
     @classmethod
     def of(cls, spark: SparkSession, accounts: pa.Table, parquet: str | None) -> _Accounts:
@@ -365,7 +374,7 @@ class _Accounts:
 
     def frame(self) -> DataFrame:
         if self.parquet is None:
-            return self.spark.createDataFrame(self.columns)
+            return to_spark(self.spark, self.columns, self.scratch)
         return self.spark.read.parquet(self.parquet)
 
     def regions(self, gated: list[GatedAction]) -> dict[str, str | None]:
@@ -393,6 +402,27 @@ class _Accounts:
         return pq.read_table(_local(self.parquet), columns=["account_id"])
 
 
+# Tables at least this large go to a local-mode session through a Parquet file rather
+# than through PySpark's Arrow stream (one Python thread feeding the JVM: several
+# seconds a million accounts, bench/RESULTS.md).
+PARQUET_HANDOFF_ROWS = 200_000
+
+
+def to_spark(spark: SparkSession, table: pa.Table, scratch: Path | None = None) -> DataFrame:
+    """``table`` as a DataFrame.  In local mode, given a ``scratch`` folder, a large one is
+    written there as Parquet and read back by the JVM's own reader, in parallel; on a
+    cluster (whose executors do not see this machine's disk) and for small tables,
+    PySpark's Arrow transfer."""
+    master = spark.sparkContext.master or ""
+    if scratch is None or table.num_rows < PARQUET_HANDOFF_ROWS or not master.startswith("local"):
+        return spark.createDataFrame(table)
+    import pyarrow.parquet as pq
+
+    folder = Path(tempfile.mkdtemp(prefix="handoff-", dir=scratch))
+    pq.write_table(table, folder / "part-0.parquet", row_group_size=1 << 20)
+    return spark.read.parquet(str(folder))
+
+
 def _local(path: str) -> str:
     return path.removeprefix("file://")
 
@@ -413,7 +443,12 @@ def _arrow_schema(con: duckdb.DuckDBPyConnection, relation: str) -> pa.Schema:
 
 
 def _spark_features(
-    spark: SparkSession, twin: duckdb.DuckDBPyConnection, source: _Accounts, config: CycleConfig
+    spark: SparkSession,
+    twin: duckdb.DuckDBPyConnection,
+    source: _Accounts,
+    config: CycleConfig,
+    *,
+    scored: bool,
 ) -> DataFrame:
     from pyspark import StorageLevel
 
@@ -423,8 +458,12 @@ def _spark_features(
         relation="cycle_accounts",
         minor_digits=config.minor_digits,
     )
-    features = spark.sql(to_spark_sql(sql)).persist(StorageLevel.MEMORY_AND_DISK)
-    source.rows = features.count()
+    features = spark.sql(to_spark_sql(sql))
+    if scored:  # read twice (scoring, then assignment): computed once
+        features = features.persist(StorageLevel.MEMORY_AND_DISK)
+        source.rows = features.count()
+    # Unscored, the features are read once, by the assignment: no copy is kept, and the
+    # count comes from the assignment's tally.
     features.createOrReplaceTempView("cycle_features")
     return features
 
