@@ -16,6 +16,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tideover.domain.errors import TideoverError
@@ -132,6 +133,22 @@ def install(app: FastAPI) -> None:
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         return response
+
+    async def database_failure(request: Request, exc: Exception) -> Response:
+        """A value the database refused (a NUL on PostgreSQL, an integer beyond 64 bits), a
+        lost server, a busy pool: coded, in both languages, without SQL or parameters."""
+        from tideover.adapters.db_errors import database_error
+
+        coded = database_error(exc)
+        if coded is None:
+            return await internal_error(request, exc)
+        log.warning("database error on %s: %s", request.method, coded.en)
+        return error_response(request, coded.http_status, coded.code, coded.en, coded.zh)
+
+    # What a driver raises for a value it cannot send is not always wrapped by SQLAlchemy
+    # (SQLite's OverflowError, an unpaired surrogate's UnicodeEncodeError).
+    for kind in (SQLAlchemyError, OverflowError, UnicodeEncodeError):
+        app.add_exception_handler(kind, database_failure)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> Response:
