@@ -19,7 +19,7 @@ conservatively:
 - **caps and quiet periods over the ledger**: for each cap the kind meets, the
   borrower's past contacts on the counted channels over a span covering every
   local day the decision can look at (the days the business date covers in
-  every candidate zone, one more either side, back to the start of the cap's
+  every candidate zone, back to the start of the cap's
   period), plus
   every earlier action of the borrower in this run on those channels, must stay
   under the limit; for a quiet period, no telephone conversation (inbound
@@ -134,33 +134,33 @@ def gate_actions_batch(
                 bits.append(kind.bit)
         else:
             one_by_one.add(borrower)
-    if not one_by_one:
-        return [_as_decided(a, k) for a, k in zip(actions, kind_of, strict=True)]
-    slow = [i for i, a in enumerate(actions) if a.borrower_id in one_by_one]
-    decided = gate_actions(
-        [actions[i] for i in slow], as_of=as_of, ledger=ledger, settings=settings
-    )
-    out: list[GatedAction | None] = [None] * len(actions)
-    for i, gated in zip(slow, decided, strict=True):
-        out[i] = gated
-    return [
-        found if found is not None else _as_decided(a, k)
-        for found, a, k in zip(out, actions, kind_of, strict=True)
-    ]
-
-
-def _as_decided(action: PlannedAction, kind: _Kind) -> GatedAction:
-    done = kind.decided
-    assert done is not None  # kinds without a decision send their borrowers one by one
-    # The frozen dataclass's __init__ sets each field through object.__setattr__: a third
-    # of this path's time at 100,000 actions.  Filling the instance's dict gives the very
-    # same object (fields, equality, hash) for a quarter of the cost.
-    gated = _new(GatedAction)
-    gated.__dict__.update(action=action, state=done.state, at=done.at, rule_ids=done.rule_ids)
-    return gated
-
-
-_new = object.__new__
+    decided: list[GatedAction | None] = [None] * len(actions)
+    if one_by_one:
+        slow = [i for i, a in enumerate(actions) if a.borrower_id in one_by_one]
+        gated = gate_actions(
+            [actions[i] for i in slow], as_of=as_of, ledger=ledger, settings=settings
+        )
+        for i, one in zip(slow, gated, strict=True):
+            decided[i] = one
+    # The frozen dataclass's __init__ sets each field through object.__setattr__, a third
+    # of this path's time; filling the new instance's dict gives the very same object
+    # (fields, equality, hash) for a fraction of the cost.
+    new = object.__new__
+    out: list[GatedAction] = []
+    for action, kind, found in zip(actions, kind_of, decided, strict=True):
+        if found is not None:
+            out.append(found)
+            continue
+        done = kind.decided
+        assert done is not None  # kinds without a decision go one by one
+        made = new(GatedAction)
+        fields = made.__dict__
+        fields["action"] = action
+        fields["state"] = done.state
+        fields["at"] = done.at
+        fields["rule_ids"] = done.rule_ids
+        out.append(made)
+    return out
 
 
 def _no_history(ledger: InMemoryLedger, borrower: str) -> bool:
@@ -243,14 +243,18 @@ def _live(pack: CompiledPack, attempt: Attempt) -> list[object]:
 
 def _days(zones: Sequence[str], as_of: date) -> list[tuple[ZoneDays, range]]:
     """Each candidate zone with the local days the business date (in the first zone, where
-    the reference keeps every instant it tries) covers there, one day wider either side."""
+    the reference keeps every instant it tries) covers there.
+
+    An instant the reference's search for the earliest allowed time looks at beyond the
+    business date can only lead to a time on another date, and so to a drop, whatever
+    the ledger holds: only the business date's instants decide."""
     first = zone_days(zones[0])
     start = first.midnight(as_of.toordinal())
     end = first.midnight(as_of.toordinal() + 1) - 1
     found = []
     for name in zones:
         days = zone_days(name)
-        found.append((days, range(days.day(start) - 1, days.day(end) + 2)))
+        found.append((days, range(days.day(start), days.day(end) + 1)))
     return found
 
 
