@@ -185,3 +185,23 @@ def test_a_recent_conversation_sends_the_borrower_to_the_per_action_path() -> No
     assert got[0].state == "dropped"
     assert "US-7IN7-QUIET" in got[0].rule_ids
     assert got[1].state == "allowed"
+
+
+def test_planned_actions_from_rows_are_the_constructors() -> None:
+    """Rows become actions equal to the constructor's (zones split, ``time_barred`` false);
+    columns that are not the fields go through the constructor and its error."""
+    from dataclasses import fields
+
+    import pytest
+
+    from tideover.batch.cycle.stages import actions_from_rows
+
+    names = [f.name for f in fields(PlannedAction) if f.name != "time_barred"]
+    made = action("L1", "B1", ("Asia/Shanghai", "Asia/Urumqi"), "sms")
+    row = [getattr(made, n) for n in names]
+    row[names.index("time_zones")] = "Asia/Shanghai,Asia/Urumqi"
+    got = actions_from_rows(names, [row, row])
+    assert got == [made, made]
+    assert hash(got[0]) == hash(made)
+    with pytest.raises(TypeError):
+        actions_from_rows([*names, "colour"], [[*row, "red"]])
