@@ -75,12 +75,12 @@ def test_compare_prints_the_difference_and_draws_it(
     argv = ["simulate", "compare", "1", str(EXAMPLES / "aggressive.yaml"), *QUICK]
     found = _json(capsys, [*argv, "--chart", str(chart)])
     assert found["book"]["as_of"] == "2026-11-30"
-    assert [d["policy"] for d in found["differences"]] == ["aggressive.yaml"]
+    assert [d["policy"] for d in found["differences"]] == ["aggressive (aggressive.yaml)"]
     assert found["chart"]["chart"] == str(chart)
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert main.run(argv) == 0
     shown = capsys.readouterr().out
-    assert "aggressive.yaml against version 1 (active)" in shown
+    assert "aggressive (aggressive.yaml) against supportive v1 (active)" in shown
     assert "what drives the difference" in shown
 
 

@@ -84,9 +84,15 @@ def test_the_stored_book_under_two_policies_on_the_same_draws(
     assert report.book.as_of == AS_OF  # the last completed daily cycle
     assert report.book.accounts == open_loans
     assert report.behaviour.scenario == "normal"
-    assert [p.source.label for p in report.policies] == ["version 1 (active)", "aggressive.yaml"]
+    assert [p.source.label for p in report.policies] == [
+        "supportive v1 (active)",
+        "aggressive (aggressive.yaml)",
+    ]
     (difference,) = report.differences
-    assert (difference.baseline, difference.policy) == ("version 1 (active)", "aggressive.yaml")
+    assert (difference.baseline, difference.policy) == (
+        "supportive v1 (active)",
+        "aggressive (aggressive.yaml)",
+    )
     assert {k.month for k in difference.kpis} == {1, 2, 3}
     assert {s.kpi for s in difference.sensitivity} >= {"cost_to_collect", "dq30_rate"}
     # The aggressive example plans many more contacts on the same accounts.
@@ -237,3 +243,28 @@ def test_approval_does_not_wait_for_the_simulation_and_the_audit_says_so(
     with demo_cn() as uow:
         records = [r for r in uow.audit(PLATFORM).records() if r.kind == "policy_lint"]
     assert records[-1].payload["simulation"]["state"] == "queued"
+
+
+def test_the_demos_comparison_is_the_models_over_months(
+    demo_cn: UowFactory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tideover.cli.demo import _render_model_comparison
+    from tideover.services.demo.comparison import model_comparison
+
+    report = model_comparison(
+        uow=demo_cn(), data_dir=tmp_path, cache_dir=tmp_path, months=3, runs=12
+    )
+    assert report.behaviour.scenario == "normal"  # the demo book's history is not its own
+    assert [p.source.label for p in report.policies] == [
+        "supportive v1 (active)",
+        "aggressive (aggressive.yaml)",
+    ]
+    monkeypatch.setenv("TIDEOVER_LOCALE", "en")
+    _render_model_comparison(report)
+    shown = capsys.readouterr().out
+    assert "compared by the model, on the same borrowers" in shown
+    assert "month by month" in shown
+    assert "what drives the difference" in shown

@@ -30,4 +30,6 @@ CASES: dict[str, Case] = {
     "/policy/{number}/approve": Case(_policy_version, body={"etag": '"x"'}),
     "/policy/{number}/reject": Case(_policy_version, body={"etag": '"x"', "reason": "no"}),
     "/policy/{number}/activate": Case(_policy_version, body={"etag": '"x"'}),
+    "/api/v1/policy/versions/{number}/simulation": Case(_policy_version),
+    "/policy/{number}/simulation": Case(_policy_version),
 }

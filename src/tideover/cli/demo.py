@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from tideover.cli.kpi import amount_text, kpi_totals, per_1000_text, share_text
-from tideover.cli.output import JsonOption, console, print_json, progress_bars, say
+from tideover.cli.output import JsonOption, console, locale, print_json, progress_bars, say
 from tideover.cli.portfolio import parse_date, render_delinquency
 from tideover.services.common import ProgressFn
 
 if TYPE_CHECKING:
     from tideover.domain.clock import FixedClock
-    from tideover.services.cycle.results import KpiFigure
     from tideover.services.demo.results import DemoStory, StoryDay
+    from tideover.services.simulate.results import ComparisonReport
 
 
 def demo(
@@ -41,6 +40,7 @@ def demo(
 ) -> None:
     """Set up, load the demo platforms, activate their policies, run business days of cycles."""
     from tideover.bootstrap import initialise, open_app
+    from tideover.services.demo.comparison import DEMO_COMPARISON_PLATFORM, model_comparison
     from tideover.services.demo.results import DemoRun
     from tideover.services.demo.story import DEFAULT_DEMO_PLATFORMS, DEMO_AS_OF
     from tideover.services.portfolio.datasets import fetch_dataset
@@ -49,20 +49,32 @@ def demo(
     last = parse_date(as_of, "--as-of") if as_of else DEMO_AS_OF
     codes = _platforms(platform or list(DEFAULT_DEMO_PLATFORMS))
     initialise()
+    compared = DEMO_COMPARISON_PLATFORM in codes
     with (
         open_app() as app,
         console.status(say("fetching Lending Club data…", "正在获取 Lending Club 数据…")) as s,
     ):
         fetch_dataset(name="lendingclub", cache_dir=app.cache_dir, on_message=s.update)
+        if compared:  # the simulation's reference behaviour is fitted on the Taiwan data
+            fetch_dataset(name="taiwan", cache_dir=app.cache_dir, on_message=s.update)
     with open_app() as app, progress_bars(disable=json_out) as progress:
         stories = [_story(app, code, last, days, progress) for code in codes]
+        comparison = None
+        if compared:
+            comparison = model_comparison(
+                uow=app.uow(),
+                data_dir=app.settings.data_dir,
+                cache_dir=app.cache_dir,
+                progress=lambda label, done, total: progress(f"model: {label}", done, total),
+            )
     if json_out:
         seconds = round(time.perf_counter() - started, 1)
-        print_json(DemoRun(as_of=last, platforms=stories, seconds=seconds))
+        print_json(DemoRun(as_of=last, platforms=stories, comparison=comparison, seconds=seconds))
         return
     for story in stories:
         _render_story(story)
-    _render_comparison(stories)
+    if comparison is not None:
+        _render_model_comparison(comparison)
     first = stories[0].days[0].as_of
     console.print(
         say(
@@ -225,54 +237,39 @@ def _render_day(day: StoryDay) -> None:
     )
 
 
-def _period_totals(rows: Sequence[KpiFigure]) -> tuple[dict[str, int], dict[str, int]]:
-    """The last date's stock (accounts, 30+, 90+) and the period's flows (actions, cost, …)."""
-    last = max((r.as_of for r in rows), default=None)
-    stock = kpi_totals([r for r in rows if r.as_of == last])
-    flows = kpi_totals([r for r in rows if r.metric not in ("bucket", "delinquent")])
-    return stock, flows
+# The KPIs the demo's comparison shows, month by month, with their differences.
+OVER_MONTHS = ("dq30_rate", "recovery_rate", "cost_to_collect", "complaints_per_1000_contacts")
 
 
-def _render_comparison(stories: list[DemoStory]) -> None:
-    """The platforms side by side (one column each): where each book ends, and what it took."""
-    table = Table(
-        title=say("the platforms side by side, over the period", "各平台对比（整个期间）")
-    )
-    table.add_column("")
-    for story in stories:
-        table.add_column(f"{story.platform}\n{story.policy.example}", justify="right")
-    lines: list[tuple[str, str, list[str]]] = []
-    columns = []
-    for story in stories:
-        rows = story.kpis.rows
-        code = rows[0].currency if rows else "CNY"
-        stock, flows = _period_totals(rows)
-        columns.append(
-            [
-                f"{stock['accounts']:,}",
-                share_text(stock["30+"], stock["accounts"]),
-                share_text(stock["90+"], stock["accounts"]),
-                f"{flows['planned']:,}",
-                f"{flows['planned'] - flows['allowed']:,}",
-                amount_text(flows["cost"], code),
-                amount_text(flows["recovered"], code),
-                f"{flows['complaints']:,}",
-                per_1000_text(flows["complaints"], flows["attempts"]),
-            ]
+def _render_model_comparison(report: ComparisonReport) -> None:
+    """The supportive and the aggressive policy on one book, by the model, over months."""
+    from tideover.cli.simulate import render_comparison
+    from tideover.services.simulate.display import interval_text, label
+
+    console.print(
+        say(
+            "\nthe supportive and the aggressive policy compared by the model, on the same "
+            "borrowers and the same random draws (read levels as a scenario, differences as "
+            "evidence; docs/simulation.md)",
+            "\n用模型比较支持型与强硬型策略：相同借款人、相同随机抽样（水平值仅作情景参考，"
+            "差异才是证据；见 docs/simulation.md）",
         )
-    names = [
-        ("open accounts (last day)", "在贷户数（末日）"),
-        ("30+ days past due", "逾期 30 天以上"),
-        ("90+ days past due", "逾期 90 天以上"),
-        ("actions planned", "计划动作"),
-        ("denied by the gate", "被合规拦截"),
-        ("cost to collect", "催收成本"),
-        ("recovered", "回收金额"),
-        ("complaints", "投诉"),
-        ("complaints per 1,000 contacts", "每千次联系投诉"),
-    ]
-    for index, (en, zh) in enumerate(names):
-        lines.append((en, zh, [column[index] for column in columns]))
-    for en, zh, values in lines:
-        table.add_row(say(en, zh), *values)
+    )
+    render_comparison(report)
+    (difference,) = report.differences
+    table = Table(
+        title=say(
+            f"{difference.policy} minus {difference.baseline}, month by month "
+            "(median and 90 % interval)",
+            f"{difference.policy} 减 {difference.baseline}，逐月（中位数与 90% 区间）",
+        )
+    )
+    table.add_column(say("month", "月份"), justify="right")
+    for kpi in OVER_MONTHS:
+        table.add_column(label(kpi, locale()), justify="right")
+    for month in range(1, report.settings.months + 1):
+        table.add_row(
+            str(month),
+            *[interval_text(difference.at(kpi, month), signed=True) for kpi in OVER_MONTHS],
+        )
     console.print(table)

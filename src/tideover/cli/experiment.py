@@ -62,7 +62,14 @@ def report(
     if json_out:
         print_json(found)
         return
-    if not found.experiments:
+    if found.version is None:
+        console.print(
+            say(
+                f"{platform}: no active policy version, so no experiment runs",
+                f"{platform}：没有生效的策略版本，因此没有进行中的实验",
+            )
+        )
+    elif not found.experiments:
         console.print(
             say(
                 f"{platform}: active policy version {found.version} runs no experiment",

@@ -10,6 +10,7 @@ from datetime import date
 from tideover.services.cycle.results import CycleSummary, KpiReport
 from tideover.services.portfolio.results import DelinquencyReport
 from tideover.services.results import Result
+from tideover.services.simulate.results import ComparisonReport
 
 
 class DemoLoad(Result):
@@ -118,8 +119,11 @@ class DemoStory(Result):
 
 
 class DemoRun(Result):
-    """Every platform's story, ending on ``as_of``, and how long the whole run took."""
+    """Every platform's story, ending on ``as_of``, the model's comparison of the supportive
+    and the aggressive policy on demo-cn's book (when demo-cn is run), and how long the
+    whole run took."""
 
     as_of: date
     platforms: list[DemoStory]
+    comparison: ComparisonReport | None = None
     seconds: float

@@ -319,11 +319,15 @@ def experiment_reports(
         )
     with uow:
         stored = uow.policies(platform).active()
-        if stored is None:
+        if stored is None and experiment is not None:
             raise NotFound(
-                f"platform {platform!r} has no active policy version, so no experiment runs",
-                f"平台 {platform!r} 没有生效的策略版本，因此没有进行中的实验",
+                f"no experiment {experiment!r}: platform {platform!r} has no active policy "
+                "version, so no experiment runs",
+                f"没有实验 {experiment!r}：平台 {platform!r} 没有生效的策略版本，"
+                "因此没有进行中的实验",
             )
+        if stored is None:
+            return ExperimentList(platform=platform, version=None, experiments=[])
         number = stored.version.number
         compiled = parse_policy(stored.document, source=f"{platform} policy version {number}")
         chosen = _chosen(compiled, experiment, number)

@@ -55,7 +55,7 @@ def resolve_policy(uow: UnitOfWork, platform: str, name: str) -> ChosenPolicy:
         compiled = parse_policy(stored.document, source=f"{platform} policy version {number}")
         active = " (active)" if stored.version.status.value == "active" else ""
         source = PolicySource(
-            label=f"version {number}{active}",
+            label=f"{stored.policy} v{number}{active}",
             policy=stored.policy,
             version=number,
             sha256=stored.sha256,
@@ -70,7 +70,7 @@ def resolve_policy(uow: UnitOfWork, platform: str, name: str) -> ChosenPolicy:
     compiled = load_policy(path)
     document = path.read_bytes().decode("utf-8", errors="replace")
     source = PolicySource(
-        label=path.name,
+        label=f"{compiled.policy.policy} ({path.name})",
         policy=compiled.policy.policy,
         version=None,
         sha256=document_sha256(document),

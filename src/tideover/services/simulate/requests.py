@@ -22,7 +22,8 @@ def queue_review_simulation(
     """Inside the open unit of work that stores ``version``: request its simulation against
     the active version and queue the job (when ``by`` is a stored user); the job id."""
     active = uow.policies(platform).active()
-    against = None if active is None else active.version.number
+    # Against the active version; the active version itself is simulated alone.
+    against = None if active is None or active.version.number == version else active.version.number
     user = uow.users(platform).by_name(by)
     job_id = None
     if user is not None and user.active:

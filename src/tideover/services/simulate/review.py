@@ -30,7 +30,7 @@ from tideover.domain.clock import Clock, SystemClock
 from tideover.services.common import ProgressFn, no_progress
 from tideover.services.policy.versions import show_policy_version
 from tideover.services.results import Result
-from tideover.services.simulate.requests import review_of
+from tideover.services.simulate.requests import queue_review_simulation, review_of
 from tideover.services.simulate.results import ComparisonReport, ReviewSimulation, VersionReview
 from tideover.services.simulate.run import Asked
 from tideover.services.simulate.settings import (
@@ -151,6 +151,19 @@ def review_simulation(*, uow: UnitOfWork, platform: str, version: int) -> Review
         if stored is not None and stored.job_id is not None:
             job = uow.jobs.get(platform, stored.job_id)
     return review_of(version, stored, job)
+
+
+def request_review_again(
+    *, uow: UnitOfWork, platform: str, version: int, by: str, clock: Clock | None = None
+) -> ReviewSimulation:
+    """Queue the review's simulation of ``version`` again (against today's active version):
+    after a failure, or once the active version changed."""
+    at = (clock or SystemClock()).now()
+    with uow:
+        uow.policies(platform).get(version)  # NotFound outside the caller's platform
+        queue_review_simulation(uow, platform=platform, version=version, by=by, at=at)
+        uow.commit()
+    return review_simulation(uow=uow, platform=platform, version=version)
 
 
 def review_version(*, uow: UnitOfWork, platform: str, version: int) -> VersionReview:

@@ -9,6 +9,7 @@ from tideover.web.api import (
     audit,
     borrowers,
     compliance,
+    experiments,
     policy,
     portal,
     queue,
@@ -21,6 +22,7 @@ FEATURES: tuple[APIRouter, ...] = (session.router, policy.router)
 FEATURES += (compliance.router, audit.router, team.router, admin.router)
 FEATURES += (queue.router, borrowers.router)
 FEATURES += (portal.router,)
+FEATURES += (experiments.router,)
 
 router = APIRouter()
 for feature in FEATURES:

@@ -19,7 +19,6 @@ from tideover.services.policy.results import (
     PolicyValidation,
     PolicyVersionInfo,
     SubmittedVersion,
-    VersionDetail,
     VersionHistory,
     VersionTransition,
 )
@@ -31,6 +30,12 @@ from tideover.services.policy.versions import (
     rollback_policy,
     show_policy_version,
     submit_policy,
+)
+from tideover.services.simulate.results import ReviewSimulation, VersionReview
+from tideover.services.simulate.review import (
+    request_review_again,
+    review_simulation,
+    review_version,
 )
 from tideover.web.deps import Authorized, Caller, ClockDep, PageDep, UowFactoryDep
 from tideover.web.pagination import Page, paginate
@@ -94,11 +99,38 @@ def versions(
     return paginate(request, listed.versions, page)
 
 
-@router.get("/versions/{number}", response_model=VersionDetail, summary="One version")
-def version(number: int, caller: Reader, uow: UowFactoryDep, response: Response) -> VersionDetail:
-    found = show_policy_version(uow=uow(), platform=caller.platform, version=number)
+@router.get(
+    "/versions/{number}",
+    response_model=VersionReview,
+    summary="One version, with the simulation its review reads",
+)
+def version(number: int, caller: Reader, uow: UowFactoryDep, response: Response) -> VersionReview:
+    found = review_version(uow=uow(), platform=caller.platform, version=number)
     response.headers["ETag"] = etag(found)
     return found
+
+
+@router.get(
+    "/versions/{number}/simulation",
+    response_model=ReviewSimulation,
+    summary="The review's simulation of a version: queued, running, failed or done",
+)
+def simulation(number: int, caller: Reader, uow: UowFactoryDep) -> ReviewSimulation:
+    return review_simulation(uow=uow(), platform=caller.platform, version=number)
+
+
+@router.post(
+    "/versions/{number}/simulation",
+    response_model=ReviewSimulation,
+    status_code=202,
+    summary="Simulate a version again, against today's active version (a background job)",
+)
+def simulate_again(
+    number: int, caller: Writer, uow: UowFactoryDep, clock: ClockDep
+) -> ReviewSimulation:
+    return request_review_again(
+        uow=uow(), platform=caller.platform, version=number, by=caller.name, clock=clock
+    )
 
 
 @router.post("/validate", response_model=PolicyValidation, summary="Check a document")

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tideover.web.ui import admin, audit, auth, compliance, policy, portal, queue, team
+from tideover.web.ui import (
+    admin,
+    audit,
+    auth,
+    compliance,
+    experiments,
+    policy,
+    portal,
+    queue,
+    team,
+)
 
 # Every area's router, in the order they are matched (the isolation suite walks these).
 FEATURES: tuple[APIRouter, ...] = (auth.router, policy.router)
 FEATURES += (portal.router,)
 FEATURES += (queue.router,)
 FEATURES += (compliance.router, audit.router, team.router, admin.router)
+FEATURES += (experiments.router,)
 
 router = APIRouter(include_in_schema=False)
 for feature in FEATURES:

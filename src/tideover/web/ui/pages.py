@@ -24,6 +24,7 @@ class NavItem:
 MENU: tuple[tuple[str, str, Permission], ...] = (
     ("/kpi", "KPIs", Permission.KPI_READ),
     ("/policy", "Policy", Permission.POLICY_READ),
+    ("/experiments", "Experiments", Permission.KPI_READ),
     ("/queue", "My queue", Permission.QUEUE_WORK),
     ("/team", "Team", Permission.QUEUE_ASSIGN),
     ("/compliance", "Compliance", Permission.COMPLIANCE_READ),

@@ -31,9 +31,12 @@ from tideover.services.policy.versions import (
     show_policy_version,
     submit_policy,
 )
+from tideover.services.simulate.results import ReviewSimulation
+from tideover.services.simulate.review import request_review_again, review_simulation
 from tideover.web.api.policy import MAX_DOCUMENT, etag
 from tideover.web.deps import Authorized, Caller, ClockDep, UowFactoryDep
 from tideover.web.ui.pages import render, texts_of
+from tideover.web.ui.simulation import difference_rows, simulation_chart
 from tideover.web.ui.words import N_
 
 router = APIRouter(prefix="/policy")
@@ -53,6 +56,7 @@ DONE = {
     "rejected": N_("Sent back to its author."),
     "activated": N_("Active."),
     "rolled_back": N_("Rolled back to this version."),
+    "simulating": N_("The simulation is queued; this page shows it when it is done."),
 }
 
 
@@ -121,10 +125,12 @@ def detail(request: Request, number: int, caller: Reader, uow: UowFactoryDep) ->
     own = same_person(version.author, caller.name)
     done = request.query_params.get("done")
     flash = texts_of(request).gettext(DONE[done]) if done in DONE else None
+    simulation = review_simulation(uow=uow(), platform=caller.platform, version=number)
     return render(
         request,
         "policy/detail.html",
         {
+            **simulation_context(request, simulation, caller),
             "version": version,
             "diff": diff,
             "lint": lint,
@@ -139,6 +145,45 @@ def detail(request: Request, number: int, caller: Reader, uow: UowFactoryDep) ->
         },
         caller=caller,
     )
+
+
+def simulation_context(
+    request: Request, simulation: ReviewSimulation, caller: Caller
+) -> dict[str, object]:
+    """The review's simulation as the version page (and its polled fragment) shows it."""
+    language = texts_of(request).language
+    report = simulation.report
+    return {
+        "simulation": simulation,
+        "simulation_rows": [] if report is None else difference_rows(report, language),
+        "simulation_chart": None if report is None else simulation_chart(report, language),
+        "may_simulate": caller.may(Permission.POLICY_WRITE)
+        and simulation.state not in ("queued", "running"),
+    }
+
+
+@router.get("/{number}/simulation", response_class=HTMLResponse)
+def simulation_fragment(
+    request: Request, number: int, caller: Reader, uow: UowFactoryDep
+) -> HTMLResponse:
+    """The simulation section alone: what the version page polls while the job runs."""
+    simulation = review_simulation(uow=uow(), platform=caller.platform, version=number)
+    return render(
+        request,
+        "policy/_simulation.html",
+        simulation_context(request, simulation, caller),
+        caller=caller,
+    )
+
+
+@router.post("/{number}/simulation")
+def simulate_again(
+    request: Request, number: int, caller: Writer, uow: UowFactoryDep, clock: ClockDep
+) -> Response:
+    request_review_again(
+        uow=uow(), platform=caller.platform, version=number, by=caller.name, clock=clock
+    )
+    return _done(number, "simulating")
 
 
 def _same_version(uow: UowFactoryDep, caller: Caller, number: int, sent: str) -> None:
