@@ -35,6 +35,14 @@ class Settings(BaseSettings):
     # ``<data dir>/sink/sms.jsonl`` and sends nothing.  Unset, demo and test use the sink
     # and production has no SMS channel until a real provider is configured.
     sms_provider: Literal["sink"] | None = None
+    # The outbox's e-mail goes through this SMTP server (none: no e-mail channel); the
+    # password comes from the environment like every secret.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout: float = 10.0
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:

@@ -50,6 +50,7 @@ from tideover.services.repositories import (
     AccountFlagsRepository,
     BorrowerRepository,
     CollectorRepository,
+    CommsRepository,
     ContactRepository,
     CycleRepository,
     DelinquencyRepository,
@@ -216,6 +217,9 @@ class InMemoryUnitOfWork:
 
     def import_batches(self, platform_code: str) -> ImportBatchRepository:
         self._not_faked("import batches")
+
+    def comms(self, platform_code: str) -> CommsRepository:
+        self._not_faked("comms")
 
     def contacts(self, platform_code: str) -> ContactRepository:
         self._not_faked("contacts")

@@ -67,7 +67,7 @@ def test_upgrade_from_empty_builds_the_orm_schema(database_url: str) -> None:
     try:
         assert current_revision(engine) is None
         migrate(engine)
-        assert current_revision(engine) == head_revision() == "0010"
+        assert current_revision(engine) == head_revision() == "0011"
         assert set(inspect(engine).get_table_names()) >= TABLES
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -89,7 +89,7 @@ def test_migrate_reruns_cleanly_and_keeps_data(database_url: str) -> None:
             )
         migrate(engine)
         migrate(engine, "head")
-        assert current_revision(engine) == "0010"
+        assert current_revision(engine) == "0011"
         with engine.connect() as connection:
             created = connection.execute(text("SELECT created_at FROM platforms")).scalar()
         assert created is not None  # the server default fills it
@@ -108,7 +108,7 @@ def test_downgrade_to_base_and_back(database_url: str) -> None:
         assert current_revision(engine) is None
         assert not TABLES & set(inspect(engine).get_table_names())
         migrate(engine)
-        assert current_revision(engine) == "0010"
+        assert current_revision(engine) == "0011"
     finally:
         engine.dispose()
 
@@ -187,7 +187,7 @@ def test_policy_tables_come_and_go_with_revision_0003(database_url: str) -> None
                 ).scalar()
             assert left == 0
         migrate(engine)
-        assert current_revision(engine) == "0010"
+        assert current_revision(engine) == "0011"
         indexes = {i["name"] for i in inspect(engine).get_indexes("policy_versions")}
         assert "ux_policy_versions_one_active" in indexes
     finally:
@@ -230,7 +230,7 @@ def test_holds_table_comes_and_goes_with_revision_0006(database_url: str) -> Non
         assert "promises_to_pay" in names
         assert "contact_holds" not in names
         migrate(engine)
-        assert current_revision(engine) == head_revision() == "0010"
+        assert current_revision(engine) == head_revision() == "0011"
         uniques = {u["name"] for u in inspect(engine).get_unique_constraints("contact_holds")}
         assert "uq_contact_holds_platform_id_source_attempt_id_kind" in uniques
     finally:
@@ -302,7 +302,7 @@ def test_simulations_table_comes_and_goes_with_revision_0010(database_url: str) 
         assert "jobs" in names
         assert "policy_simulations" not in names
         migrate(engine)
-        assert current_revision(engine) == head_revision() == "0010"
+        assert current_revision(engine) == head_revision() == "0011"
         uniques = {u["name"] for u in inspect(engine).get_unique_constraints("policy_simulations")}
         assert "uq_policy_simulations_platform_id_version" in uniques
     finally:

@@ -21,6 +21,7 @@ from tideover.adapters.repositories import (
     AuditRepository,
     BorrowerRepository,
     CollectorRepository,
+    CommsRepository,
     ContactRepository,
     CycleRepository,
     DelinquencyRepository,
@@ -117,6 +118,9 @@ class SqlAlchemyUnitOfWork:
 
     def import_batches(self, platform_code: str) -> ImportBatchRepository:
         return ImportBatchRepository(self.session, platform_code)
+
+    def comms(self, platform_code: str) -> CommsRepository:
+        return CommsRepository(self.session, platform_code, self._cipher)
 
     def contacts(self, platform_code: str) -> ContactRepository:
         return ContactRepository(self.session, platform_code, self._cipher)

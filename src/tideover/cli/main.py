@@ -29,6 +29,7 @@ from tideover.cli import (
     kpi,
     model,
     model_checks,
+    outbox,
     payments,
     pii,
     plans,
@@ -39,6 +40,7 @@ from tideover.cli import (
     queue,
     serve,
     simulate,
+    templates,
     users,
     worker,
 )
@@ -90,6 +92,8 @@ app.command("serve")(serve.serve)
 app.command("worker")(worker.worker)
 app.add_typer(simulate.app, name="simulate")
 app.add_typer(experiment.app, name="experiment")
+app.add_typer(outbox.app, name="outbox")
+app.add_typer(templates.app, name="templates")
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -152,12 +152,32 @@ def _simulate(context: JobContext) -> Result:
     )
 
 
+def _outbox(context: JobContext) -> Result:
+    # The outbox worker as a job: what `tideover outbox run` does (docs/communications.md).
+    from tideover.config import load_settings
+    from tideover.services.comms.channels import server_channels
+    from tideover.services.comms.worker import run_outbox
+
+    channels = server_channels(load_settings(), context.data_dir)
+    try:
+        return run_outbox(
+            uow_factory=context.uow_factory,
+            platform=context.platform,
+            channels=channels,
+            clock=context.clock,
+            progress=context.progress,
+        )
+    finally:
+        channels.close()
+
+
 KINDS: dict[str, JobHandler] = {
     "cycle": _cycle,
     "impact": _impact,
     "assign": _assign,
     "import": _import,
     "simulate": _simulate,
+    "outbox": _outbox,
 }
 
 

@@ -20,6 +20,7 @@ from tideover.adapters.repositories.access import ApiKeyRecord, SessionRecord
 from tideover.adapters.repositories.account_flags import AccountFlags
 from tideover.adapters.repositories.applications import EvidenceFile
 from tideover.adapters.repositories.audit import AuditHead
+from tideover.adapters.repositories.comms import OutboxWork, TemplateRecord
 from tideover.adapters.repositories.contacts import ContactCounts, ContactEvent, ContactResult
 from tideover.adapters.repositories.cycle import CycleRun, ReplaceResult, RollbackRequest
 from tideover.adapters.repositories.imports import ImportBatchRecord
@@ -237,6 +238,81 @@ class CollectorRepository(Protocol):
         """Writes every field of a stored collector."""
 
     def count(self) -> int: ...
+
+
+class CommsRepository(Protocol):
+    """Templates, sending records and consents, always of one platform."""
+
+    @property
+    def platform_code(self) -> str: ...
+
+    def recipient_key(self, address: str) -> str:
+        """The keyed look-up hash of an address (a number, an e-mail): what is recorded."""
+
+    def add_template(self, record: TemplateRecord) -> None: ...
+
+    def template_versions(
+        self, name: str, *, lock: bool = False
+    ) -> builtins.list[TemplateRecord]: ...
+
+    def templates(self) -> builtins.list[TemplateRecord]: ...
+
+    def active_templates(self, names: Iterable[str]) -> dict[str, TemplateRecord]: ...
+
+    def set_template_status(
+        self,
+        name: str,
+        version: int,
+        *,
+        status: str,
+        at: datetime,
+        approver: str | None = None,
+        note: str | None = None,
+    ) -> None: ...
+
+    def set_consent(
+        self, borrower_id: str, channel: str, *, opted_out: bool, source: str, at: datetime
+    ) -> None: ...
+
+    def opt_outs(self, borrower_ids: Iterable[str]) -> dict[str, frozenset[str]]:
+        """The channels each borrower opted out of (borrowers without any left out)."""
+
+    def due(
+        self, at: datetime, *, limit: int, channels: Sequence[str] | None = None
+    ) -> builtins.list[OutboxWork]:
+        """Messages to try now, oldest planned first: pending ones never tried whose time has
+        come, ones to try again or deferred until now, and ones whose worker's lease
+        ran out (a worker that died mid-send; the caller decides what became of them)."""
+
+    def work(self, message_id: int) -> OutboxWork | None: ...
+
+    def claim(self, work: OutboxWork, *, worker: str, at: datetime, lease_until: datetime) -> bool:
+        """Takes ``work`` for ``worker`` if nobody took it since it was read (one conditional
+        write: of two workers, exactly one wins)."""
+
+    def record(self, message_id: int, *, state: str, at: datetime, **fields: Any) -> None:
+        """Stores what came of a try; the outbox message's state follows
+        (``OUTBOX_STATE_OF``)."""
+
+    def add_messages(
+        self, as_of: date, rows: Sequence[Mapping[str, Any]], payloads: Sequence[Mapping[str, Any]]
+    ) -> int:
+        """Writes messages planned outside the daily cycle (notices, statements) with their
+        own values; a message already planned (same account, date and step) is kept as
+        it is."""
+
+    def page(
+        self,
+        *,
+        first: date | None = None,
+        last: date | None = None,
+        states: Sequence[str] = (),
+        channels: Sequence[str] = (),
+        account_id: str | None = None,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> tuple[builtins.list[OutboxWork], int]:
+        """Outbox messages by filter, newest date first, and how many match."""
 
 
 class ContactRepository(Protocol):

@@ -22,6 +22,7 @@ from tideover.services.repositories import (
     AuditRepository,
     BorrowerRepository,
     CollectorRepository,
+    CommsRepository,
     ContactRepository,
     CycleRepository,
     DelinquencyRepository,
@@ -69,6 +70,8 @@ class UnitOfWork(Protocol):
     def delinquency(self, platform_code: str) -> DelinquencyRepository: ...
 
     def import_batches(self, platform_code: str) -> ImportBatchRepository: ...
+
+    def comms(self, platform_code: str) -> CommsRepository: ...
 
     def contacts(self, platform_code: str) -> ContactRepository: ...
 

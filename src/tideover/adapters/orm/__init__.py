@@ -40,6 +40,13 @@ from tideover.adapters.orm.collectors import (
     CallbackRequestRow,
     CollectorRow,
 )
+from tideover.adapters.orm.communications import (
+    SEND_STATES,
+    TEMPLATE_STATES,
+    ChannelConsentRow,
+    MessageTemplateRow,
+    OutboxSendRow,
+)
 from tideover.adapters.orm.compliance import AuditHeadRow, AuditRecordRow, ContactEventRow
 from tideover.adapters.orm.cycle import (
     CYCLE_RUN_STATUSES,
@@ -113,7 +120,9 @@ __all__ = [
     "RATE_SQLITE_TEXT_LENGTH",
     "ROLE",
     "ROLLBACK_STATES",
+    "SEND_STATES",
     "STEP_KEY",
+    "TEMPLATE_STATES",
     "ApiKeyRow",
     "AuditHeadRow",
     "AuditRecordRow",
@@ -122,6 +131,7 @@ __all__ = [
     "BorrowerPhoneRow",
     "BorrowerRow",
     "CallbackRequestRow",
+    "ChannelConsentRow",
     "CollectorRow",
     "ContactEventRow",
     "ContactHoldRow",
@@ -137,7 +147,9 @@ __all__ = [
     "KpiSnapshotRow",
     "LoanPauseRow",
     "LoanRow",
+    "MessageTemplateRow",
     "OutboxMessageRow",
+    "OutboxSendRow",
     "PaymentRow",
     "PiiKeyRow",
     "PlanApprovalRow",

@@ -15,6 +15,11 @@ from tideover.adapters.repositories.applications import (
 from tideover.adapters.repositories.audit import AuditHead, AuditRepository
 from tideover.adapters.repositories.borrowers import BorrowerRepository
 from tideover.adapters.repositories.collectors import CollectorRepository
+from tideover.adapters.repositories.comms import (
+    CommsRepository,
+    OutboxWork,
+    TemplateRecord,
+)
 from tideover.adapters.repositories.contacts import ContactEvent, ContactRepository, ContactResult
 from tideover.adapters.repositories.cycle import CycleRepository, CycleRun, ReplaceResult
 from tideover.adapters.repositories.delinquency import DelinquencyRepository
@@ -34,6 +39,9 @@ from tideover.adapters.repositories.simulations import SimulationRepository, Sto
 from tideover.adapters.repositories.users import UserRecord, UserRepository
 
 __all__ = [
+    "CommsRepository",
+    "OutboxWork",
+    "TemplateRecord",
     "AccessRepository",
     "AccountFlags",
     "AccountFlagsRepository",

@@ -1,0 +1,1 @@
+"""Use cases of communications: templates, the outbox worker, notices, consents."""
