@@ -60,10 +60,10 @@ def difference_chart(report: ExperimentReport, arm: str) -> dict[str, Any]:
         "xAxis": {"type": "category", "data": [d.as_of.isoformat() for d in days]},
         "yAxis": {"type": "value", "scale": True},
         "series": [
-            {"type": "line", "data": low, "stack": "band", "symbol": "none",
+            {"type": "line", "data": low, "stack": "band", "stackStrategy": "all", "symbol": "none",
              "lineStyle": {"opacity": 0}, "tooltip": {"show": False}},
-            {"type": "line", "data": width, "stack": "band", "symbol": "none",
-             "lineStyle": {"opacity": 0}, "areaStyle": {"opacity": 0.2},
+            {"type": "line", "data": width, "stack": "band", "stackStrategy": "all",
+             "symbol": "none", "lineStyle": {"opacity": 0}, "areaStyle": {"opacity": 0.2},
              "tooltip": {"show": False}},
             {"type": "line", "name": report.primary,
              "data": [None if d.difference is None else float(d.difference) for d in days],

@@ -36,7 +36,7 @@ from tideover.services.simulate.review import request_review_again, review_simul
 from tideover.web.api.policy import MAX_DOCUMENT, etag
 from tideover.web.deps import Authorized, Caller, ClockDep, UowFactoryDep
 from tideover.web.ui.pages import render, texts_of
-from tideover.web.ui.simulation import difference_rows, simulation_chart
+from tideover.web.ui.simulation import difference_rows, driver_rows, simulation_chart
 from tideover.web.ui.words import N_
 
 router = APIRouter(prefix="/policy")
@@ -157,6 +157,7 @@ def simulation_context(
         "simulation": simulation,
         "simulation_rows": [] if report is None else difference_rows(report, language),
         "simulation_chart": None if report is None else simulation_chart(report, language),
+        "simulation_drivers": [] if report is None else driver_rows(report, language),
         "may_simulate": caller.may(Permission.POLICY_WRITE)
         and simulation.state not in ("queued", "running"),
     }

@@ -60,6 +60,23 @@ def difference_rows(report: ComparisonReport, language: str) -> list[dict[str, s
     return rows
 
 
+def driver_rows(report: ComparisonReport, language: str) -> list[dict[str, str]]:
+    """The prior that drives each headline difference most, as the page lists them."""
+    lang = _language(language)
+    if not report.differences:
+        return []
+    return [
+        {
+            "kpi": label(block.kpi, lang),
+            "prior": block.drivers[0].prior,
+            "rho": f"{block.drivers[0].rank_correlation:+.2f}",
+            "text": block.drivers[0].zh if lang == "zh" else block.drivers[0].en,
+        }
+        for block in report.differences[0].sensitivity
+        if block.drivers
+    ]
+
+
 def _number(value: Decimal | None, kpi: str) -> float | None:
     if value is None:
         return None
@@ -108,9 +125,9 @@ def simulation_chart(report: ComparisonReport, language: str) -> dict[str, Any]:
         low, width, median = _band(rows, kpi)
         axes = {"xAxisIndex": index, "yAxisIndex": index}
         option["series"] += [
-            {"type": "line", "data": low, "stack": kpi, "symbol": "none",
+            {"type": "line", "data": low, "stack": kpi, "stackStrategy": "all", "symbol": "none",
              "lineStyle": {"opacity": 0}, "tooltip": {"show": False}, **axes},
-            {"type": "line", "data": width, "stack": kpi, "symbol": "none",
+            {"type": "line", "data": width, "stack": kpi, "stackStrategy": "all", "symbol": "none",
              "lineStyle": {"opacity": 0}, "areaStyle": {"opacity": 0.2}, "name": "90 %",
              "tooltip": {"show": False}, **axes},
             {"type": "line", "data": median, "name": label(kpi, lang), **axes,
