@@ -52,7 +52,10 @@ def exclusive(engine: Engine, name: str, *, label: str) -> Iterator[None]:
     """
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
-            key = _key(name)
+            # Advisory locks are per database: the schema keeps two installations in one
+            # database (or two test schemas) from blocking each other's runs.
+            schema = connection.execute(text("SELECT current_schema()")).scalar() or ""
+            key = _key(f"{schema}:{name}")
             taken = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key})
             if not taken.scalar():
                 raise _held(label)

@@ -59,6 +59,12 @@ which stay on the book once disbursed; possible in a caller's own tables).
   or in the first (current) bucket; the amount is the cured accounts' balance
   on the *earlier* date, the delinquent balance that came back: a cure by
   paying off leaves no later balance to count.
+- *Roll-rate matrix* (:func:`transition_figures`, 迁徙矩阵): the same base as
+  B's roll rate, split by where each account is on the later date — every
+  bucket, ``closed`` or ``missing``; the amount is the balance on the later
+  date (``closed`` and ``missing`` have none).  A row's worse buckets sum to
+  B's roll figure by count and amount, and the first bucket plus ``closed``
+  to B's cure count: the matrix adds detail, never a second definition.
 - *Recovery rate* (:func:`recovery_figures`, 回收率), per business date and by
   the bucket each account started the day in: the base is the accounts overdue
   at the start of the day and that overdue amount (principal, interest, fees
@@ -261,6 +267,49 @@ def cure_figures(
         amount = before.balance_minor if back else 0
         figures[before.bucket] += Figure(int(back), amount, 1, before.balance_minor)
     return figures
+
+
+CLOSED = "closed"
+MISSING = "missing"
+
+
+def transition_figures(
+    earlier: Mapping[str, AccountState],
+    later: Mapping[str, AccountState],
+    labels: Sequence[str],
+) -> dict[str, dict[str, Figure]]:
+    """The roll-rate matrix: for each bucket (every label), where its open accounts of the
+    earlier date are on the later one — each label, :data:`CLOSED` or :data:`MISSING`.
+
+    Each cell's base is the row's: the bucket's open accounts then and their balance
+    then; its amount is the balance on the later date.  See the module doc.
+    """
+    ranks = _ranks(labels)
+    cells = {label: dict.fromkeys([*labels, CLOSED, MISSING], Figure()) for label in labels}
+    base = dict.fromkeys(labels, Figure())
+    for account_id, before in earlier.items():
+        _rank(ranks, before.bucket)
+        if not before.is_open:
+            continue
+        base[before.bucket] += Figure(0, 0, 1, before.balance_minor)
+        after = later.get(account_id)
+        if after is None:
+            to, amount = MISSING, 0
+        elif not after.is_open:
+            to, amount = CLOSED, 0
+        else:
+            _rank(ranks, after.bucket)
+            to, amount = after.bucket, after.balance_minor
+        cells[before.bucket][to] += Figure(1, amount)
+    return {
+        label: {
+            to: Figure(
+                f.accounts, f.amount_minor, base[label].base_accounts, base[label].base_amount_minor
+            )
+            for to, f in row.items()
+        }
+        for label, row in cells.items()
+    }
 
 
 def recovery_figures(days: Iterable[DayMoney]) -> dict[str, Figure]:

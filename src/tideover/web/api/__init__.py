@@ -10,6 +10,7 @@ from tideover.web.api import (
     borrowers,
     compliance,
     experiments,
+    kpi,
     policy,
     portal,
     queue,
@@ -23,6 +24,7 @@ FEATURES += (compliance.router, audit.router, team.router, admin.router)
 FEATURES += (queue.router, borrowers.router)
 FEATURES += (portal.router,)
 FEATURES += (experiments.router,)
+FEATURES += (kpi.router,)
 
 router = APIRouter()
 for feature in FEATURES:

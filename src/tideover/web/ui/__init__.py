@@ -10,6 +10,7 @@ from tideover.web.ui import (
     auth,
     compliance,
     experiments,
+    kpi,
     policy,
     portal,
     queue,
@@ -22,6 +23,7 @@ FEATURES += (portal.router,)
 FEATURES += (queue.router,)
 FEATURES += (compliance.router, audit.router, team.router, admin.router)
 FEATURES += (experiments.router,)
+FEATURES += (kpi.router,)
 
 router = APIRouter(include_in_schema=False)
 for feature in FEATURES:
