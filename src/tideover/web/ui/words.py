@@ -37,18 +37,49 @@ QUEUE_WORDS: tuple[str, ...] = ()
 QUEUE_WORDS += (N_("open"), N_("assigned"), N_("done"), N_("dropped"), N_("callback"))
 QUEUE_WORDS += (N_("reached"), N_("promise"), N_("dispute"), N_("cease_contact"), N_("complaint"))
 QUEUE_WORDS += (N_("wrong_party"), N_("no_answer"), N_("voicemail"), N_("planned"), N_("connected"))
-QUEUE_WORDS += (N_("conversation"), N_("delivered"), N_("failed"), N_("promise_to_pay"), N_("refusal"))
-QUEUE_WORDS += (N_("dispute_raised"), N_("call"), N_("sms"), N_("email"), N_("letter"), N_("app_push"))
-QUEUE_WORDS += (N_("visit"), N_("human_call"), N_("robot_call"), N_("field_visit"), N_("legal_referral"))
+QUEUE_WORDS += (
+    N_("conversation"),
+    N_("delivered"),
+    N_("failed"),
+    N_("promise_to_pay"),
+    N_("refusal"),
+)
+QUEUE_WORDS += (
+    N_("dispute_raised"),
+    N_("call"),
+    N_("sms"),
+    N_("email"),
+    N_("letter"),
+    N_("app_push"),
+)
+QUEUE_WORDS += (
+    N_("visit"),
+    N_("human_call"),
+    N_("robot_call"),
+    N_("field_visit"),
+    N_("legal_referral"),
+)
 QUEUE_WORDS += (N_("supportive"), N_("neutral"), N_("firm"), N_("contract"), N_("inbound"))
 # holds, approvers, hardship and plans as the borrower 360 shows them
 QUEUE_WORDS += (N_("legal_representation"), N_("breathing_space"), N_("bankruptcy"), N_("deceased"))
 QUEUE_WORDS += (N_("complaint_under_investigation"), N_("system"), N_("team_lead"), N_("manager"))
 QUEUE_WORDS += (N_("submitted"), N_("under_review"), N_("decided"), N_("closed"), N_("offered"))
-QUEUE_WORDS += (N_("accepted"), N_("completed"), N_("broken"), N_("cancelled"), N_("pending"), N_("kept"))
+QUEUE_WORDS += (
+    N_("accepted"),
+    N_("completed"),
+    N_("broken"),
+    N_("cancelled"),
+    N_("pending"),
+    N_("kept"),
+)
 QUEUE_WORDS += (N_("unemployment"), N_("illness_injury"), N_("disaster"), N_("income_reduction"))
 QUEUE_WORDS += (N_("family_emergency"), N_("other"), N_("due_date_shift"), N_("extension"))
-QUEUE_WORDS += (N_("payment_holiday"), N_("interest_waiver"), N_("penalty_waiver"), N_("fee_waiver"))
+QUEUE_WORDS += (
+    N_("payment_holiday"),
+    N_("interest_waiver"),
+    N_("penalty_waiver"),
+    N_("fee_waiver"),
+)
 QUEUE_WORDS += (N_("restructure"), N_("settlement"))
 # compliance, audit trail, team and administration: job states, and the names shown for
 # the roles, hold kinds, assignment figures and kinds of records these pages read as keys
