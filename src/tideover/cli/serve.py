@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated
+import threading
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tideover.cli.output import console, say
 from tideover.domain.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from tideover.bootstrap import App
 
 
 def _loopback(host: str) -> bool:
@@ -16,6 +20,29 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return host == "localhost"
+
+
+def _demo_worker(core: App, stop: threading.Event, poll: float = 2.0) -> threading.Thread:
+    """In demo mode the console runs its own jobs (elsewhere ``tideover worker`` does): a
+    thread that takes the queued jobs one at a time.  Jobs are stored, so one cut short by
+    a restart is taken again (``services.jobs``, stale jobs go back to the queue)."""
+    from tideover.domain.clock import SystemClock
+    from tideover.services.jobs import run_next_job
+
+    def work() -> None:
+        while not stop.is_set():
+            try:
+                job = run_next_job(
+                    uow_factory=core.uow, clock=SystemClock(), data_dir=core.settings.data_dir
+                )
+            except Exception:
+                job = None
+            if job is None:
+                stop.wait(poll)
+
+    thread = threading.Thread(target=work, name="tideover-demo-worker", daemon=True)
+    thread.start()
+    return thread
 
 
 def serve(
@@ -50,6 +77,19 @@ def serve(
             f"Tideover 控制台：http://{host}:{port}/（API：/api/v1/docs）；按 Ctrl-C 停止",
         )
     )
-    uvicorn.run(
-        app, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False
-    )
+    stop = threading.Event()
+    if settings.mode == "demo":
+        _demo_worker(core, stop)
+        console.print(
+            say(
+                "demo mode: background jobs run in this process (elsewhere: tideover worker)",
+                "演示模式：后台任务在本进程中运行（其他模式请运行 tideover worker）",
+            )
+        )
+    try:
+        uvicorn.run(
+            app, host=host, port=port, log_level="warning", server_header=False,
+            proxy_headers=False,
+        )  # fmt: skip
+    finally:
+        stop.set()
