@@ -7,10 +7,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SYSTEM := $(VENV)/.system-stamp
 
-.PHONY: help install demo test unit lint format bench audit sbom messages text-model clean
+.PHONY: help install demo serve test unit lint format bench audit sbom messages text-model clean
 
 help:
 	@echo "make demo   - set up, then run the main job on the demo portfolio"
+	@echo "make serve  - the web console and API on http://127.0.0.1:8000/ (after make demo)"
 	@echo "make test   - set up, then lint, type-check and run the whole test suite"
 	@echo "make lint   - ruff (lint + format check), mypy --strict, import contracts"
 	@echo "make bench  - run the benchmarks (figures go in bench/RESULTS.md)"
@@ -34,6 +35,9 @@ install: $(STAMP) $(SYSTEM)
 
 demo: $(STAMP)
 	$(BIN)/tideover demo
+
+serve: $(STAMP)
+	$(BIN)/tideover serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools

@@ -84,6 +84,42 @@ def demo(
             f"`tideover kpi --platform {codes[0]} --from {first} --to {last}`",
         )
     )
+    _render_console(codes)
+
+
+def _render_console(codes: list[str]) -> None:
+    """How to open the console, and the demo staff to sign in as (their password is public:
+    ``tideover serve`` accepts them in demo mode only)."""
+    from tideover.services.demo.people import DEMO_PASSWORD, DEMO_STAFF
+
+    console.print(
+        say(
+            "\nthe console: `tideover serve` (or `make serve`), then open "
+            "http://127.0.0.1:8000/ and sign in on a demo platform as one of these users, "
+            f"password {DEMO_PASSWORD} (demo mode only):",
+            "\n控制台：运行 `tideover serve`（或 `make serve`），打开 http://127.0.0.1:8000/，"
+            f"在示例平台上以下列用户之一登录，密码 {DEMO_PASSWORD}（仅限演示模式）：",
+        ),
+        markup=False,
+    )
+    table = Table(show_edge=False)
+    table.add_column(say("platform", "平台"))
+    table.add_column(say("user", "用户"))
+    table.add_column(say("role", "角色"))
+    for code in codes:
+        for username, roles in DEMO_STAFF:
+            table.add_row(code, username, ", ".join(say(*_ROLE_WORDS[r.value]) for r in roles))
+    console.print(table)
+
+
+_ROLE_WORDS = {
+    "platform_admin": ("platform admin", "平台管理员"),
+    "strategy_manager": ("strategy manager", "策略经理"),
+    "compliance_officer": ("compliance officer", "合规官"),
+    "team_lead": ("team lead", "催收组长"),
+    "collector": ("collector", "催收员"),
+    "auditor": ("auditor", "审计员"),
+}
 
 
 def _platforms(codes: list[str]) -> list[str]:
