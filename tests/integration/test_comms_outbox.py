@@ -255,3 +255,64 @@ def test_a_message_without_an_address_fails_with_the_reason(
 @pytest.fixture(autouse=True)
 def _no_network_smtp(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TIDEOVER_SMTP_HOST", raising=False)
+
+
+class _Crash(BaseException):
+    """Stands for the process dying: nothing after it runs."""
+
+
+def test_a_crash_after_the_provider_took_it_is_never_resent(
+    uow_factory: UowFactory, tmp_path: Path
+) -> None:
+    platform(uow_factory)
+    queue(uow_factory, "acme", [("B0", "sms", "reminder_sms"), ("B1", "email", "reminder_email")])
+
+    def die_after_send(step: str, _: int) -> None:
+        if step == "sent":
+            raise _Crash
+
+    class DiesBeforeNoting(SmtpOutbound):
+        def _journal_sent(self, key: str) -> None:
+            raise _Crash  # the server has it; the worker dies before writing that down
+
+    with smtp_server() as box:
+        first = channels(tmp_path, box.port)
+        with pytest.raises(_Crash):
+            run_outbox(
+                uow_factory=uow_factory,
+                platform="acme",
+                channels=first,
+                clock=FixedClock(NOON),
+                only=("sms",),
+                fault=die_after_send,
+            )
+        dying = DiesBeforeNoting(host="127.0.0.1", port=box.port, journal=tmp_path / "j.jsonl")
+        with pytest.raises(_Crash):
+            run_outbox(
+                uow_factory=uow_factory,
+                platform="acme",
+                channels=Channels({"email": dying}),
+                clock=FixedClock(NOON),
+            )
+        first.close()
+        dying.close()
+        later = FixedClock(NOON + timedelta(minutes=10))  # the dead worker's lease is over
+        chans = Channels(
+            {
+                "sms": SinkOutbound(tmp_path, "sms"),
+                "email": SmtpOutbound(
+                    host="127.0.0.1", port=box.port, journal=tmp_path / "j.jsonl"
+                ),
+            }
+        )
+        done = run_outbox(uow_factory=uow_factory, platform="acme", channels=chans, clock=later)
+        chans.close()
+    assert len(sink(tmp_path)) == 1
+    assert len(box.messages) == 1  # each arrived once
+    states = {
+        i.channel: (i.state, i.error_code)
+        for i in list_outbox(uow=uow_factory(), platform="acme").items
+    }
+    assert states["sms"] == ("sent", "recovered")  # the sink knows it went
+    assert states["email"] == ("failed", "send_interrupted")  # SMTP cannot say: not resent
+    assert (done.sent, done.failed) == (1, 1)

@@ -108,10 +108,13 @@ class SmtpOutbound:
                 transient=True,
                 reason="smtp_unreachable",
             ) from None
-        append_line(self.journal, {"sent": message.key})
-        if self._sent is not None:
-            self._sent.add(message.key)
+        self._journal_sent(message.key)
         return f"smtp:<{message.key}@tideover>"
+
+    def _journal_sent(self, key: str) -> None:
+        append_line(self.journal, {"sent": key})
+        if self._sent is not None:
+            self._sent.add(key)
 
     def _forget_intent(self) -> None:
         """A refusal is an answer: the server kept nothing (the intent line stays, harmless,
