@@ -1,60 +1,130 @@
-"""The console's message catalogues: extract the texts, merge them into each language.
+"""The message catalogues: extract the texts, merge them into each language.
 
-    python tools/messages.py update   # extract, merge into en and zh_CN (make messages)
-    python tools/messages.py check    # exit 1 listing texts without a translation
-    python tools/messages.py translate FILE.json   # Chinese texts {msgid: msgstr} into zh_CN
+    python tools/messages.py update [DOMAIN]   # extract, merge into en and zh_CN (make messages)
+    python tools/messages.py check [DOMAIN]    # exit 1 listing texts without a translation
+    python tools/messages.py translate FILE.json [DOMAIN]   # {msgid: Chinese} into zh_CN
+
+Two catalogues (domains):
+
+- ``messages``: the console's pages (``src/tideover/web``: Python and templates),
+  in ``src/tideover/web/locale``;
+- ``tideover``: everything else a person reads — the command line's output
+  (``_``/``N_`` in ``src/tideover`` outside ``web``), its ``--help`` (every
+  command, option and argument of the command tree), Click's and Typer's own
+  words, charts and reports — in ``src/tideover/i18n/locale``.
 
 English is the source language: its catalogue repeats each text (so a text is
 never shown empty); the Chinese one must translate every text, or ``check``
-(and the test suite) fails.
+(and the test suite) fails.  ``update`` only adds and drops texts the code
+no longer has; it never changes a translation.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
+from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
+from typing import NamedTuple
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
-WEB = ROOT / "src" / "tideover" / "web"
-LOCALE = WEB / "locale"
+SOURCE = ROOT / "src" / "tideover"
 LANGUAGES = ("en", "zh_CN")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
-METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 
 
-def extract() -> Catalog:
-    """Every text the console's code and templates show."""
+class Domain(NamedTuple):  # not a dataclass: the test suite loads this file without a module
+    name: str
+    locale: Path
+    top: Path
+    methods: list[tuple[str, str]]
+    help_tree: bool = False  # also the command line's --help texts
+
+
+DOMAINS = {
+    "messages": Domain(
+        "messages",
+        SOURCE / "web" / "locale",
+        SOURCE / "web",
+        [("**/templates/**.html", "jinja2"), ("**.py", "python")],
+    ),
+    "tideover": Domain(
+        "tideover",
+        SOURCE / "i18n" / "locale",
+        SOURCE,
+        [("web/**", "ignore"), ("**.py", "python")],
+        help_tree=True,
+    ),
+}
+# Kept for callers of the console-only tool.
+WEB = SOURCE / "web"
+LOCALE = DOMAINS["messages"].locale
+
+
+def help_texts() -> Iterator[str]:
+    """Every help text of the ``tideover`` command tree, as ``--help`` shows it."""
+    sys.path.insert(0, str(ROOT / "src"))
+    import typer.main
+
+    from tideover.cli.localise import help_texts as tree_texts
+    from tideover.cli.main import app
+
+    yield from tree_texts(typer.main.get_command(app))
+
+
+def extract(domain: Domain = DOMAINS["messages"]) -> Catalog:
+    """Every text of ``domain``'s code (and, for the command line, its help)."""
     template = Catalog(project="Tideover", copyright_holder="Tideover contributors")
     for _file, _line, message, comments, context in extract_from_dir(
-        WEB, METHODS, keywords=KEYWORDS, strip_comment_tags=True
+        domain.top, domain.methods, keywords=KEYWORDS, strip_comment_tags=True
     ):
         template.add(message, None, auto_comments=comments, context=context)
+    if domain.help_tree:
+        for text in help_texts():
+            if text not in template:
+                template.add(inspect.cleandoc(text), None, auto_comments=["--help"])
     return template
 
 
-def _po(language: str) -> Path:
-    return LOCALE / language / "LC_MESSAGES" / "messages.po"
+def _po(domain: Domain, language: str) -> Path:
+    return domain.locale / language / "LC_MESSAGES" / f"{domain.name}.po"
 
 
-def _read(language: str) -> Catalog:
-    path = _po(language)
+def _read(domain: Domain, language: str) -> Catalog:
+    path = _po(domain, language)
     if not path.exists():
         return Catalog(locale=language, project="Tideover")
     with path.open("rb") as handle:
         return read_po(handle, locale=language)
 
 
-def update() -> None:
+def _write(domain: Domain, language: str, catalog: Catalog) -> None:
+    buffer = BytesIO()
+    write_po(
+        buffer,
+        catalog,
+        omit_header=False,
+        sort_output=True,
+        width=100,
+        no_location=True,
+        ignore_obsolete=True,
+    )
+    _po(domain, language).parent.mkdir(parents=True, exist_ok=True)
+    _po(domain, language).write_bytes(buffer.getvalue())
+
+
+def update(domain: Domain) -> None:
+    template = extract(domain)
     for language in LANGUAGES:
-        catalog = _read(language)
+        catalog = _read(domain, language)
         created = catalog.creation_date
-        catalog.update(extract(), no_fuzzy_matching=True)  # a fresh template each: update shares
+        catalog.update(template, no_fuzzy_matching=True)
         catalog.creation_date = created  # a stable header: diffs show only the texts
         catalog.project, catalog.version = "Tideover", "1"
         catalog.copyright_holder = "Tideover contributors"
@@ -65,56 +135,53 @@ def update() -> None:
             if message.id and language == "en" and not message.string:
                 message.string = message.id
             message.flags.discard("fuzzy")
-        buffer = BytesIO()
-        write_po(
-            buffer,
-            catalog,
-            omit_header=False,
-            sort_output=True,
-            width=100,
-            no_location=True,
-            ignore_obsolete=True,
-        )
-        _po(language).parent.mkdir(parents=True, exist_ok=True)
-        _po(language).write_bytes(buffer.getvalue())
+        _write(domain, language, catalog)
 
 
-def missing() -> dict[str, list[str]]:
-    """Texts of the code without a translation, by language."""
-    texts = {m.id for m in extract() if m.id}
+def missing(domain: str | None = None) -> dict[str, list[str]]:
+    """Texts of the code without a translation, by language (``domain/language`` for the
+    command line's catalogue)."""
     found: dict[str, list[str]] = {}
-    for language in LANGUAGES:
-        catalog = _read(language)
-        done = {m.id for m in catalog if m.id and m.string}
-        lacking = sorted(str(t) for t in texts - done)
-        if lacking:
-            found[language] = lacking
+    for name, chosen in DOMAINS.items():
+        if domain is not None and name != domain:
+            continue
+        texts = {m.id for m in extract(chosen) if m.id}
+        for language in LANGUAGES:
+            done = {m.id for m in _read(chosen, language) if m.id and m.string}
+            lacking = sorted(str(t) for t in texts - done)
+            if lacking:
+                found[language if name == "messages" else f"{name}/{language}"] = lacking
     return found
 
 
-def translate(table: dict[str, str]) -> int:
+def translate(domain: Domain, table: dict[str, str]) -> int:
     """Writes Chinese translations into the zh_CN catalogue; returns how many were used."""
-    catalog = _read("zh_CN")
+    catalog = _read(domain, "zh_CN")
     used = 0
     for message in catalog:
         if message.id and message.id in table:
             message.string = table[message.id]
             used += 1
-    buffer = BytesIO()
-    write_po(buffer, catalog, sort_output=True, width=100, no_location=True, ignore_obsolete=True)
-    _po("zh_CN").write_bytes(buffer.getvalue())
+    _write(domain, "zh_CN", catalog)
     return used
 
 
 def main() -> int:
-    command = sys.argv[1] if len(sys.argv) > 1 else "check"
+    args = sys.argv[1:]
+    command = args[0] if args else "check"
+    named = args[2] if command == "translate" and len(args) > 2 else None
+    if command in ("update", "check") and len(args) > 1:
+        named = args[1]
+    chosen = [DOMAINS[named]] if named else list(DOMAINS.values())
     if command == "update":
-        update()
+        for domain in chosen:
+            update(domain)
     if command == "translate":
-        update()
-        table = json.loads(Path(sys.argv[2]).read_text(encoding="utf-8"))
-        print(f"{translate(table)} translation(s) written")
-    lacking = missing()
+        table = json.loads(Path(args[1]).read_text(encoding="utf-8"))
+        for domain in chosen:
+            update(domain)
+            print(f"{domain.name}: {translate(domain, table)} translation(s) written")
+    lacking = missing(named)
     for language, texts in lacking.items():
         print(f"{language}: {len(texts)} text(s) without a translation")
         for text in texts[:50]:

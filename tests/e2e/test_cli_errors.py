@@ -57,7 +57,7 @@ def test_a_read_only_database_speaks_chinese_too(
     capsys.readouterr()
     assert run(["platform", "set", "acme", "--name", "Acme"]) == 1
     err = capsys.readouterr().err.strip()
-    assert err.startswith("error [database_read_only]")
+    assert err.startswith("错误 [database_read_only]：")
     assert "只读" in err
 
 

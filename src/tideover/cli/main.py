@@ -44,7 +44,8 @@ from tideover.cli import (
     users,
     worker,
 )
-from tideover.cli.output import error_console, locale, say
+from tideover.cli.localise import LocalisedGroup, usage_error
+from tideover.cli.output import _, error_console, locale, root_options
 from tideover.domain.errors import TideoverError
 from tideover.domain.redact import scrub
 
@@ -54,7 +55,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=LocalisedGroup,
 )
+app.callback()(root_options)
 app.command("init")(portfolio.init)
 app.command("schedule")(portfolio.schedule)
 app.command("delinquency")(portfolio.delinquency)
@@ -110,7 +113,7 @@ def run(argv: list[str] | None = None) -> int:
         _usage_error(exc)
         return exc.exit_code
     except Abort:
-        error_console.print(say("aborted", "已中止"))
+        error_console.print(_("aborted"))
         return 130
     except TideoverError as exc:
         _print_error(exc)
@@ -124,7 +127,7 @@ def run(argv: list[str] | None = None) -> int:
             return known.exit_code
         lines = str(exc).strip().splitlines()
         first = lines[0][:_LONGEST] if lines else ""
-        _print_line(say("internal error: ", "内部错误：") + f"{type(exc).__name__}: {first}")
+        _print_line(_("internal error: %(detail)s", detail=f"{type(exc).__name__}: {first}"))
         return 1
     return result if isinstance(result, int) else 0
 
@@ -133,7 +136,7 @@ _LONGEST = 500  # characters of an unexpected error's first line
 
 
 def _print_error(exc: TideoverError) -> None:
-    _print_line(f"error [{exc.code}]: {exc.message(locale())}")
+    _print_line(_("error [%(code)s]: %(message)s", code=exc.code, message=exc.message(locale())))
 
 
 def _print_line(text: str) -> None:
@@ -143,13 +146,14 @@ def _print_line(text: str) -> None:
 def _usage_error(exc: TyperException) -> None:
     show = getattr(exc, "show", None)
     if not callable(show):
-        error_console.print(scrub(exc.format_message()), markup=False, highlight=False)
+        message = usage_error(exc.format_message())
+        error_console.print(scrub(message), markup=False, highlight=False)
         return
     buffer = io.StringIO()
     show(file=buffer)
-    text = buffer.getvalue()
+    text = usage_error(buffer.getvalue())
     # The usage and help before "Error:" are ours (and may show example numbers).
-    cut = text.find("Error:")
+    cut = text.find(_("Error:"))
     shown = text if cut < 0 else text[:cut] + scrub(text[cut:])
     error_console.print(shown, markup=False, highlight=False, end="")
 
@@ -160,7 +164,7 @@ def _database_error(exc: BaseException) -> TideoverError | None:
     from tideover.adapters.db_errors import database_error
 
     seen: BaseException | None = exc
-    for _ in range(8):
+    for _attempt in range(8):
         if seen is None:
             return None
         found = database_error(seen)

@@ -1,4 +1,10 @@
-"""Console output shared by the commands: locale, JSON, one-line errors."""
+"""Console output shared by the commands: language, JSON, one-line errors, progress.
+
+Every text a command prints goes through :func:`_` (gettext, catalogue
+``tideover.i18n``): written in English with ``%(name)s`` placeholders,
+translated in ``src/tideover/i18n/locale/zh_CN/LC_MESSAGES/tideover.po``.
+``say(en, zh)`` is the older inline pair, kept until every module has moved.
+"""
 
 from __future__ import annotations
 
@@ -24,26 +30,67 @@ from rich.progress import (
 )
 
 from tideover.domain.money import Money
+from tideover.i18n import N_, Texts, normalise, system_language
 from tideover.services.common import ProgressFn
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Language of everything printed: zh or en (default: TIDEOVER_LOCALE, "
+        "else the system locale).",
+        show_default=False,
+    ),
+]
 
 console = Console(soft_wrap=True)
 error_console = Console(stderr=True, soft_wrap=True)
 
 
+_chosen: list[str] = []  # the language --lang chose for this process, if any
+
+
+def set_language(tag: str | None) -> None:
+    """Use ``tag`` (``zh``, ``en``, ``zh_CN`` …) from now on; None: the environment's."""
+    _chosen.clear()
+    language = normalise(tag)
+    if language is not None:
+        _chosen.append(language)
+
+
+def language() -> str:
+    """``zh_CN`` or ``en``: ``--lang``, else TIDEOVER_LOCALE, else the POSIX variables."""
+    return _chosen[0] if _chosen else system_language(dict(os.environ))
+
+
+def texts() -> Texts:
+    """The reader's translations and number, date and weekday formats."""
+    return Texts(language())
+
+
+def _(message: str, /, **values: object) -> str:
+    """``message`` in the reader's language, its ``%(name)s`` filled from ``values``."""
+    return texts().gettext(message, **values)
+
+
+def root_options(lang: LangOption = None) -> None:
+    """Options of the ``tideover`` command itself (read before parsing: cli/localise.py)."""
+    if lang is not None and normalise(lang) is None:
+        raise typer.BadParameter(_("use zh or en"), param_hint="--lang")
+
+
 def locale() -> str:
-    """``zh`` or ``en``: TIDEOVER_LOCALE first, then the usual POSIX variables."""
-    for name in ("TIDEOVER_LOCALE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name, "")
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
+    """``zh`` or ``en`` (the short form older modules and reports compare with)."""
+    return "zh" if language() == "zh_CN" else "en"
 
 
 def say(en: str, zh: str) -> str:
-    """The text for the current locale."""
+    """The text for the current locale (inline pairs: prefer ``_`` and the catalogue)."""
     return zh if locale() == "zh" else en
+
+
+__all__ = ["N_"]  # re-exported: commands mark texts shown later with it
 
 
 def _default(value: object) -> Any:
@@ -81,16 +128,19 @@ def progress_bars(*, disable: bool = False) -> Iterator[ProgressFn]:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
-        disable=disable,
+        # A pipe or a file gets the result, not the frames of a bar.
+        disable=disable or not console.is_terminal,
         transient=True,
     )
     tasks: dict[str, TaskID] = {}
 
     def update(label: str, done: int, total: int) -> None:
-        key = label.split(":")[0]
+        key, colon, detail = label.partition(":")
+        # Services name their steps in English, marked with N_: shown in the reader's language.
+        shown = _(key) + (("：" if language() == "zh_CN" else ":") + detail if colon else "")
         if key not in tasks:
-            tasks[key] = bars.add_task(label, total=total)
-        bars.update(tasks[key], description=label, completed=done, total=total)
+            tasks[key] = bars.add_task(shown, total=total)
+        bars.update(tasks[key], description=shown, completed=done, total=total)
 
     with bars:
         yield update
