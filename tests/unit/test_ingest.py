@@ -133,9 +133,12 @@ def test_format_comes_from_the_extension_or_the_caller() -> None:
     assert detect_format(Path("a.CSV")) == "csv"
     assert detect_format(Path("a.pq")) == "parquet"
     assert detect_format(Path("a.ndjson")) == "jsonl"
-    assert detect_format(Path("a.txt"), "csv") == "csv"
-    with pytest.raises(InputRejected, match=r"a\.txt"):
-        detect_format(Path("a.txt"))
+    assert detect_format(Path("a.dat"), "csv") == "csv"
+    assert detect_format(Path("a.txt")) == "csv"  # Excel's "Unicode text" export
+    with pytest.raises(InputRejected, match=r"a\.dat"):
+        detect_format(Path("a.dat"))
+    with pytest.raises(InputRejected, match="save the sheet as CSV"):
+        detect_format(Path("a.xlsx"))
     with pytest.raises(InputRejected, match="unknown format 'xlsx'"):
         detect_format(Path("a.csv"), "xlsx")
 
@@ -157,9 +160,17 @@ def test_missing_required_columns_name_the_file_and_the_columns(tmp_path: Path) 
     assert "缺少必填列" in caught.value.zh
 
 
-def test_non_utf8_csv_is_rejected(tmp_path: Path) -> None:
+def test_a_gbk_csv_is_read_as_gb18030(tmp_path: Path) -> None:
     path = tmp_path / "b.csv"
     path.write_bytes("borrower_id,name\nB1,张伟\n".encode("gbk"))
+    records = read_records(path)
+    assert (records.encoding, records.encoding_detected) == ("gb18030", True)
+    assert records.records == ((1, {"borrower_id": "B1", "name": "张伟"}),)
+
+
+def test_a_csv_that_is_text_in_no_encoding_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "b.csv"
+    path.write_bytes(b"borrower_id,name\nB1,\x00\xff\xfe\x81\x00\xfe\xff\n" * 3)
     with pytest.raises(InputRejected, match="not UTF-8"):
         read_records(path)
 

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
-from tideover.cli.output import JsonOption, console, locale, print_json, say
+from tideover.cli.output import N_, JsonOption, _, console, locale, print_json, progress_bars
 from tideover.cli.portfolio import parse_date
+from tideover.cli.tables import Column, Listing
 from tideover.ingest.contract import Kind as ImportKind
 
 if TYPE_CHECKING:
-    from tideover.services.portfolio.results import ImportReport, ImportResult
+    from tideover.services.portfolio.results import ImportResult, RecordError
 
 app = typer.Typer(
     help="Import borrowers, loans or payments from CSV, Parquet or JSON Lines (docs/import.md).",
@@ -40,8 +39,6 @@ AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", help="Business date for the future-date check (default: today there)."),
 ]
-
-
 FutureOption = Annotated[
     str | None,
     typer.Option(
@@ -50,80 +47,140 @@ FutureOption = Annotated[
         "who allows it, recorded in the audit trail.",
     ),
 ]
+EncodingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        help="The file's text encoding, e.g. gb18030 or utf-8 (default: UTF-8, else detected).",
+    ),
+]
+MappingOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--mapping",
+        help="A YAML file reading the file's own column names (and values) as the "
+        "contract's (docs/import.md).",
+    ),
+]
+DateFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--date-format",
+        help="The order of dates that read two ways: DD/MM/YYYY or MM/DD/YYYY.",
+    ),
+]
+CheckOption = Annotated[
+    bool,
+    typer.Option("--check", help="Check everything and report it; write nothing (a dry run)."),
+]
 
 
 def _run(
     kind: ImportKind,
     path: Path,
     platform: str,
-    skip_invalid: bool,
-    fmt: str | None,
+    options: dict[str, object],
     as_of: str | None,
     json_out: bool,
-    future_payments_by: str | None = None,
 ) -> int:
     from tideover.bootstrap import open_app
     from tideover.services.platforms import business_date_of
     from tideover.services.portfolio.imports import import_file
 
-    with open_app() as app:
+    with open_app() as opened:
         if as_of:
             today = parse_date(as_of, "--as-of")
         else:
-            today = business_date_of(uow=app.uow(), platform=platform)
-        result = import_file(
-            uow=app.uow(),
-            platform=platform,
-            kind=kind,
-            path=path,
-            today=today,
-            skip_invalid=skip_invalid,
-            fmt=fmt,
-            future_payments_by=future_payments_by,
-        )
+            today = business_date_of(uow=opened.uow(), platform=platform)
+        with progress_bars(disable=json_out) as progress:
+            result = import_file(
+                uow=opened.uow(),
+                platform=platform,
+                kind=kind,
+                path=path,
+                today=today,
+                progress=progress,
+                **options,  # type: ignore[arg-type]
+            )
     if json_out:
         print_json(result)
     else:
-        _render(result)
+        render(result)
     return 0 if result.accepted else 1
 
 
-def _render(result: ImportResult) -> None:
-    if result.report.errors:
-        _render_errors(result.report, locale())
-    verdict = say("accepted", "已接受") if result.accepted else say("rejected", "已拒绝")
-    console.print(
-        say(
-            f"{result.kind} from {result.file}: {verdict} · rows {result.rows:,} · "
-            f"written {result.written:,} · unchanged {result.unchanged:,} · "
-            f"rejected {result.rejected:,}",
-            f"{result.file} 中的 {result.kind}：{verdict} · 行数 {result.rows:,} · "
-            f"写入 {result.written:,} · 未变 {result.unchanged:,} · 拒绝 {result.rejected:,}",
+def render(result: ImportResult) -> None:
+    """The errors, the warnings and one line saying what happened, in the reader's language."""
+    report = result.report
+    if report.errors:
+        _problems(
+            _("%(file)s: %(rows)s rows, %(valid)s valid, %(rejected)s rejected")
+            % {
+                "file": report.file,
+                "rows": report.total_rows,
+                "valid": report.valid_rows,
+                "rejected": report.rejected_rows,
+            },
+            report.errors,
         )
+    if report.warnings:
+        _problems(_("Warnings (imported all the same)"), report.warnings)
+    if result.encoding_detected:
+        console.print(_("read as %(encoding)s (detected)", encoding=result.encoding))
+    values = {
+        "kind": _(KIND_NAMES[result.kind]),
+        "file": result.file,
+        "rows": result.rows,
+        "written": result.written,
+        "unchanged": result.unchanged,
+        "rejected": result.rejected,
+    }
+    if result.checked_only:
+        line = (
+            _(
+                "%(kind)s from %(file)s: checked, nothing written · rows %(rows)s · would "
+                "write %(written)s · unchanged %(unchanged)s · rejected %(rejected)s"
+            )
+            if result.accepted
+            else _(
+                "%(kind)s from %(file)s: checked, would be refused · rows %(rows)s · "
+                "unchanged %(unchanged)s · rejected %(rejected)s"
+            )
+        )
+    elif result.accepted:
+        line = _(
+            "%(kind)s from %(file)s: accepted · rows %(rows)s · written %(written)s · "
+            "unchanged %(unchanged)s · rejected %(rejected)s"
+        )
+    else:
+        line = _(
+            "%(kind)s from %(file)s: rejected, nothing written · rows %(rows)s · "
+            "unchanged %(unchanged)s · rejected %(rejected)s"
+        )
+    console.print(line % {k: _count(v) for k, v in values.items()}, markup=False)
+
+
+def _count(value: object) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _problems(title: str, problems: Sequence[RecordError]) -> None:
+    listing = Listing(
+        title,
+        [
+            Column("row", _("row"), "right"),
+            Column("field", _("field")),
+            Column("value", _("value")),
+            Column("reason", _("reason")),
+        ],
     )
+    for problem in problems:
+        row = problem.row if problem.row else _("file")
+        listing.add(str(row), problem.field, problem.value, problem.reason(locale()))
+    listing.print()
 
 
-def _render_errors(report: ImportReport, locale: str) -> None:
-    """The errors as a table, in Chinese when ``locale`` starts with zh."""
-    zh = locale.lower().startswith("zh")
-    title = (
-        f"{report.file}：{report.kind} 共 {report.total_rows} 行，有效 {report.valid_rows} 行，"
-        f"拒绝 {report.rejected_rows} 行"
-        if zh
-        else f"{report.file}: {report.total_rows} {report.kind} rows, {report.valid_rows} valid, "
-        f"{report.rejected_rows} rejected"
-    )
-    headers = ("行", "字段", "值", "原因") if zh else ("row", "field", "value", "reason")
-    table = Table(title=Text(title))
-    table.add_column(headers[0], justify="right")
-    for header in headers[1:]:
-        table.add_column(header, overflow="fold")
-    for error in report.errors:
-        # Text, not str: values come from the file and "[...]" would be Rich markup.
-        cells = (error.field, error.value, error.reason(locale))
-        table.add_row(str(error.row), *(Text(cell) for cell in cells))
-    console.print(table)
-
+KIND_NAMES = {"borrowers": N_("borrowers"), "loans": N_("loans"), "payments": N_("payments")}
 
 _HELP: dict[ImportKind, str] = {
     "borrowers": "Import borrowers (before their loans).",
@@ -141,10 +198,21 @@ def _command(kind: ImportKind) -> Callable[..., None]:
         as_of: AsOfOption = None,
         json_out: JsonOption = False,
         future_payments_by: FutureOption = None,
+        encoding: EncodingOption = None,
+        mapping: MappingOption = None,
+        date_format: DateFormatOption = None,
+        check: CheckOption = False,
     ) -> None:
-        raise typer.Exit(
-            _run(kind, path, platform, skip_invalid, fmt, as_of, json_out, future_payments_by)
-        )
+        options: dict[str, object] = {
+            "skip_invalid": skip_invalid,
+            "fmt": fmt,
+            "future_payments_by": future_payments_by,
+            "encoding": encoding,
+            "mapping": mapping,
+            "date_format": date_format,
+            "checked_only": check,
+        }
+        raise typer.Exit(_run(kind, path, platform, options, as_of, json_out))
 
     command.__doc__ = _HELP[kind]
     return command

@@ -24,12 +24,13 @@ from tideover.domain.errors import ValidationError
 UNKNOWN_ZONE = "Etc/Unknown"  # libphonenumber's answer when a prefix has no zone
 
 
-def validate_resident_id(value: str, *, as_of: date | None = None) -> str:
+def validate_resident_id(value: str, *, as_of: date | None = None, region: bool = True) -> str:
     """The compact upper-case form of an 18-digit resident ID, or a ValidationError.
 
     Checks, in order (GB 11643-1999): length, digits, the ISO 7064 MOD 11-2
-    check character, the birth date, the region code; and, given ``as_of``,
-    that the birth date is not after it.
+    check character, the birth date, the region code (unless ``region`` is
+    False: see :func:`resident_id_region_known`); and, given ``as_of``, that
+    the birth date is not after it.
     """
     # Spaces and hyphens are how people group the digits, not part of the number.
     number = "".join(value.split()).replace("-", "").upper()
@@ -58,15 +59,28 @@ def validate_resident_id(value: str, *, as_of: date | None = None) -> str:
             f"birth date {born.isoformat()} is after {as_of.isoformat()}",
             f"出生日期 {born.isoformat()} 晚于 {as_of.isoformat()}",
         )
-    try:
-        ric.get_birth_place(number)
-    except stdnum_errors.ValidationError:
+    if region and not resident_id_region_known(number):
         raise _id_error(
             shown,
             f"region code {number[:6]} is unknown for that birth year",
             f"地区码 {number[:6]} 在该出生年份无效",
-        ) from None
+        )
     return number
+
+
+def resident_id_region_known(number: str) -> bool:
+    """Whether the region code of a well-formed ID is in the validation library's table
+    for the birth year.
+
+    The table is incomplete (codes were created, merged and renumbered every year, and
+    an ID keeps the code of where it was issued), so an unknown code is a doubt about
+    the number, not proof that it is wrong; the check character is the proof.
+    """
+    try:
+        ric.get_birth_place(number)
+    except stdnum_errors.ValidationError:
+        return False
+    return True
 
 
 def _id_error(value: str, why_en: str, why_zh: str) -> ValidationError:

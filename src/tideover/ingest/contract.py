@@ -45,6 +45,8 @@ class Column:
     max_length: int | None = None  # characters; what storage holds
     personal: bool = False  # personal data: a report shows it masked (domain/redact.py)
     free_text: bool = False  # may hold tabs and line breaks
+    labels: tuple[str, ...] = ()  # other header names read as this column (Chinese exports)
+    aliases: tuple[tuple[str, str], ...] = ()  # (spelling, value) of an ENUM's other spellings
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,11 @@ class Contract:
             if col.name == name:
                 return col
         raise KeyError(name)
+
+    def header_names(self) -> dict[str, str]:
+        """Every header read as a contract column (its name and labels) → the column."""
+        names = {label.lower(): col.name for col in self.columns for label in col.labels}
+        return names | {col.name: col.name for col in self.columns}
 
 
 # Longest text each column may hold, as stored (adapters/orm.py); ids share one width.
@@ -101,6 +108,7 @@ def _col(
     values: tuple[str, ...] = (),
     multiple: bool = False,
     max_length: int | None = None,
+    aliases: dict[str, tuple[str, ...]] | None = None,
 ) -> Column:
     length = max_length if max_length is not None else _MAX_LENGTHS.get(name)
     return Column(
@@ -114,7 +122,62 @@ def _col(
         length,
         personal=name in _PERSONAL,
         free_text=name in _FREE_TEXT,
+        labels=_LABELS.get(name, ()),
+        aliases=tuple(
+            (spelling, value)
+            for value, spellings in (aliases or {}).items()
+            for spelling in spellings
+        ),
     )
+
+
+# The column names of Chinese lenders' own exports, read as the contract's columns
+# without a mapping file (a file's other names are mapped with one: docs/import.md).
+_LABELS: dict[str, tuple[str, ...]] = {
+    "borrower_id": ("借款人编号", "客户编号", "客户号", "用户编号"),
+    "name": ("姓名", "借款人姓名", "客户姓名"),
+    "phone": ("手机号", "手机号码", "联系电话"),
+    "national_id": ("身份证号", "身份证号码", "证件号码"),
+    "address": ("地址", "居住地址", "通讯地址"),
+    "time_zone": ("时区",),
+    "locale": ("语言",),
+    "email": ("电子邮箱", "邮箱"),
+    "loan_id": ("借据号", "借据编号", "贷款编号"),
+    "principal": ("本金", "借款金额", "放款金额", "贷款金额"),
+    "currency": ("币种",),
+    "annual_rate": ("年利率", "年化利率"),
+    "term": ("期数", "贷款期数", "借款期数"),
+    "method": ("还款方式",),
+    "start_date": ("放款日期", "起息日"),
+    "first_due_date": ("首期还款日", "首次还款日"),
+    "frequency": ("还款频率",),
+    "product": ("产品", "产品名称"),
+    "payment_id": ("还款编号", "还款流水号", "交易流水号"),
+    "amount": ("还款金额", "实还金额"),
+    "paid_on": ("还款日期", "实还日期", "入账日期"),
+    "reverses": ("冲正流水号", "被冲正还款编号"),
+    "channel": ("还款渠道", "渠道"),
+}
+
+# Other spellings of the enum values: the glossary's Chinese names (DESIGN.md) and the
+# words Chinese core systems print for them.
+_METHOD_ALIASES = {
+    RepaymentMethod.EQUAL_INSTALLMENT.value: ("等额本息", "按月等额本息", "annuity"),
+    RepaymentMethod.EQUAL_PRINCIPAL.value: ("等额本金", "按月等额本金"),
+    RepaymentMethod.INTEREST_ONLY.value: ("先息后本", "按月付息到期还本", "每月付息到期还本"),
+    RepaymentMethod.BULLET.value: ("到期一次还本付息", "一次性还本付息", "利随本清"),
+}
+_FREQUENCY_ALIASES = {
+    Frequency.MONTHLY.value: ("按月", "每月", "月"),
+    Frequency.QUARTERLY.value: ("按季", "每季", "季", "按季度", "每季度"),
+    Frequency.BIWEEKLY.value: ("双周", "每两周", "按双周"),
+    Frequency.WEEKLY.value: ("按周", "每周", "周"),
+}
+_LOCALE_ALIASES = {
+    "zh-CN": ("中文", "简体中文", "汉语", "zh"),
+    "en-US": ("英文", "英语", "English", "en"),
+    "en-GB": ("英式英语", "en-UK"),
+}
 
 
 T = ColumnType
@@ -155,7 +218,12 @@ BORROWERS = Contract(
             "Asia/Shanghai",
         ),
         _col(
-            "locale", T.ENUM, "Language for notices.", "zh-CN", values=("zh-CN", "en-US", "en-GB")
+            "locale",
+            T.ENUM,
+            "Language for notices.",
+            "zh-CN",
+            values=("zh-CN", "en-US", "en-GB"),
+            aliases=_LOCALE_ALIASES,
         ),
         _col("email", T.STRING, "E-mail address.", "zhang.wei@example.com"),
     ),
@@ -203,6 +271,7 @@ LOANS = Contract(
             "equal-installment",
             required=True,
             values=tuple(m.value for m in RepaymentMethod),
+            aliases=_METHOD_ALIASES,
         ),
         _col(
             "start_date",
@@ -223,6 +292,7 @@ LOANS = Contract(
             "Installment frequency; empty means monthly.",
             "monthly",
             values=tuple(f.value for f in Frequency),
+            aliases=_FREQUENCY_ALIASES,
         ),
         _col("product", T.STRING, "The platform's product name.", "cash-loan-12m"),
     ),
@@ -287,17 +357,23 @@ def contract_for(kind: str) -> Contract:
 def render_markdown(contract: Contract) -> str:
     """The contract as a Markdown table (the one in docs/import.md)."""
     lines = [
-        "| column | type | required | description | example |",
-        "|---|---|---|---|---|",
+        "| column | also read from | type | required | description | example |",
+        "|---|---|---|---|---|---|",
     ]
     for col in contract.columns:
         type_text = col.type.value
         if col.max_length is not None:
             type_text += f" (≤ {col.max_length})"
         if col.values:
-            type_text += ": " + " \\| ".join(f"`{v}`" for v in col.values)
+            type_text += ": " + " \\| ".join(_value_text(col, v) for v in col.values)
+        labels = "、".join(col.labels) or "—"
         lines.append(
-            f"| `{col.name}` | {type_text} | {'yes' if col.required else 'no'} "
+            f"| `{col.name}` | {labels} | {type_text} | {'yes' if col.required else 'no'} "
             f"| {col.description} | `{col.example}` |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _value_text(col: Column, value: str) -> str:
+    others = [spelling for spelling, v in col.aliases if v == value]
+    return f"`{value}`" + (f" ({'、'.join(others)})" if others else "")

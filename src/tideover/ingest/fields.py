@@ -24,8 +24,14 @@ from tideover.ingest.bounds import (
 from tideover.ingest.contract import Column, ColumnType, Contract
 from tideover.ingest.masking import reported_reason, reported_value
 from tideover.ingest.report import RowError
+from tideover.ingest.spellings import (
+    AMBIGUOUS,
+    DateFormat,
+    choice_key,
+    plain_number,
+    read_date,
+)
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")  # ASCII digits, no exponent
 _SHOWN = 100  # characters of a bad value repeated in a report
 
@@ -61,20 +67,36 @@ def is_missing(value: object) -> bool:
 class RecordFields:
     """Typed access to one record's values; each problem becomes a RowError."""
 
-    def __init__(self, row: int, record: Mapping[str, object], contract: Contract) -> None:
+    def __init__(
+        self,
+        row: int,
+        record: Mapping[str, object],
+        contract: Contract,
+        *,
+        date_format: DateFormat | None = None,
+    ) -> None:
         self.row = row
         self.record = record
         self.contract = contract
+        self.date_format = date_format
         self.errors: list[RowError] = []
+        self.warnings: list[RowError] = []  # checks that can only be a guess: kept, reported
 
     def fail(self, field: str, value: object, en: str, zh: str, *, code: str) -> None:
+        self.errors.append(self._entry(field, value, en, zh, code))
+
+    def warn(self, field: str, value: object, en: str, zh: str, *, code: str) -> None:
+        """A doubt about a value that is still imported (an ID's region code, say)."""
+        self.warnings.append(self._entry(field, value, en, zh, code))
+
+    def _entry(self, field: str, value: object, en: str, zh: str, code: str) -> RowError:
         # The report never repeats personal data (ingest/masking.py).
         text = "" if value is None else str(value) if isinstance(value, str) else show(value)
         personal = self._personal(field)
         shown = reported_value(field, text, personal=personal)
         en = reported_reason(en, field, text, personal=personal)
         zh = reported_reason(zh, field, text, personal=personal)
-        self.errors.append(RowError(self.row, field, shown, en, zh, code))
+        return RowError(self.row, field, shown, en, zh, code)
 
     def _personal(self, field: str) -> bool:
         return field in self.contract.names and self.contract.column(field).personal
@@ -152,13 +174,28 @@ class RecordFields:
         value = self.present(name)
         if value is None:
             return None
-        parsed = _as_date(value)
-        if parsed is None:
+        parsed = _as_date(value, self.date_format)
+        if parsed is AMBIGUOUS:
             self.fail(
                 name,
                 value,
-                f"{name} must be a date written YYYY-MM-DD",
-                f"{name} 必须是 YYYY-MM-DD 格式的日期",
+                f"{name} puts day and month before the year, which reads two ways "
+                "(03/10/2026: 3 October or 10 March?): give the file's date format "
+                "(--date-format DD/MM/YYYY or MM/DD/YYYY)",
+                f"{name} 的日、月写在年份之前，可有两种读法"
+                "（03/10/2026：10 月 3 日还是 3 月 10 日？）：请指明文件的日期格式"
+                "（--date-format DD/MM/YYYY 或 MM/DD/YYYY）",
+                code="ambiguous_date",
+            )
+            return None
+        if not isinstance(parsed, date):
+            fmt = "" if self.date_format is None else f", {self.date_format.spelled}"
+            self.fail(
+                name,
+                value,
+                f"{name} must be a date such as 2026-03-10, 2026/3/10, 2026年3月10日 "
+                f"or 20260310{fmt}",
+                f"{name} 必须是日期，如 2026-03-10、2026/3/10、2026年3月10日或 20260310{fmt}",
                 code="not_a_date",
             )
             return None
@@ -177,11 +214,11 @@ class RecordFields:
             return None
         return parsed
 
-    def decimal(self, name: str) -> Decimal | None:
+    def decimal(self, name: str, currency: Currency | None = None) -> Decimal | None:
         value = self.present(name)
         if value is None:
             return None
-        number = _as_decimal(value)
+        number = _as_decimal(value, None if currency is None else currency.code)
         if number is None:
             self.fail(
                 name,
@@ -194,7 +231,7 @@ class RecordFields:
 
     def amount(self, name: str, currency: Currency) -> Decimal | None:
         """A positive amount in major units with at most the currency's minor digits."""
-        number = self.decimal(name)
+        number = self.decimal(name, currency)
         if number is None:
             return None
         value = self.record.get(name)
@@ -256,9 +293,9 @@ class RecordFields:
         if value is None:
             return None
         column: Column = self.contract.column(name)
-        wanted = str(value).strip().lower().replace("_", "-")
-        for allowed in column.values:
-            if allowed.lower() == wanted:
+        wanted = choice_key(str(value))
+        for spelling, allowed in (*((v, v) for v in column.values), *column.aliases):
+            if choice_key(spelling) == wanted:
                 return allowed
         options = ", ".join(column.values)
         self.fail(
@@ -271,22 +308,20 @@ class RecordFields:
         return None
 
 
-def _as_date(value: object) -> date | None:
+def _as_date(value: object, date_format: DateFormat | None) -> object:
+    """A date, ``AMBIGUOUS``, or None (ingest/spellings.py reads the text forms)."""
     if isinstance(value, datetime):
         # Dataframes often store dates as midnight timestamps; anything else is a time.
         midnight = value.tzinfo is None and value.time() == datetime.min.time()
         return value.date() if midnight else None
     if isinstance(value, date):
         return value
-    if isinstance(value, str) and _DATE.fullmatch(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
+    if isinstance(value, str) and len(value) <= MAX_NUMBER_CHARS:
+        return read_date(value, date_format)
     return None
 
 
-def _as_decimal(value: object) -> Decimal | None:
+def _as_decimal(value: object, currency: str | None = None) -> Decimal | None:
     # Plain notation only (no exponent: "1e999" is refused, not read as a 1000-digit
     # number), and no more characters than any real amount, rate or term needs.
     if isinstance(value, bool):
@@ -300,13 +335,13 @@ def _as_decimal(value: object) -> Decimal | None:
         # Parquet written from a dataframe may hold amounts as doubles: take the
         # shortest text that reads back as the same double, i.e. what was meant.
         return _as_decimal(repr(value))
-    if (
-        isinstance(value, str)
-        and len(value) <= MAX_NUMBER_CHARS
-        and _DECIMAL.fullmatch(value.strip())
-    ):
-        try:
-            return Decimal(value.strip())
-        except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
-            return None
-    return None
+    if not isinstance(value, str) or len(value) > MAX_NUMBER_CHARS:
+        return None
+    # "12,000.00", "１２０００", "¥12,000.00": what an export adds around the number.
+    text = plain_number(value, currency)
+    if not _DECIMAL.fullmatch(text):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+        return None

@@ -4,42 +4,43 @@ Readers judge only the file's shape (encoding, header, one JSON object per
 line); every value is handed on as found (CSV: text; Parquet and JSON: the
 decoded value, JSON numbers as ``Decimal``) so that validation, which knows
 the column contract, judges the values.  Column names are trimmed and
-lower-cased.
+lower-cased; given the contract, they are read as its columns
+(ingest/headers.py: Chinese names, a mapping file, "did you mean").  A CSV
+file's encoding is the one given or detected (ingest/encoding.py).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tideover.domain.errors import InputRejected
-from tideover.ingest.bounds import (
-    MAX_JSON_DEPTH,
-    MAX_LINE_BYTES,
-    MAX_NUMBER_CHARS,
-    text_problem,
-)
+from tideover.domain.errors import InputRejected, UsageError
+from tideover.ingest.bounds import text_problem
+from tideover.ingest.contract import Contract
+from tideover.ingest.encoding import NotDecodable, codec_name, decode
+from tideover.ingest.headers import ColumnMapping, read_header, renamed
+from tideover.ingest.json_lines import key_problem, parse_line
 from tideover.ingest.report import RowError
 
 Record = dict[str, object]
 
 FORMATS: dict[str, str] = {
     ".csv": "csv",
+    ".tsv": "csv",  # tab-separated: the delimiter is read from the header line
+    ".txt": "csv",  # Excel's "Unicode text": UTF-16, tab-separated
     ".parquet": "parquet",
     ".pq": "parquet",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
 }
 FORMAT_NAMES = frozenset(FORMATS.values())
+_WORKBOOKS = frozenset({".xlsx", ".xls", ".xlsm", ".et", ".ods", ".numbers"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,9 @@ class RecordSet:
     columns: tuple[str, ...]
     records: tuple[tuple[int, Record], ...]
     errors: tuple[RowError, ...] = ()
+    warnings: tuple[RowError, ...] = ()  # about the file as a whole (row 0): kept, reported
+    encoding: str | None = None  # how a text file was read (utf-8, gb18030 ...)
+    encoding_detected: bool = False
 
     @property
     def total_rows(self) -> int:
@@ -69,6 +73,13 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
             raise _rejected(path, f"unknown format {fmt!r}", f"未知格式 {fmt!r}")
         return name
     found = FORMATS.get(path.suffix.lower())
+    if found is None and path.suffix.lower() in _WORKBOOKS:
+        raise _rejected(
+            path,
+            "a spreadsheet workbook is not read directly: save the sheet as CSV "
+            "(UTF-8 or the default GBK are both read) and import that",
+            "不直接读取电子表格工作簿：请将工作表另存为 CSV（UTF-8 或默认的 GBK 均可）后导入",
+        )
     if found is None:
         known = ", ".join(sorted(FORMATS))
         raise _rejected(
@@ -80,25 +91,53 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
 
 
 def read_records(
-    path: Path, fmt: str | None = None, *, required_columns: Collection[str] = ()
+    path: Path,
+    fmt: str | None = None,
+    *,
+    required_columns: Collection[str] = (),
+    encoding: str | None = None,
+    contract: Contract | None = None,
+    mapping: ColumnMapping | None = None,
 ) -> RecordSet:
     """All records of ``path``; ``row`` is the 1-based record number.
 
     For CSV the header is line 1, so record ``row`` starts on line
     ``row + 1`` (when no quoted value spans lines).  For JSON Lines ``row``
     is the line number; blank lines are skipped but counted.
+    ``encoding`` (else the mapping's, else detected) is a text file's.  With
+    ``contract``, the columns are read as its own (``mapping`` first) and its
+    required columns must be there.
     Raises InputRejected when the file cannot be read, its format is
     unknown, or a required column is absent.
     """
     name = detect_format(path, fmt)
     if not path.is_file():
         raise _rejected(path, "no such file", "文件不存在")
+    chosen = encoding or (mapping.encoding if mapping is not None else None)
+    if chosen is not None and name == "parquet":
+        raise UsageError(
+            "a text encoding applies to CSV and JSON Lines files, not Parquet",
+            "文本编码只适用于 CSV 和 JSON Lines 文件，不适用于 Parquet",
+        )
     if name == "csv":
-        result = _read_csv(path)
+        result = _read_csv(path, chosen)
     elif name == "parquet":
         result = _read_parquet(path)
     else:
-        result = _read_jsonl(path)
+        result = _read_jsonl(path, None if chosen is None else codec_name(chosen))
+    if contract is not None and (result.records or not result.errors):
+        header = read_header(path, result.columns, contract, mapping)
+        result = RecordSet(
+            result.file,
+            result.format,
+            tuple(dict.fromkeys(header.renamed[c] for c in result.columns if c in header.renamed)),
+            renamed(result.records, header, mapping),
+            result.errors,
+            (*result.warnings, *header.warnings),
+            result.encoding,
+            result.encoding_detected,
+        )
+        required_columns = contract.required
     missing = [c for c in required_columns if c not in result.columns]
     # A JSON Lines file whose every line is broken has no columns: report the lines.
     if missing and (result.records or not result.errors):
@@ -117,6 +156,13 @@ def _rejected(path: Path, why_en: str, why_zh: str) -> InputRejected:
 
 def _header(path: Path, names: list[str]) -> tuple[str, ...]:
     columns = tuple(n.strip().lower() for n in names)
+    unnamed = [str(i) for i, c in enumerate(columns, start=1) if not c]
+    if unnamed:
+        raise _rejected(
+            path,
+            f"column {', '.join(unnamed)} has no name in the header",
+            f"第 {', '.join(unnamed)} 列在表头中没有列名",
+        )
     for position, column in enumerate(columns, start=1):
         problem = text_problem(f"column {position}'s name", column)
         if problem is not None:
@@ -131,27 +177,47 @@ def _header(path: Path, names: list[str]) -> tuple[str, ...]:
     return columns
 
 
-def _read_csv(path: Path) -> RecordSet:
+def _read_csv(path: Path, encoding: str | None) -> RecordSet:
     try:
-        # utf-8-sig reads files with and without the BOM that spreadsheets add.
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
+        decoded = decode(path.read_bytes(), encoding)
+    except NotDecodable as exc:
+        if encoding is not None:
+            raise _rejected(
+                path,
+                f"not {exc.encoding} text (byte {exc.position}); check --encoding",
+                f"不是 {exc.encoding} 文本（第 {exc.position} 字节）；请检查 --encoding",
+            ) from None
         raise _rejected(
             path,
-            f"not UTF-8 text (byte {exc.start}); save the file as UTF-8",
-            f"不是 UTF-8 文本（第 {exc.start} 字节）；请另存为 UTF-8",
-        ) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
+            f"not UTF-8 text (byte {exc.position}) and no other encoding fits; give the "
+            "file's encoding with --encoding (for example gb18030 or big5)",
+            f"不是 UTF-8 文本（第 {exc.position} 字节），也无法识别其编码；请用 --encoding "
+            "指明文件的编码（如 gb18030 或 big5）",
+        ) from None
+    except OSError as exc:
+        raise _rejected(path, f"cannot read: {exc}", f"无法读取：{exc}") from exc
+    text = decoded.text
+    first_line = text.split("\n", 1)[0]
+    # Excel's "Unicode text" and .tsv exports separate by tabs; everything else by commas.
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader, None)
         if header is None:
             raise _rejected(path, "empty file: no header line", "空文件：没有表头行")
+        rows = list(reader)
+        header = _without_empty_trailing(header, rows)
         columns = _header(path, header)
         records: list[tuple[int, Record]] = []
         errors: list[RowError] = []
-        for row, values in enumerate(reader, start=1):
+        for row, values in enumerate(rows, start=1):
             if not any(v.strip() for v in values):
                 continue  # a blank line is not a record, but keeps its number
+            values = (
+                values[: len(columns)]
+                if not any(v.strip() for v in values[len(columns) :])
+                else values
+            )
             if len(values) > len(columns):
                 errors.append(_too_many_fields(row, len(values), len(columns)))
                 continue
@@ -163,7 +229,41 @@ def _read_csv(path: Path) -> RecordSet:
             f"malformed CSV at line {reader.line_num}: {exc}",
             f"CSV 格式错误（第 {reader.line_num} 行）：{exc}",
         ) from exc
-    return RecordSet(path, "csv", columns, tuple(records), tuple(errors))
+    warnings = () if decoded.certain else (_guessed_encoding(decoded.encoding),)
+    return RecordSet(
+        path,
+        "csv",
+        columns,
+        tuple(records),
+        tuple(errors),
+        warnings,
+        decoded.encoding,
+        decoded.detected,
+    )
+
+
+def _without_empty_trailing(header: list[str], rows: list[list[str]]) -> list[str]:
+    """The header without the unnamed, empty columns a spreadsheet leaves at its right."""
+    kept = list(header)
+    while kept and not kept[-1].strip():
+        position = len(kept) - 1
+        if any(len(r) > position and r[position].strip() for r in rows):
+            break
+        kept.pop()
+    return kept
+
+
+def _guessed_encoding(encoding: str) -> RowError:
+    return RowError(
+        0,
+        "*",
+        encoding,
+        f"the file is not UTF-8 and was read as {encoding}, the closest fit found; if any "
+        "text looks wrong, give the encoding with --encoding",
+        f"文件不是 UTF-8，已按最接近的编码 {encoding} 读取；"
+        "如有文字显示不对，请用 --encoding 指明编码",
+        code="encoding_guessed",
+    )
 
 
 def _too_many_fields(row: int, found: int, expected: int) -> RowError:
@@ -202,7 +302,7 @@ def _read_parquet(path: Path) -> RecordSet:
     return RecordSet(path, "parquet", columns, tuple(records))
 
 
-def _read_jsonl(path: Path) -> RecordSet:
+def _read_jsonl(path: Path, encoding: str | None = None) -> RecordSet:
     records: list[tuple[int, Record]] = []
     errors: list[RowError] = []
     columns: dict[str, None] = {}  # insertion-ordered union of the records' keys
@@ -213,12 +313,12 @@ def _read_jsonl(path: Path) -> RecordSet:
     for row, raw in enumerate(raw_lines, start=1):
         if not raw.strip():
             continue
-        parsed = _parse_json_line(row, raw.removeprefix(b"\xef\xbb\xbf") if row == 1 else raw)
+        parsed = parse_line(row, raw.removeprefix(b"\xef\xbb\xbf") if row == 1 else raw, encoding)
         if isinstance(parsed, RowError):
             errors.append(parsed)
             continue
         record = {str(k).strip().lower(): v for k, v in parsed.items()}
-        bad_key = _key_problem(row, record)
+        bad_key = key_problem(row, record)
         if bad_key is not None:
             errors.append(bad_key)
             continue
@@ -229,115 +329,11 @@ def _read_jsonl(path: Path) -> RecordSet:
     if not records:
         # Every line was broken: report them rather than a missing-column error.
         return RecordSet(path, "jsonl", (), (), tuple(errors))
-    return RecordSet(path, "jsonl", tuple(columns), tuple(records), tuple(errors))
-
-
-def _parse_json_line(row: int, raw: bytes) -> dict[str, Any] | RowError:
-    # The line itself is not repeated: it may hold a name or an address that the
-    # report cannot mask, since the line could not be read into columns.
-    shown = f"{len(raw)} bytes"
-    too_big = _size_problem(row, raw, shown)
-    if too_big is not None:
-        return too_big
-    try:
-        # Decimal, never float: amounts must keep every digit they were given.
-        value = json.loads(
-            raw.decode("utf-8"),
-            parse_float=_json_decimal,
-            parse_int=_json_integer,
-            parse_constant=_no_constant,
-        )
-    except UnicodeDecodeError:
-        return RowError(
-            row, "*", shown, "the line is not UTF-8 text", "该行不是 UTF-8 文本", code="not_utf8"
-        )
-    except ValueError as exc:
-        return RowError(
-            row,
-            "*",
-            shown,
-            f"the line is not valid JSON: {exc}",
-            f"该行不是有效的 JSON：{exc}",
-            code="not_json",
-        )
-    if not isinstance(value, dict):
-        return RowError(
-            row,
-            "*",
-            shown,
-            "the line is not a JSON object",
-            "该行不是 JSON 对象（{...}）",
-            code="not_json_object",
-        )
-    return value
-
-
-def _no_constant(name: str) -> object:
-    raise ValueError(f"{name} is not a number")
-
-
-def _json_decimal(text: str) -> Decimal | str:
-    # An exponent (1e999) or an endless number stays text, so validation refuses it
-    # as "not a decimal number" with the value as written, instead of expanding it.
-    if len(text) > MAX_NUMBER_CHARS or "e" in text or "E" in text:
-        return text
-    return Decimal(text)
-
-
-def _json_integer(text: str) -> int | str:
-    return int(text) if len(text) <= MAX_NUMBER_CHARS else text
-
-
-def _size_problem(row: int, raw: bytes, shown: str) -> RowError | None:
-    """A line too long, or nested too deep, to be parsed safely; else None."""
-    if len(raw) > MAX_LINE_BYTES:
-        return RowError(
-            row,
-            "*",
-            shown,
-            f"the line is longer than {MAX_LINE_BYTES} bytes",
-            f"该行超过 {MAX_LINE_BYTES} 字节",
-            code="line_too_long",
-        )
-    # Counting brackets is quick and catches every deep line; the exact depth (brackets
-    # inside strings do not count) is measured only for the rare line with many.
-    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _depth(raw) > MAX_JSON_DEPTH:
-        return RowError(
-            row,
-            "*",
-            shown,
-            f"the record is nested more than {MAX_JSON_DEPTH} levels deep",
-            f"该记录的嵌套层数超过 {MAX_JSON_DEPTH} 层",
-            code="too_deep",
-        )
-    return None
-
-
-def _depth(raw: bytes) -> int:
-    """The deepest nesting of JSON objects and arrays in ``raw``, strings skipped."""
-    deepest = depth = 0
-    in_string = escaped = False
-    for byte in raw:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:  # quote
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):  # [ {
-            depth += 1
-            deepest = max(deepest, depth)
-        elif byte in (0x5D, 0x7D):  # ] }
-            depth -= 1
-    return deepest
-
-
-def _key_problem(row: int, record: dict[str, object]) -> RowError | None:
-    for key in record:
-        problem = text_problem("a key", key)
-        if problem is not None:
-            return RowError(row, "*", "", problem[0], problem[1], code="unsafe_text")
-    return None
+    return RecordSet(
+        path,
+        "jsonl",
+        tuple(columns),
+        tuple(records),
+        tuple(errors),
+        encoding="utf-8" if encoding is None else encoding.removesuffix("-sig"),
+    )

@@ -59,15 +59,24 @@ class RejectionReport:
     total_rows: int
     valid_rows: int
     errors: tuple[RowError, ...] = field(default_factory=tuple)
+    # Doubts that do not refuse anything: about the file (row 0) or a record that passed.
+    warnings: tuple[RowError, ...] = field(default_factory=tuple)
 
     @classmethod
     def build(
-        cls, *, kind: str, file: str, total_rows: int, errors: Sequence[RowError]
+        cls,
+        *,
+        kind: str,
+        file: str,
+        total_rows: int,
+        errors: Sequence[RowError],
+        warnings: Sequence[RowError] = (),
     ) -> RejectionReport:
         """A report whose valid-row count follows from the distinct rows in ``errors``."""
         ordered = tuple(sorted(errors, key=lambda e: (e.row, e.field)))
         bad_rows = len({e.row for e in ordered})
-        return cls(kind, file, total_rows, total_rows - bad_rows, ordered)
+        noted = tuple(sorted(warnings, key=lambda e: (e.row, e.field)))
+        return cls(kind, file, total_rows, total_rows - bad_rows, ordered, noted)
 
     @property
     def rejected_rows(self) -> int:
@@ -89,6 +98,7 @@ class RejectionReport:
             "valid_rows": self.valid_rows,
             "rejected_rows": self.rejected_rows,
             "errors": [e.to_json() for e in self.errors],
+            "warnings": [e.to_json() for e in self.warnings],
         }
 
     def render(self, console: Console, locale: str = "en") -> None:

@@ -15,7 +15,12 @@ from decimal import Decimal
 from typing import Generic, TypeVar
 
 from tideover.domain.borrowers import Borrower, PhoneNumber
-from tideover.domain.contacts import check_time_zone, parse_phone, validate_resident_id
+from tideover.domain.contacts import (
+    check_time_zone,
+    parse_phone,
+    resident_id_region_known,
+    validate_resident_id,
+)
 from tideover.domain.errors import ValidationError
 from tideover.domain.loans import Frequency, Loan, RepaymentMethod
 from tideover.domain.money import Currency, Money, currency
@@ -32,6 +37,7 @@ from tideover.ingest.contract import (
 )
 from tideover.ingest.fields import RecordFields, is_missing, show
 from tideover.ingest.report import RowError
+from tideover.ingest.spellings import DateFormat, half_width, plain_number
 
 __all__ = ["RowError", "Validated", "validate_borrowers", "validate_loans", "validate_payments"]
 
@@ -44,31 +50,38 @@ Records = Iterable[tuple[int, Mapping[str, object]]]
 
 @dataclass(frozen=True, slots=True)
 class Validated(Generic[T]):
-    """The records that passed, by row, and every error of the others."""
+    """The records that passed, by row, every error of the others, and the doubts
+    (``warnings``) about records that passed all the same."""
 
     kind: str
     total_rows: int
     items: tuple[tuple[int, T], ...]
     errors: tuple[RowError, ...]
+    warnings: tuple[RowError, ...] = ()
 
 
 def _run(
-    contract: Contract, records: Records, build: Callable[[RecordFields], T | None]
+    contract: Contract,
+    records: Records,
+    build: Callable[[RecordFields], T | None],
+    date_format: DateFormat | None,
 ) -> Validated[T]:
     items: list[tuple[int, T]] = []
     errors: list[RowError] = []
+    warnings: list[RowError] = []
     first_row: dict[str, int] = {}
     total = 0
     for row, record in records:
         total += 1
-        fields = RecordFields(row, record, contract)
+        fields = RecordFields(row, record, contract, date_format=date_format)
         item = build(fields)
         _check_duplicate(fields, contract.id_column, first_row)
         if fields.errors or item is None:
             errors.extend(fields.errors)
         else:
             items.append((row, item))
-    return Validated(contract.kind, total, tuple(items), tuple(errors))
+            warnings.extend(fields.warnings)
+    return Validated(contract.kind, total, tuple(items), tuple(errors), tuple(warnings))
 
 
 def _check_duplicate(fields: RecordFields, id_column: str, first_row: dict[str, int]) -> None:
@@ -101,14 +114,19 @@ def _checked(fields: RecordFields, name: str, check: Callable[[str], str]) -> st
 
 
 def validate_borrowers(
-    records: Records, *, platform: str, today: date, default_region: str = "CN"
+    records: Records,
+    *,
+    platform: str,
+    today: date,
+    default_region: str = "CN",
+    date_format: DateFormat | None = None,
 ) -> Validated[Borrower]:
     """Borrowers from records; ``today`` is the business date (no birth in the future)."""
 
     def build(f: RecordFields) -> Borrower | None:
         borrower_id, name = f.text("borrower_id"), f.text("name")
         phones = _phones(f, default_region)
-        national_id = _checked(f, "national_id", lambda v: validate_resident_id(v, as_of=today))
+        national_id = _national_id(f, today)
         address = f.text("address")
         time_zone = _checked(f, "time_zone", check_time_zone)
         locale = f.choice("locale")
@@ -128,7 +146,48 @@ def validate_borrowers(
             attributes=f.extra(),
         )
 
-    return _run(BORROWERS, records, build)
+    return _run(BORROWERS, records, build, date_format)
+
+
+# Excel shows an 18-digit number in scientific notation and keeps 15 digits of it: an ID
+# column not formatted as text is exported as "1.10105E+17", its last digits lost.
+_SHORTENED = re.compile(r"[0-9](\.[0-9]+)?[eE]\+?[0-9]+")
+
+
+def _national_id(f: RecordFields, today: date) -> str | None:
+    """The resident ID: hard checks refuse it; an unknown region code is only a warning."""
+    text = f.text("national_id")
+    if text is None:
+        return None
+    number = half_width(text)
+    if _SHORTENED.fullmatch(number.strip()):
+        f.fail(
+            "national_id",
+            text,
+            "national_id was shortened to a number in scientific notation by a spreadsheet: "
+            "format the column as text and export again",
+            "national_id 被电子表格改写为科学计数法，位数已丢失：请将该列设为文本格式后重新导出",
+            code="shortened_by_spreadsheet",
+        )
+        return None
+    try:
+        number = validate_resident_id(number, as_of=today, region=False)
+    except ValidationError as exc:
+        f.reject("national_id", text, exc, code="invalid_national_id")
+        return None
+    if not resident_id_region_known(number):
+        # The library's region table misses codes that were issued (GB/T 2260 changed every
+        # year); the check character already passed, so the number is kept and flagged.
+        f.warn(
+            "national_id",
+            text,
+            f"region code {number[:6]} is not known for the birth year; the ID is imported "
+            "(its check character is right) and flagged for a person to confirm",
+            f"地区码 {number[:6]} 在该出生年份的代码表中没有；身份证号已导入（校验码正确），"
+            "请人工核实",
+            code="unknown_region",
+        )
+    return number
 
 
 def _phones(f: RecordFields, default_region: str) -> tuple[PhoneNumber, ...]:
@@ -165,7 +224,12 @@ def _check_email(text: str) -> str:
 
 
 def validate_loans(
-    records: Records, *, platform: str, today: date, default_currency: Currency
+    records: Records,
+    *,
+    platform: str,
+    today: date,
+    default_currency: Currency,
+    date_format: DateFormat | None = None,
 ) -> Validated[Loan]:
     """Loans with their schedules; ``today`` is the business date (no later start)."""
 
@@ -218,7 +282,7 @@ def validate_loans(
             return None
         return Loan(platform, loan_id, borrower_id, terms, schedule, product or "", f.extra())
 
-    return _run(LOANS, records, build)
+    return _run(LOANS, records, build, date_format)
 
 
 def _check_first_due(f: RecordFields, start: date, first_due: date) -> None:
@@ -262,6 +326,8 @@ def _rate(f: RecordFields) -> Decimal | None:
     if value is None:
         return None
     text = show(value).strip()
+    if len(text) <= MAX_NUMBER_CHARS:
+        text = plain_number(text)  # "１２．９９％" is 12.99%
     if len(text) > MAX_NUMBER_CHARS or not _PLAIN_RATE.fullmatch(text):
         f.fail(
             "annual_rate",
@@ -304,6 +370,7 @@ def validate_payments(
     today: date,
     default_currency: Currency,
     allow_future: bool = False,
+    date_format: DateFormat | None = None,
 ) -> Validated[Payment]:
     """Payments; ``today`` is the business date.
 
@@ -348,4 +415,4 @@ def validate_payments(
         money = Money.of(amount, cur)  # exact: decimals were checked above
         return Payment(platform, payment_id, loan_id, money, paid_on, reverses, channel or "")
 
-    return _run(PAYMENTS, records, build)
+    return _run(PAYMENTS, records, build, date_format)

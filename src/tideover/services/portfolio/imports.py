@@ -5,12 +5,13 @@ platform already stores: an id stored with the same content is
 *unchanged* (so re-importing a file writes nothing), with other content it
 is a conflict; a loan's borrower and a payment's loan must already exist
 (import borrowers, then loans, then payments).  Nothing is written unless
-every row passes, or ``skip_invalid`` asks for the valid rows only.
+every row passes, or ``skip_invalid`` asks for the valid rows only; with
+``checked_only`` nothing is written or logged at all (a dry run).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,17 +24,20 @@ from tideover.domain.loans import Loan
 from tideover.domain.money import Currency, Money
 from tideover.domain.payments import Payment
 from tideover.domain.permissions import Permission
+from tideover.i18n import N_
 from tideover.ingest.against_loan import net_paid, payments_against_loans
 from tideover.ingest.contract import Kind, contract_for
-from tideover.ingest.readers import RecordSet, read_records
+from tideover.ingest.headers import ColumnMapping
+from tideover.ingest.readers import Record, RecordSet, read_records
 from tideover.ingest.report import RejectionReport, RowError
+from tideover.ingest.spellings import DateFormat
 from tideover.ingest.validate import (
     Validated,
     validate_borrowers,
     validate_loans,
     validate_payments,
 )
-from tideover.services.common import acting_with
+from tideover.services.common import ProgressFn, acting_with, no_progress
 from tideover.services.portfolio.results import ImportReport, ImportResult
 from tideover.services.repositories import PaymentRepository
 from tideover.services.unit_of_work import UnitOfWork
@@ -50,6 +54,8 @@ class _Plan:
     unchanged: int
     errors: list[RowError]
     write: Callable[[], int]
+    pending: int  # the records the write would add
+    warnings: tuple[RowError, ...] = ()
 
 
 @dataclass(slots=True)
@@ -69,6 +75,11 @@ def import_file(
     skip_invalid: bool = False,
     fmt: str | None = None,
     future_payments_by: str | None = None,
+    encoding: str | None = None,
+    mapping: Path | None = None,
+    date_format: str | None = None,
+    checked_only: bool = False,
+    progress: ProgressFn | None = None,
 ) -> ImportResult:
     """Import ``path`` into ``platform``; ``today`` is its business date.
 
@@ -77,26 +88,39 @@ def import_file(
     Payments are checked against their loans too: none before the loan started, none
     beyond what the loan could ever owe (``ingest.against_loan``), per record.
 
+    ``encoding`` is a text file's (default: UTF-8, else detected); ``mapping`` a column
+    mapping file (``ingest.headers.ColumnMapping``); ``date_format`` the order of
+    dates that could be read two ways (``DD/MM/YYYY``), over the mapping's.  With
+    ``checked_only`` every check is made and nothing written, audited or logged.
+    ``progress`` hears ``(label, done, total)`` as records are checked.
+
     Raises InputRejected when the file as a whole cannot be read (format,
-    encoding, missing columns) and NotFound for an unknown platform; bad
-    records are reported in the result instead.
+    encoding, missing columns), UsageError for a bad mapping, encoding or date
+    format, and NotFound for an unknown platform; bad records are reported in the
+    result instead.
     """
-    records = read_records(path, fmt, required_columns=contract_for(kind).required)
+    contract = contract_for(kind)
+    column_mapping = None if mapping is None else ColumnMapping.load(mapping, contract)
+    order = _date_format(date_format, column_mapping)
+    records = read_records(path, fmt, encoding=encoding, contract=contract, mapping=column_mapping)
     digest = file_sha256(path)
+    counted = _counting(records, progress or no_progress)
     with uow:
         record = uow.platforms.get(platform)
         if record is None:
             raise NotFound(f"unknown platform {platform!r}", f"未知平台 {platform!r}")
         if kind == "borrowers":
-            plan = _borrowers(uow, platform, records, today)
+            plan = _borrowers(uow, platform, counted, today, order)
         elif kind == "loans":
-            plan = _loans(uow, platform, records, today, record.currency)
+            plan = _loans(uow, platform, counted, today, record.currency, order)
         else:
             allowed = None
             if future_payments_by is not None:
                 allowed = acting_with(uow, platform, future_payments_by, Permission.IMPORTS_WRITE)
-            plan = _payments(uow, platform, records, today, record.currency, allowed is not None)
-            if allowed is not None:
+            plan = _payments(
+                uow, platform, counted, today, record.currency, allowed is not None, order
+            )
+            if allowed is not None and not checked_only:
                 uow.audit(platform).append(
                     "import_future_payments",
                     {"file": path.name, "sha256": digest, "by": allowed},
@@ -107,20 +131,25 @@ def import_file(
             file=str(path),
             total_rows=records.total_rows,
             errors=[*records.errors, *plan.errors],
+            warnings=[*records.warnings, *plan.warnings],
         )
         accepted = report.ok or skip_invalid
-        written = plan.write() if accepted else 0
-        # Refused attempts are logged too: the log says who tried what, not only what landed.
-        uow.import_batches(platform).record(
-            kind=kind,
-            file_name=path.name,
-            sha256=digest,
-            rows=report.total_rows,
-            written=written,
-            skipped=plan.unchanged,
-            rejected=report.rejected_rows,
-        )
-        uow.commit()
+        if checked_only:
+            written = plan.pending if accepted else 0
+        else:
+            written = plan.write() if accepted else 0
+            # Refused attempts are logged too: the log says who tried what, not only what
+            # landed.  A dry run is not an attempt: it leaves no trace at all.
+            uow.import_batches(platform).record(
+                kind=kind,
+                file_name=path.name,
+                sha256=digest,
+                rows=report.total_rows,
+                written=written,
+                skipped=plan.unchanged,
+                rejected=report.rejected_rows,
+            )
+            uow.commit()
     return ImportResult(
         kind=kind,
         file=str(path),
@@ -130,7 +159,36 @@ def import_file(
         rejected=report.rejected_rows,
         accepted=accepted,
         report=ImportReport.of(report),
+        checked_only=checked_only,
+        encoding=records.encoding,
+        encoding_detected=records.encoding_detected,
     )
+
+
+def _date_format(given: str | None, mapping: ColumnMapping | None) -> DateFormat | None:
+    if given is not None:
+        return DateFormat.parse(given)
+    return None if mapping is None else mapping.date_format
+
+
+PROGRESS_EVERY = 5_000  # records between two progress reports
+
+
+def _counting(
+    records: RecordSet, progress: ProgressFn
+) -> Iterable[tuple[int, Mapping[str, object]]]:
+    """The records, reporting every ``PROGRESS_EVERY`` of them as they are checked."""
+    total = len(records.records)
+    label = N_("checking records")
+
+    def walk() -> Iterator[tuple[int, Record]]:
+        progress(label, 0, total)
+        for done, item in enumerate(records.records, start=1):
+            yield item
+            if done % PROGRESS_EVERY == 0 or done == total:
+                progress(label, done, total)
+
+    return walk()
 
 
 def _against_store(
@@ -165,9 +223,14 @@ def _against_store(
     return result
 
 
-def _borrowers(uow: UnitOfWork, platform: str, records: RecordSet, today: date) -> _Plan:
+Records = Iterable[tuple[int, Mapping[str, object]]]
+
+
+def _borrowers(
+    uow: UnitOfWork, platform: str, records: Records, today: date, order: DateFormat | None
+) -> _Plan:
     repo = uow.borrowers(platform)
-    validated = validate_borrowers(records, platform=platform, today=today)
+    validated = validate_borrowers(records, platform=platform, today=today, date_format=order)
     stored = repo.get_many(b.borrower_id for _, b in validated.items)
     sorted_ = _against_store(
         validated,
@@ -176,7 +239,15 @@ def _borrowers(uow: UnitOfWork, platform: str, records: RecordSet, today: date) 
         stored=stored,
         same=lambda a, b: _borrower_content(a) == _borrower_content(b),
     )
-    return _Plan(sorted_.unchanged, sorted_.errors, lambda: repo.add_many(_kept(sorted_)))
+    return _plan(sorted_, repo.add_many, validated)
+
+
+def _plan(sorted_: _Sorted[T], add: Callable[[list[T]], int], validated: Validated[T]) -> _Plan:
+    kept = _kept(sorted_)
+    rows = {row for row, _ in sorted_.new if row not in {e.row for e in sorted_.errors}}
+    # A warning stays with its record only if the record is imported.
+    warnings = tuple(w for w in validated.warnings if w.row in rows)
+    return _Plan(sorted_.unchanged, sorted_.errors, lambda: add(kept), len(kept), warnings)
 
 
 def _borrower_content(b: Borrower) -> tuple[object, ...]:
@@ -186,10 +257,17 @@ def _borrower_content(b: Borrower) -> tuple[object, ...]:
 
 
 def _loans(
-    uow: UnitOfWork, platform: str, records: RecordSet, today: date, currency: Currency
+    uow: UnitOfWork,
+    platform: str,
+    records: Records,
+    today: date,
+    currency: Currency,
+    order: DateFormat | None,
 ) -> _Plan:
     repo = uow.loans(platform)
-    validated = validate_loans(records, platform=platform, today=today, default_currency=currency)
+    validated = validate_loans(
+        records, platform=platform, today=today, default_currency=currency, date_format=order
+    )
     stored = repo.get_many(loan.loan_id for _, loan in validated.items)
     sorted_ = _against_store(
         validated,
@@ -212,7 +290,7 @@ def _loans(
                     code="unknown_borrower",
                 )
             )
-    return _Plan(sorted_.unchanged, sorted_.errors, lambda: repo.add_many(_kept(sorted_)))
+    return _plan(sorted_, repo.add_many, validated)
 
 
 def _loan_content(loan: Loan) -> tuple[object, ...]:
@@ -229,10 +307,11 @@ def _kept(sorted_: _Sorted[T]) -> list[T]:
 def _payments(
     uow: UnitOfWork,
     platform: str,
-    records: RecordSet,
+    records: Records,
     today: date,
     currency: Currency,
-    allow_future: bool = False,
+    allow_future: bool,
+    order: DateFormat | None,
 ) -> _Plan:
     repo = uow.payments(platform)
     validated = validate_payments(
@@ -241,6 +320,7 @@ def _payments(
         today=today,
         default_currency=currency,
         allow_future=allow_future,
+        date_format=order,
     )
     reversed_ids = {p.reverses for _, p in validated.items if p.reverses}
     stored = repo.existing({p.payment_id for _, p in validated.items} | reversed_ids)
@@ -268,7 +348,7 @@ def _payments(
     originals = {**stored, **survivors}
     for row, payment in sorted_.new:
         sorted_.errors.extend(_reversal_errors(row, payment, originals))
-    return _Plan(sorted_.unchanged, sorted_.errors, lambda: repo.add_many(_kept(sorted_)))
+    return _plan(sorted_, repo.add_many, validated)
 
 
 def _paid_so_far(repo: PaymentRepository, loans: Mapping[str, Loan]) -> dict[str, Money]:

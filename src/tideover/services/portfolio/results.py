@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import PlainSerializer
+from pydantic import Field, PlainSerializer
 
 from tideover.domain.delinquency import RollRate
 from tideover.domain.loans import Schedule
@@ -60,7 +60,8 @@ class RecordError(Result):
 
 
 class ImportReport(Result):
-    """Every error found in an imported file, in row order, with the file's row counts."""
+    """Every error found in an imported file, in row order, with the file's row counts;
+    ``warnings`` are doubts that refused nothing (row 0: the file as a whole)."""
 
     kind: str
     file: str
@@ -68,6 +69,7 @@ class ImportReport(Result):
     valid_rows: int
     rejected_rows: int
     errors: list[RecordError]
+    warnings: list[RecordError] = Field(default_factory=list)
 
     @classmethod
     def of(cls, report: RejectionReport) -> ImportReport:
@@ -78,6 +80,7 @@ class ImportReport(Result):
             valid_rows=report.valid_rows,
             rejected_rows=report.rejected_rows,
             errors=[RecordError.of(e) for e in report.errors],
+            warnings=[RecordError.of(e) for e in report.warnings],
         )
 
     def pairs(self) -> list[tuple[int, str]]:
@@ -86,7 +89,11 @@ class ImportReport(Result):
 
 
 class ImportResult(Result):
-    """What an import did; ``accepted`` is False when it was refused as a whole."""
+    """What an import did; ``accepted`` is False when it was refused as a whole.
+
+    With ``checked_only`` (``tideover import … --check``) nothing was written or logged:
+    ``written`` is what the import would write, ``accepted`` whether it would be.
+    """
 
     kind: Kind
     file: str
@@ -96,6 +103,9 @@ class ImportResult(Result):
     rejected: int
     accepted: bool
     report: ImportReport
+    checked_only: bool = False
+    encoding: str | None = None  # how a text file was read: utf-8, gb18030 ...
+    encoding_detected: bool = False
 
 
 # --- data sets ------------------------------------------------------------------------------
