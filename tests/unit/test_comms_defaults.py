@@ -121,3 +121,11 @@ def test_rate_limit_sleeps_to_keep_the_rate() -> None:
     for _ in range(21):
         limiter.acquire()
     assert now[0] == pytest.approx(2.0)  # 21 sends at 10/s after one free: 2 seconds
+
+
+@pytest.mark.parametrize("pack", ["CN", "US", "UK", "EU"])
+def test_each_statement_passes_the_message_checker(pack: str) -> None:
+    check = MessageCheck([load_pack(pack)])
+    for language in LANGUAGES:
+        text = statement_text(pack, language)
+        assert check.text(text, MessageChannel.LETTER, language) == [], (pack, language)

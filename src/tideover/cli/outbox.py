@@ -187,3 +187,131 @@ def opt_out(
         print_json(done)
         return
     console.print(f"{done.borrower_id}\t{done.channel}\topted_out={done.opted_out}", markup=False)
+
+
+@app.command("policy-notices")
+def policy_notices_cmd(
+    version: Annotated[int, typer.Argument(help="Policy version.")],
+    platform: PlatformOption,
+    as_of: Annotated[str, typer.Option("--as-of", help="Business date of the portfolio.")],
+    effective: Annotated[str, typer.Option(help="Date the change takes effect.")],
+    reason_zh: Annotated[str, typer.Option("--reason-zh", help="Why, in Chinese.")],
+    reason_en: Annotated[str, typer.Option("--reason-en", help="Why, in English.")],
+    send: Annotated[bool, typer.Option("--send", help="Queue them (active version).")] = False,
+    by: Annotated[str | None, typer.Option("--by", help="Who sends them.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Preview (or, with --send, queue) the notices owed for a policy version."""
+    from tideover.bootstrap import open_app
+    from tideover.services.comms.notices import policy_notices
+
+    with open_app() as opened:
+        done = policy_notices(
+            uow=opened.uow(),
+            platform=platform,
+            version=version,
+            as_of=_day(as_of, "--as-of") or date.min,
+            effective_from=_day(effective, "--effective") or date.min,
+            reason={"zh-CN": reason_zh, "en": reason_en},
+            queue=send,
+            by=by,
+        )
+    if json_out:
+        print_json(done)
+        return
+    for line in done.notices[:5]:
+        console.print(f"--- {line.account_id} ({line.language}, {line.channel})", markup=False)
+        console.print(line.body, markup=False)
+    console.print(
+        say(
+            f"{done.accounts} account(s) owed a notice; {done.queued} queued",
+            f"{done.accounts} 个账户需要通知；已排队 {done.queued} 条",
+        ),
+        markup=False,
+    )
+
+
+@app.command("rights-statement")
+def rights_statement_cmd(
+    platform: PlatformOption,
+    account: Annotated[str | None, typer.Option(help="Send it to this account's borrower.")] = None,
+    channel: Annotated[str, typer.Option(help="letter or email.")] = "letter",
+    language: Annotated[str, typer.Option(help="zh-CN or en (shown).")] = "zh-CN",
+    by: Annotated[str | None, typer.Option("--by", help="Who sends it.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Show the jurisdiction's rights statement with its sources, or send it to a borrower."""
+    from tideover.bootstrap import open_app
+    from tideover.services.comms.statements import rights_statement, send_rights_statement
+
+    with open_app() as opened:
+        if account is None:
+            shown = rights_statement(uow=opened.uow(), platform=platform, language=language)
+            if json_out:
+                print_json(shown)
+                return
+            for s in shown.sections:
+                console.print(f"{s.title}\n{s.text}", markup=False)
+                for x in s.sources:
+                    console.print(f"  [{x.confidence}] {x.document} {x.article}", markup=False)
+            return
+        queued = send_rights_statement(
+            uow=opened.uow(), platform=platform, account_id=account, channel=channel, by=by or ""
+        )
+    if json_out:
+        print_json(queued)
+        return
+    console.print(f"{queued.message_id}\t{queued.step}", markup=False)
+
+
+@app.command("validation-notice")
+def validation_notice_cmd(
+    account: Annotated[str, typer.Argument(help="Account id.")],
+    platform: PlatformOption,
+    itemization_date: Annotated[str, typer.Option(help="The itemisation date (ISO).")],
+    itemization: Annotated[str, typer.Option(help="Owed on that date (major units).")],
+    current: Annotated[str, typer.Option(help="Owed now (major units).")],
+    by: Annotated[str, typer.Option("--by", help="Who sends it.")],
+    interest: str = "0",
+    fees: str = "0",
+    payments: str = "0",
+    credits: str = "0",
+    channel: Annotated[str, typer.Option(help="letter or email.")] = "letter",
+    json_out: JsonOption = False,
+) -> None:
+    """Queue the validation notice of 12 CFR 1006.34 for one account."""
+    from tideover.bootstrap import open_app
+    from tideover.domain.money import Money, currency
+    from tideover.services.comms.statements import send_validation_notice
+
+    with open_app() as opened:
+        with opened.uow() as uow:
+            record = uow.platforms.get(platform)
+        code = record.currency if record is not None else currency("USD")
+
+        def money(text: str) -> Money:
+            from tideover.domain.errors import UsageError
+
+            try:
+                return Money.of(text, code)
+            except (ArithmeticError, ValueError):
+                raise UsageError(f"{text!r} is not an amount", f"{text!r} 不是有效金额") from None
+
+        queued = send_validation_notice(
+            uow=opened.uow(),
+            platform=platform,
+            account_id=account,
+            channel=channel,
+            by=by,
+            itemization_date=_day(itemization_date, "--itemization-date") or date.min,
+            itemization=money(itemization),
+            interest=money(interest),
+            fees=money(fees),
+            payments=money(payments),
+            credits=money(credits),
+            current=money(current),
+        )
+    if json_out:
+        print_json(queued)
+        return
+    console.print(f"{queued.message_id}\t{queued.step}", markup=False)

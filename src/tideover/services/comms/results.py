@@ -172,3 +172,34 @@ class NoticePreview(Result):
     accounts: int
     notices: list[NoticeLine]
     queued: int
+
+
+class StatementSource(Result):
+    document: str
+    article: str
+    confidence: str
+
+
+class StatementSection(Result):
+    id: str
+    title: str
+    text: str
+    sources: list[StatementSource]
+
+
+class RightsStatement(Result):
+    platform: str
+    jurisdiction: str
+    pack: str
+    language: str
+    sections: list[StatementSection]
+
+
+class QueuedMessage(Result):
+    message_id: int | None
+    account_id: str
+    borrower_id: str
+    channel: str
+    template: str
+    step: str
+    queued: bool
