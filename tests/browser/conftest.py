@@ -26,6 +26,7 @@ from tests.web.conftest import PASSWORD, PASSWORD_HASH, PLATFORMS, ROLES
 
 from tideover.bootstrap import App, open_app
 from tideover.config import Settings
+from tideover.domain.clock import Clock
 from tideover.web.app import create_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -106,12 +107,22 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_url(core: App) -> Iterator[str]:
+def live_clock() -> Clock | None:
+    """The live server's clock: the system's, unless a test module overrides this fixture
+    (a flow that depends on the hour, such as the call gate's, sets its own)."""
+    return None
+
+
+@pytest.fixture
+def live_url(core: App, live_clock: Clock | None) -> Iterator[str]:
     """The console served on a free loopback port for the length of one test."""
     _require()
     port = _free_port()
     config = uvicorn.Config(
-        create_app(core, secure_cookies=False), host="127.0.0.1", port=port, log_level="warning"
+        create_app(core, clock=live_clock, secure_cookies=False),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -251,3 +251,15 @@ def test_a_call_the_gate_denies_is_answered_in_place(core: App, seeded: Seeded) 
     assert 'role="alert"' in answer.text
     assert "contact_denied" in answer.text
     assert "attempt_id" not in answer.text
+
+
+def test_the_filter_form_without_a_date_shows_every_date(core: App, seeded: Seeded) -> None:
+    """The form sends ``as_of=`` when no date is chosen: no date, not a bad one."""
+    agent = sign_in(core, "acme", "agent")
+    page = _ok(agent.client.get("/queue?state=assigned&as_of=&lang=en", headers=HTML))
+    assert f'href="/queue/items/{seeded.item}"' in page
+    dated = _ok(agent.client.get("/queue?state=assigned&as_of=2026-06-01", headers=HTML))
+    assert f'href="/queue/items/{seeded.item}"' in dated
+    other_day = _ok(agent.client.get("/queue?state=assigned&as_of=2026-06-02", headers=HTML))
+    assert f'href="/queue/items/{seeded.item}"' not in other_day
+    assert agent.client.get("/queue?as_of=June", headers=HTML).status_code in (400, 422)

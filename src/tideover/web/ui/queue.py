@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BeforeValidator
 
 from tideover.compliance.contacts import Channel
 from tideover.domain.permissions import Permission
@@ -45,6 +46,11 @@ DONE = {
     "logged": N_("Outcome logged; the item is done."),
     "offered": N_("Plan offered."),
 }
+
+
+def _blank_is_none(value: object) -> object:
+    """The filter form sends ``as_of=`` when no date is chosen: that is no date, not a bad one."""
+    return None if value == "" else value
 
 
 def _flash(request: Request) -> str | None:
@@ -89,7 +95,7 @@ def queue(
     scope: WorkScope,
     uow: UowFactoryDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    as_of: date | None = None,
+    as_of: Annotated[date | None, BeforeValidator(_blank_is_none)] = None,
     state: Annotated[str, Query(max_length=16)] = "assigned",
 ) -> HTMLResponse:
     states = (state,) if state in STATES else ()
