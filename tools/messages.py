@@ -21,6 +21,7 @@ no longer has; it never changes a translation.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import json
 import sys
@@ -124,7 +125,8 @@ def update(domain: Domain) -> None:
     for language in LANGUAGES:
         catalog = _read(domain, language)
         created = catalog.creation_date
-        catalog.update(template, no_fuzzy_matching=True)
+        # A copy each: update() shares the template's messages, and English fills them in.
+        catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)
         catalog.creation_date = created  # a stable header: diffs show only the texts
         catalog.project, catalog.version = "Tideover", "1"
         catalog.copyright_holder = "Tideover contributors"

@@ -27,6 +27,7 @@ from tideover.cli import (
     holds,
     imports,
     kpi,
+    lookup,
     model,
     model_checks,
     outbox,
@@ -91,6 +92,8 @@ app.add_typer(queue.app, name="queue")
 app.add_typer(users.app, name="users")
 app.add_typer(pii.app, name="pii")
 app.add_typer(payments.app, name="payments")
+app.add_typer(lookup.borrower_app, name="borrower")
+app.add_typer(lookup.loan_app, name="loan")
 app.command("serve")(serve.serve)
 app.command("worker")(worker.worker)
 app.add_typer(simulate.app, name="simulate")
