@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -16,6 +17,7 @@ from tideover.services.common import ProgressFn
 
 if TYPE_CHECKING:
     from tideover.domain.clock import FixedClock
+    from tideover.services.demo.people import DemoBorrower
     from tideover.services.demo.results import DemoStory, StoryDay
     from tideover.services.simulate.results import ComparisonReport
 
@@ -39,8 +41,10 @@ def demo(
     json_out: JsonOption = False,
 ) -> None:
     """Set up, load the demo platforms, activate their policies, run business days of cycles."""
+    from tideover.adapters.channels import SINK_FILE
     from tideover.bootstrap import initialise, open_app
     from tideover.services.demo.comparison import DEMO_COMPARISON_PLATFORM, model_comparison
+    from tideover.services.demo.people import ensure_demo_borrower
     from tideover.services.demo.results import DemoRun
     from tideover.services.demo.story import DEFAULT_DEMO_PLATFORMS, DEMO_AS_OF
     from tideover.services.portfolio.datasets import fetch_dataset
@@ -59,6 +63,7 @@ def demo(
             fetch_dataset(name="taiwan", cache_dir=app.cache_dir, on_message=s.update)
     with open_app() as app, progress_bars(disable=json_out) as progress:
         stories = [_story(app, code, last, days, progress) for code in codes]
+        borrowers = [ensure_demo_borrower(uow_factory=app.uow, platform=c) for c in codes]
         comparison = None
         if compared:
             comparison = model_comparison(
@@ -84,12 +89,17 @@ def demo(
             f"`tideover kpi --platform {codes[0]} --from {first} --to {last}`",
         )
     )
-    _render_console(codes)
+    _render_console(
+        codes, borrowers=[b for b in borrowers if b], sink=app.settings.data_dir / SINK_FILE
+    )
 
 
-def _render_console(codes: list[str]) -> None:
+def _render_console(
+    codes: list[str], *, borrowers: Sequence[DemoBorrower] = (), sink: Path | None = None
+) -> None:
     """How to open the console, and the demo staff to sign in as (their password is public:
-    ``tideover serve`` accepts them in demo mode only)."""
+    ``tideover serve`` accepts them in demo mode only); then the demo borrowers' portal: the
+    number to type, and the file the sign-in code is written to (no text is sent)."""
     from tideover.services.demo.people import DEMO_PASSWORD, DEMO_STAFF
 
     console.print(
@@ -110,6 +120,19 @@ def _render_console(codes: list[str]) -> None:
         for username, roles in DEMO_STAFF:
             table.add_row(code, username, ", ".join(say(*_ROLE_WORDS[r.value]) for r in roles))
     console.print(table)
+    for b in borrowers:
+        console.print(
+            say(
+                f"the borrower portal: http://127.0.0.1:8000/borrower/login?platform={b.platform}"
+                f" — phone {b.phone} (borrower {b.borrower_id}, in arrears); the sign-in code "
+                f"is written to {sink}, its last line (demo mode sends no text message)",
+                f"借款人门户：http://127.0.0.1:8000/borrower/login?platform={b.platform}"
+                f" — 手机号 {b.phone}（借款人 {b.borrower_id}，逾期中）；登录验证码写入 "
+                f"{sink} 的最后一行（演示模式不发送短信）",
+            ),
+            markup=False,
+            soft_wrap=True,  # one line to copy: the address and the path are never broken
+        )
 
 
 _ROLE_WORDS = {

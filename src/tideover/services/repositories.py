@@ -37,7 +37,7 @@ from tideover.compliance.audit import AuditRecord
 from tideover.compliance.contacts import Attempt, Hold, HoldKind, Outcome
 from tideover.compliance.holds import HoldRecord
 from tideover.compliance.ledger import InMemoryLedger
-from tideover.domain.borrowers import Borrower
+from tideover.domain.borrowers import Borrower, PhoneNumber
 from tideover.domain.collectors import Collector
 from tideover.domain.delinquency import DelinquencyStatus, PausePeriod
 from tideover.domain.identity import Role
@@ -205,6 +205,10 @@ class BorrowerRepository(Protocol):
 
     def add_many(self, borrowers: Sequence[Borrower]) -> int:
         """Inserts new borrowers with their phones; an existing id is a ``Conflict``."""
+
+    def add_phone_if_new(self, borrower_id: str, phone: PhoneNumber) -> bool:
+        """Adds ``phone`` after a stored borrower's numbers; ``False`` (and nothing written)
+        when it is already one of theirs."""
 
     def find_by_phone(self, e164: str) -> builtins.list[Borrower]: ...
 

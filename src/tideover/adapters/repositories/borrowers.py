@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from tideover.adapters.orm import BorrowerPhoneRow, BorrowerRow
@@ -107,6 +107,30 @@ class BorrowerRepository(PlatformScoped):
         ]
         bulk_insert(self._session, BorrowerPhoneRow, phones)
         return len(borrowers)
+
+    def add_phone_if_new(self, borrower_id: str, phone: PhoneNumber) -> bool:
+        """Adds ``phone`` after a stored borrower's numbers; ``False`` (and nothing written)
+        when it is already one of theirs."""
+        pk = self._require(BorrowerRow.borrower_id, [borrower_id], "borrower", "借款人")[
+            borrower_id
+        ]
+        hashes = self._session.scalars(
+            select(BorrowerPhoneRow.e164_hash).where(
+                BorrowerPhoneRow.platform_id == self._platform_id,
+                BorrowerPhoneRow.borrower_pk == pk,
+            )
+        ).all()
+        if self._cipher.lookup_hash(phone.e164) in hashes:
+            return False
+        last = self._session.scalar(
+            select(func.max(BorrowerPhoneRow.position)).where(
+                BorrowerPhoneRow.platform_id == self._platform_id,
+                BorrowerPhoneRow.borrower_pk == pk,
+            )
+        )
+        position = 0 if last is None else last + 1
+        bulk_insert(self._session, BorrowerPhoneRow, [self._phone_row(pk, position, phone)])
+        return True
 
     def find_by_phone(self, e164: str) -> builtins.list[Borrower]:
         owners = select(BorrowerPhoneRow.borrower_pk).where(

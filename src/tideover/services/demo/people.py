@@ -1,14 +1,19 @@
-"""The demo lenders' staff: one user per role on each demo platform, with a public password.
+"""The demo lenders' staff: one user per role on each demo platform, with a public password;
+and one demo borrower per platform with a phone number, to try the borrower portal.
 
 ``make demo`` prints them (and the README lists them) so that anyone can open the
 console and work as each role.  They are created by ``demo`` (their ``created_by``),
-which ``tideover serve`` refuses outside demo mode: their password is public.
+which ``tideover serve`` refuses outside demo mode: their password is public.  The
+demo's borrowers have made-up phone numbers that nobody knows, so nobody could sign in
+to the borrower portal; one delinquent borrower also gets the platform's public demo
+number, and the sign-in code goes to the SMS sink file (demo mode sends no text).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from tideover.domain.contacts import parse_phone
 from tideover.domain.identity import Role
 from tideover.services.access.tokens import hash_password
 from tideover.services.results import Result
@@ -60,3 +65,52 @@ def ensure_demo_users(*, uow_factory: Callable[[], UnitOfWork], platform: str) -
             )
         uow.commit()
     return shown
+
+
+# The number the demo borrower signs in with, by platform.  The US one is in the 555-01xx
+# block that the North American Numbering Plan keeps for fiction; China keeps no such
+# block, so an all-zero subscriber number.  Only the sink ever "receives" these.
+DEMO_BORROWER_PHONES = {
+    "demo-cn": "+8613000000000",
+    "demo-cn-aggressive": "+8613000000000",
+    "demo-us": "+12025550123",
+}
+# Early arrears first: the portal's hardship path has the most to offer there.
+EARLY_ARREARS_DPD = 30
+
+
+class DemoBorrower(Result):
+    platform: str
+    borrower_id: str
+    phone: str
+
+
+def ensure_demo_borrower(
+    *, uow_factory: Callable[[], UnitOfWork], platform: str
+) -> DemoBorrower | None:
+    """The borrower of ``platform`` who signs in to the portal with its demo number.
+
+    Chosen once, deterministically, from the latest delinquency snapshot: the borrower of
+    the first loan by id in early arrears (1 to 30 days past due; else any in arrears).
+    The number is added after theirs.  ``None`` when the platform has no demo number or
+    nobody is in arrears.
+    """
+    phone = DEMO_BORROWER_PHONES.get(platform)
+    if phone is None:
+        return None
+    with uow_factory() as uow:
+        borrowers = uow.borrowers(platform)
+        for known in borrowers.find_by_phone(phone):
+            return DemoBorrower(platform=platform, borrower_id=known.borrower_id, phone=phone)
+        dates = uow.delinquency(platform).dates()
+        if not dates:
+            return None
+        late = [s for s in uow.delinquency(platform).for_date(dates[-1]).values() if s.dpd > 0]
+        late.sort(key=lambda s: (s.dpd > EARLY_ARREARS_DPD, s.loan_id))
+        number = parse_phone(phone)
+        for status in late:
+            loan = uow.loans(platform).get(status.loan_id)
+            if loan is not None and borrowers.add_phone_if_new(loan.borrower_id, number):
+                uow.commit()
+                return DemoBorrower(platform=platform, borrower_id=loan.borrower_id, phone=phone)
+    return None
