@@ -56,14 +56,17 @@ class OutboundChannel(Protocol):
     def sent_before(self, key: str) -> bool | None: ...
 
 
-def append_line(path: Path, record: dict[str, object]) -> None:
-    """One JSON line appended in one write, flushed to disk before returning."""
+def append_line(path: Path, record: dict[str, object], *, sync: bool = True) -> None:
+    """One JSON line appended in one write (whole, even if the process is killed just
+    after), and with ``sync`` flushed to the disk before returning (a journal that must
+    outlive a crash of the machine, not only of the process)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         os.write(fd, line)
-        os.fsync(fd)
+        if sync:
+            os.fsync(fd)
     finally:
         os.close(fd)
 
@@ -88,7 +91,8 @@ class SinkOutbound:
     """SMS and app push to ``<data dir>/sink/<channel>.jsonl`` (development and tests).
 
     The line is the send: written in one append, so the file is its own journal and
-    ``sent_before`` is always known."""
+    ``sent_before`` is always known.  A development sink, it is not synced to the disk:
+    a killed process never loses a written line, only a crash of the machine could."""
 
     def __init__(self, data_dir: Path, channel: str) -> None:
         self.path = data_dir / "sink" / f"{channel}.jsonl"
@@ -108,6 +112,7 @@ class SinkOutbound:
                 if message.channel == "sms" and message.sender and not message.text.startswith("【")
                 else message.text,
             },
+            sync=False,
         )
         if self._keys is not None:
             self._keys.add(message.key)
