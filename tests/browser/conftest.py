@@ -153,9 +153,16 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+def viewport() -> dict[str, int]:
+    """The page's size: a desktop's, unless a test module overrides this fixture (the
+    borrower portal is tried at a phone's 360 px)."""
+    return {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def page(browser: Any, request: pytest.FixtureRequest, viewport: dict[str, int]) -> Iterator[Any]:
     """A fresh browser context and page; a screenshot is kept when the test fails."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(locale="zh-CN", viewport=viewport)
     opened = context.new_page()
     opened.set_default_timeout(15_000)
     try:
