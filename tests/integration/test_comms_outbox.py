@@ -316,3 +316,20 @@ def test_a_crash_after_the_provider_took_it_is_never_resent(
     assert states["sms"] == ("sent", "recovered")  # the sink knows it went
     assert states["email"] == ("failed", "send_interrupted")  # SMTP cannot say: not resent
     assert (done.sent, done.failed) == (1, 1)
+
+
+def test_the_worker_as_a_background_job(
+    uow_factory: UowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tideover.services.jobs import run_next_job, start_job
+
+    monkeypatch.setenv("TIDEOVER_MODE", "test")
+    platform(uow_factory)
+    queue(uow_factory, "acme", [("B0", "sms", "reminder_sms"), ("B2", "sms", "reminder_sms")])
+    start_job(uow=uow_factory(), platform="acme", kind="outbox", params={}, created_by=1, at=NOON)
+    ran = run_next_job(uow_factory=uow_factory, clock=FixedClock(NOON), data_dir=tmp_path)
+    assert ran is not None
+    assert ran.state == "done", ran.error
+    assert ran.result is not None
+    assert ran.result["sent"] == 2
+    assert len(sink(tmp_path)) == 2
