@@ -141,3 +141,15 @@ def _channel(value: str) -> str:
         raise ValidationError(
             f"unknown channel {value!r}; channels: {known}", f"未知渠道 {value!r}；可选：{known}"
         ) from None
+
+
+def show_outbox_message(*, uow: UnitOfWork, platform: str, message_id: int) -> OutboxItem:
+    """One outbox message of ``platform`` (``NotFound`` for another platform's)."""
+    with uow:
+        work = uow.comms(platform).work(message_id)
+    if work is None:
+        raise NotFound(
+            f"no outbox message {message_id} on platform {platform!r}",
+            f"平台 {platform!r} 上没有消息 {message_id}",
+        )
+    return OutboxItem.of(work)

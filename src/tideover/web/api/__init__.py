@@ -8,6 +8,7 @@ from tideover.web.api import (
     admin,
     audit,
     borrowers,
+    comms,
     compliance,
     experiments,
     kpi,
@@ -25,6 +26,7 @@ FEATURES += (queue.router, borrowers.router)
 FEATURES += (portal.router,)
 FEATURES += (experiments.router,)
 FEATURES += (kpi.router,)
+FEATURES += (comms.router,)
 
 router = APIRouter()
 for feature in FEATURES:
