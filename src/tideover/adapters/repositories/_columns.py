@@ -1,12 +1,13 @@
 """The daily cycle's bulk reads as Arrow columns (``adapters.columnar``), beside the row reads.
 
+The repositories' ``account_columns``, ``installment_columns`` and ``payment_columns``
+call these.
+
 Same statements, same order and same meaning as ``LoanRepository.account_rows``,
 ``installment_rows`` and ``PaymentRepository.payment_rows``; each returns None
-where no columnar read is possible (an in-memory SQLite database) and the
-caller reads rows.  Text that may be NULL comes as ``''`` (the SQLite driver
-types a column from its first rows, so a column may not start NULL and turn
-text later); no stored id, zone, product or region is empty, so ``''`` reads as
-"none" wherever these are used.
+where no columnar read is possible (SQLite: ``adapters.columnar``) and the
+caller reads rows.  Text that may be NULL comes as ``''``; no stored id, zone,
+product or region is empty, so ``''`` reads as "none" wherever these are used.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from typing import Any
 
 import pyarrow as pa
 from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
 
 from tideover.adapters.columnar import columnar_reads
 from tideover.adapters.orm import BorrowerRow, InstallmentRow, LoanRow, PaymentRow
-from tideover.adapters.repositories._base import PlatformScoped
 from tideover.adapters.repositories._bulk import day_number, json_text
 
 
@@ -26,69 +27,64 @@ def _text(column: ColumnElement[Any]) -> ColumnElement[str]:
     return func.coalesce(column, "")
 
 
-class LoanColumns(PlatformScoped):
-    def account_columns(self) -> pa.Table | None:
-        """``account_rows`` as columns: loan_key, loan_id, borrower_id, borrower_key,
-        product, currency, start_day, time_zone, region_code, state."""
-        loan, borrower = LoanRow.__table__.c, BorrowerRow.__table__.c
-        query = (
-            select(
-                loan.id.label("loan_key"),
-                loan.loan_id,
-                borrower.borrower_id,
-                borrower.id.label("borrower_key"),
-                _text(loan.product).label("product"),
-                loan.currency,
-                day_number(self._session, loan.start_date).label("start_day"),
-                _text(borrower.time_zone).label("time_zone"),
-                _text(json_text(self._session, borrower.attributes, "region_code")).label(
-                    "region_code"
-                ),
-                _text(json_text(self._session, borrower.attributes, "state")).label("state"),
-            )
-            .select_from(
-                LoanRow.__table__.join(BorrowerRow.__table__, borrower.id == loan.borrower_pk)
-            )
-            .where(loan.platform_id == self._platform_id)
-            .order_by(loan.id)
+def account_columns(session: Session, platform_id: int) -> pa.Table | None:
+    """``account_rows`` as columns: loan_key, loan_id, borrower_id, borrower_key,
+    product, currency, start_day, time_zone, region_code, state."""
+    loan, borrower = LoanRow.__table__.c, BorrowerRow.__table__.c
+    query = (
+        select(
+            loan.id.label("loan_key"),
+            loan.loan_id,
+            borrower.borrower_id,
+            borrower.id.label("borrower_key"),
+            _text(loan.product).label("product"),
+            loan.currency,
+            day_number(session, loan.start_date).label("start_day"),
+            _text(borrower.time_zone).label("time_zone"),
+            _text(json_text(session, borrower.attributes, "region_code")).label("region_code"),
+            _text(json_text(session, borrower.attributes, "state")).label("state"),
         )
-        with columnar_reads(self._session) as reader:
-            return None if reader is None else reader.read(self._session, query)
-
-    def installment_columns(self) -> pa.Table | None:
-        """``installment_rows`` as columns: loan_key, due, principal, interest, fees."""
-        c = InstallmentRow.__table__.c
-        query = (
-            select(
-                c.loan_pk.label("loan_key"),
-                day_number(self._session, c.due_date).label("due"),
-                c.principal_minor.label("principal"),
-                c.interest_minor.label("interest"),
-                c.fees_minor.label("fees"),
-            )
-            .where(c.platform_id == self._platform_id)
-            .order_by(c.loan_pk, c.number)
-        )
-        with columnar_reads(self._session) as reader:
-            return None if reader is None else reader.read(self._session, query)
+        .select_from(LoanRow.__table__.join(BorrowerRow.__table__, borrower.id == loan.borrower_pk))
+        .where(loan.platform_id == platform_id)
+        .order_by(loan.id)
+    )
+    with columnar_reads(session) as reader:
+        return None if reader is None else reader.read(session, query)
 
 
-class PaymentColumns(PlatformScoped):
-    def payment_columns(self) -> pa.Table | None:
-        """``payment_rows`` as columns: loan_key, payment_id, amount, currency, day,
-        reverses (``''`` when the row reverses nothing)."""
-        c = PaymentRow.__table__.c
-        query = (
-            select(
-                c.loan_pk.label("loan_key"),
-                c.payment_id,
-                c.amount_minor.label("amount"),
-                c.currency,
-                day_number(self._session, c.paid_on).label("day"),
-                _text(c.reverses).label("reverses"),
-            )
-            .where(c.platform_id == self._platform_id)
-            .order_by(c.loan_pk, c.id)
+def installment_columns(session: Session, platform_id: int) -> pa.Table | None:
+    """``installment_rows`` as columns: loan_key, due, principal, interest, fees."""
+    c = InstallmentRow.__table__.c
+    query = (
+        select(
+            c.loan_pk.label("loan_key"),
+            day_number(session, c.due_date).label("due"),
+            c.principal_minor.label("principal"),
+            c.interest_minor.label("interest"),
+            c.fees_minor.label("fees"),
         )
-        with columnar_reads(self._session) as reader:
-            return None if reader is None else reader.read(self._session, query)
+        .where(c.platform_id == platform_id)
+        .order_by(c.loan_pk, c.number)
+    )
+    with columnar_reads(session) as reader:
+        return None if reader is None else reader.read(session, query)
+
+
+def payment_columns(session: Session, platform_id: int) -> pa.Table | None:
+    """``payment_rows`` as columns: loan_key, payment_id, amount, currency, day,
+    reverses (``''`` when the row reverses nothing)."""
+    c = PaymentRow.__table__.c
+    query = (
+        select(
+            c.loan_pk.label("loan_key"),
+            c.payment_id,
+            c.amount_minor.label("amount"),
+            c.currency,
+            day_number(session, c.paid_on).label("day"),
+            _text(c.reverses).label("reverses"),
+        )
+        .where(c.platform_id == platform_id)
+        .order_by(c.loan_pk, c.id)
+    )
+    with columnar_reads(session) as reader:
+        return None if reader is None else reader.read(session, query)

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import pyarrow as pa
 from sqlalchemy import ColumnElement, or_, select
 
 from tideover.adapters.orm import (
@@ -17,9 +18,9 @@ from tideover.adapters.orm import (
     LoanRow,
     storable_rate,
 )
-from tideover.adapters.repositories._base import bulk_insert, chunks
+from tideover.adapters.repositories import _columns
+from tideover.adapters.repositories._base import PlatformScoped, bulk_insert, chunks
 from tideover.adapters.repositories._bulk import day_number, json_text, plain_rows
-from tideover.adapters.repositories._columns import LoanColumns
 from tideover.domain.delinquency import PausePeriod
 from tideover.domain.errors import CurrencyMismatch
 from tideover.domain.loans import Frequency, Installment, Loan, LoanTerms, RepaymentMethod, Schedule
@@ -35,7 +36,7 @@ _INSTALLMENT_COLUMNS = (
 )
 
 
-class LoanRepository(LoanColumns):
+class LoanRepository(PlatformScoped):
     """Loans of one platform with their schedules, and the pauses that stop them ageing."""
 
     def get(self, loan_id: str) -> Loan | None:
@@ -162,6 +163,17 @@ class LoanRepository(LoanColumns):
             found = zones[borrower_pk]
             found.extend(z for z in phone_zones if z not in found)
         return {pk: tuple(found) for pk, found in zones.items()}
+
+    def account_columns(self) -> pa.Table | None:
+        """``account_rows`` as Arrow columns: loan_key, loan_id, borrower_id, borrower_key,
+        product, currency, start_day, time_zone, region_code, state (``_columns``); None where
+        the database is read as rows (SQLite)."""
+        return _columns.account_columns(self._session, self._platform_id)
+
+    def installment_columns(self) -> pa.Table | None:
+        """``installment_rows`` as Arrow columns: loan_key, due, principal, interest, fees;
+        None where the database is read as rows."""
+        return _columns.installment_columns(self._session, self._platform_id)
 
     def installment_rows(self) -> builtins.list[tuple[Any, ...]]:
         """(loan key, due day number, principal, interest, fees) of every contract

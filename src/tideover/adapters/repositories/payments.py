@@ -8,16 +8,18 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+import pyarrow as pa
 from sqlalchemy import ColumnElement, select
 
 from tideover.adapters.orm import LoanRow, PaymentRow
+from tideover.adapters.repositories import _columns
 from tideover.adapters.repositories._base import (
     SCAN_THRESHOLD,
+    PlatformScoped,
     bulk_insert,
     chunks,
 )
 from tideover.adapters.repositories._bulk import day_number, plain_rows
-from tideover.adapters.repositories._columns import PaymentColumns
 from tideover.domain.errors import CurrencyMismatch
 from tideover.domain.money import Money, currency
 from tideover.domain.payments import Payment
@@ -33,7 +35,7 @@ _PAYMENT_COLUMNS = (
 )
 
 
-class PaymentRepository(PaymentColumns):
+class PaymentRepository(PlatformScoped):
     """Payments (and reversals) received by one platform, in value-date order."""
 
     def existing(self, ids: Iterable[str]) -> dict[str, Payment]:
@@ -106,6 +108,12 @@ class PaymentRepository(PaymentColumns):
         ):
             grouped[payment.loan_id].append(payment)
         return dict(grouped)
+
+    def payment_columns(self) -> pa.Table | None:
+        """``payment_rows`` as Arrow columns: loan_key, payment_id, amount, currency, day,
+        reverses (``''`` when the row reverses nothing); None where the database is read
+        as rows."""
+        return _columns.payment_columns(self._session, self._platform_id)
 
     def payment_rows(self) -> builtins.list[tuple[Any, ...]]:
         """(loan key, payment id, amount, currency, day number, reverses) of every payment
