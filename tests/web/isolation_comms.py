@@ -97,4 +97,10 @@ CASES: dict[str, Case] = {
     "/api/v1/comms/outbox/{message_id}/receipt": Case(_message, body={"status": "delivered"}),
     "/api/v1/comms/notices/{version}/preview": Case(_policy, body=NOTICE),
     "/api/v1/comms/notices/{version}/send": Case(_policy, body=NOTICE),
+    "/comms/templates/{name}/{version}": Case(_template),
+    "/comms/templates/{name}/{version}/approve": Case(_template, body={"etag": '"x"'}),
+    "/comms/templates/{name}/{version}/reject": Case(
+        _template, body={"etag": '"x"', "reason": "no"}
+    ),
+    "/comms/templates/{name}/{version}/activate": Case(_template, body={"etag": '"x"'}),
 }

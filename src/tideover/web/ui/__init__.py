@@ -8,6 +8,7 @@ from tideover.web.ui import (
     admin,
     audit,
     auth,
+    comms,
     compliance,
     experiments,
     kpi,
@@ -24,6 +25,7 @@ FEATURES += (queue.router,)
 FEATURES += (compliance.router, audit.router, team.router, admin.router)
 FEATURES += (experiments.router,)
 FEATURES += (kpi.router,)
+FEATURES += (comms.router,)
 
 router = APIRouter(include_in_schema=False)
 for feature in FEATURES:

@@ -28,6 +28,7 @@ MENU: tuple[tuple[str, str, Permission], ...] = (
     ("/queue", "My queue", Permission.QUEUE_WORK),
     ("/team", "Team", Permission.QUEUE_ASSIGN),
     ("/compliance", "Compliance", Permission.COMPLIANCE_READ),
+    ("/comms", "Messages", Permission.POLICY_READ),
     ("/audit", "Audit trail", Permission.AUDIT_READ),
     ("/admin", "Administration", Permission.USERS_ADMIN),
 )

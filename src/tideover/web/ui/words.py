@@ -98,3 +98,8 @@ ADMIN_LABELS |= {"capacity_exhausted": N_("Every collector who may take it is fu
 ADMIN_LABELS |= {"first_callback": N_("Put first: a callback was asked for")}
 ADMIN_LABELS |= {"first_promise_due": N_("Put first: a promise to pay is due")}
 ADMIN_LABELS |= {"borrowers": N_("Borrowers"), "loans": N_("Loans"), "payments": N_("Payments")}
+# messages: template statuses, purposes and what became of an outbox message
+COMMS_WORDS: tuple[str, ...] = (N_("rejected"), N_("sent"), N_("Messages"))
+COMMS_WORDS += (N_("reminder"), N_("overdue_notice"), N_("promise_confirmation"))
+COMMS_WORDS += (N_("plan_offer"), N_("plan_confirmation"), N_("policy_change_notice"))
+COMMS_WORDS += (N_("rights_statement"), N_("validation_notice"), N_("hardship_decision"))
