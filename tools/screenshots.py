@@ -97,8 +97,9 @@ def _build_demo(target: Path, cache: Path) -> None:
     subprocess.run([*command, "--days", "3"], check=True, env=env, stdout=subprocess.DEVNULL)
 
 
-def _copy(source: Path, work: Path) -> None:
-    """The database (a consistent copy, write-ahead log included) and the model files."""
+def _copy(source: Path, work: Path, cache: Path) -> None:
+    """The database (a consistent copy, write-ahead log included), the model files, and the
+    public data where the jobs look for it (under the data directory)."""
     with (
         sqlite3.connect(source / "tideover.db") as original,
         sqlite3.connect(work / "tideover.db") as copy,
@@ -107,6 +108,8 @@ def _copy(source: Path, work: Path) -> None:
     for folder in ("models", "scores"):
         if (source / folder).is_dir():
             shutil.copytree(source / folder, work / folder)
+    if cache.is_dir():
+        (work / "cache").symlink_to(cache.resolve(), target_is_directory=True)
 
 
 def _evening(day: date) -> Any:
@@ -256,7 +259,7 @@ def main() -> None:
         if not _has_demo(source):
             source = Path(scratch) / "demo"
             _build_demo(source, cache)
-        _copy(source, work)
+        _copy(source, work, cache)
         settings = Settings(
             mode="demo",
             data_dir=work,
