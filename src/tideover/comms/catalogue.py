@@ -211,5 +211,6 @@ def sample_values(
             values[name] = _PLATFORM[language][name]
         else:
             text = _TEXT[language]["longest" if longest else "typical"]
-            values[name] = text[:4] if name == "account_ref" else text
+            # an account's last four characters, never a name
+            values[name] = ("9999" if longest else "0001") if name == "account_ref" else text
     return values

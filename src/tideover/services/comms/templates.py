@@ -28,6 +28,7 @@ from tideover.domain.identity import same_person
 from tideover.domain.permissions import Permission
 from tideover.services.common import acting_with
 from tideover.services.comms.checking import MessageCheck
+from tideover.services.comms.messages import platform_words
 from tideover.services.comms.results import (
     RenderedPreview,
     TemplateDetail,
@@ -284,9 +285,13 @@ def preview_template(
                 raise _no_template(platform, name)
             text = _text(active) if active else shipped.text  # type: ignore[union-attr]
             label = str(active.version) if active else shipped.version_label  # type: ignore[union-attr]
+        owner = uow.platforms.get(platform)
     values = dict(sample_values(text.purpose, language))
     for key in ("platform_name", "service_phone", "pay_where", "portal_url"):
         values[key] = PlatformText(str(values[key]))
+    if owner is not None:  # the platform's own words where it has set them
+        own = platform_words(owner.settings, owner.name, language)
+        values.update({k: v for k, v in own.items() if str(v)})
     body = compile_template(text.body.get(language, ""), language).render(values).text
     subject_src = text.subject.get(language)
     subject = compile_template(subject_src, language).render(values).text if subject_src else None
