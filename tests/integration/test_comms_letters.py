@@ -123,3 +123,22 @@ def test_letters_go_through_the_worker_once(uow_factory: UowFactory, tmp_path: P
     assert "借款人0您好" in _text(chinese.read_bytes())
     assert "Overdue payment notice" in _text(english.read_bytes())
     assert len(list((tmp_path / "letters" / "acme").glob("*.pdf"))) == 2
+
+
+def test_a_chinese_letter_without_the_fonts_fails_with_the_reason(
+    uow_factory: UowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tideover.adapters.channels.pdf.cjk_font_installed", lambda: False)
+    platform(uow_factory)
+    queue(uow_factory, "acme", [("B0", "letter", "overdue_notice_letter")])
+    done = run_outbox(
+        uow_factory=uow_factory,
+        platform="acme",
+        channels=Channels({"letter": LetterSpool(tmp_path)}),
+        clock=FixedClock(NOON),
+    )
+    assert done.failed == 1
+    item = list_outbox(uow=uow_factory(), platform="acme").items[0]
+    assert item.error_code == "letter_unavailable"
+    assert "fonts-noto-cjk" in (item.error or "")
+    assert not (tmp_path / "letters").exists()  # nothing half-printed

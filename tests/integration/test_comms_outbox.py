@@ -333,3 +333,29 @@ def test_the_worker_as_a_background_job(
     assert ran.result is not None
     assert ran.result["sent"] == 2
     assert len(sink(tmp_path)) == 2
+
+
+def test_a_server_that_never_answers_times_out_and_is_retried(
+    uow_factory: UowFactory, tmp_path: Path
+) -> None:
+    import socket
+
+    platform(uow_factory)
+    queue(uow_factory, "acme", [("B1", "email", "reminder_email")])
+    with socket.socket() as silent:  # accepts the connection, then says nothing
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        port = silent.getsockname()[1]
+        mail = SmtpOutbound(host="127.0.0.1", port=port, journal=tmp_path / "j", timeout=0.5)
+        done = run_outbox(
+            uow_factory=uow_factory,
+            platform="acme",
+            channels=Channels({"email": mail}),
+            clock=FixedClock(NOON),
+        )
+        mail.close()
+    assert done.retried == 1
+    item = list_outbox(uow=uow_factory(), platform="acme").items[0]
+    assert item.state == "pending"
+    assert item.error_code == "smtp_unreachable"
+    assert "无法连接" in (item.error or "")
