@@ -134,6 +134,23 @@ def test_a_rerun_of_a_finished_story_changes_nothing(
         as_of=days[-1],
         inbox=tmp_path / "inbox",
         seed=1,
+        answer_calls=False,  # as the story's last day
     )
     assert second.already_done or second.contacts == 0
     assert _counts(uow_factory, "demo-cn") == before
+
+
+def test_the_last_days_calls_are_left_to_the_demo_collector(
+    uow_factory: UowFactory, days: list[date], tmp_path: Path
+) -> None:
+    _story(uow_factory, "demo-cn-aggressive", days, tmp_path / "inbox")
+    with uow_factory() as unit:
+        repo = unit.cycle("demo-cn-aggressive")
+        earlier = [q["state"] for d in days[:-1] for q in repo.queue_items(d)]
+        last = repo.queue_items(days[-1])
+        assert unit.collectors("demo-cn-aggressive").get("agent") is not None
+    assert earlier
+    assert set(earlier) <= {"done", "dropped"}  # the simulated borrowers answered them
+    assert last
+    assert {q["state"] for q in last} <= {"open", "assigned", "dropped"}  # none worked yet
+    assert any(q["assigned_to"] == "agent" for q in last)

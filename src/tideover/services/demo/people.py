@@ -67,6 +67,34 @@ def ensure_demo_users(*, uow_factory: Callable[[], UnitOfWork], platform: str) -
     return shown
 
 
+# The demo's collector works as the staff user of the same name (the console matches a
+# collector to the user whose name is the collector's id).
+DEMO_COLLECTOR = "agent"
+DEMO_COLLECTOR_CAPACITY = 60  # calls a day: enough for the demo book's human queue
+
+
+def ensure_demo_collector(*, uow_factory: Callable[[], UnitOfWork], platform: str) -> bool:
+    """The demo's collector on ``platform`` (licensed where the platform is, every queue),
+    added once, so that the daily cycle gives ``agent`` a queue; True when it was added."""
+    from tideover.services.platforms import settings_of
+    from tideover.services.queues.collectors import add_collectors, build_collector
+
+    with uow_factory() as uow:
+        if uow.collectors(platform).get(DEMO_COLLECTOR) is not None:
+            return False
+        jurisdiction = settings_of(uow, platform).home_jurisdiction
+    collector = build_collector(
+        collector_id=DEMO_COLLECTOR,
+        name="Demo agent",
+        team="demo",
+        jurisdictions=[jurisdiction],
+        queues=["*"],
+        daily_capacity=DEMO_COLLECTOR_CAPACITY,
+    )
+    add_collectors(uow=uow_factory(), platform=platform, collectors=[collector], by="admin")
+    return True
+
+
 # The number the demo borrower signs in with, by platform.  The US one is in the 555-01xx
 # block that the North American Numbering Plan keeps for fiction; China keeps no such
 # block, so an all-zero subscriber number.  Only the sink ever "receives" these.

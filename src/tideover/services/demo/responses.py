@@ -91,6 +91,7 @@ def simulate_day(
     inbox: Path,
     seed: int,
     paid_on: date | None = None,
+    answer_calls: bool = True,
 ) -> SimulatedDay:
     """Answer the day's contacts; store outcomes and promises; write tomorrow's payments file.
 
@@ -103,7 +104,8 @@ def simulate_day(
         noon = datetime.combine(as_of, clock_time(12), zone)
         repo = uow.cycle(platform)
         planned = _planned(repo.outbox(as_of), queue=False, fallback=noon)
-        planned += _planned(repo.queue_items(as_of), queue=True, fallback=noon)
+        if answer_calls:  # else the day's queue is left for people to work
+            planned += _planned(repo.queue_items(as_of), queue=True, fallback=noon)
         planned.sort(key=lambda p: (p.at, p.account_id, p.step))
         if planned and uow.contacts(platform).get(_attempt_id(as_of, planned[0])) is not None:
             return SimulatedDay(platform=platform, as_of=as_of, already_done=True)

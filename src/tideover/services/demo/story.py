@@ -18,7 +18,12 @@ from tideover.domain.clock import Clock
 from tideover.domain.payments import Payment
 from tideover.domain.platforms import PlatformSettings
 from tideover.services.common import ProgressFn, no_progress
-from tideover.services.demo.people import DEMO_AUTHOR, DEMO_REVIEWER, ensure_demo_users
+from tideover.services.demo.people import (
+    DEMO_AUTHOR,
+    DEMO_REVIEWER,
+    ensure_demo_collector,
+    ensure_demo_users,
+)
 from tideover.services.demo.results import DemoDay, DemoLoad, DemoPolicy
 from tideover.services.policy.versions import (
     activate_policy_version,
@@ -183,6 +188,7 @@ def ensure_demo_policy(
 ) -> DemoPolicy:
     """Submit, approve (four eyes, linted) and activate the demo policy once."""
     ensure_demo_users(uow_factory=uow_factory, platform=platform)
+    ensure_demo_collector(uow_factory=uow_factory, platform=platform)
     with uow_factory() as uow:
         active = uow.policies(platform).active()
     if active is not None:
@@ -245,7 +251,9 @@ def run_demo_days(
 ) -> list[DemoDay]:
     """Each business day not yet completed: the book's payments of the day into the inbox,
     the inbox ingested, promises and plans reviewed, the daily cycle, then the simulated
-    borrowers' responses (tomorrow's payments, today's promises and complaints).
+    borrowers' responses (tomorrow's payments, today's promises and complaints).  On the
+    last day the borrowers answer only the automatic contacts: its calls stay in the
+    collectors' queues for the console.
 
     Days completed by an earlier run are skipped, so a rerun picks up where a crash
     stopped and a finished story reruns in a moment.
@@ -291,6 +299,7 @@ def run_demo_days(
             inbox=inbox,
             seed=seed,
             paid_on=arrives,
+            answer_calls=index + 1 < len(days),
         )
         out.append(DemoDay(platform=platform, as_of=day, cycle=summary, simulated=simulated))
         previous = day
