@@ -91,8 +91,9 @@ def cycle_under(policy_file: Path | None, **options: Any) -> CycleSummary:
 # these users, each holding every staff role (tests of roles and identities make their own).
 CAST = (
     "a", "admin", "agent", "agent-1", "agent-7", "alice", "amy", "ana", "ann", "author",
-    "b", "bo", "bob", "boss", "c", "c1", "c2", "carol", "cco", "collector1", "collector2", "collector3", "dave", "lead",
-    "lead-7", "lee", "manager", "r", "r1", "reviewer", "reviewer2", "sup", "supervisor", "x",
+    "b", "bo", "bob", "boss", "c", "c1", "c2", "carol", "cco", "collector1", "collector2",
+    "collector3", "dave", "lead", "lead-7", "lee", "manager", "r", "r1", "reviewer", "reviewer2",
+    "sup", "supervisor", "x",
 )  # fmt: skip
 EVERY_ROLE = tuple(role for role in Role)
 CAST_CREATOR = "test-cast"

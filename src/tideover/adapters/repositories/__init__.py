@@ -39,9 +39,6 @@ from tideover.adapters.repositories.simulations import SimulationRepository, Sto
 from tideover.adapters.repositories.users import UserRecord, UserRepository
 
 __all__ = [
-    "CommsRepository",
-    "OutboxWork",
-    "TemplateRecord",
     "AccessRepository",
     "AccountFlags",
     "AccountFlagsRepository",
@@ -51,6 +48,7 @@ __all__ = [
     "BorrowerRepository",
     "Ciphertext",
     "CollectorRepository",
+    "CommsRepository",
     "ContactEvent",
     "ContactRepository",
     "ContactResult",
@@ -66,6 +64,7 @@ __all__ = [
     "JobRepository",
     "KeyEntry",
     "LoanRepository",
+    "OutboxWork",
     "PaymentRepository",
     "PiiKeyRepository",
     "PlanRepository",
@@ -85,6 +84,7 @@ __all__ = [
     "StoredPolicy",
     "StoredPromise",
     "StoredSimulation",
+    "TemplateRecord",
     "UserRecord",
     "UserRepository",
 ]

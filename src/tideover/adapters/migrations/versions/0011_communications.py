@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.schema import SchemaItem
 
 revision: str = "0011"
 down_revision: str | None = "0010"
@@ -35,7 +36,7 @@ def _one_of(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-def _platform(table: str) -> list[sa.SchemaItem]:
+def _platform(table: str) -> list[SchemaItem]:
     return [
         sa.Column("id", ID, autoincrement=True, nullable=False),
         sa.PrimaryKeyConstraint("id", name=f"pk_{table}"),
