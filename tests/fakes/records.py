@@ -137,6 +137,11 @@ class FakeAuditRepository:
         self._records.append(record)
         return record
 
+    def append_many(
+        self, entries: Sequence[tuple[str, Mapping[str, Any]]], *, at: datetime
+    ) -> builtins.list[AuditRecord]:
+        return [self.append(kind, payload, at=at) for kind, payload in entries]
+
     def records(self) -> builtins.list[AuditRecord]:
         return builtins.list(self._records)
 

@@ -186,8 +186,10 @@ def _first_line(exc: Exception) -> str:
     return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
 
 
+@lru_cache(maxsize=1024)
 def compile_template(source: str, language: str) -> Compiled:
-    """``source`` compiled for ``language``; ``TemplateProblem`` on a syntax error."""
+    """``source`` compiled for ``language`` (kept: a worker renders the same few templates
+    many times); ``TemplateProblem`` on a syntax error."""
     env = _environment(language)
     try:
         template = env.from_string(_clean(source))

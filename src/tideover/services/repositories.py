@@ -169,6 +169,12 @@ class AuditRepository(Protocol):
     def append(self, kind: str, payload: Mapping[str, Any], *, at: datetime) -> AuditRecord:
         """Chains a new record after the head and stores it (in the caller's transaction)."""
 
+    def append_many(
+        self, entries: Sequence[tuple[str, Mapping[str, Any]]], *, at: datetime
+    ) -> builtins.list[AuditRecord]:
+        """``append`` for many records at once: the head is locked and moved once and the
+        records are written in one statement (the outbox worker's batches)."""
+
     def records(self) -> builtins.list[AuditRecord]:
         """Every record in storage order (the order they were written in)."""
 
@@ -297,6 +303,11 @@ class CommsRepository(Protocol):
     def record(self, message_id: int, *, state: str, at: datetime, **fields: Any) -> None:
         """Stores what came of a try; the outbox message's state follows
         (``OUTBOX_STATE_OF``)."""
+
+    def record_many(self, outcomes: Sequence[Mapping[str, Any]], *, at: datetime) -> None:
+        """``record`` for many messages in two statements: each outcome names its
+        ``message_id``, ``state`` and every field of :data:`RECORDED` (the worker
+        fills them all, so one statement shape serves every row)."""
 
     def add_messages(
         self, as_of: date, rows: Sequence[Mapping[str, Any]], payloads: Sequence[Mapping[str, Any]]
@@ -463,16 +474,16 @@ class DelinquencyRepository(Protocol):
 
     def for_date(self, as_of: date) -> dict[str, DelinquencyStatus]: ...
 
-    def buckets_on(self, as_of: date) -> builtins.list[tuple[Any, ...]]:
-        """(loan id, bucket, balance) of ``as_of``'s snapshot, by loan key: what roll and
-        cure rates read of the previous date, without objects.  The balance is the
-        KPIs' (``tideover.domain.kpis``): principal plus overdue interest, fees and
-        penalty."""
     def history(
         self, loan_ids: Iterable[str], dates: Iterable[date]
     ) -> dict[str, builtins.list[DelinquencyStatus]]:
         """The snapshots of ``loan_ids`` on ``dates`` (those stored), oldest first, by loan."""
 
+    def buckets_on(self, as_of: date) -> builtins.list[tuple[Any, ...]]:
+        """(loan id, bucket, balance) of ``as_of``'s snapshot, by loan key: what roll and
+        cure rates read of the previous date, without objects.  The balance is the
+        KPIs' (``tideover.domain.kpis``): principal plus overdue interest, fees and
+        penalty."""
 
     def days_past_due(self, dates: Sequence[date]) -> builtins.list[tuple[Any, ...]]:
         """(loan id, day number, days past due, bucket, outstanding principal) of every loan
@@ -511,7 +522,7 @@ class HoldRepository(Protocol):
         self, *, kind: HoldKind | None = None, not_ended_at: datetime | None = None
     ) -> builtins.list[HoldRecord]:
         """The platform's holds by start: of ``kind`` if given, not ended by ``not_ended_at``
-        if given, else every one, lifted or not."""
+        if given (as :meth:`gate_holds` counts them), else every one, lifted or not."""
 
     def gate_holds(
         self, *, at: datetime, borrower_ids: Iterable[str] | None = None
@@ -606,9 +617,6 @@ class PiiKeyRepository(Protocol):
 class LoanRepository(Protocol):
     """Loans of one platform with their schedules, and the pauses that stop them ageing."""
 
-    @property
-    def platform_code(self) -> str: ...
-
     def get(self, loan_id: str) -> Loan | None: ...
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]: ...
@@ -628,8 +636,7 @@ class LoanRepository(Protocol):
 
     def pauses_by_loan(
         self, loan_ids: Iterable[str] | None = None
-    ) -> dict[str, builtins.list[PausePeriod]]:
-        """Pause periods by loan id (of ``loan_ids`` only, if given)."""
+    ) -> dict[str, builtins.list[PausePeriod]]: ...
 
     def account_rows(self) -> builtins.list[tuple[Any, ...]]:
         """Every loan with what the cycle needs of it and its borrower, by loan key."""
@@ -640,13 +647,13 @@ class LoanRepository(Protocol):
         gives)."""
 
     def account_columns(self) -> pa.Table | None:
-        """``account_rows`` as columns: loan_key, loan_id, borrower_id, borrower_key,
-        product, currency, start_day, time_zone, region_code, state."""
-        ...
+        """``account_rows`` as Arrow columns: loan_key, loan_id, borrower_id, borrower_key,
+        product, currency, start_day, time_zone, region_code, state (``_columns``); None where
+        the database is read as rows (SQLite)."""
 
     def installment_columns(self) -> pa.Table | None:
-        """``installment_rows`` as columns: loan_key, due, principal, interest, fees."""
-        ...
+        """``installment_rows`` as Arrow columns: loan_key, due, principal, interest, fees;
+        None where the database is read as rows."""
 
     def installment_rows(self) -> builtins.list[tuple[Any, ...]]:
         """(loan key, due day number, principal, interest, fees) of every contract
@@ -660,9 +667,6 @@ class LoanRepository(Protocol):
 
 class PaymentRepository(Protocol):
     """Payments (and reversals) received by one platform, in value-date order."""
-
-    @property
-    def platform_code(self) -> str: ...
 
     def existing(self, ids: Iterable[str]) -> dict[str, Payment]:
         """The stored payments among ``ids``, to tell a re-import from a changed record."""
@@ -679,9 +683,9 @@ class PaymentRepository(Protocol):
         ``day``."""
 
     def payment_columns(self) -> pa.Table | None:
-        """``payment_rows`` as columns: loan_key, payment_id, amount, currency, day,
-        reverses (``''`` when the row reverses nothing)."""
-        ...
+        """``payment_rows`` as Arrow columns: loan_key, payment_id, amount, currency, day,
+        reverses (``''`` when the row reverses nothing); None where the database is read
+        as rows."""
 
     def payment_rows(self) -> builtins.list[tuple[Any, ...]]:
         """(loan key, payment id, amount, currency, day number, reverses) of every payment
@@ -830,6 +834,24 @@ class QueueRepository(Protocol):
     ) -> builtins.list[QueueItem]:
         """Items by date, then rank: precedence and priority descending, then id."""
 
+    def page(
+        self,
+        *,
+        as_of: date | None = None,
+        collector: str | None = None,
+        states: Iterable[str] = (),
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[builtins.list[QueueItem], int]:
+        """One page of ``items`` (same filters and rank, ``states`` if given) and the total:
+        what a console page shows, without reading the rest of the queue."""
+
+    def for_accounts(
+        self, account_ids: Iterable[str], *, since: date | None = None
+    ) -> builtins.list[QueueItem]:
+        """The items of ``account_ids`` (from ``since`` on), newest date first: through the
+        (platform, account, date, step) key, never a scan of a date's queue."""
+
     def item(self, item_id: int, *, lock: bool = False) -> QueueItem | None: ...
 
     def held_by(self, collector_id: str, *, as_of: date | None = None) -> builtins.list[QueueItem]:
@@ -840,22 +862,6 @@ class QueueRepository(Protocol):
 
     def release(self, ids: Iterable[int]) -> int:
         """Takes assigned items back into the open queue, with no collector."""
-
-    def page(
-        self,
-        *,
-        as_of: date | None = None,
-        collector: str | None = None,
-        states: Iterable[str] = (),
-        offset: int = 0,
-        limit: int = 50,
-    ) -> tuple[builtins.list[QueueItem], int]:
-        """One page of ``items`` (same filters and rank, ``states`` if given) and the total."""
-
-    def for_accounts(
-        self, account_ids: Iterable[str], *, since: date | None = None
-    ) -> builtins.list[QueueItem]:
-        """The items of ``account_ids`` (from ``since`` on), newest date first."""
 
     def add_callback(
         self,
@@ -904,6 +910,7 @@ class ScheduleRepository(Protocol):
         plan_id: str | None = None,
     ) -> ScheduleVersion:
         """Adds the next version of the loan's schedule; earlier versions stay as they are."""
+
 
 class SimulationRepository(Protocol):
     """The simulations attached to one platform's policy versions."""

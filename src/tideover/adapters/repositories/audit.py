@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import builtins
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -69,6 +69,52 @@ class AuditRepository(PlatformScoped):
                 f"平台 {self.platform_code!r} 的审计记录 {record.seq} 被并发写入，请重试",
             ) from exc
         return record
+
+    def append_many(
+        self, entries: Sequence[tuple[str, Mapping[str, Any]]], *, at: datetime
+    ) -> builtins.list[AuditRecord]:
+        """``append`` for many records at once: the head is locked and moved once and the
+        records are written in one statement (the outbox worker's batches)."""
+        if not entries:
+            return []
+        for kind, _ in entries:
+            if not kind or len(kind) > 32:
+                raise ValidationError(
+                    f"audit record kind {kind!r} must be 1 to 32 characters",
+                    f"审计记录类型 {kind!r} 须为 1 至 32 个字符",
+                )
+        head = self._locked_head()
+        chain = [] if head is None else [AuditRecord(head.seq, "", "", "", {}, "", head.hash)]
+        written: builtins.list[AuditRecord] = []
+        for kind, payload in entries:
+            record = append(chain, platform=self.platform_code, kind=kind, at=at, payload=payload)
+            chain = [record]
+            written.append(record)
+        try:
+            self._session.execute(
+                insert(AuditRecordRow),
+                [
+                    {
+                        "platform_id": self._platform_id,
+                        "seq": r.seq,
+                        "kind": r.kind,
+                        "at": r.at,
+                        "payload": canonical_json(r.payload).decode(),
+                        "prev_hash": r.prev_hash,
+                        "hash": r.hash,
+                    }
+                    for r in written
+                ],
+            )
+            self._move_head(head, written[-1])
+            self._session.flush()
+        except IntegrityError as exc:
+            raise Conflict(
+                f"audit trail of platform {self.platform_code!r}: records from "
+                f"{written[0].seq} were written concurrently; retry",
+                f"平台 {self.platform_code!r} 的审计记录自 {written[0].seq} 起被并发写入，请重试",
+            ) from exc
+        return written
 
     def records(self) -> builtins.list[AuditRecord]:
         """Every record in storage order (the order they were written in)."""

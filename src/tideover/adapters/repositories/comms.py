@@ -6,9 +6,9 @@ import builtins
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from tideover.adapters.orm import (
@@ -31,6 +31,24 @@ OUTBOX_STATE_OF = {
     "failed": "failed",
     "dropped": "dropped",
 }
+
+
+# The sending record's fields every outcome carries (``record_many``).
+RECORDED = (
+    "channel",
+    "attempts",
+    "next_at",
+    "lease_until",
+    "provider_ref",
+    "content_sha256",
+    "template_version",
+    "recipient_key",
+    "language",
+    "error_code",
+    "error",
+    "rule_ids",
+    "sent_at",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,6 +377,39 @@ class CommsRepository(PlatformScoped):
                 OutboxMessageRow.platform_id == self._platform_id,
             )
             .values(state=OUTBOX_STATE_OF[state])
+        )
+
+    def record_many(self, outcomes: Sequence[Mapping[str, Any]], *, at: datetime) -> None:
+        """``record`` for many messages in two statements: each outcome names its
+        ``message_id``, ``state`` and every field of :data:`RECORDED` (the worker fills
+        them all, so one statement shape serves every row)."""
+        if not outcomes:
+            return
+        # Core tables (not the ORM classes): an UPDATE with a list of rows is then one
+        # executemany by ``message_id``, not the ORM's bulk update by primary key.
+        s = cast(Table, OutboxSendRow.__table__)
+        m = cast(Table, OutboxMessageRow.__table__)
+        rows = [
+            {
+                "b_message_id": o["message_id"],
+                "b_updated_at": at,
+                **{f"b_{k}": o[k] for k in ("state", *RECORDED)},
+            }
+            for o in outcomes
+        ]
+        self._session.execute(
+            update(s)
+            .where(s.c.message_id == bindparam("b_message_id"))
+            .where(s.c.platform_id == self._platform_id)
+            .values({k: bindparam(f"b_{k}") for k in ("state", "updated_at", *RECORDED)}),
+            rows,
+        )
+        self._session.execute(
+            update(m)
+            .where(m.c.id == bindparam("b_id"))
+            .where(m.c.platform_id == self._platform_id)
+            .values(state=bindparam("b_state")),
+            [{"b_id": o["message_id"], "b_state": OUTBOX_STATE_OF[o["state"]]} for o in outcomes],
         )
 
     def add_messages(

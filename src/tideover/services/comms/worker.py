@@ -200,30 +200,48 @@ def _claim(
 def _record(
     uow_factory: Callable[[], UnitOfWork], platform: str, outcomes: list[Outcome], clock: Clock
 ) -> None:
-    """The outcomes, in one transaction: sending records, the ledger, the audit trail."""
+    """The outcomes, in one transaction: sending records and outbox states (two statements),
+    the ledger (one), the audit trail (one, the chain's head moved once)."""
     if not outcomes:
         return
     now = clock.now()
     with uow_factory() as uow:
-        comms, audit = uow.comms(platform), uow.audit(platform)
-        events = []
+        comms = uow.comms(platform)
+        rows, events, audited = [], [], []
         for outcome in outcomes:
-            fields = dict(outcome.fields)
+            work, fields = outcome.work, dict(outcome.fields)
             to = fields.pop("recipient", None)
-            if to is not None:
-                fields["recipient_key"] = comms.recipient_key(str(to))
-            comms.record(outcome.work.message_id, state=outcome.state, at=now, **fields)
+            row: dict[str, object] = {
+                "message_id": work.message_id,
+                "state": outcome.state,
+                "channel": work.send_channel or work.channel,
+                "attempts": work.attempts,
+                "next_at": None,
+                "lease_until": None,
+                "provider_ref": None,
+                "content_sha256": None,
+                "template_version": None,
+                "recipient_key": None if to is None else comms.recipient_key(str(to)),
+                "language": None,
+                "error_code": None,
+                "error": None,
+                "rule_ids": [],
+                "sent_at": None,
+            }
+            row.update({k: v for k, v in fields.items() if k in row})
+            rows.append(row)
             if outcome.contact is not None:
                 key, attempt = outcome.contact
                 events.append(ContactEvent(key, attempt, LedgerOutcome.PLANNED, attempt.planned_at))
             if outcome.audit is not None:
                 payload = dict(outcome.audit)
                 if outcome.state == "sent":
-                    payload["recipient_key"] = fields.get("recipient_key")
-                kind = MESSAGE_SENT if outcome.state == "sent" else MESSAGE_HELD
-                audit.append(kind, payload, at=now)
+                    payload["recipient_key"] = row["recipient_key"]
+                audited.append((MESSAGE_SENT if outcome.state == "sent" else MESSAGE_HELD, payload))
+        comms.record_many(rows, at=now)
         if events:
             uow.contacts(platform).add_many(events)
+        uow.audit(platform).append_many(audited, at=now)
         uow.commit()
 
 
