@@ -139,3 +139,60 @@ def test_voicemail_parts_are_recognised() -> None:
     assert "reply_request" in categories("您好，请回电。")
     assert categories("Acme Recovery Services") == {"collection_business"}
     assert categories("星辰资产清收中心") == {"collection_business"}
+
+
+def lexicon_categories(text: str) -> set[str]:
+    from tideover.compliance.text import default_lexicon
+
+    return MessageChecker(default_lexicon()).verdict(text).categories
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "flagged"),
+    [
+        # a homophone only counts when its character makes no everyday word with its neighbour
+        ("您要求我们不要联系您的家人，我们已照办。", "insult", False),
+        ("你个不要脸的东西。", "insult", True),
+        ("之前我们说过的方案仍然有效。", "insult", False),
+        # 不 right before the match denies it
+        ("民事纠纷，不会坐牢。", "false_legal", False),
+        ("你再不还就会坐牢。", "false_legal", True),
+        ("我们的规定：不联系家人，不联系单位。", "notify_contacts", False),
+        ("明天就联系家人。", "notify_contacts", True),
+        # a rule that lists what must not be done reaches past its semicolons
+        (
+            "Staff must not: shout; say that non-payment is a crime; ask for a personal account.",
+            "false_legal",
+            False,
+        ),
+        ("You skipped a payment; that is a crime.", "false_legal", True),
+        # a Latin construction starts on a word boundary
+        ("You can apply to set aside the claim. The court decides.", "impersonation", False),
+        ("I'm the court clerk handling your file.", "impersonation", True),
+        # quotations of what must not be said, in a lesson or a rule
+        ("以下说法均属违规——“转到我微信”。", "personal_account", False),
+        (
+            'Coaching note: instead of "sell your car", offer a longer term.',
+            "pressure_borrow_sell",
+            False,
+        ),
+        ("Sell your car and pay us.", "pressure_borrow_sell", True),
+        # what the sender reports or rules out
+        ("You told us a caller said he was from the sheriff's office.", "impersonation", False),
+        (
+            "Anyone asking for payment to a personal account is a fraudster.",
+            "personal_account",
+            False,
+        ),
+        (
+            "Messages threatening to contact your employer don't come from us.",
+            "notify_contacts",
+            False,
+        ),
+        ("您别去借高利贷，我们可以先免掉罚息。", "pressure_borrow_sell", False),
+        ("你去借高利贷也得还我们。", "pressure_borrow_sell", True),
+        ("以贷养贷只会让负担更重。", "pressure_borrow_sell", False),
+    ],
+)
+def test_context_tells_lawful_wording_from_abuse(text: str, category: str, flagged: bool) -> None:
+    assert (category in lexicon_categories(text)) is flagged

@@ -58,10 +58,7 @@ def test_a_category_the_lexicon_found_is_not_repeated_by_the_classifier() -> Non
 
 
 def test_the_classifier_span_is_the_sentence_that_carries_the_finding() -> None:
-    text = (
-        "您好，这里是客服中心。您本期账单已出，请按时还款。"
-        "你的那些好友，很快都会收到一份关于你的说明。谢谢。"
-    )
+    text = "您本期账单已出。你的那些好友，很快都会收到一份关于你的说明，大家都会知道你是什么人。"
     (finding,) = [f for f in verdict_for(text).findings if f.detector == CLASSIFIER]
     assert "好友" in finding.matched
     assert "账单" not in finding.matched

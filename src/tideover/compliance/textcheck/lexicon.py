@@ -24,6 +24,13 @@ _CJK_REACH, _LATIN_REACH = 8, 24
 _AFTER_GAP = 3  # a negation right after a match: "公安机关不会……", "courts never ……"
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 _NOT_A = re.compile(r"(not an?|isn't an?|不是|并非)\s*$", re.IGNORECASE)
+# A rule that lists what must not be done ("Staff must not: threaten …; claim to be …;
+# ask for …") reaches past the semicolons of its list, to the end of its line.
+_RULE_LIST = re.compile(
+    r"(must not|must never|may not|shall not|prohibited|forbidden|never|do not|don't|"
+    r"不得|严禁|禁止|切勿|不要)\s*[:：]",
+    re.IGNORECASE,
+)
 
 Normaliser = Callable[[str], tuple[str, list[int]]]
 
@@ -120,7 +127,9 @@ class Lexicon:
                     yield category, end - length + 1, end, latin
         for category, pattern in self._patterns:
             for hit in pattern.finditer(norm):
-                yield category, hit.start(), hit.end() - 1, (False, False)
+                # a Latin construction starts a word: "im" + "the court" is not in
+                # "claim. The court"
+                yield category, hit.start(), hit.end() - 1, (is_word_char(hit.group()[0]), False)
 
     def _negated(self, category: str, norm: str, start: int, end: int) -> bool:
         """A warning such as "切勿向个人账户转账" is not a request to pay one."""
@@ -152,7 +161,10 @@ class _Context:
         if cues is None:
             return False
         start, _ = self._sentence(first)
-        return cues.search(self.text, start, first) is not None
+        if cues.search(self.text, start, first) is not None:
+            return True
+        line = self.text.rfind("\n", 0, first) + 1
+        return _RULE_LIST.search(self.text, line, first) is not None
 
     def cue_after(self, cues: re.Pattern[str] | None, last: int) -> bool:
         if cues is None:

@@ -158,9 +158,30 @@ def _restore_characters(norm: str, origin: list[int], matcher: _Tables) -> tuple
             piece = norm[start : end + 1]
             if piece == word or len(word) < 3:
                 continue
-            if sum(a != b for a, b in zip(piece, word, strict=True)) == 1:
+            changed = [k for k, (a, b) in enumerate(zip(piece, word, strict=True)) if a != b]
+            if len(changed) == 1 and not _in_common_word(norm, start + changed[0], start, end):
                 spans.append((start, end + 1, word))
     return _replace(norm, origin, spans) if spans else (norm, origin)
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """Everyday two-character words (``data/common-zh.txt``) that veto a homophone swap."""
+    from importlib import resources
+
+    source = resources.files("tideover.compliance.textcheck").joinpath("data", "common-zh.txt")
+    lines = source.read_text("utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def _in_common_word(norm: str, k: int, first: int, last: int) -> bool:
+    """Whether the swapped character at ``k``, at an edge of the match ``norm[first:last + 1]``,
+    makes an everyday word with its neighbour outside the match: in "不要联系" the 联 of 联系
+    is no homophone of the 脸 of 不要脸, and in "借钱我们" the 钱 is no 欠."""
+    words = _common_words()
+    if k == first and k > 0 and norm[k - 1 : k + 1] in words:
+        return True
+    return k == last and norm[k : k + 2] in words
 
 
 def _encode(norm: str, matcher: _Tables) -> tuple[list[_Unit], str, list[tuple[int, int, int]]]:
