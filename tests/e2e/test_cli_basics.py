@@ -79,7 +79,7 @@ def test_schedule_table_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert code == 0
     out = capsys.readouterr().out
-    assert "4000.00" in out
+    assert "4,000.00" in out
     assert "2026-04-30" in out  # month-end anchor clamped to April
 
 

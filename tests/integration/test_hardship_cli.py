@@ -121,7 +121,7 @@ def test_apply_review_decline_show(env: Path) -> None:
     assert report["evidence"][0]["document_type"] == "termination_letter"
     reviewed = invoke("hardship", "review", "A1", "--platform", "acme", "--by", "r1")
     assert reviewed.exit_code == 0, reviewed.output
-    assert "under_review" in reviewed.stdout
+    assert "under review" in reviewed.stdout
     declined = invoke(
         "hardship", "decline", "A1", "--platform", "acme", "--by", "r1",
         "--reason", "income covers the contract", "--json",

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tideover.cli.output import JsonOption, console, error_console, print_json, say
+from tideover.cli.output import JsonOption, _, console, either, error_console, print_json
 
 app = typer.Typer(help="The append-only, hash-chained audit trail.", no_args_is_help=True)
 
@@ -34,23 +34,26 @@ def verify(
         head = result.head
         where = f"; head {head.seq} {head.hash}" if head else ""
         console.print(
-            say(
-                f"{platform}: audit trail intact, {result.records} record(s){where}",
-                f"{platform}：审计记录链完好，共 {result.records} 条{where}",
+            _(
+                "%(platform)s: audit trail intact, %(records)s record(s)%(where)s",
+                platform=platform,
+                records=result.records,
+                where=where,
             ),
             markup=False,
         )
     else:
         for issue in result.issues:
             error_console.print(
-                f"{platform}: {issue.problem}: {say(issue.en, issue.zh)}",
+                f"{platform}: {issue.problem}: {either(issue.en, issue.zh)}",
                 markup=False,
                 highlight=False,
             )
         error_console.print(
-            say(
-                f"{platform}: audit trail BROKEN ({len(result.issues)} problem(s))",
-                f"{platform}：审计记录链已被破坏（{len(result.issues)} 处问题）",
+            _(
+                "%(platform)s: audit trail BROKEN (%(issues)s problem(s))",
+                platform=platform,
+                issues=len(result.issues),
             ),
             style="red",
         )

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.cli.output import JsonOption, _, console, print_json
 from tideover.cli.portfolio import parse_date
+from tideover.cli.tables import Column, CsvOption, Listing
 
 if TYPE_CHECKING:
     from tideover.services.queues.results import ChangedCollector, CollectorInfo
@@ -69,9 +69,7 @@ def add(
     if json_out:
         print_json(saved)
         return
-    console.print(
-        say(f"added collector {collector_id}", f"已添加催收员 {collector_id}"), markup=False
-    )
+    console.print(_("added collector %(collector_id)s", collector_id=collector_id), markup=False)
     _render([saved])
 
 
@@ -156,11 +154,11 @@ def import_(
         print_json(result)
         return
     console.print(
-        say(
-            f"{len(result.added)} added, {len(result.changed)} changed, "
-            f"{result.unchanged} unchanged",
-            f"新增 {len(result.added)} 名，修改 {len(result.changed)} 名，"
-            f"未变 {result.unchanged} 名",
+        _(
+            "%(added)s added, %(changed)s changed, %(unchanged)s unchanged",
+            added=len(result.added),
+            changed=len(result.changed),
+            unchanged=result.unchanged,
         ),
         markup=False,
     )
@@ -175,6 +173,7 @@ def list_(
         str | None, typer.Option("--date", help="Show each one's items held that day.")
     ] = None,
     json_out: JsonOption = False,
+    csv_out: CsvOption = False,
 ) -> None:
     """List a platform's collectors."""
     from tideover.bootstrap import open_app
@@ -193,35 +192,40 @@ def list_(
         print_json(result)
         return
     held = [c.load or 0 for c in result.collectors] if day and result.collectors else None
-    _render(result.collectors, held)
+    _render(result.collectors, held, csv_out=csv_out)
 
 
-def _render(collectors: Sequence[CollectorInfo], held: Sequence[int] | None = None) -> None:
+def _render(
+    collectors: Sequence[CollectorInfo], held: Sequence[int] | None = None, *, csv_out: bool = False
+) -> None:
     """One row per collector; with ``held``, the items each holds on the date listed."""
-    table = Table(
-        "id",
-        say("name", "姓名"),
-        say("team", "团队"),
-        say("role", "角色"),
-        say("jurisdictions", "辖区"),
-        say("queues", "队列"),
-        say("capacity", "容量"),
-        say("active", "在岗"),
-        *([say("held", "已分配")] if held is not None else []),
+    listing = Listing(
+        _("Collectors"),
+        [
+            Column("collector_id", "id"),
+            Column("name", _("name")),
+            Column("team", _("team")),
+            Column("role", _("role")),
+            Column("jurisdictions", _("jurisdictions")),
+            Column("queues", _("queues")),
+            Column("daily_capacity", _("capacity"), "right"),
+            Column("active", _("active")),
+            *([Column("held", _("held"), "right")] if held is not None else []),
+        ],
     )
     for n, c in enumerate(collectors):
-        table.add_row(
+        listing.add(
             c.collector_id,
             c.name,
             c.team,
             c.role,
             ", ".join(c.jurisdictions),
             ", ".join(c.queues),
-            str(c.daily_capacity),
-            say("yes", "是") if c.active else say("no", "否"),
-            *([str(held[n])] if held is not None else []),
+            c.daily_capacity,
+            c.active,
+            *([held[n]] if held is not None else []),
         )
-    console.print(table)
+    listing.print(csv_out=csv_out)
 
 
 def _changed(result: ChangedCollector, json_out: bool) -> None:
@@ -229,16 +233,14 @@ def _changed(result: ChangedCollector, json_out: bool) -> None:
         print_json(result)
         return
     who = result.collector_id
-    fields = ", ".join(result.changed) or say("nothing", "无")
-    console.print(
-        say(f"collector {who}: changed {fields}", f"催收员 {who}：已修改 {fields}"), markup=False
-    )
+    fields = ", ".join(result.changed) or _("nothing")
+    console.print(_("collector %(who)s: changed %(fields)s", who=who, fields=fields), markup=False)
     if result.moves or result.left:
         console.print(
-            say(
-                f"{len(result.moves)} item(s) handed to other collectors, "
-                f"{len(result.left)} back in the open queue",
-                f"{len(result.moves)} 件工单已转给其他催收员，{len(result.left)} 件退回待分配",
+            _(
+                "%(moves)s item(s) handed to other collectors, %(left)s back in the open queue",
+                moves=len(result.moves),
+                left=len(result.left),
             ),
             markup=False,
         )

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.cli.output import JsonOption, _, console, either, print_json
+from tideover.cli.tables import Column, CsvOption, Listing
 
 if TYPE_CHECKING:
     from tideover.compliance.contacts import ActorRole, Channel, Target
@@ -43,24 +44,29 @@ AttemptOption = Annotated[
 
 
 @app.command("rules")
-def rules(pack: PackOption, json_out: JsonOption = False) -> None:
+def rules(pack: PackOption, json_out: JsonOption = False, csv_out: CsvOption = False) -> None:
     """List a pack's rules with their legal sources and confidence."""
-    from rich.table import Table
-
     from tideover.services.compliance.checks import list_rules
 
     result = list_rules(pack=pack)
     if json_out:
         print_json(result)
         return
-    name = say(result.name_en, result.name_zh)
-    console.print(f"{result.pack} — {name} ({result.version})", markup=False)
-    table = Table("id", say("rule", "规则"), say("source", "依据"), say("conf.", "可信度"))
+    name = either(result.name_en, result.name_zh)
+    listing = Listing(
+        f"{result.pack} — {name} ({result.version})",
+        [
+            Column("id", "id"),
+            Column("title", _("rule")),
+            Column("sources", _("source")),
+            Column("confidence", _("conf.")),
+        ],
+    )
     for rule in result.rules:
         sources = "; ".join(f"{s.document}, {s.article}" for s in rule.sources)
-        title = say(rule.title_en, rule.title_zh)
-        table.add_row(rule.id, title, sources, rule.confidence)
-    console.print(table)
+        title = either(rule.title_en, rule.title_zh)
+        listing.add(rule.id, title, sources, rule.confidence)
+    listing.print(csv_out=csv_out)
 
 
 @app.command("text")
@@ -92,9 +98,9 @@ def text(
         for f in result.findings:
             where = f" «{f.matched}» [{f.start}:{f.end}]" if f.matched else ""
             rule_ids = ", ".join(f.rule_ids)
-            console.print(f"{rule_ids}: {say(f.en, f.zh)}{where}", markup=False)
+            console.print(f"{rule_ids}: {either(f.en, f.zh)}{where}", markup=False)
         if not result.blocking:
-            console.print(say("no findings", "未发现问题"))
+            console.print(_("no findings"))
     if result.blocking:
         raise typer.Exit(1)
 
@@ -177,18 +183,17 @@ def record(
         return
     at_text = saved.at.isoformat()
     console.print(
-        say(
-            f"recorded {saved.attempt_id}: {saved.outcome} at {at_text}",
-            f"已记录 {saved.attempt_id}：{saved.outcome}，时间 {at_text}",
+        _(
+            "recorded %(attempt_id)s: %(outcome)s at %(at_text)s",
+            attempt_id=saved.attempt_id,
+            outcome=saved.outcome,
+            at_text=at_text,
         ),
         markup=False,
     )
     for h in saved.holds_raised:
         console.print(
-            say(
-                f"hold raised: {h.kind} ({h.hold_id})",
-                f"已设立冻结事项：{h.kind}（{h.hold_id}）",
-            ),
+            _("hold raised: %(kind)s (%(hold_id)s)", kind=h.kind, hold_id=h.hold_id),
             markup=False,
         )
 
@@ -243,20 +248,19 @@ def lint(
 def _show_lint(result: PolicyLint) -> None:
     packs = ", ".join(f"{p.pack} {p.version}" for p in result.packs)
     for f in result.findings:
-        severity = say(f.severity, "阻断" if f.severity == "blocking" else "警告")
+        severity = _("blocking") if f.severity == "blocking" else _("warning")
         console.print(
-            f"{severity} [{f.rule_id}] {f.location.text}: {say(f.en, f.zh)}",
+            f"{severity} [{f.rule_id}] {f.location.text}: {either(f.en, f.zh)}",
             markup=False,
         )
     counts = result.counts
-    verdict = (
-        say("approval blocked", "不可批准") if result.blocking else say("approvable", "可批准")
-    )
+    verdict = _("approval blocked") if result.blocking else _("approvable")
     console.print(
         f"{result.policy} ({packs}): {verdict}; "
-        + say(
-            f"{counts.blocking} blocking, {counts.warning} warning(s)",
-            f"{counts.blocking} 项阻断，{counts.warning} 项警告",
+        + _(
+            "%(blocking)s blocking, %(warning)s warning(s)",
+            blocking=counts.blocking,
+            warning=counts.warning,
         ),
         markup=False,
     )
@@ -272,8 +276,8 @@ def _send_times(values: list[str]) -> dict[StepChannel, SendWindow] | None:
         return None
     windows = dict(DEFAULT_SEND_TIMES)
     for value in values:
-        name, _, span = value.partition("=")
-        start, _, end = span.partition("-")
+        name, _sep, span = value.partition("=")
+        start, _dash, end = span.partition("-")
         try:
             window = (time.fromisoformat(start), time.fromisoformat(end))
         except ValueError:
@@ -289,26 +293,23 @@ def _send_times(values: list[str]) -> dict[StepChannel, SendWindow] | None:
 
 def _show_decision(result: GateDecision) -> None:
     if result.allowed:
-        console.print(say("allowed", "允许") + f" ({result.pack} {result.pack_version})")
+        console.print(_("allowed") + f" ({result.pack} {result.pack_version})")
     else:
         ids = ", ".join(result.rule_ids)
-        console.print(say("denied", "拒绝") + f": {ids} ({result.pack} {result.pack_version})")
+        console.print(_("denied") + f": {ids} ({result.pack} {result.pack_version})")
         for reason in result.reasons:
-            console.print(f"  [{reason.rule_id}] {say(reason.en, reason.zh)}", markup=False)
+            console.print(f"  [{reason.rule_id}] {either(reason.en, reason.zh)}", markup=False)
         earliest = result.earliest_allowed
         if earliest is None:
-            console.print(say("  no later time would be allowed", "  之后任何时间都不允许"))
+            console.print(_("  no later time would be allowed"))
         else:
             local = ", ".join(
                 f"{t.isoformat()} {z}" for z, t in result.earliest_allowed_local.items()
             )
-            console.print(
-                say("  earliest allowed: ", "  最早允许时间：")
-                + f"{earliest.isoformat()} ({local})"
-            )
+            console.print(_("  earliest allowed: ") + f"{earliest.isoformat()} ({local})")
     if result.audit:
         seq, digest = result.audit.seq, result.audit.hash
-        console.print(say(f"audit record {seq}: {digest}", f"审计记录 {seq}：{digest}"))
+        console.print(_("audit record %(seq)s: %(digest)s", seq=seq, digest=digest))
 
 
 def _read_json(path: Path) -> Any:

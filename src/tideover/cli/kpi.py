@@ -7,14 +7,15 @@ import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.cli.output import JsonOption, _, console, print_json, texts
 from tideover.cli.portfolio import parse_date
+from tideover.cli.tables import Column, CsvOption, Listing
 from tideover.domain.money import Money, currency
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def kpi(
     platform: Annotated[str, typer.Option(help="Platform code.")],
     first: Annotated[str, typer.Option("--from", help="First business date (YYYY-MM-DD).")],
     last: Annotated[str, typer.Option("--to", help="Last business date (YYYY-MM-DD).")],
-    csv_out: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    csv_out: CsvOption = False,
     json_out: JsonOption = False,
     chart: Annotated[
         Path | None,
@@ -71,23 +72,26 @@ def kpi(
         return
     _render(platform, report.rows)
     if not report.rows:
-        console.print(say("no KPI snapshot in that range", "该日期范围内没有指标快照"))
+        console.print(_("no KPI snapshot in that range"))
     if drawn is not None:
         size = f"{drawn.width}×{drawn.height}"
         console.print(
-            say(
-                f"chart of {drawn.dates} date(s) written to {drawn.chart} ({size} px)",
-                f"已将 {drawn.dates} 个日期的图表写入 {drawn.chart}（{size} 像素）",
+            _(
+                "chart of %(dates)s date(s) written to %(chart)s (%(size)s px)",
+                dates=drawn.dates,
+                chart=drawn.chart,
+                size=size,
             )
         )
 
 
-def amount_text(minor: int, code: str) -> str:
-    return f"{Money(minor, currency(code)).amount:,}"
+def amount(minor: int, code: str) -> Decimal:
+    """Minor units as the exact amount in major units."""
+    return Money(minor, currency(code)).amount
 
 
 def share_text(part: int, whole: int) -> str:
-    return f"{part / whole:.1%}" if whole else "—"
+    return texts().percent(Decimal(part) / Decimal(whole), 1) if whole else "—"
 
 
 def kpi_totals(rows: Sequence[KpiFigure]) -> dict[str, int]:
@@ -119,29 +123,35 @@ def kpi_totals(rows: Sequence[KpiFigure]) -> dict[str, int]:
 
 
 def per_1000_text(part: int, whole: int) -> str:
-    return f"{part * 1000 / whole:.2f}" if whole else "—"
+    return texts().number(Decimal(part * 1000) / Decimal(whole), 2) if whole else "—"
 
 
 def _render_outcomes(platform: str, by_date: dict[date, list[KpiFigure]], code: str) -> None:
     """Recovery, promises, plans and complaints by date (a second table: narrow terminals)."""
     if not any(r.metric == "recovery" for group in by_date.values() for r in group):
         return  # snapshots taken before these figures were kept
-    table = Table(title=say(f"{platform}: outcomes by date", f"{platform}：每日结果"))
-    for en, zh in [("date", "日期"), ("recovered", "回收金额"), ("recovery", "回收率"),
-                   ("PTP kept", "承诺兑现"), ("on a plan", "方案中"),
-                   ("complaints/1k", "千次投诉")]:  # fmt: skip
-        table.add_column(say(en, zh), justify="right")
+    listing = Listing(
+        _("%(platform)s: outcomes by date", platform=platform),
+        [
+            Column("as_of", _("date")),
+            Column("recovered", _("recovered"), "right", places=2),
+            Column("recovery_rate", _("recovery"), "right"),
+            Column("promises_kept", _("PTP kept"), "right"),
+            Column("plans_in_force", _("on a plan"), "right"),
+            Column("complaints_per_1000", _("complaints/1k"), "right"),
+        ],
+    )
     for day, group in sorted(by_date.items()):
         t = kpi_totals(group)
-        table.add_row(
-            day.isoformat(),
-            amount_text(t["recovered"], code),
+        listing.add(
+            day,
+            amount(t["recovered"], code),
             share_text(t["recovered"], t["overdue_start"]),
-            f"{t['promises_kept']:,}/{t['promises_decided']:,}",
-            f"{t['plans_in_force']:,}",
+            f"{texts().number(t['promises_kept'])}/{texts().number(t['promises_decided'])}",
+            t["plans_in_force"],
             per_1000_text(t["complaints"], t["attempts"]),
         )
-    console.print(table)
+    listing.print()
 
 
 def _render(platform: str, rows: Sequence[KpiFigure]) -> None:
@@ -152,50 +162,57 @@ def _render(platform: str, rows: Sequence[KpiFigure]) -> None:
     by_date: dict[date, list[KpiFigure]] = defaultdict(list)
     for row in rows:
         by_date[row.as_of].append(row)
-    headings = [
-        ("date", "日期"),
-        ("accounts", "户数"),
-        ("balance", "余额"),
-        ("30+", "30+"),
-        ("90+", "90+"),
-        ("actions", "动作"),
-        ("denied", "被拒"),
-        ("cost", "成本"),
-    ]
-    table = Table(title=say(f"{platform}: KPIs by date", f"{platform}：每日指标"))
-    for en, zh in headings:
-        table.add_column(say(en, zh), justify="right")
+    listing = Listing(
+        _("%(platform)s: KPIs by date", platform=platform),
+        [
+            Column("as_of", _("date")),
+            Column("accounts", _("accounts"), "right"),
+            Column("balance", _("balance"), "right", places=2),
+            Column("dpd30", "30+", "right"),
+            Column("dpd90", "90+", "right"),
+            Column("actions", _("actions"), "right"),
+            Column("denied", _("denied"), "right"),
+            Column("cost", _("cost"), "right", places=2),
+        ],
+    )
     for day, group in sorted(by_date.items()):
         t = kpi_totals(group)
-        table.add_row(
-            day.isoformat(),
-            f"{t['accounts']:,}",
-            amount_text(t["balance"], code),
+        listing.add(
+            day,
+            t["accounts"],
+            amount(t["balance"], code),
             share_text(t["30+"], t["accounts"]),
             share_text(t["90+"], t["accounts"]),
-            f"{t['planned']:,}",
-            f"{t['planned'] - t['allowed']:,}",
-            amount_text(t["cost"], code),
+            t["planned"],
+            t["planned"] - t["allowed"],
+            amount(t["cost"], code),
         )
-    console.print(table)
+    listing.print()
     _render_outcomes(platform, by_date, code)
     last = max(by_date)
     by_arm: dict[tuple[str, str], list[KpiFigure]] = defaultdict(list)
     for row in by_date[last]:
         by_arm[(row.segment, row.arm)].append(row)
-    detail = Table(title=say(f"{last} by segment and arm", f"{last} 按分群与实验组"))
-    for en, zh in [("segment", "分群"), ("arm", "实验组"), ("accounts", "户数"),
-                   ("balance", "余额"), ("actions", "动作"), ("cost", "成本")]:  # fmt: skip
-        detail.add_column(say(en, zh), justify="left" if en in ("segment", "arm") else "right")
+    detail = Listing(
+        _("%(last)s by segment and arm", last=last),
+        [
+            Column("segment", _("segment")),
+            Column("arm", _("arm")),
+            Column("accounts", _("accounts"), "right"),
+            Column("balance", _("balance"), "right", places=2),
+            Column("actions", _("actions"), "right"),
+            Column("cost", _("cost"), "right", places=2),
+        ],
+        note=_("all rows: --json or --csv"),
+    )
     for (segment, arm), group in sorted(by_arm.items()):
         t = kpi_totals(group)
-        detail.add_row(
+        detail.add(
             segment,
             arm or "—",
-            f"{t['accounts']:,}",
-            amount_text(t["balance"], code),
-            f"{t['planned']:,}",
-            amount_text(t["cost"], code),
+            t["accounts"],
+            amount(t["balance"], code),
+            t["planned"],
+            amount(t["cost"], code),
         )
-    console.print(detail)
-    console.print(say("all rows: --json or --csv", "全部明细：--json 或 --csv"))
+    detail.print()

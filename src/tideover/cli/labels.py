@@ -76,15 +76,33 @@ _LABELS: dict[str, dict[str, str]] = {
         "family_emergency": N_("family emergency"),
         "other": N_("other"),
     },
+    "decision": {"approved": N_("approved"), "declined": N_("declined")},
+    "role": {
+        "system": N_("automatic"),
+        "platform_admin": N_("platform administrator"),
+        "strategy_manager": N_("strategy manager"),
+        "compliance_officer": N_("compliance officer"),
+        "team_lead": N_("team lead"),
+        "collector": N_("collector"),
+        "auditor": N_("auditor"),
+    },
+    "model_role": {"champion": N_("champion"), "challenger": N_("challenger")},
+    "job": {"done": N_("done"), "failed": N_("failed")},
     "score_source": {"queue_item": N_("queue item"), "scores_file": N_("scores file")},
+    "first": {"callback": N_("callback"), "promise": N_("promise")},
+    "queue_state": {"open": N_("open"), "assigned": N_("assigned"), "done": N_("done")},
+    "unassigned": {
+        "no_permitted_collector": N_("no permitted collector"),
+        "capacity_exhausted": N_("capacity exhausted"),
+    },
     "schedule": {"contract": N_("contract")},
 }
 
 
 def label(kind: str, code: str | None) -> str:
     """The reader's word for ``code`` of ``kind``; the code itself when it has none."""
-    if code is None:
-        return "—"
+    if not code:
+        return ""
     found = _LABELS.get(kind, {}).get(code)
     return code if found is None else _(found)
 

@@ -130,7 +130,8 @@ def run(argv: list[str] | None = None) -> int:
             return known.exit_code
         lines = str(exc).strip().splitlines()
         first = lines[0][:_LONGEST] if lines else ""
-        _print_line(_("internal error: %(detail)s", detail=f"{type(exc).__name__}: {first}"))
+        detail = f"{type(exc).__name__}: {first}"
+        _print_line(_("internal error: %(detail)s", detail=detail))
         return 1
     return result if isinstance(result, int) else 0
 

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.cli.labels import label
+from tideover.cli.output import JsonOption, _, console, either, print_json, progress_bars
+from tideover.cli.tables import Column, CsvOption, Listing
 from tideover.domain.clock import SystemClock
 from tideover.domain.errors import UsageError
 
@@ -91,31 +93,33 @@ def train(
     from tideover.scoring.scaling import Bands, PointsScale
     from tideover.services.scoring.models import train_model
 
-    result = train_model(
-        registry_dir=registry,
-        platform=platform,
-        data_path=data,
-        target=target,
-        kind=kind.value,
-        id_column=id_column,
-        exclude=exclude or (),
-        derivations=[*(derive or ()), *(derivation_lines(derive_file) if derive_file else ())],
-        protected=names_list(protected) if protected is not None else DEFAULT_PROTECTED,
-        allow_protected=allow_protected,
-        scale=PointsScale(base_score, base_odds, pdo),
-        bands=Bands.parse(bands),
-        folds=folds,
-        created_by=_user(by),
-        clock=SystemClock(),
-    )
+    with progress_bars(disable=json_out) as progress:
+        result = train_model(
+            progress=progress,
+            registry_dir=registry,
+            platform=platform,
+            data_path=data,
+            target=target,
+            kind=kind.value,
+            id_column=id_column,
+            exclude=exclude or (),
+            derivations=[*(derive or ()), *(derivation_lines(derive_file) if derive_file else ())],
+            protected=names_list(protected) if protected is not None else DEFAULT_PROTECTED,
+            allow_protected=allow_protected,
+            scale=PointsScale(base_score, base_odds, pdo),
+            bands=Bands.parse(bands),
+            folds=folds,
+            created_by=_user(by),
+            clock=SystemClock(),
+        )
     if json_out:
         print_json(result)
         return
     cv = result.cross_validation
-    console.print(say("registered ", "已登记 ") + f"[bold]{result.version}[/bold]")
+    console.print(_("registered ") + f"[bold]{result.version}[/bold]")
     for name, spread in (("auc", cv.auc), ("gini", cv.gini), ("ks", cv.ks), ("brier", cv.brier)):
         console.print(f"  {name:5} {spread.mean:.4f} ± {spread.std:.4f}")
-    console.print(say("report: ", "报告：") + f"{result.directory}/report.md")
+    console.print(_("report: ") + f"{result.directory}/report.md")
 
 
 def derivation_lines(path: Path) -> list[str]:
@@ -137,7 +141,10 @@ def names_list(text: str) -> tuple[str, ...]:
 
 @app.command("list")
 def list_(
-    registry: RegistryOption, platform: PlatformOption = "default", json_out: JsonOption = False
+    registry: RegistryOption,
+    platform: PlatformOption = "default",
+    json_out: JsonOption = False,
+    csv_out: CsvOption = False,
 ) -> None:
     """List a platform's model versions with their role and AUC."""
     from tideover.services.scoring.models import list_models
@@ -146,14 +153,24 @@ def list_(
     if json_out:
         print_json(result)
         return
-    if not result.models:
-        console.print(say("no models yet", "尚无模型"))
+    if not result.models and not csv_out:
+        console.print(_("no models yet"))
+        return
+    listing = Listing(
+        _("Model versions of %(platform)s", platform=platform),
+        [
+            Column("version", _("version")),
+            Column("role", _("role")),
+            Column("auc", "AUC", "right"),
+            Column("auc_std", "±", "right"),
+            Column("created_at", _("registered")),
+            Column("created_by", _("by")),
+        ],
+    )
     for m in result.models:
-        console.print(
-            f"{m.version}  {m.role or '-':10}  AUC {m.auc:.4f} ± {m.auc_std:.4f}"
-            f"  {m.created_at.isoformat()}  {m.created_by}",
-            highlight=False,
-        )
+        role = (m.role or "") if csv_out else label("model_role", m.role)
+        listing.add(m.version, role, f"{m.auc:.4f}", f"{m.auc_std:.4f}", m.created_at, m.created_by)
+    listing.print(csv_out=csv_out)
 
 
 @app.command("promote")
@@ -199,9 +216,9 @@ def _show_state(result: ModelRoles, json_out: bool) -> None:
     if json_out:
         print_json(result)
         return
-    console.print(say("champion: ", "冠军：") + str(result.champion), highlight=False)
+    console.print(_("champion: ") + str(result.champion), highlight=False)
     if result.challengers:
-        console.print(say("challengers: ", "挑战者：") + ", ".join(result.challengers))
+        console.print(_("challengers: ") + ", ".join(result.challengers))
 
 
 @app.command("score")
@@ -236,21 +253,21 @@ def score(
             "give either --data FILE and --out FILE, or --account JSON",
             "请提供 --data 文件和 --out 文件，或者 --account JSON",
         )
-    result = score_file(
-        registry_dir=registry,
-        platform=platform,
-        data_path=data,
-        out_path=out,
-        version=version,
-        id_column=id_column,
-        top=top,
-    )
+    with progress_bars(disable=json_out) as progress:
+        result = score_file(
+            registry_dir=registry,
+            platform=platform,
+            data_path=data,
+            out_path=out,
+            version=version,
+            id_column=id_column,
+            top=top,
+            progress=progress,
+        )
     if json_out:
         print_json(result)
         return
-    console.print(
-        say("scored ", "已评分 ") + f"{result.rows} → {result.out} ({result.model_version})"
-    )
+    console.print(_("scored ") + f"{result.rows} → {result.out} ({result.model_version})")
     console.print("  " + "  ".join(f"{k}: {v}" for k, v in result.bands.items()))
 
 
@@ -271,9 +288,9 @@ def _show_account(result: ScoredAccount, json_out: bool) -> None:
         print_json(result)
         return
     console.print(
-        f"{result.score}  {say('band', '分档')} {result.band}  "
+        f"{result.score}  {_('band')} {result.band}  "
         f"p={result.probability:.4f}  ({result.model_version})",
         highlight=False,
     )
     for r in result.reasons:
-        console.print(f"  {r.code}: {say(r.en, r.zh)}", highlight=False)
+        console.print(f"  {r.code}: {either(r.en, r.zh)}", highlight=False)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tideover.cli.model import PlatformOption, names_list
-from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.cli.output import JsonOption, _, console, print_json
 from tideover.domain.errors import UsageError
 
 if TYPE_CHECKING:
@@ -167,5 +167,5 @@ def rollrates(
 
 def _show_matrices(result: RollRateMatrices | SnapshotTransitions) -> None:
     for m in result.matrices:
-        console.print(f"\n{say('segment', '分群')}: {m.segment}", highlight=False)
+        console.print(f"\n{_('segment')}: {m.segment}", highlight=False)
         console.print(m.matrix().markdown(), markup=False)

@@ -85,6 +85,12 @@ def locale() -> str:
     return "zh" if language() == "zh_CN" else "en"
 
 
+def either(en: str, zh: str) -> str:
+    """Of a text that comes with the data in both languages (a rule's title, a finding's
+    reason, a domain error), the reader's."""
+    return zh if language() == "zh_CN" else en
+
+
 def say(en: str, zh: str) -> str:
     """The text for the current locale (inline pairs: prefer ``_`` and the catalogue)."""
     return zh if locale() == "zh" else en

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.cli.output import JsonOption, _, console, print_json
 from tideover.cli.portfolio import parse_date
 from tideover.domain.errors import UsageError
 
@@ -54,11 +54,16 @@ def repair(
         print_json(result)
         return
     console.print(
-        say(
-            f"{platform}: payment {result.reversed_payment} reversed ({result.reversal})"
-            + (f"; corrected as {result.corrected_payment}" if result.corrected_payment else ""),
-            f"{platform}：还款 {result.reversed_payment} 已冲正（{result.reversal}）"
-            + (f"；已更正为 {result.corrected_payment}" if result.corrected_payment else ""),
+        _(
+            "%(platform)s: payment %(payment)s reversed (%(reversal)s)",
+            platform=platform,
+            payment=result.reversed_payment,
+            reversal=result.reversal,
+        )
+        + (
+            _("; corrected as %(payment)s", payment=result.corrected_payment)
+            if result.corrected_payment
+            else ""
         ),
         markup=False,
     )

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from tideover.cli.output import JsonOption, console, print_json, progress_bars, say, to_json
+from tideover.cli.output import JsonOption, _, console, print_json, progress_bars, to_json
+from tideover.cli.tables import Column, Listing
 from tideover.domain.errors import UsageError
 
 app = typer.Typer(
@@ -31,12 +31,17 @@ def status(json_out: JsonOption = False) -> None:
     if json_out:
         print_json(ring)
         return
-    table = Table(title=say("PII key ring", "PII 密钥环"))
-    for column in (say("fingerprint", "指纹"), say("state", "状态"), say("since", "起始")):
-        table.add_column(column, overflow="fold")
+    listing = Listing(
+        _("PII key ring"),
+        [
+            Column("fingerprint", _("fingerprint")),
+            Column("state", _("state")),
+            Column("created_at", _("since")),
+        ],
+    )
     for key in ring.keys:
-        table.add_row(key.fingerprint, key.state, key.created_at.isoformat())
-    console.print(table)
+        listing.add(key.fingerprint, key.state, key.created_at.isoformat())
+    listing.print()
 
 
 @app.command("rotate-key")
@@ -69,11 +74,12 @@ def rotate_key(json_out: JsonOption = False) -> None:
         return
     count = sum(result.rewritten.values())
     console.print(
-        say(
-            f"rotated {result.old_fingerprint} → {result.new_fingerprint}: {count:,} value(s) "
-            f"re-encrypted; now set TIDEOVER_PII_KEY to the new key",
-            f"已轮换 {result.old_fingerprint} → {result.new_fingerprint}：重新加密 {count:,} "
-            "个值；请将 TIDEOVER_PII_KEY 改为新密钥",
+        _(
+            "rotated %(old_fingerprint)s → %(new_fingerprint)s: %(count)s value(s) "
+            "re-encrypted; now set TIDEOVER_PII_KEY to the new key",
+            old_fingerprint=result.old_fingerprint,
+            new_fingerprint=result.new_fingerprint,
+            count=format(count, ","),
         ),
         markup=False,
     )
@@ -95,20 +101,19 @@ def retention(platform: PlatformOption, json_out: JsonOption = False) -> None:
     if json_out:
         print_json(report)
         return
-    table = Table(
-        title=say(f"retention — {report.jurisdiction}", f"保存期限 — {report.jurisdiction}")
+    listing = Listing(
+        _("retention — %(jurisdiction)s", jurisdiction=report.jurisdiction),
+        [
+            Column("id", _("rule")),
+            Column("years", _("years"), "right"),
+            Column("categories", _("records")),
+            Column("sources", _("source")),
+        ],
     )
-    for column in (
-        say("rule", "规则"),
-        say("years", "年"),
-        say("records", "记录"),
-        say("source", "依据"),
-    ):
-        table.add_column(column, overflow="fold")
     for rule in report.rules:
         sources = "; ".join(f"{s.document} {s.article}" for s in rule.sources)
-        table.add_row(rule.id, str(rule.years), ", ".join(rule.categories), sources)
-    console.print(table)
+        listing.add(rule.id, rule.years, ", ".join(rule.categories), sources)
+    listing.print()
 
 
 @app.command("export")
@@ -131,11 +136,14 @@ def export(
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(to_json(result) + "\n")
     console.print(
-        say(
-            f"{platform}: {borrower}'s data written to {out} ({len(result.loans)} loan(s), "
-            f"{len(result.contacts)} contact(s))",
-            f"{platform}：{borrower} 的数据已写入 {out}（{len(result.loans)} 笔借据，"
-            f"{len(result.contacts)} 次联系）",
+        _(
+            "%(platform)s: %(borrower)s's data written to %(out)s (%(loans)s loan(s), "
+            "%(contacts)s contact(s))",
+            platform=platform,
+            borrower=borrower,
+            out=out,
+            loans=len(result.loans),
+            contacts=len(result.contacts),
         ),
         markup=False,
     )
@@ -167,9 +175,10 @@ def erase(
         print_json(result)
         return
     console.print(
-        say(
-            f"{platform}: {borrower}'s identifying data erased",
-            f"{platform}：已删除 {borrower} 的身份信息",
+        _(
+            "%(platform)s: %(borrower)s's identifying data erased",
+            platform=platform,
+            borrower=borrower,
         ),
         markup=False,
     )

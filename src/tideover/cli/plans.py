@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.cli.labels import label
+from tideover.cli.output import JsonOption, _, console, either, print_json
+from tideover.cli.tables import Column, CsvOption, Listing
 
 if TYPE_CHECKING:
     from tideover.plans import HardshipApplication, OfferLimits, OptionsResult
@@ -191,39 +193,46 @@ def _stored(
 def _show(result: OptionsResult) -> None:
     snap, aff = result.snapshot, result.affordability
     console.print(
-        say(
-            f"loan {snap.loan_id} on {snap.as_of}: balance {snap.balance}, DPD {snap.dpd}, "
-            f"pays {snap.regular_payment} a month",
-            f"借据 {snap.loan_id}（{snap.as_of}）：余额 {snap.balance}，逾期 {snap.dpd} 天，"
-            f"月供 {snap.regular_payment}",
+        _(
+            "loan %(loan_id)s on %(as_of)s: balance %(balance)s, DPD %(dpd)s, pays "
+            "%(regular_payment)s a month",
+            loan_id=snap.loan_id,
+            as_of=snap.as_of,
+            balance=snap.balance,
+            dpd=snap.dpd,
+            regular_payment=snap.regular_payment,
         )
     )
     console.print(
-        say(
-            f"disposable income {aff.disposable}; a plan may ask up to {aff.affordable_payment}"
-            f" a month; without a plan the expected recovery is {result.status_quo_npv}",
-            f"可支配收入 {aff.disposable}；方案每月最多 {aff.affordable_payment}；"
-            f"不做方案的预期回收 {result.status_quo_npv}",
+        _(
+            "disposable income %(disposable)s; a plan may ask up to %(affordable_payment)s a "
+            "month; without a plan the expected recovery is %(status_quo_npv)s",
+            disposable=aff.disposable,
+            affordable_payment=aff.affordable_payment,
+            status_quo_npv=result.status_quo_npv,
         )
     )
     for flag in aff.flags:
-        console.print("  ! " + say(flag.en, flag.zh), markup=False)
+        console.print("  ! " + either(flag.en, flag.zh), markup=False)
     for e in result.evaluations:
         o = e.option
         head = f"{e.rank}." if e.rank else "-"
         console.print(
             f"{head} {o.option_id}: "
-            + say(
-                f"monthly {o.monthly_payment.amount}, total {o.total_cost.amount}, "
-                f"waived {o.waived.amount}, NPV {e.npv.amount}, approval {e.approval or '-'}",
-                f"月供 {o.monthly_payment.amount}，总额 {o.total_cost.amount}，"
-                f"减免 {o.waived.amount}，NPV {e.npv.amount}，审批 {e.approval or '-'}",
+            + _(
+                "monthly %(monthly)s, total %(total)s, waived %(waived)s, NPV %(npv)s, "
+                "approval %(approval)s",
+                monthly=o.monthly_payment.amount,
+                total=o.total_cost.amount,
+                waived=o.waived.amount,
+                npv=e.npv.amount,
+                approval=label("role", e.approval) or "-",
             ),
             markup=False,
         )
         if not e.offered:
             for reason in e.reasons:
-                console.print("     " + say(reason.en, reason.zh), markup=False)
+                console.print("     " + either(reason.en, reason.zh), markup=False)
 
 
 # --- stored plans: offer, approve, accept, cancel, reoffer, show ---------------------------
@@ -372,40 +381,45 @@ def _plan_out(report: PlanInfo, json_out: bool) -> None:
         return
     approval, summary = report.approval, report.summary
     console.print(
-        say(
-            f"plan {report.plan_id} ({report.option_id}) for loan {report.loan_id}: "
-            f"{report.status}, offer expires {report.expires_on}",
-            f"还款方案 {report.plan_id}（{report.option_id}），借据 {report.loan_id}："
-            f"{report.status}，报价有效期至 {report.expires_on}",
+        _(
+            "plan %(plan_id)s (%(option_id)s) for loan %(loan_id)s: %(status)s, offer expires "
+            "%(expires_on)s",
+            plan_id=report.plan_id,
+            option_id=report.option_id,
+            loan_id=report.loan_id,
+            status=report.status,
+            expires_on=report.expires_on,
         ),
         markup=False,
     )
     console.print(
-        say(
-            f"monthly {summary.monthly_payment}, total {summary.total_cost}, "
-            f"waived {summary.waived}",
-            f"月供 {summary.monthly_payment}，总额 {summary.total_cost}，减免 {summary.waived}",
+        _(
+            "monthly %(monthly_payment)s, total %(total_cost)s, waived %(waived)s",
+            monthly_payment=summary.monthly_payment,
+            total_cost=summary.total_cost,
+            waived=summary.waived,
         ),
         markup=False,
     )
     if report.reoffer_of:
         again = report if isinstance(report, ReofferedPlan) else None
         console.print(
-            say(
-                f"re-offer of {report.reoffer_of}"
-                + (f" ({again.reoffer} of at most {again.max_reoffers})" if again else ""),
-                f"重新提供自 {report.reoffer_of}"
-                + (f"（第 {again.reoffer} 次，最多 {again.max_reoffers} 次）" if again else ""),
+            _("re-offer of %(plan)s", plan=report.reoffer_of)
+            + (
+                _(" (%(n)s of at most %(most)s)", n=again.reoffer, most=again.max_reoffers)
+                if again
+                else ""
             ),
             markup=False,
         )
     who = approval.required_role
     console.print(
-        say(f"awaiting approval by {who}", f"待 {who} 审批")
+        _("awaiting approval by %(who)s", who=who)
         if approval.approved_by is None
-        else say(
-            f"approved by {approval.approved_by} ({approval.role})",
-            f"已由 {approval.approved_by}（{approval.role}）审批",
+        else _(
+            "approved by %(approved_by)s (%(role)s)",
+            approved_by=approval.approved_by,
+            role=approval.role,
         ),
         markup=False,
     )
@@ -461,6 +475,7 @@ def promises(
     platform: PlatformOption,
     loan: Annotated[str | None, typer.Option("--loan", help="Only this loan.")] = None,
     json_out: JsonOption = False,
+    csv_out: CsvOption = False,
 ) -> None:
     """List promises to pay: amount, date, and whether they were kept."""
     from tideover.bootstrap import open_app
@@ -471,20 +486,45 @@ def promises(
     if json_out:
         print_json(report)
         return
-    if not report:
-        console.print(say("no promises to pay", "没有还款承诺"))
+    if not report and not csv_out:
+        console.print(_("no promises to pay"))
+        return
+    listing = Listing(
+        _("Promises to pay"),
+        [
+            Column("promise_id", _("promise")),
+            Column("loan_id", _("loan")),
+            Column("amount", _("amount"), "right", places=2),
+            Column("currency", _("currency")),
+            Column("due", _("due by")),
+            Column("made_on", _("made on")),
+            Column("outcome", _("outcome")),
+            Column("decided_on", _("decided on")),
+        ],
+    )
     for item in report:
-        _promise_line(item)
+        outcome = item.outcome if csv_out else label("promise", item.outcome)
+        listing.add(
+            item.promise_id, item.loan_id, item.amount, item.currency, item.due, item.made_on,
+            outcome, item.decided_on,
+        )  # fmt: skip
+    listing.print(csv_out=csv_out)
 
 
 def _promise_line(item: PromiseInfo) -> None:
     decided = f" ({item.decided_on})" if item.decided_on else ""
     console.print(
-        say(
-            f"{item.promise_id} loan {item.loan_id}: {item.amount} {item.currency} "
-            f"by {item.due}, made {item.made_on}: {item.outcome}{decided}",
-            f"{item.promise_id} 借据 {item.loan_id}：{item.due} 前还 {item.amount} "
-            f"{item.currency}，{item.made_on} 承诺：{item.outcome}{decided}",
+        _(
+            "%(promise_id)s loan %(loan_id)s: %(amount)s %(currency)s by %(due)s, made "
+            "%(made_on)s: %(outcome)s%(decided)s",
+            promise_id=item.promise_id,
+            loan_id=item.loan_id,
+            amount=item.amount,
+            currency=item.currency,
+            due=item.due,
+            made_on=item.made_on,
+            outcome=item.outcome,
+            decided=decided,
         ),
         markup=False,
     )
@@ -524,12 +564,14 @@ def review(
         print_json(report)
         return
     console.print(
-        say(
-            f"platform {platform} as of {report.as_of}: "
-            f"{report.active_plans_reviewed} active plans reviewed, "
-            f"{len(report.plans)} plan and {len(report.promises)} promise decisions",
-            f"平台 {platform}（{report.as_of}）：复核 {report.active_plans_reviewed} 个执行中"
-            f"方案，方案决定 {len(report.plans)} 项，承诺决定 {len(report.promises)} 项",
+        _(
+            "platform %(platform)s as of %(as_of)s: %(value)s active plans reviewed, %(plans)s "
+            "plan and %(promises)s promise decisions",
+            platform=platform,
+            as_of=report.as_of,
+            value=report.active_plans_reviewed,
+            plans=len(report.plans),
+            promises=len(report.promises),
         ),
         markup=False,
     )

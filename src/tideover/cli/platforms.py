@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.cli.output import JsonOption, _, console, print_json
+from tideover.cli.tables import Column, CsvOption, Listing
 from tideover.domain.errors import ValidationError
 
 app = typer.Typer(help="Create, update and list platforms (tenants).", no_args_is_help=True)
@@ -61,15 +61,17 @@ def set_platform(
         print_json(saved)
     else:
         console.print(
-            say(
-                f"platform {code} saved ({parsed.currency.code}, {parsed.time_zone})",
-                f"平台 {code} 已保存（{parsed.currency.code}，{parsed.time_zone}）",
+            _(
+                "platform %(code)s saved (%(code2)s, %(time_zone)s)",
+                code=code,
+                code2=parsed.currency.code,
+                time_zone=parsed.time_zone,
             )
         )
 
 
 @app.command("list")
-def list_platforms(json_out: JsonOption = False) -> None:
+def list_platforms(json_out: JsonOption = False, csv_out: CsvOption = False) -> None:
     """List the platforms with their currency and time zone."""
     from tideover.bootstrap import open_app
     from tideover.services.platforms import list_platforms as listed
@@ -79,14 +81,20 @@ def list_platforms(json_out: JsonOption = False) -> None:
     if json_out:
         print_json(platforms.platforms)  # a JSON array, as it always was
         return
-    table = Table(title=say("Platforms", "平台"))
-    for en, zh in [("code", "代码"), ("name", "名称"), ("currency", "币种"), ("time zone", "时区")]:
-        table.add_column(say(en, zh))
+    listing = Listing(
+        _("Platforms"),
+        [
+            Column("code", _("code")),
+            Column("name", _("name")),
+            Column("currency", _("currency")),
+            Column("time_zone", _("time zone")),
+        ],
+    )
     for p in platforms.platforms:
-        table.add_row(
+        listing.add(
             p.code,
             p.name,
             str(p.settings.get("currency", "")),
             str(p.settings.get("time_zone", "")),
         )
-    console.print(table)
+    listing.print(csv_out=csv_out)

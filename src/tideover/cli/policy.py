@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from tideover.cli.output import JsonOption, console, error_console, print_json, say
+from tideover.cli.output import (
+    JsonOption,
+    _,
+    console,
+    either,
+    error_console,
+    language,
+    print_json,
+)
 
 if TYPE_CHECKING:
     from tideover.policy.problems import Problem
@@ -31,9 +39,12 @@ def show_problems(file: Path | str, problems: Sequence[Problem | PolicyProblem])
     """One line per problem, ``FILE:LINE:COLUMN: error: WHERE: message`` as compilers do."""
     for p in problems:
         place = str(file) if p.line is None else f"{file}:{p.line}:{p.column}"
-        label = say(p.severity, "错误" if p.severity == "error" else "警告")
-        text = say(p.en, p.zh)
-        error_console.print(f"{place}: {label}: {p.where}: {text}", markup=False, highlight=False)
+        label = _("error") if p.severity == "error" else _("warning")
+        text = either(p.en, p.zh)
+        colon = "：" if language() == "zh_CN" else ": "
+        error_console.print(
+            f"{place}: {label}{colon}{p.where}{colon}{text}", markup=False, highlight=False
+        )
 
 
 @app.command("validate")
@@ -49,14 +60,12 @@ def validate(file: FileArg, json_out: JsonOption = False) -> None:
         if report.valid:
             segments = ", ".join(report.segments or ())
             console.print(
-                say(f"{file}: valid — segments: {segments}", f"{file}：有效 — 分群：{segments}")
+                _("%(file)s: valid — segments: %(segments)s", file=file, segments=segments)
             )
     if not report.valid:
         if not json_out:
             count = sum(1 for p in report.problems if p.severity == "error")
-            error_console.print(
-                say(f"{file}: rejected, {count} error(s)", f"{file}：被拒绝，共 {count} 个错误")
-            )
+            error_console.print(_("%(file)s: rejected, %(count)s error(s)", file=file, count=count))
         raise typer.Exit(1)
 
 
@@ -102,9 +111,9 @@ def diff(
         print_json(result)
         return
     if not result.changes:
-        console.print(say("no structural change", "没有结构性变化"))
+        console.print(_("no structural change"))
     for change in result.changes:
-        console.print(say(change.en, change.zh), markup=False, highlight=False)
+        console.print(either(change.en, change.zh), markup=False, highlight=False)
 
 
 def _usage(en: str, zh: str) -> Exception:
@@ -200,9 +209,11 @@ def assign(
     total = result.accounts
     under = result.policy + (f" v{result.version}" if result.version is not None else "")
     console.print(
-        say(
-            f"{total:,} accounts assigned under {under} → {result.out}",
-            f"已按 {under} 分配 {total:,} 个账户 → {result.out}",
+        _(
+            "%(total)s accounts assigned under %(under)s → %(out)s",
+            total=format(total, ","),
+            under=under,
+            out=result.out,
         ),
         markup=False,
         highlight=False,
@@ -212,7 +223,9 @@ def assign(
         console.print(f"  {segment:<24} {count:>12,}  {share:6.1%}", markup=False)
     for experiment, arms in result.arms.items():
         counts = ", ".join(f"{arm} {n:,}" for arm, n in arms.items())
-        console.print(say(f"  experiment {experiment}: {counts}", f"  实验 {experiment}：{counts}"))
+        console.print(
+            _("  experiment %(experiment)s: %(counts)s", experiment=experiment, counts=counts)
+        )
 
 
 def _assign_active(*, platform: str, portfolio: Path, out: Path, as_of: date) -> Assignment:
@@ -308,11 +321,14 @@ def impact(
 
 def _print_impact(result: Impact, out: Path | None) -> None:
     console.print(
-        say(
-            f"{result.old} → {result.new}: {len(result.changes)} structural change(s); "
-            f"{result.accounts:,} accounts, balance {result.balance}",
-            f"{result.old} → {result.new}：{len(result.changes)} 处结构变化；"
-            f"{result.accounts:,} 个账户，余额 {result.balance}",
+        _(
+            "%(old)s → %(new)s: %(changes)s structural change(s); %(accounts)s accounts, "
+            "balance %(balance)s",
+            old=result.old,
+            new=result.new,
+            changes=len(result.changes),
+            accounts=format(result.accounts, ","),
+            balance=result.balance,
         ),
         markup=False,
         highlight=False,
@@ -326,16 +342,15 @@ def _print_impact(result: Impact, out: Path | None) -> None:
         )
     material = result.material
     console.print(
-        say(
-            f"material change (treatment or offers): {material.accounts:,} accounts, "
-            f"balance {material.balance}",
-            f"实质变化（处置方式或减免方案）：{material.accounts:,} 个账户，余额 "
-            f"{material.balance}",
+        _(
+            "material change (treatment or offers): %(accounts)s accounts, balance %(balance)s",
+            accounts=format(material.accounts, ","),
+            balance=material.balance,
         ),
         markup=False,
     )
     if out is not None:
-        console.print(say(f"listed in {out}", f"名单见 {out}"), markup=False)
+        console.print(_("listed in %(out)s", out=out), markup=False)
 
 
 def run_with_uow(use_case: Callable[..., T], **arguments: Any) -> T:

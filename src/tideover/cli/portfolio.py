@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from tideover.cli.output import JsonOption, console, print_json, progress_bars, say
+from tideover.cli.output import JsonOption, _, console, print_json, progress_bars, texts
+from tideover.cli.tables import Column, CsvOption, Listing
 from tideover.domain.clock import SystemClock, business_date
 from tideover.domain.loans import Frequency, RepaymentMethod
 from tideover.domain.money import Money, currency
@@ -26,7 +27,7 @@ def parse_date(value: str, option: str) -> date:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise typer.BadParameter(
-            say(f"{value!r} is not a date (YYYY-MM-DD)", f"{value!r} 不是日期（YYYY-MM-DD）"),
+            _("%(value)s is not a date (YYYY-MM-DD)", value=repr(value)),
             param_hint=option,
         ) from exc
 
@@ -40,9 +41,9 @@ def init(json_out: JsonOption = False) -> None:
         print_json({"revision_before": before, "revision": after})
         return
     if before == after:
-        console.print(say(f"database already up to date ({after})", f"数据库已是最新（{after}）"))
+        console.print(_("database already up to date (%(after)s)", after=after))
     else:
-        console.print(say(f"database ready at revision {after}", f"数据库已就绪，版本 {after}"))
+        console.print(_("database ready at revision %(after)s", after=after))
 
 
 def schedule(
@@ -61,6 +62,7 @@ def schedule(
         Frequency.MONTHLY
     ),
     json_out: JsonOption = False,
+    csv_out: CsvOption = False,
 ) -> None:
     """Print a repayment schedule (等额本息, 等额本金, 先息后本 or bullet)."""
     start = (
@@ -81,86 +83,101 @@ def schedule(
         print_json(preview)
         return
     summary = preview.summary
-    table = Table(title=say("Repayment schedule", "还款计划") + f" ({summary.currency})")
-    headings = [
-        ("#", "期数"),
-        ("due date", "应还日"),
-        ("principal", "本金"),
-        ("interest", "利息"),
-        ("fees", "费用"),
-        ("total", "合计"),
-        ("remaining", "剩余本金"),
-    ]
-    for en, zh in headings:
-        table.add_column(say(en, zh), justify="right")
+    listing = Listing(
+        _("Repayment schedule") + f" ({summary.currency})",
+        [
+            Column("number", _("#"), "right"),
+            Column("due_date", _("due date"), "right"),
+            Column("principal", _("principal"), "right", places=2),
+            Column("interest", _("interest"), "right", places=2),
+            Column("fees", _("fees"), "right", places=2),
+            Column("total", _("total"), "right", places=2),
+            Column("remaining_principal", _("remaining"), "right", places=2),
+        ],
+    )
     for line in preview.installments:
-        table.add_row(*(str(v) for v in line.to_json().values()))
-    console.print(table)
+        listing.add(
+            line.number, line.due_date, line.principal, line.interest, line.fees, line.total,
+            line.remaining_principal,
+        )  # fmt: skip
+    listing.print(csv_out=csv_out)
+    if csv_out:
+        return
     console.print(
-        say("total interest", "利息合计")
-        + f": {summary.total_interest}  "
-        + say("total due", "应还合计")
-        + f": {summary.total_due}"
+        _(
+            "total interest: %(interest)s · total due: %(due)s",
+            interest=texts().number(summary.total_interest, 2),
+            due=texts().number(summary.total_due, 2),
+        ),
+        markup=False,
     )
 
 
-def render_delinquency(report: DelinquencyReport) -> None:
-    table = Table(
-        title=say(
-            f"{report.platform}: delinquency as of {report.as_of}",
-            f"{report.platform}：截至 {report.as_of} 的逾期情况",
-        )
-    )
-    headings = [
-        ("bucket", "账龄"),
-        ("accounts", "户数"),
-        ("share", "占比"),
-        ("outstanding principal", "剩余本金"),
-        ("overdue", "逾期金额"),
+def render_delinquency(report: DelinquencyReport, *, csv_out: bool = False) -> None:
+    columns = [
+        Column("bucket", _("bucket")),
+        Column("accounts", _("accounts"), "right"),
+        Column("share", _("share"), "right"),
+        Column("outstanding_principal", _("outstanding principal"), "right", places=2),
+        Column("overdue", _("overdue"), "right", places=2),
     ]
     previous = report.previous_as_of
     if previous is not None:
         # Read by row: of the accounts in this bucket on the previous date,
         # the share now in a worse one (迁徙率).
-        headings.append((f"rolled worse since {previous}", f"自 {previous} 起迁徙率"))
-    for en, zh in headings:
-        table.add_column(say(en, zh), justify="right")
+        columns.append(
+            Column("rolled_worse", _("rolled worse since %(date)s", date=previous), "right")
+        )
+    listing = Listing(
+        _(
+            "%(platform)s: delinquency as of %(as_of)s",
+            platform=report.platform,
+            as_of=report.as_of,
+        ),
+        columns,
+    )
     open_accounts = report.open_accounts or 1
     for line in report.buckets:
-        cells = [
+        share = Decimal(line.accounts) / Decimal(open_accounts)
+        cells: list[object] = [
             line.bucket,
-            f"{line.accounts:,}",
-            f"{line.accounts / open_accounts:.1%}",
-            f"{line.outstanding_principal:,}",
-            f"{line.overdue:,}",
+            line.accounts,
+            format(share, "f") if csv_out else texts().percent(share, 1),
+            line.outstanding_principal,
+            line.overdue,
         ]
         if previous is not None:
             roll = report.roll_rates.get(line.bucket)
             rate = roll.account_rate if roll is not None else None
             if roll is None or rate is None:
-                cells.append("—")
+                cells.append(None)
+            elif csv_out:
+                cells.append(format(rate, "f"))
             else:
                 cells.append(
-                    say(f"{rate:.1%} of {roll.accounts:,}", f"{roll.accounts:,} 户中 {rate:.1%}")
+                    _(
+                        "%(rate)s of %(accounts)s",
+                        rate=texts().percent(rate, 1),
+                        accounts=texts().number(roll.accounts),
+                    )
                 )
-        table.add_row(*cells)
-    console.print(table)
+        listing.add(*cells)
+    listing.print(csv_out=csv_out)
+    if csv_out:
+        return
     outstanding = Money.of(report.outstanding_principal, currency(report.currency))
     console.print(
-        say(
-            f"open {report.open_accounts:,} · delinquent {report.delinquent_accounts:,} · "
-            f"closed {report.closed_accounts:,} · outstanding {outstanding}",
-            f"在贷 {report.open_accounts:,} · 逾期 {report.delinquent_accounts:,} · "
-            f"已结清 {report.closed_accounts:,} · 剩余本金 {outstanding}",
+        _(
+            "open %(open_accounts)s · delinquent %(delinquent_accounts)s · closed "
+            "%(closed_accounts)s · outstanding %(outstanding)s",
+            open_accounts=format(report.open_accounts, ","),
+            delinquent_accounts=format(report.delinquent_accounts, ","),
+            closed_accounts=format(report.closed_accounts, ","),
+            outstanding=outstanding,
         )
     )
     if previous is None:
-        console.print(
-            say(
-                "no earlier date on record yet: roll rates appear from the next date on",
-                "暂无更早日期的记录：迁徙率从下一个日期开始计算",
-            )
-        )
+        console.print(_("no earlier date on record yet: roll rates appear from the next date on"))
 
 
 def delinquency(
@@ -170,6 +187,7 @@ def delinquency(
         bool, typer.Option(help="Record the result as that date's bucket history.")
     ] = True,
     json_out: JsonOption = False,
+    csv_out: CsvOption = False,
 ) -> None:
     """Per-bucket counts and balances as of a business date (and roll rates)."""
     from tideover.bootstrap import open_app
@@ -183,4 +201,4 @@ def delinquency(
     if json_out:
         print_json(report)
     else:
-        render_delinquency(report)
+        render_delinquency(report, csv_out=csv_out)

@@ -7,10 +7,11 @@ from datetime import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.cli.labels import label
+from tideover.cli.output import JsonOption, _, console, print_json
 from tideover.cli.portfolio import parse_date
+from tideover.cli.tables import Column, CsvOption, Listing
 
 if TYPE_CHECKING:
     from tideover.services.queues.results import ItemMove, LeftOpen
@@ -32,6 +33,7 @@ def list_(
     date: Annotated[str | None, typer.Option("--date", help="Only this date.")] = None,
     collector: Annotated[str | None, typer.Option(help="Only this collector's items.")] = None,
     json_out: JsonOption = False,
+    csv_out: CsvOption = False,
 ) -> None:
     """Queue items by date and rank: callbacks and promises due first, then priority."""
     from tideover.bootstrap import open_app
@@ -43,33 +45,41 @@ def list_(
     if json_out:
         print_json(result)
         return
-    table = Table(
-        "id",
-        say("date", "日期"),
-        say("queue", "队列"),
-        say("account", "借据"),
-        say("juris.", "辖区"),
-        say("first", "优先"),
-        say("priority", "优先级"),
-        say("state", "状态"),
-        say("collector", "催收员"),
-        say("why unassigned", "未分配原因"),
+    listing = Listing(
+        _("Queue items"),
+        [
+            Column("item_id", "id", "right"),
+            Column("as_of", _("date")),
+            Column("queue", _("queue")),
+            Column("account_id", _("account")),
+            Column("jurisdiction", _("juris.")),
+            Column("first", _("first")),
+            Column("priority", _("priority"), "right"),
+            Column("state", _("state")),
+            Column("assigned_to", _("collector")),
+            Column("unassigned_reason", _("why unassigned")),
+        ],
     )
-    first = {2: say("callback", "回拨"), 1: say("promise", "承诺"), 0: ""}
+    first = {2: "callback", 1: "promise"}
+
+    def word(kind: str, code: str | None) -> str:
+        # CSV keeps the stored codes; a person reads them as words.
+        return (code or "") if csv_out else label(kind, code)
+
     for item in result.items:
-        table.add_row(
-            str(item.item_id),
-            item.as_of.isoformat(),
+        listing.add(
+            item.item_id,
+            item.as_of,
             item.queue,
             item.account_id,
             item.jurisdiction or "?",
-            first.get(item.precedence, ""),
-            f"{item.priority:,}",
-            item.state,
+            word("first", first.get(item.precedence)),
+            item.priority,
+            word("queue_state", item.state),
             item.assigned_to or "",
-            item.unassigned_reason or "",
+            word("unassigned", item.unassigned_reason),
         )
-    console.print(table)
+    listing.print(csv_out=csv_out)
 
 
 @app.command("assign")
@@ -86,11 +96,12 @@ def assign(platform: PlatformOption, date: DateOption, json_out: JsonOption = Fa
         return
     counts = result.counts
     console.print(
-        say(
-            f"{counts['assigned']} assigned; left open: {counts['no_permitted_collector']} with "
-            f"no permitted collector, {counts['capacity_exhausted']} for lack of capacity",
-            f"已分配 {counts['assigned']} 件；未分配：无获准催收员 "
-            f"{counts['no_permitted_collector']} 件，容量已满 {counts['capacity_exhausted']} 件",
+        _(
+            "%(assigned)s assigned; left open: %(value)s with no permitted collector, "
+            "%(capacity_exhausted)s for lack of capacity",
+            assigned=counts["assigned"],
+            value=counts["no_permitted_collector"],
+            capacity_exhausted=counts["capacity_exhausted"],
         ),
         markup=False,
     )
@@ -121,11 +132,11 @@ def reassign(
 
     if (item is None) == (source is None):
         raise typer.BadParameter(
-            say("give --item or --from (not both)", "请给出 --item 或 --from（二选一）"),
+            _("give --item or --from (not both)"),
             param_hint="--item/--from",
         )
     if item is not None and to is None:
-        raise typer.BadParameter(say("--item needs --to", "--item 需要 --to"), param_hint="--to")
+        raise typer.BadParameter(_("--item needs --to"), param_hint="--to")
     day = parse_date(date, "--date") if date else None
     result: Result
     left: Sequence[LeftOpen] = []
@@ -177,9 +188,11 @@ def callback(
         print_json(result)
         return
     console.print(
-        say(
-            f"callback {result.callback_id} for loan {loan} on {result.on.isoformat()}",
-            f"已登记借据 {loan} 的回拨请求 {result.callback_id}，日期 {result.on.isoformat()}",
+        _(
+            "callback %(callback_id)s for loan %(loan)s on %(on)s",
+            callback_id=result.callback_id,
+            loan=loan,
+            on=result.on.isoformat(),
         ),
         markup=False,
     )
@@ -190,7 +203,7 @@ def _time(text: str) -> time:
         return time.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(
-            say(f"{text!r} is not a time (HH:MM)", f"{text!r} 不是时间（HH:MM）"),
+            _("%(text)s is not a time (HH:MM)", text=repr(text)),
             param_hint="--at",
         ) from None
 
@@ -199,19 +212,24 @@ def _render_moves(moves: Sequence[ItemMove], left: Sequence[LeftOpen]) -> None:
     for move in moves:
         day, source = move.as_of.isoformat(), move.source or "-"
         console.print(
-            say(
-                f"item {move.item_id} ({day}, {move.jurisdiction}): {source} → {move.to}",
-                f"工单 {move.item_id}（{day}，{move.jurisdiction}）：{source} → {move.to}",
+            _(
+                "item %(item_id)s (%(day)s, %(jurisdiction)s): %(source)s → %(to)s",
+                item_id=move.item_id,
+                day=day,
+                jurisdiction=move.jurisdiction,
+                source=source,
+                to=move.to,
             ),
             markup=False,
         )
     for item in left:
         console.print(
-            say(
-                f"item {item.item_id} back in the open queue ({item.reason})",
-                f"工单 {item.item_id} 退回待分配（{item.reason}）",
+            _(
+                "item %(item_id)s back in the open queue (%(reason)s)",
+                item_id=item.item_id,
+                reason=item.reason,
             ),
             markup=False,
         )
     if not moves and not left:
-        console.print(say("nothing to move", "没有需要改派的工单"), markup=False)
+        console.print(_("nothing to move"), markup=False)

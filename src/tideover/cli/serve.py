@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tideover.cli.output import console, say
+from tideover.cli.output import _, console
 from tideover.domain.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -72,19 +72,17 @@ def serve(
     secure = not (settings.web_insecure or (settings.mode != "production" and _loopback(host)))
     app = create_app(core, secure_cookies=secure)
     console.print(
-        say(
-            f"Tideover console on http://{host}:{port}/ (API: /api/v1/docs); Ctrl-C stops it",
-            f"Tideover 控制台：http://{host}:{port}/（API：/api/v1/docs）；按 Ctrl-C 停止",
+        _(
+            "Tideover console on http://%(host)s:%(port)s/ (API: /api/v1/docs); Ctrl-C stops it",
+            host=host,
+            port=port,
         )
     )
     stop = threading.Event()
     if settings.mode == "demo":
         _demo_worker(core, stop)
         console.print(
-            say(
-                "demo mode: background jobs run in this process (elsewhere: tideover worker)",
-                "演示模式：后台任务在本进程中运行（其他模式请运行 tideover worker）",
-            )
+            _("demo mode: background jobs run in this process (elsewhere: tideover worker)")
         )
     try:
         uvicorn.run(

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.cli.output import JsonOption, _, console, print_json
+from tideover.cli.tables import Column, CsvOption, Listing
 
 app = typer.Typer(
     help="The users of a platform: who may submit, approve, collect or audit.",
@@ -57,9 +57,11 @@ def add(
         return
     roles = ", ".join(user.roles)
     console.print(
-        say(
-            f"{platform}: user {user.username} added ({roles})",
-            f"{platform}：已添加用户 {user.username}（{roles}）",
+        _(
+            "%(platform)s: user %(username)s added (%(roles)s)",
+            platform=platform,
+            username=user.username,
+            roles=roles,
         ),
         markup=False,
         highlight=False,
@@ -97,12 +99,14 @@ def set_user(
     if json_out:
         print_json(user)
         return
-    state = say("active", "有效") if user.active else say("inactive", "已停用")
+    state = _("active") if user.active else _("inactive")
     console.print(f"{platform}: {user.username} — {', '.join(user.roles)} ({state})", markup=False)
 
 
 @app.command("list")
-def list_(platform: PlatformOption, json_out: JsonOption = False) -> None:
+def list_(
+    platform: PlatformOption, json_out: JsonOption = False, csv_out: CsvOption = False
+) -> None:
     """The platform's users with their roles."""
     from tideover.bootstrap import open_app
     from tideover.services.identity.users import list_users
@@ -112,10 +116,15 @@ def list_(platform: PlatformOption, json_out: JsonOption = False) -> None:
     if json_out:
         print_json(result)
         return
-    table = Table(title=say(f"users of {platform}", f"{platform} 的用户"))
-    for column in (say("user", "用户"), say("roles", "角色"), say("state", "状态")):
-        table.add_column(column, overflow="fold")
+    listing = Listing(
+        _("users of %(platform)s", platform=platform),
+        [Column("username", _("user")), Column("roles", _("roles")), Column("state", _("state"))],
+    )
     for user in result.users:
-        state = say("active", "有效") if user.active else say("inactive", "已停用")
-        table.add_row(user.username, ", ".join(user.roles), state)
-    console.print(table)
+        state = (
+            ("active" if csv_out else _("active"))
+            if user.active
+            else ("inactive" if csv_out else _("inactive"))
+        )
+        listing.add(user.username, ", ".join(user.roles), state)
+    listing.print(csv_out=csv_out)

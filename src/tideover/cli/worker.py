@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from tideover.cli.output import console, say
+from tideover.cli.labels import label
+from tideover.cli.output import console
 
 
 def worker(
@@ -25,7 +26,7 @@ def worker(
                 uow_factory=app_.uow, clock=SystemClock(), data_dir=app_.settings.data_dir
             )
             if job is not None:
-                state = say(job.state, {"done": "完成", "failed": "失败"}.get(job.state, job.state))
+                state = label("job", job.state)
                 console.print(f"{job.kind} {job.job_id}: {state}", markup=False)
                 continue
             if once:

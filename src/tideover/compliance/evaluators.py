@@ -42,6 +42,7 @@ from tideover.compliance.rules import (
 
 _OPEN, _CLOSED, _IRREGULAR = 0, 1, 2  # a window's state on one local day
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 _KIND = {
     "attempts": CountKind.ATTEMPTS,
     "connected": CountKind.CONNECTED,
@@ -232,14 +233,15 @@ class WindowCheck(Check):
 
     def _explain(self, now: int, zone: ZoneInfo) -> tuple[str, str]:
         t = datetime.fromtimestamp(now, zone)
-        stamp = (
-            f"{t.year:04d}-{t.month:02d}-{t.day:02d} {_WEEKDAYS[t.weekday()]} "
-            f"{t.hour:02d}:{t.minute:02d} ({zone.key})"
-        )
+        day = f"{t.year:04d}-{t.month:02d}-{t.day:02d}"
+        clock = f"{t.hour:02d}:{t.minute:02d} ({zone.key})"
         window = f"{self.p.start:%H:%M}-{self.p.end:%H:%M}"
+        # The weekday in the reader's language: "周二", never "Tue", in a Chinese sentence.
         return (
-            f"{stamp} is outside the allowed local window {window} or on a closed day",
-            f"当地时间 {stamp} 不在允许时段 {window} 内或属于禁止联系日",
+            f"{day} {_WEEKDAYS[t.weekday()]} {clock} is outside the allowed local window "
+            f"{window} or on a closed day",
+            f"当地时间 {day} {_WEEKDAYS_ZH[t.weekday()]} {clock} 不在允许时段 {window} 内"
+            "或属于禁止联系日",
         )
 
     def _next_open(self, zone: ZoneDays, ordinal: int, past_start: bool) -> int:

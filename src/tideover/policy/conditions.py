@@ -24,6 +24,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
 
 from tideover.policy.features import FEATURES, FeatureType
+from tideover.policy.suggest import SQL_WORDS, closest, sql_word, words
 
 Value = Decimal | int | str | bool | None
 
@@ -75,6 +76,9 @@ def parse_condition(text: str) -> Condition:
     try:
         trees = sqlglot.parse(text)
     except ParseError as exc:
+        misspelt = _misspelt_words(text)
+        if misspelt:
+            raise ConditionInvalid(misspelt) from exc
         first = exc.errors[0] if exc.errors else {}
         offset = _offset(text, first.get("line"), first.get("col"))
         why = re.sub(r"<class '[\w.]*?(\w+)'>", r"\1", str(first.get("description", exc)))
@@ -106,6 +110,27 @@ def parse_condition(text: str) -> Condition:
     if issues:
         raise ConditionInvalid(issues)
     return Condition(text, tree)
+
+
+def _misspelt_words(text: str) -> list[ConditionIssue]:
+    """Words of a condition that SQL could not read and that are near a keyword (``BETWEN``)
+    or a feature: the usual reason a hand-written condition does not parse."""
+    issues = []
+    for offset, word in words(text):
+        if word.lower() in FEATURES or word.upper() in SQL_WORDS:
+            continue
+        keyword = sql_word(word)
+        feature = closest(word.lower(), FEATURES)
+        meant = keyword or feature
+        if meant is not None:
+            issues.append(
+                ConditionIssue(
+                    offset,
+                    f"{word!r} is neither a SQL word nor a feature; did you mean {meant}?",
+                    f"{word!r} 既不是 SQL 关键字也不是特征；是否应为 {meant}？",
+                )
+            )
+    return issues
 
 
 def _offset(text: str, line: object, col: object) -> int:
@@ -188,11 +213,20 @@ def _column(node: exp.Column, issues: list[ConditionIssue]) -> str:
     feature = FEATURES.get(node.name)
     if feature is None:
         known = ", ".join(sorted(FEATURES))
+        meant = sql_word(node.name) or closest(node.name, FEATURES)
+        en_hint, zh_hint = (
+            ("", "")
+            if meant is None
+            else (
+                f"; did you mean {meant}?",
+                f"；是否应为 {meant}？",
+            )
+        )
         issues.append(
             ConditionIssue(
                 start,
-                f"unknown feature {node.name!r}; known features: {known}",
-                f"未知特征 {node.name!r}；可用特征：{known}",
+                f"unknown feature {node.name!r}{en_hint} (known features: {known})",
+                f"未知特征 {node.name!r}{zh_hint}（可用特征：{known}）",
             )
         )
         return _NULL

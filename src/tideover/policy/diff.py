@@ -32,11 +32,22 @@ class Change:
 
 
 _KIND_ZH = {"added": "新增", "removed": "删除", "changed": "修改", "moved": "移动"}
+# The parts of a policy in Chinese, so that a Chinese line reads "策略 names：修改", not
+# "policy names：修改" (the path after it is the document's own key, as written in YAML).
+_AREA_ZH = {
+    "policy": "策略",
+    "segment": "分群",
+    "condition": "分群条件",
+    "step": "步骤",
+    "treatment": "处置方式",
+    "offers": "方案",
+    "experiment": "实验",
+}
 
 
 def _change(kind: str, area: str, path: str, before: Any, after: Any) -> Change:
     en = f"{area} {path}: {kind}"
-    zh = f"{area} {path}：{_KIND_ZH[kind]}"
+    zh = f"{_AREA_ZH.get(area, area)} {path}：{_KIND_ZH[kind]}"
     if kind in ("changed", "moved"):
         en += f" from {before!r} to {after!r}"
         zh += f"，由 {before!r} 改为 {after!r}"

@@ -14,6 +14,7 @@ from tideover.policy.lint import lint
 from tideover.policy.loading import Locator, read_document
 from tideover.policy.model import Policy
 from tideover.policy.problems import PolicyRejected, Problem, path_text
+from tideover.policy.raw_checks import raw_findings, schema_message
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,16 @@ def parse_policy(text: str, *, source: str = "<policy>") -> CompiledPolicy:
     try:
         policy = Policy.model_validate(data)
     except pydantic.ValidationError as exc:
-        raise PolicyRejected(source, _shape_problems(exc, locator)) from None
+        # Every problem in one run: the shape's, and what can be checked without a valid
+        # shape (conditions and references), each at its place in the file.
+        problems = _shape_problems(exc, locator)
+        for f in raw_findings(data):
+            problems.append(
+                Problem(f.code, path_text(f.loc), f.en, f.zh, severity=f.severity).located(
+                    *locator.locate(f.loc, f.offset)
+                )
+            )
+        raise PolicyRejected(source, sorted(problems, key=_in_file_order)) from None
     checked = lint(policy)
     problems = [
         Problem(f.code, path_text(f.loc), f.en, f.zh, severity=f.severity).located(
@@ -71,18 +81,16 @@ def parse_policy(text: str, *, source: str = "<policy>") -> CompiledPolicy:
     )
 
 
+def _in_file_order(problem: Problem) -> tuple[int, int]:
+    return (problem.line or 0, problem.column or 0)
+
+
 def _shape_problems(exc: pydantic.ValidationError, locator: Locator) -> list[Problem]:
     problems = []
     for error in exc.errors(include_url=False):
         loc = tuple(part for part in error["loc"] if part != "[key]")
-        given = error.get("input")
-        shown = "" if isinstance(given, dict | list) else f" (given: {given!r})"
-        en = f"{error['msg']}{shown}"
-        problems.append(
-            Problem("schema", path_text(loc), en, f"不符合文档结构：{en}").located(
-                *locator.locate(loc)
-            )
-        )
+        en, zh = schema_message(error, loc)
+        problems.append(Problem("schema", path_text(loc), en, zh).located(*locator.locate(loc)))
     return problems
 
 

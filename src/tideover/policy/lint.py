@@ -16,6 +16,7 @@ from tideover.policy.conditions import Condition, ConditionInvalid, parse_condit
 from tideover.policy.loading import Path
 from tideover.policy.model import ArmRole, Channel, Offers, Policy, ReliefOption, Treatment
 from tideover.policy.reach import always_true, implies
+from tideover.policy.suggest import hint
 
 # Channels that send a written or recorded message need its template.
 _NEEDS_TEMPLATE = {Channel.SMS, Channel.EMAIL, Channel.APP_PUSH, Channel.LETTER, Channel.ROBOT_CALL}
@@ -54,6 +55,11 @@ def _parse(text: str, loc: Path) -> tuple[Condition | None, list[Finding]]:
         return parse_condition(text), []
     except ConditionInvalid as exc:
         return None, [Finding(loc, "condition", i.en, i.zh, i.offset) for i in exc.issues]
+
+
+def conditions_of(value: object, loc: Path) -> list[Finding]:
+    """The problems of a condition read from a raw document (nothing if it is not text)."""
+    return _parse(value, loc)[1] if isinstance(value, str) else []
 
 
 def _conditions(policy: Policy, checked: Checked) -> Iterator[Finding]:
@@ -129,14 +135,21 @@ def _duplicates(ids: list[str], loc: Path, what: str) -> Iterator[Finding]:
             )
 
 
-def _missing(kind_en: str, kind_zh: str, name: str, loc: Path, known: list[str]) -> Finding:
+def missing_reference(
+    kind_en: str, kind_zh: str, name: str, loc: Path, known: list[str]
+) -> Finding:
+    """A name that refers to nothing defined, with the closest defined one."""
     shown = ", ".join(sorted(known)) or "none"
+    en_hint, zh_hint = hint(name, known)
     return Finding(
         loc,
         f"unknown_{kind_en}",
-        f"unknown {kind_en} {name!r}; known: {shown}",
-        f"未知{kind_zh} {name!r}；已定义：{shown}",
+        f"unknown {kind_en} {name!r}{en_hint} (defined: {shown})",
+        f"未知{kind_zh} {name!r}{zh_hint}（已定义：{shown}）",
     )
+
+
+_missing = missing_reference
 
 
 def _references(policy: Policy) -> Iterator[Finding]:

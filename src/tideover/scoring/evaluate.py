@@ -61,8 +61,10 @@ def cross_validate(
     *,
     folds: int = 5,
     seed: int = 7,
+    on_fold: Callable[[int], None] | None = None,
 ) -> CrossValidation:
-    """Stratified k-fold: ``fit_predict(train_rows, test_rows)`` returns test probabilities."""
+    """Stratified k-fold: ``fit_predict(train_rows, test_rows)`` returns test probabilities;
+    ``on_fold`` hears the number of folds done after each one."""
     from sklearn.model_selection import StratifiedKFold
 
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
@@ -72,6 +74,8 @@ def cross_validate(
         probability = fit_predict(train_rows, test_rows)
         out_of_fold[test_rows] = probability
         results.append(metrics(y[test_rows], probability))
+        if on_fold is not None:
+            on_fold(len(results))
     return CrossValidation(tuple(results), out_of_fold)
 
 

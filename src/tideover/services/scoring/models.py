@@ -17,6 +17,7 @@ import pandas as pd
 from tideover.checksums import file_sha256
 from tideover.domain.clock import Clock
 from tideover.domain.errors import InputRejected, NotFound
+from tideover.i18n import N_
 from tideover.scoring.artefact import model_text, reason_catalogue
 from tideover.scoring.derive import Derivation
 from tideover.scoring.gbm import GbmModel
@@ -28,6 +29,7 @@ from tideover.scoring.scaling import Bands, PointsScale
 from tideover.scoring.scorecard import ScorecardSettings
 from tideover.scoring.scoring import score_account, score_frame
 from tideover.scoring.training import train
+from tideover.services.common import ProgressFn, no_progress
 from tideover.services.scoring.results import (
     ModelList,
     ModelRoles,
@@ -80,8 +82,10 @@ def train_model(
     created_by: str,
     clock: Clock,
     scorecard: ScorecardSettings | None = None,
+    progress: ProgressFn | None = None,
 ) -> TrainedModel:
-    """Train on a file, write the report and register an immutable version (not promoted)."""
+    """Train on a file, write the report and register an immutable version (not promoted);
+    ``progress`` hears each cross-validation fold and the final fit."""
     parsed = [Derivation.parse(text) for text in derivations]
     frame = read_table(data_path)
     started = time.perf_counter()
@@ -97,6 +101,7 @@ def train_model(
         scale=scale,
         folds=folds,
         scorecard=scorecard,
+        progress=progress,
     )
     seconds = time.perf_counter() - started
     summary = result.summary()
@@ -203,11 +208,13 @@ def score_file(
     id_column: str | None = None,
     top: int = 3,
     chunk_rows: int = CHUNK_ROWS,
+    progress: ProgressFn | None = None,
 ) -> ScoredFile:
     """Score a CSV/Parquet file into a Parquet file; the champion unless ``version`` is given.
 
     Read, scored and written ``chunk_rows`` at a time, so memory stays flat; the
-    output appears only when every chunk has been scored.
+    output appears only when every chunk has been scored.  ``progress`` hears the rows
+    scored after each chunk, of the file's rows (a CSV's counted by its lines).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -219,6 +226,9 @@ def score_file(
     out_path.parent.mkdir(parents=True, exist_ok=True)
     partial = out_path.with_name(out_path.name + ".partial")
     writer: Any = None
+    tell = progress or no_progress
+    expected = _row_count(data_path)
+    tell(_SCORING, 0, expected)
     try:
         for chunk in _chunks(data_path, chunk_rows):
             if writer is None:
@@ -231,6 +241,7 @@ def score_file(
             for band, count in scored["band"].value_counts().items():
                 counts[str(band)] += int(count)
             rows += len(scored)
+            tell(_SCORING, rows, max(rows, expected))
         if writer is None:
             raise InputRejected(f"file {data_path} has no rows", f"文件 {data_path} 没有数据行")
         writer.close()
@@ -248,6 +259,23 @@ def score_file(
         seconds=round(time.perf_counter() - started, 3),
         bands=counts,
     )
+
+
+_SCORING = N_("scoring accounts")
+
+
+def _row_count(path: Path) -> int:
+    """The rows of a file, for progress only: a Parquet file's metadata, a CSV's lines."""
+    try:
+        if path.suffix.lower() == ".csv":
+            with path.open("rb") as handle:
+                lines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+            return max(lines - 1, 0)
+        import pyarrow.parquet as pq
+
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    except (OSError, ValueError):
+        return 0  # the read that follows says what is wrong with the file
 
 
 def _chunks(path: Path, rows: int) -> Iterator[pd.DataFrame]:
