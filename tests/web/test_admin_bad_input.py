@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 
-from httpx import Response
+from httpx2 import Response
 
 from tests.web.conftest import sign_in
 from tideover.bootstrap import App

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 
 from tests.web.conftest import CLOCK, ROLES, Session, sign_in
 from tests.web.test_admin_roles_doc import ROUTES
