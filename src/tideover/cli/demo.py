@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from tideover.cli.output import JsonOption, console, locale, print_json, progress_bars, say
+from tideover.cli.labels import label as word
+from tideover.cli.output import JsonOption, _, console, locale, print_json, progress_bars
 from tideover.cli.portfolio import parse_date, render_delinquency
 from tideover.services.common import ProgressFn
 
@@ -56,7 +57,7 @@ def demo(
     compared = DEMO_COMPARISON_PLATFORM in codes
     with (
         open_app() as app,
-        console.status(say("fetching Lending Club data…", "正在获取 Lending Club 数据…")) as s,
+        console.status(_("fetching %(source)s data…", source="Lending Club")) as s,
     ):
         fetch_dataset(name="lendingclub", cache_dir=app.cache_dir, on_message=s.update)
         if compared:  # the simulation's reference behaviour is fitted on the Taiwan data
@@ -81,14 +82,9 @@ def demo(
     if comparison is not None:
         _render_model_comparison(comparison)
     first = stories[0].days[0].as_of
-    console.print(
-        say(
-            f"done in {time.perf_counter() - started:.1f} s — next: "
-            f"`tideover kpi --platform {codes[0]} --from {first} --to {last}`",
-            f"完成，用时 {time.perf_counter() - started:.1f} 秒 — 接下来："
-            f"`tideover kpi --platform {codes[0]} --from {first} --to {last}`",
-        )
-    )
+    kpi = f"`tideover kpi --platform {codes[0]} --from {first} --to {last}`"
+    took = format(time.perf_counter() - started, ".1f")
+    console.print(_("done in %(seconds)s s — next: %(command)s", seconds=took, command=kpi))
     _render_console(
         codes, borrowers=[b for b in borrowers if b], sink=app.settings.data_dir / SINK_FILE
     )
@@ -103,46 +99,40 @@ def _render_console(
     from tideover.services.demo.people import DEMO_PASSWORD, DEMO_STAFF
 
     console.print(
-        say(
-            "\nthe console: `tideover serve` (or `make serve`), then open "
-            "http://127.0.0.1:8000/ and sign in on a demo platform as one of these users, "
-            f"password {DEMO_PASSWORD} (demo mode only):",
-            "\n控制台：运行 `tideover serve`（或 `make serve`），打开 http://127.0.0.1:8000/，"
-            f"在示例平台上以下列用户之一登录，密码 {DEMO_PASSWORD}（仅限演示模式）：",
+        "\n"
+        + _(
+            "the console: %(serve)s (or %(make)s), then open %(address)s and sign in on a demo "
+            "platform as one of these users, password %(password)s (demo mode only):",
+            serve="`tideover serve`",
+            make="`make serve`",
+            address="http://127.0.0.1:8000/",
+            password=DEMO_PASSWORD,
         ),
         markup=False,
     )
     table = Table(show_edge=False)
-    table.add_column(say("platform", "平台"))
-    table.add_column(say("user", "用户"))
-    table.add_column(say("role", "角色"))
+    table.add_column(_("platform"))
+    table.add_column(_("user"))
+    table.add_column(_("role"))
     for code in codes:
         for username, roles in DEMO_STAFF:
-            table.add_row(code, username, ", ".join(say(*_ROLE_WORDS[r.value]) for r in roles))
+            table.add_row(code, username, ", ".join(word("role", r.value) for r in roles))
     console.print(table)
     for b in borrowers:
+        portal = f"http://127.0.0.1:8000/borrower/login?platform={b.platform}"
         console.print(
-            say(
-                f"the borrower portal: http://127.0.0.1:8000/borrower/login?platform={b.platform}"
-                f" — phone {b.phone} (borrower {b.borrower_id}, in arrears); the sign-in code "
-                f"is written to {sink}, its last line (demo mode sends no text message)",
-                f"借款人门户：http://127.0.0.1:8000/borrower/login?platform={b.platform}"
-                f" — 手机号 {b.phone}（借款人 {b.borrower_id}，逾期中）；登录验证码写入 "
-                f"{sink} 的最后一行（演示模式不发送短信）",
+            _(
+                "the borrower portal: %(address)s — phone %(phone)s (borrower %(borrower)s, in "
+                "arrears); the sign-in code is written to %(sink)s, its last line (demo mode "
+                "sends no text message)",
+                address=portal,
+                phone=b.phone,
+                borrower=b.borrower_id,
+                sink=sink,
             ),
             markup=False,
             soft_wrap=True,  # one line to copy: the address and the path are never broken
         )
-
-
-_ROLE_WORDS = {
-    "platform_admin": ("platform admin", "平台管理员"),
-    "strategy_manager": ("strategy manager", "策略经理"),
-    "compliance_officer": ("compliance officer", "合规官"),
-    "team_lead": ("team lead", "催收组长"),
-    "collector": ("collector", "催收员"),
-    "auditor": ("auditor", "审计员"),
-}
 
 
 def _platforms(codes: list[str]) -> list[str]:
@@ -151,10 +141,10 @@ def _platforms(codes: list[str]) -> list[str]:
     unknown = [c for c in codes if c not in DEMO_POLICY_JURISDICTION]
     if unknown:
         raise typer.BadParameter(
-            say(
-                f"unknown demo platform(s) {', '.join(unknown)}; "
-                f"choose from {', '.join(DEMO_POLICY_JURISDICTION)}",
-                f"未知示例平台 {', '.join(unknown)}；可选：{', '.join(DEMO_POLICY_JURISDICTION)}",
+            _(
+                "unknown demo platform(s) %(unknown)s; choose from %(known)s",
+                unknown=", ".join(unknown),
+                known=", ".join(DEMO_POLICY_JURISDICTION),
             ),
             param_hint="--platform",
         )
@@ -254,25 +244,31 @@ def _clock_at(time_zone: str) -> Callable[[date], FixedClock]:
 def _render_story(story: DemoStory) -> None:
     load, policy = story.load, story.policy
     code = story.platform
-    state = say("already loaded", "此前已加载") if load.already_loaded else say("loaded", "已加载")
+    state = _("already loaded") if load.already_loaded else _("loaded")
     console.print(
-        say(
-            f"\n{code}: {state} · borrowers {load.borrowers:,} · loans {load.loans:,} · "
-            f"policy {policy.example} (version {policy.version}) active",
-            f"\n{code}：{state} · 借款人 {load.borrowers:,} · 借据 {load.loans:,} · "
-            f"策略 {policy.example}（版本 {policy.version}）生效",
+        "\n"
+        + _(
+            "%(platform)s: %(state)s · borrowers %(borrowers)s · loans %(loans)s · "
+            "policy %(policy)s (version %(version)s) active",
+            platform=code,
+            state=state,
+            borrowers=format(load.borrowers, ","),
+            loans=format(load.loans, ","),
+            policy=policy.example,
+            version=policy.version,
         )
     )
     trained = {m.role: m for m in story.models.models or []}
     if trained:
         champion, challenger = trained["champion"], trained["challenger"]
         console.print(
-            say(
-                f"models trained on the book: champion {champion.kind} AUC "
-                f"{champion.auc:.3f}, challenger {challenger.kind} AUC "
-                f"{challenger.auc:.3f} (shadow-scored every day)",
-                f"基于本平台数据训练模型：冠军 {champion.kind} AUC {champion.auc:.3f}，"
-                f"挑战者 {challenger.kind} AUC {challenger.auc:.3f}（每日影子评分）",
+            _(
+                "models trained on the book: champion %(champion)s AUC %(champion_auc)s, "
+                "challenger %(challenger)s AUC %(challenger_auc)s (shadow-scored every day)",
+                champion=champion.kind,
+                champion_auc=format(champion.auc, ".3f"),
+                challenger=challenger.kind,
+                challenger_auc=format(challenger.auc, ".3f"),
             )
         )
     render_delinquency(story.delinquency)
@@ -285,13 +281,16 @@ def _render_day(day: StoryDay) -> None:
         return  # completed by an earlier run: nothing new to tell
     counts, sim = day.cycle.counts, day.simulated
     console.print(
-        say(
-            f"{day.as_of}: actions {counts['actions']:,} (dropped {counts['dropped']:,}) · "
-            f"reached {sim.reached:,} · paid {sim.payments:,} · "
-            f"promised {sim.promises:,} · complaints {sim.complaints:,}",
-            f"{day.as_of}：动作 {counts['actions']:,}（取消 {counts['dropped']:,}）· "
-            f"触达 {sim.reached:,} · 还款 {sim.payments:,} · 承诺 {sim.promises:,} · "
-            f"投诉 {sim.complaints:,}",
+        _(
+            "%(day)s: actions %(actions)s (dropped %(dropped)s) · reached %(reached)s · "
+            "paid %(paid)s · promised %(promised)s · complaints %(complaints)s",
+            day=day.as_of,
+            actions=format(counts["actions"], ","),
+            dropped=format(counts["dropped"], ","),
+            reached=format(sim.reached, ","),
+            paid=format(sim.payments, ","),
+            promised=format(sim.promises, ","),
+            complaints=format(sim.complaints, ","),
         )
     )
 
@@ -306,24 +305,24 @@ def _render_model_comparison(report: ComparisonReport) -> None:
     from tideover.services.simulate.display import interval_text, label
 
     console.print(
-        say(
-            "\nthe supportive and the aggressive policy compared by the model, on the same "
+        "\n"
+        + _(
+            "the supportive and the aggressive policy compared by the model, on the same "
             "borrowers and the same random draws (read levels as a scenario, differences as "
-            "evidence; docs/simulation.md)",
-            "\n用模型比较支持型与强硬型策略：相同借款人、相同随机抽样（水平值仅作情景参考，"
-            "差异才是证据；见 docs/simulation.md）",
+            "evidence; %(doc)s)",
+            doc="docs/simulation.md",
         )
     )
     render_comparison(report)
     (difference,) = report.differences
     table = Table(
-        title=say(
-            f"{difference.policy} minus {difference.baseline}, month by month "
-            "(median and 90 % interval)",
-            f"{difference.policy} 减 {difference.baseline}，逐月（中位数与 90% 区间）",
+        title=_(
+            "%(policy)s minus %(baseline)s, month by month (median and 90 %% interval)",
+            policy=difference.policy,
+            baseline=difference.baseline,
         )
     )
-    table.add_column(say("month", "月份"), justify="right")
+    table.add_column(_("month"), justify="right")
     for kpi in OVER_MONTHS:
         table.add_column(label(kpi, locale()), justify="right")
     for month in range(1, report.settings.months + 1):

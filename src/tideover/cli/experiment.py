@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from tideover.cli.output import JsonOption, console, locale, print_json, say
+from tideover.cli.labels import label
+from tideover.cli.output import N_, JsonOption, _, console, either, print_json
 
 if TYPE_CHECKING:
     from tideover.services.simulate.results import ExperimentReport
@@ -24,10 +25,15 @@ app = typer.Typer(
 )
 
 CALLS = {
-    "keep_running": ("keep running", "继续运行"),
-    "promote": ("promote the challenger", "推广挑战者"),
-    "stop": ("stop", "停止"),
+    "keep_running": N_("keep running"),
+    "promote": N_("promote the challenger"),
+    "stop": N_("stop"),
 }
+
+
+def _call(code: str) -> str:
+    """The verdict in the reader's words (a code without words as it is)."""
+    return _(CALLS[code]) if code in CALLS else code
 
 
 @app.command("report")
@@ -64,16 +70,14 @@ def report(
         return
     if found.version is None:
         console.print(
-            say(
-                f"{platform}: no active policy version, so no experiment runs",
-                f"{platform}：没有生效的策略版本，因此没有进行中的实验",
-            )
+            _("%(platform)s: no active policy version, so no experiment runs", platform=platform)
         )
     elif not found.experiments:
         console.print(
-            say(
-                f"{platform}: active policy version {found.version} runs no experiment",
-                f"{platform}：生效策略版本 {found.version} 没有实验",
+            _(
+                "%(platform)s: active policy version %(version)s runs no experiment",
+                platform=platform,
+                version=found.version,
             )
         )
     for one in found.experiments:
@@ -85,41 +89,44 @@ def _text(value: object) -> str:
 
 
 def render_experiment(one: ExperimentReport) -> None:
-    zh = locale() == "zh"
-    en_call, zh_call = CALLS.get(one.call, (one.call, one.call))
-    period = f"{one.first} – {one.last}" if one.first else say("no data yet", "尚无数据")
+    period = f"{one.first} – {one.last}" if one.first else _("no data yet")
     console.print(
-        say(
-            f"\n{one.platform} · experiment {one.experiment} in segment {one.segment} "
-            f"(version {one.version}) · {period}, {one.days} of {one.planned_days} planned days "
-            f"· verdict: {en_call}",
-            f"\n{one.platform} · 实验 {one.experiment}，分群 {one.segment}（版本 {one.version}）"
-            f" · {period}，已运行 {one.days} 天 / 计划 {one.planned_days} 天 · 结论：{zh_call}",
+        "\n"
+        + _(
+            "%(platform)s · experiment %(experiment)s in segment %(segment)s (version "
+            "%(version)s) · %(period)s, %(days)s of %(planned)s planned days · verdict: %(call)s",
+            platform=one.platform,
+            experiment=one.experiment,
+            segment=one.segment,
+            version=one.version,
+            period=period,
+            days=one.days,
+            planned=one.planned_days,
+            call=_call(one.call),
         ),
         markup=False,
         highlight=False,
     )
     if one.hypothesis:
-        console.print(say("hypothesis: ", "假设：") + one.hypothesis, markup=False)
+        console.print(_("hypothesis: %(text)s", text=one.hypothesis), markup=False)
     ratio = _text(one.sample_ratio_p)
     console.print(
-        say(
-            f"sample ratio: p = {ratio}" + (" — MISMATCH" if one.sample_ratio_mismatch else ""),
-            f"样本比例检验：p = {ratio}" + ("——不匹配" if one.sample_ratio_mismatch else ""),
-        )
+        _("sample ratio: p = %(p)s — MISMATCH", p=ratio)
+        if one.sample_ratio_mismatch
+        else _("sample ratio: p = %(p)s", p=ratio)
     )
-    arms = Table(title=say("arms (cumulative)", "各分组（累计）"))
-    for column in (say("arm", "分组"), say("role", "角色"), say("treatment", "处置方式")):
+    arms = Table(title=_("arms (cumulative)"))
+    for column in (_("arm"), _("role"), _("treatment")):
         arms.add_column(column)
-    arms.add_column(say("weight", "权重"), justify="right")
-    arms.add_column(say("accounts", "账户"), justify="right")
+    arms.add_column(_("weight"), justify="right")
+    arms.add_column(_("accounts"), justify="right")
     metrics = list(one.arms[0].values) if one.arms and one.arms[0].values else []
     for name in metrics:
         arms.add_column(name, justify="right")
     for arm in one.arms:
         arms.add_row(
             arm.arm,
-            arm.role,
+            label("model_role", arm.role),
             arm.treatment,
             str(arm.weight),
             f"{arm.accounts:,}",
@@ -128,16 +135,13 @@ def render_experiment(one: ExperimentReport) -> None:
     console.print(arms)
     for challenger in one.challengers:
         table = Table(
-            title=say(
-                f"{challenger.arm} minus champion (always-valid 95 % interval)",
-                f"{challenger.arm} 减冠军（始终有效的 95% 区间）",
-            )
+            title=_("%(arm)s minus champion (always-valid 95 %% interval)", arm=challenger.arm)
         )
-        for column in (say("metric", "指标"), say("difference", "差异")):
-            table.add_column(column, justify="right" if column != say("metric", "指标") else "left")
-        table.add_column(say("interval", "区间"), justify="right")
+        table.add_column(_("metric"))
+        table.add_column(_("difference"), justify="right")
+        table.add_column(_("interval"), justify="right")
         table.add_column("p", justify="right")
-        table.add_column(say("margin", "容忍幅度"), justify="right")
+        table.add_column(_("margin"), justify="right")
         table.add_column("CUPED")
         for row in (challenger.primary, *challenger.guardrails):
             table.add_row(
@@ -146,12 +150,15 @@ def render_experiment(one: ExperimentReport) -> None:
                 f"{_text(row.lower)} … {_text(row.upper)}",
                 _text(row.p_value),
                 _text(row.margin),
-                say("yes", "是") if row.cuped else say("no", "否"),
+                _("yes") if row.cuped else _("no"),
             )
         console.print(table)
-        call_en, call_zh = CALLS.get(challenger.call, (challenger.call, challenger.call))
-        console.print(say(f"{challenger.arm}: {call_en}", f"{challenger.arm}：{call_zh}"))
+        console.print(
+            _("%(arm)s: %(call)s", arm=challenger.arm, call=_call(challenger.call)),
+            markup=False,
+            highlight=False,
+        )
         for reason in challenger.reasons:
-            console.print(f"  - {reason.zh if zh else reason.en}", markup=False, highlight=False)
+            console.print(f"  - {either(reason.en, reason.zh)}", markup=False, highlight=False)
     for reason in one.not_measured:
-        console.print(f"  · {reason.zh if zh else reason.en}", markup=False, highlight=False)
+        console.print(f"  · {either(reason.en, reason.zh)}", markup=False, highlight=False)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.cli.output import JsonOption, _, console, print_json
 
 app = typer.Typer(
     help="The outbox: send what is due, list messages, record receipts and opt-outs.",
@@ -76,11 +76,15 @@ def run(
         print_json(done)
         return
     console.print(
-        say(
-            f"{done.picked} picked: {done.sent} sent, {done.deferred} deferred, {done.retried} "
-            f"to retry, {done.failed} failed, {done.dropped} dropped",
-            f"取出 {done.picked} 条：发送 {done.sent}，推迟 {done.deferred}，待重试 "
-            f"{done.retried}，失败 {done.failed}，放弃 {done.dropped}",
+        _(
+            "%(picked)s picked: %(sent)s sent, %(deferred)s deferred, %(retried)s to retry, "
+            "%(failed)s failed, %(dropped)s dropped",
+            picked=done.picked,
+            sent=done.sent,
+            deferred=done.deferred,
+            retried=done.retried,
+            failed=done.failed,
+            dropped=done.dropped,
         ),
         markup=False,
     )
@@ -123,7 +127,7 @@ def list_(
             f"\t{m.error_code or ''}",
             markup=False,
         )
-    console.print(say(f"{page.total} message(s)", f"共 {page.total} 条"), markup=False)
+    console.print(_("%(total)s message(s)", total=page.total), markup=False)
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -223,9 +227,10 @@ def policy_notices_cmd(
         console.print(f"--- {line.account_id} ({line.language}, {line.channel})", markup=False)
         console.print(line.body, markup=False)
     console.print(
-        say(
-            f"{done.accounts} account(s) owed a notice; {done.queued} queued",
-            f"{done.accounts} 个账户需要通知；已排队 {done.queued} 条",
+        _(
+            "%(accounts)s account(s) owed a notice; %(queued)s queued",
+            accounts=done.accounts,
+            queued=done.queued,
         ),
         markup=False,
     )

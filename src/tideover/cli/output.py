@@ -2,8 +2,8 @@
 
 Every text a command prints goes through :func:`_` (gettext, catalogue
 ``tideover.i18n``): written in English with ``%(name)s`` placeholders,
-translated in ``src/tideover/i18n/locale/zh_CN/LC_MESSAGES/tideover.po``.
-``say(en, zh)`` is the older inline pair, kept until every module has moved.
+translated in ``src/tideover/i18n/locale/zh_CN/LC_MESSAGES/tideover.po``;
+:func:`either` picks between the two texts that come with the data.
 """
 
 from __future__ import annotations
@@ -89,11 +89,6 @@ def either(en: str, zh: str) -> str:
     """Of a text that comes with the data in both languages (a rule's title, a finding's
     reason, a domain error), the reader's."""
     return zh if language() == "zh_CN" else en
-
-
-def say(en: str, zh: str) -> str:
-    """The text for the current locale (inline pairs: prefer ``_`` and the catalogue)."""
-    return zh if locale() == "zh" else en
 
 
 __all__ = ["N_"]  # re-exported: commands mark texts shown later with it

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tideover.cli.output import JsonOption, console, error_console, print_json, say
+from tideover.cli.output import JsonOption, _, console, error_console, print_json
 from tideover.cli.policy import FileArg, run_with_uow, show_problems
 from tideover.services.results import Result
 
@@ -42,11 +42,11 @@ def _read_exact(path: Path) -> str:
         raise PolicyRejected(str(path), [problem]) from exc
 
 
-def _report(result: Result, json_out: bool, en: str, zh: str) -> None:
+def _report(result: Result, json_out: bool, text: str) -> None:
     if json_out:
         print_json(result)
         return
-    console.print(say(en, zh), markup=False, highlight=False)
+    console.print(text, markup=False, highlight=False)
 
 
 def _effective(value: str | None) -> date | None:
@@ -73,10 +73,15 @@ def submit(
     _report(
         r,
         json_out,
-        f"{platform}: version {r.version} ({r.policy}, sha256 {r.sha256[:12]}) "
-        f"submitted by {r.author}; awaiting approval by someone else",
-        f"{platform}：版本 {r.version}（{r.policy}，sha256 {r.sha256[:12]}）已由 "
-        f"{r.author} 提交；待他人审批",
+        _(
+            "%(platform)s: version %(version)s (%(policy)s, sha256 %(sha256)s) submitted by "
+            "%(author)s; awaiting approval by someone else",
+            platform=platform,
+            version=r.version,
+            policy=r.policy,
+            sha256=r.sha256[:12],
+            author=r.author,
+        ),
     )
 
 
@@ -90,8 +95,12 @@ def approve(
     _report(
         r,
         json_out,
-        f"{platform}: version {version} approved by {by}",
-        f"{platform}：版本 {version} 已由 {by} 审批通过",
+        _(
+            "%(platform)s: version %(version)s approved by %(by)s",
+            platform=platform,
+            version=version,
+            by=by,
+        ),
     )
 
 
@@ -111,8 +120,12 @@ def reject(
     _report(
         r,
         json_out,
-        f"{platform}: version {version} sent back to draft by {by}",
-        f"{platform}：版本 {version} 已由 {by} 退回草稿",
+        _(
+            "%(platform)s: version %(version)s sent back to draft by %(by)s",
+            platform=platform,
+            version=version,
+            by=by,
+        ),
     )
 
 
@@ -133,8 +146,12 @@ def activate(
     _report(
         r,
         json_out,
-        f"{platform}: version {version} active from {r.effective_from}",
-        f"{platform}：版本 {version} 自 {r.effective_from} 起生效",
+        _(
+            "%(platform)s: version %(version)s active from %(effective)s",
+            platform=platform,
+            version=version,
+            effective=r.effective_from,
+        ),
     )
 
 
@@ -151,8 +168,12 @@ def rollback(
     _report(
         r,
         json_out,
-        f"{platform}: rolled back to version {r.version}, active from {r.effective_from}",
-        f"{platform}：已回滚至版本 {r.version}，自 {r.effective_from} 起生效",
+        _(
+            "%(platform)s: rolled back to version %(version)s, active from %(effective)s",
+            platform=platform,
+            version=r.version,
+            effective=r.effective_from,
+        ),
     )
 
 
@@ -165,7 +186,7 @@ def versions(platform: StoredPlatform, json_out: JsonOption = False) -> None:
         print_json(result)
         return
     if not result.versions:
-        console.print(say(f"{platform}: no policy version yet", f"{platform}：尚无策略版本"))
+        console.print(_("%(platform)s: no policy version yet", platform=platform))
     for v in result.versions:
         console.print(
             f"{v.version:>4}  {v.status:<10} {v.policy:<24} {v.author:<12} "
@@ -198,39 +219,40 @@ def render_review(simulation: ReviewSimulation) -> None:
 
     state = simulation.state
     out = error_console
-    out.print(say("\n--- simulation for the review ---", "\n--- 审批用模拟 ---"))
+    out.print("\n" + _("--- simulation for the review ---"))
     if state == "done" and simulation.report is not None:
         render_comparison(simulation.report, out)
         return
-    messages = {
-        "not_requested": (
-            "none was requested for this version; run `tideover simulate review "
-            f"{simulation.version} --platform <platform>`",
-            f"该版本未请求模拟；请运行 `tideover simulate review {simulation.version} "
-            "--platform <平台>`",
-        ),
-        "not_started": (
-            "requested, but no job runs it (the submitter is not a stored user): run "
-            f"`tideover simulate review {simulation.version} --platform <platform>`",
-            "已请求，但没有任务执行（提交人不是系统用户）：请运行 "
-            f"`tideover simulate review {simulation.version} --platform <平台>`",
-        ),
-        "queued": (
-            "queued: waiting for a worker (`tideover worker`) to take it",
-            "排队中：等待后台任务进程（`tideover worker`）处理",
-        ),
-        "running": (
-            f"running ({simulation.progress_label or 'started'}, {simulation.progress_done} of "
-            f"{simulation.progress_total})",
-            f"运行中（{simulation.progress_label or '已开始'}，{simulation.progress_done}/"
-            f"{simulation.progress_total}）",
-        ),
-        "failed": (
-            f"failed: {simulation.error}; run it again with `tideover simulate review "
-            f"{simulation.version} --platform <platform>`",
-            f"失败：{simulation.error}；可用 `tideover simulate review {simulation.version} "
-            "--platform <平台>` 重新运行",
-        ),
-    }
-    en, zh = messages.get(state, (state, state))
-    out.print(say(en, zh), markup=False, highlight=False)
+    out.print(_review_state(simulation), markup=False, highlight=False)
+
+
+def _review_state(simulation: ReviewSimulation) -> str:
+    """Where a review's simulation that is not done stands, and what to run about it."""
+    state = simulation.state
+    again = _(
+        "`tideover simulate review %(version)s --platform <platform>`",
+        version=simulation.version,
+    )
+    if state == "not_requested":
+        return _("none was requested for this version; run %(command)s", command=again)
+    if state == "not_started":
+        return _(
+            "requested, but no job runs it (the submitter is not a stored user): run %(command)s",
+            command=again,
+        )
+    if state == "queued":
+        return _("queued: waiting for a worker (`tideover worker`) to take it")
+    if state == "running":
+        return _(
+            "running (%(step)s, %(done)s of %(total)s)",
+            step=simulation.progress_label or _("started"),
+            done=simulation.progress_done,
+            total=simulation.progress_total,
+        )
+    if state == "failed":
+        return _(
+            "failed: %(error)s; run it again with %(command)s",
+            error=simulation.error,
+            command=again,
+        )
+    return state

@@ -15,7 +15,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tideover.cli.output import JsonOption, console, locale, print_json, progress_bars, say
+from tideover.cli.output import (
+    JsonOption,
+    _,
+    console,
+    either,
+    locale,
+    print_json,
+    progress_bars,
+)
 from tideover.services.simulate.settings import DEFAULT_MONTHS, DEFAULT_RUNS, DEFAULT_SEED
 
 if TYPE_CHECKING:
@@ -219,12 +227,13 @@ def review(
         print_json(report)
         return
     render_comparison(report)
+    command = f"`tideover policy show {version} --platform {platform}`"
     console.print(
-        say(
-            f"{platform}: stored with version {version}; `tideover policy show {version} "
-            f"--platform {platform}` shows it",
-            f"{platform}：已随版本 {version} 保存；`tideover policy show {version} "
-            f"--platform {platform}` 可查看",
+        _(
+            "%(platform)s: stored with version %(version)s; %(command)s shows it",
+            platform=platform,
+            version=version,
+            command=command,
         )
     )
 
@@ -241,21 +250,28 @@ def _minor_digits(code: str) -> int:
 def _header(report: SimulationReport | ComparisonReport, out: Console = console) -> None:
     book, model, settings = report.book, report.behaviour, report.settings
     out.print(
-        say(
-            f"{report.platform}: book of {book.as_of} · {book.accounts:,} open accounts "
-            f"({book.behind:,} behind, {book.dq30:,} 30+) · {model.scenario} behaviour "
-            f"({model.source}) · {settings.months} months × {settings.runs} runs, seed "
-            f"{settings.seed} · rule pack {settings.pack} · {report.seconds:.1f} s",
-            f"{report.platform}：{book.as_of} 的组合 · 在贷 {book.accounts:,} 户"
-            f"（逾期 {book.behind:,}，30 天以上 {book.dq30:,}）· 行为模型 {model.scenario}"
-            f"（{model.source}）· {settings.months} 个月 × {settings.runs} 次，随机种子 "
-            f"{settings.seed} · 合规规则包 {settings.pack} · 用时 {report.seconds:.1f} 秒",
+        _(
+            "%(platform)s: book of %(as_of)s · %(accounts)s open accounts (%(behind)s behind, "
+            "%(dq30)s 30+) · %(scenario)s behaviour (%(source)s) · %(months)s months × "
+            "%(runs)s runs, seed %(seed)s · rule pack %(pack)s · %(seconds)s s",
+            platform=report.platform,
+            as_of=book.as_of,
+            accounts=format(book.accounts, ","),
+            behind=format(book.behind, ","),
+            dq30=format(book.dq30, ","),
+            scenario=model.scenario,
+            source=model.source,
+            months=settings.months,
+            runs=settings.runs,
+            seed=settings.seed,
+            pack=settings.pack,
+            seconds=format(report.seconds, ".1f"),
         ),
         markup=False,
         highlight=False,
     )
     if model.note_en:
-        out.print(say(model.note_en, model.note_zh or model.note_en), markup=False)
+        out.print(either(model.note_en, model.note_zh or model.note_en), markup=False)
 
 
 def _levels(run: PolicyRun, months: int, code: str, out: Console = console) -> None:
@@ -263,16 +279,11 @@ def _levels(run: PolicyRun, months: int, code: str, out: Console = console) -> N
     from tideover.services.simulate.results import KPI_LABELS
 
     digits, language = _minor_digits(code), locale()
-    table = Table(
-        title=say(
-            f"{run.source.label}: median (90 % interval) by month",
-            f"{run.source.label}：各月中位数（90% 区间）",
-        )
-    )
-    table.add_column(say("KPI", "指标"))
+    table = Table(title=_("%(policy)s: median (90 %% interval) by month", policy=run.source.label))
+    table.add_column(_("KPI"))
     picked = shown_months(months)
     for month in picked:
-        table.add_column(say(f"month {month}", f"第 {month} 月"), justify="right")
+        table.add_column(_("month %(month)s", month=month), justify="right")
     for kpi in KPI_LABELS:
         cells = [interval_text(run.at(kpi, m), minor_digits=digits) for m in picked]
         table.add_row(label(kpi, language), *cells)
@@ -298,18 +309,19 @@ def render_comparison(report: ComparisonReport, out: Console = console) -> None:
     for difference in report.differences:
         mine = next(p for p in report.policies if p.source.label == difference.policy)
         table = Table(
-            title=say(
-                f"month {last}: {difference.policy} against {difference.baseline} "
-                "(median; difference with its 90 % interval, on the same draws)",
-                f"第 {last} 月：{difference.policy} 对比 {difference.baseline}"
-                "（中位数；差异及其 90% 区间，基于相同随机抽样）",
+            title=_(
+                "month %(month)s: %(policy)s against %(baseline)s (median; difference with "
+                "its 90 %% interval, on the same draws)",
+                month=last,
+                policy=difference.policy,
+                baseline=difference.baseline,
             )
         )
-        table.add_column(say("KPI", "指标"))
+        table.add_column(_("KPI"))
         table.add_column(difference.baseline, justify="right")
         table.add_column(difference.policy, justify="right")
-        table.add_column(say("difference", "差异"), justify="right")
-        table.add_column(say("favours", "更优"))
+        table.add_column(_("difference"), justify="right")
+        table.add_column(_("favours"))
         for kpi in KPI_LABELS:
             row = difference.at(kpi, last)
             table.add_row(
@@ -329,32 +341,26 @@ def _sensitivity(difference: object, language: str, out: Console = console) -> N
 
     assert isinstance(difference, PolicyDifference)
     if not difference.sensitivity:
-        out.print(
-            say(
-                "no sensitivity table: it needs at least 10 runs with prior uncertainty",
-                "无敏感性分析表：需要至少 10 次带先验不确定性的模拟",
-            )
-        )
+        out.print(_("no sensitivity table: it needs at least 10 runs with prior uncertainty"))
         return
     table = Table(
-        title=say(
-            f"what drives the difference in month {difference.sensitivity[0].month} "
-            "(Spearman's rank correlation of each prior's draws with it)",
-            f"第 {difference.sensitivity[0].month} 月差异的驱动因素（各先验抽样与差异的"
-            "Spearman 秩相关）",
+        title=_(
+            "what drives the difference in month %(month)s (Spearman's rank correlation of "
+            "each prior's draws with it)",
+            month=difference.sensitivity[0].month,
         )
     )
-    table.add_column(say("KPI", "指标"))
-    table.add_column(say("prior", "先验"))
+    table.add_column(_("KPI"))
+    table.add_column(_("prior"))
     table.add_column("ρ", justify="right")
-    table.add_column(say("what it is", "含义"))
+    table.add_column(_("what it is"))
     for block in difference.sensitivity:
         for rank, driver in enumerate(block.drivers[:3]):
             table.add_row(
                 label(block.kpi, language) if rank == 0 else "",
                 driver.prior,
                 f"{driver.rank_correlation:+.2f}",
-                driver.zh if language.startswith("zh") else driver.en,
+                either(driver.en, driver.zh),
             )
     out.print(table)
 
@@ -364,16 +370,10 @@ def _chart_line(drawn: SimulationChart | None, out: Console = console) -> None:
         return
     size = f"{drawn.width}×{drawn.height}"
     out.print(
-        say(
-            f"chart written to {drawn.chart} ({size} px)",
-            f"图表已写入 {drawn.chart}（{size} 像素）",
-        ),
+        _("chart written to %(chart)s (%(size)s px)", chart=drawn.chart, size=size),
         markup=False,
     )
     if drawn.cjk_font is None:
         out.print(
-            say(
-                "no font with Chinese glyphs was found: the chart's labels are in English only",
-                "未找到含中文字形的字体：图表标签仅为英文",
-            )
+            _("no font with Chinese glyphs was found: the chart's labels are in English only")
         )

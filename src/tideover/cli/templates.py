@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tideover.cli.output import JsonOption, console, print_json, say
+from tideover.cli.output import JsonOption, _, console, either, print_json
 
 app = typer.Typer(
     help="Message templates: draft, approve (four eyes), reject, activate, list, show, preview.",
@@ -40,15 +40,16 @@ def draft(
         return
     info = detail.info
     console.print(
-        say(
-            f"template {info.name} version {info.version} drafted ({len(detail.findings)} "
-            "finding(s))",
-            f"已起草模板 {info.name} 版本 {info.version}（{len(detail.findings)} 项问题）",
+        _(
+            "template %(name)s version %(version)s drafted (%(findings)s finding(s))",
+            name=info.name,
+            version=info.version,
+            findings=len(detail.findings),
         ),
         markup=False,
     )
     for f in detail.findings:
-        console.print(f"  [{f.code}, {f.language}] " + say(f.en, f.zh), markup=False)
+        console.print(f"  [{f.code}, {f.language}] " + either(f.en, f.zh), markup=False)
 
 
 def _transition(
@@ -79,9 +80,11 @@ def _transition(
         print_json(info)
         return
     console.print(
-        say(
-            f"template {name} version {version}: {info.status}",
-            f"模板 {name} 版本 {version}：{info.status}",
+        _(
+            "template %(name)s version %(version)s: %(status)s",
+            name=name,
+            version=version,
+            status=info.status,
         ),
         markup=False,
     )
@@ -140,7 +143,7 @@ def list_(platform: PlatformOption, json_out: JsonOption = False) -> None:
             f"{v.name}\tv{v.version}\t{v.purpose}\t{v.channel}\t{v.status}\t{v.author}",
             markup=False,
         )
-    console.print(say("shipped: ", "内置：") + ", ".join(found.builtin), markup=False)
+    console.print(_("shipped: %(names)s", names=", ".join(found.builtin)), markup=False)
 
 
 @app.command("preview")
