@@ -173,3 +173,26 @@ def test_derived_features_come_from_a_file(
     assert {"PAY_MAX", "UTIL6", "PAYSUM_LIMIT"} <= {str(d).split("=")[0] for d in derivations}
     assert main.run([*train, "--derive-file", str(tmp_path / "missing.txt")]) == 2
     assert "missing.txt" in capsys.readouterr().err
+
+
+def test_latest_promotes_the_model_just_trained(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = str(tmp_path / "registry")
+    promote = ["model", "promote", "latest", "--registry", registry]
+    assert main.run(promote) == 1  # nothing trained yet
+    assert "no model version yet" in capsys.readouterr().err
+    train = ["model", "train", "--data", str(SAMPLE), "--target", TARGET, "--id-column", "ID",
+             "--out", registry, "--folds", "3", "--json"]  # fmt: skip
+    trained = run_json(train, capsys)
+    state = run_json([*promote, "--json"], capsys)
+    assert state["champion"] == trained["version"]
+    out = tmp_path / "scores.parquet"
+    scored = run_json(
+        ["model", "score", "--registry", registry, "--version", "latest", "--data", str(SAMPLE),
+         "--out", str(out), "--json"],
+        capsys,
+    )  # fmt: skip
+    assert scored["model_version"] == trained["version"]
+    assert main.run(promote) == 1  # already the champion: a conflict, said plainly
+    assert "already the champion" in capsys.readouterr().err

@@ -10,7 +10,7 @@ import pytest
 
 from tideover.domain.errors import Conflict, InputRejected, NotFound, ValidationError
 from tideover.scoring.artefact import model_text
-from tideover.scoring.registry import EVENTS, ModelRegistry
+from tideover.scoring.registry import EVENTS, LATEST, ModelRegistry
 from tideover.scoring.scaling import Bands, PointsScale
 from tideover.scoring.scorecard import Characteristic, ScorecardModel
 
@@ -116,3 +116,23 @@ def test_platforms_do_not_see_each_other(registry: ModelRegistry) -> None:
         registry.promote(platform="p2", version=mine, role="champion", by="ana", at=T0)
     with pytest.raises(ValidationError, match="platform code"):
         registry.state("../etc")
+
+
+def test_latest_names_the_version_registered_last(registry: ModelRegistry) -> None:
+    with pytest.raises(NotFound, match="no model version yet"):
+        registry.promote(platform="p1", version=LATEST, role="champion", by="ana", at=T0)
+    # Registered later in the log but stamped earlier: the log's order decides, not the name.
+    first = register(registry, 500, 5)
+    second = register(registry, 510, 1)
+    register(registry, 520, 9, platform="p2")
+    assert registry.latest("p1") == second
+    state = registry.promote(platform="p1", version=LATEST, role="champion", by="ana", at=T0)
+    assert state.champion == second
+    assert registry.load("p1", LATEST).version == second
+    assert registry.events("p1")[-1]["version"] == second  # the log names the version itself
+    third = register(registry, 530, 2)
+    state = registry.promote(platform="p1", version=LATEST, role="challenger", by="ana", at=T0)
+    assert (state.champion, state.challengers) == (second, [third])
+    assert first not in (state.champion, *state.challengers)
+    with pytest.raises(ValidationError, match="platform code"):
+        registry.latest("../p1")

@@ -175,14 +175,20 @@ def list_(
 
 @app.command("promote")
 def promote(
-    version: Annotated[str, typer.Argument(help="The model version to promote.")],
+    version: Annotated[
+        str,
+        typer.Argument(
+            help="The model version to promote, or latest for the one registered last.",
+            show_default=False,
+        ),
+    ],
     registry: RegistryOption,
     platform: PlatformOption = "default",
     role: Annotated[Role, typer.Option("--as", help="champion or challenger.")] = Role.champion,
     by: ByOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Make a version the platform's champion, or add it as a challenger."""
+    """Make a version the platform's champion, or a challenger (latest: the one just trained)."""
     from tideover.services.scoring.models import promote_model
 
     result = promote_model(
@@ -230,7 +236,10 @@ def score(
     account: Annotated[
         str | None, typer.Option(help="One account as a JSON object of column: value.")
     ] = None,
-    version: Annotated[str | None, typer.Option(help="Model version (default: champion).")] = None,
+    version: Annotated[
+        str | None,
+        typer.Option(help="Model version (default: champion; latest: the one registered last)."),
+    ] = None,
     id_column: Annotated[str | None, typer.Option(help="Account id column to carry over.")] = None,
     top: Annotated[int, typer.Option(help="Reasons per account.", min=0, max=10)] = 3,
     json_out: JsonOption = False,

@@ -34,7 +34,10 @@ def monitor(
     registry: Annotated[Path, typer.Option(help="Model registry directory.", show_default=False)],
     data: Annotated[Path, typer.Option(help="A scoring run's input: .csv or .parquet.")],
     platform: PlatformOption = "default",
-    version: Annotated[str | None, typer.Option(help="Model version (default: champion).")] = None,
+    version: Annotated[
+        str | None,
+        typer.Option(help="Model version (default: champion; latest: the one registered last)."),
+    ] = None,
     outcomes: OutcomesOption = None,
     outcome_column: OutcomeColumnOption = None,
     id_column: Annotated[
@@ -71,7 +74,10 @@ def fairness(
     registry: Annotated[Path, typer.Option(help="Model registry directory.", show_default=False)],
     data: Annotated[Path, typer.Option(help="Accounts with their protected attributes.")],
     platform: PlatformOption = "default",
-    version: Annotated[str | None, typer.Option(help="Model version (default: champion).")] = None,
+    version: Annotated[
+        str | None,
+        typer.Option(help="Model version (default: champion; latest: the one registered last)."),
+    ] = None,
     protected: Annotated[
         str | None,
         typer.Option(help="Comma-separated attributes (default: those the model marked)."),

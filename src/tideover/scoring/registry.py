@@ -32,6 +32,9 @@ from tideover.scoring.scaling import Bands
 EVENTS = "events.jsonl"
 _ZH_ROLE = {"champion": "冠军", "challenger": "挑战者"}
 METADATA = "metadata.json"
+# Names the version registered last, wherever a version is asked for by name: a version
+# itself is always ``<kind>-<time>-<hash>``, so the word cannot be one.
+LATEST = "latest"
 _PLATFORM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -114,12 +117,13 @@ class ModelRegistry:
     def promote(
         self, *, platform: str, version: str, role: str, by: str, at: datetime
     ) -> PlatformModels:
-        """Make ``version`` the champion, or add it as a challenger."""
+        """Make ``version`` (or :data:`LATEST`) the champion, or add it as a challenger."""
         if role not in ("champion", "challenger"):
             raise ValidationError(
                 f"role {role!r} is unknown; use champion or challenger",
                 f"未知角色 {role!r}；可选 champion 或 challenger",
             )
+        version = self.resolve(platform, version)
         self.metadata(platform, version)  # must exist and be intact
         state = self.state(platform)
         if version == state.champion or (role == "challenger" and version in state.challengers):
@@ -212,6 +216,21 @@ class ModelRegistry:
         ]
         return sorted(found, key=lambda m: (m["created_at"], m["version"]))
 
+    def latest(self, platform: str) -> str:
+        """The version registered last (the model just trained), by the event log's order."""
+        _check_platform(platform)
+        registered = [e["version"] for e in self.events(platform) if e["event"] == "registered"]
+        if not registered:
+            raise NotFound(
+                f"platform {platform} has no model version yet; train one first",
+                f"平台 {platform} 还没有模型版本；请先训练一个",
+            )
+        return str(registered[-1])
+
+    def resolve(self, platform: str, version: str) -> str:
+        """``version`` itself, or the version registered last when it is :data:`LATEST`."""
+        return self.latest(platform) if version == LATEST else version
+
     def metadata(self, platform: str, version: str) -> dict[str, Any]:
         path = self.root / _check_platform(platform) / version / METADATA
         if "/" in version or version.startswith(".") or not path.exists():
@@ -223,8 +242,11 @@ class ModelRegistry:
         return data
 
     def load(self, platform: str, version: str | None = None) -> Artefact:
-        """A version (default: the platform's champion), its model file checked against its hash."""
-        if version is None:
+        """A version (default: the platform's champion; :data:`LATEST`: the version registered
+        last), its model file checked against its hash."""
+        if version is not None:
+            version = self.resolve(platform, version)
+        else:
             version = self.state(platform).champion
             if version is None:
                 raise NotFound(
