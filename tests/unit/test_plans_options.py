@@ -211,3 +211,23 @@ def test_settlements_sum_exactly(pct: Decimal, parts: int) -> None:
 
 def _fields(spec: PlanSpec) -> dict[str, object]:
     return {name: getattr(spec, name) for name in PlanSpec.__slots__}  # type: ignore[attr-defined]
+
+
+def test_a_settlement_is_measured_against_the_floor_or_its_absence() -> None:
+    option = build_option(
+        balance_of("1000", "0.12"),
+        PlanSpec(settlement_pct=Decimal(60), settlement_installments=1),
+    )
+    offered = [ReliefOption.SETTLEMENT]
+    with pytest.raises(OfferOutsideLimits) as caught:
+        require_within_limits(option, OfferLimits(options=offered, settlement_floor_pct=None))
+    assert "settles for 60% of the balance, and the policy sets no settlement floor" in (
+        caught.value.en
+    )
+    assert "None" not in caught.value.en
+    assert "策略未设结清下限" in caught.value.zh
+    limits = OfferLimits(options=offered, settlement_floor_pct=Decimal(70))
+    with pytest.raises(OfferOutsideLimits) as caught:
+        require_within_limits(option, limits)
+    assert "settles for 60% of the balance (floor 70%)" in caught.value.en
+    require_within_limits(option, OfferLimits(options=offered, settlement_floor_pct=Decimal(50)))

@@ -49,10 +49,16 @@ def limit_problems(option: PlanOption, limits: OfferLimits) -> tuple[Reason, ...
     )  # fmt: skip
     found += [Reason(code, en, zh) for bad, code, en, zh in checks if bad]
     floor = limits.settlement_floor_pct
-    if spec.settlement_pct is not None and (floor is None or spec.settlement_pct < floor):
+    pct = spec.settlement_pct
+    if pct is not None and floor is None:
         found.append(Reason("settlement_floor_pct",
-                            f"settles for {spec.settlement_pct}% of the balance (floor {floor}%)",
-                            f"按余额的 {spec.settlement_pct}% 结清（下限 {floor}%）"))  # fmt: skip
+                            f"settles for {pct}% of the balance, and the policy sets no "
+                            "settlement floor",
+                            f"按余额的 {pct}% 结清，而策略未设结清下限"))  # fmt: skip
+    elif pct is not None and floor is not None and pct < floor:
+        found.append(Reason("settlement_floor_pct",
+                            f"settles for {pct}% of the balance (floor {floor}%)",
+                            f"按余额的 {pct}% 结清（下限 {floor}%）"))  # fmt: skip
     return tuple(found)
 
 
