@@ -232,6 +232,71 @@ def test_a_header_close_to_an_optional_column_is_a_warning_naming_it(tmp_path: P
     assert "did you mean first_due_date?" in records.warnings[0].reason_en
 
 
+def test_headers_written_as_spreadsheets_write_them_are_the_contracts(tmp_path: Path) -> None:
+    path = tmp_path / "loans.csv"
+    path.write_text(
+        "Loan ID,Borrower-Id,PRINCIPAL,Annual Rate,term,method,Start Date,"
+        "ＦＩＲＳＴ＿ＤＵＥ＿ＤＡＴＥ,合同金额（元）\n"
+        "L1,B1,1000,0.1,3,equal-installment,2025-01-01,2025-02-01,1\n",
+        encoding="utf-8",
+    )
+    records = read_records(path, contract=LOANS)
+    assert records.columns == (
+        "loan_id", "borrower_id", "principal", "annual_rate", "term", "method", "start_date",
+        "first_due_date", "合同金额（元）",
+    )  # fmt: skip
+    assert records.warnings == ()
+    loans = validate_loans(records, platform="acme", today=TODAY, default_currency=CNY)
+    assert not loans.errors
+    assert loans.items[0][1].terms.first_due_date == date(2025, 2, 1)
+    # Folded, two spellings of one column are still two columns read as one.
+    path.write_text("loan_id,Loan ID,borrower_id\n", encoding="utf-8")
+    with pytest.raises(InputRejected, match="several columns would be read as one"):
+        read_records(path, contract=LOANS)
+
+
+VALID_LOAN = {
+    "loan_id": "L1",
+    "borrower_id": "B1",
+    "principal": "1000",
+    "annual_rate": "0.1",
+    "term": "3",
+    "method": "equal-installment",
+    "start_date": "2025-01-01",
+}
+_OPTIONS = {
+    "method": "equal-installment, equal-principal, interest-only, bullet",
+    "frequency": "monthly, quarterly, biweekly, weekly",
+}
+
+
+@pytest.mark.parametrize(
+    ("column", "given", "hint"),
+    [
+        ("method", "equal-instalment", "; did you mean equal-installment?"),
+        (
+            "method",
+            "等额本系",
+            "; did you mean 等额本息 (equal-installment) or 等额本金 (equal-principal)?",
+        ),
+        ("frequency", "montly", "; did you mean monthly?"),
+        ("frequency", "按周度", "; did you mean 按周 (weekly)?"),
+        ("method", "xyz", ""),
+    ],
+)
+def test_a_mistyped_choice_is_refused_with_what_it_probably_meant(
+    column: str, given: str, hint: str
+) -> None:
+    record = {**VALID_LOAN, column: given}
+    loans = validate_loans([(1, record)], platform="acme", today=TODAY, default_currency=CNY)
+    assert [(e.field, e.code) for e in loans.errors] == [(column, "not_an_option")]
+    assert loans.errors[0].reason_en.endswith(" must be one of: " + _OPTIONS[column] + hint)
+    if hint:
+        assert "是否应为" in loans.errors[0].reason_zh
+    else:
+        assert "是否应为" not in loans.errors[0].reason_zh
+
+
 def test_two_columns_read_as_one_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "loans.csv"
     path.write_text("loan_id,借据号,borrower_id\n", encoding="utf-8")

@@ -28,6 +28,7 @@ from tideover.ingest.spellings import (
     AMBIGUOUS,
     DateFormat,
     choice_key,
+    near_choices,
     plain_number,
     read_date,
 )
@@ -294,15 +295,19 @@ class RecordFields:
             return None
         column: Column = self.contract.column(name)
         wanted = choice_key(str(value))
-        for spelling, allowed in (*((v, v) for v in column.values), *column.aliases):
+        spellings = (*((v, v) for v in column.values), *column.aliases)
+        for spelling, allowed in spellings:
             if choice_key(spelling) == wanted:
                 return allowed
         options = ", ".join(column.values)
+        near = [s if s == v else f"{s} ({v})" for s, v in near_choices(str(value), spellings)]
+        hint_en = f"; did you mean {' or '.join(near)}?" if near else ""
+        hint_zh = f"；是否应为 {' 或 '.join(near)}？" if near else ""
         self.fail(
             name,
             value,
-            f"{name} must be one of: {options}",
-            f"{name} 必须是以下之一：{options}",
+            f"{name} must be one of: {options}{hint_en}",
+            f"{name} 必须是以下之一：{options}{hint_zh}",
             code="not_an_option",
         )
         return None

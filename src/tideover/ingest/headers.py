@@ -179,6 +179,7 @@ def read_header(
     """How ``columns`` (trimmed, lower-cased) read as ``contract``; raises InputRejected when
     a required column is missing or two columns would be read as one."""
     named = contract.header_names()
+    folded = _folded(named)
     explicit = {} if mapping is None else dict(mapping.columns)
     renamed: dict[str, str] = {}
     dropped: set[str] = set()
@@ -190,7 +191,7 @@ def read_header(
             else:
                 renamed[column] = target
         else:
-            renamed[column] = named.get(column, column)
+            renamed[column] = named.get(column) or folded.get(choice_key(column), column)
     _refuse_doubles(path, renamed)
     read = set(renamed.values())
     unmatched = [c for c in renamed if renamed[c] == c and c not in contract.names]
@@ -203,6 +204,17 @@ def read_header(
         if close is not None:
             warnings.append(_near_miss(column, close))
     return Header(renamed, frozenset(dropped), tuple(warnings))
+
+
+def _folded(named: Mapping[str, str]) -> dict[str, str]:
+    """The contract's header names as spreadsheets also write them: ``Loan ID``,
+    ``loan-id`` and ``ＬＯＡＮ＿ＩＤ`` are ``loan_id`` (case, width, spaces and
+    punctuation ignored, as for a choice).  A folded form two columns share is left
+    out: it could be either."""
+    by_key: dict[str, set[str]] = {}
+    for header, column in named.items():
+        by_key.setdefault(choice_key(header), set()).add(column)
+    return {key: next(iter(found)) for key, found in by_key.items() if key and len(found) == 1}
 
 
 def _refuse_doubles(path: Path, renamed: Mapping[str, str]) -> None:

@@ -13,8 +13,10 @@ Pure: text in, a value (or None) out; the callers turn None into a record error.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -170,3 +172,28 @@ def choice_key(text: str) -> str:
     and ``equal-installment`` are one key; ``等额本息`` and ``等额本息，`` too."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     return "".join(ch for ch in folded if ch.isalnum())
+
+
+# difflib ratio of two choice keys above which one is probably the other mistyped: one wrong
+# character of four (等额本系 for 等额本息 is 0.75), one of ten in a longer word.
+_NEAR_CHOICE = 0.7
+
+
+def near_choices(text: str, spellings: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The ``(spelling, value)`` pairs ``text`` is probably a mistyping of: the closest ones,
+    one per value, in the order given — several when they are equally close (``等额本系``
+    is one character from ``等额本息`` and from ``等额本金``: both are offered, neither
+    chosen), none when nothing is close."""
+    wanted = choice_key(text)
+    scored = [
+        (difflib.SequenceMatcher(None, wanted, choice_key(spelling)).ratio(), spelling, value)
+        for spelling, value in spellings
+    ]
+    best = max((score for score, _, _ in scored), default=0.0)
+    if best < _NEAR_CHOICE:
+        return []
+    found: dict[str, str] = {}
+    for score, spelling, value in scored:
+        if score == best and value not in found:
+            found[value] = spelling
+    return [(spelling, value) for value, spelling in found.items()]
