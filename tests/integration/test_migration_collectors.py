@@ -45,7 +45,7 @@ def test_0007_keeps_old_items_valid_and_comes_and_goes(database_url: str) -> Non
                     )
                 )
             connection.execute(text(OLD_ITEM))
-        migrate(engine)
+        migrate(engine, "0007")
         assert current_revision(engine) == "0007"
         names = set(inspect(engine).get_table_names())
         assert {"collectors", "callback_requests"} <= names
@@ -82,7 +82,7 @@ def test_0007_keeps_old_items_valid_and_comes_and_goes(database_url: str) -> Non
         assert "uq_queue_items_platform_id_account_id_as_of_step" in uniques
         with engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM queue_items")).scalar() == 1
-        migrate(engine)
+        migrate(engine, "0007")
         assert current_revision(engine) == "0007"
     finally:
         engine.dispose()

@@ -235,4 +235,5 @@ def test_promises_from_the_command_line(
     assert [(p["promise_id"], p["outcome"]) for p in json.loads(out)] == [("PTP-1", "pending")]
     code, out, err = invoke(["promises", "--platform", "acme", "--loan", "L1"])
     assert code == 0, err
-    assert "PTP-1 loan L1: 500.00 CNY by" in out
+    (row,) = [line.split() for line in out.splitlines() if line.startswith("PTP-1")]
+    assert row[:5] == ["PTP-1", "L1", "500.00", "CNY", due]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from tideover.domain.errors import Conflict
 
@@ -63,8 +64,14 @@ def exclusive(engine: Engine, name: str, *, label: str) -> Iterator[None]:
             try:
                 yield
             finally:
-                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-                connection.commit()
+                try:
+                    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    connection.commit()
+                except OperationalError:
+                    # The lock's connection is gone (a restart, a failover): the server
+                    # released its session's advisory locks with it, and the error the
+                    # block raised is the one to report.
+                    pass
         return
     path = _lock_file(engine, name)
     handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
