@@ -47,7 +47,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: lint $(SYSTEM)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 	$(BIN)/python tools/audit_dependencies.py
 
 unit: $(STAMP)

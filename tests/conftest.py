@@ -126,6 +126,19 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             line = f"PostgreSQL tests SKIPPED ({skipped}): {_postgres_state['error']}"
     elif "url" in _postgres_state:
         line = f"PostgreSQL tests ran: {ran} against {_postgres_state['url']}"
+    elif ran:  # under pytest-xdist: the workers found the server, the controller did not look
+        line = f"PostgreSQL tests ran: {ran}"
+    elif skipped:
+        line = f"PostgreSQL tests SKIPPED ({skipped}): see the reasons above"
     else:
         line = "PostgreSQL tests: none selected"
     terminalreporter.write_sep("-", line)
+
+
+# The longest files first: under pytest-xdist (``make test`` runs two workers, a file on
+# one worker) they start at once instead of being left to a worker at the end.
+LONGEST_FIRST = ("tests/e2e/test_readme_tour.py", "tests/integration/test_spark_cluster.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))

@@ -196,10 +196,20 @@ def sign_in(page: Any, base: str, username: str, language: str) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if _state["skipped"]:
-        line = f"Browser tests SKIPPED: no Chromium at {CHROMIUM}"
-    elif _state["ran"]:
-        line = f"Browser tests ran: {_state['ran']} in {CHROMIUM}"
+    # Under pytest-xdist the counts are the workers'; the controller reads the reports.
+    ran, skipped = _state["ran"], _state["skipped"]
+    if not ran and not skipped:
+        for reports in terminalreporter.stats.values():
+            for report in reports:
+                if isinstance(report, pytest.TestReport) and report.nodeid.startswith(
+                    "tests/browser/"
+                ):
+                    skipped += report.skipped
+                    ran += report.when == "call" and report.passed
+    if skipped:
+        line = f"Browser tests SKIPPED ({skipped}): no Chromium at {CHROMIUM}"
+    elif ran:
+        line = f"Browser tests ran: {ran} in {CHROMIUM}"
     else:
         return
     terminalreporter.write_sep("-", line)
