@@ -19,6 +19,7 @@ beyond ``MAX_CHECKED`` characters, is reported as unchecked — never passed sil
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -64,6 +65,7 @@ class Category:
 
 
 # Parts of a text the checker did not read block like a finding (see messages.py).
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _UNCHECKED_CATEGORIES = {
     UNCHECKED_SCRIPT: Category(
         UNCHECKED_SCRIPT,
@@ -117,11 +119,13 @@ class MessageChecker:
 
     def verdict(self, text: str) -> TextVerdict:
         """Both detectors' findings and the parts of ``text`` left unchecked."""
-        scope = text[: self.max_chars]
+        # A lone surrogate (text decoded with "surrogateescape", a broken JSON escape) is no
+        # character: it becomes U+FFFD, one for one, so every offset still points into ``text``.
+        scope = _SURROGATES.sub("\ufffd", text[: self.max_chars])
         normalised = normalise_text(scope)
         norm, origin = normalised.text, normalised.origin
         findings = [
-            self._finding(text, h.category, LEXICON, 1.0, h.start, h.end)
+            self._finding(scope, h.category, LEXICON, 1.0, h.start, h.end)
             for h in self._lexicon.scan(scope, norm, origin)
         ]
         if self.classifier is not None:
@@ -130,7 +134,7 @@ class MessageChecker:
             for d in self.classifier.detect(scope, read_norm, read_origin):
                 if d.category not in by_lexicon and d.category in self.categories:
                     findings.append(
-                        self._finding(text, d.category, CLASSIFIER, d.score, d.start, d.end)
+                        self._finding(scope, d.category, CLASSIFIER, d.score, d.start, d.end)
                     )
         found = scripts(scope)
         unchecked = [
