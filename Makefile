@@ -23,7 +23,8 @@ help:
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,spark]'
+	@echo "setup: installing Tideover and its pinned dependencies into $(VENV) (a few minutes the first time)"
+	$(BIN)/python -m pip install --progress-bar on -c constraints.txt -e '.[dev,spark]'
 	@touch $(STAMP)
 
 # Chromium, its driver and CJK fonts from Debian, for the browser tests (skipped without root).

@@ -133,6 +133,22 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     else:
         line = "PostgreSQL tests: none selected"
     terminalreporter.write_sep("-", line)
+    _browser_summary(terminalreporter)
+
+
+def _browser_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line saying whether the browser tests ran (here, not in tests/browser: under
+    pytest-xdist only this file's hooks run where the summary is written)."""
+    ran = skipped = 0
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if isinstance(report, pytest.TestReport) and report.nodeid.startswith("tests/browser/"):
+                skipped += report.skipped
+                ran += report.when == "call" and report.passed
+    if skipped:
+        terminalreporter.write_sep("-", f"Browser tests SKIPPED ({skipped}): see the reasons above")
+    elif ran:
+        terminalreporter.write_sep("-", f"Browser tests ran: {ran} in Chromium")
 
 
 # The longest files first: under pytest-xdist (``make test`` runs two workers, a file on

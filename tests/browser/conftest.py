@@ -31,7 +31,6 @@ from tideover.web.app import create_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parents[2] / "var" / "screenshots"
-_state: dict[str, Any] = {"ran": 0, "skipped": 0}
 
 # Chromium as root, headless, with nothing that reaches out of this machine.
 ARGS = [
@@ -51,7 +50,6 @@ def _require() -> None:
         reason = "no Chromium (make test installs it from Debian with root)"
         if os.environ.get("TIDEOVER_REQUIRE_BROWSER") == "1":
             pytest.fail(f"browser tests REQUIRED but {reason}")
-        _state["skipped"] += 1
         pytest.skip(reason)
 
 
@@ -181,8 +179,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = outcome.get_result()  # type: ignore[attr-defined]
     if report.when == "call":
         item.rep_call = report  # type: ignore[attr-defined]
-        if report.passed:
-            _state["ran"] += 1
 
 
 def sign_in(page: Any, base: str, username: str, language: str) -> None:
@@ -193,23 +189,3 @@ def sign_in(page: Any, base: str, username: str, language: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    # Under pytest-xdist the counts are the workers'; the controller reads the reports.
-    ran, skipped = _state["ran"], _state["skipped"]
-    if not ran and not skipped:
-        for reports in terminalreporter.stats.values():
-            for report in reports:
-                if isinstance(report, pytest.TestReport) and report.nodeid.startswith(
-                    "tests/browser/"
-                ):
-                    skipped += report.skipped
-                    ran += report.when == "call" and report.passed
-    if skipped:
-        line = f"Browser tests SKIPPED ({skipped}): no Chromium at {CHROMIUM}"
-    elif ran:
-        line = f"Browser tests ran: {ran} in {CHROMIUM}"
-    else:
-        return
-    terminalreporter.write_sep("-", line)
