@@ -157,3 +157,29 @@ def test_a_policy_template_goes_through_the_same_checker() -> None:
 def test_the_shipped_checker_is_built_once() -> None:
     assert default_checker() is default_checker()
     assert default_classifier() is default_classifier()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a sender's own heading before a quotation is not reported speech
+        'Our statement: "We will tell your employer about your debt and you will go to jail."',
+        'A few remarks: "We will tell your employer about your debt and you will go to jail."',
+        "用语提醒：“明天去你单位找你领导，让全公司都知道你欠钱，等着坐牢吧。”",
+        # a bare "Don't:" opening a message is no rule that lists what must not be done
+        "不要：再拖了，明天就联系你家人和单位，让你坐牢。",
+        "Don't: ignore this. You will go to jail and we will call your boss tomorrow.",
+    ],
+)
+def test_a_heading_or_a_bare_prohibition_does_not_hide_the_senders_own_words(text: str) -> None:
+    lexicon_only = MessageChecker(default_lexicon(), classifier=None)
+    found = {f.category for f in lexicon_only.verdict(text).findings}
+    assert {"false_legal", "notify_contacts"} <= found
+
+
+def test_a_rule_that_names_whom_it_binds_lists_what_must_not_be_said() -> None:
+    rule = (
+        "Staff must not: threaten arrest; tell the borrower's employer; "
+        "ask for payment to a personal account."
+    )
+    assert not verdict_for(rule).findings

@@ -24,13 +24,17 @@ _CJK_REACH, _LATIN_REACH = 8, 24
 _AFTER_GAP = 3  # a negation right after a match: "公安机关不会……", "courts never ……"
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 _NOT_A = re.compile(r"(not an?|isn't an?|不是|并非)\s*$", re.IGNORECASE)
-# A rule that lists what must not be done ("Staff must not: threaten …; claim to be …;
-# ask for …") reaches past the semicolons of its list, to the end of its line.
+# A rule that lists what its subject must not do ("Staff must not: threaten …; claim to be
+# …; ask for …") reaches past the semicolons of its list, never past the end of a sentence.
+# It names whom it binds: a bare "Don't:" or "不要：" opening a message is no rule.
 _RULE_LIST = re.compile(
-    r"(must not|must never|may not|shall not|prohibited|forbidden|never|do not|don't|"
-    r"不得|严禁|禁止|切勿|不要)\s*[:：]",
+    r"\b(staff|collectors?|agents?|employees|officers|representatives|we|our team)\s+"
+    r"(must not|must never|may not|shall not|should never|never|do not|don't)\s*[:：]"
+    r"|(员工|催收人员|催收员|工作人员|坐席|外包机构|受托机构|我们|我司|本公司)"
+    r"(不得|严禁|禁止|切勿|不要|绝不|不能)\s*[:：]",
     re.IGNORECASE,
 )
+_RULE_LIST_END = re.compile(r"[。！？!?\n]|\.(?=\s|$)")
 
 Normaliser = Callable[[str], tuple[str, list[int]]]
 
@@ -164,7 +168,10 @@ class _Context:
         if cues.search(self.text, start, first) is not None:
             return True
         line = self.text.rfind("\n", 0, first) + 1
-        return _RULE_LIST.search(self.text, line, first) is not None
+        for rule in _RULE_LIST.finditer(self.text, line, first):
+            if _RULE_LIST_END.search(self.text, rule.end(), first) is None:
+                return True
+        return False
 
     def cue_after(self, cues: re.Pattern[str] | None, last: int) -> bool:
         if cues is None:

@@ -4,8 +4,8 @@ A complaint reply or a call note quotes the borrower, or what a collector said t
 them, in order to answer it.  The lexicon does not read such a quotation as the
 sender's own words.  A quotation is reported speech when a reporting word stands just
 before its opening mark ("您说“", "said \""), when a word that only introduces reports
-("反映", "投诉", "you told us", "complaint") or a word about wording itself ("说法", "banned
-phrases") stands a little further back, or when it
+("反映", "投诉", "you told us", "complaint") or a word that bans what follows ("禁用语",
+"banned") stands a little further back, or when it
 follows such a quotation directly ("“留案底”“影响子女考公”").  Only paired marks count;
 straight single quotes never do (they are apostrophes in English).
 """
@@ -34,9 +34,11 @@ _REPORTING = re.compile(
     r"(反映|投诉|提到|声称|自称|所谓|让您|要求您|叫您|you told us|you said|you mentioned|"
     r"you wrote|you reported|complaint|reported|claimed|claiming|alleged|so-called|regarding|"
     r"threat to|threatened to|威胁要|扬言|"
-    # words about language itself: a rule or a lesson quoting what must not be said
-    r"说法|话术|禁用语|字眼|用语|违规|phrases?|statements?|remarks?|wording|examples? of|"
-    r"banned|forbidden|prohibited|coaching note)",
+    # a rule or a lesson quoting what must not be said (only words that say it is banned:
+    # a sender's "Our statement:" or "用语提醒：" before its own words is no report)
+    r"禁用语|违规用语|违规话术|违规说法|属于?违规|均属违规|不得说|不要说|banned|forbidden|prohibited|"
+    r"must not say|"
+    r"never say|coaching note)",
     re.IGNORECASE,
 )
 _NEAR, _FAR = 4, 40  # characters before the mark searched for each kind of cue
