@@ -19,8 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from tideover.domain.errors import Conflict
 
@@ -63,15 +63,10 @@ def exclusive(engine: Engine, name: str, *, label: str) -> Iterator[None]:
             connection.commit()
             try:
                 yield
-            finally:
-                try:
-                    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-                    connection.commit()
-                except OperationalError:
-                    # The lock's connection is gone (a restart, a failover): the server
-                    # released its session's advisory locks with it, and the error the
-                    # block raised is the one to report.
-                    pass
+            except BaseException:
+                _unlock(connection, key, quietly=True)
+                raise
+            _unlock(connection, key, quietly=False)
         return
     path = _lock_file(engine, name)
     handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -86,6 +81,20 @@ def exclusive(engine: Engine, name: str, *, label: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
     finally:
         os.close(handle)
+
+
+def _unlock(connection: Connection, key: int, *, quietly: bool) -> None:
+    """Release the advisory lock; when that fails, end the connection's session, which
+    releases it on the server — never return a connection that may still hold it to the
+    pool.  ``quietly`` when the block is already failing: its error is the one to report
+    (a lost connection ends the run and the lock's session alike)."""
+    try:
+        connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+        connection.commit()
+    except DBAPIError:
+        connection.invalidate()
+        if not quietly:
+            raise
 
 
 def _lock_file(engine: Engine, name: str) -> Path:
