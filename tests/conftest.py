@@ -129,7 +129,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     elif ran:  # under pytest-xdist: the workers found the server, the controller did not look
         line = f"PostgreSQL tests ran: {ran}"
     elif skipped:
-        line = f"PostgreSQL tests SKIPPED ({skipped}): see the reasons above"
+        line = f"PostgreSQL tests SKIPPED ({skipped}): see the reasons below"
     else:
         line = "PostgreSQL tests: none selected"
     terminalreporter.write_sep("-", line)
@@ -146,7 +146,7 @@ def _browser_summary(terminalreporter: pytest.TerminalReporter) -> None:
                 skipped += report.skipped
                 ran += report.when == "call" and report.passed
     if skipped:
-        terminalreporter.write_sep("-", f"Browser tests SKIPPED ({skipped}): see the reasons above")
+        terminalreporter.write_sep("-", f"Browser tests SKIPPED ({skipped}): see the reasons below")
     elif ran:
         terminalreporter.write_sep("-", f"Browser tests ran: {ran} in Chromium")
 
