@@ -48,7 +48,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: lint $(SYSTEM)
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 	$(BIN)/python tools/audit_dependencies.py
 
 unit: $(STAMP)

@@ -152,7 +152,8 @@ def _browser_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 # The longest files first: under pytest-xdist (``make test`` runs two workers, a file on
-# one worker) they start at once instead of being left to a worker at the end.
+# one worker, files in collection order: ``--no-loadscope-reorder``) they start at once
+# instead of being left to a worker at the end.
 LONGEST_FIRST = ("tests/e2e/test_readme_tour.py", "tests/integration/test_spark_cluster.py")
 
 
