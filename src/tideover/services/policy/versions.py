@@ -172,7 +172,7 @@ def _lint_gate(uow: UnitOfWork, platform: str, version: int, at: datetime) -> No
             "packs": [{"pack": code, "version": pack} for code, pack in report.packs],
             "warnings": [f.rule_id for f in report.warnings],
             # Approval does not wait for the simulation; what the approver could see is kept.
-            "simulation": review_state_for_audit(uow, platform, version),
+            "simulation": review_state_for_audit(uow, platform, version).to_json(),
         },
         at=at,
     )

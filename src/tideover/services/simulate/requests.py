@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from tideover.adapters.repositories import JobRecord, StoredSimulation
+from tideover.services.results import Result
 from tideover.services.simulate.results import ComparisonReport, ReviewSimulation
 from tideover.services.simulate.settings import JOB_KIND, REVIEW_SETTINGS
 from tideover.services.unit_of_work import UnitOfWork
@@ -83,11 +83,18 @@ def review_of(
     )
 
 
-def review_state_for_audit(uow: UnitOfWork, platform: str, version: int) -> dict[str, Any]:
+class ReviewAuditState(Result):
+    """The review simulation's state as the approval's audit record keeps it."""
+
+    state: str
+    job_id: str | None
+
+
+def review_state_for_audit(uow: UnitOfWork, platform: str, version: int) -> ReviewAuditState:
     """Inside an open unit of work: the simulation's state as the approval's audit keeps it."""
     stored = uow.simulations(platform).get(version)
     job = None
     if stored is not None and stored.job_id is not None:
         job = uow.jobs.get(platform, stored.job_id)
     review = review_of(version, stored, job)
-    return {"state": review.state, "job_id": review.job_id}
+    return ReviewAuditState(state=review.state, job_id=review.job_id)
