@@ -39,7 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 from sqlalchemy import Connection, text
 
 from tideover.adapters.database import make_engine, migrate, session_factory

@@ -8,23 +8,20 @@ app itself (no CDN).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.requests import Request
-from starlette.responses import Response
 
 from tideover.bootstrap import App
 from tideover.domain.clock import Clock, SystemClock
 from tideover.web import errors
-from tideover.web.i18n import LANGUAGE_COOKIE, Texts, choose, normalise
+from tideover.web.i18n import RequestLanguage
+from tideover.web.routing import API_PREFIX
 from tideover.web.security import SecurityHeaders
 
-API_PREFIX = "/api/v1"
 STATIC_VERSION = "1"  # part of static URLs, so a release never serves a stale cached file
 
 
@@ -63,26 +60,8 @@ def create_app(core: App, *, clock: Clock | None = None, secure_cookies: bool = 
     app.state.templates = templates()
     app.state.secure_cookies = secure_cookies
     errors.install(app)
+    app.add_middleware(RequestLanguage)
     app.add_middleware(SecurityHeaders)
-
-    @app.middleware("http")
-    async def language(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        asked = normalise(request.query_params.get("lang") or "")
-        chosen = choose(
-            asked or request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")
-        )
-        request.state.texts = Texts(chosen)
-        response = await call_next(request)
-        if asked and request.cookies.get(LANGUAGE_COOKIE) != asked:
-            # A language chosen with ?lang= stays chosen (a year; no personal data in it).
-            response.set_cookie(
-                LANGUAGE_COOKIE, asked, max_age=365 * 86400, samesite="lax", path="/"
-            )
-        response.headers.setdefault("Content-Language", request.state.texts.html_lang)
-        response.headers.setdefault("Vary", "Accept-Language, Cookie")
-        return response
 
     app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")
     app.include_router(api_router, prefix=API_PREFIX)

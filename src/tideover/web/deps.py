@@ -64,25 +64,28 @@ class Caller:
         return permission in self.permissions
 
 
-def uow_factory(request: Request) -> Callable[[], UnitOfWork]:
+async def uow_factory(request: Request) -> Callable[[], UnitOfWork]:
     factory: Callable[[], UnitOfWork] = request.app.state.core.uow
     return factory
 
 
-def clock(request: Request) -> Clock:
+async def clock(request: Request) -> Clock:
     found: Clock = request.app.state.clock
     return found
 
 
-def now(request: Request) -> datetime:
-    return clock(request).now()
+async def now(request: Request) -> datetime:
+    found: Clock = request.app.state.clock
+    return found.now()
 
 
-def texts(request: Request) -> Texts:
+async def texts(request: Request) -> Texts:
     found = getattr(request.state, "texts", None)
     return found if isinstance(found, Texts) else Texts("zh_CN")
 
 
+# The dependencies above and below are ``async``: FastAPI runs a plain ``def`` one in a
+# worker thread, a hop that costs more than these take.
 UowFactoryDep = Annotated[Callable[[], UnitOfWork], Depends(uow_factory)]
 ClockDep = Annotated[Clock, Depends(clock)]
 NowDep = Annotated[datetime, Depends(now)]
@@ -101,16 +104,17 @@ def subject_of(request: Request) -> Staff | BorrowerSubject | Machine | None:
         cached: Staff | BorrowerSubject | Machine | None = request.state.subject
         return cached
     found: Staff | BorrowerSubject | Machine | None = None
-    at = now(request)
+    at = request.app.state.clock.now()
+    uow: Callable[[], UnitOfWork] = request.app.state.core.uow
     key = _bearer(request)
     if key is not None:
-        found = api_key_subject(uow=uow_factory(request)(), key=key, at=at)
+        found = api_key_subject(uow=uow(), key=key, at=at)
         if found is None:
             raise SignInNeeded("the API key is unknown or revoked", "API 密钥无效或已吊销")
     else:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
-            session = session_subject(uow=uow_factory(request)(), token=token, at=at)
+            session = session_subject(uow=uow(), token=token, at=at)
             if session is not None:
                 found, _locale = session
     request.state.subject = found
@@ -195,7 +199,7 @@ class PageParams:
         return (self.page - 1) * self.per_page
 
 
-def page_params(
+async def page_params(
     page: Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1.")] = 1,
     per_page: Annotated[int, Query(ge=1, le=200, description="Items per page.")] = 50,
 ) -> PageParams:

@@ -23,6 +23,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LANGUAGES = ("zh_CN", "en")
 DEFAULT = "zh_CN"
@@ -40,6 +43,7 @@ def translations(language: str) -> Translations:
     return Translations(buffer, domain="messages")
 
 
+@lru_cache(maxsize=512)  # browsers send a handful of distinct headers
 def choose(requested: str | None, accept_language: str | None) -> str:
     """The language of a request: an explicit choice, else ``Accept-Language``, else zh."""
     if requested:
@@ -119,3 +123,39 @@ class Texts:
 
 def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
+
+
+class RequestLanguage:
+    """Chooses each request's language (``request.state.texts``): ``?lang=`` (then kept
+    in a cookie for a year; no personal data in it), else the cookie, else
+    ``Accept-Language``.  A plain ASGI middleware, like ``web.security``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        connection = HTTPConnection(scope)
+        asked = (
+            normalise(connection.query_params.get("lang") or "") if scope["query_string"] else None
+        )
+        kept = connection.cookies.get(LANGUAGE_COOKIE)
+        texts = Texts(choose(asked or kept, connection.headers.get("accept-language")))
+        scope.setdefault("state", {})["texts"] = texts
+        remember = asked is not None and kept != asked
+
+        async def with_language(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if remember:
+                    headers.append(
+                        "set-cookie",
+                        f"{LANGUAGE_COOKIE}={asked}; Max-Age={365 * 86400}; Path=/; SameSite=lax",
+                    )
+                headers.setdefault("Content-Language", texts.html_lang)
+                headers.setdefault("Vary", "Accept-Language, Cookie")
+            await send(message)
+
+        await self.app(scope, receive, with_language)

@@ -4,15 +4,16 @@ The Content-Security-Policy allows scripts and styles from the app only (htmx
 and ECharts are served by it; pages hold no inline script or style), so an
 injected ``<script>`` does not run.  ``frame-ancestors 'none'`` and
 ``X-Frame-Options: DENY`` stop clickjacking.
+
+A plain ASGI middleware: it edits the headers of the response's first message
+as it passes, with no task or stream of its own per request (Starlette's
+``BaseHTTPMiddleware`` costs about half a millisecond of CPU a request).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = "; ".join(
     (
@@ -39,14 +40,24 @@ HEADERS = {
 }
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    async def dispatch(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        if not request.url.path.startswith("/static/"):
-            # Pages and answers hold personal data: never kept by a shared cache.
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # Pages and answers hold personal data: never kept by a shared cache.
+        private = not scope["path"].startswith("/static/")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in HEADERS.items():
+                    headers.setdefault(name, value)
+                if private:
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from tideover.adapters.orm import ApiKeyRow, BorrowerCodeRow, PlatformRow, WebSessionRow
+from tideover.adapters.orm import ApiKeyRow, BorrowerCodeRow, PlatformRow, UserRow, WebSessionRow
+from tideover.adapters.repositories.users import UserRecord, stored_roles
 from tideover.domain.errors import NotFound
 
 
@@ -32,6 +33,8 @@ class SessionRecord:
     last_seen_at: datetime
     expires_at: datetime
     ended_at: datetime | None
+    # A staff session's user, read with it (None for a borrower's session or a user gone).
+    user: UserRecord | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,41 @@ class ApiKeyRecord:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+
+
+# A session with its platform and its staff user (outer: a borrower's session has none).
+_SESSION_BY_TOKEN = (
+    select(
+        WebSessionRow.id,
+        PlatformRow.code,
+        WebSessionRow.subject,
+        WebSessionRow.user_id,
+        WebSessionRow.borrower_id,
+        WebSessionRow.csrf_token,
+        WebSessionRow.locale,
+        WebSessionRow.created_at,
+        WebSessionRow.last_seen_at,
+        WebSessionRow.expires_at,
+        WebSessionRow.ended_at,
+        UserRow.username,
+        UserRow.display_name,
+        UserRow.roles,
+        UserRow.active,
+        UserRow.failed_logins,
+        UserRow.locked_until,
+        UserRow.created_at.label("user_created_at"),
+        UserRow.created_by,
+    )
+    .join(PlatformRow, PlatformRow.id == WebSessionRow.platform_id)
+    .outerjoin(
+        UserRow,
+        and_(
+            UserRow.id == WebSessionRow.user_id,
+            UserRow.platform_id == WebSessionRow.platform_id,
+        ),
+    )
+    .where(WebSessionRow.token_hash == bindparam("token_hash"))
+)
 
 
 class AccessRepository:
@@ -91,18 +129,32 @@ class AccessRepository:
         self._session.flush()
 
     def session_by_token(self, token_hash: str) -> SessionRecord | None:
-        query = (
-            select(WebSessionRow, PlatformRow.code)
-            .join(PlatformRow, PlatformRow.id == WebSessionRow.platform_id)
-            .where(WebSessionRow.token_hash == token_hash)
+        """The session of a token's hash, with its platform and its staff user in one query
+        (every signed-in request asks this first)."""
+        # Core, not the ORM: columns only, and the statement is built once.
+        row = (
+            self._session.connection()
+            .execute(_SESSION_BY_TOKEN, {"token_hash": token_hash})
+            .first()
         )
-        found = self._session.execute(query).first()
-        if found is None:
+        if row is None:
             return None
-        row, code = found
+        user = None
+        if row.user_id is not None and row.username is not None:
+            user = UserRecord(
+                user_id=row.user_id,
+                username=row.username,
+                display_name=row.display_name,
+                roles=stored_roles(row.roles),
+                active=row.active,
+                failed_logins=row.failed_logins,
+                locked_until=row.locked_until,
+                created_at=row.user_created_at,
+                created_by=row.created_by,
+            )
         return SessionRecord(
             session_pk=row.id,
-            platform=code,
+            platform=row.code,
             subject=row.subject,
             user_id=row.user_id,
             borrower_id=row.borrower_id,
@@ -112,6 +164,7 @@ class AccessRepository:
             last_seen_at=row.last_seen_at,
             expires_at=row.expires_at,
             ended_at=row.ended_at,
+            user=user,
         )
 
     def touch_session(self, session_pk: int, *, at: datetime, expires_at: datetime) -> None:

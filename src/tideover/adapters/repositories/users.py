@@ -151,10 +151,15 @@ def _record(row: UserRow) -> UserRecord:
         user_id=row.id,
         username=row.username,
         display_name=row.display_name,
-        roles=tuple(Role(r) for r in row.roles if r in Role._value2member_map_),
+        roles=stored_roles(row.roles),
         active=row.active,
         failed_logins=row.failed_logins,
         locked_until=row.locked_until,
         created_at=row.created_at,
         created_by=row.created_by,
     )
+
+
+def stored_roles(stored: Sequence[str]) -> tuple[Role, ...]:
+    """The roles of a stored list; a name no longer a role is dropped, never an error."""
+    return tuple(Role(r) for r in stored if r in Role._value2member_map_)

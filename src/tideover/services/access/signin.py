@@ -185,7 +185,7 @@ def session_subject(
             return None
         subject: Staff | BorrowerSubject
         if found.user_id is not None:
-            user = uow.users(found.platform).get(found.user_id)
+            user = found.user
             if user is None or not user.active:
                 access.end_session(found.session_pk, at=at)
                 uow.commit()

@@ -18,6 +18,7 @@ from tideover.web.api import (
     session,
     team,
 )
+from tideover.web.routing import API_PREFIX, sections
 
 # Every feature's router, in the order they are matched (the isolation suite walks these).
 FEATURES: tuple[APIRouter, ...] = (session.router, policy.router)
@@ -28,6 +29,4 @@ FEATURES += (experiments.router,)
 FEATURES += (kpi.router,)
 FEATURES += (comms.router,)
 
-router = APIRouter()
-for feature in FEATURES:
-    router.include_router(feature)
+router = sections(FEATURES, under=API_PREFIX)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from tideover.compliance.contacts import Channel, Target
@@ -70,7 +71,9 @@ _who: dict[tuple[str, str], tuple[str, float]] = {}
 _who_lock = threading.Lock()
 
 
-def scope_of(caller: Caller, uow: UowFactoryDep) -> Scope:
+async def scope_of(caller: Caller, uow: UowFactoryDep) -> Scope:
+    """The caller's scope; their collector record is kept ``WHO_TTL`` seconds, so only a
+    miss reads the database (in a worker thread: never on the event loop)."""
     if caller.may(Permission.QUEUE_ASSIGN):
         return Scope(caller, None)
     key = (caller.platform, caller.name)
@@ -78,20 +81,22 @@ def scope_of(caller: Caller, uow: UowFactoryDep) -> Scope:
         found = _who.get(key)
     if found is not None and time.monotonic() - found[1] <= WHO_TTL:
         return Scope(caller, found[0])
-    collector = collector_for(uow=uow(), platform=caller.platform, username=caller.name)
+    collector = await run_in_threadpool(
+        collector_for, uow=uow(), platform=caller.platform, username=caller.name
+    )
     with _who_lock:
         _who[key] = (collector or NOBODY, time.monotonic())
     return Scope(caller, collector or NOBODY)
 
 
-def worker_scope(caller: Worker, uow: UowFactoryDep) -> Scope:
-    return scope_of(caller, uow)
+async def worker_scope(caller: Worker, uow: UowFactoryDep) -> Scope:
+    return await scope_of(caller, uow)
 
 
 WorkScope = Annotated[Scope, Depends(worker_scope)]
 
 
-def call_gate(request: Request) -> CallGate:
+async def call_gate(request: Request) -> CallGate:
     """The process's call gate (one per app, made on first use)."""
     gate = getattr(request.app.state, "call_gate", None)
     if not isinstance(gate, CallGate):
@@ -102,7 +107,7 @@ def call_gate(request: Request) -> CallGate:
 Gate = Annotated[CallGate, Depends(call_gate)]
 
 
-def scores_dir(request: Request) -> Path:
+async def scores_dir(request: Request) -> Path:
     data: Path = request.app.state.core.settings.data_dir
     return data / "scores"
 

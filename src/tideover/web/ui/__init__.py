@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from tideover.web.routing import sections
 from tideover.web.ui import (
     admin,
     audit,
@@ -27,6 +28,4 @@ FEATURES += (experiments.router,)
 FEATURES += (kpi.router,)
 FEATURES += (comms.router,)
 
-router = APIRouter(include_in_schema=False)
-for feature in FEATURES:
-    router.include_router(feature)
+router = sections(FEATURES, include_in_schema=False)
