@@ -29,6 +29,10 @@ class App:
     settings: Settings
     uow: UowFactory
     engine: Engine
+    # A unit of work whose every statement commits on its own: no transaction is begun or
+    # rolled back around a lone look-up (the web's session check asks one on every request).
+    # Only for use cases that read, or write one statement at a time.
+    autocommit_uow: UowFactory | None = None
 
     def __enter__(self) -> App:
         return self
@@ -76,8 +80,10 @@ def open_app(
         raise
     if cipher is None:
         cipher = PiiCipher(settings.pii_key)
+    autocommit = make_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
     return App(
         settings=settings,
         uow=lambda: SqlAlchemyUnitOfWork(sessions, cipher),
         engine=engine,
+        autocommit_uow=lambda: SqlAlchemyUnitOfWork(autocommit, cipher),
     )

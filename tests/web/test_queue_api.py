@@ -8,12 +8,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import Session, sign_in
+from tests.web.conftest import CLOCK, PASSWORD_HASH, Session, sign_in
 from tests.web.isolation_queue import NAME, NATIONAL_ID, PHONE, Seeded, seed
 from tideover.bootstrap import App
 from tideover.compliance.contacts import HoldKind
 from tideover.domain.clock import FixedClock
 from tideover.services.compliance.holds import add_hold, list_holds
+from tideover.services.identity.users import add_user
+from tideover.services.queues.collectors import add_collectors, build_collector
+from tideover.services.queues.items import reassign_item
 from tideover.web.app import create_app
 
 
@@ -61,6 +64,36 @@ def test_a_team_lead_sees_every_item_in_rank_order(core: App, seeded: Seeded) ->
 def test_a_user_who_is_no_collector_has_an_empty_queue(core: App, seeded: Seeded) -> None:
     everyone = sign_in(core, "beta", "agent")  # no collector record on beta
     assert _json(everyone.client.get("/api/v1/queue"))["total"] == 0
+
+
+def test_a_collector_record_added_for_a_user_counts_at_once(core: App, seeded: Seeded) -> None:
+    at = CLOCK.now()
+    add_user(
+        uow=core.uow(), platform="acme", username="newcomer", roles=["collector"], by="admin", at=at
+    )
+    with core.uow() as uow:
+        users = uow.users("acme")
+        found = users.by_name("newcomer")
+        assert found is not None
+        users.set_password_hash(found.user_id, PASSWORD_HASH)
+        uow.commit()
+    newcomer = sign_in(core, "acme", "newcomer")  # a collector with no collector record yet
+    assert _json(newcomer.client.get("/api/v1/queue"))["total"] == 0
+    added = build_collector(
+        collector_id="newcomer",
+        name="Newcomer",
+        team="east",
+        jurisdictions=["CN"],
+        queues=["*"],
+        daily_capacity=50,
+    )
+    add_collectors(uow=core.uow(), platform="acme", collectors=[added], by="admin", clock=CLOCK)
+    reassign_item(
+        uow=core.uow(), platform="acme", item_id=seeded.item, to="newcomer", by="lead", clock=CLOCK
+    )
+    # Their scope is read again (a missing record is not kept): no wait before they work.
+    assert newcomer.client.get(f"/api/v1/queue/items/{seeded.item}").status_code == 200
+    assert _json(newcomer.client.get("/api/v1/queue"))["total"] == 1
 
 
 @pytest.mark.parametrize("user", ["manager", "cco", "auditor", "admin"])

@@ -57,6 +57,22 @@ def test_the_scope_is_checked_on_a_kept_answer_too(core: App, seeded: Seeded) ->
         )
 
 
+def test_the_kept_answer_never_reads_and_agrees_with_the_full_one(
+    core: App, seeded: Seeded
+) -> None:
+    gate = CallGate(ttl=3600)
+    ask = {"platform": "acme", "item_id": seeded.item, "at": CLOCK.now()}
+    assert gate.kept_verdict(collector="agent", **ask) is None  # type: ignore[arg-type]
+    full = gate.verdict(uow=core.uow(), collector="agent", **ask)  # type: ignore[arg-type]
+    kept = gate.kept_verdict(collector="agent", **ask)  # type: ignore[arg-type]
+    assert kept == full
+    with pytest.raises(NotFound):  # the scope holds on the kept answer too
+        gate.kept_verdict(collector="someone else", **ask)  # type: ignore[arg-type]
+    gate.forget("acme", "B1")
+    assert gate.kept_verdict(collector="agent", **ask) is None  # type: ignore[arg-type]
+    assert CallGate(ttl=0).kept_verdict(collector="agent", **ask) is None  # type: ignore[arg-type]
+
+
 def test_an_outcome_logged_through_the_app_is_seen_by_its_next_check(
     core: App, seeded: Seeded
 ) -> None:

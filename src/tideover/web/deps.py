@@ -105,7 +105,8 @@ def subject_of(request: Request) -> Staff | BorrowerSubject | Machine | None:
         return cached
     found: Staff | BorrowerSubject | Machine | None = None
     at = request.app.state.clock.now()
-    uow: Callable[[], UnitOfWork] = request.app.state.core.uow
+    core = request.app.state.core
+    uow: Callable[[], UnitOfWork] = core.autocommit_uow or core.uow
     key = _bearer(request)
     if key is not None:
         found = api_key_subject(uow=uow(), key=key, at=at)

@@ -225,6 +225,25 @@ class CallGate:
         inputs = self._from_day(uow, platform, item_id, at)
         if inputs is None:
             inputs = self._from_items(uow, platform, item_id, collector, at)
+        return self._decide(inputs, platform, item_id, collector, at)
+
+    def kept_verdict(
+        self, *, platform: str, item_id: int, collector: str | None, at: datetime
+    ) -> CallVerdict | None:
+        """The verdict from what is kept, or None when answering needs storage (the inputs
+        are not kept or are older than kept for): then ask :meth:`verdict`.  Never reads
+        storage, so an event loop may ask it directly."""
+        inputs = self._fresh_day(platform, item_id)
+        if inputs is None:
+            kept = self._kept(platform, item_id)
+            if kept is None:
+                return None
+            inputs = kept.inputs
+        return self._decide(inputs, platform, item_id, collector, at)
+
+    def _decide(
+        self, inputs: GateInputs, platform: str, item_id: int, collector: str | None, at: datetime
+    ) -> CallVerdict:
         if collector is not None and inputs.item.assigned_to != collector:
             raise NotFound(
                 f"queue item {item_id} not found on platform {platform!r}",
@@ -274,6 +293,15 @@ class CallGate:
         if day is None:
             return None
         with self._lock:
+            return day.inputs.get(item_id)
+
+    def _fresh_day(self, platform: str, item_id: int) -> GateInputs | None:
+        if self.ttl <= 0 or self.day_ttl <= 0:
+            return None
+        with self._lock:
+            day = self._days.get(platform)
+            if day is None or time.monotonic() - day.read_at > self.day_ttl:
+                return None
             return day.inputs.get(item_id)
 
     def _read_day(self, uow: UnitOfWork, platform: str, at: datetime) -> _Day:

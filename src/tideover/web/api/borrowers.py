@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Request
 
 from tideover.domain.permissions import Permission
 from tideover.services.portfolio.borrower_results import BorrowerView
@@ -25,12 +25,12 @@ Staff = Annotated[Caller, Authorized()]
 BorrowerId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-async def viewer_scope(caller: Staff, uow: UowFactoryDep) -> Scope:
+async def viewer_scope(request: Request, caller: Staff, uow: UowFactoryDep) -> Scope:
     """Who the caller may look at: every borrower, or those of their own queue."""
     if caller.may(Permission.BORROWER_READ):
         return Scope(caller, None)
     if caller.may(Permission.QUEUE_WORK):
-        return await scope_of(caller, uow)
+        return await scope_of(request, caller, uow)
     raise Forbidden(
         f"your role may not do this (needs {Permission.BORROWER_READ} or {Permission.QUEUE_WORK})",
         f"您的角色无权执行此操作（需要 {Permission.BORROWER_READ} 或 {Permission.QUEUE_WORK}）",

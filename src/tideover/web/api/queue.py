@@ -9,7 +9,6 @@ the caller's scope answers 404, as one of another platform does.
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -67,30 +66,39 @@ class Scope:
         return self.collector is None
 
 
-_who: dict[tuple[str, str], tuple[str, float]] = {}
-_who_lock = threading.Lock()
-
-
-async def scope_of(caller: Caller, uow: UowFactoryDep) -> Scope:
-    """The caller's scope; their collector record is kept ``WHO_TTL`` seconds, so only a
-    miss reads the database (in a worker thread: never on the event loop)."""
+async def scope_of(request: Request, caller: Caller, uow: UowFactoryDep) -> Scope:
+    """The caller's scope.  A user's collector record is kept ``WHO_TTL`` seconds by the
+    app, so only a miss reads the database (in a worker thread, never on the event loop);
+    a user with none is not kept, so the record a team lead adds counts at once."""
     if caller.may(Permission.QUEUE_ASSIGN):
         return Scope(caller, None)
+    kept: dict[tuple[str, str], tuple[str, float]] = _app_dict(request, "collectors")
     key = (caller.platform, caller.name)
-    with _who_lock:
-        found = _who.get(key)
+    found = kept.get(key)
     if found is not None and time.monotonic() - found[1] <= WHO_TTL:
         return Scope(caller, found[0])
     collector = await run_in_threadpool(
         collector_for, uow=uow(), platform=caller.platform, username=caller.name
     )
-    with _who_lock:
-        _who[key] = (collector or NOBODY, time.monotonic())
-    return Scope(caller, collector or NOBODY)
+    if collector is None:
+        kept.pop(key, None)
+        return Scope(caller, NOBODY)
+    kept[key] = (collector, time.monotonic())
+    return Scope(caller, collector)
 
 
-async def worker_scope(caller: Worker, uow: UowFactoryDep) -> Scope:
-    return await scope_of(caller, uow)
+def _app_dict(request: Request, name: str) -> dict[tuple[str, str], tuple[str, float]]:
+    """A dictionary the app keeps under ``name`` (made on first use; one event loop per
+    process reads and writes it, so it needs no lock)."""
+    found = getattr(request.app.state, name, None)
+    if not isinstance(found, dict):
+        found = {}
+        setattr(request.app.state, name, found)
+    return found
+
+
+async def worker_scope(request: Request, caller: Worker, uow: UowFactoryDep) -> Scope:
+    return await scope_of(request, caller, uow)
 
 
 WorkScope = Annotated[Scope, Depends(worker_scope)]
@@ -197,15 +205,17 @@ def item(item_id: int, scope: WorkScope, uow: UowFactoryDep) -> WorkItem:
 
 
 @router.get("/items/{item_id}/call-check", response_model=CallVerdict, summary="May I call now?")
-def call_check(
+async def call_check(
     item_id: int, scope: WorkScope, uow: UowFactoryDep, gate: Gate, now: NowDep
 ) -> CallVerdict:
-    return gate.verdict(
-        uow=uow(),
-        platform=scope.caller.platform,
-        item_id=item_id,
-        collector=scope.collector,
-        at=now,
+    # Answered on the event loop from what the gate keeps (a dialler asks before every
+    # call); only a question that needs storage goes to a worker thread.
+    platform, collector = scope.caller.platform, scope.collector
+    kept = gate.kept_verdict(platform=platform, item_id=item_id, collector=collector, at=now)
+    if kept is not None:
+        return kept
+    return await run_in_threadpool(
+        gate.verdict, uow=uow(), platform=platform, item_id=item_id, collector=collector, at=now
     )
 
 
