@@ -85,6 +85,19 @@ def test_business_days_skip_weekends_and_holidays() -> None:
     ]
 
 
+def test_the_book_kept_from_the_load_is_the_book_built_again(uow_factory: UowFactory) -> None:
+    frame = pd.read_csv(SAMPLE)
+    preset = DEMO_PLATFORMS["demo-cn"]
+    first = business_days(LAST, 3, "CN")[0]
+    load_demo_platform(
+        uow=uow_factory(), preset=preset, load_source=lambda: frame, as_of=LAST, paid_before=first
+    )
+    kept = book_payments(preset=preset, load_source=lambda: frame, as_of=LAST)
+    built = book_payments(preset=preset, load_source=lambda: frame, as_of=LAST)  # not kept now
+    assert kept == built
+    assert any(p.paid_on >= first for p in kept)  # the later payments the days bring
+
+
 def test_one_book_two_policies_three_days(
     uow_factory: UowFactory, days: list[date], tmp_path: Path
 ) -> None:

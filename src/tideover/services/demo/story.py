@@ -13,7 +13,12 @@ from typing import Any
 
 from tideover.adapters.datasets import load_lendingclub
 from tideover.compliance.calendars import calendar_for
-from tideover.demo.portfolio import DEMO_PLATFORMS, DemoPlatform, build_demo_portfolio
+from tideover.demo.portfolio import (
+    DEMO_PLATFORMS,
+    DemoPlatform,
+    DemoPortfolio,
+    build_demo_portfolio,
+)
 from tideover.domain.clock import Clock
 from tideover.domain.payments import Payment
 from tideover.domain.platforms import PlatformSettings
@@ -79,13 +84,8 @@ def load_demo_platform(
                 already_loaded=True,
             )
         progress(label, 0, 4)
-        portfolio = build_demo_portfolio(
-            platform=preset.code,
-            source=load_source(),
-            as_of=as_of,
-            seed=seed,
-            penalty=settings.penalty,
-        )
+        # With later payments left out, the caller asks for them next (``book_payments``).
+        portfolio = _built(preset, load_source, as_of, seed, keep=paid_before is not None)
         progress(f"{preset.code}: writing borrowers", 1, 4)
         uow.borrowers(preset.code).add_many(portfolio.borrowers)
         progress(f"{preset.code}: writing loans", 2, 4)
@@ -110,7 +110,22 @@ def load_demo_platform(
 def book_payments(
     *, preset: DemoPlatform, load_source: Callable[[], Any], as_of: date, seed: int = DEMO_SEED
 ) -> list[Payment]:
-    """Every payment of the platform's book as of ``as_of`` (the same build as the load)."""
+    """Every payment of the platform's book as of ``as_of`` (the same build as the load:
+    taken from it when this process just loaded the platform, built again otherwise)."""
+    key = (preset.code, as_of, seed)
+    kept = _last_built.pop(key, None)
+    portfolio = kept if kept is not None else _built(preset, load_source, as_of, seed, keep=False)
+    return list(portfolio.payments)
+
+
+# The book the last load built, kept for ``book_payments`` of the same platform, date and
+# seed (building it is most of a demo platform's loading time); one at a time.
+_last_built: dict[tuple[str, date, int], DemoPortfolio] = {}
+
+
+def _built(
+    preset: DemoPlatform, load_source: Callable[[], Any], as_of: date, seed: int, *, keep: bool
+) -> DemoPortfolio:
     portfolio = build_demo_portfolio(
         platform=preset.code,
         source=load_source(),
@@ -118,7 +133,10 @@ def book_payments(
         seed=seed,
         penalty=settings_for(preset).penalty,
     )
-    return list(portfolio.payments)
+    _last_built.clear()
+    if keep:
+        _last_built[(preset.code, as_of, seed)] = portfolio
+    return portfolio
 
 
 def load_demo_platforms(
