@@ -15,6 +15,7 @@ from tideover.adapters.pii import PiiCipher
 from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.config import Settings, load_settings
 from tideover.domain.errors import ConfigurationError
+from tideover.i18n import N_
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 
@@ -69,8 +70,7 @@ def open_app(
     if require_schema and current_revision(engine) != head_revision():
         engine.dispose()
         raise ConfigurationError(
-            "the database is not initialised or not up to date; run `tideover init` first",
-            "数据库尚未初始化或不是最新版本；请先运行 `tideover init`",
+            N_("the database is not initialised or not up to date; run `tideover init` first"),
         )
     sessions = make_session_factory(engine)
     try:

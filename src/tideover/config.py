@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tideover.domain.errors import ConfigurationError
+from tideover.i18n import N_
 
 # A key that is public by construction: it encrypts only the synthetic demo
 # borrowers.  Any other mode refuses to start with it.
@@ -77,7 +78,7 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValueError as exc:
-        raise ConfigurationError(f"invalid configuration: {exc}", f"配置无效：{exc}") from exc
+        raise ConfigurationError(N_("invalid configuration: %(exc)s"), exc=exc) from exc
 
 
 @lru_cache(maxsize=1)

@@ -218,8 +218,8 @@ def test_check_counts_the_history_in_the_file(
     [
         ("{not json", "is not valid JSON", "不是有效的 JSON"),
         ("[]", "not a valid attempt document", "联系尝试文件无效"),
-        ("naive", "attempt.planned_at: Input should have timezone info", "时间缺少时区"),
-        ("channel", "attempt.channel: Input should be", "取值无效"),
+        ("naive", "attempt.planned_at: the time has no time zone", "时间缺少时区"),
+        ("channel", "attempt.channel: invalid value; expected 'call'", "取值无效"),
         ("zones", "borrower.time_zones is required", "必须给出 borrower.time_zones"),
         ("bad zone", "Mars/Olympus", "Mars/Olympus"),
     ],

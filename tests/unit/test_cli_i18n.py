@@ -30,7 +30,10 @@ CARRIED = frozenset(
     conversation refusal complaint scorecard gbm call sms taiwan lendingclub train heldout read
     pii outcome models scores inbox borrowers loans payments assignments function spark duckdb
     uvicorn http api utf worker acme collector auditor Asia Shanghai Ctrl Lines Parquet Schema
-    Markdown Java Secure Cookie PySpark Tideover""".split()  # noqa: SIM905
+    Markdown Java Secure Cookie PySpark Tideover
+    queue priority history default every until true false columns values payee bank account note
+    alpha pauses phone collectors set diff install pip modeldata datetime int sha big base None
+    NaT MiB KiB Spark Lending Club App""".split()  # noqa: SIM905
 )
 
 

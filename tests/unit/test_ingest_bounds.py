@@ -225,8 +225,8 @@ def test_extra_columns_obey_the_text_and_id_rules() -> None:
 def test_unsafe_characters_are_named_not_printed() -> None:
     problem = text_problem("name", "ab\x07")
     assert problem is not None
-    assert "U+0007" in problem[0]
-    assert "\x07" not in problem[0]
+    assert "U+0007" in problem.en
+    assert "\x07" not in problem.en
     assert id_problem("loan_id", "L-001") is None
 
 

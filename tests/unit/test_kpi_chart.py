@@ -11,6 +11,7 @@ import pytest
 from matplotlib import image
 
 from tideover.domain.errors import NotFound, ValidationError
+from tideover.i18n import N_, Wording
 from tideover.services.cycle.kpi_chart import (
     DPI,
     HEIGHT_IN,
@@ -144,5 +145,6 @@ def test_a_bad_chart_path_is_refused(tmp_path: Path, name: str, words: str) -> N
 
 
 def test_titles_add_chinese_only_with_a_cjk_font() -> None:
-    assert title("Cure rate", "治愈率", chinese=False) == "Cure rate"
-    assert title("Cure rate", "治愈率", chinese=True) == "Cure rate\n治愈率"
+    cure = Wording(N_("Cure rate"))
+    assert title(cure, chinese=False) == "Cure rate"
+    assert title(cure, chinese=True) == "Cure rate\n治愈率"

@@ -32,6 +32,7 @@ import duckdb
 import pyarrow as pa
 
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_, Clauses, Wording
 from tideover.policy.document import CompiledPolicy
 from tideover.policy.evaluate import arm_bounds
 from tideover.policy.features import FEATURES, FeatureType
@@ -204,10 +205,13 @@ def _check_steps(compiled: CompiledPolicy) -> None:
     for t_id, treatment in compiled.policy.treatments.items():
         if len(treatment.steps) > MAX_STEPS:
             raise ValidationError(
-                f"treatment {t_id!r} has {len(treatment.steps)} steps; the assignment engine "
-                f"handles at most {MAX_STEPS} (its action mask is 64-bit)",
-                f"处置方式 {t_id!r} 有 {len(treatment.steps)} 个步骤；分配引擎最多支持 "
-                f"{MAX_STEPS} 个（动作掩码为 64 位）",
+                N_(
+                    "treatment %(t_id)s has %(count)s steps; the assignment engine handles "
+                    "at most %(max_steps)s (its action mask is 64-bit)"
+                ),
+                t_id=repr(t_id),
+                count=len(treatment.steps),
+                max_steps=MAX_STEPS,
             )
 
 
@@ -296,29 +300,30 @@ def check_portfolio(
         row[0].lower(): str(row[1])
         for row in con.sql(f"DESCRIBE SELECT * FROM {relation}").fetchall()
     }
-    problems: list[tuple[str, str]] = []
+    problems: list[Wording] = []
     account = types.get("account_id")
     if account is None or not (account == "VARCHAR" or account in _ACCEPTED[FeatureType.INTEGER]):
-        problems.append(
-            ("account_id: missing or not text/integer", "account_id：缺失或不是文本/整数")
-        )
+        problems.append(Wording(N_("account_id: missing or not text/integer")))
     for name in sorted(needed):
         feature, sql_type = FEATURES[name], types.get(name)
         if sql_type is None:
-            problems.append((f"{name}: missing", f"{name}：缺失"))
+            problems.append(Wording(N_("%(name)s: missing"), name=name))
         elif not _type_fits(feature.type, sql_type):
             problems.append(
-                (
-                    f"{name}: {sql_type} is not {feature.type}",
-                    f"{name}：{sql_type} 不是 {feature.type}",
+                Wording(
+                    N_("%(name)s: %(sql_type)s is not %(type)s"),
+                    name=name,
+                    sql_type=sql_type,
+                    type=feature.type,
                 )
             )
         elif not feature.nullable and _nulls(con, relation, name, null_counts):
-            problems.append((f"{name}: has NULLs but may not", f"{name}：含空值但不允许为空"))
+            problems.append(Wording(N_("%(name)s: has NULLs but may not"), name=name))
     if problems:
         raise ValidationError(
-            f"portfolio {where} cannot be assigned: " + "; ".join(en for en, _ in problems),
-            f"组合 {where} 无法分配：" + "；".join(zh for _, zh in problems),
+            N_("portfolio %(where)s cannot be assigned: %(problems)s"),
+            where=where,
+            problems=Clauses(problems),
         )
 
 
@@ -365,7 +370,7 @@ def open_source(con: duckdb.DuckDBPyConnection, portfolio: Path | pa.Table) -> S
         return Source("portfolio_input", table_null_counts(portfolio), "(Arrow table)")
     if not portfolio.is_file():
         raise ValidationError(
-            f"portfolio file {portfolio} does not exist", f"组合文件 {portfolio} 不存在"
+            N_("portfolio file %(portfolio)s does not exist"), portfolio=portfolio
         )
     return Source(
         f"read_parquet({quote_literal(str(portfolio))})",
@@ -443,7 +448,8 @@ def read_codebook(path: Path) -> Codebook:
     ).fetchall()
     if not rows:
         raise ValidationError(
-            f"{path} is not an assignment file (no {CODEBOOK_KEY} metadata)",
-            f"{path} 不是分配结果文件（缺少 {CODEBOOK_KEY} 元数据）",
+            N_("%(path)s is not an assignment file (no %(codebook_key)s metadata)"),
+            path=path,
+            codebook_key=CODEBOOK_KEY,
         )
     return Codebook.from_json(bytes(rows[0][0]).decode("utf-8"))

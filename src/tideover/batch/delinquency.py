@@ -34,6 +34,7 @@ from numpy.typing import NDArray
 from tideover.domain.days import NO_DATE, day_number
 from tideover.domain.delinquency import BucketScheme
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 
 # ``NO_DATE`` (no unpaid due date, or as ``settled_on`` not settled) and ``day_number`` are
 # those of ``domain.days``, named here too for the callers that build these columns.
@@ -94,8 +95,8 @@ def compute_delinquency(
     what ``domain.delinquency.delinquency_of`` gives (``days_past_due``, ``bucket_for``)."""
     if len(scheme.buckets) > np.iinfo(np.int8).max:
         raise ValidationError(
-            f"bucket scheme has {len(scheme.buckets)} buckets; at most 127 fit an int8 code",
-            f"账龄分组有 {len(scheme.buckets)} 个；int8 编码最多容纳 127 个",
+            N_("bucket scheme has %(count)s buckets; at most 127 fit an int8 code"),
+            count=len(scheme.buckets),
         )
     today = day_number(as_of)
     inst_loan = _loan_indexes(installments.loan_index, n_loans, "installments")
@@ -146,8 +147,7 @@ def paused_days_per_loan(
     _same_length("pauses", loan, start, end)
     if (end < start).any():
         raise ValidationError(
-            "pauses: a pause period ends before it starts",
-            "pauses：有暂停期的结束日早于开始日",
+            N_("pauses: a pause period ends before it starts"),
         )
     loan, start, end = merge_pauses(loan, start, end)
     # Clip each run to (oldest, as_of]; loans with nothing unpaid have oldest = NO_DATE,
@@ -240,14 +240,15 @@ def compute_delinquency_table(
 def _arrow_column(table: pa.Table, name: str, *, null_means_unset: bool = False) -> NDArray[Any]:
     if name not in table.column_names:
         raise ValidationError(
-            f"column {name!r} is missing (have: {', '.join(table.column_names)})",
-            f"缺少列 {name!r}（现有：{', '.join(table.column_names)}）",
+            N_("column %(name)s is missing (have: %(column_names)s)"),
+            name=repr(name),
+            column_names=tuple(table.column_names),
         )
     column = table.column(name)
     if pa.types.is_date32(column.type):
         column = column.cast(pa.int32())
     if column.null_count and not null_means_unset:
-        raise ValidationError(f"column {name!r} has missing values", f"列 {name!r} 有缺失值")
+        raise ValidationError(N_("column %(name)s has missing values"), name=repr(name))
     if column.null_count:
         column = column.fill_null(NO_DATE)
     return np.asarray(column.to_numpy())
@@ -259,28 +260,31 @@ def _day_numbers(values: NDArray[Any], where: str, *, nat_means_unset: bool) -> 
         return values
     if not np.issubdtype(values.dtype, np.datetime64):
         raise ValidationError(
-            f"{where}: expected dates (datetime64 or day numbers), got {values.dtype}",
-            f"{where}：应为日期（datetime64 或天数），实际为 {values.dtype}",
+            N_("%(where)s: expected dates (datetime64 or day numbers), got %(dtype)s"),
+            where=where,
+            dtype=values.dtype,
         )
     days = values.astype("datetime64[D]", copy=False).view(np.int64)
     missing = days == _NAT
     if not missing.any():
         return days
     if not nat_means_unset:
-        raise ValidationError(f"{where}: a date is missing (NaT)", f"{where}：有日期缺失（NaT）")
+        raise ValidationError(N_("%(where)s: a date is missing (NaT)"), where=where)
     return np.where(missing, NO_DATE, days)
 
 
 def _loan_indexes(values: IntArray, n_loans: int, where: str) -> IntArray:
     if not np.issubdtype(values.dtype, np.integer):
         raise ValidationError(
-            f"{where}.loan_index: expected integers, got {values.dtype}",
-            f"{where}.loan_index：应为整数，实际为 {values.dtype}",
+            N_("%(where)s.loan_index: expected integers, got %(dtype)s"),
+            where=where,
+            dtype=values.dtype,
         )
     if values.size and (values.min() < 0 or values.max() >= n_loans):
         raise ValidationError(
-            f"{where}.loan_index: values must lie in 0..{n_loans - 1}",
-            f"{where}.loan_index：取值必须在 0..{n_loans - 1} 之间",
+            N_("%(where)s.loan_index: values must lie in 0..%(n_loans)s"),
+            where=where,
+            n_loans=n_loans - 1,
         )
     return values
 
@@ -288,6 +292,7 @@ def _loan_indexes(values: IntArray, n_loans: int, where: str) -> IntArray:
 def _same_length(where: str, *columns: NDArray[Any]) -> None:
     if len({c.shape[0] for c in columns}) > 1:
         raise ValidationError(
-            f"{where}: columns have different lengths {[c.shape[0] for c in columns]}",
-            f"{where}：各列长度不一致 {[c.shape[0] for c in columns]}",
+            N_("%(where)s: columns have different lengths %(columns)s"),
+            where=where,
+            columns=[c.shape[0] for c in columns],
         )

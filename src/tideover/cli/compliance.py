@@ -16,6 +16,7 @@ import typer
 
 from tideover.cli.output import JsonOption, _, console, either, print_json
 from tideover.cli.tables import Column, CsvOption, Listing
+from tideover.i18n import N_
 
 if TYPE_CHECKING:
     from tideover.compliance.contacts import ActorRole, Channel, Target
@@ -284,8 +285,8 @@ def _send_times(values: list[str]) -> dict[StepChannel, SendWindow] | None:
             window = None
         if window is None or not window[0] < window[1]:
             raise UsageError(
-                f"--hours: {value!r} is not CHANNEL=HH:MM-HH:MM with start before end",
-                f"--hours：{value!r} 不是 渠道=HH:MM-HH:MM 格式，或开始时间不早于结束时间",
+                N_("--hours: %(value)s is not CHANNEL=HH:MM-HH:MM with start before end"),
+                value=repr(value),
             )
         windows[choice_of(StepChannel, name, "--hours")] = window
     return windows
@@ -319,13 +320,15 @@ def _read_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ValidationError(
-            f"cannot read attempt file {path}: {exc.strerror or exc}",
-            f"无法读取联系尝试文件 {path}：{exc.strerror or exc}",
+            N_("cannot read attempt file %(path)s: %(strerror)s"),
+            path=path,
+            strerror=exc.strerror or exc,
         ) from exc
     except ValueError as exc:
         raise ValidationError(
-            f"attempt file {path} is not valid JSON: {exc}",
-            f"联系尝试文件 {path} 不是有效的 JSON：{exc}",
+            N_("attempt file %(path)s is not valid JSON: %(exc)s"),
+            path=path,
+            exc=exc,
         ) from exc
 
 
@@ -337,8 +340,10 @@ def choice_of(kind: type[E], value: str, option: str) -> E:
     except ValueError:
         known = ", ".join(member.value for member in kind)
         raise UsageError(
-            f"{option}: {value!r} is not one of {known}",
-            f"{option}：{value!r} 不是可用值之一（{known}）",
+            N_("%(option)s: %(value)s is not one of %(known)s"),
+            option=option,
+            value=repr(value),
+            known=known,
         ) from None
 
 
@@ -369,8 +374,11 @@ def instant_of(value: str, option: str) -> datetime:
         parsed = None
     if parsed is None or parsed.utcoffset() is None:
         raise UsageError(
-            f"{option}: {value!r} must be an ISO 8601 instant with an offset, "
-            "e.g. 2026-06-03T09:00:00+08:00",
-            f"{option}：{value!r} 须为带时区偏移的 ISO 8601 时间，例如 2026-06-03T09:00:00+08:00",
+            N_(
+                "%(option)s: %(value)s must be an ISO 8601 instant with an offset, e.g. "
+                "2026-06-03T09:00:00+08:00"
+            ),
+            option=option,
+            value=repr(value),
         )
     return parsed

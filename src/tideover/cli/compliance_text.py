@@ -17,8 +17,9 @@ from typing import Annotated, Any
 
 import typer
 
-from tideover.cli.output import JsonOption, _, console, either, locale, print_json
+from tideover.cli.output import JsonOption, _, console, either, locale, print_json, texts
 from tideover.cli.tables import Column, Listing
+from tideover.i18n import N_
 
 CONFUSION_DOC = Path("docs") / "compliance-text-confusion.md"
 
@@ -108,9 +109,7 @@ def text_check(
 
     choice_of_value(target, tuple(BLOCKING), "--target")
     if (message is None) == (file is None):
-        raise UsageError(
-            "give the message or --file, not both", "请提供消息文本或 --file（二选一）"
-        )
+        raise UsageError(N_("give the message or --file, not both"))
     if file is None:
         text = message or ""
     elif str(file) == "-":
@@ -132,7 +131,7 @@ def text_check(
                 markup=False,
             )
         for part in verdict.unchecked:
-            console.print(f"✗ {either(part.en, part.zh)}", markup=False)
+            console.print(f"✗ {texts().of(part.wording)}", markup=False)
     if result["blocked"]:
         raise typer.Exit(1)
 
@@ -143,8 +142,10 @@ def choice_of_value(value: str, allowed: tuple[str, ...], option: str) -> str:
     if value not in allowed:
         known = ", ".join(allowed)
         raise UsageError(
-            f"{option}: {value!r} is not one of {known}",
-            f"{option}：{value!r} 不是可用值之一（{known}）",
+            N_("%(option)s: %(value)s is not one of %(known)s"),
+            option=option,
+            value=repr(value),
+            known=known,
         )
     return value
 

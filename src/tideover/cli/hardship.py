@@ -13,12 +13,13 @@ import typer
 
 from tideover.cli.labels import label
 from tideover.cli.output import JsonOption, _, console, either, print_json
+from tideover.i18n import N_
 
 if TYPE_CHECKING:
     from tideover.services.plans.results import ApplicationInfo
 
 app = typer.Typer(
-    help="Hardship applications (困难申请): submit with evidence, review, decline.",
+    help="Hardship applications: submit with evidence, review, decline.",
     no_args_is_help=True,
 )
 
@@ -50,8 +51,8 @@ def apply(
         from tideover.plans import ApplicationRejected
 
         raise ApplicationRejected(
-            f"{file}: an application is a JSON/YAML object",
-            f"{file}：困难申请必须是 JSON/YAML 对象",
+            N_("%(file)s: an application is a JSON/YAML object"),
+            file=file,
         )
     with open_app() as app_:
         report = hardship_service.apply_for_hardship(

@@ -32,9 +32,8 @@ def _money(value: Decimal) -> str:
 
 
 def _facts(pairs: Sequence[tuple[str, str]]) -> None:
-    colon = "：" if language() == "zh_CN" else ": "
     for name, value in pairs:
-        _line(f"  {name}{colon}{value}")
+        _line("  " + _("%(name)s: %(value)s", name=name, value=value))
 
 
 def _none(title: str) -> None:

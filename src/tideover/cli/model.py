@@ -15,6 +15,7 @@ from tideover.cli.output import JsonOption, _, console, either, print_json, prog
 from tideover.cli.tables import Column, CsvOption, Listing
 from tideover.domain.clock import SystemClock
 from tideover.domain.errors import UsageError
+from tideover.i18n import N_
 
 if TYPE_CHECKING:
     from tideover.services.scoring.results import ModelRoles, ScoredAccount
@@ -128,8 +129,9 @@ def derivation_lines(path: Path) -> list[str]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(
-            f"cannot read derivations file {path}: {exc.strerror}",
-            f"无法读取派生特征文件 {path}：{exc.strerror}",
+            N_("cannot read derivations file %(path)s: %(strerror)s"),
+            path=path,
+            strerror=exc.strerror,
         ) from exc
     stripped = (line.split("#", 1)[0].strip() for line in text.splitlines())
     return [line for line in stripped if line]
@@ -259,8 +261,7 @@ def score(
         return
     if account is not None or data is None or out is None:
         raise UsageError(
-            "give either --data FILE and --out FILE, or --account JSON",
-            "请提供 --data 文件和 --out 文件，或者 --account JSON",
+            N_("give either --data FILE and --out FILE, or --account JSON"),
         )
     with progress_bars(disable=json_out) as progress:
         result = score_file(
@@ -284,11 +285,9 @@ def _account(text: str) -> dict[str, object]:
     try:
         record = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"--account is not valid JSON: {exc}", f"--account 不是有效的 JSON：{exc}"
-        ) from exc
+        raise UsageError(N_("--account is not valid JSON: %(exc)s"), exc=exc) from exc
     if not isinstance(record, dict):
-        raise UsageError("--account must be a JSON object", "--account 必须是 JSON 对象")
+        raise UsageError(N_("--account must be a JSON object"))
     return record
 
 

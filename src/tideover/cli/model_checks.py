@@ -13,6 +13,7 @@ import typer
 from tideover.cli.model import PlatformOption, names_list
 from tideover.cli.output import JsonOption, _, console, print_json
 from tideover.domain.errors import UsageError
+from tideover.i18n import N_
 
 if TYPE_CHECKING:
     from tideover.services.scoring.results import RollRateMatrices, SnapshotTransitions
@@ -162,8 +163,7 @@ def rollrates(
             )
     else:
         raise UsageError(
-            "give either --data FILE, or --from DATE and --to DATE (with --platform)",
-            "请提供 --data 文件，或者 --from 日期和 --to 日期（以及 --platform）",
+            N_("give either --data FILE, or --from DATE and --to DATE (with --platform)"),
         )
     if json_out:
         print_json(result)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from tideover.cli.output import JsonOption, _, console, print_json
+from tideover.i18n import N_
 
 app = typer.Typer(
     help="The outbox: send what is due, list messages, record receipts and opt-outs.",
@@ -25,14 +26,15 @@ def _pairs(values: list[str], option: str, cast: type = str) -> dict[str, object
         key, sep, raw = value.partition("=")
         if not sep or not key or not raw:
             raise UsageError(
-                f"{option} takes CHANNEL=VALUE, not {value!r}",
-                f"{option} 的格式为 渠道=值，而不是 {value!r}",
+                N_("%(option)s takes CHANNEL=VALUE, not %(value)s"),
+                option=option,
+                value=repr(value),
             )
         try:
             found[key] = cast(raw)
         except ValueError:
             raise UsageError(
-                f"{option}: {raw!r} is not a number", f"{option}：{raw!r} 不是数字"
+                N_("%(option)s: %(raw)s is not a number"), option=option, raw=repr(raw)
             ) from None
     return found
 
@@ -139,8 +141,9 @@ def _day(value: str | None, option: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise UsageError(
-            f"{option}: {value!r} is not a date (YYYY-MM-DD)",
-            f"{option}：{value!r} 不是日期（YYYY-MM-DD）",
+            N_("%(option)s: %(value)s is not a date (YYYY-MM-DD)"),
+            option=option,
+            value=repr(value),
         ) from None
 
 
@@ -300,7 +303,7 @@ def validation_notice_cmd(
             try:
                 return Money.of(text, code)
             except (ArithmeticError, ValueError):
-                raise UsageError(f"{text!r} is not an amount", f"{text!r} 不是有效金额") from None
+                raise UsageError(N_("%(text)s is not an amount"), text=repr(text)) from None
 
         queued = send_validation_notice(
             uow=opened.uow(),

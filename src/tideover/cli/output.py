@@ -138,7 +138,7 @@ def progress_bars(*, disable: bool = False) -> Iterator[ProgressFn]:
     def update(label: str, done: int, total: int) -> None:
         key, colon, detail = label.partition(":")
         # Services name their steps in English, marked with N_: shown in the reader's language.
-        shown = _(key) + (("：" if language() == "zh_CN" else ":") + detail if colon else "")
+        shown = _("%(step)s:%(detail)s", step=_(key), detail=detail) if colon else _(key)
         if key not in tasks:
             tasks[key] = bars.add_task(shown, total=total)
         bars.update(tasks[key], description=shown, completed=done, total=total)

@@ -10,6 +10,7 @@ import typer
 from tideover.cli.output import JsonOption, _, console, print_json
 from tideover.cli.portfolio import parse_date
 from tideover.domain.errors import UsageError
+from tideover.i18n import N_
 
 app = typer.Typer(help="Stored payments: reverse or correct one.", no_args_is_help=True)
 
@@ -38,7 +39,7 @@ def repair(
             right_amount = Decimal(amount.replace(",", ""))
         except InvalidOperation:
             raise UsageError(
-                f"--amount {amount!r} is not a number", f"--amount {amount!r} 不是数字"
+                N_("--amount %(amount)s is not a number"), amount=repr(amount)
             ) from None
     with open_app() as app_:
         result = repair_payment(

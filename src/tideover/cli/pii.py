@@ -12,6 +12,7 @@ import typer
 from tideover.cli.output import JsonOption, _, console, print_json, progress_bars, to_json
 from tideover.cli.tables import Column, Listing
 from tideover.domain.errors import UsageError
+from tideover.i18n import N_
 
 app = typer.Typer(
     help="Personal data: the encryption key ring and its rotation.", no_args_is_help=True
@@ -58,8 +59,8 @@ def rotate_key(json_out: JsonOption = False) -> None:
     new_key = os.environ.get(NEW_KEY_VARIABLE, "")
     if not new_key:
         raise UsageError(
-            f"set {NEW_KEY_VARIABLE} to the new key (URL-safe base64 of 32 bytes or more)",
-            f"请将 {NEW_KEY_VARIABLE} 设为新密钥（至少 32 字节的 URL 安全 base64）",
+            N_("set %(new_key_variable)s to the new key (URL-safe base64 of 32 bytes or more)"),
+            new_key_variable=NEW_KEY_VARIABLE,
         )
     with open_app(check_key=False) as app_, progress_bars(disable=json_out) as bar:
         result = rotate_pii_key(

@@ -13,6 +13,7 @@ import typer
 from tideover.cli.labels import label
 from tideover.cli.output import JsonOption, _, console, either, print_json
 from tideover.cli.tables import Column, CsvOption, Listing
+from tideover.i18n import N_
 
 if TYPE_CHECKING:
     from tideover.plans import HardshipApplication, OfferLimits, OptionsResult
@@ -43,8 +44,8 @@ def _date(text: str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise UsageError(
-            f"--as-of {text!r} is not a date (YYYY-MM-DD)",
-            f"--as-of {text!r} 不是日期（YYYY-MM-DD）",
+            N_("--as-of %(text)s is not a date (YYYY-MM-DD)"),
+            text=repr(text),
         ) from None
 
 
@@ -57,8 +58,8 @@ def _score(text: str | None) -> Decimal | None:
     value = to_decimal(text)
     if not Decimal(0) <= value <= 1:
         raise UsageError(
-            f"--score {text} must be a probability between 0 and 1",
-            f"--score {text} 必须是 0 到 1 之间的概率",
+            N_("--score %(text)s must be a probability between 0 and 1"),
+            text=text,
         )
     return value
 
@@ -94,8 +95,7 @@ def options(
 
     if (loan_file is None) == (loan is None):
         raise UsageError(
-            "give exactly one of --loan-file FILE or --loan ID --platform P",
-            "请只指定 --loan-file FILE 或 --loan ID --platform P 其中之一",
+            N_("give exactly one of --loan-file FILE or --loan ID --platform P"),
         )
     if loan is not None and not Path(application).is_file():
         result = _stored_application(application, loan, platform, as_of, limits, offers, score)
@@ -147,7 +147,7 @@ def _stored_application(
     from tideover.services.plans import relief as relief_service
 
     if platform is None:
-        raise UsageError("--loan needs --platform", "--loan 需要同时指定 --platform")
+        raise UsageError(N_("--loan needs --platform"))
     chosen = None if limits is None else plan_service.load_limits(limits)
     with open_app() as app_:
         return relief_service.options_for_application(
@@ -175,9 +175,7 @@ def _stored(
     from tideover.services.plans import options as plan_service
 
     if platform is None or when is None:
-        raise UsageError(
-            "--loan needs --platform and --as-of", "--loan 需要同时指定 --platform 与 --as-of"
-        )
+        raise UsageError(N_("--loan needs --platform and --as-of"))
     with open_app() as app_:
         return plan_service.plan_options_for_stored_loan(
             uow=app_.uow(),
@@ -442,7 +440,7 @@ def _day(text: str, flag: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise UsageError(
-            f"{flag} {text!r} is not a date (YYYY-MM-DD)", f"{flag} {text!r} 不是日期（YYYY-MM-DD）"
+            N_("%(flag)s %(text)s is not a date (YYYY-MM-DD)"), flag=flag, text=repr(text)
         ) from None
 
 

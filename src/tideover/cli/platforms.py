@@ -11,6 +11,7 @@ import typer
 from tideover.cli.output import JsonOption, _, console, print_json
 from tideover.cli.tables import Column, CsvOption, Listing
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 
 app = typer.Typer(help="Create, update and list platforms (tenants).", no_args_is_help=True)
 
@@ -20,12 +21,10 @@ def _settings_file(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ValidationError(
-            f"cannot read settings file {path}: {exc}", f"无法读取设置文件 {path}：{exc}"
+            N_("cannot read settings file %(path)s: %(exc)s"), path=path, exc=exc
         ) from exc
     if not isinstance(data, dict):
-        raise ValidationError(
-            f"settings file {path} must hold a JSON object", f"设置文件 {path} 必须是 JSON 对象"
-        )
+        raise ValidationError(N_("settings file %(path)s must hold a JSON object"), path=path)
     return data
 
 

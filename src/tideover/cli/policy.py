@@ -17,9 +17,9 @@ from tideover.cli.output import (
     console,
     either,
     error_console,
-    language,
     print_json,
 )
+from tideover.i18n import N_
 
 if TYPE_CHECKING:
     from tideover.policy.problems import Problem
@@ -41,10 +41,8 @@ def show_problems(file: Path | str, problems: Sequence[Problem | PolicyProblem])
         place = str(file) if p.line is None else f"{file}:{p.line}:{p.column}"
         label = _("error") if p.severity == "error" else _("warning")
         text = either(p.en, p.zh)
-        colon = "：" if language() == "zh_CN" else ": "
-        error_console.print(
-            f"{place}: {label}{colon}{p.where}{colon}{text}", markup=False, highlight=False
-        )
+        line = _("%(label)s: %(where)s: %(text)s", label=label, where=p.where, text=text)
+        error_console.print(f"{place}: {line}", markup=False, highlight=False)
 
 
 @app.command("validate")
@@ -93,16 +91,11 @@ def diff(
     try:
         if platform is None:
             if new is None:
-                raise _usage(
-                    "diff needs OLD and NEW, or --platform P NEW",
-                    "diff 需要 OLD 和 NEW 两个文件，或 --platform P NEW",
-                )
+                raise _usage(N_("diff needs OLD and NEW, or --platform P NEW"))
             result = diff_policy_files(old=old, new=new)
         else:
             if new is not None:
-                raise _usage(
-                    "with --platform give only the NEW file", "使用 --platform 时只需给出新版本文件"
-                )
+                raise _usage(N_("with --platform give only the NEW file"))
             result = run_with_uow(diff_against_active, platform=platform, new=old)
     except PolicyRejected as exc:
         show_problems(exc.source, exc.problems)
@@ -116,10 +109,10 @@ def diff(
         console.print(either(change.en, change.zh), markup=False, highlight=False)
 
 
-def _usage(en: str, zh: str) -> Exception:
+def _usage(message: str) -> Exception:
     from tideover.domain.errors import UsageError
 
-    return UsageError(en, zh)
+    return UsageError(message)
 
 
 @app.command("schema")
@@ -187,13 +180,14 @@ def assign(
         if portfolio is None:
             if file is not None:
                 raise _usage(
-                    "a policy file needs --portfolio; the stored portfolio is assigned under "
-                    "the platform's active version",
-                    "指定策略文件时需要 --portfolio；已存储的组合按平台的生效版本分配",
+                    N_(
+                        "a policy file needs --portfolio; the stored portfolio is assigned "
+                        "under the platform's active version"
+                    )
                 )
             result = _assign_stored(platform, day, out, model_registry)
         elif out is None:
-            raise _usage("--portfolio needs --out", "使用 --portfolio 时需要 --out")
+            raise _usage(N_("--portfolio needs --out"))
         elif file is None:
             result = _assign_active(platform=platform, portfolio=portfolio, out=out, as_of=day)
         else:
@@ -295,10 +289,7 @@ def impact(
                 old=old, new=new, portfolio=portfolio, platform=platform, out=out
             )
         elif as_of is None:
-            raise _usage(
-                "the platform's active version and stored portfolio need --as-of",
-                "使用平台生效版本或已存储的组合时需要 --as-of",
-            )
+            raise _usage(N_("the platform's active version and stored portfolio need --as-of"))
         else:
             result = run_with_uow(
                 impact_on_platform,

@@ -13,6 +13,7 @@ import typer
 
 from tideover.cli.output import JsonOption, _, console, error_console, print_json
 from tideover.cli.policy import FileArg, run_with_uow, show_problems
+from tideover.i18n import N_, Wording
 from tideover.services.results import Result
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def _read_exact(path: Path) -> str:
         return path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         problem = Problem(
-            "unreadable", "(file)", f"cannot read the file: {exc}", f"无法读取文件：{exc}"
+            "unreadable", "(file)", Wording(N_("cannot read the file: %(exc)s"), exc=exc)
         )
         raise PolicyRejected(str(path), [problem]) from exc
 

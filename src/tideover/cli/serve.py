@@ -10,6 +10,7 @@ import typer
 
 from tideover.cli.output import _, console
 from tideover.domain.errors import ConfigurationError
+from tideover.i18n import N_
 
 if TYPE_CHECKING:
     from tideover.bootstrap import App
@@ -64,8 +65,7 @@ def serve(
     settings = load_settings()
     if settings.mode == "production" and settings.web_insecure:
         raise ConfigurationError(
-            "TIDEOVER_WEB_INSECURE is refused in production mode",
-            "生产模式下不允许 TIDEOVER_WEB_INSECURE",
+            N_("TIDEOVER_WEB_INSECURE is refused in production mode"),
         )
     core = open_app(settings)
     refuse_unsafe_accounts(core)

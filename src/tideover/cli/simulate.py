@@ -24,6 +24,7 @@ from tideover.cli.output import (
     print_json,
     progress_bars,
 )
+from tideover.i18n import N_
 from tideover.services.simulate.settings import DEFAULT_MONTHS, DEFAULT_RUNS, DEFAULT_SEED
 
 if TYPE_CHECKING:
@@ -172,8 +173,7 @@ def compare(
 
     if len(policies) < 2:
         raise ValidationError(
-            "compare needs two or more policies: the baseline first, then the others",
-            "比较至少需要两个策略：先给基准策略，再给其他策略",
+            N_("compare needs two or more policies: the baseline first, then the others"),
         )
     asked = _asked(months, runs, seed, behaviour, priors, fixed_priors, as_of)
     if chart is not None:

@@ -175,6 +175,8 @@ _LONGEST = {
     Kind.DATE: date(2026, 12, 30),
     Kind.NUMBER: 999,
 }
+# How a value of each kind (text, money, date, number) shows in a message's shape.
+SHAPE_MARK = {"t": "〔甲〕", "m": "0", "d": "1", "n": "2"}
 _TEXT = {
     "zh-CN": {"typical": "张伟", "longest": "欧阳中华民国" * 2},
     "en": {"typical": "Jane Doe", "longest": "Maximilian Alexander Worthington"},

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tideover.comms.catalogue import MessageChannel
+from tideover.i18n import N_, Wording
 
 MAX_SMS_PARTS = 3
 PUSH_BODY = 200
@@ -50,10 +51,17 @@ def sms_length(text: str) -> SmsLength:
 
 @dataclass(frozen=True, slots=True)
 class TooLong:
-    """A message over its channel's limit: what was measured and the limit, in zh and en."""
+    """A message over its channel's limit: what was measured and the limit, in words."""
 
-    en: str
-    zh: str
+    wording: Wording
+
+    @property
+    def en(self) -> str:
+        return self.wording.en
+
+    @property
+    def zh(self) -> str:
+        return self.wording.zh
 
 
 def check_length(channel: MessageChannel, body: str, subject: str | None = None) -> TooLong | None:
@@ -62,10 +70,16 @@ def check_length(channel: MessageChannel, body: str, subject: str | None = None)
         measured = sms_length(body)
         if measured.parts > MAX_SMS_PARTS:
             return TooLong(
-                f"the SMS takes {measured.parts} parts ({measured.units} {measured.encoding} "
-                f"characters); at most {MAX_SMS_PARTS} are allowed",
-                f"短信需要 {measured.parts} 条（{measured.units} 个{_enc_zh(measured)}字符），"
-                f"最多允许 {MAX_SMS_PARTS} 条",
+                Wording(
+                    N_(
+                        "the SMS takes %(parts)s parts (%(units)s %(encoding)s characters); "
+                        "at most %(most)s are allowed"
+                    ),
+                    parts=measured.parts,
+                    units=measured.units,
+                    encoding="GSM" if measured.encoding == "gsm7" else "UCS-2",
+                    most=MAX_SMS_PARTS,
+                )
             )
         return None
     limits = {
@@ -76,16 +90,20 @@ def check_length(channel: MessageChannel, body: str, subject: str | None = None)
     body_limit, subject_limit = limits[channel]
     if len(body) > body_limit:
         return TooLong(
-            f"the {channel.value} body has {len(body)} characters; at most {body_limit}",
-            f"{channel.value} 正文有 {len(body)} 个字符，最多 {body_limit} 个",
+            Wording(
+                N_("the %(channel)s body has %(count)s characters; at most %(body_limit)s"),
+                channel=channel.value,
+                count=len(body),
+                body_limit=body_limit,
+            ),
         )
     if subject is not None and len(subject) > subject_limit:
         return TooLong(
-            f"the {channel.value} subject has {len(subject)} characters; at most {subject_limit}",
-            f"{channel.value} 标题有 {len(subject)} 个字符，最多 {subject_limit} 个",
+            Wording(
+                N_("the %(channel)s subject has %(count)s characters; at most %(subject_limit)s"),
+                channel=channel.value,
+                count=len(subject),
+                subject_limit=subject_limit,
+            ),
         )
     return None
-
-
-def _enc_zh(measured: SmsLength) -> str:
-    return "GSM " if measured.encoding == "gsm7" else "UCS-2 "

@@ -31,9 +31,10 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta, n
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from tideover.comms.catalogue import babel_locale
+from tideover.comms.catalogue import SHAPE_MARK, babel_locale
 from tideover.domain.errors import ValidationError
 from tideover.domain.money import Money
+from tideover.i18n import N_
 
 
 class TemplateProblem(ValidationError):
@@ -53,7 +54,6 @@ class PlatformText(str):
 # may contain (inputs are refused with control characters; ``_clean`` removes any left).
 _OPEN, _SEP, _CLOSE = "\x02", "\x03", "\x04"
 _SEGMENT = re.compile("\x02([a-z])\x03([^\x02\x03\x04]*)\x04")
-_SHAPE_MARK = {"t": "〔甲〕", "m": "0", "d": "1", "n": "2"}
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -152,18 +152,17 @@ class Compiled:
             raw = self.template.render(**values)
         except UndefinedError as exc:
             raise TemplateProblem(
-                f"the template uses a value it was not given ({_first_line(exc)})",
-                f"模板使用了未提供的变量（{_first_line(exc)}）",
+                N_("the template uses a value it was not given (%(first_line)s)"),
+                first_line=_first_line(exc),
             ) from None
         except SecurityError:
             raise TemplateProblem(
-                "the template tried something the sandbox does not allow",
-                "模板尝试了沙箱不允许的操作",
+                N_("the template tried something the sandbox does not allow"),
             ) from None
         except (TypeError, ValueError, ArithmeticError) as exc:
             raise TemplateProblem(
-                f"the template could not be rendered ({type(exc).__name__})",
-                f"模板无法渲染（{type(exc).__name__}）",
+                N_("the template could not be rendered (%(name)s)"),
+                name=type(exc).__name__,
             ) from None
         return split_rendered(raw)
 
@@ -175,7 +174,7 @@ def split_rendered(raw: str) -> Rendered:
     def shaped(match: re.Match[str]) -> str:
         if match.group(1) == "t":
             free.append(match.group(2))
-        return _SHAPE_MARK.get(match.group(1), "")
+        return SHAPE_MARK.get(match.group(1), "")
 
     text = _SEGMENT.sub(lambda m: m.group(2), raw).strip()
     shape = _SEGMENT.sub(shaped, raw).strip()
@@ -195,8 +194,9 @@ def compile_template(source: str, language: str) -> Compiled:
         template = env.from_string(_clean(source))
     except TemplateSyntaxError as exc:
         raise TemplateProblem(
-            f"template syntax error on line {exc.lineno}: {exc.message}",
-            f"模板第 {exc.lineno} 行语法错误：{exc.message}",
+            N_("template syntax error on line %(lineno)s: %(detail)s"),
+            lineno=exc.lineno,
+            detail=exc.message,
         ) from None
     return Compiled(source, language, template)
 
@@ -208,7 +208,8 @@ def names_used(source: str) -> frozenset[str]:
         parsed: nodes.Template = env.parse(_clean(source))
     except TemplateSyntaxError as exc:
         raise TemplateProblem(
-            f"template syntax error on line {exc.lineno}: {exc.message}",
-            f"模板第 {exc.lineno} 行语法错误：{exc.message}",
+            N_("template syntax error on line %(lineno)s: %(detail)s"),
+            lineno=exc.lineno,
+            detail=exc.message,
         ) from None
     return frozenset(meta.find_undeclared_variables(parsed))

@@ -28,6 +28,7 @@ from tideover.comms.catalogue import (
 )
 from tideover.comms.limits import check_length
 from tideover.comms.rendering import PlatformText, TemplateProblem, compile_template, names_used
+from tideover.i18n import N_, Bilingual, Wording
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +45,16 @@ class TextFinding:
 class ReviewFinding:
     code: str
     language: str
-    en: str
-    zh: str
+    wording: Wording
     rule_ids: tuple[str, ...] = ()
+
+    @property
+    def en(self) -> str:
+        return self.wording.en
+
+    @property
+    def zh(self) -> str:
+        return self.wording.zh
 
 
 # (text, channel, language) -> the checker's findings on it
@@ -91,9 +99,12 @@ def review_template(
                 ReviewFinding(
                     "missing_translation",
                     language,
-                    f"no {'subject and body' if text.channel in WITH_SUBJECT else 'body'} "
-                    f"in {language}",
-                    f"缺少 {language} 的{'标题和正文' if text.channel in WITH_SUBJECT else '正文'}",
+                    Wording(
+                        N_("no subject and body in %(language)s")
+                        if text.channel in WITH_SUBJECT
+                        else N_("no body in %(language)s"),
+                        language=language,
+                    ),
                 )
             )
             continue
@@ -101,17 +112,22 @@ def review_template(
         try:
             unknown = sorted(set().union(*(names_used(p) for p in parts)) - set(known))
         except TemplateProblem as exc:
-            findings.append(ReviewFinding(exc.code, language, exc.en, exc.zh))
+            findings.append(ReviewFinding(exc.code, language, exc.wording))
             continue
         if unknown:
             findings.append(
                 ReviewFinding(
                     "unknown_variable",
                     language,
-                    f"unknown variable(s) {', '.join(unknown)}; a {text.purpose.value} "
-                    f"template may use: {', '.join(sorted(known))}",
-                    f"未知变量 {'、'.join(unknown)}；{text.purpose.value} 模板可用的变量："
-                    f"{'、'.join(sorted(known))}",
+                    Wording(
+                        N_(
+                            "unknown variable(s) %(unknown)s; a %(purpose)s template may use: "
+                            "%(known)s"
+                        ),
+                        unknown=tuple(unknown),
+                        purpose=text.purpose.value,
+                        known=tuple(sorted(known)),
+                    ),
                 )
             )
             continue
@@ -138,7 +154,7 @@ def _rendered_findings(
             b = compile_template(body, language).render(values).text
             s = compile_template(subject, language).render(values).text if subject else None
         except TemplateProblem as exc:
-            return [ReviewFinding(exc.code, language, exc.en, exc.zh)]
+            return [ReviewFinding(exc.code, language, exc.wording)]
         renders[longest] = (b, s)
     long_body, long_subject = renders[True]
     too_long = check_length(text.channel, long_body, long_subject)
@@ -147,8 +163,10 @@ def _rendered_findings(
             ReviewFinding(
                 "too_long",
                 language,
-                f"with the longest plausible values, {too_long.en}",
-                f"按最长的合理取值，{too_long.zh}",
+                Wording(
+                    N_("with the longest plausible values, %(too_long)s"),
+                    too_long=too_long.wording,
+                ),
             )
         )
     if check is not None:
@@ -161,8 +179,11 @@ def _rendered_findings(
                     ReviewFinding(
                         "message_check",
                         language,
-                        f"{', '.join(finding.rule_ids)}: {finding.en}",
-                        f"{'、'.join(finding.rule_ids)}：{finding.zh}",
+                        Wording(
+                            N_("%(rules)s: %(finding)s"),
+                            rules=finding.rule_ids,
+                            finding=Bilingual(finding.en, finding.zh),
+                        ),
                         finding.rule_ids,
                     )
                 )

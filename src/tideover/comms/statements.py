@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from tideover.domain.errors import NotFound
+from tideover.i18n import N_, Wording
 
 STATEMENT_PACKS = ("CN", "US", "UK", "EU")
 TOPICS_EXPECTED = ("owe", "dispute", "complain", "hardship", "data")
@@ -64,9 +65,12 @@ def statement(pack: str) -> tuple[Section, ...]:
     found = _load().get(pack.upper())
     if found is None:
         raise NotFound(
-            f"no rights statement for rule pack {pack!r}; statements exist for "
-            f"{', '.join(STATEMENT_PACKS)}",
-            f"规则包 {pack!r} 没有权利声明；现有：{'、'.join(STATEMENT_PACKS)}",
+            N_(
+                "no rights statement for rule pack %(pack)s; statements exist for "
+                "%(statement_packs)s"
+            ),
+            pack=repr(pack),
+            statement_packs=tuple(STATEMENT_PACKS),
         )
     return found
 
@@ -78,6 +82,6 @@ def statement_text(pack: str, language: str) -> str:
         lines.append(f"{section.title[language]}")
         lines.append(section.text[language])
         cited = "; ".join(f"{s.document} {s.article}" for s in section.sources)
-        lines.append(("依据：" if language == "zh-CN" else "Source: ") + cited)
+        lines.append(Wording(N_("Source: %(cited)s"), cited=cited).in_language(language))
         lines.append("")
     return "\n".join(lines).strip()

@@ -16,6 +16,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from tideover.i18n import N_, Wording
+
 GENESIS = "0" * 64
 
 
@@ -91,8 +93,15 @@ class ChainIssue:
     problem: Problem
     seq: int  # the sequence number concerned
     index: int  # position in the list given to verify
-    en: str
-    zh: str
+    wording: Wording
+
+    @property
+    def en(self) -> str:
+        return self.wording.en
+
+    @property
+    def zh(self) -> str:
+        return self.wording.zh
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +125,7 @@ def verify(records: Sequence[AuditRecord], *, expected_head: str | None = None) 
                 Problem.TRUNCATED,
                 seq + 1,
                 len(records),
-                f"the chain ends at record {seq}, not at the expected head",
-                f"记录链止于第 {seq} 条，与预期的链头不符",
+                Wording(N_("the chain ends at record %(seq)s, not at the expected head"), seq=seq),
             )
         )
     return Verification(not issues, tuple(issues))
@@ -133,8 +141,11 @@ def _order_issues(records: Sequence[AuditRecord]) -> list[ChainIssue]:
                     Problem.REORDERED,
                     record.seq,
                     index,
-                    f"record {record.seq} comes after record {before.seq}",
-                    f"第 {record.seq} 条记录排在第 {before.seq} 条之后",
+                    Wording(
+                        N_("record %(seq)s comes after record %(before_seq)s"),
+                        seq=record.seq,
+                        before_seq=before.seq,
+                    ),
                 )
             )
     return issues
@@ -150,8 +161,7 @@ def _gap_issues(records: Sequence[AuditRecord]) -> list[ChainIssue]:
                     Problem.DELETED,
                     seq,
                     -1,
-                    f"record {seq} is missing",
-                    f"第 {seq} 条记录缺失",
+                    Wording(N_("record %(seq)s is missing"), seq=seq),
                 )
             )
     return issues
@@ -169,8 +179,10 @@ def _content_issues(records: Sequence[AuditRecord]) -> list[ChainIssue]:
                     Problem.EDITED,
                     record.seq,
                     index,
-                    f"record {record.seq} was edited: its content does not match its hash",
-                    f"第 {record.seq} 条记录被修改：内容与哈希不符",
+                    Wording(
+                        N_("record %(seq)s was edited: its content does not match its hash"),
+                        seq=record.seq,
+                    ),
                 )
             )
         elif (record.seq == 1 and record.prev_hash != GENESIS) or (
@@ -183,10 +195,14 @@ def _content_issues(records: Sequence[AuditRecord]) -> list[ChainIssue]:
                     Problem.RELINKED,
                     record.seq - 1,
                     index,
-                    f"record {record.seq - 1} was altered and re-hashed: record {record.seq} "
-                    "no longer links to it",
-                    f"第 {record.seq - 1} 条记录被改动并重算哈希：第 {record.seq} 条记录的链接"
-                    "与之不符",
+                    Wording(
+                        N_(
+                            "record %(seq)s was altered and re-hashed: record %(record_seq)s no "
+                            "longer links to it"
+                        ),
+                        seq=record.seq - 1,
+                        record_seq=record.seq,
+                    ),
                 )
             )
         previous = record

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from tideover.domain.borrowers import Borrower
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_, Bilingual, Wording
 
 
 class Channel(StrEnum):
@@ -105,9 +106,11 @@ class ContactProfile:
     def __post_init__(self) -> None:
         if not self.time_zones:
             raise ValidationError(
-                f"borrower {self.borrower_id}: no candidate time zone; the gate cannot place "
-                "the contact in local time",
-                f"借款人 {self.borrower_id}：没有候选时区，无法按当地时间判断联系时间",
+                N_(
+                    "borrower %(borrower_id)s: no candidate time zone; the gate cannot place "
+                    "the contact in local time"
+                ),
+                borrower_id=self.borrower_id,
             )
 
     @classmethod
@@ -148,17 +151,20 @@ class Attempt:
         offset = self.planned_at.utcoffset()
         if offset is None:
             raise ValidationError(
-                f"attempt for {self.borrower_id}: planned_at {self.planned_at} has no time "
-                "zone; pass a UTC-aware instant",
-                f"借款人 {self.borrower_id} 的联系计划时间 {self.planned_at} 没有时区，"
-                "请传入带 UTC 时区的时间",
+                N_(
+                    "attempt for %(borrower_id)s: planned_at %(planned_at)s has no time "
+                    "zone; pass a UTC-aware instant"
+                ),
+                borrower_id=self.borrower_id,
+                planned_at=self.planned_at,
             )
         if self.voicemail and self.channel is not Channel.CALL:
             raise ValidationError(
-                f"attempt for {self.borrower_id}: a voicemail is left on a call, not on "
-                f"{self.channel}",
-                f"借款人 {self.borrower_id} 的联系尝试：语音留言只能通过电话留下，不能通过 "
-                f"{self.channel}",
+                N_(
+                    "attempt for %(borrower_id)s: a voicemail is left on a call, not on %(channel)s"
+                ),
+                borrower_id=self.borrower_id,
+                channel=self.channel,
             )
 
 
@@ -180,10 +186,12 @@ class LegalReferral:
     def __post_init__(self) -> None:
         if self.planned_at.utcoffset() is None:
             raise ValidationError(
-                f"legal referral of debt {self.debt_id}: planned_at {self.planned_at} has no "
-                "time zone; pass a UTC-aware instant",
-                f"债务 {self.debt_id} 的法律移交：计划时间 {self.planned_at} 没有时区，"
-                "请传入带 UTC 时区的时间",
+                N_(
+                    "legal referral of debt %(debt_id)s: planned_at %(planned_at)s has no "
+                    "time zone; pass a UTC-aware instant"
+                ),
+                debt_id=self.debt_id,
+                planned_at=self.planned_at,
             )
 
 
@@ -196,13 +204,29 @@ class Finding:
     start: int
     end: int
     matched: str
-    en: str
-    zh: str
+    wording: Wording | Bilingual  # Bilingual: a category of the lexicon file
 
     def reason(self, rule_id: str) -> Reason:
-        where = f" «{self.matched}» at {self.start}-{self.end}" if self.matched else ""
-        where_zh = f"「{self.matched}」（位置 {self.start}-{self.end}）" if self.matched else ""
-        return Reason(rule_id, f"message {self.en}{where}", f"消息{self.zh}{where_zh}")
+        if not self.matched:
+            return Reason(rule_id, Wording(N_("message %(finding)s"), finding=self.wording))
+        return Reason(
+            rule_id,
+            Wording(
+                N_("message %(finding)s «%(matched)s» at %(start)s-%(end)s"),
+                finding=self.wording,
+                matched=self.matched,
+                start=self.start,
+                end=self.end,
+            ),
+        )
+
+    @property
+    def en(self) -> str:
+        return self.wording.en
+
+    @property
+    def zh(self) -> str:
+        return self.wording.zh
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,8 +234,15 @@ class Reason:
     """One rule that denied (or would deny) the attempt, with its explanation."""
 
     rule_id: str
-    en: str
-    zh: str
+    wording: Wording
+
+    @property
+    def en(self) -> str:
+        return self.wording.en
+
+    @property
+    def zh(self) -> str:
+        return self.wording.zh
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +259,6 @@ class Decision:
 
     def explain(self, locale: str = "en") -> str:
         """All reasons in one language (``zh*`` gives Chinese)."""
-        zh = locale.lower().startswith("zh")
         if self.allowed:
-            return "允许联系。" if zh else "Contact allowed."
-        return "\n".join(f"[{r.rule_id}] {r.zh if zh else r.en}" for r in self.reasons)
+            return Wording(N_("Contact allowed.")).in_language(locale)
+        return "\n".join(f"[{r.rule_id}] {r.wording.in_language(locale)}" for r in self.reasons)

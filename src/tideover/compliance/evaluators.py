@@ -31,6 +31,8 @@ from tideover.compliance.contacts import (
 from tideover.compliance.ledger import CHANNEL_BIT, ContactLedger, CountKind
 from tideover.compliance.localdays import ZoneDays
 from tideover.compliance.rules import (
+    COUNTED,
+    PER,
     ConsentParams,
     FrequencyCapParams,
     HoldParams,
@@ -39,30 +41,28 @@ from tideover.compliance.rules import (
     ThirdPartyParams,
     TimeWindowParams,
 )
+from tideover.i18n import N_, Wording
 
 _OPEN, _CLOSED, _IRREGULAR = 0, 1, 2  # a window's state on one local day
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+_WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 _KIND = {
     "attempts": CountKind.ATTEMPTS,
     "connected": CountKind.CONNECTED,
     "unanswered": CountKind.UNANSWERED,
 }
-_KIND_ZH = {"attempts": "次联系尝试", "connected": "次接通", "unanswered": "次未接通呼叫"}
 
 
 @dataclass(frozen=True, slots=True)
 class Denial:
-    """``explain`` builds the en/zh text only when a decision needs it (not while searching)."""
+    """``explain`` builds the wording only when a decision needs it (not while searching)."""
 
     rule_id: str
     retry_at: int | None
-    explain: Callable[[], tuple[str, str]]
+    explain: Callable[[], Wording]
 
     @property
     def reason(self) -> Reason:
-        en, zh = self.explain()
-        return Reason(self.rule_id, en, zh)
+        return Reason(self.rule_id, self.explain())
 
 
 class Context:
@@ -112,7 +112,7 @@ class Check:
             and (not self.debt_types or attempt.debt_type in self.debt_types)
         )
 
-    def deny(self, retry_at: int | None, explain: Callable[[], tuple[str, str]]) -> Denial:
+    def deny(self, retry_at: int | None, explain: Callable[[], Wording]) -> Denial:
         return Denial(self.rule_id, retry_at, explain)
 
 
@@ -143,8 +143,12 @@ class HoldCheck(Check):
             return None
         ends = [h.until for h in found]
         retry = None if None in ends else int(max(e for e in ends if e).timestamp())
-        kinds = ", ".join(sorted(h.kind.value for h in found))
-        return self.deny(retry, lambda: (f"hold in force: {kinds}", f"存在冻结事项：{kinds}"))
+        return self.deny(
+            retry,
+            lambda: Wording(
+                N_("hold in force: %(kinds)s"), kinds=tuple(sorted(h.kind.value for h in found))
+            ),
+        )
 
 
 class ConsentCheck(Check):
@@ -160,10 +164,7 @@ class ConsentCheck(Check):
         if self.opt_out and channel in ctx.profile.opted_out:
             return self.deny(
                 None,
-                lambda: (
-                    f"the borrower opted out of {channel}",
-                    f"借款人已退订该渠道（{channel}）",
-                ),
+                lambda: Wording(N_("the borrower opted out of %(channel)s"), channel=channel),
             )
         if (
             ctx.attempt.automated
@@ -172,9 +173,8 @@ class ConsentCheck(Check):
         ):
             return self.deny(
                 None,
-                lambda: (
-                    f"automated {channel} without prior express consent",
-                    f"未经事先明确同意，不得使用自动{channel}",
+                lambda: Wording(
+                    N_("automated %(channel)s without prior express consent"), channel=channel
                 ),
             )
         return None
@@ -231,17 +231,18 @@ class WindowCheck(Check):
             for a in ctx.profile.agreed_times
         )
 
-    def _explain(self, now: int, zone: ZoneInfo) -> tuple[str, str]:
+    def _explain(self, now: int, zone: ZoneInfo) -> Wording:
         t = datetime.fromtimestamp(now, zone)
-        day = f"{t.year:04d}-{t.month:02d}-{t.day:02d}"
-        clock = f"{t.hour:02d}:{t.minute:02d} ({zone.key})"
-        window = f"{self.p.start:%H:%M}-{self.p.end:%H:%M}"
         # The weekday in the reader's language: "周二", never "Tue", in a Chinese sentence.
-        return (
-            f"{day} {_WEEKDAYS[t.weekday()]} {clock} is outside the allowed local window "
-            f"{window} or on a closed day",
-            f"当地时间 {day} {_WEEKDAYS_ZH[t.weekday()]} {clock} 不在允许时段 {window} 内"
-            "或属于禁止联系日",
+        return Wording(
+            N_(
+                "%(day)s %(weekday)s %(clock)s is outside the allowed local window %(window)s "
+                "or on a closed day"
+            ),
+            day=f"{t.year:04d}-{t.month:02d}-{t.day:02d}",
+            weekday=Wording(_WEEKDAYS[t.weekday()]),
+            clock=f"{t.hour:02d}:{t.minute:02d} ({zone.key})",
+            window=f"{self.p.start:%H:%M}-{self.p.end:%H:%M}",
         )
 
     def _next_open(self, zone: ZoneDays, ordinal: int, past_start: bool) -> int:
@@ -351,13 +352,23 @@ class CapCheck(Check):
         # The counted span first changes when any zone's period rolls over.
         return self.deny(change, lambda: self._explain(used))
 
-    def _explain(self, used: int) -> tuple[str, str]:
+    def _explain(self, used: int) -> Wording:
         p = self.p
-        return (
-            f"{used} {p.count} per {p.per} in the last {p.length} {p.period}(s) already reach "
-            f"the limit of {p.limit}",
-            f"最近 {p.length} 个{'日' if p.period == 'day' else '月'}内已有 {used} "
-            f"{_KIND_ZH[p.count]}，达到上限 {p.limit}",
+        return Wording(
+            N_(
+                "%(used)s %(count)s %(per)s in the last %(length)s day(s) already reach the "
+                "limit of %(limit)s"
+            )
+            if p.period == "day"
+            else N_(
+                "%(used)s %(count)s %(per)s in the last %(length)s month(s) already reach the "
+                "limit of %(limit)s"
+            ),
+            used=used,
+            count=Wording(COUNTED[p.count]),
+            per=Wording(PER[p.per]),
+            length=p.length,
+            limit=p.limit,
         )
 
 
@@ -388,10 +399,12 @@ class QuietCheck(Check):
         instant = datetime.fromtimestamp(last, UTC)
         return self.deny(
             resume,
-            lambda: (
-                f"a telephone conversation on {instant:%Y-%m-%d %H:%M} UTC starts a "
-                f"{days}-day quiet period",
-                f"{instant:%Y-%m-%d %H:%M}（UTC）已通话，{days} 天内不得再致电",
+            lambda: Wording(
+                N_(
+                    "a telephone conversation on %(instant)s UTC starts a %(days)s-day quiet period"
+                ),
+                instant=format(instant, "%Y-%m-%d %H:%M"),
+                days=days,
             ),
         )
 
@@ -409,9 +422,8 @@ class ThirdPartyCheck(Check):
         if is_contact_person and p.only_when_debtor_unreachable and ctx.profile.debtor_reachable:
             return self.deny(
                 None,
-                lambda: (
-                    "a contact person may be contacted only when the debtor cannot be reached",
-                    "仅在无法联系债务人时才可联系其联系人",
+                lambda: Wording(
+                    N_("a contact person may be contacted only when the debtor cannot be reached")
                 ),
             )
         if attempt.third_party_role in p.allowed_roles:
@@ -423,18 +435,18 @@ class ThirdPartyCheck(Check):
             role = attempt.third_party_role or "unnamed"
             return self.deny(
                 None,
-                lambda: (
-                    f"this third party ({role}) may not be contacted",
-                    f"不得联系该第三人（{role}）",
-                ),
+                lambda: Wording(N_("this third party (%(role)s) may not be contacted"), role=role),
             )
         done = ctx.ledger.recipient_contacts(attempt.borrower_id, attempt.recipient_id or "")
         if done < limit:
             return None
         return self.deny(
             None,
-            lambda: (
-                f"the location contact with this person was already used ({done} of {limit})",
-                f"与此人的查找下落联系次数已用完（{done}/{limit}）",
+            lambda: Wording(
+                N_(
+                    "the location contact with this person was already used (%(done)s of %(limit)s)"
+                ),
+                done=done,
+                limit=limit,
             ),
         )

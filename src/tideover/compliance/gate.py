@@ -60,6 +60,7 @@ from tideover.compliance.rules import (
     WorkplaceParams,
 )
 from tideover.compliance.text import MessageChecker, default_checker
+from tideover.i18n import N_, Wording
 
 SEARCH_STEPS = 400  # retries when looking for the earliest allowed instant
 SEARCH_HORIZON_DAYS = 400
@@ -312,8 +313,10 @@ def check_referral(referral: LegalReferral, pack: Pack | CompiledPack) -> Decisi
     reasons = tuple(
         Reason(
             rule_id,
-            f"debt {referral.debt_id} is time-barred: it may not be referred for suit",
-            f"债务 {referral.debt_id} 已过诉讼时效，不得移交起诉",
+            Wording(
+                N_("debt %(debt_id)s is time-barred: it may not be referred for suit"),
+                debt_id=referral.debt_id,
+            ),
         )
         for rule_id in rule_ids
     )

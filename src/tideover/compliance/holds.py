@@ -15,6 +15,7 @@ from typing import Any
 
 from tideover.compliance.contacts import Hold, HoldKind
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_, Wording
 
 MAX_REASON = 500
 MAX_ACTOR = 200
@@ -51,15 +52,16 @@ class HoldRecord:
             value = getattr(self, name)
             if value is not None and value.utcoffset() is None:
                 raise _invalid(
-                    self.hold_id, f"{name} {value} has no time zone", f"{name} {value} 缺少时区"
+                    self.hold_id,
+                    Wording(N_("%(name)s %(value)s has no time zone"), name=name, value=value),
                 )
         if self.ends_at is not None and self.ends_at <= self.starts_at:
-            raise _invalid(self.hold_id, "it ends before it starts", "结束时间不晚于开始时间")
-        _text(self.hold_id, ("reason", "原因"), self.reason, MAX_REASON)
-        _text(self.hold_id, ("raised by", "设立人"), self.raised_by, MAX_ACTOR)
+            raise _invalid(self.hold_id, Wording(N_("it ends before it starts")))
+        _text(self.hold_id, Wording(N_("reason")), self.reason, MAX_REASON)
+        _text(self.hold_id, Wording(N_("raised by")), self.raised_by, MAX_ACTOR)
         if self.lifted_at is not None:
-            _text(self.hold_id, ("lifted by", "解除人"), self.lifted_by or "", MAX_ACTOR)
-            _text(self.hold_id, ("lift reason", "解除原因"), self.lift_reason or "", MAX_REASON)
+            _text(self.hold_id, Wording(N_("lifted by")), self.lifted_by or "", MAX_ACTOR)
+            _text(self.hold_id, Wording(N_("lift reason")), self.lift_reason or "", MAX_REASON)
 
     @property
     def until(self) -> datetime | None:
@@ -100,14 +102,13 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _text(hold_id: str, what: tuple[str, str], value: str, limit: int) -> None:
+def _text(hold_id: str, what: Wording, value: str, limit: int) -> None:
     if not value.strip() or len(value) > limit:
         raise _invalid(
             hold_id,
-            f"{what[0]} must be 1 to {limit} characters",
-            f"{what[1]}须为 1 至 {limit} 个字符",
+            Wording(N_("%(what)s must be 1 to %(limit)s characters"), what=what, limit=limit),
         )
 
 
-def _invalid(hold_id: str, why_en: str, why_zh: str) -> ValidationError:
-    return ValidationError(f"hold {hold_id}: {why_en}", f"冻结事项 {hold_id}：{why_zh}")
+def _invalid(hold_id: str, why: Wording) -> ValidationError:
+    return ValidationError(N_("hold %(hold_id)s: %(why)s"), hold_id=hold_id, why=why)

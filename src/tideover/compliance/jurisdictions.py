@@ -32,6 +32,7 @@ from collections.abc import Iterable, Sequence
 
 from tideover.compliance.loader import PACK_CODES
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 
 # Two-letter USPS codes of the states, the District of Columbia and the territories.
 _USPS = (
@@ -79,6 +80,7 @@ def parse_jurisdiction(text: str) -> str:
         return code
     known = ", ".join(COUNTRIES)
     raise ValidationError(
-        f"unknown jurisdiction {text!r}: use a country ({known}) or US-<state> such as US-MA",
-        f"未知的辖区 {text!r}：请使用国家或地区代码（{known}）或 US-<州>，例如 US-MA",
+        N_("unknown jurisdiction %(text)s: use a country (%(known)s) or US-<state> such as US-MA"),
+        text=repr(text),
+        known=known,
     )

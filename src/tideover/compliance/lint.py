@@ -41,6 +41,7 @@ from tideover.compliance.lint_model import (
 from tideover.compliance.loader import PACK_CODES
 from tideover.compliance.rules import Pack
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 from tideover.policy.document import CompiledPolicy
 from tideover.policy.model import Channel as StepChannel
 from tideover.policy.model import Policy
@@ -53,10 +54,10 @@ def pack_codes(policy: Policy) -> tuple[str, ...]:
         code = name.upper()
         if code not in PACK_CODES:
             raise ValidationError(
-                f"policy {policy.policy}: rule pack {name!r} is unknown; known: "
-                f"{', '.join(c.lower() for c in PACK_CODES)}",
-                f"策略 {policy.policy}：未知的合规规则包 {name!r}；"
-                f"可用：{'、'.join(c.lower() for c in PACK_CODES)}",
+                N_("policy %(policy)s: rule pack %(name)s is unknown; known: %(pack_codes)s"),
+                policy=policy.policy,
+                name=repr(name),
+                pack_codes=tuple(c.lower() for c in PACK_CODES),
             )
         codes.append(code)
     own = jurisdiction_pack(policy.jurisdiction)
@@ -85,10 +86,13 @@ def check_jurisdiction(platform_jurisdiction: str, policy: Policy) -> None:
     country, wanted = policy.jurisdiction.split("-")[0], platform_jurisdiction.split("-")[0]
     if country != wanted:
         raise JurisdictionMismatch(
-            f"policy {policy.policy} is written for {policy.jurisdiction}, but the platform "
-            f"collects under {platform_jurisdiction}'s law",
-            f"策略 {policy.policy} 针对 {policy.jurisdiction} 编写，而该平台适用 "
-            f"{platform_jurisdiction} 的法律",
+            N_(
+                "policy %(policy)s is written for %(jurisdiction)s, but the platform "
+                "collects under %(platform_jurisdiction)s's law"
+            ),
+            policy=policy.policy,
+            jurisdiction=policy.jurisdiction,
+            platform_jurisdiction=platform_jurisdiction,
         )
 
 

@@ -22,6 +22,8 @@ from tideover.compliance.lint_model import (
     TemplateText,
 )
 from tideover.compliance.rules import (
+    COUNTED,
+    PER,
     ConsentParams,
     FrequencyCapParams,
     Pack,
@@ -30,6 +32,7 @@ from tideover.compliance.rules import (
     ThirdPartyParams,
     TimeWindowParams,
 )
+from tideover.i18n import N_, Bilingual, Wording
 from tideover.policy.model import Channel as StepChannel
 from tideover.policy.model import Step
 
@@ -47,30 +50,29 @@ def hits_every_weekday(step: Step) -> bool:
 
 
 _WEEKDAY = (
-    ("Monday", "周一"),
-    ("Tuesday", "周二"),
-    ("Wednesday", "周三"),
-    ("Thursday", "周四"),
-    ("Friday", "周五"),
-    ("Saturday", "周六"),
-    ("Sunday", "周日"),
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
 )
-_CLOCK = {"dpd": ("days-past-due", "逾期天数"), "days_in_segment": ("days-in-segment", "入组天数")}
-_COUNT = {
-    "attempts": ("attempts", "次联系尝试", "", ""),
-    "connected": ("connected calls", "次接通", " if every call is answered", "（若每次都接通）"),
-    "unanswered": ("unanswered calls", "次未接通", " if none is answered", "（若均未接通）"),
+_CLOCK = {"dpd": N_("days-past-due"), "days_in_segment": N_("days-in-segment")}
+_IF_COUNTED = {  # what a plan's count assumes of the calls' outcomes
+    "attempts": "",
+    "connected": N_(" if every call is answered"),
+    "unanswered": N_(" if none is answered"),
 }
-_PER = {"person": "人", "debt": "笔债务", "number": "个号码"}
 
 
-def _who(ctx: LintContext, rule: Rule) -> tuple[str, str]:
+def _who(ctx: LintContext, rule: Rule) -> Wording | str:
     """When the actor is not given, say which actors a narrower rule binds."""
     roles = rule.scope.actor_roles
     if len(ctx.actors) == 1 or roles >= ctx.actors:
-        return "", ""
+        return ""
     names = sorted(r.value for r in roles)
-    return f" (binds {', '.join(names)})", f"（适用于 {'、'.join(names)}）"
+    return Wording(N_(" (binds %(names)s)"), names=tuple(names))
 
 
 def check_queues(ctx: LintContext) -> Iterator[LintFinding]:
@@ -81,8 +83,11 @@ def check_queues(ctx: LintContext) -> Iterator[LintFinding]:
                     "LINT-QUEUE",
                     Severity.BLOCKING,
                     ctx.at(tid, index),
-                    f"{step.channel} on day {step.at} has no queue: no collector would get it",
-                    f"第 {step.at} 天的 {step.channel} 没有指定队列，不会分派给任何催收员",
+                    Wording(
+                        N_("%(channel)s on day %(at)s has no queue: no collector would get it"),
+                        channel=step.channel,
+                        at=step.at,
+                    ),
                 )
 
 
@@ -91,7 +96,7 @@ def check_hours(ctx: LintContext, pack: Pack) -> Iterator[LintFinding]:
         p = rule.params
         if not isinstance(p, TimeWindowParams):
             continue
-        who, who_zh = _who(ctx, rule)
+        who = _who(ctx, rule)
         allowed = f"{p.start:%H:%M}-{p.end:%H:%M}"
         for tid, index, step, channel in ctx.steps():
             if not ctx.reaches(rule, channel, ctx.target(step)):
@@ -103,24 +108,36 @@ def check_hours(ctx: LintContext, pack: Pack) -> Iterator[LintFinding]:
                     rule.id,
                     Severity.BLOCKING,
                     ctx.at(tid, index),
-                    f"{step.channel} is sent {planned} local time, outside the allowed window "
-                    f"{allowed}{who}",
-                    f"{step.channel} 的发送时段为当地时间 {planned}，"
-                    f"超出允许时段 {allowed}{who_zh}",
+                    Wording(
+                        N_(
+                            "%(channel)s is sent %(planned)s local time, outside the allowed "
+                            "window %(allowed)s%(who)s"
+                        ),
+                        channel=step.channel,
+                        planned=planned,
+                        allowed=allowed,
+                        who=who,
+                    ),
                 )
             if p.closed_weekdays and hits_every_weekday(step):
-                closed = sorted(p.closed_weekdays)
-                en = ", ".join(_WEEKDAY[d][0] for d in closed)
-                zh = "、".join(_WEEKDAY[d][1] for d in closed)
+                closed = tuple(Wording(_WEEKDAY[d]) for d in sorted(p.closed_weekdays))
                 yield LintFinding(
                     rule.id,
                     Severity.WARNING,
                     ctx.at(tid, index),
-                    f"{step.channel} every {step.every} day(s) from day {step.at} to {step.until} "
-                    f"falls on {en}, when no contact is allowed; the gate will hold those back "
-                    f"to the next open day{who}",
-                    f"{step.channel} 自第 {step.at} 天至第 {step.until} 天每 {step.every} 天一次，"
-                    f"会落在禁止联系的{zh}；闸门会将其顺延至下一个可联系日{who_zh}",
+                    Wording(
+                        N_(
+                            "%(channel)s every %(every)s day(s) from day %(at)s to %(until)s "
+                            "falls on %(closed)s, when no contact is allowed; the gate will hold "
+                            "those back to the next open day%(who)s"
+                        ),
+                        channel=step.channel,
+                        every=step.every,
+                        at=step.at,
+                        until=step.until,
+                        closed=closed,
+                        who=who,
+                    ),
                 )
 
 
@@ -169,22 +186,38 @@ def _cap_finding(
     per_step: dict[int, int] = {}
     for _, index in window:
         per_step[index] = per_step.get(index, 0) + 1
-    parts = [f"step {i} {steps[i].channel} ×{n}" for i, n in sorted(per_step.items())]
-    kind, kind_zh, cond, cond_zh = _COUNT[p.count]
+    parts = tuple(
+        Wording(
+            N_("step %(step)s %(channel)s ×%(times)s"), step=i, channel=steps[i].channel, times=n
+        )
+        for i, n in sorted(per_step.items())
+    )
     if p.period == "month":
-        span, span_zh = f"{p.length} calendar month(s)", f"{p.length} 个自然月内"
+        span = Wording(N_("%(length)s calendar month(s)"), length=p.length)
     else:
-        span, span_zh = f"{p.length} local day(s)", f"{p.length} 个当地日内"
-    who, who_zh = _who(ctx, rule)
-    start, end, n = window[0][0], window[-1][0], len(window)
+        span = Wording(N_("%(length)s local day(s)"), length=p.length)
+    counted = _IF_COUNTED[p.count]
     return LintFinding(
         rule.id,
         Severity.BLOCKING,
         ctx.at(tid, window[0][1]),
-        f"days {start}-{end} on the {_CLOCK[clock][0]} clock plan {n} {kind} "
-        f"({', '.join(parts)}){cond}: more than the {p.limit} per {p.per} in {span}{who}",
-        f"{_CLOCK[clock][1]}第 {start}-{end} 天计划 {n} {kind_zh}（{'，'.join(parts)}）"
-        f"{cond_zh}，超过每{_PER[p.per]}{span_zh}不超过 {p.limit} 次的上限{who_zh}",
+        Wording(
+            N_(
+                "days %(start)s-%(end)s on the %(clock)s clock plan %(n)s %(count)s "
+                "(%(parts)s)%(counted)s: more than the %(limit)s %(per)s in %(span)s%(who)s"
+            ),
+            start=window[0][0],
+            end=window[-1][0],
+            clock=Wording(_CLOCK[clock]),
+            n=len(window),
+            count=Wording(COUNTED[p.count]),
+            parts=parts,
+            counted=Wording(counted) if counted else "",
+            limit=p.limit,
+            per=Wording(PER[p.per]),
+            span=span,
+            who=_who(ctx, rule),
+        ),
     )
 
 
@@ -193,7 +226,7 @@ def check_quiet(ctx: LintContext, pack: Pack) -> Iterator[LintFinding]:
         p = rule.params
         if not isinstance(p, QuietPeriodParams):
             continue
-        who, who_zh = _who(ctx, rule)
+        who = _who(ctx, rule)
         for tid in ctx.policy.treatments:
             calls = sorted(
                 (day, index)
@@ -208,17 +241,25 @@ def check_quiet(ctx: LintContext, pack: Pack) -> Iterator[LintFinding]:
             if close is None:
                 continue
             (a, _), (b, index) = close
-            when = f"days {a} and {b}" if a != b else f"twice on day {a}"
-            when_zh = f"第 {a} 天与第 {b} 天" if a != b else f"第 {a} 天两次"
+            when = (
+                Wording(N_("days %(a)s and %(b)s"), a=a, b=b)
+                if a != b
+                else Wording(N_("twice on day %(a)s"), a=a)
+            )
             yield LintFinding(
                 rule.id,
                 Severity.WARNING,
                 ctx.at(tid, index),
-                f"calls {when}: after a conversation about the debt no call is "
-                f"allowed for {p.days} days (its day is day 1), so the gate will hold back calls "
-                f"planned closer together{who}",
-                f"{when_zh}均有呼叫：就债务通话后 {p.days} 天内（通话当日为第 1 天）"
-                f"不得再致电，闸门会暂缓间隔更近的呼叫{who_zh}",
+                Wording(
+                    N_(
+                        "calls %(when)s: after a conversation about the debt no call is allowed "
+                        "for %(days)s days (its day is day 1), so the gate will hold back calls "
+                        "planned closer together%(who)s"
+                    ),
+                    when=when,
+                    days=p.days,
+                    who=who,
+                ),
             )
 
 
@@ -237,10 +278,14 @@ def check_consent(ctx: LintContext, pack: Pack) -> Iterator[LintFinding]:
                     rule.id,
                     Severity.WARNING,
                     ctx.at(tid, index),
-                    f"automated {step.channel} needs the borrower's prior express consent; the "
-                    "gate denies it for borrowers without one, so plan another channel for them",
-                    f"自动 {step.channel} 须借款人事先明确同意；未同意者将被闸门拒绝，"
-                    "请为其安排其他渠道",
+                    Wording(
+                        N_(
+                            "automated %(channel)s needs the borrower's prior express consent; the "
+                            "gate denies it for borrowers without one, so plan another channel for "
+                            "them"
+                        ),
+                        channel=step.channel,
+                    ),
                 )
 
 
@@ -261,26 +306,39 @@ def check_third_parties(ctx: LintContext, pack: Pack) -> Iterator[LintFinding]:
                     rule.id,
                     Severity.BLOCKING,
                     at,
-                    f"{step.channel} to a third party: this pack allows no third-party contact",
-                    f"{step.channel} 联系第三人：本规则包不允许联系第三人",
+                    Wording(
+                        N_("%(channel)s to a third party: this pack allows no third-party contact"),
+                        channel=step.channel,
+                    ),
                 )
             elif limit is not None and times > limit:
                 yield LintFinding(
                     rule.id,
                     Severity.BLOCKING,
                     at,
-                    f"{step.channel} to a {target} {times} times; at most {limit} allowed",
-                    f"{step.channel} 联系{target} {times} 次；最多允许 {limit} 次",
+                    Wording(
+                        N_(
+                            "%(channel)s to a %(target)s %(times)s times; at most %(limit)s allowed"
+                        ),
+                        channel=step.channel,
+                        target=target,
+                        times=times,
+                        limit=limit,
+                    ),
                 )
             if target is Target.CONTACT_PERSON and p.only_when_debtor_unreachable:
                 yield LintFinding(
                     rule.id,
                     Severity.WARNING,
                     at,
-                    f"a scheduled {step.channel} to a contact person: allowed only when the debtor "
-                    "cannot be reached and only to restore contact; the gate denies it otherwise",
-                    f"按计划 {step.channel} 联系联系人：仅在无法联系债务人时、"
-                    "且仅为恢复联系才允许，否则闸门会拒绝",
+                    Wording(
+                        N_(
+                            "a scheduled %(channel)s to a contact person: allowed only when the "
+                            "debtor cannot be reached and only to restore contact; the gate denies "
+                            "it otherwise"
+                        ),
+                        channel=step.channel,
+                    ),
                 )
 
 
@@ -296,35 +354,44 @@ def check_forbearance(ctx: LintContext, pack: Pack) -> Iterator[LintFinding]:
         if rule.id in DIFFICULTY_RULES and not any(
             reads(s.id, DIFFICULTY_RULES[rule.id]) for s in policy.segments
         ):
-            flags = " or ".join(sorted(DIFFICULTY_RULES[rule.id]))
+            flags = sorted(DIFFICULTY_RULES[rule.id])
             yield LintFinding(
                 rule.id,
                 Severity.WARNING,
                 Location(),
-                f"no segment reads {flags}: {rule.title_en}",
-                f"没有分群使用 {flags}：{rule.title_zh}",
+                Wording(
+                    N_("no segment reads %(flags)s: %(title)s")
+                    if len(flags) == 1
+                    else N_("no segment reads any of %(flags)s: %(title)s"),
+                    flags=tuple(flags),
+                    title=Bilingual(rule.title_en, rule.title_zh),
+                ),
             )
         if rule.id not in FORBEARANCE_RULES:
             continue
         params = rule.params.model_dump()
-        needs = ", ".join(params.get("requires", []))
-        since = f" (applies from {params['applies_from']})" if "applies_from" in params else ""
-        since_zh = f"（自 {params['applies_from']} 起适用）" if since else ""
+        since: Wording | str = ""
+        if "applies_from" in params:
+            since = Wording(N_(" (applies from %(day)s)"), day=params["applies_from"])
         if not any(s.offers and reads(s.id, DIFFICULTY_FEATURES) for s in policy.segments):
             yield LintFinding(
                 rule.id,
                 Severity.BLOCKING,
                 Location(),
-                "no route for borrowers in difficulty: add a segment on hardship_flag or "
-                f"vulnerable_flag with relief offers ({needs}){since}",
-                "没有为困难借款人设置路径：请增加以 hardship_flag 或 vulnerable_flag 为条件、"
-                f"并配有减免或分期方案的分群（{needs}）{since_zh}",
+                Wording(
+                    N_(
+                        "no route for borrowers in difficulty: add a segment on hardship_flag or "
+                        "vulnerable_flag with relief offers (%(needs)s)%(since)s"
+                    ),
+                    needs=tuple(params.get("requires", [])),
+                    since=since,
+                ),
             )
-        yield from _enforcement_without_relief(ctx, rule, since, since_zh)
+        yield from _enforcement_without_relief(ctx, rule, since)
 
 
 def _enforcement_without_relief(
-    ctx: LintContext, rule: Rule, since: str, since_zh: str
+    ctx: LintContext, rule: Rule, since: Wording | str
 ) -> Iterator[LintFinding]:
     """Forbearance comes before enforcement: a legal referral needs offers in its segment."""
     for segment in ctx.policy.segments:
@@ -344,10 +411,15 @@ def _enforcement_without_relief(
                         rule.id,
                         Severity.BLOCKING,
                         Location((segment.id,), tid, index),
-                        f"legal referral on day {step.at} while segment {segment.id} offers no "
-                        f"forbearance first{since}",
-                        f"第 {step.at} 天移交法律程序，但分群 {segment.id} 此前未提供任何宽容措施"
-                        f"{since_zh}",
+                        Wording(
+                            N_(
+                                "legal referral on day %(at)s while segment %(segment)s offers "
+                                "no forbearance first%(since)s"
+                            ),
+                            at=step.at,
+                            segment=segment.id,
+                            since=since,
+                        ),
                     )
 
 
@@ -364,9 +436,14 @@ def check_templates(ctx: LintContext, packs: Sequence[Pack]) -> Iterator[LintFin
                 "LINT-TEMPLATE-TEXT",
                 Severity.WARNING,
                 Location(),
-                f"template texts were not given: {len(names)} templates are not checked "
-                f"({', '.join(names)})",
-                f"未提供模板文本：{len(names)} 个模板未经消息检查（{'、'.join(names)}）",
+                Wording(
+                    N_(
+                        "template texts were not given: %(count)s templates are not checked "
+                        "(%(names)s)"
+                    ),
+                    count=len(names),
+                    names=tuple(names),
+                ),
             )
         return
     for (name, channel, _), (tid, index) in first_use.items():
@@ -377,8 +454,7 @@ def check_templates(ctx: LintContext, packs: Sequence[Pack]) -> Iterator[LintFin
                 "LINT-TEMPLATE-TEXT",
                 Severity.WARNING,
                 where,
-                f"no text given for template {name}: not checked",
-                f"未提供模板 {name} 的文本，未经检查",
+                Wording(N_("no text given for template %(name)s: not checked"), name=name),
             )
             continue
         for pack in packs:
@@ -405,7 +481,12 @@ def _template_findings(
                     rule_id,
                     Severity.WARNING if unknown_sender else Severity.BLOCKING,
                     where,
-                    f"template {where.template} ({channel} to {given.target}): {reason.en}",
-                    f"模板 {where.template}（{channel}，发给{given.target}）：{reason.zh}",
+                    Wording(
+                        N_("template %(template)s (%(channel)s to %(target)s): %(reason)s"),
+                        template=where.template,
+                        channel=channel,
+                        target=given.target,
+                        reason=reason.wording,
+                    ),
                     pack.code,
                 )

@@ -17,6 +17,7 @@ from sqlglot import exp
 from tideover.compliance.contacts import Channel
 from tideover.compliance.lint_model import LintContext, LintFinding, Location, Severity
 from tideover.compliance.rules import Pack, Rule, TimeBarredParams, VisitParams
+from tideover.i18n import N_, Wording, all_of
 from tideover.policy.conditions import parse_condition
 from tideover.policy.model import Channel as StepChannel
 from tideover.policy.model import Segment
@@ -83,13 +84,18 @@ def _referral_finding(rule: Rule, segment: Segment, tid: str, index: int, day: i
         rule.id,
         Severity.WARNING,
         Location((segment.id,), tid, index),
-        f"legal referral on day {day} may reach time-barred debts, which may not be sued on: "
-        f"exclude them with `NOT {TIME_BARRED}` in segment {segment.id}'s condition, an earlier "
-        f"segment on `{TIME_BARRED}`, or `{TIME_BARRED}` in the treatment's stop_when; the "
-        "gate refuses the referral of a debt known to be time-barred",
-        f"第 {day} 天的法律移交可能涉及已过诉讼时效的债务（不得起诉）：请在分群 {segment.id} "
-        f"的条件中加入 `NOT {TIME_BARRED}`、在其之前设置以 `{TIME_BARRED}` 为条件的分群，"
-        f"或在处置方式的 stop_when 中加入 `{TIME_BARRED}`；闸门会拒绝移交已知已过时效的债务",
+        Wording(
+            N_(
+                "legal referral on day %(day)s may reach time-barred debts, which may "
+                "not be sued on: exclude them with `NOT %(time_barred)s` in segment "
+                "%(id)s's condition, an earlier segment on `%(time_barred)s`, or "
+                "`%(time_barred)s` in the treatment's stop_when; the gate refuses the "
+                "referral of a debt known to be time-barred"
+            ),
+            day=day,
+            time_barred=TIME_BARRED,
+            id=segment.id,
+        ),
     )
 
 
@@ -99,8 +105,8 @@ def check_visits(ctx: LintContext, pack: Pack) -> Iterator[LintFinding]:
         p = rule.params
         if not isinstance(p, VisitParams):
             continue
-        needs_en, needs_zh = _team_needs(p)
-        if not needs_en:
+        needs = _team_needs(p)
+        if needs is None:
             continue
         for tid, index, step, channel in ctx.steps():
             if channel is not Channel.VISIT or not ctx.reaches(rule, channel, ctx.target(step)):
@@ -109,23 +115,24 @@ def check_visits(ctx: LintContext, pack: Pack) -> Iterator[LintFinding]:
                 rule.id,
                 Severity.WARNING,
                 ctx.at(tid, index),
-                f"field visit on day {step.at}: the gate refuses a visit unless "
-                f"{' and '.join(needs_en)}; the queue's workflow must record the team",
-                f"第 {step.at} 天外访：{'，且'.join(needs_zh)}，否则闸门会拒绝；"
-                "外访队列须登记外访人员",
+                Wording(
+                    N_(
+                        "field visit on day %(at)s: the gate refuses a visit unless %(needs)s; "
+                        "the queue's workflow must record the team"
+                    ),
+                    at=step.at,
+                    needs=needs,
+                ),
             )
 
 
-def _team_needs(p: VisitParams) -> tuple[list[str], list[str]]:
-    en: list[str] = []
-    zh: list[str] = []
+def _team_needs(p: VisitParams) -> object | None:
+    """What a visiting team must satisfy, as one clause ("a and b"), or None."""
+    needs: list[Wording] = []
     if p.credentials_required:
-        en.append("every visitor shows a staff credential")
-        zh.append("每名外访人员须出示工作证件")
+        needs.append(Wording(N_("every visitor shows a staff credential")))
     if p.recording_required:
-        en.append("the visit is recorded")
-        zh.append("外访须录音或录像")
+        needs.append(Wording(N_("the visit is recorded")))
     if p.max_visitors is not None:
-        en.append(f"at most {p.max_visitors} people go")
-        zh.append(f"外访人员不超过 {p.max_visitors} 名")
-    return en, zh
+        needs.append(Wording(N_("at most %(most)s people go"), most=p.max_visitors))
+    return all_of(needs) if needs else None

@@ -17,6 +17,7 @@ from tideover.compliance.errors import LooserOverride, RulePackError
 from tideover.compliance.rules import PARAMS_BY_KIND, Pack, Rule
 from tideover.compliance.strictness import looser_points
 from tideover.domain.safe_yaml import YamlRejected, load_yaml
+from tideover.i18n import N_
 
 PACK_CODES = ("CN", "US", "US-MA", "US-NYC", "UK", "EU", "IE")
 
@@ -86,17 +87,18 @@ def _load_chain(code: str) -> Pack:
 def read_pack_file(code: str) -> dict[str, Any]:
     if code not in PACK_CODES:
         raise RulePackError(
-            f"unknown rule pack {code!r}; known packs: {', '.join(PACK_CODES)}",
-            f"未知的合规规则包 {code!r}；可用：{'、'.join(PACK_CODES)}",
+            N_("unknown rule pack %(code)s; known packs: %(pack_codes)s"),
+            code=repr(code),
+            pack_codes=tuple(PACK_CODES),
         )
     name = pack_file_name(code)
     text = resources.files("tideover.compliance.packs").joinpath(name).read_text("utf-8")
     try:
         data = load_yaml(text)  # bounded like any YAML read (domain/safe_yaml.py)
     except YamlRejected as exc:
-        raise RulePackError(f"{name}: {exc.en}", f"{name}：{exc.zh}") from exc
+        raise RulePackError(N_("%(name)s: %(why)s"), name=name, why=exc.wording) from exc
     if not isinstance(data, dict):
-        raise RulePackError(f"{name}: top level must be a mapping", f"{name}：顶层必须是映射")
+        raise RulePackError(N_("%(name)s: top level must be a mapping"), name=name)
     return data
 
 
@@ -107,9 +109,13 @@ def validate_pack(raw: dict[str, Any], file_name: str) -> Pack:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         rule_id = _rule_id_at(raw, first["loc"])
-        en = f"{file_name}: rule {rule_id}: {where}: {first['msg']}"
-        zh = f"{file_name}：规则 {rule_id}：{where}：{first['msg']}"
-        raise RulePackError(en, zh) from exc
+        raise RulePackError(
+            N_("%(file_name)s: rule %(rule_id)s: %(where)s: %(detail)s"),
+            file_name=file_name,
+            rule_id=rule_id,
+            where=where,
+            detail=first["msg"],
+        ) from exc
 
 
 def _rule_id_at(raw: dict[str, Any], loc: tuple[Any, ...]) -> str:
@@ -136,8 +142,9 @@ def _apply_overrides(pack: Pack, overrides: Overrides) -> Pack:
     for rule_id, values in overrides.items():
         if rule_id not in rules:
             raise RulePackError(
-                f"platform override: pack {pack.code} has no rule {rule_id}",
-                f"平台覆盖：规则包 {pack.code} 中没有规则 {rule_id}",
+                N_("platform override: pack %(code)s has no rule %(rule_id)s"),
+                code=pack.code,
+                rule_id=rule_id,
             )
         old = rules[rule_id]
         params = {**old.params.model_dump(), **values}
@@ -146,8 +153,10 @@ def _apply_overrides(pack: Pack, overrides: Overrides) -> Pack:
         except pydantic.ValidationError as exc:
             msg = exc.errors()[0]["msg"]
             raise RulePackError(
-                f"platform override of {pack.code} rule {rule_id}: {msg}",
-                f"平台对 {pack.code} 规则 {rule_id} 的覆盖无效：{msg}",
+                N_("platform override of %(code)s rule %(rule_id)s: %(msg)s"),
+                code=pack.code,
+                rule_id=rule_id,
+                msg=msg,
             ) from exc
         new = old.model_copy(update={"params": typed})
         _require_stricter(old, new, "platform override")
@@ -160,7 +169,11 @@ def _require_stricter(old: Rule, new: Rule, where: str) -> None:
     if points:
         detail = "; ".join(points)
         raise LooserOverride(
-            f"{where}: rule {old.id} would become looser ({detail}); only stricter values "
-            "are allowed",
-            f"{where}：规则 {old.id} 将被放宽（{detail}）；只允许更严格的取值",
+            N_(
+                "%(where)s: rule %(id)s would become looser (%(detail)s); only stricter "
+                "values are allowed"
+            ),
+            where=where,
+            id=old.id,
+            detail=detail,
         )

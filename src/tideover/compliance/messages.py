@@ -8,6 +8,7 @@ from tideover.compliance.contacts import Finding
 from tideover.compliance.text import Match, MessageChecker
 from tideover.compliance.textcheck.verdict import CLASSIFIER, UNCHECKED
 from tideover.compliance.voicemail import voicemail_findings
+from tideover.i18n import N_, Bilingual, Wording
 
 # One applicable rule: its id and the categories (or parts) it forbids or requires.
 RuleCategories = tuple[tuple[str, frozenset[str]], ...]
@@ -66,8 +67,7 @@ def check_text(
                     0,
                     0,
                     "",
-                    "has no opt-out instruction (e.g. 'Reply STOP to opt out')",
-                    "缺少退订方式（如“回复TD退订”）",
+                    Wording(N_("has no opt-out instruction (e.g. 'Reply STOP to opt out')")),
                 )
             )
         if "institution" in elements and not (sender_name and checker.contains(text, sender_name)):
@@ -79,8 +79,7 @@ def check_text(
                     0,
                     0,
                     "",
-                    f"does not identify the institution {name}",
-                    f"未表明所属机构 {name}",
+                    Wording(N_("does not identify the institution %(name)s"), name=name),
                 )
             )
     for rule_id, banned, parts in voicemail:
@@ -112,12 +111,14 @@ def _forbidden(
                 dict.fromkeys(rid for rid, cats in forbidden if match.category in cats)
             )
         if rule_ids:
-            category = checker.categories[match.category]
-            en, zh = category.en, category.zh
+            title: Wording | Bilingual = checker.categories[match.category].title
             if match.detector == CLASSIFIER:
-                en += f" (learned classifier, score {match.score:.2f})"
-                zh += f"（学习模型判定，得分 {match.score:.2f}）"
+                title = Wording(
+                    N_("%(category)s (learned classifier, score %(score)s)"),
+                    category=title,
+                    score=f"{match.score:.2f}",
+                )
             found.append(
-                Finding(rule_ids, match.category, match.start, match.end, match.matched, en, zh)
+                Finding(rule_ids, match.category, match.start, match.end, match.matched, title)
             )
     return found

@@ -15,6 +15,7 @@ from typing import Any
 from tideover.compliance.errors import RulePackError
 from tideover.compliance.loader import PACK_CODES, load_pack, pack_chain, tighten
 from tideover.compliance.rules import Pack
+from tideover.i18n import N_, Wording
 
 RuleOverrides = Mapping[str, Mapping[str, Mapping[str, Any]]]
 
@@ -29,8 +30,10 @@ def effective_pack(code: str, rule_overrides: RuleOverrides | None) -> Pack:
                 pack = tighten(pack, own)
             except RulePackError as exc:
                 raise type(exc)(
-                    f"rule_overrides.{link} (applied to pack {code}): {exc.en}",
-                    f"rule_overrides.{link}（用于规则包 {code}）：{exc.zh}",
+                    N_("rule_overrides.%(link)s (applied to pack %(code)s): %(reason)s"),
+                    link=link,
+                    code=code,
+                    reason=exc.wording,
                 ) from exc
     return pack
 
@@ -49,33 +52,30 @@ def check_rule_overrides(data: object) -> dict[str, dict[str, dict[str, Any]]]:
 
 def _shape(data: object) -> dict[str, dict[str, dict[str, Any]]]:
     if not isinstance(data, Mapping):
-        raise _malformed(
-            "rule_overrides", "a mapping of pack code to rules", "规则包代码到规则的映射"
-        )
+        raise _malformed("rule_overrides", Wording(N_("a mapping of pack code to rules")))
     shaped: dict[str, dict[str, dict[str, Any]]] = {}
     for code, rules in data.items():
         if code not in PACK_CODES:
             raise RulePackError(
-                f"rule_overrides: unknown rule pack {code!r}; known packs: {', '.join(PACK_CODES)}",
-                f"rule_overrides：未知的合规规则包 {code!r}；可用：{'、'.join(PACK_CODES)}",
+                N_("rule_overrides: unknown rule pack %(code)s; known packs: %(pack_codes)s"),
+                code=repr(code),
+                pack_codes=tuple(PACK_CODES),
             )
         if not isinstance(rules, Mapping):
             raise _malformed(
                 f"rule_overrides.{code}",
-                "a mapping of rule id to parameters",
-                "规则 id 到参数的映射",
+                Wording(N_("a mapping of rule id to parameters")),
             )
         shaped[code] = {}
         for rule_id, params in rules.items():
             if not isinstance(params, Mapping) or not params:
                 raise _malformed(
                     f"rule_overrides.{code}.{rule_id}",
-                    "a non-empty mapping of parameter to value",
-                    "非空的参数取值映射",
+                    Wording(N_("a non-empty mapping of parameter to value")),
                 )
             shaped[code][str(rule_id)] = {str(k): v for k, v in params.items()}
     return shaped
 
 
-def _malformed(where: str, expected_en: str, expected_zh: str) -> RulePackError:
-    return RulePackError(f"{where} must be {expected_en}", f"{where} 应为{expected_zh}")
+def _malformed(where: str, expected: Wording) -> RulePackError:
+    return RulePackError(N_("%(where)s must be %(expected)s"), where=where, expected=expected)

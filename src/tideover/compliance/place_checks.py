@@ -11,6 +11,7 @@ from datetime import datetime
 from tideover.compliance.contacts import Channel
 from tideover.compliance.evaluators import Check, Context, Denial
 from tideover.compliance.rules import Rule, VisitParams, WorkplaceParams
+from tideover.i18n import N_, Clauses, Wording
 
 
 class WorkplaceCheck(Check):
@@ -38,16 +39,14 @@ class WorkplaceCheck(Check):
                 return None
             return self.deny(
                 None,
-                lambda: (
-                    "the consumer's employer prohibits contact at the place of work",
-                    "借款人的雇主禁止在工作场所联系其本人",
+                lambda: Wording(
+                    N_("the consumer's employer prohibits contact at the place of work")
                 ),
             )
         return self.deny(
             None,
-            lambda: (
-                "no contact at the consumer's place of work without the consumer's consent",
-                "未经借款人同意，不得在其工作场所联系",
+            lambda: Wording(
+                N_("no contact at the consumer's place of work without the consumer's consent")
             ),
         )
 
@@ -72,22 +71,29 @@ class VisitCheck(Check):
         visitors = attempt.visitors
         if attempt.channel is not Channel.VISIT or visitors is None:
             return None
-        en: list[str] = []
-        zh: list[str] = []
+        problems: list[Wording] = []
         if p.credentials_required:
             missing = sum(1 for v in visitors if not v.strip())
             if not visitors:
-                en.append("no visitor with a staff credential is named")
-                zh.append("未列明出示工作证件的外访人员")
+                problems.append(Wording(N_("no visitor with a staff credential is named")))
             elif missing:
-                en.append(f"{missing} of {len(visitors)} visitors have no staff credential")
-                zh.append(f"{len(visitors)} 名外访人员中有 {missing} 名没有工作证件")
+                problems.append(
+                    Wording(
+                        N_("%(missing)s of %(count)s visitors have no staff credential"),
+                        missing=missing,
+                        count=len(visitors),
+                    )
+                )
         if p.max_visitors is not None and len(visitors) > p.max_visitors:
-            en.append(f"{len(visitors)} visitors, more than the {p.max_visitors} allowed")
-            zh.append(f"外访人员 {len(visitors)} 名，超过允许的 {p.max_visitors} 名")
+            problems.append(
+                Wording(
+                    N_("%(count)s visitors, more than the %(most)s allowed"),
+                    count=len(visitors),
+                    most=p.max_visitors,
+                )
+            )
         if p.recording_required and not attempt.recorded:
-            en.append("the visit is not recorded")
-            zh.append("外访未录音录像")
-        if not en:
+            problems.append(Wording(N_("the visit is not recorded")))
+        if not problems:
             return None
-        return self.deny(None, lambda: ("; ".join(en), "；".join(zh)))
+        return self.deny(None, lambda: Wording(N_("%(problems)s"), problems=Clauses(problems)))

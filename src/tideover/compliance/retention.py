@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tideover.compliance.rules import Source
 from tideover.domain.errors import NotFound
+from tideover.i18n import N_
 
 
 class Category(StrEnum):
@@ -55,8 +56,9 @@ def retention_rules(jurisdiction: str) -> tuple[RetentionRule, ...]:
         if code in rules:
             return rules[code]
     raise NotFound(
-        f"no retention rules for jurisdiction {jurisdiction!r}; known: {', '.join(rules)}",
-        f"没有司法辖区 {jurisdiction!r} 的保存期限规则；已有：{'、'.join(rules)}",
+        N_("no retention rules for jurisdiction %(jurisdiction)s; known: %(rules)s"),
+        jurisdiction=repr(jurisdiction),
+        rules=tuple(rules),
     )
 
 

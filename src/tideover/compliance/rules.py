@@ -15,6 +15,7 @@ from tideover.compliance.contacts import (
     Target,
     ThirdPartyRole,
 )
+from tideover.i18n import N_
 
 Confidence = Literal["A", "B", "C", "A/B", "A/C"]
 
@@ -76,6 +77,15 @@ class FrequencyCapParams(_Frozen):
     count: Literal["attempts", "connected", "unanswered"]
     per: Literal["person", "debt", "number"]
     counted_channels: frozenset[Channel] | None = None  # None: the rule's scope channels
+
+
+# How a cap's count and unit read in a sentence ("3 connected calls per debt").
+COUNTED = {
+    "attempts": N_("attempts"),
+    "connected": N_("connected calls"),
+    "unanswered": N_("unanswered calls"),
+}
+PER = {"person": N_("per person"), "debt": N_("per debt"), "number": N_("per number")}
 
 
 class QuietPeriodParams(_Frozen):

@@ -42,6 +42,7 @@ from tideover.compliance.textcheck.verdict import (
     TextVerdict,
     Unchecked,
 )
+from tideover.i18n import N_, Bilingual, Wording
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +58,18 @@ class Match:
 @dataclass(frozen=True, slots=True)
 class Category:
     name: str
-    en: str
-    zh: str
+    title: Wording | Bilingual  # Bilingual: a category of the lexicon file
     definition_en: str = ""
     definition_zh: str = ""
     sources: tuple[str, ...] = ()
+
+    @property
+    def en(self) -> str:
+        return self.title.en
+
+    @property
+    def zh(self) -> str:
+        return self.title.zh
 
 
 # Parts of a text the checker did not read block like a finding (see messages.py).
@@ -69,13 +77,11 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 _UNCHECKED_CATEGORIES = {
     UNCHECKED_SCRIPT: Category(
         UNCHECKED_SCRIPT,
-        "contains text in a script the checker cannot read, which was not checked",
-        "含有检查器无法识别的文字，该部分未经检查",
+        Wording(N_("contains text in a script the checker cannot read, which was not checked")),
     ),
     UNCHECKED_LENGTH: Category(
         UNCHECKED_LENGTH,
-        "is longer than the checker reads; the rest was not checked",
-        "超过检查器可读取的长度，其余部分未经检查",
+        Wording(N_("is longer than the checker reads; the rest was not checked")),
     ),
 }
 
@@ -101,8 +107,7 @@ class MessageChecker:
         for name, spec in lexicon["categories"].items():
             self.categories[name] = Category(
                 name,
-                spec["en"],
-                spec["zh"],
+                Bilingual(spec["en"], spec["zh"]),
                 spec.get("definition_en", ""),
                 spec.get("definition_zh", ""),
                 tuple(str(s) for s in spec.get("sources", [])),
@@ -143,8 +148,12 @@ class MessageChecker:
                 run.start,
                 run.end,
                 run.script,
-                f"{run.script} text at {run.start}-{run.end} was not checked",
-                f"位置 {run.start}-{run.end} 的{run.script}文字未经检查",
+                Wording(
+                    N_("%(script)s text at %(start)s-%(end)s was not checked"),
+                    script=run.script,
+                    start=run.start,
+                    end=run.end,
+                ),
             )
             for run in found.unknown
         ]
@@ -156,8 +165,9 @@ class MessageChecker:
                     self.max_chars,
                     len(text),
                     str(rest),
-                    f"the last {rest:,} characters were not checked",
-                    f"最后 {rest:,} 个字符未经检查",
+                    Wording(
+                        N_("the last %(rest)s characters were not checked"), rest=format(rest, ",")
+                    ),
                 )
             )
         findings.sort(key=lambda f: (f.start, f.category))

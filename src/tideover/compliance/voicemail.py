@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 from tideover.compliance.contacts import Finding
 from tideover.compliance.text import Match, MessageChecker
+from tideover.i18n import N_, Wording
 
 # An amount of money reveals a debt.  Read on the original text, because the
 # checker's normalisation drops currency symbols; ``\d`` also matches full-width digits.
@@ -35,8 +36,7 @@ _COLLECTION_NAME = frozenset({"disclosure", "collection_business"})
 _MISSING = {
     "reply_request": (
         "reply_request",
-        "does not ask the person to reply (e.g. 'please call us back')",
-        "未请对方回电或回复（如“请回电”）",
+        N_("does not ask the person to reply (e.g. 'please call us back')"),
     ),
 }
 
@@ -61,16 +61,15 @@ def voicemail_findings(
                 hit.start(),
                 hit.end(),
                 hit.group(),
-                "states an amount of money in a voicemail, which discloses the debt",
-                "语音留言中提及金额，会泄露债务信息",
+                Wording(N_("states an amount of money in a voicemail, which discloses the debt")),
             )
     found = {m.category for m in matches}
-    for part, (category, en, zh) in _MISSING.items():
+    for part, (category, why) in _MISSING.items():
         if part in parts and category not in found:
-            yield _missing(rule_id, part, en, zh)
+            yield _missing(rule_id, part, Wording(why))
     if "callback_number" in parts and not has_phone_number(text):
         yield _missing(
-            rule_id, "callback_number", "gives no telephone number to reply to", "未留回电号码"
+            rule_id, "callback_number", Wording(N_("gives no telephone number to reply to"))
         )
     if "business_name" in parts:
         yield from _business_name(rule_id, text, checker, sender_name)
@@ -79,8 +78,7 @@ def voicemail_findings(
         yield _missing(
             rule_id,
             "caller_name",
-            f"does not name the natural person to reply to ({name})",
-            f"未说明可回电联系的自然人姓名（{name}）",
+            Wording(N_("does not name the natural person to reply to (%(name)s)"), name=name),
         )
 
 
@@ -102,8 +100,7 @@ def _business_name(
         yield _missing(
             rule_id,
             "business_name",
-            f"does not give the business name {name}",
-            f"未说明机构名称 {name}",
+            Wording(N_("does not give the business name %(name)s"), name=name),
         )
     if sender_name and any(m.category in _COLLECTION_NAME for m in checker.scan(sender_name)):
         yield Finding(
@@ -112,18 +109,19 @@ def _business_name(
             0,
             0,
             "",
-            f"uses the business name {sender_name}, which indicates debt collection",
-            f"使用的机构名称 {sender_name} 表明从事催收业务",
+            Wording(
+                N_("uses the business name %(sender_name)s, which indicates debt collection"),
+                sender_name=sender_name,
+            ),
         )
 
 
-def _missing(rule_id: str, part: str, en: str, zh: str) -> Finding:
+def _missing(rule_id: str, part: str, why: Wording) -> Finding:
     return Finding(
         (rule_id,),
         f"missing_{part}",
         0,
         0,
         "",
-        f"{en} (a voicemail must be a limited-content message)",
-        f"{zh}（语音留言须为有限内容信息）",
+        Wording(N_("%(why)s (a voicemail must be a limited-content message)"), why=why),
     )

@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 
 CENT = Decimal("0.01")
 
@@ -120,8 +121,9 @@ def _money(value: Any) -> Decimal | None:
 def _required(value: Decimal | None, what: str, row: int) -> Decimal:
     if value is None:
         raise ValidationError(
-            f"Lending Club row {row}: {what} is missing",
-            f"Lending Club 第 {row} 行：缺少 {what}",
+            N_("Lending Club row %(row)s: %(what)s is missing"),
+            row=row,
+            what=what,
         )
     return value
 
@@ -217,9 +219,11 @@ def records_from(rows: Iterable[Mapping[str, Any]], *, seed: int = 0) -> list[Lc
             result.append(record_2016q1(row, seed=seed))
         else:
             raise ValidationError(
-                "a row is neither from loans_full_schema nor from modeldata lending_club "
-                f"(columns: {', '.join(sorted(row))[:200]})",
-                "该行既不属于 loans_full_schema 也不属于 modeldata lending_club",
+                N_(
+                    "a row is neither from loans_full_schema nor from modeldata lending_club "
+                    "(columns: %(columns)s)"
+                ),
+                columns=", ".join(sorted(row))[:200],
             )
     return result
 

@@ -19,6 +19,7 @@ from phonenumbers import timezone as phone_zones
 
 from tideover.domain.borrowers import Borrower, PhoneNumber
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 
 CN_TIME_ZONE = "Asia/Shanghai"  # China has one legal time zone
 # Mobile prefixes of the three national carriers (and their sub-brands).
@@ -101,8 +102,8 @@ def resident_id_check_digit(first17: str) -> str:
     """The 18th character of a resident ID (GB 11643-1999, ISO 7064 MOD 11-2)."""
     if len(first17) != 17 or not first17.isdigit():
         raise ValidationError(
-            f"a resident ID body has 17 digits, got {first17!r}",
-            f"身份证号码本体应为 17 位数字，实际为 {first17!r}",
+            N_("a resident ID body has 17 digits, got %(first17)s"),
+            first17=repr(first17),
         )
     total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11]
@@ -180,9 +181,7 @@ def us_place(rng: random.Random, state: str) -> UsPlace:
     """A place in ``state`` (weighted by size); unknown states raise ``ValidationError``."""
     places = us_places().get(state)
     if not places:
-        raise ValidationError(
-            f"no demo place for US state {state!r}", f"没有美国州 {state!r} 的示例地址"
-        )
+        raise ValidationError(N_("no demo place for US state %(state)s"), state=repr(state))
     return rng.choices(places, [p.weight for p in places])[0]
 
 

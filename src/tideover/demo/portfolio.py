@@ -28,6 +28,7 @@ from tideover.domain.money import CNY, USD, Currency, Money
 from tideover.domain.payments import Payment
 from tideover.domain.penalty import NO_PENALTY, PenaltyPolicy, penalty_interest_exact
 from tideover.domain.schedules import build_schedule, terms_for
+from tideover.i18n import N_
 
 Locale = Literal["zh", "en"]
 # Charged-off loans stopped paying between six months and a year before as_of.
@@ -299,8 +300,11 @@ def _resolve(
     chosen_currency = currency or (preset.currency if preset else None)
     if chosen_locale not in ("zh", "en") or chosen_currency is None:
         raise ValidationError(
-            f"platform {platform!r} is not a demo preset; give locale ('zh' or 'en') and currency",
-            f"平台 {platform!r} 不是预设的示例平台；请指定语言（zh 或 en）和币种",
+            N_(
+                "platform %(platform)s is not a demo preset; give locale ('zh' or 'en') "
+                "and currency"
+            ),
+            platform=repr(platform),
         )
     return chosen_locale, chosen_currency
 

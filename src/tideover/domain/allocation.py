@@ -25,6 +25,7 @@ from tideover.domain.loans import Installment, Loan
 from tideover.domain.money import Currency, Money, round_half_up, total
 from tideover.domain.payments import Payment
 from tideover.domain.penalty import NO_PENALTY, PenaltyPolicy, penalty_interest_exact
+from tideover.i18n import N_
 
 
 class Component(StrEnum):
@@ -57,24 +58,21 @@ class Waterfall:
         try:
             given = tuple(Component(c) for c in self.components)
         except ValueError as exc:
-            raise ValidationError(
-                f"unknown waterfall component: {exc}", f"未知的冲抵项目：{exc}"
-            ) from None
+            raise ValidationError(N_("unknown waterfall component: %(exc)s"), exc=exc) from None
         object.__setattr__(self, "components", given)  # accept plain strings from settings
         if sorted(given) != sorted(Component):
             raise ValidationError(
-                f"waterfall must list each of {', '.join(Component)} once, got {given}",
-                f"还款顺序必须恰好包含 {', '.join(Component)} 各一次，实际为 {given}",
+                N_("waterfall must list each of %(component)s once, got %(given)s"),
+                component=tuple(Component),
+                given=given,
             )
         if self.installment_order not in ("oldest-first", "newest-first"):
             raise ValidationError(
-                f"unknown installment order {self.installment_order!r}",
-                f"未知的期次顺序 {self.installment_order!r}",
+                N_("unknown installment order %(installment_order)s"),
+                installment_order=repr(self.installment_order),
             )
         if self.mode not in ("installment-first", "component-first"):
-            raise ValidationError(
-                f"unknown waterfall mode {self.mode!r}", f"未知的冲抵模式 {self.mode!r}"
-            )
+            raise ValidationError(N_("unknown waterfall mode %(mode)s"), mode=repr(self.mode))
 
 
 DEFAULT_WATERFALL = Waterfall()
@@ -248,8 +246,8 @@ def effective_payments(payments: Sequence[Payment], as_of: date) -> list[Payment
     for payment in payments:
         if payment.payment_id in by_id:
             raise ValidationError(
-                f"payment {payment.payment_id!r} appears twice",
-                f"还款记录 {payment.payment_id!r} 重复出现",
+                N_("payment %(payment_id)s appears twice"),
+                payment_id=repr(payment.payment_id),
             )
         by_id[payment.payment_id] = payment
     reversed_ids: set[str] = set()
@@ -268,30 +266,44 @@ def effective_payments(payments: Sequence[Payment], as_of: date) -> list[Payment
 def _check_reversal(reversal: Payment, original: Payment | None) -> None:
     if original is None or original.reverses is not None or original.amount != reversal.amount:
         raise ValidationError(
-            f"reversal {reversal.payment_id!r} must name a payment of the same amount "
-            f"({reversal.reverses!r} is missing, a reversal or of another amount)",
-            f"冲正记录 {reversal.payment_id!r} 必须指向金额相同的还款"
-            f"（{reversal.reverses!r} 不存在、本身是冲正或金额不同）",
+            N_(
+                "reversal %(payment_id)s must name a payment of the same amount "
+                "(%(reverses)s is missing, a reversal or of another amount)"
+            ),
+            payment_id=repr(reversal.payment_id),
+            reverses=repr(reversal.reverses),
         )
 
 
 def _check_payment(loan: Loan, payment: Payment) -> None:
-    where = f"payment {payment.payment_id!r} for loan {loan.loan_id!r}"
+    payment_id, loan_id = repr(payment.payment_id), repr(loan.loan_id)
     if payment.loan_id != loan.loan_id or payment.platform != loan.platform:
         raise ValidationError(
-            f"{where} belongs to loan {payment.loan_id!r} on platform {payment.platform!r}",
-            f"还款 {payment.payment_id!r} 属于平台 {payment.platform!r} 的借据 "
-            f"{payment.loan_id!r}，而非借据 {loan.loan_id!r}",
+            N_(
+                "payment %(payment_id)s for loan %(loan_id)s belongs to loan %(other_loan)s "
+                "on platform %(platform)s"
+            ),
+            payment_id=payment_id,
+            loan_id=loan_id,
+            other_loan=repr(payment.loan_id),
+            platform=repr(payment.platform),
         )
     if payment.amount.currency != loan.schedule.currency:
         raise CurrencyMismatch(
-            f"{where} is in {payment.amount.currency}, the loan in {loan.schedule.currency}",
-            f"还款 {payment.payment_id!r} 的币种 {payment.amount.currency} 与借据币种 "
-            f"{loan.schedule.currency} 不同",
+            N_(
+                "payment %(payment_id)s for loan %(loan_id)s is in %(currency)s, "
+                "the loan in %(loan_currency)s"
+            ),
+            payment_id=payment_id,
+            loan_id=loan_id,
+            currency=payment.amount.currency,
+            loan_currency=loan.schedule.currency,
         )
     if payment.amount.is_negative:
         raise ValidationError(
-            f"{where} has a negative amount", f"还款 {payment.payment_id!r} 金额为负"
+            N_("payment %(payment_id)s for loan %(loan_id)s has a negative amount"),
+            payment_id=payment_id,
+            loan_id=loan_id,
         )
 
 
@@ -299,8 +311,10 @@ def _check_late_fee(loan: Loan, penalty: PenaltyPolicy) -> None:
     fee, currency = penalty.late_fee, loan.schedule.currency
     if fee is not None and fee.currency != currency:
         raise CurrencyMismatch(
-            f"late fee is in {fee.currency}, loan {loan.loan_id!r} in {currency}",
-            f"滞纳金币种 {fee.currency} 与借据 {loan.loan_id!r} 的币种 {currency} 不同",
+            N_("late fee is in %(fee_currency)s, loan %(loan_id)s in %(currency)s"),
+            fee_currency=fee.currency,
+            loan_id=repr(loan.loan_id),
+            currency=currency,
         )
 
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 
 MAX_DAILY_CAPACITY = 10_000
 # Ids and queue names as typed in files and commands: letters, digits, . _ - @ (no spaces).
@@ -38,39 +39,52 @@ class Collector:
         who = self.collector_id
         if not _ID.match(who):
             raise ValidationError(
-                f"collector id {who!r} must be 1 to 64 letters, digits or . _ - @, "
-                "starting with a letter or digit",
-                f"催收员编号 {who!r} 须为 1 至 64 个字母、数字或 . _ - @，并以字母或数字开头",
+                N_(
+                    "collector id %(who)s must be 1 to 64 letters, digits or . _ - @, "
+                    "starting with a letter or digit"
+                ),
+                who=repr(who),
             )
         if not self.name.strip() or len(self.name) > 200:
             raise ValidationError(
-                f"collector {who!r}: the name must be 1 to 200 characters",
-                f"催收员 {who!r}：姓名须为 1 至 200 个字符",
+                N_("collector %(who)s: the name must be 1 to 200 characters"),
+                who=repr(who),
             )
         if not _ID.match(self.team):
             raise ValidationError(
-                f"collector {who!r}: team {self.team!r} must be 1 to 64 letters, digits or . _ - @",
-                f"催收员 {who!r}：团队 {self.team!r} 须为 1 至 64 个字母、数字或 . _ - @",
+                N_("collector %(who)s: team %(team)s must be 1 to 64 letters, digits or . _ - @"),
+                who=repr(who),
+                team=repr(self.team),
             )
         if not self.jurisdictions:
             raise ValidationError(
-                f"collector {who!r}: give at least one permitted jurisdiction (e.g. CN, US-MA)",
-                f"催收员 {who!r}：请至少给出一个允许的辖区（例如 CN、US-MA）",
+                N_("collector %(who)s: give at least one permitted jurisdiction (e.g. CN, US-MA)"),
+                who=repr(who),
             )
         bad = [q for q in self.queues if not _QUEUE.match(q)]
-        if not self.queues or bad:
+        if bad:
             raise ValidationError(
-                f"collector {who!r}: give the queues worked (names, or * for every queue)"
-                + (f"; invalid: {', '.join(map(repr, bad))}" if bad else ""),
-                f"催收员 {who!r}：请给出所处理的队列（队列名，或 * 表示全部队列）"
-                + (f"；无效：{'、'.join(map(repr, bad))}" if bad else ""),
+                N_(
+                    "collector %(who)s: give the queues worked (names, or * for every queue); "
+                    "invalid: %(bad)s"
+                ),
+                who=repr(who),
+                bad=tuple(map(repr, bad)),
+            )
+        if not self.queues:
+            raise ValidationError(
+                N_("collector %(who)s: give the queues worked (names, or * for every queue)"),
+                who=repr(who),
             )
         if not 0 <= self.daily_capacity <= MAX_DAILY_CAPACITY:
             raise ValidationError(
-                f"collector {who!r}: daily capacity {self.daily_capacity} must be between 0 "
-                f"and {MAX_DAILY_CAPACITY} items",
-                f"催收员 {who!r}：每日容量 {self.daily_capacity} 须在 0 至 "
-                f"{MAX_DAILY_CAPACITY} 件之间",
+                N_(
+                    "collector %(who)s: daily capacity %(daily_capacity)s must be between 0 "
+                    "and %(max_daily_capacity)s items"
+                ),
+                who=repr(who),
+                daily_capacity=self.daily_capacity,
+                max_daily_capacity=MAX_DAILY_CAPACITY,
             )
 
     def to_json(self) -> dict[str, Any]:

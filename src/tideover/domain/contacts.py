@@ -20,6 +20,7 @@ from stdnum.cn import ric
 
 from tideover.domain.borrowers import PhoneNumber
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_, Wording
 
 UNKNOWN_ZONE = "Etc/Unknown"  # libphonenumber's answer when a prefix has no zone
 
@@ -38,32 +39,31 @@ def validate_resident_id(value: str, *, as_of: date | None = None, region: bool 
     if len(number) != 18:
         raise _id_error(
             shown,
-            f"must have 18 characters, has {len(number)}",
-            f"应为 18 位，实际为 {len(number)} 位",
+            Wording(N_("must have 18 characters, has %(count)s"), count=len(number)),
         )
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise _id_error(
-            shown, "must be 17 digits then a digit or X", "应为 17 位数字加一位数字或 X"
-        )
+        raise _id_error(shown, Wording(N_("must be 17 digits then a digit or X")))
     if number[-1] != ric.calc_check_digit(number):
-        raise _id_error(shown, "check character does not match", "校验码不正确")
+        raise _id_error(shown, Wording(N_("check character does not match")))
     try:
         born = ric.get_birth_date(number)
     except stdnum_errors.ValidationError:
         raise _id_error(
-            shown, f"birth date {number[6:14]} does not exist", f"出生日期 {number[6:14]} 不存在"
+            shown, Wording(N_("birth date %(number)s does not exist"), number=number[6:14])
         ) from None
     if as_of is not None and born > as_of:
         raise _id_error(
             shown,
-            f"birth date {born.isoformat()} is after {as_of.isoformat()}",
-            f"出生日期 {born.isoformat()} 晚于 {as_of.isoformat()}",
+            Wording(
+                N_("birth date %(born)s is after %(as_of)s"),
+                born=born.isoformat(),
+                as_of=as_of.isoformat(),
+            ),
         )
     if region and not resident_id_region_known(number):
         raise _id_error(
             shown,
-            f"region code {number[:6]} is unknown for that birth year",
-            f"地区码 {number[:6]} 在该出生年份无效",
+            Wording(N_("region code %(number)s is unknown for that birth year"), number=number[:6]),
         )
     return number
 
@@ -83,10 +83,9 @@ def resident_id_region_known(number: str) -> bool:
     return True
 
 
-def _id_error(value: str, why_en: str, why_zh: str) -> ValidationError:
+def _id_error(value: str, why: Wording) -> ValidationError:
     return ValidationError(
-        f"resident ID {value!r} is invalid: {why_en}",
-        f"居民身份证号 {value!r} 无效：{why_zh}",
+        N_("resident ID %(value)s is invalid: %(why)s"), value=repr(value), why=why
     )
 
 
@@ -102,14 +101,14 @@ def parse_phone(value: str, default_region: str = "CN") -> PhoneNumber:
     try:
         parsed = phonenumbers.parse(text, default_region)
     except phonenumbers.NumberParseException as exc:
-        raise _phone_error(
-            text, "it cannot be read as a phone number", "无法识别为电话号码"
-        ) from exc
+        raise _phone_error(text, Wording(N_("it cannot be read as a phone number"))) from exc
     if not phonenumbers.is_valid_number(parsed):
         raise _phone_error(
             text,
-            f"it is not a valid number (default region {default_region})",
-            f"不是有效号码（默认地区 {default_region}）",
+            Wording(
+                N_("it is not a valid number (default region %(default_region)s)"),
+                default_region=default_region,
+            ),
         )
     region = phonenumbers.region_code_for_number(parsed) or default_region
     zones = tuple(z for z in phone_zones.time_zones_for_number(parsed) if z != UNKNOWN_ZONE)
@@ -122,10 +121,9 @@ def parse_phone(value: str, default_region: str = "CN") -> PhoneNumber:
     )
 
 
-def _phone_error(value: str, why_en: str, why_zh: str) -> ValidationError:
+def _phone_error(value: str, why: Wording) -> ValidationError:
     return ValidationError(
-        f"phone number {value!r} is invalid: {why_en}",
-        f"电话号码 {value!r} 无效：{why_zh}",
+        N_("phone number %(value)s is invalid: %(why)s"), value=repr(value), why=why
     )
 
 
@@ -135,8 +133,8 @@ def check_time_zone(name: str) -> str:
     valid = bool(text) and text in _available_zones()
     if not valid:
         raise ValidationError(
-            f"unknown time zone {name!r} (expected an IANA name such as Asia/Shanghai)",
-            f"未知时区 {name!r}（应为 IANA 名称，例如 Asia/Shanghai）",
+            N_("unknown time zone %(name)s (expected an IANA name such as Asia/Shanghai)"),
+            name=repr(name),
         )
     return text
 

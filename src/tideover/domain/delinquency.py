@@ -25,6 +25,7 @@ from tideover.domain.days import day_number
 from tideover.domain.errors import CurrencyMismatch, ValidationError
 from tideover.domain.kpis import AccountState, cure_figures, roll_figures
 from tideover.domain.money import DEFAULT_CURRENCY, Currency, Money
+from tideover.i18n import N_, Wording
 
 if TYPE_CHECKING:
     from tideover.domain.allocation import Component, LoanPosition
@@ -43,8 +44,9 @@ class PausePeriod:
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise ValidationError(
-                f"pause period ends ({self.end}) before it starts ({self.start})",
-                f"暂停期的结束日（{self.end}）早于开始日（{self.start}）",
+                N_("pause period ends (%(end)s) before it starts (%(start)s)"),
+                end=self.end,
+                start=self.start,
             )
 
 
@@ -109,8 +111,8 @@ def days_past_due(
 # -- buckets ---------------------------------------------------------------
 
 
-def _bad_scheme(en: str, zh: str) -> ValidationError:
-    return ValidationError(f"invalid bucket scheme: {en}", f"账龄分组无效：{zh}")
+def _bad_scheme(why: Wording) -> ValidationError:
+    return ValidationError(N_("invalid bucket scheme: %(why)s"), why=why)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,11 +125,15 @@ class Bucket:
 
     def __post_init__(self) -> None:
         if not self.label.strip():
-            raise _bad_scheme("a bucket has an empty label", "分组名称为空")
+            raise _bad_scheme(Wording(N_("a bucket has an empty label")))
         if self.min_dpd < 0 or (self.max_dpd is not None and self.max_dpd < self.min_dpd):
             raise _bad_scheme(
-                f"bucket {self.label!r} has range {self.min_dpd}..{self.max_dpd}",
-                f"分组 {self.label!r} 的范围 {self.min_dpd}..{self.max_dpd} 无效",
+                Wording(
+                    N_("bucket %(label)s has range %(min_dpd)s..%(max_dpd)s"),
+                    label=repr(self.label),
+                    min_dpd=self.min_dpd,
+                    max_dpd=self.max_dpd,
+                ),
             )
 
     def contains(self, dpd: int) -> bool:
@@ -142,18 +148,21 @@ class BucketScheme:
 
     def __post_init__(self) -> None:
         if not self.buckets:
-            raise _bad_scheme("no buckets", "没有任何分组")
+            raise _bad_scheme(Wording(N_("no buckets")))
         if self.buckets[0].min_dpd != 0:
-            raise _bad_scheme("the first bucket must start at DPD 0", "第一个分组必须从 0 天开始")
+            raise _bad_scheme(Wording(N_("the first bucket must start at DPD 0")))
         if self.buckets[-1].max_dpd is not None:
-            raise _bad_scheme("the last bucket must be open-ended", "最后一个分组必须无上限")
+            raise _bad_scheme(Wording(N_("the last bucket must be open-ended")))
         if len({b.label for b in self.buckets}) != len(self.buckets):
-            raise _bad_scheme("bucket labels repeat", "分组名称重复")
+            raise _bad_scheme(Wording(N_("bucket labels repeat")))
         for before, after in pairwise(self.buckets):
             if before.max_dpd is None or after.min_dpd != before.max_dpd + 1:
                 raise _bad_scheme(
-                    f"{before.label!r} and {after.label!r} are not contiguous",
-                    f"{before.label!r} 与 {after.label!r} 不连续",
+                    Wording(
+                        N_("%(label)s and %(after_label)s are not contiguous"),
+                        label=repr(before.label),
+                        after_label=repr(after.label),
+                    ),
                 )
 
     @classmethod
@@ -161,8 +170,12 @@ class BucketScheme:
         """Buckets named ``labels`` whose inclusive upper DPD are ``bounds`` (one fewer)."""
         if len(bounds) != len(labels) - 1:
             raise _bad_scheme(
-                f"{len(labels)} labels need {len(labels) - 1} upper bounds, got {len(bounds)}",
-                f"{len(labels)} 个分组需要 {len(labels) - 1} 个上限，实际为 {len(bounds)}",
+                Wording(
+                    N_("%(labels)s labels need %(needed)s upper bounds, got %(bounds)s"),
+                    labels=len(labels),
+                    needed=len(labels) - 1,
+                    bounds=len(bounds),
+                ),
             )
         lows = [0, *(b + 1 for b in bounds)]
         highs: list[int | None] = [*bounds, None]
@@ -179,7 +192,7 @@ class BucketScheme:
         for bucket in self.buckets:
             if bucket.contains(dpd):
                 return bucket
-        raise ValidationError(f"DPD must not be negative, got {dpd}", f"逾期天数不能为负：{dpd}")
+        raise ValidationError(N_("DPD must not be negative, got %(dpd)s"), dpd=dpd)
 
     def index_of(self, label: str) -> int:
         """Position of ``label``, 0 being the current (best) bucket."""
@@ -187,8 +200,9 @@ class BucketScheme:
             return self.labels.index(label)
         except ValueError:
             raise ValidationError(
-                f"unknown bucket {label!r}; known: {', '.join(self.labels)}",
-                f"未知的账龄分组 {label!r}；已有：{', '.join(self.labels)}",
+                N_("unknown bucket %(label)s; known: %(labels)s"),
+                label=repr(label),
+                labels=tuple(self.labels),
             ) from None
 
     def to_dict(self) -> dict[str, Any]:
@@ -209,7 +223,7 @@ class BucketScheme:
                 for r in rows
             )
         except (KeyError, TypeError) as exc:
-            raise _bad_scheme(f"malformed settings ({exc!r})", f"设置格式错误（{exc!r}）") from exc
+            raise _bad_scheme(Wording(N_("malformed settings (%(exc)s)"), exc=repr(exc))) from exc
         return cls(buckets)
 
 
@@ -333,8 +347,9 @@ def _states(
     for status in statuses.values():
         if status.outstanding_principal.currency != currency:
             raise CurrencyMismatch(
-                f"cannot combine {currency} with {status.outstanding_principal.currency}",
-                f"不能将 {currency} 与 {status.outstanding_principal.currency} 混合计算",
+                N_("cannot combine %(currency)s with %(outstanding_principal_currency)s"),
+                currency=currency,
+                outstanding_principal_currency=status.outstanding_principal.currency,
             )
     return {loan_id: account_state(status) for loan_id, status in statuses.items()}
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 
 USERNAME_MAX = 64
 # Letters and digits of any script, and . _ - @ inside: enough for e-mail-like logins and
@@ -65,20 +66,22 @@ def check_username(name: str) -> str:
     """
     if any(_invisible(char) for char in name) or not _USERNAME.fullmatch(name):
         raise ValidationError(
-            "a user name is 1 to 64 letters or digits, with . _ - @ only between them, "
-            "and no invisible characters",
-            "用户名须为 1 至 64 个字母或数字，中间只可含 . _ - @，且不得含不可见字符",
+            N_(
+                "a user name is 1 to 64 letters or digits, with . _ - @ only between "
+                "them, and no invisible characters"
+            ),
         )
     if len(name) > USERNAME_MAX:
         raise ValidationError(
-            f"a user name is at most {USERNAME_MAX} characters",
-            f"用户名最多 {USERNAME_MAX} 个字符",
+            N_("a user name is at most %(username_max)s characters"),
+            username_max=USERNAME_MAX,
         )
     if unicodedata.normalize("NFKC", name) != name:
         raise ValidationError(
-            "a user name must be written in its plain form (no full-width or compatibility "
-            "characters)",
-            "用户名须使用标准字符书写（不得含全角或兼容字符）",
+            N_(
+                "a user name must be written in its plain form (no full-width or "
+                "compatibility characters)"
+            ),
         )
     return name
 
@@ -92,13 +95,14 @@ def parse_roles(values: list[str] | tuple[str, ...]) -> tuple[Role, ...]:
         except ValueError:
             known = ", ".join(r.value for r in Role)
             raise ValidationError(
-                f"unknown role {value!r}; known: {known}",
-                f"未知角色 {value!r}；可选：{known}",
+                N_("unknown role %(value)s; known: %(known)s"),
+                value=repr(value),
+                known=known,
             ) from None
         if role not in roles:
             roles.append(role)
     if not roles:
-        raise ValidationError("a user needs at least one role", "用户至少需要一个角色")
+        raise ValidationError(N_("a user needs at least one role"))
     return tuple(roles)
 
 

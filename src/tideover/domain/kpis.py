@@ -100,6 +100,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 
 # Key -> days past due that an open account must exceed to count in that delinquency rate.
 DELINQUENCY_THRESHOLDS: Mapping[str, int] = {"30+": 30, "90+": 90}
@@ -164,7 +165,7 @@ class DayMoney:
 
 def _ranks(labels: Sequence[str]) -> dict[str, int]:
     if not labels:
-        raise ValidationError("no buckets to measure", "没有可统计的账龄分组")
+        raise ValidationError(N_("no buckets to measure"))
     return {label: i for i, label in enumerate(labels)}
 
 
@@ -174,8 +175,9 @@ def _rank(ranks: Mapping[str, int], label: str) -> int:
     except KeyError:
         known = ", ".join(ranks)
         raise ValidationError(
-            f"unknown bucket {label!r}; known: {known}",
-            f"未知的账龄分组 {label!r}；已有：{known}",
+            N_("unknown bucket %(label)s; known: %(known)s"),
+            label=repr(label),
+            known=known,
         ) from None
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from tideover.domain.errors import CurrencyMismatch, ValidationError
+from tideover.i18n import N_
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +46,9 @@ def currency(code: str) -> Currency:
     if found is None:
         supported = ", ".join(sorted(CURRENCIES))
         raise ValidationError(
-            f"unsupported currency {code!r}; supported: {supported}",
-            f"不支持的币种 {code!r}；支持：{supported}",
+            N_("unsupported currency %(code)s; supported: %(supported)s"),
+            code=repr(code),
+            supported=supported,
         )
     return found
 
@@ -54,13 +56,13 @@ def currency(code: str) -> Currency:
 def to_decimal(value: Decimal | int | str) -> Decimal:
     """``value`` as a Decimal; floats are refused because they are not exact."""
     if isinstance(value, float):  # pragma: no cover - guarded by typing too
-        raise ValidationError("money must not be given as a float", "金额不能使用浮点数")
+        raise ValidationError(N_("money must not be given as a float"))
     try:
         result = Decimal(value)
     except (InvalidOperation, ValueError) as exc:
-        raise ValidationError(f"not a number: {value!r}", f"不是有效的数字：{value!r}") from exc
+        raise ValidationError(N_("not a number: %(value)s"), value=repr(value)) from exc
     if not result.is_finite():
-        raise ValidationError(f"not a finite number: {value!r}", f"不是有限数字：{value!r}")
+        raise ValidationError(N_("not a finite number: %(value)s"), value=repr(value))
     return result
 
 
@@ -79,8 +81,8 @@ class Money:
     def __post_init__(self) -> None:
         if not isinstance(self.minor, int) or isinstance(self.minor, bool):
             raise ValidationError(
-                f"minor units must be an integer, got {self.minor!r}",
-                f"最小货币单位必须是整数，实际为 {self.minor!r}",
+                N_("minor units must be an integer, got %(minor)s"),
+                minor=repr(self.minor),
             )
 
     # -- construction -----------------------------------------------------
@@ -113,8 +115,9 @@ class Money:
             raise TypeError(f"cannot combine Money with {type(other).__name__}")
         if other.currency != self.currency:
             raise CurrencyMismatch(
-                f"cannot combine {self.currency} with {other.currency}",
-                f"不能将 {self.currency} 与 {other.currency} 混合计算",
+                N_("cannot combine %(currency)s with %(other_currency)s"),
+                currency=self.currency,
+                other_currency=other.currency,
             )
 
     def __add__(self, other: Money) -> Money:
@@ -178,12 +181,10 @@ class Money:
         no minor unit is created or lost.
         """
         if not weights:
-            raise ValidationError("cannot split into zero parts", "不能拆分为零份")
+            raise ValidationError(N_("cannot split into zero parts"))
         total = sum((to_decimal(w) for w in weights), Decimal(0))
         if total <= 0:
-            raise ValidationError(
-                "split weights must sum to a positive number", "拆分权重之和必须为正"
-            )
+            raise ValidationError(N_("split weights must sum to a positive number"))
         parts = [self.times(to_decimal(w) / total) for w in weights[:-1]]
         used = sum(p.minor for p in parts)
         parts.append(Money(self.minor - used, self.currency))

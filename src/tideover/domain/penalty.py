@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from tideover.domain.errors import ValidationError
 from tideover.domain.money import Money, round_half_up
+from tideover.i18n import N_
 
 _MAX_RATE = Decimal(10)
 
@@ -47,19 +48,23 @@ class PenaltyPolicy:
     def __post_init__(self) -> None:
         if not Decimal(0) <= self.annual_rate <= _MAX_RATE:
             raise ValidationError(
-                f"penalty rate {self.annual_rate} is outside 0..{_MAX_RATE}",
-                f"罚息年利率 {self.annual_rate} 超出 0..{_MAX_RATE} 的范围",
+                N_("penalty rate %(annual_rate)s is outside 0..%(max_rate)s"),
+                annual_rate=self.annual_rate,
+                max_rate=_MAX_RATE,
             )
         if self.grace_days < 0 or self.late_fee_after_days < 0:
             raise ValidationError(
-                f"grace days ({self.grace_days}) and late-fee days "
-                f"({self.late_fee_after_days}) must not be negative",
-                f"宽限天数（{self.grace_days}）与滞纳金起算天数（{self.late_fee_after_days}）不能为负",
+                N_(
+                    "grace days (%(grace_days)s) and late-fee days (%(late_fee_after_days)s) "
+                    "must not be negative"
+                ),
+                grace_days=self.grace_days,
+                late_fee_after_days=self.late_fee_after_days,
             )
         if self.late_fee is not None and self.late_fee.is_negative:
             raise ValidationError(
-                f"late fee {self.late_fee} must not be negative",
-                f"滞纳金 {self.late_fee} 不能为负",
+                N_("late fee %(late_fee)s must not be negative"),
+                late_fee=self.late_fee,
             )
 
     @property
@@ -79,8 +84,11 @@ def penalty_interest_exact(overdue_base: Money, days: int, policy: PenaltyPolicy
     """Penalty in minor units, unrounded: ``base × rate × days / days_in_year``."""
     if overdue_base.is_negative or days < 0:
         raise ValidationError(
-            f"penalty needs a non-negative base and days, got {overdue_base} for {days} days",
-            f"罚息计算需要非负的本金与天数，实际为 {overdue_base}、{days} 天",
+            N_(
+                "penalty needs a non-negative base and days, got %(overdue_base)s for %(days)s days"
+            ),
+            overdue_base=overdue_base,
+            days=days,
         )
     with localcontext() as ctx:
         ctx.prec = 40

@@ -12,6 +12,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from tideover.domain.identity import Role
+from tideover.i18n import N_
 
 
 class Permission(StrEnum):
@@ -110,11 +111,12 @@ def parse_scopes(values: list[str] | tuple[str, ...]) -> tuple[Permission, ...]:
         except ValueError:
             known = ", ".join(p.value for p in Permission)
             raise ValidationError(
-                f"unknown scope {value!r}; known: {known}",
-                f"未知的权限范围 {value!r}；可选：{known}",
+                N_("unknown scope %(value)s; known: %(known)s"),
+                value=repr(value),
+                known=known,
             ) from None
         if scope not in scopes:
             scopes.append(scope)
     if not scopes:
-        raise ValidationError("an API key needs at least one scope", "API 密钥至少需要一个权限范围")
+        raise ValidationError(N_("an API key needs at least one scope"))
     return tuple(scopes)

@@ -13,6 +13,7 @@ from tideover.domain.delinquency import DEFAULT_BUCKETS, BucketScheme
 from tideover.domain.errors import ValidationError
 from tideover.domain.money import DEFAULT_CURRENCY, Currency, Money, currency
 from tideover.domain.penalty import DayCount, PenaltyPolicy
+from tideover.i18n import N_
 
 # 0.05 % a day (18.25 % a year on ACT/365): a common contractual 罚息 rate in
 # Chinese consumer lending; platforms set their own.
@@ -47,8 +48,9 @@ class RepaymentAccount:
                 or (name != "note" and not value.strip())
             ):
                 raise ValidationError(
-                    f"repayment account: {name} must be text of 1 to {limit} characters",
-                    f"还款账户：{name} 须为 1 至 {limit} 个字符的文本",
+                    N_("repayment account: %(name)s must be text of 1 to %(limit)s characters"),
+                    name=name,
+                    limit=limit,
                 )
 
     def to_dict(self) -> dict[str, str]:
@@ -58,8 +60,7 @@ class RepaymentAccount:
     def from_dict(cls, data: Any) -> RepaymentAccount:
         if not isinstance(data, dict) or set(data) - {"payee", "bank", "account", "note"}:
             raise ValidationError(
-                "a repayment account has payee, bank, account and an optional note",
-                "还款账户包含 payee、bank、account 以及可选的 note",
+                N_("a repayment account has payee, bank, account and an optional note"),
             )
         return cls(
             payee=data.get("payee", ""),
@@ -93,15 +94,16 @@ class PlatformSettings:
         check_time_zone(self.time_zone)
         if len(self.repayment_accounts) > MAX_REPAYMENT_ACCOUNTS:
             raise ValidationError(
-                f"at most {MAX_REPAYMENT_ACCOUNTS} repayment accounts",
-                f"还款账户最多 {MAX_REPAYMENT_ACCOUNTS} 个",
+                N_("at most %(max_repayment_accounts)s repayment accounts"),
+                max_repayment_accounts=MAX_REPAYMENT_ACCOUNTS,
             )
         if self.jurisdiction is not None and not _JURISDICTION.fullmatch(self.jurisdiction):
             raise ValidationError(
-                f"jurisdiction {self.jurisdiction!r} must be a country code such as CN, US, "
-                "UK, IE, optionally with a region (US-NY)",
-                f"司法辖区 {self.jurisdiction!r} 须为国家代码，如 CN、US、UK、IE，"
-                "可带地区（US-NY）",
+                N_(
+                    "jurisdiction %(jurisdiction)s must be a country code such as CN, US, "
+                    "UK, IE, optionally with a region (US-NY)"
+                ),
+                jurisdiction=repr(self.jurisdiction),
             )
 
     @property

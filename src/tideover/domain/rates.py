@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from tideover.domain.errors import ValidationError
 from tideover.domain.money import to_decimal
+from tideover.i18n import N_
 
 
 def parse_rate(text: str | Decimal) -> Decimal:
@@ -21,7 +22,7 @@ def parse_rate(text: str | Decimal) -> Decimal:
         value = to_decimal(number)
     except ValidationError as exc:
         raise ValidationError(
-            f"not a rate: {raw!r} (write 0.12 or 12%)",
-            f"不是有效的利率：{raw!r}（应写作 0.12 或 12%）",
+            N_("not a rate: %(raw)s (write 0.12 or 12%%)"),
+            raw=repr(raw),
         ) from exc
     return value / 100 if is_percent else value

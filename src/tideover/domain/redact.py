@@ -27,6 +27,7 @@ import re
 import phonenumbers
 
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 
 MASK = "****"
 _SEPARATORS = re.compile(r"[\s\-().]")
@@ -61,8 +62,8 @@ def mask_phone(e164: str) -> str:
         parsed = phonenumbers.parse(compact, None)
     except phonenumbers.NumberParseException as exc:
         raise ValidationError(
-            f"not an international phone number: {mask_text(compact)}",
-            f"不是国际格式的电话号码：{mask_text(compact)}",
+            N_("not an international phone number: %(mask_text)s"),
+            mask_text=mask_text(compact),
         ) from exc
     national = phonenumbers.national_significant_number(parsed)
     return f"+{parsed.country_code} {mask_text(national)}"

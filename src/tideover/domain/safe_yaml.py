@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import yaml
 
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_, Wording
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,19 +49,34 @@ class YamlRejected(ValidationError):
 
     ``reason`` is one of ``too_large``, ``too_deep``, ``too_many_aliases``,
     ``too_many_nodes``, ``recursive_alias`` and ``invalid``; ``line`` and
-    ``column`` (1-based) are where, when known.
+    ``column`` (1-based) are where, when known; ``problem`` is the message
+    without them.
     """
 
     code = "yaml_rejected"
 
     def __init__(
-        self, en: str, zh: str, *, reason: str, line: int | None = None, column: int | None = None
+        self,
+        message: str | Wording,
+        /,
+        *,
+        reason: str,
+        line: int | None = None,
+        column: int | None = None,
+        **values: object,
     ) -> None:
-        where_en = f" (line {line}, column {column})" if line is not None else ""
-        where_zh = f"（第 {line} 行第 {column} 列）" if line is not None else ""
-        super().__init__(en + where_en, zh + where_zh)
+        problem = message if isinstance(message, Wording) else Wording(message, **values)
+        if line is None:
+            super().__init__(problem)
+        else:
+            super().__init__(
+                N_("%(problem)s (line %(line)s, column %(column)s)"),
+                problem=problem,
+                line=line,
+                column=column,
+            )
         self.reason = reason
-        self.bare_en, self.bare_zh = en, zh
+        self.problem = problem
         self.line, self.column = line, column
 
 
@@ -69,10 +85,10 @@ class _Mark(Protocol):
     column: int
 
 
-def _rejected(en: str, zh: str, reason: str, mark: _Mark | None) -> YamlRejected:
+def _rejected(problem: Wording, reason: str, mark: _Mark | None) -> YamlRejected:
     line = mark.line + 1 if mark is not None else None
     column = mark.column + 1 if mark is not None else None
-    return YamlRejected(en, zh, reason=reason, line=line, column=column)
+    return YamlRejected(problem, reason=reason, line=line, column=column)
 
 
 _BRACKETS = re.compile(r"[\[\]{}]")
@@ -92,8 +108,8 @@ def _check_flow_depth(text: str, max_depth: int) -> None:
             line = text.count("\n", 0, found.start())
             column = found.start() - (text.rfind("\n", 0, found.start()) + 1)
             raise YamlRejected(
-                f"the document is nested more than {max_depth} levels deep",
-                f"文档嵌套超过 {max_depth} 层",
+                N_("the document is nested more than %(max_depth)s levels deep"),
+                max_depth=max_depth,
                 reason="too_deep",
                 line=line + 1,
                 column=column + 1,
@@ -106,8 +122,9 @@ class BoundedLoader(yaml.SafeLoader):
     def __init__(self, text: str, limits: YamlLimits = DEFAULT_LIMITS) -> None:
         if len(text) > limits.max_chars:
             raise YamlRejected(
-                f"the document has {len(text):,} characters, more than {limits.max_chars:,}",
-                f"文档有 {len(text):,} 个字符，超过上限 {limits.max_chars:,}",
+                N_("the document has %(count)s characters, more than %(max_chars)s"),
+                count=format(len(text), ","),
+                max_chars=format(limits.max_chars, ","),
                 reason="too_large",
             )
         _check_flow_depth(text, limits.max_depth)
@@ -128,8 +145,10 @@ class BoundedLoader(yaml.SafeLoader):
         self._depth += 1
         if self._depth > self.limits.max_depth:
             raise _rejected(
-                f"the document is nested more than {self.limits.max_depth} levels deep",
-                f"文档嵌套超过 {self.limits.max_depth} 层",
+                Wording(
+                    N_("the document is nested more than %(max_depth)s levels deep"),
+                    max_depth=self.limits.max_depth,
+                ),
                 "too_deep",
                 mark,
             )
@@ -148,8 +167,10 @@ class BoundedLoader(yaml.SafeLoader):
         self._aliases += 1
         if self._aliases > self.limits.max_aliases:
             raise _rejected(
-                f"the document uses more than {self.limits.max_aliases} aliases (*name)",
-                f"文档使用的别名（*name）超过 {self.limits.max_aliases} 个",
+                Wording(
+                    N_("the document uses more than %(max_aliases)s aliases (*name)"),
+                    max_aliases=self.limits.max_aliases,
+                ),
                 "too_many_aliases",
                 event.start_mark,
             )
@@ -157,8 +178,7 @@ class BoundedLoader(yaml.SafeLoader):
         anchored = self.anchors.get(anchor)
         if anchored is not None and id(anchored) not in self._expanded:
             raise _rejected(
-                f"alias *{anchor} refers to a node that contains it",
-                f"别名 *{anchor} 指向包含它自身的节点",
+                Wording(N_("alias *%(anchor)s refers to a node that contains it"), anchor=anchor),
                 "recursive_alias",
                 event.start_mark,
             )
@@ -178,9 +198,13 @@ class BoundedLoader(yaml.SafeLoader):
 
     def _too_many(self, mark: _Mark | None) -> YamlRejected:
         return _rejected(
-            f"the document holds more than {self.limits.max_nodes:,} values (each alias "
-            "counted as the values it repeats)",
-            f"文档包含的值超过 {self.limits.max_nodes:,} 个（别名按其重复的值计数）",
+            Wording(
+                N_(
+                    "the document holds more than %(max_nodes)s values (each alias counted "
+                    "as the values it repeats)"
+                ),
+                max_nodes=format(self.limits.max_nodes, ","),
+            ),
             "too_many_nodes",
             mark,
         )
@@ -221,13 +245,11 @@ def load_yaml_node(
     except yaml.MarkedYAMLError as exc:
         why = " ".join(str(exc.problem or exc).split())
         raise _rejected(
-            f"invalid YAML: {why}", f"YAML 格式错误：{why}", "invalid", exc.problem_mark
+            Wording(N_("invalid YAML: %(why)s"), why=why), "invalid", exc.problem_mark
         ) from exc
     except yaml.YAMLError as exc:  # a character YAML does not allow (NUL, a lone surrogate)
         why = " ".join(str(exc).split())
-        raise YamlRejected(
-            f"invalid YAML: {why}", f"YAML 格式错误：{why}", reason="invalid"
-        ) from exc
+        raise YamlRejected(N_("invalid YAML: %(why)s"), why=why, reason="invalid") from exc
     finally:
         if loader is not None:
             loader.dispose()

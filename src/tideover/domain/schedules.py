@@ -17,6 +17,7 @@ from decimal import Decimal, localcontext
 from tideover.domain.errors import ValidationError
 from tideover.domain.loans import Frequency, Installment, LoanTerms, RepaymentMethod, Schedule
 from tideover.domain.money import Money, round_half_up
+from tideover.i18n import N_, Clauses, Wording
 
 MAX_TERM = 600
 MAX_ANNUAL_RATE = Decimal(10)
@@ -92,35 +93,37 @@ def _repayment_day(terms: LoanTerms) -> int:
 
 
 def _check_terms(terms: LoanTerms) -> None:
-    problems: list[tuple[str, str]] = []
+    problems: list[Wording] = []
     if not terms.principal.is_positive:
-        problems.append((f"principal {terms.principal} must be positive", "本金必须为正"))
+        problems.append(
+            Wording(N_("principal %(principal)s must be positive"), principal=terms.principal)
+        )
     if not Decimal(0) <= terms.annual_rate <= MAX_ANNUAL_RATE:
         problems.append(
-            (
-                f"annual rate {terms.annual_rate} must be within 0..{MAX_ANNUAL_RATE}",
-                f"年利率 {terms.annual_rate} 必须在 0..{MAX_ANNUAL_RATE} 之间",
+            Wording(
+                N_("annual rate %(annual_rate)s must be within 0..%(max_annual_rate)s"),
+                annual_rate=terms.annual_rate,
+                max_annual_rate=MAX_ANNUAL_RATE,
             )
         )
     if not 1 <= terms.term <= MAX_TERM:
         problems.append(
-            (
-                f"term {terms.term} must be within 1..{MAX_TERM}",
-                f"期数 {terms.term} 必须在 1..{MAX_TERM} 之间",
+            Wording(
+                N_("term %(term)s must be within 1..%(max_term)s"),
+                term=terms.term,
+                max_term=MAX_TERM,
             )
         )
     if terms.first_due_date <= terms.start_date:
         problems.append(
-            (
-                f"first due date {terms.first_due_date} must be after start {terms.start_date}",
-                f"首个还款日 {terms.first_due_date} 必须晚于放款日 {terms.start_date}",
+            Wording(
+                N_("first due date %(first_due_date)s must be after start %(start_date)s"),
+                first_due_date=terms.first_due_date,
+                start_date=terms.start_date,
             )
         )
     if problems:
-        raise ValidationError(
-            "invalid loan terms: " + "; ".join(en for en, _ in problems),
-            "贷款条件无效：" + "；".join(zh for _, zh in problems),
-        )
+        raise ValidationError(N_("invalid loan terms: %(problems)s"), problems=Clauses(problems))
 
 
 # -- the four methods -----------------------------------------------------------

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from tideover.domain.loans import Loan
 from tideover.domain.money import Currency, Money
 from tideover.domain.payments import Payment
+from tideover.i18n import N_, Wording
 from tideover.ingest.report import RowError
 
 OVERPAYMENT_FACTOR = 2  # a loan may receive at most twice its schedule's total
@@ -63,12 +64,16 @@ def payment_loan_errors(
     if paid_before_start(payment, loan):
         start = loan.terms.start_date
         errors.append(
-            RowError(
+            RowError.of(
                 row,
                 "paid_on",
                 payment.paid_on.isoformat(),
-                f"paid_on {payment.paid_on} is before loan {loan.loan_id} started on {start}",
-                f"paid_on {payment.paid_on} 早于借据 {loan.loan_id} 的放款日 {start}",
+                Wording(
+                    N_("paid_on %(paid_on)s is before loan %(loan_id)s started on %(start)s"),
+                    paid_on=payment.paid_on,
+                    loan_id=loan.loan_id,
+                    start=start,
+                ),
                 code="before_loan_start",
             )
         )
@@ -79,16 +84,21 @@ def payment_loan_errors(
     before = paid_before if paid_before is not None else Money.zero(currency)
     if before + payment.amount > ceiling:
         errors.append(
-            RowError(
+            RowError.of(
                 row,
                 "amount",
                 str(payment.amount.amount),
-                f"amount {payment.amount} would bring loan {loan.loan_id}'s payments to "
-                f"{before + payment.amount}, more than twice its schedule's total ({ceiling}); "
-                "an overpayment this large must be checked before it is imported",
-                f"金额 {payment.amount} 将使借据 {loan.loan_id} 的还款累计达到 "
-                f"{before + payment.amount}，超过其还款计划总额的两倍（{ceiling}）；"
-                "如此大额的超额还款须先核实再导入",
+                Wording(
+                    N_(
+                        "amount %(amount)s would bring loan %(loan_id)s's payments to "
+                        "%(before)s, more than twice its schedule's total (%(ceiling)s); an "
+                        "overpayment this large must be checked before it is imported"
+                    ),
+                    amount=payment.amount,
+                    loan_id=loan.loan_id,
+                    before=before + payment.amount,
+                    ceiling=ceiling,
+                ),
                 code="beyond_loan_ceiling",
             )
         )

@@ -14,7 +14,7 @@ before it reaches the engines or the database:
 - a text has no control character (tab and newline only where a free-text
   column allows them), no lone surrogate and no bidirectional override.
 
-Pure: text in, an (English, Chinese) problem or ``None`` out.
+Pure: text in, a problem (a :class:`~tideover.i18n.Wording`) or ``None`` out.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from datetime import date
 from decimal import Decimal
 
 from tideover.domain.money import CNY, EUR, GBP, USD, Currency
+from tideover.i18n import N_, Wording
 
 # 10 billion major units (¥10,000,000,000): 100 times the largest consumer loan in any
 # market we serve, and 10^12 minor units.  A signed 64-bit integer holds 9.2 × 10^18,
@@ -42,7 +43,7 @@ MAX_NUMBER_CHARS = 40  # the text of one number: far beyond any amount, rate or 
 MAX_JSON_DEPTH = 16  # objects and arrays inside one JSON Lines record
 MAX_LINE_BYTES = 1 << 20  # one JSON Lines record (1 MiB)
 
-Problem = tuple[str, str]
+Problem = Wording
 
 _ID_PUNCTUATION = "-_.:/#@"
 _ASCII_ID = re.compile(r"[A-Za-z0-9\-_.:/#@]+")
@@ -67,7 +68,7 @@ def describe(char: str) -> str:
     return f"U+{ord(char):04X} {name}"
 
 
-def text_problem(name: str, text: str, *, free_text: bool = False) -> Problem | None:
+def text_problem(name: str | Wording, text: str, *, free_text: bool = False) -> Problem | None:
     """Why ``text`` may not be stored in column ``name``, or None.
 
     NUL cannot be stored by PostgreSQL at all; other controls and bidi overrides
@@ -78,9 +79,11 @@ def text_problem(name: str, text: str, *, free_text: bool = False) -> Problem | 
     if found is None:
         return None
     what = describe(found.group())
-    return (
-        f"{name} contains the control character {what} at position {found.start() + 1}",
-        f"{name} 的第 {found.start() + 1} 个字符是控制字符 {what}",
+    return Wording(
+        N_("%(name)s contains the control character %(what)s at position %(position)s"),
+        name=name,
+        what=what,
+        position=found.start() + 1,
     )
 
 
@@ -98,16 +101,21 @@ def id_problem(name: str, text: str) -> Problem | None:
         if char in _ID_PUNCTUATION or unicodedata.category(char) in _ID_CATEGORIES:
             continue
         what = describe(char)
-        return (
-            f"{name} may hold only letters, digits and - _ . : / # @; "
-            f"found {what} at position {position}",
-            f"{name} 只能包含字母、数字及 - _ . : / # @；第 {position} 个字符是 {what}",
+        return Wording(
+            N_(
+                "%(name)s may hold only letters, digits and - _ . : / # @; found "
+                "%(what)s at position %(position)s"
+            ),
+            name=name,
+            what=what,
+            position=position,
         )
     if unicodedata.normalize("NFKC", text) != text:
         canonical = unicodedata.normalize("NFKC", text)
-        return (
-            f"{name} has full-width or compatibility characters; write it as {canonical}",
-            f"{name} 含全角或兼容字符；请写作 {canonical}",
+        return Wording(
+            N_("%(name)s has full-width or compatibility characters; write it as %(canonical)s"),
+            name=name,
+            canonical=canonical,
         )
     return None
 
@@ -115,8 +123,10 @@ def id_problem(name: str, text: str) -> Problem | None:
 def date_problem(name: str, value: date) -> Problem | None:
     """Why ``value`` is not a plausible date of a loan or payment, or None."""
     if value < EARLIEST_DATE:
-        return (
-            f"{name} {value} is before {EARLIEST_DATE}",
-            f"{name} {value} 早于 {EARLIEST_DATE}",
+        return Wording(
+            N_("%(name)s %(value)s is before %(earliest_date)s"),
+            name=name,
+            value=value,
+            earliest_date=EARLIEST_DATE,
         )
     return None

@@ -12,6 +12,7 @@ from typing import Literal
 
 from tideover.domain.errors import UsageError
 from tideover.domain.loans import Frequency, RepaymentMethod
+from tideover.i18n import N_
 
 Kind = Literal["borrowers", "loans", "payments"]
 KINDS: tuple[Kind, ...] = ("borrowers", "loans", "payments")
@@ -348,8 +349,9 @@ def contract_for(kind: str) -> Contract:
     found = CONTRACTS.get(kind)
     if found is None:
         raise UsageError(
-            f"unknown kind of record {kind!r}; expected one of {', '.join(KINDS)}",
-            f"未知的记录类型 {kind!r}；应为 {', '.join(KINDS)} 之一",
+            N_("unknown kind of record %(kind)s; expected one of %(kinds)s"),
+            kind=repr(kind),
+            kinds=tuple(KINDS),
         )
     return found
 

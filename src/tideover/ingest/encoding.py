@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from charset_normalizer import from_bytes
 
 from tideover.domain.errors import UsageError
+from tideover.i18n import N_
 
 SAMPLE_BYTES = 256 * 1024  # what detection reads: the file is decoded whole afterwards
 _BOMS = (
@@ -59,8 +60,8 @@ def codec_name(name: str) -> str:
         found = codecs.lookup(name.strip()).name
     except (LookupError, ValueError):
         raise UsageError(
-            f"unknown text encoding {name!r} (for example utf-8, gb18030, big5)",
-            f"未知的文本编码 {name!r}（例如 utf-8、gb18030、big5）",
+            N_("unknown text encoding %(name)s (for example utf-8, gb18030, big5)"),
+            name=repr(name),
         ) from None
     if found in _GB:
         return "gb18030"

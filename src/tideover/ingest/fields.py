@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from tideover.domain.errors import ValidationError
 from tideover.domain.money import Currency
+from tideover.i18n import N_, Wording, one_of
 from tideover.ingest.bounds import (
     MAX_NUMBER_CHARS,
     Problem,
@@ -26,6 +27,7 @@ from tideover.ingest.masking import reported_reason, reported_value
 from tideover.ingest.report import RowError
 from tideover.ingest.spellings import (
     AMBIGUOUS,
+    DATE_EXAMPLES,
     DateFormat,
     choice_key,
     near_choices,
@@ -83,12 +85,12 @@ class RecordFields:
         self.errors: list[RowError] = []
         self.warnings: list[RowError] = []  # checks that can only be a guess: kept, reported
 
-    def fail(self, field: str, value: object, en: str, zh: str, *, code: str) -> None:
-        self.errors.append(self._entry(field, value, en, zh, code))
+    def fail(self, field: str, value: object, reason: Wording, *, code: str) -> None:
+        self.errors.append(self._entry(field, value, reason.en, reason.zh, code))
 
-    def warn(self, field: str, value: object, en: str, zh: str, *, code: str) -> None:
+    def warn(self, field: str, value: object, reason: Wording, *, code: str) -> None:
         """A doubt about a value that is still imported (an ID's region code, say)."""
-        self.warnings.append(self._entry(field, value, en, zh, code))
+        self.warnings.append(self._entry(field, value, reason.en, reason.zh, code))
 
     def _entry(self, field: str, value: object, en: str, zh: str, code: str) -> RowError:
         # The report never repeats personal data (ingest/masking.py).
@@ -103,17 +105,19 @@ class RecordFields:
         return field in self.contract.names and self.contract.column(field).personal
 
     def _problem(self, field: str, value: object, problem: Problem, code: str) -> None:
-        self.fail(field, value, problem[0], problem[1], code=code)
+        self.fail(field, value, problem, code=code)
 
     def reject(self, field: str, value: object, error: ValidationError, *, code: str) -> None:
-        self.fail(field, value, error.en, error.zh, code=code)
+        self.errors.append(self._entry(field, value, error.en, error.zh, code))
 
     def present(self, name: str) -> object | None:
         """The value of ``name``, or None (and an error if the column is required)."""
         value = self.record.get(name)
         if is_missing(value):
             if self.contract.column(name).required:
-                self.fail(name, value, f"{name} is required", f"{name} 为必填项", code="required")
+                self.fail(
+                    name, value, Wording(N_("%(name)s is required"), name=name), code="required"
+                )
             return None
         return value
 
@@ -148,7 +152,7 @@ class RecordFields:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)  # numeric ids from Parquet or JSON
         if not isinstance(value, str):
-            self.fail(name, value, f"{name} must be text", f"{name} 必须是文本", code="not_text")
+            self.fail(name, value, Wording(N_("%(name)s must be text"), name=name), code="not_text")
             return None
         text = value.strip()
         column = self.contract.column(name)
@@ -157,8 +161,7 @@ class RecordFields:
             self.fail(
                 name,
                 value,
-                f"{name} is longer than {limit} characters",
-                f"{name} 超过 {limit} 个字符",
+                Wording(N_("%(name)s is longer than %(limit)s characters"), name=name, limit=limit),
                 code="too_long",
             )
             return None
@@ -180,23 +183,27 @@ class RecordFields:
             self.fail(
                 name,
                 value,
-                f"{name} puts day and month before the year, which reads two ways "
-                "(03/10/2026: 3 October or 10 March?): give the file's date format "
-                "(--date-format DD/MM/YYYY or MM/DD/YYYY)",
-                f"{name} 的日、月写在年份之前，可有两种读法"
-                "（03/10/2026：10 月 3 日还是 3 月 10 日？）：请指明文件的日期格式"
-                "（--date-format DD/MM/YYYY 或 MM/DD/YYYY）",
+                Wording(
+                    N_(
+                        "%(name)s puts day and month before the year, which reads two ways "
+                        "(03/10/2026: 3 October or 10 March?): give the file's date format "
+                        "(--date-format DD/MM/YYYY or MM/DD/YYYY)"
+                    ),
+                    name=name,
+                ),
                 code="ambiguous_date",
             )
             return None
         if not isinstance(parsed, date):
-            fmt = "" if self.date_format is None else f", {self.date_format.spelled}"
+            examples: tuple[str, ...] = DATE_EXAMPLES
+            if self.date_format is not None:
+                examples = (*examples, self.date_format.spelled)
             self.fail(
                 name,
                 value,
-                f"{name} must be a date such as 2026-03-10, 2026/3/10, 2026年3月10日 "
-                f"or 20260310{fmt}",
-                f"{name} 必须是日期，如 2026-03-10、2026/3/10、2026年3月10日或 20260310{fmt}",
+                Wording(
+                    N_("%(name)s must be a date such as %(examples)s"), name=name, examples=examples
+                ),
                 code="not_a_date",
             )
             return None
@@ -208,8 +215,12 @@ class RecordFields:
             self.fail(
                 name,
                 value,
-                f"{name} {parsed} is in the future (business date {not_after})",
-                f"{name} {parsed} 晚于业务日期 {not_after}",
+                Wording(
+                    N_("%(name)s %(parsed)s is in the future (business date %(not_after)s)"),
+                    name=name,
+                    parsed=parsed,
+                    not_after=not_after,
+                ),
                 code="in_the_future",
             )
             return None
@@ -224,8 +235,7 @@ class RecordFields:
             self.fail(
                 name,
                 value,
-                f"{name} must be a decimal number",
-                f"{name} 必须是十进制数",
+                Wording(N_("%(name)s must be a decimal number"), name=name),
                 code="not_a_number",
             )
         return number
@@ -238,7 +248,10 @@ class RecordFields:
         value = self.record.get(name)
         if number <= 0:
             self.fail(
-                name, value, f"{name} must be positive", f"{name} 必须大于零", code="not_positive"
+                name,
+                value,
+                Wording(N_("%(name)s must be positive"), name=name),
+                code="not_positive",
             )
             return None
         places = -int(number.normalize().as_tuple().exponent)
@@ -246,8 +259,12 @@ class RecordFields:
             self.fail(
                 name,
                 value,
-                f"{name} has more than {currency.minor_digits} decimals for {currency}",
-                f"{name} 的小数位超过 {currency} 允许的 {currency.minor_digits} 位",
+                Wording(
+                    N_("%(name)s has more than %(minor_digits)s decimals for %(currency)s"),
+                    name=name,
+                    minor_digits=currency.minor_digits,
+                    currency=currency,
+                ),
                 code="too_many_decimals",
             )
             return None
@@ -256,8 +273,15 @@ class RecordFields:
             self.fail(
                 name,
                 value,
-                f"{name} is larger than the largest amount accepted, {largest:,} {currency}",
-                f"{name} 超过可接受的最大金额 {largest:,} {currency}",
+                Wording(
+                    N_(
+                        "%(name)s is larger than the largest amount accepted, %(largest)s "
+                        "%(currency)s"
+                    ),
+                    name=name,
+                    largest=format(largest, ","),
+                    currency=currency,
+                ),
                 code="too_large",
             )
             return None
@@ -272,8 +296,7 @@ class RecordFields:
             self.fail(
                 name,
                 value,
-                f"{name} must be a whole number",
-                f"{name} 必须是整数",
+                Wording(N_("%(name)s must be a whole number"), name=name),
                 code="not_a_whole_number",
             )
             return None
@@ -281,8 +304,9 @@ class RecordFields:
             self.fail(
                 name,
                 value,
-                f"{name} must be within {low}..{high}",
-                f"{name} 必须在 {low}..{high} 之间",
+                Wording(
+                    N_("%(name)s must be within %(low)s..%(high)s"), name=name, low=low, high=high
+                ),
                 code="out_of_range",
             )
             return None
@@ -299,17 +323,19 @@ class RecordFields:
         for spelling, allowed in spellings:
             if choice_key(spelling) == wanted:
                 return allowed
-        options = ", ".join(column.values)
+        options = tuple(column.values)
         near = [s if s == v else f"{s} ({v})" for s, v in near_choices(str(value), spellings)]
-        hint_en = f"; did you mean {' or '.join(near)}?" if near else ""
-        hint_zh = f"；是否应为 {' 或 '.join(near)}？" if near else ""
-        self.fail(
-            name,
-            value,
-            f"{name} must be one of: {options}{hint_en}",
-            f"{name} 必须是以下之一：{options}{hint_zh}",
-            code="not_an_option",
+        reason = (
+            Wording(
+                N_("%(name)s must be one of: %(options)s; did you mean %(near)s?"),
+                name=name,
+                options=options,
+                near=one_of(near),
+            )
+            if near
+            else Wording(N_("%(name)s must be one of: %(options)s"), name=name, options=options)
         )
+        self.fail(name, value, reason, code="not_an_option")
         return None
 
 

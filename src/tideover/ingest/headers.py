@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tideover.domain.errors import InputRejected, UsageError
 from tideover.domain.safe_yaml import YamlRejected, load_yaml
+from tideover.i18n import N_, Wording
 from tideover.ingest.bounds import text_problem
 from tideover.ingest.contract import Contract
 from tideover.ingest.report import RowError
@@ -58,34 +59,37 @@ class ColumnMapping:
             raw = path.read_bytes()
         except OSError as exc:
             raise _bad(
-                path.name, f"cannot read it ({exc.strerror})", f"无法读取（{exc.strerror}）"
+                path.name, Wording(N_("cannot read it (%(strerror)s)"), strerror=exc.strerror)
             ) from None
         if len(raw) > MAX_MAPPING_BYTES:
-            raise _bad(path.name, "larger than 256 KiB", "超过 256 KiB")
+            raise _bad(path.name, Wording(N_("larger than 256 KiB")))
         try:
             data = load_yaml(raw.decode("utf-8-sig"))
         except UnicodeDecodeError:
-            raise _bad(path.name, "not UTF-8 text", "不是 UTF-8 文本") from None
+            raise _bad(path.name, Wording(N_("not UTF-8 text"))) from None
         except YamlRejected as exc:
-            raise _bad(path.name, exc.en, exc.zh) from None
+            raise _bad(path.name, exc.wording) from None
         return cls.of(data, contract, name=path.name)
 
     @classmethod
     def of(cls, data: object, contract: Contract, *, name: str = "mapping") -> ColumnMapping:
         if not isinstance(data, dict):
-            raise _bad(
-                name, "must be a YAML mapping with 'columns'", "必须是包含 columns 的 YAML 映射"
-            )
+            raise _bad(name, Wording(N_("must be a YAML mapping with 'columns'")))
         unknown = sorted(str(k) for k in data if k not in _KEYS)
         if unknown:
             hint = _hint(unknown[0], sorted(_KEYS))
             raise _bad(
-                name, f"unknown key {unknown[0]!r}{hint[0]}", f"未知的键 {unknown[0]!r}{hint[1]}"
+                name, Wording(N_("unknown key %(key)s%(hint)s"), key=repr(unknown[0]), hint=hint)
             )
         kind = data.get("kind")
         if kind is not None and kind != contract.kind:
             raise _bad(
-                name, f"is for {kind}, not {contract.kind}", f"用于 {kind}，而非 {contract.kind}"
+                name,
+                Wording(
+                    N_("is for %(kind)s, not %(contract_kind)s"),
+                    kind=kind,
+                    contract_kind=contract.kind,
+                ),
             )
         encoding = data.get("encoding")
         date_format = data.get("date_format")
@@ -102,7 +106,7 @@ def _columns(name: str, raw: object, contract: Contract) -> dict[str, str | None
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise _bad(name, "'columns' must map headers to columns", "columns 必须是表头到列名的映射")
+        raise _bad(name, Wording(N_("'columns' must map headers to columns")))
     known = set(contract.names)
     found: dict[str, str | None] = {}
     for header, target in raw.items():
@@ -113,17 +117,23 @@ def _columns(name: str, raw: object, contract: Contract) -> dict[str, str | None
         column = str(target).strip().lower()
         problem = text_problem("a column name", column)
         if problem is not None or not column:
-            raise _bad(name, f"column {target!r} is not a name", f"列名 {target!r} 无效")
+            raise _bad(name, Wording(N_("column %(target)s is not a name"), target=repr(target)))
         if column not in known:
             close = difflib.get_close_matches(column, sorted(known), n=1, cutoff=_CLOSE)
             if close:
                 # A target that is almost a contract column is a typo, not a new attribute.
                 raise _bad(
                     name,
-                    f"{header!r} maps to {target!r}, not a column of {contract.kind}; "
-                    f"did you mean {close[0]}?",
-                    f"{header!r} 映射到的 {target!r} 不是 {contract.kind} 的列；"
-                    f"是否应为 {close[0]}？",
+                    Wording(
+                        N_(
+                            "%(header)s maps to %(target)s, not a column of %(kind)s; did you mean "
+                            "%(close)s?"
+                        ),
+                        header=repr(header),
+                        target=repr(target),
+                        kind=contract.kind,
+                        close=close[0],
+                    ),
                 )
         found[source] = column
     return found
@@ -135,8 +145,7 @@ def _values(name: str, raw: object, contract: Contract) -> dict[str, dict[str, s
     if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
         raise _bad(
             name,
-            "'values' must map columns to {spelling: value}",
-            "values 必须是列到取值映射的映射",
+            Wording(N_("'values' must map columns to {spelling: value}")),
         )
     tables: dict[str, dict[str, str]] = {}
     for column, table in raw.items():
@@ -145,20 +154,25 @@ def _values(name: str, raw: object, contract: Contract) -> dict[str, dict[str, s
             hint = _hint(key, list(contract.names))
             raise _bad(
                 name,
-                f"values for {column!r}, not a column of {contract.kind}{hint[0]}",
-                f"values 中的 {column!r} 不是 {contract.kind} 的列{hint[1]}",
+                Wording(
+                    N_("values for %(column)s, not a column of %(kind)s%(hint)s"),
+                    column=repr(column),
+                    kind=contract.kind,
+                    hint=hint,
+                ),
             )
         tables[key] = {choice_key(str(s)): str(v) for s, v in table.items()}
     return tables
 
 
-def _bad(name: str, en: str, zh: str) -> UsageError:
-    return UsageError(f"column mapping {name}: {en}", f"列映射文件 {name}：{zh}")
+def _bad(name: str, why: Wording) -> UsageError:
+    return UsageError(N_("column mapping %(name)s: %(why)s"), name=name, why=why)
 
 
-def _hint(word: str, choices: list[str]) -> tuple[str, str]:
+def _hint(word: str, choices: list[str]) -> Wording | str:
+    """``"; did you mean …?"`` to end a message with, or nothing."""
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return (f"; did you mean {close[0]}?", f"；是否应为 {close[0]}？") if close else ("", "")
+    return Wording(N_("; did you mean %(meant)s?"), meant=close[0]) if close else ""
 
 
 # --- reading a header -----------------------------------------------------------------------
@@ -225,8 +239,9 @@ def _refuse_doubles(path: Path, renamed: Mapping[str, str]) -> None:
     if doubles:
         text = "; ".join(f"{t} ← {', '.join(s)}" for t, s in sorted(doubles.items()))
         raise InputRejected(
-            f"{path}: several columns would be read as one: {text}",
-            f"{path}：多个列会被读作同一列：{text}",
+            N_("%(path)s: several columns would be read as one: %(text)s"),
+            path=path,
+            text=text,
         )
 
 
@@ -244,7 +259,7 @@ def _missing(
     contract: Contract,
     columns: tuple[str, ...],
 ) -> InputRejected:
-    hints_en, hints_zh = [], []
+    hints: list[Wording] = []
     for column in missing:
         labels = [column, *(label.lower() for label in contract.column(column).labels)]
         best = max(
@@ -256,16 +271,28 @@ def _missing(
             default=(0.0, ""),
         )
         if best[0] >= 0.6:
-            hints_en.append(f"{column}: did you mean the file's {best[1]!r}?")
-            hints_zh.append(f"{column}：是否是文件中的 {best[1]!r}？")
-    found = ", ".join(columns) or "none"
-    hint_en = (" " + " ".join(hints_en)) if hints_en else ""
-    hint_zh = ("" + "".join(hints_zh)) if hints_zh else ""
+            hints.append(
+                Wording(
+                    N_("%(column)s: did you mean the file's %(header)s?"),
+                    column=column,
+                    header=repr(best[1]),
+                )
+            )
+    found = columns or Wording(N_("none"))
     return InputRejected(
-        f"{path}: missing required columns: {', '.join(missing)} (found: {found}).{hint_en} "
-        "Rename the headers or give a column mapping file (--mapping).",
-        f"{path}：缺少必填列：{', '.join(missing)}（实际列：{found}）。{hint_zh}"
-        "请修改表头或提供列映射文件（--mapping）。",
+        N_(
+            "%(path)s: missing required columns: %(missing)s (found: %(found)s). %(hints)s "
+            "Rename the headers or give a column mapping file (--mapping)."
+        )
+        if hints
+        else N_(
+            "%(path)s: missing required columns: %(missing)s (found: %(found)s). "
+            "Rename the headers or give a column mapping file (--mapping)."
+        ),
+        path=path,
+        missing=tuple(missing),
+        found=found,
+        hints=tuple(hints),
     )
 
 
@@ -279,24 +306,32 @@ def _unused_mapping(
 
 
 def _unused(name: str, header: str) -> RowError:
-    return RowError(
+    return RowError.of(
         0,
         header,
         "",
-        f"the column mapping {name} names {header!r}, which the file does not have",
-        f"列映射文件 {name} 中的 {header!r} 在文件中不存在",
+        Wording(
+            N_("the column mapping %(name)s names %(header)s, which the file does not have"),
+            name=name,
+            header=repr(header),
+        ),
         code="mapping_unused",
     )
 
 
 def _near_miss(column: str, close: str) -> RowError:
-    return RowError(
+    return RowError.of(
         0,
         column,
         "",
-        f"column {column!r} is not in the contract and is kept as an attribute; "
-        f"did you mean {close}?",
-        f"列 {column!r} 不在列约定中，作为附加属性保留；是否应为 {close}？",
+        Wording(
+            N_(
+                "column %(column)s is not in the contract and is kept as an attribute; "
+                "did you mean %(close)s?"
+            ),
+            column=repr(column),
+            close=close,
+        ),
         code="unknown_column",
     )
 

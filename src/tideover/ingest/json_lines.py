@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from tideover.i18n import N_, Wording
 from tideover.ingest.bounds import MAX_JSON_DEPTH, MAX_LINE_BYTES, MAX_NUMBER_CHARS, text_problem
 from tideover.ingest.report import RowError
 
@@ -27,30 +28,27 @@ def parse_line(row: int, raw: bytes, encoding: str | None) -> dict[str, Any] | R
         )
     except UnicodeDecodeError:
         name = encoding or "UTF-8"
-        return RowError(
+        return RowError.of(
             row,
             "*",
             shown,
-            f"the line is not {name} text",
-            f"该行不是 {name} 文本",
+            Wording(N_("the line is not %(name)s text"), name=name),
             code="not_utf8",
         )
     except ValueError as exc:
-        return RowError(
+        return RowError.of(
             row,
             "*",
             shown,
-            f"the line is not valid JSON: {exc}",
-            f"该行不是有效的 JSON：{exc}",
+            Wording(N_("the line is not valid JSON: %(exc)s"), exc=exc),
             code="not_json",
         )
     if not isinstance(value, dict):
-        return RowError(
+        return RowError.of(
             row,
             "*",
             shown,
-            "the line is not a JSON object",
-            "该行不是 JSON 对象（{...}）",
+            Wording(N_("the line is not a JSON object")),
             code="not_json_object",
         )
     return value
@@ -75,23 +73,27 @@ def _json_integer(text: str) -> int | str:
 def _size_problem(row: int, raw: bytes, shown: str) -> RowError | None:
     """A line too long, or nested too deep, to be parsed safely; else None."""
     if len(raw) > MAX_LINE_BYTES:
-        return RowError(
+        return RowError.of(
             row,
             "*",
             shown,
-            f"the line is longer than {MAX_LINE_BYTES} bytes",
-            f"该行超过 {MAX_LINE_BYTES} 字节",
+            Wording(
+                N_("the line is longer than %(max_line_bytes)s bytes"),
+                max_line_bytes=MAX_LINE_BYTES,
+            ),
             code="line_too_long",
         )
     # Counting brackets is quick and catches every deep line; the exact depth (brackets
     # inside strings do not count) is measured only for the rare line with many.
     if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _depth(raw) > MAX_JSON_DEPTH:
-        return RowError(
+        return RowError.of(
             row,
             "*",
             shown,
-            f"the record is nested more than {MAX_JSON_DEPTH} levels deep",
-            f"该记录的嵌套层数超过 {MAX_JSON_DEPTH} 层",
+            Wording(
+                N_("the record is nested more than %(max_json_depth)s levels deep"),
+                max_json_depth=MAX_JSON_DEPTH,
+            ),
             code="too_deep",
         )
     return None
@@ -123,5 +125,5 @@ def key_problem(row: int, record: dict[str, object]) -> RowError | None:
     for key in record:
         problem = text_problem("a key", key)
         if problem is not None:
-            return RowError(row, "*", "", problem[0], problem[1], code="unsafe_text")
+            return RowError.of(row, "*", "", problem, code="unsafe_text")
     return None

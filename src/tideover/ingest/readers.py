@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tideover.domain.errors import InputRejected, UsageError
+from tideover.i18n import N_, Wording
 from tideover.ingest.bounds import text_problem
 from tideover.ingest.contract import Contract
 from tideover.ingest.encoding import NotDecodable, codec_name, decode
@@ -70,22 +71,28 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
         name = fmt.strip().lower().lstrip(".")
         name = FORMATS.get("." + name, name)
         if name not in FORMAT_NAMES:
-            raise _rejected(path, f"unknown format {fmt!r}", f"未知格式 {fmt!r}")
+            raise _rejected(path, Wording(N_("unknown format %(fmt)s"), fmt=repr(fmt)))
         return name
     found = FORMATS.get(path.suffix.lower())
     if found is None and path.suffix.lower() in _WORKBOOKS:
         raise _rejected(
             path,
-            "a spreadsheet workbook is not read directly: save the sheet as CSV "
-            "(UTF-8 or the default GBK are both read) and import that",
-            "不直接读取电子表格工作簿：请将工作表另存为 CSV（UTF-8 或默认的 GBK 均可）后导入",
+            Wording(
+                N_(
+                    "a spreadsheet workbook is not read directly: save the sheet as CSV "
+                    "(UTF-8 or the default GBK are both read) and import that"
+                )
+            ),
         )
     if found is None:
         known = ", ".join(sorted(FORMATS))
         raise _rejected(
             path,
-            f"cannot tell the format from the extension {path.suffix!r} (known: {known})",
-            f"无法从扩展名 {path.suffix!r} 判断格式（支持：{known}）",
+            Wording(
+                N_("cannot tell the format from the extension %(suffix)s (known: %(known)s)"),
+                suffix=repr(path.suffix),
+                known=known,
+            ),
         )
     return found
 
@@ -112,12 +119,11 @@ def read_records(
     """
     name = detect_format(path, fmt)
     if not path.is_file():
-        raise _rejected(path, "no such file", "文件不存在")
+        raise _rejected(path, Wording(N_("no such file")))
     chosen = encoding or (mapping.encoding if mapping is not None else None)
     if chosen is not None and name == "parquet":
         raise UsageError(
-            "a text encoding applies to CSV and JSON Lines files, not Parquet",
-            "文本编码只适用于 CSV 和 JSON Lines 文件，不适用于 Parquet",
+            N_("a text encoding applies to CSV and JSON Lines files, not Parquet"),
         )
     if name == "csv":
         result = _read_csv(path, chosen)
@@ -141,17 +147,20 @@ def read_records(
     missing = [c for c in required_columns if c not in result.columns]
     # A JSON Lines file whose every line is broken has no columns: report the lines.
     if missing and (result.records or not result.errors):
-        found = ", ".join(result.columns) or "none"
+        found = tuple(result.columns) or Wording(N_("none"))
         raise _rejected(
             path,
-            f"missing required columns: {', '.join(missing)} (found: {found})",
-            f"缺少必填列：{', '.join(missing)}（实际列：{found}）",
+            Wording(
+                N_("missing required columns: %(missing)s (found: %(found)s)"),
+                missing=tuple(missing),
+                found=found,
+            ),
         )
     return result
 
 
-def _rejected(path: Path, why_en: str, why_zh: str) -> InputRejected:
-    return InputRejected(f"{path}: {why_en}", f"{path}：{why_zh}")
+def _rejected(path: Path, why: Wording) -> InputRejected:
+    return InputRejected(N_("%(path)s: %(why)s"), path=path, why=why)
 
 
 def _header(path: Path, names: list[str]) -> tuple[str, ...]:
@@ -160,19 +169,18 @@ def _header(path: Path, names: list[str]) -> tuple[str, ...]:
     if unnamed:
         raise _rejected(
             path,
-            f"column {', '.join(unnamed)} has no name in the header",
-            f"第 {', '.join(unnamed)} 列在表头中没有列名",
+            Wording(N_("column %(unnamed)s has no name in the header"), unnamed=tuple(unnamed)),
         )
     for position, column in enumerate(columns, start=1):
-        problem = text_problem(f"column {position}'s name", column)
+        name = Wording(N_("the name of column %(position)s"), position=position)
+        problem = text_problem(name, column)
         if problem is not None:
-            raise _rejected(path, problem[0], problem[1])
+            raise _rejected(path, problem)
     duplicated = sorted({c for c in columns if columns.count(c) > 1})
     if duplicated:
         raise _rejected(
             path,
-            f"duplicated columns: {', '.join(duplicated)}",
-            f"列名重复：{', '.join(duplicated)}",
+            Wording(N_("duplicated columns: %(duplicated)s"), duplicated=tuple(duplicated)),
         )
     return columns
 
@@ -184,18 +192,24 @@ def _read_csv(path: Path, encoding: str | None) -> RecordSet:
         if encoding is not None:
             raise _rejected(
                 path,
-                f"not {exc.encoding} text (byte {exc.position}); check --encoding",
-                f"不是 {exc.encoding} 文本（第 {exc.position} 字节）；请检查 --encoding",
+                Wording(
+                    N_("not %(encoding)s text (byte %(position)s); check --encoding"),
+                    encoding=exc.encoding,
+                    position=exc.position,
+                ),
             ) from None
         raise _rejected(
             path,
-            f"not UTF-8 text (byte {exc.position}) and no other encoding fits; give the "
-            "file's encoding with --encoding (for example gb18030 or big5)",
-            f"不是 UTF-8 文本（第 {exc.position} 字节），也无法识别其编码；请用 --encoding "
-            "指明文件的编码（如 gb18030 或 big5）",
+            Wording(
+                N_(
+                    "not UTF-8 text (byte %(position)s) and no other encoding fits; give the "
+                    "file's encoding with --encoding (for example gb18030 or big5)"
+                ),
+                position=exc.position,
+            ),
         ) from None
     except OSError as exc:
-        raise _rejected(path, f"cannot read: {exc}", f"无法读取：{exc}") from exc
+        raise _rejected(path, Wording(N_("cannot read: %(exc)s"), exc=exc)) from exc
     text = decoded.text
     first_line = text.split("\n", 1)[0]
     # Excel's "Unicode text" and .tsv exports separate by tabs; everything else by commas.
@@ -204,7 +218,7 @@ def _read_csv(path: Path, encoding: str | None) -> RecordSet:
     try:
         header = next(reader, None)
         if header is None:
-            raise _rejected(path, "empty file: no header line", "空文件：没有表头行")
+            raise _rejected(path, Wording(N_("empty file: no header line")))
         rows = list(reader)
         header = _without_empty_trailing(header, rows)
         columns = _header(path, header)
@@ -226,8 +240,9 @@ def _read_csv(path: Path, encoding: str | None) -> RecordSet:
     except csv.Error as exc:
         raise _rejected(
             path,
-            f"malformed CSV at line {reader.line_num}: {exc}",
-            f"CSV 格式错误（第 {reader.line_num} 行）：{exc}",
+            Wording(
+                N_("malformed CSV at line %(line_num)s: %(exc)s"), line_num=reader.line_num, exc=exc
+            ),
         ) from exc
     warnings = () if decoded.certain else (_guessed_encoding(decoded.encoding),)
     return RecordSet(
@@ -254,25 +269,31 @@ def _without_empty_trailing(header: list[str], rows: list[list[str]]) -> list[st
 
 
 def _guessed_encoding(encoding: str) -> RowError:
-    return RowError(
+    return RowError.of(
         0,
         "*",
         encoding,
-        f"the file is not UTF-8 and was read as {encoding}, the closest fit found; if any "
-        "text looks wrong, give the encoding with --encoding",
-        f"文件不是 UTF-8，已按最接近的编码 {encoding} 读取；"
-        "如有文字显示不对，请用 --encoding 指明编码",
+        Wording(
+            N_(
+                "the file is not UTF-8 and was read as %(encoding)s, the closest fit "
+                "found; if any text looks wrong, give the encoding with --encoding"
+            ),
+            encoding=encoding,
+        ),
         code="encoding_guessed",
     )
 
 
 def _too_many_fields(row: int, found: int, expected: int) -> RowError:
-    return RowError(
+    return RowError.of(
         row,
         "*",
         f"{found} fields",
-        f"the record has {found} fields but the header has {expected}",
-        f"该记录有 {found} 个字段，但表头只有 {expected} 列",
+        Wording(
+            N_("the record has %(found)s fields but the header has %(expected)s"),
+            found=found,
+            expected=expected,
+        ),
         code="too_many_fields",
     )
 
@@ -288,16 +309,13 @@ def _read_parquet(path: Path) -> RecordSet:
                 row += 1
                 records.append((row, dict(zip(columns, item.values(), strict=True))))
     except (pa.ArrowException, OSError) as exc:
-        raise _rejected(
-            path, f"not a readable Parquet file: {exc}", f"无法读取的 Parquet 文件：{exc}"
-        ) from exc
+        raise _rejected(path, Wording(N_("not a readable Parquet file: %(exc)s"), exc=exc)) from exc
     except (ValueError, OverflowError) as exc:
         # A stored value Python cannot hold (a date32 beyond year 9999, a timestamp
         # out of range): pyarrow converts a whole batch at once, so the file is refused.
         raise _rejected(
             path,
-            f"a value in the file is out of range: {exc}",
-            f"文件中有超出范围的值：{exc}",
+            Wording(N_("a value in the file is out of range: %(exc)s"), exc=exc),
         ) from exc
     return RecordSet(path, "parquet", columns, tuple(records))
 
@@ -309,7 +327,7 @@ def _read_jsonl(path: Path, encoding: str | None = None) -> RecordSet:
     try:
         raw_lines = path.read_bytes().splitlines()
     except OSError as exc:
-        raise _rejected(path, f"cannot read: {exc}", f"无法读取：{exc}") from exc
+        raise _rejected(path, Wording(N_("cannot read: %(exc)s"), exc=exc)) from exc
     for row, raw in enumerate(raw_lines, start=1):
         if not raw.strip():
             continue
@@ -325,7 +343,7 @@ def _read_jsonl(path: Path, encoding: str | None = None) -> RecordSet:
         columns.update(dict.fromkeys(record))
         records.append((row, record))
     if not records and not errors:
-        raise _rejected(path, "empty file: no records", "空文件：没有记录")
+        raise _rejected(path, Wording(N_("empty file: no records")))
     if not records:
         # Every line was broken: report them rather than a missing-column error.
         return RecordSet(path, "jsonl", (), (), tuple(errors))

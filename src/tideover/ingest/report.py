@@ -1,4 +1,4 @@
-"""Per-record rejection reports: what was wrong, where, why, in en and zh."""
+"""Per-record rejection reports: what was wrong, where, why, in en and zh (from the catalogue)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tideover.domain.redact import scrub
+from tideover.i18n import N_, Wording
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,13 @@ class RowError:
         # and saved: an ID number, phone or e-mail in it is masked (domain/redact.py).
         for name in ("field", "value", "reason_en", "reason_zh"):
             object.__setattr__(self, name, scrub(getattr(self, name)))
+
+    @classmethod
+    def of(
+        cls, row: int, field: str, value: str, reason: Wording, code: str = "invalid_value"
+    ) -> RowError:
+        """A row error whose reason is written in both languages from the catalogue."""
+        return cls(row, field, value, reason.en, reason.zh, code)
 
     def reason(self, locale: str = "en") -> str:
         return self.reason_zh if locale.lower().startswith("zh") else self.reason_en
@@ -103,18 +111,21 @@ class RejectionReport:
 
     def render(self, console: Console, locale: str = "en") -> None:
         """Print the errors as a table, in Chinese when ``locale`` starts with zh."""
-        zh = locale.lower().startswith("zh")
-        title = (
-            f"{self.file}：{self.kind} 共 {self.total_rows} 行，有效 {self.valid_rows} 行，"
-            f"拒绝 {self.rejected_rows} 行"
-            if zh
-            else f"{self.file}: {self.total_rows} {self.kind} rows, {self.valid_rows} valid, "
-            f"{self.rejected_rows} rejected"
-        )
+        title = Wording(
+            N_("%(file)s: %(total)s %(kind)s rows, %(valid)s valid, %(rejected)s rejected"),
+            file=self.file,
+            total=self.total_rows,
+            kind=self.kind,
+            valid=self.valid_rows,
+            rejected=self.rejected_rows,
+        ).in_language(locale)
         if not self.errors:
             console.print(Text(title))
             return
-        headers = ("行", "字段", "值", "原因") if zh else ("row", "field", "value", "reason")
+        headers = [
+            Wording(h).in_language(locale)
+            for h in (N_("row"), N_("field"), N_("value"), N_("reason"))
+        ]
         table = Table(title=Text(title))
         table.add_column(headers[0], justify="right")
         for header in headers[1:]:

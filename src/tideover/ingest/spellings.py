@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from tideover.domain.errors import UsageError
+from tideover.i18n import N_
 
 # U+FF01..U+FF5E are the full-width forms of ASCII "!".."~", 0xFEE0 above them;
 # U+3000 is the ideographic space, U+FFE5 and U+FFE1 the full-width yen and pound signs.
@@ -65,6 +66,8 @@ def plain_number(text: str, currency: str | None = None) -> str:
 
 
 # --- dates --------------------------------------------------------------------------------
+
+DATE_EXAMPLES = ("2026-03-10", "2026/3/10", "2026年3月10日", "20260310")  # what a report suggests
 
 # Year first is never ambiguous: 2026-03-10, 2026/3/10, 2026.03.10 (one separator throughout).
 _YEAR_FIRST = re.compile(r"([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})")
@@ -113,10 +116,11 @@ class DateFormat:
             or len(spelled) > 20
         ):
             raise UsageError(
-                f"date format {text!r} is not a day, month and year order such as "
-                "DD/MM/YYYY, MM/DD/YYYY or YYYY-MM-DD",
-                f"日期格式 {text!r} 无法识别；"
-                "请写作 DD/MM/YYYY、MM/DD/YYYY 或 YYYY-MM-DD 这样的顺序",
+                N_(
+                    "date format %(text)s is not a day, month and year order such as "
+                    "DD/MM/YYYY, MM/DD/YYYY or YYYY-MM-DD"
+                ),
+                text=repr(text),
             )
         return cls(pattern)
 

@@ -27,6 +27,7 @@ from tideover.domain.money import Currency, Money, currency
 from tideover.domain.payments import Payment
 from tideover.domain.rates import parse_rate
 from tideover.domain.schedules import MAX_ANNUAL_RATE, MAX_TERM, build_schedule, terms_for
+from tideover.i18n import N_, Wording
 from tideover.ingest.bounds import MAX_FIRST_DUE_YEARS, MAX_FUTURE_DAYS, MAX_NUMBER_CHARS
 from tideover.ingest.contract import (
     BORROWERS,
@@ -94,8 +95,11 @@ def _check_duplicate(fields: RecordFields, id_column: str, first_row: dict[str, 
         fields.fail(
             id_column,
             value,
-            f"duplicate {id_column}: already on row {first_row[key]}",
-            f"{id_column} 重复：已在第 {first_row[key]} 行出现",
+            Wording(
+                N_("duplicate %(id_column)s: already on row %(first_row)s"),
+                id_column=id_column,
+                first_row=first_row[key],
+            ),
             code="duplicate_id",
         )
     else:
@@ -164,9 +168,12 @@ def _national_id(f: RecordFields, today: date) -> str | None:
         f.fail(
             "national_id",
             text,
-            "national_id was shortened to a number in scientific notation by a spreadsheet: "
-            "format the column as text and export again",
-            "national_id 被电子表格改写为科学计数法，位数已丢失：请将该列设为文本格式后重新导出",
+            Wording(
+                N_(
+                    "national_id was shortened to a number in scientific notation by a "
+                    "spreadsheet: format the column as text and export again"
+                )
+            ),
             code="shortened_by_spreadsheet",
         )
         return None
@@ -181,10 +188,14 @@ def _national_id(f: RecordFields, today: date) -> str | None:
         f.warn(
             "national_id",
             text,
-            f"region code {number[:6]} is not known for the birth year; the ID is imported "
-            "(its check character is right) and flagged for a person to confirm",
-            f"地区码 {number[:6]} 在该出生年份的代码表中没有；身份证号已导入（校验码正确），"
-            "请人工核实",
+            Wording(
+                N_(
+                    "region code %(number)s is not known for the birth year; the ID is "
+                    "imported (its check character is right) and flagged for a person to "
+                    "confirm"
+                ),
+                number=number[:6],
+            ),
             code="unknown_region",
         )
     return number
@@ -205,9 +216,7 @@ def _phones(f: RecordFields, default_region: str) -> tuple[PhoneNumber, ...]:
             continue
         found.setdefault(phone.e164, phone)
     if not found and not f.errors:
-        f.fail(
-            "phone", text, "phone has no number in it", "phone 中没有电话号码", code="invalid_phone"
-        )
+        f.fail("phone", text, Wording(N_("phone has no number in it")), code="invalid_phone")
     return tuple(found.values())
 
 
@@ -217,9 +226,7 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 def _check_email(text: str) -> str:
     # Shape only: whether the mailbox exists is learnt by writing to it.
     if not _EMAIL.fullmatch(text):
-        raise ValidationError(
-            f"e-mail address {text!r} is malformed", f"电子邮件地址 {text!r} 格式不正确"
-        )
+        raise ValidationError(N_("e-mail address %(text)s is malformed"), text=repr(text))
     return text
 
 
@@ -246,8 +253,7 @@ def validate_loans(
             f.fail(
                 "first_due_date",
                 first_due,
-                f"first_due_date must be after start_date {start}",
-                f"first_due_date 必须晚于 start_date {start}",
+                Wording(N_("first_due_date must be after start_date %(start)s"), start=start),
                 code="not_after_start_date",
             )
         elif start is not None and first_due is not None:
@@ -292,9 +298,14 @@ def _check_first_due(f: RecordFields, start: date, first_due: date) -> None:
         f.fail(
             "first_due_date",
             first_due,
-            f"first_due_date must be at most {MAX_FIRST_DUE_YEARS} years after start_date "
-            f"(no later than {latest})",
-            f"first_due_date 最多只能晚于 start_date {MAX_FIRST_DUE_YEARS} 年（不晚于 {latest}）",
+            Wording(
+                N_(
+                    "first_due_date must be at most %(max_first_due_years)s years after "
+                    "start_date (no later than %(latest)s)"
+                ),
+                max_first_due_years=MAX_FIRST_DUE_YEARS,
+                latest=latest,
+            ),
             code="too_late",
         )
 
@@ -332,8 +343,9 @@ def _rate(f: RecordFields) -> Decimal | None:
         f.fail(
             "annual_rate",
             value,
-            "annual_rate must be written as a fraction (0.1299) or a percentage (12.99%)",
-            "annual_rate 必须写作小数（0.1299）或百分数（12.99%）",
+            Wording(
+                N_("annual_rate must be written as a fraction (0.1299) or a percentage (12.99%)")
+            ),
             code="invalid_rate",
         )
         return None
@@ -346,8 +358,13 @@ def _rate(f: RecordFields) -> Decimal | None:
         f.fail(
             "annual_rate",
             value,
-            f"annual_rate {text} is ambiguous: write {text}% or a fraction such as 0.1299",
-            f"annual_rate {text} 有歧义：请写作 {text}% 或小数（如 0.1299）",
+            Wording(
+                N_(
+                    "annual_rate %(text)s is ambiguous: write %(text)s%% or a fraction such "
+                    "as 0.1299"
+                ),
+                text=text,
+            ),
             code="ambiguous_rate",
         )
         return None
@@ -355,8 +372,10 @@ def _rate(f: RecordFields) -> Decimal | None:
         f.fail(
             "annual_rate",
             value,
-            f"annual_rate must be within 0..{MAX_ANNUAL_RATE:%}",
-            f"annual_rate 必须在 0..{MAX_ANNUAL_RATE:%} 之间",
+            Wording(
+                N_("annual_rate must be within 0..%(max_annual_rate)s"),
+                max_annual_rate=format(MAX_ANNUAL_RATE, "%"),
+            ),
             code="out_of_range",
         )
         return None
@@ -388,9 +407,15 @@ def validate_payments(
             f.fail(
                 "paid_on",
                 paid_on,
-                f"paid_on {paid_on} is more than {MAX_FUTURE_DAYS} days after the business "
-                f"date {today}",
-                f"paid_on {paid_on} 晚于业务日期 {today} 超过 {MAX_FUTURE_DAYS} 天",
+                Wording(
+                    N_(
+                        "paid_on %(paid_on)s is more than %(max_future_days)s days after the "
+                        "business date %(today)s"
+                    ),
+                    paid_on=paid_on,
+                    max_future_days=MAX_FUTURE_DAYS,
+                    today=today,
+                ),
                 code="in_the_future",
             )
         reverses = f.text("reverses")
@@ -398,8 +423,7 @@ def validate_payments(
             f.fail(
                 "reverses",
                 reverses,
-                "a payment cannot reverse itself",
-                "付款不能冲正自身",
+                Wording(N_("a payment cannot reverse itself")),
                 code="reverses_itself",
             )
         channel = f.text("channel")

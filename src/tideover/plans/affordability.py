@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tideover.domain.money import Currency, Money, total
+from tideover.i18n import N_, Wording
 from tideover.plans.application import ExpenseCategory, HardshipApplication, Region
 
 LOW_FACTOR = Decimal("0.25")
@@ -69,24 +70,26 @@ class ExpenseFlag:
     direction: str  # "low" (replaced by the allowance) or "high" (kept, to be asked about)
 
     @property
-    def en(self) -> str:
-        if self.direction == "low":
-            return (
-                f"{self.category} declared {self.declared} is implausibly low "
-                f"(allowance {self.allowance}); the allowance is used"
+    def wording(self) -> Wording:
+        return Wording(
+            N_(
+                "%(category)s declared %(declared)s is implausibly low (allowance "
+                "%(allowance)s); the allowance is used"
             )
-        return (
-            f"{self.category} declared {self.declared} is far above the allowance {self.allowance}"
+            if self.direction == "low"
+            else N_("%(category)s declared %(declared)s is far above the allowance %(allowance)s"),
+            category=self.category,
+            declared=self.declared,
+            allowance=self.allowance,
         )
 
     @property
+    def en(self) -> str:
+        return self.wording.en
+
+    @property
     def zh(self) -> str:
-        if self.direction == "low":
-            return (
-                f"{self.category} 申报 {self.declared} 低得不合理"
-                f"（标准 {self.allowance}），按标准计算"
-            )
-        return f"{self.category} 申报 {self.declared} 远高于标准 {self.allowance}"
+        return self.wording.zh
 
 
 @dataclass(frozen=True, slots=True)

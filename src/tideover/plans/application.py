@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticError
 
 from tideover.domain.money import Currency, currency
+from tideover.i18n import N_, Bilingual, Clauses, Wording
 from tideover.plans.errors import ApplicationRejected, EvidenceRejected
 
 
@@ -167,29 +168,30 @@ class HardshipApplication(_Strict):
         return {"CNY": Region.CN, "GBP": Region.UK}.get(self.currency, Region.US)
 
 
-_ZH_BY_TYPE = {
-    "missing": "缺少必填字段",
-    "extra_forbidden": "不允许的字段",
-    "greater_than_equal": "不能小于 {ge}",
-    "greater_than": "必须大于 {gt}",
-    "less_than_equal": "不能大于 {le}",
-    "enum": "取值无效，可选：{expected}",
-    "string_pattern_mismatch": "格式不正确",
-    "string_too_short": "不能为空",
-    "too_long": "条目过多",
-    "decimal_parsing": "不是有效的数字",
-    "date_from_datetime_parsing": "不是有效的日期",
+# Pydantic's error types in words; its context (``ge``, ``expected``...) fills them.
+_BY_TYPE = {
+    "missing": (N_("a required field is missing"), ()),
+    "extra_forbidden": (N_("this field is not allowed"), ()),
+    "greater_than_equal": (N_("must not be less than %(ge)s"), ("ge",)),
+    "greater_than": (N_("must be greater than %(gt)s"), ("gt",)),
+    "less_than_equal": (N_("must not be more than %(le)s"), ("le",)),
+    "enum": (N_("is not a valid choice; choose %(expected)s"), ("expected",)),
+    "string_pattern_mismatch": (N_("is not in the right format"), ()),
+    "string_too_short": (N_("must not be empty"), ()),
+    "too_long": (N_("has too many entries"), ()),
+    "decimal_parsing": (N_("is not a valid number"), ()),
+    "date_from_datetime_parsing": (N_("is not a valid date"), ()),
 }
 
 
-def _zh_message(error: Mapping[str, Any]) -> str:
-    text = _ZH_BY_TYPE.get(str(error["type"]))
-    if text is None:
-        return str(error["msg"])
-    try:
-        return text.format(**error.get("ctx", {}))
-    except (KeyError, IndexError):
-        return text
+def _problem(error: Mapping[str, Any]) -> Wording:
+    known = _BY_TYPE.get(str(error["type"]))
+    context = error.get("ctx", {})
+    if known is None or any(name not in context for name in known[1]):
+        said: Wording | Bilingual = Bilingual(str(error["msg"]), str(error["msg"]))
+    else:
+        said = Wording(known[0], **{name: context[name] for name in known[1]})
+    return Wording(N_("%(where)s: %(problem)s"), where=_where(error), problem=said)
 
 
 def parse_application(data: Mapping[str, Any]) -> HardshipApplication:
@@ -198,11 +200,12 @@ def parse_application(data: Mapping[str, Any]) -> HardshipApplication:
         return HardshipApplication.model_validate(data)
     except PydanticError as exc:
         errors = exc.errors()
-        en = "; ".join(f"{_where(e)}: {e['msg']}" for e in errors)
-        zh = "；".join(f"{_where(e)}：{_zh_message(e)}" for e in errors)
         kind = EvidenceRejected if any(e["loc"][:1] == ("evidence",) for e in errors) else None
         error_type = kind or ApplicationRejected
-        raise error_type(f"hardship application rejected: {en}", f"困难申请被拒绝：{zh}") from None
+        raise error_type(
+            N_("hardship application rejected: %(problems)s"),
+            problems=Clauses(_problem(e) for e in errors),
+        ) from None
 
 
 def _where(error: Mapping[str, Any]) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tideover.domain.identity import same_person
+from tideover.i18n import N_, Bilingual, Clauses, Wording
 from tideover.plans.cases import AUTOMATIC, Reason
 from tideover.plans.errors import ApprovalRefused, OfferOutsideLimits
 from tideover.plans.limits import OfferLimits
@@ -23,42 +24,65 @@ def limit_problems(option: PlanOption, limits: OfferLimits) -> tuple[Reason, ...
     spec, found = option.spec, []
     for kind in option.kinds:
         if kind not in limits.options:
-            found.append(Reason("option_not_offered", f"{kind} is not in the policy's offers",
-                                f"策略的可选方案中没有 {kind}"))  # fmt: skip
+            found.append(
+                Reason.of(
+                    "option_not_offered",
+                    Wording(N_("%(kind)s is not in the policy's offers"), kind=kind),
+                )
+            )
+    installments = len(option.schedule.installments)
     checks = (
         (option.extension_months > limits.max_extension_months, "max_extension_months",
-         f"extends by {option.extension_months} installments (max {limits.max_extension_months})",
-         f"展期 {option.extension_months} 期（上限 {limits.max_extension_months}）"),
-        (len(option.schedule.installments) > limits.max_plan_installments, "max_plan_installments",
-         f"{len(option.schedule.installments)} installments (max {limits.max_plan_installments})",
-         f"共 {len(option.schedule.installments)} 期（上限 {limits.max_plan_installments}）"),
+         N_("extends by %(asked)s installments (max %(most)s)"),
+         option.extension_months, limits.max_extension_months),
+        (installments > limits.max_plan_installments, "max_plan_installments",
+         N_("%(asked)s installments (max %(most)s)"),
+         installments, limits.max_plan_installments),
         (spec.holiday_months > limits.max_holiday_months, "max_holiday_months",
-         f"a {spec.holiday_months}-month holiday (max {limits.max_holiday_months})",
-         f"延期 {spec.holiday_months} 个月（上限 {limits.max_holiday_months}）"),
+         N_("a %(asked)s-month holiday (max %(most)s)"),
+         spec.holiday_months, limits.max_holiday_months),
         (spec.shift_days > limits.max_due_date_shift_days, "max_due_date_shift_days",
-         f"shifts due dates by {spec.shift_days} days (max {limits.max_due_date_shift_days})",
-         f"还款日顺延 {spec.shift_days} 天（上限 {limits.max_due_date_shift_days}）"),
+         N_("shifts due dates by %(asked)s days (max %(most)s)"),
+         spec.shift_days, limits.max_due_date_shift_days),
         (option.waiver_pct > limits.max_waiver_pct, "max_waiver_pct",
-         f"waives {option.waiver_pct}% (max {limits.max_waiver_pct}%)",
-         f"减免 {option.waiver_pct}%（上限 {limits.max_waiver_pct}%）"),
+         N_("waives %(asked)s%% (max %(most)s%%)"),
+         option.waiver_pct, limits.max_waiver_pct),
         (spec.settlement_installments > limits.max_settlement_installments,
          "max_settlement_installments",
-         f"settles in {spec.settlement_installments} installments "
-         f"(max {limits.max_settlement_installments})",
-         f"结清分 {spec.settlement_installments} 期（上限 {limits.max_settlement_installments}）"),
+         N_("settles in %(asked)s installments (max %(most)s)"),
+         spec.settlement_installments, limits.max_settlement_installments),
     )  # fmt: skip
-    found += [Reason(code, en, zh) for bad, code, en, zh in checks if bad]
+    found += [
+        Reason.of(code, Wording(message, asked=asked, most=most))
+        for bad, code, message, asked, most in checks
+        if bad
+    ]
     floor = limits.settlement_floor_pct
     pct = spec.settlement_pct
     if pct is not None and floor is None:
-        found.append(Reason("settlement_floor_pct",
-                            f"settles for {pct}% of the balance, and the policy sets no "
-                            "settlement floor",
-                            f"按余额的 {pct}% 结清，而策略未设结清下限"))  # fmt: skip
+        found.append(
+            Reason.of(
+                "settlement_floor_pct",
+                Wording(
+                    N_(
+                        "settles for %(pct)s%% of the balance, and the policy sets no "
+                        "settlement floor"
+                    ),
+                    pct=pct,
+                ),
+            )
+        )
     elif pct is not None and floor is not None and pct < floor:
-        found.append(Reason("settlement_floor_pct",
-                            f"settles for {pct}% of the balance (floor {floor}%)",
-                            f"按余额的 {pct}% 结清（下限 {floor}%）"))  # fmt: skip
+        found.append(
+            Reason.of(
+                "settlement_floor_pct",
+                Wording(
+                    N_("settles for %(pct)s%% of the balance (floor %(floor)s%%)"),
+                    pct=pct,
+                    floor=floor,
+                ),
+            )
+        )
     return tuple(found)
 
 
@@ -67,9 +91,9 @@ def require_within_limits(option: PlanOption, limits: OfferLimits) -> None:
     problems = limit_problems(option, limits)
     if problems:
         raise OfferOutsideLimits(
-            f"plan {option.option_id!r} is outside the offer limits: "
-            + "; ".join(p.en for p in problems),
-            f"方案 {option.option_id!r} 超出优惠限额：" + "；".join(p.zh for p in problems),
+            N_("plan %(option)s is outside the offer limits: %(problems)s"),
+            option=repr(option.option_id),
+            problems=Clauses(Bilingual(p.en, p.zh) for p in problems),
         )
 
 
@@ -87,8 +111,8 @@ def required_role(option: PlanOption, limits: OfferLimits) -> str:
         if option.waiver_pct <= level.max_waiver_pct:
             return level.role
     raise OfferOutsideLimits(  # pragma: no cover - parse_limits makes the last level cover all
-        f"no approval level covers a {option.waiver_pct}% waiver",
-        f"没有审批层级可以覆盖 {option.waiver_pct}% 的减免",
+        N_("no approval level covers a %(waiver_pct)s%% waiver"),
+        waiver_pct=option.waiver_pct,
     )
 
 
@@ -124,8 +148,9 @@ def approve(
     """Approve ``request``; refused for the requester or a role below the one required."""
     if same_person(approver, request.requested_by):  # one person, however spelled
         raise ApprovalRefused(
-            f"{approver!r} requested {request.request_id!r} and cannot also approve it",
-            f"{approver!r} 是申请 {request.request_id!r} 的发起人，不能自行审批",
+            N_("%(approver)s requested %(request_id)s and cannot also approve it"),
+            approver=repr(approver),
+            request_id=repr(request.request_id),
         )
     if request.required_role == AUTOMATIC:
         return Approval(request.request_id, approver, AUTOMATIC, at)
@@ -133,10 +158,14 @@ def approve(
     held = [r for r in approver_roles if _rank(r, limits) >= needed >= 0]
     if not held:
         raise ApprovalRefused(
-            f"{request.request_id!r} needs the role {request.required_role!r} or higher; "
-            f"{approver!r} has {sorted(approver_roles)}",
-            f"{request.request_id!r} 需要 {request.required_role!r} 或更高角色审批；"
-            f"{approver!r} 的角色为 {sorted(approver_roles)}",
+            N_(
+                "%(request_id)s needs the role %(required_role)s or higher; %(approver)s "
+                "has %(approver_roles)s"
+            ),
+            request_id=repr(request.request_id),
+            required_role=repr(request.required_role),
+            approver=repr(approver),
+            approver_roles=sorted(approver_roles),
         )
     role = max(held, key=lambda r: _rank(r, limits))
     return Approval(request.request_id, approver, role, at)

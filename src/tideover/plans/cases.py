@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from tideover.i18n import N_, Wording
 from tideover.plans.application import HardshipApplication
 from tideover.plans.errors import ApplicationRejected, InvalidTransition
 
@@ -34,11 +35,16 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """A stable code with its text in both languages."""
+    """A stable code with its text in both languages (stored with the decision: a
+    reviewer's own words, or the catalogue's in both languages)."""
 
     code: str
     en: str
     zh: str
+
+    @classmethod
+    def of(cls, code: str, wording: Wording) -> Reason:
+        return cls(code, wording.en, wording.zh)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +86,10 @@ def submit(application: HardshipApplication, *, at: datetime, by: str) -> Applic
 def _move(case: ApplicationCase, to: ApplicationStatus, at: datetime, by: str) -> ApplicationCase:
     if _NEXT.get(case.status) is not to:
         raise InvalidTransition(
-            f"application {case.application.application_id!r} is {case.status}; "
-            f"it cannot become {to}",
-            f"困难申请 {case.application.application_id!r} 当前状态为 {case.status}，不能变为 {to}",
+            N_("application %(application_id)s is %(status)s; it cannot become %(to)s"),
+            application_id=repr(case.application.application_id),
+            status=case.status,
+            to=to,
         )
     return replace(case, status=to, history=(*case.history, StatusChange(to, at, by)))
 
@@ -111,13 +118,16 @@ def decline(
     where = case.application.application_id
     if not reasons:
         raise ApplicationRejected(
-            f"declining application {where!r} needs at least one reason",
-            f"拒绝困难申请 {where!r} 必须至少给出一个理由",
+            N_("declining application %(where)s needs at least one reason"),
+            where=repr(where),
         )
     if case.application.vulnerable and by == AUTOMATIC:
         raise InvalidTransition(
-            f"application {where!r} is from a vulnerable borrower: a person must decide a decline",
-            f"困难申请 {where!r} 来自弱势借款人：拒绝必须由人工决定",
+            N_(
+                "application %(where)s is from a vulnerable borrower: a person must "
+                "decide a decline"
+            ),
+            where=repr(where),
         )
     decided = _move(case, ApplicationStatus.DECIDED, at, by)
     return replace(decided, outcome=Outcome.DECLINED, decline_reasons=reasons)
@@ -139,13 +149,14 @@ def reopen(case: ApplicationCase, *, reason: str, at: datetime, by: str) -> Appl
     if case.status is not ApplicationStatus.DECIDED or case.outcome is not Outcome.APPROVED:
         state = case.status if case.outcome is None else f"{case.status} ({case.outcome})"
         raise InvalidTransition(
-            f"application {where!r} is {state}; only an approved application is re-opened",
-            f"困难申请 {where!r} 当前为 {state}；只有已批准的申请可以重新审核",
+            N_("application %(where)s is %(state)s; only an approved application is re-opened"),
+            where=repr(where),
+            state=state,
         )
     if not reason.strip():
         raise ApplicationRejected(
-            f"re-opening application {where!r} needs a reason",
-            f"重新审核困难申请 {where!r} 需要理由",
+            N_("re-opening application %(where)s needs a reason"),
+            where=repr(where),
         )
     note = f"{reason.strip()} (was approved with {case.plan_option_id})"
     change = StatusChange(ApplicationStatus.UNDER_REVIEW, at, by, note)

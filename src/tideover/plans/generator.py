@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from tideover.domain.money import Money, round_half_up
 from tideover.domain.schedules import due_dates, periodic_rate
+from tideover.i18n import N_, Wording
 from tideover.plans.account import AccountSnapshot
 from tideover.plans.affordability import Affordability, assess
 from tideover.plans.application import HardshipApplication
@@ -168,10 +169,14 @@ def _unaffordable(
         limit = (affordable.minor if within else later) + (lump.minor if index == 0 else 0)
         if amount > limit:
             due, most = Money(amount, snapshot.currency), Money(limit, snapshot.currency)
-            return Reason(
+            return Reason.of(
                 "not_affordable",
-                f"installment {item.number} of {due} is above the affordable {most}",
-                f"第 {item.number} 期 {due} 超过可负担金额 {most}",
+                Wording(
+                    N_("installment %(number)s of %(due)s is above the affordable %(most)s"),
+                    number=item.number,
+                    due=due,
+                    most=most,
+                ),
             )
     return None
 
@@ -220,12 +225,17 @@ def evaluate(
     )
     offered = not problems
     reasons = tuple(problems) or (
-        Reason(
+        Reason.of(
             "offered",
-            f"within the offer limits; payments fit {affordability.affordable_payment} a month; "
-            f"expected recovery {npv} against {status_quo} without a plan",
-            f"在优惠限额内；每月还款不超过可负担的 {affordability.affordable_payment}；"
-            f"预期回收 {npv}（不做方案为 {status_quo}）",
+            Wording(
+                N_(
+                    "within the offer limits; payments fit %(affordable_payment)s a month; "
+                    "expected recovery %(npv)s against %(status_quo)s without a plan"
+                ),
+                affordable_payment=affordability.affordable_payment,
+                npv=npv,
+                status_quo=status_quo,
+            ),
         ),
     )
     last_due = option.schedule.installments[-1].due_date

@@ -21,6 +21,7 @@ from enum import StrEnum
 from tideover.domain.loans import Schedule
 from tideover.domain.money import Money
 from tideover.domain.payments import Payment
+from tideover.i18n import N_, Clauses, Wording
 from tideover.plans.errors import InvalidTransition, OfferExpired, ReofferLimitReached
 
 
@@ -115,8 +116,10 @@ _ALLOWED = {
 def _move(plan: Plan, to: PlanStatus, on: date, note: str = "") -> Plan:
     if plan.status not in _ALLOWED[to]:
         raise InvalidTransition(
-            f"plan {plan.plan_id!r} is {plan.status}; it cannot become {to}",
-            f"还款方案 {plan.plan_id!r} 当前为 {plan.status}，不能变为 {to}",
+            N_("plan %(plan_id)s is %(status)s; it cannot become %(to)s"),
+            plan_id=repr(plan.plan_id),
+            status=plan.status,
+            to=to,
         )
     return replace(plan, status=to, events=(*plan.events, PlanEvent(on, to, note)))
 
@@ -125,8 +128,10 @@ def accept(plan: Plan, *, on: date) -> Plan:
     """The borrower accepts; refused after the offer's expiry date."""
     if on > plan.expires_on:
         raise OfferExpired(
-            f"plan offer {plan.plan_id!r} expired on {plan.expires_on}; accepted on {on}",
-            f"还款方案 {plan.plan_id!r} 已于 {plan.expires_on} 过期，无法在 {on} 接受",
+            N_("plan offer %(plan_id)s expired on %(expires_on)s; accepted on %(on)s"),
+            plan_id=repr(plan.plan_id),
+            expires_on=plan.expires_on,
+            on=on,
         )
     return _move(plan, PlanStatus.ACCEPTED, on)
 
@@ -182,8 +187,9 @@ def reoffer_of(plan: Plan) -> str | None:
 def _require_broken(plan: Plan) -> None:
     if plan.status is not PlanStatus.BROKEN:
         raise InvalidTransition(
-            f"plan {plan.plan_id!r} is {plan.status}; only a broken plan is re-offered",
-            f"还款方案 {plan.plan_id!r} 当前为 {plan.status}，只有已违约的方案可以重新提供",
+            N_("plan %(plan_id)s is %(status)s; only a broken plan is re-offered"),
+            plan_id=repr(plan.plan_id),
+            status=plan.status,
         )
 
 
@@ -206,12 +212,15 @@ def check_reoffer(broken: Plan, *, earlier: Sequence[Plan], max_reoffers: int) -
     done = sum(1 for plan in earlier if reoffer_of(plan) is not None)
     if done >= max_reoffers:
         raise ReofferLimitReached(
-            f"plan {broken.plan_id!r} cannot be re-offered: its application has had {done} "
-            f"re-offers and the offer limits allow {max_reoffers} (max_reoffers); cancel the plan "
-            "and take a new hardship application with a fresh income and expenditure statement",
-            f"还款方案 {broken.plan_id!r} 不能重新提供：所属申请已重新提供 {done} 次，"
-            f"优惠限额只允许 {max_reoffers} 次（max_reoffers）；"
-            "请取消该方案，并以新的收支表重新提交困难申请",
+            N_(
+                "plan %(plan_id)s cannot be re-offered: its application has had %(done)s "
+                "re-offers and the offer limits allow %(max_reoffers)s (max_reoffers); "
+                "cancel the plan and take a new hardship application with a fresh income "
+                "and expenditure statement"
+            ),
+            plan_id=repr(broken.plan_id),
+            done=done,
+            max_reoffers=max_reoffers,
         )
     return done + 1
 
@@ -307,23 +316,23 @@ def reage(
     last_five = [d for d in plan.reaged_on if (as_of - d).days < 5 * 365]
     need = rule.consecutive_payments
     checks = (
-        (kept < need, f"{kept} consecutive kept payments (need {need})",
-         f"连续按时还款 {kept} 期（需要 {need} 期）"),
+        (kept < need, Wording(N_("%(kept)s consecutive kept payments (need %(need)s)"),
+                              kept=kept, need=need)),
         (months_on_book < rule.min_months_on_book,
-         f"{months_on_book} months on book (need {rule.min_months_on_book})",
-         f"账龄 {months_on_book} 个月（需要 {rule.min_months_on_book} 个月）"),
-        (len(last_year) >= rule.max_in_12_months, "already re-aged in the last 12 months",
-         "过去 12 个月内已重新账龄"),
-        (len(last_five) >= rule.max_in_5_years, "re-aged too often in five years",
-         "五年内重新账龄次数已达上限"),
-        (plan.status is not PlanStatus.ACTIVE, f"plan is {plan.status}",
-         f"方案状态为 {plan.status}"),
+         Wording(N_("%(months)s months on book (need %(need)s)"),
+                 months=months_on_book, need=rule.min_months_on_book)),
+        (len(last_year) >= rule.max_in_12_months,
+         Wording(N_("already re-aged in the last 12 months"))),
+        (len(last_five) >= rule.max_in_5_years, Wording(N_("re-aged too often in five years"))),
+        (plan.status is not PlanStatus.ACTIVE,
+         Wording(N_("plan is %(status)s"), status=plan.status)),
     )  # fmt: skip
-    problems = [(en, zh) for bad, en, zh in checks if bad]
+    problems = Clauses(why for bad, why in checks if bad)
     if problems:
         raise InvalidTransition(
-            f"plan {plan.plan_id!r} cannot be re-aged: " + "; ".join(en for en, _ in problems),
-            f"还款方案 {plan.plan_id!r} 不满足重新账龄条件：" + "；".join(zh for _, zh in problems),
+            N_("plan %(plan_id)s cannot be re-aged: %(problems)s"),
+            plan_id=repr(plan.plan_id),
+            problems=problems,
         )
     version = ScheduleVersion(len(plan.history) + 1, plan.schedule, "re-aged", as_of)
     return replace(plan, history=(*plan.history, version), reaged_on=(*plan.reaged_on, as_of))

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import Field
 from pydantic import ValidationError as PydanticError
 
+from tideover.i18n import N_
 from tideover.plans.errors import OfferOutsideLimits
 from tideover.policy.model import ApprovalLevel, Offers, Percent, ReliefOption
 
@@ -62,12 +63,11 @@ def parse_limits(data: Mapping[str, Any]) -> OfferLimits:
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
         )
         raise OfferOutsideLimits(
-            f"offer limits are invalid: {problems}", f"优惠限额配置无效：{problems}"
+            N_("offer limits are invalid: %(problems)s"), problems=problems
         ) from None
     levels = [level.max_waiver_pct for level in limits.approval_levels]
     if levels != sorted(levels) or (levels and levels[-1] < limits.max_waiver_pct):
         raise OfferOutsideLimits(
-            "approval levels must rise and the last must reach max_waiver_pct",
-            "审批层级必须递增，且最后一级须覆盖 max_waiver_pct",
+            N_("approval levels must rise and the last must reach max_waiver_pct"),
         )
     return limits

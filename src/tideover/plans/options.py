@@ -33,6 +33,7 @@ from tideover.domain.loans import (
 )
 from tideover.domain.money import Money, round_half_up, total
 from tideover.domain.schedules import build_schedule, due_dates, periodic_rate
+from tideover.i18n import N_
 from tideover.plans.account import AccountSnapshot
 from tideover.policy.model import ReliefOption
 
@@ -77,9 +78,10 @@ class PlanSpec:
         if self.term is not None and self.step_up_months >= self.term:
             problems.append("step_up_months")
         if problems:
-            names = ", ".join(problems)
             raise ValidationError(
-                f"plan request has invalid {names}: {self}", f"还款方案参数无效：{names}"
+                N_("plan request has invalid %(names)s: %(request)s"),
+                names=tuple(problems),
+                request=self,
             )
 
 
@@ -219,8 +221,9 @@ def build_option(snapshot: AccountSnapshot, spec: PlanSpec) -> PlanOption:
     term = spec.term or snapshot.remaining_installments
     if spec.step_up_months >= term:
         raise ValidationError(
-            f"a step-up of {spec.step_up_months} months needs more than {term} installments",
-            f"{spec.step_up_months} 个月的阶梯还款需要多于 {term} 期",
+            N_("a step-up of %(step_up_months)s months needs more than %(term)s installments"),
+            step_up_months=spec.step_up_months,
+            term=term,
         )
     first_due = snapshot.next_due_date + timedelta(days=spec.shift_days)
     dates = due_dates(first_due, spec.holiday_months + term, snapshot.frequency)

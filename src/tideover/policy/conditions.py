@@ -23,6 +23,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
 
+from tideover.i18n import N_, Wording
 from tideover.policy.features import FEATURES, FeatureType
 from tideover.policy.suggest import SQL_WORDS, closest, sql_word, words
 
@@ -31,6 +32,18 @@ Value = Decimal | int | str | bool | None
 _COMPARISONS: tuple[type[exp.Expr], ...] = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 _ARITHMETIC: tuple[type[exp.Expr], ...] = (exp.Add, exp.Sub, exp.Mul)
 _NUMERIC, _STRING, _BOOLEAN, _NULL = "numeric", "string", "boolean", "null"
+_WORDS = {
+    _NUMERIC: N_("numeric"),
+    _STRING: N_("string"),
+    _BOOLEAN: N_("boolean"),
+    _NULL: N_("null"),
+    "arithmetic": N_("arithmetic"),
+}
+
+
+def _word(kind: str) -> Wording | str:
+    """A kind of value (or a construct) as the reader calls it."""
+    return Wording(_WORDS[kind]) if kind in _WORDS else kind
 
 
 @dataclass(frozen=True)
@@ -38,13 +51,20 @@ class ConditionIssue:
     """A problem at ``offset`` (0-based character) inside the condition text."""
 
     offset: int
-    en: str
-    zh: str
+    wording: Wording
+
+    @property
+    def en(self) -> str:
+        return self.wording.en
+
+    @property
+    def zh(self) -> str:
+        return self.wording.zh
 
 
 class ConditionInvalid(Exception):
     def __init__(self, issues: list[ConditionIssue]) -> None:
-        super().__init__(issues[0].en)
+        super().__init__(issues[0].wording.en)
         self.issues = issues
 
 
@@ -83,16 +103,14 @@ def parse_condition(text: str) -> Condition:
         offset = _offset(text, first.get("line"), first.get("col"))
         why = re.sub(r"<class '[\w.]*?(\w+)'>", r"\1", str(first.get("description", exc)))
         raise ConditionInvalid(
-            [ConditionIssue(offset, f"not valid SQL: {why}", f"不是合法的 SQL：{why}")]
+            [ConditionIssue(offset, Wording(N_("not valid SQL: %(why)s"), why=why))]
         ) from exc
     except SqlglotError as exc:
         raise ConditionInvalid(
-            [ConditionIssue(0, f"not valid SQL: {exc}", f"不是合法的 SQL：{exc}")]
+            [ConditionIssue(0, Wording(N_("not valid SQL: %(exc)s"), exc=exc))]
         ) from exc
     if len(trees) != 1 or trees[0] is None:
-        raise ConditionInvalid(
-            [ConditionIssue(0, "write exactly one expression", "只能写一个表达式")]
-        )
+        raise ConditionInvalid([ConditionIssue(0, Wording(N_("write exactly one expression")))])
     tree = trees[0]
     for column in tree.find_all(exp.Column):
         # Unquoted SQL names are case-insensitive in every engine: DPD is dpd.
@@ -103,8 +121,7 @@ def parse_condition(text: str) -> Condition:
         issues.append(
             ConditionIssue(
                 0,
-                f"a condition must be true or false, not {kind}",
-                f"条件必须是布尔值，而不是 {kind}",
+                Wording(N_("a condition must be true or false, not %(kind)s"), kind=_word(kind)),
             )
         )
     if issues:
@@ -126,8 +143,11 @@ def _misspelt_words(text: str) -> list[ConditionIssue]:
             issues.append(
                 ConditionIssue(
                     offset,
-                    f"{word!r} is neither a SQL word nor a feature; did you mean {meant}?",
-                    f"{word!r} 既不是 SQL 关键字也不是特征；是否应为 {meant}？",
+                    Wording(
+                        N_("%(word)s is neither a SQL word nor a feature; did you mean %(meant)s?"),
+                        word=repr(word),
+                        meant=meant,
+                    ),
                 )
             )
     return issues
@@ -206,27 +226,23 @@ def _column(node: exp.Column, issues: list[ConditionIssue]) -> str:
         issues.append(
             ConditionIssue(
                 start,
-                f"write the feature name alone, not {node.sql()}",
-                f"只写特征名，不要写 {node.sql()}",
+                Wording(N_("write the feature name alone, not %(node)s"), node=node.sql()),
             )
         )
     feature = FEATURES.get(node.name)
     if feature is None:
-        known = ", ".join(sorted(FEATURES))
         meant = sql_word(node.name) or closest(node.name, FEATURES)
-        en_hint, zh_hint = (
-            ("", "")
-            if meant is None
-            else (
-                f"; did you mean {meant}?",
-                f"；是否应为 {meant}？",
-            )
-        )
         issues.append(
             ConditionIssue(
                 start,
-                f"unknown feature {node.name!r}{en_hint} (known features: {known})",
-                f"未知特征 {node.name!r}{zh_hint}（可用特征：{known}）",
+                Wording(
+                    N_("unknown feature %(name)s%(hint)s (known features: %(known)s)"),
+                    name=repr(node.name),
+                    hint=""
+                    if meant is None
+                    else Wording(N_("; did you mean %(meant)s?"), meant=meant),
+                    known=tuple(sorted(FEATURES)),
+                ),
             )
         )
         return _NULL
@@ -241,8 +257,13 @@ def _expect(node: exp.Expr, want: str, text: str, issues: list[ConditionIssue], 
         issues.append(
             ConditionIssue(
                 _start(node, text),
-                f"{where} needs {want} operands, but {node.sql()!r} is {kind}",
-                f"{where} 需要 {want} 类型，而 {node.sql()!r} 是 {kind}",
+                Wording(
+                    N_("%(where)s needs %(want)s operands, but %(node)s is %(kind)s"),
+                    where=_word(where),
+                    want=_word(want),
+                    node=repr(node.sql()),
+                    kind=_word(kind),
+                ),
             )
         )
 
@@ -255,17 +276,16 @@ def _comparison(
     if len(real) > 1:
         shown = " vs ".join(f"{p.sql()} ({k})" for p, k in zip(parts, kinds, strict=True))
         issues.append(
-            ConditionIssue(
-                _start(node, text), f"cannot compare {shown}", f"类型不匹配，无法比较：{shown}"
-            )
+            ConditionIssue(_start(node, text), Wording(N_("cannot compare %(shown)s"), shown=shown))
         )
     ordered = not isinstance(node, exp.EQ | exp.NEQ)
     if ordered and len(real) == 1 and real & {_STRING, _BOOLEAN}:
         issues.append(
             ConditionIssue(
                 _start(node, text),
-                f"text and flags compare only with =, <> or IN: {node.sql()}",
-                f"文本和标志只能用 =、<> 或 IN 比较：{node.sql()}",
+                Wording(
+                    N_("text and flags compare only with =, <> or IN: %(node)s"), node=node.sql()
+                ),
             )
         )
 
@@ -285,7 +305,7 @@ def _in(node: exp.In, text: str, issues: list[ConditionIssue]) -> str:
 def _refuse(node: exp.Expr, text: str, issues: list[ConditionIssue], what: str) -> None:
     issues.append(
         ConditionIssue(
-            _start(node, text), f"not allowed in a condition: {what}", f"条件中不允许：{what}"
+            _start(node, text), Wording(N_("not allowed in a condition: %(what)s"), what=what)
         )
     )
 
@@ -301,7 +321,7 @@ def _forbidden(node: exp.Expr, text: str, issues: list[ConditionIssue]) -> None:
         if found >= 0:
             issues.append(
                 ConditionIssue(
-                    found, f"not allowed in a condition: {what}", f"条件中不允许：{what}"
+                    found, Wording(N_("not allowed in a condition: %(what)s"), what=what)
                 )
             )
             return

@@ -8,11 +8,12 @@ matching segment wins.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
+from tideover.i18n import N_, Wording
 from tideover.policy.conditions import parse_condition
 from tideover.policy.model import Policy, Step, Treatment
 
@@ -24,34 +25,63 @@ class Change:
     path: str
     before: Any
     after: Any
-    en: str
-    zh: str
+    wording: Wording
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "kind": self.kind,
+            "area": self.area,
+            "path": self.path,
+            "before": self.before,
+            "after": self.after,
+            "en": self.en,
+            "zh": self.zh,
+        }
+
+    @property
+    def en(self) -> str:
+        return self.wording.en
+
+    @property
+    def zh(self) -> str:
+        return self.wording.zh
 
 
-_KIND_ZH = {"added": "新增", "removed": "删除", "changed": "修改", "moved": "移动"}
-# The parts of a policy in Chinese, so that a Chinese line reads "策略 names：修改", not
+_KINDS = {
+    "added": N_("added"),
+    "removed": N_("removed"),
+    "changed": N_("changed"),
+    "moved": N_("moved"),
+}
+# The parts of a policy as words, so that a Chinese line reads "策略 names：修改", not
 # "policy names：修改" (the path after it is the document's own key, as written in YAML).
-_AREA_ZH = {
-    "policy": "策略",
-    "segment": "分群",
-    "condition": "分群条件",
-    "step": "步骤",
-    "treatment": "处置方式",
-    "offers": "方案",
-    "experiment": "实验",
+_AREAS = {
+    "policy": N_("policy"),
+    "segment": N_("segment"),
+    "condition": N_("condition"),
+    "step": N_("step"),
+    "treatment": N_("treatment"),
+    "offers": N_("offers"),
+    "experiment": N_("experiment"),
 }
 
 
 def _change(kind: str, area: str, path: str, before: Any, after: Any) -> Change:
-    en = f"{area} {path}: {kind}"
-    zh = f"{_AREA_ZH.get(area, area)} {path}：{_KIND_ZH[kind]}"
+    values: dict[str, object] = {
+        "area": Wording(_AREAS[area]) if area in _AREAS else area,
+        "path": path,
+        "kind": Wording(_KINDS[kind]),
+    }
     if kind in ("changed", "moved"):
-        en += f" from {before!r} to {after!r}"
-        zh += f"，由 {before!r} 改为 {after!r}"
-    return Change(kind, area, path, before, after, en, zh)
+        wording = Wording(
+            N_("%(area)s %(path)s: %(kind)s from %(before)s to %(after)s"),
+            before=repr(before),
+            after=repr(after),
+            **values,
+        )
+    else:
+        wording = Wording(N_("%(area)s %(path)s: %(kind)s"), **values)
+    return Change(kind, area, path, before, after, wording)
 
 
 def _plain(value: Any) -> Any:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pydantic
 
+from tideover.i18n import N_, Wording
 from tideover.policy.conditions import Condition
 from tideover.policy.lint import lint
 from tideover.policy.loading import Locator, read_document
@@ -44,7 +45,7 @@ def load_policy(path: Path) -> CompiledPolicy:
             str(path),
             [
                 Problem(
-                    "unreadable", "(file)", f"cannot read the file: {exc}", f"无法读取文件：{exc}"
+                    "unreadable", "(file)", Wording(N_("cannot read the file: %(exc)s"), exc=exc)
                 )
             ],
         ) from exc
@@ -62,14 +63,14 @@ def parse_policy(text: str, *, source: str = "<policy>") -> CompiledPolicy:
         problems = _shape_problems(exc, locator)
         for f in raw_findings(data):
             problems.append(
-                Problem(f.code, path_text(f.loc), f.en, f.zh, severity=f.severity).located(
+                Problem(f.code, path_text(f.loc), f.wording, severity=f.severity).located(
                     *locator.locate(f.loc, f.offset)
                 )
             )
         raise PolicyRejected(source, sorted(problems, key=_in_file_order)) from None
     checked = lint(policy)
     problems = [
-        Problem(f.code, path_text(f.loc), f.en, f.zh, severity=f.severity).located(
+        Problem(f.code, path_text(f.loc), f.wording, severity=f.severity).located(
             *locator.locate(f.loc, f.offset)
         )
         for f in checked.findings
@@ -89,8 +90,8 @@ def _shape_problems(exc: pydantic.ValidationError, locator: Locator) -> list[Pro
     problems = []
     for error in exc.errors(include_url=False):
         loc = tuple(part for part in error["loc"] if part != "[key]")
-        en, zh = schema_message(error, loc)
-        problems.append(Problem("schema", path_text(loc), en, zh).located(*locator.locate(loc)))
+        message = schema_message(error, loc)
+        problems.append(Problem("schema", path_text(loc), message).located(*locator.locate(loc)))
     return problems
 
 

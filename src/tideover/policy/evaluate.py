@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 from tideover.policy.conditions import Value
 from tideover.policy.document import CompiledPolicy
 from tideover.policy.features import FEATURES, FeatureType
@@ -55,9 +56,9 @@ def decide(
     if missing:
         # Absent is not NULL: a forgotten column must not silently change segments.
         raise ValidationError(
-            f"features missing for account {account_id!r}: {', '.join(missing)} "
-            "(give None for NULL)",
-            f"账户 {account_id!r} 缺少特征：{'、'.join(missing)}（空值请传 None）",
+            N_("features missing for account %(account_id)s: %(missing)s (give None for NULL)"),
+            account_id=repr(account_id),
+            missing=tuple(missing),
         )
     policy = compiled.policy
     segment = next(
@@ -120,17 +121,18 @@ def check_features(features: Mapping[str, Value]) -> None:
     for name, value in features.items():
         feature = FEATURES.get(name)
         if feature is None:
-            raise ValidationError(f"unknown feature {name!r}", f"未知特征 {name!r}")
+            raise ValidationError(N_("unknown feature %(name)s"), name=repr(name))
         if value is None:
             if not feature.nullable:
-                raise ValidationError(
-                    f"feature {name!r} may not be null", f"特征 {name!r} 不能为空"
-                )
+                raise ValidationError(N_("feature %(name)s may not be null"), name=repr(name))
             continue
         if not _fits(feature.type, value):
             raise ValidationError(
-                f"feature {name!r} must be {feature.type}, got {type(value).__name__} {value!r}",
-                f"特征 {name!r} 应为 {feature.type}，实际为 {type(value).__name__} {value!r}",
+                N_("feature %(name)s must be %(type)s, got %(type_name)s %(value)s"),
+                name=repr(name),
+                type=feature.type,
+                type_name=type(value).__name__,
+                value=repr(value),
             )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tideover.i18n import N_, Wording
+
 
 class FeatureType(StrEnum):
     INTEGER = "integer"
@@ -26,9 +28,16 @@ class FeatureType(StrEnum):
 class Feature:
     name: str
     type: FeatureType
-    en: str
-    zh: str
+    wording: Wording
     nullable: bool = False
+
+    @property
+    def en(self) -> str:
+        return self.wording.en
+
+    @property
+    def zh(self) -> str:
+        return self.wording.zh
 
 
 _I, _D, _S, _B = FeatureType.INTEGER, FeatureType.DECIMAL, FeatureType.STRING, FeatureType.BOOLEAN
@@ -36,38 +45,34 @@ _I, _D, _S, _B = FeatureType.INTEGER, FeatureType.DECIMAL, FeatureType.STRING, F
 FEATURES: dict[str, Feature] = {
     f.name: f
     for f in (
-        Feature("bucket", _S, "delinquency bucket (M0, M1 … M6+)", "账龄（M0、M1 … M6+）"),
-        Feature("dpd", _I, "days past due", "逾期天数"),
-        Feature("days_in_segment", _I, "days since the account entered its segment", "入群天数"),
-        Feature("overdue_amount", _D, "amount overdue, major units", "逾期金额（元）"),
-        Feature("balance", _D, "outstanding balance, major units", "剩余应还余额（元）"),
-        Feature(
-            "score", _D, "risk score: probability of rolling, 0–1", "风险分：滚动概率 0–1", True
-        ),
-        Feature("band", _S, "score band (A best … E worst)", "风险等级（A 最好 … E 最差）", True),
-        Feature("product", _S, "product code", "产品代码"),
-        Feature("region", _S, "borrower's region code", "借款人所在地区代码", True),
-        Feature("hardship_flag", _B, "an open or granted hardship case", "有困难申请或已获减免"),
-        Feature("vulnerable_flag", _B, "borrower known to be vulnerable", "弱势借款人"),
-        Feature("dispute_flag", _B, "the debt is disputed", "债务有争议"),
-        Feature("time_barred", _B, "the debt's limitation period has run", "债务已过诉讼时效"),
-        Feature("promise_active", _B, "an unexpired promise to pay", "有未到期的还款承诺"),
-        Feature("broken_promises", _I, "promises broken in the last 90 days", "近 90 天违约承诺数"),
+        Feature("bucket", _S, Wording(N_("delinquency bucket (M0, M1 … M6+)"))),
+        Feature("dpd", _I, Wording(N_("days past due"))),
+        Feature("days_in_segment", _I, Wording(N_("days since the account entered its segment"))),
+        Feature("overdue_amount", _D, Wording(N_("amount overdue, major units"))),
+        Feature("balance", _D, Wording(N_("outstanding balance, major units"))),
+        Feature("score", _D, Wording(N_("risk score: probability of rolling, 0–1")), True),
+        Feature("band", _S, Wording(N_("score band (A best … E worst)")), True),
+        Feature("product", _S, Wording(N_("product code"))),
+        Feature("region", _S, Wording(N_("borrower's region code")), True),
+        Feature("hardship_flag", _B, Wording(N_("an open or granted hardship case"))),
+        Feature("vulnerable_flag", _B, Wording(N_("borrower known to be vulnerable"))),
+        Feature("dispute_flag", _B, Wording(N_("the debt is disputed"))),
+        Feature("time_barred", _B, Wording(N_("the debt's limitation period has run"))),
+        Feature("promise_active", _B, Wording(N_("an unexpired promise to pay"))),
+        Feature("broken_promises", _I, Wording(N_("promises broken in the last 90 days"))),
         Feature(
             "days_since_last_contact",
             _I,
-            "days since the last successful contact (null: never)",
-            "距上次成功联系天数（空：从未联系）",
+            Wording(N_("days since the last successful contact (null: never)")),
             True,
         ),
         Feature(
             "days_since_last_payment",
             _I,
-            "days since the last payment (null: never paid)",
-            "距上次还款天数（空：从未还款）",
+            Wording(N_("days since the last payment (null: never paid)")),
             True,
         ),
-        Feature("installments_overdue", _I, "unpaid installments past due", "逾期未还期数"),
-        Feature("months_on_book", _I, "whole months since disbursement", "放款后月数"),
+        Feature("installments_overdue", _I, Wording(N_("unpaid installments past due"))),
+        Feature("months_on_book", _I, Wording(N_("whole months since disbursement"))),
     )
 }

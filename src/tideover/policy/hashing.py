@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 from tideover.policy.sql_text import quote_literal
 
 BUCKETS = 10_000
@@ -33,8 +34,12 @@ def assignment_key(platform: str, experiment_id: str, account_id: str) -> str:
     for name, value in (("platform", platform), ("experiment", experiment_id)):
         if ":" in value or not value:
             raise ValidationError(
-                f"{name} id {value!r} must be non-empty and contain no ':' (assignment hash key)",
-                f"{name} 编号 {value!r} 不能为空且不能含有 ':'（分组哈希键）",
+                N_(
+                    "%(name)s id %(value)s must be non-empty and contain no ':' (assignment "
+                    "hash key)"
+                ),
+                name=name,
+                value=repr(value),
             )
     return f"{platform}:{experiment_id}:{account_id}"
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
 
+from tideover.i18n import N_, Wording
 from tideover.policy.conditions import Condition, ConditionInvalid, parse_condition
 from tideover.policy.loading import Path
 from tideover.policy.model import ArmRole, Channel, Offers, Policy, ReliefOption, Treatment
@@ -26,10 +27,17 @@ _NEEDS_TEMPLATE = {Channel.SMS, Channel.EMAIL, Channel.APP_PUSH, Channel.LETTER,
 class Finding:
     loc: Path
     code: str
-    en: str
-    zh: str
+    wording: Wording
     offset: int | None = None
     severity: str = "error"
+
+    @property
+    def en(self) -> str:
+        return self.wording.en
+
+    @property
+    def zh(self) -> str:
+        return self.wording.zh
 
 
 @dataclass
@@ -54,7 +62,7 @@ def _parse(text: str, loc: Path) -> tuple[Condition | None, list[Finding]]:
     try:
         return parse_condition(text), []
     except ConditionInvalid as exc:
-        return None, [Finding(loc, "condition", i.en, i.zh, i.offset) for i in exc.issues]
+        return None, [Finding(loc, "condition", i.wording, i.offset) for i in exc.issues]
 
 
 def conditions_of(value: object, loc: Path) -> list[Finding]:
@@ -87,8 +95,7 @@ def _segments(policy: Policy) -> Iterator[Finding]:
         yield Finding(
             ("segments",),
             "no_default",
-            "a default segment is required (default: true, last, without a condition)",
-            "必须有一个默认分群（default: true，放在最后，不写条件）",
+            Wording(N_("a default segment is required (default: true, last, without a condition)")),
         )
     for count, index in enumerate(defaults):
         segment = policy.segments[index]
@@ -96,31 +103,31 @@ def _segments(policy: Policy) -> Iterator[Finding]:
             yield Finding(
                 ("segments", index, "default"),
                 "two_defaults",
-                "only one segment may be the default",
-                "只能有一个默认分群",
+                Wording(N_("only one segment may be the default")),
             )
         elif index != last:
             yield Finding(
                 ("segments", index, "default"),
                 "default_not_last",
-                f"the default segment {segment.id!r} must be last: "
-                "segments after it are unreachable",
-                f"默认分群 {segment.id!r} 必须放在最后：其后的分群永远不会被选中",
+                Wording(
+                    N_(
+                        "the default segment %(id)s must be last: segments after it are unreachable"
+                    ),
+                    id=repr(segment.id),
+                ),
             )
         if segment.condition is not None:
             yield Finding(
                 ("segments", index, "condition"),
                 "default_condition",
-                "the default segment takes no condition",
-                "默认分群不写条件",
+                Wording(N_("the default segment takes no condition")),
             )
     for index, segment in enumerate(policy.segments):
         if not segment.default and segment.condition is None:
             yield Finding(
                 ("segments", index),
                 "no_condition",
-                f"segment {segment.id!r} needs a condition",
-                f"分群 {segment.id!r} 需要条件",
+                Wording(N_("segment %(id)s needs a condition"), id=repr(segment.id)),
             )
 
 
@@ -130,22 +137,36 @@ def _duplicates(ids: list[str], loc: Path, what: str) -> Iterator[Finding]:
             yield Finding(
                 loc,
                 "duplicate_id",
-                f"{what} id {value!r} is used {count} times",
-                f"{what} 编号 {value!r} 重复了 {count} 次",
+                Wording(
+                    N_("%(what)s id %(value)s is used %(count)s times"),
+                    what=what,
+                    value=repr(value),
+                    count=count,
+                ),
             )
 
 
-def missing_reference(
-    kind_en: str, kind_zh: str, name: str, loc: Path, known: list[str]
-) -> Finding:
-    """A name that refers to nothing defined, with the closest defined one."""
-    shown = ", ".join(sorted(known)) or "none"
-    en_hint, zh_hint = hint(name, known)
+_REFERENCES = {
+    "treatment": N_("treatment"),
+    "offers": N_("offers"),
+    "segment": N_("segment"),
+    "template": N_("template"),
+}
+
+
+def missing_reference(kind: str, name: str, loc: Path, known: list[str]) -> Finding:
+    """A name that refers to nothing defined (a ``kind`` of ``_REFERENCES``), with the
+    closest defined one."""
     return Finding(
         loc,
-        f"unknown_{kind_en}",
-        f"unknown {kind_en} {name!r}{en_hint} (defined: {shown})",
-        f"未知{kind_zh} {name!r}{zh_hint}（已定义：{shown}）",
+        f"unknown_{kind}",
+        Wording(
+            N_("unknown %(kind)s %(name)s%(hint)s (defined: %(defined)s)"),
+            kind=Wording(_REFERENCES[kind]),
+            name=repr(name),
+            hint=hint(name, known),
+            defined=tuple(sorted(known)) or Wording(N_("none")),
+        ),
     )
 
 
@@ -158,21 +179,17 @@ def _references(policy: Policy) -> Iterator[Finding]:
         if segment.treatment not in policy.treatments:
             yield _missing(
                 "treatment",
-                "处置方式",
                 segment.treatment,
                 ("segments", index, "treatment"),
                 treatments,
             )
         if segment.offers is not None and segment.offers not in policy.offers:
-            yield _missing(
-                "offers", "减免方案", segment.offers, ("segments", index, "offers"), offers
-            )
+            yield _missing("offers", segment.offers, ("segments", index, "offers"), offers)
     segment_ids = [s.id for s in policy.segments]
     for e_index, experiment in enumerate(policy.experiments):
         if experiment.segment not in segment_ids:
             yield _missing(
                 "segment",
-                "分群",
                 experiment.segment,
                 ("experiments", e_index, "segment"),
                 segment_ids,
@@ -181,7 +198,6 @@ def _references(policy: Policy) -> Iterator[Finding]:
             if arm.treatment not in policy.treatments:
                 yield _missing(
                     "treatment",
-                    "处置方式",
                     arm.treatment,
                     ("experiments", e_index, "arms", a_index, "treatment"),
                     treatments,
@@ -202,55 +218,65 @@ def _treatment_steps(name: str, treatment: Treatment, templates: list[str]) -> I
             yield Finding(
                 (*loc, "at"),
                 "steps_out_of_order",
-                f"step on day {step.at} comes after a step on day {previous}; list steps by day",
-                f"第 {step.at} 天的步骤排在第 {previous} 天之后；请按天数排序",
+                Wording(
+                    N_(
+                        "step on day %(at)s comes after a step on day %(previous)s; list steps "
+                        "by day"
+                    ),
+                    at=step.at,
+                    previous=previous,
+                ),
             )
         previous = max(previous, step.at)
         if (step.at, step.channel) in seen:
             yield Finding(
                 loc,
                 "duplicate_step",
-                f"two {step.channel} steps on day {step.at}",
-                f"第 {step.at} 天有两个 {step.channel} 步骤",
+                Wording(
+                    N_("two %(channel)s steps on day %(at)s"), channel=step.channel, at=step.at
+                ),
             )
         seen.add((step.at, step.channel))
         if (step.every is None) != (step.until is None):
             yield Finding(
                 loc,
                 "repeat",
-                "a repeat needs both every and until",
-                "重复步骤需要同时写 every 和 until",
+                Wording(N_("a repeat needs both every and until")),
             )
         if step.until is not None and step.until < step.at:
             yield Finding(
                 (*loc, "until"),
                 "repeat",
-                f"until ({step.until}) is before at ({step.at})",
-                f"until（{step.until}）早于 at（{step.at}）",
+                Wording(
+                    N_("until (%(until)s) is before at (%(at)s)"), until=step.until, at=step.at
+                ),
             )
         if step.template is not None and step.template not in templates:
-            yield _missing("template", "模板", step.template, (*loc, "template"), templates)
+            yield _missing("template", step.template, (*loc, "template"), templates)
         if step.channel in _NEEDS_TEMPLATE and step.template is None:
             yield Finding(
                 loc,
                 "no_template",
-                f"a {step.channel} step needs a template",
-                f"{step.channel} 步骤需要模板",
+                Wording(N_("a %(channel)s step needs a template"), channel=step.channel),
             )
         human = step.channel.is_human
         if human and (step.queue is None or step.priority is None):
             yield Finding(
                 loc,
                 "queue",
-                f"{step.channel} is human work: give a queue and a priority",
-                f"{step.channel} 为人工作业：需要 queue 和 priority",
+                Wording(
+                    N_("%(channel)s is human work: give a queue and a priority"),
+                    channel=step.channel,
+                ),
             )
         if not human and (step.queue is not None or step.priority is not None):
             yield Finding(
                 loc,
                 "queue",
-                f"{step.channel} is automatic: it takes no queue or priority",
-                f"{step.channel} 为自动渠道：不需要 queue 或 priority",
+                Wording(
+                    N_("%(channel)s is automatic: it takes no queue or priority"),
+                    channel=step.channel,
+                ),
             )
 
 
@@ -285,23 +311,20 @@ def _offer_limits(loc: Path, offers: Offers) -> Iterator[Finding]:
             yield Finding(
                 (*loc, limit),
                 "offer_limit",
-                f"an offered option needs {limit}",
-                f"已允许的减免选项需要设置 {limit}",
+                Wording(N_("an offered option needs %(limit)s"), limit=limit),
             )
     levels = offers.approval_levels
     if any(b.max_waiver_pct <= a.max_waiver_pct for a, b in pairwise(levels)):
         yield Finding(
             (*loc, "approval_levels"),
             "approval_levels",
-            "approval levels must rise in max_waiver_pct",
-            "审批层级的 max_waiver_pct 必须递增",
+            Wording(N_("approval levels must rise in max_waiver_pct")),
         )
     if levels and levels[-1].max_waiver_pct < offers.max_waiver_pct:
         yield Finding(
             (*loc, "approval_levels"),
             "approval_levels",
-            "no approval level may grant the segment's max_waiver_pct",
-            "没有任何审批层级能批准该分群的 max_waiver_pct",
+            Wording(N_("no approval level may grant the segment's max_waiver_pct")),
         )
 
 
@@ -320,21 +343,21 @@ def _experiments(policy: Policy) -> Iterator[Finding]:
             yield Finding(
                 (*loc, "arms"),
                 "weights",
-                f"arm weights of {experiment.id!r} sum to {total}, not 1",
-                f"实验 {experiment.id!r} 的分组权重之和为 {total}，而不是 1",
+                Wording(
+                    N_("arm weights of %(id)s sum to %(total)s, not 1"),
+                    id=repr(experiment.id),
+                    total=total,
+                ),
             )
         roles = Counter(arm.role for arm in experiment.arms)
         if roles[ArmRole.CHAMPION] != 1:
             yield Finding(
                 (*loc, "arms"),
                 "champion",
-                "an experiment needs exactly one champion arm",
-                "实验必须恰好有一个冠军组",
+                Wording(N_("an experiment needs exactly one champion arm")),
             )
         if roles[ArmRole.HOLDOUT] > 1:
-            yield Finding(
-                (*loc, "arms"), "holdout", "at most one holdout arm", "最多只能有一个留出组"
-            )
+            yield Finding((*loc, "arms"), "holdout", Wording(N_("at most one holdout arm")))
 
 
 def _unused(policy: Policy) -> Iterator[Finding]:
@@ -345,8 +368,7 @@ def _unused(policy: Policy) -> Iterator[Finding]:
             yield Finding(
                 ("treatments", name),
                 "unused",
-                f"treatment {name!r} is never used",
-                f"处置方式 {name!r} 未被使用",
+                Wording(N_("treatment %(name)s is never used"), name=repr(name)),
                 severity="warning",
             )
 
@@ -359,13 +381,21 @@ def _unreachable(policy: Policy, checked: Checked) -> Iterator[Finding]:
             continue
         for earlier_id, before in earlier:
             if implies(condition.tree, before.tree):
-                why = "always true" if always_true(before.tree) else "wider"
+                why = (
+                    N_(
+                        "segment %(segment)s is unreachable: every account it matches is taken "
+                        "first by %(earlier)s, whose condition is always true"
+                    )
+                    if always_true(before.tree)
+                    else N_(
+                        "segment %(segment)s is unreachable: every account it matches is taken "
+                        "first by %(earlier)s, whose condition is wider"
+                    )
+                )
                 yield Finding(
                     ("segments", index, "condition"),
                     "unreachable",
-                    f"segment {segment.id!r} is unreachable: every account it matches is taken "
-                    f"first by {earlier_id!r}, whose condition is {why}",
-                    f"分群 {segment.id!r} 永远不会被选中：它匹配的账户都会先被 {earlier_id!r} 选走",
+                    Wording(why, segment=repr(segment.id), earlier=repr(earlier_id)),
                 )
                 break
         earlier.append((segment.id, condition))

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from tideover.domain.safe_yaml import YamlRejected, load_yaml_node
+from tideover.i18n import N_, Wording
 from tideover.policy.problems import PolicyRejected, Problem, path_text
 
 Path = tuple[str | int, ...]
@@ -65,11 +66,11 @@ def read_document(text: str, source: str) -> tuple[Any, Locator]:
     except YamlRejected as exc:
         code = "yaml" if exc.reason == "invalid" else f"yaml_{exc.reason}"
         raise PolicyRejected(
-            source, [Problem(code, "(document)", exc.bare_en, exc.bare_zh, exc.line, exc.column)]
+            source, [Problem(code, "(document)", exc.problem, exc.line, exc.column)]
         ) from None
     if node is None:
         raise PolicyRejected(
-            source, [Problem("empty", "(document)", "the file is empty", "文件为空")]
+            source, [Problem("empty", "(document)", Wording(N_("the file is empty")))]
         )
     locator = Locator(lines=text.split("\n"))
     _walk(node, (), locator, source)
@@ -86,8 +87,7 @@ def _walk(node: yaml.Node, path: Path, locator: Locator, source: str) -> None:
                 _reject(
                     source,
                     "duplicate_key",
-                    f"key {key!r} appears twice in the same mapping",
-                    f"同一映射中键 {key!r} 出现了两次",
+                    Wording(N_("key %(key)s appears twice in the same mapping"), key=repr(key)),
                     key_node.start_mark,
                     where=path_text((*path, key)),
                 )
@@ -99,8 +99,8 @@ def _walk(node: yaml.Node, path: Path, locator: Locator, source: str) -> None:
 
 
 def _reject(
-    source: str, code: str, en: str, zh: str, mark: yaml.Mark | None, where: str = "(document)"
+    source: str, code: str, why: Wording, mark: yaml.Mark | None, where: str = "(document)"
 ) -> None:
     line = mark.line + 1 if mark is not None else None
     column = mark.column + 1 if mark is not None else None
-    raise PolicyRejected(source, [Problem(code, where, en, zh, line, column)])
+    raise PolicyRejected(source, [Problem(code, where, why, line, column)])

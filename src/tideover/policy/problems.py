@@ -1,4 +1,4 @@
-"""Problems found in a policy document, each with its place, in en and zh."""
+"""Problems found in a policy document, each with its place and its wording (catalogue)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tideover.domain.errors import InputRejected
+from tideover.i18n import N_, Wording
 
 
 @dataclass(frozen=True)
@@ -14,19 +15,24 @@ class Problem:
 
     code: str
     where: str  # a path into the document: ``segments[2].condition``
-    en: str
-    zh: str
+    wording: Wording
     line: int | None = None
     column: int | None = None
     severity: str = "error"  # "error" rejects the document, "warning" does not
 
     def located(self, line: int | None, column: int | None) -> Problem:
-        return Problem(self.code, self.where, self.en, self.zh, line, column, self.severity)
+        return Problem(self.code, self.where, self.wording, line, column, self.severity)
 
-    def position(self) -> str:
+    def position(self) -> Wording | str:
+        """Where: the path into the document, and the line and column when known."""
         if self.line is None:
             return self.where
-        return f"{self.where} (line {self.line}, column {self.column})"
+        return Wording(
+            N_("%(where)s (line %(line)s, column %(column)s)"),
+            where=self.where,
+            line=self.line,
+            column=self.column,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -39,6 +45,14 @@ class Problem:
             "zh": self.zh,
         }
 
+    @property
+    def en(self) -> str:
+        return self.wording.en
+
+    @property
+    def zh(self) -> str:
+        return self.wording.zh
+
 
 class PolicyRejected(InputRejected):
     """The document is invalid; ``problems`` lists every error and warning found."""
@@ -49,10 +63,11 @@ class PolicyRejected(InputRejected):
         errors = [p for p in problems if p.severity == "error"]
         first = errors[0] if errors else problems[0]
         super().__init__(
-            f"{source}: policy rejected, {len(errors)} error(s); first: "
-            f"{first.position()}: {first.en}",
-            f"{source}：策略被拒绝，共 {len(errors)} 个错误；"
-            f"第一个：{first.position()}：{first.zh}",
+            N_("%(source)s: policy rejected, %(count)s error(s); first: %(position)s: %(first)s"),
+            source=source,
+            count=len(errors),
+            position=first.position(),
+            first=first.wording,
         )
         self.source = source
         self.problems = tuple(problems)

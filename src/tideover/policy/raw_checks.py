@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from tideover.i18n import N_, Wording
 from tideover.policy.lint import Finding, conditions_of, missing_reference
 from tideover.policy.model import Policy
 from tideover.policy.suggest import fields_at, hint
@@ -46,73 +47,75 @@ def _reference(
     name = segment.get(key)
     if not isinstance(name, str) or not isinstance(defined, Mapping) or name in defined:
         return
-    kind_zh = "处置方式" if key == "treatment" else "减免方案"
-    yield missing_reference(key, kind_zh, name, (*loc, key), [str(k) for k in defined])
+    yield missing_reference(key, name, (*loc, key), [str(k) for k in defined])
 
 
 # --- the schema's errors, in both languages ---------------------------------------------------
 
-_PLAIN: dict[str, tuple[str, str]] = {
-    "missing": ("a required key is missing", "缺少必填项"),
-    "string_type": ("must be text", "应为文本"),
-    "int_type": ("must be a whole number", "应为整数"),
-    "int_parsing": ("must be a whole number", "应为整数"),
-    "int_from_float": ("must be a whole number", "应为整数"),
-    "bool_type": ("must be true or false", "应为 true 或 false"),
-    "bool_parsing": ("must be true or false", "应为 true 或 false"),
-    "decimal_parsing": ("must be a number", "应为数字"),
-    "decimal_type": ("must be a number", "应为数字"),
-    "float_parsing": ("must be a number", "应为数字"),
-    "list_type": ("must be a list", "应为列表"),
-    "dict_type": ("must be a mapping of keys to values", "应为键值映射"),
-    "model_type": ("must be a mapping of keys to values", "应为键值映射"),
-    "time_parsing": ("must be a time HH:MM", "应为时间 HH:MM"),
-    "date_from_datetime_parsing": ("must be a date YYYY-MM-DD", "应为日期 YYYY-MM-DD"),
+_PLAIN: dict[str, str] = {
+    "missing": N_("a required key is missing"),
+    "string_type": N_("must be text"),
+    "int_type": N_("must be a whole number"),
+    "int_parsing": N_("must be a whole number"),
+    "int_from_float": N_("must be a whole number"),
+    "bool_type": N_("must be true or false"),
+    "bool_parsing": N_("must be true or false"),
+    "decimal_parsing": N_("must be a number"),
+    "decimal_type": N_("must be a number"),
+    "float_parsing": N_("must be a number"),
+    "list_type": N_("must be a list"),
+    "dict_type": N_("must be a mapping of keys to values"),
+    "model_type": N_("must be a mapping of keys to values"),
+    "time_parsing": N_("must be a time HH:MM"),
+    "date_from_datetime_parsing": N_("must be a date YYYY-MM-DD"),
 }
-_BOUNDS = {
-    "greater_than": ("gt", ">", "大于"),
-    "greater_than_equal": ("ge", "≥", "大于或等于"),
-    "less_than": ("lt", "<", "小于"),
-    "less_than_equal": ("le", "≤", "小于或等于"),
+_BOUNDS = {  # pydantic's error type: (the limit's name in its context, the message)
+    "greater_than": ("gt", N_("must be > %(limit)s%(given)s")),
+    "greater_than_equal": ("ge", N_("must be ≥ %(limit)s%(given)s")),
+    "less_than": ("lt", N_("must be < %(limit)s%(given)s")),
+    "less_than_equal": ("le", N_("must be ≤ %(limit)s%(given)s")),
 }
 
 
-def schema_message(error: Mapping[str, Any], loc: tuple[str | int, ...]) -> tuple[str, str]:
-    """One schema error of pydantic's as (en, zh), with the closest name where it helps."""
+def schema_message(error: Mapping[str, Any], loc: tuple[str | int, ...]) -> Wording:
+    """One schema error of pydantic's in words, with the closest name where it helps."""
     kind = str(error.get("type", ""))
     context = error.get("ctx") or {}
-    given = error.get("input")
-    shown = "" if isinstance(given, dict | list) or given is None else f" (given: {given!r})"
-    shown_zh = "" if not shown else f"（实际为 {given!r}）"
+    value = error.get("input")
+    given: Wording | str = ""
+    if not isinstance(value, dict | list) and value is not None:
+        given = Wording(N_(" (given: %(value)s)"), value=repr(value))
     if kind == "extra_forbidden" and loc:
         key = str(loc[-1])
         allowed = fields_at(Policy, loc[:-1])
-        en_hint, zh_hint = hint(key, allowed)
-        listed = ", ".join(allowed)
-        return (
-            f"unknown key {key!r}{en_hint} (allowed here: {listed})",
-            f"未知的键 {key!r}{zh_hint}（此处可用：{listed}）",
+        return Wording(
+            N_("unknown key %(key)s%(hint)s (allowed here: %(allowed)s)"),
+            key=repr(key),
+            hint=hint(key, allowed),
+            allowed=tuple(allowed),
         )
     if kind in ("enum", "literal_error"):
         expected = str(context.get("expected", ""))
         options = re.findall(r"'([^']*)'", expected)
-        en_hint, zh_hint = hint(str(given), options)
-        listed_zh = "、".join(f"'{o}'" for o in options) or expected
-        return (
-            f"must be one of {expected}{shown}{en_hint}",
-            f"必须是以下之一：{listed_zh}{shown_zh}{zh_hint}",
+        return Wording(
+            N_("must be one of %(expected)s%(given)s%(hint)s"),
+            expected=tuple(f"'{o}'" for o in options) or expected,
+            given=given,
+            hint=hint(str(value), options),
         )
     if kind in _BOUNDS:
-        name, sign, words_zh = _BOUNDS[kind]
-        limit = context.get(name)
-        return f"must be {sign} {limit}{shown}", f"必须{words_zh} {limit}{shown_zh}"
+        name, message = _BOUNDS[kind]
+        return Wording(message, limit=context.get(name), given=given)
     if kind in ("too_short", "too_long"):
         size = context.get("min_length" if kind == "too_short" else "max_length")
         if kind == "too_short":
-            return f"must have at least {size} item(s)", f"至少需要 {size} 项"
-        return f"must have at most {size} item(s)", f"最多只能有 {size} 项"
+            return Wording(N_("must have at least %(size)s item(s)"), size=size)
+        return Wording(N_("must have at most %(size)s item(s)"), size=size)
     if kind in _PLAIN:
-        en, zh = _PLAIN[kind]
-        return f"{en}{shown}", f"{zh}{shown_zh}"
-    message = str(error.get("msg", kind))
-    return f"{message}{shown}", f"不符合文档结构（{kind}）{shown_zh}"
+        return Wording(N_("%(problem)s%(given)s"), problem=Wording(_PLAIN[kind]), given=given)
+    return Wording(
+        N_("does not fit the document's shape (%(kind)s: %(detail)s)%(given)s"),
+        kind=kind,
+        detail=str(error.get("msg", kind)),
+        given=given,
+    )

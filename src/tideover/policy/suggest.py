@@ -15,6 +15,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from tideover.i18n import N_, Wording
+
 # Words a condition may hold besides feature names (conditions.py allows these constructs).
 SQL_WORDS = ("AND", "OR", "NOT", "BETWEEN", "IN", "IS", "NULL", "TRUE", "FALSE", "COALESCE")
 _CLOSE = 0.6
@@ -26,12 +28,12 @@ def closest(word: str, known: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
-def hint(word: str, known: Iterable[str]) -> tuple[str, str]:
-    """``("; did you mean X?", "；是否应为 X？")`` or two empty strings."""
+def hint(word: str, known: Iterable[str]) -> Wording | str:
+    """``"; did you mean X?"`` to end a message with, or an empty string."""
     found = closest(word, known)
     if found is None:
-        return "", ""
-    return f"; did you mean {found}?", f"；是否应为 {found}？"
+        return ""
+    return Wording(N_("; did you mean %(meant)s?"), meant=found)
 
 
 def sql_word(word: str) -> str | None:

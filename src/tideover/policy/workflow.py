@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from tideover.domain.errors import Conflict, NotFound, ValidationError
 from tideover.domain.identity import same_person
+from tideover.i18n import N_
 
 
 class Status(StrEnum):
@@ -63,8 +64,9 @@ class Ledger:
             if v.number == number:
                 return v
         raise NotFound(
-            f"policy version {number} not found on platform {self.platform!r}",
-            f"平台 {self.platform!r} 上没有策略版本 {number}",
+            N_("policy version %(number)s not found on platform %(platform)s"),
+            number=number,
+            platform=repr(self.platform),
         )
 
     def draft(self, *, author: str, at: datetime) -> Ledger:
@@ -78,15 +80,16 @@ class Ledger:
 
     def reject(self, number: int, *, actor: str, at: datetime, reason: str) -> Ledger:
         if not reason.strip():
-            raise ValidationError("a rejection needs a reason", "驳回必须说明理由")
+            raise ValidationError(N_("a rejection needs a reason"))
         return self._move(number, Status.IN_REVIEW, Status.DRAFT, "reject", actor, at, reason)
 
     def approve(self, number: int, *, actor: str, at: datetime) -> Ledger:
         version = self.version(number)
         if same_person(_who(actor), version.author):  # one person, however spelled
             raise Conflict(
-                f"version {number} was written by {actor!r}: another person must approve it",
-                f"版本 {number} 由 {actor!r} 编写：必须由另一人审批（四眼原则）",
+                N_("version %(number)s was written by %(actor)s: another person must approve it"),
+                number=number,
+                actor=repr(actor),
             )
         moved = self._move(number, Status.IN_REVIEW, Status.APPROVED, "approve", actor, at)
         return moved._replace(replace(moved.version(number), approver=_who(actor)))
@@ -104,8 +107,8 @@ class Ledger:
         earlier = [n for n in self.activations[:-1] if current is None or n != current.number]
         if current is None or not earlier:
             raise Conflict(
-                f"platform {self.platform!r} has no earlier active version to roll back to",
-                f"平台 {self.platform!r} 没有可回滚的上一个生效版本",
+                N_("platform %(platform)s has no earlier active version to roll back to"),
+                platform=repr(self.platform),
             )
         target = earlier[-1]
         ledger = self._retire_active(actor, at, f"rolled back to version {target}")
@@ -132,10 +135,11 @@ class Ledger:
         version = self.version(number)
         if version.status is not start:
             raise Conflict(
-                f"cannot {action} version {number}: it is {version.status.value}, "
-                f"not {start.value}",
-                f"无法对版本 {number} 执行 {action}：其状态为 {version.status.value}，"
-                f"而不是 {start.value}",
+                N_("cannot %(action)s version %(number)s: it is %(status)s, not %(start)s"),
+                action=action,
+                number=number,
+                status=version.status.value,
+                start=start.value,
             )
         return self._record(replace(version, status=end), action, actor, at, start, note)
 
@@ -149,7 +153,7 @@ class Ledger:
         note: str = "",
     ) -> Ledger:
         if at.tzinfo is None:
-            raise ValidationError("event times must carry a time zone", "事件时间必须带时区")
+            raise ValidationError(N_("event times must carry a time zone"))
         event = Event(version.number, action, _who(actor), at, before, version.status, note)
         return replace(self._replace(version), events=(*self.events, event))
 
@@ -162,5 +166,5 @@ class Ledger:
 def _who(actor: str) -> str:
     name = actor.strip()
     if not name:
-        raise ValidationError("an actor is required", "必须注明操作人")
+        raise ValidationError(N_("an actor is required"))
     return name

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from tideover.i18n import N_, Wording
 from tideover.scoring.derive import Derivation
 from tideover.scoring.gbm import GbmModel, load_gbm
 from tideover.scoring.inputs import Feature
@@ -49,10 +50,11 @@ def model_from_text(text: str, metadata: dict[str, Any]) -> RiskModel:
 def reason_catalogue(model: RiskModel) -> dict[str, dict[str, str]]:
     """Every reason code the model can give, with its meaning in en and zh."""
     if model.kind == "scorecard":
-        en, zh = "{f} scored below its best bin", "{f} 的得分低于其最佳分箱"
+        meaning = N_("%(feature)s scored below its best bin")
     else:
-        en, zh = "{f} raised the estimated risk", "{f} 推高了预估风险"
-    return {
-        code_for(f.name): {"feature": f.name, "en": en.format(f=f.name), "zh": zh.format(f=f.name)}
-        for f in model.features
-    }
+        meaning = N_("%(feature)s raised the estimated risk")
+    catalogue = {}
+    for f in model.features:
+        said = Wording(meaning, feature=f.name)
+        catalogue[code_for(f.name)] = {"feature": f.name, "en": said.en, "zh": said.zh}
+    return catalogue

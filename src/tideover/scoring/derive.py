@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tideover.domain.errors import InputRejected, ValidationError
+from tideover.i18n import N_
 from tideover.scoring.scaling import FloatArray
 
 
@@ -71,17 +72,24 @@ class Derivation:
         known = ", ".join(FUNCTIONS)
         if match is None or match.group(2) not in FUNCTIONS:
             raise ValidationError(
-                f"derived feature {text!r}: expected NAME=function(COLUMN, ...) "
-                f"with a function among {known}",
-                f"衍生特征 {text!r}：格式应为 名称=函数(列, ...)，函数可选 {known}",
+                N_(
+                    "derived feature %(text)s: expected NAME=function(COLUMN, ...) with a "
+                    "function among %(known)s"
+                ),
+                text=repr(text),
+                known=known,
             )
         name, function, args = match.groups()
         columns = tuple(a.strip() for a in args.split(",") if a.strip())
         arity = FUNCTIONS[function][1]
         if not columns or (arity is not None and len(columns) != arity):
             raise ValidationError(
-                f"derived feature {name!r}: {function} takes {arity or 'one or more'} columns",
-                f"衍生特征 {name!r}：{function} 需要 {arity or '一个或多个'} 列",
+                N_("derived feature %(name)s: %(function)s takes %(arity)s columns")
+                if arity is not None
+                else N_("derived feature %(name)s: %(function)s takes one or more columns"),
+                name=repr(name),
+                function=function,
+                arity=arity,
             )
         return cls(name, function, columns)
 
@@ -94,8 +102,8 @@ def derive(frame: pd.DataFrame, derivations: Sequence[Derivation]) -> pd.DataFra
     for d in derivations:
         if d.name in frame.columns:
             raise InputRejected(
-                f"derived feature {d.name!r} clashes with a column of the data",
-                f"衍生特征 {d.name!r} 与数据中已有的列重名",
+                N_("derived feature %(name)s clashes with a column of the data"),
+                name=repr(d.name),
             )
         columns = [_column(frame, added, d, c) for c in d.columns]
         with np.errstate(all="ignore"), _quiet_all_missing():
@@ -110,14 +118,16 @@ def _column(
         return added[column]
     if column not in frame.columns:
         raise InputRejected(
-            f"derived feature {d.name!r} needs column {column!r}, which the data lacks",
-            f"衍生特征 {d.name!r} 需要列 {column!r}，但数据中没有",
+            N_("derived feature %(name)s needs column %(column)s, which the data lacks"),
+            name=repr(d.name),
+            column=repr(column),
         )
     values = pd.to_numeric(frame[column], errors="coerce")
     if (values.isna() & frame[column].notna()).any():
         raise InputRejected(
-            f"derived feature {d.name!r} needs numeric column {column!r}, which holds text",
-            f"衍生特征 {d.name!r} 需要数值列 {column!r}，但该列含文本",
+            N_("derived feature %(name)s needs numeric column %(column)s, which holds text"),
+            name=repr(d.name),
+            column=repr(column),
         )
     result: FloatArray = values.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
     return result

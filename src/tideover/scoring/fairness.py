@@ -25,6 +25,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from tideover.domain.errors import InputRejected
+from tideover.i18n import N_, Wording
 from tideover.scoring.scaling import FloatArray
 
 FOUR_FIFTHS = 0.8
@@ -72,9 +73,13 @@ def _one_hot(frame: pd.DataFrame, attribute: str, columns: list[str]) -> pd.Seri
     several = block.sum(axis=1) > 1
     if several.any():
         raise InputRejected(
-            f"one-hot columns of {attribute!r} ({', '.join(columns)}) have {int(several.sum())} "
-            "rows with more than one 1",
-            f"{attribute!r} 的独热列（{', '.join(columns)}）有 {int(several.sum())} 行含多个 1",
+            N_(
+                "one-hot columns of %(attribute)s (%(columns)s) have %(several)s rows "
+                "with more than one 1"
+            ),
+            attribute=repr(attribute),
+            columns=tuple(columns),
+            several=int(several.sum()),
         )
     levels = np.asarray([c[len(attribute) + 1 :] for c in columns] + [MISSING], dtype=object)
     slots = np.where(block.sum(axis=1) > 0, block.argmax(axis=1), len(columns))
@@ -88,8 +93,8 @@ def group_labels(frame: pd.DataFrame, attribute: str) -> pd.Series:
         column = frame[exact[0]]
         if column.isna().all():
             raise InputRejected(
-                f"protected attribute column {attribute!r} is empty (no values)",
-                f"受保护属性列 {attribute!r} 为空（没有任何取值）",
+                N_("protected attribute column %(attribute)s is empty (no values)"),
+                attribute=repr(attribute),
             )
         numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
         if numeric and column.nunique() > _MAX_PLAIN_LEVELS:
@@ -101,10 +106,13 @@ def group_labels(frame: pd.DataFrame, attribute: str) -> pd.Series:
         return _one_hot(frame, attribute, one_hot)
     shown = ", ".join(map(str, list(frame.columns)[:20]))
     raise InputRejected(
-        f"protected attribute {attribute!r} is not in the data, as a column or as one-hot "
-        f"columns {attribute}_* (columns: {shown})",
-        f"数据中没有受保护属性 {attribute!r}（既无该列，也无独热列 {attribute}_*；"
-        f"现有列：{shown}）",
+        N_(
+            "protected attribute %(attribute)s is not in the data, as a column or as "
+            "one-hot columns %(name)s_* (columns: %(shown)s)"
+        ),
+        attribute=repr(attribute),
+        name=attribute,
+        shown=shown,
     )
 
 
@@ -166,8 +174,8 @@ def _group_row(
     return row
 
 
-def _flag(row: dict[str, Any], code: str, en: str, zh: str) -> None:
-    row["flags"].append({"code": code, "en": en, "zh": zh})
+def _flag(row: dict[str, Any], code: str, why: Wording) -> None:
+    row["flags"].append({"code": code, "en": why.en, "zh": why.zh})
 
 
 def _compare(groups: dict[str, dict[str, Any]], min_rows: int) -> None:
@@ -189,23 +197,22 @@ def _compare(groups: dict[str, dict[str, Any]], min_rows: int) -> None:
             _flag(
                 g,
                 "adverse_impact",
-                f"adverse impact ratio {air:.2f} < 0.8",
-                f"不利影响比 {air:.2f} < 0.8",
+                Wording(N_("adverse impact ratio %(air)s < 0.8"), air=format(air, ".2f")),
             )
         if g["auc_gap"] is not None and g["auc_gap"] > AUC_GAP:
             _flag(
                 g,
                 "auc_gap",
-                f"AUC {g['auc_gap']:.3f} below the best group",
-                f"AUC 比最佳组低 {g['auc_gap']:.3f}",
+                Wording(
+                    N_("AUC %(auc_gap)s below the best group"), auc_gap=format(g["auc_gap"], ".3f")
+                ),
             )
         gap = g.get("calibration_gap")
         if gap is not None and abs(gap) > CALIBRATION_GAP:
             _flag(
                 g,
                 "calibration_gap",
-                f"observed bad rate {gap:+.3f} from predicted",
-                f"实际坏账率与预测相差 {gap:+.3f}",
+                Wording(N_("observed bad rate %(gap)s from predicted"), gap=format(gap, "+.3f")),
             )
 
 
@@ -225,9 +232,10 @@ def fairness(
     """
     if not attributes:
         raise InputRejected(
-            "no protected attributes to report on: name them (--protected) or give data "
-            "holding the attributes the model marked protected",
-            "没有可供报告的受保护属性：请用 --protected 指定，或提供包含模型所标记受保护属性的数据",
+            N_(
+                "no protected attributes to report on: name them (--protected) or give "
+                "data holding the attributes the model marked protected"
+            ),
         )
     report: dict[str, Any] = {}
     for attribute in attributes:
@@ -237,9 +245,12 @@ def fairness(
         names = sorted(set(labels.tolist()), key=lambda v: _order_key(v, order))
         if len(names) < 2:
             raise InputRejected(
-                f"protected attribute {attribute!r} has a single group ({names[0]!r}) in the "
-                "data; there is nothing to compare",
-                f"受保护属性 {attribute!r} 在数据中只有一个分组（{names[0]!r}），无从比较",
+                N_(
+                    "protected attribute %(attribute)s has a single group (%(names)s) in the "
+                    "data; there is nothing to compare"
+                ),
+                attribute=repr(attribute),
+                names=repr(names[0]),
             )
         groups = {
             name: _group_row(labels == name, score, probability, outcome, cutoff) for name in names

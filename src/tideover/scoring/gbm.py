@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tideover.i18n import N_, Wording
 from tideover.scoring.inputs import Feature, TrainingSet
 from tideover.scoring.reasons import Reason, ReasonTable, code_for, display_value, top_reasons
 from tideover.scoring.scaling import FloatArray, PointsScale
@@ -136,8 +137,12 @@ def _reason(feature: str, value: object, impact: float) -> Reason:
         feature=feature,
         value=shown,
         impact=round(float(impact), 4),
-        en=f"{feature} is {shown}: raises the risk (log-odds +{impact:.2f})",
-        zh=f"{feature} 为 {shown}：推高风险（对数几率 +{impact:.2f}）",
+        wording=Wording(
+            N_("%(feature)s is %(value)s: raises the risk (log-odds +%(impact)s)"),
+            feature=feature,
+            value=shown,
+            impact=f"{impact:.2f}",
+        ),
     )
 
 

@@ -15,6 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from tideover.domain.errors import InputRejected
+from tideover.i18n import N_, Wording
 
 FeatureKind = Literal["numeric", "categorical"]
 
@@ -56,37 +57,41 @@ class TrainingSet:
     excluded: dict[str, str] = field(default_factory=dict)
 
 
-def _reject(en: str, zh: str) -> InputRejected:
-    return InputRejected(en, zh)
-
-
 def is_protected(column: str, protected: Iterable[str]) -> bool:
     """True for a protected name or its one-hot columns (``EDUCATION`` -> ``EDUCATION_2``)."""
     lowered = column.lower()
     return any(lowered == p.lower() or lowered.startswith(p.lower() + "_") for p in protected)
 
 
-def binary_target(frame: pd.DataFrame, target: str) -> npt.NDArray[np.int8]:
-    """The target as 0/1, refusing unknown, missing or non-binary targets."""
+def binary_target(
+    frame: pd.DataFrame, target: str, *, role: str = N_("target column")
+) -> npt.NDArray[np.int8]:
+    """The target as 0/1, refusing unknown, missing or non-binary targets (``role`` names
+    the column in the messages: the training target, or the outcome of scored accounts)."""
+    named = Wording(role)
     if target not in frame.columns:
-        shown = ", ".join(map(str, list(frame.columns)[:20]))
-        raise _reject(
-            f"target column {target!r} is not in the data (columns: {shown})",
-            f"数据中没有目标列 {target!r}（现有列：{shown}）",
+        raise InputRejected(
+            N_("%(role)s %(target)s is not in the data (columns: %(shown)s)"),
+            role=named,
+            target=repr(target),
+            shown=tuple(map(str, list(frame.columns)[:20])),
         )
     column = frame[target]
     missing = int(column.isna().sum())
     if missing:
-        raise _reject(
-            f"target column {target!r} has {missing} missing values; every row needs 0 or 1",
-            f"目标列 {target!r} 有 {missing} 个缺失值；每一行都须为 0 或 1",
+        raise InputRejected(
+            N_("%(role)s %(target)s has %(missing)s missing values; every row needs 0 or 1"),
+            role=named,
+            target=repr(target),
+            missing=missing,
         )
     values = set(pd.unique(column).tolist())
     if not values <= {0, 1}:  # True == 1 and False == 0 in Python
-        shown = ", ".join(map(repr, sorted(values, key=str)[:5]))
-        raise _reject(
-            f"target column {target!r} is not binary: values {shown}; it must be 0/1 (1 = bad)",
-            f"目标列 {target!r} 不是二值：取值 {shown}；须为 0/1（1 表示坏账户）",
+        raise InputRejected(
+            N_("%(role)s %(target)s is not binary: values %(shown)s; it must be 0/1 (1 = bad)"),
+            role=named,
+            target=repr(target),
+            shown=tuple(map(repr, sorted(values, key=str)[:5])),
         )
     result: npt.NDArray[np.int8] = column.astype("int8").to_numpy()
     return result
@@ -96,11 +101,15 @@ def _check_class_sizes(target: str, y: npt.NDArray[np.int8], minimum: int) -> No
     bad = int(y.sum())
     good = len(y) - bad
     if min(bad, good) < minimum:
-        raise _reject(
-            f"target column {target!r}: {good} rows of class 0 and {bad} of class 1; "
-            f"each class needs at least {minimum}",
-            f"目标列 {target!r}：类别 0 有 {good} 行，类别 1 有 {bad} 行；"
-            f"每类至少需要 {minimum} 行",
+        raise InputRejected(
+            N_(
+                "target column %(target)s: %(good)s rows of class 0 and %(bad)s of class "
+                "1; each class needs at least %(minimum)s"
+            ),
+            target=repr(target),
+            good=good,
+            bad=bad,
+            minimum=minimum,
         )
 
 
@@ -129,10 +138,13 @@ def _why_excluded(name: str, column: pd.Series, kind: FeatureKind | None) -> str
 def _check_not_constant(name: str, column: pd.Series) -> None:
     if column.nunique(dropna=True) <= 1:
         value = column.dropna().tolist()[0] if column.notna().any() else "missing"
-        raise _reject(
-            f"column {name!r} is constant ({value!r} in every row) and cannot help a model; "
-            "drop it or list it with --exclude",
-            f"列 {name!r} 为常量（每行都是 {value!r}），对模型无用；请删除该列或用 --exclude 排除",
+        raise InputRejected(
+            N_(
+                "column %(name)s is constant (%(value)s in every row) and cannot help a "
+                "model; drop it or list it with --exclude"
+            ),
+            name=repr(name),
+            value=repr(value),
         )
 
 
@@ -150,8 +162,8 @@ def training_set(
     y = binary_target(frame, target)
     for name, role in [(id_column, "id column"), *((e, "excluded column") for e in exclude)]:
         if name is not None and name not in frame.columns:
-            raise _reject(
-                f"{role} {name!r} is not in the data", f"数据中没有指定的列 {name!r}（{role}）"
+            raise InputRejected(
+                N_("%(role)s %(name)s is not in the data"), role=role, name=repr(name)
             )
     _check_class_sizes(target, y, min_rows_per_class)
     excluded: dict[str, str] = dict.fromkeys(exclude, "excluded on request")
@@ -160,7 +172,7 @@ def training_set(
         if name in (target, id_column) or name in excluded:
             continue
         if not isinstance(name, str):
-            raise _reject(f"column name {name!r} is not text", f"列名 {name!r} 不是文本")
+            raise InputRejected(N_("column name %(name)s is not text"), name=repr(name))
         if is_protected(name, protected) and not allow_protected:
             excluded[name] = "protected attribute"
             continue
@@ -172,9 +184,9 @@ def training_set(
         _check_not_constant(name, frame[name])
         features.append(Feature(name, kind))
     if not features:
-        raise _reject(
-            "no usable feature columns are left after exclusions: " + _describe(excluded),
-            "排除后没有可用的特征列：" + _describe(excluded),
+        raise InputRejected(
+            N_("no usable feature columns are left after exclusions: %(excluded)s"),
+            excluded=_describe(excluded),
         )
     inputs = coerce(frame, features)
     return TrainingSet(inputs, y, tuple(features), excluded)
@@ -191,10 +203,8 @@ def coerce(frame: pd.DataFrame, features: Sequence[Feature]) -> pd.DataFrame:
     """
     missing = [f.name for f in features if f.name not in frame.columns]
     if missing:
-        shown = ", ".join(missing)
-        raise _reject(
-            f"the data lacks model feature column(s): {shown}",
-            f"数据缺少模型特征列：{shown}",
+        raise InputRejected(
+            N_("the data lacks model feature column(s): %(missing)s"), missing=tuple(missing)
         )
     columns: dict[str, Any] = {}
     for feature in features:
@@ -215,9 +225,11 @@ def _numeric(name: str, column: pd.Series) -> npt.NDArray[np.float64]:
     bad = converted.isna() & column.notna()
     if bad.any():
         example = column[bad].iloc[0]
-        raise _reject(
-            f"column {name!r} must be numeric but holds {example!r} ({int(bad.sum())} such rows)",
-            f"列 {name!r} 应为数值，但含有 {example!r}（共 {int(bad.sum())} 行）",
+        raise InputRejected(
+            N_("column %(name)s must be numeric but holds %(example)s (%(bad)s such rows)"),
+            name=repr(name),
+            example=repr(example),
+            bad=int(bad.sum()),
         )
     result: npt.NDArray[np.float64] = converted.astype("float64").to_numpy(
         dtype=np.float64, na_value=np.nan

@@ -20,6 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from tideover.domain.errors import InputRejected
+from tideover.i18n import N_
 from tideover.scoring.artefact import Artefact
 from tideover.scoring.derive import derive
 from tideover.scoring.inputs import coerce
@@ -159,8 +160,8 @@ def stability(baseline: Baseline, values: Any) -> Stability:
     expected = np.asarray(baseline.shares)
     if len(expected) != len(actual):
         raise InputRejected(
-            f"the stored baseline of {baseline.name!r} does not match its bins",
-            f"{baseline.name!r} 的训练基线与其分箱不一致",
+            N_("the stored baseline of %(name)s does not match its bins"),
+            name=repr(baseline.name),
         )
     e, a = np.maximum(expected, _SHARE_FLOOR), np.maximum(actual, _SHARE_FLOOR)
     terms = (a - e) * np.log(a / e)
@@ -225,10 +226,11 @@ def stored_baseline(artefact: Artefact) -> Mapping[str, Any]:
     stored = artefact.metadata.get("monitoring")
     if not isinstance(stored, Mapping):
         raise InputRejected(
-            f"model {artefact.version} has no training baseline for monitoring (trained before "
-            "it was recorded); pass the training data with --baseline",
-            f"模型 {artefact.version} 没有用于监控的训练基线（训练时尚未记录）；"
-            "请用 --baseline 提供训练数据",
+            N_(
+                "model %(version)s has no training baseline for monitoring (trained "
+                "before it was recorded); pass the training data with --baseline"
+            ),
+            version=artefact.version,
         )
     return stored
 
@@ -249,7 +251,7 @@ def monitor(
 ) -> dict[str, Any]:
     """PSI of the score and features of a scoring run, and realised performance if known."""
     if frame.empty:
-        raise InputRejected("the scoring data has no rows", "评分数据没有任何行")
+        raise InputRejected(N_("the scoring data has no rows"))
     stored = baseline if baseline is not None else stored_baseline(artefact)
     assessed = assess_frame(artefact, frame)
     score, features = population_stability(stored, assessed.inputs, assessed.score)

@@ -10,6 +10,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from tideover.domain.errors import InputRejected
+from tideover.i18n import N_, Wording
 from tideover.scoring.evaluate import calibration_table, expected_calibration_error, metrics
 from tideover.scoring.inputs import binary_target
 from tideover.scoring.scaling import FloatArray
@@ -28,12 +29,12 @@ def id_keys(column: pd.Series) -> npt.NDArray[np.object_]:
     return keys
 
 
-def _column(frame: pd.DataFrame, name: str, what_en: str, what_zh: str) -> None:
+def _column(frame: pd.DataFrame, name: str) -> None:
     if name not in frame.columns:
-        shown = ", ".join(map(str, list(frame.columns)[:20]))
         raise InputRejected(
-            f"{what_en} column {name!r} is not in the {what_en} data (columns: {shown})",
-            f"{what_zh}数据中没有列 {name!r}（现有列：{shown}）",
+            N_("outcome column %(name)s is not in the outcome data (columns: %(shown)s)"),
+            name=repr(name),
+            shown=tuple(map(str, list(frame.columns)[:20])),
         )
 
 
@@ -45,32 +46,35 @@ def attach_outcomes(
     Refuses an outcome file with unknown columns, a non-binary outcome,
     duplicate ids, or ids that are not among the scored accounts.
     """
-    _column(outcomes, id_column, "outcome", "结果")
-    _column(outcomes, outcome_column, "outcome", "结果")
-    try:
-        y = binary_target(outcomes, outcome_column)
-    except InputRejected as exc:  # the same checks as a training target, named as outcomes
-        raise InputRejected(
-            exc.en.replace("target column", "outcome column"),
-            exc.zh.replace("目标列", "结果列"),
-        ) from None
+    _column(outcomes, id_column)
+    _column(outcomes, outcome_column)
+    # the same checks as a training target, named as outcomes
+    y = binary_target(outcomes, outcome_column, role=N_("outcome column"))
     keys = id_keys(outcomes[id_column])
     duplicated = pd.Series(keys).duplicated()
     if duplicated.any():
         shown = ", ".join(pd.Series(keys)[duplicated].unique()[:_SHOWN_IDS])
         raise InputRejected(
-            f"outcome column {id_column!r} repeats ids ({shown}); give one outcome per account",
-            f"结果数据的列 {id_column!r} 有重复的 id（{shown}）；每个账户只能有一个结果",
+            N_(
+                "outcome column %(id_column)s repeats ids (%(shown)s); give one outcome per account"
+            ),
+            id_column=repr(id_column),
+            shown=shown,
         )
     scored = id_keys(ids)
     unknown = ~np.isin(keys, scored)
     if unknown.any():
         shown = ", ".join(keys[unknown][:_SHOWN_IDS])
         raise InputRejected(
-            f"{int(unknown.sum())} of {len(keys)} ids in outcome column {id_column!r} are not "
-            f"among the scored accounts (e.g. {shown}); check the id column and the files",
-            f"结果数据列 {id_column!r} 中 {len(keys)} 个 id 有 {int(unknown.sum())} 个不在已评分"
-            f"账户中（例如 {shown}）；请检查 id 列和文件",
+            N_(
+                "%(unknown)s of %(count)s ids in outcome column %(id_column)s are not "
+                "among the scored accounts (e.g. %(shown)s); check the id column and the "
+                "files"
+            ),
+            unknown=int(unknown.sum()),
+            count=len(keys),
+            id_column=repr(id_column),
+            shown=shown,
         )
     by_id = pd.Series(y.astype(np.float64), index=keys)
     result: FloatArray = pd.Series(scored).map(by_id).to_numpy(dtype=np.float64)
@@ -92,10 +96,8 @@ def realised_performance(
         "training_auc": training_auc,
     }
     if y.size == 0 or y.min() == y.max():
-        result["note"] = {
-            "en": "AUC needs both good and bad outcomes; only one class has arrived",
-            "zh": "计算 AUC 需要好、坏两类结果；目前只有一类",
-        }
+        note = Wording(N_("AUC needs both good and bad outcomes; only one class has arrived"))
+        result["note"] = {"en": note.en, "zh": note.zh}
         return result
     scores = metrics(y, p)
     table = calibration_table(y, p, groups=min(10, y.size))

@@ -15,20 +15,39 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from tideover.i18n import Wording
+
 # Impacts this small are rounding noise, not a reason.
 _EPSILON = 1e-9
 
 
 @dataclass(frozen=True)
 class Reason:
-    """One reason for one account, in both languages."""
+    """One reason for one account; ``to_dict`` has its text in both languages."""
 
     code: str
     feature: str
     value: str
     impact: float
-    en: str
-    zh: str
+    wording: Wording
+
+    @property
+    def en(self) -> str:
+        return self.wording.en
+
+    @property
+    def zh(self) -> str:
+        return self.wording.zh
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "feature": self.feature,
+            "value": self.value,
+            "impact": self.impact,
+            "en": self.en,
+            "zh": self.zh,
+        }
 
 
 @dataclass(frozen=True)

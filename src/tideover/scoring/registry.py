@@ -25,12 +25,13 @@ from typing import Any
 
 from tideover.checksums import file_sha256
 from tideover.domain.errors import Conflict, InputRejected, NotFound, ValidationError
+from tideover.i18n import N_, Wording
 from tideover.scoring.artefact import MODEL_FILES, Artefact, model_from_text
 from tideover.scoring.derive import Derivation
 from tideover.scoring.scaling import Bands
 
 EVENTS = "events.jsonl"
-_ZH_ROLE = {"champion": "冠军", "challenger": "挑战者"}
+_ROLES = {"champion": N_("champion"), "challenger": N_("challenger")}
 METADATA = "metadata.json"
 # Names the version registered last, wherever a version is asked for by name: a version
 # itself is always ``<kind>-<time>-<hash>``, so the word cannot be one.
@@ -51,8 +52,8 @@ class PlatformModels:
 def _check_platform(platform: str) -> str:
     if not _PLATFORM.match(platform):
         raise ValidationError(
-            f"platform code {platform!r} must be 1-64 letters, digits, '.', '_' or '-'",
-            f"平台代码 {platform!r} 须为 1 至 64 个字母、数字、'.'、'_' 或 '-'",
+            N_("platform code %(platform)s must be 1-64 letters, digits, '.', '_' or '-'"),
+            platform=repr(platform),
         )
     return platform
 
@@ -83,8 +84,9 @@ class ModelRegistry:
         final = self.root / platform / version
         if final.exists():
             raise Conflict(
-                f"model version {version} already exists for platform {platform}",
-                f"平台 {platform} 已有模型版本 {version}",
+                N_("model version %(version)s already exists for platform %(platform)s"),
+                version=version,
+                platform=platform,
             )
         staging = self.root / platform / f".staging-{version}"
         shutil.rmtree(staging, ignore_errors=True)
@@ -120,16 +122,18 @@ class ModelRegistry:
         """Make ``version`` (or :data:`LATEST`) the champion, or add it as a challenger."""
         if role not in ("champion", "challenger"):
             raise ValidationError(
-                f"role {role!r} is unknown; use champion or challenger",
-                f"未知角色 {role!r}；可选 champion 或 challenger",
+                N_("role %(role)s is unknown; use champion or challenger"),
+                role=repr(role),
             )
         version = self.resolve(platform, version)
         self.metadata(platform, version)  # must exist and be intact
         state = self.state(platform)
         if version == state.champion or (role == "challenger" and version in state.challengers):
             raise Conflict(
-                f"model {version} is already the {role} of platform {platform}",
-                f"模型 {version} 已是平台 {platform} 的{_ZH_ROLE[role]}",
+                N_("model %(version)s is already the %(role)s of platform %(platform)s"),
+                version=version,
+                role=Wording(_ROLES[role]),
+                platform=platform,
             )
         self._log("promoted", platform, version, by, at, role=role, previous=state.champion)
         return self.state(platform)
@@ -138,8 +142,9 @@ class ModelRegistry:
         """Stop using a challenger."""
         if version not in self.state(platform).challengers:
             raise NotFound(
-                f"model {version} is not a challenger of platform {platform}",
-                f"模型 {version} 不是平台 {platform} 的挑战者",
+                N_("model %(version)s is not a challenger of platform %(platform)s"),
+                version=version,
+                platform=platform,
             )
         self._log("retired", platform, version, by, at)
         return self.state(platform)
@@ -149,8 +154,8 @@ class ModelRegistry:
         state = self.state(platform)
         if state.champion is None or not state.previous:
             raise InputRejected(
-                f"platform {platform} has no earlier champion to roll back to",
-                f"平台 {platform} 没有可回滚到的上一任冠军模型",
+                N_("platform %(platform)s has no earlier champion to roll back to"),
+                platform=platform,
             )
         self._log("rolled_back", platform, state.previous[-1], by, at, previous=state.champion)
         return self.state(platform)
@@ -222,8 +227,8 @@ class ModelRegistry:
         registered = [e["version"] for e in self.events(platform) if e["event"] == "registered"]
         if not registered:
             raise NotFound(
-                f"platform {platform} has no model version yet; train one first",
-                f"平台 {platform} 还没有模型版本；请先训练一个",
+                N_("platform %(platform)s has no model version yet; train one first"),
+                platform=platform,
             )
         return str(registered[-1])
 
@@ -235,8 +240,9 @@ class ModelRegistry:
         path = self.root / _check_platform(platform) / version / METADATA
         if "/" in version or version.startswith(".") or not path.exists():
             raise NotFound(
-                f"platform {platform} has no model version {version!r}",
-                f"平台 {platform} 没有模型版本 {version!r}",
+                N_("platform %(platform)s has no model version %(version)s"),
+                platform=platform,
+                version=repr(version),
             )
         data: dict[str, Any] = json.loads(path.read_text())
         return data
@@ -250,15 +256,15 @@ class ModelRegistry:
             version = self.state(platform).champion
             if version is None:
                 raise NotFound(
-                    f"platform {platform} has no champion model; promote one first",
-                    f"平台 {platform} 还没有冠军模型；请先晋升一个模型",
+                    N_("platform %(platform)s has no champion model; promote one first"),
+                    platform=platform,
                 )
         meta = self.metadata(platform, version)
         model_path = self.root / platform / version / meta["model_file"]
         if file_sha256(model_path) != meta["model_sha256"]:
             raise Conflict(
-                f"model file of {version} does not match its recorded sha256; it was altered",
-                f"模型 {version} 的文件与登记的 sha256 不符；文件已被改动",
+                N_("model file of %(version)s does not match its recorded sha256; it was altered"),
+                version=version,
             )
         model = model_from_text(model_path.read_text(), meta)
         return Artefact(

@@ -17,6 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from tideover.domain.errors import InputRejected
+from tideover.i18n import N_
 
 # Oldest month first: PAY_6 is April 2005, PAY_0 September 2005 (Yeh & Lien 2009).
 TAIWAN_MONTHS: tuple[str, ...] = ("PAY_6", "PAY_5", "PAY_4", "PAY_3", "PAY_2", "PAY_0")
@@ -101,18 +102,24 @@ def _codes(frame: pd.DataFrame, column: str) -> npt.NDArray[np.int64]:
     if column not in frame.columns:
         shown = ", ".join(map(str, list(frame.columns)[:20]))
         raise InputRejected(
-            f"repayment-status column {column!r} is not in the data (columns: {shown})",
-            f"数据中没有还款状态列 {column!r}（现有列：{shown}）",
+            N_("repayment-status column %(column)s is not in the data (columns: %(shown)s)"),
+            column=repr(column),
+            shown=shown,
         )
     values = pd.to_numeric(frame[column], errors="coerce")
     bad = values.isna() | (values % 1 != 0) | (values < _LOWEST_CODE) | (values > _HIGHEST_CODE)
     if bad.any():
         example = frame[column][bad].iloc[0]
         raise InputRejected(
-            f"column {column!r} holds {example!r} ({int(bad.sum())} rows); repayment-status "
-            f"codes are whole numbers from {_LOWEST_CODE} to {_HIGHEST_CODE}",
-            f"列 {column!r} 含有 {example!r}（共 {int(bad.sum())} 行）；还款状态代码须为 "
-            f"{_LOWEST_CODE} 到 {_HIGHEST_CODE} 的整数",
+            N_(
+                "column %(column)s holds %(example)s (%(bad)s rows); repayment-status "
+                "codes are whole numbers from %(lowest_code)s to %(highest_code)s"
+            ),
+            column=repr(column),
+            example=repr(example),
+            bad=int(bad.sum()),
+            lowest_code=_LOWEST_CODE,
+            highest_code=_HIGHEST_CODE,
         )
     codes: npt.NDArray[np.int64] = values.to_numpy(dtype=np.int64)
     return codes
@@ -123,17 +130,18 @@ def _segments(frame: pd.DataFrame, column: str | None) -> dict[str, npt.NDArray[
     if column is None:
         return {ALL: everyone}
     if column not in frame.columns:
-        raise InputRejected(
-            f"segment column {column!r} is not in the data", f"数据中没有分群列 {column!r}"
-        )
+        raise InputRejected(N_("segment column %(column)s is not in the data"), column=repr(column))
     labels = frame[column].astype(object).where(frame[column].notna(), "(missing)").astype(str)
     distinct = sorted(labels.unique())
     if len(distinct) > _MAX_SEGMENTS:
         raise InputRejected(
-            f"segment column {column!r} has {len(distinct)} distinct values; band it into at "
-            f"most {_MAX_SEGMENTS} segments first",
-            f"分群列 {column!r} 有 {len(distinct)} 个不同取值；请先将其分为不超过 "
-            f"{_MAX_SEGMENTS} 个分群",
+            N_(
+                "segment column %(column)s has %(count)s distinct values; band it into "
+                "at most %(max_segments)s segments first"
+            ),
+            column=repr(column),
+            count=len(distinct),
+            max_segments=_MAX_SEGMENTS,
         )
     values = labels.to_numpy()
     return {ALL: everyone, **{label: values == label for label in distinct}}
@@ -151,11 +159,10 @@ def pay_history_transitions(
     """
     if len(months) < 2:
         raise InputRejected(
-            "at least two repayment-status months are needed for a transition",
-            "至少需要两个月的还款状态才能估计迁移",
+            N_("at least two repayment-status months are needed for a transition"),
         )
     if frame.empty:
-        raise InputRejected("the data has no rows", "数据没有任何行")
+        raise InputRejected(N_("the data has no rows"))
     states = np.column_stack([taiwan_states(_codes(frame, m)) for m in months])
     size = len(TAIWAN_STATES)
     result = {}

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -31,9 +32,12 @@ class PointsScale:
     def __post_init__(self) -> None:
         if self.base_odds <= 0 or self.pdo <= 0:
             raise ValidationError(
-                f"points scale: base odds ({self.base_odds}) and points to double the odds "
-                f"({self.pdo}) must be positive",
-                f"分值刻度：基准比率（{self.base_odds}）和翻倍分（{self.pdo}）必须为正数",
+                N_(
+                    "points scale: base odds (%(base_odds)s) and points to double the odds "
+                    "(%(pdo)s) must be positive"
+                ),
+                base_odds=self.base_odds,
+                pdo=self.pdo,
             )
 
     @property
@@ -82,10 +86,11 @@ class Bands:
         )
         if not ok:
             raise ValidationError(
-                f"bands {self.describe()}: need distinct names and increasing bounds "
-                "strictly between 0 and 1, one bound fewer than names",
-                f"分档 {self.describe()}：名称须互不相同，上限须在 0 与 1 之间递增，"
-                "且上限个数比名称少一个",
+                N_(
+                    "bands %(describe)s: need distinct names and increasing bounds strictly "
+                    "between 0 and 1, one bound fewer than names"
+                ),
+                describe=self.describe(),
             )
 
     def describe(self) -> str:
@@ -106,9 +111,11 @@ class Bands:
             names.append(items[-1].split(":")[0].strip())
         except (ValueError, IndexError) as exc:
             raise ValidationError(
-                f"bands {text!r}: expected name:upper_bound pairs then a last name, "
-                "e.g. A:0.05,B:0.1,C",
-                f"分档 {text!r}：格式应为 名称:上限 若干，最后一个只写名称，例如 A:0.05,B:0.1,C",
+                N_(
+                    "bands %(text)s: expected name:upper_bound pairs then a last name, e.g. "
+                    "A:0.05,B:0.1,C"
+                ),
+                text=repr(text),
             ) from exc
         return cls(tuple(names), tuple(bounds))
 

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from tideover.i18n import N_, Wording
 from tideover.scoring.inputs import Feature, FeatureKind, TrainingSet
 from tideover.scoring.reasons import Reason, ReasonTable, code_for, display_value, top_reasons
 from tideover.scoring.scaling import FloatArray, PointsScale
@@ -194,8 +195,13 @@ def _reason(c: Characteristic, b: int, gap: float, value: object) -> Reason:
         feature=c.feature,
         value=shown,
         impact=round(gap, 2),
-        en=f"{c.feature} is {shown} (bin {c.labels[b]}): {gap:.0f} points below the best bin",
-        zh=f"{c.feature} 为 {shown}（分箱 {c.labels[b]}）：比最佳分箱低 {gap:.0f} 分",
+        wording=Wording(
+            N_("%(feature)s is %(value)s (bin %(bin)s): %(gap)s points below the best bin"),
+            feature=c.feature,
+            value=shown,
+            bin=c.labels[b],
+            gap=f"{gap:.0f}",
+        ),
     )
 
 

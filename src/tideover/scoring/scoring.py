@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from tideover.domain.errors import InputRejected
+from tideover.i18n import N_
 from tideover.scoring.artefact import Artefact
 from tideover.scoring.derive import derive
 from tideover.scoring.inputs import coerce
@@ -22,7 +23,7 @@ def score_frame(
     """Score every row (vectorised): id, score, probability, band, reasons, model version."""
     if id_column is not None and id_column not in frame.columns:
         raise InputRejected(
-            f"id column {id_column!r} is not in the data", f"数据中没有 id 列 {id_column!r}"
+            N_("id column %(id_column)s is not in the data"), id_column=repr(id_column)
         )
     model = artefact.model
     inputs = coerce(derive(frame, artefact.derivations), model.features)
@@ -56,7 +57,7 @@ class AccountScore:
             "probability": self.probability,
             "band": self.band,
             "model_version": self.model_version,
-            "reasons": [r.__dict__ for r in self.reasons],
+            "reasons": [r.to_dict() for r in self.reasons],
         }
 
 
@@ -67,8 +68,7 @@ def score_account(
     missing = [f.name for f in artefact.model.features if f.name not in record]
     if missing and not artefact.derivations:
         raise InputRejected(
-            "the account lacks model feature(s): " + ", ".join(missing),
-            "该账户缺少模型特征：" + ", ".join(missing),
+            N_("the account lacks model feature(s): %(missing)s"), missing=tuple(missing)
         )
     if artefact.derivations:
         frame = derive(pd.DataFrame([dict(record)]), artefact.derivations)
@@ -91,6 +91,7 @@ def _check_numbers(artefact: Artefact, record: Mapping[str, object]) -> None:
             float(str(value))
         except ValueError:
             raise InputRejected(
-                f"feature {f.name!r} must be numeric but is {value!r}",
-                f"特征 {f.name!r} 应为数值，但值为 {value!r}",
+                N_("feature %(name)s must be numeric but is %(value)s"),
+                name=repr(f.name),
+                value=repr(value),
             ) from None

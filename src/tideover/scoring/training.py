@@ -122,13 +122,14 @@ def train(
     (``folds + 1`` steps, the slow part of training: tens of seconds on 30,000 rows)."""
     if kind not in KINDS:
         raise ValidationError(
-            f"model kind {kind!r} is unknown; use one of {', '.join(KINDS)}",
-            f"未知的模型类型 {kind!r}；可选：{', '.join(KINDS)}",
+            N_("model kind %(kind)s is unknown; use one of %(kinds)s"),
+            kind=repr(kind),
+            kinds=tuple(KINDS),
         )
     if folds < 2:
         raise ValidationError(
-            f"cross-validation needs at least 2 folds, not {folds}",
-            f"交叉验证至少需要 2 折，而不是 {folds}",
+            N_("cross-validation needs at least 2 folds, not %(folds)s"),
+            folds=folds,
         )
     scale = scale or PointsScale()
     if not allow_protected:
@@ -174,8 +175,10 @@ def _refuse_protected_derivations(
         sources = [c for c in d.columns if is_protected(c, protected)]
         if sources:
             raise InputRejected(
-                f"derived feature {d.name!r} uses protected attribute {sources[0]!r}; "
-                "protected attributes are model inputs only when explicitly allowed",
-                f"衍生特征 {d.name!r} 使用了受保护属性 {sources[0]!r}；"
-                "受保护属性只有在明确允许时才能作为模型输入",
+                N_(
+                    "derived feature %(name)s uses protected attribute %(sources)s; "
+                    "protected attributes are model inputs only when explicitly allowed"
+                ),
+                name=repr(d.name),
+                sources=repr(sources[0]),
             )

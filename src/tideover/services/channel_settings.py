@@ -28,7 +28,8 @@ from pydantic_core import PydanticCustomError
 
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.errors import NotFound, TideoverError, ValidationError
-from tideover.services.inputs import NO_CONTROL, ZH_PROBLEM, StrictModel, problem_location
+from tideover.i18n import N_, Wording
+from tideover.services.inputs import NO_CONTROL, StrictModel, problems
 from tideover.services.results import Result
 from tideover.services.unit_of_work import UnitOfWork
 
@@ -42,24 +43,20 @@ SIGNED_PROVIDERS = ("aliyun", "tencent")
 SENDER_PROVIDERS = ("twilio", "vonage")
 SmsProvider = Literal["none", "aliyun", "tencent", "twilio", "vonage"]
 
-# Chinese for the problems these models find themselves (pydantic's own are in ZH_PROBLEM).
-_ZH = {
-    "sender_id_invalid": "发送方标识须为 1 至 11 个字母和数字，或一个号码",
-    "signature_needed": "该服务商须填写已报备的短信签名",
-    "sender_id_needed": "该服务商须填写发送方标识或号码",
-    "not_an_email": "不是有效的电子邮件地址",
-    "address_needed": "填写发件人名称时须同时填写发件地址",
-    "quiet_hours_incomplete": "免打扰时段须同时填写开始和结束时间，或都不填",
-    "quiet_hours_empty": "免打扰时段的开始和结束时间不能相同",
+# The problems these models find themselves, by error type (pydantic's own: inputs.py).
+_OWN = {
+    "sender_id_invalid": N_("sender_id: 1 to 11 letters and digits, or a number"),
+    "signature_needed": N_("signature: the provider needs the approved signature"),
+    "sender_id_needed": N_("sender_id: the provider needs a sender id or number"),
+    "not_an_email": N_("%(name)s: not an e-mail address"),
+    "address_needed": N_("sender_address: a sender name needs an address"),
+    "quiet_hours_incomplete": N_("give both a start and an end, or neither"),
+    "quiet_hours_empty": N_("the start and the end are the same time"),
 }
 
 
-def _zh(kind: str, en: str) -> str:
-    return _ZH.get(kind) or ZH_PROBLEM.get(kind, en)
-
-
-def _problem(kind: str, en: str) -> PydanticCustomError:
-    return PydanticCustomError(kind, en)
+def _problem(kind: str, **context: str) -> PydanticCustomError:
+    return PydanticCustomError(kind, Wording(_OWN[kind], **context).en, context)
 
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+")
@@ -79,17 +76,11 @@ class SmsSettings(StrictModel):
     @model_validator(mode="after")
     def _complete(self) -> SmsSettings:
         if self.sender_id is not None and not _SENDER.fullmatch(self.sender_id):
-            raise _problem(
-                "sender_id_invalid", "sender_id: 1 to 11 letters and digits, or a number"
-            )
+            raise _problem("sender_id_invalid")
         if self.provider in SIGNED_PROVIDERS and not self.signature:
-            raise _problem(
-                "signature_needed", "signature: the provider needs the approved signature"
-            )
+            raise _problem("signature_needed")
         if self.provider in SENDER_PROVIDERS and not self.sender_id:
-            raise _problem(
-                "sender_id_needed", "sender_id: the provider needs a sender id or number"
-            )
+            raise _problem("sender_id_needed")
         return self
 
 
@@ -103,9 +94,9 @@ class EmailSettings(StrictModel):
         for name in ("sender_address", "reply_to"):
             value = getattr(self, name)
             if value is not None and not _EMAIL.fullmatch(value):
-                raise _problem("not_an_email", f"{name}: not an e-mail address")
+                raise _problem("not_an_email", name=name)
         if self.sender_name is not None and self.sender_address is None:
-            raise _problem("address_needed", "sender_address: a sender name needs an address")
+            raise _problem("address_needed")
         return self
 
 
@@ -118,9 +109,9 @@ class QuietHours(StrictModel):
     @model_validator(mode="after")
     def _both(self) -> QuietHours:
         if (self.start is None) != (self.end is None):
-            raise _problem("quiet_hours_incomplete", "give both a start and an end, or neither")
+            raise _problem("quiet_hours_incomplete")
         if self.start is not None and self.start == self.end:
-            raise _problem("quiet_hours_empty", "the start and the end are the same time")
+            raise _problem("quiet_hours_empty")
         return self
 
 
@@ -150,10 +141,9 @@ def parse_channel_settings(data: object) -> ChannelSettingsIn:
         return ChannelSettingsIn.model_validate(data)
     except pydantic.ValidationError as exc:
         errors = exc.errors()[:3]
-        en = "; ".join(f"{problem_location(e['loc'])}: {e['msg']}" for e in errors)
-        zh = "；".join(f"{problem_location(e['loc'])}：{_zh(e['type'], e['msg'])}" for e in errors)
         raise ValidationError(
-            f"the channel settings are not valid ({en})", f"渠道设置无效（{zh}）"
+            N_("the channel settings are not valid (%(problems)s)"),
+            problems=problems(errors, _OWN),
         ) from exc
 
 
@@ -179,12 +169,11 @@ def save_channel_settings(
     with uow:
         record = uow.platforms.get(platform)
         if record is None:
-            raise NotFound(f"unknown platform {platform!r}", f"未知平台 {platform!r}")
+            raise NotFound(N_("unknown platform %(platform)s"), platform=repr(platform))
         current = _shown(platform, _parsed_or_default(record.settings.get(CHANNELS)))
         if expected_version is not None and expected_version != current.version:
             raise StaleSettings(
-                "the channel settings changed since they were read; reload and try again",
-                "渠道设置在读取后已被修改；请刷新后重试",
+                N_("the channel settings changed since they were read; reload and try again"),
             )
         document = parsed.model_dump(mode="json")
         uow.platforms.ensure(
@@ -201,7 +190,7 @@ def save_channel_settings(
 def _stored(uow: UnitOfWork, platform: str) -> ChannelSettingsIn:
     record = uow.platforms.get(platform)
     if record is None:
-        raise NotFound(f"unknown platform {platform!r}", f"未知平台 {platform!r}")
+        raise NotFound(N_("unknown platform %(platform)s"), platform=repr(platform))
     return _parsed_or_default(record.settings.get(CHANNELS))
 
 

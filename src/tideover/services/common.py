@@ -13,6 +13,7 @@ from tideover.domain.clock import Clock, SystemClock, business_date
 from tideover.domain.errors import ValidationError
 from tideover.domain.identity import Actor, Role
 from tideover.domain.permissions import Permission, permissions_of
+from tideover.i18n import N_
 from tideover.plans.cases import AUTOMATIC
 from tideover.services.identity.users import resolve_actor
 from tideover.services.platforms import settings_of
@@ -31,9 +32,13 @@ def no_progress(_label: str, _done: int, _total: int) -> None:
 def actor_name(by: str) -> str:
     if not by.strip() or len(by) > ACTOR_MAX or by == AUTOMATIC:
         raise ValidationError(
-            f"actor {by!r} must be 1 to {ACTOR_MAX} characters and not {AUTOMATIC!r} (reserved "
-            "for automatic decisions)",
-            f"操作人 {by!r} 须为 1 至 {ACTOR_MAX} 个字符，且不能是保留给自动决策的 {AUTOMATIC!r}",
+            N_(
+                "actor %(by)s must be 1 to %(actor_max)s characters and not "
+                "%(automatic)s (reserved for automatic decisions)"
+            ),
+            by=repr(by),
+            actor_max=ACTOR_MAX,
+            automatic=repr(AUTOMATIC),
         )
     return by
 
@@ -73,7 +78,8 @@ def acting_with(uow: UnitOfWork, platform: str, by: str, permission: Permission)
     user = resolve_actor(uow, platform, actor_name(by))
     if permission not in permissions_of(user.roles):
         raise ValidationError(
-            f"user {user.username!r} may not do this: it needs {permission.value}",
-            f"用户 {user.username!r} 无权执行此操作：需要 {permission.value}",
+            N_("user %(username)s may not do this: it needs %(permission)s"),
+            username=repr(user.username),
+            permission=permission.value,
         )
     return user.username

@@ -25,6 +25,7 @@ from tideover.adapters.repositories import JobRecord
 from tideover.domain.clock import Clock
 from tideover.domain.errors import NotFound, TideoverError, ValidationError
 from tideover.domain.redact import scrub
+from tideover.i18n import N_
 from tideover.services.results import Instant, Result
 from tideover.services.unit_of_work import UnitOfWork
 
@@ -193,8 +194,9 @@ def start_job(
     """Queue a job of ``kind``; a worker runs it."""
     if kind not in KINDS:
         raise ValidationError(
-            f"unknown kind of job {kind!r}; known: {', '.join(KINDS)}",
-            f"未知的任务类型 {kind!r}；可选：{', '.join(KINDS)}",
+            N_("unknown kind of job %(kind)s; known: %(kinds)s"),
+            kind=repr(kind),
+            kinds=tuple(KINDS),
         )
     job_id = str(uuid.uuid4())
     with uow:
@@ -218,7 +220,7 @@ def job_info(*, uow: UnitOfWork, platform: str, job_id: str, kind: str | None = 
     with uow:
         record = uow.jobs.get(platform, job_id)
     if record is None or (kind is not None and record.kind != kind):
-        raise NotFound(f"no job {job_id!r}", f"没有任务 {job_id!r}")
+        raise NotFound(N_("no job %(job_id)s"), job_id=repr(job_id))
     return JobInfo.of(record)
 
 
@@ -269,9 +271,7 @@ def run_next_job(
     try:
         handler = handlers.get(job.kind)
         if handler is None:
-            raise ValidationError(
-                f"unknown kind of job {job.kind!r}", f"未知的任务类型 {job.kind!r}"
-            )
+            raise ValidationError(N_("unknown kind of job %(kind)s"), kind=repr(job.kind))
         result = handler(context).to_json()
     except TideoverError as exc:
         error = scrub(f"[{exc.code}] {exc.en} / {exc.zh}")

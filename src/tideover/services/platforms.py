@@ -12,6 +12,7 @@ from tideover.compliance.overrides import check_rule_overrides
 from tideover.domain.clock import Clock, SystemClock, business_date
 from tideover.domain.errors import NotFound, ValidationError
 from tideover.domain.platforms import PlatformSettings
+from tideover.i18n import N_
 from tideover.services.results import Result
 from tideover.services.unit_of_work import UnitOfWork
 
@@ -35,7 +36,7 @@ def settings_of(uow: UnitOfWork, platform: str) -> PlatformSettings:
     """The settings of ``platform`` inside an open unit of work; NotFound if unknown."""
     record = uow.platforms.get(platform)
     if record is None:
-        raise NotFound(f"unknown platform {platform!r}", f"未知平台 {platform!r}")
+        raise NotFound(N_("unknown platform %(platform)s"), platform=repr(platform))
     data = dict(record.settings)
     data.setdefault("currency", record.currency.code)  # the platform's own, not the default
     return PlatformSettings.from_dict(data)
@@ -57,8 +58,8 @@ def check_platform_code(code: str) -> str:
     """A platform code: lower-case letters, digits and hyphens, at most 63 characters."""
     if not _CODE.fullmatch(code):
         raise ValidationError(
-            f"platform code {code!r} must be lower-case letters, digits and '-' (e.g. acme-cn)",
-            f"平台代码 {code!r} 只能包含小写字母、数字和 '-'（例如 acme-cn）",
+            N_("platform code %(code)s must be lower-case letters, digits and '-' (e.g. acme-cn)"),
+            code=repr(code),
         )
     return code
 

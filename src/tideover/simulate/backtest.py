@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from tideover.i18n import N_
 from tideover.simulate.behaviour import (
     DEFAULT_STRENGTH,
     MIN_ROW_ACCOUNTS,
@@ -73,8 +74,10 @@ def backtest(
     total = states.shape[1] if states.ndim == 2 else 0
     if not 2 <= fit_months < total:
         raise NotEnoughHistory(
-            f"a backtest fits on 2 to {total - 1} of the {total} months, not {fit_months}",
-            f"回测的拟合月数须在 2 到 {total - 1} 之间（共 {total} 个月），而不是 {fit_months}",
+            N_("a backtest fits on 2 to %(most)s of the %(total)s months, not %(fit_months)s"),
+            most=total - 1,
+            total=total,
+            fit_months=fit_months,
         )
     model = fit_transitions(
         states[:, :fit_months],

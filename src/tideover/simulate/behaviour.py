@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import linalg, optimize
 
+from tideover.i18n import N_
 from tideover.simulate.errors import NotEnoughHistory
 from tideover.simulate.states import DAYS_PER_MONTH, N_STATES, STATES
 
@@ -109,15 +110,13 @@ def _check_history(states: npt.NDArray[np.integer]) -> None:
     if states.ndim != 2 or states.shape[1] < 2:
         months = states.shape[1] if states.ndim == 2 else 0
         raise NotEnoughHistory(
-            f"transitions need at least two months of status per account, got {months}",
-            f"估计迁移至少需要每个账户两个月的状态，实际为 {months} 个月",
+            N_("transitions need at least two months of status per account, got %(months)s"),
+            months=months,
         )
     if states.shape[0] == 0:
-        raise NotEnoughHistory("the history has no accounts", "历史数据中没有任何账户")
+        raise NotEnoughHistory(N_("the history has no accounts"))
     if states.min() < 0 or states.max() >= N_STATES:
-        raise NotEnoughHistory(
-            f"state indices must be 0 to {N_STATES - 1}", f"状态编号必须在 0 到 {N_STATES - 1} 之间"
-        )
+        raise NotEnoughHistory(N_("state indices must be 0 to %(n_states)s"), n_states=N_STATES - 1)
 
 
 def count_transitions(states: npt.NDArray[np.integer]) -> IntArray:
@@ -151,18 +150,22 @@ def fit_transitions(
     if thin:
         shown = ", ".join(f"{s} ({n})" for s, n in thin)
         raise NotEnoughHistory(
-            f"too little history to fit: the states {shown} start fewer than {min_row} "
-            "account-months; give more accounts or more months",
-            f"历史数据不足，无法拟合：状态 {shown} 作为起点的账户月少于 {min_row} 个；"
-            "请提供更多账户或更长的历史",
+            N_(
+                "too little history to fit: the states %(shown)s start fewer than "
+                "%(min_row)s account-months; give more accounts or more months"
+            ),
+            shown=shown,
+            min_row=min_row,
         )
     n = states.shape[0]
     product_labels = list(products) if products is not None else ["*"] * n
     band_labels = list(bands) if bands is not None else ["*"] * n
     if len(product_labels) != n or len(band_labels) != n:
         raise NotEnoughHistory(
-            f"{n} accounts but {len(product_labels)} products and {len(band_labels)} bands",
-            f"{n} 个账户，但产品标签 {len(product_labels)} 个、等级标签 {len(band_labels)} 个",
+            N_("%(n)s accounts but %(products)s products and %(bands)s bands"),
+            n=n,
+            products=len(product_labels),
+            bands=len(band_labels),
         )
     labels = np.array([f"{p}\x1f{b}" for p, b in zip(product_labels, band_labels, strict=True)])
     keys: list[Key] = []
@@ -176,7 +179,7 @@ def fit_transitions(
     keys.append(POOLED)
     counts.append(pooled)
     if strength < 0:
-        raise NotEnoughHistory("the prior strength must not be negative", "先验强度不能为负")
+        raise NotEnoughHistory(N_("the prior strength must not be negative"))
     return BehaviourModel(scenario, tuple(keys), np.stack(counts), float(strength), source)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from tideover.i18n import N_
 from tideover.simulate.errors import BookRejected
 from tideover.simulate.states import MAX_MISSED
 
@@ -59,7 +60,7 @@ class Book:
     def __post_init__(self) -> None:
         n = len(self.account_ids)
         if n == 0:
-            raise BookRejected("the book has no accounts", "组合中没有任何账户")
+            raise BookRejected(N_("the book has no accounts"))
         columns: dict[str, npt.NDArray[np.generic]] = {
             "missed": self.missed,
             "balance": self.balance,
@@ -79,11 +80,12 @@ class Book:
         wrong = [name for name, column in columns.items() if len(column) != n]
         if wrong:
             raise BookRejected(
-                f"{n} accounts but columns of another length: {', '.join(wrong)}",
-                f"账户数为 {n}，但以下列长度不同：{'、'.join(wrong)}",
+                N_("%(n)s accounts but columns of another length: %(wrong)s"),
+                n=n,
+                wrong=tuple(wrong),
             )
         if len(set(self.account_ids)) != n:
-            raise BookRejected("account ids repeat", "账户编号重复")
+            raise BookRejected(N_("account ids repeat"))
         for name, column, low in (
             ("missed", self.missed, 0),
             ("balance", self.balance, 0),
@@ -91,14 +93,14 @@ class Book:
             ("months_on_book", self.months_on_book, 0),
         ):
             if int(column.min()) < low:
-                raise BookRejected(f"{name} must not be negative", f"{name} 不能为负")
+                raise BookRejected(N_("%(name)s must not be negative"), name=name)
         if int(self.missed.max()) > MAX_MISSED:
             raise BookRejected(
-                f"missed payments above {MAX_MISSED}: count deeper arrears as {MAX_MISSED}",
-                f"逾期期数超过 {MAX_MISSED}：更深的逾期请记为 {MAX_MISSED}",
+                N_("missed payments above %(max_missed)s: count deeper arrears as %(max_missed)s"),
+                max_missed=MAX_MISSED,
             )
         if not 0 <= self.minor_digits <= 4:
-            raise BookRejected("minor_digits must be 0 to 4", "最小货币单位位数须为 0 到 4")
+            raise BookRejected(N_("minor_digits must be 0 to 4"))
 
     @property
     def size(self) -> int:

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize
 
+from tideover.i18n import N_
 from tideover.simulate.behaviour import POOLED, BehaviourModel, FloatArray, IntArray, Key
 from tideover.simulate.errors import NotEnoughHistory
 from tideover.simulate.states import D1, C
@@ -37,8 +38,8 @@ def lending_club_behind(statuses: Sequence[str]) -> npt.NDArray[np.bool_]:
     unknown = sorted({s for s in statuses if s not in _BEHIND | _NOT_BEHIND})
     if unknown:
         raise NotEnoughHistory(
-            f"unknown Lending Club loan status: {', '.join(unknown)}",
-            f"未知的 Lending Club 贷款状态：{'、'.join(unknown)}",
+            N_("unknown Lending Club loan status: %(unknown)s"),
+            unknown=tuple(unknown),
         )
     return np.array([s in _BEHIND for s in statuses], dtype=bool)
 
@@ -90,13 +91,13 @@ def calibrate_entry(
     labels = np.asarray(list(bands), dtype=object)
     if not (len(months) == len(behind) == len(labels)) or len(months) == 0:
         raise NotEnoughHistory(
-            "months on book, statuses and bands must be given for the same, non-empty set of loans",
-            "账龄、状态和等级必须针对同一组（非空）贷款给出",
+            N_(
+                "months on book, statuses and bands must be given for the same, "
+                "non-empty set of loans"
+            ),
         )
     if months.min() < 1:
-        raise NotEnoughHistory(
-            "every loan needs at least one month on book", "每笔贷款至少需要放款满一个月"
-        )
+        raise NotEnoughHistory(N_("every loan needs at least one month on book"))
     base = model.expected()[-1]
     keys: list[Key] = []
     rows: list[IntArray] = []

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from tideover.i18n import N_
 from tideover.policy.model import Channel
 from tideover.simulate.behaviour import BehaviourModel
 from tideover.simulate.book import Book
@@ -82,13 +83,15 @@ def check_range(months: int, runs: int) -> None:
     """Refuse a months or runs count out of range before any work."""
     if not 1 <= months <= MAX_MONTHS:
         raise SimulationOutOfRange(
-            f"months must be 1 to {MAX_MONTHS}, not {months}",
-            f"月数必须在 1 到 {MAX_MONTHS} 之间，而不是 {months}",
+            N_("months must be 1 to %(max_months)s, not %(months)s"),
+            max_months=MAX_MONTHS,
+            months=months,
         )
     if not 1 <= runs <= MAX_RUNS:
         raise SimulationOutOfRange(
-            f"runs must be 1 to {MAX_RUNS}, not {runs}",
-            f"模拟次数必须在 1 到 {MAX_RUNS} 之间，而不是 {runs}",
+            N_("runs must be 1 to %(max_runs)s, not %(runs)s"),
+            max_runs=MAX_RUNS,
+            runs=runs,
         )
 
 

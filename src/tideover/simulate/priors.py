@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import stats
 
 from tideover.domain.safe_yaml import YamlRejected, load_yaml
+from tideover.i18n import N_, Wording
 from tideover.simulate.errors import PriorRejected
 
 ASSUMPTION = "assumption"
@@ -175,8 +176,8 @@ class PriorSet:
         return result
 
 
-def _rejected(origin: str, en: str, zh: str) -> PriorRejected:
-    return PriorRejected(f"prior file {origin}: {en}", f"先验文件 {origin}：{zh}")
+def _rejected(origin: str, why: Wording) -> PriorRejected:
+    return PriorRejected(N_("prior file %(origin)s: %(why)s"), origin=origin, why=why)
 
 
 def parse_priors(text: str, *, origin: str = "<priors>") -> PriorSet:
@@ -184,7 +185,7 @@ def parse_priors(text: str, *, origin: str = "<priors>") -> PriorSet:
     try:
         data = load_yaml(text)  # a prior file may come from a user: bounded
     except YamlRejected as exc:
-        raise _rejected(origin, exc.en, exc.zh) from None
+        raise _rejected(origin, exc.wording) from None
     try:
         parsed = PriorFile.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -193,19 +194,20 @@ def parse_priors(text: str, *, origin: str = "<priors>") -> PriorSet:
             where = ".".join(str(part) for part in error["loc"])
             problems.append(f"{where}: {error['msg']}")
         shown = "; ".join(problems[:5])
-        raise _rejected(origin, shown, f"内容无效（如缺少来源）：{shown}") from None
+        raise _rejected(
+            origin, Wording(N_("invalid content (a missing source?): %(shown)s"), shown=shown)
+        ) from None
     ids = [p.id for p in parsed.priors]
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     missing = sorted(set(REQUIRED) - set(ids))
     unknown = sorted(set(ids) - set(REQUIRED))
-    for names, en, zh in (
-        (repeated, "priors given twice", "重复的先验"),
-        (missing, "priors missing", "缺少先验"),
-        (unknown, "unknown priors", "未知的先验"),
+    for names, problem in (
+        (repeated, N_("priors given twice: %(names)s")),
+        (missing, N_("priors missing: %(names)s")),
+        (unknown, N_("unknown priors: %(names)s")),
     ):
         if names:
-            shown = ", ".join(names)
-            raise _rejected(origin, f"{en}: {shown}", f"{zh}：{shown}")
+            raise _rejected(origin, Wording(problem, names=tuple(names)))
     return PriorSet(parsed.priors, origin)
 
 
@@ -218,5 +220,5 @@ def load_priors(path: Path | None = None) -> PriorSet:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise _rejected(str(path), f"cannot read it: {exc}", f"无法读取：{exc}") from None
+        raise _rejected(str(path), Wording(N_("cannot read it: %(exc)s"), exc=exc)) from None
     return parse_priors(text, origin=str(path))

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from tideover.i18n import N_
 from tideover.simulate.errors import SimulationOutOfRange
 from tideover.simulate.measures import BETTER, COUNTS, KPIS, month_kpis
 
@@ -114,9 +115,7 @@ class Comparison:
         values = self.difference[:, index, KPIS.index(kpi)]
         live = np.isfinite(values)
         if live.sum() < 10:
-            raise SimulationOutOfRange(
-                "a sensitivity table needs at least 10 runs", "敏感性分析至少需要 10 次模拟"
-            )
+            raise SimulationOutOfRange(N_("a sensitivity table needs at least 10 runs"))
         drivers = []
         for column, prior in enumerate(self.a.prior_ids):
             draws = self.a.prior_draws[live, column]
@@ -147,8 +146,9 @@ def compare(a: SimulationResult, b: SimulationResult) -> Comparison:
     )
     if not same or not np.array_equal(a.prior_draws, b.prior_draws):
         raise SimulationOutOfRange(
-            "two simulations compare only with the same scenario, months, runs, seed and priors",
-            "只有情景、月数、模拟次数、随机种子和先验都相同的两次模拟才能比较",
+            N_(
+                "two simulations compare only with the same scenario, months, runs, seed and priors"
+            ),
         )
     return Comparison(a, b, a.kpis - b.kpis)
 

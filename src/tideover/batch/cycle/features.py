@@ -12,6 +12,7 @@ from __future__ import annotations
 import duckdb
 
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 from tideover.policy.features import FEATURES
 
 # Columns every accounts table must have: (name, meaning).
@@ -64,8 +65,8 @@ def check_accounts(con: duckdb.DuckDBPyConnection, relation: str) -> set[str]:
     missing = sorted(set(ACCOUNT_COLUMNS) - have)
     if missing:
         raise ValidationError(
-            f"the cycle's accounts table lacks column(s): {', '.join(missing)}",
-            f"日终批处理的账户表缺少列：{', '.join(missing)}",
+            N_("the cycle's accounts table lacks column(s): %(missing)s"),
+            missing=tuple(missing),
         )
     return have
 

@@ -80,6 +80,7 @@ from tideover.batch.cycle.stages import (
     tally,
 )
 from tideover.domain.errors import TideoverError
+from tideover.i18n import N_
 from tideover.policy.document import CompiledPolicy
 from tideover.policy.features import FEATURES
 from tideover.scoring.artefact import Artefact
@@ -129,15 +130,17 @@ def require_spark() -> None:
     """Refuse, in both languages, when PySpark or a Java runtime is missing."""
     if importlib.util.find_spec("pyspark") is None:
         raise EngineUnavailable(
-            "the Spark engine needs PySpark, which is not installed: "
-            "pip install 'tideover[spark]' (and Java 17 or newer)",
-            "Spark 引擎需要 PySpark，但尚未安装：pip install 'tideover[spark]'"
-            "（并需 Java 17 或更高版本）",
+            N_(
+                "the Spark engine needs PySpark, which is not installed: pip install "
+                "'tideover[spark]' (and Java 17 or newer)"
+            ),
         )
     if _java() is None:
         raise EngineUnavailable(
-            "the Spark engine needs a Java runtime (17 or newer): none on the PATH or in JAVA_HOME",
-            "Spark 引擎需要 Java 运行时（17 或更高版本）：PATH 和 JAVA_HOME 中都没有找到",
+            N_(
+                "the Spark engine needs a Java runtime (17 or newer): none on the PATH "
+                "or in JAVA_HOME"
+            ),
         )
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 
 LANGS = ("zh", "en")
 SPLITS = ("train", "heldout")
@@ -85,15 +86,19 @@ def parse_row(line: str, where: str) -> Row:
         values = {name: str(data[name]) for name in _FIELDS}
     except (ValueError, KeyError, TypeError) as exc:
         raise ValidationError(
-            f"{where}: not a corpus row ({type(exc).__name__}: {exc})",
-            f"{where}：不是有效的语料行（{type(exc).__name__}：{exc}）",
+            N_("%(where)s: not a corpus row (%(name)s: %(exc)s)"),
+            where=where,
+            name=type(exc).__name__,
+            exc=exc,
         ) from None
     category = values["category"]
     labels = () if category == LAWFUL else tuple(category.split("|"))
     if values["target"] not in BLOCKING or values["lang"] not in LANGS:
         raise ValidationError(
-            f"{where}: unknown target {values['target']!r} or language {values['lang']!r}",
-            f"{where}：未知的接收方 {values['target']!r} 或语言 {values['lang']!r}",
+            N_("%(where)s: unknown target %(target)s or language %(lang)s"),
+            where=where,
+            target=repr(values["target"]),
+            lang=repr(values["lang"]),
         )
     return Row(
         values["id"],

@@ -14,6 +14,7 @@ from tideover.compliance.textcheck.corpus import LAWFUL, LEARNED, Row, load_corp
 from tideover.compliance.textcheck.evaluate import NONE, Report, Tally, evaluate
 from tideover.compliance.textcheck.verdict import TextVerdict
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 
 DETECTORS = ("both", "lexicon", "classifier")
 
@@ -30,8 +31,9 @@ def decode(data: bytes, source: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise TextNotUtf8(
-            f"{source} is not valid UTF-8 (byte {exc.start}): nothing was checked",
-            f"{source} 不是有效的 UTF-8 编码（第 {exc.start} 字节）：未做任何检查",
+            N_("%(source)s is not valid UTF-8 (byte %(start)s): nothing was checked"),
+            source=source,
+            start=exc.start,
         ) from None
 
 
@@ -40,8 +42,9 @@ def read_text_file(path: Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise ValidationError(
-            f"cannot read {path}: {exc.strerror or exc}",
-            f"无法读取 {path}：{exc.strerror or exc}",
+            N_("cannot read %(path)s: %(strerror)s"),
+            path=path,
+            strerror=exc.strerror or exc,
         ) from None
     return decode(data, str(path))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from tideover.i18n import N_, Clauses, Wording
+
 LEXICON, CLASSIFIER = "lexicon", "classifier"
 UNCHECKED_SCRIPT, UNCHECKED_LENGTH = "unchecked_script", "unchecked_length"
 UNCHECKED = frozenset({UNCHECKED_SCRIPT, UNCHECKED_LENGTH})
@@ -33,8 +35,15 @@ class Unchecked:
     start: int
     end: int
     detail: str  # the script's name, or the number of characters left unread
-    en: str
-    zh: str
+    wording: Wording
+
+    @property
+    def en(self) -> str:
+        return self.wording.en
+
+    @property
+    def zh(self) -> str:
+        return self.wording.zh
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,17 +74,17 @@ class TextVerdict:
 
     def summary(self, locale: str = "en") -> str:
         """What was checked and what was not, in one sentence."""
-        zh = locale.lower().startswith("zh")
         if self.length == 0:
-            return "空文本：没有可检查的内容。" if zh else "empty text: nothing to check."
-        detectors = "词库和学习模型" if zh else "the lexicon and the learned model"
+            return Wording(N_("empty text: nothing to check.")).in_language(locale)
+        detectors = N_("the lexicon and the learned model")
         if not self.model_version:
-            detectors = "词库" if zh else "the lexicon"
-        read = self.length - sum(u.end - u.start for u in self.unchecked)
-        if zh:
-            parts = [f"已用{detectors}检查 {read}/{self.length} 个字符（语言：{self.language}）"]
-            parts += [u.zh for u in self.unchecked]
-            return "；".join(parts) + "。"
-        parts = [f"checked {read} of {self.length} characters with {detectors} ({self.language})"]
-        parts += [u.en for u in self.unchecked]
-        return "; ".join(parts) + "."
+            detectors = N_("the lexicon")
+        checked = Wording(
+            N_("checked %(read)s of %(length)s characters with %(detectors)s (%(language)s)"),
+            read=self.length - sum(u.end - u.start for u in self.unchecked),
+            length=self.length,
+            detectors=Wording(detectors),
+            language=self.language,
+        )
+        parts = Clauses([checked, *(u.wording for u in self.unchecked)])
+        return Wording(N_("%(parts)s."), parts=parts).in_language(locale)

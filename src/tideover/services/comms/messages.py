@@ -23,6 +23,7 @@ from tideover.domain.borrowers import Borrower
 from tideover.domain.delinquency import DelinquencyStatus
 from tideover.domain.errors import TideoverError
 from tideover.domain.money import Money, currency
+from tideover.i18n import N_, Wording
 
 PLATFORM_WORDS_KEY = "comms"  # the platform settings' key for its own words, per language
 
@@ -32,8 +33,10 @@ class NotSendable(TideoverError):
 
     code = "message_not_sendable"
 
-    def __init__(self, reason: str, en: str, zh: str, *, final: bool = True) -> None:
-        super().__init__(en, zh)
+    def __init__(
+        self, reason: str, message: str | Wording, /, *, final: bool = True, **values: object
+    ) -> None:
+        super().__init__(message, **values)
         self.reason = reason
         self.final = final
 
@@ -48,7 +51,7 @@ class Chosen:
 
 def choose_template(name: str | None, active: Mapping[str, TemplateRecord]) -> Chosen:
     if not name:
-        raise NotSendable("no_template", "the message names no template", "该消息未指定模板")
+        raise NotSendable("no_template", N_("the message names no template"))
     record = active.get(name)
     if record is not None:
         text = TemplateText(
@@ -59,8 +62,8 @@ def choose_template(name: str | None, active: Mapping[str, TemplateRecord]) -> C
     if shipped is None:
         raise NotSendable(
             "template_missing",
-            f"no active template {name!r} and none shipped under that name",
-            f"没有生效的模板 {name!r}，也没有同名的内置模板",
+            N_("no active template %(name)s and none shipped under that name"),
+            name=repr(name),
         )
     return Chosen(shipped.text, shipped.version_label)
 
@@ -79,8 +82,8 @@ def recipient(borrower: Borrower, channel: str) -> str:
     if not address:
         raise NotSendable(
             "no_address",
-            f"the borrower has no address for {channel}",
-            f"该借款人没有 {channel} 渠道的联系地址",
+            N_("the borrower has no address for %(channel)s"),
+            channel=channel,
         )
     return address
 
@@ -91,7 +94,7 @@ def platform_words(settings: Mapping[str, Any], name: str, language: str) -> dic
     defaults = {
         "platform_name": name,
         "service_phone": "",
-        "pay_where": "官方App" if language == "zh-CN" else "the official app",
+        "pay_where": Wording(N_("the official app")).in_language(language),
         "portal_url": "",
     }
     return {k: PlatformText(str(own.get(k, v))) for k, v in defaults.items()}
@@ -152,8 +155,8 @@ def render_message(chosen: Chosen, values: Mapping[str, object], locale: str) ->
     if not source:
         raise NotSendable(
             "missing_translation",
-            f"the template has no {language} text",
-            f"该模板没有 {language} 文本",
+            N_("the template has no %(language)s text"),
+            language=language,
         )
     body = compile_template(source, language).render(values)
     subject_src = chosen.text.subject.get(language)

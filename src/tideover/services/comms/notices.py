@@ -26,6 +26,7 @@ from tideover.domain.borrowers import Borrower
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.errors import Conflict, ValidationError
 from tideover.domain.permissions import Permission
+from tideover.i18n import N_, Wording
 from tideover.policy.document import CompiledPolicy, parse_policy
 from tideover.policy.workflow import Status
 from tideover.services.common import acting_with
@@ -60,19 +61,23 @@ def _pair(
             earlier = [n for n in ledger.activations if n != version]
             if not earlier:
                 raise Conflict(
-                    f"version {version} replaced no earlier version: there is nothing to "
-                    "compare with, so no notice is owed",
-                    f"版本 {version} 之前没有生效版本：无可比较，无需发送变更通知",
+                    N_(
+                        "version %(version)s replaced no earlier version: there is nothing to "
+                        "compare with, so no notice is owed"
+                    ),
+                    version=version,
                 )
             before_number = earlier[-1]
         elif target.version.status in (Status.IN_REVIEW, Status.APPROVED) and active is not None:
             before_number = active.number
         else:
             raise Conflict(
-                f"version {version} is {target.version.status.value}: notices are previewed "
-                "for a version in review or approved, and queued for the active one",
-                f"版本 {version} 的状态为 {target.version.status.value}：变更通知只能对审核中"
-                "或已审批的版本预览，对生效版本发送",
+                N_(
+                    "version %(version)s is %(status)s: notices are previewed for a version "
+                    "in review or approved, and queued for the active one"
+                ),
+                version=version,
+                status=target.version.status.value,
             )
         before = repo.get(before_number)
     return (
@@ -107,9 +112,12 @@ def _check_reason(reason: dict[str, str]) -> dict[str, str]:
         text = reason.get(language, "")
         if not text.strip() or len(text) > REASON_MAX or not text.isprintable():
             raise ValidationError(
-                f"the reason for the change is needed in {language} (1 to {REASON_MAX} "
-                "printable characters)",
-                f"须以 {language} 说明变更原因（1 至 {REASON_MAX} 个可打印字符）",
+                N_(
+                    "the reason for the change is needed in %(language)s (1 to "
+                    "%(reason_max)s printable characters)"
+                ),
+                language=language,
+                reason_max=REASON_MAX,
             )
     return reason
 
@@ -127,17 +135,13 @@ def _summary(
     old, new = name(before, row["old_treatment"]), name(after, row["new_treatment"])
     lines = []
     if row["treatment_changed"]:
-        lines.append(
-            f"- How we contact you: from “{old}” to “{new}”."
-            if language == "en"
-            else f"- 联系方式：由“{old}”改为“{new}”。"
-        )
+        said = Wording(N_("- How we contact you: from “%(old)s” to “%(new)s”."), old=old, new=new)
+        lines.append(said.in_language(language))
     if row["offers_changed"]:
-        lines.append(
-            "- The help you can ask for (plans, relief) changes; see it in the portal."
-            if language == "en"
-            else "- 您可申请的帮助（还款计划、减免）有变化，请在网上查看。"
+        said = Wording(
+            N_("- The help you can ask for (plans, relief) changes; see it in the portal.")
         )
+        lines.append(said.in_language(language))
     return "\n".join(lines)
 
 
@@ -236,8 +240,8 @@ def policy_notices(
     before, after, is_active = _pair(uow, platform, version)
     if queue and not is_active:
         raise Conflict(
-            f"version {version} is not active: its notices can be previewed, not sent",
-            f"版本 {version} 尚未生效：其变更通知只能预览，不能发送",
+            N_("version %(version)s is not active: its notices can be previewed, not sent"),
+            version=version,
         )
     rows = material_accounts(
         uow=uow, platform=platform, version=version, as_of=as_of, model_registry=model_registry

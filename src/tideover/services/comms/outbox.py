@@ -9,6 +9,7 @@ from tideover.comms.catalogue import MessageChannel
 from tideover.compliance.contacts import Outcome
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.errors import Conflict, NotFound, ValidationError
+from tideover.i18n import N_
 from tideover.services.comms.results import ConsentResult, OutboxItem, OutboxPage, ReceiptResult
 from tideover.services.comms.worker import message_key
 from tideover.services.unit_of_work import UnitOfWork
@@ -34,15 +35,16 @@ def list_outbox(
     for state in states:
         if state not in OUTBOX_STATES:
             raise ValidationError(
-                f"unknown state {state!r}; states: {', '.join(OUTBOX_STATES)}",
-                f"未知状态 {state!r}；可选：{'、'.join(OUTBOX_STATES)}",
+                N_("unknown state %(state)s; states: %(outbox_states)s"),
+                state=repr(state),
+                outbox_states=tuple(OUTBOX_STATES),
             )
     for channel in channels:
         _channel(channel)
     if not 0 <= offset <= 10**9 or not 1 <= limit <= MAX_PAGE:
         raise ValidationError(
-            f"offset from 0 and a limit from 1 to {MAX_PAGE}",
-            f"偏移量须不小于 0，条数须在 1 至 {MAX_PAGE} 之间",
+            N_("offset from 0 and a limit from 1 to %(max_page)s"),
+            max_page=MAX_PAGE,
         )
     with uow:
         items, total = uow.comms(platform).page(
@@ -65,22 +67,21 @@ def record_receipt(
     """A provider's delivery receipt: a sent message becomes ``delivered`` or ``failed``,
     and its contact in the ledger gets the same outcome."""
     if status not in ("delivered", "failed"):
-        raise ValidationError(
-            "a receipt is delivered or failed", "回执状态须为 delivered 或 failed"
-        )
+        raise ValidationError(N_("a receipt is delivered or failed"))
     now = (clock or SystemClock()).now()
     with uow:
         repo = uow.comms(platform)
         work = repo.work(message_id)
         if work is None:
             raise NotFound(
-                f"no outbox message {message_id} on platform {platform!r}",
-                f"平台 {platform!r} 上没有消息 {message_id}",
+                N_("no outbox message %(message_id)s on platform %(platform)s"),
+                message_id=message_id,
+                platform=repr(platform),
             )
         if work.send_state not in ("sent", "delivered", "failed") or work.sent_at is None:
             raise Conflict(
-                f"message {message_id} has not been sent; a receipt comes after sending",
-                f"消息 {message_id} 尚未发送；回执只能在发送之后",
+                N_("message %(message_id)s has not been sent; a receipt comes after sending"),
+                message_id=message_id,
             )
         repo.record(message_id, state=status, at=now, receipt_at=now)
         uow.contacts(platform).set_outcome(
@@ -106,13 +107,14 @@ def set_opt_out(
     that channel only.  Audited without who the borrower is beyond their id."""
     checked = _channel(channel)
     if not source.strip() or len(source) > 64 or not source.isprintable():
-        raise ValidationError("a source of 1 to 64 characters", "来源须为 1 至 64 个字符")
+        raise ValidationError(N_("a source of 1 to 64 characters"))
     now = (clock or SystemClock()).now()
     with uow:
         if uow.borrowers(platform).get(borrower_id) is None:
             raise NotFound(
-                f"no borrower {borrower_id!r} on platform {platform!r}",
-                f"平台 {platform!r} 上没有借款人 {borrower_id!r}",
+                N_("no borrower %(borrower_id)s on platform %(platform)s"),
+                borrower_id=repr(borrower_id),
+                platform=repr(platform),
             )
         uow.comms(platform).set_consent(
             borrower_id, checked, opted_out=opted_out, source=source, at=now
@@ -139,7 +141,7 @@ def _channel(value: str) -> str:
     except ValueError:
         known = ", ".join(c.value for c in MessageChannel)
         raise ValidationError(
-            f"unknown channel {value!r}; channels: {known}", f"未知渠道 {value!r}；可选：{known}"
+            N_("unknown channel %(value)s; channels: %(known)s"), value=repr(value), known=known
         ) from None
 
 
@@ -149,7 +151,8 @@ def show_outbox_message(*, uow: UnitOfWork, platform: str, message_id: int) -> O
         work = uow.comms(platform).work(message_id)
     if work is None:
         raise NotFound(
-            f"no outbox message {message_id} on platform {platform!r}",
-            f"平台 {platform!r} 上没有消息 {message_id}",
+            N_("no outbox message %(message_id)s on platform %(platform)s"),
+            message_id=message_id,
+            platform=repr(platform),
         )
     return OutboxItem.of(work)

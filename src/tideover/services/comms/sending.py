@@ -30,6 +30,7 @@ from tideover.compliance.ledger import InMemoryLedger
 from tideover.domain.borrowers import Borrower
 from tideover.domain.delinquency import DelinquencyStatus
 from tideover.domain.errors import TideoverError
+from tideover.i18n import N_, Bilingual
 from tideover.services.comms.channels import Channels
 from tideover.services.comms.checking import MessageCheck
 from tideover.services.comms.messages import (
@@ -123,14 +124,15 @@ def send_one(
             if before is None:
                 raise NotSendable(
                     "send_interrupted",
-                    "a worker stopped while this message was with its provider; whether it "
-                    "arrived is unknown, so it is not sent again",
-                    "发送过程中工作进程中断，无法确认是否已送达，因此不再重发",
+                    N_(
+                        "a worker stopped while this message was with its provider; whether it "
+                        "arrived is unknown, so it is not sent again"
+                    ),
                 )
             already = before
         borrower = inputs.borrower
         if borrower is None:
-            raise NotSendable("no_borrower", "the borrower is not on file", "找不到该借款人")
+            raise NotSendable("no_borrower", N_("the borrower is not on file"))
         if not already:  # a message that went is recorded, not judged again
             channel_name = _gate(ctx, work, borrower, channel_name, now, inputs)
             quiet = quiet_until(now, borrower.candidate_time_zones, ctx.quiet)
@@ -140,8 +142,8 @@ def send_one(
         if channel is None or channel_name not in OUTBOX_CHANNELS:
             raise NotSendable(
                 "channel_unavailable",
-                f"no {channel_name} channel is set up on this server",
-                f"本服务器未开通 {channel_name} 渠道",
+                N_("no %(channel_name)s channel is set up on this server"),
+                channel_name=channel_name,
             )
         outbound, content_hash, version = _prepare(
             ctx, work, borrower, inputs, channel_name, key, now
@@ -276,15 +278,16 @@ def _prepare(
         rule_ids = sorted({r for f in findings for r in f.rule_ids})
         exc = NotSendable(
             "message_check",
-            f"the message checker flags the text ({', '.join(rule_ids)}: {findings[0].en})",
-            f"消息检查未通过（{'、'.join(rule_ids)}：{findings[0].zh}）",
+            N_("the message checker flags the text (%(rule_ids)s: %(finding)s)"),
+            rule_ids=tuple(rule_ids),
+            finding=Bilingual(findings[0].en, findings[0].zh),
         )
         exc.rule_ids = rule_ids  # type: ignore[attr-defined]
         raise exc
     subject = prepared.subject.text if prepared.subject else None
     too_long = check_length(mc, prepared.body.text, subject)
     if too_long is not None:
-        raise NotSendable("too_long", too_long.en, too_long.zh)
+        raise NotSendable("too_long", too_long.wording)
     attachments: tuple[tuple[str, bytes], ...] = ()
     if mc is MessageChannel.LETTER:
         pdf = render_letter(
@@ -325,7 +328,7 @@ def _gate(
     if channel_name not in GATE_CHANNELS:
         return channel_name  # not a contact the gate knows (refused as unavailable)
     if not borrower.candidate_time_zones:
-        raise NotSendable("no_time_zone", "the borrower has no time zone", "该借款人没有时区信息")
+        raise NotSendable("no_time_zone", N_("the borrower has no time zone"))
     opted = inputs.gate.opted_out.get(borrower.borrower_id, frozenset())
     profile = ContactProfile(
         borrower.borrower_id,
@@ -358,8 +361,8 @@ def _gate(
     reason = "opted_out" if channel_name in opted else "gate_denied"
     exc = NotSendable(
         reason,
-        f"the compliance gate denies this message now ({', '.join(rule_ids)})",
-        f"合规闸门不允许发送此消息（{'、'.join(rule_ids)}）",
+        N_("the compliance gate denies this message now (%(rule_ids)s)"),
+        rule_ids=tuple(rule_ids),
     )
     exc.rule_ids = rule_ids  # type: ignore[attr-defined]
     raise exc

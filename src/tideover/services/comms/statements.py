@@ -23,6 +23,7 @@ from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.errors import NotFound, ValidationError
 from tideover.domain.money import Money
 from tideover.domain.permissions import Permission
+from tideover.i18n import N_
 from tideover.services.common import acting_with
 from tideover.services.comms.results import (
     QueuedMessage,
@@ -42,7 +43,7 @@ STATEMENT_QUEUED = "statement_queued"
 def rights_statement(*, uow: UnitOfWork, platform: str, language: str) -> RightsStatement:
     """The statement of ``platform``'s jurisdiction, in ``language`` (zh-CN or en)."""
     if language not in ("zh-CN", "en"):
-        raise ValidationError(f"unknown language {language!r}", f"未知语言 {language!r}")
+        raise ValidationError(N_("unknown language %(language)s"), language=repr(language))
     with uow:
         jurisdiction = settings_of(uow, platform).home_jurisdiction
     pack = jurisdiction_pack(jurisdiction)
@@ -87,9 +88,11 @@ def send_rights_statement(
         status = delinquency.for_date(days[-1]).get(account_id) if days else None
     if status is None:
         raise ValidationError(
-            f"account {account_id!r} has no delinquency snapshot yet: run the daily cycle "
-            "first, so that the statement says what is owed",
-            f"账户 {account_id!r} 尚无逾期快照：请先运行日终批处理，以便声明写明应还金额",
+            N_(
+                "account %(account_id)s has no delinquency snapshot yet: run the daily "
+                "cycle first, so that the statement says what is owed"
+            ),
+            account_id=repr(account_id),
         )
     balance = status.outstanding_principal + status.overdue_total
 
@@ -124,22 +127,22 @@ def send_validation_notice(
     amounts = (itemization, interest, fees, payments, credits, current)
     if len({m.currency for m in amounts}) != 1 or any(m.minor < 0 for m in amounts):
         raise ValidationError(
-            "the itemisation's amounts must be in one currency and not negative",
-            "分项金额须为同一币种且不能为负数",
+            N_("the itemisation's amounts must be in one currency and not negative"),
         )
     total = itemization.minor + interest.minor + fees.minor - payments.minor - credits.minor
     if total != current.minor:
         shown = Decimal(total).scaleb(-current.currency.minor_digits)
         raise ValidationError(
-            f"the itemisation does not add up: it gives {shown}, not {current.amount} "
-            "(12 CFR 1006.34(c)(2)(viii))",
-            f"分项金额不能相加一致：合计为 {shown}，而不是 {current.amount}",
+            N_(
+                "the itemisation does not add up: it gives %(shown)s, not %(amount)s (12 "
+                "CFR 1006.34(c)(2)(viii))"
+            ),
+            shown=shown,
+            amount=current.amount,
         )
     now = (clock or SystemClock()).now()
     if itemization_date > now.date():
-        raise ValidationError(
-            "the itemisation date cannot be in the future", "分项日期不能晚于今天"
-        )
+        raise ValidationError(N_("the itemisation date cannot be in the future"))
 
     def money(m: Money) -> dict[str, object]:
         return {"minor": m.minor, "currency": m.currency.code}
@@ -171,8 +174,9 @@ def _queue(
 ) -> QueuedMessage:
     if channel not in LETTER_OR_EMAIL:
         raise ValidationError(
-            f"a {purpose} goes by letter or e-mail, not {channel!r}",
-            f"{purpose} 须以信函或电子邮件发送，而不是 {channel!r}",
+            N_("a %(purpose)s goes by letter or e-mail, not %(channel)s"),
+            purpose=purpose,
+            channel=repr(channel),
         )
     with uow:
         who = acting_with(uow, platform, by, Permission.COMPLIANCE_READ)
@@ -180,8 +184,9 @@ def _queue(
         borrower = None if loan is None else uow.borrowers(platform).get(loan.borrower_id)
         if loan is None or borrower is None:
             raise NotFound(
-                f"no account {account_id!r} on platform {platform!r}",
-                f"平台 {platform!r} 上没有账户 {account_id!r}",
+                N_("no account %(account_id)s on platform %(platform)s"),
+                account_id=repr(account_id),
+                platform=repr(platform),
             )
         zone = ZoneInfo(settings_of(uow, platform).time_zone)
         today = now.astimezone(zone).date()

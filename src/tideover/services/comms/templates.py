@@ -26,6 +26,7 @@ from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.errors import Conflict, InputRejected, NotFound, ValidationError
 from tideover.domain.identity import same_person
 from tideover.domain.permissions import Permission
+from tideover.i18n import N_, Bilingual
 from tideover.services.common import acting_with
 from tideover.services.comms.checking import MessageCheck
 from tideover.services.comms.messages import platform_words
@@ -36,7 +37,7 @@ from tideover.services.comms.results import (
     TemplateList,
     TemplateVersionInfo,
 )
-from tideover.services.inputs import NO_CONTROL, StrictModel, problem_location
+from tideover.services.inputs import NO_CONTROL, StrictModel, problems
 from tideover.services.queues.gate_packs import platform_packs
 from tideover.services.unit_of_work import UnitOfWork
 
@@ -62,21 +63,21 @@ def parse_template(data: object) -> TemplateIn:
     try:
         parsed = TemplateIn.model_validate(data)
     except pydantic.ValidationError as exc:
-        errors = exc.errors()[:3]
-        en = "; ".join(f"{problem_location(e['loc'])}: {e['msg']}" for e in errors)
-        raise ValidationError(f"the template is not valid ({en})", f"模板无效（{en}）") from exc
+        raise ValidationError(
+            N_("the template is not valid (%(problems)s)"), problems=problems(exc.errors()[:3])
+        ) from exc
     for part in (parsed.body, parsed.subject):
         for language, text in part.items():
             if language not in LANGUAGES:
                 raise ValidationError(
-                    f"unknown language {language!r}; templates are written in "
-                    f"{', '.join(LANGUAGES)}",
-                    f"未知语言 {language!r}；模板语言为 {'、'.join(LANGUAGES)}",
+                    N_("unknown language %(language)s; templates are written in %(languages)s"),
+                    language=repr(language),
+                    languages=tuple(LANGUAGES),
                 )
             if len(text) > 40_000 or not _printable(text):
                 raise ValidationError(
-                    f"the {language} text is too long or has control characters",
-                    f"{language} 文本过长或含有控制字符",
+                    N_("the %(language)s text is too long or has control characters"),
+                    language=language,
                 )
     return parsed
 
@@ -114,10 +115,13 @@ def draft_template(
             parsed.channel.value,
         ):
             raise Conflict(
-                f"template {parsed.name!r} is a {versions[0].purpose} on {versions[0].channel}; "
-                "a new version keeps its purpose and channel",
-                f"模板 {parsed.name!r} 的用途为 {versions[0].purpose}、渠道为 "
-                f"{versions[0].channel}；新版本须保持不变",
+                N_(
+                    "template %(name)s is a %(purpose)s on %(channel)s; a new version keeps "
+                    "its purpose and channel"
+                ),
+                name=repr(parsed.name),
+                purpose=versions[0].purpose,
+                channel=versions[0].channel,
             )
         text = _text(parsed)
         record = TemplateRecord(
@@ -165,19 +169,34 @@ def approve_template(
         _expect(record, "draft", "approve")
         if same_person(who, record.author):
             raise Conflict(
-                f"template {name!r} version {version} was written by {who!r}: another person "
-                "must approve it",
-                f"模板 {name!r} 版本 {version} 由 {who!r} 编写：必须由另一人审批（四眼原则）",
+                N_(
+                    "template %(name)s version %(version)s was written by %(who)s: another "
+                    "person must approve it"
+                ),
+                name=repr(name),
+                version=version,
+                who=repr(who),
             )
         findings = _review(uow, platform, _text(record))
         if findings:
             first = findings[0]
-            more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
+            more = len(findings) - 1
             raise TemplateRefused(
-                f"template {name!r} version {version} cannot be approved: [{first.code}, "
-                f"{first.language}] {first.en}{more}",
-                f"模板 {name!r} 版本 {version} 不能审批通过：[{first.code}，{first.language}] "
-                f"{first.zh}" + (f"（另有 {len(findings) - 1} 项）" if len(findings) > 1 else ""),
+                N_(
+                    "template %(name)s version %(version)s cannot be approved: [%(code)s, "
+                    "%(language)s] %(finding)s (and %(more)s more)"
+                )
+                if more
+                else N_(
+                    "template %(name)s version %(version)s cannot be approved: [%(code)s, "
+                    "%(language)s] %(finding)s"
+                ),
+                name=repr(name),
+                version=version,
+                code=first.code,
+                language=first.language,
+                finding=Bilingual(first.en, first.zh),
+                more=more,
             )
         repo.set_template_status(name, version, status="approved", at=now, approver=who)
         done = _version(repo.template_versions(name), platform, name, version)
@@ -198,8 +217,7 @@ def reject_template(
 ) -> TemplateVersionInfo:
     if not reason.strip() or len(reason) > 2000:
         raise ValidationError(
-            "a rejection needs a reason (at most 2,000 characters)",
-            "驳回须说明理由（最多 2,000 个字符）",
+            N_("a rejection needs a reason (at most 2,000 characters)"),
         )
     now = (clock or SystemClock()).now()
     with uow:
@@ -272,7 +290,7 @@ def preview_template(
     """Version ``version`` (None: the active one, else the shipped one) rendered with sample
     values in ``language``."""
     if language not in LANGUAGES:
-        raise ValidationError(f"unknown language {language!r}", f"未知语言 {language!r}")
+        raise ValidationError(N_("unknown language %(language)s"), language=repr(language))
     with uow:
         repo = uow.comms(platform)
         if version is not None:
@@ -337,25 +355,33 @@ def _version(
     if not versions:
         raise _no_template(platform, name)
     raise NotFound(
-        f"template {name!r} has no version {version} on platform {platform!r}",
-        f"平台 {platform!r} 上的模板 {name!r} 没有版本 {version}",
+        N_("template %(name)s has no version %(version)s on platform %(platform)s"),
+        name=repr(name),
+        version=version,
+        platform=repr(platform),
     )
 
 
 def _no_template(platform: str, name: str) -> NotFound:
     return NotFound(
-        f"no template {name!r} on platform {platform!r}",
-        f"平台 {platform!r} 上没有模板 {name!r}",
+        N_("no template %(name)s on platform %(platform)s"),
+        name=repr(name),
+        platform=repr(platform),
     )
 
 
 def _expect(record: TemplateRecord, status: str, action: str) -> None:
     if record.status != status:
         raise Conflict(
-            f"cannot {action} template {record.name!r} version {record.version}: it is "
-            f"{record.status}, not {status}",
-            f"无法对模板 {record.name!r} 版本 {record.version} 执行 {action}：其状态为 "
-            f"{record.status}，而不是 {status}",
+            N_(
+                "cannot %(action)s template %(name)s version %(version)s: it is "
+                "%(record_status)s, not %(status)s"
+            ),
+            action=action,
+            name=repr(record.name),
+            version=record.version,
+            record_status=record.status,
+            status=status,
         )
 
 

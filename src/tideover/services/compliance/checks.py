@@ -40,6 +40,7 @@ from tideover.compliance.rules import FrequencyCapParams, Pack, QuietPeriodParam
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.contacts import check_time_zone
 from tideover.domain.errors import NotFound, UsageError, ValidationError
+from tideover.i18n import N_, Wording
 from tideover.services.compliance.holds import raise_result_hold
 from tideover.services.compliance.results import (
     AuditStamp,
@@ -52,7 +53,7 @@ from tideover.services.compliance.results import (
     RecordedContact,
     TextCheck,
 )
-from tideover.services.inputs import ZH_PROBLEM, PlausibleInstant, StrictModel, problem_location
+from tideover.services.inputs import PlausibleInstant, StrictModel, problems
 from tideover.services.unit_of_work import UnitOfWork
 
 GATE_DECISION = "gate_decision"
@@ -135,13 +136,10 @@ def parse_attempt_document(data: object, *, source: str = "attempt") -> ParsedAt
     try:
         doc = AttemptDocument.model_validate(data)
     except pydantic.ValidationError as exc:
-        errors = exc.errors()[:3]
-        en = "; ".join(f"{problem_location(e['loc'])}: {e['msg']}" for e in errors)
-        zh = "；".join(
-            f"{problem_location(e['loc'])}：{ZH_PROBLEM.get(e['type'], e['msg'])}" for e in errors
-        )
         raise ValidationError(
-            f"{source}: not a valid attempt document ({en})", f"{source}：联系尝试文件无效（{zh}）"
+            N_("%(source)s: not a valid attempt document (%(problems)s)"),
+            source=source,
+            problems=problems(exc.errors()[:3]),
         ) from exc
     for zone in doc.borrower.time_zones or ():
         check_time_zone(zone)
@@ -228,8 +226,7 @@ def check_attempt(
     """
     if (platform is None) != (uow is None):
         raise UsageError(
-            "check_attempt needs both a platform and a unit of work, or neither",
-            "check_attempt 须同时给出平台和工作单元，或都不给",
+            N_("check_attempt needs both a platform and a unit of work, or neither"),
         )
     parsed = parse_attempt_document(document, source=source)
     if platform is None or uow is None:
@@ -240,9 +237,11 @@ def check_attempt(
         return GateDecision.of(decision, pack=loaded.code, zones=zones)
     if parsed.history:
         raise ValidationError(
-            f"{source}: 'history' cannot be used with a platform: its stored contacts are the "
-            "ledger",
-            f"{source}：指定平台时不能使用 history，平台已存储的联系记录即为联系台账",
+            N_(
+                "%(source)s: 'history' cannot be used with a platform: its stored "
+                "contacts are the ledger"
+            ),
+            source=source,
         )
     with uow:
         loaded = platform_pack(uow, platform, pack)
@@ -270,7 +269,7 @@ def platform_pack(uow: UnitOfWork, platform: str, code: str) -> Pack:
     """Pack ``code`` as ``platform`` applies it: tightened by its settings' rule overrides."""
     record = uow.platforms.get(platform)
     if record is None:
-        raise NotFound(f"unknown platform {platform!r}", f"未知平台 {platform!r}")
+        raise NotFound(N_("unknown platform %(platform)s"), platform=repr(platform))
     return effective_pack(code.upper(), record.settings.get("rule_overrides"))
 
 
@@ -278,10 +277,11 @@ def _required_zones(parsed: ParsedAttempt, source: str) -> tuple[str, ...]:
     zones = parsed.borrower.time_zones
     if not zones:
         raise ValidationError(
-            f"{source}: borrower.time_zones is required without --platform (IANA names, e.g. "
-            '["Asia/Shanghai"])',
-            f"{source}：未指定平台时必须给出 borrower.time_zones（IANA 时区名，例如 "
-            '["Asia/Shanghai"]）',
+            N_(
+                "%(source)s: borrower.time_zones is required without --platform (IANA "
+                'names, e.g. ["Asia/Shanghai"])'
+            ),
+            source=source,
         )
     return zones
 
@@ -290,10 +290,12 @@ def _stored_zones(uow: UnitOfWork, platform: str, attempt: Attempt) -> tuple[str
     borrower = uow.borrowers(platform).get(attempt.borrower_id)
     if borrower is None or not borrower.candidate_time_zones:
         raise ValidationError(
-            f"borrower {attempt.borrower_id!r} is not stored on platform {platform!r} with a "
-            "time zone; give borrower.time_zones in the attempt file",
-            f"平台 {platform!r} 上没有借款人 {attempt.borrower_id!r} 的时区信息；"
-            "请在联系尝试文件中给出 borrower.time_zones",
+            N_(
+                "borrower %(borrower_id)s is not stored on platform %(platform)s with a "
+                "time zone; give borrower.time_zones in the attempt file"
+            ),
+            borrower_id=repr(attempt.borrower_id),
+            platform=repr(platform),
         )
     return borrower.candidate_time_zones
 
@@ -415,13 +417,16 @@ def verify_audit_trail(
     result = verify(records, expected_head=anchor)
     issues = [ChainProblem.of(i) for i in result.issues]
     if records and head is None and expected_head is None:
+        head_missing = Wording(
+            N_("the chain head is missing: records cut off the end cannot be ruled out")
+        )
         issues.append(
             ChainProblem(
                 problem="head_missing",
                 seq=None,
                 index=-1,
-                en="the chain head is missing: records cut off the end cannot be ruled out",
-                zh="记录链头缺失：无法排除末尾记录被删除",
+                en=head_missing.en,
+                zh=head_missing.zh,
             )
         )
     return AuditVerification(

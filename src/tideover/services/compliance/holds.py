@@ -15,6 +15,7 @@ from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.errors import NotFound, UsageError
 from tideover.domain.permissions import Permission
 from tideover.domain.redact import scrub
+from tideover.i18n import N_
 from tideover.services.common import acting, acting_with
 from tideover.services.compliance.results import (
     BorrowerHolds,
@@ -102,7 +103,7 @@ def lift_hold(
 ) -> LiftedHolds:
     """Lift one hold (``hold_id``) or every hold of ``kind`` not yet ended; each is audited."""
     if (hold_id is None) == (kind is None):
-        raise UsageError("give a hold id or a hold kind to lift", "请给出冻结事项编号或类型")
+        raise UsageError(N_("give a hold id or a hold kind to lift"))
     now = (clock or SystemClock()).now()
     when = at or now
     with uow:
@@ -118,8 +119,12 @@ def lift_hold(
         if not chosen:
             what = hold_id or (kind.value if kind else "")
             raise NotFound(
-                f"borrower {borrower_id!r} on platform {platform!r} has no hold {what} to lift",
-                f"平台 {platform!r} 上借款人 {borrower_id!r} 没有可解除的冻结事项 {what}",
+                N_(
+                    "borrower %(borrower_id)s on platform %(platform)s has no hold %(what)s to lift"
+                ),
+                borrower_id=repr(borrower_id),
+                platform=repr(platform),
+                what=what,
             )
         lifted = [repo.lift(h.hold_id, at=when, by=by, reason=reason) for h in chosen]
         audit = uow.audit(platform)
@@ -208,8 +213,9 @@ def lift_stored_hold(
         found = uow.holds(platform).get(hold_id)
     if found is None:
         raise NotFound(
-            f"no hold {hold_id!r} on platform {platform!r}",
-            f"平台 {platform!r} 上没有冻结事项 {hold_id!r}",
+            N_("no hold %(hold_id)s on platform %(platform)s"),
+            hold_id=repr(hold_id),
+            platform=repr(platform),
         )
     return lift_hold(
         uow=uow,

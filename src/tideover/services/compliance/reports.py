@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from tideover.compliance.loader import PACK_CODES, load_pack
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.errors import NotFound, ValidationError
+from tideover.i18n import N_
 from tideover.services.compliance.checks import platform_pack
 from tideover.services.compliance.results import (
     DenialReport,
@@ -72,8 +73,9 @@ def platform_rules(*, uow: UnitOfWork, platform: str, pack: str) -> PackRules:
     code = pack.strip().upper()
     if code not in PACK_CODES:
         raise NotFound(
-            f"no rule pack {pack!r}; the packs are {', '.join(PACK_CODES)}",
-            f"没有合规规则包 {pack!r}；可用：{'、'.join(PACK_CODES)}",
+            N_("no rule pack %(pack)s; the packs are %(pack_codes)s"),
+            pack=repr(pack),
+            pack_codes=tuple(PACK_CODES),
         )
     with uow:
         return PackRules.of(platform_pack(uow, platform, code))
@@ -100,8 +102,8 @@ def denials_by_rule(
     check_days(first, last)
     if (last - first).days >= MAX_DAYS:
         raise ValidationError(
-            f"a denial report covers at most {MAX_DAYS} days",
-            f"拒绝统计最多覆盖 {MAX_DAYS} 天",
+            N_("a denial report covers at most %(max_days)s days"),
+            max_days=MAX_DAYS,
         )
     report = kpi_report(uow=uow, platform=platform, first=first, last=last)
     per_day: Counter[tuple[date, str]] = Counter()

@@ -21,6 +21,7 @@ from pydantic import JsonValue
 from tideover.compliance.audit import AuditRecord
 from tideover.domain.errors import ValidationError
 from tideover.domain.redact import scrub
+from tideover.i18n import N_
 from tideover.services.compliance.results import AuditEntry, AuditTrailPage
 from tideover.services.platforms import settings_of
 from tideover.services.unit_of_work import UnitOfWork
@@ -36,13 +37,14 @@ def check_days(first: date | None, last: date | None) -> None:
     for day in (first, last):
         if day is not None and not FIRST_DAY <= day <= LAST_DAY:
             raise ValidationError(
-                f"{day.isoformat()} is not a day between 1900 and 2199",
-                f"{day.isoformat()} 不在 1900 至 2199 年之间",
+                N_("%(day)s is not a day between 1900 and 2199"),
+                day=day.isoformat(),
             )
     if first is not None and last is not None and last < first:
         raise ValidationError(
-            f"the last day {last.isoformat()} is before the first {first.isoformat()}",
-            f"结束日期 {last.isoformat()} 早于开始日期 {first.isoformat()}",
+            N_("the last day %(last)s is before the first %(first)s"),
+            last=last.isoformat(),
+            first=first.isoformat(),
         )
 
 
@@ -61,9 +63,7 @@ def search_audit_trail(
     check_days(first, last)
     wanted = (text or "").strip().casefold()
     if len(wanted) > MAX_TEXT:
-        raise ValidationError(
-            f"search for at most {MAX_TEXT} characters", f"搜索内容不能超过 {MAX_TEXT} 个字符"
-        )
+        raise ValidationError(N_("search for at most %(max_text)s characters"), max_text=MAX_TEXT)
     with uow:
         zone = ZoneInfo(settings_of(uow, platform).time_zone)
         records = uow.audit(platform).records()

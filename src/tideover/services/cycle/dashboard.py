@@ -21,6 +21,7 @@ from pydantic import ConfigDict, Field
 from tideover.domain.clock import Clock, SystemClock, business_date
 from tideover.domain.errors import ValidationError
 from tideover.domain.kpis import CLOSED, MISSING, AccountState, Figure, transition_figures
+from tideover.i18n import N_
 from tideover.services.platforms import settings_of
 from tideover.services.results import Exact, Result
 from tideover.services.unit_of_work import UnitOfWork
@@ -156,13 +157,14 @@ def kpi_dashboard(
 def _check_range(first: date, last: date) -> None:
     if last < first:
         raise ValidationError(
-            f"the range ends ({last.isoformat()}) before it starts ({first.isoformat()})",
-            f"日期范围的结束日（{last.isoformat()}）早于开始日（{first.isoformat()}）",
+            N_("the range ends (%(last)s) before it starts (%(first)s)"),
+            last=last.isoformat(),
+            first=first.isoformat(),
         )
     if (last - first).days + 1 > MAX_DAYS:
         raise ValidationError(
-            f"a dashboard shows at most {MAX_DAYS} days; choose a shorter range",
-            f"看板最多显示 {MAX_DAYS} 天；请缩短日期范围",
+            N_("a dashboard shows at most %(max_days)s days; choose a shorter range"),
+            max_days=MAX_DAYS,
         )
 
 

@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from tideover.domain.errors import InputRejected, ValidationError
+from tideover.i18n import N_, Bilingual, Clauses, Wording
 from tideover.ingest.contract import KINDS, Kind
 from tideover.ingest.readers import FORMATS
 from tideover.services.cycle.results import InboxIngest, IngestedFile
@@ -41,10 +42,13 @@ def pending_files(inbox: Path) -> list[tuple[Kind, Path]]:
         kind = next((k for k in KINDS if path.name.startswith(k)), None)
         if kind is None or path.suffix.lower() not in SUFFIXES:
             raise ValidationError(
-                f"inbox {inbox}: {path.name!r} is not a borrowers*, loans* or payments* file "
-                f"({', '.join(SUFFIXES)}); move it out of the inbox",
-                f"收件目录 {inbox}：{path.name!r} 不是 borrowers*、loans* 或 payments* 文件"
-                f"（{', '.join(SUFFIXES)}）；请将其移出收件目录",
+                N_(
+                    "inbox %(inbox)s: %(name)s is not a borrowers*, loans* or payments* file "
+                    "(%(suffixes)s); move it out of the inbox"
+                ),
+                inbox=inbox,
+                name=repr(path.name),
+                suffixes=tuple(SUFFIXES),
             )
         found.append((kind, path))
     return sorted(found, key=lambda item: (KINDS.index(item[0]), item[1].name))
@@ -72,16 +76,27 @@ def ingest_inbox(*, uow: UnitOfWork, platform: str, inbox: Path, as_of: date) ->
 
 def _refused(imported: ImportResult, path: Path) -> InputRejected:
     errors = imported.report.errors[:SHOWN_ERRORS]
-    en = "; ".join(f"record {e.row} {e.field}: {e.reason_en}" for e in errors)
-    zh = "；".join(f"第 {e.row} 条 {e.field}：{e.reason_zh}" for e in errors)
+    shown: list[Wording | Bilingual] = [
+        Wording(
+            N_("record %(row)s %(field)s: %(reason)s"),
+            row=e.row,
+            field=e.field,
+            reason=Bilingual(e.reason_en, e.reason_zh),
+        )
+        for e in errors
+    ]
     more = imported.rejected - len({e.row for e in errors})
+    if more > 0:
+        shown.append(Wording(N_("and %(more)s more record(s)"), more=more))
     return InputRejected(
-        f"ingest: {path} refused, {imported.rejected} of {imported.rows} record(s) bad "
-        f"({en}{f'; and {more} more record(s)' if more > 0 else ''}); nothing of it was "
-        "imported and the cycle did not run — fix the file and rerun",
-        f"导入：{path} 被拒绝，{imported.rows} 条记录中有 {imported.rejected} 条有误"
-        f"（{zh}{f'；另有 {more} 条' if more > 0 else ''}）；该文件未导入任何内容，"
-        "批处理未运行——请修正文件后重跑",
+        N_(
+            "ingest: %(path)s refused, %(rejected)s of %(rows)s record(s) bad (%(errors)s); "
+            "nothing of it was imported and the cycle did not run — fix the file and rerun"
+        ),
+        path=path,
+        rejected=imported.rejected,
+        rows=imported.rows,
+        errors=Clauses(shown),
     )
 
 

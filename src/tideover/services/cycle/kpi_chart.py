@@ -24,6 +24,7 @@ from typing import Any
 
 from tideover.domain.errors import NotFound, ValidationError
 from tideover.domain.money import currency
+from tideover.i18n import N_, Wording
 from tideover.services.cycle.results import KpiChart, KpiFigure, KpiReport
 
 WIDTH_IN, HEIGHT_IN, DPI = 16, 8, 100  # 1600 × 800 pixels
@@ -128,26 +129,28 @@ def cjk_font() -> str | None:
     return next((name for name in CJK_FONTS if name in installed), None)
 
 
-def title(en: str, zh: str, *, chinese: bool) -> str:
-    return f"{en}\n{zh}" if chinese else en
+def title(wording: Wording, *, chinese: bool) -> str:
+    """A chart's title: English, and Chinese beneath it when a font can draw it."""
+    return f"{wording.en}\n{wording.zh}" if chinese else wording.en
 
 
 def check_chart_path(path: Path) -> Path:
     """A ``.png`` file in an existing folder; anything else is refused before any work."""
     if path.suffix.lower() != ".png":
         raise ValidationError(
-            f"--chart {path}: the chart is written as PNG; give a file name ending in .png",
-            f"--chart {path}：图表以 PNG 格式保存，文件名须以 .png 结尾",
+            N_("--chart %(path)s: the chart is written as PNG; give a file name ending in .png"),
+            path=path,
         )
     if not path.parent.is_dir():
         raise ValidationError(
-            f"--chart {path}: folder {path.parent} does not exist; create it first",
-            f"--chart {path}：目录 {path.parent} 不存在，请先创建",
+            N_("--chart %(path)s: folder %(parent)s does not exist; create it first"),
+            path=path,
+            parent=path.parent,
         )
     if path.is_dir():
         raise ValidationError(
-            f"--chart {path} is a folder; give a file name ending in .png",
-            f"--chart {path} 是一个目录；请给出以 .png 结尾的文件名",
+            N_("--chart %(path)s is a folder; give a file name ending in .png"),
+            path=path,
         )
     return path
 
@@ -162,10 +165,13 @@ def write_kpi_chart(report: KpiReport, path: Path) -> KpiChart:
     if not report.rows:
         platform, first, last = report.platform, report.first, report.last
         raise NotFound(
-            f"no KPI snapshot of platform {platform!r} from {first} to {last}: nothing to "
-            "chart; run `tideover cycle run` for those dates first",
-            f"平台 {platform!r} 在 {first} 至 {last} 之间没有指标快照，无法生成图表；"
-            "请先对这些日期运行 `tideover cycle run`",
+            N_(
+                "no KPI snapshot of platform %(platform)s from %(first)s to %(last)s: "
+                "nothing to chart; run `tideover cycle run` for those dates first"
+            ),
+            platform=repr(platform),
+            first=first,
+            last=last,
         )
     series = kpi_series(report)
     figure = _figure(series, f"{report.platform}: KPIs {report.first} – {report.last}")
@@ -182,26 +188,26 @@ def write_kpi_chart(report: KpiReport, path: Path) -> KpiChart:
     )
 
 
-# (series keys and their legend labels, en title, zh title, y-axis label)
-Panel = tuple[tuple[tuple[str, str], ...], str, str, str]
+# (series keys and their legend labels, title, y-axis label)
+Panel = tuple[tuple[tuple[str, str], ...], Wording, str]
 
 
 def _panels(series: KpiSeries) -> list[Panel]:
     bucket = series.roll_from or "M1"
     return [
-        ((("30+", "30+"), ("90+", "90+")), "Delinquency rate", "逾期率", "% of open accounts"),
-        ((("roll", bucket),), f"Roll rate {bucket} → worse", f"{bucket} 迁徙率",
+        ((("30+", "30+"), ("90+", "90+")), Wording(N_("Delinquency rate")), "% of open accounts"),
+        ((("roll", bucket),), Wording(N_("Roll rate %(bucket)s → worse"), bucket=bucket),
          f"% of {bucket} accounts"),
-        ((("cure", "cure"),), "Cure rate", "治愈率", "% of delinquent accounts"),
-        ((("recovery", "recovery"),), "Recovery rate", "回收率",
+        ((("cure", "cure"),), Wording(N_("Cure rate")), "% of delinquent accounts"),
+        ((("recovery", "recovery"),), Wording(N_("Recovery rate")),
          "% of overdue at start of day"),
         ((("planned", "planned"), ("allowed", "allowed"), ("dropped", "dropped"),
-          ("attempted", "attempted (ledger)")), "Contacts and denials", "联系与拦截", "actions"),
-        ((("complaints", "complaints"),), "Complaints per 1,000 contacts", "每千次联系投诉",
+          ("attempted", "attempted (ledger)")), Wording(N_("Contacts and denials")), "actions"),
+        ((("complaints", "complaints"),), Wording(N_("Complaints per 1,000 contacts")),
          "per 1,000 attempts"),
-        ((("cost", "cost"),), "Cost to collect", "催收成本", series.currency),
+        ((("cost", "cost"),), Wording(N_("Cost to collect")), series.currency),
         ((("promises_kept", "promises kept"), ("plans_kept", "plans completed")),
-         "Promises kept, plans completed", "承诺兑现与方案完成", "% of those decided"),
+         Wording(N_("Promises kept, plans completed")), "% of those decided"),
     ]  # fmt: skip
 
 
@@ -216,7 +222,7 @@ def _figure(series: KpiSeries, heading: str) -> Any:
     first, last = series.dates[0], series.dates[-1]
     step = -(-len(series.dates) // MAX_TICKS)  # at most MAX_TICKS dates labelled
     ticks = series.dates[::step]
-    for axes, (lines, en, zh, unit) in zip(axes_grid.flat, _panels(series), strict=True):
+    for axes, (lines, heading_of, unit) in zip(axes_grid.flat, _panels(series), strict=True):
         given = [v for key, _ in lines for v in series.values[key] if v is not None]
         for key, label in lines:
             points = [float(v) if v is not None else float("nan") for v in series.values[key]]
@@ -224,7 +230,7 @@ def _figure(series: KpiSeries, heading: str) -> Any:
         if all(v >= 0 for v in given):
             axes.set_ylim(bottom=0)  # rates, counts and costs read from zero
         style = {"fontfamily": font} if font else {}
-        axes.set_title(title(en, zh, chinese=font is not None), fontsize=10, **style)
+        axes.set_title(title(heading_of, chinese=font is not None), fontsize=10, **style)
         axes.set_ylabel(unit, fontsize=8)
         axes.set_xlim(first - timedelta(days=1), last + timedelta(days=1))
         axes.set_xticks(ticks, labels=[d.isoformat() for d in ticks], rotation=30, ha="right")

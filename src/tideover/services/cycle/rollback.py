@@ -25,6 +25,7 @@ from tideover.adapters.repositories.cycle import RollbackRequest
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.errors import Conflict, NotFound, ValidationError
 from tideover.domain.permissions import Permission
+from tideover.i18n import N_, Wording
 from tideover.services.common import acting_with
 from tideover.services.cycle.run import check_run_date
 from tideover.services.results import Instant, Result
@@ -90,17 +91,22 @@ def request_rollback(
         if open_requests:
             first = open_requests[0]
             raise Conflict(
-                f"rollback request {first.request_id} (to {first.to_date.isoformat()}) is still "
-                "waiting for a decision; approve or reject it first",
-                f"回滚申请 {first.request_id}（回滚至 {first.to_date.isoformat()}）尚待决定；"
-                "请先批准或驳回",
+                N_(
+                    "rollback request %(request_id)s (to %(to_date)s) is still waiting for a "
+                    "decision; approve or reject it first"
+                ),
+                request_id=first.request_id,
+                to_date=first.to_date.isoformat(),
             )
         undone = _runs_from(uow, platform, to_date)
         if not undone:
             raise ValidationError(
-                f"platform {platform!r} has no cycle run on or after {to_date.isoformat()}: "
-                "nothing to roll back",
-                f"平台 {platform!r} 在 {to_date.isoformat()} 及之后没有日终批处理记录，无需回滚",
+                N_(
+                    "platform %(platform)s has no cycle run on or after %(to_date)s: nothing "
+                    "to roll back"
+                ),
+                platform=repr(platform),
+                to_date=to_date.isoformat(),
             )
         stored = repo.add_rollback(to_date=to_date, reason=why, requested_by=user.user_id, at=now)
         uow.audit(platform).append(
@@ -211,25 +217,28 @@ def _decidable(
     request = uow.cycle(platform).rollback(request_id.strip())
     if request is None:
         raise NotFound(
-            f"no rollback request {request_id!r} on platform {platform!r}",
-            f"平台 {platform!r} 上没有回滚申请 {request_id!r}",
+            N_("no rollback request %(request_id)s on platform %(platform)s"),
+            request_id=repr(request_id),
+            platform=repr(platform),
         )
     if request.state != "requested":
         raise Conflict(
-            f"rollback request {request.request_id} is already {request.state}",
-            f"回滚申请 {request.request_id} 已{_STATE_ZH.get(request.state, request.state)}",
+            N_("rollback request %(request_id)s is already %(state)s"),
+            request_id=request.request_id,
+            state=Wording(_STATES[request.state]) if request.state in _STATES else request.state,
         )
     if who == request.requested_by:
         raise ValidationError(
-            f"{who!r} asked for rollback {request.request_id}; another user must decide it",
-            f"回滚申请 {request.request_id} 由 {who!r} 提出，须由另一位用户决定",
+            N_("%(who)s asked for rollback %(request_id)s; another user must decide it"),
+            who=repr(who),
+            request_id=request.request_id,
         )
     user = uow.users(platform).by_name(who)
     assert user is not None
     return request, user.user_id
 
 
-_STATE_ZH = {"done": "执行", "rejected": "被驳回"}
+_STATES = {"done": N_("done"), "rejected": N_("rejected")}  # a request's state in words
 
 
 def _runs_from(uow: UnitOfWork, platform: str, first: date) -> list[date]:
@@ -246,10 +255,10 @@ def _runs_from(uow: UnitOfWork, platform: str, first: date) -> list[date]:
 def _reason(reason: str) -> str:
     why = " ".join(reason.split())
     if not why:
-        raise ValidationError("say why (--reason)", "请说明原因（--reason）")
+        raise ValidationError(N_("say why (--reason)"))
     if len(why) > MAX_REASON or any(ord(c) < 32 or ord(c) == 127 for c in why):
         raise ValidationError(
-            f"the reason must be plain text of at most {MAX_REASON} characters",
-            f"原因须为不超过 {MAX_REASON} 个字符的纯文本",
+            N_("the reason must be plain text of at most %(max_reason)s characters"),
+            max_reason=MAX_REASON,
         )
     return why

@@ -41,6 +41,7 @@ from tideover.domain.errors import Conflict, TideoverError, ValidationError
 from tideover.domain.money import Money
 from tideover.domain.platforms import PlatformSettings
 from tideover.domain.redact import scrub
+from tideover.i18n import N_
 from tideover.policy.document import CompiledPolicy, load_policy
 from tideover.services.common import ProgressFn, no_progress
 from tideover.services.compliance.checks import ledger_horizon
@@ -160,9 +161,11 @@ def run_cycle(
     check_run_date(as_of)
     if inbox is not None and not inbox.is_dir():
         raise ValidationError(
-            f"the inbox {inbox} is not a folder (missing, or a file): the day's files would "
-            "be skipped",
-            f"收件目录 {inbox} 不是文件夹（不存在或是一个文件）：当天的文件将被跳过",
+            N_(
+                "the inbox %(inbox)s is not a folder (missing, or a file): the day's "
+                "files would be skipped"
+            ),
+            inbox=inbox,
         )
     what_if = policy_file is not None
     label = f"the daily cycle of {platform} for {as_of.isoformat()}"
@@ -191,8 +194,8 @@ def check_run_date(as_of: date) -> None:
     """A business date the calendars know: 1990 to 2199 (beyond is a typing slip)."""
     if not date(1990, 1, 1) <= as_of <= date(2199, 12, 31):
         raise ValidationError(
-            f"{as_of.isoformat()} is not a plausible business date (1990 to 2199)",
-            f"{as_of.isoformat()} 不是合理的业务日期（1990 至 2199 年）",
+            N_("%(as_of)s is not a plausible business date (1990 to 2199)"),
+            as_of=as_of.isoformat(),
         )
 
 
@@ -393,8 +396,9 @@ def _engine(name: str) -> Callable[..., CycleResult]:
         require_spark()
         return run_stages_spark
     raise ValidationError(
-        f"unknown engine {name!r}; use one of {', '.join(ENGINES)}",
-        f"未知引擎 {name!r}；可选：{', '.join(ENGINES)}",
+        N_("unknown engine %(name)s; use one of %(engines)s"),
+        name=repr(name),
+        engines=tuple(ENGINES),
     )
 
 
@@ -408,10 +412,13 @@ def _refuse_past_date(uow: UnitOfWork, platform: str, as_of: date) -> None:
     last = uow.cycle(platform).last_completed_date()
     if last is not None and as_of < last:
         raise Conflict(
-            f"platform {platform!r}: {as_of.isoformat()} is before the last completed cycle "
-            f"({last.isoformat()}); rerun that date or a later one",
-            f"平台 {platform!r}：{as_of.isoformat()} 早于最近一次完成的日终批处理"
-            f"（{last.isoformat()}）；请重跑该日期或更晚的日期",
+            N_(
+                "platform %(platform)s: %(as_of)s is before the last completed cycle "
+                "(%(last)s); rerun that date or a later one"
+            ),
+            platform=repr(platform),
+            as_of=as_of.isoformat(),
+            last=last.isoformat(),
         )
 
 
@@ -425,11 +432,14 @@ def _refuse_future_date(
         return
     if catch_up_by is None:
         raise ValidationError(
-            f"platform {platform!r}: {as_of.isoformat()} is after its business date "
-            f"({today.isoformat()}); a future date runs only with an explicit catch-up "
-            "(--catch-up-by USER), which the audit trail records",
-            f"平台 {platform!r}：{as_of.isoformat()} 晚于其业务日期（{today.isoformat()}）；"
-            "未来日期须明确指定补跑人（--catch-up-by 用户），并记入审计记录",
+            N_(
+                "platform %(platform)s: %(as_of)s is after its business date "
+                "(%(today)s); a future date runs only with an explicit catch-up "
+                "(--catch-up-by USER), which the audit trail records"
+            ),
+            platform=repr(platform),
+            as_of=as_of.isoformat(),
+            today=today.isoformat(),
         )
     from tideover.services.identity.users import resolve_actor
 
@@ -467,8 +477,9 @@ def _costs_minor(costs: Mapping[str, Decimal], settings: PlatformSettings) -> di
     for channel, amount in costs.items():
         if amount < 0:
             raise ValidationError(
-                f"cost of {channel} must not be negative (given {amount})",
-                f"{channel} 的单次成本不能为负数（给定 {amount}）",
+                N_("cost of %(channel)s must not be negative (given %(amount)s)"),
+                channel=channel,
+                amount=amount,
             )
         out[channel] = Money.of(str(amount), settings.currency).minor
     return out
@@ -590,8 +601,9 @@ def kpi_report(*, uow: UnitOfWork, platform: str, first: date, last: date) -> Kp
     """
     if last < first:
         raise ValidationError(
-            f"--to {last.isoformat()} is before --from {first.isoformat()}",
-            f"--to {last.isoformat()} 早于 --from {first.isoformat()}",
+            N_("--to %(last)s is before --from %(first)s"),
+            last=last.isoformat(),
+            first=first.isoformat(),
         )
     with uow:
         rows = uow.cycle(platform).kpis(first, last)

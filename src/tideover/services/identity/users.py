@@ -13,6 +13,7 @@ from datetime import datetime
 from tideover.adapters.repositories import UserRecord
 from tideover.domain.errors import Conflict, NotFound, ValidationError
 from tideover.domain.identity import Actor, Role, check_username, parse_roles
+from tideover.i18n import N_
 from tideover.services.results import Instant, Result
 from tideover.services.unit_of_work import UnitOfWork
 
@@ -64,16 +65,20 @@ def resolve_actor(
     found = uow.users(platform).by_name(name)
     if found is None or not found.active:
         raise ValidationError(
-            f"no active user {name!r} on platform {platform!r} (names are compared ignoring "
-            "case, width and invisible characters); add one with `tideover users add`",
-            f"平台 {platform!r} 上没有有效用户 {name!r}（比较用户名时忽略大小写、全半角和"
-            "不可见字符）；请用 `tideover users add` 添加",
+            N_(
+                "no active user %(name)s on platform %(platform)s (names are compared "
+                "ignoring case, width and invisible characters); add one with `tideover "
+                "users add`"
+            ),
+            name=repr(name),
+            platform=repr(platform),
         )
     if roles and not any(found.actor.has(role) for role in roles):
         wanted = ", ".join(r.value for r in roles)
         raise ValidationError(
-            f"user {found.username!r} may not do this: it needs the role {wanted}",
-            f"用户 {found.username!r} 无权执行此操作：需要角色 {wanted}",
+            N_("user %(username)s may not do this: it needs the role %(wanted)s"),
+            username=repr(found.username),
+            wanted=wanted,
         )
     return found.actor
 
@@ -97,9 +102,11 @@ def add_user(
         if by is None:
             if users.list():
                 raise ValidationError(
-                    f"platform {platform!r} has users: say who adds this one (--by, a "
-                    "platform administrator)",
-                    f"平台 {platform!r} 已有用户：请用 --by 指明由哪位平台管理员添加",
+                    N_(
+                        "platform %(platform)s has users: say who adds this one (--by, a "
+                        "platform administrator)"
+                    ),
+                    platform=repr(platform),
                 )
             creator = SETUP
         else:
@@ -143,13 +150,13 @@ def change_user(
         target = users.by_name(username)
         if target is None:
             raise NotFound(
-                f"no user {username!r} on platform {platform!r}",
-                f"平台 {platform!r} 上没有用户 {username!r}",
+                N_("no user %(username)s on platform %(platform)s"),
+                username=repr(username),
+                platform=repr(platform),
             )
         if target.user_id == admin.user_id:
             raise Conflict(
-                "an administrator does not change their own roles or access; ask another",
-                "管理员不能更改自己的角色或权限；请由另一位管理员操作",
+                N_("an administrator does not change their own roles or access; ask another"),
             )
         record = users.update(target.user_id, roles=parsed, active=active)
         uow.audit(platform).append(
@@ -181,7 +188,8 @@ def show_user(
         record = uow.users(platform).get(user_id)
     if record is None:
         raise NotFound(
-            f"no user {user_id} on platform {platform!r}",
-            f"平台 {platform!r} 上没有用户 {user_id}",
+            N_("no user %(user_id)s on platform %(platform)s"),
+            user_id=user_id,
+            platform=repr(platform),
         )
     return UserInfo.of(record, now=now)

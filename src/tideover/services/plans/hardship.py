@@ -17,6 +17,7 @@ from tideover.adapters.repositories import EvidenceFile
 from tideover.domain.clock import Clock
 from tideover.domain.errors import NotFound
 from tideover.domain.identity import Role
+from tideover.i18n import N_, Clauses, Wording
 from tideover.plans import (
     ApplicationCase,
     EvidenceRejected,
@@ -78,18 +79,22 @@ def read_evidence(
                 continue
             uploads.append(Upload(kind, path.name, path.read_bytes()))
         except OSError as exc:
-            problems.append((f"{path}: {exc.strerror}", f"{path}：{exc.strerror}"))
+            problems.append(Wording(N_("%(path)s: %(strerror)s"), path=path, strerror=exc.strerror))
     return check_evidence(data, uploads, problems)
 
 
-def _too_large(name: str) -> tuple[str, str]:
-    return (f"{name}: over {MAX_EVIDENCE_BYTES} bytes", f"{name}：超过 {MAX_EVIDENCE_BYTES} 字节")
+def _too_large(name: str) -> Wording:
+    return Wording(
+        N_("%(name)s: over %(max_evidence_bytes)s bytes"),
+        name=name,
+        max_evidence_bytes=MAX_EVIDENCE_BYTES,
+    )
 
 
 def check_evidence(
     data: Mapping[str, Any],
     uploads: Sequence[Upload],
-    problems: Sequence[tuple[str, str]] = (),
+    problems: Sequence[Wording] = (),
 ) -> tuple[HardshipApplication, list[EvidenceFile]]:
     """The application with ``uploads`` checked as ``read_evidence`` checks files.
 
@@ -112,37 +117,31 @@ def check_evidence(
         }
         declared = listed.get(name)
         if media is None:
-            problems.append(
-                (f"{name}: not a PDF, JPEG or PNG file", f"{name}：不是 PDF、JPEG 或 PNG 文件")
-            )
+            problems.append(Wording(N_("%(name)s: not a PDF, JPEG or PNG file"), name=name))
         elif declared is None and not kind:
             problems.append(
-                (
-                    f"{name}: not listed in the application's evidence; give it as TYPE:FILE",
-                    f"{name}：未列在申请的证明材料中；请以 TYPE:FILE 形式提供",
+                Wording(
+                    N_("%(name)s: not listed in the application's evidence; give it as TYPE:FILE"),
+                    name=name,
                 )
             )
         elif declared is not None and any(
             str(declared.get(k)).lower() != str(v) for k, v in actual.items()
         ):
             problems.append(
-                (
-                    f"{name}: media type, size or SHA-256 differ from the listing",
-                    f"{name}：媒体类型、大小或 SHA-256 与申请中列出的不符",
+                Wording(
+                    N_("%(name)s: media type, size or SHA-256 differ from the listing"), name=name
                 )
             )
         entries[name] = dict(declared or {"document_type": kind}, **actual)
         contents[name] = content
     problems += [
-        (f"{n}: listed but no file given", f"{n}：已列出但未提供文件")
-        for n in listed
-        if n not in contents
+        Wording(N_("%(name)s: listed but no file given"), name=name)
+        for name in listed
+        if name not in contents
     ]
     if problems:
-        raise EvidenceRejected(
-            "evidence rejected: " + "; ".join(en for en, _ in problems),
-            "证明材料被拒绝：" + "；".join(zh for _, zh in problems),
-        )
+        raise EvidenceRejected(N_("evidence rejected: %(problems)s"), problems=Clauses(problems))
     application = parse_application({**data, "evidence": list(entries.values())})
     evidence = [EvidenceFile(doc, contents[doc.file_name]) for doc in application.evidence]
     return application, evidence
@@ -175,10 +174,13 @@ def apply_for_hardship(
         if loan_id is not None:
             if uow.loans(platform).get(loan_id) is None:
                 raise NotFound(
-                    f"application {application.application_id!r}: no loan {loan_id!r} "
-                    f"on platform {platform!r}",
-                    f"困难申请 {application.application_id!r}：平台 {platform!r} 上没有借据 "
-                    f"{loan_id!r}",
+                    N_(
+                        "application %(application_id)s: no loan %(loan_id)s on platform "
+                        "%(platform)s"
+                    ),
+                    application_id=repr(application.application_id),
+                    loan_id=repr(loan_id),
+                    platform=repr(platform),
                 )
             require_no_open_plan(
                 open_plan_of(uow, platform, loan_id), application_id=application.application_id

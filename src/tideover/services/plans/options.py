@@ -29,6 +29,7 @@ from tideover.domain.platforms import PlatformSettings
 from tideover.domain.rates import parse_rate
 from tideover.domain.safe_yaml import load_yaml
 from tideover.domain.schedules import build_schedule, terms_for
+from tideover.i18n import N_
 from tideover.plans import (
     HardshipApplication,
     OfferLimits,
@@ -75,7 +76,7 @@ def read_document(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ValidationError(
-            f"cannot read {path}: {exc.strerror}", f"无法读取文件 {path}：{exc.strerror}"
+            N_("cannot read %(path)s: %(strerror)s"), path=path, strerror=exc.strerror
         ) from None
     try:
         if path.suffix.lower() in (".yaml", ".yml"):
@@ -83,7 +84,7 @@ def read_document(path: Path) -> Any:
         return json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         raise ValidationError(
-            f"{path} is not valid JSON/YAML: {exc}", f"{path} 不是有效的 JSON/YAML：{exc}"
+            N_("%(path)s is not valid JSON/YAML: %(exc)s"), path=path, exc=exc
         ) from None
 
 
@@ -95,9 +96,7 @@ def parse_loan_file(data: Any) -> tuple[Loan, list[Payment], PlatformSettings]:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'loan'}: {e['msg']}" for e in exc.errors()
         )
-        raise ValidationError(
-            f"loan file rejected: {problems}", f"借据文件无效：{problems}"
-        ) from None
+        raise ValidationError(N_("loan file rejected: %(problems)s"), problems=problems) from None
     cur = currency(parsed.currency)
     settings = PlatformSettings.from_dict({"currency": cur.code, **parsed.settings})
     terms = terms_for(
@@ -136,10 +135,14 @@ def load_application(path: Path) -> HardshipApplication:
 def _check_currency(loan: Loan, application: HardshipApplication) -> None:
     if application.currency != loan.schedule.currency.code:
         raise ValidationError(
-            f"application {application.application_id!r} is in {application.currency}, "
-            f"loan {loan.loan_id!r} in {loan.schedule.currency}",
-            f"困难申请 {application.application_id!r} 的币种 {application.currency} 与借据 "
-            f"{loan.loan_id!r} 的币种 {loan.schedule.currency} 不同",
+            N_(
+                "application %(application_id)s is in %(currency)s, loan %(loan_id)s in "
+                "%(schedule_currency)s"
+            ),
+            application_id=repr(application.application_id),
+            currency=application.currency,
+            loan_id=repr(loan.loan_id),
+            schedule_currency=loan.schedule.currency,
         )
 
 

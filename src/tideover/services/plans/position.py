@@ -27,6 +27,7 @@ from tideover.domain.loans import Loan
 from tideover.domain.payments import Payment
 from tideover.domain.platforms import PlatformSettings
 from tideover.domain.schedule_in_force import InForce, payments_in_window, version_in_force
+from tideover.i18n import N_
 from tideover.plans.lifecycle import PlanStatus
 from tideover.services.platforms import settings_of
 from tideover.services.unit_of_work import UnitOfWork
@@ -69,13 +70,17 @@ def require_no_open_plan(found: StoredPlan | None, *, application_id: str) -> No
         return
     plan, owner = found.plan, found.application_id
     raise LoanHasOpenPlan(
-        f"application {application_id!r}: loan {plan.loan_id!r} already has plan "
-        f"{plan.plan_id!r} ({plan.status}, application {owner!r}); a loan has one open plan "
-        "at a time: to change it, cancel it first (`plans cancel`), then the loan is priced "
-        "where it stands",
-        f"困难申请 {application_id!r}：借据 {plan.loan_id!r} 已有还款方案 {plan.plan_id!r}"
-        f"（{plan.status}，困难申请 {owner!r}）；一笔借据同时只能有一个未结束的方案："
-        "如需调整，请先取消该方案（`plans cancel`），再按借据当时的状况重新计算方案",
+        N_(
+            "application %(application_id)s: loan %(loan_id)s already has plan "
+            "%(plan_id)s (%(status)s, application %(owner)s); a loan has one open "
+            "plan at a time: to change it, cancel it first (`plans cancel`), then "
+            "the loan is priced where it stands"
+        ),
+        application_id=repr(application_id),
+        loan_id=repr(plan.loan_id),
+        plan_id=repr(plan.plan_id),
+        status=plan.status,
+        owner=repr(owner),
     )
 
 
@@ -93,8 +98,9 @@ def load_for_relief(uow: UnitOfWork, platform: str, loan_id: str, as_of: date) -
     loan = uow.loans(platform).get(loan_id)
     if loan is None:
         raise NotFound(
-            f"no loan {loan_id!r} on platform {platform!r}",
-            f"平台 {platform!r} 上没有借据 {loan_id!r}",
+            N_("no loan %(loan_id)s on platform %(platform)s"),
+            loan_id=repr(loan_id),
+            platform=repr(platform),
         )
     payments = uow.payments(platform).for_loan(loan_id)
     versions = uow.schedules(platform).schedule_history(loan_id)

@@ -16,6 +16,7 @@ from tideover.domain.errors import Conflict, NotFound, ValidationError
 from tideover.domain.loans import Loan
 from tideover.domain.money import Money, to_decimal
 from tideover.domain.payments import Payment
+from tideover.i18n import N_
 from tideover.plans.lifecycle import Outcome, PlanStatus, PromiseToPay, promise_outcome
 from tideover.services.common import acting, now_and_today
 from tideover.services.plans.results import PromiseDecision, PromiseInfo, PromiseList
@@ -28,8 +29,10 @@ def check_grace(days: int, what: str = "promise grace") -> int:
     """A grace period in whole days, 0 to ``MAX_GRACE_DAYS``."""
     if not 0 <= days <= MAX_GRACE_DAYS:
         raise ValidationError(
-            f"{what} of {days} days must be between 0 and {MAX_GRACE_DAYS}",
-            f"{what}（宽限期）{days} 天必须在 0 到 {MAX_GRACE_DAYS} 天之间",
+            N_("%(what)s of %(days)s days must be between 0 and %(max_grace_days)s"),
+            what=what,
+            days=days,
+            max_grace_days=MAX_GRACE_DAYS,
         )
     return days
 
@@ -41,10 +44,13 @@ def _amount(text: str | Decimal, loan: Loan) -> Money:
     exact = value * cur.minor_per_major
     if value <= 0 or exact != exact.to_integral_value():
         raise ValidationError(
-            f"promise for loan {loan.loan_id!r}: amount {text} must be positive with at most "
-            f"the {cur.code} minor unit (e.g. 500.00)",
-            f"借据 {loan.loan_id!r} 的还款承诺：金额 {text} 必须为正数，且精确到 {cur.code} "
-            "的最小单位（例如 500.00）",
+            N_(
+                "promise for loan %(loan_id)s: amount %(text)s must be positive with at "
+                "most the %(code)s minor unit (e.g. 500.00)"
+            ),
+            loan_id=repr(loan.loan_id),
+            text=text,
+            code=cur.code,
         )
     return Money(int(exact), cur)
 
@@ -90,16 +96,24 @@ def add_promise(
     loan = uow.loans(platform).get(loan_id)
     if loan is None:
         raise NotFound(
-            f"no loan {loan_id!r} on platform {platform!r}; a promise is recorded on a loan "
-            "of the same platform",
-            f"平台 {platform!r} 上没有借据 {loan_id!r}；还款承诺只能记录在本平台的借据上",
+            N_(
+                "no loan %(loan_id)s on platform %(platform)s; a promise is recorded on "
+                "a loan of the same platform"
+            ),
+            loan_id=repr(loan_id),
+            platform=repr(platform),
         )
     money = _amount(amount, loan)
     if due < today:
         raise ValidationError(
-            f"promise for loan {loan_id!r}: date {due} is before today ({today}) on "
-            f"platform {platform!r}",
-            f"借据 {loan_id!r} 的还款承诺：日期 {due} 早于平台 {platform!r} 的今天（{today}）",
+            N_(
+                "promise for loan %(loan_id)s: date %(due)s is before today (%(today)s) "
+                "on platform %(platform)s"
+            ),
+            loan_id=repr(loan_id),
+            due=due,
+            today=today,
+            platform=repr(platform),
         )
     repo = uow.plans(platform)
     promises = uow.promises(platform)
@@ -108,10 +122,13 @@ def add_promise(
     if pending:
         first = pending[0].promise
         raise Conflict(
-            f"loan {loan_id!r} already has promise {first.promise_id!r} pending (due "
-            f"{first.due}); it is decided by `plans review` first",
-            f"借据 {loan_id!r} 已有未决的还款承诺 {first.promise_id!r}（{first.due} 到期）；"
-            "请先由 `plans review` 判定",
+            N_(
+                "loan %(loan_id)s already has promise %(promise_id)s pending (due "
+                "%(due)s); it is decided by `plans review` first"
+            ),
+            loan_id=repr(loan_id),
+            promise_id=repr(first.promise_id),
+            due=first.due,
         )
     active = [
         p.plan.plan_id
@@ -135,8 +152,9 @@ def list_promises(*, uow: UnitOfWork, platform: str, loan_id: str | None = None)
         else:
             if uow.loans(platform).get(loan_id) is None:
                 raise NotFound(
-                    f"no loan {loan_id!r} on platform {platform!r}",
-                    f"平台 {platform!r} 上没有借据 {loan_id!r}",
+                    N_("no loan %(loan_id)s on platform %(platform)s"),
+                    loan_id=repr(loan_id),
+                    platform=repr(platform),
                 )
             stored = uow.promises(platform).promises(loan_id)
     return PromiseList([PromiseInfo.of(p) for p in stored])

@@ -16,6 +16,7 @@ from decimal import Decimal
 from tideover.adapters.repositories import StoredPlan
 from tideover.domain.clock import Clock
 from tideover.domain.errors import Conflict, NotFound, ValidationError
+from tideover.i18n import N_, Bilingual, Clauses
 from tideover.plans import (
     ApplicationCase,
     ApplicationStatus,
@@ -64,8 +65,9 @@ def offer_limits_of(uow: UnitOfWork, platform: str, offers: str | None = None) -
     number = stored.version.number
     if document_sha256(stored.document) != stored.sha256:
         raise Conflict(
-            f"platform {platform!r}: policy version {number} does not match its SHA-256",
-            f"平台 {platform!r}：策略版本 {number} 与其 SHA-256 不符",
+            N_("platform %(platform)s: policy version %(number)s does not match its SHA-256"),
+            platform=repr(platform),
+            number=number,
         )
     policy = parse_policy(stored.document, source=f"{platform} policy version {number}").policy
     hardship = next((s.offers for s in policy.segments if s.id == "hardship"), None)
@@ -73,10 +75,14 @@ def offer_limits_of(uow: UnitOfWork, platform: str, offers: str | None = None) -
     name = offers or hardship or only
     if name is None or name not in policy.offers:
         raise ValidationError(
-            f"platform {platform!r}, policy version {number}: choose the offers with --offers "
-            f"(one of {sorted(policy.offers)}); {name!r} is not there",
-            f"平台 {platform!r} 策略版本 {number}：请用 --offers 指定优惠方案"
-            f"（可选 {sorted(policy.offers)}）；没有 {name!r}",
+            N_(
+                "platform %(platform)s, policy version %(number)s: choose the offers "
+                "with --offers (one of %(offers)s); %(name)s is not there"
+            ),
+            platform=repr(platform),
+            number=number,
+            offers=sorted(policy.offers),
+            name=repr(name),
         )
     return limits_from_offers(policy.offers[name])
 
@@ -97,10 +103,13 @@ def priced_options(
     """
     if application.loan_id not in (None, loan_id):
         raise ValidationError(
-            f"application {application.application_id!r} is for loan {application.loan_id!r}, "
-            f"not {loan_id!r}",
-            f"困难申请 {application.application_id!r} 针对借据 {application.loan_id!r}，"
-            f"而不是 {loan_id!r}",
+            N_(
+                "application %(application_id)s is for loan %(application_loan_id)s, not "
+                "%(loan_id)s"
+            ),
+            application_id=repr(application.application_id),
+            application_loan_id=repr(application.loan_id),
+            loan_id=repr(loan_id),
         )
     position = load_for_relief(uow, platform, loan_id, as_of)
     return position, price_position(position, application, as_of=as_of, limits=limits, score=score)
@@ -154,15 +163,18 @@ def offer_plan(
         case = uow.applications(platform).require_application(application_id, lock=True)
         if case.status is not ApplicationStatus.UNDER_REVIEW:
             raise InvalidTransition(
-                f"application {application_id!r} is {case.status}; plans are offered while it is "
-                "under review",
-                f"困难申请 {application_id!r} 当前为 {case.status}；只能在审核中提供还款方案",
+                N_(
+                    "application %(application_id)s is %(status)s; plans are offered while "
+                    "it is under review"
+                ),
+                application_id=repr(application_id),
+                status=case.status,
             )
         plans_so_far = repo.plans_for_application(application_id)
         if any(p.plan.status in OPEN_PLANS for p in plans_so_far):
             raise Conflict(
-                f"application {application_id!r} already has an open plan; cancel it first",
-                f"困难申请 {application_id!r} 已有未结束的还款方案；请先取消",
+                N_("application %(application_id)s already has an open plan; cancel it first"),
+                application_id=repr(application_id),
             )
         limits = offer_limits_of(uow, platform, offers)
         when = as_of or today
@@ -211,15 +223,17 @@ def chosen_option(result: OptionsResult, option_id: str, limits: OfferLimits) ->
     if found is None:
         known = ", ".join(e.option.option_id for e in result.evaluations)
         raise NotFound(
-            f"no plan option {option_id!r} for loan {result.snapshot.loan_id!r}; options: {known}",
-            f"借据 {result.snapshot.loan_id!r} 没有方案 {option_id!r}；可选：{known}",
+            N_("no plan option %(option_id)s for loan %(loan_id)s; options: %(known)s"),
+            option_id=repr(option_id),
+            loan_id=repr(result.snapshot.loan_id),
+            known=known,
         )
     require_within_limits(found.option, limits)
     if not found.offered:
         raise ValidationError(
-            f"plan option {option_id!r} cannot be offered: "
-            + "; ".join(r.en for r in found.reasons),
-            f"方案 {option_id!r} 不能提供：" + "；".join(r.zh for r in found.reasons),
+            N_("plan option %(option_id)s cannot be offered: %(reasons)s"),
+            option_id=repr(option_id),
+            reasons=Clauses(Bilingual(r.en, r.zh) for r in found.reasons),
         )
     return found
 
@@ -245,19 +259,29 @@ def approve_plan(
         held = approval_roles(user)
         if role is not None and role not in held:
             raise ValidationError(
-                f"{approver!r} does not hold the role {role!r} (holds {sorted(held)})",
-                f"{approver!r} 不具有角色 {role!r}（具有 {sorted(held)}）",
+                N_("%(approver)s does not hold the role %(role)s (holds %(held)s)"),
+                approver=repr(approver),
+                role=repr(role),
+                held=tuple(sorted(held)),
             )
         now, today = now_and_today(uow, platform, clock)
         repo = uow.plans(platform)
         stored = repo.require_plan(plan_id, lock=True)
         plan = stored.plan
         if plan.status is not PlanStatus.OFFERED or stored.approval is not None:
-            done = "" if stored.approval is None else f", approved by {stored.approval.approved_by}"
             raise InvalidTransition(
-                f"plan {plan_id!r} is {plan.status}{done}; only an offer awaiting approval can be "
-                "approved",
-                f"还款方案 {plan_id!r} 当前为 {plan.status}；只有待审批的方案可以审批",
+                N_(
+                    "plan %(plan_id)s is %(status)s; only an offer awaiting approval can be "
+                    "approved"
+                )
+                if stored.approval is None
+                else N_(
+                    "plan %(plan_id)s is %(status)s, approved by %(approver)s; only an offer "
+                    "awaiting approval can be approved"
+                ),
+                plan_id=repr(plan_id),
+                status=plan.status,
+                approver=stored.approval.approved_by if stored.approval is not None else "",
             )
         _not_expired(plan, today)
         approval = approve_request(
@@ -292,8 +316,10 @@ def _approved(
 def _not_expired(plan: Plan, on: date) -> None:
     if on > plan.expires_on:
         raise OfferExpired(
-            f"plan offer {plan.plan_id!r} expired on {plan.expires_on}; today is {on}",
-            f"还款方案 {plan.plan_id!r} 已于 {plan.expires_on} 过期；今天是 {on}",
+            N_("plan offer %(plan_id)s expired on %(expires_on)s; today is %(on)s"),
+            plan_id=repr(plan.plan_id),
+            expires_on=plan.expires_on,
+            on=on,
         )
 
 
@@ -318,13 +344,15 @@ def accept_plan(
         stored = repo.require_plan(plan_id, lock=True)
         if stored.plan.status is not PlanStatus.OFFERED:
             raise InvalidTransition(
-                f"plan {plan_id!r} is {stored.plan.status}; only an offer can be accepted",
-                f"还款方案 {plan_id!r} 当前为 {stored.plan.status}；只有待接受的报价可以接受",
+                N_("plan %(plan_id)s is %(status)s; only an offer can be accepted"),
+                plan_id=repr(plan_id),
+                status=stored.plan.status,
             )
         if stored.approval is None:
             raise InvalidTransition(
-                f"plan {plan_id!r} awaits approval by {stored.request.required_role!r}",
-                f"还款方案 {plan_id!r} 尚待 {stored.request.required_role!r} 审批",
+                N_("plan %(plan_id)s awaits approval by %(required_role)s"),
+                plan_id=repr(plan_id),
+                required_role=repr(stored.request.required_role),
             )
         plan = lifecycle.activate(lifecycle.accept(stored.plan, on=today), on=today)
         repo.save_plan(plan)
@@ -360,7 +388,7 @@ def cancel_plan(
     who = actor_name(by)
     if not reason.strip():
         raise ValidationError(
-            f"cancelling plan {plan_id!r} needs a reason", f"取消还款方案 {plan_id!r} 需要理由"
+            N_("cancelling plan %(plan_id)s needs a reason"), plan_id=repr(plan_id)
         )
     with uow:
         who = acting(uow, platform, who)

@@ -27,6 +27,7 @@ from decimal import Decimal
 
 from tideover.domain.clock import Clock
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 from tideover.plans import (
     ApprovalRequest,
     Evaluation,
@@ -137,10 +138,13 @@ def _position_date(as_of: date | None, today: date, plan_id: str) -> date:
     when = as_of or today
     if when > today:
         raise ValidationError(
-            f"re-offer of plan {plan_id!r} as of {when}: that is after the business date "
-            f"{today}; a re-offer is built on the account as it stands",
-            f"重新提供还款方案 {plan_id!r} 的日期 {when} 晚于营业日 {today}；"
-            "重新提供须基于账户当前的状况",
+            N_(
+                "re-offer of plan %(plan_id)s as of %(when)s: that is after the business "
+                "date %(today)s; a re-offer is built on the account as it stands"
+            ),
+            plan_id=repr(plan_id),
+            when=when,
+            today=today,
         )
     return when
 
@@ -154,11 +158,14 @@ def _choose(
     if not result.offered:
         snap = result.snapshot
         raise ValidationError(
-            f"plan {plan_id!r}: no option for loan {snap.loan_id!r} as of {snap.as_of} is "
-            "affordable within the offer limits; cancel the plan or take a new hardship "
-            "application",
-            f"还款方案 {plan_id!r}：借据 {snap.loan_id!r} 在 {snap.as_of} "
-            "没有在优惠限额内且可负担的方案；请取消该方案或重新提交困难申请",
+            N_(
+                "plan %(plan_id)s: no option for loan %(loan_id)s as of %(as_of)s is "
+                "affordable within the offer limits; cancel the plan or take a new "
+                "hardship application"
+            ),
+            plan_id=repr(plan_id),
+            loan_id=repr(snap.loan_id),
+            as_of=snap.as_of,
         )
     return result.offered[0]
 
@@ -174,7 +181,6 @@ def _approver_role(evaluation: Evaluation, limits: OfferLimits) -> str:
         return str(evaluation.approval)
     if not limits.approval_levels:
         raise ValidationError(
-            "a re-offer needs a person's approval, but the offer limits name no approval level",
-            "重新提供的方案需要人工审批，但优惠限额中没有审批层级",
+            N_("a re-offer needs a person's approval, but the offer limits name no approval level"),
         )
     return limits.approval_levels[0].role

@@ -26,6 +26,7 @@ from tideover.domain.clock import Clock
 from tideover.domain.errors import ValidationError
 from tideover.domain.payments import Payment
 from tideover.domain.schedule_in_force import REAGED
+from tideover.i18n import N_
 from tideover.plans import ApplicationStatus, InvalidTransition, cases, lifecycle
 from tideover.plans.cases import AUTOMATIC
 from tideover.plans.lifecycle import (
@@ -59,8 +60,9 @@ def check_rule(rule: ReagingRule) -> ReagingRule:
     bad = {k: v for k, v in values.items() if v < (0 if k == "min_months_on_book" else 1)}
     if bad:
         raise ValidationError(
-            f"re-aging rule {values}: {sorted(bad)} must be at least 1 (months on book at least 0)",
-            f"重新账龄规则 {values}：{sorted(bad)} 至少为 1（账龄至少为 0）",
+            N_("re-aging rule %(values)s: %(bad)s must be at least 1 (months on book at least 0)"),
+            values=values,
+            bad=sorted(bad),
         )
     return rule
 
@@ -87,9 +89,13 @@ def review_plans(
         now, today = now_and_today(uow, platform, clock)
         if as_of > today:
             raise ValidationError(
-                f"review of platform {platform!r} as of {as_of}: that is after its business "
-                f"date {today}; a review decides only what has happened",
-                f"平台 {platform!r} 的复核日期 {as_of} 晚于其营业日 {today}；复核只判定已发生的事",
+                N_(
+                    "review of platform %(platform)s as of %(as_of)s: that is after its "
+                    "business date %(today)s; a review decides only what has happened"
+                ),
+                platform=repr(platform),
+                as_of=as_of,
+                today=today,
             )
         repo = uow.plans(platform)
         active = repo.plans_with_status(PlanStatus.ACTIVE)

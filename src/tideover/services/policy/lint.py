@@ -23,9 +23,10 @@ from tideover.compliance.lint import (
 from tideover.compliance.loader import load_pack
 from tideover.domain.errors import UsageError, ValidationError
 from tideover.domain.safe_yaml import YamlRejected, load_yaml
+from tideover.i18n import N_
 from tideover.policy.document import load_policy, parse_policy
 from tideover.policy.model import Channel as StepChannel
-from tideover.services.inputs import ZH_PROBLEM, StrictModel, problem_location
+from tideover.services.inputs import StrictModel, problem
 from tideover.services.platforms import settings_of
 from tideover.services.policy.results import PolicyLint
 from tideover.services.unit_of_work import UnitOfWork
@@ -49,8 +50,10 @@ def lint_policy_file(
     codes = tuple(dict.fromkeys(code.upper() for code in packs)) or pack_codes(compiled.policy)
     if not codes:
         raise UsageError(
-            f"{path}: the policy names no rule pack and its jurisdiction has none; give --pack",
-            f"{path}：策略未指定合规规则包，其司法辖区也没有对应规则包；请用 --pack 指定",
+            N_(
+                "%(path)s: the policy names no rule pack and its jurisdiction has none; give --pack"
+            ),
+            path=path,
         )
     texts = read_templates(templates) if templates is not None else None
     report = lint(
@@ -76,18 +79,20 @@ def read_templates(path: Path) -> dict[str, TemplateText]:
         data = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ValidationError(
-            f"cannot read templates file {path}: {exc.strerror or exc}",
-            f"无法读取模板文件 {path}：{exc.strerror or exc}",
+            N_("cannot read templates file %(path)s: %(strerror)s"),
+            path=path,
+            strerror=exc.strerror or exc,
         ) from exc
     except YamlRejected as exc:
         raise ValidationError(
-            f"templates file {path} is not valid YAML or JSON: {exc}",
-            f"模板文件 {path} 不是有效的 YAML 或 JSON：{exc}",
+            N_("templates file %(path)s is not valid YAML or JSON: %(exc)s"),
+            path=path,
+            exc=exc,
         ) from exc
     if not isinstance(data, dict):
         raise ValidationError(
-            f"templates file {path}: expected a mapping of template id to text",
-            f"模板文件 {path}：应为“模板 id → 文本”的映射",
+            N_("templates file %(path)s: expected a mapping of template id to text"),
+            path=path,
         )
     texts: dict[str, TemplateText] = {}
     for key, value in data.items():
@@ -98,12 +103,11 @@ def read_templates(path: Path) -> dict[str, TemplateText]:
                 else _TemplateIn.model_validate(value)
             )
         except pydantic.ValidationError as exc:
-            first = exc.errors()[0]
             raise ValidationError(
-                f"templates file {path}: template {key}: "
-                f"{problem_location(first['loc'])}: {first['msg']}",
-                f"模板文件 {path}：模板 {key}：{problem_location(first['loc'])}："
-                f"{ZH_PROBLEM.get(first['type'], first['msg'])}",
+                N_("templates file %(path)s: template %(key)s: %(problem)s"),
+                path=path,
+                key=key,
+                problem=problem(exc.errors()[0]),
             ) from exc
         texts[str(key)] = TemplateText(item.text, item.target, item.sender)
     return texts

@@ -19,6 +19,7 @@ from tideover.compliance.loader import load_pack
 from tideover.domain.clock import Clock, SystemClock, business_date
 from tideover.domain.errors import Conflict, InputRejected, NotFound
 from tideover.domain.permissions import Permission
+from tideover.i18n import N_, Clauses, Wording
 from tideover.policy.diff import diff_policies
 from tideover.policy.document import CompiledPolicy, load_policy, parse_policy
 from tideover.policy.workflow import Event, Ledger
@@ -151,18 +152,27 @@ def _lint_gate(uow: UnitOfWork, platform: str, version: int, at: datetime) -> No
     codes = platform_pack_codes(jurisdiction, compiled.policy)
     if not codes:
         raise PolicyLintBlocked(
-            f"policy version {version} names no rule pack and its jurisdiction has none: "
-            "it cannot be checked, so it cannot be approved",
-            f"策略版本 {version} 未指定合规规则包，其司法辖区也没有对应规则包："
-            "无法检查，因此不能批准",
+            N_(
+                "policy version %(version)s names no rule pack and its jurisdiction has "
+                "none: it cannot be checked, so it cannot be approved"
+            ),
+            version=version,
         )
     report = lint(compiled, [load_pack(code) for code in codes])
     if not report.approvable:
-        en = "; ".join(f"{f.rule_id} ({f.pack}): {f.en}" for f in report.blocking)
-        zh = "；".join(f"{f.rule_id}（{f.pack}）：{f.zh}" for f in report.blocking)
+        findings = Clauses(
+            Wording(
+                N_("%(rule_id)s (%(pack)s): %(finding)s"),
+                rule_id=f.rule_id,
+                pack=f.pack,
+                finding=f.wording,
+            )
+            for f in report.blocking
+        )
         raise PolicyLintBlocked(
-            f"policy version {version} has blocking compliance findings: {en}",
-            f"策略版本 {version} 存在阻断性合规问题：{zh}",
+            N_("policy version %(version)s has blocking compliance findings: %(findings)s"),
+            version=version,
+            findings=findings,
         )
     uow.audit(platform).append(
         AUDIT_KIND_PREFIX + "lint",
@@ -292,10 +302,14 @@ def active_policy(
     number, effective = stored.version.number, stored.version.effective_from
     if effective is not None and as_of < effective:
         raise Conflict(
-            f"platform {platform!r}: active policy version {number} takes effect on "
-            f"{effective.isoformat()}, after the business date {as_of.isoformat()}",
-            f"平台 {platform!r}：生效策略版本 {number} 自 {effective.isoformat()} 起生效，"
-            f"晚于业务日期 {as_of.isoformat()}",
+            N_(
+                "platform %(platform)s: active policy version %(number)s takes effect on "
+                "%(effective)s, after the business date %(as_of)s"
+            ),
+            platform=repr(platform),
+            number=number,
+            effective=effective.isoformat(),
+            as_of=as_of.isoformat(),
         )
     _check_hash(platform, stored)
     compiled = parse_policy(stored.document, source=f"{platform} policy version {number}")
@@ -304,8 +318,8 @@ def active_policy(
 
 def _nothing_active(platform: str) -> NotFound:
     return NotFound(
-        f"platform {platform!r} has no active policy version; submit, approve and activate one",
-        f"平台 {platform!r} 没有生效的策略版本；请先提交、审批并启用一个版本",
+        N_("platform %(platform)s has no active policy version; submit, approve and activate one"),
+        platform=repr(platform),
     )
 
 
@@ -314,9 +328,12 @@ def _check_hash(platform: str, stored: StoredPolicy) -> None:
     number = stored.version.number
     if document_sha256(stored.document) != stored.sha256:
         raise Conflict(
-            f"platform {platform!r}: policy version {number} does not match its SHA-256; "
-            "the stored document was altered",
-            f"平台 {platform!r}：策略版本 {number} 与其 SHA-256 不符；存储的文档已被改动",
+            N_(
+                "platform %(platform)s: policy version %(number)s does not match its "
+                "SHA-256; the stored document was altered"
+            ),
+            platform=repr(platform),
+            number=number,
         )
 
 

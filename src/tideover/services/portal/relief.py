@@ -32,6 +32,7 @@ from pydantic import Field
 from tideover.adapters.repositories import StoredPlan
 from tideover.domain.clock import Clock
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 from tideover.plans import (
     ApplicationCase,
     ApplicationStatus,
@@ -139,19 +140,15 @@ def check_uploads(uploads: Sequence[Upload]) -> None:
     """The portal's bounds: how many files, how large each and together (types: by signature,
     in ``check_evidence``)."""
     if len(uploads) > MAX_UPLOADS:
-        raise ValidationError(
-            f"at most {MAX_UPLOADS} evidence files", f"证明材料最多 {MAX_UPLOADS} 个文件"
-        )
+        raise ValidationError(N_("at most %(max_uploads)s evidence files"), max_uploads=MAX_UPLOADS)
     if any(len(u.content) > MAX_EVIDENCE_BYTES for u in uploads):
         mib = MAX_EVIDENCE_BYTES // (1024 * 1024)
-        raise ValidationError(
-            f"each evidence file is at most {mib} MiB", f"每个证明材料文件不超过 {mib} MiB"
-        )
+        raise ValidationError(N_("each evidence file is at most %(mib)s MiB"), mib=mib)
     if sum(len(u.content) for u in uploads) > MAX_UPLOAD_BYTES:
         mib = MAX_UPLOAD_BYTES // (1024 * 1024)
         raise ValidationError(
-            f"the evidence files are at most {mib} MiB together",
-            f"证明材料文件合计不超过 {mib} MiB",
+            N_("the evidence files are at most %(mib)s MiB together"),
+            mib=mib,
         )
 
 
@@ -300,9 +297,10 @@ def plan(
 def _choosable(found: PortalApplication) -> str:
     if not found.may_choose or found.loan_id is None:
         raise InvalidTransition(
-            "options are chosen while your application waits for a decision and no plan of "
-            "the loan is open",
-            "只有在申请等待决定且该借据没有未结束的还款方案时才能选择方案",
+            N_(
+                "options are chosen while your application waits for a decision and no "
+                "plan of the loan is open"
+            ),
         )
     return found.loan_id
 

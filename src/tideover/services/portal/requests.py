@@ -21,6 +21,7 @@ from tideover.compliance.contacts import HoldKind
 from tideover.compliance.holds import HoldRecord
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 from tideover.services.compliance.holds import add_hold
 from tideover.services.portal.results import PortalHold, RequestKind, RequestRecorded
 from tideover.services.portal.scope import borrower_actor, own_loan
@@ -52,11 +53,9 @@ def make_request(
     """Put the request's hold on the borrower (a dispute: on ``loan_id``, one of theirs)."""
     text = note.strip()
     if len(text) > MAX_NOTE:
-        raise ValidationError(
-            f"please keep it to {MAX_NOTE} characters", f"请不要超过 {MAX_NOTE} 个字符"
-        )
+        raise ValidationError(N_("please keep it to %(max_note)s characters"), max_note=MAX_NOTE)
     if request == "dispute" and not loan_id:
-        raise ValidationError("choose the loan you dispute", "请选择您有争议的借据")
+        raise ValidationError(N_("choose the loan you dispute"))
     kind = HOLD_OF[request]
     debt_id = loan_id if request == "dispute" else None
     now = (clock or SystemClock()).now()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from tideover.adapters.repositories import StoredPlan
 from tideover.domain.errors import NotFound
 from tideover.domain.loans import Loan
+from tideover.i18n import N_, Wording
 from tideover.plans import ApplicationCase
 from tideover.services.unit_of_work import UnitOfWork
 
@@ -23,10 +24,9 @@ def borrower_actor(borrower_id: str) -> str:
     return f"borrower:{borrower_id}{PORTAL_SUFFIX}"
 
 
-def nothing_here(
-    en: str = "nothing here among your records", zh: str = "您的记录中没有该项"
-) -> NotFound:
-    return NotFound(en, zh)
+def nothing_here(what: Wording | None = None) -> NotFound:
+    """Outside the borrower's own records: not found, whatever it is."""
+    return NotFound(what or Wording(N_("nothing here among your records")))
 
 
 def own_loans(uow: UnitOfWork, platform: str, borrower_id: str) -> list[Loan]:
@@ -36,7 +36,7 @@ def own_loans(uow: UnitOfWork, platform: str, borrower_id: str) -> list[Loan]:
 def own_loan(uow: UnitOfWork, platform: str, borrower_id: str, loan_id: str) -> Loan:
     loan = uow.loans(platform).get(loan_id)
     if loan is None or loan.borrower_id != borrower_id:
-        raise nothing_here("no such loan among yours", "您名下没有该借据")
+        raise nothing_here(Wording(N_("no such loan among yours")))
     return loan
 
 
@@ -46,14 +46,14 @@ def own_application(
     case = uow.applications(platform).application(application_id)
     loan_id = None if case is None else case.application.loan_id
     if case is None or loan_id is None or not _owns(uow, platform, borrower_id, loan_id):
-        raise nothing_here("no such application among yours", "您名下没有该困难申请")
+        raise nothing_here(Wording(N_("no such application among yours")))
     return case
 
 
 def own_plan(uow: UnitOfWork, platform: str, borrower_id: str, plan_id: str) -> StoredPlan:
     stored = uow.plans(platform).plan(plan_id)
     if stored is None or not _owns(uow, platform, borrower_id, stored.plan.loan_id):
-        raise nothing_here("no such plan among yours", "您名下没有该还款方案")
+        raise nothing_here(Wording(N_("no such plan among yours")))
     return stored
 
 

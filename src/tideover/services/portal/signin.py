@@ -14,6 +14,7 @@ from datetime import datetime
 from tideover.domain.contacts import parse_phone
 from tideover.domain.errors import ValidationError
 from tideover.domain.platforms import PlatformSettings
+from tideover.i18n import N_
 from tideover.services.access.signin import (
     CODE_LIFE,
     NewSession,
@@ -65,6 +66,5 @@ def _e164(uow: UnitOfWork, platform: str, phone: str) -> str:
     except ValidationError:
         # The domain's message repeats the number: never echo a phone number back.
         raise ValidationError(
-            "that is not a phone number we can read; type it as on your loan contract",
-            "无法识别该手机号码；请按借款合同上的号码填写",
+            N_("that is not a phone number we can read; type it as on your loan contract"),
         ) from None

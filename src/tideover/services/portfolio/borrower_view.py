@@ -38,6 +38,7 @@ from tideover.domain.payments import Payment
 from tideover.domain.platforms import PlatformSettings
 from tideover.domain.redact import mask_address, mask_email, mask_name, mask_national_id, mask_phone
 from tideover.domain.schedule_in_force import status_in_force, version_in_force
+from tideover.i18n import N_
 from tideover.plans.cases import ApplicationCase
 from tideover.plans.lifecycle import ScheduleVersion
 from tideover.services.common import now_and_today
@@ -220,8 +221,9 @@ def loan_view(
         )
         if loan is None or (collector is not None and not _works(items, collector, today)):
             raise NotFound(
-                f"no loan {loan_id!r} on platform {platform!r}",
-                f"平台 {platform!r} 上没有借据 {loan_id!r}",
+                N_("no loan %(loan_id)s on platform %(platform)s"),
+                loan_id=repr(loan_id),
+                platform=repr(platform),
             )
         [view] = _loan_views(
             uow,
@@ -255,8 +257,9 @@ def _works(items: Sequence[QueueItem], collector: str, today: date) -> bool:
 
 def _not_found(platform: str, borrower_id: str) -> NotFound:
     return NotFound(
-        f"no borrower {borrower_id!r} on platform {platform!r}",
-        f"平台 {platform!r} 上没有借款人 {borrower_id!r}",
+        N_("no borrower %(borrower_id)s on platform %(platform)s"),
+        borrower_id=repr(borrower_id),
+        platform=repr(platform),
     )
 
 

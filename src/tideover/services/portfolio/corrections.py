@@ -18,6 +18,7 @@ from tideover.domain.errors import Conflict, NotFound, ValidationError
 from tideover.domain.money import Money
 from tideover.domain.payments import Payment
 from tideover.domain.permissions import Permission
+from tideover.i18n import N_
 from tideover.ingest.against_loan import net_paid, payment_loan_errors
 from tideover.services.common import acting_with
 from tideover.services.results import Result
@@ -55,8 +56,8 @@ def repair_payment(
     payment too (the same loan, the other fields kept).  One transaction."""
     if not reason.strip() or len(reason) > MAX_REASON:
         raise ValidationError(
-            f"a repair needs a reason of 1 to {MAX_REASON} characters",
-            f"修正须说明理由（1 至 {MAX_REASON} 个字符）",
+            N_("a repair needs a reason of 1 to %(max_reason)s characters"),
+            max_reason=MAX_REASON,
         )
     now = (clock or SystemClock()).now()
     with uow:
@@ -65,18 +66,19 @@ def repair_payment(
         original = payments.existing([payment_id]).get(payment_id)
         if original is None:
             raise NotFound(
-                f"no payment {payment_id!r} on platform {platform!r}",
-                f"平台 {platform!r} 上没有还款记录 {payment_id!r}",
+                N_("no payment %(payment_id)s on platform %(platform)s"),
+                payment_id=repr(payment_id),
+                platform=repr(platform),
             )
         if original.reverses is not None:
             raise Conflict(
-                f"payment {payment_id!r} is itself a reversal; reverse the payment it names",
-                f"还款记录 {payment_id!r} 本身是冲正记录；请冲正其所冲正的还款",
+                N_("payment %(payment_id)s is itself a reversal; reverse the payment it names"),
+                payment_id=repr(payment_id),
             )
         on_loan = payments.for_loan(original.loan_id)
         if any(p.reverses == payment_id for p in on_loan):
             raise Conflict(
-                f"payment {payment_id!r} is already reversed", f"还款记录 {payment_id!r} 已被冲正"
+                N_("payment %(payment_id)s is already reversed"), payment_id=repr(payment_id)
             )
         reversal = Payment(
             platform=platform,
@@ -137,10 +139,10 @@ def _check_against_loan(
 ) -> None:
     """The corrected payment passes the checks an import would make of it."""
     if payment.amount.minor <= 0:
-        raise ValidationError("a payment must be positive", "还款金额必须大于零")
+        raise ValidationError(N_("a payment must be positive"))
     loan = uow.loans(platform).get(payment.loan_id)
     if loan is None:  # the payment's foreign key keeps its loan
-        raise NotFound(f"no loan {payment.loan_id!r}", f"没有借据 {payment.loan_id!r}")
+        raise NotFound(N_("no loan %(loan_id)s"), loan_id=repr(payment.loan_id))
     errors = payment_loan_errors(
         0, payment, loan, paid_before=net_paid(standing, loan.schedule.currency)
     )

@@ -15,6 +15,7 @@ from tideover.domain.delinquency import (
 from tideover.domain.errors import NotFound
 from tideover.domain.money import Currency, Money, total
 from tideover.domain.platforms import PlatformSettings
+from tideover.i18n import N_
 from tideover.services.common import ProgressFn, no_progress
 from tideover.services.platforms import settings_of
 from tideover.services.portfolio.positions import portfolio_delinquency
@@ -100,8 +101,9 @@ def report_from_history(*, uow: UnitOfWork, platform: str, as_of: date) -> Delin
         current = history.for_date(as_of)
         if not current:
             raise NotFound(
-                f"platform {platform!r} has no delinquency on record for {as_of}",
-                f"平台 {platform!r} 没有 {as_of} 的逾期记录",
+                N_("platform %(platform)s has no delinquency on record for %(as_of)s"),
+                platform=repr(platform),
+                as_of=as_of,
             )
         previous_as_of = history.previous_date(as_of)
         previous = history.for_date(previous_as_of) if previous_as_of is not None else None

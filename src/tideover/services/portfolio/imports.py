@@ -24,7 +24,7 @@ from tideover.domain.loans import Loan
 from tideover.domain.money import Currency, Money
 from tideover.domain.payments import Payment
 from tideover.domain.permissions import Permission
-from tideover.i18n import N_
+from tideover.i18n import N_, Wording
 from tideover.ingest.against_loan import net_paid, payments_against_loans
 from tideover.ingest.contract import Kind, contract_for
 from tideover.ingest.headers import ColumnMapping
@@ -108,7 +108,7 @@ def import_file(
     with uow:
         record = uow.platforms.get(platform)
         if record is None:
-            raise NotFound(f"unknown platform {platform!r}", f"未知平台 {platform!r}")
+            raise NotFound(N_("unknown platform %(platform)s"), platform=repr(platform))
         if kind == "borrowers":
             plan = _borrowers(uow, platform, counted, today, order)
         elif kind == "loans":
@@ -210,13 +210,18 @@ def _against_store(
             result.unchanged += 1
         else:
             result.errors.append(
-                RowError(
+                RowError.of(
                     row,
                     id_column,
                     key,
-                    f"{id_column} {key} is already stored with different content; "
-                    "stored records are not changed by an import",
-                    f"{id_column} {key} 已存在且内容不同；导入不会修改已存储的记录",
+                    Wording(
+                        N_(
+                            "%(id_column)s %(key)s is already stored with different content; "
+                            "stored records are not changed by an import"
+                        ),
+                        id_column=id_column,
+                        key=key,
+                    ),
                     code="stored_with_other_content",
                 )
             )
@@ -281,12 +286,14 @@ def _loans(
     for row, loan in sorted_.new:
         if row in unknown:
             sorted_.errors.append(
-                RowError(
+                RowError.of(
                     row,
                     "borrower_id",
                     loan.borrower_id,
-                    f"unknown borrower {loan.borrower_id}: import borrowers before their loans",
-                    f"未知借款人 {loan.borrower_id}：请先导入借款人再导入借据",
+                    Wording(
+                        N_("unknown borrower %(borrower_id)s: import borrowers before their loans"),
+                        borrower_id=loan.borrower_id,
+                    ),
                     code="unknown_borrower",
                 )
             )
@@ -364,23 +371,29 @@ def _loan_errors(row: int, p: Payment, currencies: Mapping[str, Currency]) -> Se
     loan_currency = currencies.get(p.loan_id)
     if loan_currency is None:
         return [
-            RowError(
+            RowError.of(
                 row,
                 "loan_id",
                 p.loan_id,
-                f"unknown loan {p.loan_id}: import loans before their payments",
-                f"未知借据 {p.loan_id}：请先导入借据再导入还款",
+                Wording(
+                    N_("unknown loan %(loan_id)s: import loans before their payments"),
+                    loan_id=p.loan_id,
+                ),
                 code="unknown_loan",
             )
         ]
     if loan_currency != p.amount.currency:
         return [
-            RowError(
+            RowError.of(
                 row,
                 "currency",
                 p.amount.currency.code,
-                f"loan {p.loan_id} is in {loan_currency}, the payment in {p.amount.currency}",
-                f"借据 {p.loan_id} 的币种为 {loan_currency}，还款为 {p.amount.currency}",
+                Wording(
+                    N_("loan %(loan_id)s is in %(loan_currency)s, the payment in %(currency)s"),
+                    loan_id=p.loan_id,
+                    loan_currency=loan_currency,
+                    currency=p.amount.currency,
+                ),
                 code="currency_mismatch",
             )
         ]
@@ -393,26 +406,30 @@ def _reversal_errors(row: int, p: Payment, originals: Mapping[str, Payment]) -> 
     original = originals.get(p.reverses)
     if original is None:
         return [
-            RowError(
+            RowError.of(
                 row,
                 "reverses",
                 p.reverses,
-                f"reverses unknown payment {p.reverses}",
-                f"冲正的还款 {p.reverses} 不存在",
+                Wording(N_("reverses unknown payment %(reverses)s"), reverses=p.reverses),
                 code="unknown_payment",
             )
         ]
     if original.loan_id != p.loan_id or original.amount != p.amount:
         # The domain rule (domain/payments.py): a reversal repeats the original's amount.
         return [
-            RowError(
+            RowError.of(
                 row,
                 "reverses",
                 p.reverses,
-                f"a reversal must name the loan and amount of payment {p.reverses} "
-                f"({original.loan_id}, {original.amount})",
-                f"冲正必须与还款 {p.reverses} 的借据和金额一致"
-                f"（{original.loan_id}，{original.amount}）",
+                Wording(
+                    N_(
+                        "a reversal must name the loan and amount of payment %(reverses)s "
+                        "(%(loan_id)s, %(amount)s)"
+                    ),
+                    reverses=p.reverses,
+                    loan_id=original.loan_id,
+                    amount=original.amount,
+                ),
                 code="reversal_mismatch",
             )
         ]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.errors import InputRejected, NotFound, ValidationError
+from tideover.i18n import N_
 from tideover.ingest.contract import Kind
 from tideover.services.platforms import business_date_of
 from tideover.services.portfolio.imports import import_file
@@ -39,7 +40,7 @@ def upload_format(file_name: str) -> str:
     suffix = Path(file_name or "").suffix.lower()
     if suffix not in FORMATS:
         known = ", ".join(FORMATS)
-        raise ValidationError(f"upload a file ending in {known}", f"请上传扩展名为 {known} 的文件")
+        raise ValidationError(N_("upload a file ending in %(known)s"), known=known)
     return FORMATS[suffix]
 
 
@@ -48,15 +49,16 @@ def import_kind(value: str) -> Kind:
         if value == kind:
             return kind
     raise ValidationError(
-        f"unknown kind of records {value!r}; one of {', '.join(KINDS)}",
-        f"未知的记录类型 {value!r}；可选：{'、'.join(KINDS)}",
+        N_("unknown kind of records %(value)s; one of %(kinds)s"),
+        value=repr(value),
+        kinds=tuple(KINDS),
     )
 
 
 def new_upload(data_dir: Path, fmt: str) -> tuple[str, Path]:
     """A fresh upload id and the path to write the file to (its folder created)."""
     if fmt not in FORMATS.values():
-        raise ValidationError(f"unknown format {fmt!r}", f"未知格式 {fmt!r}")
+        raise ValidationError(N_("unknown format %(fmt)s"), fmt=repr(fmt))
     upload_id = f"{uuid.uuid4().hex}.{fmt}"
     folder = data_dir / UPLOADS
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -67,9 +69,7 @@ def upload_path(data_dir: Path, upload_id: str) -> Path:
     """Where upload ``upload_id`` is kept; an id not of the form ``new_upload`` gives is
     refused (it comes back from a job's parameters, never from a person)."""
     if not _UPLOAD_ID.fullmatch(upload_id):
-        raise ValidationError(
-            f"not an upload id: {upload_id!r}", f"不是上传文件编号：{upload_id!r}"
-        )
+        raise ValidationError(N_("not an upload id: %(upload_id)s"), upload_id=repr(upload_id))
     return data_dir / UPLOADS / upload_id
 
 
@@ -86,9 +86,7 @@ def import_upload(
     the file is deleted afterwards.  The result names the upload, not a path."""
     path = upload_path(data_dir, upload_id)
     if not path.is_file():
-        raise NotFound(
-            "the uploaded file is gone; upload it again", "上传的文件已不存在；请重新上传"
-        )
+        raise NotFound(N_("the uploaded file is gone; upload it again"))
     try:
         today = business_date_of(uow=uow, platform=platform, clock=clock or SystemClock())
         result = import_file(

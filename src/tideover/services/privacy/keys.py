@@ -19,6 +19,7 @@ from tideover.adapters.keyring import wrong_key
 from tideover.adapters.pii import PiiCipher
 from tideover.adapters.repositories.keyring import CIPHERTEXT_COLUMNS, Ciphertext
 from tideover.domain.errors import ConfigurationError, Conflict, UsageError
+from tideover.i18n import N_
 from tideover.services.common import ProgressFn, no_progress
 from tideover.services.results import Instant, Result
 from tideover.services.unit_of_work import UnitOfWork
@@ -78,7 +79,7 @@ def rotate_pii_key(
     """Re-encrypt every stored value from ``old_key`` (the active one) to ``new_key``."""
     old, new = PiiCipher(old_key), PiiCipher(new_key)
     if old.fingerprint == new.fingerprint:
-        raise UsageError("the new PII key is the current one", "新的 PII 密钥与当前密钥相同")
+        raise UsageError(N_("the new PII key is the current one"))
     resumed = _begin(uow_factory(), old, new, at)
     rewritten: dict[str, int] = {}
     already: dict[str, int] = {}
@@ -124,18 +125,21 @@ def _begin(uow: UnitOfWork, old: PiiCipher, new: PiiCipher, at: datetime) -> boo
         active, rotating = ring.in_state("active"), ring.in_state("rotating")
         if active is None:
             raise ConfigurationError(
-                "no PII key is registered yet; run any command (or `tideover init`) with "
-                "the current key first",
-                "尚未登记 PII 密钥；请先用当前密钥运行任一命令（或 `tideover init`）",
+                N_(
+                    "no PII key is registered yet; run any command (or `tideover init`) with "
+                    "the current key first"
+                ),
             )
         if active.fingerprint != old.fingerprint:
             raise wrong_key(old.fingerprint)
         if rotating is not None:
             if rotating.fingerprint != new.fingerprint:
                 raise Conflict(
-                    "a rotation to another key is under way; finish it with that key "
-                    f"(fingerprint {rotating.fingerprint[:8]})",
-                    f"正在轮换到另一个密钥；请用该密钥完成轮换（指纹 {rotating.fingerprint[:8]}）",
+                    N_(
+                        "a rotation to another key is under way; finish it with that key "
+                        "(fingerprint %(fingerprint)s)"
+                    ),
+                    fingerprint=rotating.fingerprint[:8],
                 )
             return True
         lookup = old.unwrap_lookup_key(active.wrapped_lookup_key)

@@ -27,6 +27,7 @@ from tideover.domain.money import Money
 from tideover.domain.payments import Payment
 from tideover.domain.platforms import PlatformSettings
 from tideover.domain.schedule_in_force import status_in_force
+from tideover.i18n import N_
 from tideover.services.common import now_and_today
 from tideover.services.identity.users import resolve_actor
 from tideover.services.platforms import settings_of
@@ -254,10 +255,13 @@ def erase_borrower(
         if today < until:
             cited = "; ".join(f"{r.id} ({r.years} years)" for r in rules)
             raise Conflict(
-                f"borrower {borrower_id!r}'s records must be kept until {until.isoformat()} "
-                f"under {cited}; erasure is possible from that day",
-                f"借款人 {borrower_id!r} 的记录须保存至 {until.isoformat()}（依据 {cited}）；"
-                "届时方可删除",
+                N_(
+                    "borrower %(borrower_id)s's records must be kept until %(until)s under "
+                    "%(cited)s; erasure is possible from that day"
+                ),
+                borrower_id=repr(borrower_id),
+                until=until.isoformat(),
+                cited=cited,
             )
         applications = uow.applications(platform)
         cases = applications.for_loans([loan.loan_id for loan in loans])
@@ -291,8 +295,9 @@ def _borrower(uow: UnitOfWork, platform: str, borrower_id: str) -> Borrower:
     borrower = uow.borrowers(platform).get(borrower_id)
     if borrower is None:
         raise NotFound(
-            f"no borrower {borrower_id!r} on platform {platform!r}",
-            f"平台 {platform!r} 上没有借款人 {borrower_id!r}",
+            N_("no borrower %(borrower_id)s on platform %(platform)s"),
+            borrower_id=repr(borrower_id),
+            platform=repr(platform),
         )
     return borrower
 
@@ -321,11 +326,13 @@ def _last_activity(
         )
         if position.outstanding_total > Money.zero(position.outstanding_total.currency):
             raise Conflict(
-                f"loan {loan.loan_id!r} of borrower {borrower_id!r} is still owed; a borrower's "
-                "data is not erased while they owe (ask for the loan to be settled or written "
-                "off first)",
-                f"借款人 {borrower_id!r} 的借据 {loan.loan_id!r} 尚未结清；"
-                "借款人仍有欠款时不删除其数据（请先结清或核销）",
+                N_(
+                    "loan %(loan_id)s of borrower %(borrower_id)s is still owed; a "
+                    "borrower's data is not erased while they owe (ask for the loan to be "
+                    "settled or written off first)"
+                ),
+                loan_id=repr(loan.loan_id),
+                borrower_id=repr(borrower_id),
             )
         schedule = versions[-1].schedule if versions else loan.schedule
         days += [i.due_date for i in schedule.installments]

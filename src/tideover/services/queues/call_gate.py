@@ -32,6 +32,7 @@ from tideover.compliance.contacts import (
 from tideover.compliance.gate import CompiledPack, check, compile_pack
 from tideover.compliance.ledger import InMemoryLedger
 from tideover.domain.errors import NotFound, ValidationError
+from tideover.i18n import N_
 from tideover.services.compliance.checks import ledger_horizon
 from tideover.services.compliance.results import DenialReason
 from tideover.services.platforms import settings_of
@@ -82,9 +83,11 @@ def read_inputs(
 def _one(read: dict[int, GateInputs], item: QueueItem) -> GateInputs:
     if item.item_id not in read:
         raise ValidationError(
-            f"borrower {item.borrower_id!r} has no time zone: the gate cannot place a call "
-            "in their local time",
-            f"借款人 {item.borrower_id!r} 没有时区信息：无法按其当地时间判断能否致电",
+            N_(
+                "borrower %(borrower_id)s has no time zone: the gate cannot place a call "
+                "in their local time"
+            ),
+            borrower_id=repr(item.borrower_id),
         )
     return read[item.item_id]
 
@@ -246,8 +249,9 @@ class CallGate:
     ) -> CallVerdict:
         if collector is not None and inputs.item.assigned_to != collector:
             raise NotFound(
-                f"queue item {item_id} not found on platform {platform!r}",
-                f"平台 {platform!r} 上没有队列工单 {item_id}",
+                N_("queue item %(item_id)s not found on platform %(platform)s"),
+                item_id=item_id,
+                platform=repr(platform),
             )
         return decide(inputs, at)
 

@@ -46,6 +46,7 @@ from tideover.compliance.contacts import (
 from tideover.compliance.holds import HoldRecord
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.errors import Conflict, NotFound, ValidationError
+from tideover.i18n import N_, Bilingual
 from tideover.services.common import actor_name, now_and_today
 from tideover.services.compliance.holds import HOLD_ADDED, raise_result_hold
 from tideover.services.compliance.results import HoldInfo
@@ -100,8 +101,9 @@ class CallDenied(Conflict):
 def _workable(item: QueueItem) -> QueueItem:
     if item.state not in _WORKABLE:
         raise Conflict(
-            f"queue item {item.item_id} is {item.state}; only open or assigned items are worked",
-            f"队列工单 {item.item_id} 的状态为 {item.state}；只能处理待分配或已分配的工单",
+            N_("queue item %(item_id)s is %(state)s; only open or assigned items are worked"),
+            item_id=item.item_id,
+            state=item.state,
         )
     return item
 
@@ -130,10 +132,15 @@ def start_call(
             first = verdict.reasons[0]
             when = verdict.earliest_allowed
             raise CallDenied(
-                f"the gate denies this call now ({first.rule_id}: {first.en})"
-                + (f"; next allowed at {when.isoformat()}" if when else ""),
-                f"合规闸门现在不允许致电（{first.rule_id}：{first.zh}）"
-                + (f"；最早可于 {when.isoformat()} 致电" if when else ""),
+                N_("the gate denies this call now (%(rule_id)s: %(reason)s)")
+                if when is None
+                else N_(
+                    "the gate denies this call now (%(rule_id)s: %(reason)s); next allowed at "
+                    "%(when)s"
+                ),
+                rule_id=first.rule_id,
+                reason=Bilingual(first.en, first.zh),
+                when=when.isoformat() if when else "",
             )
         attempt_id = uuid.uuid4().hex
         event = ContactEvent(
@@ -168,8 +175,9 @@ def start_call(
 
 def _gone(platform: str, item_id: int) -> QueueItem:
     raise NotFound(
-        f"queue item {item_id} not found on platform {platform!r}",
-        f"平台 {platform!r} 上没有队列工单 {item_id}",
+        N_("queue item %(item_id)s not found on platform %(platform)s"),
+        item_id=item_id,
+        platform=repr(platform),
     )
 
 
@@ -179,13 +187,11 @@ def check_outcome(
     """A promise needs its amount and date; no other outcome takes them."""
     promised = promise_amount is not None or promise_due is not None
     if outcome is CallOutcome.PROMISE and (promise_amount is None or promise_due is None):
-        raise ValidationError(
-            "a promise to pay needs its amount and date", "还款承诺需要填写金额和日期"
-        )
+        raise ValidationError(N_("a promise to pay needs its amount and date"))
     if outcome is not CallOutcome.PROMISE and promised:
         raise ValidationError(
-            f"an amount and date belong to a promise, not to the outcome {outcome.value}",
-            f"金额和日期只用于还款承诺，不适用于结果 {outcome.value}",
+            N_("an amount and date belong to a promise, not to the outcome %(outcome)s"),
+            outcome=outcome.value,
         )
 
 
@@ -199,8 +205,8 @@ def parse_promise(amount: str, due: str) -> tuple[Decimal | None, date | None]:
             value = None
         if value is None or not value.is_finite():
             raise ValidationError(
-                f"the promised amount {amount[:32]!r} is not a number (e.g. 500.00)",
-                f"承诺金额 {amount[:32]!r} 不是数字（例如 500.00）",
+                N_("the promised amount %(amount)s is not a number (e.g. 500.00)"),
+                amount=repr(amount[:32]),
             )
     day = None
     if due.strip():
@@ -208,8 +214,8 @@ def parse_promise(amount: str, due: str) -> tuple[Decimal | None, date | None]:
             day = date.fromisoformat(due.strip())
         except ValueError:
             raise ValidationError(
-                f"the promised date {due[:32]!r} is not a date (YYYY-MM-DD)",
-                f"承诺日期 {due[:32]!r} 不是有效日期（YYYY-MM-DD）",
+                N_("the promised date %(due)s is not a date (YYYY-MM-DD)"),
+                due=repr(due[:32]),
             ) from None
     return value, day
 
@@ -306,13 +312,15 @@ def _started_for(event: ContactEvent | None, item: QueueItem, attempt_id: str) -
         or event.attempt.debt_id != item.account_id
     ):
         raise NotFound(
-            f"no call {attempt_id!r} started for queue item {item.item_id}",
-            f"队列工单 {item.item_id} 没有已开始的通话 {attempt_id!r}",
+            N_("no call %(attempt_id)s started for queue item %(item_id)s"),
+            attempt_id=repr(attempt_id),
+            item_id=item.item_id,
         )
     if event.outcome is not Outcome.PLANNED:
         raise Conflict(
-            f"call {attempt_id!r} already has the outcome {event.outcome.value}",
-            f"通话 {attempt_id!r} 已记录结果 {event.outcome.value}",
+            N_("call %(attempt_id)s already has the outcome %(outcome)s"),
+            attempt_id=repr(attempt_id),
+            outcome=event.outcome.value,
         )
 
 

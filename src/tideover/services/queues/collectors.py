@@ -22,6 +22,7 @@ from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.collectors import Collector, CollectorRole
 from tideover.domain.errors import TideoverError, UsageError, ValidationError
 from tideover.domain.safe_yaml import YamlRejected, load_yaml
+from tideover.i18n import N_, Bilingual, Clauses, Wording
 from tideover.services.common import acting, actor_name
 from tideover.services.queues.items import redistribute
 from tideover.services.queues.results import (
@@ -71,8 +72,9 @@ def parse_role(role: str | CollectorRole) -> CollectorRole:
     except ValueError:
         roles = ", ".join(r.value for r in CollectorRole)
         raise ValidationError(
-            f"unknown collector role {role!r}; use one of {roles}",
-            f"未知的催收员角色 {role!r}；可选：{roles}",
+            N_("unknown collector role %(role)s; use one of %(roles)s"),
+            role=repr(role),
+            roles=roles,
         ) from None
 
 
@@ -195,34 +197,42 @@ def read_collectors_file(path: Path) -> list[Collector]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ValidationError(
-            f"cannot read collectors file {path}: {exc}", f"无法读取催收员文件 {path}：{exc}"
+            N_("cannot read collectors file %(path)s: %(exc)s"), path=path, exc=exc
         ) from exc
     records = _csv_records(text) if path.suffix.lower() == ".csv" else _yaml_records(text, path)
     collectors: list[Collector] = []
-    problems: list[tuple[str, str]] = []
+    problems: list[Wording] = []
     seen: set[str] = set()
     for where, record in records:
         try:
             c = _from_record(record)
         except TideoverError as exc:
-            problems.append((f"{where}: {exc.en}", f"{where}：{exc.zh}"))
+            problems.append(
+                Wording(
+                    N_("%(where)s: %(problem)s"), where=where, problem=Bilingual(exc.en, exc.zh)
+                )
+            )
             continue
         if c.collector_id in seen:
             problems.append(
-                (f"{where}: {c.collector_id!r} repeats", f"{where}：{c.collector_id!r} 重复")
+                Wording(
+                    N_("%(where)s: %(collector_id)s repeats"),
+                    where=where,
+                    collector_id=repr(c.collector_id),
+                )
             )
         seen.add(c.collector_id)
         collectors.append(c)
     if problems:
-        shown = problems[:10]
+        shown: list[Wording] = problems[:10]
         more = len(problems) - len(shown)
+        if more:
+            shown.append(Wording(N_("and %(more)s more"), more=more))
         raise ValidationError(
-            f"{path}: {len(problems)} bad record(s), nothing stored: "
-            + "; ".join(en for en, _ in shown)
-            + (f"; and {more} more" if more else ""),
-            f"{path}：{len(problems)} 条记录有误，未保存任何内容："
-            + "；".join(zh for _, zh in shown)
-            + (f"；另有 {more} 条" if more else ""),
+            N_("%(path)s: %(count)s bad record(s), nothing stored: %(problems)s"),
+            path=path,
+            count=len(problems),
+            problems=Clauses(shown),
         )
     return collectors
 
@@ -234,15 +244,16 @@ def _changed(before: Collector, changes: Mapping[str, Any]) -> Collector:
     unknown = sorted(set(changes) - {*FILE_FIELDS, "active"} - {"id"})
     if unknown or "id" in changes:
         raise ValidationError(
-            f"cannot change {', '.join(unknown or ['id'])} of a collector",
-            f"不能修改催收员的 {'、'.join(unknown or ['id'])}",
+            N_("cannot change %(unknown)s of a collector"),
+            unknown=tuple(unknown or ["id"]),
         )
     values = {k: v for k, v in changes.items() if v is not None}
     if not values:
         raise UsageError(
-            "nothing to change: give a name, team, role, jurisdictions, queues, capacity or "
-            "active state",
-            "没有要修改的内容：请给出姓名、团队、角色、辖区、队列、容量或在岗状态",
+            N_(
+                "nothing to change: give a name, team, role, jurisdictions, queues, "
+                "capacity or active state"
+            ),
         )
     if "name" in values:
         values["name"] = str(values["name"]).strip()
@@ -287,26 +298,22 @@ def _words(value: Any) -> list[str]:
         return value.translate(_LIST_SPLIT).split()
     if isinstance(value, list | tuple):
         return [str(v) for v in value]
-    raise ValidationError(
-        f"expected a list or text, got {value!r}", f"应为列表或文本，实际为 {value!r}"
-    )
+    raise ValidationError(N_("expected a list or text, got %(value)s"), value=repr(value))
 
 
 def _from_record(record: Mapping[str, Any]) -> Collector:
     missing = [f for f in FILE_FIELDS if record.get(f) in (None, "")]
     if missing:
-        raise ValidationError(f"missing {', '.join(missing)}", f"缺少 {'、'.join(missing)}")
+        raise ValidationError(N_("missing %(missing)s"), missing=tuple(missing))
     capacity = str(record["daily_capacity"]).strip()
     if not capacity.isdigit():
         raise ValidationError(
-            f"daily_capacity {capacity!r} is not a whole number of items",
-            f"daily_capacity {capacity!r} 不是整数件数",
+            N_("daily_capacity %(capacity)s is not a whole number of items"),
+            capacity=repr(capacity),
         )
     active = str(record.get("active", "true")).strip().lower()
     if active not in ("true", "false", "yes", "no", "1", "0"):
-        raise ValidationError(
-            f"active {active!r} must be true or false", f"active {active!r} 须为 true 或 false"
-        )
+        raise ValidationError(N_("active %(active)s must be true or false"), active=repr(active))
     return build_collector(
         collector_id=str(record["id"]),
         name=str(record["name"]),
@@ -329,12 +336,12 @@ def _yaml_records(text: str, path: Path) -> list[tuple[str, dict[str, Any]]]:
         doc = load_yaml(text)
     except YamlRejected as exc:
         raise ValidationError(
-            f"{path} is not valid YAML: {exc}", f"{path} 不是有效的 YAML：{exc}"
+            N_("%(path)s is not valid YAML: %(exc)s"), path=path, exc=exc
         ) from exc
     items = doc.get("collectors") if isinstance(doc, dict) else doc
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise ValidationError(
-            f"{path}: expected a list of collectors (or `collectors:` with a list)",
-            f"{path}：应为催收员列表（或 `collectors:` 下的列表）",
+            N_("%(path)s: expected a list of collectors (or `collectors:` with a list)"),
+            path=path,
         )
     return [(f"collector {n}", dict(item)) for n, item in enumerate(items, start=1)]

@@ -17,6 +17,7 @@ from tideover.compliance.loader import PACK_CODES
 from tideover.compliance.overrides import effective_pack
 from tideover.compliance.rules import Pack
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 from tideover.policy.document import parse_policy
 from tideover.services.platforms import settings_of
 from tideover.services.unit_of_work import UnitOfWork
@@ -43,8 +44,9 @@ def jurisdiction_pack(place: str) -> str:
     if country in PACK_CODES:
         return country
     raise ValidationError(
-        f"no rule pack for jurisdiction {place!r}; packs exist for {', '.join(PACK_CODES)}",
-        f"辖区 {place!r} 没有合规规则包；现有规则包：{'、'.join(PACK_CODES)}",
+        N_("no rule pack for jurisdiction %(place)s; packs exist for %(pack_codes)s"),
+        place=repr(place),
+        pack_codes=tuple(PACK_CODES),
     )
 
 

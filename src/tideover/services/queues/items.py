@@ -24,6 +24,7 @@ from tideover.batch.queues import assign_items
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.collectors import Collector
 from tideover.domain.errors import Conflict, NotFound, ValidationError
+from tideover.i18n import N_
 from tideover.plans.cases import AUTOMATIC
 from tideover.queues.assignment import AssignmentPlan, Desk, OpenItem, why_unassigned
 from tideover.services.common import acting, actor_name, now_and_today
@@ -192,8 +193,9 @@ def reassign_item(
         target = _target(uow.collectors(platform).require(to), platform)
         if item.assigned_to == target.collector_id:
             raise Conflict(
-                f"queue item {item_id} is already assigned to {to!r}",
-                f"队列工单 {item_id} 已分配给 {to!r}",
+                N_("queue item %(item_id)s is already assigned to %(to)s"),
+                item_id=item_id,
+                to=repr(to),
             )
         _check_permitted(target, [item])
         _check_capacity(target, Counter([item.as_of]), queues.loads)
@@ -234,8 +236,8 @@ def reassign_from(
         else:
             if to == source:
                 raise ValidationError(
-                    f"--from and --to are both {source!r}; name another collector",
-                    f"--from 与 --to 都是 {source!r}；请指定另一位催收员",
+                    N_("--from and --to are both %(source)s; name another collector"),
+                    source=repr(source),
                 )
             target = _target(uow.collectors(platform).require(to), platform)
             _check_permitted(target, held)
@@ -280,13 +282,17 @@ def redistribute(
 def _reassignable(item: QueueItem | None, item_id: int, platform: str) -> QueueItem:
     if item is None:
         raise NotFound(
-            f"queue item {item_id} not found on platform {platform!r}",
-            f"平台 {platform!r} 上没有队列工单 {item_id}",
+            N_("queue item %(item_id)s not found on platform %(platform)s"),
+            item_id=item_id,
+            platform=repr(platform),
         )
     if item.state not in _REASSIGNABLE:
         raise Conflict(
-            f"queue item {item_id} is {item.state}; only open or assigned items can be reassigned",
-            f"队列工单 {item_id} 的状态为 {item.state}；只有待分配或已分配的工单可以改派",
+            N_(
+                "queue item %(item_id)s is %(state)s; only open or assigned items can be reassigned"
+            ),
+            item_id=item_id,
+            state=item.state,
         )
     return item
 
@@ -294,10 +300,12 @@ def _reassignable(item: QueueItem | None, item_id: int, platform: str) -> QueueI
 def _target(collector: Collector, platform: str) -> Collector:
     if not collector.active:
         raise Conflict(
-            f"collector {collector.collector_id!r} of platform {platform!r} is inactive; "
-            "activate them first (tideover collectors set --active)",
-            f"平台 {platform!r} 的催收员 {collector.collector_id!r} 已停用；"
-            "请先启用（tideover collectors set --active）",
+            N_(
+                "collector %(collector_id)s of platform %(platform)s is inactive; "
+                "activate them first (tideover collectors set --active)"
+            ),
+            collector_id=repr(collector.collector_id),
+            platform=repr(platform),
         )
     return collector
 
@@ -312,10 +320,14 @@ def _check_permitted(collector: Collector, items: Iterable[QueueItem]) -> None:
         more = " …" if len(refused) > 5 else ""
         permitted = ", ".join(collector.jurisdictions)
         raise ValidationError(
-            f"collector {collector.collector_id!r} is permitted for {permitted} only, not for "
-            f"the jurisdiction of queue item(s) {shown}{more}",
-            f"催收员 {collector.collector_id!r} 仅获准处理 {permitted}，"
-            f"不能处理队列工单 {shown}{more} 所在的辖区",
+            N_(
+                "collector %(collector_id)s is permitted for %(permitted)s only, not for "
+                "the jurisdiction of queue item(s) %(shown)s%(more)s"
+            ),
+            collector_id=repr(collector.collector_id),
+            permitted=permitted,
+            shown=shown,
+            more=more,
         )
 
 
@@ -328,10 +340,15 @@ def _check_capacity(
         if not that_day.has_room_for(extra):
             held, capacity = that_day.load, that_day.capacity
             raise Conflict(
-                f"collector {collector.collector_id!r} holds {held} of {capacity} "
-                f"items on {day.isoformat()}; {extra} more would exceed the daily capacity",
-                f"催收员 {collector.collector_id!r} 在 {day.isoformat()} 已有 {held} 件"
-                f"（每日容量 {capacity} 件）；再加 {extra} 件将超出容量",
+                N_(
+                    "collector %(collector_id)s holds %(held)s of %(capacity)s items on "
+                    "%(day)s; %(extra)s more would exceed the daily capacity"
+                ),
+                collector_id=repr(collector.collector_id),
+                held=held,
+                capacity=capacity,
+                day=day.isoformat(),
+                extra=extra,
             )
 
 
@@ -354,18 +371,17 @@ def request_callback(
     local time): that day their queue items come first."""
     by = actor_name(by)
     if note is not None and len(note) > 500:
-        raise ValidationError(
-            "the callback note must be at most 500 characters", "回拨备注不能超过 500 个字符"
-        )
+        raise ValidationError(N_("the callback note must be at most 500 characters"))
     callback_id = callback_id or uuid.uuid4().hex
     with uow:
         by = acting(uow, platform, by)
         now, today = now_and_today(uow, platform, clock)
         if on < today:
             raise ValidationError(
-                f"callback date {on.isoformat()} is before today ({today.isoformat()}) on "
-                f"platform {platform!r}",
-                f"回拨日期 {on.isoformat()} 早于平台 {platform!r} 的今天（{today.isoformat()}）",
+                N_("callback date %(on)s is before today (%(today)s) on platform %(platform)s"),
+                on=on.isoformat(),
+                today=today.isoformat(),
+                platform=repr(platform),
             )
         zone = ZoneInfo(settings_of(uow, platform).time_zone)
         when = None if at is None else datetime.combine(on, at, zone)

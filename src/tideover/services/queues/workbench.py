@@ -26,6 +26,7 @@ from tideover.compliance.gate import check_message
 from tideover.domain.clock import Clock
 from tideover.domain.errors import NotFound, ValidationError
 from tideover.domain.identity import name_key
+from tideover.i18n import N_
 from tideover.plans import ApplicationStatus, HardshipApplication
 from tideover.plans.cases import AUTOMATIC
 from tideover.services.common import now_and_today
@@ -75,8 +76,9 @@ def queue_page(
     unknown = sorted(set(states) - set(ITEM_STATES))
     if unknown:
         raise ValidationError(
-            f"unknown item state {unknown[0]!r}; one of {', '.join(ITEM_STATES)}",
-            f"未知的工单状态 {unknown[0]!r}；可选：{'、'.join(ITEM_STATES)}",
+            N_("unknown item state %(unknown)s; one of %(item_states)s"),
+            unknown=repr(unknown[0]),
+            item_states=tuple(ITEM_STATES),
         )
     with uow:
         items, total = uow.queues(platform).page(
@@ -96,8 +98,9 @@ def require_item(uow: UnitOfWork, platform: str, item_id: int, collector: str | 
     item = uow.queues(platform).item(item_id)
     if item is None or (collector is not None and item.assigned_to != collector):
         raise NotFound(
-            f"queue item {item_id} not found on platform {platform!r}",
-            f"平台 {platform!r} 上没有队列工单 {item_id}",
+            N_("queue item %(item_id)s not found on platform %(platform)s"),
+            item_id=item_id,
+            platform=repr(platform),
         )
     return item
 
@@ -180,9 +183,11 @@ def offer_item_plan(
         case = _application_under_review(uow, platform, item.account_id)
     if case is None:
         raise ValidationError(
-            f"loan {item.account_id!r} has no hardship application under review; plan options "
-            "are priced on one",
-            f"借据 {item.account_id!r} 没有审核中的困难申请；还款方案须依据困难申请计算",
+            N_(
+                "loan %(account_id)s has no hardship application under review; plan "
+                "options are priced on one"
+            ),
+            account_id=repr(item.account_id),
         )
     return offer_plan(
         uow=uow,  # a unit of work is opened again once the first has closed
@@ -214,7 +219,7 @@ def check_draft(
     """A collector's draft through the message checker of every pack the platform applies."""
     if len(text) > MAX_DRAFT:
         raise ValidationError(
-            f"a message is at most {MAX_DRAFT} characters", f"消息最多 {MAX_DRAFT} 个字符"
+            N_("a message is at most %(max_draft)s characters"), max_draft=MAX_DRAFT
         )
     with uow:
         packs = platform_packs(uow, platform)

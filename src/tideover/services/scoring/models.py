@@ -46,7 +46,7 @@ LIBRARIES = ("optbinning", "lightgbm", "scikit-learn", "numpy", "pandas")
 def read_table(path: Path) -> pd.DataFrame:
     """A CSV or Parquet file as a table, refusing anything else."""
     if not path.is_file():
-        raise NotFound(f"file {path} does not exist", f"文件 {path} 不存在")
+        raise NotFound(N_("file %(path)s does not exist"), path=path)
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
@@ -55,12 +55,17 @@ def read_table(path: Path) -> pd.DataFrame:
             return pd.read_parquet(path)
     except (ValueError, OSError) as exc:
         raise InputRejected(
-            f"file {path} could not be read as {suffix[1:]}: {exc}",
-            f"无法按 {suffix[1:]} 格式读取文件 {path}：{exc}",
+            N_("file %(path)s could not be read as %(suffix)s: %(exc)s"),
+            path=path,
+            suffix=suffix[1:],
+            exc=exc,
         ) from exc
     raise InputRejected(
-        f"file {path}: expected .csv or .parquet, not {suffix or 'no extension'}",
-        f"文件 {path}：应为 .csv 或 .parquet，而不是 {suffix or '无扩展名'}",
+        N_("file %(path)s: expected .csv or .parquet, not %(suffix)s")
+        if suffix
+        else N_("file %(path)s: expected .csv or .parquet, not a name without an extension"),
+        path=path,
+        suffix=suffix,
     )
 
 
@@ -243,7 +248,7 @@ def score_file(
             rows += len(scored)
             tell(_SCORING, rows, max(rows, expected))
         if writer is None:
-            raise InputRejected(f"file {data_path} has no rows", f"文件 {data_path} 没有数据行")
+            raise InputRejected(N_("file %(data_path)s has no rows"), data_path=data_path)
         writer.close()
         partial.replace(out_path)
     finally:
@@ -283,7 +288,7 @@ def _chunks(path: Path, rows: int) -> Iterator[pd.DataFrame]:
     if suffix not in (".csv", ".parquet", ".pq"):
         read_table(path)  # raises the error naming the accepted formats
     if not path.is_file():
-        raise NotFound(f"file {path} does not exist", f"文件 {path} 不存在")
+        raise NotFound(N_("file %(path)s does not exist"), path=path)
     try:
         if suffix == ".csv":
             with pd.read_csv(path, chunksize=rows) as reader:
@@ -295,7 +300,7 @@ def _chunks(path: Path, rows: int) -> Iterator[pd.DataFrame]:
                 yield batch.to_pandas()
     except (ValueError, OSError) as exc:
         raise InputRejected(
-            f"file {path} could not be read: {exc}", f"无法读取文件 {path}：{exc}"
+            N_("file %(path)s could not be read: %(exc)s"), path=path, exc=exc
         ) from exc
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from tideover.domain.delinquency import transition_matrix
 from tideover.domain.errors import InputRejected, NotFound, ValidationError
+from tideover.i18n import N_
 from tideover.scoring import fairness as fair
 from tideover.scoring.artefact import Artefact
 from tideover.scoring.inputs import binary_target, is_protected
@@ -53,9 +54,11 @@ def _outcomes_from_file(
     id_column = id_column or artefact.metadata.get("id_column")
     if id_column is None or id_column not in frame.columns:
         raise InputRejected(
-            f"id column {id_column!r} is not in the scoring data; outcomes are matched by id "
-            "(give --id-column)",
-            f"评分数据中没有 id 列 {id_column!r}；结果按 id 匹配（请提供 --id-column）",
+            N_(
+                "id column %(id_column)s is not in the scoring data; outcomes are "
+                "matched by id (give --id-column)"
+            ),
+            id_column=repr(id_column),
         )
     if outcome_column is None:
         target = str(artefact.metadata.get("target"))
@@ -151,8 +154,8 @@ def fairness_file(
         cutoff = artefact.bands.upper_bounds[-1] if artefact.bands.upper_bounds else 0.5
     if not 0.0 < cutoff < 1.0:
         raise ValidationError(
-            f"cutoff {cutoff} must be a probability strictly between 0 and 1",
-            f"临界值 {cutoff} 须为严格介于 0 与 1 之间的概率",
+            N_("cutoff %(cutoff)s must be a probability strictly between 0 and 1"),
+            cutoff=cutoff,
         )
     assessed = assess_frame(artefact, frame)
     outcome: FloatArray | None = None
@@ -217,7 +220,7 @@ def rollrates_between(
     """
     if start >= end:
         raise ValidationError(
-            f"--from {start} must be before --to {end}", f"--from {start} 须早于 --to {end}"
+            N_("--from %(start)s must be before --to %(end)s"), start=start, end=end
         )
     with uow:
         scheme = settings_of(uow, platform).buckets
@@ -228,10 +231,13 @@ def rollrates_between(
             if day not in known:
                 shown = ", ".join(d.isoformat() for d in known[-10:]) or "none"
                 raise NotFound(
-                    f"platform {platform} has no delinquency snapshot on {day} "
-                    f"(latest dates: {shown}); run `tideover delinquency --as-of {day}`",
-                    f"平台 {platform} 在 {day} 没有逾期快照（最近日期：{shown}）；"
-                    f"请运行 `tideover delinquency --as-of {day}`",
+                    N_(
+                        "platform %(platform)s has no delinquency snapshot on %(day)s (latest "
+                        "dates: %(shown)s); run `tideover delinquency --as-of %(day)s`"
+                    ),
+                    platform=platform,
+                    day=day,
+                    shown=shown,
                 )
             snapshots.append(history.for_date(day))
         before, after = snapshots

@@ -182,7 +182,7 @@ class ScoredAccount(Result):
             probability=scored.probability,
             band=scored.band,
             model_version=scored.model_version,
-            reasons=[ScoreReason.model_validate(r.__dict__) for r in scored.reasons],
+            reasons=[ScoreReason.model_validate(r.to_dict()) for r in scored.reasons],
         )
 
 

@@ -34,6 +34,7 @@ import pandas as pd
 from tideover.adapters.datasets import load_lendingclub, load_taiwan
 from tideover.domain.days import day_number
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_, Wording
 from tideover.services.simulate.results import BehaviourSummary
 from tideover.services.unit_of_work import UnitOfWork
 from tideover.simulate.behaviour import POOLED, BehaviourModel, fit_transitions
@@ -63,8 +64,9 @@ def behaviour_of(value: str) -> Behaviour:
     except ValueError:
         known = ", ".join(b.value for b in Behaviour)
         raise ValidationError(
-            f"unknown behaviour model {value!r}; choose one of {known}",
-            f"未知的行为模型 {value!r}；可选：{known}",
+            N_("unknown behaviour model %(value)s; choose one of %(known)s"),
+            value=repr(value),
+            known=known,
         ) from None
 
 
@@ -103,13 +105,14 @@ def choose_model(
 
 
 def _noted(chosen: ChosenModel, thin: NotEnoughHistory) -> ChosenModel:
-    summary = chosen.summary.model_copy(
-        update={
-            "note_en": f"the platform's own history is not enough to fit ({thin.en}); the "
-            "calibrated normal scenario is used instead",
-            "note_zh": f"本平台自身的历史不足以拟合（{thin.zh}）；改用校准后的常态情景",
-        }
+    note = Wording(
+        N_(
+            "the platform's own history is not enough to fit (%(why)s); the calibrated normal "
+            "scenario is used instead"
+        ),
+        why=thin.wording,
     )
+    summary = chosen.summary.model_copy(update={"note_en": note.en, "note_zh": note.zh})
     return ChosenModel(chosen.model, summary)
 
 
@@ -144,13 +147,17 @@ def check_own_history(*, uow: UnitOfWork, platform: str, as_of: date) -> list[da
     pairs = max(len(ends) - 1, 0)
     if pairs < MIN_MONTH_PAIRS:
         raise NotEnoughHistory(
-            f"platform {platform!r} has {pairs} month(s) of stored delinquency history before "
-            f"{as_of.isoformat()}, and its own behaviour needs {MIN_MONTH_PAIRS} (daily cycles "
-            f"over {MIN_MONTH_PAIRS + 1} month-ends); use --behaviour normal or stress, the "
-            "reference scenarios",
-            f"平台 {platform!r} 在 {as_of.isoformat()} 之前只有 {pairs} 个月的逾期历史，"
-            f"拟合其自身行为至少需要 {MIN_MONTH_PAIRS} 个月（覆盖 {MIN_MONTH_PAIRS + 1} 个"
-            "月末的日终批处理）；请改用 --behaviour normal 或 stress 参考情景",
+            N_(
+                "platform %(platform)s has %(pairs)s month(s) of stored delinquency "
+                "history before %(as_of)s, and its own behaviour needs "
+                "%(min_month_pairs)s (daily cycles over %(month_ends)s "
+                "month-ends); use --behaviour normal or stress, the reference scenarios"
+            ),
+            platform=repr(platform),
+            pairs=pairs,
+            as_of=as_of.isoformat(),
+            min_month_pairs=MIN_MONTH_PAIRS,
+            month_ends=MIN_MONTH_PAIRS + 1,
         )
     return ends
 
@@ -178,8 +185,8 @@ def own_model(*, uow: UnitOfWork, platform: str, as_of: date, bands: dict[str, s
         labels.append((products.get(before[0], "*"), bands.get(before[0], "*")))
     if not starts:
         raise NotEnoughHistory(
-            f"platform {platform!r}: no loan open across its stored month-ends",
-            f"平台 {platform!r}：没有贷款在已存储的月末之间保持在贷",
+            N_("platform %(platform)s: no loan open across its stored month-ends"),
+            platform=repr(platform),
         )
     states = np.stack(
         [state_of_missed(np.array(starts)), state_of_missed(np.array(finishes))], axis=1

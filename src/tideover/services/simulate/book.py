@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from tideover.domain.days import day_number
 from tideover.domain.errors import InputRejected
+from tideover.i18n import N_
 from tideover.services.cycle.flags import load_flags, with_flags
 from tideover.services.platforms import settings_of
 from tideover.services.policy.assignment import platform_features
@@ -58,9 +59,12 @@ def stored_book(
     )
     if features.num_rows == 0:
         raise EmptyBook(
-            f"platform {platform!r} has no open account on {as_of.isoformat()}: nothing to "
-            "simulate; import its loans first",
-            f"平台 {platform!r} 在 {as_of.isoformat()} 没有在贷账户，无法模拟；请先导入借据",
+            N_(
+                "platform %(platform)s has no open account on %(as_of)s: nothing to "
+                "simulate; import its loans first"
+            ),
+            platform=repr(platform),
+            as_of=as_of.isoformat(),
         )
     with uow:
         settings = settings_of(uow, platform)

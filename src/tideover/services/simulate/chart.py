@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from tideover.i18n import Wording
 from tideover.services.cycle.kpi_chart import check_chart_path, cjk_font, title
 from tideover.services.simulate.results import (
     HEADLINE,
@@ -82,8 +83,9 @@ def _figure(lines: dict[str, list[KpiInterval]], heading: str, font: str | None,
             axes.fill_between(months, low, high, alpha=0.2)
         if zero:
             axes.axhline(0.0, color="black", linewidth=0.8)
-        en, zh = KPI_LABELS[kpi]
-        axes.set_title(title(en, zh, chinese=font is not None), fontsize=10, **style)
+        axes.set_title(
+            title(Wording(KPI_LABELS[kpi]), chinese=font is not None), fontsize=10, **style
+        )
         axes.set_xlabel("month", fontsize=8)
         axes.set_ylabel("%" if kpi in RATE_KPIS else "", fontsize=8)
         axes.tick_params(labelsize=8)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from tideover.i18n import N_, Wording
 from tideover.services.simulate.results import (
     KPI_LABELS,
     MONEY_KPIS,
@@ -29,8 +30,9 @@ DASH = "—"
 
 
 def label(kpi: str, language: str) -> str:
-    en, zh = KPI_LABELS.get(kpi, (kpi, kpi))
-    return zh if language.startswith("zh") else en
+    if kpi not in KPI_LABELS:
+        return kpi
+    return Wording(KPI_LABELS[kpi]).in_language(language)
 
 
 def value_text(
@@ -68,7 +70,7 @@ def favours_text(row: KpiDifference, language: str) -> str:
     if BETTER.get(row.kpi, 0) == 0:
         return ""
     if row.favours is None:
-        return "不显著" if language.startswith("zh") else "no clear difference"
+        return Wording(N_("no clear difference")).in_language(language)
     return row.favours
 
 

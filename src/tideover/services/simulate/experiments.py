@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tideover.domain.errors import NotFound, ValidationError
+from tideover.i18n import N_, Wording
 from tideover.policy.document import CompiledPolicy, parse_policy
 from tideover.policy.model import Experiment
 from tideover.services.platforms import check_platform_code
@@ -199,10 +200,12 @@ def analyse_experiment(
             measured.append(rail)
         else:
             not_measured.append(
-                VerdictReason(
-                    code="guardrail_not_measured",
-                    en=f"{rail.metric}: no arm has any unit of it yet, so it is not measured",
-                    zh=f"{rail.metric}：各分组尚无相应数据，暂无法衡量",
+                _reason(
+                    "guardrail_not_measured",
+                    Wording(
+                        N_("%(metric)s: no arm has any unit of it yet, so it is not measured"),
+                        metric=rail.metric,
+                    ),
                 )
             )
     sizes = {a.id: units.accounts.get(a.id, 0) for a in experiment.arms}
@@ -283,10 +286,9 @@ def _empty(
     sizes: dict[str, int],
     not_measured: list[VerdictReason],
 ) -> ExperimentReport:
-    waiting = VerdictReason(
-        code="no_data",
-        en="no KPI snapshot since the version took effect: run the daily cycle first",
-        zh="该版本生效后尚无指标快照：请先运行日终批处理",
+    waiting = _reason(
+        "no_data",
+        Wording(N_("no KPI snapshot since the version took effect: run the daily cycle first")),
     )
     return ExperimentReport(
         platform=platform, experiment=experiment.id, segment=experiment.segment,
@@ -314,17 +316,20 @@ def experiment_reports(
     check_platform_code(platform)
     if not 1 <= planned_days <= MAX_PLANNED_DAYS:
         raise ValidationError(
-            f"the planned length must be 1 to {MAX_PLANNED_DAYS} days, not {planned_days}",
-            f"计划天数必须在 1 到 {MAX_PLANNED_DAYS} 之间，而不是 {planned_days}",
+            N_("the planned length must be 1 to %(max_planned_days)s days, not %(planned_days)s"),
+            max_planned_days=MAX_PLANNED_DAYS,
+            planned_days=planned_days,
         )
     with uow:
         stored = uow.policies(platform).active()
         if stored is None and experiment is not None:
             raise NotFound(
-                f"no experiment {experiment!r}: platform {platform!r} has no active policy "
-                "version, so no experiment runs",
-                f"没有实验 {experiment!r}：平台 {platform!r} 没有生效的策略版本，"
-                "因此没有进行中的实验",
+                N_(
+                    "no experiment %(experiment)s: platform %(platform)s has no active "
+                    "policy version, so no experiment runs"
+                ),
+                experiment=repr(experiment),
+                platform=repr(platform),
             )
         if stored is None:
             return ExperimentList(platform=platform, version=None, experiments=[])
@@ -369,9 +374,13 @@ def _chosen(compiled: CompiledPolicy, experiment: str | None, number: int) -> li
     if not chosen:
         known = ", ".join(e.id for e in compiled.policy.experiments) or "none"
         raise NotFound(
-            f"no experiment {experiment!r} in active policy version {number} "
-            f"(its experiments: {known})",
-            f"生效策略版本 {number} 中没有实验 {experiment!r}（其实验：{known}）",
+            N_(
+                "no experiment %(experiment)s in active policy version %(number)s (its "
+                "experiments: %(known)s)"
+            ),
+            experiment=repr(experiment),
+            number=number,
+            known=known,
         )
     return chosen
 
@@ -386,3 +395,7 @@ def _no_units(experiment: Experiment) -> CureUnits:
         vulnerable=np.zeros(0, dtype=bool),
         accounts={a.id: 0 for a in experiment.arms},
     )
+
+
+def _reason(code: str, wording: Wording) -> VerdictReason:
+    return VerdictReason(code=code, en=wording.en, zh=wording.zh)

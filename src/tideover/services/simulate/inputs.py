@@ -15,6 +15,7 @@ from pathlib import Path
 from tideover.compliance.lint import check_jurisdiction, platform_pack_codes
 from tideover.compliance.loader import load_pack
 from tideover.domain.errors import NotFound, ValidationError
+from tideover.i18n import N_
 from tideover.policy.document import CompiledPolicy, load_policy, parse_policy
 from tideover.services.platforms import settings_of
 from tideover.services.policy.versions import document_sha256
@@ -43,14 +44,14 @@ def resolve_policy(uow: UnitOfWork, platform: str, name: str) -> ChosenPolicy:
             stored = repo.active() if text == ACTIVE else repo.get(int(text))
         if stored is None:
             raise NotFound(
-                f"platform {platform!r} has no active policy version to simulate",
-                f"平台 {platform!r} 没有可模拟的生效策略版本",
+                N_("platform %(platform)s has no active policy version to simulate"),
+                platform=repr(platform),
             )
         number = stored.version.number
         if document_sha256(stored.document) != stored.sha256:
             raise ValidationError(
-                f"policy version {number} does not match its SHA-256; it cannot be simulated",
-                f"策略版本 {number} 与其 SHA-256 不符，无法模拟",
+                N_("policy version %(number)s does not match its SHA-256; it cannot be simulated"),
+                number=number,
             )
         compiled = parse_policy(stored.document, source=f"{platform} policy version {number}")
         active = " (active)" if stored.version.status.value == "active" else ""
@@ -64,8 +65,11 @@ def resolve_policy(uow: UnitOfWork, platform: str, name: str) -> ChosenPolicy:
     path = Path(text)
     if not path.is_file():
         raise NotFound(
-            f"no policy version or file {text!r}: give a version number, 'active' or a policy file",
-            f"没有策略版本或文件 {text!r}：请给出版本号、active 或策略文件",
+            N_(
+                "no policy version or file %(text)s: give a version number, 'active' or "
+                "a policy file"
+            ),
+            text=repr(text),
         )
     compiled = load_policy(path)
     document = path.read_bytes().decode("utf-8", errors="replace")
@@ -81,11 +85,12 @@ def resolve_policy(uow: UnitOfWork, platform: str, name: str) -> ChosenPolicy:
 def resolve_policies(uow: UnitOfWork, platform: str, names: list[str]) -> list[ChosenPolicy]:
     """Each policy checked against the platform's jurisdiction; labels made distinct."""
     if not names:
-        raise ValidationError("name at least one policy", "请至少指定一个策略")
+        raise ValidationError(N_("name at least one policy"))
     if len(names) > MAX_POLICIES:
         raise ValidationError(
-            f"at most {MAX_POLICIES} policies in one comparison, not {len(names)}",
-            f"一次比较最多 {MAX_POLICIES} 个策略，而不是 {len(names)} 个",
+            N_("at most %(max_policies)s policies in one comparison, not %(count)s"),
+            max_policies=MAX_POLICIES,
+            count=len(names),
         )
     with uow:
         jurisdiction = settings_of(uow, platform).home_jurisdiction
@@ -113,10 +118,13 @@ def platform_gate(uow: UnitOfWork, platform: str, policies: list[ChosenPolicy]) 
     gates = [month_gate(load_pack(code)) for code in dict.fromkeys(codes)]
     if not gates:
         raise ValidationError(
-            f"platform {platform!r}: no rule pack governs its jurisdiction {jurisdiction} and "
-            "the policy names none, so the gate cannot be simulated",
-            f"平台 {platform!r}：其司法辖区 {jurisdiction} 没有合规规则包，策略也未指定，"
-            "无法模拟合规拦截",
+            N_(
+                "platform %(platform)s: no rule pack governs its jurisdiction "
+                "%(jurisdiction)s and the policy names none, so the gate cannot be "
+                "simulated"
+            ),
+            platform=repr(platform),
+            jurisdiction=jurisdiction,
         )
     return merged_gate(gates)
 

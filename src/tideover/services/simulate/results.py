@@ -13,26 +13,27 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from tideover.i18n import N_
 from tideover.services.policy.results import VersionDetail
 from tideover.services.results import Exact, Instant, Result
 
 # KPIs in the engine's order (``tideover.simulate.measures.KPIS``), with their labels.
-KPI_LABELS: dict[str, tuple[str, str]] = {
-    "dq30_rate": ("30+ days past due (accounts)", "逾期 30 天以上（户数）"),
-    "dq90_rate": ("90+ days past due (accounts)", "逾期 90 天以上（户数）"),
-    "dq30_balance_rate": ("30+ days past due (balance)", "逾期 30 天以上（余额）"),
-    "roll_rate": ("roll rate", "迁徙率"),
-    "cure_rate": ("cure rate", "治愈率"),
-    "recovery_rate": ("recovery rate", "回收率"),
-    "cost_to_collect": ("cost to collect (per unit recovered)", "催收成本（每回收一元）"),
-    "complaints_per_1000_contacts": ("complaints per 1,000 contacts", "每千次联系投诉"),
-    "contacts_per_account": ("contacts per account", "户均联系次数"),
-    "recovered": ("recovered", "回收金额"),
-    "cost": ("cost of contacts", "联系成本"),
-    "plans_taken": ("relief plans taken", "达成还款方案"),
-    "plans_kept": ("relief plans kept", "履约还款方案"),
-    "plans_broken": ("relief plans broken", "违约还款方案"),
-    "vulnerable_dq30_rate": ("vulnerable customers 30+", "弱势客户逾期 30 天以上"),
+KPI_LABELS: dict[str, str] = {  # msgids: shown through the catalogue
+    "dq30_rate": N_("30+ days past due (accounts)"),
+    "dq90_rate": N_("90+ days past due (accounts)"),
+    "dq30_balance_rate": N_("30+ days past due (balance)"),
+    "roll_rate": N_("roll rate"),
+    "cure_rate": N_("cure rate"),
+    "recovery_rate": N_("recovery rate"),
+    "cost_to_collect": N_("cost to collect (per unit recovered)"),
+    "complaints_per_1000_contacts": N_("complaints per 1,000 contacts"),
+    "contacts_per_account": N_("contacts per account"),
+    "recovered": N_("recovered"),
+    "cost": N_("cost of contacts"),
+    "plans_taken": N_("relief plans taken"),
+    "plans_kept": N_("relief plans kept"),
+    "plans_broken": N_("relief plans broken"),
+    "vulnerable_dq30_rate": N_("vulnerable customers 30+"),
 }
 MONEY_KPIS = frozenset({"recovered", "cost"})
 RATE_KPIS = frozenset(

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from tideover.i18n import N_
 from tideover.simulate.errors import ExperimentDataRejected
 
 FloatArray = npt.NDArray[np.float64]
@@ -35,8 +36,7 @@ def _days(*arrays: FloatArray | None) -> int:
     sizes = {len(a) for a in arrays if a is not None}
     if len(sizes) != 1:
         raise ExperimentDataRejected(
-            "every series of an arm's metric must have one value per day",
-            "同一分组指标的每个序列都必须每天一个值",
+            N_("every series of an arm's metric must have one value per day"),
         )
     return sizes.pop()
 
@@ -44,8 +44,7 @@ def _days(*arrays: FloatArray | None) -> int:
 def _check_counts(n: FloatArray) -> None:
     if (n < 0).any() or (np.diff(n) < 0).any():
         raise ExperimentDataRejected(
-            "account counts must be cumulative: never negative, never falling",
-            "账户数必须是累计值：不能为负，也不能减少",
+            N_("account counts must be cumulative: never negative, never falling"),
         )
 
 
@@ -65,9 +64,7 @@ class MeanMetric:
         _check_counts(self.n)
         given = [a is not None for a in (self.sum_x, self.sum_x2, self.sum_xy)]
         if any(given) and not all(given):
-            raise ExperimentDataRejected(
-                "a covariate needs Σx, Σx² and Σxy together", "协变量需要同时提供 Σx、Σx² 和 Σxy"
-            )
+            raise ExperimentDataRejected(N_("a covariate needs Σx, Σx² and Σxy together"))
 
     @classmethod
     def of_units(
@@ -196,14 +193,11 @@ def difference(
 ) -> Estimate:
     """Challenger minus champion, day by day; CUPED when both arms carry a covariate."""
     if len(champion.n) != len(challenger.n):
-        raise ExperimentDataRejected(
-            "the two arms cover a different number of days", "两个分组覆盖的天数不同"
-        )
+        raise ExperimentDataRejected(N_("the two arms cover a different number of days"))
     if isinstance(champion, MeanMetric) and isinstance(challenger, MeanMetric):
         return _mean_estimate(champion, challenger, cuped)
     if isinstance(champion, RatioMetric) and isinstance(challenger, RatioMetric):
         return _ratio_estimate(champion, challenger)
     raise ExperimentDataRejected(
-        "both arms must give the metric the same way (mean or ratio)",
-        "两个分组必须以相同方式（均值或比率）给出该指标",
+        N_("both arms must give the metric the same way (mean or ratio)"),
     )

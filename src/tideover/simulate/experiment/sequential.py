@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from tideover.i18n import N_
 from tideover.simulate.errors import ExperimentDataRejected
 
 FloatArray = npt.NDArray[np.float64]
@@ -51,9 +52,9 @@ def always_valid(
     p = 1 and an unbounded interval, and leaves the running values unchanged.
     """
     if not mixing_sd > 0:
-        raise ExperimentDataRejected("the mixing sd τ must be positive", "混合标准差 τ 必须为正")
+        raise ExperimentDataRejected(N_("the mixing sd τ must be positive"))
     if not 0 < alpha < 1:
-        raise ExperimentDataRejected("alpha must be between 0 and 1", "alpha 必须在 0 和 1 之间")
+        raise ExperimentDataRejected(N_("alpha must be between 0 and 1"))
     tau2 = mixing_sd * mixing_sd
     ok = np.isfinite(variance) & (variance > 0) & np.isfinite(difference)
     v = np.where(ok, variance, 1.0)

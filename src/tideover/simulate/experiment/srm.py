@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from tideover.i18n import N_
 from tideover.simulate.errors import ExperimentDataRejected
 
 SRM_ALPHA = 0.001
@@ -36,16 +37,14 @@ def sample_ratio(
     """Chi-square test of the arms' account ``counts`` against their ``weights``."""
     if set(counts) != set(weights) or len(counts) < 2:
         raise ExperimentDataRejected(
-            "give counts and weights for the same arms, at least two",
-            "请为相同的分组（至少两个）给出账户数和权重",
+            N_("give counts and weights for the same arms, at least two"),
         )
     arms = sorted(counts)
     observed = np.array([counts[a] for a in arms], dtype=np.float64)
     share = np.array([float(weights[a]) for a in arms])
     if (observed < 0).any() or (share <= 0).any():
         raise ExperimentDataRejected(
-            "counts must not be negative and weights must be positive",
-            "账户数不能为负，权重必须为正",
+            N_("counts must not be negative and weights must be positive"),
         )
     total = observed.sum()
     expected = total * share / share.sum()

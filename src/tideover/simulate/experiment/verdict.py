@@ -30,6 +30,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from tideover.i18n import N_, Wording
 from tideover.simulate.errors import ExperimentDataRejected
 from tideover.simulate.experiment.metrics import MeanMetric, RatioMetric, difference
 from tideover.simulate.experiment.sequential import always_valid
@@ -47,8 +48,15 @@ class Call(StrEnum):
 @dataclass(frozen=True)
 class Reason:
     code: str
-    en: str
-    zh: str
+    wording: Wording
+
+    @property
+    def en(self) -> str:
+        return self.wording.en
+
+    @property
+    def zh(self) -> str:
+        return self.wording.zh
 
 
 @dataclass(frozen=True)
@@ -146,7 +154,7 @@ def _metric(arm: ArmData, name: str) -> Metric:
         return arm.metrics[name]
     except KeyError:
         raise ExperimentDataRejected(
-            f"arm {arm.arm!r} has no metric {name!r}", f"分组 {arm.arm!r} 没有指标 {name!r}"
+            N_("arm %(arm)s has no metric %(name)s"), arm=repr(arm.arm), name=repr(name)
         ) from None
 
 
@@ -168,8 +176,7 @@ def analyse(
     champions = [a for a in arms if a.role == "champion"]
     if len(champions) != 1 or len({a.arm for a in arms}) != len(arms):
         raise ExperimentDataRejected(
-            "an experiment needs exactly one champion arm and distinct arm ids",
-            "实验必须恰好有一个冠军分组，且分组编号不能重复",
+            N_("an experiment needs exactly one champion arm and distinct arm ids"),
         )
     champion = champions[0]
     base = _metric(champion, primary.metric)
@@ -211,10 +218,14 @@ def _verdict(
         return Call.STOP, (
             Reason(
                 "sample_ratio_mismatch",
-                f"the arms' sizes do not match their weights (chi-square p = {ratio.p_value:.2g}): "
-                "assignment or logging is broken and the comparison cannot be trusted",
-                f"各分组规模与权重不符（卡方检验 p = {ratio.p_value:.2g}）：分组或记录有误，"
-                "比较结果不可信",
+                Wording(
+                    N_(
+                        "the arms' sizes do not match their weights (chi-square p = "
+                        "%(p_value)s): assignment or logging is broken and the comparison cannot "
+                        "be trusted"
+                    ),
+                    p_value=format(ratio.p_value, ".2g"),
+                ),
             ),
         )
     harmed, unsettled = [], []
@@ -225,59 +236,77 @@ def _verdict(
             harmed.append(
                 Reason(
                     "guardrail_breached",
-                    f"{rail.metric} is worse by {rail.worse * result.difference:.4g} "
-                    f"(always-valid interval of the harm {low:.4g} to {high:.4g}), beyond the "
-                    f"margin of {rail.margin:.4g}",
-                    f"{rail.metric} 变差 {rail.worse * result.difference:.4g}（损害的始终有效区间 "
-                    f"{low:.4g} 至 {high:.4g}），超出容忍幅度 {rail.margin:.4g}",
+                    Wording(
+                        N_(
+                            "%(metric)s is worse by %(worse)s (always-valid interval of the harm "
+                            "%(low)s to %(high)s), beyond the margin of %(margin)s"
+                        ),
+                        metric=rail.metric,
+                        worse=format(rail.worse * result.difference, ".4g"),
+                        low=format(low, ".4g"),
+                        high=format(high, ".4g"),
+                        margin=format(rail.margin, ".4g"),
+                    ),
                 )
             )
         elif high > rail.margin:
             unsettled.append(
                 Reason(
                     "guardrail_unsettled",
-                    f"{rail.metric} cannot yet be shown within its margin of {rail.margin:.4g} "
-                    f"(harm up to {high:.4g})",
-                    f"尚不能确认 {rail.metric} 在容忍幅度 {rail.margin:.4g} 以内"
-                    f"（损害可能达 {high:.4g}）",
+                    Wording(
+                        N_(
+                            "%(metric)s cannot yet be shown within its margin of %(margin)s "
+                            "(harm up to %(high)s)"
+                        ),
+                        metric=rail.metric,
+                        margin=format(rail.margin, ".4g"),
+                        high=format(high, ".4g"),
+                    ),
                 )
             )
     if harmed:
         return Call.STOP, tuple(harmed)
     gain_low, gain_high = sorted((primary.better * main.lower, primary.better * main.upper))
-    shown = (
-        f"{main.metric}: challenger {main.challenger:.4g} against champion {main.champion:.4g}, "
-        f"difference {main.difference:.4g} (always-valid interval {main.lower:.4g} to "
-        f"{main.upper:.4g}, p = {main.p_value:.2g})"
-    )
-    shown_zh = (
-        f"{main.metric}：挑战者 {main.challenger:.4g}，冠军 {main.champion:.4g}，差异 "
-        f"{main.difference:.4g}（始终有效区间 {main.lower:.4g} 至 {main.upper:.4g}，p = "
-        f"{main.p_value:.2g}）"
+    shown = Wording(
+        N_(
+            "%(metric)s: challenger %(challenger)s against champion %(champion)s, difference "
+            "%(difference)s (always-valid interval %(lower)s to %(upper)s, p = %(p)s)"
+        ),
+        metric=main.metric,
+        challenger=format(main.challenger, ".4g"),
+        champion=format(main.champion, ".4g"),
+        difference=format(main.difference, ".4g"),
+        lower=format(main.lower, ".4g"),
+        upper=format(main.upper, ".4g"),
+        p=format(main.p_value, ".2g"),
     )
     if gain_high < 0:
-        return Call.STOP, (Reason("primary_worse", f"worse on {shown}", f"更差：{shown_zh}"),)
+        return Call.STOP, (Reason("primary_worse", Wording(N_("worse on %(shown)s"), shown=shown)),)
     if gain_low > 0:
         if unsettled:
-            better = Reason("primary_better", f"better on {shown}", f"更好：{shown_zh}")
+            better = Reason("primary_better", Wording(N_("better on %(shown)s"), shown=shown))
             return Call.KEEP_RUNNING, (better, *unsettled)
         return Call.PROMOTE, (
             Reason(
                 "primary_better",
-                f"better on {shown}, every guardrail within its margin",
-                f"更好：{shown_zh}，所有护栏指标均在容忍幅度内",
+                Wording(N_("better on %(shown)s, every guardrail within its margin"), shown=shown),
             ),
         )
     if max_days is not None and days >= max_days:
         return Call.STOP, (
             Reason(
                 "no_difference",
-                f"no difference found by the planned end (day {max_days}): keep the champion; "
-                f"{shown}",
-                f"到计划结束（第 {max_days} 天）仍未发现差异：保留冠军方案；{shown_zh}",
+                Wording(
+                    N_(
+                        "no difference found by the planned end (day %(max_days)s): keep the "
+                        "champion; %(shown)s"
+                    ),
+                    max_days=max_days,
+                    shown=shown,
+                ),
             ),
         )
     return Call.KEEP_RUNNING, (
-        Reason("not_settled", f"not settled yet: {shown}", f"尚无结论：{shown_zh}"),
+        Reason("not_settled", Wording(N_("not settled yet: %(shown)s"), shown=shown)),
         *unsettled,
     )
