@@ -4,6 +4,7 @@ nothing takes it (``tideover worker`` does)."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -18,10 +19,12 @@ from tests.conftest import TEST_PII_KEY
 
 from tideover.bootstrap import open_app
 from tideover.config import Settings
+from tideover.services.access.signin import set_password
 from tideover.services.identity.users import add_user
 from tideover.services.jobs import job_info, start_job
 
 TIDEOVER = str(Path(sys.executable).parent / "tideover")
+PASSWORD = "correct horse battery staple"
 
 
 def _free_port() -> int:
@@ -82,3 +85,71 @@ def test_serve_runs_the_jobs_only_in_demo_mode(tmp_path: Path, mode: str, taken:
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert ("background jobs run in this process" in output) is taken
+
+
+def _workers(pid: int) -> int:
+    """How many worker processes ``pid`` has spawned (multiprocessing's ``spawn_main``)."""
+    found = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) != pid:
+                continue
+            found += b"spawn_main" in (stat.parent / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+@pytest.mark.own_users
+def test_serve_with_two_workers_shares_sessions_between_them(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tideover.db'}"
+    settings = Settings(mode="test", database_url=url, pii_key=TEST_PII_KEY, data_dir=tmp_path)
+    env = {**os.environ, "TIDEOVER_MODE": "test", "TIDEOVER_DATABASE_URL": url,
+           "TIDEOVER_PII_KEY": TEST_PII_KEY, "TIDEOVER_DATA_DIR": str(tmp_path),
+           "TIDEOVER_LOCALE": "en"}  # fmt: skip
+    subprocess.run([TIDEOVER, "init"], env=env, check=True, capture_output=True, timeout=120)
+    at = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
+    with open_app(settings) as app:
+        with app.uow() as uow:
+            uow.platforms.ensure("acme", name="Acme", currency="CNY", settings={})
+            uow.commit()
+        add_user(uow=app.uow(), platform="acme", username="lead", roles=["team_lead"], at=at)
+        set_password(uow=app.uow(), platform="acme", username="lead", password=PASSWORD, by=None,
+                     at=at)  # fmt: skip
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [TIDEOVER, "serve", "--port", str(port), "--workers", "2"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base}/login", timeout=2) as r:
+                    if r.status == 200 and _workers(server.pid) == 2:
+                        break
+            except OSError:
+                pass
+            time.sleep(0.3)
+        else:
+            raise AssertionError("two workers did not come up")
+        signed = urllib.request.urlopen(
+            urllib.request.Request(
+                f"{base}/api/v1/session",
+                data=json.dumps(
+                    {"platform": "acme", "username": "lead", "password": PASSWORD}
+                ).encode(),
+                headers={"Content-Type": "application/json"},
+            ),
+            timeout=10,
+        )
+        cookie = signed.headers["Set-Cookie"].split(";", 1)[0]
+        assert "Secure" not in signed.headers["Set-Cookie"]  # plain HTTP on loopback, test mode
+        for _ in range(12):  # new connections: either worker may answer, both know the session
+            me = urllib.request.Request(f"{base}/api/v1/me", headers={"Cookie": cookie})
+            with urllib.request.urlopen(me, timeout=10) as answer:
+                assert json.loads(answer.read())["username"] == "lead"
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import threading
 from typing import TYPE_CHECKING, Annotated
 
@@ -49,6 +50,14 @@ def _demo_worker(core: App, stop: threading.Event, poll: float = 2.0) -> threadi
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Worker processes (one per core is a good start); each keeps its own caches.",
+            min=1,
+            max=64,
+        ),
+    ] = 1,
 ) -> None:
     """Start the web console and the REST API (uvicorn).
 
@@ -60,7 +69,7 @@ def serve(
     from tideover.bootstrap import open_app
     from tideover.config import load_settings
     from tideover.web.app import create_app
-    from tideover.web.startup import refuse_unsafe_accounts
+    from tideover.web.startup import SECURE_COOKIES, refuse_unsafe_accounts
 
     settings = load_settings()
     if settings.mode == "production" and settings.web_insecure:
@@ -84,9 +93,13 @@ def serve(
         console.print(
             _("demo mode: background jobs run in this process (elsewhere: tideover worker)")
         )
+    if workers > 1:
+        # Each worker process imports the app afresh (uvicorn takes an import string for it).
+        os.environ[SECURE_COOKIES] = "1" if secure else "0"
     try:
         uvicorn.run(
-            app, host=host, port=port, log_level="warning", server_header=False,
+            app if workers == 1 else "tideover.web.startup:worker_app", factory=workers > 1,
+            workers=workers, host=host, port=port, log_level="warning", server_header=False,
             proxy_headers=False,
         )  # fmt: skip
     finally:

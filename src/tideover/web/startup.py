@@ -1,10 +1,22 @@
-"""What the console refuses to start with outside demo mode: the demo's known accounts."""
+"""Starting the console: what it refuses outside demo mode (the demo's known accounts), and
+the app each worker process serves when ``tideover serve --workers N`` runs several."""
 
 from __future__ import annotations
 
-from tideover.bootstrap import App
+import os
+from typing import TYPE_CHECKING
+
+from tideover.bootstrap import App, open_app
+from tideover.config import load_settings
 from tideover.domain.errors import ConfigurationError
+from tideover.i18n import N_
 from tideover.services.demo.people import DEMO_CREATOR
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+# Set by ``tideover serve`` for its worker processes: "0" when it chose plain-HTTP cookies.
+SECURE_COOKIES = "TIDEOVER_SERVE_SECURE_COOKIES"
 
 
 def refuse_unsafe_accounts(core: App) -> None:
@@ -16,8 +28,19 @@ def refuse_unsafe_accounts(core: App) -> None:
             for user in uow.users(platform.code).list():
                 if user.active and user.created_by == DEMO_CREATOR:
                     raise ConfigurationError(
-                        f"platform {platform.code!r} has the demo's user {user.username!r}, whose "
-                        "password is public; deactivate it before serving outside demo mode",
-                        f"平台 {platform.code!r} 存在演示用户 {user.username!r}（其密码公开）；"
-                        "在非演示模式下提供服务前请先停用",
+                        N_(
+                            "platform %(platform)s has the demo's user %(username)s, whose "
+                            "password is public; deactivate it before serving outside demo mode"
+                        ),
+                        platform=repr(platform.code),
+                        username=repr(user.username),
                     )
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process of ``tideover serve --workers N`` (uvicorn imports and
+    calls this in each): the settings from the environment, as the command read them."""
+    from tideover.web.app import create_app
+
+    core = open_app(load_settings())
+    return create_app(core, secure_cookies=os.environ.get(SECURE_COOKIES, "1") != "0")
