@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -12,7 +13,8 @@ from tideover.bootstrap import App
 from tideover.compliance.contacts import HoldKind
 from tideover.domain.errors import NotFound
 from tideover.services.compliance.holds import add_hold
-from tideover.services.queues.call_gate import CallGate
+from tideover.services.queues.call_gate import STALE_LIMIT, CallGate
+from tideover.services.unit_of_work import UnitOfWork
 
 
 @pytest.fixture
@@ -71,6 +73,44 @@ def test_the_kept_answer_never_reads_and_agrees_with_the_full_one(
     gate.forget("acme", "B1")
     assert gate.kept_verdict(collector="agent", **ask) is None  # type: ignore[arg-type]
     assert CallGate(ttl=0).kept_verdict(collector="agent", **ask) is None  # type: ignore[arg-type]
+
+
+def test_old_day_inputs_answer_while_they_are_read_again_on_their_own_thread(
+    core: App, seeded: Seeded
+) -> None:
+    gate = CallGate(ttl=3600, day_ttl=0.2)
+    ask = {"platform": "acme", "item_id": seeded.item, "collector": "agent", "at": CLOCK.now()}
+    assert gate.verdict(uow=core.uow(), **ask).allowed  # type: ignore[arg-type]
+    _dispute(core, "B1")  # recorded elsewhere
+    time.sleep(0.25)
+    assert gate.kept_verdict(**ask) is None  # type: ignore[arg-type]  # too old, no refresh
+    old = gate.kept_verdict(refresh=core.uow, **ask)  # type: ignore[arg-type]
+    assert old is not None
+    assert old.allowed  # answered at once from the old inputs
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        renewed = gate.kept_verdict(refresh=core.uow, **ask)  # type: ignore[arg-type]
+        if renewed is not None and not renewed.allowed:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the day's inputs were not read again")
+
+
+def test_day_inputs_too_old_stop_answering_when_they_cannot_be_read_again(
+    core: App, seeded: Seeded
+) -> None:
+    gate = CallGate(ttl=3600, day_ttl=0.1)
+    ask = {"platform": "acme", "item_id": seeded.item, "collector": "agent", "at": CLOCK.now()}
+    gate.verdict(uow=core.uow(), **ask)  # type: ignore[arg-type]
+
+    def broken() -> UnitOfWork:
+        raise RuntimeError("the database is away")
+
+    time.sleep(0.15)
+    assert gate.kept_verdict(refresh=broken, **ask) is not None  # type: ignore[arg-type]
+    time.sleep(0.1 * STALE_LIMIT)
+    assert gate.kept_verdict(refresh=broken, **ask) is None  # type: ignore[arg-type]
 
 
 def test_an_outcome_logged_through_the_app_is_seen_by_its_next_check(

@@ -6,16 +6,18 @@ what it needs of storage — the items, the borrowers' candidate time zones, hol
 recent contacts, the platform's compiled packs — is read in bulk and kept
 (:class:`CallGate`).  A contact or hold recorded through this process forgets the
 borrower at once; one recorded elsewhere (another worker, the daily cycle) is seen
-within the time the inputs are kept.  The answer is therefore advice that may be that
+within the time the inputs are kept and read again (30 s and the few seconds of the
+read, which a thread of its own does while the old inputs answer).  The answer is therefore advice that may be that
 old, and never what lets a call happen: starting a call asks the gate again on the
 stored ledger (``services.queues.calls.start_call``).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -41,9 +43,12 @@ from tideover.services.queues.work_results import CallVerdict, LocalTime
 from tideover.services.queues.workbench import require_item
 from tideover.services.unit_of_work import UnitOfWork
 
+STALE_LIMIT = 4  # times day_ttl: day inputs this old no longer answer while read again
 PACK_TTL = 60.0  # seconds: a change of policy or overrides reaches the call check within it
 DAY_ITEMS = 100_000  # at most this many of the day's assigned items are kept together
 ACTOR = ActorRole.CREDITOR  # the platform's own collectors act for the creditor
+
+log = logging.getLogger(__name__)
 
 
 # --- the gate's inputs for one item --------------------------------------------------------
@@ -198,8 +203,10 @@ class CallGate:
     """Answers "may I call now?" from what it keeps in process (module doc).
 
     One per process (the web app keeps one); thread-safe.  The gate inputs of every
-    item assigned today are read at once and kept ``day_ttl`` seconds (the request
-    that finds them older reads them again while the others go on with the old);
+    item assigned today are read at once and kept ``day_ttl`` seconds; then they are
+    read again — on a thread of their own when the question came through
+    :meth:`kept_verdict` with ``refresh``, else by the request that found them old —
+    while every other question goes on with the old ones;
     an item outside them (not assigned today, or its borrower forgotten) is read
     alone and kept ``ttl`` seconds.  ``ttl`` 0 reads storage on every question.
     """
@@ -231,12 +238,20 @@ class CallGate:
         return self._decide(inputs, platform, item_id, collector, at)
 
     def kept_verdict(
-        self, *, platform: str, item_id: int, collector: str | None, at: datetime
+        self,
+        *,
+        platform: str,
+        item_id: int,
+        collector: str | None,
+        at: datetime,
+        refresh: Callable[[], UnitOfWork] | None = None,
     ) -> CallVerdict | None:
         """The verdict from what is kept, or None when answering needs storage (the inputs
-        are not kept or are older than kept for): then ask :meth:`verdict`.  Never reads
-        storage, so an event loop may ask it directly."""
-        inputs = self._fresh_day(platform, item_id)
+        are not kept, or the day's are older than ``STALE_LIMIT`` times the time they are
+        kept for): then ask :meth:`verdict`.  Never reads storage itself, so an event loop
+        may ask it directly; with ``refresh``, day inputs older than ``day_ttl`` are read
+        again on a thread of their own while the old ones answer."""
+        inputs = self._fresh_day(platform, item_id, at, refresh)
         if inputs is None:
             kept = self._kept(platform, item_id)
             if kept is None:
@@ -299,14 +314,46 @@ class CallGate:
         with self._lock:
             return day.inputs.get(item_id)
 
-    def _fresh_day(self, platform: str, item_id: int) -> GateInputs | None:
+    def _fresh_day(
+        self,
+        platform: str,
+        item_id: int,
+        at: datetime,
+        refresh: Callable[[], UnitOfWork] | None,
+    ) -> GateInputs | None:
         if self.ttl <= 0 or self.day_ttl <= 0:
             return None
         with self._lock:
             day = self._days.get(platform)
-            if day is None or time.monotonic() - day.read_at > self.day_ttl:
+            if day is None:
                 return None
-            return day.inputs.get(item_id)
+            age = time.monotonic() - day.read_at
+            renew = age > self.day_ttl and refresh is not None and platform not in self._reading
+            if renew:
+                self._reading.add(platform)
+            found = day.inputs.get(item_id) if age <= self.day_ttl * STALE_LIMIT else None
+        if renew:
+            assert refresh is not None
+            threading.Thread(
+                target=self._renew_day, args=(refresh, platform, at), daemon=True
+            ).start()
+        elif age > self.day_ttl and refresh is None:
+            return None
+        return found
+
+    def _renew_day(self, uow: Callable[[], UnitOfWork], platform: str, at: datetime) -> None:
+        """Reads the day's inputs again (on its own thread); a failure keeps the old ones,
+        which stop answering once ``STALE_LIMIT`` times too old."""
+        try:
+            day = self._read_day(uow(), platform, at)
+        except Exception:
+            log.warning("the call gate could not read the day's items again", exc_info=True)
+            with self._lock:
+                self._reading.discard(platform)
+            return
+        with self._lock:
+            self._days[platform] = day
+            self._reading.discard(platform)
 
     def _read_day(self, uow: UnitOfWork, platform: str, at: datetime) -> _Day:
         with uow:

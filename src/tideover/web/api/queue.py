@@ -211,7 +211,9 @@ async def call_check(
     # Answered on the event loop from what the gate keeps (a dialler asks before every
     # call); only a question that needs storage goes to a worker thread.
     platform, collector = scope.caller.platform, scope.collector
-    kept = gate.kept_verdict(platform=platform, item_id=item_id, collector=collector, at=now)
+    kept = gate.kept_verdict(
+        platform=platform, item_id=item_id, collector=collector, at=now, refresh=uow
+    )
     if kept is not None:
         return kept
     return await run_in_threadpool(
