@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tideover.comms.catalogue import MessageChannel
-from tideover.i18n import N_, Wording
+from tideover.i18n import N_, Worded, Wording
 
 MAX_SMS_PARTS = 3
 PUSH_BODY = 200
@@ -50,18 +50,10 @@ def sms_length(text: str) -> SmsLength:
 
 
 @dataclass(frozen=True, slots=True)
-class TooLong:
+class TooLong(Worded):
     """A message over its channel's limit: what was measured and the limit, in words."""
 
     wording: Wording
-
-    @property
-    def en(self) -> str:
-        return self.wording.en
-
-    @property
-    def zh(self) -> str:
-        return self.wording.zh
 
 
 def check_length(channel: MessageChannel, body: str, subject: str | None = None) -> TooLong | None:

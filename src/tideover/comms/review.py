@@ -28,7 +28,7 @@ from tideover.comms.catalogue import (
 )
 from tideover.comms.limits import check_length
 from tideover.comms.rendering import PlatformText, TemplateProblem, compile_template, names_used
-from tideover.i18n import N_, Bilingual, Wording
+from tideover.i18n import N_, Bilingual, Worded, Wording
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,19 +42,11 @@ class TextFinding:
 
 
 @dataclass(frozen=True, slots=True)
-class ReviewFinding:
+class ReviewFinding(Worded):
     code: str
     language: str
     wording: Wording
     rule_ids: tuple[str, ...] = ()
-
-    @property
-    def en(self) -> str:
-        return self.wording.en
-
-    @property
-    def zh(self) -> str:
-        return self.wording.zh
 
 
 # (text, channel, language) -> the checker's findings on it

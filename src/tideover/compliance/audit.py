@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from tideover.i18n import N_, Wording
+from tideover.i18n import N_, Worded, Wording
 
 GENESIS = "0" * 64
 
@@ -89,19 +89,11 @@ class Problem(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class ChainIssue:
+class ChainIssue(Worded):
     problem: Problem
     seq: int  # the sequence number concerned
     index: int  # position in the list given to verify
     wording: Wording
-
-    @property
-    def en(self) -> str:
-        return self.wording.en
-
-    @property
-    def zh(self) -> str:
-        return self.wording.zh
 
 
 @dataclass(frozen=True, slots=True)

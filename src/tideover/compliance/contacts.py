@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from tideover.domain.borrowers import Borrower
 from tideover.domain.errors import ValidationError
-from tideover.i18n import N_, Bilingual, Wording
+from tideover.i18n import N_, Bilingual, Worded, Wording
 
 
 class Channel(StrEnum):
@@ -196,7 +196,7 @@ class LegalReferral:
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(Worded):
     """One problem in a message: rule ids, category, span in the original text."""
 
     rule_ids: tuple[str, ...]
@@ -220,29 +220,13 @@ class Finding:
             ),
         )
 
-    @property
-    def en(self) -> str:
-        return self.wording.en
-
-    @property
-    def zh(self) -> str:
-        return self.wording.zh
-
 
 @dataclass(frozen=True, slots=True)
-class Reason:
+class Reason(Worded):
     """One rule that denied (or would deny) the attempt, with its explanation."""
 
     rule_id: str
     wording: Wording
-
-    @property
-    def en(self) -> str:
-        return self.wording.en
-
-    @property
-    def zh(self) -> str:
-        return self.wording.zh
 
 
 @dataclass(frozen=True, slots=True)

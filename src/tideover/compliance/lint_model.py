@@ -11,7 +11,7 @@ from tideover.compliance.contacts import ActorRole, Channel, Target
 from tideover.compliance.rules import (
     Rule,
 )
-from tideover.i18n import Wording
+from tideover.i18n import Worded, Wording
 from tideover.policy.document import CompiledPolicy
 from tideover.policy.model import Channel as StepChannel
 from tideover.policy.model import Policy, Step
@@ -90,20 +90,12 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
-class LintFinding:
+class LintFinding(Worded):
     rule_id: str  # a pack rule (CN-HOURS) or the linter's own (LINT-QUEUE)
     severity: Severity
     location: Location
     wording: Wording
     pack: str | None = None
-
-    @property
-    def en(self) -> str:
-        return self.wording.en
-
-    @property
-    def zh(self) -> str:
-        return self.wording.zh
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from babel import Locale
 from babel.dates import format_date
@@ -137,6 +138,26 @@ class Wording:
 
     def __hash__(self) -> int:
         return hash((self.message, self.values))
+
+
+class Worded:
+    """Base of a record that carries its text as ``wording``: ``.en`` and ``.zh`` read it
+    (for a slotted dataclass too: this class adds no slot)."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:  # a field of the record, or a property computing it
+
+        @property
+        def wording(self) -> Wording | Bilingual: ...
+
+    @property
+    def en(self) -> str:
+        return self.wording.en
+
+    @property
+    def zh(self) -> str:
+        return self.wording.zh
 
 
 class Clauses(tuple["Wording | Bilingual", ...]):

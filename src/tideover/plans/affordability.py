@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tideover.domain.money import Currency, Money, total
-from tideover.i18n import N_, Wording
+from tideover.i18n import N_, Worded, Wording
 from tideover.plans.application import ExpenseCategory, HardshipApplication, Region
 
 LOW_FACTOR = Decimal("0.25")
@@ -61,7 +61,7 @@ ALLOWANCES: dict[Region, dict[ExpenseCategory, _Allowance]] = {
 
 
 @dataclass(frozen=True, slots=True)
-class ExpenseFlag:
+class ExpenseFlag(Worded):
     """A declared expense far from its allowance."""
 
     category: ExpenseCategory
@@ -82,14 +82,6 @@ class ExpenseFlag:
             declared=self.declared,
             allowance=self.allowance,
         )
-
-    @property
-    def en(self) -> str:
-        return self.wording.en
-
-    @property
-    def zh(self) -> str:
-        return self.wording.zh
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
 
-from tideover.i18n import N_, Wording
+from tideover.i18n import N_, Worded, Wording
 from tideover.policy.features import FEATURES, FeatureType
 from tideover.policy.suggest import SQL_WORDS, closest, sql_word, words
 
@@ -47,19 +47,11 @@ def _word(kind: str) -> Wording | str:
 
 
 @dataclass(frozen=True)
-class ConditionIssue:
+class ConditionIssue(Worded):
     """A problem at ``offset`` (0-based character) inside the condition text."""
 
     offset: int
     wording: Wording
-
-    @property
-    def en(self) -> str:
-        return self.wording.en
-
-    @property
-    def zh(self) -> str:
-        return self.wording.zh
 
 
 class ConditionInvalid(Exception):

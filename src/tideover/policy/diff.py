@@ -13,13 +13,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from tideover.i18n import N_, Wording
+from tideover.i18n import N_, Worded, Wording
 from tideover.policy.conditions import parse_condition
 from tideover.policy.model import Policy, Step, Treatment
 
 
 @dataclass(frozen=True)
-class Change:
+class Change(Worded):
     kind: str  # added | removed | changed | moved
     area: str  # policy | segment | condition | treatment | step | offers | experiment
     path: str
@@ -37,14 +37,6 @@ class Change:
             "en": self.en,
             "zh": self.zh,
         }
-
-    @property
-    def en(self) -> str:
-        return self.wording.en
-
-    @property
-    def zh(self) -> str:
-        return self.wording.zh
 
 
 _KINDS = {

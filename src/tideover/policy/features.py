@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from tideover.i18n import N_, Wording
+from tideover.i18n import N_, Worded, Wording
 
 
 class FeatureType(StrEnum):
@@ -25,19 +25,11 @@ class FeatureType(StrEnum):
 
 
 @dataclass(frozen=True)
-class Feature:
+class Feature(Worded):
     name: str
     type: FeatureType
     wording: Wording
     nullable: bool = False
-
-    @property
-    def en(self) -> str:
-        return self.wording.en
-
-    @property
-    def zh(self) -> str:
-        return self.wording.zh
 
 
 _I, _D, _S, _B = FeatureType.INTEGER, FeatureType.DECIMAL, FeatureType.STRING, FeatureType.BOOLEAN

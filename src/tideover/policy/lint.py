@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
 
-from tideover.i18n import N_, Wording
+from tideover.i18n import N_, Worded, Wording
 from tideover.policy.conditions import Condition, ConditionInvalid, parse_condition
 from tideover.policy.loading import Path
 from tideover.policy.model import ArmRole, Channel, Offers, Policy, ReliefOption, Treatment
@@ -24,20 +24,12 @@ _NEEDS_TEMPLATE = {Channel.SMS, Channel.EMAIL, Channel.APP_PUSH, Channel.LETTER,
 
 
 @dataclass(frozen=True)
-class Finding:
+class Finding(Worded):
     loc: Path
     code: str
     wording: Wording
     offset: int | None = None
     severity: str = "error"
-
-    @property
-    def en(self) -> str:
-        return self.wording.en
-
-    @property
-    def zh(self) -> str:
-        return self.wording.zh
 
 
 @dataclass

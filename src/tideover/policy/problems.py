@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from tideover.domain.errors import InputRejected
-from tideover.i18n import N_, Wording
+from tideover.i18n import N_, Worded, Wording
 
 
 @dataclass(frozen=True)
-class Problem:
+class Problem(Worded):
     """One thing wrong with a document.  ``line``/``column`` are 1-based, in the file."""
 
     code: str
@@ -44,14 +44,6 @@ class Problem:
             "en": self.en,
             "zh": self.zh,
         }
-
-    @property
-    def en(self) -> str:
-        return self.wording.en
-
-    @property
-    def zh(self) -> str:
-        return self.wording.zh
 
 
 class PolicyRejected(InputRejected):

@@ -15,14 +15,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from tideover.i18n import Wording
+from tideover.i18n import Worded, Wording
 
 # Impacts this small are rounding noise, not a reason.
 _EPSILON = 1e-9
 
 
 @dataclass(frozen=True)
-class Reason:
+class Reason(Worded):
     """One reason for one account; ``to_dict`` has its text in both languages."""
 
     code: str
@@ -30,14 +30,6 @@ class Reason:
     value: str
     impact: float
     wording: Wording
-
-    @property
-    def en(self) -> str:
-        return self.wording.en
-
-    @property
-    def zh(self) -> str:
-        return self.wording.zh
 
     def to_dict(self) -> dict[str, Any]:
         return {

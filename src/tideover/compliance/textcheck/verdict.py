@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from tideover.i18n import N_, Clauses, Wording
+from tideover.i18n import N_, Clauses, Worded, Wording
 
 LEXICON, CLASSIFIER = "lexicon", "classifier"
 UNCHECKED_SCRIPT, UNCHECKED_LENGTH = "unchecked_script", "unchecked_length"
@@ -28,7 +28,7 @@ class TextFinding:
 
 
 @dataclass(frozen=True, slots=True)
-class Unchecked:
+class Unchecked(Worded):
     """A part of the text the checker did not read, and why."""
 
     reason: str  # UNCHECKED_SCRIPT or UNCHECKED_LENGTH
@@ -36,14 +36,6 @@ class Unchecked:
     end: int
     detail: str  # the script's name, or the number of characters left unread
     wording: Wording
-
-    @property
-    def en(self) -> str:
-        return self.wording.en
-
-    @property
-    def zh(self) -> str:
-        return self.wording.zh
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from tideover.i18n import N_, Wording
+from tideover.i18n import N_, Worded, Wording
 from tideover.simulate.errors import ExperimentDataRejected
 from tideover.simulate.experiment.metrics import MeanMetric, RatioMetric, difference
 from tideover.simulate.experiment.sequential import always_valid
@@ -46,17 +46,9 @@ class Call(StrEnum):
 
 
 @dataclass(frozen=True)
-class Reason:
+class Reason(Worded):
     code: str
     wording: Wording
-
-    @property
-    def en(self) -> str:
-        return self.wording.en
-
-    @property
-    def zh(self) -> str:
-        return self.wording.zh
 
 
 @dataclass(frozen=True)
