@@ -11,7 +11,13 @@ Two catalogues (domains):
 - ``tideover``: everything else a person reads — the command line's output
   (``_``/``N_`` in ``src/tideover`` outside ``web``), its ``--help`` (every
   command, option and argument of the command tree), Click's and Typer's own
-  words, charts and reports — in ``src/tideover/i18n/locale``.
+  words, charts and reports, and the errors, whichever layer raises them — in
+  ``src/tideover/i18n/locale``.
+
+In ``web``, a module marks the texts of one catalogue: ``N_`` imported from
+``tideover.i18n`` marks the ``tideover`` catalogue's (the errors the console
+raises, read through it like every other error), ``N_`` from
+``tideover.web.ui.words`` a page's words; ``_`` is always the pages'.
 
 English is the source language: its catalogue repeats each text (so a text is
 never shown empty); the Chinese one must translate every text, or ``check``
@@ -21,17 +27,18 @@ no longer has; it never changes a translation.
 
 from __future__ import annotations
 
+import ast
 import copy
 import inspect
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from io import BytesIO
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, Any, NamedTuple
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_python
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,11 +47,51 @@ LANGUAGES = ("en", "zh_CN")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 
+MARKER = "tideover.i18n"  # where ``N_`` comes from when it marks the tideover catalogue's texts
+Found = Iterator[tuple[int, str, Any, list[str]]]
+
+
+def marks_for_tideover(source: bytes, name: str = "<module>") -> bool:
+    """Whether a console module's ``N_`` marks texts of the ``tideover`` catalogue (it
+    imports ``N_`` from ``tideover.i18n``); a module that imports ``N_`` from two places
+    is refused, since its texts could not be told apart."""
+    origins = {
+        node.module
+        for node in ast.walk(ast.parse(source, name))
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if (alias.asname or alias.name) == "N_"
+    }
+    if len(origins) > 1:
+        raise ValueError(f"{name}: N_ comes from {sorted(map(str, origins))}; import one")
+    return origins == {MARKER}
+
+
+def _web_errors(
+    fileobj: IO[bytes], keywords: Collection[str], tags: Collection[str], options: Mapping[str, Any]
+) -> Found:
+    """The ``tideover`` catalogue's texts of a console module: its ``N_``, if it is ours."""
+    source = fileobj.read()
+    if marks_for_tideover(source, getattr(fileobj, "name", "<module>")):
+        yield from extract_python(BytesIO(source), ["N_"], tags, options)
+
+
+def _web_pages(
+    fileobj: IO[bytes], keywords: Collection[str], tags: Collection[str], options: Mapping[str, Any]
+) -> Found:
+    """The pages' texts of a console module: ``_`` and the like, and ``N_`` unless it marks
+    the ``tideover`` catalogue's."""
+    source = fileobj.read()
+    if marks_for_tideover(source, getattr(fileobj, "name", "<module>")):
+        keywords = [k for k in keywords if k != "N_"]
+    yield from extract_python(BytesIO(source), keywords, tags, options)
+
+
 class Domain(NamedTuple):  # not a dataclass: the test suite loads this file without a module
     name: str
     locale: Path
     top: Path
-    methods: list[tuple[str, str]]
+    methods: list[tuple[str, Any]]  # (pattern, Babel method name or extraction function)
     help_tree: bool = False  # also the command line's --help texts
 
 
@@ -53,13 +100,13 @@ DOMAINS = {
         "messages",
         SOURCE / "web" / "locale",
         SOURCE / "web",
-        [("**/templates/**.html", "jinja2"), ("**.py", "python")],
+        [("**/templates/**.html", "jinja2"), ("**.py", _web_pages)],
     ),
     "tideover": Domain(
         "tideover",
         SOURCE / "i18n" / "locale",
         SOURCE,
-        [("web/**", "ignore"), ("**.py", "python")],
+        [("web/**.py", _web_errors), ("**.py", "python")],
         help_tree=True,
     ),
 }

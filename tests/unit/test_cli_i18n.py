@@ -33,7 +33,7 @@ CARRIED = frozenset(
     Markdown Java Secure Cookie PySpark Tideover
     queue priority history default every until true false columns values payee bank account note
     alpha pauses phone collectors set diff install pip modeldata datetime int sha big base None
-    NaT MiB KiB Spark Lending Club App""".split()  # noqa: SIM905
+    NaT MiB KiB Spark Lending Club App PostgreSQL WeasyPrint Pango Noto Debian wheel""".split()  # noqa: SIM905
 )
 
 

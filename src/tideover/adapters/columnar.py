@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from tideover.adapters.db_errors import DatabaseError
 from tideover.domain.errors import DataUnavailable
 from tideover.domain.redact import scrub
+from tideover.i18n import N_
 
 # Connection options libpq understands in a URI; SQLAlchemy's own ones are left out.
 _LIBPQ_OPTIONS = frozenset(
@@ -91,14 +92,16 @@ def read_error(exc: BaseException) -> Exception:
     )
     if lost:
         return DataUnavailable(
-            f"the database connection was lost while reading the portfolio ({reason}); "
-            "nothing of the unfinished work was kept — rerun once the database is back",
-            f"读取资产组合时数据库连接中断（{reason}）；未完成的工作均未保留——"
-            "数据库恢复后请重新运行",
+            N_(
+                "the database connection was lost while reading the portfolio "
+                "(%(reason)s); nothing of the unfinished work was kept — rerun once the "
+                "database is back"
+            ),
+            reason=reason,
         )
     return DatabaseError(
-        f"the database refused a bulk read of the portfolio ({reason})",
-        f"数据库拒绝了资产组合的批量读取（{reason}）",
+        N_("the database refused a bulk read of the portfolio (%(reason)s)"),
+        reason=reason,
     )
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tideover.adapters.db_errors import database_error as database_error
 from tideover.domain.errors import ConfigurationError, DataUnavailable
 from tideover.domain.redact import scrub
+from tideover.i18n import N_
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -63,26 +64,28 @@ def normalise_url(url: str) -> URL:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise ConfigurationError(
-            f"invalid database URL {display_url(url)}",
-            f"数据库地址 {display_url(url)} 无效",
+            N_("invalid database URL %(display_url)s"),
+            display_url=display_url(url),
         ) from exc
     if parsed.host and "@" in parsed.host:
         # "user:pa@ss@host": SQLAlchemy takes "ss@host" as the host, so connecting, and
         # any error naming the host, would print part of the password.
         raise ConfigurationError(
-            f"invalid database URL {display_url(url)}: the password holds an '@' or another "
-            "reserved character; percent-encode it (@ is %40)",
-            f"数据库地址 {display_url(url)} 无效：密码中含有 '@' 等保留字符；"
-            "请进行百分号编码（@ 写作 %40）",
+            N_(
+                "invalid database URL %(display_url)s: the password holds an '@' or "
+                "another reserved character; percent-encode it (@ is %%40)"
+            ),
+            display_url=display_url(url),
         )
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise ConfigurationError(
-            f"unsupported database {parsed.drivername!r} in the database URL; "
-            "use sqlite:///path or postgresql://user@host/db",
-            f"数据库地址中的数据库类型 {parsed.drivername!r} 不受支持；"
-            "请使用 sqlite:///路径 或 postgresql://用户@主机/库",
+            N_(
+                "unsupported database %(drivername)s in the database URL; use "
+                "sqlite:///path or postgresql://user@host/db"
+            ),
+            drivername=repr(parsed.drivername),
         )
     return parsed
 
@@ -106,8 +109,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return create_engine(parsed, **kwargs)
     except NoSuchModuleError as exc:  # pragma: no cover - psycopg is a dependency
         raise ConfigurationError(
-            f"the PostgreSQL driver is not installed: {exc}",
-            f"未安装 PostgreSQL 驱动：{exc}",
+            N_("the PostgreSQL driver is not installed: %(exc)s"),
+            exc=str(exc),
         ) from exc
 
 
@@ -151,9 +154,11 @@ def connection_lost(exc: BaseException) -> DataUnavailable | None:
     lines = str(exc.orig or exc).strip().splitlines()
     reason = scrub(lines[0]) if lines else type(exc).__name__
     return DataUnavailable(
-        f"the database connection was lost mid-run ({reason}); nothing of the unfinished "
-        "work was kept — rerun once the database is back",
-        f"运行中数据库连接中断（{reason}）；未完成的工作均未保留——数据库恢复后请重新运行",
+        N_(
+            "the database connection was lost mid-run (%(reason)s); nothing of the "
+            "unfinished work was kept — rerun once the database is back"
+        ),
+        reason=reason,
     )
 
 
@@ -163,9 +168,12 @@ def unavailable(engine: Engine, exc: BaseException) -> DataUnavailable:
     lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     reason = scrub(lines[0]) if lines else type(exc).__name__
     return DataUnavailable(
-        f"cannot connect to the database at {where}: {reason}; "
-        "check TIDEOVER_DATABASE_URL and that the server is running",
-        f"无法连接数据库 {where}：{reason}；请检查 TIDEOVER_DATABASE_URL 以及数据库服务是否已启动",
+        N_(
+            "cannot connect to the database at %(where)s: %(reason)s; check "
+            "TIDEOVER_DATABASE_URL and that the server is running"
+        ),
+        where=where,
+        reason=reason,
     )
 
 

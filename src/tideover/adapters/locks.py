@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from tideover.domain.errors import Conflict
+from tideover.i18n import N_
 
 
 class LockHeld(Conflict):
@@ -39,9 +40,11 @@ def _key(name: str) -> int:
 
 def _held(name: str) -> LockHeld:
     return LockHeld(
-        f"{name} is in progress in another process; wait for it to finish, or check "
-        "`tideover cycle runs`",
-        f"{name} 正在另一个进程中进行；请等待其结束，或查看 `tideover cycle runs`",
+        N_(
+            "%(name)s is in progress in another process; wait for it to finish, or "
+            "check `tideover cycle runs`"
+        ),
+        name=name,
     )
 
 

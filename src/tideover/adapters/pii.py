@@ -34,6 +34,7 @@ from tideover.domain.errors import ConfigurationError
 from tideover.domain.redact import mask_national_id as mask_national_id
 from tideover.domain.redact import mask_phone as mask_phone
 from tideover.domain.redact import mask_text as mask_text
+from tideover.i18n import N_
 
 MIN_KEY_BYTES = 32
 TOKEN_VERSION = b"\x01"
@@ -54,13 +55,13 @@ def _decode_key(key: str) -> bytes:
         raw = base64.urlsafe_b64decode(padded.encode("ascii"))
     except (binascii.Error, ValueError, UnicodeEncodeError) as exc:
         raise ConfigurationError(
-            "TIDEOVER_PII_KEY is not valid URL-safe base64",
-            "TIDEOVER_PII_KEY 不是有效的 URL 安全 base64 编码",
+            N_("TIDEOVER_PII_KEY is not valid URL-safe base64"),
         ) from exc
     if len(raw) < MIN_KEY_BYTES:
         raise ConfigurationError(
-            f"TIDEOVER_PII_KEY must encode at least {MIN_KEY_BYTES} bytes, got {len(raw)}",
-            f"TIDEOVER_PII_KEY 至少需要 {MIN_KEY_BYTES} 字节，实际为 {len(raw)} 字节",
+            N_("TIDEOVER_PII_KEY must encode at least %(min_key_bytes)s bytes, got %(count)s"),
+            min_key_bytes=MIN_KEY_BYTES,
+            count=len(raw),
         )
     return raw
 
@@ -117,8 +118,7 @@ class PiiCipher:
             return self._aead.decrypt(nonce, sealed, LOOKUP_KEY_DATA)
         except (InvalidTag, ValueError, binascii.Error) as exc:
             raise ConfigurationError(
-                "the key ring's look-up key cannot be opened with TIDEOVER_PII_KEY",
-                "无法用 TIDEOVER_PII_KEY 打开密钥环中的查找密钥",
+                N_("the key ring's look-up key cannot be opened with TIDEOVER_PII_KEY"),
             ) from exc
 
     def can_decrypt(self, token: str) -> bool:
@@ -145,9 +145,10 @@ class PiiCipher:
             return self._aead.decrypt(nonce, sealed, ASSOCIATED_DATA).decode("utf-8")
         except (InvalidTag, ValueError, binascii.Error) as exc:
             raise ConfigurationError(
-                "stored personal data cannot be decrypted: the PII key differs from the one "
-                "used to write it, or the value was altered",
-                "无法解密已存储的个人信息：PII 密钥与写入时不同，或数据已被篡改",
+                N_(
+                    "stored personal data cannot be decrypted: the PII key differs from the "
+                    "one used to write it, or the value was altered"
+                ),
             ) from exc
 
     def lookup_hash(self, text: str) -> str:

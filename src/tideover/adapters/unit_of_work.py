@@ -42,6 +42,7 @@ from tideover.adapters.repositories import (
     UserRepository,
 )
 from tideover.domain.errors import UsageError
+from tideover.i18n import N_
 
 
 class SqlAlchemyUnitOfWork:
@@ -55,8 +56,7 @@ class SqlAlchemyUnitOfWork:
     def __enter__(self) -> Self:
         if self._session is not None:
             raise UsageError(
-                "this unit of work is already open; create a new one per use case",
-                "该工作单元已打开；每个用例请创建新的工作单元",
+                N_("this unit of work is already open; create a new one per use case"),
             )
         self._session = self._session_factory()
         return self
@@ -80,8 +80,7 @@ class SqlAlchemyUnitOfWork:
         """The open session, for adapters that keep their own tables."""
         if self._session is None:
             raise UsageError(
-                "the unit of work is not open; use it in a `with` block",
-                "工作单元尚未打开；请在 with 语句块中使用",
+                N_("the unit of work is not open; use it in a `with` block"),
             )
         return self._session
 

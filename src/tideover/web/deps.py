@@ -20,6 +20,7 @@ from tideover.domain.clock import Clock
 from tideover.domain.errors import TideoverError
 from tideover.domain.identity import Actor
 from tideover.domain.permissions import Permission
+from tideover.i18n import N_
 from tideover.services.access.signin import api_key_subject, session_subject
 from tideover.services.access.subjects import BorrowerSubject, Machine, Staff
 from tideover.services.access.tokens import same
@@ -111,7 +112,7 @@ def subject_of(request: Request) -> Staff | BorrowerSubject | Machine | None:
     if key is not None:
         found = api_key_subject(uow=uow(), key=key, at=at)
         if found is None:
-            raise SignInNeeded("the API key is unknown or revoked", "API 密钥无效或已吊销")
+            raise SignInNeeded(N_("the API key is unknown or revoked"))
     else:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
@@ -128,8 +129,7 @@ def _check_csrf(request: Request, expected: str | None) -> None:
     sent = request.headers.get("x-csrf-token") or getattr(request.state, "form_csrf", None)
     if expected is None or sent is None or not same(sent, expected):
         raise CsrfRefused(
-            "the form is out of date or did not come from this site; reload the page",
-            "表单已过期或并非来自本站；请刷新页面",
+            N_("the form is out of date or did not come from this site; reload the page"),
         )
 
 
@@ -166,12 +166,12 @@ def Authorized(*needed: Permission) -> object:  # noqa: N802 - reads as a declar
                 subject.platform, subject.actor, subject.permissions, None, None, via_api_key=True
             )
         else:
-            raise SignInNeeded("please sign in", "请先登录")
+            raise SignInNeeded(N_("please sign in"))
         missing = [p for p in needed if not caller.may(p)]
         if missing:
             raise Forbidden(
-                f"your role may not do this (needs {', '.join(missing)})",
-                f"您的角色无权执行此操作（需要 {', '.join(missing)}）",
+                N_("your role may not do this (needs %(missing)s)"),
+                missing=tuple(missing),
             )
         return caller
 
@@ -182,7 +182,7 @@ async def current_borrower(request: Request) -> BorrowerSubject:
     await _read_form_csrf(request)
     subject = subject_of(request)
     if not isinstance(subject, BorrowerSubject):
-        raise SignInNeeded("please sign in with your phone number", "请用手机号登录")
+        raise SignInNeeded(N_("please sign in with your phone number"))
     _check_csrf(request, subject.csrf_token)
     return subject
 

@@ -1,6 +1,7 @@
 """Every error a request can meet, answered in one place, in the reader's language.
 
-``TideoverError`` carries a stable code, an HTTP status and both languages; a
+``TideoverError`` carries a stable code, an HTTP status and its message, read
+here through the ``tideover`` catalogue (as are this module's own texts); a
 request's input that fails validation is a ``request_invalid`` error listing
 each field; anything else is an ``internal_error`` with nothing of its cause in
 the answer (it goes to the log, with personal data scrubbed).  An htmx request
@@ -20,27 +21,22 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tideover.domain.errors import TideoverError
+from tideover.i18n import N_, Wording
 from tideover.web.i18n import Texts
 
 log = logging.getLogger("tideover.web")
 
+# What an HTTP error of the framework (no route, wrong method...) is called and says.
 _STATUS_TEXT = {
-    401: ("not_signed_in", "Please sign in.", "请先登录。"),
-    403: ("forbidden", "You may not do this.", "您无权执行此操作。"),
-    404: ("not_found", "Nothing here.", "未找到。"),
-    405: (
-        "method_not_allowed",
-        "This address does not take that method.",
-        "该地址不支持此请求方法。",
-    ),
-    412: (
-        "precondition_failed",
-        "It changed since you read it; reload and try again.",
-        "内容在您读取后已被修改；请刷新后重试。",
-    ),
-    413: ("too_large", "The upload is too large.", "上传内容过大。"),
-    429: ("too_many_requests", "Too many requests; wait a moment.", "请求过于频繁，请稍后再试。"),
+    401: ("not_signed_in", N_("Please sign in.")),
+    403: ("forbidden", N_("You may not do this.")),
+    404: ("not_found", N_("Nothing here.")),
+    405: ("method_not_allowed", N_("This address does not take that method.")),
+    412: ("precondition_failed", N_("It changed since you read it; reload and try again.")),
+    413: ("too_large", N_("The upload is too large.")),
+    429: ("too_many_requests", N_("Too many requests; wait a moment.")),
 }
+_OTHER_STATUS = ("http_error", N_("The request could not be served."))
 
 
 def safe_next(path: str | None) -> str:
@@ -67,12 +63,13 @@ def error_response(
     request: Request,
     status: int,
     code: str,
-    en: str,
-    zh: str,
+    said: Wording,
     details: list[dict[str, Any]] | None = None,
 ) -> Response:
+    """The answer to an error: its code and ``said`` in the request's language (an API
+    request also gets both languages, ``en`` and ``zh``)."""
     texts = _texts(request)
-    message = zh if texts.language == "zh_CN" else en
+    message = said.in_language(texts.language)
     if status == 401 and _wants_html(request):
         target = "/login?next=" + quote(safe_next(request.url.path), safe="/")
         if request.url.path.startswith("/borrower"):
@@ -94,7 +91,7 @@ def error_response(
             # htmx swaps error answers too, into the element that asked.
             response.headers["HX-Reswap"] = "innerHTML"
         return response
-    body: dict[str, Any] = {"code": code, "message": message, "en": en, "zh": zh}
+    body: dict[str, Any] = {"code": code, "message": message, "en": said.en, "zh": said.zh}
     if details:
         body["details"] = details
     return JSONResponse({"error": body}, status_code=status)
@@ -103,7 +100,7 @@ def error_response(
 def install(app: FastAPI) -> None:
     @app.exception_handler(TideoverError)
     async def tideover_error(request: Request, exc: TideoverError) -> Response:
-        return error_response(request, exc.http_status, exc.code, exc.en, exc.zh)
+        return error_response(request, exc.http_status, exc.code, exc.wording)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
@@ -119,17 +116,14 @@ def install(app: FastAPI) -> None:
             request,
             422,
             "request_invalid",
-            f"the request is not valid: {fields}",
-            f"请求内容无效：{fields}",
+            Wording(N_("the request is not valid: %(fields)s"), fields=fields),
             details,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        code, en, zh = _STATUS_TEXT.get(
-            exc.status_code, ("http_error", "The request could not be served.", "请求无法处理。")
-        )
-        response = error_response(request, exc.status_code, code, en, zh)
+        code, text = _STATUS_TEXT.get(exc.status_code, _OTHER_STATUS)
+        response = error_response(request, exc.status_code, code, Wording(text))
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         return response
@@ -143,7 +137,7 @@ def install(app: FastAPI) -> None:
         if coded is None:
             return await internal_error(request, exc)
         log.warning("database error on %s: %s", request.method, coded.en)
-        return error_response(request, coded.http_status, coded.code, coded.en, coded.zh)
+        return error_response(request, coded.http_status, coded.code, coded.wording)
 
     # What a driver raises for a value it cannot send is not always wrapped by SQLAlchemy
     # (SQLite's OverflowError, an unpaired surrogate's UnicodeEncodeError).
@@ -164,6 +158,5 @@ def install(app: FastAPI) -> None:
             request,
             500,
             "internal_error",
-            "something went wrong on our side; it has been logged",
-            "服务器内部出错；已记录",
+            Wording(N_("something went wrong on our side; it has been logged")),
         )

@@ -24,6 +24,7 @@ from tideover.adapters.channels.outbound import (
     append_line,
     read_keys,
 )
+from tideover.i18n import N_
 
 
 class SmtpOutbound:
@@ -65,8 +66,7 @@ class SmtpOutbound:
     def send(self, message: OutboundMessage) -> str:
         if not message.sender:
             raise ChannelFailure(
-                "the platform has no e-mail sender address set",
-                "平台尚未设置发件地址",
+                N_("the platform has no e-mail sender address set"),
                 transient=False,
                 reason="no_sender",
             )
@@ -86,8 +86,7 @@ class SmtpOutbound:
         except smtplib.SMTPRecipientsRefused:
             self._forget_intent()
             raise ChannelFailure(
-                "the mail server refused the recipient",
-                "邮件服务器拒绝了收件人",
+                N_("the mail server refused the recipient"),
                 transient=False,
                 reason="recipient_refused",
             ) from None
@@ -95,16 +94,16 @@ class SmtpOutbound:
             self.close()
             transient = 400 <= exc.smtp_code < 500
             raise ChannelFailure(
-                f"the mail server answered {exc.smtp_code}",
-                f"邮件服务器返回 {exc.smtp_code}",
+                N_("the mail server answered %(smtp_code)s"),
+                smtp_code=exc.smtp_code,
                 transient=transient,
                 reason=f"smtp_{exc.smtp_code}",
             ) from None
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             self.close()
             raise ChannelFailure(
-                f"the mail server could not be reached ({type(exc).__name__})",
-                f"无法连接邮件服务器（{type(exc).__name__}）",
+                N_("the mail server could not be reached (%(name)s)"),
+                name=type(exc).__name__,
                 transient=True,
                 reason="smtp_unreachable",
             ) from None

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Protocol
 
 from tideover.domain.errors import TideoverError
+from tideover.i18n import N_, Wording
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +45,10 @@ class ChannelFailure(TideoverError):
     code = "channel_failure"
     http_status = 502
 
-    def __init__(self, en: str, zh: str, *, transient: bool, reason: str) -> None:
-        super().__init__(en, zh)
+    def __init__(
+        self, message: str | Wording, /, *, transient: bool, reason: str, **values: object
+    ) -> None:
+        super().__init__(message, **values)
         self.transient = transient
         self.reason = reason
 
@@ -134,9 +137,7 @@ class LetterSpool:
 
     def send(self, message: OutboundMessage) -> str:
         if not message.attachments:
-            raise ChannelFailure(
-                "a letter needs its PDF", "信函缺少 PDF 文件", transient=False, reason="no_pdf"
-            )
+            raise ChannelFailure(N_("a letter needs its PDF"), transient=False, reason="no_pdf")
         folder = self.root / message.platform
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         target = folder / f"{message.key}.pdf"

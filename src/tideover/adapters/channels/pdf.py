@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from tideover.domain.errors import TideoverError
+from tideover.i18n import N_
 
 CJK_FONT_FILES = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
@@ -47,9 +48,8 @@ def _weasyprint() -> object:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: Pango is missing
         raise LetterUnavailable(
-            "letters cannot be rendered here: WeasyPrint or Pango is missing "
-            f"({type(exc).__name__})",
-            f"此服务器无法生成信函：缺少 WeasyPrint 或 Pango（{type(exc).__name__}）",
+            N_("letters cannot be rendered here: WeasyPrint or Pango is missing (%(name)s)"),
+            name=type(exc).__name__,
         ) from None
     return weasyprint
 
@@ -71,8 +71,7 @@ def render_letter(*, sender: str, date_line: str, subject: str, body: str, langu
     """The letter as PDF bytes; ``LetterUnavailable`` when it cannot be rendered faithfully."""
     if language.startswith("zh") and not cjk_font_installed():
         raise LetterUnavailable(
-            "a Chinese letter needs the Noto CJK fonts (Debian package fonts-noto-cjk)",
-            "中文信函需要 Noto CJK 字体（Debian 软件包 fonts-noto-cjk）",
+            N_("a Chinese letter needs the Noto CJK fonts (Debian package `fonts-noto-cjk`)"),
         )
     weasyprint = _weasyprint()
     document = letter_html(

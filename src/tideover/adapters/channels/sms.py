@@ -18,6 +18,7 @@ from typing import Protocol
 from tideover.adapters.channels.sink import SinkSms
 from tideover.config import Settings
 from tideover.domain.errors import TideoverError
+from tideover.i18n import N_
 
 
 class SmsChannel(Protocol):
@@ -39,6 +40,5 @@ def sms_channel(settings: Settings) -> SmsChannel:
     if provider == "sink":
         return SinkSms(settings.data_dir)
     raise SmsNotConfigured(
-        "text messages are not set up on this server; please contact the platform",
-        "本服务器尚未开通短信；请联系平台",
+        N_("text messages are not set up on this server; please contact the platform"),
     )

@@ -23,6 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from tideover.domain.errors import ValidationError
+from tideover.i18n import N_
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -54,8 +55,8 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValidationError(
-                f"timestamp {value.isoformat()} has no time zone; store aware UTC datetimes",
-                f"时间戳 {value.isoformat()} 缺少时区；请存储带时区的 UTC 时间",
+                N_("timestamp %(timestamp)s has no time zone; store aware UTC datetimes"),
+                timestamp=value.isoformat(),
             )
         utc = value.astimezone(UTC)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
@@ -71,8 +72,10 @@ def storable_rate(value: Decimal, loan_id: str = "") -> Decimal:
     exact = Decimal(value).quantize(Decimal(1).scaleb(-RATE_SCALE))
     if exact != value:
         raise ValidationError(
-            f"loan {loan_id!r}: rate {value} has more than {RATE_SCALE} decimal places",
-            f"借据 {loan_id!r}：利率 {value} 的小数位超过 {RATE_SCALE} 位",
+            N_("loan %(loan_id)s: rate %(value)s has more than %(rate_scale)s decimal places"),
+            loan_id=repr(loan_id),
+            value=value,
+            rate_scale=RATE_SCALE,
         )
     return exact
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tideover.adapters.orm import PlatformRow
 from tideover.domain.errors import Conflict, NotFound, ValidationError
+from tideover.i18n import N_, Wording
 
 T = TypeVar("T")
 # Keeps IN (...) lists well under every driver's bound-parameter limit.
@@ -60,25 +61,35 @@ def _copy(session: Session, table: str, rows: list[dict[str, Any]]) -> None:
             copy.write_row(values)
 
 
+# What a refusal calls each kind of record: words inside its message, translated with it.
+BORROWERS = Wording(N_("borrowers"))
+LOANS = Wording(N_("loans"))
+PAYMENTS = Wording(N_("payments"))
+PLANS = Wording(N_("relief plans"))
+APPLICATIONS = Wording(N_("hardship applications"))
+COLLECTORS = Wording(N_("collectors"))
+CONTACT_ATTEMPTS = Wording(N_("contact attempts"))
+HOLDS = Wording(N_("contact holds"))
+
 _TABLE_NAMES = {
-    "borrowers": ("borrowers", "借款人"),
-    "borrower_phones": ("phone numbers", "电话号码"),
-    "loans": ("loans", "借据"),
-    "installments": ("installments", "还款计划"),
-    "payments": ("payments", "还款"),
-    "loan_pauses": ("pauses", "暂停期"),
-    "delinquency_snapshots": ("delinquency snapshots", "逾期快照"),
+    "borrowers": BORROWERS,
+    "borrower_phones": Wording(N_("phone numbers")),
+    "loans": LOANS,
+    "installments": Wording(N_("installments")),
+    "payments": PAYMENTS,
+    "loan_pauses": Wording(N_("pauses")),
+    "delinquency_snapshots": Wording(N_("delinquency snapshots")),
 }
 
 
 def conflict(table: str, exc: IntegrityError | psycopg.IntegrityError) -> Conflict:
     """The database refused rows of ``table``: said in words, with the database's reason."""
-    en, zh = _TABLE_NAMES.get(table, (table, table))
     cause = exc.orig if isinstance(exc, IntegrityError) else exc
     detail = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
     return Conflict(
-        f"cannot store {en}: an id already exists or a reference is broken ({detail})",
-        f"无法保存{zh}：编号已存在或引用无效（{detail}）",
+        N_("cannot store %(kind)s: an id already exists or a reference is broken (%(detail)s)"),
+        kind=_TABLE_NAMES.get(table, table),
+        detail=detail,
     )
 
 
@@ -98,18 +109,21 @@ class PlatformScoped:
             )
         if platform_id is None:
             raise NotFound(
-                f"unknown platform {platform_code!r}; create it first",
-                f"平台 {platform_code!r} 不存在；请先创建该平台",
+                N_("unknown platform %(platform_code)s; create it first"),
+                platform_code=repr(platform_code),
             )
         known[platform_code] = platform_id
         self._platform_id: int = platform_id
 
-    def _own(self, kind: str, item_id: str, platform: str) -> None:
+    def _own(self, kind: Wording, item_id: str, platform: str) -> None:
         """Refuses to write another platform's object through this repository."""
         if platform != self.platform_code:
             raise ValidationError(
-                f"{kind} {item_id!r} belongs to platform {platform!r}, not {self.platform_code!r}",
-                f"{kind} {item_id!r} 属于平台 {platform!r}，而不是 {self.platform_code!r}",
+                N_("%(kind)s: %(item_id)s belongs to platform %(platform)s, not %(platform_code)s"),
+                kind=kind,
+                item_id=repr(item_id),
+                platform=repr(platform),
+                platform_code=repr(self.platform_code),
             )
 
     def _pks(self, column: InstrumentedAttribute[str], ids: Iterable[str]) -> dict[str, int]:
@@ -128,7 +142,7 @@ class PlatformScoped:
         return found
 
     def _require(
-        self, column: InstrumentedAttribute[str], ids: Iterable[str], kind: str, zh_kind: str
+        self, column: InstrumentedAttribute[str], ids: Iterable[str], kind: Wording
     ) -> dict[str, int]:
         """Like ``_pks``, but every id must exist (``NotFound`` lists the first missing)."""
         wanted = set(ids)
@@ -137,13 +151,16 @@ class PlatformScoped:
         if missing:
             shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
             raise NotFound(
-                f"{len(missing)} unknown {kind}(s) on platform {self.platform_code!r}: {shown}",
-                f"平台 {self.platform_code!r} 上有 {len(missing)} 个{zh_kind}不存在：{shown}",
+                N_("unknown %(kind)s on platform %(platform_code)s (%(count)s): %(shown)s"),
+                kind=kind,
+                platform_code=repr(self.platform_code),
+                count=len(missing),
+                shown=shown,
             )
         return found
 
     def _refuse_duplicates(
-        self, column: InstrumentedAttribute[str], ids: Sequence[str], kind: str, zh_kind: str
+        self, column: InstrumentedAttribute[str], ids: Sequence[str], kind: Wording
     ) -> None:
         """``Conflict`` naming the ids repeated in ``ids`` or already stored on this platform."""
         counts = Counter(ids)
@@ -152,10 +169,14 @@ class PlatformScoped:
         if clashes:
             shown = ", ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
             raise Conflict(
-                f"{len(clashes)} {kind} id(s) already exist on platform {self.platform_code!r} "
-                f"or repeat in the batch: {shown}",
-                f"平台 {self.platform_code!r} 上有 {len(clashes)} 个{zh_kind}编号已存在"
-                f"或在本批中重复：{shown}",
+                N_(
+                    "%(kind)s already on platform %(platform_code)s or repeated in the batch "
+                    "(%(count)s): %(shown)s"
+                ),
+                kind=kind,
+                platform_code=repr(self.platform_code),
+                count=len(clashes),
+                shown=shown,
             )
 
     def _insert_new(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from tideover.adapters.orm import ApiKeyRow, BorrowerCodeRow, PlatformRow, UserRow, WebSessionRow
 from tideover.adapters.repositories.users import UserRecord, stored_roles
 from tideover.domain.errors import NotFound
+from tideover.i18n import N_
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +95,7 @@ class AccessRepository:
     def _platform_id(self, code: str) -> int:
         found = self._session.scalar(select(PlatformRow.id).where(PlatformRow.code == code))
         if found is None:
-            raise NotFound(f"unknown platform {code!r}", f"未知平台 {code!r}")
+            raise NotFound(N_("unknown platform %(code)s"), code=repr(code))
         return int(found)
 
     # -- sessions ----------------------------------------------------------------------

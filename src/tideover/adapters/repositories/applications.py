@@ -19,8 +19,9 @@ from tideover.adapters.orm import (
     EvidenceDocumentRow,
     HardshipApplicationRow,
 )
-from tideover.adapters.repositories._base import PlatformScoped
+from tideover.adapters.repositories._base import APPLICATIONS, PlatformScoped
 from tideover.domain.errors import Conflict, NotFound
+from tideover.i18n import N_
 from tideover.plans.application import EvidenceDocument, parse_application
 from tideover.plans.cases import ApplicationCase, ApplicationStatus, Outcome, Reason, StatusChange
 
@@ -55,9 +56,12 @@ class HardshipApplicationRepository(PlatformScoped):
             self._session.flush()
         except IntegrityError as exc:
             raise Conflict(
-                f"hardship application {app.application_id!r} already exists on platform "
-                f"{self.platform_code!r}",
-                f"平台 {self.platform_code!r} 上已存在困难申请 {app.application_id!r}",
+                N_(
+                    "hardship application %(application_id)s already exists on platform "
+                    "%(platform_code)s"
+                ),
+                application_id=repr(app.application_id),
+                platform_code=repr(self.platform_code),
             ) from exc
         pk = self._application_pk(app.application_id)
         for item in evidence:
@@ -90,8 +94,9 @@ class HardshipApplicationRepository(PlatformScoped):
         case = self.application(application_id, lock=lock)
         if case is None:
             raise NotFound(
-                f"no hardship application {application_id!r} on platform {self.platform_code!r}",
-                f"平台 {self.platform_code!r} 上没有困难申请 {application_id!r}",
+                N_("no hardship application %(application_id)s on platform %(platform_code)s"),
+                application_id=repr(application_id),
+                platform_code=repr(self.platform_code),
             )
         return case
 
@@ -166,9 +171,9 @@ class HardshipApplicationRepository(PlatformScoped):
         return count
 
     def _application_pk(self, application_id: str) -> int:
-        return self._require(
-            HardshipApplicationRow.application_id, [application_id], "application", "困难申请"
-        )[application_id]
+        return self._require(HardshipApplicationRow.application_id, [application_id], APPLICATIONS)[
+            application_id
+        ]
 
 
 def _case_values(case: ApplicationCase) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from tideover.adapters.orm import AuditHeadRow, AuditRecordRow
 from tideover.adapters.repositories._base import PlatformScoped
 from tideover.compliance.audit import AuditRecord, append, canonical_json
 from tideover.domain.errors import Conflict, ValidationError
+from tideover.i18n import N_
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +41,8 @@ class AuditRepository(PlatformScoped):
         """Chains a new record after the head and stores it (in the caller's transaction)."""
         if not kind or len(kind) > 32:
             raise ValidationError(
-                f"audit record kind {kind!r} must be 1 to 32 characters",
-                f"审计记录类型 {kind!r} 须为 1 至 32 个字符",
+                N_("audit record kind %(kind)s must be 1 to 32 characters"),
+                kind=repr(kind),
             )
         head = self._locked_head()
         # Continue from the stored head, not from the newest surviving record, so
@@ -64,9 +65,12 @@ class AuditRepository(PlatformScoped):
             self._session.flush()
         except IntegrityError as exc:
             raise Conflict(
-                f"audit trail of platform {self.platform_code!r}: record {record.seq} was "
-                "written concurrently; retry",
-                f"平台 {self.platform_code!r} 的审计记录 {record.seq} 被并发写入，请重试",
+                N_(
+                    "audit trail of platform %(platform_code)s: record %(seq)s was written "
+                    "concurrently; retry"
+                ),
+                platform_code=repr(self.platform_code),
+                seq=record.seq,
             ) from exc
         return record
 
@@ -80,8 +84,8 @@ class AuditRepository(PlatformScoped):
         for kind, _ in entries:
             if not kind or len(kind) > 32:
                 raise ValidationError(
-                    f"audit record kind {kind!r} must be 1 to 32 characters",
-                    f"审计记录类型 {kind!r} 须为 1 至 32 个字符",
+                    N_("audit record kind %(kind)s must be 1 to 32 characters"),
+                    kind=repr(kind),
                 )
         head = self._locked_head()
         chain = [] if head is None else [AuditRecord(head.seq, "", "", "", {}, "", head.hash)]
@@ -110,9 +114,12 @@ class AuditRepository(PlatformScoped):
             self._session.flush()
         except IntegrityError as exc:
             raise Conflict(
-                f"audit trail of platform {self.platform_code!r}: records from "
-                f"{written[0].seq} were written concurrently; retry",
-                f"平台 {self.platform_code!r} 的审计记录自 {written[0].seq} 起被并发写入，请重试",
+                N_(
+                    "audit trail of platform %(platform_code)s: records from %(seq)s were "
+                    "written concurrently; retry"
+                ),
+                platform_code=repr(self.platform_code),
+                seq=written[0].seq,
             ) from exc
         return written
 

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from tideover.adapters.orm import BorrowerPhoneRow, BorrowerRow
 from tideover.adapters.pii import PiiCipher
-from tideover.adapters.repositories._base import PlatformScoped, bulk_insert, chunks
+from tideover.adapters.repositories._base import BORROWERS, PlatformScoped, bulk_insert, chunks
 from tideover.domain.borrowers import Borrower, PhoneNumber
 from tideover.domain.errors import NotFound
+from tideover.i18n import N_
 
 
 class BorrowerRepository(PlatformScoped):
@@ -35,9 +36,7 @@ class BorrowerRepository(PlatformScoped):
     def erase(self, borrower_id: str) -> None:
         """Removes what identifies the borrower (name, ID number, phones, address, e-mail,
         attributes); the row stays so that their accounts keep their key."""
-        pk = self._require(BorrowerRow.borrower_id, [borrower_id], "borrower", "借款人")[
-            borrower_id
-        ]
+        pk = self._require(BorrowerRow.borrower_id, [borrower_id], BORROWERS)[borrower_id]
         self._session.execute(
             delete(BorrowerPhoneRow).where(
                 BorrowerPhoneRow.platform_id == self._platform_id,
@@ -73,8 +72,9 @@ class BorrowerRepository(PlatformScoped):
         ).one_or_none()
         if row is None:
             raise NotFound(
-                f"no borrower {borrower_id!r} on platform {self.platform_code!r}",
-                f"平台 {self.platform_code!r} 上没有借款人 {borrower_id!r}",
+                N_("no borrower %(borrower_id)s on platform %(platform_code)s"),
+                borrower_id=repr(borrower_id),
+                platform_code=repr(self.platform_code),
             )
         row.locale = locale
         row.attributes = {**row.attributes, **attributes}  # a new dict: the JSON column sees it
@@ -95,9 +95,9 @@ class BorrowerRepository(PlatformScoped):
         if not borrowers:
             return 0
         for b in borrowers:
-            self._own("borrower", b.borrower_id, b.platform)
+            self._own(BORROWERS, b.borrower_id, b.platform)
         ids = [b.borrower_id for b in borrowers]
-        self._refuse_duplicates(BorrowerRow.borrower_id, ids, "borrower", "借款人")
+        self._refuse_duplicates(BorrowerRow.borrower_id, ids, BORROWERS)
         rows = [self._row(b) for b in borrowers]
         pks = self._insert_new(BorrowerRow, BorrowerRow.borrower_id, rows)
         phones = [
@@ -111,9 +111,7 @@ class BorrowerRepository(PlatformScoped):
     def add_phone_if_new(self, borrower_id: str, phone: PhoneNumber) -> bool:
         """Adds ``phone`` after a stored borrower's numbers; ``False`` (and nothing written)
         when it is already one of theirs."""
-        pk = self._require(BorrowerRow.borrower_id, [borrower_id], "borrower", "借款人")[
-            borrower_id
-        ]
+        pk = self._require(BorrowerRow.borrower_id, [borrower_id], BORROWERS)[borrower_id]
         hashes = self._session.scalars(
             select(BorrowerPhoneRow.e164_hash).where(
                 BorrowerPhoneRow.platform_id == self._platform_id,

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import select, update
 
 from tideover.adapters.orm import CollectorRow
-from tideover.adapters.repositories._base import PlatformScoped, bulk_insert
+from tideover.adapters.repositories._base import COLLECTORS, PlatformScoped, bulk_insert
 from tideover.domain.collectors import Collector, CollectorRole
 from tideover.domain.errors import NotFound
+from tideover.i18n import N_
 
 
 class CollectorRepository(PlatformScoped):
@@ -32,10 +33,12 @@ class CollectorRepository(PlatformScoped):
         found = self.get(collector_id)
         if found is None:
             raise NotFound(
-                f"{collector_id!r} is not a collector of platform {self.platform_code!r}; "
-                "see `tideover collectors list`",
-                f"{collector_id!r} 不是平台 {self.platform_code!r} 的催收员；"
-                "请查看 `tideover collectors list`",
+                N_(
+                    "%(collector_id)s is not a collector of platform %(platform_code)s; see "
+                    "`tideover collectors list`"
+                ),
+                collector_id=repr(collector_id),
+                platform_code=repr(self.platform_code),
             )
         return found
 
@@ -56,7 +59,7 @@ class CollectorRepository(PlatformScoped):
     def add_many(self, collectors: Sequence[Collector]) -> int:
         """Stores new collectors; an id already used on this platform is a ``Conflict``."""
         ids = [c.collector_id for c in collectors]
-        self._refuse_duplicates(CollectorRow.collector_id, ids, "collector", "催收员")
+        self._refuse_duplicates(CollectorRow.collector_id, ids, COLLECTORS)
         rows = [{**_values(c), "platform_id": self._platform_id} for c in collectors]
         bulk_insert(self._session, CollectorRow, rows)
         return len(rows)

@@ -20,6 +20,7 @@ from tideover.adapters.orm import (
 from tideover.adapters.pii import PiiCipher
 from tideover.adapters.repositories._base import PlatformScoped, bulk_insert, chunks
 from tideover.domain.errors import NotFound
+from tideover.i18n import N_
 
 # What each sending state makes of the outbox message's own state (the cycle's view).
 OUTBOX_STATE_OF = {
@@ -233,7 +234,7 @@ class CommsRepository(PlatformScoped):
         )
         if row is None:
             raise NotFound(
-                f"template {name!r} has no version {version}", f"模板 {name!r} 没有版本 {version}"
+                N_("template %(name)s has no version %(version)s"), name=repr(name), version=version
             )
         row.status = status
         if status == "active":

@@ -34,7 +34,12 @@ from sqlalchemy.orm import Session
 
 from tideover.adapters.orm import ContactEventRow
 from tideover.adapters.pii import PiiCipher
-from tideover.adapters.repositories._base import PlatformScoped, bulk_insert, chunks
+from tideover.adapters.repositories._base import (
+    CONTACT_ATTEMPTS,
+    PlatformScoped,
+    bulk_insert,
+    chunks,
+)
 from tideover.compliance.contacts import (
     ActorRole,
     Attempt,
@@ -45,6 +50,7 @@ from tideover.compliance.contacts import (
 )
 from tideover.compliance.ledger import InMemoryLedger
 from tideover.domain.errors import NotFound, ValidationError
+from tideover.i18n import N_
 
 
 class ContactResult(StrEnum):
@@ -79,18 +85,22 @@ class ContactEvent:
         check_result(self.attempt_id, self.outcome, self.result)
         if self.at.utcoffset() is None:
             raise ValidationError(
-                f"contact {self.attempt_id}: time {self.at} has no time zone",
-                f"联系记录 {self.attempt_id}：时间 {self.at} 缺少时区",
+                N_("contact %(attempt_id)s: time %(at)s has no time zone"),
+                attempt_id=self.attempt_id,
+                at=self.at,
             )
 
 
 def check_result(attempt_id: str, outcome: Outcome, result: ContactResult | None) -> None:
     if result is not None and outcome in _NO_RESULT:
         raise ValidationError(
-            f"contact {attempt_id}: a {outcome.value} contact cannot have the result "
-            f"{result.value}; nobody was spoken to",
-            f"联系记录 {attempt_id}：结果为 {outcome.value} 的联系不能记录 {result.value}，"
-            "因为没有与任何人交谈",
+            N_(
+                "contact %(attempt_id)s: a %(outcome)s contact cannot have the result "
+                "%(result)s; nobody was spoken to"
+            ),
+            attempt_id=attempt_id,
+            outcome=outcome.value,
+            result=result.value,
         )
 
 
@@ -153,7 +163,7 @@ class ContactRepository(PlatformScoped):
         if not events:
             return 0
         ids = [e.attempt_id for e in events]
-        self._refuse_duplicates(ContactEventRow.attempt_id, ids, "contact attempt", "联系记录")
+        self._refuse_duplicates(ContactEventRow.attempt_id, ids, CONTACT_ATTEMPTS)
         bulk_insert(self._session, ContactEventRow, [self._row(e) for e in events])
         return len(events)
 
@@ -178,8 +188,9 @@ class ContactRepository(PlatformScoped):
         ).first()
         if row is None:
             raise NotFound(
-                f"no contact attempt {attempt_id!r} on platform {self.platform_code!r}",
-                f"平台 {self.platform_code!r} 上没有联系记录 {attempt_id!r}",
+                N_("no contact attempt %(attempt_id)s on platform %(platform_code)s"),
+                attempt_id=repr(attempt_id),
+                platform_code=repr(self.platform_code),
             )
         row.outcome, row.result = outcome.value, result.value if result else None
         if at is not None:

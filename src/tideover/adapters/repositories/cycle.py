@@ -31,6 +31,7 @@ from tideover.adapters.orm import (
 )
 from tideover.adapters.repositories._base import PlatformScoped, bulk_insert, chunks
 from tideover.domain.errors import NotFound
+from tideover.i18n import N_
 
 # States a rerun may replace; anything else has already reached a borrower or a collector.
 _REPLACEABLE_OUTBOX = ("pending", "dropped")
@@ -152,8 +153,9 @@ class CycleRepository(PlatformScoped):
         )
         if not done.rowcount:  # type: ignore[attr-defined]
             raise NotFound(
-                f"cycle run {run_id} not found on platform {self.platform_code!r}",
-                f"平台 {self.platform_code!r} 上没有运行记录 {run_id}",
+                N_("cycle run %(run_id)s not found on platform %(platform_code)s"),
+                run_id=run_id,
+                platform_code=repr(self.platform_code),
             )
 
     def runs(self, as_of: date | None = None) -> builtins.list[CycleRun]:
@@ -232,8 +234,9 @@ class CycleRepository(PlatformScoped):
         )
         if not getattr(changed, "rowcount", 0):
             raise NotFound(
-                f"no open rollback request {request_id!r} on platform {self.platform_code!r}",
-                f"平台 {self.platform_code!r} 上没有待决的回滚申请 {request_id!r}",
+                N_("no open rollback request %(request_id)s on platform %(platform_code)s"),
+                request_id=repr(request_id),
+                platform_code=repr(self.platform_code),
             )
 
     def remove_from(self, first: date, *, note: str) -> dict[str, int]:

@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from tideover.adapters.orm import DelinquencySnapshotRow, LoanRow
-from tideover.adapters.repositories._base import PlatformScoped, bulk_insert
+from tideover.adapters.repositories._base import LOANS, PlatformScoped, bulk_insert
 from tideover.adapters.repositories._bulk import day_number, plain_rows
 from tideover.domain.allocation import Component
 from tideover.domain.delinquency import DelinquencyStatus
 from tideover.domain.errors import CurrencyMismatch, ValidationError
 from tideover.domain.money import Money, currency
+from tideover.i18n import N_
 
 _OVERDUE_COLUMNS = {
     Component.PRINCIPAL: "overdue_principal_minor",
@@ -33,10 +34,12 @@ class DelinquencyRepository(PlatformScoped):
         for s in statuses:
             if s.as_of != as_of:
                 raise ValidationError(
-                    f"status of loan {s.loan_id!r} is for {s.as_of}, not {as_of}",
-                    f"借据 {s.loan_id!r} 的状态日期为 {s.as_of}，而不是 {as_of}",
+                    N_("status of loan %(loan_id)s is for %(status_date)s, not %(as_of)s"),
+                    loan_id=repr(s.loan_id),
+                    status_date=s.as_of,
+                    as_of=as_of,
                 )
-        loans = self._require(LoanRow.loan_id, (s.loan_id for s in statuses), "loan", "借据")
+        loans = self._require(LoanRow.loan_id, (s.loan_id for s in statuses), LOANS)
         self._session.execute(
             delete(DelinquencySnapshotRow).where(
                 DelinquencySnapshotRow.platform_id == self._platform_id,
@@ -175,8 +178,11 @@ class DelinquencyRepository(PlatformScoped):
             amount = s.overdue.get(component, Money.zero(cur))
             if amount.currency != cur:
                 raise CurrencyMismatch(
-                    f"loan {s.loan_id!r}: overdue {component} in {amount.currency}, not {cur}",
-                    f"借据 {s.loan_id!r}：逾期{component}的币种为 {amount.currency}，而不是 {cur}",
+                    N_("loan %(loan_id)s: overdue %(component)s in %(currency)s, not %(cur)s"),
+                    loan_id=repr(s.loan_id),
+                    component=component,
+                    currency=amount.currency,
+                    cur=cur,
                 )
             row[column] = amount.minor
         return row

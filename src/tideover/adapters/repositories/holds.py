@@ -16,10 +16,11 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from tideover.adapters.orm import ContactHoldRow
-from tideover.adapters.repositories._base import PlatformScoped, bulk_insert, chunks
+from tideover.adapters.repositories._base import HOLDS, PlatformScoped, bulk_insert, chunks
 from tideover.compliance.contacts import Hold, HoldKind
 from tideover.compliance.holds import HoldRecord
 from tideover.domain.errors import Conflict, NotFound
+from tideover.i18n import N_
 
 _COLUMNS = (
     ContactHoldRow.hold_id,
@@ -48,7 +49,7 @@ class HoldRepository(PlatformScoped):
         if not holds:
             return 0
         ids = [h.hold_id for h in holds]
-        self._refuse_duplicates(ContactHoldRow.hold_id, ids, "hold", "冻结事项")
+        self._refuse_duplicates(ContactHoldRow.hold_id, ids, HOLDS)
         bulk_insert(self._session, ContactHoldRow, [self._row(h) for h in holds])
         return len(holds)
 
@@ -73,14 +74,16 @@ class HoldRepository(PlatformScoped):
         ).first()
         if row is None:
             raise NotFound(
-                f"no hold {hold_id!r} on platform {self.platform_code!r}",
-                f"平台 {self.platform_code!r} 上没有冻结事项 {hold_id!r}",
+                N_("no hold %(hold_id)s on platform %(platform_code)s"),
+                hold_id=repr(hold_id),
+                platform_code=repr(self.platform_code),
             )
         if row.lifted_at is not None:
             raise Conflict(
-                f"hold {hold_id!r} was already lifted at {row.lifted_at.isoformat()} by "
-                f"{row.lifted_by}",
-                f"冻结事项 {hold_id!r} 已于 {row.lifted_at.isoformat()} 由 {row.lifted_by} 解除",
+                N_("hold %(hold_id)s was already lifted at %(lifted_at)s by %(lifted_by)s"),
+                hold_id=repr(hold_id),
+                lifted_at=row.lifted_at.isoformat(),
+                lifted_by=row.lifted_by,
             )
         lifted = self._record([getattr(row, c.key) for c in _COLUMNS])
         # Validated as a whole before anything is written.

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from tideover.adapters.orm import JobRow, PlatformRow
 from tideover.domain.errors import NotFound
+from tideover.i18n import N_
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ class JobRepository:
             select(PlatformRow.id).where(PlatformRow.code == platform)
         )
         if platform_id is None:
-            raise NotFound(f"unknown platform {platform!r}", f"未知平台 {platform!r}")
+            raise NotFound(N_("unknown platform %(platform)s"), platform=repr(platform))
         self._session.execute(
             insert(JobRow).values(
                 platform_id=platform_id,

@@ -19,12 +19,19 @@ from tideover.adapters.orm import (
     storable_rate,
 )
 from tideover.adapters.repositories import _columns
-from tideover.adapters.repositories._base import PlatformScoped, bulk_insert, chunks
+from tideover.adapters.repositories._base import (
+    BORROWERS,
+    LOANS,
+    PlatformScoped,
+    bulk_insert,
+    chunks,
+)
 from tideover.adapters.repositories._bulk import day_number, json_text, plain_rows
 from tideover.domain.delinquency import PausePeriod
 from tideover.domain.errors import CurrencyMismatch
 from tideover.domain.loans import Frequency, Installment, Loan, LoanTerms, RepaymentMethod, Schedule
 from tideover.domain.money import Money, currency
+from tideover.i18n import N_
 
 _INSTALLMENT_COLUMNS = (
     InstallmentRow.loan_pk,
@@ -58,11 +65,11 @@ class LoanRepository(PlatformScoped):
         if not loans:
             return 0
         for loan in loans:
-            self._own("loan", loan.loan_id, loan.platform)
+            self._own(LOANS, loan.loan_id, loan.platform)
         ids = [loan.loan_id for loan in loans]
-        self._refuse_duplicates(LoanRow.loan_id, ids, "loan", "借据")
+        self._refuse_duplicates(LoanRow.loan_id, ids, LOANS)
         borrowers = self._require(
-            BorrowerRow.borrower_id, (loan.borrower_id for loan in loans), "borrower", "借款人"
+            BorrowerRow.borrower_id, (loan.borrower_id for loan in loans), BORROWERS
         )
         rows = [self._loan_row(loan, borrowers[loan.borrower_id]) for loan in loans]
         pks = self._insert_new(LoanRow, LoanRow.loan_id, rows)
@@ -207,7 +214,7 @@ class LoanRepository(PlatformScoped):
         return plain_rows(self._session, query)
 
     def add_pause(self, loan_id: str, pause: PausePeriod, reason: str = "") -> None:
-        loan_pk = self._require(LoanRow.loan_id, [loan_id], "loan", "借据")[loan_id]
+        loan_pk = self._require(LoanRow.loan_id, [loan_id], LOANS)[loan_id]
         row = {
             "platform_id": self._platform_id,
             "loan_pk": loan_pk,
@@ -221,10 +228,13 @@ class LoanRepository(PlatformScoped):
         terms = loan.terms
         if loan.schedule.currency != terms.principal.currency:
             raise CurrencyMismatch(
-                f"loan {loan.loan_id!r}: schedule in {loan.schedule.currency}, "
-                f"principal in {terms.principal.currency}",
-                f"借据 {loan.loan_id!r}：还款计划币种 {loan.schedule.currency} "
-                f"与本金币种 {terms.principal.currency} 不一致",
+                N_(
+                    "loan %(loan_id)s: schedule in %(currency)s, principal in "
+                    "%(principal_currency)s"
+                ),
+                loan_id=repr(loan.loan_id),
+                currency=loan.schedule.currency,
+                principal_currency=terms.principal.currency,
             )
         return {
             "platform_id": self._platform_id,

@@ -14,6 +14,8 @@ from sqlalchemy import ColumnElement, select
 from tideover.adapters.orm import LoanRow, PaymentRow
 from tideover.adapters.repositories import _columns
 from tideover.adapters.repositories._base import (
+    LOANS,
+    PAYMENTS,
     SCAN_THRESHOLD,
     PlatformScoped,
     bulk_insert,
@@ -23,6 +25,7 @@ from tideover.adapters.repositories._bulk import day_number, plain_rows
 from tideover.domain.errors import CurrencyMismatch
 from tideover.domain.money import Money, currency
 from tideover.domain.payments import Payment
+from tideover.i18n import N_
 
 _PAYMENT_COLUMNS = (
     PaymentRow.payment_id,
@@ -55,19 +58,23 @@ class PaymentRepository(PlatformScoped):
         if not payments:
             return 0
         for p in payments:
-            self._own("payment", p.payment_id, p.platform)
+            self._own(PAYMENTS, p.payment_id, p.platform)
         ids = [p.payment_id for p in payments]
-        self._refuse_duplicates(PaymentRow.payment_id, ids, "payment", "还款")
+        self._refuse_duplicates(PaymentRow.payment_id, ids, PAYMENTS)
         loans = self._loan_keys({p.loan_id for p in payments})
         rows = []
         for p in payments:
             loan_pk, loan_currency = loans[p.loan_id]
             if p.amount.currency.code != loan_currency:
                 raise CurrencyMismatch(
-                    f"payment {p.payment_id!r} is in {p.amount.currency}, "
-                    f"loan {p.loan_id!r} in {loan_currency}",
-                    f"还款 {p.payment_id!r} 的币种为 {p.amount.currency}，"
-                    f"借据 {p.loan_id!r} 的币种为 {loan_currency}",
+                    N_(
+                        "payment %(payment_id)s is in %(currency)s, loan %(loan_id)s in "
+                        "%(loan_currency)s"
+                    ),
+                    payment_id=repr(p.payment_id),
+                    currency=p.amount.currency,
+                    loan_id=repr(p.loan_id),
+                    loan_currency=loan_currency,
                 )
             rows.append(
                 {
@@ -138,7 +145,7 @@ class PaymentRepository(PlatformScoped):
         return self._count(PaymentRow)
 
     def _loan_keys(self, loan_ids: set[str]) -> dict[str, tuple[int, str]]:
-        pks = self._require(LoanRow.loan_id, loan_ids, "loan", "借据")
+        pks = self._require(LoanRow.loan_id, loan_ids, LOANS)
         found: dict[str, tuple[int, str]] = {}
         for chunk in chunks(sorted(pks.values())):
             query = select(LoanRow.loan_id, LoanRow.id, LoanRow.currency).where(

@@ -21,9 +21,10 @@ from tideover.adapters.orm import (
     PlanApprovalRow,
     ReliefPlanRow,
 )
-from tideover.adapters.repositories._base import PlatformScoped, chunks
+from tideover.adapters.repositories._base import APPLICATIONS, LOANS, PLANS, PlatformScoped, chunks
 from tideover.adapters.repositories.schedules import schedule_from_json, schedule_json
 from tideover.domain.errors import Conflict, NotFound
+from tideover.i18n import N_
 from tideover.plans.approval import Approval, ApprovalRequest
 from tideover.plans.lifecycle import Plan, PlanEvent, PlanStatus, ScheduleVersion
 from tideover.plans.limits import OfferLimits, parse_limits
@@ -70,7 +71,7 @@ class PlanRepository(PlatformScoped):
         approval: Approval | None,
     ) -> None:
         """Stores a new offered plan and its approval request (approved when automatic)."""
-        loan_pk = self._require(LoanRow.loan_id, [plan.loan_id], "loan", "借据")[plan.loan_id]
+        loan_pk = self._require(LoanRow.loan_id, [plan.loan_id], LOANS)[plan.loan_id]
         try:
             self._session.execute(
                 insert(ReliefPlanRow).values(
@@ -93,8 +94,9 @@ class PlanRepository(PlatformScoped):
             self._session.flush()
         except IntegrityError as exc:
             raise Conflict(
-                f"plan {plan.plan_id!r} already exists on platform {self.platform_code!r}",
-                f"平台 {self.platform_code!r} 上已存在还款方案 {plan.plan_id!r}",
+                N_("plan %(plan_id)s already exists on platform %(platform_code)s"),
+                plan_id=repr(plan.plan_id),
+                platform_code=repr(self.platform_code),
             ) from exc
         self._session.execute(
             insert(PlanApprovalRow).values(
@@ -120,8 +122,9 @@ class PlanRepository(PlatformScoped):
         stored = self.plan(plan_id, lock=lock)
         if stored is None:
             raise NotFound(
-                f"no plan {plan_id!r} on platform {self.platform_code!r}",
-                f"平台 {self.platform_code!r} 上没有还款方案 {plan_id!r}",
+                N_("no plan %(plan_id)s on platform %(platform_code)s"),
+                plan_id=repr(plan_id),
+                platform_code=repr(self.platform_code),
             )
         return stored
 
@@ -194,8 +197,9 @@ class PlanRepository(PlatformScoped):
             self._session.flush()
         except IntegrityError as exc:  # the database's four-eyes check
             raise Conflict(
-                f"approval of plan {plan_id!r} refused by the database: {exc.orig}",
-                f"数据库拒绝了还款方案 {plan_id!r} 的审批：{exc.orig}",
+                N_("approval of plan %(plan_id)s refused by the database: %(orig)s"),
+                plan_id=repr(plan_id),
+                orig=str(exc.orig),
             ) from exc
 
     def _plans_query(self) -> Any:
@@ -213,12 +217,12 @@ class PlanRepository(PlatformScoped):
         )
 
     def _application_pk(self, application_id: str) -> int:
-        return self._require(
-            HardshipApplicationRow.application_id, [application_id], "application", "困难申请"
-        )[application_id]
+        return self._require(HardshipApplicationRow.application_id, [application_id], APPLICATIONS)[
+            application_id
+        ]
 
     def _plan_pk(self, plan_id: str) -> int:
-        return self._require(ReliefPlanRow.plan_id, [plan_id], "plan", "还款方案")[plan_id]
+        return self._require(ReliefPlanRow.plan_id, [plan_id], PLANS)[plan_id]
 
 
 def _plan_values(plan: Plan) -> dict[str, Any]:

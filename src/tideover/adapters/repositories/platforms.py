@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tideover.adapters.orm import PlatformRow
 from tideover.domain.errors import Conflict, ValidationError
 from tideover.domain.money import Currency, currency
+from tideover.i18n import N_
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,7 @@ class PlatformRepository:
         Its currency cannot change once created: stored amounts are in it.
         """
         if not code.strip():
-            raise ValidationError("a platform code must not be empty", "平台代码不能为空")
+            raise ValidationError(N_("a platform code must not be empty"))
         code_of_currency = currency if isinstance(currency, str) else currency.code
         row = self._row(code)
         if row is None:
@@ -60,9 +61,13 @@ class PlatformRepository:
             self._session.add(row)
         elif row.currency != code_of_currency:
             raise Conflict(
-                f"platform {code!r} keeps its amounts in {row.currency}; "
-                f"it cannot switch to {code_of_currency}",
-                f"平台 {code!r} 的金额以 {row.currency} 记账，不能改为 {code_of_currency}",
+                N_(
+                    "platform %(code)s keeps its amounts in %(currency)s; it cannot switch "
+                    "to %(code_of_currency)s"
+                ),
+                code=repr(code),
+                currency=row.currency,
+                code_of_currency=code_of_currency,
             )
         else:
             row.name, row.settings = name, dict(settings)

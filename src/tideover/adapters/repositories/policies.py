@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from tideover.adapters.orm import PolicyEventRow, PolicyVersionRow
 from tideover.adapters.repositories._base import PlatformScoped
 from tideover.domain.errors import Conflict, NotFound
+from tideover.i18n import N_
 from tideover.policy.workflow import Event, Ledger, Status, Version
 
 
@@ -84,9 +85,12 @@ class PolicyRepository(PlatformScoped):
             self._session.flush()
         except IntegrityError as exc:
             raise Conflict(
-                f"policy version {version.number} of platform {self.platform_code!r} was "
-                "written concurrently; retry",
-                f"平台 {self.platform_code!r} 的策略版本 {version.number} 被并发写入，请重试",
+                N_(
+                    "policy version %(number)s of platform %(platform_code)s was written "
+                    "concurrently; retry"
+                ),
+                number=version.number,
+                platform_code=repr(self.platform_code),
             ) from exc
 
     def record(self, before: Ledger, after: Ledger) -> builtins.list[Event]:
@@ -129,10 +133,11 @@ class PolicyRepository(PlatformScoped):
             self._session.flush()
         except IntegrityError as exc:
             raise Conflict(
-                f"platform {self.platform_code!r}: the policy versions changed concurrently "
-                "or the change breaks a rule of the workflow; retry",
-                f"平台 {self.platform_code!r}：策略版本被并发修改，"
-                "或该变更违反审批流程规则；请重试",
+                N_(
+                    "platform %(platform_code)s: the policy versions changed concurrently or "
+                    "the change breaks a rule of the workflow; retry"
+                ),
+                platform_code=repr(self.platform_code),
             ) from exc
         return new_events
 
@@ -145,8 +150,9 @@ class PolicyRepository(PlatformScoped):
         ).first()
         if row is None:
             raise NotFound(
-                f"policy version {number} not found on platform {self.platform_code!r}",
-                f"平台 {self.platform_code!r} 上没有策略版本 {number}",
+                N_("policy version %(number)s not found on platform %(platform_code)s"),
+                number=number,
+                platform_code=repr(self.platform_code),
             )
         return _stored(row)
 

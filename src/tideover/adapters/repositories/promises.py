@@ -14,9 +14,10 @@ from tideover.adapters.orm import (
     PromiseToPayRow,
     ReliefPlanRow,
 )
-from tideover.adapters.repositories._base import PlatformScoped
+from tideover.adapters.repositories._base import LOANS, PLANS, PlatformScoped
 from tideover.domain.errors import Conflict
 from tideover.domain.money import Money, currency
+from tideover.i18n import N_
 from tideover.plans.lifecycle import Outcome as PromiseOutcome
 from tideover.plans.lifecycle import PromiseToPay
 
@@ -37,7 +38,7 @@ class PromiseRepository(PlatformScoped):
     def add_promise(
         self, promise: PromiseToPay, *, loan_id: str, plan_id: str | None, by: str
     ) -> None:
-        loan_pk = self._require(LoanRow.loan_id, [loan_id], "loan", "借据")[loan_id]
+        loan_pk = self._require(LoanRow.loan_id, [loan_id], LOANS)[loan_id]
         try:
             self._session.execute(
                 insert(PromiseToPayRow).values(
@@ -56,8 +57,9 @@ class PromiseRepository(PlatformScoped):
             self._session.flush()
         except IntegrityError as exc:
             raise Conflict(
-                f"promise {promise.promise_id!r} already exists on platform {self.platform_code!r}",
-                f"平台 {self.platform_code!r} 上已存在还款承诺 {promise.promise_id!r}",
+                N_("promise %(promise_id)s already exists on platform %(platform_code)s"),
+                promise_id=repr(promise.promise_id),
+                platform_code=repr(self.platform_code),
             ) from exc
 
     def promises(self, loan_id: str) -> builtins.list[StoredPromise]:
@@ -127,7 +129,7 @@ class PromiseRepository(PlatformScoped):
         self._session.flush()
 
     def _plan_pk(self, plan_id: str) -> int:
-        return self._require(ReliefPlanRow.plan_id, [plan_id], "plan", "还款方案")[plan_id]
+        return self._require(ReliefPlanRow.plan_id, [plan_id], PLANS)[plan_id]
 
 
 def _promise(row: PromiseToPayRow, loan_id: str, plan_id: str | None) -> StoredPromise:

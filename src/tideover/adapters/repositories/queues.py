@@ -24,8 +24,9 @@ from tideover.adapters.orm import (
     PromiseToPayRow,
     QueueItemRow,
 )
-from tideover.adapters.repositories._base import PlatformScoped
+from tideover.adapters.repositories._base import LOANS, PlatformScoped
 from tideover.domain.errors import Conflict
+from tideover.i18n import N_
 
 # Precedence of an item (migration 0007): what puts it before higher priorities.
 CALLBACK, PROMISE_DUE, NONE = 2, 1, 0
@@ -181,9 +182,12 @@ class QueueRepository(PlatformScoped):
         )
         if written != len(assigned):
             raise Conflict(
-                f"queue items changed while being assigned ({written} of {len(assigned)} "
-                "written); run the assignment again",
-                f"分配过程中队列工单被修改（仅写入 {written}/{len(assigned)} 条）；请重新分配",
+                N_(
+                    "queue items changed while being assigned (%(written)s of %(count)s "
+                    "written); run the assignment again"
+                ),
+                written=written,
+                count=len(assigned),
             )
         return written
 
@@ -329,7 +333,7 @@ class QueueRepository(PlatformScoped):
         note: str | None,
         by: str,
     ) -> None:
-        loan_pk = self._require(LoanRow.loan_id, [loan_id], "loan", "借据")[loan_id]
+        loan_pk = self._require(LoanRow.loan_id, [loan_id], LOANS)[loan_id]
         try:
             with self._session.begin_nested():
                 self._session.execute(
@@ -345,8 +349,9 @@ class QueueRepository(PlatformScoped):
                 )
         except IntegrityError as exc:
             raise Conflict(
-                f"callback {callback_id!r} already exists on platform {self.platform_code!r}",
-                f"平台 {self.platform_code!r} 上已存在回拨请求 {callback_id!r}",
+                N_("callback %(callback_id)s already exists on platform %(platform_code)s"),
+                callback_id=repr(callback_id),
+                platform_code=repr(self.platform_code),
             ) from exc
 
     def callbacks(self, due_on: date) -> builtins.list[dict[str, Any]]:

@@ -18,11 +18,12 @@ from tideover.adapters.orm import (
     ReliefPlanRow,
     ScheduleVersionRow,
 )
-from tideover.adapters.repositories._base import PlatformScoped, chunks
+from tideover.adapters.repositories._base import LOANS, PLANS, PlatformScoped, chunks
 from tideover.domain.errors import Conflict
 from tideover.domain.loans import Installment, Schedule
 from tideover.domain.money import Money, currency
 from tideover.domain.schedule_in_force import InForce, version_in_force
+from tideover.i18n import N_
 from tideover.plans.lifecycle import ScheduleVersion
 
 
@@ -150,7 +151,7 @@ class ScheduleRepository(PlatformScoped):
         plan_id: str | None = None,
     ) -> ScheduleVersion:
         """Adds the next version of the loan's schedule; earlier versions stay as they are."""
-        loan_pk = self._require(LoanRow.loan_id, [loan_id], "loan", "借据")[loan_id]
+        loan_pk = self._require(LoanRow.loan_id, [loan_id], LOANS)[loan_id]
         last = self._session.scalar(
             select(func.max(ScheduleVersionRow.version)).where(
                 ScheduleVersionRow.platform_id == self._platform_id,
@@ -174,14 +175,17 @@ class ScheduleRepository(PlatformScoped):
             self._session.flush()
         except IntegrityError as exc:
             raise Conflict(
-                f"schedule version {version.version} of loan {loan_id!r} was written "
-                "concurrently; retry",
-                f"借据 {loan_id!r} 的还款计划版本 {version.version} 被并发写入，请重试",
+                N_(
+                    "schedule version %(version)s of loan %(loan_id)s was written "
+                    "concurrently; retry"
+                ),
+                version=version.version,
+                loan_id=repr(loan_id),
             ) from exc
         return version
 
     def _plan_pk(self, plan_id: str) -> int:
-        return self._require(ReliefPlanRow.plan_id, [plan_id], "plan", "还款方案")[plan_id]
+        return self._require(ReliefPlanRow.plan_id, [plan_id], PLANS)[plan_id]
 
 
 class _VersionHead(NamedTuple):

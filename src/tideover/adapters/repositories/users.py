@@ -14,6 +14,7 @@ from tideover.adapters.orm import UserRow
 from tideover.adapters.repositories._base import PlatformScoped
 from tideover.domain.errors import Conflict, NotFound
 from tideover.domain.identity import Actor, Role, name_key
+from tideover.i18n import N_
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +47,13 @@ class UserRepository(PlatformScoped):
         existing = self.by_name(username)
         if existing is not None:
             raise Conflict(
-                f"user {username!r} would be confused with the existing user "
-                f"{existing.username!r} on platform {self.platform_code!r}",
-                f"用户 {username!r} 会与平台 {self.platform_code!r} 上的已有用户 "
-                f"{existing.username!r} 混淆",
+                N_(
+                    "user %(username)s would be confused with the existing user "
+                    "%(existing_username)s on platform %(platform_code)s"
+                ),
+                username=repr(username),
+                existing_username=repr(existing.username),
+                platform_code=repr(self.platform_code),
             )
         try:
             self._session.execute(
@@ -66,8 +70,9 @@ class UserRepository(PlatformScoped):
             self._session.flush()
         except IntegrityError as exc:  # the same name added concurrently
             raise Conflict(
-                f"user {username!r} was added concurrently on platform {self.platform_code!r}",
-                f"用户 {username!r} 已被并发添加到平台 {self.platform_code!r}",
+                N_("user %(username)s was added concurrently on platform %(platform_code)s"),
+                username=repr(username),
+                platform_code=repr(self.platform_code),
             ) from exc
         found = self.by_name(username)
         assert found is not None
@@ -92,8 +97,9 @@ class UserRepository(PlatformScoped):
         found = self.get(user_id)
         if found is None:
             raise NotFound(
-                f"no user {user_id} on platform {self.platform_code!r}",
-                f"平台 {self.platform_code!r} 上没有用户 {user_id}",
+                N_("no user %(user_id)s on platform %(platform_code)s"),
+                user_id=user_id,
+                platform_code=repr(self.platform_code),
             )
         return found
 

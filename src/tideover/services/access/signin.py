@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from tideover.domain.errors import Conflict, NotFound, TideoverError, ValidationError
 from tideover.domain.identity import Actor, Role
 from tideover.domain.permissions import Permission, parse_scopes, permissions_of
+from tideover.i18n import N_
 from tideover.services.access.subjects import BorrowerSubject, Machine, Staff
 from tideover.services.access.tokens import (
     MIN_PASSWORD,
@@ -93,8 +94,7 @@ class NewApiKey(ApiKeyInfo):
 
 def _refused() -> SignInRefused:
     return SignInRefused(
-        "wrong user name or password, or the account is locked for a while",
-        "用户名或密码错误，或账户暂时被锁定",
+        N_("wrong user name or password, or the account is locked for a while"),
     )
 
 
@@ -222,8 +222,8 @@ def set_password(
     or a platform administrator; every session of the user ends."""
     if len(password) < MIN_PASSWORD:
         raise ValidationError(
-            f"a password is at least {MIN_PASSWORD} characters",
-            f"密码至少 {MIN_PASSWORD} 个字符",
+            N_("a password is at least %(min_password)s characters"),
+            min_password=MIN_PASSWORD,
         )
     with uow:
         target = resolve_actor(uow, platform, username)
@@ -264,9 +264,10 @@ def create_api_key(
         beyond = [s for s in parsed if s not in held]
         if beyond:
             raise ValidationError(
-                f"a key cannot be given scopes its creator (or the key asking) lacks: "
-                f"{', '.join(beyond)}",
-                f"密钥的权限范围不能超出创建者（或发起请求的密钥）的权限：{', '.join(beyond)}",
+                N_(
+                    "a key cannot be given scopes its creator (or the key asking) lacks: %(beyond)s"
+                ),
+                beyond=tuple(beyond),
             )
         key_id, secret, key = new_api_key()
         uow.access.add_api_key(
@@ -299,7 +300,7 @@ def revoke_api_key(*, uow: UnitOfWork, platform: str, key_id: str, by: str, at: 
     with uow:
         admin = resolve_actor(uow, platform, by, roles=(Role.PLATFORM_ADMIN,))
         if not uow.access.revoke_api_key(platform, key_id, at=at):
-            raise NotFound(f"no live API key {key_id!r}", f"没有有效的 API 密钥 {key_id!r}")
+            raise NotFound(N_("no live API key %(key_id)s"), key_id=repr(key_id))
         uow.audit(platform).append(
             "api_key_revoked", {"key_id": key_id, "by": admin.username}, at=at
         )
@@ -379,8 +380,7 @@ def request_borrower_code(
 
 def _too_many() -> TooManyCodes:
     return TooManyCodes(
-        "too many codes asked for this number; wait a few minutes",
-        "该号码申请验证码过于频繁，请稍后再试",
+        N_("too many codes asked for this number; wait a few minutes"),
     )
 
 
@@ -394,7 +394,7 @@ def sign_in_borrower(
     locale: str | None = None,
 ) -> NewSession:
     """A borrower's session for the right, live code; ``SignInRefused`` otherwise."""
-    refused = SignInRefused("the code is wrong or has expired", "验证码错误或已过期")
+    refused = SignInRefused(N_("the code is wrong or has expired"))
     with uow:
         if uow.platforms.get(platform) is None:
             raise refused
@@ -414,8 +414,7 @@ def sign_in_borrower(
         [borrower, *others] = borrowers.find_by_phone(phone)
         if others:
             raise Conflict(
-                "this number belongs to several borrowers; please call the platform",
-                "该号码对应多位借款人，请联系平台",
+                N_("this number belongs to several borrowers; please call the platform"),
             )
         session = _start(uow, platform, at, locale, borrower_id=borrower.borrower_id)
         uow.commit()

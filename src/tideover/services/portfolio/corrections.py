@@ -18,7 +18,7 @@ from tideover.domain.errors import Conflict, NotFound, ValidationError
 from tideover.domain.money import Money
 from tideover.domain.payments import Payment
 from tideover.domain.permissions import Permission
-from tideover.i18n import N_
+from tideover.i18n import N_, Bilingual
 from tideover.ingest.against_loan import net_paid, payment_loan_errors
 from tideover.services.common import acting_with
 from tideover.services.results import Result
@@ -148,4 +148,8 @@ def _check_against_loan(
     )
     if errors:
         first = errors[0]
-        raise ValidationError(first.reason_en, first.reason_zh)
+        raise ValidationError(
+            N_("the corrected payment %(payment_id)s is refused: %(reason)s"),
+            payment_id=repr(payment.payment_id),
+            reason=Bilingual(first.reason_en, first.reason_zh),
+        )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tideover.domain.clock import Clock, SystemClock
 from tideover.domain.errors import InputRejected, NotFound, ValidationError
-from tideover.i18n import N_
+from tideover.i18n import N_, Bilingual, Wording
 from tideover.ingest.contract import Kind
 from tideover.services.platforms import business_date_of
 from tideover.services.portfolio.imports import import_file
@@ -100,11 +100,26 @@ def import_upload(
         )
     except InputRejected as exc:
         # Its message starts with the path: the server's folders are not the reader's business.
-        raise InputRejected(
-            exc.en.replace(str(path), upload_id), exc.zh.replace(str(path), upload_id)
-        ) from None
+        raise InputRejected(_naming_upload(exc.wording, path, upload_id)) from None
     finally:
         path.unlink(missing_ok=True)
     return result.model_copy(
         update={"file": upload_id, "report": result.report.model_copy(update={"file": upload_id})}
     )
+
+
+def _naming_upload(said: Wording, path: Path, upload_id: str) -> Wording:
+    """``said`` with the upload's id wherever it named the server's path to the file."""
+
+    def hidden(value: object) -> object:
+        if isinstance(value, Wording):
+            return _naming_upload(value, path, upload_id)
+        if isinstance(value, Bilingual):
+            return Bilingual(*(str(hidden(text)) for text in (value.en, value.zh)))
+        if isinstance(value, tuple):
+            return type(value)(hidden(part) for part in value)
+        if isinstance(value, str | Path) and str(path) in str(value):
+            return str(value).replace(str(path), upload_id)
+        return value
+
+    return Wording(said.message, **{name: hidden(value) for name, value in said.values})

@@ -27,6 +27,7 @@ from tideover.domain.clock import Clock
 from tideover.domain.errors import TideoverError
 from tideover.domain.identity import Role
 from tideover.domain.permissions import Permission
+from tideover.i18n import N_
 from tideover.services.access.signin import (
     ApiKeyInfo,
     NewApiKey,
@@ -131,9 +132,7 @@ def check_user(uow: UowFactoryDep, caller: Caller, user_id: int, sent: str | Non
     """The user as stored; refused (412) when it changed since ``sent`` was read."""
     current = show_user(uow=uow(), platform=caller.platform, user_id=user_id)
     if sent is not None and sent.strip() != user_etag(current):
-        raise PreconditionFailed(
-            f"user {user_id} changed since it was read", f"用户 {user_id} 在读取后已被修改"
-        )
+        raise PreconditionFailed(N_("user %(user_id)s changed since it was read"), user_id=user_id)
     return current
 
 
@@ -156,8 +155,8 @@ def save_upload(source: BinaryIO, target: Path) -> int:
                 written += len(chunk)
                 if written > MAX_UPLOAD_BYTES:
                     raise UploadTooLarge(
-                        f"an upload is at most {MAX_UPLOAD_BYTES // 2**20} MiB; split the file",
-                        f"上传文件最大 {MAX_UPLOAD_BYTES // 2**20} MiB；请拆分文件",
+                        N_("an upload is at most %(mib)s MiB; split the file"),
+                        mib=MAX_UPLOAD_BYTES // 2**20,
                     )
                 out.write(chunk)
     except BaseException:

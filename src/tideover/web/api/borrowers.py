@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 
 from tideover.domain.permissions import Permission
+from tideover.i18n import N_
 from tideover.services.portfolio.borrower_results import BorrowerView
 from tideover.services.portfolio.borrower_view import borrower_view
 from tideover.web.api.queue import Scope, ScoresDir, scope_of
@@ -32,8 +33,9 @@ async def viewer_scope(request: Request, caller: Staff, uow: UowFactoryDep) -> S
     if caller.may(Permission.QUEUE_WORK):
         return await scope_of(request, caller, uow)
     raise Forbidden(
-        f"your role may not do this (needs {Permission.BORROWER_READ} or {Permission.QUEUE_WORK})",
-        f"您的角色无权执行此操作（需要 {Permission.BORROWER_READ} 或 {Permission.QUEUE_WORK}）",
+        N_("your role may not do this (needs %(borrower_read)s or %(queue_work)s)"),
+        borrower_read=Permission.BORROWER_READ,
+        queue_work=Permission.QUEUE_WORK,
     )
 
 

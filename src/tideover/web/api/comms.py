@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tideover.comms.catalogue import MessageChannel, Purpose
 from tideover.domain.errors import TideoverError
 from tideover.domain.permissions import Permission
+from tideover.i18n import N_
 from tideover.services.comms.notices import policy_notices
 from tideover.services.comms.outbox import (
     list_outbox,
@@ -117,8 +118,9 @@ def _check(
     current = show_template(uow=uow(), platform=caller.platform, name=name, version=version)
     if if_match.strip() != etag(current.info):
         raise PreconditionFailed(
-            f"template {name} version {version} changed since it was read",
-            f"模板 {name} 版本 {version} 在读取后已被修改",
+            N_("template %(name)s version %(version)s changed since it was read"),
+            name=name,
+            version=version,
         )
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tideover.domain.errors import TideoverError
 from tideover.domain.permissions import Permission
+from tideover.i18n import N_
 from tideover.services.policy.documents import validate_text
 from tideover.services.policy.results import (
     PolicyValidation,
@@ -86,8 +87,8 @@ def _check(uow: UowFactoryDep, caller: Caller, number: int, if_match: str | None
     current = show_policy_version(uow=uow(), platform=caller.platform, version=number)
     if if_match.strip() != etag(current):
         raise PreconditionFailed(
-            f"policy version {number} changed since it was read",
-            f"策略版本 {number} 在读取后已被修改",
+            N_("policy version %(number)s changed since it was read"),
+            number=number,
         )
 
 

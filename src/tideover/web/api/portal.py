@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tideover.adapters.channels import sms_channel
 from tideover.domain.errors import TideoverError, ValidationError
+from tideover.i18n import N_
 from tideover.plans import EvidenceType, ExpenseCategory, HardshipReason, IncomeCategory
 from tideover.plans.application import MAX_EVIDENCE_BYTES, MAX_EVIDENCE_DOCUMENTS
 from tideover.services.access.signin import CODE_LIFE, SendSms, sign_out
@@ -88,14 +89,16 @@ class BoundedUpload(APIRoute):
             declared = request.headers.get("content-length", "")
             if not declared.isdigit():
                 raise LengthRequired(
-                    "send the upload with its length (Content-Length)",
-                    "上传时请提供内容长度（Content-Length）",
+                    N_("send the upload with its length (`Content-Length`)"),
                 )
             if int(declared) > MAX_APPLICATION_BODY:
                 mib = MAX_UPLOAD_BYTES // (1024 * 1024)
                 raise UploadTooLarge(
-                    f"the upload is too large: the evidence files are at most {mib} MiB together",
-                    f"上传内容过大：证明材料文件合计不超过 {mib} MiB",
+                    N_(
+                        "the upload is too large: the evidence files are at most %(mib)s MiB "
+                        "together"
+                    ),
+                    mib=mib,
                 )
             return await handler(request)
 
@@ -202,9 +205,7 @@ def read_uploads(types: list[str], files: list[UploadFile]) -> list[Upload]:
     by the handler, so nothing past the limit is read)."""
     chosen = [f for f in files if f.filename]
     if len(types) < len(chosen):
-        raise ValidationError(
-            "choose the type of each evidence file", "请为每个证明材料文件选择类型"
-        )
+        raise ValidationError(N_("choose the type of each evidence file"))
     return [
         Upload(kind, f.filename or "", f.file.read(MAX_EVIDENCE_BYTES + 1))
         for kind, f in zip(types, chosen, strict=False)
@@ -472,8 +473,7 @@ def accept_as_read(
     )
     if sent is not None and sent.strip() != plan_etag(current):
         raise PlanChanged(
-            "the plan changed since you read it; read it again before you accept",
-            "该还款方案在您查看后已有变化；请重新查看后再接受",
+            N_("the plan changed since you read it; read it again before you accept"),
         )
     return relief.accept(
         uow=uow(), platform=platform, borrower_id=borrower_id, plan_id=plan_id, clock=clock

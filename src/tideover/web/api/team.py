@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tideover.domain.collectors import CollectorRole
 from tideover.domain.permissions import Permission
+from tideover.i18n import N_
 from tideover.services.inputs import NO_CONTROL
 from tideover.services.jobs import JobInfo, job_info, start_job
 from tideover.services.platforms import business_date_of
@@ -114,8 +115,8 @@ def check_collector(
     current = show_collector(uow=uow(), platform=caller.platform, collector_id=collector_id)
     if sent.strip() != etag(current):
         raise PreconditionFailed(
-            f"collector {collector_id} changed since it was read",
-            f"催收员 {collector_id} 在读取后已被修改",
+            N_("collector %(collector_id)s changed since it was read"),
+            collector_id=collector_id,
         )
 
 

@@ -31,6 +31,7 @@ from tideover.services.comms.templates import (
 from tideover.web.api.comms import NAME, etag
 from tideover.web.deps import Authorized, Caller, ClockDep, UowFactoryDep
 from tideover.web.ui.pages import render, texts_of
+from tideover.web.ui.refusals import template_changed
 from tideover.web.ui.words import N_
 
 router = APIRouter(prefix="/comms")
@@ -146,14 +147,9 @@ def detail(
 
 
 def _same(uow: UowFactoryDep, caller: Caller, name: str, version: int, sent: str) -> None:
-    from tideover.web.api.comms import PreconditionFailed
-
     current = show_template(uow=uow(), platform=caller.platform, name=name, version=version)
     if sent != etag(current.info):
-        raise PreconditionFailed(
-            f"template {name} version {version} changed since you opened it; reload the page",
-            f"模板 {name} 版本 {version} 在您打开后已被修改；请刷新页面",
-        )
+        raise template_changed(name, version)
 
 
 @router.post("/templates/{name}/{version}/approve")

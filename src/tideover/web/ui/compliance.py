@@ -15,7 +15,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tideover.compliance.contacts import HoldKind
 from tideover.compliance.holds import MAX_REASON
-from tideover.domain.errors import ValidationError
 from tideover.domain.permissions import Permission
 from tideover.services.compliance.holds import add_hold, lift_stored_hold, platform_holds
 from tideover.services.compliance.reports import denials_by_rule, list_packs, platform_rules
@@ -24,6 +23,7 @@ from tideover.services.inputs import FREE_TEXT, NO_CONTROL
 from tideover.web.api.compliance import HoldId
 from tideover.web.deps import Authorized, Caller, ClockDep, UowFactoryDep
 from tideover.web.ui.pages import render, texts_of
+from tideover.web.ui.refusals import unknown_hold_kind
 from tideover.web.ui.words import ADMIN_LABELS, N_
 
 router = APIRouter(prefix="/compliance")
@@ -43,11 +43,7 @@ def hold_kind(value: str) -> HoldKind | None:
     try:
         return HoldKind(value)
     except ValueError:
-        known = ", ".join(k.value for k in HoldKind)
-        raise ValidationError(
-            f"unknown kind of hold {value!r}; one of {known}",
-            f"未知的冻结类型 {value!r}；可选：{known}",
-        ) from None
+        raise unknown_hold_kind(value) from None
 
 
 def show(

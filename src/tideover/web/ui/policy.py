@@ -36,6 +36,7 @@ from tideover.services.simulate.review import request_review_again, review_simul
 from tideover.web.api.policy import MAX_DOCUMENT, etag
 from tideover.web.deps import Authorized, Caller, ClockDep, UowFactoryDep
 from tideover.web.ui.pages import render, texts_of
+from tideover.web.ui.refusals import policy_version_changed
 from tideover.web.ui.simulation import difference_rows, driver_rows, simulation_chart
 from tideover.web.ui.words import N_
 
@@ -188,14 +189,9 @@ def simulate_again(
 
 
 def _same_version(uow: UowFactoryDep, caller: Caller, number: int, sent: str) -> None:
-    from tideover.web.api.policy import PreconditionFailed
-
     current = show_policy_version(uow=uow(), platform=caller.platform, version=number)
     if sent != etag(current):
-        raise PreconditionFailed(
-            f"policy version {number} changed since you opened it; reload the page",
-            f"策略版本 {number} 在您打开后已被修改；请刷新页面",
-        )
+        raise policy_version_changed(number)
 
 
 @router.post("/{number}/approve")

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tideover.adapters.channels import SmsNotConfigured
 from tideover.domain.errors import Conflict, ValidationError
+from tideover.i18n import N_
 from tideover.plans import EvidenceType
 from tideover.plans.application import MAX_EVIDENCE_BYTES
 from tideover.services.access.signin import SignInRefused, TooManyCodes, sign_out
@@ -256,9 +257,7 @@ router.add_api_route(
 
 def _upload(kind: EvidenceType | None, file: UploadFile) -> Upload:
     if kind is None:
-        raise ValidationError(
-            "choose the type of each evidence file", "请为每个证明材料文件选择类型"
-        )
+        raise ValidationError(N_("choose the type of each evidence file"))
     return Upload(kind.value, file.filename or "", file.file.read(MAX_EVIDENCE_BYTES + 1))
 
 

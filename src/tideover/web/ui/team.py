@@ -27,10 +27,10 @@ from tideover.services.queues.collectors import (
 )
 from tideover.services.queues.items import reassign_from
 from tideover.services.queues.workload import show_collector, workload
-from tideover.web.api.policy import PreconditionFailed
 from tideover.web.api.team import ASSIGN, CollectorId, JobId, etag
 from tideover.web.deps import Authorized, Caller, ClockDep, NowDep, UowFactoryDep
 from tideover.web.ui.compliance import finished, flash, show
+from tideover.web.ui.refusals import collector_changed
 from tideover.web.ui.words import N_
 
 router = APIRouter(prefix="/team")
@@ -141,10 +141,7 @@ def change(
     """The whole form is sent: the fields that differ change (an unticked box deactivates)."""
     current = show_collector(uow=uow(), platform=caller.platform, collector_id=collector_id)
     if etag_sent != etag(current):
-        raise PreconditionFailed(
-            f"collector {collector_id} changed since you opened it; reload the page",
-            f"催收员 {collector_id} 在您打开后已被修改；请刷新页面",
-        )
+        raise collector_changed(collector_id)
     wanted = {
         "name": name,
         "team": team,
