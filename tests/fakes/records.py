@@ -33,6 +33,7 @@ from tideover.domain.identity import Role, name_key
 from tideover.domain.loans import Loan, Schedule
 from tideover.domain.money import Currency, currency
 from tideover.domain.schedule_in_force import InForce
+from tideover.i18n import N_, Wording
 from tideover.plans.application import EvidenceDocument
 from tideover.plans.approval import Approval, ApprovalRequest
 from tideover.plans.cases import ApplicationCase
@@ -45,6 +46,21 @@ _ACTIVATING = ("activate", "rollback")
 
 def _bulk_only(what: str) -> NoReturn:
     raise NotImplementedError(f"{what}: a bulk read of the daily cycle, not kept in memory")
+
+
+# Named as the SQL repositories name them in their refusals.
+LOANS = Wording(N_("loans"))
+APPLICATIONS = Wording(N_("hardship applications"))
+
+
+def _unknown(platform_code: str, kind: Wording, item_id: str) -> NotFound:
+    return NotFound(
+        N_("unknown %(kind)s on platform %(platform_code)s (%(count)s): %(shown)s"),
+        kind=kind,
+        platform_code=repr(platform_code),
+        count=1,
+        shown=item_id,
+    )
 
 
 class FakePlatformRepository:
@@ -60,7 +76,15 @@ class FakePlatformRepository:
         found = self._platforms.get(code)
         cur = _currency(currency)
         if found is not None and found.currency != cur:
-            raise Conflict(f"platform {code!r} keeps its currency", "平台币种不可更改")
+            raise Conflict(
+                N_(
+                    "platform %(code)s keeps its amounts in %(currency)s; it cannot switch to "
+                    "%(code_of_currency)s"
+                ),
+                code=repr(code),
+                currency=found.currency,
+                code_of_currency=cur,
+            )
         record = PlatformRecord(code, name, cur, dict(settings))
         self._platforms[code] = record
         return record
@@ -91,7 +115,14 @@ class FakePolicyRepository:
         self, version: Version, *, policy: str, document: str, sha256: str, at: datetime
     ) -> None:
         if any(s.version.number == version.number for s in self._versions):
-            raise Conflict(f"policy version {version.number} exists", "策略版本已存在")
+            raise Conflict(
+                N_(
+                    "policy version %(number)s of platform %(platform_code)s was written "
+                    "concurrently; retry"
+                ),
+                number=version.number,
+                platform_code=repr(self.platform_code),
+            )
         self._versions.append(StoredPolicy(version, policy, document, sha256, at))
 
     def record(self, before: Ledger, after: Ledger) -> builtins.list[Event]:
@@ -100,7 +131,13 @@ class FakePolicyRepository:
             if now != stored.version:
                 self._versions[index] = dataclasses.replace(stored, version=now)
         if sum(s.version.status is Status.ACTIVE for s in self._versions) > 1:
-            raise Conflict("two active versions", "两个生效版本")  # the database's unique index
+            raise Conflict(
+                N_(
+                    "platform %(platform_code)s: the policy versions changed concurrently or the "
+                    "change breaks a rule of the workflow; retry"
+                ),
+                platform_code=repr(self.platform_code),
+            )  # the database's unique index
         new_events = builtins.list(after.events[len(before.events) :])
         for event in new_events:
             effective = after.version(event.version).effective_from
@@ -113,7 +150,11 @@ class FakePolicyRepository:
         for stored in self._versions:
             if stored.version.number == number:
                 return stored
-        raise NotFound(f"policy version {number} not found", f"没有策略版本 {number}")
+        raise NotFound(
+            N_("policy version %(number)s not found on platform %(platform_code)s"),
+            number=number,
+            platform_code=repr(self.platform_code),
+        )
 
     def active(self) -> StoredPolicy | None:
         return next((s for s in self._versions if s.version.status is Status.ACTIVE), None)
@@ -168,7 +209,14 @@ class FakeApplicationRepository:
     def add_application(self, case: ApplicationCase, evidence: Sequence[EvidenceFile]) -> None:
         app_id = case.application.application_id
         if app_id in self._cases:
-            raise Conflict(f"hardship application {app_id!r} already exists", "困难申请已存在")
+            raise Conflict(
+                N_(
+                    "hardship application %(application_id)s already exists on platform "
+                    "%(platform_code)s"
+                ),
+                application_id=repr(app_id),
+                platform_code=repr(self.platform_code),
+            )
         self._cases[app_id] = case
         self._evidence[app_id] = [(e.document, e.content) for e in evidence]
 
@@ -178,7 +226,11 @@ class FakeApplicationRepository:
     def require_application(self, application_id: str, *, lock: bool = False) -> ApplicationCase:
         case = self._cases.get(application_id)
         if case is None:
-            raise NotFound(f"no hardship application {application_id!r}", "没有该困难申请")
+            raise NotFound(
+                N_("no hardship application %(application_id)s on platform %(platform_code)s"),
+                application_id=repr(application_id),
+                platform_code=repr(self.platform_code),
+            )
         return case
 
     def save_case(self, case: ApplicationCase) -> None:
@@ -233,11 +285,15 @@ class FakePlanRepository:
         approval: Approval | None,
     ) -> None:
         if plan.loan_id not in self._loans:
-            raise NotFound(f"unknown loan {plan.loan_id!r}", "未知借据")
+            raise _unknown(self.platform_code, LOANS, plan.loan_id)
         if application_id not in self._cases:
-            raise NotFound(f"unknown application {application_id!r}", "未知困难申请")
+            raise _unknown(self.platform_code, APPLICATIONS, application_id)
         if plan.plan_id in self._plans:
-            raise Conflict(f"plan {plan.plan_id!r} already exists", "还款方案已存在")
+            raise Conflict(
+                N_("plan %(plan_id)s already exists on platform %(platform_code)s"),
+                plan_id=repr(plan.plan_id),
+                platform_code=repr(self.platform_code),
+            )
         self._plans[plan.plan_id] = StoredPlan(
             plan=plan,
             application_id=application_id,
@@ -256,7 +312,11 @@ class FakePlanRepository:
     def require_plan(self, plan_id: str, *, lock: bool = False) -> StoredPlan:
         stored = self._plans.get(plan_id)
         if stored is None:
-            raise NotFound(f"no plan {plan_id!r}", f"没有还款方案 {plan_id!r}")
+            raise NotFound(
+                N_("no plan %(plan_id)s on platform %(platform_code)s"),
+                plan_id=repr(plan_id),
+                platform_code=repr(self.platform_code),
+            )
         return stored
 
     def plans_for_application(self, application_id: str) -> builtins.list[StoredPlan]:
@@ -296,7 +356,11 @@ class FakePlanRepository:
     def record_approval(self, plan_id: str, approval: Approval) -> None:
         stored = self.require_plan(plan_id)
         if approval.approved_by == stored.request.requested_by:  # the database's check
-            raise Conflict("the requester may not approve", "申请人不能审批")
+            raise Conflict(
+                N_("approval of plan %(plan_id)s refused by the database: %(orig)s"),
+                plan_id=repr(plan_id),
+                orig="the requester may not approve",
+            )
         self._plans[plan_id] = dataclasses.replace(stored, approval=approval)
 
 
@@ -334,7 +398,7 @@ class FakeScheduleRepository:
         plan_id: str | None = None,
     ) -> ScheduleVersion:
         if loan_id not in self._loans:
-            raise NotFound(f"unknown loan {loan_id!r}", "未知借据")
+            raise _unknown(self.platform_code, LOANS, loan_id)
         history = self._histories.setdefault(loan_id, [])
         version = ScheduleVersion(len(history) + 1, schedule, reason, effective_from)
         history.append(version)
@@ -358,7 +422,16 @@ class FakeLoanRepository:
     def add_many(self, loans: Sequence[Loan]) -> int:
         for loan in loans:
             if loan.loan_id in self._loans:
-                raise Conflict(f"loan {loan.loan_id!r} already exists", "借据已存在")
+                raise Conflict(
+                    N_(
+                        "%(kind)s already on platform %(platform_code)s or repeated in the batch "
+                        "(%(count)s): %(shown)s"
+                    ),
+                    kind=LOANS,
+                    platform_code=repr(self.platform_code),
+                    count=1,
+                    shown=loan.loan_id,
+                )
             self._loans[loan.loan_id] = loan
         return len(loans)
 
@@ -406,8 +479,17 @@ class FakeUserRepository:
     def add(
         self, *, username: str, display_name: str, roles: Sequence[Role], created_by: str
     ) -> UserRecord:
-        if self.by_name(username) is not None:
-            raise Conflict(f"user {username!r} would be confused with another", "用户名冲突")
+        existing = self.by_name(username)
+        if existing is not None:
+            raise Conflict(
+                N_(
+                    "user %(username)s would be confused with the existing user "
+                    "%(existing_username)s on platform %(platform_code)s"
+                ),
+                username=repr(username),
+                existing_username=repr(existing.username),
+                platform_code=repr(self.platform_code),
+            )
         record = UserRecord(
             user_id=len(self._users) + 1,
             username=username,
@@ -431,7 +513,11 @@ class FakeUserRepository:
     def require(self, user_id: int) -> UserRecord:
         found = self.get(user_id)
         if found is None:
-            raise NotFound(f"no user {user_id}", "没有该用户")
+            raise NotFound(
+                N_("no user %(user_id)s on platform %(platform_code)s"),
+                user_id=user_id,
+                platform_code=repr(self.platform_code),
+            )
         return found
 
     def list(self) -> builtins.list[UserRecord]:

@@ -42,6 +42,7 @@ from tideover.adapters.repositories import (
 from tideover.compliance.audit import AuditRecord
 from tideover.domain.errors import NotFound, UsageError
 from tideover.domain.loans import Loan
+from tideover.i18n import N_
 from tideover.plans.application import EvidenceDocument
 from tideover.plans.cases import ApplicationCase
 from tideover.plans.lifecycle import ScheduleVersion
@@ -91,7 +92,10 @@ class Store:
 
     def of(self, platform: str) -> PlatformData:
         if platform not in self.platforms:  # as the SQL repositories refuse it
-            raise NotFound(f"unknown platform {platform!r}; create it first", "平台不存在")
+            raise NotFound(
+                N_("unknown platform %(platform_code)s; create it first"),
+                platform_code=repr(platform),
+            )
         return self.data.setdefault(platform, PlatformData())
 
 
@@ -106,7 +110,7 @@ class InMemoryUnitOfWork:
 
     def __enter__(self) -> Self:
         if self._open:
-            raise UsageError("this unit of work is already open", "该工作单元已打开")
+            raise UsageError(N_("this unit of work is already open; create a new one per use case"))
         self._open = True
         self._saved = copy.deepcopy(self.store)
         return self
@@ -126,7 +130,13 @@ class InMemoryUnitOfWork:
         from tideover.adapters.locks import LockHeld
 
         if name in self.store.locks:
-            raise LockHeld(f"{label} is in progress", f"{label} 正在进行")
+            raise LockHeld(
+                N_(
+                    "%(name)s is in progress in another process; wait for it to finish, or "
+                    "check `tideover cycle runs`"
+                ),
+                name=label,
+            )
         self.store.locks.add(name)
         try:
             yield
@@ -146,7 +156,7 @@ class InMemoryUnitOfWork:
 
     def _require_open(self) -> None:
         if not self._open:
-            raise UsageError("the unit of work is not open", "工作单元尚未打开")
+            raise UsageError(N_("the unit of work is not open; use it in a `with` block"))
 
     # -- the repositories the handler tests use ----------------------------------------
 

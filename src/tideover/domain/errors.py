@@ -29,20 +29,14 @@ class TideoverError(Exception):
     http_status: ClassVar[int] = 400
 
     wording: Wording
-    _zh: str | None
 
-    def __init__(self, message: str | Wording, zh: str | None = None, /, **values: object) -> None:
-        # ``zh``: a text written in both languages by code not yet moved to the
-        # catalogue (web/, services/access/, adapters/); it goes when they have moved.
+    def __init__(self, message: str | Wording, /, **values: object) -> None:
         wording = message if isinstance(message, Wording) else Wording(message, **values)
         super().__init__(wording.message)
         self.wording = wording
-        self._zh = zh
 
     def message(self, locale: str = "en") -> str:
         """The message in ``locale`` (``zh*`` gives Chinese, anything else English)."""
-        if self._zh is not None:
-            return self._zh if locale.lower().startswith("zh") else self.wording.message
         return self.wording.in_language(locale)
 
     @property
