@@ -217,6 +217,11 @@ def test_lists_read_in_the_readers_punctuation() -> None:
     assert clauses.zh == "贷款条件无效：原因；二"
 
 
+def test_an_error_is_raised_one_way_with_one_text() -> None:
+    with pytest.raises(TypeError):
+        NotFound(N_("no loan %(loan_id)s"), "no loan either", loan_id="L1")  # type: ignore[misc]
+
+
 def test_an_error_reads_in_both_languages() -> None:
     error = NotFound(N_("no loan %(loan_id)s"), loan_id="L1")
     assert str(error) == error.en == error.message("en") == "no loan L1"
