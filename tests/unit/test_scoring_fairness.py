@@ -160,7 +160,7 @@ def test_protected_attributes_are_not_model_inputs_by_default(sample: pd.DataFra
     result = train(sample, TARGET, "gbm", id_column="ID", folds=2)
     assert protected_inputs([f.name for f in result.model.features]) == []
     for name in ("SEX", "AGE", "EDUCATION_2", "MARRIAGE_1"):
-        assert result.data.excluded[name] == "protected attribute"
+        assert result.data.excluded[name].en == "protected attribute"
 
 
 def test_protected_attributes_are_inputs_only_when_allowed(sample: pd.DataFrame) -> None:

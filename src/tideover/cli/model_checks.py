@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tideover.cli.model import PlatformOption, names_list
-from tideover.cli.output import JsonOption, _, console, print_json
+from tideover.cli.output import JsonOption, _, console, language, print_json
 from tideover.domain.errors import UsageError
 from tideover.i18n import N_
 
@@ -119,7 +119,7 @@ def fairness(
     if json_out:
         print_json(result)
         return
-    console.print(result.markdown(), markup=False, highlight=False)
+    console.print(result.markdown(language()), markup=False, highlight=False)
 
 
 def rollrates(

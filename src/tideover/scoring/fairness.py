@@ -269,30 +269,61 @@ def _fmt(value: Any, pattern: str) -> str:
     )
 
 
-def markdown(report: dict[str, Any]) -> str:
-    """The fairness report for people: one table per protected attribute."""
+# The columns of a group's table, left to right.
+_COLUMNS = (
+    N_("group"),
+    N_("rows"),
+    N_("mean score"),
+    N_("median"),
+    N_("KS vs rest"),
+    N_("favourable"),
+    N_("AIR"),
+    N_("bad rate"),
+    N_("predicted"),
+    N_("AUC"),
+    N_("AUC gap"),
+    N_("flags"),
+)
+
+
+def markdown(report: dict[str, Any], language: str = "en") -> str:
+    """The fairness report for people, in ``language``: one table per protected attribute
+    (the flags are their codes, as the JSON report has them)."""
+
+    def said(message: str, /, **values: object) -> str:
+        return Wording(message, **values).in_language(language)
+
+    inputs = report["model_inputs_protected"]
     lines = [
-        f"# Fairness: {report['model_version']}",
+        said(N_("# Fairness: %(version)s"), version=report["model_version"]),
         "",
-        f"- rows: {report['rows']}; favourable = predicted bad probability below "
-        f"{report['cutoff']:.2f}",
-        f"- flags: adverse impact ratio < {FOUR_FIFTHS} (four-fifths rule, 29 CFR 1607.4(D)), "
-        f"AUC gap > {AUC_GAP}, |calibration gap| > {CALIBRATION_GAP}; groups under "
-        f"{report['min_rows']} rows are not flagged",
-        "- protected attributes used as model inputs: "
-        + (", ".join(report["model_inputs_protected"]) or "none"),
+        said(
+            N_("- rows: %(rows)s; favourable = predicted bad probability below %(cutoff)s"),
+            rows=report["rows"],
+            cutoff=format(report["cutoff"], ".2f"),
+        ),
+        said(
+            N_(
+                "- flags: adverse impact ratio < %(air)s (four-fifths rule, 29 CFR 1607.4(D)), "
+                "AUC gap > %(auc_gap)s, |calibration gap| > %(calibration_gap)s; groups under "
+                "%(min_rows)s rows are not flagged"
+            ),
+            air=FOUR_FIFTHS,
+            auc_gap=AUC_GAP,
+            calibration_gap=CALIBRATION_GAP,
+            min_rows=report["min_rows"],
+        ),
+        said(
+            N_("- protected attributes used as model inputs: %(attributes)s"),
+            attributes=tuple(inputs) if inputs else Wording(N_("none")),
+        ),
     ]
+    header = " | ".join(said(column) for column in _COLUMNS)
     for attribute, result in report["attributes"].items():
-        lines += [
-            "",
-            f"## {attribute}",
-            "",
-            "| group | rows | mean score | median | KS vs rest | favourable | AIR "
-            "| bad rate | predicted | AUC | AUC gap | flags |",
-            "|---" * 12 + "|",
-        ]
+        lines += ["", f"## {attribute}", "", f"| {header} |", "|---" * len(_COLUMNS) + "|"]
         for name, g in result["groups"].items():
-            flags = ", ".join(f["code"] for f in g["flags"]) or ("" if g["eligible"] else "small")
+            flags = ", ".join(f["code"] for f in g["flags"])
+            flags = flags or ("" if g["eligible"] else said(N_("small group")))
             lines.append(
                 f"| {name} | {g['rows']} | {g['score_mean']:.1f} | {g['score_quartiles'][1]:.1f} "
                 f"| {_fmt(g['score_ks_vs_rest'], '.3f')} | {g['favourable_rate']:.1%} "

@@ -15,7 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from tideover.domain.errors import InputRejected
-from tideover.i18n import N_, Wording
+from tideover.i18n import N_, Clauses, Wording
 
 FeatureKind = Literal["numeric", "categorical"]
 
@@ -49,12 +49,13 @@ class Feature:
 
 @dataclass(frozen=True)
 class TrainingSet:
-    """Model inputs, the 0/1 target (1 = bad) and what was left out, with why."""
+    """Model inputs, the 0/1 target (1 = bad) and what was left out, with why (read in
+    the reader's language; the training summary keeps the English)."""
 
     frame: pd.DataFrame
     target: npt.NDArray[np.int8]
     features: tuple[Feature, ...]
-    excluded: dict[str, str] = field(default_factory=dict)
+    excluded: dict[str, Wording] = field(default_factory=dict)
 
 
 def is_protected(column: str, protected: Iterable[str]) -> bool:
@@ -122,16 +123,16 @@ def infer_kind(column: pd.Series) -> FeatureKind | None:
     return "categorical"
 
 
-def _why_excluded(name: str, column: pd.Series, kind: FeatureKind | None) -> str | None:
+def _why_excluded(name: str, column: pd.Series, kind: FeatureKind | None) -> Wording | None:
     if kind is None:
-        return "date or time column; derive a numeric feature from it"
+        return Wording(N_("date or time column; derive a numeric feature from it"))
     distinct = int(column.nunique(dropna=True))
     if (
         kind == "categorical"
         and distinct >= _ID_LIKE_MIN_DISTINCT
         and distinct > _ID_LIKE_SHARE * column.notna().sum()
     ):
-        return f"identifier-like text ({distinct} distinct values)"
+        return Wording(N_("identifier-like text (%(distinct)s distinct values)"), distinct=distinct)
     return None
 
 
@@ -166,7 +167,7 @@ def training_set(
                 N_("%(role)s %(name)s is not in the data"), role=role, name=repr(name)
             )
     _check_class_sizes(target, y, min_rows_per_class)
-    excluded: dict[str, str] = dict.fromkeys(exclude, "excluded on request")
+    excluded: dict[str, Wording] = dict.fromkeys(exclude, Wording(N_("excluded on request")))
     features: list[Feature] = []
     for name in frame.columns:
         if name in (target, id_column) or name in excluded:
@@ -174,12 +175,12 @@ def training_set(
         if not isinstance(name, str):
             raise InputRejected(N_("column name %(name)s is not text"), name=repr(name))
         if is_protected(name, protected) and not allow_protected:
-            excluded[name] = "protected attribute"
+            excluded[name] = Wording(N_("protected attribute"))
             continue
         kind = infer_kind(frame[name])
         why = _why_excluded(name, frame[name], kind)
         if why is not None or kind is None:
-            excluded[name] = why or "unsupported type"
+            excluded[name] = why or Wording(N_("unsupported type"))
             continue
         _check_not_constant(name, frame[name])
         features.append(Feature(name, kind))
@@ -192,8 +193,14 @@ def training_set(
     return TrainingSet(inputs, y, tuple(features), excluded)
 
 
-def _describe(excluded: dict[str, str]) -> str:
-    return "; ".join(f"{k} ({v})" for k, v in excluded.items()) or "-"
+def _describe(excluded: dict[str, Wording]) -> Clauses | str:
+    return (
+        Clauses(
+            Wording(N_("%(column)s (%(why)s)"), column=name, why=why)
+            for name, why in excluded.items()
+        )
+        or "-"
+    )
 
 
 def coerce(frame: pd.DataFrame, features: Sequence[Feature]) -> pd.DataFrame:

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from tideover.i18n import N_, Wording
+from tideover.i18n.charts import cjk_font, label, title
 from tideover.scoring.evaluate import METRICS, expected_calibration_error
 from tideover.scoring.training import TrainingResult
 
@@ -73,15 +75,25 @@ def _plots(result: TrainingResult, directory: Path) -> list[Path]:
     import matplotlib.pyplot as plt
     from sklearn.metrics import roc_curve
 
+    font = cjk_font()
+    chinese = font is not None
+    style = {"fontfamily": font} if font else {}
+
+    def named(axes: Any, x: str, y: str, heading: str) -> None:
+        axes.set_xlabel(label(Wording(x), chinese=chinese), **style)
+        axes.set_ylabel(label(Wording(y), chinese=chinese), **style)
+        axes.set_title(title(Wording(heading), chinese=chinese), **style)
+
     y = result.data.target
     probability = result.validation.out_of_fold
     paths = [directory / name for name in PLOTS]
 
     figure, axes = plt.subplots(figsize=(4.5, 4.5))
     fpr, tpr, _ = roc_curve(y, probability)
-    axes.plot(fpr, tpr, label="out-of-fold")
+    axes.plot(fpr, tpr, label=label(Wording(N_("out-of-fold")), chinese=chinese))
     axes.plot([0, 1], [0, 1], linestyle="--", color="grey")
-    axes.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC")
+    axes.legend(prop={"family": font} if font else None)
+    named(axes, N_("false positive rate"), N_("true positive rate"), N_("ROC"))
     figure.savefig(paths[0], dpi=80, bbox_inches="tight")
     plt.close(figure)
 
@@ -91,16 +103,17 @@ def _plots(result: TrainingResult, directory: Path) -> list[Path]:
     axes.plot(predicted, observed, marker="o")
     top = max([*predicted, *observed, 0.01])
     axes.plot([0, top], [0, top], linestyle="--", color="grey")
-    axes.set(xlabel="mean predicted", ylabel="observed bad rate", title="Calibration")
+    named(axes, N_("mean predicted"), N_("observed bad rate"), N_("Calibration"))
     figure.savefig(paths[1], dpi=80, bbox_inches="tight")
     plt.close(figure)
 
     figure, axes = plt.subplots(figsize=(6, 4))
     score = result.model.scale.score(np.log(probability / (1.0 - probability)))
-    for label, rows in (("good", y == 0), ("bad", y == 1)):
-        axes.hist(score[rows], bins=40, alpha=0.6, label=label, density=True)
-    axes.legend()
-    axes.set(xlabel="score", ylabel="density", title="Scores by outcome (out-of-fold)")
+    for outcome, rows in ((N_("good"), y == 0), (N_("bad"), y == 1)):
+        shown = label(Wording(outcome), chinese=chinese)
+        axes.hist(score[rows], bins=40, alpha=0.6, label=shown, density=True)
+    axes.legend(prop={"family": font} if font else None)
+    named(axes, N_("score"), N_("density"), N_("Scores by outcome (out-of-fold)"))
     figure.savefig(paths[2], dpi=80, bbox_inches="tight")
     plt.close(figure)
     return paths

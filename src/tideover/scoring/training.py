@@ -72,7 +72,7 @@ class TrainingResult:
             "features": [f.name for f in self.model.features],
             "candidate_features": [f.name for f in self.data.features],
             "derivations": [d.text for d in self.derivations],
-            "excluded": dict(self.data.excluded),
+            "excluded": {name: why.en for name, why in self.data.excluded.items()},
             "cross_validation": {
                 "folds": len(self.validation.folds),
                 "per_fold": list(self.validation.folds),

@@ -4,9 +4,10 @@ Series are summed over segments and arms from the stored counts and bases
 (``kpi_report`` rows), so a platform's rate is its accounts (or amounts) over
 its base, never an average of segment rates.  Floats appear only to draw.
 
-Labels are English; a Chinese label is added under each title only when a
-font with CJK glyphs is installed (none is downloaded).  Matplotlib runs on its
-Agg canvas (no display), like the training report's plots.
+Every text on it comes from the catalogue, in both languages as
+:mod:`tideover.i18n.charts` lays them out (the Chinese only when a font can
+draw it).  Matplotlib runs on its Agg canvas (no display), like the training
+report's plots.
 """
 
 from __future__ import annotations
@@ -25,23 +26,11 @@ from typing import Any
 from tideover.domain.errors import NotFound, ValidationError
 from tideover.domain.money import currency
 from tideover.i18n import N_, Wording
+from tideover.i18n.charts import cjk_font, label, title
 from tideover.services.cycle.results import KpiChart, KpiFigure, KpiReport
 
 WIDTH_IN, HEIGHT_IN, DPI = 16, 8, 100  # 1600 × 800 pixels
 MAX_TICKS = 6
-# Fonts known to carry Simplified Chinese glyphs, in order of preference.
-CJK_FONTS = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei",
-    "AR PL UMing CN",
-    "Droid Sans Fallback",
-    "SimHei",
-    "Microsoft YaHei",
-    "PingFang SC",
-)
 HUNDRED, THOUSAND = Decimal(100), Decimal(1000)
 
 
@@ -121,19 +110,6 @@ def kpi_series(report: KpiReport) -> KpiSeries:
     )
 
 
-def cjk_font() -> str | None:
-    """The name of an installed font with Chinese glyphs, or None."""
-    from matplotlib import font_manager
-
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
-
-
-def title(wording: Wording, *, chinese: bool) -> str:
-    """A chart's title: English, and Chinese beneath it when a font can draw it."""
-    return f"{wording.en}\n{wording.zh}" if chinese else wording.en
-
-
 def check_chart_path(path: Path) -> Path:
     """A ``.png`` file in an existing folder; anything else is refused before any work."""
     if path.suffix.lower() != ".png":
@@ -174,7 +150,13 @@ def write_kpi_chart(report: KpiReport, path: Path) -> KpiChart:
             last=last,
         )
     series = kpi_series(report)
-    figure = _figure(series, f"{report.platform}: KPIs {report.first} – {report.last}")
+    heading = Wording(
+        N_("%(platform)s: KPIs %(first)s – %(last)s"),
+        platform=report.platform,
+        first=report.first,
+        last=report.last,
+    )
+    figure = _figure(series, heading)
     handle, temporary = tempfile.mkstemp(suffix=".png", dir=target.parent)
     os.close(handle)
     try:
@@ -188,34 +170,42 @@ def write_kpi_chart(report: KpiReport, path: Path) -> KpiChart:
     )
 
 
-# (series keys and their legend labels, title, y-axis label)
-Panel = tuple[tuple[tuple[str, str], ...], Wording, str]
+# (series keys and their legend labels, title, y-axis label); a code (30+, a bucket, a
+# currency) is the same in both languages.
+Panel = tuple[tuple[tuple[str, Wording | str], ...], Wording, Wording | str]
 
 
 def _panels(series: KpiSeries) -> list[Panel]:
     bucket = series.roll_from or "M1"
     return [
-        ((("30+", "30+"), ("90+", "90+")), Wording(N_("Delinquency rate")), "% of open accounts"),
+        ((("30+", "30+"), ("90+", "90+")), Wording(N_("Delinquency rate")),
+         Wording(N_("% of open accounts"))),
         ((("roll", bucket),), Wording(N_("Roll rate %(bucket)s → worse"), bucket=bucket),
-         f"% of {bucket} accounts"),
-        ((("cure", "cure"),), Wording(N_("Cure rate")), "% of delinquent accounts"),
-        ((("recovery", "recovery"),), Wording(N_("Recovery rate")),
-         "% of overdue at start of day"),
-        ((("planned", "planned"), ("allowed", "allowed"), ("dropped", "dropped"),
-          ("attempted", "attempted (ledger)")), Wording(N_("Contacts and denials")), "actions"),
-        ((("complaints", "complaints"),), Wording(N_("Complaints per 1,000 contacts")),
-         "per 1,000 attempts"),
-        ((("cost", "cost"),), Wording(N_("Cost to collect")), series.currency),
-        ((("promises_kept", "promises kept"), ("plans_kept", "plans completed")),
-         Wording(N_("Promises kept, plans completed")), "% of those decided"),
+         Wording(N_("%% of %(bucket)s accounts"), bucket=bucket)),
+        ((("cure", Wording(N_("cured"))),), Wording(N_("Cure rate")),
+         Wording(N_("% of delinquent accounts"))),
+        ((("recovery", Wording(N_("recovered"))),), Wording(N_("Recovery rate")),
+         Wording(N_("% of overdue at start of day"))),
+        ((("planned", Wording(N_("planned"))), ("allowed", Wording(N_("allowed"))),
+          ("dropped", Wording(N_("dropped"))),
+          ("attempted", Wording(N_("attempted (ledger)")))),
+         Wording(N_("Contacts and denials")), Wording(N_("actions"))),
+        ((("complaints", Wording(N_("complaints"))),),
+         Wording(N_("Complaints per 1,000 contacts")), Wording(N_("per 1,000 attempts"))),
+        ((("cost", Wording(N_("cost"))),), Wording(N_("Cost to collect")), series.currency),
+        ((("promises_kept", Wording(N_("promises kept"))),
+          ("plans_kept", Wording(N_("plans completed")))),
+         Wording(N_("Promises kept, plans completed")), Wording(N_("% of those decided"))),
     ]  # fmt: skip
 
 
-def _figure(series: KpiSeries, heading: str) -> Any:
+def _figure(series: KpiSeries, heading: Wording) -> Any:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     font = cjk_font()
+    chinese = font is not None
+    style = {"fontfamily": font} if font else {}
     figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)  # the Agg canvas: no display, safe on servers
     axes_grid = figure.subplots(2, 4)
@@ -224,21 +214,24 @@ def _figure(series: KpiSeries, heading: str) -> Any:
     ticks = series.dates[::step]
     for axes, (lines, heading_of, unit) in zip(axes_grid.flat, _panels(series), strict=True):
         given = [v for key, _ in lines for v in series.values[key] if v is not None]
-        for key, label in lines:
+        for key, name in lines:
             points = [float(v) if v is not None else float("nan") for v in series.values[key]]
-            axes.plot(series.dates, points, marker="o", label=label)
+            axes.plot(series.dates, points, marker="o", label=label(name, chinese=chinese))
         if all(v >= 0 for v in given):
             axes.set_ylim(bottom=0)  # rates, counts and costs read from zero
-        style = {"fontfamily": font} if font else {}
-        axes.set_title(title(heading_of, chinese=font is not None), fontsize=10, **style)
-        axes.set_ylabel(unit, fontsize=8)
+        axes.set_title(title(heading_of, chinese=chinese), fontsize=10, **style)
+        shown = title(unit, chinese=chinese) if isinstance(unit, Wording) else unit
+        axes.set_ylabel(shown, fontsize=8, **style)
         axes.set_xlim(first - timedelta(days=1), last + timedelta(days=1))
         axes.set_xticks(ticks, labels=[d.isoformat() for d in ticks], rotation=30, ha="right")
         axes.tick_params(labelsize=8)
         axes.grid(alpha=0.3)
         if len(lines) > 1:
-            axes.legend(fontsize=7)
+            axes.legend(prop={"size": 7, "family": font} if font else {"size": 7})
         if not given:
-            axes.text(0.5, 0.5, "no data", ha="center", va="center", transform=axes.transAxes)
-    figure.suptitle(heading, fontsize=12)
+            nothing = label(Wording(N_("no data")), chinese=chinese)
+            axes.text(
+                0.5, 0.5, nothing, ha="center", va="center", transform=axes.transAxes, **style
+            )
+    figure.suptitle(title(heading, chinese=chinese), fontsize=12, **style)
     return figure

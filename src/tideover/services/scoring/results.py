@@ -319,9 +319,9 @@ class FairnessReport(Result):
     outcomes: bool
     attributes: dict[str, AttributeFairness]
 
-    def markdown(self) -> str:
-        """The report for people (``scoring.fairness.markdown``)."""
-        return fair.markdown(self.to_json())
+    def markdown(self, language: str = "en") -> str:
+        """The report for people, in ``language`` (``scoring.fairness.markdown``)."""
+        return fair.markdown(self.to_json(), language)
 
 
 # --- roll-rate matrices ---------------------------------------------------------------------
