@@ -7,9 +7,9 @@ recent contacts, the platform's compiled packs — is read in bulk and kept
 (:class:`CallGate`).  A contact or hold recorded through this process forgets the
 borrower at once; one recorded elsewhere (another worker, the daily cycle) is seen
 within the time the inputs are kept and read again (30 s and the few seconds of the
-read, which a thread of its own does while the old inputs answer).  The answer is therefore advice that may be that
-old, and never what lets a call happen: starting a call asks the gate again on the
-stored ledger (``services.queues.calls.start_call``).
+read, which a thread of its own does while the old inputs answer).  The answer is
+therefore advice that may be that old, and never what lets a call happen: starting a
+call asks the gate again on the stored ledger (``services.queues.calls.start_call``).
 """
 
 from __future__ import annotations
