@@ -196,3 +196,27 @@ def test_latest_promotes_the_model_just_trained(
     assert scored["model_version"] == trained["version"]
     assert main.run(promote) == 1  # already the champion: a conflict, said plainly
     assert "already the champion" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ("fold cross-validation", "protected attribute", "bad rate")),
+        ("zh", ("折交叉验证", "受保护属性", "违约率")),
+    ],
+)
+def test_the_training_report_is_in_the_language_of_the_command(
+    lang: str, words: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    train = ["--lang", lang, "model", "train", "--data", str(SAMPLE), "--target", TARGET,
+             "--id-column", "ID", "--out", str(tmp_path), "--folds", "2", "--json"]  # fmt: skip
+    trained = run_json(train, capsys)
+    folder = Path(str(trained["directory"]))
+    text = (folder / "report.md").read_text(encoding="utf-8")
+    assert all(word in text for word in words), text
+    assert ("Stratified" in text) == (lang == "en")
+    # What code reads stays as stored: the English reasons, whichever language wrote it.
+    metadata = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    assert metadata["excluded"]["SEX"] == "protected attribute"
+    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["excluded"]["SEX"] == "protected attribute"

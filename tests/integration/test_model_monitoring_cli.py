@@ -148,6 +148,40 @@ def test_monitor_refuses_unknown_scoring_columns(
     assert "PAY_0" in err
 
 
+@pytest.mark.parametrize(
+    ("lang", "monitoring", "fairness"),
+    [
+        ("en", ("# Monitoring:", "Population stability", "Score bins"), ("# Fairness:", "group")),
+        ("zh", ("# 模型监控：", "群体稳定性", "评分分箱"), ("# 公平性：", "平均分")),
+    ],
+)
+def test_the_reports_written_are_in_the_language_of_the_command(
+    lang: str,
+    monitoring: tuple[str, ...],
+    fairness: tuple[str, ...],
+    registry: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "reports"
+    for command in ("monitor", "fairness"):
+        argv = ["--lang", lang, "model", command, *common(registry), "--data", str(SAMPLE)]
+        assert main.run([*argv, "--report", str(folder)]) == 0, capsys.readouterr().err
+        printed = capsys.readouterr().out
+        written = (folder / f"{'monitoring' if command == 'monitor' else command}.md").read_text(
+            encoding="utf-8"
+        )
+        assert written.strip() == printed.strip()  # the file is what the reader was shown
+    shown = (folder / "monitoring.md").read_text(encoding="utf-8")
+    assert all(word in shown for word in monitoring), shown
+    assert ("Population stability" in shown) == (lang == "en")
+    shown = (folder / "fairness.md").read_text(encoding="utf-8")
+    assert all(word in shown for word in fairness), shown
+    assert ("mean score" in shown) == (lang == "en")
+    # The JSON beside them is the stored report: codes, whichever language wrote it.
+    assert json.loads((folder / "monitoring.json").read_text())["status"] == "stable"
+
+
 # -- fairness -------------------------------------------------------------------------
 
 

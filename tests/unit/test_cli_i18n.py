@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "src" / "tideover" / "i18n" / "locale" / "zh_CN" / "LC_MESSAGES" / "tideover.po"
 CLI = ROOT / "src" / "tideover" / "cli"
 # Latin words a Chinese text may carry over from its English one: what a person types
-# (option values, file kinds, names of programs) — never an ordinary English word.
+# (option values, file kinds, names of programs), a measure named for its author (Brier) and
+# an author cited (Siddiqi) — never an ordinary English word.
 CARRIED = frozenset(
     """tideover demo aggressive csv parquet jsonl json md docs letter email active name team role
     jurisdictions queues file text target sender offers hardship purpose channel body subject
@@ -33,7 +34,8 @@ CARRIED = frozenset(
     Markdown Java Secure Cookie PySpark Tideover
     queue priority history default every until true false columns values payee bank account note
     alpha pauses phone collectors set diff install pip modeldata datetime int sha big base None
-    NaT MiB KiB Spark Lending Club App PostgreSQL WeasyPrint Pango Noto Debian wheel""".split()  # noqa: SIM905
+    NaT MiB KiB Spark Lending Club App PostgreSQL WeasyPrint Pango Noto Debian wheel
+    Brier Siddiqi""".split()  # noqa: SIM905
 )
 
 

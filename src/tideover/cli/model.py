@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tideover.cli.labels import label
-from tideover.cli.output import JsonOption, _, console, either, print_json, progress_bars
+from tideover.cli.output import (
+    JsonOption,
+    _,
+    console,
+    either,
+    language,
+    print_json,
+    progress_bars,
+)
 from tideover.cli.tables import Column, CsvOption, Listing
 from tideover.domain.clock import SystemClock
 from tideover.domain.errors import UsageError
@@ -112,6 +120,7 @@ def train(
             folds=folds,
             created_by=_user(by),
             clock=SystemClock(),
+            language=language(),
         )
     if json_out:
         print_json(result)

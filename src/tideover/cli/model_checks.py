@@ -27,7 +27,11 @@ OutcomeColumnOption = Annotated[
     typer.Option(help="Outcome column in --outcomes (default: the model's target, or outcome)."),
 ]
 ReportOption = Annotated[
-    Path | None, typer.Option("--report", help="Directory for the report (.md and .json).")
+    Path | None,
+    typer.Option(
+        "--report",
+        help="Directory for the report: .md in the language of --lang, .json as stored.",
+    ),
 ]
 
 
@@ -64,11 +68,12 @@ def monitor(
         outcome_column=outcome_column,
         baseline_path=baseline,
         report_dir=report,
+        language=language(),
     )
     if json_out:
         print_json(result)
         return
-    console.print(result.markdown(), markup=False, highlight=False)
+    console.print(result.markdown(language()), markup=False, highlight=False)
 
 
 def fairness(
@@ -115,6 +120,7 @@ def fairness(
         cutoff=cutoff,
         min_rows=min_rows,
         report_dir=report,
+        language=language(),
     )
     if json_out:
         print_json(result)

@@ -21,6 +21,7 @@ catalogue, and its values, translated only when someone reads it.
 from __future__ import annotations
 
 import io
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -248,6 +249,13 @@ class Texts:
             return format_decimal(number, locale=self.locale, decimal_quantization=False)
         pattern = "#,##0" + ("." + "0" * places if places else "")
         return format_decimal(number, format=pattern, locale=self.locale)
+
+    def fixed(self, value: float | None, places: int = 4) -> str:
+        """A measured ratio (a PSI, an AUC) to ``places`` decimals; "—" when there is none
+        (None or NaN)."""
+        if value is None or math.isnan(value):
+            return "—"
+        return self.number(repr(float(value)), places)
 
     def percent(self, share: Decimal | float, places: int = 1) -> str:
         pattern = "#,##0" + ("." + "0" * places if places else "") + "%"

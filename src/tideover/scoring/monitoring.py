@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from tideover.domain.errors import InputRejected
-from tideover.i18n import N_
+from tideover.i18n import N_, Texts
 from tideover.scoring.artefact import Artefact
 from tideover.scoring.derive import derive
 from tideover.scoring.inputs import coerce
@@ -271,61 +271,137 @@ def monitor(
     return report
 
 
-def markdown(report: Mapping[str, Any]) -> str:
-    """The monitoring report for people."""
+# How a variable's PSI reads (``psi_status``), shown in the reader's language.
+STATUS = {"stable": N_("stable"), "watch": N_("watch"), "shift": N_("shift")}
+# The bins named in words rather than by their edges or levels.
+BIN_WORDS = {MISSING: N_("(missing)"), OTHER: N_("(other)"), "all": N_("all")}
+
+
+def markdown(report: Mapping[str, Any], language: str = "en") -> str:
+    """The monitoring report for people, in ``language`` (the statuses and codes of the
+    JSON report are words of that language here; numbers in its format)."""
+    texts = Texts(language)
+    say = texts.gettext
     score = report["score"]
+
+    def status(code: str) -> str:
+        return say(STATUS[code]) if code in STATUS else code
+
+    training = report["training_rows"]
     lines = [
-        f"# Monitoring: {report['model_version']}",
+        say(N_("# Monitoring: %(version)s"), version=report["model_version"]),
         "",
-        f"- rows scored: {report['rows']} (training sample: {report['training_rows']})",
-        f"- overall: **{report['status']}** (PSI < {PSI_WATCH} stable, up to {PSI_SHIFT} "
-        "watch, above shift; Siddiqi 2006)",
-        f"- score PSI: {score['psi']:.4f} ({score['status']})",
+        say(
+            N_("- rows scored: %(rows)s (training sample: %(training)s)"),
+            rows=texts.number(report["rows"]),
+            training="—" if training is None else texts.number(training),
+        ),
+        say(
+            N_(
+                "- overall: **%(status)s** (PSI below %(watch)s stable, up to %(shift)s watch, "
+                "above it shift; Siddiqi 2006)"
+            ),
+            status=status(report["status"]),
+            watch=texts.fixed(PSI_WATCH, 2),
+            shift=texts.fixed(PSI_SHIFT, 2),
+        ),
+        say(
+            N_("- score PSI: %(psi)s (%(status)s)"),
+            psi=texts.fixed(score["psi"]),
+            status=status(score["status"]),
+        ),
         "",
-        "## Population stability",
+        say(N_("## Population stability")),
         "",
-        "| variable | PSI | status |",
-        "|---|---|---|",
-        f"| score | {score['psi']:.4f} | {score['status']} |",
-        *(f"| {f['name']} | {f['psi']:.4f} | {f['status']} |" for f in report["features"]),
+        _row(say(N_("variable")), say(N_("PSI")), say(N_("status"))),
+        _rule(3),
+        _row(say(N_("score")), texts.fixed(score["psi"]), status(score["status"])),
+        *(_row(f["name"], texts.fixed(f["psi"]), status(f["status"])) for f in report["features"]),
         "",
-        "## Score bins",
+        say(N_("## Score bins")),
         "",
-        "| bin | training share | run share | contribution |",
-        "|---|---|---|---|",
+        _row(
+            say(N_("bin")),
+            say(N_("training share")),
+            say(N_("run share")),
+            say(N_("contribution")),
+        ),
+        _rule(4),
         *(
-            f"| {b['bin']} | {b['expected']:.2%} | {b['actual']:.2%} | {b['contribution']:.4f} |"
+            _row(
+                say(BIN_WORDS[b["bin"]]) if b["bin"] in BIN_WORDS else b["bin"],
+                texts.percent(b["expected"], 2),
+                texts.percent(b["actual"], 2),
+                texts.fixed(b["contribution"]),
+            )
             for b in score["bins"]
         ),
     ]
     if "outcomes" in report:
-        lines += ["", *_outcome_lines(report["outcomes"])]
+        lines += ["", *_outcome_lines(report["outcomes"], texts)]
     return "\n".join(lines) + "\n"
 
 
-def _outcome_lines(result: Mapping[str, Any]) -> list[str]:
+def _row(*cells: object) -> str:
+    return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+
+def _rule(columns: int) -> str:
+    return "|---" * columns + "|"
+
+
+def _outcome_lines(result: Mapping[str, Any], texts: Texts) -> list[str]:
+    say = texts.gettext
     lines = [
-        "## Realised outcomes",
+        say(N_("## Realised outcomes")),
         "",
-        f"- accounts with an outcome: {result['rows_with_outcome']} "
-        f"(without: {result['rows_without_outcome']})",
+        say(
+            N_("- accounts with an outcome: %(known)s (without: %(unknown)s)"),
+            known=texts.number(result["rows_with_outcome"]),
+            unknown=texts.number(result["rows_without_outcome"]),
+        ),
     ]
     if "auc" not in result:
-        return [*lines, f"- {result['note']['en']}"]
+        note = result["note"]
+        return [*lines, "- " + (note["zh"] if texts.chinese else note["en"])]
     change = result.get("auc_change")
+    auc = texts.fixed(result["auc"])
     lines += [
-        f"- observed bad rate {result['observed_bad_rate']:.2%}, "
-        f"mean predicted {result['mean_predicted']:.2%}",
-        f"- AUC {result['auc']:.4f}"
-        + ("" if change is None else f" (training {result['training_auc']:.4f}, {change:+.4f})"),
-        f"- Gini {result['gini']:.4f}, KS {result['ks']:.4f}, Brier {result['brier']:.4f}, "
-        f"calibration gap {result['calibration_gap']:.4f}",
+        say(
+            N_("- observed bad rate %(observed)s, mean predicted %(predicted)s"),
+            observed=texts.percent(result["observed_bad_rate"], 2),
+            predicted=texts.percent(result["mean_predicted"], 2),
+        ),
+        say(N_("- AUC %(auc)s"), auc=auc)
+        if change is None
+        else say(
+            N_("- AUC %(auc)s (training %(training)s, %(change)s)"),
+            auc=auc,
+            training=texts.fixed(result["training_auc"]),
+            change=("+" if change >= 0 else "") + texts.fixed(change),
+        ),
+        say(
+            N_("- Gini %(gini)s, KS %(ks)s, Brier %(brier)s, calibration gap %(gap)s"),
+            gini=texts.fixed(result["gini"]),
+            ks=texts.fixed(result["ks"]),
+            brier=texts.fixed(result["brier"]),
+            gap=texts.fixed(result["calibration_gap"]),
+        ),
         "",
-        "| group | rows | mean predicted | observed |",
-        "|---|---|---|---|",
+        _row(
+            say(N_("group")),
+            say(N_("rows")),
+            say(N_("mean predicted")),
+            say(N_("observed")),
+        ),
+        _rule(4),
         *(
-            f"| {r['group']} | {r['rows']} | {r['mean_predicted']:.2%} "
-            f"| {r['observed_bad_rate']:.2%} |"
+            _row(
+                r["group"],
+                texts.number(r["rows"]),
+                texts.percent(r["mean_predicted"], 2),
+                texts.percent(r["observed_bad_rate"], 2),
+            )
             for r in result["calibration"]
         ),
     ]

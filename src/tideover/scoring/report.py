@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from tideover.i18n import N_, Wording
+from tideover.i18n import N_, Texts, Wording
 from tideover.i18n.charts import cjk_font, label, title
 from tideover.scoring.evaluate import METRICS, expected_calibration_error
 from tideover.scoring.training import TrainingResult
@@ -16,56 +17,111 @@ from tideover.scoring.training import TrainingResult
 PLOTS = ("roc.png", "calibration.png", "scores.png")
 
 
-def write_report(result: TrainingResult, directory: Path, *, title: str) -> list[Path]:
-    """Write ``metrics.json``, ``report.md`` and the plots into ``directory``."""
+def write_report(
+    result: TrainingResult, directory: Path, *, title: Wording, language: str = "en"
+) -> list[Path]:
+    """Write ``metrics.json`` (as stored: codes, English), ``report.md`` (in ``language``,
+    the reader's) and the plots into ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     summary = result.summary()
     metrics_path = directory / "metrics.json"
-    metrics_path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    metrics_path.write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     report_path = directory / "report.md"
-    report_path.write_text(markdown(summary, title=title))
+    shown = markdown(summary, title=title, language=language, excluded=result.data.excluded)
+    report_path.write_text(shown, encoding="utf-8")
     return [metrics_path, report_path, *_plots(result, directory)]
 
 
-def markdown(summary: dict[str, Any], *, title: str) -> str:
-    """The report as Markdown."""
+def markdown(
+    summary: dict[str, Any],
+    *,
+    title: Wording | str,
+    language: str = "en",
+    excluded: Mapping[str, Wording] | None = None,
+) -> str:
+    """The report as Markdown in ``language``; ``excluded``: why each column was left out
+    (by default the summary's English reasons)."""
+    texts = Texts(language)
+    say = texts.gettext
+
+    def said(message: str, /, **values: object) -> str:  # a tuple: the reader's "a, b" / "a、b"
+        return texts.of(Wording(message, **values))
+
+    def listed(items: Sequence[object]) -> object:
+        return tuple(items) if items else Wording(N_("none"))
+
     cv = summary["cross_validation"]
+    reasons: Mapping[str, object] = summary["excluded"] if excluded is None else excluded
+    left_out = [
+        Wording(N_("%(column)s (%(reason)s)"), column=name, reason=why)
+        for name, why in reasons.items()
+    ]
     lines = [
-        f"# {title}",
+        "# " + (texts.of(title) if isinstance(title, Wording) else title),
         "",
-        f"- model kind: {summary['kind']}",
-        f"- rows: {summary['rows']}, bad rate: {summary['bad_rate']:.2%}",
-        f"- features ({len(summary['features'])}): {', '.join(summary['features'])}",
-        f"- derived features: {', '.join(summary['derivations']) or 'none'}",
-        "- excluded: "
-        + (", ".join(f"{k} ({v})" for k, v in summary["excluded"].items()) or "none"),
+        say(N_("- model kind: %(kind)s"), kind=summary["kind"]),
+        say(
+            N_("- rows: %(rows)s, bad rate: %(bad_rate)s"),
+            rows=texts.number(summary["rows"]),
+            bad_rate=texts.percent(summary["bad_rate"], 2),
+        ),
+        said(
+            N_("- features (%(count)s): %(features)s"),
+            count=texts.number(len(summary["features"])),
+            features=listed(summary["features"]),
+        ),
+        said(N_("- derived features: %(derivations)s"), derivations=listed(summary["derivations"])),
+        said(N_("- excluded: %(columns)s"), columns=listed(left_out)),
         "",
-        f"## Stratified {cv['folds']}-fold cross-validation",
+        say(N_("## Stratified %(folds)s-fold cross-validation"), folds=cv["folds"]),
         "",
-        "| metric | mean | std | min | max |",
-        "|---|---|---|---|---|",
+        _row(say(N_("metric")), say(N_("mean")), say(N_("std")), say(N_("min")), say(N_("max"))),
+        "|---" * 5 + "|",
     ]
     for name in METRICS:
         m = cv[name]
-        lines.append(
-            f"| {name} | {m['mean']:.4f} | {m['std']:.4f} | {m['min']:.4f} | {m['max']:.4f} |"
-        )
+        spread = (texts.fixed(m[key]) for key in ("mean", "std", "min", "max"))
+        lines.append(_row(name, *spread))
     table = summary["calibration"]
     lines += [
         "",
-        "## Calibration (out-of-fold, ten equal-count groups)",
+        say(N_("## Calibration (out-of-fold, ten equal-count groups)")),
         "",
-        f"Expected calibration error: {expected_calibration_error(table):.4f}",
+        say(
+            N_("Expected calibration error: %(error)s"),
+            error=texts.fixed(expected_calibration_error(table)),
+        ),
         "",
-        "| group | rows | mean predicted | observed bad rate |",
-        "|---|---|---|---|",
+        _row(
+            say(N_("group")),
+            say(N_("rows")),
+            say(N_("mean predicted")),
+            say(N_("observed bad rate")),
+        ),
+        "|---" * 4 + "|",
     ]
     lines += [
-        f"| {r['group']} | {r['rows']} | {r['mean_predicted']:.4f} | {r['observed_bad_rate']:.4f} |"
+        _row(
+            r["group"],
+            texts.number(r["rows"]),
+            texts.fixed(r["mean_predicted"]),
+            texts.fixed(r["observed_bad_rate"]),
+        )
         for r in table
     ]
-    lines += ["", "![ROC](roc.png) ![calibration](calibration.png) ![scores](scores.png)", ""]
+    images = (
+        (N_("ROC"), "roc.png"),
+        (N_("Calibration"), "calibration.png"),
+        (N_("Scores by outcome (out-of-fold)"), "scores.png"),
+    )
+    lines += ["", " ".join(f"![{say(alt)}]({path})" for alt, path in images), ""]
     return "\n".join(lines)
+
+
+def _row(*cells: object) -> str:
+    return "| " + " | ".join(str(cell) for cell in cells) + " |"
 
 
 def _plots(result: TrainingResult, directory: Path) -> list[Path]:

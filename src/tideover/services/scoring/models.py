@@ -17,7 +17,7 @@ import pandas as pd
 from tideover.checksums import file_sha256
 from tideover.domain.clock import Clock
 from tideover.domain.errors import InputRejected, NotFound
-from tideover.i18n import N_
+from tideover.i18n import N_, Wording
 from tideover.scoring.artefact import model_text, reason_catalogue
 from tideover.scoring.derive import Derivation
 from tideover.scoring.gbm import GbmModel
@@ -88,9 +88,11 @@ def train_model(
     clock: Clock,
     scorecard: ScorecardSettings | None = None,
     progress: ProgressFn | None = None,
+    language: str = "en",
 ) -> TrainedModel:
-    """Train on a file, write the report and register an immutable version (not promoted);
-    ``progress`` hears each cross-validation fold and the final fit."""
+    """Train on a file, write the report (``report.md`` in ``language``, the reader's) and
+    register an immutable version (not promoted); ``progress`` hears each cross-validation
+    fold and the final fit."""
     parsed = [Derivation.parse(text) for text in derivations]
     frame = read_table(data_path)
     started = time.perf_counter()
@@ -150,7 +152,15 @@ def train_model(
         created_by=created_by,
         created_at=clock.now(),
         write_extras=lambda folder: write_report(
-            result, folder, title=f"{kind} model for {platform} ({data_path.name})"
+            result,
+            folder,
+            title=Wording(
+                N_("%(kind)s model for %(platform)s (%(file)s)"),
+                kind=kind,
+                platform=platform,
+                file=data_path.name,
+            ),
+            language=language,
         ),
     )
     return TrainedModel.model_validate(

@@ -68,14 +68,21 @@ def _outcomes_from_file(
     )
 
 
-def _write(report_dir: Path | None, stem: str, report: MonitoringReport | FairnessReport) -> None:
+def _write(
+    report_dir: Path | None,
+    stem: str,
+    report: MonitoringReport | FairnessReport,
+    language: str,
+) -> None:
+    """``<stem>.json`` as stored (codes, English), ``<stem>.md`` in ``language``."""
     if report_dir is None:
         return
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / f"{stem}.json").write_text(
-        json.dumps(report.to_json(), indent=2, ensure_ascii=False, default=_plain) + "\n"
+        json.dumps(report.to_json(), indent=2, ensure_ascii=False, default=_plain) + "\n",
+        encoding="utf-8",
     )
-    (report_dir / f"{stem}.md").write_text(report.markdown())
+    (report_dir / f"{stem}.md").write_text(report.markdown(language), encoding="utf-8")
 
 
 def _plain(value: object) -> object:
@@ -95,8 +102,10 @@ def monitor_file(
     outcome_column: str | None = None,
     baseline_path: Path | None = None,
     report_dir: Path | None = None,
+    language: str = "en",
 ) -> MonitoringReport:
-    """PSI of a scoring file against training, and AUC/calibration on realised outcomes."""
+    """PSI of a scoring file against training, and AUC/calibration on realised outcomes;
+    the report written to ``report_dir`` is in ``language`` (the reader's)."""
     artefact = ModelRegistry(registry_dir).load(platform, version)
     frame = read_table(data_path)
     baseline = (
@@ -112,7 +121,7 @@ def monitor_file(
     report = MonitoringReport.model_validate(
         {"platform": platform, **monitor(artefact, frame, baseline=baseline, outcome=outcome)}
     )
-    _write(report_dir, "monitoring", report)
+    _write(report_dir, "monitoring", report, language)
     return report
 
 
@@ -140,8 +149,10 @@ def fairness_file(
     cutoff: float | None = None,
     min_rows: int = fair.MIN_GROUP_ROWS,
     report_dir: Path | None = None,
+    language: str = "en",
 ) -> FairnessReport:
-    """Scores, favourable rate, bad rate and AUC by protected group, with flagged gaps.
+    """Scores, favourable rate, bad rate and AUC by protected group, with flagged gaps;
+    the report written to ``report_dir`` is in ``language`` (the reader's).
 
     Without ``protected``: the attributes the model marked protected that the data holds.
     Outcomes: ``target`` in the data (default the model's target, if present), or a file.
@@ -193,7 +204,7 @@ def fairness_file(
             "attributes": groups,
         }
     )
-    _write(report_dir, "fairness", report)
+    _write(report_dir, "fairness", report, language)
     return report
 
 

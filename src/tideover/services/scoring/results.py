@@ -259,12 +259,12 @@ class MonitoringReport(Result):
     features: list[VariableStability]  # worst first
     outcomes: RealisedPerformance | OutcomesTooFew | None = None
 
-    def markdown(self) -> str:
-        """The report for people (``scoring.monitoring.markdown``)."""
+    def markdown(self, language: str = "en") -> str:
+        """The report for people, in ``language`` (``scoring.monitoring.markdown``)."""
         report = self.to_json()
         if self.outcomes is None:
             del report["outcomes"]  # the engine's report has no such key without outcomes
-        return monitoring.markdown(report)
+        return monitoring.markdown(report, language)
 
 
 # --- fairness -------------------------------------------------------------------------------
