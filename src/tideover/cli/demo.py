@@ -12,7 +12,15 @@ import typer
 from rich.table import Table
 
 from tideover.cli.labels import label as word
-from tideover.cli.output import JsonOption, _, console, locale, print_json, progress_bars
+from tideover.cli.output import (
+    JsonOption,
+    _,
+    console,
+    language,
+    locale,
+    print_json,
+    progress_bars,
+)
 from tideover.cli.portfolio import parse_date, render_delinquency
 from tideover.services.common import ProgressFn
 
@@ -194,6 +202,7 @@ def _story(app: Any, code: str, last: date, days: int, progress: ProgressFn) -> 
         as_of=period[0],
         clock=clock(period[0]),
         progress=progress,
+        language=language(),
     )
     with app.uow() as uow:
         done = uow.cycle(code).last_completed_date()

@@ -87,6 +87,7 @@ def ensure_demo_models(
     clock: Clock,
     folds: int = DEMO_FOLDS,
     progress: ProgressFn = no_progress,
+    language: str = "en",
 ) -> DemoModels:
     """Train, register and promote the platform's demo champion and challenger, once.
 
@@ -127,6 +128,7 @@ def ensure_demo_models(
                 created_by=DEMO_TRAINER,
                 clock=clock,
                 scorecard=DEMO_SCORECARD if kind == "scorecard" else None,
+                language=language,  # the report.md beside each model, as the demo is read
             )
             auc = trained.cross_validation.auc
             models.append(
