@@ -15,6 +15,7 @@ two texts that say the same thing in different words share features.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,16 +55,22 @@ def features(norm: str, origin: list[int], config: FeatureConfig) -> list[str]:
     n = len(norm)
     for size in range(config.ngram_min, config.ngram_max + 1):
         grams += [norm[i : i + size] for i in range(n - size + 1)]
-    stems = (
-        [stem(w) for w in english_words(norm, origin)] if config.words or config.concepts else []
-    )
-    if config.words:
-        grams.extend(_word_features(stems))
-    if config.concepts:
-        grams.extend(_concept_features(norm, stems))
-    if config.syllables:
-        grams.extend(_syllable_pairs(norm))
+    grams.extend(word_features(norm, english_words(norm, origin), config))
     return grams
+
+
+def word_features(norm: str, words: list[str], config: FeatureConfig) -> list[str]:
+    """The features after the character n-grams: words, concepts and syllables, in that
+    order (``words``: ``english_words(norm, origin)``)."""
+    stems = [_stem(w) for w in words] if config.words or config.concepts else []
+    out: list[str] = []
+    if config.words:
+        out.extend(_word_features(stems))
+    if config.concepts:
+        out.extend(_concept_features(norm, stems))
+    if config.syllables:
+        out.extend(_syllable_pairs(norm))
+    return out
 
 
 def english_words(norm: str, origin: list[int]) -> list[str]:
@@ -71,7 +78,12 @@ def english_words(norm: str, origin: list[int]) -> list[str]:
     words: list[str] = []
     for run in _LATIN_RUN.finditer(norm):
         a, b = run.span()
-        cuts = [j for j in range(a + 1, b) if origin[j] - origin[j - 1] > 1]
+        # the cuts: j where origin[j] - origin[j - 1] > 1, found without a Python loop
+        gaps = map(operator.sub, origin[a + 1 : b], origin[a : b - 1])
+        cuts = list(itertools.compress(range(a + 1, b), map((1).__lt__, gaps)))
+        if not cuts:
+            words.append(run.group())
+            continue
         for lo, hi in zip([a, *cuts], [*cuts, b], strict=True):
             words.append(norm[lo:hi])
     return words
@@ -83,6 +95,20 @@ def stem(word: str) -> str:
         if len(word) > len(suffix) + 2 and word.endswith(suffix):
             return word[: -len(suffix)]
     return word
+
+
+_STEMS: dict[str, str] = {}
+_STEMS_KEPT = 50_000  # words remembered; an unbounded stream of new words starts afresh
+
+
+def _stem(word: str) -> str:
+    """``stem``, remembered: a message repeats the words of the ones before it."""
+    known = _STEMS.get(word)
+    if known is None:
+        if len(_STEMS) >= _STEMS_KEPT:
+            _STEMS.clear()
+        known = _STEMS[word] = stem(word)
+    return known
 
 
 def _word_features(stems: list[str]) -> list[str]:
