@@ -16,6 +16,7 @@ from typing import Any
 
 import ahocorasick  # type: ignore[import-not-found,unused-ignore]
 
+from tideover.compliance.textcheck.literals import required
 from tideover.compliance.textcheck.quotes import plain_chinese, reported_spans
 
 # How far before a match (in normalised characters) a plain negation still applies:
@@ -94,6 +95,21 @@ class Lexicon:
         self._empty = len(self._automaton) == 0
         if not self._empty:
             self._automaton.make_automaton()
+        # the patterns a text may match: those whose required strings it contains, and
+        # those nothing is known of (see ``literals``)
+        self._always: list[int] = []
+        self._required = ahocorasick.Automaton()
+        for k, (_, compiled) in enumerate(self._patterns):
+            strings = required(compiled)
+            if strings is None:
+                self._always.append(k)
+                continue
+            for string in strings:
+                needing = self._required.get(string, [])
+                needing.append(k)
+                self._required.add_word(string, needing)
+        if len(self._required):
+            self._required.make_automaton()
 
     def scan(self, text: str, norm: str, origin: list[int]) -> list[Hit]:
         """Every hit, overlapping hits of one category merged, sorted by position."""
@@ -129,7 +145,12 @@ class Lexicon:
             for end, entries in self._automaton.iter(norm):
                 for category, length, latin in entries:
                     yield category, end - length + 1, end, latin
-        for category, pattern in self._patterns:
+        candidates = set(self._always)
+        if len(self._required):
+            for _, needing in self._required.iter(norm):
+                candidates.update(needing)
+        for k in sorted(candidates):
+            category, pattern = self._patterns[k]
             for hit in pattern.finditer(norm):
                 # a Latin construction starts a word: "im" + "the court" is not in
                 # "claim. The court"
