@@ -227,7 +227,10 @@ def _segment(run: str, codes: dict[str, str]) -> list[str] | None:
     n = len(run)
     best: list[list[str] | None] = [None] * (n + 1)
     best[0] = []
+    reached = 0  # the furthest position a segmentation has reached
     for i in range(n):
+        if i > reached:
+            return None  # no syllable ends here, so none starts here or later
         here = best[i]
         if here is None:
             continue
@@ -238,6 +241,7 @@ def _segment(run: str, codes: dict[str, str]) -> list[str] | None:
                 known = best[i + length]
                 if known is None or len(option) < len(known):
                     best[i + length] = option
+                    reached = max(reached, i + length)
     return best[n]
 
 
