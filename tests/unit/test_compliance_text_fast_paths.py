@@ -1,9 +1,10 @@
 """The message checker's fast paths give exactly what the plain definitions give.
 
 Scoring finds the vocabulary's n-grams with automata instead of slicing every n-gram,
-the lexicon runs only the patterns whose required strings a text contains, and pinyin
-segmentation stops once nothing can be reached: each is compared here with the plain
-computation it replaces, on every corpus row and on generated text.
+the lexicon runs only the patterns whose required strings a text contains and finds
+negation cues with one automaton pass, and pinyin segmentation stops once nothing can
+be reached: each is compared here with the plain computation it replaces, on every
+corpus row and on generated text.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from tideover.compliance.text import default_checker, normalise
 from tideover.compliance.textcheck.corpus import load_corpus
 from tideover.compliance.textcheck.features import english_words, features
+from tideover.compliance.textcheck.lexicon import _AFTER_GAP, _Cues
 from tideover.compliance.textcheck.literals import required
 from tideover.compliance.textcheck.model import TextClassifier, default_classifier
 from tideover.compliance.textcheck.pinyin import _segment
@@ -154,3 +156,24 @@ def test_pinyin_segmentation_equals_the_plain_search(run: str) -> None:
     codes = _matcher().codes
     if run:
         assert _segment(run, codes) == _plain_segment(run, codes)
+
+
+_CUE = st.text(st.sampled_from("不会ab"), max_size=3)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(st.sampled_from("不会要ab"), max_size=30),
+    st.lists(st.tuples(_CUE, st.integers(0, 12)), max_size=5),
+    st.lists(_CUE, max_size=4),
+    st.integers(0, 30),
+    st.integers(0, 30),
+)
+def test_negation_cues_equal_the_plain_slices(
+    norm: str, before: list[tuple[str, int]], after: list[str], start: int, end: int
+) -> None:
+    start, end = min(start, len(norm)), min(end, len(norm))
+    plain_before = any(cue in norm[max(0, start - reach) : start] for cue, reach in before)
+    assert _Cues(before).before(norm, start) == plain_before
+    plain_after = any(cue in norm[end : end + len(cue) + _AFTER_GAP] for cue in after)
+    assert _Cues((cue, len(cue) + _AFTER_GAP) for cue in after).after(norm, end) == plain_after
