@@ -29,6 +29,7 @@ _WORD_MARK = "\x02"  # prefixes English word features
 _CONCEPT_MARK = "\x03"  # prefixes concept features
 _SUFFIXES = ("ing", "ed", "es", "s")
 _LATIN_RUN = re.compile(r"[a-z0-9]+")
+_SECOND = operator.itemgetter(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,19 +142,12 @@ def _concepts() -> _Concepts:
 
 def _concept_features(norm: str, stems: list[str]) -> list[str]:
     table = _concepts()
-    found: set[str] = set()
-    for i, word in enumerate(stems):
-        concept = table.english.get(word)
-        if concept is not None:
-            found.add(concept)
-        if i + 1 < len(stems):
-            pair = table.english.get(f"{word} {stems[i + 1]}")
-            if pair is not None:
-                found.add(pair)
+    # the concepts of every stem and of every pair of neighbouring stems ("word word")
+    found: set[str | None] = set(map(table.english.get, stems))
+    found.update(map(table.english.get, map(" ".join, itertools.pairwise(stems))))
     if len(table.chinese):
-        for _, concept in table.chinese.iter(norm):
-            found.add(concept)
-    ordered = sorted(found)
+        found.update(map(_SECOND, table.chinese.iter(norm)))
+    ordered = sorted(c for c in found if c is not None)
     out = [_CONCEPT_MARK + c for c in ordered]
     out.extend(f"{_CONCEPT_MARK}{a}+{b}" for i, a in enumerate(ordered) for b in ordered[i + 1 :])
     return out
