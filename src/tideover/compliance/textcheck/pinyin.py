@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import ahocorasick  # type: ignore[import-not-found,unused-ignore]
 
@@ -116,8 +117,7 @@ def _keys(word: str, readings: dict[str, tuple[str, ...]], codes: dict[str, str]
     return keys
 
 
-@dataclass(frozen=True, slots=True)
-class _Unit:
+class _Unit(NamedTuple):  # a tuple: one is made for every character of a mixed text
     start: int  # span in the normalised text
     end: int
     kind: int
