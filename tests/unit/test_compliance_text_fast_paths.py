@@ -144,18 +144,22 @@ def _plain_segment(run: str, codes: dict[str, str]) -> list[str] | None:
     return best[n]
 
 
-@settings(max_examples=300, deadline=None)
+_SYLLABLES = ["nong", "si", "ni", "zh", "xian", "x", "q", "a", "ng", "e", "r", "hello", "ai"]
+
+
+@settings(max_examples=400, deadline=None)
 @given(
-    st.lists(st.sampled_from(["nong", "si", "ni", "zh", "x", "q", "a", "ng", "e", "r"])).map(
-        "".join
+    st.one_of(
+        st.lists(st.sampled_from(_SYLLABLES)).map("".join),
+        st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz"), max_size=30),
     )
 )
 def test_pinyin_segmentation_equals_the_plain_search(run: str) -> None:
     from tideover.compliance.textcheck.normalise import _matcher
 
-    codes = _matcher().codes
+    codes, prefixes = _matcher().codes, _matcher().prefixes
     if run:
-        assert _segment(run, codes) == _plain_segment(run, codes)
+        assert _segment(run, codes, prefixes) == _plain_segment(run, codes)
 
 
 _CUE = st.text(st.sampled_from("不会ab"), max_size=3)
@@ -177,3 +181,12 @@ def test_negation_cues_equal_the_plain_slices(
     assert _Cues(before).before(norm, start) == plain_before
     plain_after = any(cue in norm[end : end + len(cue) + _AFTER_GAP] for cue in after)
     assert _Cues((cue, len(cue) + _AFTER_GAP) for cue in after).after(norm, end) == plain_after
+
+
+def test_pinyin_segmentation_equals_the_plain_search_on_the_corpus() -> None:
+    from tideover.compliance.textcheck.normalise import _matcher
+
+    codes, prefixes = _matcher().codes, _matcher().prefixes
+    for norm, _ in _corpus_norms():
+        for run in re.findall("[a-z]+", norm):
+            assert _segment(run, codes, prefixes) == _plain_segment(run, codes), run

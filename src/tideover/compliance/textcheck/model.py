@@ -69,6 +69,7 @@ class TextClassifier:
         self.idf = arrays["idf"].astype(np.float64)
         self.weights = arrays["weights"].astype(np.float64)
         self.bias = arrays["bias"].astype(np.float64)
+        self._minus_bias = -self.bias
         self.classes: tuple[str, ...] = tuple(card["classes"])
         # per language: Chinese texts and English texts score on different scales
         self.thresholds = {
@@ -95,11 +96,8 @@ class TextClassifier:
         rows: list[int] = []
         for automaton in self._grams:
             rows += map(_SECOND, automaton.iter(norm))
-        get = self.vocabulary.get
-        for feature in word_features(norm, words, self.config):
-            row = get(feature)
-            if row is not None:
-                rows.append(row)
+        found = map(self.vocabulary.get, word_features(norm, words, self.config))
+        rows += [row for row in found if row is not None]
         return rows
 
     def _scores(self, norm: str, words: list[str]) -> np.ndarray:
@@ -117,10 +115,9 @@ class TextClassifier:
             values += 1.0
             values *= self.idf.take(at)
         values /= math.sqrt(float(values.dot(values)))  # the same BLAS dot as ``@``
-        # 1 / (1 + exp(-(x @ w + b))), each step in place
+        # 1 / (1 + exp(-(x @ w + b))), each step in place; -b - y is -(y + b) exactly
         result: np.ndarray = values @ self.weights.take(at, axis=0)
-        result += self.bias
-        np.negative(result, out=result)
+        np.subtract(self._minus_bias, result, out=result)
         np.exp(result, out=result)
         result += 1.0
         np.divide(1.0, result, out=result)
