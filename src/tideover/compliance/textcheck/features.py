@@ -79,12 +79,7 @@ def english_words(norm: str, origin: list[int]) -> list[str]:
     words: list[str] = []
     for run in _LATIN_RUN.finditer(norm):
         a, b = run.span()
-        # the cuts: j where origin[j] - origin[j - 1] > 1, found without a Python loop
-        gaps = map(operator.sub, origin[a + 1 : b], origin[a : b - 1])
-        cuts = list(itertools.compress(range(a + 1, b), map((1).__lt__, gaps)))
-        if not cuts:
-            words.append(run.group())
-            continue
+        cuts = [j for j in range(a + 1, b) if origin[j] - origin[j - 1] > 1]
         for lo, hi in zip([a, *cuts], [*cuts, b], strict=True):
             words.append(norm[lo:hi])
     return words
@@ -122,6 +117,10 @@ def _word_features(stems: list[str]) -> list[str]:
 class _Concepts:
     english: dict[str, str]  # stemmed word (or "word word") -> concept
     chinese: ahocorasick.Automaton
+    # any character of a Chinese entry: a text with none has no Chinese concept, and the
+    # automaton, which tries each such character against all of its first characters, is
+    # not run over it
+    letters: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -137,7 +136,9 @@ def _concepts() -> _Concepts:
         for entry in spec.get("zh", []):
             chinese.add_word(str(entry), name)
     chinese.make_automaton()
-    return _Concepts(english, chinese)
+    letters = {c for spec in raw.values() for entry in spec.get("zh", []) for c in str(entry)}
+    alphabet = f"[{re.escape(''.join(sorted(letters)))}]" if letters else "(?!)"
+    return _Concepts(english, chinese, re.compile(alphabet))
 
 
 def _concept_features(norm: str, stems: list[str]) -> list[str]:
@@ -145,7 +146,7 @@ def _concept_features(norm: str, stems: list[str]) -> list[str]:
     # the concepts of every stem and of every pair of neighbouring stems ("word word")
     found: set[str | None] = set(map(table.english.get, stems))
     found.update(map(table.english.get, map(" ".join, itertools.pairwise(stems))))
-    if len(table.chinese):
+    if len(table.chinese) and table.letters.search(norm):
         found.update(map(_SECOND, table.chinese.iter(norm)))
     ordered = sorted(c for c in found if c is not None)
     out = [_CONCEPT_MARK + c for c in ordered]

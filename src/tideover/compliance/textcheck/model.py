@@ -65,8 +65,8 @@ class TextClassifier:
         vocab = arrays["vocab"]
         self.vocabulary: dict[str, int] = {str(g): i for i, g in enumerate(vocab.tolist())}
         self.config = FeatureConfig(**card["features"])
-        self._grams = _gram_automata(self.vocabulary, self.config)
         self.idf = arrays["idf"].astype(np.float64)
+        self._grams = _gram_automata(self.vocabulary, self.idf, self.config)
         self.weights = arrays["weights"].astype(np.float64)
         self.bias = arrays["bias"].astype(np.float64)
         self._minus_bias = -self.bias
@@ -177,15 +177,19 @@ def _long_enough(norm: str, words: list[str]) -> bool:
     return len(words) >= MIN_WORDS
 
 
-def _gram_automata(vocabulary: dict[str, int], config: FeatureConfig) -> list[Any]:
+def _gram_automata(vocabulary: dict[str, int], idf: np.ndarray, config: FeatureConfig) -> list[Any]:
     """One automaton per n-gram length, shortest first, holding every vocabulary entry
-    of that length (whatever it is) with its row."""
+    of that length (whatever it is) with its row.
+
+    An automaton node tries its next characters in the order they were added, so the
+    entries are added commonest first (lowest inverse document frequency)."""
     automata = []
     for size in range(config.ngram_min, config.ngram_max + 1):
+        entries = [(f, row) for f, row in vocabulary.items() if len(f) == size]
+        entries.sort(key=lambda entry: (float(idf[entry[1]]), entry[1]))
         automaton = ahocorasick.Automaton()
-        for feature, row in vocabulary.items():
-            if len(feature) == size:
-                automaton.add_word(feature, row)
+        for feature, row in entries:
+            automaton.add_word(feature, row)
         if len(automaton):
             automaton.make_automaton()
             automata.append(automaton)
