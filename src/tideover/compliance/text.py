@@ -116,6 +116,10 @@ class MessageChecker:
             warning_cues=lexicon.get("warning_cues", ()),
         )
         self.classifier = classifier
+        # the model's units with no category of the lexicon (``abusive``): never reported
+        self._unknown_classes = (
+            set(classifier.classes if classifier else ()) - self.categories.keys()
+        )
 
     def verdict(self, text: str) -> TextVerdict:
         """Both detectors' findings and the parts of ``text`` left unchecked."""
@@ -133,7 +137,8 @@ class MessageChecker:
         if self.classifier is not None:
             by_lexicon = {f.category for f in findings}
             read_norm, read_origin = _classifier_view(scope, norm, origin, quotes)
-            for d in self.classifier.detect(scope, read_norm, read_origin):
+            unused = by_lexicon | self._unknown_classes
+            for d in self.classifier.detect(scope, read_norm, read_origin, ignore=unused):
                 if d.category not in by_lexicon and d.category in self.categories:
                     findings.append(
                         self._finding(scope, d.category, CLASSIFIER, d.score, d.start, d.end)

@@ -26,6 +26,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -123,8 +124,14 @@ class TextClassifier:
         np.divide(1.0, result, out=result)
         return result
 
-    def detect(self, text: str, norm: str, origin: list[int]) -> list[Detection]:
-        """Categories whose score reaches their threshold, with the span read."""
+    def detect(
+        self, text: str, norm: str, origin: list[int], *, ignore: Collection[str] = ()
+    ) -> list[Detection]:
+        """Categories whose score reaches their threshold, with the span read.
+
+        ``ignore``: categories the caller has no use for (found by another detector):
+        they are left out before their span is narrowed to a sentence, which costs a
+        scoring of every sentence."""
         words = english_words(norm, origin)
         if not _long_enough(norm, words):
             return []
@@ -138,7 +145,9 @@ class TextClassifier:
             for k, score in self._found(scores, self._limits(piece)):
                 if k not in best or score > best[k].score:
                     best[k] = Detection(self.classes[k], score, origin[start], origin[stop - 1] + 1)
-        return [self._narrow(text, norm, origin, d) for d in best.values()]
+        return [
+            self._narrow(text, norm, origin, d) for d in best.values() if d.category not in ignore
+        ]
 
     def _limits(self, norm: str) -> list[float]:
         """Thresholds for the language of a window: Chinese when it has a character."""
