@@ -190,3 +190,20 @@ def test_pinyin_segmentation_equals_the_plain_search_on_the_corpus() -> None:
     for norm, _ in _corpus_norms():
         for run in re.findall("[a-z]+", norm):
             assert _segment(run, codes, prefixes) == _plain_segment(run, codes), run
+
+
+# The token pass's gate as first written, one pattern.
+_TOKENISH = re.compile(
+    r"[A-Za-z][0-9@$!|+]|[0-9@$!|+][A-Za-z]|\b(?:u|ur|r|ya|yr|pls|plz|ppl|cuz|coz|b4|2day|"
+    r"2nite|tmrw|bc)\b",
+    re.IGNORECASE,
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(st.sampled_from([*"uUrRsSplzbB24ayK1@$!|+ _.\n", "\u212a", "ſ", "ı", "İ", "中"])))
+def test_the_token_gate_equals_the_single_pattern(text: str) -> None:
+    from tideover.compliance.textcheck.normalise import _LEET, _SHORT_FORM
+
+    split = bool(_LEET.search(text) or _SHORT_FORM.search(text))
+    assert split == bool(_TOKENISH.search(text))

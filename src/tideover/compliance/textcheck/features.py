@@ -63,7 +63,8 @@ def features(norm: str, origin: list[int], config: FeatureConfig) -> list[str]:
 def word_features(norm: str, words: list[str], config: FeatureConfig) -> list[str]:
     """The features after the character n-grams: words, concepts and syllables, in that
     order (``words``: ``english_words(norm, origin)``)."""
-    stems = [_stem(w) for w in words] if config.words or config.concepts else []
+    known = _STEMS.get  # a stem is never empty
+    stems = [known(w) or _stem(w) for w in words] if config.words or config.concepts else []
     out: list[str] = []
     if config.words:
         out.extend(_word_features(stems))
@@ -109,7 +110,7 @@ def _stem(word: str) -> str:
 
 def _word_features(stems: list[str]) -> list[str]:
     out = [_WORD_MARK + w for w in stems]
-    out.extend(f"{_WORD_MARK}{a} {b}" for a, b in itertools.pairwise(stems))
+    out += [f"{_WORD_MARK}{a} {b}" for a, b in itertools.pairwise(stems)]
     return out
 
 
@@ -150,7 +151,7 @@ def _concept_features(norm: str, stems: list[str]) -> list[str]:
         found.update(map(_SECOND, table.chinese.iter(norm)))
     ordered = sorted(c for c in found if c is not None)
     out = [_CONCEPT_MARK + c for c in ordered]
-    out.extend(f"{_CONCEPT_MARK}{a}+{b}" for i, a in enumerate(ordered) for b in ordered[i + 1 :])
+    out += [f"{_CONCEPT_MARK}{a}+{b}" for a, b in itertools.combinations(ordered, 2)]
     return out
 
 

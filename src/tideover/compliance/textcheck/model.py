@@ -133,16 +133,19 @@ class TextClassifier:
         they are left out before their span is narrowed to a sentence, which costs a
         scoring of every sentence."""
         words = english_words(norm, origin)
-        if not _long_enough(norm, words):
+        han = len(_HAN.findall(norm))
+        if not _long_enough(han, words):
             return []
         best: dict[int, Detection] = {}
         for start, stop in _windows(text, norm, origin):
             piece = norm[start:stop]
-            if stop - start == len(norm):
+            if stop - start == len(norm):  # the whole text, read once already
                 scores = self._scores(norm, words)
+                limits = self._limit_lists["zh" if han else "en"]
             else:
                 scores = self._scores(piece, english_words(piece, origin[start:stop]))
-            for k, score in self._found(scores, self._limits(piece)):
+                limits = self._limits(piece)
+            for k, score in self._found(scores, limits):
                 if k not in best or score > best[k].score:
                     best[k] = Detection(self.classes[k], score, origin[start], origin[stop - 1] + 1)
         return [
@@ -180,10 +183,9 @@ class TextClassifier:
         return Detection(found.category, found.score, origin[a], origin[b - 1] + 1)
 
 
-def _long_enough(norm: str, words: list[str]) -> bool:
-    if len(_HAN.findall(norm)) >= MIN_HAN:
-        return True
-    return len(words) >= MIN_WORDS
+def _long_enough(han: int, words: list[str]) -> bool:
+    """Enough Chinese characters (``han``) or English words to read."""
+    return han >= MIN_HAN or len(words) >= MIN_WORDS
 
 
 def _gram_automata(vocabulary: dict[str, int], idf: np.ndarray, config: FeatureConfig) -> list[Any]:

@@ -31,11 +31,11 @@ from tideover.compliance.textcheck import pinyin
 from tideover.compliance.textcheck.evasions import map_char, token_rewrites
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# Worth the token pass: a letter next to a digit or symbol, or a lone short form.
-_TOKENISH = re.compile(
-    r"[A-Za-z][0-9@$!|+]|[0-9@$!|+][A-Za-z]|\b(?:u|ur|r|ya|yr|pls|plz|ppl|cuz|coz|b4|2day|"
-    r"2nite|tmrw|bc)\b",
-    re.IGNORECASE,
+# Worth the token pass: a letter next to a digit or symbol, or a lone short form.  Two
+# patterns, the first starting with its rarer character, are searched faster than one.
+_LEET = re.compile(r"[0-9@$!|+](?:(?<=[A-Za-z].)|(?=[A-Za-z]))", re.IGNORECASE)
+_SHORT_FORM = re.compile(
+    r"\b(?:u|ur|r|ya|yr|pls|plz|ppl|cuz|coz|b4|2day|2nite|tmrw|bc)\b", re.IGNORECASE
 )
 _LATIN = re.compile(r"[a-z]")
 
@@ -94,7 +94,7 @@ def normalise_text(text: str) -> Normalised:
     chinese = _HAN.search(text) is not None
     # one piece per character of ``text``
     pieces = list(map(_PIECES[chinese].__getitem__, text))
-    if _TOKENISH.search(text):
+    if _LEET.search(text) or _SHORT_FORM.search(text):
         for index, piece in token_rewrites(text).items():
             pieces[index] = piece
     norm = "".join(pieces)
