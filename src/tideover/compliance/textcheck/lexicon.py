@@ -3,7 +3,9 @@
 Matching uses an Aho-Corasick automaton (``pyahocorasick``): one pass over the text
 finds every dictionary term whatever the dictionary's size, where a regex alternation
 is tried term by term at each position.  A few regular expressions cover phrasings a
-fixed term cannot.  The grammar of ``packs/lexicon.yaml`` is described at its top.
+fixed term cannot; each runs only over a text that contains one of the strings every
+match of it contains (``literals``), which most texts do not.  The grammar of
+``packs/lexicon.yaml`` is described at its top.
 """
 
 from __future__ import annotations
