@@ -27,10 +27,10 @@ from typing import Any
 
 import yaml
 
-from tideover.compliance.textcheck.lexicon import Lexicon
+from tideover.compliance.textcheck.lexicon import Lexicon, Quotes, quotations
 from tideover.compliance.textcheck.model import TextClassifier, default_classifier
 from tideover.compliance.textcheck.normalise import normalise_text
-from tideover.compliance.textcheck.quotes import plain_chinese, reported_spans, signature_spans
+from tideover.compliance.textcheck.quotes import signature_spans
 from tideover.compliance.textcheck.scripts import scripts
 from tideover.compliance.textcheck.verdict import (
     CLASSIFIER,
@@ -121,6 +121,10 @@ class MessageChecker:
             warning_cues=lexicon.get("warning_cues", ()),
         )
         self.classifier = classifier
+        # the model's units with no category of the lexicon (``abusive``): never reported
+        self._unknown_classes = (
+            set(classifier.classes if classifier else ()) - self.categories.keys()
+        )
 
     def verdict(self, text: str) -> TextVerdict:
         """Both detectors' findings and the parts of ``text`` left unchecked."""
@@ -129,14 +133,17 @@ class MessageChecker:
         scope = _SURROGATES.sub("\ufffd", text[: self.max_chars])
         normalised = normalise_text(scope)
         norm, origin = normalised.text, normalised.origin
+        # both detectors set reported speech aside: found once for the two
+        quotes = quotations(scope) if self.classifier is not None else None
         findings = [
             self._finding(scope, h.category, LEXICON, 1.0, h.start, h.end)
-            for h in self._lexicon.scan(scope, norm, origin)
+            for h in self._lexicon.scan(scope, norm, origin, quotes)
         ]
         if self.classifier is not None:
             by_lexicon = {f.category for f in findings}
-            read_norm, read_origin = _classifier_view(scope, norm, origin)
-            for d in self.classifier.detect(scope, read_norm, read_origin):
+            read_norm, read_origin = _classifier_view(scope, norm, origin, quotes)
+            unused = by_lexicon | self._unknown_classes
+            for d in self.classifier.detect(scope, read_norm, read_origin, ignore=unused):
                 if d.category not in by_lexicon and d.category in self.categories:
                     findings.append(
                         self._finding(scope, d.category, CLASSIFIER, d.score, d.start, d.end)
@@ -205,13 +212,16 @@ class MessageChecker:
         )
 
 
-def _classifier_view(text: str, norm: str, origin: list[int]) -> tuple[str, list[int]]:
+def _classifier_view(
+    text: str, norm: str, origin: list[int], quotes: Quotes | None = None
+) -> tuple[str, list[int]]:
     """The normalised text without the sender's signature and reported quotations.
 
     Neither is the sender's own request: a signature only names the sender, and a
     complaint reply quotes what the borrower was told in order to answer it.
+    ``quotes``: ``quotations(text)``, when the caller has it.
     """
-    skip = signature_spans(text) + reported_spans(plain_chinese(text))
+    skip = signature_spans(text) + (quotes or quotations(text))[1]
     if not skip:
         return norm, origin
     cuts = sorted((bisect.bisect_left(origin, a), bisect.bisect_left(origin, b)) for a, b in skip)

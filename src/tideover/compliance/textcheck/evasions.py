@@ -97,12 +97,20 @@ def token_rewrites(text: str) -> dict[int, str]:
             for index in range(hit.start() + 1, hit.end()):
                 rewrites[index] = ""
             continue
+        if token.isalpha() and not _letters_in_leet():
+            continue  # letters only: no symbol to read as a letter (``_unleet`` says None)
         word = _unleet(token, tables)
         if word is not None:
             for offset, letter in enumerate(word):
                 if letter != token[offset]:
                     rewrites[hit.start() + offset] = letter
     return rewrites
+
+
+@lru_cache(maxsize=1)
+def _letters_in_leet() -> bool:
+    """Whether a letter stands for another letter (the shipped table has only symbols)."""
+    return any(c.isalpha() for c in evasions().leet)
 
 
 def _alone(text: str, start: int, end: int) -> bool:

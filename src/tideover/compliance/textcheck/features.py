@@ -15,6 +15,7 @@ two texts that say the same thing in different words share features.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +29,7 @@ _WORD_MARK = "\x02"  # prefixes English word features
 _CONCEPT_MARK = "\x03"  # prefixes concept features
 _SUFFIXES = ("ing", "ed", "es", "s")
 _LATIN_RUN = re.compile(r"[a-z0-9]+")
+_SECOND = operator.itemgetter(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,16 +56,23 @@ def features(norm: str, origin: list[int], config: FeatureConfig) -> list[str]:
     n = len(norm)
     for size in range(config.ngram_min, config.ngram_max + 1):
         grams += [norm[i : i + size] for i in range(n - size + 1)]
-    stems = (
-        [stem(w) for w in english_words(norm, origin)] if config.words or config.concepts else []
-    )
-    if config.words:
-        grams.extend(_word_features(stems))
-    if config.concepts:
-        grams.extend(_concept_features(norm, stems))
-    if config.syllables:
-        grams.extend(_syllable_pairs(norm))
+    grams.extend(word_features(norm, english_words(norm, origin), config))
     return grams
+
+
+def word_features(norm: str, words: list[str], config: FeatureConfig) -> list[str]:
+    """The features after the character n-grams: words, concepts and syllables, in that
+    order (``words``: ``english_words(norm, origin)``)."""
+    known = _STEMS.get  # a stem is never empty
+    stems = [known(w) or _stem(w) for w in words] if config.words or config.concepts else []
+    out: list[str] = []
+    if config.words:
+        out.extend(_word_features(stems))
+    if config.concepts:
+        out.extend(_concept_features(norm, stems))
+    if config.syllables:
+        out.extend(_syllable_pairs(norm))
+    return out
 
 
 def english_words(norm: str, origin: list[int]) -> list[str]:
@@ -85,9 +94,23 @@ def stem(word: str) -> str:
     return word
 
 
+_STEMS: dict[str, str] = {}
+_STEMS_KEPT = 50_000  # words remembered; an unbounded stream of new words starts afresh
+
+
+def _stem(word: str) -> str:
+    """``stem``, remembered: a message repeats the words of the ones before it."""
+    known = _STEMS.get(word)
+    if known is None:
+        if len(_STEMS) >= _STEMS_KEPT:
+            _STEMS.clear()
+        known = _STEMS[word] = stem(word)
+    return known
+
+
 def _word_features(stems: list[str]) -> list[str]:
     out = [_WORD_MARK + w for w in stems]
-    out.extend(f"{_WORD_MARK}{a} {b}" for a, b in itertools.pairwise(stems))
+    out += [f"{_WORD_MARK}{a} {b}" for a, b in itertools.pairwise(stems)]
     return out
 
 
@@ -95,6 +118,10 @@ def _word_features(stems: list[str]) -> list[str]:
 class _Concepts:
     english: dict[str, str]  # stemmed word (or "word word") -> concept
     chinese: ahocorasick.Automaton
+    # any character of a Chinese entry: a text with none has no Chinese concept, and the
+    # automaton, which tries each such character against all of its first characters, is
+    # not run over it
+    letters: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -110,26 +137,21 @@ def _concepts() -> _Concepts:
         for entry in spec.get("zh", []):
             chinese.add_word(str(entry), name)
     chinese.make_automaton()
-    return _Concepts(english, chinese)
+    letters = {c for spec in raw.values() for entry in spec.get("zh", []) for c in str(entry)}
+    alphabet = f"[{re.escape(''.join(sorted(letters)))}]" if letters else "(?!)"
+    return _Concepts(english, chinese, re.compile(alphabet))
 
 
 def _concept_features(norm: str, stems: list[str]) -> list[str]:
     table = _concepts()
-    found: set[str] = set()
-    for i, word in enumerate(stems):
-        concept = table.english.get(word)
-        if concept is not None:
-            found.add(concept)
-        if i + 1 < len(stems):
-            pair = table.english.get(f"{word} {stems[i + 1]}")
-            if pair is not None:
-                found.add(pair)
-    if len(table.chinese):
-        for _, concept in table.chinese.iter(norm):
-            found.add(concept)
-    ordered = sorted(found)
+    # the concepts of every stem and of every pair of neighbouring stems ("word word")
+    found: set[str | None] = set(map(table.english.get, stems))
+    found.update(map(table.english.get, map(" ".join, itertools.pairwise(stems))))
+    if len(table.chinese) and table.letters.search(norm):
+        found.update(map(_SECOND, table.chinese.iter(norm)))
+    ordered = sorted(c for c in found if c is not None)
     out = [_CONCEPT_MARK + c for c in ordered]
-    out.extend(f"{_CONCEPT_MARK}{a}+{b}" for i, a in enumerate(ordered) for b in ordered[i + 1 :])
+    out += [f"{_CONCEPT_MARK}{a}+{b}" for a, b in itertools.combinations(ordered, 2)]
     return out
 
 

@@ -3,7 +3,9 @@
 Matching uses an Aho-Corasick automaton (``pyahocorasick``): one pass over the text
 finds every dictionary term whatever the dictionary's size, where a regex alternation
 is tried term by term at each position.  A few regular expressions cover phrasings a
-fixed term cannot.  The grammar of ``packs/lexicon.yaml`` is described at its top.
+fixed term cannot; each runs only over a text that contains one of the strings every
+match of it contains (``literals``), which most texts do not.  The grammar of
+``packs/lexicon.yaml`` is described at its top.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import ahocorasick  # type: ignore[import-not-found,unused-ignore]
 
+from tideover.compliance.textcheck.literals import required
 from tideover.compliance.textcheck.quotes import plain_chinese, reported_spans
 
 # How far before a match (in normalised characters) a plain negation still applies:
@@ -37,6 +40,13 @@ _RULE_LIST = re.compile(
 _RULE_LIST_END = re.compile(r"[。！？!?\n]|\.(?=\s|$)")
 
 Normaliser = Callable[[str], tuple[str, list[int]]]
+Quotes = tuple[str, list[tuple[int, int]]]  # plain_chinese(text), its reported_spans
+
+
+def quotations(text: str) -> Quotes:
+    """``text`` with its characters simplified, and the spans of reported speech in it."""
+    plain = plain_chinese(text)
+    return plain, reported_spans(plain)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,15 +82,18 @@ class Lexicon:
         self._warned = {n for n, spec in categories.items() if spec.get("warnings")}
         self._automaton = ahocorasick.Automaton()
         self._patterns: list[tuple[str, re.Pattern[str]]] = []
-        self._before: dict[str, list[tuple[str, int]]] = {}  # cue, reach
-        self._after: dict[str, list[str]] = {}
+        self._before: dict[str, _Cues] = {}
+        self._after: dict[str, _Cues] = {}
 
         def key(value: object) -> str:
             return normalise(str(value))[0]
 
         for name, spec in categories.items():
-            self._before[name] = list(_negations(spec, key))
-            self._after[name] = [key(n) for n in spec.get("negated_after", [])]
+            self._before[name] = _Cues(_negations(spec, key))
+            self._after[name] = _Cues(
+                (cue, len(cue) + _AFTER_GAP)
+                for cue in (key(n) for n in spec.get("negated_after", []))
+            )
             for term in spec.get("terms", []):
                 normal = key(term)
                 if not normal:
@@ -94,9 +107,29 @@ class Lexicon:
         self._empty = len(self._automaton) == 0
         if not self._empty:
             self._automaton.make_automaton()
+        # the patterns a text may match: those whose required strings it contains, and
+        # those nothing is known of (see ``literals``)
+        self._always: list[int] = []
+        self._required = ahocorasick.Automaton()
+        for k, (_, compiled) in enumerate(self._patterns):
+            strings = required(compiled)
+            if strings is None:
+                self._always.append(k)
+                continue
+            for string in strings:
+                needing = self._required.get(string, [])
+                needing.append(k)
+                self._required.add_word(string, needing)
+        if len(self._required):
+            self._required.make_automaton()
 
-    def scan(self, text: str, norm: str, origin: list[int]) -> list[Hit]:
-        """Every hit, overlapping hits of one category merged, sorted by position."""
+    def scan(
+        self, text: str, norm: str, origin: list[int], quotes: Quotes | None = None
+    ) -> list[Hit]:
+        """Every hit, overlapping hits of one category merged, sorted by position.
+
+        ``quotes``: ``plain_chinese(text)`` and its ``reported_spans``, when the caller
+        has them already (otherwise they are found when a hit needs them)."""
         found: dict[tuple[str, int], int] = {}
         context: _Context | None = None
         for category, start, end, latin in self._raw(norm):
@@ -106,7 +139,7 @@ class Lexicon:
             if self._negated(category, norm, start, end + 1):
                 continue
             if context is None:
-                context = _Context(text)
+                context = _Context(text, quotes)
             if context.quoted(first, last):
                 continue  # the borrower's own words quoted back
             if category in self._sentence_negated and (
@@ -129,7 +162,12 @@ class Lexicon:
             for end, entries in self._automaton.iter(norm):
                 for category, length, latin in entries:
                     yield category, end - length + 1, end, latin
-        for category, pattern in self._patterns:
+        candidates = set(self._always)
+        if len(self._required):
+            for _, needing in self._required.iter(norm):
+                candidates.update(needing)
+        for k in sorted(candidates):
+            category, pattern = self._patterns[k]
             for hit in pattern.finditer(norm):
                 # a Latin construction starts a word: "im" + "the court" is not in
                 # "claim. The court"
@@ -137,28 +175,75 @@ class Lexicon:
 
     def _negated(self, category: str, norm: str, start: int, end: int) -> bool:
         """A warning such as "切勿向个人账户转账" is not a request to pay one."""
-        for cue, reach in self._before[category]:
-            if cue in norm[max(0, start - reach) : start]:
+        return self._before[category].before(norm, start) or self._after[category].after(norm, end)
+
+
+class _Cues:
+    """Negation cues, each with its reach: a cue counts when it lies wholly within
+    ``reach`` characters before a match (``cue in norm[start - reach : start]``), or,
+    after one, when it starts within ``reach - len(cue)`` characters of its end.  One
+    automaton pass over that stretch finds every cue in it."""
+
+    def __init__(self, cues: Iterable[tuple[str, int]]) -> None:
+        reach: dict[str, int] = {}
+        for cue, far in cues:
+            reach[cue] = max(reach.get(cue, far), far)
+        self._every = "" in reach  # an empty cue is in every stretch of text
+        self._furthest = max(reach.values(), default=0)
+        self._automaton = ahocorasick.Automaton()
+        for cue, far in reach.items():
+            if cue:
+                self._automaton.add_word(cue, (len(cue), far))
+        if len(self._automaton):
+            self._automaton.make_automaton()
+
+    def before(self, norm: str, start: int) -> bool:
+        """A cue within its reach before ``start``."""
+        if self._every:
+            return True
+        if not len(self._automaton):
+            return False
+        lo = max(0, start - self._furthest)
+        for last, (length, far) in self._automaton.iter(norm, lo, start):
+            if last - length + 1 >= start - far:
                 return True
-        return any(cue in norm[end : end + len(cue) + _AFTER_GAP] for cue in self._after[category])
+        return False
+
+    def after(self, norm: str, end: int) -> bool:
+        """A cue starting within its gap after ``end`` (the match's end, exclusive)."""
+        if self._every:
+            return True
+        if not len(self._automaton):
+            return False
+        stop = min(len(norm), end + self._furthest)
+        for last, (length, far) in self._automaton.iter(norm, end, stop):
+            if last - length + 1 <= end + far - length:
+                return True
+        return False
 
 
 class _Context:
     """What the sentence-level checks need of the original text, computed once per scan."""
 
-    def __init__(self, text: str) -> None:
-        self.text = plain_chinese(text)
-        self.spans = reported_spans(self.text)
-        self.ends = [m.end() for m in _SENTENCE_END.finditer(self.text)]
+    def __init__(self, text: str, quotes: Quotes | None = None) -> None:
+        self.text, self.spans = quotes or quotations(text)
+        self._ends: list[int] | None = None  # where each sentence ends, found when asked
+
+    @property
+    def ends(self) -> list[int]:
+        if self._ends is None:
+            self._ends = [m.end() for m in _SENTENCE_END.finditer(self.text)]
+        return self._ends
 
     def quoted(self, first: int, last: int) -> bool:
         return any(start <= first and last < end for start, end in self.spans)
 
     def _sentence(self, at: int, extra: int = 0) -> tuple[int, int]:
-        k = bisect.bisect_right(self.ends, at)
-        start = self.ends[k - 1] if k else 0
+        ends = self.ends
+        k = bisect.bisect_right(ends, at)
+        start = ends[k - 1] if k else 0
         k += extra
-        end = self.ends[k] if k < len(self.ends) else len(self.text)
+        end = ends[k] if k < len(ends) else len(self.text)
         return start, end
 
     def cue_before(self, cues: re.Pattern[str] | None, first: int) -> bool:

@@ -26,14 +26,17 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from operator import itemgetter
 from typing import Any
 
+import ahocorasick  # type: ignore[import-not-found,unused-ignore]
 import numpy as np
 
-from tideover.compliance.textcheck.features import FeatureConfig, english_words, features
+from tideover.compliance.textcheck.features import FeatureConfig, english_words, word_features
 
 WINDOW = 200  # normalised characters read at once
 # A text shorter than this carries too little for character statistics ("Stupidity
@@ -43,6 +46,7 @@ ANY = "abusive"  # the unit that scores abuse of any category
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"[。！？!?;；\n…]+|\.(?=\s|$)")
 MODEL_NPZ, MODEL_CARD = "text-model.npz", "text-model.json"
+_SECOND = itemgetter(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +65,12 @@ class TextClassifier:
     def __init__(self, arrays: dict[str, np.ndarray], card: dict[str, Any]) -> None:
         vocab = arrays["vocab"]
         self.vocabulary: dict[str, int] = {str(g): i for i, g in enumerate(vocab.tolist())}
+        self.config = FeatureConfig(**card["features"])
         self.idf = arrays["idf"].astype(np.float64)
+        self._grams = _gram_automata(self.vocabulary, self.idf, self.config)
         self.weights = arrays["weights"].astype(np.float64)
         self.bias = arrays["bias"].astype(np.float64)
+        self._minus_bias = -self.bias
         self.classes: tuple[str, ...] = tuple(card["classes"])
         # per language: Chinese texts and English texts score on different scales
         self.thresholds = {
@@ -72,35 +79,78 @@ class TextClassifier:
         }
         self._limit_lists = {lang: [float(v) for v in t] for lang, t in self.thresholds.items()}
         self._any = self.classes.index(ANY) if ANY in self.classes else -1
-        self.config = FeatureConfig(**card["features"])
         self.version = str(card.get("version", ""))
         self.card = card
 
     def scores(self, norm: str, origin: list[int]) -> np.ndarray:
         """Probability of each class for one normalised text."""
-        counts = Counter(map(self.vocabulary.get, features(norm, origin, self.config)))
-        counts.pop(None, None)
+        return self._scores(norm, english_words(norm, origin))
+
+    def feature_rows(self, norm: str, words: list[str]) -> list[int]:
+        """The vocabulary rows of ``features(norm, origin, config)``, in the same order,
+        features outside the vocabulary left out (``words``: ``english_words(norm, origin)``).
+
+        The character n-grams are found by one automaton per length, which reports
+        exactly the positions where a slice of that length is in the vocabulary, left to
+        right: the slices themselves are never made.
+        """
+        rows: list[int] = []
+        for automaton in self._grams:
+            rows += map(_SECOND, automaton.iter(norm))
+        found = map(self.vocabulary.get, word_features(norm, words, self.config))
+        rows += [row for row in found if row is not None]
+        return rows
+
+    def _scores(self, norm: str, words: list[str]) -> np.ndarray:
+        rows = self.feature_rows(norm, words)
+        counts = Counter(rows)
         if not counts:
             return 1.0 / (1.0 + np.exp(-self.bias))
-        rows = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-        values = (1.0 + np.log(tf)) * self.idf[rows]
-        values /= math.sqrt(float(values @ values))
-        result: np.ndarray = 1.0 / (1.0 + np.exp(-(values @ self.weights[rows] + self.bias)))
+        at = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        # ``take`` copies the same rows as indexing with ``at`` does, with less overhead
+        if len(counts) == len(rows):
+            values = self.idf.take(at)  # every count is 1: (1 + log 1) * idf is idf exactly
+        else:
+            values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            np.log(values, out=values)  # sublinear tf: 1 + log(count)
+            values += 1.0
+            values *= self.idf.take(at)
+        values /= math.sqrt(float(values.dot(values)))  # the same BLAS dot as ``@``
+        # 1 / (1 + exp(-(x @ w + b))), each step in place; -b - y is -(y + b) exactly
+        result: np.ndarray = values @ self.weights.take(at, axis=0)
+        np.subtract(self._minus_bias, result, out=result)
+        np.exp(result, out=result)
+        result += 1.0
+        np.divide(1.0, result, out=result)
         return result
 
-    def detect(self, text: str, norm: str, origin: list[int]) -> list[Detection]:
-        """Categories whose score reaches their threshold, with the span read."""
-        if not _long_enough(norm, origin):
+    def detect(
+        self, text: str, norm: str, origin: list[int], *, ignore: Collection[str] = ()
+    ) -> list[Detection]:
+        """Categories whose score reaches their threshold, with the span read.
+
+        ``ignore``: categories the caller has no use for (found by another detector):
+        they are left out before their span is narrowed to a sentence, which costs a
+        scoring of every sentence."""
+        words = english_words(norm, origin)
+        han = len(_HAN.findall(norm))
+        if not _long_enough(han, words):
             return []
         best: dict[int, Detection] = {}
         for start, stop in _windows(text, norm, origin):
             piece = norm[start:stop]
-            scores = self.scores(piece, origin[start:stop])
-            for k, score in self._found(scores, self._limits(piece)):
+            if stop - start == len(norm):  # the whole text, read once already
+                scores = self._scores(norm, words)
+                limits = self._limit_lists["zh" if han else "en"]
+            else:
+                scores = self._scores(piece, english_words(piece, origin[start:stop]))
+                limits = self._limits(piece)
+            for k, score in self._found(scores, limits):
                 if k not in best or score > best[k].score:
                     best[k] = Detection(self.classes[k], score, origin[start], origin[stop - 1] + 1)
-        return [self._narrow(text, norm, origin, d) for d in best.values()]
+        return [
+            self._narrow(text, norm, origin, d) for d in best.values() if d.category not in ignore
+        ]
 
     def _limits(self, norm: str) -> list[float]:
         """Thresholds for the language of a window: Chinese when it has a character."""
@@ -133,10 +183,28 @@ class TextClassifier:
         return Detection(found.category, found.score, origin[a], origin[b - 1] + 1)
 
 
-def _long_enough(norm: str, origin: list[int]) -> bool:
-    if len(_HAN.findall(norm)) >= MIN_HAN:
-        return True
-    return len(english_words(norm, origin)) >= MIN_WORDS
+def _long_enough(han: int, words: list[str]) -> bool:
+    """Enough Chinese characters (``han``) or English words to read."""
+    return han >= MIN_HAN or len(words) >= MIN_WORDS
+
+
+def _gram_automata(vocabulary: dict[str, int], idf: np.ndarray, config: FeatureConfig) -> list[Any]:
+    """One automaton per n-gram length, shortest first, holding every vocabulary entry
+    of that length (whatever it is) with its row.
+
+    An automaton node tries its next characters in the order they were added, so the
+    entries are added commonest first (lowest inverse document frequency)."""
+    automata = []
+    for size in range(config.ngram_min, config.ngram_max + 1):
+        entries = [(f, row) for f, row in vocabulary.items() if len(f) == size]
+        entries.sort(key=lambda entry: (float(idf[entry[1]]), entry[1]))
+        automaton = ahocorasick.Automaton()
+        for feature, row in entries:
+            automaton.add_word(feature, row)
+        if len(automaton):
+            automaton.make_automaton()
+            automata.append(automaton)
+    return automata
 
 
 def _sentences(

@@ -17,6 +17,7 @@ character it came from (so findings point into the text as written):
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,11 +31,11 @@ from tideover.compliance.textcheck import pinyin
 from tideover.compliance.textcheck.evasions import map_char, token_rewrites
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# Worth the token pass: a letter next to a digit or symbol, or a lone short form.
-_TOKENISH = re.compile(
-    r"[A-Za-z][0-9@$!|+]|[0-9@$!|+][A-Za-z]|\b(?:u|ur|r|ya|yr|pls|plz|ppl|cuz|coz|b4|2day|"
-    r"2nite|tmrw|bc)\b",
-    re.IGNORECASE,
+# Worth the token pass: a letter next to a digit or symbol, or a lone short form.  Two
+# patterns, the first starting with its rarer character, are searched faster than one.
+_LEET = re.compile(r"[0-9@$!|+](?:(?<=[A-Za-z].)|(?=[A-Za-z]))", re.IGNORECASE)
+_SHORT_FORM = re.compile(
+    r"\b(?:u|ur|r|ya|yr|pls|plz|ppl|cuz|coz|b4|2day|2nite|tmrw|bc)\b", re.IGNORECASE
 )
 _LATIN = re.compile(r"[a-z]")
 
@@ -48,7 +49,20 @@ class Normalised:
     chinese: bool  # the original has Chinese characters
 
 
-_CACHES: dict[bool, dict[str, str]] = {True: {}, False: {}}
+class _Pieces(dict[str, str]):
+    """The normalised piece of each character seen so far (``map_char``), in a Chinese
+    text or not."""
+
+    def __init__(self, chinese: bool) -> None:
+        super().__init__()
+        self.chinese = chinese
+
+    def __missing__(self, char: str) -> str:
+        piece = self[char] = map_char(char, self.chinese)
+        return piece
+
+
+_PIECES = {True: _Pieces(True), False: _Pieces(False)}
 
 
 @lru_cache(maxsize=1)
@@ -78,27 +92,17 @@ def watched_words() -> list[str]:
 def normalise_text(text: str) -> Normalised:
     """Every step of the module docstring, in order."""
     chinese = _HAN.search(text) is not None
-    rewrites = token_rewrites(text) if _TOKENISH.search(text) else None
-    cache = _CACHES[chinese]
-    chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        if rewrites is not None and index in rewrites:
-            piece = rewrites[index]
-        else:
-            cached = cache.get(char)
-            if cached is None:
-                cached = cache[char] = map_char(char, chinese)
-            piece = cached
-        if not piece:
-            continue
-        if len(piece) == 1:
-            chars.append(piece)
-            origin.append(index)
-        else:
-            chars.extend(piece)
+    # one piece per character of ``text``
+    pieces = list(map(_PIECES[chinese].__getitem__, text))
+    if _LEET.search(text) or _SHORT_FORM.search(text):
+        for index, piece in token_rewrites(text).items():
+            pieces[index] = piece
+    norm = "".join(pieces)
+    origin = list(itertools.compress(range(len(text)), pieces))  # characters not dropped
+    if len(origin) != len(norm):  # some piece is longer than one character
+        origin = []
+        for index, piece in enumerate(pieces):
             origin.extend([index] * len(piece))
-    norm = "".join(chars)
     if chinese:
         simplified = _t2s().convert(norm)
         if len(simplified) == len(norm):  # phrase conversions that change length are skipped

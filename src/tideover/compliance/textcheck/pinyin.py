@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import ahocorasick  # type: ignore[import-not-found,unused-ignore]
 
@@ -38,12 +39,14 @@ _MAX_READINGS = 8  # reading combinations of one word
 _MAX_MASKED = 4  # words up to this length get every mix of syllables and initials
 _LONGEST_SYLLABLE = 6  # "zhuang"
 _LATIN = re.compile(r"[a-z]")
+_NOT_LATIN = re.compile(r"[^a-z]")
 
 
 @dataclass(frozen=True, slots=True)
 class _Tables:
     reading: dict[str, str]  # character -> first toneless reading
     codes: dict[str, str]  # syllable -> its code point
+    prefixes: frozenset[str]  # every start of a syllable ("z", "zh", "zhu" … "zhuang")
     table: dict[int, str]  # character -> code point of its reading, for str.translate
     automaton: ahocorasick.Automaton
     short: dict[str, str]  # whole Latin runs standing for a word (sb -> 傻逼)
@@ -91,6 +94,7 @@ def tables(words: Iterable[str]) -> _Tables:
     return _Tables(
         reading=first,
         codes=codes,
+        prefixes=frozenset(s[:k] for s in codes for k in range(1, len(s) + 1)),
         table={ord(c): codes[r] for c, r in first.items() if r in codes},
         automaton=automaton,
         short=evasions().pinyin_short,
@@ -116,8 +120,7 @@ def _keys(word: str, readings: dict[str, tuple[str, ...]], codes: dict[str, str]
     return keys
 
 
-@dataclass(frozen=True, slots=True)
-class _Unit:
+class _Unit(NamedTuple):  # a tuple: one is made for every character of a mixed text
     start: int  # span in the normalised text
     end: int
     kind: int
@@ -194,12 +197,11 @@ def _encode(norm: str, matcher: _Tables) -> tuple[list[_Unit], str, list[tuple[i
     while i < n:
         char = norm[i]
         if "a" <= char <= "z":
-            j = i + 1
-            while j < n and "a" <= norm[j] <= "z":
-                j += 1
+            stop = _NOT_LATIN.search(norm, i + 1)
+            j = stop.start() if stop is not None else n
             run = len(runs)
             runs.append((i, j, len(units)))
-            parts = _segment(norm[i:j], syllable_code)
+            parts = _segment(norm[i:j], syllable_code, matcher.prefixes)
             if parts is not None:
                 at = i
                 for part in parts:
@@ -222,23 +224,35 @@ def _encode(norm: str, matcher: _Tables) -> tuple[list[_Unit], str, list[tuple[i
     return units, "".join(codes), runs
 
 
-def _segment(run: str, codes: dict[str, str]) -> list[str] | None:
-    """``run`` split into pinyin syllables (fewest syllables), or None."""
+def _segment(run: str, codes: dict[str, str], prefixes: frozenset[str]) -> list[str] | None:
+    """``run`` split into pinyin syllables (fewest syllables; of those, the first found),
+    or None.  ``prefixes``: every start of a syllable (a piece that is none is no syllable,
+    and no longer piece from the same place is one either)."""
     n = len(run)
-    best: list[list[str] | None] = [None] * (n + 1)
-    best[0] = []
+    count = [0] + [-1] * n  # syllables in the best split of run[:j]; -1 for none
+    back = [0] * (n + 1)  # where the last syllable of that split starts
+    reached = 0  # the furthest position a split has reached
     for i in range(n):
-        here = best[i]
-        if here is None:
+        if i > reached:
+            return None  # no syllable ends here, so none starts here or later
+        if count[i] < 0:
             continue
-        for length in range(1, min(_LONGEST_SYLLABLE, n - i) + 1):
-            piece = run[i : i + length]
-            if piece in codes:
-                option = [*here, piece]
-                known = best[i + length]
-                if known is None or len(option) < len(known):
-                    best[i + length] = option
-    return best[n]
+        here = count[i] + 1
+        for j in range(i + 1, min(i + _LONGEST_SYLLABLE, n) + 1):
+            piece = run[i:j]
+            if piece not in prefixes:
+                break
+            if piece in codes and (count[j] < 0 or here < count[j]):
+                count[j], back[j] = here, i
+                reached = max(reached, j)
+    if count[n] < 0:
+        return None
+    parts: list[str] = []
+    j = n
+    while j > 0:
+        parts.append(run[back[j] : j])
+        j = back[j]
+    return parts[::-1]
 
 
 def _accepted(word: str, units: list[_Unit], norm: str, runs: list[tuple[int, int, int]]) -> bool:

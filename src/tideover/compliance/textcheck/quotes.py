@@ -53,6 +53,8 @@ def _t2s() -> Any:
 
 def plain_chinese(text: str) -> str:
     """``text`` with traditional characters simplified, when that keeps its length."""
+    if text.isascii():
+        return text  # nothing to simplify (OpenCC returns ASCII as it is)
     simplified: str = _t2s().convert(text)
     return simplified if len(simplified) == len(text) else text
 

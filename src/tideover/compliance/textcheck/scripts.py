@@ -22,8 +22,9 @@ from tideover.compliance.textcheck.evasions import evasions
 
 LATIN, HAN = "Latin", "Han"
 _MIN_RUN = 2
-_ASCII_LETTER = re.compile(r"[A-Za-z]")
-_HAN_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_ASCII_LETTERS = re.compile(r"[A-Za-z]+")
+_HAN_CHARS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_WITHOUT_LETTERS = {c: None for c in range(128) if chr(c).isalpha()}  # for str.translate
 # Anything beyond ASCII, Chinese characters, CJK punctuation, full-width forms and
 # general punctuation needs the character-by-character reading below.
 _OTHER = re.compile(
@@ -76,9 +77,9 @@ def script_of(char: str) -> str | None:
 def scripts(text: str) -> Scripts:
     """Letters per script and the runs of letters the checker cannot read."""
     if text.isascii():
-        return Scripts(len(_ASCII_LETTER.findall(text)), 0, ())
+        return Scripts(len(text) - len(text.translate(_WITHOUT_LETTERS)), 0, ())
     if not _OTHER.search(text):  # only ASCII, Chinese characters and CJK/full-width marks
-        return Scripts(len(_ASCII_LETTER.findall(text)), len(_HAN_CHAR.findall(text)), ())
+        return Scripts(_count(_ASCII_LETTERS, text), _count(_HAN_CHARS, text), ())
     look_alike = evasions().homoglyphs
     latin = han = 0
     unknown: list[ScriptRun] = []
@@ -99,6 +100,11 @@ def scripts(text: str) -> Scripts:
         if script == HAN:
             han += 1
     return Scripts(latin, han, tuple(unknown))
+
+
+def _count(runs: re.Pattern[str], text: str) -> int:
+    """Characters in the runs of ``runs`` (one match a run, not one a character)."""
+    return sum(map(len, runs.findall(text)))
 
 
 def _close(

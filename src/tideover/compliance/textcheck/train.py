@@ -65,7 +65,8 @@ def _reset_caches() -> None:
     from tideover.compliance.textcheck import evasions, normalise
 
     evasions.evasions.cache_clear()
-    for cache in normalise._CACHES.values():
+    evasions._letters_in_leet.cache_clear()
+    for cache in normalise._PIECES.values():
         cache.clear()
 
 
