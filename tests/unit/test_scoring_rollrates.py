@@ -123,3 +123,11 @@ def test_the_full_data_reproduces_the_reference_table() -> None:
         [0.031, 0.273, 0.051, 0.645],
     ]
     assert np.round(np.array(matrix.rates(), dtype=float), 3).tolist() == reference
+
+
+def test_the_matrix_is_headed_in_the_readers_language() -> None:
+    matrix = TransitionMatrix(states=("C", "D1"), counts=((8, 2), (3, 7)))
+    english, chinese = matrix.markdown("en"), matrix.markdown("zh")
+    assert english.splitlines()[0] == "| from \\ to | C | D1 | accounts |"
+    assert chinese.splitlines()[0] == "| 由 \\ 至 | C | D1 | 户数 |"
+    assert english.splitlines()[2:] == chinese.splitlines()[2:]  # the figures do not change

@@ -180,4 +180,4 @@ def rollrates(
 def _show_matrices(result: RollRateMatrices | SnapshotTransitions) -> None:
     for m in result.matrices:
         console.print(f"\n{_('segment')}: {m.segment}", highlight=False)
-        console.print(m.matrix().markdown(), markup=False)
+        console.print(m.matrix().markdown(language()), markup=False)

@@ -17,7 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from tideover.domain.errors import InputRejected
-from tideover.i18n import N_
+from tideover.i18n import N_, Texts, normalise
 
 # Oldest month first: PAY_6 is April 2005, PAY_0 September 2005 (Yeh & Lien 2009).
 TAIWAN_MONTHS: tuple[str, ...] = ("PAY_6", "PAY_5", "PAY_4", "PAY_3", "PAY_2", "PAY_0")
@@ -77,8 +77,11 @@ class TransitionMatrix:
             },
         }
 
-    def markdown(self) -> str:
-        head = "| from \\ to | " + " | ".join(self.states) + " | accounts |"
+    def markdown(self, language: str = "en") -> str:
+        """The matrix as a table, headed in ``language``; the states are codes (C, D1 …)."""
+        texts = Texts(normalise(language) or "en")
+        corner, total = texts.gettext(N_("from \\ to")), texts.gettext(N_("accounts"))
+        head = f"| {corner} | " + " | ".join(self.states) + f" | {total} |"
         lines = [head, "|---" * (len(self.states) + 2) + "|"]
         for state, row, counts in zip(self.states, self.rates(), self.counts, strict=True):
             cells = ["-" if r is None else f"{r:.3f}" for r in row]
