@@ -26,6 +26,7 @@ from tideover.adapters.repositories import (
     StoredPolicy,
     UserRecord,
 )
+from tideover.adapters.repositories.users import name_taken
 from tideover.compliance.audit import AuditRecord, append
 from tideover.domain.delinquency import PausePeriod
 from tideover.domain.errors import Conflict, NotFound
@@ -481,15 +482,7 @@ class FakeUserRepository:
     ) -> UserRecord:
         existing = self.by_name(username)
         if existing is not None:
-            raise Conflict(
-                N_(
-                    "user %(username)s would be confused with the existing user "
-                    "%(existing_username)s on platform %(platform_code)s"
-                ),
-                username=repr(username),
-                existing_username=repr(existing.username),
-                platform_code=repr(self.platform_code),
-            )
+            raise name_taken(username, existing, self.platform_code)
         record = UserRecord(
             user_id=len(self._users) + 1,
             username=username,

@@ -46,15 +46,7 @@ class UserRepository(PlatformScoped):
         key = name_key(username)
         existing = self.by_name(username)
         if existing is not None:
-            raise Conflict(
-                N_(
-                    "user %(username)s would be confused with the existing user "
-                    "%(existing_username)s on platform %(platform_code)s"
-                ),
-                username=repr(username),
-                existing_username=repr(existing.username),
-                platform_code=repr(self.platform_code),
-            )
+            raise name_taken(username, existing, self.platform_code)
         try:
             self._session.execute(
                 insert(UserRow).values(
@@ -163,6 +155,19 @@ def _record(row: UserRow) -> UserRecord:
         locked_until=row.locked_until,
         created_at=row.created_at,
         created_by=row.created_by,
+    )
+
+
+def name_taken(username: str, existing: UserRecord, platform: str) -> Conflict:
+    """The refusal of a new user whose name has the key of ``existing``'s."""
+    return Conflict(
+        N_(
+            "user %(username)s would be confused with the existing user "
+            "%(existing_username)s on platform %(platform_code)s"
+        ),
+        username=repr(username),
+        existing_username=repr(existing.username),
+        platform_code=repr(platform),
     )
 
 
