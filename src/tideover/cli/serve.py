@@ -79,7 +79,6 @@ def serve(
     core = open_app(settings)
     refuse_unsafe_accounts(core)
     secure = not (settings.web_insecure or (settings.mode != "production" and _loopback(host)))
-    app = create_app(core, secure_cookies=secure)
     console.print(
         _(
             "Tideover console on http://%(host)s:%(port)s/ (API: /api/v1/docs); Ctrl-C stops it",
@@ -98,7 +97,10 @@ def serve(
         os.environ[SECURE_COOKIES] = "1" if secure else "0"
     try:
         uvicorn.run(
-            app if workers == 1 else "tideover.web.startup:worker_app", factory=workers > 1,
+            # One process serves the app built here; several import it each (worker_app).
+            create_app(core, secure_cookies=secure) if workers == 1
+            else "tideover.web.startup:worker_app",
+            factory=workers > 1,
             workers=workers, host=host, port=port, log_level="warning", server_header=False,
             proxy_headers=False,
         )  # fmt: skip
