@@ -480,6 +480,42 @@ def test_bulk_writes_round_trip(uow_factory: UowFactory) -> None:
         assert uow.payments("alpha").count() == BULK
 
 
+def test_call_profiles_agree_with_the_borrowers_they_are_read_for(
+    uow_factory: UowFactory, cipher: PiiCipher
+) -> None:
+    """The gate's light read (time zones and the first number's look-up hash, nothing
+    decrypted) gives what the full borrowers give, past the size of one IN-list chunk."""
+    zones = ("Asia/Shanghai",), ("America/New_York", "America/Chicago"), ()
+    borrowers = [
+        Borrower(
+            "alpha",
+            f"B{n}",
+            f"Borrower {n}",
+            phones=tuple(
+                PhoneNumber(f"+1202555{n:04d}", "US", zones[(n + k) % 3]) for k in range(n % 3)
+            ),
+            time_zone="Asia/Shanghai" if n % 4 == 0 else None,
+        )
+        for n in range(BULK)
+    ]
+    with uow_factory() as uow:
+        uow.platforms.ensure("alpha", name="Alpha", currency=CNY, settings={})
+        uow.platforms.ensure("beta", name="Beta", currency=CNY, settings={})
+        uow.borrowers("alpha").add_many(borrowers)
+        uow.borrowers("beta").add_many([borrower("beta", "B7")])
+        uow.commit()
+    wanted = [b.borrower_id for b in borrowers] + ["missing"]
+    with uow_factory() as uow:
+        profiles = uow.borrowers("alpha").call_profiles(wanted)
+        assert uow.borrowers("beta").call_profiles(["B8", "B9"]) == {}
+    assert set(profiles) == {b.borrower_id for b in borrowers}
+    for b in borrowers:
+        profile = profiles[b.borrower_id]
+        assert profile.zones == b.candidate_time_zones
+        assert profile.number == (cipher.lookup_hash(b.phones[0].e164) if b.phones else None)
+    assert {len(p.zones) for p in profiles.values()} == {0, 1, 2}
+
+
 def test_a_duplicate_inside_a_bulk_write_is_a_conflict(uow_factory: UowFactory) -> None:
     seed(uow_factory, "alpha")
     payments = [payment("alpha", f"P{n}") for n in range(BULK)] + [payment("alpha", "P7")]

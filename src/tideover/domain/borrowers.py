@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -32,9 +33,21 @@ class Borrower:
     @property
     def candidate_time_zones(self) -> tuple[str, ...]:
         """Zones the borrower may be in: the address zone if known, else the phones'."""
-        if self.time_zone:
-            return (self.time_zone,)
-        zones: list[str] = []
-        for phone in self.phones:
-            zones.extend(z for z in phone.time_zones if z not in zones)
-        return tuple(zones)
+        return candidate_zones(self.time_zone, (p.time_zones for p in self.phones))
+
+
+def candidate_zones(time_zone: str | None, phone_zones: Iterable[Iterable[str]]) -> tuple[str, ...]:
+    """The address zone if known, else every zone of the phones, in their order."""
+    if time_zone:
+        return (time_zone,)
+    return tuple(dict.fromkeys(z for zones in phone_zones for z in zones))
+
+
+@dataclass(frozen=True, slots=True)
+class CallProfile:
+    """What the contact gate needs of a borrower to place a call: the zones they may be in
+    and the look-up hash of the number dialled (their first), never the number itself."""
+
+    borrower_id: str
+    zones: tuple[str, ...]
+    number: str | None

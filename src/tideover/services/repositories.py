@@ -30,14 +30,14 @@ from tideover.adapters.repositories.plans import PlanTimeline, StoredPlan
 from tideover.adapters.repositories.platforms import PlatformRecord
 from tideover.adapters.repositories.policies import StoredEvent, StoredPolicy
 from tideover.adapters.repositories.promises import StoredPromise
-from tideover.adapters.repositories.queues import QueueItem
+from tideover.adapters.repositories.queues import CallTarget, QueueItem
 from tideover.adapters.repositories.simulations import StoredSimulation
 from tideover.adapters.repositories.users import UserRecord
 from tideover.compliance.audit import AuditRecord
 from tideover.compliance.contacts import Attempt, Hold, HoldKind, Outcome
 from tideover.compliance.holds import HoldRecord
 from tideover.compliance.ledger import InMemoryLedger
-from tideover.domain.borrowers import Borrower, PhoneNumber
+from tideover.domain.borrowers import Borrower, CallProfile, PhoneNumber
 from tideover.domain.collectors import Collector
 from tideover.domain.delinquency import DelinquencyStatus, PausePeriod
 from tideover.domain.identity import Role
@@ -208,6 +208,10 @@ class BorrowerRepository(Protocol):
 
     def get_many(self, ids: Iterable[str]) -> dict[str, Borrower]:
         """The stored ones among ``ids``, by id, in a few batched queries."""
+
+    def call_profiles(self, ids: Iterable[str]) -> dict[str, CallProfile]:
+        """What the gate needs to place a call to each stored one of ``ids``, by id (no
+        number decrypted)."""
 
     def add_many(self, borrowers: Sequence[Borrower]) -> int:
         """Inserts new borrowers with their phones; an existing id is a ``Conflict``."""
@@ -845,6 +849,10 @@ class QueueRepository(Protocol):
     ) -> tuple[builtins.list[QueueItem], int]:
         """One page of ``items`` (same filters and rank, ``states`` if given) and the total:
         what a console page shows, without reading the rest of the queue."""
+
+    def call_targets(self, as_of: date, *, limit: int) -> builtins.list[CallTarget]:
+        """The items assigned to a collector on ``as_of`` (at most ``limit``, by id), as the
+        call gate keeps them."""
 
     def for_accounts(
         self, account_ids: Iterable[str], *, since: date | None = None

@@ -33,7 +33,7 @@ from tideover.adapters.repositories.plans import PlanRepository, PlanTimeline, S
 from tideover.adapters.repositories.platforms import PlatformRecord, PlatformRepository
 from tideover.adapters.repositories.policies import PolicyRepository, StoredEvent, StoredPolicy
 from tideover.adapters.repositories.promises import PromiseRepository, StoredPromise
-from tideover.adapters.repositories.queues import QueueItem, QueueRepository
+from tideover.adapters.repositories.queues import CallTarget, QueueItem, QueueRepository
 from tideover.adapters.repositories.schedules import ScheduleRepository
 from tideover.adapters.repositories.simulations import SimulationRepository, StoredSimulation
 from tideover.adapters.repositories.users import UserRecord, UserRepository
@@ -46,6 +46,7 @@ __all__ = [
     "AuditHead",
     "AuditRepository",
     "BorrowerRepository",
+    "CallTarget",
     "Ciphertext",
     "CollectorRepository",
     "CommsRepository",

@@ -8,7 +8,8 @@ from typing import Any, TypeVar, cast
 
 import psycopg
 from psycopg.types.json import Jsonb
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, String, any_, bindparam, func, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -29,6 +30,26 @@ COPY_THRESHOLD = 1000
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def key_batches(session: Session, keys: Iterable[str]) -> Iterator[Sequence[str]]:
+    """``keys`` sorted, in batches for :func:`among`: all at once on PostgreSQL, which takes
+    them as one array parameter, and chunks elsewhere (bound-parameter limits)."""
+    ordered = sorted(set(keys))
+    if session.get_bind().dialect.name == "postgresql":
+        return iter([ordered] if ordered else [])
+    return chunks(ordered)
+
+
+def among(
+    session: Session, column: ColumnElement[str] | InstrumentedAttribute[str], keys: Sequence[str]
+) -> ColumnElement[bool]:
+    """``column`` is one of ``keys`` (a batch of :func:`key_batches`): ``= ANY(array)`` on
+    PostgreSQL, one parameter whatever its length — neither SQLAlchemy nor the driver then
+    writes out thousands of placeholders — and ``IN (...)`` elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(keys), type_=ARRAY(String)))
+    return column.in_(keys)
 
 
 def bulk_insert(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:

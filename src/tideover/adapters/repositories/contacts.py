@@ -37,8 +37,9 @@ from tideover.adapters.pii import PiiCipher
 from tideover.adapters.repositories._base import (
     CONTACT_ATTEMPTS,
     PlatformScoped,
+    among,
     bulk_insert,
-    chunks,
+    key_batches,
 )
 from tideover.compliance.contacts import (
     ActorRole,
@@ -238,8 +239,8 @@ class ContactRepository(PlatformScoped):
         if borrower_ids is None:
             ledger.load_rows(self._ledger_rows(since, None))
         else:
-            for chunk in chunks(sorted(set(borrower_ids))):
-                ledger.load_rows(self._ledger_rows(since, chunk))
+            for batch in key_batches(self._session, borrower_ids):
+                ledger.load_rows(self._ledger_rows(since, batch))
         return ledger
 
     def _ledger_rows(self, since: datetime, borrower_ids: Sequence[str] | None) -> Iterator[Any]:
@@ -267,7 +268,7 @@ class ContactRepository(PlatformScoped):
             .execution_options(yield_per=LEDGER_BATCH)
         )
         if borrower_ids is not None:
-            query = query.where(c.borrower_id.in_(borrower_ids))
+            query = query.where(among(self._session, c.borrower_id, borrower_ids))
         for partition in self._session.execute(query).partitions():
             yield from partition
 

@@ -16,7 +16,13 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from tideover.adapters.orm import ContactHoldRow
-from tideover.adapters.repositories._base import HOLDS, PlatformScoped, bulk_insert, chunks
+from tideover.adapters.repositories._base import (
+    HOLDS,
+    PlatformScoped,
+    among,
+    bulk_insert,
+    key_batches,
+)
 from tideover.compliance.contacts import Hold, HoldKind
 from tideover.compliance.holds import HoldRecord
 from tideover.domain.errors import Conflict, NotFound
@@ -125,8 +131,8 @@ class HoldRepository(PlatformScoped):
             batches: Iterable[builtins.list[HoldRecord]] = [self._load(not_ended)]
         else:
             batches = (
-                self._load([*not_ended, ContactHoldRow.borrower_id.in_(chunk)])
-                for chunk in chunks(sorted(set(borrower_ids)))
+                self._load([*not_ended, among(self._session, ContactHoldRow.borrower_id, batch)])
+                for batch in key_batches(self._session, borrower_ids)
             )
         found: dict[str, list[Hold]] = {}
         for batch in batches:

@@ -87,6 +87,21 @@ class QueueItem:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class CallTarget:
+    """Whom a queue item calls, about which account, and who holds it: all the call gate
+    keeps of an item."""
+
+    item_id: int
+    account_id: str
+    borrower_id: str
+    assigned_to: str | None
+
+    @classmethod
+    def of(cls, item: QueueItem) -> CallTarget:
+        return cls(item.item_id, item.account_id, item.borrower_id, item.assigned_to)
+
+
 class QueueRepository(PlatformScoped):
     """Queue items and callback requests of one platform."""
 
@@ -259,6 +274,18 @@ class QueueRepository(PlatformScoped):
             .limit(limit)
         )
         return [QueueItem(*row) for row in self._session.execute(query)], total
+
+    def call_targets(self, as_of: date, *, limit: int) -> builtins.list[CallTarget]:
+        """The items assigned to a collector on ``as_of`` (at most ``limit``, by id), as the
+        call gate keeps them: four plain columns, nothing else of the item read."""
+        t = QueueItemRow.__table__.c
+        query = (
+            select(t.id, t.account_id, t.borrower_id, t.assigned_to)
+            .where(t.platform_id == self._platform_id, t.as_of == as_of, t.state == "assigned")
+            .order_by(t.id)
+            .limit(limit)
+        )
+        return [CallTarget(*row) for row in self._session.execute(query)]
 
     def for_accounts(
         self, account_ids: Iterable[str], *, since: date | None = None

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tideover.adapters.repositories import QueueItem
+from tideover.adapters.repositories import CallTarget, QueueItem
 from tideover.compliance.contacts import (
     ActorRole,
     Attempt,
@@ -58,7 +58,7 @@ log = logging.getLogger(__name__)
 class GateInputs:
     """What the gate needs to answer for one item, read in one unit of work."""
 
-    item: QueueItem
+    item: CallTarget
     zones: tuple[str, ...]
     number: str | None  # the number dialled, as the ledger keys it (its look-up hash)
     holds: tuple[Hold, ...]
@@ -82,7 +82,7 @@ def read_inputs(
     packs: PackSet | None = None,
 ) -> GateInputs:
     """The gate's inputs for ``item`` at ``at`` (inside an open uow)."""
-    return _one(read_many(uow, platform, [item], at, packs), item)
+    return _one(read_many(uow, platform, [CallTarget.of(item)], at, packs), item)
 
 
 def _one(read: dict[int, GateInputs], item: QueueItem) -> GateInputs:
@@ -100,7 +100,7 @@ def _one(read: dict[int, GateInputs], item: QueueItem) -> GateInputs:
 def read_many(
     uow: UnitOfWork,
     platform: str,
-    items: Sequence[QueueItem],
+    items: Sequence[CallTarget],
     at: datetime,
     packs: PackSet | None = None,
 ) -> dict[int, GateInputs]:
@@ -109,20 +109,20 @@ def read_many(
     borrower has no time zone is left out: the gate cannot answer for it."""
     chosen = packs if packs is not None else pack_set(uow, platform)
     borrower_ids = sorted({i.borrower_id for i in items})
-    borrowers = uow.borrowers(platform).get_many(borrower_ids)
-    contacts = uow.contacts(platform)
-    ledger = contacts.load_ledger(since=at - chosen.horizon, borrower_ids=borrower_ids)
+    profiles = uow.borrowers(platform).call_profiles(borrower_ids)
+    ledger = uow.contacts(platform).load_ledger(
+        since=at - chosen.horizon, borrower_ids=borrower_ids
+    )
     holds = uow.holds(platform).gate_holds(at=at, borrower_ids=borrower_ids)
     found = {}
     for item in items:
-        borrower = borrowers.get(item.borrower_id)
-        if borrower is None or not borrower.candidate_time_zones:
+        profile = profiles.get(item.borrower_id)
+        if profile is None or not profile.zones:
             continue
-        number = borrower.phones[0].e164 if borrower.phones else None
         found[item.item_id] = GateInputs(
             item,
-            borrower.candidate_time_zones,
-            contacts.keyed(call_attempt(item, at, number)).number,
+            profile.zones,
+            profile.number,
             holds.get(item.borrower_id, ()),
             ledger,
             chosen.compiled,
@@ -135,7 +135,7 @@ def pack_set(uow: UnitOfWork, platform: str) -> PackSet:
     return PackSet(tuple(compile_pack(p) for p in packs), max(ledger_horizon(p) for p in packs))
 
 
-def call_attempt(item: QueueItem, at: datetime, number: str | None) -> Attempt:
+def call_attempt(item: CallTarget | QueueItem, at: datetime, number: str | None) -> Attempt:
     return Attempt(item.borrower_id, item.account_id, Channel.CALL, ACTOR, at, number=number)
 
 
@@ -358,9 +358,7 @@ class CallGate:
     def _read_day(self, uow: UnitOfWork, platform: str, at: datetime) -> _Day:
         with uow:
             zone = ZoneInfo(settings_of(uow, platform).time_zone)
-            items, _ = uow.queues(platform).page(
-                as_of=at.astimezone(zone).date(), states=("assigned",), limit=DAY_ITEMS
-            )
+            items = uow.queues(platform).call_targets(at.astimezone(zone).date(), limit=DAY_ITEMS)
             read = read_many(uow, platform, items, at, self._compiled(uow, platform))
         return _Day(read, time.monotonic())
 
@@ -374,7 +372,7 @@ class CallGate:
             return kept.inputs
         with uow:
             item = require_item(uow, platform, item_id, collector)
-            inputs = _one(read_many(uow, platform, [item], at, self._compiled(uow, platform)), item)
+            inputs = read_inputs(uow, platform, item, at, self._compiled(uow, platform))
         self._keep(platform, _Kept(inputs, time.monotonic()))
         return inputs
 
