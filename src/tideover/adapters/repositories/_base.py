@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from typing import Any, TypeVar, cast
 
 import psycopg
 from psycopg.types.json import Jsonb
-from sqlalchemy import ColumnElement, String, any_, bindparam, func, insert, select
+from sqlalchemy import ColumnElement, any_, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -18,10 +19,13 @@ from tideover.domain.errors import Conflict, NotFound, ValidationError
 from tideover.i18n import N_, Wording
 
 T = TypeVar("T")
+K = TypeVar("K", str, int, date)
 # Keeps IN (...) lists well under every driver's bound-parameter limit.
 CHUNK = 500
 # Above this many ids, look-ups read all the platform's keys in one query.
 SCAN_THRESHOLD = 5 * CHUNK
+# ``Session.info`` key of the platform keys (by code) looked up in a session.
+PLATFORM_IDS = "platform_ids"
 # Above this many rows PostgreSQL is fed through COPY, an order of magnitude
 # faster than multi-row INSERTs for the 300k-installment demo portfolio.
 COPY_THRESHOLD = 1000
@@ -32,7 +36,7 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-def key_batches(session: Session, keys: Iterable[str]) -> Iterator[Sequence[str]]:
+def key_batches(session: Session, keys: Iterable[K]) -> Iterator[Sequence[K]]:
     """``keys`` sorted, in batches for :func:`among`: all at once on PostgreSQL, which takes
     them as one array parameter, and chunks elsewhere (bound-parameter limits)."""
     ordered = sorted(set(keys))
@@ -42,13 +46,13 @@ def key_batches(session: Session, keys: Iterable[str]) -> Iterator[Sequence[str]
 
 
 def among(
-    session: Session, column: ColumnElement[str] | InstrumentedAttribute[str], keys: Sequence[str]
+    session: Session, column: ColumnElement[K] | InstrumentedAttribute[K], keys: Sequence[K]
 ) -> ColumnElement[bool]:
     """``column`` is one of ``keys`` (a batch of :func:`key_batches`): ``= ANY(array)`` on
     PostgreSQL, one parameter whatever its length — neither SQLAlchemy nor the driver then
-    writes out thousands of placeholders — and ``IN (...)`` elsewhere."""
+    writes out (and parses) a placeholder per key — and ``IN (...)`` elsewhere."""
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(keys), type_=ARRAY(String)))
+        return column == any_(bindparam(None, list(keys), type_=ARRAY(column.type)))
     return column.in_(keys)
 
 
@@ -122,7 +126,7 @@ class PlatformScoped:
         self.platform_code = platform_code
         # A platform's key never changes: looked up once per session, not per repository
         # (a use case that reads ten kinds of record would otherwise ask ten times).
-        known: dict[str, int] = session.info.setdefault("platform_ids", {})
+        known: dict[str, int] = session.info.setdefault(PLATFORM_IDS, {})
         platform_id = known.get(platform_code)
         if platform_id is None:
             platform_id = session.scalar(

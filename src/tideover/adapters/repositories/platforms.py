@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tideover.adapters.orm import PlatformRow
+from tideover.adapters.repositories._base import PLATFORM_IDS
 from tideover.domain.errors import Conflict, ValidationError
 from tideover.domain.money import Currency, currency
 from tideover.i18n import N_
@@ -37,7 +38,12 @@ class PlatformRepository:
         self._session = session
 
     def _row(self, code: str) -> PlatformRow | None:
-        return self._session.scalars(select(PlatformRow).where(PlatformRow.code == code)).first()
+        row = self._session.scalars(select(PlatformRow).where(PlatformRow.code == code)).first()
+        if row is not None:
+            # The platform's key, for the repositories scoped to it in this session
+            # (``PlatformScoped``): a use case that reads the settings first asks once.
+            self._session.info.setdefault(PLATFORM_IDS, {})[code] = row.id
+        return row
 
     def get(self, code: str) -> PlatformRecord | None:
         row = self._row(code)
