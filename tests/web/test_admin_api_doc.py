@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, cast
 
@@ -67,6 +70,29 @@ def test_every_list_is_a_page_and_no_schema_is_an_untyped_mapping() -> None:
                 assert body.get("type") != "array", (method, path, status)  # a page, not a list
                 assert body != {"type": "object"}, (method, path, status)
                 assert "additionalProperties" not in body, (method, path, status)
+
+
+def test_the_document_is_the_same_in_every_process() -> None:
+    """Sets (a rule's scope, say) are written sorted, not in their hash order, which
+    changes with each interpreter: a client generated from the document, or a diff of
+    it, must not see changes that are none."""
+    script = (
+        "import hashlib, json, sys; from typing import cast; "
+        "from tideover.bootstrap import App; from tideover.web.app import create_app; "
+        "document = json.dumps(create_app(cast(App, object())).openapi()); "
+        "print(hashlib.sha256(document.encode()).hexdigest())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(digests) == 1
 
 
 if __name__ == "__main__":

@@ -6,7 +6,15 @@ from datetime import time
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from tideover.compliance.contacts import (
     ActorRole,
@@ -39,6 +47,13 @@ class RuleKind(StrEnum):
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @field_serializer("*", mode="wrap", when_used="json")
+    def _sets_in_order(self, value: Any, handler: SerializerFunctionWrapHandler) -> Any:
+        """A set written out in sorted order, not in its hash order: the same rule gives the
+        same JSON (and the same OpenAPI document) in every process."""
+        written = handler(value)
+        return sorted(written) if isinstance(value, frozenset) else written
 
 
 class HoldParams(_Frozen):
