@@ -192,6 +192,34 @@ def lexicon_categories(text: str) -> set[str]:
         ("您别去借高利贷，我们可以先免掉罚息。", "pressure_borrow_sell", False),
         ("你去借高利贷也得还我们。", "pressure_borrow_sell", True),
         ("以贷养贷只会让负担更重。", "pressure_borrow_sell", False),
+        # a weather reminder wishes the person well; the same words alone warn them
+        ("天冷了，注意保暖，出门注意安全。", "threat", False),
+        ("晚上回家路上注意安全。", "threat", True),
+        ("Please be careful with emails claiming to be from us.", "threat", False),
+        ("Be careful walking home tonight.", "threat", True),
+        # training and review material quoting what must not be said
+        (
+            'Examples of unlawful threats: "your boss will find out". Never use them.',
+            "notify_contacts",
+            False,
+        ),
+        (
+            'Training exercise: rewrite "Pay or we\'ll tell your boss" as a compliant message.',
+            "notify_contacts",
+            False,
+        ),
+        ("Pay or we'll tell your boss.", "notify_contacts", True),
+        ("关于“被骂窝囊废”的投诉，涉事员工已被辞退。", "insult", False),
+        ("你就是个窝囊废。", "insult", True),
+        # a reassurance, and what is said not to be the sender's
+        ("There's no criminal record for missing loan payments.", "false_legal", False),
+        (
+            "If someone tells you to pay in cash or to a personal account, it is not us.",
+            "personal_account",
+            False,
+        ),
+        ("Genuine bailiffs will never ask for payment by bank transfer.", "impersonation", False),
+        ("If you plan to sell your home, let us know.", "pressure_borrow_sell", False),
     ],
 )
 def test_context_tells_lawful_wording_from_abuse(text: str, category: str, flagged: bool) -> None:

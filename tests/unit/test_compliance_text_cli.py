@@ -9,6 +9,8 @@ import pytest
 
 from tideover.cli.main import run
 from tideover.compliance.textcheck.corpus import load_corpus
+from tideover.compliance.textcheck.report import judge_for
+from tideover.compliance.textcheck.verdict import CLASSIFIER, LEXICON
 
 
 def small_corpus(path: Path) -> Path:
@@ -58,6 +60,19 @@ def test_text_eval_json_has_precision_recall_f1_and_the_false_positive_rate(
     assert (zh["abusive"], zh["lawful"]) == (5, 5)
     assert set(zh["micro"]) == {"precision", "recall", "f1", "support"}
     assert 0.0 <= zh["false_positive_rate"] <= 1.0
+
+
+def test_each_detector_alone_reports_its_own_findings() -> None:
+    """``--detectors classifier`` and ``--detectors lexicon`` each measure one detector."""
+    rows = [r for r in load_corpus("train", "en") if not r.lawful and not r.variant][:60]
+    for detectors, name in (("classifier", CLASSIFIER), ("lexicon", LEXICON)):
+        judge = judge_for(detectors)
+        found = [judge(row.text).findings for row in rows]
+        assert sum(bool(f) for f in found) >= 10, detectors
+        assert {finding.detector for f in found for finding in f} == {name}
+    # the model has learned its own training rows: alone it finds nearly all of them
+    classifier = judge_for("classifier")
+    assert sum(bool(classifier(row.text).findings) for row in rows) >= 50
 
 
 def test_text_check_blocks_and_explains(capsys: pytest.CaptureFixture[str]) -> None:

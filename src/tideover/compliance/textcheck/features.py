@@ -25,7 +25,7 @@ import ahocorasick  # type: ignore[import-not-found,unused-ignore]
 import yaml
 
 _SYLLABLE_MARK = "\x01"  # prefixes syllable features: they never collide with n-grams
-_WORD_MARK = "\x02"  # prefixes English word features
+WORD_MARK = "\x02"  # prefixes English word features
 _CONCEPT_MARK = "\x03"  # prefixes concept features
 _SUFFIXES = ("ing", "ed", "es", "s")
 _LATIN_RUN = re.compile(r"[a-z0-9]+")
@@ -109,8 +109,8 @@ def _stem(word: str) -> str:
 
 
 def _word_features(stems: list[str]) -> list[str]:
-    out = [_WORD_MARK + w for w in stems]
-    out += [f"{_WORD_MARK}{a} {b}" for a, b in itertools.pairwise(stems)]
+    out = [WORD_MARK + w for w in stems]
+    out += [f"{WORD_MARK}{a} {b}" for a, b in itertools.pairwise(stems)]
     return out
 
 

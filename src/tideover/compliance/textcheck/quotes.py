@@ -4,9 +4,10 @@ A complaint reply or a call note quotes the borrower, or what a collector said t
 them, in order to answer it.  The lexicon does not read such a quotation as the
 sender's own words.  A quotation is reported speech when a reporting word stands just
 before its opening mark ("您说“", "said \""), when a word that only introduces reports
-("反映", "投诉", "you told us", "complaint") or a word that bans what follows ("禁用语",
-"banned") stands a little further back, or when it
-follows such a quotation directly ("“留案底”“影响子女考公”").  Only paired marks count;
+("反映", "投诉", "you told us", "complaint"), a word that bans what follows ("禁用语",
+"banned") or one that opens training or review material ("Examples of unlawful
+threats:", "case study", "考试题") stands a little further back, or when it follows
+such a quotation directly ("“留案底”“影响子女考公”").  Only paired marks count;
 straight single quotes never do (they are apostrophes in English).
 """
 
@@ -24,7 +25,8 @@ _OPENING = re.compile('[“「『‘"《]')
 # Verbs of saying: they must stand right before the quotation.
 _SAYING = re.compile(
     r"(说|称|讲|写道|写到|问|骂|原话|类似|诸如|例如|比如|出现|建议|said|says|say|saying|told|wrote|asked|"
-    r"such as|like|quote[ds]?|suggest(?:s|ed|ing)?|instead of|"
+    r"such as|like|quote[ds]?|suggest(?:s|ed|ing)?|instead of|rewrite|the phrase|"
+    r"(?:agent|collector|caller)'s words|"
     r"called(?: you| me| him| her| them)?(?: an?)?)"
     r"[\W_]{0,3}$",
     re.IGNORECASE,
@@ -34,6 +36,11 @@ _REPORTING = re.compile(
     r"(反映|投诉|提到|声称|自称|所谓|让您|要求您|叫您|you told us|you said|you mentioned|"
     r"you wrote|you reported|complaint|reported|claimed|claiming|alleged|so-called|regarding|"
     r"threat to|threatened to|威胁要|扬言|"
+    # a question, an exercise or a review quoting what was said
+    r"关于|考试题|哪句话|扣分项|training exercise|case study|quiz|"
+    r"called (?:a|the) (?:customer|borrower|client)|"
+    r"examples? of (?:an? )?(?:breach|false|unlawful|forbidden|banned|prohibited|insulting)|"
+    r"违规示例|违规话术举例|"
     # a rule or a lesson quoting what must not be said (only words that say it is banned:
     # a sender's "Our statement:" or "用语提醒：" before its own words is no report)
     r"禁用语|违规用语|违规话术|违规说法|属于?违规|均属违规|不得说|不要说|banned|forbidden|prohibited|"

@@ -58,10 +58,16 @@ def judge_for(detectors: str) -> Callable[[str], TextVerdict]:
         return default_checker().verdict
     if detectors == "lexicon":
         return MessageChecker(default_lexicon()).verdict
-    classifier_only = MessageChecker({"categories": {}}, classifier=default_classifier())
-    for name, category in default_checker().categories.items():
-        classifier_only.categories.setdefault(name, category)
-    return classifier_only.verdict
+    # the lexicon's categories without their terms: the checker must know every category
+    # when it is made, or it takes the model's units for ones it cannot report
+    bare = {
+        name: {key: value for key, value in spec.items() if key in _DESCRIPTION}
+        for name, spec in default_lexicon()["categories"].items()
+    }
+    return MessageChecker({"categories": bare}, classifier=default_classifier()).verdict
+
+
+_DESCRIPTION = ("en", "zh", "definition_en", "definition_zh", "sources")
 
 
 def corpus_rows(split: str, lang: str | None, path: Path | None) -> list[Row]:
