@@ -78,6 +78,24 @@ def test_total_of_nothing_is_zero_in_the_given_currency() -> None:
     assert total([Money(1, USD), Money(2, USD)], USD) == Money(3, USD)
 
 
+@given(st.lists(st.integers(-(10**15), 10**15), max_size=30))
+def test_total_is_the_amounts_added_one_by_one(minors: list[int]) -> None:
+    amounts = [Money(m, CNY) for m in minors]
+    added = Money.zero(CNY)
+    for amount in amounts:
+        added = added + amount
+    assert total(amounts, USD) == (added if amounts else Money.zero(USD))
+
+
+def test_total_refuses_what_adding_refuses() -> None:
+    with pytest.raises(CurrencyMismatch, match=r"CNY.*USD"):
+        total([Money(1, CNY), Money(2, CNY), Money(3, USD)])
+    with pytest.raises(TypeError):
+        total([Money(1, CNY), 2])  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        total([2, Money(1, CNY)])  # type: ignore[list-item]
+
+
 def test_split_refuses_empty_or_zero_weights() -> None:
     with pytest.raises(ValidationError):
         Money(100, CNY).split([])

@@ -193,7 +193,16 @@ class Money:
 
 def total(amounts: Iterable[Money], currency: Currency = DEFAULT_CURRENCY) -> Money:
     """Sum of ``amounts``; ``currency`` gives the currency of an empty sum."""
-    result: Money | None = None
+    # The minor units added up, each amount checked against the first: what adding them
+    # one by one gives, without a Money made (and validated) for every partial sum.
+    first: Money | None = None
+    minor = 0
     for amount in amounts:
-        result = amount if result is None else result + amount
-    return result if result is not None else Money.zero(currency)
+        if first is None:
+            if not isinstance(amount, Money):
+                raise TypeError(f"cannot combine Money with {type(amount).__name__}")
+            first = amount
+        else:
+            first._check(amount)
+        minor += amount.minor
+    return Money.zero(currency) if first is None else Money(minor, first.currency)

@@ -33,7 +33,7 @@ from tideover.domain.clock import Clock, SystemClock, business_date
 from tideover.domain.delinquency import DelinquencyStatus, PausePeriod
 from tideover.domain.errors import NotFound
 from tideover.domain.loans import Loan
-from tideover.domain.money import Money
+from tideover.domain.money import total
 from tideover.domain.payments import Payment
 from tideover.domain.platforms import PlatformSettings
 from tideover.domain.redact import mask_address, mask_email, mask_name, mask_national_id, mask_phone
@@ -391,8 +391,8 @@ def _standing(position: LoanPosition, status: DelinquencyStatus) -> LoanStanding
 def _installments(position: LoanPosition) -> list[InstallmentLine]:
     lines = []
     for i in position.installments:
-        scheduled = sum((m for m in i.scheduled.values()), Money.zero(position.currency))
-        paid = sum((m for m in i.paid.values()), Money.zero(position.currency))
+        scheduled = total(i.scheduled.values(), position.currency)
+        paid = total(i.paid.values(), position.currency)
         lines.append(
             InstallmentLine(
                 number=i.number,
