@@ -3,8 +3,9 @@
 The daily cycle reads a platform's loans, installments, payments, pauses and
 schedules in force as plain columns (``batch.portfolio_rows``; no per-row
 objects) and hands them here.  Loans on the contract with the default
-waterfall on which no penalty accrued before the date are computed all at
-once (``batch.on_time``); the others one by one in integer minor units
+waterfall are computed all at once: those on which no penalty accrued before
+the date by ``batch.on_time``, the others by ``batch.late_replay``, their
+reversals resolved together.  The others go one by one in integer minor units
 (``batch.replay``) on their schedule in force (the contract, or a plan's or
 re-aged version with its payment window and ageing start:
 ``domain.schedule_in_force``) with their standing payments (a reversal valued
@@ -93,18 +94,17 @@ def replay_portfolio(
     reversing[pay.loan[mine & pay.reversal]] = True
     reversing &= ~one_by_one
     # The vectorised path's payments: those standing by the date of the loans without
-    # reversals (their latest day is the last payment), then the reversing loans' own.
+    # reversals (their latest day is the last payment), and the reversing loans' own,
+    # kept in the order they were read (by loan, then as stored: mostly by day already).
     standing = mine.copy()
     chosen = pay.loan[mine]
     standing[mine] = ~one_by_one[chosen] & ~reversing[chosen] & (pay.day[mine] <= today)
     latest = np.full(n, -NO_DATE, np.int64)
     np.maximum.at(latest, pay.loan[standing], pay.day[standing])
     out.last_payment[:] = np.where(latest == -NO_DATE, NO_DATE, latest)
-    effective = (pay.loan[standing], pay.day[standing], pay.amount[standing])
     if reversing.any():
-        extra = _after_reversals(rows, pay, reversing, today, out, one_by_one)
-        loan, day, amount = (np.concatenate(pair) for pair in zip(effective, extra, strict=True))
-        effective = (loan, day, amount)
+        standing[_after_reversals(rows, pay, reversing, today, out, one_by_one)] = True
+    effective = (pay.loan[standing], pay.day[standing], pay.amount[standing])
     if not one_by_one.all():
         late = _on_time(out, inst, effective, one_by_one, today, rules, rows, merged)
         one_by_one |= late
@@ -218,8 +218,8 @@ def _after_reversals(
     today: int,
     out: Positions,
     one_by_one: NDArray[np.bool_],
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
-    """The standing payments (loan, day, amount) of the loans with reversals, all at once
+) -> NDArray[np.int64]:
+    """The rows of the standing payments of the loans with reversals, all at once
     (``batch.loan_rows.standing_payments`` and ``last_payment`` with no payment window);
     a loan with a reversal the domain refuses is marked ``one_by_one``.
 
@@ -255,8 +255,8 @@ def _after_reversals(
     np.maximum.at(latest, pay.loan[last], pay.day[last])
     touched = np.flatnonzero(reversing)
     out.last_payment[touched] = np.where(latest[touched] == -NO_DATE, NO_DATE, latest[touched])
-    kept = rows_of[paid & ~dropped[rows_of] & ~one_by_one[pay.loan[rows_of]]]
-    return pay.loan[kept], pay.day[kept], pay.amount[kept]
+    kept: NDArray[np.int64] = rows_of[paid & ~dropped[rows_of] & ~one_by_one[pay.loan[rows_of]]]
+    return kept
 
 
 def _strings(column: Sequence[str], rows: NDArray[np.int64]) -> list[str]:
