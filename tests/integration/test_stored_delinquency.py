@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
@@ -21,15 +22,17 @@ from tideover.demo.portfolio import DEMO_PLATFORMS
 from tideover.domain.allocation import Component
 from tideover.domain.borrowers import Borrower, PhoneNumber
 from tideover.domain.delinquency import PausePeriod
-from tideover.domain.errors import ValidationError
+from tideover.domain.errors import Conflict, ValidationError
 from tideover.domain.loans import Loan
 from tideover.domain.money import Money
 from tideover.domain.payments import Payment
 from tideover.domain.schedule_in_force import status_in_force, version_in_force
 from tideover.domain.schedules import build_schedule, terms_for
 from tideover.services.cycle.inputs import load_cycle_inputs
+from tideover.services.cycle.outcomes import outcome_figures
 from tideover.services.demo.story import load_demo_platform
 from tideover.services.platforms import settings_of
+from tideover.services.portfolio.positions import portfolio_delinquency
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 DATA = Path(__file__).parents[1] / "data"
@@ -193,3 +196,99 @@ def test_a_stored_reversal_the_domain_refuses_fails_the_stage_as_before(
         unit.commit()
     with pytest.raises(ValidationError, match="BAD-R"):
         load_cycle_inputs(portfolio(), PLATFORM, AS_OF, settings, packs_horizon=timedelta(0))
+
+
+def _busy_days(uow: UowFactory) -> list[date]:
+    """A day with a reversal, the two days with the most payments, and a day a loan on a
+    relief plan paid: the days whose recovery the test compares."""
+    with uow() as unit:
+        payments = [p for paid in unit.payments(PLATFORM).by_loan().values() for p in paid]
+    counts: dict[date, int] = {}
+    for p in payments:
+        counts[p.paid_on] = counts.get(p.paid_on, 0) + 1
+    busiest = sorted(counts, key=lambda d: (-counts[d], d))[:2]
+    reversal = max(p.paid_on for p in payments if p.reverses)
+    planned = _planned_ids(uow)
+    on_plan = max(p.paid_on for p in payments if p.loan_id in planned)
+    return sorted({reversal, on_plan, *busiest})
+
+
+def _planned_ids(uow: UowFactory) -> set[str]:
+    with uow() as unit:
+        return {
+            loan.loan_id
+            for loan in unit.loans(PLATFORM).list_all()
+            if len(unit.schedules(PLATFORM).schedule_history(loan.loan_id)) > 1
+        }
+
+
+def test_the_start_of_each_day_equals_the_domain(portfolio: UowFactory) -> None:
+    """The recovery figures from the delinquency stage's own rows (``start_of_day``) are
+    those the domain computes loan by loan from the repositories (``recovery_figures``)."""
+    with portfolio() as unit:
+        settings = settings_of(unit, PLATFORM)
+    compared = 0
+    for day in _busy_days(portfolio):
+        with portfolio() as unit:
+            book = portfolio_delinquency(unit, PLATFORM, day, settings, start_of_day=True)
+        assert book.start_of_day is not None
+        fast = outcome_figures(portfolio(), PLATFORM, day, start_of_day=book.start_of_day)
+        slow = outcome_figures(portfolio(), PLATFORM, day)
+        assert fast.to_pylist() == slow.to_pylist(), day
+        compared += len(book.start_of_day.loan_ids)
+    assert compared > 20
+
+
+def test_money_on_a_loan_not_yet_disbursed_takes_the_domain_way(portfolio: UowFactory) -> None:
+    with portfolio() as unit:
+        settings = settings_of(unit, PLATFORM)
+        early = Payment(PLATFORM, "EARLY", "NOT-YET", Money.of("10.00", settings.currency),
+                        AS_OF)  # fmt: skip
+        unit.payments(PLATFORM).add_many([early])
+        unit.commit()
+    with portfolio() as unit:
+        book = portfolio_delinquency(unit, PLATFORM, AS_OF, settings, start_of_day=True)
+    assert book.start_of_day is None
+    figures = outcome_figures(portfolio(), PLATFORM, AS_OF, start_of_day=None).to_pylist()
+    assert {"NOT-YET"} <= {f["account_id"] for f in figures if f["metric"] == "received"}
+
+
+def test_the_snapshot_written_as_columns_is_the_snapshot_of_the_statuses(
+    portfolio: UowFactory,
+) -> None:
+    """The cycle's bulk write of the bucket history (``replace_columns``: COPY on
+    PostgreSQL) stores what ``replace`` stores of the same statuses, and replaces it."""
+    with portfolio() as unit:
+        settings = settings_of(unit, PLATFORM)
+        book = portfolio_delinquency(unit, PLATFORM, AS_OF, settings)
+    with portfolio() as unit:
+        unit.delinquency(PLATFORM).replace(AS_OF, book.statuses)
+        unit.commit()
+    with portfolio() as unit:
+        by_objects = unit.delinquency(PLATFORM).for_date(AS_OF)
+    with portfolio() as unit:
+        assert unit.delinquency(PLATFORM).replace_columns(AS_OF, book.snapshot()) == len(
+            book.loan_ids
+        )
+        unit.commit()
+    with portfolio() as unit:
+        by_columns = unit.delinquency(PLATFORM).for_date(AS_OF)
+    assert by_columns == by_objects
+    assert len(by_columns) == len(book.loan_ids) > 100
+    assert any(s.oldest_unpaid_due is None for s in by_columns.values())
+    assert any(s.overdue[Component.PENALTY].minor for s in by_columns.values())
+
+
+@pytest.mark.parametrize("wrong", ["no such loan", "a loan twice"])
+def test_a_snapshot_naming_a_wrong_loan_is_refused_whole(portfolio: UowFactory, wrong: str) -> None:
+    with portfolio() as unit:
+        settings = settings_of(unit, PLATFORM)
+        book = portfolio_delinquency(unit, PLATFORM, AS_OF, settings)
+    table = book.snapshot()
+    keys = table["loan_pk"].to_pylist()
+    keys[-1] = max(keys) + 1000 if wrong == "no such loan" else keys[0]
+    table = table.set_column(0, "loan_pk", pa.array(keys, pa.int64()))
+    with portfolio() as unit, pytest.raises(Conflict):
+        unit.delinquency(PLATFORM).replace_columns(AS_OF, table)
+    with portfolio() as unit:
+        assert unit.delinquency(PLATFORM).for_date(AS_OF) == {}

@@ -176,6 +176,8 @@ def random_payments(
                 Payment("p", p.payment_id, loan_id, Money(p.amount.minor, USD), p.paid_on),
                 Payment("p", p.payment_id, loan_id, p.amount, p.paid_on, f"{loan_id}-none"),
                 Payment("p", p.payment_id, loan_id, p.amount, p.paid_on, payments[0].payment_id),
+                # A payment of another loan (the first loan's first, when it has one).
+                Payment("p", p.payment_id, loan_id, p.amount, p.paid_on, "L00000-00"),
             )
         )
     return payments
@@ -407,6 +409,32 @@ def test_punctual_portfolios_go_mostly_through_the_vectorised_path(
     mix = Mix(punctual=0.9, versions=0.05, exotic_waterfall=0.0)
     assert check_portfolio(3000 + seed, 100, mix=mix) == 100
     assert len(calls) < 50
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_late_payers_go_through_the_vectorised_penalty_replay(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Late and partial payers with penalty before the date (pauses, reversals, the default
+    waterfall in any component order) are replayed many at once (``batch.late_replay``),
+    and still match the domain loan by loan; few loans are left to the per-loan replay."""
+    calls: list[int] = []
+    late: list[int] = []
+    per_loan, many = stored_positions.replay, stored_positions.replay_late
+    monkeypatch.setattr(
+        stored_positions, "replay", lambda *a, **k: calls.append(1) or per_loan(*a, **k)
+    )
+
+    def counted(inputs: object, chosen: object, *a: object, **k: object) -> object:
+        late.append(int(chosen.sum()))  # type: ignore[attr-defined]
+        return many(inputs, chosen, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stored_positions, "replay_late", counted)
+    mix = Mix(punctual=0.3, versions=0.0, exotic_waterfall=0.0)
+    assert check_portfolio(4000 + seed, 100, mix=mix) == 100
+    assert len(calls) < 30
+    rules = ReplayRules.of(*random_rules(random.Random(4000 + seed), mix.exotic_waterfall))
+    assert (sum(late) > 0) == rules.accrues  # the rules check_portfolio drew, drawn again
 
 
 @settings(max_examples=60, deadline=None)

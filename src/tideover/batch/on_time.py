@@ -140,9 +140,13 @@ def _cumulative_before(loan: Ints, amounts: Ints) -> Ints:
 def _settling_day(inputs: OnTimeInputs, needed: Ints) -> Ints:
     """Per installment, the day of the first payment whose running total reaches ``needed``
     (the cumulative scheduled amount up to it), NO_DATE when none does."""
-    order = np.lexsort((inputs.pay_day, inputs.pay_loan))
-    pay_loan, pay_day = inputs.pay_loan[order], inputs.pay_day[order]
-    running = _cumulative_before(pay_loan, inputs.pay_amount[order]) + inputs.pay_amount[order]
+    order = by_loan_and_day(inputs.pay_loan, inputs.pay_day)
+    if order is None:
+        pay_loan, pay_day, amount = inputs.pay_loan, inputs.pay_day, inputs.pay_amount
+    else:
+        pay_loan, pay_day = inputs.pay_loan[order], inputs.pay_day[order]
+        amount = inputs.pay_amount[order]
+    running = _cumulative_before(pay_loan, amount) + amount
     if running.size == 0 or needed.size == 0:
         return np.full(needed.size, NO_DATE, np.int64)
     # Both are non-decreasing within a loan and the loans come in order: lifting each loan's
@@ -158,6 +162,16 @@ def _settling_day(inputs: OnTimeInputs, needed: Ints) -> Ints:
     same_loan = found & (pay_loan[safe] == inputs.inst_loan)
     result: Ints = np.where(same_loan, pay_day[safe], NO_DATE)
     return result
+
+
+def by_loan_and_day(loan: Ints, day: Ints) -> Ints | None:
+    """The order that sorts rows by loan, then day (stable); None when they already are
+    (the stored payments mostly come so: one pass instead of a sort of millions)."""
+    same = loan[1:] == loan[:-1]
+    if bool(((loan[1:] > loan[:-1]) | (same & (day[1:] >= day[:-1]))).all()):
+        return None
+    order: Ints = np.lexsort((day, loan))
+    return order
 
 
 def _left_by_component(

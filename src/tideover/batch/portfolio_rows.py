@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,6 +28,50 @@ class InstallmentRows:
     fees: Sequence[int]
 
 
+class CodedText(Sequence[str | None]):
+    """A text column as integer codes into its distinct values (-1: none), so a whole
+    column is compared as integers and Python strings are made only for the slices
+    read (a platform's payments are millions of rows with a handful of currencies)."""
+
+    __slots__ = ("codes", "values")
+
+    def __init__(self, codes: NDArray[np.int32], values: Sequence[str]) -> None:
+        self.codes = codes
+        self.values = list(values)
+
+    @classmethod
+    def of(cls, items: Sequence[str | None]) -> CodedText:
+        """The codes of plain Python values (a column already coded is returned as is)."""
+        if isinstance(items, CodedText):
+            return items
+        index: dict[str, int] = {}
+        codes = np.fromiter(
+            (-1 if item is None else index.setdefault(item, len(index)) for item in items),
+            np.int32,
+            len(items),
+        )
+        return cls(codes, list(index))
+
+    def code_of(self, items: Sequence[str]) -> NDArray[np.int32]:
+        """The code of each of ``items`` in this column (-2 for a value it does not hold)."""
+        index = {value: code for code, value in enumerate(self.values)}
+        return np.fromiter((index.get(item, -2) for item in items), np.int32, len(items))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @overload
+    def __getitem__(self, index: int) -> str | None: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str | None]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str | None] | None:
+        values = self.values
+        if isinstance(index, slice):
+            return [None if c < 0 else values[c] for c in self.codes[index].tolist()]
+        code = int(self.codes[index])
+        return None if code < 0 else values[code]
+
+
 @dataclass(frozen=True, slots=True)
 class PaymentRows:
     """Payments and reversals, grouped by ``loan_key`` (ascending)."""
@@ -35,7 +79,7 @@ class PaymentRows:
     loan_key: Sequence[int]
     payment_id: Sequence[str]
     amount: Sequence[int]
-    currency: Sequence[str]
+    currency: Sequence[str] | CodedText
     day: Sequence[int]
     reverses: Sequence[str | None]
 

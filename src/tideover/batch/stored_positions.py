@@ -3,8 +3,9 @@
 The daily cycle reads a platform's loans, installments, payments, pauses and
 schedules in force as plain columns (``batch.portfolio_rows``; no per-row
 objects) and hands them here.  Loans on the contract with the default
-waterfall on which no penalty accrued before the date are computed all at
-once (``batch.on_time``); the others one by one in integer minor units
+waterfall are computed all at once: those on which no penalty accrued before
+the date by ``batch.on_time``, the others by ``batch.late_replay``, their
+reversals resolved together.  The others go one by one in integer minor units
 (``batch.replay``) on their schedule in force (the contract, or a plan's or
 re-aged version with its payment window and ageing start:
 ``domain.schedule_in_force``) with their standing payments (a reversal valued
@@ -36,6 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tideover.batch.delinquency import PauseColumns, bucket_codes, days_past_due_per_loan
+from tideover.batch.late_replay import LateResult, replay_late
 from tideover.batch.loan_rows import (
     contract_dues,
     ints,
@@ -43,8 +45,8 @@ from tideover.batch.loan_rows import (
     standing_payments,
     version_dues,
 )
-from tideover.batch.on_time import OnTimeInputs, replay_on_time
-from tideover.batch.portfolio_rows import PauseRows, PortfolioRows, Positions
+from tideover.batch.on_time import OnTimeInputs, OnTimeResult, replay_on_time
+from tideover.batch.portfolio_rows import CodedText, PauseRows, PortfolioRows, Positions
 from tideover.batch.replay import ReplayRules, replay
 from tideover.domain.days import NO_DATE, day_number
 from tideover.domain.delinquency import BucketScheme, merge_pauses
@@ -92,18 +94,17 @@ def replay_portfolio(
     reversing[pay.loan[mine & pay.reversal]] = True
     reversing &= ~one_by_one
     # The vectorised path's payments: those standing by the date of the loans without
-    # reversals (their latest day is the last payment), then the reversing loans' own.
+    # reversals (their latest day is the last payment), and the reversing loans' own,
+    # kept in the order they were read (by loan, then as stored: mostly by day already).
     standing = mine.copy()
     chosen = pay.loan[mine]
     standing[mine] = ~one_by_one[chosen] & ~reversing[chosen] & (pay.day[mine] <= today)
     latest = np.full(n, -NO_DATE, np.int64)
     np.maximum.at(latest, pay.loan[standing], pay.day[standing])
     out.last_payment[:] = np.where(latest == -NO_DATE, NO_DATE, latest)
-    effective = (pay.loan[standing], pay.day[standing], pay.amount[standing])
     if reversing.any():
-        extra = _after_reversals(rows, reversing, (low_pay, high_pay), today, out, one_by_one)
-        loan, day, amount = (np.concatenate(pair) for pair in zip(effective, extra, strict=True))
-        effective = (loan, day, amount)
+        standing[_after_reversals(rows, pay, reversing, today, out, one_by_one)] = True
+    effective = (pay.loan[standing], pay.day[standing], pay.amount[standing])
     if not one_by_one.all():
         late = _on_time(out, inst, effective, one_by_one, today, rules, rows, merged)
         one_by_one |= late
@@ -156,7 +157,7 @@ class _PaymentArrays:
     day: NDArray[np.int64]
     amount: NDArray[np.int64]
     reversal: NDArray[np.bool_]
-    currency: NDArray[np.object_]
+    currency: CodedText
 
     @classmethod
     def of(cls, rows: PortfolioRows, keys: NDArray[np.int64]) -> _PaymentArrays:
@@ -165,8 +166,8 @@ class _PaymentArrays:
             _loan_index(p.loan_key, keys),
             np.asarray(p.day, np.int64),
             np.asarray(p.amount, np.int64),
-            np.fromiter((r is not None for r in p.reverses), np.bool_, len(p.reverses)),
-            np.asarray(p.currency, dtype=object),
+            CodedText.of(p.reverses).codes >= 0,
+            CodedText.of(p.currency),
         )
 
 
@@ -194,11 +195,12 @@ def _one_by_one(
     flagged = np.zeros(n, np.bool_)
     index_of = {key: i for i, key in enumerate(rows.loan_keys)}
     flagged[[index_of[k] for k in rows.versions if k in index_of]] = True
-    currencies = np.asarray(rows.currencies, dtype=object)
     if late_fee_currency is not None:
-        flagged |= currencies != late_fee_currency
+        flagged |= np.asarray(rows.currencies, dtype=object) != late_fee_currency
     mine = pay.loan >= 0
-    odd = (pay.amount < 0) | (pay.currency != currencies[np.maximum(pay.loan, 0)])
+    # Currencies compared as the payments' codes (-2: a currency no payment is in).
+    currencies = pay.currency.code_of(rows.currencies)
+    odd = (pay.amount < 0) | (pay.currency.codes != currencies[np.maximum(pay.loan, 0)])
     flagged[pay.loan[mine & odd]] = True
     mine = inst.loan >= 0
     negative = (inst.parts[0] < 0) | (inst.parts[1] < 0) | (inst.parts[2] < 0)
@@ -211,35 +213,59 @@ def _one_by_one(
 
 def _after_reversals(
     rows: PortfolioRows,
+    pay: _PaymentArrays,
     reversing: NDArray[np.bool_],
-    pay_ranges: tuple[list[int], list[int]],
     today: int,
     out: Positions,
     one_by_one: NDArray[np.bool_],
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
-    """The standing payments (loan, day, amount) of loans with reversals, found one loan at a
-    time; a loan whose reversal the domain refuses is marked ``one_by_one``."""
-    p = rows.payments
-    loans: list[int] = []
-    days: list[int] = []
-    amounts: list[int] = []
-    for index in np.flatnonzero(reversing).tolist():
-        low, high = pay_ranges[0][index], pay_ranges[1][index]
-        ids, reverses = p.payment_id[low:high], p.reverses[low:high]
-        paid_on = ints(p.day, low, high)
-        out.last_payment[index] = last_payment(ids, paid_on, reverses, today)
-        standing = standing_payments(ids, ints(p.amount, low, high), paid_on, reverses, today, None)
-        if standing is None:
-            one_by_one[index] = True
-            continue
-        loans += [index] * len(standing)
-        days += [d for d, _ in standing]
-        amounts += [a for _, a in standing]
-    return (
-        np.array(loans, np.int64),
-        np.array(days, np.int64),
-        np.array(amounts, np.int64),
+) -> NDArray[np.int64]:
+    """The rows of the standing payments of the loans with reversals, all at once
+    (``batch.loan_rows.standing_payments`` and ``last_payment`` with no payment window);
+    a loan with a reversal the domain refuses is marked ``one_by_one``.
+
+    A reversal valued by the date drops the payment it names, which must be one of the
+    loan's own, not itself a reversal, and of the same amount (else the domain refuses
+    the loan).  The latest payment leaves out every payment a reversal names, whenever
+    that reversal is valued."""
+    rows_of = np.flatnonzero((pay.loan >= 0) & reversing[np.maximum(pay.loan, 0)])
+    row_of_id = dict(
+        zip(_strings(rows.payments.payment_id, rows_of), rows_of.tolist(), strict=True)
     )
+    backs = rows_of[pay.reversal[rows_of]]
+    named = CodedText.of(rows.payments.reverses)
+    original = np.fromiter(
+        (row_of_id.get(named.values[c], -1) if c >= 0 else -1 for c in named.codes[backs].tolist()),
+        np.int64,
+        backs.size,
+    )
+    found = original >= 0
+    own = found & (pay.loan[np.maximum(original, 0)] == pay.loan[backs])
+    safe = np.maximum(original, 0)
+    valid = own & ~pay.reversal[safe] & (pay.amount[safe] == pay.amount[backs])
+    valued = pay.day[backs] <= today
+    one_by_one[pay.loan[backs[valued & ~valid]]] = True
+    dropped = np.zeros(pay.loan.size, np.bool_)
+    dropped[original[valued & valid]] = True
+    named_by_any = np.zeros(pay.loan.size, np.bool_)
+    named_by_any[original[own]] = True
+    paid = ~pay.reversal[rows_of] & (pay.day[rows_of] <= today)
+    # The latest standing payment, reversals valued later included.
+    last = rows_of[paid & ~named_by_any[rows_of]]
+    latest = np.full(out.last_payment.size, -NO_DATE, np.int64)
+    np.maximum.at(latest, pay.loan[last], pay.day[last])
+    touched = np.flatnonzero(reversing)
+    out.last_payment[touched] = np.where(latest[touched] == -NO_DATE, NO_DATE, latest[touched])
+    kept: NDArray[np.int64] = rows_of[paid & ~dropped[rows_of] & ~one_by_one[pay.loan[rows_of]]]
+    return kept
+
+
+def _strings(column: Sequence[str], rows: NDArray[np.int64]) -> list[str]:
+    """The strings of ``column`` at ``rows`` (a column that can take them at once does)."""
+    take = getattr(column, "take", None)
+    if take is not None:
+        taken: list[str] = take(rows)
+        return taken
+    return [column[k] for k in rows.tolist()]
 
 
 def _on_time(
@@ -252,31 +278,37 @@ def _on_time(
     rows: PortfolioRows,
     pauses: Mapping[int, Sequence[tuple[int, int]]],
 ) -> NDArray[np.bool_]:
-    """The vectorised path for the loans not ``one_by_one``; the loans it hands back."""
+    """The vectorised paths for the loans not ``one_by_one``: on time (``batch.on_time``),
+    then those with penalty before the date (``batch.late_replay``); the loans left over."""
     chosen = (inst.loan >= 0) & ~one_by_one[np.maximum(inst.loan, 0)]
     by_index = {i: pauses[k] for i, k in enumerate(rows.loan_keys) if k in pauses}
-    result = replay_on_time(
-        OnTimeInputs(
-            n_loans=len(rows.loan_keys),
-            inst_loan=inst.loan[chosen],
-            due=inst.due[chosen],
-            principal=inst.parts[0][chosen],
-            interest=inst.parts[1][chosen],
-            fees=inst.parts[2][chosen],
-            pay_loan=effective[0],
-            pay_day=effective[1],
-            pay_amount=effective[2],
-        ),
-        today,
-        rules=rules,
-        pauses=by_index,
+    inputs = OnTimeInputs(
+        n_loans=len(rows.loan_keys),
+        inst_loan=inst.loan[chosen],
+        due=inst.due[chosen],
+        principal=inst.parts[0][chosen],
+        interest=inst.parts[1][chosen],
+        fees=inst.parts[2][chosen],
+        pay_loan=effective[0],
+        pay_day=effective[1],
+        pay_amount=effective[2],
     )
+    result = replay_on_time(inputs, today, rules=rules, pauses=by_index)
     done = ~one_by_one & ~result.late
-    out.outstanding_principal[done] = result.outstanding_principal[done]
-    out.overdue[done] = result.overdue[done]
-    out.oldest_unpaid_due[done] = result.oldest_unpaid_due[done]
-    out.installments_overdue[done] = result.installments_overdue[done]
-    return result.late
+    _take(out, done, result)
+    late = ~one_by_one & result.late
+    if not late.any():
+        return late
+    replayed = replay_late(inputs, late, today, rules=rules, pauses=by_index)
+    _take(out, late & ~replayed.refer, replayed)
+    return late & replayed.refer
+
+
+def _take(out: Positions, chosen: NDArray[np.bool_], result: OnTimeResult | LateResult) -> None:
+    out.outstanding_principal[chosen] = result.outstanding_principal[chosen]
+    out.overdue[chosen] = result.overdue[chosen]
+    out.oldest_unpaid_due[chosen] = result.oldest_unpaid_due[chosen]
+    out.installments_overdue[chosen] = result.installments_overdue[chosen]
 
 
 def _replay_one(

@@ -476,6 +476,10 @@ class DelinquencyRepository(Protocol):
     def replace(self, as_of: date, statuses: Sequence[DelinquencyStatus]) -> int:
         """Stores ``statuses`` as the whole of ``as_of``'s snapshot; a rerun replaces it."""
 
+    def replace_columns(self, as_of: date, table: pa.Table) -> int:
+        """``replace`` for a whole portfolio: the snapshot as columns (``SNAPSHOT_SCHEMA`` of
+        ``adapters.repositories.delinquency``, loans by key), written in bulk."""
+
     def for_date(self, as_of: date) -> dict[str, DelinquencyStatus]: ...
 
     def history(

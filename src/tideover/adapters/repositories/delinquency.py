@@ -7,10 +7,19 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
 from sqlalchemy import Row, delete, func, select
 
 from tideover.adapters.orm import DelinquencySnapshotRow, LoanRow
-from tideover.adapters.repositories._base import LOANS, PlatformScoped, among, bulk_insert
+from tideover.adapters.repositories._base import (
+    LOANS,
+    PlatformScoped,
+    among,
+    bulk_insert,
+    copy_csv,
+    insert_columns,
+)
 from tideover.adapters.repositories._bulk import day_number, plain_rows
 from tideover.domain.allocation import Component
 from tideover.domain.delinquency import DelinquencyStatus
@@ -24,6 +33,23 @@ _OVERDUE_COLUMNS = {
     Component.FEES: "overdue_fees_minor",
     Component.PENALTY: "overdue_penalty_minor",
 }
+
+# ``replace_columns``' table: the snapshot rows of one date, loans by key.
+SNAPSHOT_SCHEMA = pa.schema(
+    [
+        ("loan_pk", pa.int64()),
+        ("dpd", pa.int32()),
+        ("bucket", pa.string()),
+        ("oldest_unpaid_due", pa.date32()),  # null when nothing past due is unpaid
+        ("overdue_principal_minor", pa.int64()),
+        ("overdue_interest_minor", pa.int64()),
+        ("overdue_fees_minor", pa.int64()),
+        ("overdue_penalty_minor", pa.int64()),
+        ("outstanding_principal_minor", pa.int64()),
+        ("currency", pa.string()),
+    ]
+)
+_EPOCH = date(1970, 1, 1)
 
 
 class DelinquencyRepository(PlatformScoped):
@@ -49,6 +75,36 @@ class DelinquencyRepository(PlatformScoped):
         rows = [self._row(s, loans[s.loan_id]) for s in statuses]
         bulk_insert(self._session, DelinquencySnapshotRow, rows)
         return len(rows)
+
+    def replace_columns(self, as_of: date, table: pa.Table) -> int:
+        """``replace`` for a whole portfolio at once: ``as_of``'s snapshot from the columns
+        of ``table`` (``SNAPSHOT_SCHEMA``: loans by key, as the cycle's bulk reads give
+        them), with no object per row.  PostgreSQL takes the rows by ``COPY`` as CSV
+        written by Arrow; SQLite by one ``executemany``.  A key that names no loan of this
+        platform, or a loan twice, is a ``Conflict``: the foreign key on (platform, loan)
+        and the unique (platform, date, loan) refuse it."""
+        table = table.select(list(SNAPSHOT_SCHEMA.names)).cast(SNAPSHOT_SCHEMA)
+        self._session.execute(
+            delete(DelinquencySnapshotRow).where(
+                DelinquencySnapshotRow.platform_id == self._platform_id,
+                DelinquencySnapshotRow.as_of == as_of,
+            )
+        )
+        rows = int(table.num_rows)
+        day = (as_of - _EPOCH).days
+        table = table.add_column(
+            0, "as_of", pa.array(np.full(rows, day, np.int32)).view(pa.date32())
+        )
+        table = table.add_column(
+            0, "platform_id", pa.array(np.full(rows, self._platform_id, np.int64))
+        )
+        if rows == 0:
+            return 0
+        if self._session.get_bind().dialect.name == "postgresql":
+            copy_csv(self._session, DelinquencySnapshotRow.__tablename__, table)
+        else:
+            insert_columns(self._session, DelinquencySnapshotRow, table)
+        return rows
 
     def for_date(self, as_of: date) -> dict[str, DelinquencyStatus]:
         query = (

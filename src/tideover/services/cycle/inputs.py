@@ -54,10 +54,16 @@ PREVIOUS_SCHEMA = pa.schema(
 
 @dataclass(frozen=True)
 class Loaded:
-    """The cycle's inputs and the statuses its write stage stores as bucket history."""
+    """The cycle's inputs and the positions its write stage stores as bucket history
+    (``book.snapshot()``, as columns)."""
 
     inputs: CycleInputs
-    statuses: list[DelinquencyStatus]
+    book: PortfolioDelinquency
+
+    @property
+    def statuses(self) -> list[DelinquencyStatus]:
+        """The bucket history's rows as the domain's objects (built when asked for)."""
+        return self.book.statuses
 
 
 def load_cycle_inputs(
@@ -70,7 +76,7 @@ def load_cycle_inputs(
 ) -> Loaded:
     """Positions of every disbursed loan on ``as_of`` on its schedule in force, as columns."""
     with collector_paused(), uow:
-        book = portfolio_delinquency(uow, platform, as_of, settings)
+        book = portfolio_delinquency(uow, platform, as_of, settings, start_of_day=True)
         phone_zones = uow.loans(platform).phone_zones()
         history = uow.delinquency(platform)
         previous_date = history.previous_date(as_of)
@@ -78,7 +84,7 @@ def load_cycle_inputs(
         since = datetime.combine(as_of, clock_time(0), UTC) - packs_horizon
         ledger = uow.contacts(platform).load_ledger(since=since)
     accounts = accounts_table(book, phone_zones, settings)
-    return Loaded(CycleInputs(accounts, previous, ledger), book.statuses)
+    return Loaded(CycleInputs(accounts, previous, ledger), book)
 
 
 def accounts_table(

@@ -52,6 +52,7 @@ from tideover.domain.platforms import PlatformSettings
 from tideover.domain.schedule_in_force import status_in_force
 from tideover.plans.lifecycle import Outcome, PlanStatus, ScheduleVersion
 from tideover.services.platforms import settings_of
+from tideover.services.portfolio.start_of_day import StartOfDay
 from tideover.services.unit_of_work import UnitOfWork
 
 
@@ -67,19 +68,26 @@ class Figure(TypedDict):
 
 
 def outcome_figures(
-    uow: UnitOfWork, platform: str, as_of: date, *, since: date | None = None
+    uow: UnitOfWork,
+    platform: str,
+    as_of: date,
+    *,
+    since: date | None = None,
+    start_of_day: StartOfDay | None = None,
 ) -> pa.Table:
     """Per-account figures of ``as_of`` (``OUTCOME_SCHEMA``), from a few bulk queries.
 
     Contacts and promises made are those of the dates ``since`` .. ``as_of`` - 1
     (``since`` defaults to the day before).  ``run_cycle`` passes the previous
-    completed run's date and attaches the figures to the stage inputs.
+    completed run's date and attaches the figures to the stage inputs, and the
+    delinquency stage's ``start_of_day`` (the same recovery figures, from the rows it
+    has read); without it they come from ``recovery_figures``.
     """
     first = since if since is not None and since < as_of else as_of - timedelta(days=1)
     with uow:
         settings = settings_of(uow, platform)
         loans = uow.loans(platform)
-        paid = uow.payments(platform).by_loan_paid_on(as_of)
+        paid = uow.payments(platform).by_loan_paid_on(as_of) if start_of_day is None else {}
         payers = loans.get_many(paid) if paid else {}
         pauses = loans.pauses_by_loan() if paid else {}
         plans = uow.plans(platform)
@@ -92,7 +100,10 @@ def outcome_figures(
         start = datetime.combine(first, clock_time.min, ZoneInfo(settings.time_zone))
         end = datetime.combine(as_of, clock_time.min, start.tzinfo)
         contacts = uow.contacts(platform).attempts_and_complaints(since=start, until=end)
-    rows = recovery_figures(payers, paid, pauses, as_of, settings, histories=histories)
+    if start_of_day is None:
+        rows = recovery_figures(payers, paid, pauses, as_of, settings, histories=histories)
+    else:
+        rows = opening_figures(start_of_day)
     for p in promises:
         keys = [
             ("made", first <= p.promise.made_on < as_of),
@@ -170,6 +181,18 @@ def recovery_figures(
         rows.append(
             _figure(loan_id, "start_overdue", status.bucket, amount=status.overdue_total.minor)
         )
+    return rows
+
+
+def opening_figures(start: StartOfDay) -> list[Figure]:
+    """``recovery_figures`` from the delinquency stage's start of the day (same rows, same
+    order: by loan id)."""
+    rows: list[Figure] = []
+    for loan_id, received, bucket, overdue in zip(
+        start.loan_ids, start.received, start.buckets, start.overdue, strict=True
+    ):
+        rows.append(_figure(loan_id, "received", bucket, amount=received))
+        rows.append(_figure(loan_id, "start_overdue", bucket, amount=overdue))
     return rows
 
 

@@ -36,7 +36,6 @@ from tideover.compliance.lint import check_jurisdiction, platform_pack_codes
 from tideover.compliance.overrides import effective_pack
 from tideover.compliance.rules import Pack
 from tideover.domain.clock import Clock, business_date
-from tideover.domain.delinquency import DelinquencyStatus
 from tideover.domain.errors import Conflict, TideoverError, ValidationError
 from tideover.domain.money import Money
 from tideover.domain.platforms import PlatformSettings
@@ -272,7 +271,9 @@ def _run(
         accounts = with_flags(loaded.inputs.accounts, flags, as_of=as_of, time_zone=zone)
         loaded = replace(loaded, inputs=replace(loaded.inputs, accounts=accounts))
         since = _previous_run_date(uow, platform, as_of)
-        outcomes = outcome_figures(uow, platform, as_of, since=since)  # recovery, promises, …
+        outcomes = outcome_figures(  # recovery, promises, …
+            uow, platform, as_of, since=since, start_of_day=loaded.book.start_of_day
+        )
         loaded = replace(loaded, inputs=replace(loaded.inputs, outcomes=outcomes))
         timings["delinquency"] = round(time.perf_counter() - started, 4)
         progress("delinquency", 1, 1)
@@ -309,7 +310,7 @@ def _run(
         started = time.perf_counter()
         with uow:
             fault("write")
-            _write(uow, platform, as_of, run_id, loaded.statuses, result)
+            _write(uow, platform, as_of, run_id, loaded.book.snapshot(), result)
             if scores_dir is not None and result.scores is not None:
                 final = scores_path(scores_dir, platform, as_of)
                 staged = StagedScores.write(result.scores, final, run_id=run_id)
@@ -497,10 +498,10 @@ def _write(
     platform: str,
     as_of: date,
     run_id: int,
-    statuses: list[DelinquencyStatus],
+    snapshot: pa.Table,
     result: CycleResult,
 ) -> None:
-    uow.delinquency(platform).replace(as_of, statuses)
+    uow.delinquency(platform).replace_columns(as_of, snapshot)
     repo = uow.cycle(platform)
     outbox = repo.replace_outbox(as_of, [{**r, "run_id": run_id} for r in result.outbox])
     queue = repo.replace_queue_items(as_of, [{**r, "run_id": run_id} for r in result.queue])

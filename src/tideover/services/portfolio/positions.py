@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast, overload
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, cast, overload
 
 import numpy as np
 import pyarrow as pa
@@ -23,6 +25,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from tideover.batch.portfolio_rows import (
+    CodedText,
     InstallmentRows,
     PauseRows,
     PaymentRows,
@@ -41,6 +44,9 @@ from tideover.domain.platforms import PlatformSettings
 from tideover.domain.schedule_in_force import InForce, status_in_force
 from tideover.services.unit_of_work import UnitOfWork
 
+if TYPE_CHECKING:
+    from tideover.services.portfolio.start_of_day import StartOfDay
+
 # The order of ``Positions.overdue``'s columns.
 OVERDUE_COMPONENTS = (Component.PRINCIPAL, Component.INTEREST, Component.FEES, Component.PENALTY)
 _EPOCH_DAY = np.datetime64("1970-01-01", "D")
@@ -50,10 +56,12 @@ _EPOCH_DAY = np.datetime64("1970-01-01", "D")
 class PortfolioDelinquency:
     """Every loan disbursed by ``as_of`` (by loan key), its position, DPD and bucket.
 
-    ``statuses`` are what the bucket history stores, in the same order.
+    What the bucket history stores comes as columns (``snapshot``, written as they are)
+    or as ``statuses`` (objects, built only when asked for), in the same order.
     """
 
     as_of: date
+    loan_keys: NDArray[np.int64]
     loan_ids: list[str]
     borrower_ids: list[str]
     borrower_keys: list[int]
@@ -64,16 +72,65 @@ class PortfolioDelinquency:
     positions: Positions
     dpd: NDArray[np.int64]
     bucket_code: NDArray[np.int8]
-    statuses: list[DelinquencyStatus]
+    currencies: list[str]  # of each loan's schedule in force
+    bucket_labels: tuple[str, ...]
+    by_domain: dict[int, DelinquencyStatus]  # the domain's own statuses, by position
     not_yet_disbursed: int
+    # The loans with money valued on ``as_of``, without it (asked for by the cycle).
+    start_of_day: StartOfDay | None = None
+
+    @cached_property
+    def statuses(self) -> list[DelinquencyStatus]:
+        """Each loan's status as the domain states it (``DelinquencyStatus``)."""
+        statuses = _statuses(
+            self.loan_ids, self.currencies, self.positions, self.dpd, self.bucket_code,
+            self.as_of, self.bucket_labels,
+        )  # fmt: skip
+        for index, status in self.by_domain.items():
+            statuses[index] = status
+        return statuses
+
+    def snapshot(self) -> pa.Table:
+        """The statuses as the bucket history's columns (``DelinquencyRepository.
+        replace_columns``), built from the arrays without an object per loan."""
+        positions, n = self.positions, len(self.loan_ids)
+        oldest = positions.oldest_unpaid_due
+        labels = np.array(self.bucket_labels, dtype=object)
+        overdue = {
+            name: pa.array(positions.overdue[:, column])
+            for column, name in enumerate(
+                ("overdue_principal_minor", "overdue_interest_minor", "overdue_fees_minor",
+                 "overdue_penalty_minor")
+            )
+        }  # fmt: skip
+        return pa.table(
+            {
+                "loan_pk": pa.array(self.loan_keys, pa.int64()),
+                "dpd": pa.array(self.dpd.astype(np.int32)),
+                "bucket": pa.array(labels[self.bucket_code] if n else [], pa.string()),
+                "oldest_unpaid_due": pa.array(
+                    oldest.astype(np.int32), mask=oldest == NO_DATE, type=pa.int32()
+                ).view(pa.date32()),
+                **overdue,
+                "outstanding_principal_minor": pa.array(positions.outstanding_principal),
+                "currency": pa.array(self.currencies, pa.string()),
+            }
+        )
 
 
 def portfolio_delinquency(
-    uow: UnitOfWork, platform: str, as_of: date, settings: PlatformSettings
+    uow: UnitOfWork,
+    platform: str,
+    as_of: date,
+    settings: PlatformSettings,
+    *,
+    start_of_day: bool = False,
 ) -> PortfolioDelinquency:
-    """The platform's loans on ``as_of`` (call inside an open unit of work)."""
+    """The platform's loans on ``as_of`` (call inside an open unit of work); with
+    ``start_of_day`` also the loans with money valued on ``as_of`` as they stood before it
+    (``services.portfolio.start_of_day``; None when one of them is not disbursed)."""
     with collector_paused():
-        return _portfolio_delinquency(uow, platform, as_of, settings)
+        return _portfolio_delinquency(uow, platform, as_of, settings, start_of_day)
 
 
 @contextmanager
@@ -91,7 +148,7 @@ def collector_paused() -> Iterator[None]:
 
 
 def _portfolio_delinquency(
-    uow: UnitOfWork, platform: str, as_of: date, settings: PlatformSettings
+    uow: UnitOfWork, platform: str, as_of: date, settings: PlatformSettings, start_of_day: bool
 ) -> PortfolioDelinquency:
     loans = uow.loans(platform)
     today = day_number(as_of)
@@ -124,12 +181,20 @@ def _portfolio_delinquency(
     schedule_currency = [
         versions[k].currency if k in versions else c for k, c in zip(keys, currencies, strict=True)
     ]
-    statuses = _statuses(loan_ids, schedule_currency, positions, dpd, bucket_code, as_of, settings)
+    domain: dict[int, DelinquencyStatus] = {}
     if positions.needs_domain:
-        _by_domain(uow, platform, as_of, settings, rows, loan_ids, positions, dpd, bucket_code,
-                   statuses)  # fmt: skip
+        statuses_by_domain(uow, platform, as_of, settings, rows, loan_ids, positions, dpd,
+                           bucket_code, domain)  # fmt: skip
+        for index, status in domain.items():
+            schedule_currency[index] = status.outstanding_principal.currency.code
+    opening = None
+    if start_of_day:
+        from tideover.services.portfolio.start_of_day import start_of_day_of
+
+        opening = start_of_day_of(uow, platform, as_of, settings, rows, loan_ids)
     return PortfolioDelinquency(
         as_of=as_of,
+        loan_keys=np.asarray(keys, dtype=np.int64),
         loan_ids=list(loan_ids),
         borrower_ids=list(borrower_ids),
         borrower_keys=list(borrower_keys),
@@ -140,8 +205,11 @@ def _portfolio_delinquency(
         positions=positions,
         dpd=dpd,
         bucket_code=bucket_code,
-        statuses=statuses,
+        currencies=schedule_currency,
+        bucket_labels=tuple(settings.buckets.labels),
+        by_domain=domain,
         not_yet_disbursed=not_yet,
+        start_of_day=opening,
     )
 
 
@@ -169,13 +237,17 @@ def _columns(uow: UnitOfWork, platform: str, today: int) -> _Read | None:
 
     Numbers stay numpy arrays; text becomes Python strings only where the replay reads
     it (payment ids only for the loans replayed one by one, through ``LazyStrings``)."""
-    loans = uow.loans(platform)
-    every = loans.account_columns()
-    if every is None:
-        return None
-    installments = loans.installment_columns()
-    payments = uow.payments(platform).payment_columns()
-    if installments is None or payments is None:  # pragma: no cover - same database
+    loans, payments_of = uow.loans(platform), uow.payments(platform)
+    # The two big tables are read at once, each on a connection of its own: the server's
+    # COPY and the driver's decoding run outside the interpreter's lock, so on two cores
+    # the reads overlap (bench/RESULTS.md).  The reads use the session only to render
+    # their statements; where there is no columnar read (SQLite) each returns None at once.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        reading_installments = pool.submit(loans.installment_columns)
+        reading_payments = pool.submit(payments_of.payment_columns)
+        every = loans.account_columns()
+        installments, payments = reading_installments.result(), reading_payments.result()
+    if every is None or installments is None or payments is None:
         return None
     started = every.filter(pc.less_equal(every["start_day"], today))
     names = ("loan_key", "loan_id", "borrower_id", "borrower_key", "product", "currency",
@@ -189,9 +261,9 @@ def _columns(uow: UnitOfWork, platform: str, today: int) -> _Read | None:
         _ints(payments["loan_key"]),
         LazyStrings(payments["payment_id"]),
         _ints(payments["amount"]),
-        payments["currency"].to_pylist(),
+        _coded(payments["currency"]),
         _ints(payments["day"]),
-        pc.if_else(pc.equal(reverses, ""), pa.scalar(None, reverses.type), reverses).to_pylist(),
+        _coded(pc.if_else(pc.equal(reverses, ""), pa.scalar(None, reverses.type), reverses)),
     )
     return accounts, inst, paid, every.num_rows - started.num_rows
 
@@ -200,6 +272,14 @@ def _ints(column: pa.ChunkedArray) -> Sequence[int]:
     """An integer column as an int64 array (the row path's columns are tuples; the replay
     takes either: it converts slices with ``batch.loan_rows.ints``)."""
     return cast(Sequence[int], column.to_numpy().astype(np.int64, copy=False))
+
+
+def _coded(column: pa.ChunkedArray) -> CodedText:
+    """A text column as codes into its distinct values (``batch.portfolio_rows.CodedText``),
+    dictionary-encoded in C; nulls are -1."""
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+    return CodedText(codes, encoded.dictionary.to_pylist())
 
 
 class LazyStrings(Sequence[str]):
@@ -214,6 +294,11 @@ class LazyStrings(Sequence[str]):
 
     def __len__(self) -> int:
         return len(self._column)
+
+    def take(self, indices: NDArray[np.int64]) -> list[str]:
+        """The strings at ``indices``, made in one call."""
+        taken: list[str] = self._column.take(pa.array(indices)).to_pylist()
+        return taken
 
     def _block(self, number: int) -> list[str]:
         found = self._blocks.get(number)
@@ -283,10 +368,9 @@ def _statuses(
     dpd: NDArray[np.int64],
     bucket_code: NDArray[np.int8],
     as_of: date,
-    settings: PlatformSettings,
+    labels: Sequence[str],
 ) -> list[DelinquencyStatus]:
     zeros: dict[str, Money] = {}  # Money is immutable: one zero per currency serves every loan
-    labels = settings.buckets.labels
     oldest = _dates(positions.oldest_unpaid_due)
     rows = zip(
         loan_ids,
@@ -319,7 +403,7 @@ def _statuses(
     return statuses
 
 
-def _by_domain(
+def statuses_by_domain(
     uow: UnitOfWork,
     platform: str,
     as_of: date,
@@ -329,9 +413,13 @@ def _by_domain(
     positions: Positions,
     dpd: NDArray[np.int64],
     bucket_code: NDArray[np.int8],
-    statuses: list[DelinquencyStatus],
+    statuses: dict[int, DelinquencyStatus],
+    *,
+    payments_before: date | None = None,
 ) -> None:
-    """The loans the fast path left out, by the domain code (its errors propagate)."""
+    """The loans the fast path left out, by the domain code (its errors propagate); their
+    statuses go into ``statuses`` by position.  ``payments_before``: only the payments
+    valued before that date count (the start of a day)."""
     wanted = {loan_ids[i]: i for i in positions.needs_domain}
     loans = uow.loans(platform).get_many(wanted)
     schedules, payments = uow.schedules(platform), uow.payments(platform)
@@ -344,9 +432,12 @@ def _by_domain(
             if k == key
         ]
         versions = schedules.schedule_history(loan_id)
+        paid = payments.for_loan(loan_id)
+        if payments_before is not None:
+            paid = [p for p in paid if p.paid_on < payments_before]
         position, status = status_in_force(
             loans[loan_id],
-            payments.for_loan(loan_id),
+            paid,
             as_of,
             versions=versions,
             waterfall=settings.waterfall,
