@@ -392,12 +392,13 @@ def make_app() -> Any:
 @contextmanager
 def server(url: str, port: int, workers: int) -> Iterator[tuple[str, int]]:
     env = {**os.environ, "TIDEOVER_BENCH_URL": url}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(__file__).parent),
-         "web_bench:make_app", "--factory", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
-        env=env,
-    )  # fmt: skip
+    # As ``tideover serve --workers N`` serves: a process per worker, each on its own socket.
+    start = (
+        "import sys; from tideover.web.startup import serve_workers; "
+        f"sys.exit(serve_workers(host='127.0.0.1', port={port}, workers={workers}, "
+        f"app='web_bench:make_app', app_dir={str(Path(__file__).parent)!r}))"
+    )
+    process = subprocess.Popen([sys.executable, "-c", start], env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -614,6 +615,12 @@ def run(args: argparse.Namespace) -> None:
             used_db = sum(v - before_db.get(pid, 0.0) for pid, v in after_db.items())
             per = max(result["requests"], 1)
             result["app_cpu_ms"] = round(used_app / per * 1000, 2)
+            # How the load fell on the workers (a connection stays with the worker that
+            # accepted it): CPU seconds each worker used, the parent's last.
+            result["app_cpu_s_by_process"] = [
+                round(after_app[pid] - before_app.get(pid, 0.0), 1)
+                for pid in sorted(after_app, key=lambda p: p == parent)
+            ]
             result["db_cpu_ms"] = round(used_db / per * 1000, 2)
             results.append(result)
             print(json.dumps(result, ensure_ascii=False), flush=True)

@@ -87,16 +87,44 @@ def test_serve_runs_the_jobs_only_in_demo_mode(tmp_path: Path, mode: str, taken:
     assert ("background jobs run in this process" in output) is taken
 
 
-def _workers(pid: int) -> int:
-    """How many worker processes ``pid`` has spawned (multiprocessing's ``spawn_main``)."""
-    found = 0
+def _worker_pids(pid: int) -> list[int]:
+    """The worker processes ``pid`` has spawned (multiprocessing's ``spawn_main``)."""
+    found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             if int(stat.read_text().rsplit(")", 1)[1].split()[1]) != pid:
                 continue
-            found += b"spawn_main" in (stat.parent / "cmdline").read_bytes()
+            if b"spawn_main" in (stat.parent / "cmdline").read_bytes():
+                found.append(int(stat.parent.name))
         except (OSError, ValueError):
             continue
+    return found
+
+
+def _workers(pid: int) -> int:
+    return len(_worker_pids(pid))
+
+
+LISTEN = "0A"  # the state column of /proc/net/tcp
+
+
+def _sockets(pid: int, port: int, state: str) -> set[str]:
+    """The inodes of the TCP sockets on local ``port`` in ``state`` that ``pid`` holds."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    found = set()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == state and fields[9] in inodes:
+                found.add(fields[9])
     return found
 
 
@@ -150,6 +178,36 @@ def test_serve_with_two_workers_shares_sessions_between_them(tmp_path: Path) -> 
             me = urllib.request.Request(f"{base}/api/v1/me", headers={"Cookie": cookie})
             with urllib.request.urlopen(me, timeout=10) as answer:
                 assert json.loads(answer.read())["username"] == "lead"
+        # Each worker listens on a socket of its own (SO_REUSEPORT), so the kernel spreads
+        # new connections over them; on one shared socket the first worker to wake accepts a
+        # whole burst of them, and a client that keeps them open loads that worker alone.
+        listening = [_sockets(worker, port, LISTEN) for worker in _worker_pids(server.pid)]
+        assert all(len(found) == 1 for found in listening), listening
+        assert not listening[0] & listening[1]
+        assert not _sockets(server.pid, port, LISTEN)  # the parent only watches
     finally:
         server.terminate()
         server.communicate(timeout=30)
+
+
+@pytest.mark.own_users
+def test_serve_stops_every_worker_when_one_cannot_start(tmp_path: Path) -> None:
+    """The port held by another program: the workers cannot listen, and the command says
+    so and ends with status 1 rather than serving with fewer workers or hanging."""
+    url = f"sqlite:///{tmp_path / 'tideover.db'}"
+    env = {**os.environ, "TIDEOVER_MODE": "test", "TIDEOVER_DATABASE_URL": url,
+           "TIDEOVER_PII_KEY": TEST_PII_KEY, "TIDEOVER_DATA_DIR": str(tmp_path),
+           "TIDEOVER_LOCALE": "en"}  # fmt: skip
+    subprocess.run([TIDEOVER, "init"], env=env, check=True, capture_output=True, timeout=120)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [TIDEOVER, "serve", "--port", str(port), "--workers", "2"],
+            env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert done.returncode == 1
+    assert "a web worker stopped on its own" in done.stdout
+    assert f"cannot listen on 127.0.0.1 port {port}: Address already in use" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr

@@ -69,7 +69,7 @@ def serve(
     from tideover.bootstrap import open_app
     from tideover.config import load_settings
     from tideover.web.app import create_app
-    from tideover.web.startup import SECURE_COOKIES, refuse_unsafe_accounts
+    from tideover.web.startup import SECURE_COOKIES, refuse_unsafe_accounts, serve_workers
 
     settings = load_settings()
     if settings.mode == "production" and settings.web_insecure:
@@ -92,17 +92,22 @@ def serve(
         console.print(
             _("demo mode: background jobs run in this process (elsewhere: tideover worker)")
         )
-    if workers > 1:
-        # Each worker process imports the app afresh (uvicorn takes an import string for it).
-        os.environ[SECURE_COOKIES] = "1" if secure else "0"
     try:
-        uvicorn.run(
-            # One process serves the app built here; several import it each (worker_app).
-            create_app(core, secure_cookies=secure) if workers == 1
-            else "tideover.web.startup:worker_app",
-            factory=workers > 1,
-            workers=workers, host=host, port=port, log_level="warning", server_header=False,
-            proxy_headers=False,
-        )  # fmt: skip
+        if workers == 1:
+            uvicorn.run(
+                create_app(core, secure_cookies=secure), host=host, port=port,
+                log_level="warning", server_header=False, proxy_headers=False,
+            )  # fmt: skip
+            return
+        # Each worker process builds the app afresh (worker_app), on a socket of its own.
+        os.environ[SECURE_COOKIES] = "1" if secure else "0"
+        if serve_workers(host=host, port=port, workers=workers):
+            console.print(
+                _(
+                    "a web worker stopped on its own, so the others were stopped too; "
+                    "the messages above say why"
+                )
+            )
+            raise typer.Exit(1)
     finally:
         stop.set()
