@@ -377,6 +377,7 @@ def make_app() -> Any:
     from fastapi.responses import PlainTextResponse
 
     from tideover.web.app import create_app
+    from tideover.web.startup import settle_heap
 
     url = os.environ["TIDEOVER_BENCH_URL"]
     core = open_app(Settings(mode="test", database_url=url, pii_key=BENCH_KEY)).__enter__()
@@ -386,6 +387,7 @@ def make_app() -> Any:
     def ping() -> PlainTextResponse:
         return PlainTextResponse("ok")
 
+    settle_heap()  # as tideover serve does
     return app
 
 

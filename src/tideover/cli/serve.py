@@ -69,7 +69,12 @@ def serve(
     from tideover.bootstrap import open_app
     from tideover.config import load_settings
     from tideover.web.app import create_app
-    from tideover.web.startup import SECURE_COOKIES, refuse_unsafe_accounts, serve_workers
+    from tideover.web.startup import (
+        SECURE_COOKIES,
+        refuse_unsafe_accounts,
+        serve_workers,
+        settle_heap,
+    )
 
     settings = load_settings()
     if settings.mode == "production" and settings.web_insecure:
@@ -94,8 +99,10 @@ def serve(
         )
     try:
         if workers == 1:
+            app = create_app(core, secure_cookies=secure)
+            settle_heap()
             uvicorn.run(
-                create_app(core, secure_cookies=secure), host=host, port=port,
+                app, host=host, port=port,
                 log_level="warning", server_header=False, proxy_headers=False,
             )  # fmt: skip
             return
