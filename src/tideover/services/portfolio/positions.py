@@ -168,16 +168,7 @@ def _portfolio_delinquency(
         pauses=pauses,
         versions=versions,
     )
-    fee = settings.penalty.late_fee
-    positions = replay_portfolio(
-        rows,
-        as_of,
-        rules=ReplayRules.of(settings.waterfall, settings.penalty),
-        late_fee_currency=None if fee is None else fee.currency.code,
-    )
-    dpd, bucket_code = age_portfolio(
-        positions.oldest_unpaid_due, keys, pauses, as_of, settings.buckets
-    )
+    positions, dpd, bucket_code = replay_and_age(rows, as_of, settings)
     schedule_currency = [
         versions[k].currency if k in versions else c for k, c in zip(keys, currencies, strict=True)
     ]
@@ -401,6 +392,24 @@ def _statuses(
             )
         )
     return statuses
+
+
+def replay_and_age(
+    rows: PortfolioRows, as_of: date, settings: PlatformSettings
+) -> tuple[Positions, NDArray[np.int64], NDArray[np.int8]]:
+    """Every loan of ``rows`` replayed to ``as_of`` under the platform's waterfall and
+    penalty, and aged: the positions, DPD and bucket codes, in the order of ``rows``."""
+    fee = settings.penalty.late_fee
+    positions = replay_portfolio(
+        rows,
+        as_of,
+        rules=ReplayRules.of(settings.waterfall, settings.penalty),
+        late_fee_currency=None if fee is None else fee.currency.code,
+    )
+    dpd, bucket_code = age_portfolio(
+        positions.oldest_unpaid_due, rows.loan_keys, rows.pauses, as_of, settings.buckets
+    )
+    return positions, dpd, bucket_code
 
 
 def statuses_by_domain(

@@ -29,12 +29,14 @@ from tideover.batch.portfolio_rows import (
     PaymentRows,
     PortfolioRows,
 )
-from tideover.batch.replay import ReplayRules
-from tideover.batch.stored_positions import age_portfolio, replay_portfolio
 from tideover.domain.days import day_number
 from tideover.domain.delinquency import DelinquencyStatus
 from tideover.domain.platforms import PlatformSettings
-from tideover.services.portfolio.positions import LazyStrings, statuses_by_domain
+from tideover.services.portfolio.positions import (
+    LazyStrings,
+    replay_and_age,
+    statuses_by_domain,
+)
 from tideover.services.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -82,16 +84,7 @@ def start_of_day_of(
     )
 
     sub = _subset(rows, paid, at, keep=day < today)
-    fee = settings.penalty.late_fee
-    positions = replay_portfolio(
-        sub,
-        as_of,
-        rules=ReplayRules.of(settings.waterfall, settings.penalty),
-        late_fee_currency=None if fee is None else fee.currency.code,
-    )
-    dpd, bucket_code = age_portfolio(
-        positions.oldest_unpaid_due, sub.loan_keys, sub.pauses, as_of, settings.buckets
-    )
+    positions, dpd, bucket_code = replay_and_age(sub, as_of, settings)
     ids = [loan_ids[i] for i in at.tolist()]
     if positions.needs_domain:
         statuses: dict[int, DelinquencyStatus] = {}
