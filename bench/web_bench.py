@@ -377,7 +377,7 @@ def make_app() -> Any:
     from fastapi.responses import PlainTextResponse
 
     from tideover.web.app import create_app
-    from tideover.web.startup import settle_heap
+    from tideover.web.startup import settle_worker
 
     url = os.environ["TIDEOVER_BENCH_URL"]
     core = open_app(Settings(mode="test", database_url=url, pii_key=BENCH_KEY)).__enter__()
@@ -387,13 +387,19 @@ def make_app() -> Any:
     def ping() -> PlainTextResponse:
         return PlainTextResponse("ok")
 
-    settle_heap()  # as tideover serve does
+    settle_worker()  # as tideover serve does
+    if os.environ.get("TIDEOVER_BENCH_SWITCH_INTERVAL"):  # --switch-interval, to compare
+        sys.setswitchinterval(float(os.environ["TIDEOVER_BENCH_SWITCH_INTERVAL"]))
     return app
 
 
 @contextmanager
-def server(url: str, port: int, workers: int) -> Iterator[tuple[str, int]]:
+def server(
+    url: str, port: int, workers: int, switch_interval: float | None = None
+) -> Iterator[tuple[str, int]]:
     env = {**os.environ, "TIDEOVER_BENCH_URL": url}
+    if switch_interval is not None:
+        env["TIDEOVER_BENCH_SWITCH_INTERVAL"] = str(switch_interval)
     # As ``tideover serve --workers N`` serves: a process per worker, each on its own socket.
     start = (
         "import sys; from tideover.web.startup import serve_workers; "
@@ -601,7 +607,7 @@ def in_process(url: str, found: list[dict[str, Any]], n: int = 20_000) -> dict[s
 def run(args: argparse.Namespace) -> None:
     kinds = args.only.split(",") if args.only else list(ENDPOINTS)
     migrate(make_engine(args.url))  # a migration added since the build, once, before the workers
-    with server(args.url, args.port, args.workers) as (base, parent):
+    with server(args.url, args.port, args.workers, args.switch_interval) as (base, parent):
         found = sessions(base, args.users)
         print(f"{len(found)} collectors signed in, {sum(len(s['items']) for s in found)} items",
               flush=True)  # fmt: skip
@@ -630,8 +636,10 @@ def run(args: argparse.Namespace) -> None:
         print(json.dumps(gate), flush=True)
     print()
     load = os.getloadavg()
-    print(f"(workers={args.workers}, {args.connections} connections, think {args.think} ms, "
-          f"{args.duration} s, load average {load[0]:.1f} {load[1]:.1f})")  # fmt: skip
+    switch = args.switch_interval or "serve's"
+    print(f"(workers={args.workers}, switch interval {switch}, {args.connections} "
+          f"connections, think {args.think} ms, {args.duration} s, "
+          f"load average {load[0]:.1f} {load[1]:.1f})")  # fmt: skip
     print("| endpoint | requests/s | p50 | p99 | errors | CPU per request: app + database |")
     print("|---|---|---|---|---|---|")
     for r in results:
@@ -657,6 +665,12 @@ def main() -> None:
     r.add_argument("--connections", type=int, default=50)
     r.add_argument("--threads", type=int, default=2)
     r.add_argument("--duration", type=int, default=20)
+    r.add_argument(
+        "--switch-interval",
+        type=float,
+        default=None,
+        help="seconds; the workers' interpreter switch interval instead of tideover serve's",
+    )
     r.add_argument(
         "--think",
         type=int,

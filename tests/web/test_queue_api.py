@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection, event
 
 from tests.web.conftest import CLOCK, PASSWORD_HASH, Session, sign_in
 from tests.web.isolation_queue import NAME, NATIONAL_ID, PHONE, Seeded, seed
@@ -360,6 +361,26 @@ def test_a_compliance_officer_sees_the_360_unmasked(core: App, seeded: Seeded) -
     assert view["name"] == NAME
     assert view["national_id"] == NATIONAL_ID
     assert view["phones"] == [PHONE]
+
+
+def test_the_360_and_the_queue_are_read_without_a_transaction_around_them(
+    core: App, seeded: Seeded
+) -> None:
+    """Read routes use the autocommit unit of work: no BEGIN and ROLLBACK round trips."""
+    lead = sign_in(core, "acme", "lead")
+    levels: list[str | None] = []
+
+    def seen(conn: Connection, *_args: object) -> None:
+        levels.append(conn.get_execution_options().get("isolation_level"))
+
+    event.listen(core.engine, "before_cursor_execute", seen)
+    try:
+        _json(lead.client.get("/api/v1/borrowers/B2"))
+        _json(lead.client.get("/api/v1/queue"))
+    finally:
+        event.remove(core.engine, "before_cursor_execute", seen)
+    assert len(levels) >= 12  # the session check, the 360's reads, the queue's
+    assert set(levels) == {"AUTOCOMMIT"}
 
 
 def test_a_collector_sees_only_the_borrowers_of_their_queue(core: App, seeded: Seeded) -> None:

@@ -8,6 +8,7 @@ production database.  The schema is owned by the Alembic migrations in
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    DisconnectionError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from tideover.adapters.db_errors import database_error as database_error
@@ -26,6 +33,10 @@ from tideover.domain.redact import scrub
 from tideover.i18n import N_
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# A pooled PostgreSQL connection idle this long is checked (``SELECT 1``) before it is
+# handed out again; one in use more recently is not (see ``_ping_when_idle``).
+IDLE_BEFORE_PING = 1.0  # seconds
+_LAST_USED = "tideover_last_used"
 
 
 def display_url(url: str | URL) -> str:
@@ -101,17 +112,47 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, **kwargs)
-    kwargs.setdefault("pool_pre_ping", True)
     if "connect_timeout" not in parsed.query:
         # Fail in seconds, not minutes, when the server is down or firewalled.
         kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", 10)
     try:
-        return create_engine(parsed, **kwargs)
+        engine = create_engine(parsed, **kwargs)
     except NoSuchModuleError as exc:  # pragma: no cover - psycopg is a dependency
         raise ConfigurationError(
             N_("the PostgreSQL driver is not installed: %(exc)s"),
             exc=str(exc),
         ) from exc
+    if not kwargs.get("pool_pre_ping"):
+        _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Checks a pooled connection before handing it out only when it has been idle
+    ``IDLE_BEFORE_PING`` seconds or more; a broken one is replaced, unseen by the caller.
+
+    SQLAlchemy's ``pool_pre_ping`` checks every time: a round trip to the server before
+    each unit of work, on a web request two of about fifteen.  A connection the server has
+    dropped (a restart, a failover, an idle timeout) has nearly always been idle longer
+    than a second; one that breaks while in use fails its statement as before, and the
+    pool then drops every connection made before it.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_LAST_USED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        last = record.info.get(_LAST_USED)
+        if last is None or time.monotonic() - last < IDLE_BEFORE_PING:
+            return  # new, or in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            if engine.dialect.is_disconnect(exc, dbapi_connection, None):
+                raise DisconnectionError(str(exc)) from exc  # the pool connects afresh
+            raise
 
 
 def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:

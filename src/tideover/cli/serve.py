@@ -73,7 +73,7 @@ def serve(
         SECURE_COOKIES,
         refuse_unsafe_accounts,
         serve_workers,
-        settle_heap,
+        settle_worker,
     )
 
     settings = load_settings()
@@ -100,7 +100,7 @@ def serve(
     try:
         if workers == 1:
             app = create_app(core, secure_cookies=secure)
-            settle_heap()
+            settle_worker()
             uvicorn.run(
                 app, host=host, port=port,
                 log_level="warning", server_header=False, proxy_headers=False,

@@ -18,7 +18,14 @@ from tideover.i18n import N_
 from tideover.services.portfolio.borrower_results import BorrowerView
 from tideover.services.portfolio.borrower_view import borrower_view
 from tideover.web.api.queue import Scope, ScoresDir, scope_of
-from tideover.web.deps import Authorized, Caller, ClockDep, Forbidden, UowFactoryDep
+from tideover.web.deps import (
+    Authorized,
+    Caller,
+    ClockDep,
+    Forbidden,
+    ReadUowDep,
+    UowFactoryDep,
+)
 
 router = APIRouter(prefix="/borrowers", tags=["borrowers"])
 
@@ -46,7 +53,7 @@ Viewer = Annotated[Scope, Depends(viewer_scope)]
 def borrower(
     borrower_id: BorrowerId,
     scope: Viewer,
-    uow: UowFactoryDep,
+    uow: ReadUowDep,
     clock: ClockDep,
     scores: ScoresDir,
 ) -> BorrowerView:

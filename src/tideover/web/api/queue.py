@@ -44,7 +44,15 @@ from tideover.services.queues.workbench import (
     queue_page,
     work_item,
 )
-from tideover.web.deps import Authorized, Caller, ClockDep, NowDep, PageDep, UowFactoryDep
+from tideover.web.deps import (
+    Authorized,
+    Caller,
+    ClockDep,
+    NowDep,
+    PageDep,
+    ReadUowDep,
+    UowFactoryDep,
+)
 from tideover.web.pagination import Page, PageLinks
 
 router = APIRouter(prefix="/queue", tags=["queue"])
@@ -180,7 +188,7 @@ States = Annotated[
 def queue(
     request: Request,
     scope: WorkScope,
-    uow: UowFactoryDep,
+    uow: ReadUowDep,
     page: PageDep,
     as_of: date | None = None,
     state: States = None,
@@ -198,7 +206,7 @@ def queue(
 
 
 @router.get("/items/{item_id}", response_model=WorkItem, summary="One item of my queue")
-def item(item_id: int, scope: WorkScope, uow: UowFactoryDep) -> WorkItem:
+def item(item_id: int, scope: WorkScope, uow: ReadUowDep) -> WorkItem:
     return work_item(
         uow=uow(), platform=scope.caller.platform, item_id=item_id, collector=scope.collector
     )

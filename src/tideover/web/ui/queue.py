@@ -31,7 +31,7 @@ from tideover.services.queues.workbench import (
 )
 from tideover.web.api.borrowers import Viewer
 from tideover.web.api.queue import Gate, ScoresDir, WorkScope
-from tideover.web.deps import ClockDep, NowDep, UowFactoryDep
+from tideover.web.deps import ClockDep, NowDep, ReadUowDep, UowFactoryDep
 from tideover.web.ui.pages import render, texts_of
 from tideover.web.ui.words import N_
 
@@ -93,7 +93,7 @@ def dpd_chart(view: BorrowerView) -> dict[str, Any]:
 def queue(
     request: Request,
     scope: WorkScope,
-    uow: UowFactoryDep,
+    uow: ReadUowDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     as_of: Annotated[date | None, BeforeValidator(_blank_is_none)] = None,
     state: Annotated[str, Query(max_length=16)] = "assigned",
@@ -131,7 +131,7 @@ def workbench(
     request: Request,
     item_id: int,
     scope: WorkScope,
-    uow: UowFactoryDep,
+    uow: ReadUowDep,
     clock: ClockDep,
     scores: ScoresDir,
 ) -> HTMLResponse:
@@ -294,7 +294,7 @@ def borrower(
     request: Request,
     borrower_id: Annotated[str, Path(min_length=1, max_length=64)],
     scope: Viewer,
-    uow: UowFactoryDep,
+    uow: ReadUowDep,
     clock: ClockDep,
     scores: ScoresDir,
 ) -> HTMLResponse:
