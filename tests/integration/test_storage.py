@@ -179,6 +179,18 @@ def test_loan_round_trip_rebuilds_schedule_and_exact_rate(uow_factory: UowFactor
         assert repo.get("L9") is None
 
 
+def test_a_borrowers_loans_come_whole_and_in_the_order_stored(uow_factory: UowFactory) -> None:
+    seed(uow_factory, "alpha", "beta")
+    with uow_factory() as uow:
+        uow.loans("alpha").add_many([loan("alpha", "L0"), loan("alpha", "L3")])
+        uow.commit()
+    with uow_factory() as uow:
+        repo = uow.loans("alpha")
+        assert repo.for_borrower("B1") == [loan("alpha", n) for n in ("L1", "L0", "L3")]
+        assert repo.for_borrower("B2") == []
+        assert uow.loans("beta").for_borrower("B1") == [loan("beta")]
+
+
 def test_rate_with_too_many_places_is_refused(uow_factory: UowFactory) -> None:
     seed(uow_factory, "alpha")
     base = loan("alpha", "L2")

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from tideover.adapters.orm import (
     BorrowerPhoneRow,
@@ -93,8 +93,44 @@ class LoanRepository(PlatformScoped):
         return self._load(None)
 
     def for_borrower(self, borrower_id: str) -> builtins.list[Loan]:
-        """One borrower's loans, by when they were stored."""
-        return self._load(BorrowerRow.borrower_id == borrower_id)
+        """One borrower's loans, by when they were stored: loans and installments in one
+        query (the 360 asks on every request)."""
+        loan, part = LoanRow.__table__.c, InstallmentRow.__table__.c
+        rows = self._session.execute(
+            select(
+                *loan,
+                part.number.label("part_number"),
+                part.due_date.label("part_due"),
+                part.principal_minor.label("part_principal"),
+                part.interest_minor.label("part_interest"),
+                part.fees_minor.label("part_fees"),
+            )
+            .join(BorrowerRow, BorrowerRow.id == loan.borrower_pk)
+            .outerjoin(
+                InstallmentRow,
+                and_(part.platform_id == self._platform_id, part.loan_pk == loan.id),
+            )
+            .where(
+                loan.platform_id == self._platform_id,
+                BorrowerRow.platform_id == self._platform_id,
+                BorrowerRow.borrower_id == borrower_id,
+            )
+            .order_by(loan.id, part.number)
+        ).all()
+        by_loan: dict[int, tuple[Any, builtins.list[tuple[Any, ...]]]] = {}
+        for row in rows:
+            _, parts = by_loan.setdefault(row.id, (row, []))
+            if row.part_number is not None:
+                parts.append(
+                    (
+                        row.part_number,
+                        row.part_due,
+                        row.part_principal,
+                        row.part_interest,
+                        row.part_fees,
+                    )
+                )
+        return [self._loan(row, borrower_id, parts) for row, parts in by_loan.values()]
 
     def count(self) -> int:
         return self._count(LoanRow)
@@ -279,7 +315,7 @@ class LoanRepository(PlatformScoped):
             by_loan[loan_pk].append(tuple(rest))
         return [self._loan(row, owner, by_loan.get(row.id, [])) for row, owner in loans]
 
-    def _loan(self, row: LoanRow, borrower_id: str, parts: builtins.list[tuple[Any, ...]]) -> Loan:
+    def _loan(self, row: Any, borrower_id: str, parts: builtins.list[tuple[Any, ...]]) -> Loan:
         cur = currency(row.currency)
         installments = tuple(
             Installment(number, due, Money(p, cur), Money(i, cur), Money(f, cur))
