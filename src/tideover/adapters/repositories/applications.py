@@ -10,16 +10,24 @@ import builtins
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Executable, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tideover.adapters.orm import (
     EvidenceDocumentRow,
     HardshipApplicationRow,
 )
-from tideover.adapters.repositories._base import APPLICATIONS, PlatformScoped
+from tideover.adapters.repositories._base import (
+    APPLICATIONS,
+    PlatformScoped,
+    among_param,
+    dialect_of,
+    key_batches,
+    platform_param,
+)
 from tideover.domain.errors import Conflict, NotFound
 from tideover.i18n import N_
 from tideover.plans.application import EvidenceDocument, parse_application
@@ -145,15 +153,15 @@ class HardshipApplicationRepository(PlatformScoped):
 
     def for_loans(self, loan_ids: Iterable[str]) -> builtins.list[ApplicationCase]:
         """The applications made for any of ``loan_ids``, oldest first."""
-        query = (
-            select(HardshipApplicationRow)
-            .where(
-                HardshipApplicationRow.platform_id == self._platform_id,
-                HardshipApplicationRow.loan_id.in_(sorted(set(loan_ids))),
+        query = _for_loans(dialect_of(self._session))
+        rows = [
+            row
+            for batch in key_batches(self._session, loan_ids)
+            for row in self._session.scalars(
+                query, {"platform_id": self._platform_id, "loan_ids": list(batch)}
             )
-            .order_by(HardshipApplicationRow.id)
-        )
-        return [_case(row) for row in self._session.scalars(query)]
+        ]
+        return [_case(row) for row in sorted(rows, key=lambda r: r.id)]
 
     def erase_evidence(self, application_ids: Iterable[str]) -> int:
         """Deletes the evidence documents of ``application_ids`` (erasure); their metadata
@@ -202,4 +210,15 @@ def _case(row: HardshipApplicationRow) -> ApplicationCase:
         outcome=None if row.outcome is None else Outcome(row.outcome),
         plan_option_id=row.plan_option_id,
         decline_reasons=tuple(Reason(r["code"], r["en"], r["zh"]) for r in row.decline_reasons),
+    )
+
+
+@cache
+def _for_loans(dialect: str) -> Executable:
+    """The applications made for the loans bound as ``loan_ids``, oldest first."""
+    t = HardshipApplicationRow
+    return (
+        select(t)
+        .where(t.platform_id == platform_param(), among_param(dialect, t.loan_id, "loan_ids"))
+        .order_by(t.id)
     )

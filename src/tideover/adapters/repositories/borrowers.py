@@ -5,9 +5,10 @@ from __future__ import annotations
 import builtins
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, select, update
+from sqlalchemy import ColumnElement, Executable, and_, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from tideover.adapters.orm import BorrowerPhoneRow, BorrowerRow
@@ -19,10 +20,25 @@ from tideover.adapters.repositories._base import (
     bulk_insert,
     chunks,
     key_batches,
+    platform_param,
 )
 from tideover.domain.borrowers import Borrower, CallProfile, PhoneNumber, candidate_zones
 from tideover.domain.errors import NotFound
 from tideover.i18n import N_
+
+
+@cache
+def _with_phones() -> Executable:
+    phone, platform = BorrowerPhoneRow, platform_param()
+    return (
+        select(BorrowerRow, phone.e164_ciphertext, phone.region, phone.time_zones)
+        .outerjoin(phone, and_(phone.platform_id == platform, phone.borrower_pk == BorrowerRow.id))
+        .where(
+            BorrowerRow.platform_id == platform,
+            BorrowerRow.borrower_id == bindparam("borrower_id"),
+        )
+        .order_by(phone.position)
+    )
 
 
 class BorrowerRepository(PlatformScoped):
@@ -34,18 +50,8 @@ class BorrowerRepository(PlatformScoped):
 
     def get(self, borrower_id: str) -> Borrower | None:
         """One borrower with their phones, in one query (the 360 asks on every request)."""
-        phone = BorrowerPhoneRow
         rows = self._session.execute(
-            select(BorrowerRow, phone.e164_ciphertext, phone.region, phone.time_zones)
-            .outerjoin(
-                phone,
-                and_(phone.platform_id == self._platform_id, phone.borrower_pk == BorrowerRow.id),
-            )
-            .where(
-                BorrowerRow.platform_id == self._platform_id,
-                BorrowerRow.borrower_id == borrower_id,
-            )
-            .order_by(phone.position)
+            _with_phones(), {"platform_id": self._platform_id, "borrower_id": borrower_id}
         ).all()
         if not rows:
             return None

@@ -16,12 +16,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Executable,
     Integer,
+    bindparam,
     case,
     cast,
     func,
@@ -40,6 +43,7 @@ from tideover.adapters.repositories._base import (
     among,
     bulk_insert,
     key_batches,
+    platform_param,
 )
 from tideover.compliance.contacts import (
     ActorRole,
@@ -207,10 +211,11 @@ class ContactRepository(PlatformScoped):
         self, borrower_id: str, *, since: datetime | None = None
     ) -> builtins.list[ContactEvent]:
         """One borrower's contacts in time order, from ``since`` on."""
-        where = [ContactEventRow.borrower_id == borrower_id]
+        bound: dict[str, Any] = {"platform_id": self._platform_id, "borrower_id": borrower_id}
         if since is not None:
-            where.append(ContactEventRow.occurred_at >= since)
-        return self._load(where)
+            bound["since"] = since
+        rows = self._session.execute(_of_borrower(since=since is not None), bound)
+        return [self._event(row) for row in rows]
 
     def forget_numbers(self, borrower_id: str) -> int:
         """Drops the keyed hashes of the numbers dialled for one borrower (erasure); the
@@ -371,3 +376,15 @@ class ContactRepository(PlatformScoped):
             "result": e.result.value if e.result else None,
             "occurred_at": e.at,
         }
+
+
+@cache
+def _of_borrower(*, since: bool) -> Executable:
+    """One borrower's contacts in time order (from the time bound as ``since``)."""
+    t = ContactEventRow
+    query = select(*_COLUMNS).where(
+        t.platform_id == platform_param(), t.borrower_id == bindparam("borrower_id")
+    )
+    if since:
+        query = query.where(t.occurred_at >= bindparam("since"))
+    return query.order_by(t.occurred_at, t.id)

@@ -5,20 +5,24 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import cache
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from sqlalchemy import Row, delete, func, select
+from sqlalchemy import Executable, Row, delete, func, select
 
 from tideover.adapters.orm import DelinquencySnapshotRow, LoanRow
 from tideover.adapters.repositories._base import (
     LOANS,
     PlatformScoped,
-    among,
+    among_param,
     bulk_insert,
     copy_csv,
+    dialect_of,
     insert_columns,
+    key_batches,
+    platform_param,
 )
 from tideover.adapters.repositories._bulk import day_number, plain_rows
 from tideover.domain.allocation import Component
@@ -127,28 +131,15 @@ class DelinquencyRepository(PlatformScoped):
         The dates are named, not a range: the snapshot key is (platform, date, loan), so
         each date is one look-up in it, where a range would read every loan of those days.
         """
-        wanted = sorted(set(loan_ids))
         days = sorted(set(dates))
-        if not wanted or not days:
+        if not days:
             return {}
-        s = DelinquencySnapshotRow.__table__.c
-        # Plain columns, the loan's id joined: one round trip and no ORM objects.
-        query = (
-            select(*s, LoanRow.loan_id)
-            .join(LoanRow, (LoanRow.id == s.loan_pk) & (LoanRow.platform_id == s.platform_id))
-            .where(
-                LoanRow.platform_id == self._platform_id,
-                LoanRow.loan_id.in_(wanted),
-                s.platform_id == self._platform_id,
-                # 90 dates: one array parameter on PostgreSQL, not 90 placeholders to write
-                # out and parse on every 360 (each date one probe of the snapshot key).
-                among(self._session, s.as_of, days),
-            )
-            .order_by(s.loan_pk, s.as_of)
-        )
+        query = _history(dialect_of(self._session))
         found: dict[str, builtins.list[DelinquencyStatus]] = {}
-        for row in self._session.execute(query):
-            found.setdefault(row.loan_id, []).append(self._status(row, row.loan_id))
+        for batch in key_batches(self._session, loan_ids):
+            bound = {"platform_id": self._platform_id, "loan_ids": list(batch), "days": days}
+            for row in self._session.execute(query, bound):
+                found.setdefault(row.loan_id, []).append(self._status(row, row.loan_id))
         return found
 
     def buckets_on(self, as_of: date) -> builtins.list[tuple[Any, ...]]:
@@ -255,3 +246,23 @@ class DelinquencyRepository(PlatformScoped):
             overdue={c: Money(getattr(row, col), cur) for c, col in _OVERDUE_COLUMNS.items()},
             outstanding_principal=Money(row.outstanding_principal_minor, cur),
         )
+
+
+@cache
+def _history(dialect: str) -> Executable:
+    """The snapshots of the loans bound as ``loan_ids`` on the dates bound as ``days``:
+    plain columns, the loan's id joined, no ORM objects.  The dates are one array parameter
+    on PostgreSQL, not 90 placeholders to write out and parse on every 360 (each date one
+    probe of the snapshot key)."""
+    s, platform = DelinquencySnapshotRow.__table__.c, platform_param()
+    return (
+        select(*s, LoanRow.loan_id)
+        .join(LoanRow, (LoanRow.id == s.loan_pk) & (LoanRow.platform_id == s.platform_id))
+        .where(
+            LoanRow.platform_id == platform,
+            among_param(dialect, LoanRow.loan_id, "loan_ids"),
+            s.platform_id == platform,
+            among_param(dialect, s.as_of, "days"),
+        )
+        .order_by(s.loan_pk, s.as_of)
+    )

@@ -10,9 +10,10 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Executable, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from tideover.adapters.orm import ContactHoldRow
@@ -22,6 +23,7 @@ from tideover.adapters.repositories._base import (
     among,
     bulk_insert,
     key_batches,
+    platform_param,
 )
 from tideover.compliance.contacts import Hold, HoldKind
 from tideover.compliance.holds import HoldRecord
@@ -102,7 +104,10 @@ class HoldRepository(PlatformScoped):
 
     def for_borrower(self, borrower_id: str) -> builtins.list[HoldRecord]:
         """Every hold of one borrower, lifted or not, by start."""
-        return self._load([ContactHoldRow.borrower_id == borrower_id])
+        rows = self._session.execute(
+            _of_borrower(), {"platform_id": self._platform_id, "borrower_id": borrower_id}
+        )
+        return [self._record(row) for row in rows]
 
     def listed(
         self, *, kind: HoldKind | None = None, not_ended_at: datetime | None = None
@@ -164,3 +169,14 @@ class HoldRepository(PlatformScoped):
 
 def _fields(h: HoldRecord) -> dict[str, Any]:
     return {c.key: getattr(h, c.key) for c in _COLUMNS}
+
+
+@cache
+def _of_borrower() -> Executable:
+    """Every hold of one borrower, lifted or not, by start."""
+    t = ContactHoldRow
+    return (
+        select(*_COLUMNS)
+        .where(t.platform_id == platform_param(), t.borrower_id == bindparam("borrower_id"))
+        .order_by(t.starts_at, t.id)
+    )

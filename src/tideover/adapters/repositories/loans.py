@@ -5,10 +5,11 @@ from __future__ import annotations
 import builtins
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Executable, and_, bindparam, or_, select
 
 from tideover.adapters.orm import (
     BorrowerPhoneRow,
@@ -23,8 +24,12 @@ from tideover.adapters.repositories._base import (
     BORROWERS,
     LOANS,
     PlatformScoped,
+    among_param,
     bulk_insert,
     chunks,
+    dialect_of,
+    key_batches,
+    platform_param,
 )
 from tideover.adapters.repositories._bulk import day_number, json_text, plain_rows
 from tideover.domain.delinquency import PausePeriod
@@ -41,6 +46,48 @@ _INSTALLMENT_COLUMNS = (
     InstallmentRow.interest_minor,
     InstallmentRow.fees_minor,
 )
+
+
+@cache
+def _of_borrower() -> Executable:
+    """A borrower's loans and their installments, one row per installment."""
+    loan, part, platform = LoanRow.__table__.c, InstallmentRow.__table__.c, platform_param()
+    return (
+        select(
+            *loan,
+            part.number.label("part_number"),
+            part.due_date.label("part_due"),
+            part.principal_minor.label("part_principal"),
+            part.interest_minor.label("part_interest"),
+            part.fees_minor.label("part_fees"),
+        )
+        .join(BorrowerRow, BorrowerRow.id == loan.borrower_pk)
+        .outerjoin(InstallmentRow, and_(part.platform_id == platform, part.loan_pk == loan.id))
+        .where(
+            loan.platform_id == platform,
+            BorrowerRow.platform_id == platform,
+            BorrowerRow.borrower_id == bindparam("borrower_id"),
+        )
+        .order_by(loan.id, part.number)
+    )
+
+
+@cache
+def _pauses(dialect: str, *, every: bool) -> Executable:
+    """(loan id, start, end) of the platform's pauses: of every loan, or of the loans
+    bound as ``loan_ids``."""
+    platform = platform_param()
+    query = (
+        select(LoanRow.loan_id, LoanPauseRow.start_date, LoanPauseRow.end_date)
+        .join(LoanRow, LoanRow.id == LoanPauseRow.loan_pk)
+        .where(LoanPauseRow.platform_id == platform)
+        .order_by(LoanRow.loan_id, LoanPauseRow.start_date, LoanPauseRow.id)
+    )
+    if every:
+        return query
+    return query.where(
+        LoanRow.platform_id == platform, among_param(dialect, LoanRow.loan_id, "loan_ids")
+    )
 
 
 class LoanRepository(PlatformScoped):
@@ -95,27 +142,8 @@ class LoanRepository(PlatformScoped):
     def for_borrower(self, borrower_id: str) -> builtins.list[Loan]:
         """One borrower's loans, by when they were stored: loans and installments in one
         query (the 360 asks on every request)."""
-        loan, part = LoanRow.__table__.c, InstallmentRow.__table__.c
         rows = self._session.execute(
-            select(
-                *loan,
-                part.number.label("part_number"),
-                part.due_date.label("part_due"),
-                part.principal_minor.label("part_principal"),
-                part.interest_minor.label("part_interest"),
-                part.fees_minor.label("part_fees"),
-            )
-            .join(BorrowerRow, BorrowerRow.id == loan.borrower_pk)
-            .outerjoin(
-                InstallmentRow,
-                and_(part.platform_id == self._platform_id, part.loan_pk == loan.id),
-            )
-            .where(
-                loan.platform_id == self._platform_id,
-                BorrowerRow.platform_id == self._platform_id,
-                BorrowerRow.borrower_id == borrower_id,
-            )
-            .order_by(loan.id, part.number)
+            _of_borrower(), {"platform_id": self._platform_id, "borrower_id": borrower_id}
         ).all()
         by_loan: dict[int, tuple[Any, builtins.list[tuple[Any, ...]]]] = {}
         for row in rows:
@@ -138,19 +166,19 @@ class LoanRepository(PlatformScoped):
     def pauses_by_loan(
         self, loan_ids: Iterable[str] | None = None
     ) -> dict[str, builtins.list[PausePeriod]]:
-        query = (
-            select(LoanRow.loan_id, LoanPauseRow.start_date, LoanPauseRow.end_date)
-            .join(LoanRow, LoanRow.id == LoanPauseRow.loan_pk)
-            .where(LoanPauseRow.platform_id == self._platform_id)
-            .order_by(LoanRow.loan_id, LoanPauseRow.start_date, LoanPauseRow.id)
-        )
-        if loan_ids is not None:
-            query = query.where(
-                LoanRow.platform_id == self._platform_id, LoanRow.loan_id.in_(sorted(set(loan_ids)))
+        query = _pauses(dialect_of(self._session), every=loan_ids is None)
+        binds: Iterable[dict[str, Any]] = (
+            [{"platform_id": self._platform_id}]
+            if loan_ids is None
+            else (
+                {"platform_id": self._platform_id, "loan_ids": list(batch)}
+                for batch in key_batches(self._session, loan_ids)
             )
+        )
         pauses: dict[str, builtins.list[PausePeriod]] = defaultdict(list)
-        for loan_id, start, end in self._session.execute(query):
-            pauses[loan_id].append(PausePeriod(start, end))
+        for bound in binds:
+            for loan_id, start, end in self._session.execute(query, bound):
+                pauses[loan_id].append(PausePeriod(start, end))
         return dict(pauses)
 
     # -- bulk reads of the daily cycle: plain rows by loan key, no objects ------------------

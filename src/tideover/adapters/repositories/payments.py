@@ -6,10 +6,11 @@ import builtins
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import cache
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Executable, bindparam, select
 
 from tideover.adapters.orm import LoanRow, PaymentRow
 from tideover.adapters.repositories import _columns
@@ -20,6 +21,7 @@ from tideover.adapters.repositories._base import (
     PlatformScoped,
     bulk_insert,
     chunks,
+    platform_param,
 )
 from tideover.adapters.repositories._bulk import day_number, plain_rows
 from tideover.domain.errors import CurrencyMismatch
@@ -92,7 +94,13 @@ class PaymentRepository(PlatformScoped):
         return len(rows)
 
     def for_loan(self, loan_id: str) -> builtins.list[Payment]:
-        return self._load(LoanRow.loan_id == loan_id)
+        rows = self._session.execute(
+            _of_loan(), {"platform_id": self._platform_id, "loan_id": loan_id}
+        )
+        return [
+            Payment(self.platform_code, pid, loan_id, Money(minor, currency(cur)), paid, rev, ch)
+            for pid, loan_id, minor, cur, paid, rev, ch in rows
+        ]
 
     def by_loan(self) -> dict[str, builtins.list[Payment]]:
         grouped: dict[str, builtins.list[Payment]] = defaultdict(list)
@@ -171,3 +179,19 @@ class PaymentRepository(PlatformScoped):
             Payment(self.platform_code, pid, loan_id, Money(minor, currency(cur)), paid, rev, ch)
             for pid, loan_id, minor, cur, paid, rev, ch in self._session.execute(query)
         ]
+
+
+@cache
+def _of_loan() -> Executable:
+    """One loan's payments and reversals (``_PAYMENT_COLUMNS``) by day and id."""
+    platform = platform_param()
+    return (
+        select(*_PAYMENT_COLUMNS)
+        .join(LoanRow, LoanRow.id == PaymentRow.loan_pk)
+        .where(
+            PaymentRow.platform_id == platform,
+            LoanRow.platform_id == platform,
+            LoanRow.loan_id == bindparam("loan_id"),
+        )
+        .order_by(LoanRow.id, PaymentRow.paid_on, PaymentRow.id)
+    )

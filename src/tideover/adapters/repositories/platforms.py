@@ -5,9 +5,10 @@ from __future__ import annotations
 import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Executable, bindparam, select
 from sqlalchemy.orm import Session
 
 from tideover.adapters.orm import PlatformRow
@@ -31,6 +32,11 @@ def _platform_record(row: PlatformRow) -> PlatformRecord:
     return PlatformRecord(row.code, row.name, currency(row.currency), dict(row.settings))
 
 
+@cache
+def _by_code() -> Executable:
+    return select(PlatformRow).where(PlatformRow.code == bindparam("code"))
+
+
 class PlatformRepository:
     """The platforms (tenants); the only repository not bound to one of them."""
 
@@ -38,7 +44,7 @@ class PlatformRepository:
         self._session = session
 
     def _row(self, code: str) -> PlatformRow | None:
-        row = self._session.scalars(select(PlatformRow).where(PlatformRow.code == code)).first()
+        row = self._session.scalars(_by_code(), {"code": code}).first()
         if row is not None:
             # The platform's key, for the repositories scoped to it in this session
             # (``PlatformScoped``): a use case that reads the settings first asks once.

@@ -5,8 +5,9 @@ from __future__ import annotations
 import builtins
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import Executable, and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tideover.adapters.orm import (
@@ -14,7 +15,7 @@ from tideover.adapters.orm import (
     PromiseToPayRow,
     ReliefPlanRow,
 )
-from tideover.adapters.repositories._base import LOANS, PLANS, PlatformScoped
+from tideover.adapters.repositories._base import LOANS, PLANS, PlatformScoped, platform_param
 from tideover.domain.errors import Conflict
 from tideover.domain.money import Money, currency
 from tideover.i18n import N_
@@ -63,18 +64,10 @@ class PromiseRepository(PlatformScoped):
             ) from exc
 
     def promises(self, loan_id: str) -> builtins.list[StoredPromise]:
-        query = (
-            select(PromiseToPayRow, LoanRow.loan_id, ReliefPlanRow.plan_id)
-            .join(LoanRow, LoanRow.id == PromiseToPayRow.loan_pk)
-            .outerjoin(ReliefPlanRow, ReliefPlanRow.id == PromiseToPayRow.plan_pk)
-            .where(
-                PromiseToPayRow.platform_id == self._platform_id,
-                LoanRow.platform_id == self._platform_id,  # (platform, loan id): no scan of loans
-                LoanRow.loan_id == loan_id,
-            )
-            .order_by(PromiseToPayRow.due, PromiseToPayRow.promise_id)
+        rows = self._session.execute(
+            _of_loan(), {"platform_id": self._platform_id, "loan_id": loan_id}
         )
-        return [_promise(row, loan, plan) for row, loan, plan in self._session.execute(query)]
+        return [_promise(row, loan, plan) for row, loan, plan in rows]
 
     def all_promises(
         self, *, outcome: PromiseOutcome | None = None
@@ -138,4 +131,21 @@ def _promise(row: PromiseToPayRow, loan_id: str, plan_id: str | None) -> StoredP
     )
     return StoredPromise(
         promise, loan_id, plan_id, PromiseOutcome(row.outcome), row.decided_on, row.recorded_by
+    )
+
+
+@cache
+def _of_loan() -> Executable:
+    """One loan's promises by due date and id, with the plan each belongs to."""
+    platform = platform_param()
+    return (
+        select(PromiseToPayRow, LoanRow.loan_id, ReliefPlanRow.plan_id)
+        .join(LoanRow, LoanRow.id == PromiseToPayRow.loan_pk)
+        .outerjoin(ReliefPlanRow, ReliefPlanRow.id == PromiseToPayRow.plan_pk)
+        .where(
+            PromiseToPayRow.platform_id == platform,
+            LoanRow.platform_id == platform,  # (platform, loan id): no scan of loans
+            LoanRow.loan_id == bindparam("loan_id"),
+        )
+        .order_by(PromiseToPayRow.due, PromiseToPayRow.promise_id)
     )

@@ -12,9 +12,10 @@ import builtins
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import Executable, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tideover.adapters.orm import (
@@ -24,7 +25,14 @@ from tideover.adapters.orm import (
     PromiseToPayRow,
     QueueItemRow,
 )
-from tideover.adapters.repositories._base import LOANS, PlatformScoped
+from tideover.adapters.repositories._base import (
+    LOANS,
+    PlatformScoped,
+    among_param,
+    dialect_of,
+    key_batches,
+    platform_param,
+)
 from tideover.domain.errors import Conflict
 from tideover.i18n import N_
 
@@ -292,17 +300,19 @@ class QueueRepository(PlatformScoped):
     ) -> builtins.list[QueueItem]:
         """The items of ``account_ids`` (from ``since`` on), newest date first: through the
         (platform, account, date, step) key, never a scan of a date's queue."""
-        wanted = sorted(set(account_ids))
-        if not wanted:
-            return []
-        t = QueueItemRow
-        query = select(*_ITEM_COLUMNS).where(
-            t.platform_id == self._platform_id, t.account_id.in_(wanted)
-        )
+        query = _of_accounts(dialect_of(self._session), since=since is not None)
+        bound: dict[str, Any] = {"platform_id": self._platform_id}
         if since is not None:
-            query = query.where(t.as_of >= since)
-        query = query.order_by(t.as_of.desc(), t.precedence.desc(), t.priority.desc(), t.id)
-        return [QueueItem(*row) for row in self._session.execute(query)]
+            bound["since"] = since
+        batches = list(key_batches(self._session, account_ids))
+        found = [
+            QueueItem(*row)
+            for batch in batches
+            for row in self._session.execute(query, {**bound, "account_ids": list(batch)})
+        ]
+        if len(batches) > 1:  # each batch in order; all of them in order again
+            found.sort(key=lambda i: (_desc(i.as_of), -i.precedence, -i.priority, i.item_id))
+        return found
 
     def item(self, item_id: int, *, lock: bool = False) -> QueueItem | None:
         query = select(QueueItemRow).where(
@@ -443,3 +453,19 @@ def _item(row: QueueItemRow) -> QueueItem:
         offers=list(row.offers),
         summary=dict(row.summary),
     )
+
+
+@cache
+def _of_accounts(dialect: str, *, since: bool) -> Executable:
+    """The items of the accounts bound as ``account_ids`` (from ``since`` on), newest first."""
+    t = QueueItemRow
+    query = select(*_ITEM_COLUMNS).where(
+        t.platform_id == platform_param(), among_param(dialect, t.account_id, "account_ids")
+    )
+    if since:
+        query = query.where(t.as_of >= bindparam("since"))
+    return query.order_by(t.as_of.desc(), t.precedence.desc(), t.priority.desc(), t.id)
+
+
+def _desc(day: date) -> int:
+    return -day.toordinal()

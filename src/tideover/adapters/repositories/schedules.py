@@ -8,9 +8,10 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Executable, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from tideover.adapters.orm import (
@@ -18,7 +19,16 @@ from tideover.adapters.orm import (
     ReliefPlanRow,
     ScheduleVersionRow,
 )
-from tideover.adapters.repositories._base import LOANS, PLANS, PlatformScoped, chunks
+from tideover.adapters.repositories._base import (
+    LOANS,
+    PLANS,
+    PlatformScoped,
+    among_param,
+    chunks,
+    dialect_of,
+    key_batches,
+    platform_param,
+)
 from tideover.domain.errors import Conflict
 from tideover.domain.loans import Installment, Schedule
 from tideover.domain.money import Money, currency
@@ -89,18 +99,10 @@ class ScheduleRepository(PlatformScoped):
         """``schedule_history`` of many loans in a few batched queries; loans without
         versions are left out."""
         found: dict[str, builtins.list[ScheduleVersion]] = {}
-        for chunk in chunks(sorted(set(loan_ids))):
-            query = (
-                select(ScheduleVersionRow, LoanRow.loan_id)
-                .join(LoanRow, LoanRow.id == ScheduleVersionRow.loan_pk)
-                .where(
-                    ScheduleVersionRow.platform_id == self._platform_id,
-                    LoanRow.platform_id == self._platform_id,
-                    LoanRow.loan_id.in_(chunk),
-                )
-                .order_by(LoanRow.loan_id, ScheduleVersionRow.version)
-            )
-            for row, loan_id in self._session.execute(query):
+        query = _histories(dialect_of(self._session))
+        for batch in key_batches(self._session, loan_ids):
+            bound = {"platform_id": self._platform_id, "loan_ids": list(batch)}
+            for row, loan_id in self._session.execute(query, bound):
                 found.setdefault(loan_id, []).append(
                     ScheduleVersion(
                         row.version,
@@ -195,3 +197,19 @@ class _VersionHead(NamedTuple):
     version: int
     reason: str
     effective_from: date
+
+
+@cache
+def _histories(dialect: str) -> Executable:
+    """The schedule versions of the loans bound as ``loan_ids``, by loan and version."""
+    platform = platform_param()
+    return (
+        select(ScheduleVersionRow, LoanRow.loan_id)
+        .join(LoanRow, LoanRow.id == ScheduleVersionRow.loan_pk)
+        .where(
+            ScheduleVersionRow.platform_id == platform,
+            LoanRow.platform_id == platform,
+            among_param(dialect, LoanRow.loan_id, "loan_ids"),
+        )
+        .order_by(LoanRow.loan_id, ScheduleVersionRow.version)
+    )
