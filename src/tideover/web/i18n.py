@@ -103,7 +103,7 @@ class Texts:
 
     @property
     def locale(self) -> Locale:
-        return Locale.parse(self.language)
+        return _locale(self.language)
 
     @property
     def html_lang(self) -> str:
@@ -119,6 +119,13 @@ class Texts:
         if value is None:
             return "—"
         return format_datetime(value, format="medium", tzinfo=_zone(zone), locale=self.locale)
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _locale(language: str) -> Locale:
+    """``language``'s Babel locale, parsed once: a page formats a number or a date for every
+    line of a schedule, and parsing the locale anew each time was a third of rendering it."""
+    return Locale.parse(language)
 
 
 def _zone(name: str) -> ZoneInfo:
