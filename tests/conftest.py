@@ -44,6 +44,21 @@ def _shown(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def end_sessions(database_url: str, application: str) -> int:
+    """Ends, as the server would in a failover or by an administrator's hand, every
+    PostgreSQL session whose ``application_name`` is ``application``; how many there were."""
+    with psycopg.connect(
+        _libpq(make_url(database_url).set(query={}).render_as_string(hide_password=False)),
+        autocommit=True,
+    ) as c:
+        row = c.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE application_name = %s",
+            (application,),
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> str:
     """The PostgreSQL server URL, checked once; skips (or fails) when it is unreachable."""

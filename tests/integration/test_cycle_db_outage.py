@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import psycopg
 import pytest
 from sqlalchemy.engine import make_url
+from tests.conftest import end_sessions
 from tests.support import cycle_under
 
 from tideover.adapters.database import make_engine, session_factory
@@ -60,20 +60,12 @@ def test_a_lost_connection_fails_the_run_cleanly_and_a_rerun_completes(
     name = f"tideover-outage-{uuid.uuid4().hex[:8]}"
     url = make_url(database_url).update_query_dict({"application_name": name})
     engine = make_engine(url.render_as_string(hide_password=False))
-    admin = make_url(database_url).set(drivername="postgresql", query={})
     outage = session_factory(engine)
 
     def cut_the_line(stage: str) -> None:
         if stage != "commit":  # everything written, inside the final transaction
             return
-        with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
-            ended = c.execute(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE application_name = %s",
-                (name,),
-            ).fetchone()
-        assert ended
-        assert ended[0] >= 1
+        assert end_sessions(database_url, name) >= 1
 
     try:
         with pytest.raises(DataUnavailable) as raised:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
+from tests.conftest import end_sessions
 
 from tideover.adapters import database
 from tideover.adapters.database import make_engine
@@ -19,17 +19,6 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
 ]
-
-
-def _end_sessions(database_url: str, application: str) -> int:
-    admin = make_url(database_url).set(drivername="postgresql", query={})
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
-        row = c.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE application_name = %s",
-            (application,),
-        ).fetchone()
-    return int(row[0]) if row else 0
 
 
 @pytest.fixture
@@ -62,7 +51,7 @@ def test_a_connection_ended_while_idle_in_the_pool_is_replaced_unseen(
 ) -> None:
     with engine.connect() as conn:
         first = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
-    assert _end_sessions(database_url, application) == 1  # a restart, a failover
+    assert end_sessions(database_url, application) == 1  # a restart, a failover
     monkeypatch.setattr(database, "IDLE_BEFORE_PING", 0.0)  # as if it had lain idle
     pings = _pings(engine, monkeypatch)
     with engine.connect() as conn:

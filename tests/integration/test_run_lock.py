@@ -9,25 +9,14 @@ from __future__ import annotations
 
 import uuid
 
-import psycopg
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from tests.conftest import end_sessions
 
 from tideover.adapters.database import make_engine
 from tideover.adapters.locks import exclusive
-
-
-def _end_sessions(database_url: str, application: str) -> int:
-    admin = make_url(database_url).set(drivername="postgresql", query={})
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
-        row = c.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE application_name = %s",
-            (application,),
-        ).fetchone()
-    return int(row[0]) if row else 0
 
 
 def _engine(database_url: str, application: str) -> Engine:
@@ -44,7 +33,7 @@ def test_the_works_own_error_is_reported_and_the_lock_is_free_again(database_url
 
         def failing_work() -> None:
             with exclusive(engine, "cycle:x:2026-11-30", label="the run"):
-                assert _end_sessions(database_url, application) == 1
+                assert end_sessions(database_url, application) == 1
                 raise RuntimeError("the work failed")
 
         with pytest.raises(RuntimeError, match="the work failed"):
@@ -64,7 +53,7 @@ def test_a_lock_lost_during_work_that_succeeded_is_not_kept_quiet(database_url: 
 
         def work_that_succeeds() -> None:
             with exclusive(engine, "cycle:x:2026-12-01", label="the run"):
-                assert _end_sessions(database_url, application) == 1
+                assert end_sessions(database_url, application) == 1
 
         with pytest.raises(DBAPIError):
             work_that_succeeds()
