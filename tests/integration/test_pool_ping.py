@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -38,7 +39,7 @@ def _pings(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     seen: list[int] = []
     ping = engine.dialect.do_ping
 
-    def counted(dbapi_connection: object) -> bool:
+    def counted(dbapi_connection: Any) -> bool:
         seen.append(1)
         return ping(dbapi_connection)
 
