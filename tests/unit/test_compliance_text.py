@@ -220,6 +220,43 @@ def lexicon_categories(text: str) -> set[str]:
         ),
         ("Genuine bailiffs will never ask for payment by bank transfer.", "impersonation", False),
         ("If you plan to sell your home, let us know.", "pressure_borrow_sell", False),
+        # an authority the person is sent to for help, not one the sender claims to be
+        ("如遇上门骚扰，可到就近派出所寻求帮助。", "impersonation", False),
+        ("遇到纠纷可以向当地公安机关咨询。", "impersonation", False),
+        ("我是派出所的，你明天来一趟。", "impersonation", True),
+        ("Call your local police department if anyone threatens you.", "impersonation", False),
+        ("This is the police department. Pay the fine today.", "impersonation", True),
+        ("Mark Hale, Deputy Director of Customer Services", "impersonation", False),
+        # the person's own account debited by the lender; a paying-in account asked for
+        ("本期账单将从您绑定的个人银行卡扣款。", "personal_account", False),
+        ("把钱转到我的个人银行卡上。", "personal_account", True),
+        ("请勿扫描陌生人发给您的收款码。", "personal_account", False),
+        # "不建议" rules out; income described is no pressure to use it
+        ("我们不建议您借钱还款。", "pressure_borrow_sell", False),
+        ("您以退休金为主要收入，可以申请降低月供。", "pressure_borrow_sell", False),
+        ("你的退休金拿来还我们。", "pressure_borrow_sell", True),
+        # HR issuing the person's papers, the app's notice board, the person telling family
+        ("收入证明可以请贵单位人事部出具。", "notify_contacts", False),
+        ("我们已经打给你们公司人事部了。", "notify_contacts", True),
+        ("新的还款说明已发布在App公告栏。", "notify_contacts", False),
+        ("把你的照片贴到小区公告栏。", "notify_contacts", True),
+        ("家人问起的话，您可以告诉他们是正常分期。", "notify_contacts", False),
+        # a travel wish, a car-care reminder, a security tip, prices cut
+        ("春节返乡，祝您一路平安，路上注意安全。", "threat", False),
+        ("下班路上注意安全，祝您周末愉快。", "threat", False),
+        ("Before winter, check your tires and your wipers.", "threat", False),
+        ("Your tires will be flat by morning.", "threat", True),
+        ("Stay alert: nobody from our team will ask for your password.", "threat", False),
+        ("We have slashed the late fee for customers on a plan.", "threat", False),
+        ("Your tires got slashed last night, didn't they?", "threat", True),
+        # a civil debt said to carry no criminal liability
+        ("民间借贷纠纷不涉及刑事责任。", "false_legal", False),
+        ("欠钱不还要承担刑事责任。", "false_legal", True),
+        # quoted material followed by the words that ban it
+        ("质检：坐席说的“要你好看”属于恐吓，已处理。", "threat", False),
+        ("像“打断你的腿”这种话一律禁止使用。", "threat", False),
+        ('The line "we know where you live" is banned on every call.', "threat", False),
+        ("“打断你的腿”，你自己看着办。", "threat", True),
     ],
 )
 def test_context_tells_lawful_wording_from_abuse(text: str, category: str, flagged: bool) -> None:

@@ -9,7 +9,13 @@ import pytest
 from tideover.compliance import ActorRole, Channel, Target, load_pack
 from tideover.compliance.gate import check_message
 from tideover.compliance.lint import lint
-from tideover.compliance.text import MessageChecker, default_checker, default_lexicon, verdict_for
+from tideover.compliance.text import (
+    MessageChecker,
+    default_checker,
+    default_lexicon,
+    normalise,
+    verdict_for,
+)
 from tideover.compliance.textcheck.model import default_classifier
 from tideover.compliance.textcheck.report import TextNotUtf8, decode
 from tideover.compliance.textcheck.verdict import (
@@ -183,3 +189,18 @@ def test_a_rule_that_names_whom_it_binds_lists_what_must_not_be_said() -> None:
         "ask for payment to a personal account."
     )
     assert not verdict_for(rule).findings
+
+
+@pytest.mark.parametrize("text", ["欧阳中华", "司马长风", "上官飞燕"])
+def test_a_text_the_model_knows_nothing_of_is_not_judged_by_its_priors(text: str) -> None:
+    # a name alone (a rendered message's free value is checked alone): none of its
+    # n-grams is in the vocabulary, so every unit would score its prior, and the abusive
+    # unit's prior is above its Chinese threshold
+    classifier = default_classifier()
+    assert classifier is not None
+    norm, origin = normalise(text)
+    assert not classifier.feature_rows(norm, [])
+    prior = classifier.scores(norm, origin)
+    assert (prior >= classifier.thresholds["zh"]).any()
+    assert not classifier.detect(text, norm, origin)
+    assert not verdict_for(text).findings

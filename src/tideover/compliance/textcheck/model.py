@@ -102,10 +102,15 @@ class TextClassifier:
         return rows
 
     def _scores(self, norm: str, words: list[str]) -> np.ndarray:
+        found = self._known_scores(norm, words)
+        return 1.0 / (1.0 + np.exp(-self.bias)) if found is None else found
+
+    def _known_scores(self, norm: str, words: list[str]) -> np.ndarray | None:
+        """``_scores``, or None for a text with no feature in the vocabulary."""
         rows = self.feature_rows(norm, words)
         counts = Counter(rows)
         if not counts:
-            return 1.0 / (1.0 + np.exp(-self.bias))
+            return None
         at = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
         # ``take`` copies the same rows as indexing with ``at`` does, with less overhead
         if len(counts) == len(rows):
@@ -140,11 +145,15 @@ class TextClassifier:
         for start, stop in _windows(text, norm, origin):
             piece = norm[start:stop]
             if stop - start == len(norm):  # the whole text, read once already
-                scores = self._scores(norm, words)
+                scores = self._known_scores(norm, words)
                 limits = self._limit_lists["zh" if han else "en"]
             else:
-                scores = self._scores(piece, english_words(piece, origin[start:stop]))
+                scores = self._known_scores(piece, english_words(piece, origin[start:stop]))
                 limits = self._limits(piece)
+            if scores is None:
+                # nothing in it the model knows: its scores would be the units' priors
+                # (the abusive unit's is about 0.77), which say nothing of this text
+                continue
             for k, score in self._found(scores, limits):
                 if k not in best or score > best[k].score:
                     best[k] = Detection(self.classes[k], score, origin[start], origin[stop - 1] + 1)

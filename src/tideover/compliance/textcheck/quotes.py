@@ -6,8 +6,10 @@ sender's own words.  A quotation is reported speech when a reporting word stands
 before its opening mark ("您说“", "said \""), when a word that only introduces reports
 ("反映", "投诉", "you told us", "complaint"), a word that bans what follows ("禁用语",
 "banned") or one that opens training or review material ("Examples of unlawful
-threats:", "case study", "考试题") stands a little further back, or when it follows
-such a quotation directly ("“留案底”“影响子女考公”").  Only paired marks count;
+threats:", "case study", "考试题") stands a little further back, when what follows it
+in its sentence says it is banned or a scammer's ("“……”等说法一律按威胁处理", "像“……”这样的话
+一律禁止使用", "“……” is banned"), or when it stands directly next to such a quotation
+("“留案底”“影响子女考公”").  Only paired marks count;
 straight single quotes never do (they are apostrophes in English).
 """
 
@@ -24,7 +26,7 @@ _PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’", '"': '"', "《
 _OPENING = re.compile('[“「『‘"《]')
 # Verbs of saying: they must stand right before the quotation.
 _SAYING = re.compile(
-    r"(说|称|讲|写道|写到|问|骂|原话|类似|诸如|例如|比如|出现|建议|said|says|say|saying|told|wrote|asked|"
+    r"(说|称|讲|写道|写到|问|骂|原话|类似|诸如|例如|比如|像|出现|建议|said|says|say|saying|told|wrote|asked|"
     r"such as|like|quote[ds]?|suggest(?:s|ed|ing)?|instead of|rewrite|the phrase|"
     r"(?:agent|collector|caller)'s words|"
     r"called(?: you| me| him| her| them)?(?: an?)?)"
@@ -46,6 +48,15 @@ _REPORTING = re.compile(
     r"禁用语|违规用语|违规话术|违规说法|属于?违规|均属违规|不得说|不要说|banned|forbidden|prohibited|"
     r"must not say|"
     r"never say|coaching note)",
+    re.IGNORECASE,
+)
+# Words after a quotation, in its sentence, that say it is banned or a scammer's.
+_BANNED_AFTER = re.compile(
+    r"[\W_]{0,3}(?:等|这样的|这类|之类的|此类)?(?:说法|话术|表述|用语|字样|这样的话|之类的话)"
+    r"|[^。！？!?\n]{0,30}?(?:属于?(?:违规|威胁|恐吓|隐性威胁|虚假|违法|误导|侮辱|辱骂|诈骗)"
+    r"|一律(?:禁止|按)|禁止使用|严禁|是诈骗|恐吓话术|诈骗分子|违反|"
+    r"(?:is|are) (?:banned|forbidden|prohibited|not allowed)|counts? as (?:a )?threats?|"
+    r"breach(?:es|ed)? |(?:is|was) a threat|(?:are|were) threats)",
     re.IGNORECASE,
 )
 _NEAR, _FAR = 4, 40  # characters before the mark searched for each kind of cue
@@ -82,11 +93,12 @@ def signature_spans(text: str) -> list[tuple[int, int]]:
 def reported_spans(text: str) -> list[tuple[int, int]]:
     """Spans (start, end exclusive, marks included) of quotations of reported speech."""
     spans: list[tuple[int, int]] = []
+    waiting: list[tuple[int, int]] = []  # quotations not reported (yet), directly in a row
     at = 0
     while True:
         opening = _OPENING.search(text, at)
         if opening is None:
-            return spans
+            return sorted(spans)
         start = opening.start()
         close = text.find(_PAIRS[opening.group()], start + 1, start + 1 + _LONGEST)
         if close < 0:
@@ -94,6 +106,15 @@ def reported_spans(text: str) -> list[tuple[int, int]]:
             continue
         chained = bool(spans) and 0 <= start - spans[-1][1] <= _CHAIN
         near = text[max(0, start - _NEAR - 8) : start]
+        if waiting and start - waiting[-1][1] > _CHAIN:
+            waiting = []
         if chained or _SAYING.search(near) or _REPORTING.search(text[max(0, start - _FAR) : start]):
             spans.append((start, close + 1))
+        elif _BANNED_AFTER.match(text, close + 1, close + 1 + _FAR):
+            # this one and the quotations right before it ("“……”“……”等说法")
+            spans.extend(waiting)
+            spans.append((start, close + 1))
+            waiting = []
+        else:
+            waiting.append((start, close + 1))
         at = close + 1

@@ -37,7 +37,15 @@ from tideover.compliance.textcheck.model import ANY
 
 HERE = Path(__file__).parent
 Doc = tuple[str, list[int]]  # normalised text and the origin of each character
-FEATURES = FeatureConfig(ngram_min=2, ngram_max=4, syllables=False, words=True, concepts=True)
+FEATURES = FeatureConfig(
+    ngram_min=2,
+    ngram_max=4,
+    syllables=False,
+    words=True,
+    concepts=True,
+    frames=True,
+    negation=True,
+)
 CLASSES = (*LEARNED, ANY)
 FPR_TARGET = 0.005  # out-of-fold share of lawful rows blocked, per language (lexicon too)
 THRESHOLD_RANGE = (0.2, 0.99)
@@ -47,6 +55,10 @@ MIN_DF = 2
 # so that the few words of a sentence count against its hundred letter n-grams (the
 # scaled IDF is what the artefact stores: scoring at run time is unchanged)
 WORD_WEIGHT = 3.0
+# English frames and their pairs (``data/frames.yaml``) weigh this many times their inverse
+# document frequency: on the same folds, English recall with the lexicon 0.734 at 1, 0.769
+# at 3, 0.774 at 6 and 0.758 at 10 (Chinese texts have no frames)
+FRAME_WEIGHT = 6.0
 SEED = 20261128
 
 
@@ -83,12 +95,13 @@ def _vectoriser(texts: list[Doc]) -> Any:
     """TF-IDF over the features of ``texts``, English words weighted by ``WORD_WEIGHT``."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from tideover.compliance.textcheck.features import WORD_MARK
+    from tideover.compliance.textcheck.features import FRAME_MARK, WORD_MARK
 
     vectoriser = TfidfVectorizer(analyzer=_analyzer, sublinear_tf=True, min_df=MIN_DF)
     vectoriser.fit(texts)
     names = vectoriser.get_feature_names_out()
-    weight = np.array([WORD_WEIGHT if str(n).startswith(WORD_MARK) else 1.0 for n in names])
+    marks = {WORD_MARK: WORD_WEIGHT, FRAME_MARK: FRAME_WEIGHT}
+    weight = np.array([marks.get(str(n)[:1], 1.0) for n in names])
     vectoriser.idf_ = vectoriser.idf_ * weight
     return vectoriser
 
@@ -338,6 +351,7 @@ def build(compare: bool) -> dict[str, Any]:
             "regularisation_c": C,
             "min_df": MIN_DF,
             "english_word_weight": WORD_WEIGHT,
+            "english_frame_weight": FRAME_WEIGHT,
             "false_positive_target": FPR_TARGET,
         },
         "cross_validation": comparison,
