@@ -15,7 +15,7 @@ import yaml
 from tideover.compliance.text import MessageChecker, default_lexicon, normalise, verdict_for
 from tideover.compliance.textcheck.corpus import LEARNED, Row, load_corpus
 from tideover.compliance.textcheck.evaluate import evaluate
-from tideover.compliance.textcheck.model import ANY, default_classifier
+from tideover.compliance.textcheck.model import ANY, SHORT, SHORT_HAN, default_classifier
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "compliance-text.md"
 PACKAGE = resources.files("tideover.compliance.textcheck")
@@ -100,7 +100,8 @@ def test_the_model_is_small_plain_arrays_and_matches_its_card() -> None:
         assert arrays["weights"].shape == (arrays["vocab"].shape[0], len(card["classes"]))
         assert arrays["idf"].shape == arrays["vocab"].shape
     assert card["classes"] == [*LEARNED, ANY]
-    assert set(card["thresholds"]) == {"zh", "en"}
+    assert set(card["thresholds"]) == {"zh", SHORT, "en"}
+    assert card["short_han"] == SHORT_HAN
     classifier = default_classifier()
     assert classifier is not None
     assert classifier.version == card["version"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tideover.compliance import ActorRole, Channel, Target, load_pack
@@ -16,7 +17,12 @@ from tideover.compliance.text import (
     normalise,
     verdict_for,
 )
-from tideover.compliance.textcheck.model import default_classifier
+from tideover.compliance.textcheck.model import (
+    MODEL_NPZ,
+    TextClassifier,
+    _package_file,
+    default_classifier,
+)
 from tideover.compliance.textcheck.report import TextNotUtf8, decode
 from tideover.compliance.textcheck.verdict import (
     CLASSIFIER,
@@ -194,13 +200,23 @@ def test_a_rule_that_names_whom_it_binds_lists_what_must_not_be_said() -> None:
 @pytest.mark.parametrize("text", ["欧阳中华", "司马长风", "上官飞燕"])
 def test_a_text_the_model_knows_nothing_of_is_not_judged_by_its_priors(text: str) -> None:
     # a name alone (a rendered message's free value is checked alone): none of its
-    # n-grams is in the vocabulary, so every unit would score its prior, and the abusive
-    # unit's prior is above its Chinese threshold
-    classifier = default_classifier()
-    assert classifier is not None
+    # n-grams is in the vocabulary, so every unit would score its prior; with thresholds
+    # below the priors (the model of 2026-12-07 had the abusive unit's above its Chinese
+    # threshold) the classifier must still say nothing
+    shipped = default_classifier()
+    assert shipped is not None
     norm, origin = normalise(text)
-    assert not classifier.feature_rows(norm, [])
-    prior = classifier.scores(norm, origin)
-    assert (prior >= classifier.thresholds["zh"]).any()
-    assert not classifier.detect(text, norm, origin)
+    assert not shipped.feature_rows(norm, [])
+    prior = shipped.scores(norm, origin)
+    card = dict(shipped.card)
+    card["thresholds"] = {
+        group: dict.fromkeys(shipped.classes, float(prior.max()) - 0.01)
+        for group in shipped.thresholds
+    }
+    with _package_file(MODEL_NPZ).open("rb") as handle:
+        arrays = dict(np.load(handle, allow_pickle=False))
+    eager = TextClassifier(arrays, card)
+    assert (eager.scores(norm, origin) >= eager.thresholds[eager.group(len(text))]).any()
+    assert not eager.detect(text, norm, origin)
+    assert not shipped.detect(text, norm, origin)
     assert not verdict_for(text).findings

@@ -42,7 +42,13 @@ WINDOW = 200  # normalised characters read at once
 # A text shorter than this carries too little for character statistics ("Stupidity
 # aside" shares "stupid" with an insult); the lexicon alone reads it.
 MIN_WORDS, MIN_HAN = 3, 4
+# A Chinese text of at most this many characters (a time, a place, a name with a title)
+# is judged against thresholds of its own (``zh-short``), chosen out of fold on the short
+# rows alone: a few characters carry little evidence either way, and the thresholds of
+# whole messages blocked everyday fragments ("王经理下午到").  0 in a card without them.
+SHORT_HAN = 12
 ANY = "abusive"  # the unit that scores abuse of any category
+SHORT = "zh-short"  # the thresholds of short Chinese texts
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"[。！？!?;；\n…]+|\.(?=\s|$)")
 MODEL_NPZ, MODEL_CARD = "text-model.npz", "text-model.json"
@@ -78,6 +84,7 @@ class TextClassifier:
             for lang, cut in card["thresholds"].items()
         }
         self._limit_lists = {lang: [float(v) for v in t] for lang, t in self.thresholds.items()}
+        self.short_han = int(card.get("short_han", 0)) if SHORT in self.thresholds else 0
         self._any = self.classes.index(ANY) if ANY in self.classes else -1
         self.version = str(card.get("version", ""))
         self.card = card
@@ -139,14 +146,14 @@ class TextClassifier:
         scoring of every sentence."""
         words = english_words(norm, origin)
         han = len(_HAN.findall(norm))
-        if not _long_enough(han, words):
+        if not long_enough(han, words):
             return []
         best: dict[int, Detection] = {}
         for start, stop in _windows(text, norm, origin):
             piece = norm[start:stop]
             if stop - start == len(norm):  # the whole text, read once already
                 scores = self._known_scores(norm, words)
-                limits = self._limit_lists["zh" if han else "en"]
+                limits = self._limit_lists[self.group(han)]
             else:
                 scores = self._known_scores(piece, english_words(piece, origin[start:stop]))
                 limits = self._limits(piece)
@@ -161,9 +168,13 @@ class TextClassifier:
             self._narrow(text, norm, origin, d) for d in best.values() if d.category not in ignore
         ]
 
+    def group(self, han: int) -> str:
+        """Whose thresholds a text with ``han`` Chinese characters is judged by."""
+        return threshold_group(han, self.short_han)
+
     def _limits(self, norm: str) -> list[float]:
-        """Thresholds for the language of a window: Chinese when it has a character."""
-        return self._limit_lists["zh" if _HAN.search(norm) else "en"]
+        """Thresholds for a window: Chinese when it has a character, short Chinese when few."""
+        return self._limit_lists[self.group(len(_HAN.findall(norm)))]
 
     def _found(self, scores: np.ndarray, limits: list[float]) -> list[tuple[int, float]]:
         """(category index, score) of every category found in one window."""
@@ -192,7 +203,14 @@ class TextClassifier:
         return Detection(found.category, found.score, origin[a], origin[b - 1] + 1)
 
 
-def _long_enough(han: int, words: list[str]) -> bool:
+def threshold_group(han: int, short_han: int = SHORT_HAN) -> str:
+    """``zh-short``, ``zh`` or ``en``: the thresholds for a text with ``han`` Chinese characters."""
+    if not han:
+        return "en"
+    return SHORT if han <= short_han else "zh"
+
+
+def long_enough(han: int, words: list[str]) -> bool:
     """Enough Chinese characters (``han``) or English words to read."""
     return han >= MIN_HAN or len(words) >= MIN_WORDS
 
