@@ -112,6 +112,9 @@ def _moves(
     gone = quote_literal(NO_SEGMENT)
     # Open then: owing then.  A LEFT JOIN keeps a missing account in the base; with no row
     # today its flags are NULL, and coalesce makes "neither rolled nor cured" explicit.
+    # One grouped pass gives both families (the join is the costly part, on Spark a
+    # shuffle of both sides): each group's roll row, and its cure row unless the bucket
+    # is the first (no cure from current).
     sql = f"""
         WITH moved AS (
             SELECT coalesce(a.segment, {gone}) AS segment, coalesce(a.arm, {gone}) AS arm,
@@ -121,17 +124,20 @@ def _moves(
                    coalesce({then} > 0 AND ({now} = 0 OR NOT a.is_open), FALSE) AS cured
             FROM {previous} AS p LEFT JOIN {assigned} AS a ON a.account_id = p.account_id
             WHERE p.balance_minor > 0)
-        SELECT segment, arm, 'roll', key,
+        SELECT segment, arm, key, count(*), sum(amount_then),
                count(*) FILTER (WHERE rolled),
                coalesce(sum(amount_now) FILTER (WHERE rolled), 0),
-               count(*), sum(amount_then)
-        FROM moved GROUP BY ALL
-        UNION ALL
-        SELECT segment, arm, 'cure', key,
-               count(*) FILTER (WHERE cured), coalesce(sum(amount_then) FILTER (WHERE cured), 0),
-               count(*), sum(amount_then)
-        FROM moved WHERE key <> {quote_literal(labels[0])} GROUP BY ALL"""
-    return _rows(con.execute(sql).fetchall(), currency)
+               count(*) FILTER (WHERE cured),
+               coalesce(sum(amount_then) FILTER (WHERE cured), 0)
+        FROM moved GROUP BY segment, arm, key"""
+    first = labels[0]
+    rows: list[tuple[Any, ...]] = []
+    for segment, arm, key, base, base_amount, *figures in con.execute(sql).fetchall():
+        rolled, rolled_amount, cured, cured_amount = figures
+        rows.append((segment, arm, "roll", key, rolled, rolled_amount, base, base_amount))
+        if key is not None and key != first:  # SQL's key <> first: a NULL bucket is out
+            rows.append((segment, arm, "cure", key, cured, cured_amount, base, base_amount))
+    return _rows(rows, currency)
 
 
 def _rows(result: Iterable[Sequence[Any]], currency: str) -> list[KpiRow]:

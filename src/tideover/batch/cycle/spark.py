@@ -17,8 +17,8 @@ sqlglot transpiles it to Spark SQL:
   join the features by ``SCORED_FEATURES_SQL``.  Scores are identical and the
   scoring spreads over the partitions; the models travel to the workers
   pickled with the function.
-- **gate**: on the driver, over the planned actions collected in the DuckDB
-  engine's order (account, step).  The in-memory ledger counts each allowed
+- **gate**: on the driver, over the planned actions collected and put in the
+  DuckDB engine's order (account, step).  The in-memory ledger counts each allowed
   contact against the caps of the borrower's later actions, so the order
   decides the outcome; the stored holds and the ledger are the driver's.  At
   about 1 % of accounts planned a day this is small; gating per partition
@@ -29,10 +29,16 @@ sqlglot transpiles it to Spark SQL:
   DuckDB twin of the same statements (the same error as the DuckDB engine);
   NULLs in features that may not be NULL are counted on Spark.
 
-Each stage materialises its result (``persist`` and an action), so the timings
-are the stage's own work and not Spark's deferred execution.  PySpark is
-imported only when a session is made or given: the module itself imports
-without it.
+Each stage ends in an action (a count, a collect), but only what is expensive to
+compute again is cached: the features and the model scores when a model scores
+them (the scoring runs Python).  The assigned accounts are not: Spark's in-memory
+copy of them costs several times the statement, which the gate and the KPIs
+then run again in their own passes (``bench/RESULTS.md``, 2026-12-07); their
+timings include that pass.  The planned actions are sorted on the driver (a
+total order in Spark is a sampled, range-partitioned shuffle) and the run
+switches off Spark's inferred join filters (:data:`NO_INFERRED_FILTERS`).
+PySpark is imported only when a session is made or given: the module itself
+imports without it.
 """
 
 from __future__ import annotations
@@ -272,7 +278,8 @@ def run_stages_spark(
             warnings.filterwarnings("ignore", PANDAS_WARNING, FutureWarning)
             source = _Accounts.of(session, inputs.accounts, accounts_parquet)
             source.scratch = scratch
-            return _run(compiled, artefact, inputs, config, session, progress, fault, source)
+            with _tuned(session):
+                return _run(compiled, artefact, inputs, config, session, progress, fault, source)
     finally:
         # A session that died with the run has nothing left to free: keep its error.
         with contextlib.suppress(Exception):
@@ -282,6 +289,31 @@ def run_stages_spark(
         if own_session:
             session.stop()
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+# Spark infers "x IS NOT NULL" for the columns of an inner join and pushes it down to
+# the scan, writing each computed column of the policy's layers out in full there: the
+# planned actions' join (on the treatment and the action mask) then evaluated the whole
+# policy, digest included, twice per account and compiled an expression of thousands of
+# nodes (1M accounts, warm: 3.6-4.7 s against 1.3-2.6 s without).  The rule only adds
+# filters; the rows are the same without it.
+NO_INFERRED_FILTERS = "org.apache.spark.sql.catalyst.optimizer.InferFiltersFromConstraints"
+
+
+@contextlib.contextmanager
+def _tuned(spark: SparkSession) -> Iterator[None]:
+    """The run's own SQL settings on ``spark``, the session's own put back after it."""
+    key = "spark.sql.optimizer.excludedRules"
+    before = spark.conf.get(key, None)
+    rules = [r for r in (before or "").split(",") if r]
+    spark.conf.set(key, ",".join([*rules, NO_INFERRED_FILTERS]))
+    try:
+        yield
+    finally:
+        if before is None:
+            spark.conf.unset(key)
+        else:
+            spark.conf.set(key, before)
 
 
 def _session(spark: SparkSession | None) -> tuple[SparkSession, bool]:
@@ -548,8 +580,6 @@ def _spark_assign(
     book: Codebook,
     platform: str,
 ) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
-    from pyspark import StorageLevel
-
     scored = spark.sql(to_spark_sql(SCORED_FEATURES_SQL))
     scored.createOrReplaceTempView("cycle_scored_features")
     check_portfolio(
@@ -560,10 +590,14 @@ def _spark_assign(
         where="(daily cycle, Spark)",
     )
     sql = assigned_sql(compiled, book, platform, relation="cycle_scored_features")
-    assigned = spark.sql(to_spark_sql(sql)).persist(StorageLevel.MEMORY_AND_DISK)
+    # Not cached: building Spark's in-memory copy of every account (nine text columns)
+    # costs several times the statement itself (1M accounts: 8.6 s against 1.2 s), and
+    # only the gate's and the KPIs' few passes read it again (bench/RESULTS.md).  Those
+    # passes start from the cached features and model scores when there are any, so they
+    # stay cached until the run ends.
+    assigned = spark.sql(to_spark_sql(sql))
     assigned.createOrReplaceTempView("cycle_assigned")
     counts = assigned.groupBy("segment", "arm").count().collect()
-    _unpersist(spark, "cycle_features", "cycle_model_scores")
     return tally([tuple(row) for row in counts], compiled, book)
 
 
@@ -580,11 +614,46 @@ def _spark_gate(
     spark: SparkSession, compiled: CompiledPolicy, config: CycleConfig, inputs: CycleInputs
 ) -> list[GatedAction]:
     spark.createDataFrame(steps_table(compiled)).createOrReplaceTempView("cycle_steps")
-    planned = spark.sql(to_spark_sql(PLANNED_SQL)).toArrow()
+    sql, keys = _unordered(PLANNED_SQL)
+    planned = _sorted(spark.sql(sql).toArrow(), keys)
     actions = actions_from_rows(planned.column_names, _rows(planned))
     return gate_actions_batch(
         actions, as_of=config.as_of, ledger=inputs.ledger, settings=config.gate
     )
+
+
+@lru_cache(maxsize=8)
+def _unordered(sql: str) -> tuple[str, tuple[str, ...]]:
+    """``sql`` in Spark SQL without its ``ORDER BY``, each sort key selected as a column.
+
+    A total order in Spark is a range-partitioned shuffle, and over a relation that is
+    not cached its sampling computes every account once more; the planned actions are
+    about 1 % of the accounts and sort on the driver in a blink (:func:`_sorted`).
+    """
+    import sqlglot
+    from sqlglot import exp
+
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    order = tree.args.get("order")
+    if order is None or not isinstance(tree, exp.Select):
+        return to_spark_sql(sql), ()
+    keys = []
+    for k, ordered in enumerate(order.expressions):
+        if ordered.args.get("desc"):
+            raise ValueError("only ascending sort keys are sorted on the driver")
+        keys.append(f"_order_{k}")
+        tree = tree.select(exp.alias_(ordered.this.copy(), keys[-1]), copy=False)
+    tree.set("order", None)
+    return to_spark_sql(tree.sql(dialect="duckdb")), tuple(keys)
+
+
+def _sorted(table: pa.Table, keys: Sequence[str]) -> pa.Table:
+    """The rows in the order of ``keys`` (ascending; text by its bytes, as DuckDB and
+    Spark compare it), without the key columns."""
+    if not keys:
+        return table
+    order = pc.sort_indices(table, [(k, "ascending") for k in keys])
+    return table.take(order).drop_columns(list(keys))
 
 
 def _rows(table: pa.Table) -> Iterator[Sequence[Any]]:
