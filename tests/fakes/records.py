@@ -453,7 +453,9 @@ class FakeLoanRepository:
     def account_columns(self) -> pa.Table | None:
         return None  # no columnar read in memory: the cycle reads the rows
 
-    def installment_columns(self) -> pa.Table | None:
+    def installment_columns(
+        self, *, after: int | None = None, up_to: int | None = None
+    ) -> pa.Table | None:
         return None
 
     def account_rows(self) -> builtins.list[tuple[Any, ...]]:

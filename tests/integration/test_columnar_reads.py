@@ -39,7 +39,7 @@ def test_sqlite_is_read_through_its_one_library(portfolio: UowFactory, database_
     could read a snapshot older than the last commit: the embedded database reads rows."""
     with portfolio() as uow:
         reader = columnar_reader(uow.session)
-        columns = positions._columns(uow, PLATFORM, day_number(AS_OF))
+        columns = uow.loans(PLATFORM).account_columns()
     if database_url.startswith("sqlite"):
         assert reader is None
         assert columns is None
@@ -54,9 +54,8 @@ def test_the_columns_hold_what_the_rows_hold(portfolio: UowFactory, database_url
         pytest.skip("SQLite is read as rows (test_sqlite_is_read_through_its_one_library)")
     today = day_number(AS_OF)
     with portfolio() as uow:
-        columns = positions._columns(uow, PLATFORM, today)
+        (columns,) = positions._reads(uow, PLATFORM, today, positions.LOANS_PER_PART)
         rows = positions._rows(uow, PLATFORM, today)
-    assert columns is not None  # a server: the columnar read is used
     (c_accounts, c_inst, c_paid, c_later), (r_accounts, r_inst, r_paid, r_later) = columns, rows
     assert c_later == r_later == 1  # the loan not yet disbursed
     empty_is_none = {4, 7, 8, 9}  # product, address zone, region code, state
@@ -96,11 +95,50 @@ def test_the_delinquency_from_columns_is_the_delinquency_from_rows(
     with portfolio() as uow:
         settings = settings_of(uow, PLATFORM)
         from_columns = portfolio_delinquency(uow, PLATFORM, as_of, settings)
-        monkeypatch.setattr(positions, "_columns", lambda *_: None)
+        monkeypatch.setattr(positions, "_reads", _as_rows)
         from_rows = portfolio_delinquency(uow, PLATFORM, as_of, settings)
     _same(from_columns, from_rows)
     assert from_columns.loan_ids
     assert from_columns.positions.one_by_one > 0  # both paths of the replay ran
+
+
+def _as_rows(uow: SqlAlchemyUnitOfWork, platform: str, today: int, _per_part: int) -> object:
+    return iter([positions._rows(uow, platform, today)])
+
+
+@pytest.mark.parametrize("per_part", [1, 2, 3, 5])
+def test_a_book_computed_in_parts_is_the_book_computed_whole(
+    portfolio: UowFactory, per_part: int, database_url: str
+) -> None:
+    """Parts of a few loans (a part holding only a loan replayed one by one, one left to the
+    domain, one with money on the day, the first and last parts open-ended) give what one
+    part gives, the start of the day and the loans left to the domain included."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite is read as rows, whole")
+    with portfolio() as uow:
+        settings = settings_of(uow, PLATFORM)
+        whole = portfolio_delinquency(uow, PLATFORM, AS_OF, settings, start_of_day=True)
+        parts = portfolio_delinquency(
+            uow, PLATFORM, AS_OF, settings, start_of_day=True, loans_per_part=per_part
+        )
+    assert len(whole.loan_ids) > 2 * per_part  # several parts
+    _same(parts, whole)
+    assert np.array_equal(parts.loan_keys, whole.loan_keys)
+    assert parts.borrower_keys == whole.borrower_keys
+    assert np.array_equal(parts.start_days, whole.start_days)
+    assert parts.currencies == whole.currencies
+    assert parts.by_domain == whole.by_domain
+    assert parts.positions.needs_domain == whole.positions.needs_domain
+    assert parts.positions.one_by_one == whole.positions.one_by_one > 0
+    assert parts.not_yet_disbursed == whole.not_yet_disbursed == 1
+    assert whole.start_of_day is not None and whole.start_of_day.loan_ids
+    assert parts.start_of_day == whole.start_of_day
+    assert parts.snapshot().equals(whole.snapshot())
+
+
+def test_a_part_size_below_one_is_refused(portfolio: UowFactory) -> None:
+    with portfolio() as uow, pytest.raises(ValueError, match="at least 1"):
+        portfolio_delinquency(uow, PLATFORM, AS_OF, settings_of(uow, PLATFORM), loans_per_part=0)
 
 
 @pytest.mark.postgres

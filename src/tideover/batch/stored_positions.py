@@ -83,9 +83,10 @@ def replay_portfolio(
     ):
         pauses[key].append((first, last))
     merged = {key: merge_pauses(found) for key, found in pauses.items()}
-    inst, pay = _InstallmentArrays.of(rows, keys), _PaymentArrays.of(rows, keys)
     low_inst, high_inst = _ranges(rows.installments.loan_key, keys)
     low_pay, high_pay = _ranges(rows.payments.loan_key, keys)
+    inst = _InstallmentArrays.of(rows, _loan_index(low_inst, high_inst, len(rows.installments.due)))
+    pay = _PaymentArrays.of(rows, _loan_index(low_pay, high_pay, len(rows.payments.day)))
     one_by_one = _one_by_one(rows, inst, pay, rules, late_fee_currency)
     if not vectorise:
         one_by_one[:] = True
@@ -138,10 +139,10 @@ class _InstallmentArrays:
     parts: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]
 
     @classmethod
-    def of(cls, rows: PortfolioRows, keys: NDArray[np.int64]) -> _InstallmentArrays:
+    def of(cls, rows: PortfolioRows, loan: NDArray[np.int64]) -> _InstallmentArrays:
         i = rows.installments
         return cls(
-            _loan_index(i.loan_key, keys),
+            loan,
             np.asarray(i.due, np.int64),
             (
                 np.asarray(i.principal, np.int64),
@@ -160,10 +161,10 @@ class _PaymentArrays:
     currency: CodedText
 
     @classmethod
-    def of(cls, rows: PortfolioRows, keys: NDArray[np.int64]) -> _PaymentArrays:
+    def of(cls, rows: PortfolioRows, loan: NDArray[np.int64]) -> _PaymentArrays:
         p = rows.payments
         return cls(
-            _loan_index(p.loan_key, keys),
+            loan,
             np.asarray(p.day, np.int64),
             np.asarray(p.amount, np.int64),
             CodedText.of(p.reverses).codes >= 0,
@@ -171,12 +172,18 @@ class _PaymentArrays:
         )
 
 
-def _loan_index(column: Sequence[int], keys: NDArray[np.int64]) -> NDArray[np.int64]:
-    values = np.asarray(column, dtype=np.int64)
-    if keys.size == 0:
-        return np.full(values.size, -1, np.int64)
-    at = np.minimum(np.searchsorted(keys, values), keys.size - 1)
-    return np.where(keys[at] == values, at, -1).astype(np.int64)
+def _loan_index(low: list[int], high: list[int], size: int) -> NDArray[np.int64]:
+    """The loan index of each of ``size`` rows from each loan's row range [low, high)
+    (``_ranges``: ascending, disjoint), -1 for rows of no loan computed.  Linear in the
+    rows, with no search per row: the gaps and the ranges, in turn, repeated."""
+    start, stop = np.asarray(low, np.int64), np.asarray(high, np.int64)
+    gaps = start - np.concatenate(([0], stop[:-1]))
+    lengths = np.empty(2 * start.size + 1, np.int64)
+    lengths[0:-1:2], lengths[1:-1:2] = gaps, stop - start
+    lengths[-1] = size - (stop[-1] if stop.size else 0)
+    values = np.full(lengths.size, -1, np.int64)
+    values[1::2] = np.arange(start.size, dtype=np.int64)
+    return np.repeat(values, lengths)
 
 
 def _one_by_one(

@@ -493,6 +493,10 @@ class DelinquencyRepository(Protocol):
         KPIs' (``tideover.domain.kpis``): principal plus overdue interest, fees and
         penalty."""
 
+    def bucket_columns(self, as_of: date) -> pa.Table | None:
+        """``buckets_on`` as Arrow columns account_id, bucket, balance_minor; None where
+        the database is read as rows."""
+
     def days_past_due(self, dates: Sequence[date]) -> builtins.list[tuple[Any, ...]]:
         """(loan id, day number, days past due, bucket, outstanding principal) of every loan
         on each of ``dates`` (those stored), by loan key and date: the loans' paths,
@@ -659,8 +663,11 @@ class LoanRepository(Protocol):
         product, currency, start_day, time_zone, region_code, state (``_columns``); None where
         the database is read as rows (SQLite)."""
 
-    def installment_columns(self) -> pa.Table | None:
-        """``installment_rows`` as Arrow columns: loan_key, due, principal, interest, fees;
+    def installment_columns(
+        self, *, after: int | None = None, up_to: int | None = None
+    ) -> pa.Table | None:
+        """``installment_rows`` as Arrow columns: loan_key, due, principal, interest, fees,
+        of the loans whose key is in (``after``, ``up_to``] (an open end is no bound);
         None where the database is read as rows."""
 
     def installment_rows(self) -> builtins.list[tuple[Any, ...]]:
@@ -690,10 +697,12 @@ class PaymentRepository(Protocol):
         """Payments up to ``day`` of the loans that received money (or a reversal) on
         ``day``."""
 
-    def payment_columns(self) -> pa.Table | None:
+    def payment_columns(
+        self, *, after: int | None = None, up_to: int | None = None
+    ) -> pa.Table | None:
         """``payment_rows`` as Arrow columns: loan_key, payment_id, amount, currency, day,
-        reverses (``''`` when the row reverses nothing); None where the database is read
-        as rows."""
+        reverses (``''`` when the row reverses nothing), of the loans whose key is in
+        (``after``, ``up_to``]; None where the database is read as rows."""
 
     def payment_rows(self) -> builtins.list[tuple[Any, ...]]:
         """(loan key, payment id, amount, currency, day number, reverses) of every payment

@@ -52,8 +52,21 @@ def account_columns(session: Session, platform_id: int) -> pa.Table | None:
         return None if reader is None else reader.read(session, query)
 
 
-def installment_columns(session: Session, platform_id: int) -> pa.Table | None:
-    """``installment_rows`` as columns: loan_key, due, principal, interest, fees."""
+def _within(key: ColumnElement[int], after: int | None, up_to: int | None) -> list[Any]:
+    """The conditions keeping loan keys in (``after``, ``up_to``]; an open end is no bound."""
+    bounds: list[Any] = []
+    if after is not None:
+        bounds.append(key > after)
+    if up_to is not None:
+        bounds.append(key <= up_to)
+    return bounds
+
+
+def installment_columns(
+    session: Session, platform_id: int, *, after: int | None = None, up_to: int | None = None
+) -> pa.Table | None:
+    """``installment_rows`` as columns: loan_key, due, principal, interest, fees; of the
+    loans whose key is in (``after``, ``up_to``] (an open end is no bound)."""
     c = InstallmentRow.__table__.c
     query = (
         select(
@@ -63,16 +76,19 @@ def installment_columns(session: Session, platform_id: int) -> pa.Table | None:
             c.interest_minor.label("interest"),
             c.fees_minor.label("fees"),
         )
-        .where(c.platform_id == platform_id)
+        .where(c.platform_id == platform_id, *_within(c.loan_pk, after, up_to))
         .order_by(c.loan_pk, c.number)
     )
     with columnar_reads(session) as reader:
         return None if reader is None else reader.read(session, query)
 
 
-def payment_columns(session: Session, platform_id: int) -> pa.Table | None:
+def payment_columns(
+    session: Session, platform_id: int, *, after: int | None = None, up_to: int | None = None
+) -> pa.Table | None:
     """``payment_rows`` as columns: loan_key, payment_id, amount, currency, day,
-    reverses (``''`` when the row reverses nothing)."""
+    reverses (``''`` when the row reverses nothing); of the loans whose key is in
+    (``after``, ``up_to``]."""
     c = PaymentRow.__table__.c
     query = (
         select(
@@ -83,7 +99,7 @@ def payment_columns(session: Session, platform_id: int) -> pa.Table | None:
             day_number(session, c.paid_on).label("day"),
             _text(c.reverses).label("reverses"),
         )
-        .where(c.platform_id == platform_id)
+        .where(c.platform_id == platform_id, *_within(c.loan_pk, after, up_to))
         .order_by(c.loan_pk, c.id)
     )
     with columnar_reads(session) as reader:

@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from sqlalchemy import Executable, Row, delete, func, select
+from sqlalchemy import Executable, Row, Select, delete, func, select
 
+from tideover.adapters.columnar import columnar_reads
 from tideover.adapters.orm import DelinquencySnapshotRow, LoanRow
 from tideover.adapters.repositories._base import (
     LOANS,
@@ -146,6 +147,15 @@ class DelinquencyRepository(PlatformScoped):
         """(loan id, bucket, balance) of ``as_of``'s snapshot, by loan key: what roll and
         cure rates read of the previous date, without objects.  The balance is the KPIs'
         (``tideover.domain.kpis``): principal plus overdue interest, fees and penalty."""
+        return plain_rows(self._session, self._buckets(as_of))
+
+    def bucket_columns(self, as_of: date) -> pa.Table | None:
+        """``buckets_on`` as Arrow columns account_id, bucket, balance_minor; None where
+        the database is read as rows (``adapters.columnar``)."""
+        with columnar_reads(self._session) as reader:
+            return None if reader is None else reader.read(self._session, self._buckets(as_of))
+
+    def _buckets(self, as_of: date) -> Select[Any]:
         snapshot, loan = DelinquencySnapshotRow.__table__.c, LoanRow.__table__.c
         balance = (
             snapshot.outstanding_principal_minor
@@ -153,8 +163,10 @@ class DelinquencyRepository(PlatformScoped):
             + snapshot.overdue_fees_minor
             + snapshot.overdue_penalty_minor
         )
-        query = (
-            select(loan.loan_id, snapshot.bucket, balance)
+        return (
+            select(
+                loan.loan_id.label("account_id"), snapshot.bucket, balance.label("balance_minor")
+            )
             .select_from(
                 DelinquencySnapshotRow.__table__.join(
                     LoanRow.__table__, loan.id == snapshot.loan_pk
@@ -163,7 +175,6 @@ class DelinquencyRepository(PlatformScoped):
             .where(snapshot.platform_id == self._platform_id, snapshot.as_of == as_of)
             .order_by(snapshot.loan_pk)
         )
-        return plain_rows(self._session, query)
 
     def days_past_due(self, dates: Sequence[date]) -> builtins.list[tuple[Any, ...]]:
         """(loan id, day number, days past due, bucket, outstanding principal) of every loan

@@ -241,10 +241,15 @@ class LoanRepository(PlatformScoped):
         the database is read as rows (SQLite)."""
         return _columns.account_columns(self._session, self._platform_id)
 
-    def installment_columns(self) -> pa.Table | None:
-        """``installment_rows`` as Arrow columns: loan_key, due, principal, interest, fees;
-        None where the database is read as rows."""
-        return _columns.installment_columns(self._session, self._platform_id)
+    def installment_columns(
+        self, *, after: int | None = None, up_to: int | None = None
+    ) -> pa.Table | None:
+        """``installment_rows`` as Arrow columns: loan_key, due, principal, interest, fees,
+        of the loans whose key is in (``after``, ``up_to``]; None where the database is
+        read as rows."""
+        return _columns.installment_columns(
+            self._session, self._platform_id, after=after, up_to=up_to
+        )
 
     def installment_rows(self) -> builtins.list[tuple[Any, ...]]:
         """(loan key, due day number, principal, interest, fees) of every contract

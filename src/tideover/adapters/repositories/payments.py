@@ -124,11 +124,13 @@ class PaymentRepository(PlatformScoped):
             grouped[payment.loan_id].append(payment)
         return dict(grouped)
 
-    def payment_columns(self) -> pa.Table | None:
+    def payment_columns(
+        self, *, after: int | None = None, up_to: int | None = None
+    ) -> pa.Table | None:
         """``payment_rows`` as Arrow columns: loan_key, payment_id, amount, currency, day,
-        reverses (``''`` when the row reverses nothing); None where the database is read
-        as rows."""
-        return _columns.payment_columns(self._session, self._platform_id)
+        reverses (``''`` when the row reverses nothing), of the loans whose key is in
+        (``after``, ``up_to``]; None where the database is read as rows."""
+        return _columns.payment_columns(self._session, self._platform_id, after=after, up_to=up_to)
 
     def payment_rows(self) -> builtins.list[tuple[Any, ...]]:
         """(loan key, payment id, amount, currency, day number, reverses) of every payment

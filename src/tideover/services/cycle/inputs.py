@@ -10,6 +10,7 @@ the contact ledger are read beside it.  No per-row ORM object is built.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
@@ -75,14 +76,21 @@ def load_cycle_inputs(
     packs_horizon: timedelta,
 ) -> Loaded:
     """Positions of every disbursed loan on ``as_of`` on its schedule in force, as columns."""
-    with collector_paused(), uow:
-        book = portfolio_delinquency(uow, platform, as_of, settings, start_of_day=True)
-        phone_zones = uow.loans(platform).phone_zones()
+    with collector_paused(), uow, ThreadPoolExecutor(max_workers=1) as pool:
         history = uow.delinquency(platform)
         previous_date = history.previous_date(as_of)
-        previous = None if previous_date is None else _previous(history.buckets_on(previous_date))
+        # Yesterday's buckets are read as columns beside the book (a connection of its own).
+        reading = (
+            None if previous_date is None else pool.submit(history.bucket_columns, previous_date)
+        )
+        book = portfolio_delinquency(uow, platform, as_of, settings, start_of_day=True)
+        phone_zones = uow.loans(platform).phone_zones()
+        previous = None if reading is None else reading.result()
+        if previous_date is not None and previous is None:  # no columnar read (SQLite)
+            previous = _previous(history.buckets_on(previous_date))
         since = datetime.combine(as_of, clock_time(0), UTC) - packs_horizon
         ledger = uow.contacts(platform).load_ledger(since=since)
+    previous = None if previous is None else previous.cast(PREVIOUS_SCHEMA)
     accounts = accounts_table(book, phone_zones, settings)
     return Loaded(CycleInputs(accounts, previous, ledger), book)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -118,6 +118,13 @@ class PortfolioDelinquency:
         )
 
 
+# Loans computed at once when the book is read as columns.  A part's installments and
+# payments are read, replayed and dropped before the next part's are kept, and the next
+# part is read while this one is replayed: memory follows the part, not the book
+# (bench/RESULTS.md).  The parts are ranges of loan keys, so every loan's rows are in one.
+LOANS_PER_PART = 250_000
+
+
 def portfolio_delinquency(
     uow: UnitOfWork,
     platform: str,
@@ -125,12 +132,18 @@ def portfolio_delinquency(
     settings: PlatformSettings,
     *,
     start_of_day: bool = False,
+    loans_per_part: int | None = None,
 ) -> PortfolioDelinquency:
     """The platform's loans on ``as_of`` (call inside an open unit of work); with
     ``start_of_day`` also the loans with money valued on ``as_of`` as they stood before it
-    (``services.portfolio.start_of_day``; None when one of them is not disbursed)."""
+    (``services.portfolio.start_of_day``; None when one of them is not disbursed).
+    ``loans_per_part``: loans computed at once where the book is read as columns
+    (``LOANS_PER_PART`` unless given); the result does not depend on it."""
+    per_part = LOANS_PER_PART if loans_per_part is None else loans_per_part
+    if per_part < 1:
+        raise ValueError("loans_per_part must be at least 1")
     with collector_paused():
-        return _portfolio_delinquency(uow, platform, as_of, settings, start_of_day)
+        return _portfolio_delinquency(uow, platform, as_of, settings, start_of_day, per_part)
 
 
 @contextmanager
@@ -147,27 +160,61 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass(frozen=True)
+class _Part:
+    """One part of the book, computed: what ``PortfolioDelinquency`` holds of its loans,
+    positions counted from the part's first loan."""
+
+    accounts: list[Sequence[Any]]
+    positions: Positions
+    dpd: NDArray[np.int64]
+    bucket_code: NDArray[np.int8]
+    currencies: list[str]
+    by_domain: dict[int, DelinquencyStatus]
+    opening: StartOfDay | None
+
+
 def _portfolio_delinquency(
-    uow: UnitOfWork, platform: str, as_of: date, settings: PlatformSettings, start_of_day: bool
+    uow: UnitOfWork,
+    platform: str,
+    as_of: date,
+    settings: PlatformSettings,
+    start_of_day: bool,
+    per_part: int,
 ) -> PortfolioDelinquency:
     loans = uow.loans(platform)
     today = day_number(as_of)
-    read = _columns(uow, platform, today)
-    if read is None:
-        read = _rows(uow, platform, today)
-    accounts, installments, paid, not_yet = read
-    (keys, loan_ids, borrower_ids, borrower_keys, products, currencies, starts, zones, codes,
-     states) = accounts  # fmt: skip
     versions = _versions(uow.schedules(platform).schedules_in_force(as_of))
     pauses = PauseRows(*columns_of(loans.pause_rows(), 3))
-    rows = PortfolioRows(
-        loan_keys=keys,
-        currencies=currencies,
-        installments=installments,
-        payments=paid,
-        pauses=pauses,
-        versions=versions,
-    )
+    parts: list[_Part] = []
+    not_yet = 0
+    for accounts, installments, paid, not_yet_here in _reads(uow, platform, today, per_part):
+        not_yet += not_yet_here
+        rows = PortfolioRows(
+            loan_keys=accounts[0],
+            currencies=accounts[5],
+            installments=installments,
+            payments=paid,
+            pauses=pauses,
+            versions=versions,
+        )
+        parts.append(_computed(uow, platform, as_of, settings, rows, accounts, start_of_day))
+        del rows, installments, paid  # the part's rows go before the next part's are kept
+    return _joined(parts, as_of, settings, not_yet, start_of_day)
+
+
+def _computed(
+    uow: UnitOfWork,
+    platform: str,
+    as_of: date,
+    settings: PlatformSettings,
+    rows: PortfolioRows,
+    accounts: list[Sequence[Any]],
+    start_of_day: bool,
+) -> _Part:
+    """The positions, DPD and buckets of one part's loans (and its start of the day)."""
+    keys, loan_ids, currencies = accounts[0], accounts[1], accounts[5]
+    versions = rows.versions
     positions, dpd, bucket_code = replay_and_age(rows, as_of, settings)
     schedule_currency = [
         versions[k].currency if k in versions else c for k, c in zip(keys, currencies, strict=True)
@@ -183,28 +230,103 @@ def _portfolio_delinquency(
         from tideover.services.portfolio.start_of_day import start_of_day_of
 
         opening = start_of_day_of(uow, platform, as_of, settings, rows, loan_ids)
+    return _Part(accounts, positions, dpd, bucket_code, schedule_currency, domain, opening)
+
+
+def _joined(
+    parts: list[_Part],
+    as_of: date,
+    settings: PlatformSettings,
+    not_yet: int,
+    start_of_day: bool,
+) -> PortfolioDelinquency:
+    """The parts as one book, in loan-key order (the parts are consecutive key ranges)."""
+
+    def column(index: int) -> list[Any]:
+        joined: list[Any] = []
+        for part in parts:
+            joined += part.accounts[index]
+        return joined
+
+    offsets = np.cumsum([0] + [len(part.currencies) for part in parts]).tolist()
+    by_domain = {
+        offset + index: status
+        for part, offset in zip(parts, offsets, strict=False)
+        for index, status in part.by_domain.items()
+    }
+    keys, loan_ids, borrower_ids, borrower_keys, products = (column(i) for i in range(5))
+    starts, zones, codes, states = (column(i) for i in range(6, 10))
+    positions = Positions(
+        **{
+            name: np.concatenate([getattr(part.positions, name) for part in parts])
+            for name in _ARRAYS
+        },
+        needs_domain=tuple(
+            offset + index
+            for part, offset in zip(parts, offsets, strict=False)
+            for index in part.positions.needs_domain
+        ),
+        one_by_one=sum(part.positions.one_by_one for part in parts),
+    )
+    opening = _openings([part.opening for part in parts]) if start_of_day else None
     return PortfolioDelinquency(
         as_of=as_of,
         loan_keys=np.asarray(keys, dtype=np.int64),
-        loan_ids=list(loan_ids),
-        borrower_ids=list(borrower_ids),
-        borrower_keys=list(borrower_keys),
-        products=list(products),
+        loan_ids=loan_ids,
+        borrower_ids=borrower_ids,
+        borrower_keys=borrower_keys,
+        products=products,
         start_days=np.asarray(starts, dtype=np.int64),
         address_zones=[zone or None for zone in zones],
         regions=[code or state or None for code, state in zip(codes, states, strict=True)],
         positions=positions,
-        dpd=dpd,
-        bucket_code=bucket_code,
-        currencies=schedule_currency,
+        dpd=np.concatenate([part.dpd for part in parts]),
+        bucket_code=np.concatenate([part.bucket_code for part in parts]),
+        currencies=[code for part in parts for code in part.currencies],
         bucket_labels=tuple(settings.buckets.labels),
-        by_domain=domain,
+        by_domain=by_domain,
         not_yet_disbursed=not_yet,
         start_of_day=opening,
     )
 
 
+_ARRAYS = ("outstanding_principal", "overdue", "oldest_unpaid_due", "installments_overdue",
+           "last_payment")  # fmt: skip
+
+
+def _openings(found: list[StartOfDay | None]) -> StartOfDay | None:
+    """The parts' starts of the day as one, by loan id; None when one of them is None."""
+    if len(found) == 1 or any(part is None for part in found):
+        return found[0] if len(found) == 1 else None
+    from tideover.services.portfolio.start_of_day import StartOfDay
+
+    rows = sorted(
+        (loan_id, received, bucket, overdue)
+        for part in found
+        if part is not None
+        for loan_id, received, bucket, overdue in zip(
+            part.loan_ids, part.received, part.buckets, part.overdue, strict=True
+        )
+    )
+    ids, received, buckets, overdue = columns_of(rows, 4)
+    return StartOfDay(list(ids), list(received), list(buckets), list(overdue))
+
+
 _Read = tuple[list[Sequence[Any]], InstallmentRows, PaymentRows, int]
+
+
+def _reads(uow: UnitOfWork, platform: str, today: int, per_part: int) -> Iterator[_Read]:
+    """The book's reads, a part at a time: as Arrow columns (``adapters.columnar``) where
+    the database has them, else as driver tuples, whole (SQLite)."""
+    loans = uow.loans(platform)
+    every = loans.account_columns()
+    if every is None:
+        yield _rows(uow, platform, today)
+        return
+    started = every.filter(pc.less_equal(every["start_day"], today))
+    not_yet = every.num_rows - started.num_rows
+    del every
+    yield from _column_parts(uow, platform, started, not_yet, per_part)
 
 
 def _rows(uow: UnitOfWork, platform: str, today: int) -> _Read:
@@ -223,32 +345,80 @@ def _rows(uow: UnitOfWork, platform: str, today: int) -> _Read:
     )
 
 
-def _columns(uow: UnitOfWork, platform: str, today: int) -> _Read | None:
-    """The bulk reads as Arrow columns (``adapters.columnar``), or None where there are none.
+_ACCOUNT_COLUMNS = ("loan_key", "loan_id", "borrower_id", "borrower_key", "product", "currency",
+                    "start_day", "time_zone", "region_code", "state")  # fmt: skip
+# Columns with few distinct values: one Python string per value, shared by the rows.
+_SHARED_TEXT = frozenset({"product", "currency", "time_zone", "region_code", "state"})
 
-    Numbers stay numpy arrays; text becomes Python strings only where the replay reads
-    it (payment ids only for the loans replayed one by one, through ``LazyStrings``)."""
+
+def _column_parts(
+    uow: UnitOfWork, platform: str, started: pa.Table, not_yet: int, per_part: int
+) -> Iterator[_Read]:
+    """The started loans' reads as Arrow columns, ``per_part`` loans at a time.
+
+    Each part's installments and payments are read at once, each on a connection of its
+    own, and the next part's while the caller computes this one: the server's COPY and the
+    driver's decoding run outside the interpreter's lock, so on two cores the reads
+    overlap the replay (bench/RESULTS.md).  A part holds every row of its loans: the parts
+    are ranges of loan keys, the first and the last open-ended (rows of loans not yet
+    started fall in a part, as in a whole read, and are left out by the replay)."""
     loans, payments_of = uow.loans(platform), uow.payments(platform)
-    # The two big tables are read at once, each on a connection of its own: the server's
-    # COPY and the driver's decoding run outside the interpreter's lock, so on two cores
-    # the reads overlap (bench/RESULTS.md).  The reads use the session only to render
-    # their statements; where there is no columnar read (SQLite) each returns None at once.
+    keys = started["loan_key"].to_numpy()
+    cuts = list(range(0, len(keys), per_part)) or [0]
+    bounds = [
+        (
+            None if i == 0 else int(keys[cut - 1]),
+            None if i == len(cuts) - 1 else int(keys[cut + per_part - 1]),
+        )
+        for i, cut in enumerate(cuts)
+    ]
+
     with ThreadPoolExecutor(max_workers=2) as pool:
-        reading_installments = pool.submit(loans.installment_columns)
-        reading_payments = pool.submit(payments_of.payment_columns)
-        every = loans.account_columns()
-        installments, payments = reading_installments.result(), reading_payments.result()
-    if every is None or installments is None or payments is None:
-        return None
-    started = every.filter(pc.less_equal(every["start_day"], today))
-    names = ("loan_key", "loan_id", "borrower_id", "borrower_key", "product", "currency",
-             "start_day", "time_zone", "region_code", "state")  # fmt: skip
-    accounts: list[Sequence[Any]] = [started[name].to_pylist() for name in names]
-    inst = InstallmentRows(
+
+        def read(after: int | None, up_to: int | None) -> tuple[Future[pa.Table | None], ...]:
+            return (
+                pool.submit(loans.installment_columns, after=after, up_to=up_to),
+                pool.submit(payments_of.payment_columns, after=after, up_to=up_to),
+            )
+
+        pending = read(*bounds[0])
+        for number, cut in enumerate(cuts):
+            installments, payments = (future.result() for future in pending)
+            if number + 1 < len(cuts):
+                pending = read(*bounds[number + 1])
+            if installments is None or payments is None:
+                raise RuntimeError("the columnar read stopped giving columns mid-run")
+            part = started.slice(cut, per_part)
+            accounts: list[Sequence[Any]] = [_python(part[name], name) for name in _ACCOUNT_COLUMNS]
+            yield (
+                accounts,
+                _installment_rows(installments),
+                _payment_rows(payments),
+                not_yet if number == 0 else 0,
+            )
+            del installments, payments
+
+
+def _python(column: pa.ChunkedArray, name: str) -> list[Any]:
+    """A column as Python values; text with few distinct values shares one string per value."""
+    if name not in _SHARED_TEXT:
+        return cast(list[Any], column.to_pylist())
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    values = encoded.dictionary.to_pylist()
+    return [values[code] for code in encoded.indices.to_numpy(zero_copy_only=False).tolist()]
+
+
+def _installment_rows(installments: pa.Table) -> InstallmentRows:
+    return InstallmentRows(
         *(_ints(installments[n]) for n in ("loan_key", "due", "principal", "interest", "fees"))
     )
+
+
+def _payment_rows(payments: pa.Table) -> PaymentRows:
+    """Numbers as numpy arrays; text as Python strings only where the replay reads it
+    (payment ids only for the loans replayed one by one, through ``LazyStrings``)."""
     reverses = payments["reverses"]
-    paid = PaymentRows(
+    return PaymentRows(
         _ints(payments["loan_key"]),
         LazyStrings(payments["payment_id"]),
         _ints(payments["amount"]),
@@ -256,7 +426,6 @@ def _columns(uow: UnitOfWork, platform: str, today: int) -> _Read | None:
         _ints(payments["day"]),
         _coded(pc.if_else(pc.equal(reverses, ""), pa.scalar(None, reverses.type), reverses)),
     )
-    return accounts, inst, paid, every.num_rows - started.num_rows
 
 
 def _ints(column: pa.ChunkedArray) -> Sequence[int]:
