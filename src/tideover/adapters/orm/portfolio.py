@@ -172,7 +172,11 @@ class DelinquencySnapshotRow(Base):
     __table_args__ = (loan_fk(), UniqueConstraint("platform_id", "as_of", "loan_pk"))
 
     id: Mapped[int] = big_id()
-    platform_id: Mapped[int] = platform_fk()
+    # No key of its own to platforms: the loan's key implies it, and the table is written
+    # millions of rows a day, each key checked row by row (migration 0012).
+    platform_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), nullable=False
+    )
     loan_pk: Mapped[int] = mapped_column(BigInteger)
     as_of: Mapped[date] = mapped_column(Date)
     dpd: Mapped[int] = mapped_column(Integer)
