@@ -15,6 +15,7 @@ from datetime import date
 
 import numpy as np
 import psycopg
+import pyarrow as pa
 import pytest
 from tests.integration.test_stored_delinquency import AS_OF, PLATFORM, portfolio
 
@@ -45,8 +46,15 @@ def test_sqlite_is_read_through_its_one_library(portfolio: UowFactory, database_
         assert columns is None
     else:
         assert reader is not None
-        reader.close()
+        try:
+            sql = "SELECT loan_id FROM loans ORDER BY id"
+            whole = reader.read_sql(sql)
+            streamed = list(reader.batches(sql))
+        finally:
+            reader.close()
         assert columns is not None
+        assert whole.num_rows > 0
+        assert pa.Table.from_batches(streamed, whole.schema).equals(whole)
 
 
 def test_the_columns_hold_what_the_rows_hold(portfolio: UowFactory, database_url: str) -> None:
@@ -131,7 +139,8 @@ def test_a_book_computed_in_parts_is_the_book_computed_whole(
     assert parts.positions.needs_domain == whole.positions.needs_domain
     assert parts.positions.one_by_one == whole.positions.one_by_one > 0
     assert parts.not_yet_disbursed == whole.not_yet_disbursed == 1
-    assert whole.start_of_day is not None and whole.start_of_day.loan_ids
+    assert whole.start_of_day is not None
+    assert whole.start_of_day.loan_ids
     assert parts.start_of_day == whole.start_of_day
     assert parts.snapshot().equals(whole.snapshot())
 

@@ -69,6 +69,16 @@ class ColumnarReader:
         except Exception as exc:
             raise read_error(exc) from exc
 
+    def batches(self, sql: str) -> Iterator[pa.RecordBatch]:
+        """The rows of ``sql`` a batch at a time, as the driver streams them: memory
+        follows a batch, not the result."""
+        try:
+            with contextlib.closing(self._connection.cursor()) as cursor:
+                cursor.execute(sql)
+                yield from cursor.fetch_record_batch()
+        except Exception as exc:
+            raise read_error(exc) from exc
+
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self._connection.close()
