@@ -261,3 +261,118 @@ def lexicon_categories(text: str) -> set[str]:
 )
 def test_context_tells_lawful_wording_from_abuse(text: str, category: str, flagged: bool) -> None:
     assert (category in lexicon_categories(text)) is flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "flagged"),
+    [
+        # a negation that governs a list of acts, the match its last item
+        (
+            "Our field staff cannot take your furniture, change your locks, or call your boss.",
+            "notify_contacts",
+            False,
+        ),
+        (
+            "Recovery agents may not enter your home, take your things, or call your boss.",
+            "notify_contacts",
+            False,
+        ),
+        (
+            "We can take your furniture, change your locks, or call your boss.",
+            "notify_contacts",
+            True,
+        ),
+        ("You can't run, you can't hide, and your family will know.", "notify_contacts", True),
+        ("Do not ignore us or your family will know.", "notify_contacts", True),
+        # no such act, or the person's own worry about it
+        ("No bailiffs have been sent to your address.", "impersonation", False),
+        ("Bailiffs have been sent to your address.", "impersonation", True),
+        ("Worried about the sheriff? There is no court order against you.", "impersonation", False),
+        ("The sheriff is on his way to your door.", "impersonation", True),
+        ("You wouldn't be sent to prison over this.", "false_legal", False),
+        ("You would be sent to prison over this.", "false_legal", True),
+        # the person's own wish or feeling right before the act
+        (
+            "If you wish to sell your car, an adviser can help you get a fair price first.",
+            "pressure_borrow_sell",
+            False,
+        ),
+        ("If you wish to keep your car, borrow from your parents.", "pressure_borrow_sell", True),
+        ("Please don't feel you have to borrow from your brother.", "pressure_borrow_sell", False),
+        ("You have to borrow from your brother.", "pressure_borrow_sell", True),
+        (
+            "You may choose to sell your car; free debt advice is available too.",
+            "pressure_borrow_sell",
+            False,
+        ),
+        ("You should sell your car this week.", "pressure_borrow_sell", True),
+        ("If you're thinking about a title loan, talk to us first.", "pressure_borrow_sell", False),
+        ("Quit thinking and get a title loan.", "pressure_borrow_sell", True),
+        # the sender advises against it in the next sentence
+        (
+            "Some people feel pushed to take out a payday loan. Please don't.",
+            "pressure_borrow_sell",
+            False,
+        ),
+        ("Take out a payday loan. Don't make us call again.", "pressure_borrow_sell", True),
+        (
+            "It might be tempting to sell your car. We don't want that for you.",
+            "pressure_borrow_sell",
+            False,
+        ),
+        ("Sell your car. We don't want excuses.", "pressure_borrow_sell", True),
+        (
+            "Friends might offer a loan, or you could sell your car. You don't have to do either.",
+            "pressure_borrow_sell",
+            False,
+        ),
+        ("Sell your car. You don't have to like it.", "pressure_borrow_sell", True),
+        ("Scared you'll need to pawn your jewelry? You won't.", "pressure_borrow_sell", False),
+        ("Pawn your jewelry. You won't get another warning.", "pressure_borrow_sell", True),
+        # a list of quotations that training material bans or asks about, a script's
+        # customer line
+        (
+            'Never say "we can see your house", "think of your kids" or "pawn your jewelry".',
+            "pressure_borrow_sell",
+            False,
+        ),
+        (
+            'Quiz: which is acceptable? (a) "Can we agree a plan?" (b) "You will go to jail."',
+            "false_legal",
+            False,
+        ),
+        (
+            'Remember: "pawn your jewelry", "borrow from your mum", or we visit.',
+            "pressure_borrow_sell",
+            True,
+        ),
+        (
+            'Borrower: "Am I going to be arrested?" Agent: "No, this is a civil matter."',
+            "false_legal",
+            False,
+        ),
+        ('Agent: "You are going to be arrested."', "false_legal", True),
+        (
+            'The lines "you will be deported" and "you will lose custody" are false and forbidden.',
+            "false_legal",
+            False,
+        ),
+        ('"You will be deported" and that is no lie.', "false_legal", True),
+        # a staff notice; what to do about a fake call; an insurer's cover
+        ("Training poster: how to speak to customers in hardship.", "notify_contacts", False),
+        ("We will put a poster with your name in the shop window.", "notify_contacts", True),
+        ("If a caller says they are from the sheriff's office, hang up.", "impersonation", False),
+        ("Don't hang up: this is the sheriff's office.", "impersonation", True),
+        (
+            "Acme never texts claiming to be a bailiff, a detective or the sheriff.",
+            "impersonation",
+            False,
+        ),
+        ("Accidents happen, and your insurance should cover the windscreen.", "threat", False),
+        ("Accidents happen, and your insurance won't cover what happens next.", "threat", True),
+    ],
+)
+def test_lawful_uses_of_risky_english_words_are_told_from_abuse(
+    text: str, category: str, flagged: bool
+) -> None:
+    assert (category in lexicon_categories(text)) is flagged

@@ -119,6 +119,7 @@ class MessageChecker:
             sentence_patterns=lexicon.get("sentence_negation_patterns", ()),
             sentence_negations_after=lexicon.get("sentence_negations_after", ()),
             warning_cues=lexicon.get("warning_cues", ()),
+            dissuasions=lexicon.get("dissuasions", ()),
         )
         self.classifier = classifier
         # the model's units with no category of the lexicon (``abusive``): never reported

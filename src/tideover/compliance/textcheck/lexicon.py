@@ -72,9 +72,12 @@ class Lexicon:
         sentence_patterns: Sequence[str] = (),
         sentence_negations_after: Sequence[str] = (),
         warning_cues: Sequence[str] = (),
+        dissuasions: Sequence[str] = (),
     ) -> None:
         self._sentence_cues = _alternation(sentence_negations, sentence_patterns)
         self._sentence_after = _alternation(sentence_negations_after)
+        self._dissuasions = _alternation((), dissuasions)
+        self._dissuaded = {n for n, spec in categories.items() if spec.get("dissuaded")}
         self._warning_cues = _alternation(warning_cues)
         self._sentence_negated = {
             n for n, spec in categories.items() if spec.get("sentence_negated")
@@ -149,6 +152,8 @@ class Lexicon:
                 continue  # "we will never ask you to ……", "“……” is forbidden"
             if category in self._warned and context.warning(self._warning_cues, first):
                 continue  # "scammers pose as the police ……"
+            if category in self._dissuaded and context.cue_after(self._dissuasions, last, extra=1):
+                continue  # "… sell your home. Please don't."
             key = (category, first)
             found[key] = max(found.get(key, 0), last + 1)
         return sorted(
@@ -258,10 +263,11 @@ class _Context:
                 return True
         return False
 
-    def cue_after(self, cues: re.Pattern[str] | None, last: int) -> bool:
+    def cue_after(self, cues: re.Pattern[str] | None, last: int, extra: int = 0) -> bool:
+        """A cue after ``last`` in its sentence (and the ``extra`` sentences after it)."""
         if cues is None:
             return False
-        _, end = self._sentence(last)
+        _, end = self._sentence(last, extra)
         return cues.search(self.text, last + 1, end) is not None
 
     def warning(self, cues: re.Pattern[str] | None, first: int) -> bool:

@@ -9,7 +9,9 @@ before its opening mark ("您说“", "said \""), when a word that only introduc
 threats:", "case study", "考试题") stands a little further back, when what follows it
 in its sentence says it is banned or a scammer's ("“……”等说法一律按威胁处理", "像“……”这样的话
 一律禁止使用", "“……” is banned"), or when it stands directly next to such a quotation
-("“留案底”“影响子女考公”").  Only paired marks count;
+("“留案底”“影响子女考公”") or further along a list of them ('never say "…", "…" or "…"',
+a quiz's '(a) "…" (b) "…"').  A script's customer line ('Customer: "Will I go to jail?"')
+is reported speech too.  Only paired marks count;
 straight single quotes never do (they are apostrophes in English).
 """
 
@@ -29,7 +31,9 @@ _SAYING = re.compile(
     r"(说|称|讲|写道|写到|问|骂|原话|类似|诸如|例如|比如|像|出现|建议|said|says|say|saying|told|wrote|asked|"
     r"such as|like|quote[ds]?|suggest(?:s|ed|ing)?|instead of|rewrite|the phrase|"
     r"(?:agent|collector|caller)'s words|"
-    r"called(?: you| me| him| her| them)?(?: an?)?)"
+    r"called(?: you| me| him| her| them)?(?: an?)?|"
+    # a speaker label of a script or a call note: the customer's line, not the sender's
+    r"(?:customer|borrower|caller|debtor)\s*:)"
     r"[\W_]{0,3}$",
     re.IGNORECASE,
 )
@@ -55,12 +59,17 @@ _BANNED_AFTER = re.compile(
     r"[\W_]{0,3}(?:等|这样的|这类|之类的|此类)?(?:说法|话术|表述|用语|字样|这样的话|之类的话)"
     r"|[^。！？!?\n]{0,30}?(?:属于?(?:违规|威胁|恐吓|隐性威胁|虚假|违法|误导|侮辱|辱骂|诈骗)"
     r"|一律(?:禁止|按)|禁止使用|严禁|是诈骗|恐吓话术|诈骗分子|违反|"
-    r"(?:is|are) (?:banned|forbidden|prohibited|not allowed)|counts? as (?:a )?threats?|"
+    r"(?:is|are) (?:(?:false|untrue|misleading),? and )?"
+    r"(?:banned|forbidden|prohibited|not allowed)|"
+    r"counts? as (?:a )?threats?|"
     r"breach(?:es|ed)? |(?:is|was) a threat|(?:are|were) threats)",
     re.IGNORECASE,
 )
 _NEAR, _FAR = 4, 40  # characters before the mark searched for each kind of cue
 _CHAIN = 3  # a quotation this close after a reported one is reported too
+# ... or one item further in a list of quotations: '"…", "…" or "…"', '(a) "…" (b) "…"'
+_LIST_GAP = re.compile(r"[\s,;/、，]*(?:(?:and|or|nor)\s+)?(?:\(?[a-z0-9][).]\s*)?", re.IGNORECASE)
+_LIST_REACH = 12
 _LONGEST = 400  # a quotation longer than this is not treated as one
 
 
@@ -90,6 +99,16 @@ def signature_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _SIGNATURE.finditer(text)]
 
 
+def _listed(text: str, end: int, start: int) -> bool:
+    """Whether a quotation at ``start`` follows one ending at ``end`` in a list of them."""
+    gap = start - end
+    if gap < 0:
+        return False
+    return gap <= _CHAIN or (
+        gap <= _LIST_REACH and _LIST_GAP.fullmatch(text, end, start) is not None
+    )
+
+
 def reported_spans(text: str) -> list[tuple[int, int]]:
     """Spans (start, end exclusive, marks included) of quotations of reported speech."""
     spans: list[tuple[int, int]] = []
@@ -104,9 +123,9 @@ def reported_spans(text: str) -> list[tuple[int, int]]:
         if close < 0:
             at = start + 1
             continue
-        chained = bool(spans) and 0 <= start - spans[-1][1] <= _CHAIN
+        chained = bool(spans) and _listed(text, spans[-1][1], start)
         near = text[max(0, start - _NEAR - 8) : start]
-        if waiting and start - waiting[-1][1] > _CHAIN:
+        if waiting and not _listed(text, waiting[-1][1], start):
             waiting = []
         if chained or _SAYING.search(near) or _REPORTING.search(text[max(0, start - _FAR) : start]):
             spans.append((start, close + 1))
