@@ -30,17 +30,18 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cycle_bench import POLICY, accounts_table, bench_config, previous_table
 from synthetic import DEFAULT_AS_OF, DEFAULT_SEED
-from tideover.batch.cycle import CycleInputs, run_stages
+from tideover.batch.cycle import CycleConfig, CycleInputs, run_stages
 from tideover.batch.cycle.spark import local_session, run_stages_spark
 from tideover.batch.cycle.spark_cluster import cluster_session, standalone_cluster
 from tideover.batch.cycle.stages import CycleResult
 from tideover.domain.platforms import PlatformSettings
-from tideover.policy.document import load_policy
+from tideover.policy.document import CompiledPolicy, load_policy
 
 
 def tree_cpu() -> float:
@@ -88,7 +89,18 @@ def main() -> int:
     previous = previous_table(accounts, args.seed, settings.buckets)
     compiled = load_policy(POLICY)
     config = bench_config(DEFAULT_AS_OF, settings)
-    folder = Path(tempfile.mkdtemp(prefix="spark-bench-"))
+    with tempfile.TemporaryDirectory(prefix="spark-bench-") as scratch:  # gone afterwards
+        return _measure(args, accounts, previous, compiled, config, Path(scratch))
+
+
+def _measure(
+    args: argparse.Namespace,
+    accounts: pa.Table,
+    previous: pa.Table,
+    compiled: CompiledPolicy,
+    config: CycleConfig,
+    folder: Path,
+) -> int:
     (folder / "accounts").mkdir()
     step = 1_000_000
     for k, first in enumerate(range(0, accounts.num_rows, step)):
