@@ -450,8 +450,13 @@ class FakeLoanRepository:
     ) -> dict[str, builtins.list[PausePeriod]]:
         return {}
 
-    def account_columns(self) -> pa.Table | None:
+    def start_columns(self) -> pa.Table | None:
         return None  # no columnar read in memory: the cycle reads the rows
+
+    def account_columns(
+        self, *, after: int | None = None, up_to: int | None = None
+    ) -> pa.Table | None:
+        return None
 
     def installment_columns(
         self, *, after: int | None = None, up_to: int | None = None

@@ -658,9 +658,16 @@ class LoanRepository(Protocol):
         each zone once, by borrower key (what ``Borrower.candidate_time_zones``
         gives)."""
 
-    def account_columns(self) -> pa.Table | None:
+    def start_columns(self) -> pa.Table | None:
+        """Every loan's key and start day as Arrow columns (loan_key, start_day), by key; None
+        where the database is read as rows (SQLite)."""
+
+    def account_columns(
+        self, *, after: int | None = None, up_to: int | None = None
+    ) -> pa.Table | None:
         """``account_rows`` as Arrow columns: loan_key, loan_id, borrower_id, borrower_key,
-        product, currency, start_day, time_zone, region_code, state (``_columns``); None where
+        product, currency, start_day, time_zone, region_code, state (``_columns``), of the
+        loans whose key is in (``after``, ``up_to``] (an open end is no bound); None where
         the database is read as rows (SQLite)."""
 
     def installment_columns(

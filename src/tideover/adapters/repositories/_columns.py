@@ -27,9 +27,35 @@ def _text(column: ColumnElement[Any]) -> ColumnElement[str]:
     return func.coalesce(column, "")
 
 
-def account_columns(session: Session, platform_id: int) -> pa.Table | None:
+def _within(key: ColumnElement[int], after: int | None, up_to: int | None) -> list[Any]:
+    """The conditions keeping loan keys in (``after``, ``up_to``]; an open end is no bound."""
+    bounds: list[Any] = []
+    if after is not None:
+        bounds.append(key > after)
+    if up_to is not None:
+        bounds.append(key <= up_to)
+    return bounds
+
+
+def start_columns(session: Session, platform_id: int) -> pa.Table | None:
+    """Every loan's key and start day (loan_key, start_day), by key: what the cycle splits
+    its book into parts by."""
+    loan = LoanRow.__table__.c
+    query = (
+        select(loan.id.label("loan_key"), day_number(session, loan.start_date).label("start_day"))
+        .where(loan.platform_id == platform_id)
+        .order_by(loan.id)
+    )
+    with columnar_reads(session) as reader:
+        return None if reader is None else reader.read(session, query)
+
+
+def account_columns(
+    session: Session, platform_id: int, *, after: int | None = None, up_to: int | None = None
+) -> pa.Table | None:
     """``account_rows`` as columns: loan_key, loan_id, borrower_id, borrower_key,
-    product, currency, start_day, time_zone, region_code, state."""
+    product, currency, start_day, time_zone, region_code, state; of the loans whose key is
+    in (``after``, ``up_to``]."""
     loan, borrower = LoanRow.__table__.c, BorrowerRow.__table__.c
     query = (
         select(
@@ -45,21 +71,11 @@ def account_columns(session: Session, platform_id: int) -> pa.Table | None:
             _text(json_text(session, borrower.attributes, "state")).label("state"),
         )
         .select_from(LoanRow.__table__.join(BorrowerRow.__table__, borrower.id == loan.borrower_pk))
-        .where(loan.platform_id == platform_id)
+        .where(loan.platform_id == platform_id, *_within(loan.id, after, up_to))
         .order_by(loan.id)
     )
     with columnar_reads(session) as reader:
         return None if reader is None else reader.read(session, query)
-
-
-def _within(key: ColumnElement[int], after: int | None, up_to: int | None) -> list[Any]:
-    """The conditions keeping loan keys in (``after``, ``up_to``]; an open end is no bound."""
-    bounds: list[Any] = []
-    if after is not None:
-        bounds.append(key > after)
-    if up_to is not None:
-        bounds.append(key <= up_to)
-    return bounds
 
 
 def installment_columns(

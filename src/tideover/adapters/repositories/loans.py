@@ -235,11 +235,19 @@ class LoanRepository(PlatformScoped):
             found.extend(z for z in phone_zones if z not in found)
         return {pk: tuple(found) for pk, found in zones.items()}
 
-    def account_columns(self) -> pa.Table | None:
+    def start_columns(self) -> pa.Table | None:
+        """Every loan's key and start day as Arrow columns (loan_key, start_day), by key; None
+        where the database is read as rows (SQLite)."""
+        return _columns.start_columns(self._session, self._platform_id)
+
+    def account_columns(
+        self, *, after: int | None = None, up_to: int | None = None
+    ) -> pa.Table | None:
         """``account_rows`` as Arrow columns: loan_key, loan_id, borrower_id, borrower_key,
-        product, currency, start_day, time_zone, region_code, state (``_columns``); None where
-        the database is read as rows (SQLite)."""
-        return _columns.account_columns(self._session, self._platform_id)
+        product, currency, start_day, time_zone, region_code, state (``_columns``), of the
+        loans whose key is in (``after``, ``up_to``]; None where the database is read as
+        rows (SQLite)."""
+        return _columns.account_columns(self._session, self._platform_id, after=after, up_to=up_to)
 
     def installment_columns(
         self, *, after: int | None = None, up_to: int | None = None

@@ -318,15 +318,14 @@ _Read = tuple[list[Sequence[Any]], InstallmentRows, PaymentRows, int]
 def _reads(uow: UnitOfWork, platform: str, today: int, per_part: int) -> Iterator[_Read]:
     """The book's reads, a part at a time: as Arrow columns (``adapters.columnar``) where
     the database has them, else as driver tuples, whole (SQLite)."""
-    loans = uow.loans(platform)
-    every = loans.account_columns()
-    if every is None:
+    starts = uow.loans(platform).start_columns()
+    if starts is None:
         yield _rows(uow, platform, today)
         return
-    started = every.filter(pc.less_equal(every["start_day"], today))
-    not_yet = every.num_rows - started.num_rows
-    del every
-    yield from _column_parts(uow, platform, started, not_yet, per_part)
+    started = starts["loan_key"].to_numpy()[starts["start_day"].to_numpy() <= today]
+    not_yet = starts.num_rows - started.size
+    del starts
+    yield from _column_parts(uow, platform, started, today, not_yet, per_part)
 
 
 def _rows(uow: UnitOfWork, platform: str, today: int) -> _Read:
@@ -352,18 +351,23 @@ _SHARED_TEXT = frozenset({"product", "currency", "time_zone", "region_code", "st
 
 
 def _column_parts(
-    uow: UnitOfWork, platform: str, started: pa.Table, not_yet: int, per_part: int
+    uow: UnitOfWork,
+    platform: str,
+    keys: NDArray[np.int64],
+    today: int,
+    not_yet: int,
+    per_part: int,
 ) -> Iterator[_Read]:
-    """The started loans' reads as Arrow columns, ``per_part`` loans at a time.
+    """The started loans' (``keys``, ascending) reads as Arrow columns, ``per_part`` loans
+    at a time.
 
-    Each part's installments and payments are read at once, each on a connection of its
-    own, and the next part's while the caller computes this one: the server's COPY and the
-    driver's decoding run outside the interpreter's lock, so on two cores the reads
-    overlap the replay (bench/RESULTS.md).  A part holds every row of its loans: the parts
-    are ranges of loan keys, the first and the last open-ended (rows of loans not yet
-    started fall in a part, as in a whole read, and are left out by the replay)."""
+    Each part's accounts, installments and payments are read at once, each on a connection
+    of its own, and the next part's while the caller computes this one: the server's COPY
+    and the driver's decoding run outside the interpreter's lock, so on two cores the
+    reads overlap the replay (bench/RESULTS.md).  A part holds every row of its loans: the
+    parts are ranges of loan keys, the first and the last open-ended (rows of loans not
+    yet started fall in a part, as in a whole read, and are left out by the replay)."""
     loans, payments_of = uow.loans(platform), uow.payments(platform)
-    keys = started["loan_key"].to_numpy()
     cuts = list(range(0, len(keys), per_part)) or [0]
     bounds = [
         (
@@ -373,22 +377,23 @@ def _column_parts(
         for i, cut in enumerate(cuts)
     ]
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=3) as pool:
 
         def read(after: int | None, up_to: int | None) -> tuple[Future[pa.Table | None], ...]:
             return (
+                pool.submit(loans.account_columns, after=after, up_to=up_to),
                 pool.submit(loans.installment_columns, after=after, up_to=up_to),
                 pool.submit(payments_of.payment_columns, after=after, up_to=up_to),
             )
 
         pending = read(*bounds[0])
-        for number, cut in enumerate(cuts):
-            installments, payments = (future.result() for future in pending)
+        for number in range(len(cuts)):
+            every, installments, payments = (future.result() for future in pending)
             if number + 1 < len(cuts):
                 pending = read(*bounds[number + 1])
-            if installments is None or payments is None:
+            if every is None or installments is None or payments is None:
                 raise RuntimeError("the columnar read stopped giving columns mid-run")
-            part = started.slice(cut, per_part)
+            part = every.filter(pc.less_equal(every["start_day"], today))
             accounts: list[Sequence[Any]] = [_python(part[name], name) for name in _ACCOUNT_COLUMNS]
             yield (
                 accounts,
@@ -396,7 +401,7 @@ def _column_parts(
                 _payment_rows(payments),
                 not_yet if number == 0 else 0,
             )
-            del installments, payments
+            del every, part, installments, payments
 
 
 def _python(column: pa.ChunkedArray, name: str) -> list[Any]:
