@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -441,3 +442,19 @@ def test_late_payers_go_through_the_vectorised_penalty_replay(
 @given(st.integers(min_value=0, max_value=2**32))
 def test_any_seed_matches(seed: int) -> None:
     check_portfolio(seed, 8)
+
+
+@given(
+    st.lists(st.integers(0, 40), max_size=60),
+    st.lists(st.integers(0, 40), max_size=15, unique=True),
+)
+def test_each_rows_loan_comes_from_the_row_ranges_as_a_search_would_find_it(
+    rows: list[int], loans: list[int]
+) -> None:
+    """``_loan_index`` (the loans' row ranges repeated) gives what a search per row gives:
+    the position of the row's loan among ``keys``, -1 for a row of a loan not computed,
+    loans without rows included."""
+    values, keys = sorted(rows), sorted(loans)
+    low, high = stored_positions._ranges(values, np.asarray(keys, np.int64))
+    expected = [keys.index(v) if v in keys else -1 for v in values]
+    assert stored_positions._loan_index(low, high, len(values)).tolist() == expected
