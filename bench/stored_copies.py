@@ -50,7 +50,9 @@ def _columns(cursor: Any, table: str, postgres: bool) -> list[str]:
     return [row[0] for row in cursor.fetchall()]
 
 
-def copy(cursor: Any, platform_id: int, times: int, postgres: bool) -> dict[str, int]:
+def copy(
+    cursor: Any, platform_id: int, times: int, postgres: bool, suffix: str = "c"
+) -> dict[str, int]:
     offsets: dict[str, int] = {}
     for table in TABLES:
         cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")
@@ -68,10 +70,10 @@ def copy(cursor: Any, platform_id: int, times: int, postgres: bool) -> dict[str,
                 elif name == "loan_pk":
                     values.append(f"loan_pk + {c * offsets['loans']}")
                 elif name in EXTERNAL_IDS:
-                    values.append(f"{name} || '-c{c}'")
+                    values.append(f"{name} || '-{suffix}{c}'")
                 elif name == "reverses":
                     values.append(
-                        f"CASE WHEN reverses IS NULL THEN NULL ELSE reverses || '-c{c}' END"
+                        f"CASE WHEN reverses IS NULL THEN NULL ELSE reverses || '-{suffix}{c}' END"
                     )
                 else:
                     values.append(name)
@@ -92,6 +94,11 @@ def main() -> None:
     parser.add_argument("--url", default=None)
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--times", type=int, required=True)
+    parser.add_argument(
+        "--suffix",
+        default="c",
+        help="letter of the copies' external ids (-c1, -c2, …); another one to copy a copy again",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     if args.url:
@@ -102,14 +109,14 @@ def main() -> None:
             if schema:
                 cursor.execute(f'SET search_path TO "{schema}"')
             cursor.execute("SELECT id FROM platforms WHERE code = 'bench'")
-            written = copy(cursor, int(cursor.fetchone()[0]), args.times, postgres=True)
+            written = copy(cursor, int(cursor.fetchone()[0]), args.times, True, args.suffix)
             connection.commit()
             cursor.execute("ANALYZE")
     else:
         connection = sqlite3.connect(args.db)
         cursor = connection.cursor()
         cursor.execute("SELECT id FROM platforms WHERE code = 'bench'")
-        written = copy(cursor, int(cursor.fetchone()[0]), args.times, postgres=False)
+        written = copy(cursor, int(cursor.fetchone()[0]), args.times, False, args.suffix)
         connection.commit()
         connection.close()
     print(json.dumps({"written": written, "seconds": round(time.perf_counter() - started, 1)}))
