@@ -27,9 +27,9 @@ def _rejected(text: str, limits: YamlLimits | None = None) -> YamlRejected:
 
 
 def test_the_billion_laughs_is_refused_in_well_under_a_second() -> None:
-    started = time.perf_counter()
+    started = time.process_time()  # CPU of this process: the refusal is cheap whatever the load
     error = _rejected(BILLION_LAUGHS)
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
     assert error.reason == "too_many_nodes"
     assert error.line is not None
     assert "50,000" in error.en
@@ -37,10 +37,10 @@ def test_the_billion_laughs_is_refused_in_well_under_a_second() -> None:
 
 
 def test_policy_validate_refuses_the_billion_laughs_with_a_coded_problem() -> None:
-    started = time.perf_counter()
+    started = time.process_time()  # CPU of this process: the refusal is cheap whatever the load
     with pytest.raises(PolicyRejected) as caught:
         parse_policy(BILLION_LAUGHS, source="laughs.yaml")
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
     (problem,) = caught.value.problems
     assert problem.code == "yaml_too_many_nodes"
     assert problem.line is not None
@@ -66,9 +66,9 @@ def test_policy_validate_refuses_the_billion_laughs_with_a_coded_problem() -> No
     ],
 )
 def test_costly_or_malformed_documents_are_refused_with_a_reason(text: str, reason: str) -> None:
-    started = time.perf_counter()
+    started = time.process_time()  # CPU, not wall: other processes do not count
     assert _rejected(text).reason == reason
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
 
 
 def test_a_few_aliases_are_still_allowed() -> None:
