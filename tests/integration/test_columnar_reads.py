@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import numpy as np
 import psycopg
@@ -20,7 +21,9 @@ import pytest
 from tests.integration.test_stored_delinquency import AS_OF, PLATFORM, portfolio
 
 from tideover.adapters.columnar import columnar_reader
+from tideover.adapters.repositories import _columns
 from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
+from tideover.batch import stored_positions
 from tideover.domain.days import day_number
 from tideover.domain.errors import DataUnavailable
 from tideover.services.platforms import settings_of
@@ -114,22 +117,44 @@ def _as_rows(uow: SqlAlchemyUnitOfWork, platform: str, today: int, _per_part: in
     return iter([positions._rows(uow, platform, today)])
 
 
-@pytest.mark.parametrize("per_part", [1, 2, 3, 5])
+@pytest.mark.parametrize(("per_part", "to_the_domain"), [(1, False), (3, False), (2, True)])
 def test_a_book_computed_in_parts_is_the_book_computed_whole(
-    portfolio: UowFactory, per_part: int, database_url: str
+    portfolio: UowFactory,
+    per_part: int,
+    to_the_domain: bool,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Parts of a few loans (a part holding only a loan replayed one by one, one left to the
-    domain, one with money on the day, the first and last parts open-ended) give what one
-    part gives, the start of the day and the loans left to the domain included."""
+    """Parts of a few loans (a part holding only a loan replayed one by one, one with money
+    on the day, the first and last parts open-ended) give what one part gives, the start
+    of the day included; with ``to_the_domain`` every loan the replay takes one by one is
+    left to the domain instead, in whichever part it falls."""
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite is read as rows, whole")
+    if to_the_domain:
+        monkeypatch.setattr(stored_positions, "_replay_one", lambda *_: False)
+    calls: list[tuple[int | None, int | None]] = []
+    read_accounts = _columns.account_columns
+
+    def spied(*args: Any, after: int | None = None, up_to: int | None = None) -> Any:
+        calls.append((after, up_to))
+        return read_accounts(*args, after=after, up_to=up_to)
+
+    monkeypatch.setattr(_columns, "account_columns", spied)
     with portfolio() as uow:
+        assert uow.loans(PLATFORM).start_columns() is not None  # the columnar path is taken
         settings = settings_of(uow, PLATFORM)
         whole = portfolio_delinquency(uow, PLATFORM, AS_OF, settings, start_of_day=True)
+        assert calls == [(None, None)]
+        loans = len(whole.loan_ids) + whole.not_yet_disbursed
         parts = portfolio_delinquency(
             uow, PLATFORM, AS_OF, settings, start_of_day=True, loans_per_part=per_part
         )
-    assert len(whole.loan_ids) > 2 * per_part  # several parts
+    assert len(calls) - 1 == -(-loans // per_part) > 2  # the parts were read one by one
+    assert calls[1][0] is None
+    assert calls[-1][1] is None
+    assert all(calls[k][1] == calls[k + 1][0] for k in range(1, len(calls) - 1))
+    assert bool(whole.positions.needs_domain) == to_the_domain
     _same(parts, whole)
     assert np.array_equal(parts.loan_keys, whole.loan_keys)
     assert parts.borrower_keys == whole.borrower_keys
@@ -138,6 +163,7 @@ def test_a_book_computed_in_parts_is_the_book_computed_whole(
     assert parts.by_domain == whole.by_domain
     assert parts.positions.needs_domain == whole.positions.needs_domain
     assert parts.positions.one_by_one == whole.positions.one_by_one > 0
+    assert len(whole.positions.needs_domain) == (whole.positions.one_by_one if to_the_domain else 0)
     assert parts.not_yet_disbursed == whole.not_yet_disbursed == 1
     assert whole.start_of_day is not None
     assert whole.start_of_day.loan_ids

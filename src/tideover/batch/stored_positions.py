@@ -212,7 +212,7 @@ def _one_by_one(
     mine = inst.loan >= 0
     negative = (inst.parts[0] < 0) | (inst.parts[1] < 0) | (inst.parts[2] < 0)
     flagged[inst.loan[mine & negative]] = True
-    same_loan = inst.loan[1:] == inst.loan[:-1]
+    same_loan = (inst.loan[1:] == inst.loan[:-1]) & (inst.loan[1:] >= 0)  # -1: no loan computed
     backwards = np.flatnonzero(same_loan & (inst.due[1:] < inst.due[:-1]))
     flagged[inst.loan[backwards]] = True
     return flagged

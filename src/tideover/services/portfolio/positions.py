@@ -118,10 +118,10 @@ class PortfolioDelinquency:
         )
 
 
-# Loans computed at once when the book is read as columns.  A part's installments and
-# payments are read, replayed and dropped before the next part's are kept, and the next
-# part is read while this one is replayed: memory follows the part, not the book
-# (bench/RESULTS.md).  The parts are ranges of loan keys, so every loan's rows are in one.
+# Loans computed at once when the book is read as columns.  A part's rows are read,
+# replayed and dropped, and the next part is read while one is replayed (at most two
+# parts' rows held at once): memory follows the part, not the book (bench/RESULTS.md).
+# The parts are ranges of loan keys, so every loan's rows are in one.
 LOANS_PER_PART = 250_000
 
 
@@ -199,7 +199,7 @@ def _portfolio_delinquency(
             versions=versions,
         )
         parts.append(_computed(uow, platform, as_of, settings, rows, accounts, start_of_day))
-        del rows, installments, paid  # the part's rows go before the next part's are kept
+        del rows, installments, paid  # the part's rows go once it is computed
     return _joined(parts, as_of, settings, not_yet, start_of_day)
 
 
@@ -322,10 +322,9 @@ def _reads(uow: UnitOfWork, platform: str, today: int, per_part: int) -> Iterato
     if starts is None:
         yield _rows(uow, platform, today)
         return
-    started = starts["loan_key"].to_numpy()[starts["start_day"].to_numpy() <= today]
-    not_yet = starts.num_rows - started.size
+    keys = starts["loan_key"].to_numpy()
     del starts
-    yield from _column_parts(uow, platform, started, today, not_yet, per_part)
+    yield from _column_parts(uow, platform, keys, today, per_part)
 
 
 def _rows(uow: UnitOfWork, platform: str, today: int) -> _Read:
@@ -351,22 +350,17 @@ _SHARED_TEXT = frozenset({"product", "currency", "time_zone", "region_code", "st
 
 
 def _column_parts(
-    uow: UnitOfWork,
-    platform: str,
-    keys: NDArray[np.int64],
-    today: int,
-    not_yet: int,
-    per_part: int,
+    uow: UnitOfWork, platform: str, keys: NDArray[np.int64], today: int, per_part: int
 ) -> Iterator[_Read]:
-    """The started loans' (``keys``, ascending) reads as Arrow columns, ``per_part`` loans
-    at a time.
+    """The loans' (``keys``, ascending) reads as Arrow columns, ``per_part`` loans at a
+    time, those started by ``today`` kept (and the others counted).
 
     Each part's accounts, installments and payments are read at once, each on a connection
     of its own, and the next part's while the caller computes this one: the server's COPY
     and the driver's decoding run outside the interpreter's lock, so on two cores the
-    reads overlap the replay (bench/RESULTS.md).  A part holds every row of its loans: the
-    parts are ranges of loan keys, the first and the last open-ended (rows of loans not
-    yet started fall in a part, as in a whole read, and are left out by the replay)."""
+    reads overlap the replay (bench/RESULTS.md).  At most two parts' rows are held at
+    once: the one computed and the next one read.  A part holds every row of its loans:
+    the parts are ranges of loan keys, the first and the last open-ended."""
     loans, payments_of = uow.loans(platform), uow.payments(platform)
     cuts = list(range(0, len(keys), per_part)) or [0]
     bounds = [
@@ -389,19 +383,21 @@ def _column_parts(
         pending = read(*bounds[0])
         for number in range(len(cuts)):
             every, installments, payments = (future.result() for future in pending)
-            if number + 1 < len(cuts):
-                pending = read(*bounds[number + 1])
             if every is None or installments is None or payments is None:
                 raise RuntimeError("the columnar read stopped giving columns mid-run")
+            if number + 1 < len(cuts):
+                pending = read(*bounds[number + 1])
             part = every.filter(pc.less_equal(every["start_day"], today))
             accounts: list[Sequence[Any]] = [_python(part[name], name) for name in _ACCOUNT_COLUMNS]
-            yield (
+            read_part = (
                 accounts,
                 _installment_rows(installments),
-                _payment_rows(payments),
-                not_yet if number == 0 else 0,
+                _payment_rows(payments),  # its payment ids stay Arrow (``LazyStrings``)
+                every.num_rows - part.num_rows,
             )
-            del every, part, installments, payments
+            del every, part, installments, payments, accounts  # the tables, once converted
+            yield read_part
+            del read_part
 
 
 def _python(column: pa.ChunkedArray, name: str) -> list[Any]:
