@@ -296,8 +296,10 @@ _ARRAYS = ("outstanding_principal", "overdue", "oldest_unpaid_due", "installment
 
 def _openings(found: list[StartOfDay | None]) -> StartOfDay | None:
     """The parts' starts of the day as one, by loan id; None when one of them is None."""
-    if len(found) == 1 or any(part is None for part in found):
-        return found[0] if len(found) == 1 else None
+    if any(part is None for part in found):
+        return None
+    if len(found) == 1:
+        return found[0]
     from tideover.services.portfolio.start_of_day import StartOfDay
 
     rows = sorted(
