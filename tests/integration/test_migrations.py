@@ -346,3 +346,77 @@ def test_the_bucket_history_keeps_only_its_loan_key_from_revision_0012(database_
         assert _snapshot_keys(engine) == {"loans"}
     finally:
         engine.dispose()
+
+
+def test_revision_0012_keeps_the_bucket_history_rows_both_ways(database_url: str) -> None:
+    """SQLite rebuilds the table to drop or add a key: every stored row comes through the
+    upgrade and the downgrade unchanged, and the history's loan key still holds after."""
+    engine = make_engine(database_url)
+    config = _config()
+    history = text(
+        "SELECT platform_id, loan_pk, as_of, dpd, bucket, overdue_principal_minor, "
+        "overdue_penalty_minor, outstanding_principal_minor, currency "
+        "FROM delinquency_snapshots ORDER BY as_of"
+    )
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0011")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO platforms (id, code, name, currency, settings) "
+                    "VALUES (7, 'alpha', 'Alpha', 'CNY', '{}')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO borrowers (id, platform_id, borrower_id, name, address, "
+                    "locale, attributes) VALUES (3, 7, 'B-1', 'x', 'x', 'zh-CN', '{}')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO loans (id, platform_id, loan_id, borrower_pk, product, "
+                    "currency, principal_minor, annual_rate, term, method, frequency, "
+                    "start_date, first_due_date, attributes) VALUES (5, 7, 'L-1', 3, "
+                    "'cash', 'CNY', 1200000, 0.18, 12, 'equal_installment', 'monthly', "
+                    "'2026-01-01', '2026-02-01', '{}')"
+                )
+            )
+            for day, dpd, bucket in (("2026-11-29", 29, "M1"), ("2026-11-30", 30, "M2")):
+                connection.execute(
+                    text(
+                        "INSERT INTO delinquency_snapshots (platform_id, loan_pk, as_of, dpd, "
+                        "bucket, overdue_principal_minor, overdue_interest_minor, "
+                        "overdue_fees_minor, overdue_penalty_minor, "
+                        "outstanding_principal_minor, currency) VALUES (7, 5, :day, :dpd, "
+                        ":bucket, 100001, 2, 3, 44, 1100000, 'CNY')"
+                    ),
+                    {"day": day, "dpd": dpd, "bucket": bucket},
+                )
+        with engine.connect() as connection:
+            before = connection.execute(history).all()
+        assert len(before) == 2
+        migrate(engine)
+        assert _snapshot_keys(engine) == {"loans"}
+        with engine.connect() as connection:
+            assert connection.execute(history).all() == before
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0011")
+        assert _snapshot_keys(engine) == {"loans", "platforms"}
+        with engine.connect() as connection:
+            assert connection.execute(history).all() == before
+        migrate(engine)
+        with engine.begin() as connection, pytest.raises(IntegrityError):
+            connection.execute(
+                text(
+                    "INSERT INTO delinquency_snapshots (platform_id, loan_pk, as_of, dpd, "
+                    "bucket, overdue_principal_minor, overdue_interest_minor, "
+                    "overdue_fees_minor, overdue_penalty_minor, outstanding_principal_minor, "
+                    "currency) VALUES (7, 6, '2026-12-01', 0, 'current', 0, 0, 0, 0, 0, 'CNY')"
+                )
+            )
+    finally:
+        engine.dispose()
