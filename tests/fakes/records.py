@@ -450,7 +450,7 @@ class FakeLoanRepository:
     ) -> dict[str, builtins.list[PausePeriod]]:
         return {}
 
-    def start_columns(self) -> pa.Table | None:
+    def key_columns(self) -> pa.Table | None:
         return None  # no columnar read in memory: the cycle reads the rows
 
     def account_columns(

@@ -143,7 +143,7 @@ def test_a_book_computed_in_parts_is_the_book_computed_whole(
 
     monkeypatch.setattr(_columns, "account_columns", spied)
     with portfolio() as uow:
-        assert uow.loans(PLATFORM).start_columns() is not None  # the columnar path is taken
+        assert uow.loans(PLATFORM).key_columns() is not None  # the columnar path is taken
         settings = settings_of(uow, PLATFORM)
         whole = portfolio_delinquency(uow, PLATFORM, AS_OF, settings, start_of_day=True)
         assert calls == [(None, None)]

@@ -658,9 +658,9 @@ class LoanRepository(Protocol):
         each zone once, by borrower key (what ``Borrower.candidate_time_zones``
         gives)."""
 
-    def start_columns(self) -> pa.Table | None:
-        """Every loan's key and start day as Arrow columns (loan_key, start_day), by key; None
-        where the database is read as rows (SQLite)."""
+    def key_columns(self) -> pa.Table | None:
+        """Every loan's key as an Arrow column (loan_key), ascending; None where the database
+        is read as rows (SQLite)."""
 
     def account_columns(
         self, *, after: int | None = None, up_to: int | None = None

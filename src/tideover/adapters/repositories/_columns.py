@@ -37,14 +37,11 @@ def _within(key: ColumnElement[int], after: int | None, up_to: int | None) -> li
     return bounds
 
 
-def start_columns(session: Session, platform_id: int) -> pa.Table | None:
-    """Every loan's key and start day (loan_key, start_day), by key: what the cycle splits
-    its book into parts by."""
+def key_columns(session: Session, platform_id: int) -> pa.Table | None:
+    """Every loan's key (loan_key), ascending: what the cycle splits its book into parts by."""
     loan = LoanRow.__table__.c
     query = (
-        select(loan.id.label("loan_key"), day_number(session, loan.start_date).label("start_day"))
-        .where(loan.platform_id == platform_id)
-        .order_by(loan.id)
+        select(loan.id.label("loan_key")).where(loan.platform_id == platform_id).order_by(loan.id)
     )
     with columnar_reads(session) as reader:
         return None if reader is None else reader.read(session, query)

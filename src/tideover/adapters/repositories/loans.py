@@ -235,10 +235,10 @@ class LoanRepository(PlatformScoped):
             found.extend(z for z in phone_zones if z not in found)
         return {pk: tuple(found) for pk, found in zones.items()}
 
-    def start_columns(self) -> pa.Table | None:
-        """Every loan's key and start day as Arrow columns (loan_key, start_day), by key; None
-        where the database is read as rows (SQLite)."""
-        return _columns.start_columns(self._session, self._platform_id)
+    def key_columns(self) -> pa.Table | None:
+        """Every loan's key as an Arrow column (loan_key), ascending; None where the database
+        is read as rows (SQLite)."""
+        return _columns.key_columns(self._session, self._platform_id)
 
     def account_columns(
         self, *, after: int | None = None, up_to: int | None = None

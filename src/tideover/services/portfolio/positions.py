@@ -320,12 +320,12 @@ _Read = tuple[list[Sequence[Any]], InstallmentRows, PaymentRows, int]
 def _reads(uow: UnitOfWork, platform: str, today: int, per_part: int) -> Iterator[_Read]:
     """The book's reads, a part at a time: as Arrow columns (``adapters.columnar``) where
     the database has them, else as driver tuples, whole (SQLite)."""
-    starts = uow.loans(platform).start_columns()
-    if starts is None:
+    found = uow.loans(platform).key_columns()
+    if found is None:
         yield _rows(uow, platform, today)
         return
-    keys = starts["loan_key"].to_numpy()
-    del starts
+    keys = found["loan_key"].to_numpy()
+    del found
     yield from _column_parts(uow, platform, keys, today, per_part)
 
 
