@@ -10,7 +10,8 @@ never a driver's trace.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -20,7 +21,7 @@ import pyarrow as pa
 import pytest
 from tests.integration.test_stored_delinquency import AS_OF, PLATFORM, portfolio
 
-from tideover.adapters.columnar import columnar_reader
+from tideover.adapters.columnar import columnar_reader, columnar_reads
 from tideover.adapters.repositories import _columns
 from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.batch import stored_positions
@@ -199,3 +200,54 @@ def test_a_server_gone_under_a_columnar_read_is_a_coded_error(
     assert "connection was lost" in error.en
     assert "连接中断" in error.zh
     assert "SELECT" not in error.en
+
+
+def test_a_part_is_read_through_the_loan_key_index(
+    portfolio: UowFactory, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A part's reads go through the index on (platform, loan key): a scan of the whole
+    table a part would make the book cost parts × tables.  Reads of the whole book keep
+    the planner's own choice."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite is read as rows, whole")
+    reads: list[tuple[str, str, str]] = []  # (statement, enable_seqscan, enable_bitmapscan)
+    settings = (
+        "SELECT current_setting('enable_seqscan') AS seq, "
+        "current_setting('enable_bitmapscan') AS bitmap"
+    )
+
+    @contextlib.contextmanager
+    def spied(session: Any, *, key_ranges: bool = False) -> Iterator[Any]:
+        with columnar_reads(session, key_ranges=key_ranges) as reader:
+            assert reader is not None
+            read_sql = reader.read_sql
+
+            def read(sql: str) -> pa.Table:
+                found = read_sql(sql)
+                seq, bitmap = read_sql(settings).to_pylist()[0].values()
+                reads.append((sql, seq, bitmap))
+                return found
+
+            with monkeypatch.context() as patched:
+                patched.setattr(reader, "read_sql", read)
+                yield reader
+
+    monkeypatch.setattr(_columns, "columnar_reads", spied)
+    with portfolio() as uow:
+        loans, payments = uow.loans(PLATFORM), uow.payments(PLATFORM)
+        for after, up_to in ((None, 3), (3, 6), (None, None)):
+            loans.account_columns(after=after, up_to=up_to)
+            loans.installment_columns(after=after, up_to=up_to)
+            payments.payment_columns(after=after, up_to=up_to)
+        assert [(seq, bitmap) for _, seq, bitmap in reads] == [("off", "off")] * 6 + [
+            ("on", "on")
+        ] * 3
+        connection = uow.session.connection()
+        for planning in ("SET LOCAL enable_seqscan = off", "SET LOCAL enable_bitmapscan = off"):
+            connection.exec_driver_sql(planning)
+        for sql, _, _ in reads[:6]:
+            plan = "\n".join(connection.exec_driver_sql(f"EXPLAIN {sql}").scalars())
+            assert "Seq Scan" not in plan, plan
+            assert "Bitmap" not in plan, plan
+            assert "Index Scan" in plan or "Index Only Scan" in plan, plan
+        uow.rollback()

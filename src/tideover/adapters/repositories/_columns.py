@@ -37,6 +37,12 @@ def _within(key: ColumnElement[int], after: int | None, up_to: int | None) -> li
     return bounds
 
 
+def _bounded(after: int | None, up_to: int | None) -> bool:
+    """Whether (``after``, ``up_to``] is a range of keys rather than all of them: its read
+    goes through the index (``adapters.columnar``)."""
+    return after is not None or up_to is not None
+
+
 def key_columns(session: Session, platform_id: int) -> pa.Table | None:
     """Every loan's key (loan_key), ascending: what the cycle splits its book into parts by."""
     loan = LoanRow.__table__.c
@@ -71,7 +77,7 @@ def account_columns(
         .where(loan.platform_id == platform_id, *_within(loan.id, after, up_to))
         .order_by(loan.id)
     )
-    with columnar_reads(session) as reader:
+    with columnar_reads(session, key_ranges=_bounded(after, up_to)) as reader:
         return None if reader is None else reader.read(session, query)
 
 
@@ -92,7 +98,7 @@ def installment_columns(
         .where(c.platform_id == platform_id, *_within(c.loan_pk, after, up_to))
         .order_by(c.loan_pk, c.number)
     )
-    with columnar_reads(session) as reader:
+    with columnar_reads(session, key_ranges=_bounded(after, up_to)) as reader:
         return None if reader is None else reader.read(session, query)
 
 
@@ -115,5 +121,5 @@ def payment_columns(
         .where(c.platform_id == platform_id, *_within(c.loan_pk, after, up_to))
         .order_by(c.loan_pk, c.id)
     )
-    with columnar_reads(session) as reader:
+    with columnar_reads(session, key_ranges=_bounded(after, up_to)) as reader:
         return None if reader is None else reader.read(session, query)
