@@ -15,7 +15,13 @@ import yaml
 from tideover.compliance.text import MessageChecker, default_lexicon, normalise, verdict_for
 from tideover.compliance.textcheck.corpus import LEARNED, Row, load_corpus
 from tideover.compliance.textcheck.evaluate import evaluate
-from tideover.compliance.textcheck.model import ANY, SHORT, SHORT_HAN, default_classifier
+from tideover.compliance.textcheck.model import (
+    ANY,
+    LANGUAGES,
+    SHORT,
+    SHORT_HAN,
+    default_classifier,
+)
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "compliance-text.md"
 PACKAGE = resources.files("tideover.compliance.textcheck")
@@ -97,10 +103,20 @@ def test_the_model_is_small_plain_arrays_and_matches_its_card() -> None:
     assert len(npz.read_bytes()) < 2_000_000
     with npz.open("rb") as handle:
         arrays = np.load(handle, allow_pickle=False)  # nothing is unpickled
-        assert arrays["weights"].shape == (arrays["vocab"].shape[0], len(card["classes"]))
-        assert arrays["idf"].shape == arrays["vocab"].shape
+        # one model per language ("<lang>.<array>"), or one for both (the card before)
+        prefixes = [f"{lang}." for lang in LANGUAGES] if "languages" in card else [""]
+        for prefix in prefixes:
+            vocab = arrays[f"{prefix}vocab"]
+            assert arrays[f"{prefix}weights"].shape == (vocab.shape[0], len(card["classes"]))
+            assert arrays[f"{prefix}idf"].shape == vocab.shape
+            assert arrays[f"{prefix}bias"].shape == (len(card["classes"]),)
     assert card["classes"] == [*LEARNED, ANY]
-    assert set(card["thresholds"]) == {"zh", SHORT, "en"}
+    if "languages" in card:
+        assert set(card["languages"]) == set(LANGUAGES)
+        assert set(card["languages"]["zh"]["thresholds"]) == {"zh", SHORT}
+        assert set(card["languages"]["en"]["thresholds"]) == {"en"}
+    else:
+        assert set(card["thresholds"]) == {"zh", SHORT, "en"}
     assert card["short_han"] == SHORT_HAN
     classifier = default_classifier()
     assert classifier is not None

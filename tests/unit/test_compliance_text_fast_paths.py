@@ -24,7 +24,7 @@ from tideover.compliance.textcheck.corpus import load_corpus
 from tideover.compliance.textcheck.features import english_words, features
 from tideover.compliance.textcheck.lexicon import _AFTER_GAP, _Cues
 from tideover.compliance.textcheck.literals import required
-from tideover.compliance.textcheck.model import TextClassifier, default_classifier
+from tideover.compliance.textcheck.model import LanguageModel, TextClassifier, default_classifier
 from tideover.compliance.textcheck.pinyin import _segment
 
 # Letters, digits, Chinese characters, evasions and separators the checker reads.
@@ -49,12 +49,12 @@ def _corpus_norms() -> list[tuple[str, list[int]]]:
     return [normalise(row.text) for row in load_corpus()]
 
 
-def _plain_rows(classifier: TextClassifier, norm: str, origin: list[int]) -> list[int]:
+def _plain_rows(classifier: LanguageModel, norm: str, origin: list[int]) -> list[int]:
     rows = map(classifier.vocabulary.get, features(norm, origin, classifier.config))
     return [row for row in rows if row is not None]
 
 
-def _plain_scores(classifier: TextClassifier, norm: str, origin: list[int]) -> np.ndarray:
+def _plain_scores(classifier: LanguageModel, norm: str, origin: list[int]) -> np.ndarray:
     """The scoring as first written: every feature sliced, counted, then TF-IDF and logits."""
     counts = Counter(map(classifier.vocabulary.get, features(norm, origin, classifier.config)))
     counts.pop(None, None)
@@ -71,14 +71,11 @@ def _plain_scores(classifier: TextClassifier, norm: str, origin: list[int]) -> n
 
 
 def _check_scoring(norm: str, origin: list[int]) -> None:
-    classifier = _classifier()
     words = english_words(norm, origin)
-    assert classifier.feature_rows(norm, words) == _plain_rows(classifier, norm, origin)
-    # equal to the last bit, not merely close
-    assert (
-        classifier.scores(norm, origin).tobytes()
-        == _plain_scores(classifier, norm, origin).tobytes()
-    )
+    for model in _classifier().models.values():  # each language's, whatever the text
+        assert model.feature_rows(norm, words) == _plain_rows(model, norm, origin)
+        # equal to the last bit, not merely close
+        assert model.scores(norm, origin).tobytes() == _plain_scores(model, norm, origin).tobytes()
 
 
 def test_scoring_equals_the_plain_computation_on_the_corpus() -> None:

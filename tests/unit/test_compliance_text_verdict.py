@@ -209,10 +209,15 @@ def test_a_text_the_model_knows_nothing_of_is_not_judged_by_its_priors(text: str
     assert not shipped.feature_rows(norm, [])
     prior = shipped.scores(norm, origin)
     card = dict(shipped.card)
-    card["thresholds"] = {
-        group: dict.fromkeys(shipped.classes, float(prior.max()) - 0.01)
-        for group in shipped.thresholds
-    }
+    below = float(prior.max()) - 0.01
+    if "languages" in card:  # one model per language
+        card["languages"] = {
+            lang: spec
+            | {"thresholds": {g: dict.fromkeys(shipped.classes, below) for g in spec["thresholds"]}}
+            for lang, spec in shipped.card["languages"].items()
+        }
+    else:
+        card["thresholds"] = {g: dict.fromkeys(shipped.classes, below) for g in shipped.thresholds}
     with _package_file(MODEL_NPZ).open("rb") as handle:
         arrays = dict(np.load(handle, allow_pickle=False))
     eager = TextClassifier(arrays, card)

@@ -1,10 +1,18 @@
-"""The learned detector: a linear model over character n-grams, loaded from a small artefact.
+"""The learned detector: a linear model over character n-grams per language, loaded from a
+small artefact.
 
 The artefact (``model/text-model.npz`` and its card ``model/text-model.json``) is built
 by ``make text-model`` from the training split of the corpus and committed, so an
 install never trains and nothing is downloaded at run time.  It holds plain arrays —
-the n-gram vocabulary, inverse document frequencies, one weight column and bias per
-category — read with ``allow_pickle=False``: no code is ever unpickled.
+for each language (``zh.*``, ``en.*``) the n-gram vocabulary, inverse document
+frequencies, one weight column and bias per category — read with
+``allow_pickle=False``: no code is ever unpickled.  Each language's model is trained on
+that language's rows alone, with thresholds of its own, so adding rows of one language
+never moves the scores of the other.  A text is read by the model of its language: the
+Chinese one when it has a Chinese character, the English one otherwise, and both when a
+Chinese text also has a few English words (``TextClassifier``).  A card without
+``languages``, the format of one model for both languages, is read as before: its one
+model reads every text, once, by the thresholds of the text's language.
 
 Scoring is TF-IDF (sublinear term frequency, L2 norm) then one logistic unit per
 category, exactly as scikit-learn computes it at training time, plus one unit that
@@ -52,6 +60,13 @@ SHORT = "zh-short"  # the thresholds of short Chinese texts
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"[。！？!?;；\n…]+|\.(?=\s|$)")
 MODEL_NPZ, MODEL_CARD = "text-model.npz", "text-model.json"
+LANGUAGES = ("zh", "en")  # one model each; its arrays are named "<lang>.<array>"
+ARRAYS = ("vocab", "idf", "weights", "bias")
+# A Chinese text with at least this many English words (of two letters or more, no digit:
+# an amount, a phone number or an "A." of a list is no English) is also read by the
+# English model.  Out of fold, of the Chinese training rows only four (pinyin evasions)
+# have them; any run of letters and digits would count 66, 61 of them lawful.
+MIXED_WORDS = 3
 _SECOND = itemgetter(1)
 
 
@@ -65,33 +80,35 @@ class Detection:
     end: int
 
 
-class TextClassifier:
-    """Scores a normalised text for every category the model knows."""
+class LanguageModel:
+    """One language's model: its vocabulary, IDF, units and thresholds."""
 
-    def __init__(self, arrays: dict[str, np.ndarray], card: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        arrays: dict[str, np.ndarray],
+        features: dict[str, Any],
+        thresholds: dict[str, dict[str, float]],
+        classes: tuple[str, ...],
+    ) -> None:
         vocab = arrays["vocab"]
         self.vocabulary: dict[str, int] = {str(g): i for i, g in enumerate(vocab.tolist())}
-        self.config = FeatureConfig(**card["features"])
+        self.config = FeatureConfig(**features)
         self.idf = arrays["idf"].astype(np.float64)
         self._grams = _gram_automata(self.vocabulary, self.idf, self.config)
         self.weights = arrays["weights"].astype(np.float64)
         self.bias = arrays["bias"].astype(np.float64)
         self._minus_bias = -self.bias
-        self.classes: tuple[str, ...] = tuple(card["classes"])
-        # per language: Chinese texts and English texts score on different scales
+        self.classes = classes
+        # per threshold group: a model's texts may be judged by more than one (``zh-short``)
         self.thresholds = {
-            lang: np.array([float(cut[c]) for c in self.classes])
-            for lang, cut in card["thresholds"].items()
+            group: np.array([float(cut[c]) for c in self.classes])
+            for group, cut in thresholds.items()
         }
-        self._limit_lists = {lang: [float(v) for v in t] for lang, t in self.thresholds.items()}
-        self.short_han = int(card.get("short_han", 0)) if SHORT in self.thresholds else 0
-        self._any = self.classes.index(ANY) if ANY in self.classes else -1
-        self.version = str(card.get("version", ""))
-        self.card = card
+        self.limit_lists = {group: [float(v) for v in t] for group, t in self.thresholds.items()}
 
     def scores(self, norm: str, origin: list[int]) -> np.ndarray:
         """Probability of each class for one normalised text."""
-        return self._scores(norm, english_words(norm, origin))
+        return self.word_scores(norm, english_words(norm, origin))
 
     def feature_rows(self, norm: str, words: list[str]) -> list[int]:
         """The vocabulary rows of ``features(norm, origin, config)``, in the same order,
@@ -108,12 +125,13 @@ class TextClassifier:
         rows += [row for row in found if row is not None]
         return rows
 
-    def _scores(self, norm: str, words: list[str]) -> np.ndarray:
-        found = self._known_scores(norm, words)
+    def word_scores(self, norm: str, words: list[str]) -> np.ndarray:
+        """``scores``, given the text's English words."""
+        found = self.known_scores(norm, words)
         return 1.0 / (1.0 + np.exp(-self.bias)) if found is None else found
 
-    def _known_scores(self, norm: str, words: list[str]) -> np.ndarray | None:
-        """``_scores``, or None for a text with no feature in the vocabulary."""
+    def known_scores(self, norm: str, words: list[str]) -> np.ndarray | None:
+        """``word_scores``, or None for a text with no feature in the vocabulary."""
         rows = self.feature_rows(norm, words)
         counts = Counter(rows)
         if not counts:
@@ -136,6 +154,74 @@ class TextClassifier:
         np.divide(1.0, result, out=result)
         return result
 
+
+class TextClassifier:
+    """Scores a normalised text for every category, with the model of its language.
+
+    Each language has a model of its own (vocabulary, IDF, units, thresholds), trained on
+    that language's rows alone, so the rows of one language never move the scores of the
+    other.  A text with a Chinese character is read by the Chinese model; a text without
+    one by the English model; a Chinese text that also has ``MIXED_WORDS`` English words
+    or more (``mixed``) is read by both, and a category found by either is found (the higher score
+    is reported).
+    """
+
+    def __init__(self, arrays: dict[str, np.ndarray], card: dict[str, Any]) -> None:
+        self.classes: tuple[str, ...] = tuple(card["classes"])
+        if "languages" in card:
+            self.models: dict[str, LanguageModel] = {
+                lang: LanguageModel(
+                    {name: arrays[f"{lang}.{name}"] for name in ARRAYS},
+                    spec["features"],
+                    spec["thresholds"],
+                    self.classes,
+                )
+                for lang, spec in card["languages"].items()
+            }
+        else:
+            # a card of one model for both languages (before 2026-12-07): it reads every
+            # text, once, by the thresholds of the text's language
+            joint = LanguageModel(
+                {name: arrays[name] for name in ARRAYS},
+                card["features"],
+                card["thresholds"],
+                self.classes,
+            )
+            self.models = dict.fromkeys(LANGUAGES, joint)
+        if set(self.models) != set(LANGUAGES):
+            raise ValueError(f"a model for each of {LANGUAGES}, not {sorted(self.models)}")
+        self.thresholds = {
+            group: t for model in self.models.values() for group, t in model.thresholds.items()
+        }
+        self.short_han = int(card.get("short_han", 0)) if SHORT in self.thresholds else 0
+        self._any = self.classes.index(ANY) if ANY in self.classes else -1
+        self.version = str(card.get("version", ""))
+        self.card = card
+
+    def readers(self, han: int, words: list[str]) -> list[tuple[LanguageModel, list[float]]]:
+        """The models that read a text with ``han`` Chinese characters and English
+        ``words``, each with the thresholds it judges the text by."""
+        en = self.models["en"]
+        if not han:
+            return [(en, en.limit_lists["en"])]
+        zh = self.models["zh"]
+        chinese = (zh, zh.limit_lists[self.group(han)])
+        if en is zh or not mixed(words):
+            return [chinese]
+        return [chinese, (en, en.limit_lists["en"])]
+
+    def model_for(self, norm: str) -> LanguageModel:
+        """The model of ``norm``'s language (Chinese for a mixed text)."""
+        return self.models["zh" if _HAN.search(norm) else "en"]
+
+    def scores(self, norm: str, origin: list[int]) -> np.ndarray:
+        """Probability of each class for one normalised text, by the model of its language."""
+        return self.model_for(norm).scores(norm, origin)
+
+    def feature_rows(self, norm: str, words: list[str]) -> list[int]:
+        """The vocabulary rows of the text's features in the model of its language."""
+        return self.model_for(norm).feature_rows(norm, words)
+
     def detect(
         self, text: str, norm: str, origin: list[int], *, ignore: Collection[str] = ()
     ) -> list[Detection]:
@@ -150,20 +236,23 @@ class TextClassifier:
             return []
         best: dict[int, Detection] = {}
         for start, stop in _windows(text, norm, origin):
-            piece = norm[start:stop]
             if stop - start == len(norm):  # the whole text, read once already
-                scores = self._known_scores(norm, words)
-                limits = self._limit_lists[self.group(han)]
+                piece, piece_words, piece_han = norm, words, han
             else:
-                scores = self._known_scores(piece, english_words(piece, origin[start:stop]))
-                limits = self._limits(piece)
-            if scores is None:
-                # nothing in it the model knows: its scores would be the units' priors
-                # (the abusive unit's is about 0.77), which say nothing of this text
-                continue
-            for k, score in self._found(scores, limits):
-                if k not in best or score > best[k].score:
-                    best[k] = Detection(self.classes[k], score, origin[start], origin[stop - 1] + 1)
+                piece = norm[start:stop]
+                piece_words = english_words(piece, origin[start:stop])
+                piece_han = len(_HAN.findall(piece))
+            for model, limits in self.readers(piece_han, piece_words):
+                scores = model.known_scores(piece, piece_words)
+                if scores is None:
+                    # nothing in it the model knows: its scores would be the units' priors
+                    # (the abusive unit's is about 0.77), which say nothing of this text
+                    continue
+                for k, score in self._found(scores, limits):
+                    if k not in best or score > best[k].score:
+                        best[k] = Detection(
+                            self.classes[k], score, origin[start], origin[stop - 1] + 1
+                        )
         return [
             self._narrow(text, norm, origin, d) for d in best.values() if d.category not in ignore
         ]
@@ -171,10 +260,6 @@ class TextClassifier:
     def group(self, han: int) -> str:
         """Whose thresholds a text with ``han`` Chinese characters is judged by."""
         return threshold_group(han, self.short_han)
-
-    def _limits(self, norm: str) -> list[float]:
-        """Thresholds for a window: Chinese when it has a character, short Chinese when few."""
-        return self._limit_lists[self.group(len(_HAN.findall(norm)))]
 
     def _found(self, scores: np.ndarray, limits: list[float]) -> list[tuple[int, float]]:
         """(category index, score) of every category found in one window."""
@@ -196,9 +281,15 @@ class TextClassifier:
         pieces = _sentences(text, norm, origin, found.start, found.end)
         if len(pieces) < 2:
             return found
-        scored = [(float(self.scores(norm[a:b], origin[a:b])[k]), a, b) for a, b in pieces]
-        score, a, b = max(scored)
-        if score < self._limits(norm[a:b])[k]:
+        scored = []
+        for a, b in pieces:
+            piece = norm[a:b]
+            words = english_words(piece, origin[a:b])
+            for model, limits in self.readers(len(_HAN.findall(piece)), words):
+                score = float(model.word_scores(piece, words)[k])
+                scored.append((score, a, b, score >= limits[k]))
+        _, a, b, reaches = max(scored)
+        if not reaches:
             return found
         return Detection(found.category, found.score, origin[a], origin[b - 1] + 1)
 
@@ -208,6 +299,18 @@ def threshold_group(han: int, short_han: int = SHORT_HAN) -> str:
     if not han:
         return "en"
     return SHORT if han <= short_han else "zh"
+
+
+def mixed(words: list[str]) -> bool:
+    """Whether a Chinese text with English ``words`` has enough English to be read as
+    English too (``MIXED_WORDS``)."""
+    count = 0
+    for word in words:
+        if len(word) > 1 and word.isalpha():
+            count += 1
+            if count >= MIXED_WORDS:
+                return True
+    return False
 
 
 def long_enough(han: int, words: list[str]) -> bool:
