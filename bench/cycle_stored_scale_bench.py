@@ -100,15 +100,16 @@ def floor_read(uow_factory: Any) -> tuple[float, dict[str, int]]:
 
 
 def forget_date(uow_factory: Any) -> None:
-    """What a run wrote for the date, deleted (then the tables analysed), in one transaction."""
+    """What a run wrote for the date, deleted, in one transaction."""
     with uow_factory() as uow:
         session = uow.session
         platform = f"(SELECT id FROM platforms WHERE code = '{PLATFORM}')"
-        day = f"DATE '{DEFAULT_AS_OF.isoformat()}'"
         for table in ("delinquency_snapshots", "outbox_messages", "queue_items", "kpi_snapshots",
                       "cycle_runs"):  # fmt: skip
-            session.execute(text(f"DELETE FROM {table} WHERE platform_id = {platform} "
-                                 f"AND as_of >= {day}"))  # fmt: skip
+            session.execute(
+                text(f"DELETE FROM {table} WHERE platform_id = {platform} AND as_of >= :day"),
+                {"day": DEFAULT_AS_OF.isoformat()},
+            )
         uow.commit()
 
 
