@@ -209,6 +209,20 @@ def lexicon_categories(text: str) -> set[str]:
             False,
         ),
         ("Pay or we'll tell your boss.", "notify_contacts", True),
+        (
+            "Agents must never tell a customer that non-payment is a criminal offence.",
+            "false_legal",
+            False,
+        ),
+        ("Non-payment is a criminal offence.", "false_legal", True),
+        ("Never tell me you can't pay. Non-payment is a criminal offence.", "false_legal", True),
+        (
+            'Case study for discussion: an agent told a customer, "the sheriff will be round'
+            ' tonight." Identify the rules broken.',
+            "impersonation",
+            False,
+        ),
+        ("The sheriff will be round tonight.", "impersonation", True),
         ("关于“被骂窝囊废”的投诉，涉事员工已被辞退。", "insult", False),
         ("你就是个窝囊废。", "insult", True),
         # a reassurance, and what is said not to be the sender's

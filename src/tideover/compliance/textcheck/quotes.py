@@ -44,7 +44,7 @@ _REPORTING = re.compile(
     r"threat to|threatened to|威胁要|扬言|"
     # a question, an exercise or a review quoting what was said
     r"关于|考试题|哪句话|扣分项|training exercise|case study|quiz|"
-    r"called (?:a|the) (?:customer|borrower|client)|"
+    r"(?:called|told) (?:a|the) (?:customer|borrower|client)|"
     r"examples? of (?:an? )?(?:breach|false|unlawful|forbidden|banned|prohibited|insulting)|"
     r"违规示例|违规话术举例|"
     # a rule or a lesson quoting what must not be said (only words that say it is banned:

@@ -9,9 +9,10 @@
    settings of its own (``SETTINGS``).  Five-fold cross-validation, grouped so that a
    row and its variants fall in the same fold, gives out-of-fold scores; thresholds are
    chosen per language so that the lexicon and the model together block at most
-   ``FPR_TARGET`` of lawful rows.  The figures are then counted the way the checker
-   reads a text (``model.TextClassifier.readers``): a Chinese row with a few English
-   words is also judged by the English model, fitted on rows that do not include it.
+   ``FPR_TARGET`` of lawful rows (a share per language).  The figures are then counted
+   the way the checker reads a text (``model.TextClassifier.readers``): a Chinese row
+   with a few English words is also judged by the English model, fitted on rows that do
+   not include it.
    ``--compare`` also cross-validates the other candidate models and prints them.
 4. Each language's model is fitted on all of its training rows and written as plain
    arrays (``model/text-model.npz``, named ``<lang>.<array>``) with one card
@@ -63,7 +64,14 @@ FEATURES = FeatureConfig(
     negation=True,
 )
 CLASSES = (*LEARNED, ANY)
-FPR_TARGET = 0.005  # out-of-fold share of lawful rows blocked, per language (lexicon too)
+# Out-of-fold share of lawful rows blocked, per language (lexicon too).  English: on the
+# fixed folds and two shuffled assignments of the training split with the 253 lawful rows
+# added after the per-language model, English recall with the lexicon, their mean, 0.833
+# at 0.5 % (12 of 2,416 lawful rows blocked), 0.819 at 0.47 % (11), 0.813 at 0.45 % (10,
+# as many as before those rows), 0.806 at 0.4 % (9) and 0.790 at 0.3 % (7); before them,
+# 0.827 at 0.5 % (10 of 2,122).  As many rows over 294 more lawful ones: the rate falls
+# (0.47 -> 0.41 %) for 0.014 of recall.  docs/compliance-text.md has the table.
+FPR_TARGET = {"zh": 0.005, "en": 0.0045}
 # Lawful short Chinese rows (``model.SHORT_HAN``) blocked out of fold by the short texts'
 # thresholds: none.  On the same folds, zh recall with the lexicon 0.9708 with none and
 # with one (the 0.5 % rule), false positives 0.42 % against 0.48 %.
@@ -265,7 +273,7 @@ def thresholds_for(
         s = scores[mine]
         lawful = np.array([row.lawful for row in rows])[mine]
         lex = lexicon[mine]
-        budget = SHORT_BUDGET if group == SHORT else int(FPR_TARGET * lawful.sum())
+        budget = SHORT_BUDGET if group == SHORT else int(FPR_TARGET[group] * lawful.sum())
         limits = np.full(len(CLASSES), _shared_threshold(s, lawful, lex, budget))
         while True:
             flagged = (s >= limits).any(axis=1) | lex
@@ -574,7 +582,7 @@ def build(compare: bool) -> dict[str, Any]:
             "rows": len(data.rows),
             "fingerprint": fingerprint(data.rows),
             "english_words": data.english_words,
-            "false_positive_target": FPR_TARGET,
+            "false_positive_target": dict(FPR_TARGET),
             "short_false_positive_budget": SHORT_BUDGET,
         },
         "cross_validation": read,
