@@ -9,6 +9,10 @@
     .venv/bin/python bench/cycle_partition_bench.py run --dir /work/bench100m --partitions 20
     .venv/bin/python bench/cycle_partition_bench.py run --dir /work/bench10m --partitions 2
     .venv/bin/python bench/cycle_partition_bench.py run --dir /work/bench10m --whole
+    # the book landed already split (as a daily extract written by partition would be):
+    .venv/bin/python bench/cycle_partition_bench.py split --dir /work/bench100m --partitions 20
+    .venv/bin/python bench/cycle_partition_bench.py run --dir /work/bench100m --partitions 20 \
+        --presplit
 
 ``write`` draws the accounts as ``cycle_bench.py`` does (the synthetic installments
 of ``synthetic.py`` aged by the vectorised delinquency code, amounts fitted to
@@ -20,6 +24,9 @@ model, empty ledger), or with ``--whole`` the unpartitioned engine over the whol
 table read into memory; it prints the time, seconds per million accounts, the
 process's peak resident memory and a digest of the result (segments, arms, every
 gated action, outbox and queue row, KPI rows): equal digests mean identical results.
+``split`` writes the portfolio's partitions once, beside it (``split-<n>/``, not
+timed), as a platform whose daily extract lands partitioned by borrower would have
+it; ``run --presplit`` then runs the partitions without splitting them first.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -45,6 +53,7 @@ from tideover.batch.cycle.partitions import (
     PartitionedInputs,
     partitioned_folders,
     run_partitioned,
+    split_parquet,
 )
 from tideover.batch.cycle.stages import CycleResult
 from tideover.batch.delinquency import compute_delinquency
@@ -81,8 +90,6 @@ def replicate(source: Path, folder: Path, times: int) -> dict[str, Any]:
     """``times`` copies of a written portfolio with fresh ids (copy *c* adds c × its size to
     every account and borrower number): a large book from a smaller one in minutes, with
     the same mix of buckets, amounts and actions in every copy."""
-    import duckdb
-
     n = pq.ParquetDataset(source / "accounts").read(columns=["account_id"]).num_rows
     started = time.perf_counter()
     con = duckdb.connect()
@@ -112,7 +119,24 @@ def digest(result: CycleResult) -> str:
     return h.hexdigest()
 
 
-def run(folder: Path, partitions: int, whole: bool, memory_limit: str | None) -> dict[str, Any]:
+def presplit(folder: Path, partitions: int) -> Path:
+    return folder / f"split-{partitions}"
+
+
+def split(folder: Path, partitions: int) -> dict[str, Any]:
+    """The portfolio's accounts and buckets written once into ``partitions`` partitions."""
+    started = time.perf_counter()
+    target = presplit(folder, partitions)
+    con = duckdb.connect()
+    for name in ("accounts", "previous"):
+        split_parquet(str(folder / name / "*.parquet"), target / name, partitions, con=con)
+    con.close()
+    return {"partitions": partitions, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def run(
+    folder: Path, partitions: int, whole: bool, memory_limit: str | None, landed: bool = False
+) -> dict[str, Any]:
     compiled = load_policy(POLICY)
     config = bench_config(DEFAULT_AS_OF, PlatformSettings())
     accounts_glob = str(folder / "accounts" / "*.parquet")
@@ -126,6 +150,16 @@ def run(folder: Path, partitions: int, whole: bool, memory_limit: str | None) ->
         read = time.perf_counter() - started
         result = run_stages(compiled, None, CycleInputs(accounts, previous), config)
         report.update(mode="whole", read_seconds=round(read, 2))
+    elif landed:
+        target = presplit(folder, partitions)
+        result = run_partitioned(
+            compiled,
+            None,
+            PartitionedInputs(target / "accounts", partitions, target / "previous"),
+            config,
+            memory_limit=memory_limit,
+        )
+        report.update(mode="partitioned, landed split", partitions=partitions, split_seconds=0)
     else:
         with partitioned_folders(
             accounts_glob, partitions, previous=previous_glob, workdir=folder
@@ -167,14 +201,20 @@ def main() -> None:
     r.add_argument("--partitions", type=int, default=10)
     r.add_argument("--whole", action="store_true")
     r.add_argument("--memory-limit", default=None, help="DuckDB's per partition, e.g. 4GB")
+    r.add_argument("--presplit", action="store_true", help="run the partitions `split` wrote")
+    t = sub.add_parser("split")
+    t.add_argument("--dir", type=Path, required=True)
+    t.add_argument("--partitions", type=int, required=True)
     args = parser.parse_args()
     tempfile.tempdir = str(args.dir)
     if args.command == "write":
         report = write(args.accounts, args.dir, args.seed)
     elif args.command == "replicate":
         report = replicate(args.source, args.dir, args.times)
+    elif args.command == "split":
+        report = split(args.dir, args.partitions)
     else:
-        report = run(args.dir, args.partitions, args.whole, args.memory_limit)
+        report = run(args.dir, args.partitions, args.whole, args.memory_limit, args.presplit)
     print(json.dumps(report, indent=2))
 
 
