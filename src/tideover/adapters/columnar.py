@@ -142,12 +142,15 @@ def columnar_reader(session: Session, *, key_ranges: bool = False) -> ColumnarRe
         if backend == "postgresql":
             import adbc_driver_postgresql.dbapi as postgresql  # type: ignore[import-untyped]
 
-            connection = postgresql.connect(_libpq_uri(url))
+            reader = ColumnarReader("postgresql", postgresql.connect(_libpq_uri(url)))
             if key_ranges:
-                with contextlib.closing(connection.cursor()) as cursor:
+                try:
                     for setting in _KEY_RANGE_PLANNING:
-                        cursor.execute(setting)
-            return ColumnarReader("postgresql", connection)
+                        reader.read_sql(setting)
+                except Exception:
+                    reader.close()
+                    raise
+            return reader
     except ImportError:  # pragma: no cover - the driver is a dependency
         return None
     except Exception as exc:
