@@ -21,6 +21,7 @@ from tideover.compliance.textcheck.model import (
     SHORT,
     TextClassifier,
     default_classifier,
+    english_dominant,
     mixed,
 )
 
@@ -120,6 +121,44 @@ def test_a_chinese_text_with_english_words_is_read_by_both_models() -> None:
     words, words_origin = normalise(ENGLISH)
     assert english_only.detect(ENGLISH, words, words_origin)
     assert not chinese_only.detect(ENGLISH, words, words_origin)
+
+
+def test_an_english_text_citing_chinese_sources_is_the_english_models_alone() -> None:
+    """An English letter whose sources are named in Chinese (the CN pack's rights statement
+    in English) is mostly English: the Chinese model, which knows English only as evasions
+    inside Chinese abuse, does not read it."""
+    text = (
+        "Source: 互联网金融贷后催收业务指引（2024） 投诉与争议处理\n\nHow to complain\n"
+        "You can complain to the customer service; if you are not satisfied, call the "
+        "consumer hotline 12378."
+    )
+    norm, origin = normalise(text)
+    words = english_words(norm, origin)
+    han = sum("\u4e00" <= ch <= "\u9fff" for ch in norm)
+    assert han >= 10
+    assert mixed(words)
+    assert english_dominant(han, words)
+    arrays = _arrays()
+    both = TextClassifier(arrays, _card(zh=0.0, en=1.0))  # the Chinese model finds anything
+    (reader,) = both.readers(han, words)
+    assert reader[0] is both.models["en"]
+    assert not both.detect(text, norm, origin)
+    # pinyin is not English: a Chinese insult spelled half in pinyin stays the Chinese model's
+    pinyin, pinyin_origin = normalise("再tuo jiu fei了你，你家人单位都知道")
+    pinyin_words = english_words(pinyin, pinyin_origin)
+    assert not english_dominant(sum("\u4e00" <= ch <= "\u9fff" for ch in pinyin), pinyin_words)
+    # a card of one model for both languages reads it as before: by the Chinese thresholds
+    joint = TextClassifier(
+        {name: arrays[f"en.{name}"] for name in ARRAYS},
+        {
+            "classes": CLASSES,
+            "short_han": 12,
+            "features": FEATURES,
+            "thresholds": {g: dict.fromkeys(CLASSES, 0.5) for g in ("zh", SHORT, "en")},
+        },
+    )
+    ((_, limits),) = joint.readers(han, words)
+    assert limits is joint.models["zh"].limit_lists["zh"]
 
 
 @pytest.mark.parametrize(

@@ -44,6 +44,7 @@ from typing import Any
 import ahocorasick  # type: ignore[import-not-found,unused-ignore]
 import numpy as np
 
+from tideover.compliance.textcheck.evasions import evasions
 from tideover.compliance.textcheck.features import FeatureConfig, english_words, word_features
 
 WINDOW = 200  # normalised characters read at once
@@ -161,9 +162,9 @@ class TextClassifier:
     Each language has a model of its own (vocabulary, IDF, units, thresholds), trained on
     that language's rows alone, so the rows of one language never move the scores of the
     other.  A text with a Chinese character is read by the Chinese model; a text without
-    one by the English model; a Chinese text that also has ``MIXED_WORDS`` English words
-    or more (``mixed``) is read by both, and a category found by either is found (the higher score
-    is reported).
+    one, or one that is mostly English (``english_dominant``), by the English model; a
+    Chinese text that also has ``MIXED_WORDS`` English words or more (``mixed``) is read
+    by both, and a category found by either is found (the higher score is reported).
     """
 
     def __init__(self, arrays: dict[str, np.ndarray], card: dict[str, Any]) -> None:
@@ -205,6 +206,8 @@ class TextClassifier:
         if not han:
             return [(en, en.limit_lists["en"])]
         zh = self.models["zh"]
+        if en is not zh and english_dominant(han, words):
+            return [(en, en.limit_lists["en"])]
         chinese = (zh, zh.limit_lists[self.group(han)])
         if en is zh or not mixed(words):
             return [chinese]
@@ -311,6 +314,19 @@ def mixed(words: list[str]) -> bool:
             if count >= MIXED_WORDS:
                 return True
     return False
+
+
+def english_dominant(han: int, words: list[str]) -> bool:
+    """Whether a text with ``han`` Chinese characters is mostly English, and read by the
+    English model alone: at least ``MIXED_WORDS`` English words, and at least one for
+    every two Chinese characters (a Chinese word is one or two characters).  An English
+    word here is one of the English word list (``data/words-en.txt``), so pinyin ("tuo",
+    "jiu") does not count.  An English letter that cites its sources in Chinese is such a
+    text: the Chinese model, which has seen English only as evasions inside Chinese
+    abuse, scored its sentences as abusive."""
+    known = evasions().words
+    english = sum(1 for word in words if len(word) > 1 and word.lower() in known)
+    return english >= MIXED_WORDS and 2 * english >= han
 
 
 def long_enough(han: int, words: list[str]) -> bool:

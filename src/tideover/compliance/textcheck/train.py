@@ -48,6 +48,7 @@ from tideover.compliance.textcheck.model import (
     LANGUAGES,
     SHORT,
     SHORT_HAN,
+    english_dominant,
     long_enough,
     mixed,
 )
@@ -447,7 +448,7 @@ def readers(texts: list[Doc]) -> list[list[str]]:
         words = english_words(text, origin)
         if not long_enough(han, words):
             out.append([])
-        elif not han:
+        elif not han or english_dominant(han, words):
             out.append(["en"])
         else:
             out.append(["zh", "en"] if mixed(words) else ["zh"])
