@@ -202,28 +202,31 @@ class TextClassifier:
     def readers(self, han: int, words: list[str]) -> list[tuple[LanguageModel, list[float]]]:
         """The models that read a text with ``han`` Chinese characters and English
         ``words``, each with the thresholds it judges the text by."""
-        en = self.models["en"]
-        if not han:
-            return [(en, en.limit_lists["en"])]
-        zh = self.models["zh"]
-        if en is not zh and english_dominant(han, words):
-            return [(en, en.limit_lists["en"])]
-        chinese = (zh, zh.limit_lists[self.group(han)])
-        if en is zh or not mixed(words):
-            return [chinese]
-        return [chinese, (en, en.limit_lists["en"])]
+        if self.models["en"] is self.models["zh"]:  # one model: the thresholds tell them apart
+            read_by: tuple[str, ...] = ("zh",) if han else ("en",)
+        else:
+            read_by = languages_of(han, words)
+        return [
+            (
+                self.models[lang],
+                self.models[lang].limit_lists[self.group(han) if lang == "zh" else "en"],
+            )
+            for lang in read_by
+        ]
 
-    def model_for(self, norm: str) -> LanguageModel:
-        """The model of ``norm``'s language (Chinese for a mixed text)."""
-        return self.models["zh" if _HAN.search(norm) else "en"]
+    def model_for(self, norm: str, words: list[str]) -> LanguageModel:
+        """The model of ``norm``'s language (Chinese for a mixed text): the first of
+        ``readers``."""
+        return self.readers(len(_HAN.findall(norm)), words)[0][0]
 
     def scores(self, norm: str, origin: list[int]) -> np.ndarray:
         """Probability of each class for one normalised text, by the model of its language."""
-        return self.model_for(norm).scores(norm, origin)
+        words = english_words(norm, origin)
+        return self.model_for(norm, words).word_scores(norm, words)
 
     def feature_rows(self, norm: str, words: list[str]) -> list[int]:
         """The vocabulary rows of the text's features in the model of its language."""
-        return self.model_for(norm).feature_rows(norm, words)
+        return self.model_for(norm, words).feature_rows(norm, words)
 
     def detect(
         self, text: str, norm: str, origin: list[int], *, ignore: Collection[str] = ()
@@ -327,6 +330,15 @@ def english_dominant(han: int, words: list[str]) -> bool:
     known = evasions().words
     english = sum(1 for word in words if len(word) > 1 and word.lower() in known)
     return english >= MIXED_WORDS and 2 * english >= han
+
+
+def languages_of(han: int, words: list[str]) -> tuple[str, ...]:
+    """The languages whose models read a text with ``han`` Chinese characters and English
+    ``words`` (one model per language): English for a text without Chinese or mostly
+    English, Chinese for the others, and English too for a ``mixed`` one."""
+    if not han or english_dominant(han, words):
+        return ("en",)
+    return ("zh", "en") if mixed(words) else ("zh",)
 
 
 def long_enough(han: int, words: list[str]) -> bool:

@@ -48,9 +48,8 @@ from tideover.compliance.textcheck.model import (
     LANGUAGES,
     SHORT,
     SHORT_HAN,
-    english_dominant,
+    languages_of,
     long_enough,
-    mixed,
 )
 
 HERE = Path(__file__).parent
@@ -446,12 +445,7 @@ def readers(texts: list[Doc]) -> list[list[str]]:
     for text, origin in texts:
         han = len(_HAN.findall(text))
         words = english_words(text, origin)
-        if not long_enough(han, words):
-            out.append([])
-        elif not han or english_dominant(han, words):
-            out.append(["en"])
-        else:
-            out.append(["zh", "en"] if mixed(words) else ["zh"])
+        out.append(list(languages_of(han, words)) if long_enough(han, words) else [])
     return out
 
 
