@@ -67,7 +67,7 @@ def test_upgrade_from_empty_builds_the_orm_schema(database_url: str) -> None:
     try:
         assert current_revision(engine) is None
         migrate(engine)
-        assert current_revision(engine) == head_revision() == "0012"
+        assert current_revision(engine) == head_revision() == "0013"
         assert set(inspect(engine).get_table_names()) >= TABLES
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -89,7 +89,7 @@ def test_migrate_reruns_cleanly_and_keeps_data(database_url: str) -> None:
             )
         migrate(engine)
         migrate(engine, "head")
-        assert current_revision(engine) == "0012"
+        assert current_revision(engine) == "0013"
         with engine.connect() as connection:
             created = connection.execute(text("SELECT created_at FROM platforms")).scalar()
         assert created is not None  # the server default fills it
@@ -108,7 +108,7 @@ def test_downgrade_to_base_and_back(database_url: str) -> None:
         assert current_revision(engine) is None
         assert not TABLES & set(inspect(engine).get_table_names())
         migrate(engine)
-        assert current_revision(engine) == "0012"
+        assert current_revision(engine) == "0013"
     finally:
         engine.dispose()
 
@@ -187,7 +187,7 @@ def test_policy_tables_come_and_go_with_revision_0003(database_url: str) -> None
                 ).scalar()
             assert left == 0
         migrate(engine)
-        assert current_revision(engine) == "0012"
+        assert current_revision(engine) == "0013"
         indexes = {i["name"] for i in inspect(engine).get_indexes("policy_versions")}
         assert "ux_policy_versions_one_active" in indexes
     finally:
@@ -230,7 +230,7 @@ def test_holds_table_comes_and_goes_with_revision_0006(database_url: str) -> Non
         assert "promises_to_pay" in names
         assert "contact_holds" not in names
         migrate(engine)
-        assert current_revision(engine) == head_revision() == "0012"
+        assert current_revision(engine) == head_revision() == "0013"
         uniques = {u["name"] for u in inspect(engine).get_unique_constraints("contact_holds")}
         assert "uq_contact_holds_platform_id_source_attempt_id_kind" in uniques
     finally:
@@ -302,7 +302,7 @@ def test_simulations_table_comes_and_goes_with_revision_0010(database_url: str) 
         assert "jobs" in names
         assert "policy_simulations" not in names
         migrate(engine)
-        assert current_revision(engine) == head_revision() == "0012"
+        assert current_revision(engine) == head_revision() == "0013"
         uniques = {u["name"] for u in inspect(engine).get_unique_constraints("policy_simulations")}
         assert "uq_policy_simulations_platform_id_version" in uniques
     finally:
@@ -315,12 +315,28 @@ def _snapshot_keys(engine: Engine) -> set[str]:
     }
 
 
-def test_the_bucket_history_keeps_only_its_loan_key_from_revision_0012(database_url: str) -> None:
-    """Revision 0012 drops the history's platform key (its loan key implies it); a row of a
-    loan that does not exist is still refused, and going back restores the key."""
+_ORPHAN = text(
+    "INSERT INTO delinquency_snapshots (platform_id, loan_pk, as_of, dpd, bucket, "
+    "overdue_principal_minor, overdue_interest_minor, overdue_fees_minor, "
+    "overdue_penalty_minor, outstanding_principal_minor, currency) "
+    "VALUES (7, 99, '2026-12-01', 0, 'current', 0, 0, 0, 0, 0, 'CNY')"
+)
+
+
+def _to(engine: Engine, revision: str, *, down: bool = False) -> None:
+    config = _config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def test_the_bucket_history_drops_its_keys_in_revisions_0012_and_0013(database_url: str) -> None:
+    """Revision 0012 drops the history's platform key (its loan key implies it), 0013 its
+    loan key (the repository checks a date's loans in one join instead); going back
+    restores each, and the loan key refuses a row of no loan again."""
     engine = make_engine(database_url)
     try:
-        migrate(engine)
+        _to(engine, "0012")
         assert _snapshot_keys(engine) == {"loans"}
         with engine.begin() as connection:
             connection.execute(
@@ -329,39 +345,33 @@ def test_the_bucket_history_keeps_only_its_loan_key_from_revision_0012(database_
                     "VALUES (7, 'alpha', 'Alpha', 'CNY', '{}')"
                 )
             )
-        orphan = text(
-            "INSERT INTO delinquency_snapshots (platform_id, loan_pk, as_of, dpd, bucket, "
-            "overdue_principal_minor, overdue_interest_minor, overdue_fees_minor, "
-            "overdue_penalty_minor, outstanding_principal_minor, currency) "
-            "VALUES (7, 99, '2026-12-01', 0, 'current', 0, 0, 0, 0, 0, 'CNY')"
-        )
         with engine.begin() as connection, pytest.raises(IntegrityError):
-            connection.execute(orphan)
-        config = _config()
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0011")
+            connection.execute(_ORPHAN)
+        migrate(engine)
+        assert _snapshot_keys(engine) == set()
+        _to(engine, "0011", down=True)
         assert _snapshot_keys(engine) == {"loans", "platforms"}
         migrate(engine)
+        assert _snapshot_keys(engine) == set()
+        _to(engine, "0012", down=True)
         assert _snapshot_keys(engine) == {"loans"}
+        with engine.begin() as connection, pytest.raises(IntegrityError):
+            connection.execute(_ORPHAN)
     finally:
         engine.dispose()
 
 
-def test_revision_0012_keeps_the_bucket_history_rows_both_ways(database_url: str) -> None:
+def test_revisions_0012_and_0013_keep_the_bucket_history_rows_both_ways(database_url: str) -> None:
     """SQLite rebuilds the table to drop or add a key: every stored row comes through the
-    upgrade and the downgrade unchanged, and the history's loan key still holds after."""
+    upgrades and the downgrades unchanged, and the loan key restored holds them."""
     engine = make_engine(database_url)
-    config = _config()
     history = text(
         "SELECT platform_id, loan_pk, as_of, dpd, bucket, overdue_principal_minor, "
         "overdue_penalty_minor, outstanding_principal_minor, currency "
         "FROM delinquency_snapshots ORDER BY as_of"
     )
     try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0011")
+        _to(engine, "0011")
         with engine.begin() as connection:
             connection.execute(
                 text(
@@ -399,16 +409,18 @@ def test_revision_0012_keeps_the_bucket_history_rows_both_ways(database_url: str
             before = connection.execute(history).all()
         assert len(before) == 2
         migrate(engine)
-        assert _snapshot_keys(engine) == {"loans"}
+        assert _snapshot_keys(engine) == set()
         with engine.connect() as connection:
             assert connection.execute(history).all() == before
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0011")
+        _to(engine, "0011", down=True)
         assert _snapshot_keys(engine) == {"loans", "platforms"}
         with engine.connect() as connection:
             assert connection.execute(history).all() == before
         migrate(engine)
+        _to(engine, "0012", down=True)
+        assert _snapshot_keys(engine) == {"loans"}
+        with engine.connect() as connection:
+            assert connection.execute(history).all() == before
         with engine.begin() as connection, pytest.raises(IntegrityError):
             connection.execute(
                 text(

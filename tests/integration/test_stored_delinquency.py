@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pytest
+from sqlalchemy import text
 
 from tideover.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from tideover.demo.portfolio import DEMO_PLATFORMS
@@ -288,7 +289,27 @@ def test_a_snapshot_naming_a_wrong_loan_is_refused_whole(portfolio: UowFactory, 
     keys = table["loan_pk"].to_pylist()
     keys[-1] = max(keys) + 1000 if wrong == "no such loan" else keys[0]
     table = table.set_column(0, "loan_pk", pa.array(keys, pa.int64()))
-    with portfolio() as unit, pytest.raises(Conflict):
+    with portfolio() as unit, pytest.raises(Conflict) as refused:
         unit.delinquency(PLATFORM).replace_columns(AS_OF, table)
+    if wrong == "no such loan":
+        assert f"loan key {keys[-1]}" in str(refused.value)
     with portfolio() as unit:
         assert unit.delinquency(PLATFORM).for_date(AS_OF) == {}
+
+
+def test_the_check_of_a_dates_loans_leaves_the_planner_as_it_was(portfolio: UowFactory) -> None:
+    """On PostgreSQL the join that checks a date's loans turns nested-loop and hash joins
+    off for itself; the rest of the write's transaction plans as before."""
+    with portfolio() as unit:
+        settings = settings_of(unit, PLATFORM)
+        book = portfolio_delinquency(unit, PLATFORM, AS_OF, settings)
+    with portfolio() as unit:
+        session = unit.session
+        if session.get_bind().dialect.name != "postgresql":
+            pytest.skip("planner settings are PostgreSQL's")
+        session.execute(text("SET LOCAL enable_hashjoin = off"))
+        unit.delinquency(PLATFORM).replace_columns(AS_OF, book.snapshot())
+        found = session.execute(
+            text("SELECT current_setting('enable_nestloop'), current_setting('enable_hashjoin')")
+        ).one()
+        assert tuple(found) == ("on", "off")

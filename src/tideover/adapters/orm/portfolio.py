@@ -169,11 +169,12 @@ class DelinquencySnapshotRow(Base):
     """One loan's delinquency on one business date: the bucket history behind roll rates."""
 
     __tablename__ = "delinquency_snapshots"
-    __table_args__ = (loan_fk(), UniqueConstraint("platform_id", "as_of", "loan_pk"))
+    # No foreign key: the table is written millions of rows a day, and a key is checked
+    # row by row (migrations 0012 and 0013); ``DelinquencyRepository.replace_columns``
+    # checks a date's loans in one join instead.
+    __table_args__ = (UniqueConstraint("platform_id", "as_of", "loan_pk"),)
 
     id: Mapped[int] = big_id()
-    # No key of its own to platforms: the loan's key implies it, and the table is written
-    # millions of rows a day, each key checked row by row (migration 0012).
     platform_id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer(), "sqlite"), nullable=False
     )

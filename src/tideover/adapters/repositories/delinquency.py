@@ -28,7 +28,7 @@ from tideover.adapters.repositories._base import (
 from tideover.adapters.repositories._bulk import day_number, plain_rows
 from tideover.domain.allocation import Component
 from tideover.domain.delinquency import DelinquencyStatus
-from tideover.domain.errors import CurrencyMismatch, ValidationError
+from tideover.domain.errors import Conflict, CurrencyMismatch, ValidationError
 from tideover.domain.money import Money, currency
 from tideover.i18n import N_
 
@@ -55,6 +55,17 @@ SNAPSHOT_SCHEMA = pa.schema(
     ]
 )
 _EPOCH = date(1970, 1, 1)
+# The join methods ``_refuse_unknown_loans`` turns off, leaving PostgreSQL a merge join.
+_MERGE_ONLY = ("enable_nestloop", "enable_hashjoin")
+
+
+def _setting(name: str) -> Any:
+    return func.current_setting(name)
+
+
+def _set(name: str, value: str) -> Any:
+    """``set_config(name, value, true)``: for the rest of the transaction only."""
+    return func.set_config(name, value, True)
 
 
 class DelinquencyRepository(PlatformScoped):
@@ -85,9 +96,11 @@ class DelinquencyRepository(PlatformScoped):
         """``replace`` for a whole portfolio at once: ``as_of``'s snapshot from the columns
         of ``table`` (``SNAPSHOT_SCHEMA``: loans by key, as the cycle's bulk reads give
         them), with no object per row.  PostgreSQL takes the rows by ``COPY`` as CSV
-        written by Arrow; SQLite by one ``executemany``.  A key that names no loan of this
-        platform, or a loan twice, is a ``Conflict``: the foreign key on (platform, loan)
-        and the unique (platform, date, loan) refuse it."""
+        written by Arrow; SQLite by one ``executemany``.  A loan twice is a ``Conflict``
+        (the unique (platform, date, loan) refuses it), and so is a key that names no loan
+        of this platform: the date's rows are checked against the loans in one join once
+        written, in the same transaction (``_refuse_unknown_loans``; the table has no
+        foreign key, which would check and lock a loan per row: migration 0013)."""
         table = table.select(list(SNAPSHOT_SCHEMA.names)).cast(SNAPSHOT_SCHEMA)
         self._session.execute(
             delete(DelinquencySnapshotRow).where(
@@ -109,7 +122,48 @@ class DelinquencyRepository(PlatformScoped):
             copy_csv(self._session, DelinquencySnapshotRow.__tablename__, table)
         else:
             insert_columns(self._session, DelinquencySnapshotRow, table)
+        self._refuse_unknown_loans(as_of)
         return rows
+
+    def _refuse_unknown_loans(self, as_of: date) -> None:
+        """A ``Conflict`` if a row of ``as_of`` names no loan of this platform: one anti-join
+        of the date's rows (by the unique key, in loan order) with the loans (by their key,
+        in the same order).  PostgreSQL is told to merge the two in order: it would
+        otherwise take the date's rows, just written and not yet counted by its statistics,
+        for a few and look each loan up in turn (1.3–1.7 s a million rows against 0.4–0.6 s
+        merged).  The settings are the transaction's and are put back after."""
+        snapshot, loan = DelinquencySnapshotRow, LoanRow
+        unknown = (
+            select(snapshot.loan_pk)
+            .where(
+                snapshot.platform_id == self._platform_id,
+                snapshot.as_of == as_of,
+                ~select(loan.id)
+                .where(loan.platform_id == snapshot.platform_id, loan.id == snapshot.loan_pk)
+                .exists(),
+            )
+            .limit(1)
+        )
+        if dialect_of(self._session) == "postgresql":
+            before = self._session.execute(select(*map(_setting, _MERGE_ONLY))).one()
+            self._session.execute(select(*(_set(name, "off") for name in _MERGE_ONLY)))
+            found = self._session.scalar(unknown)
+            self._session.execute(
+                select(
+                    *(_set(name, value) for name, value in zip(_MERGE_ONLY, before, strict=True))
+                )
+            )
+        else:
+            found = self._session.scalar(unknown)
+        if found is not None:
+            raise Conflict(
+                N_(
+                    "cannot store the bucket history of %(as_of)s: a row names loan key "
+                    "%(loan_key)s, which is no loan of this platform; nothing was stored"
+                ),
+                as_of=as_of,
+                loan_key=found,
+            )
 
     def for_date(self, as_of: date) -> dict[str, DelinquencyStatus]:
         query = (
