@@ -66,7 +66,11 @@ def test_the_columns_hold_what_the_rows_hold(portfolio: UowFactory, database_url
         pytest.skip("SQLite is read as rows (test_sqlite_is_read_through_its_one_library)")
     today = day_number(AS_OF)
     with portfolio() as uow:
-        (columns,) = positions._reads(uow, PLATFORM, today, positions.LOANS_PER_PART)
+        called: list[bool] = []
+        (columns,) = positions._reads(
+            uow, PLATFORM, today, positions.LOANS_PER_PART, meanwhile=lambda: called.append(True)
+        )
+        assert called == [True]
         rows = positions._rows(uow, PLATFORM, today)
     (c_accounts, c_inst, c_paid, c_later), (r_accounts, r_inst, r_paid, r_later) = columns, rows
     assert c_later == r_later == 1  # the loan not yet disbursed
@@ -114,7 +118,15 @@ def test_the_delinquency_from_columns_is_the_delinquency_from_rows(
     assert from_columns.positions.one_by_one > 0  # both paths of the replay ran
 
 
-def _as_rows(uow: SqlAlchemyUnitOfWork, platform: str, today: int, _per_part: int) -> object:
+def _as_rows(
+    uow: SqlAlchemyUnitOfWork,
+    platform: str,
+    today: int,
+    _per_part: int,
+    *,
+    meanwhile: Callable[[], None],
+) -> object:
+    meanwhile()
     return iter([positions._rows(uow, platform, today)])
 
 

@@ -11,7 +11,7 @@ by the domain code itself, which raises its own error for data it refuses.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -182,25 +182,42 @@ def _portfolio_delinquency(
     start_of_day: bool,
     per_part: int,
 ) -> PortfolioDelinquency:
-    loans = uow.loans(platform)
     today = day_number(as_of)
-    versions = _versions(uow.schedules(platform).schedules_in_force(as_of))
-    pauses = PauseRows(*columns_of(loans.pause_rows(), 3))
+    shared = _Shared(uow, platform, as_of)
     parts: list[_Part] = []
     not_yet = 0
-    for accounts, installments, paid, not_yet_here in _reads(uow, platform, today, per_part):
+    for accounts, installments, paid, not_yet_here in _reads(
+        uow, platform, today, per_part, meanwhile=shared.read
+    ):
         not_yet += not_yet_here
         rows = PortfolioRows(
             loan_keys=accounts[0],
             currencies=accounts[5],
             installments=installments,
             payments=paid,
-            pauses=pauses,
-            versions=versions,
+            pauses=shared.pauses,
+            versions=shared.versions,
         )
         parts.append(_computed(uow, platform, as_of, settings, rows, accounts, start_of_day))
         del rows, installments, paid  # the part's rows go once it is computed
     return _joined(parts, as_of, settings, not_yet, start_of_day)
+
+
+class _Shared:
+    """What every part shares: the schedules in force and the pauses, read by ``read``
+    on the session while the first part's columns are read on connections of their own
+    (a million loans' schedule versions take about 2 s: the installments of each are
+    a JSON document)."""
+
+    def __init__(self, uow: UnitOfWork, platform: str, as_of: date) -> None:
+        self._uow, self._platform, self._as_of = uow, platform, as_of
+        self.versions: dict[int, ScheduleInForce] = {}
+        self.pauses = PauseRows((), (), ())
+
+    def read(self) -> None:
+        uow, platform = self._uow, self._platform
+        self.versions = _versions(uow.schedules(platform).schedules_in_force(self._as_of))
+        self.pauses = PauseRows(*columns_of(uow.loans(platform).pause_rows(), 3))
 
 
 def _computed(
@@ -317,16 +334,20 @@ def _openings(found: list[StartOfDay | None]) -> StartOfDay | None:
 _Read = tuple[list[Sequence[Any]], InstallmentRows, PaymentRows, int]
 
 
-def _reads(uow: UnitOfWork, platform: str, today: int, per_part: int) -> Iterator[_Read]:
+def _reads(
+    uow: UnitOfWork, platform: str, today: int, per_part: int, *, meanwhile: Callable[[], None]
+) -> Iterator[_Read]:
     """The book's reads, a part at a time: as Arrow columns (``adapters.columnar``) where
-    the database has them, else as driver tuples, whole (SQLite)."""
+    the database has them, else as driver tuples, whole (SQLite).  ``meanwhile`` is
+    called once before the first part is given, while it is read where it can be."""
     found = uow.loans(platform).key_columns()
     if found is None:
+        meanwhile()
         yield _rows(uow, platform, today)
         return
     keys = found["loan_key"].to_numpy()
     del found
-    yield from _column_parts(uow, platform, keys, today, per_part)
+    yield from _column_parts(uow, platform, keys, today, per_part, meanwhile)
 
 
 def _rows(uow: UnitOfWork, platform: str, today: int) -> _Read:
@@ -352,10 +373,16 @@ _SHARED_TEXT = frozenset({"product", "currency", "time_zone", "region_code", "st
 
 
 def _column_parts(
-    uow: UnitOfWork, platform: str, keys: NDArray[np.int64], today: int, per_part: int
+    uow: UnitOfWork,
+    platform: str,
+    keys: NDArray[np.int64],
+    today: int,
+    per_part: int,
+    meanwhile: Callable[[], None],
 ) -> Iterator[_Read]:
     """The loans' (``keys``, ascending) reads as Arrow columns, ``per_part`` loans at a
-    time, those started by ``today`` kept (and the others counted).
+    time, those started by ``today`` kept (and the others counted); ``meanwhile`` runs
+    on the calling thread while the first part is read.
 
     Each part's accounts, installments and payments are read at once, each on a connection
     of its own, and the next part's while the caller computes this one: the server's COPY
@@ -383,6 +410,7 @@ def _column_parts(
             )
 
         pending = read(*bounds[0])
+        meanwhile()
         for number in range(len(cuts)):
             every, installments, payments = (future.result() for future in pending)
             if every is None or installments is None or payments is None:
