@@ -315,6 +315,16 @@ def _snapshot_keys(engine: Engine) -> set[str]:
     }
 
 
+def _loan_key_on_delete(engine: Engine) -> str | None:
+    (key,) = (
+        key
+        for key in inspect(engine).get_foreign_keys("delinquency_snapshots")
+        if key["referred_table"] == "loans"
+    )
+    on_delete: str | None = key["options"].get("ondelete")
+    return on_delete
+
+
 _ORPHAN = text(
     "INSERT INTO delinquency_snapshots (platform_id, loan_pk, as_of, dpd, bucket, "
     "overdue_principal_minor, overdue_interest_minor, overdue_fees_minor, "
@@ -333,7 +343,8 @@ def _to(engine: Engine, revision: str, *, down: bool = False) -> None:
 def test_the_bucket_history_drops_its_keys_in_revisions_0012_and_0013(database_url: str) -> None:
     """Revision 0012 drops the history's platform key (its loan key implies it), 0013 its
     loan key (the repository checks a date's loans in one join instead); going back
-    restores each, and the loan key refuses a row of no loan again."""
+    deletes the history of loans that are gone and restores each key, which refuses a row
+    of no loan again."""
     engine = make_engine(database_url)
     try:
         _to(engine, "0012")
@@ -349,12 +360,21 @@ def test_the_bucket_history_drops_its_keys_in_revisions_0012_and_0013(database_u
             connection.execute(_ORPHAN)
         migrate(engine)
         assert _snapshot_keys(engine) == set()
+        with engine.begin() as connection:  # the database no longer refuses it
+            connection.execute(_ORPHAN)
+        # the downgrade deletes the history of loans that are gone, as the key's CASCADE
+        # would have, then puts the key back
         _to(engine, "0011", down=True)
         assert _snapshot_keys(engine) == {"loans", "platforms"}
+        assert _loan_key_on_delete(engine) == "CASCADE"
+        with engine.connect() as connection:
+            count = "SELECT count(*) FROM delinquency_snapshots"
+            assert connection.execute(text(count)).scalar() == 0
         migrate(engine)
         assert _snapshot_keys(engine) == set()
         _to(engine, "0012", down=True)
         assert _snapshot_keys(engine) == {"loans"}
+        assert _loan_key_on_delete(engine) == "CASCADE"
         with engine.begin() as connection, pytest.raises(IntegrityError):
             connection.execute(_ORPHAN)
     finally:

@@ -100,7 +100,9 @@ class DelinquencyRepository(PlatformScoped):
         (the unique (platform, date, loan) refuses it), and so is a key that names no loan
         of this platform: the date's rows are checked against the loans in one join once
         written, in the same transaction (``_refuse_unknown_loans``; the table has no
-        foreign key, which would check and lock a loan per row: migration 0013)."""
+        foreign key, which would check and lock a loan per row: migration 0013).  After a
+        ``Conflict`` the rows written are still in the transaction: it must be rolled
+        back, as the unit of work does when the error leaves it."""
         table = table.select(list(SNAPSHOT_SCHEMA.names)).cast(SNAPSHOT_SCHEMA)
         self._session.execute(
             delete(DelinquencySnapshotRow).where(

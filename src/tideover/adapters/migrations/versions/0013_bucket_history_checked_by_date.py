@@ -2,7 +2,7 @@
 
 Revision ID: 0013
 Revises: 0012
-Create Date: 2026-12-10
+Create Date: 2026-12-07
 
 ``delinquency_snapshots`` gets one row per loan per business date: ten million
 rows a run at a large lender.  Its foreign key to ``loans`` was checked by
@@ -13,10 +13,11 @@ the daily cycle's write stage (bench/RESULTS.md).  The key is dropped; the
 repository that writes a date (``DelinquencyRepository.replace_columns``) checks
 the date's rows against the platform's loans in one join in the same
 transaction and refuses the whole date if one names no loan, which is what the
-key refused.  Tideover never deletes a loan (its payments, relief plans, schedule
-versions, promises to pay and callbacks keep it by ``RESTRICT``), so the
-row locks guarded nothing, and the ``CASCADE`` that deleted a loan's history with
-it is not needed.
+key refused.  No code path deletes a loan (and one with payments, relief plans,
+schedule versions, promises to pay or callbacks cannot be deleted: ``RESTRICT``),
+so the row locks guarded nothing; a loan deleted by hand now leaves its history
+behind, which the downgrade deletes, as the key's ``CASCADE`` would have, before it
+puts the key back.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute(
+        f"DELETE FROM {TABLE} WHERE NOT EXISTS (SELECT 1 FROM loans l WHERE "
+        f"l.platform_id = {TABLE}.platform_id AND l.id = {TABLE}.loan_pk)"
+    )
     with op.batch_alter_table(TABLE) as batch:
         batch.create_foreign_key(
             KEY, "loans", ["platform_id", "loan_pk"], ["platform_id", "id"], ondelete="CASCADE"
