@@ -206,8 +206,8 @@ def _portfolio_delinquency(
 class _Shared:
     """What every part shares: the schedules in force and the pauses, read by ``read``
     on the session while the first part's columns are read on connections of their own
-    (a million loans' schedule versions take about 2 s: the installments of each are
-    a JSON document)."""
+    (a million loans' schedule versions took 1.3–1.5 s alone on the benchmark book: the
+    installments of each are a JSON document)."""
 
     def __init__(self, uow: UnitOfWork, platform: str, as_of: date) -> None:
         self._uow, self._platform, self._as_of = uow, platform, as_of
