@@ -62,6 +62,14 @@ def _config() -> Config:
     return config
 
 
+def _to(engine: Engine, revision: str, *, down: bool = False) -> None:
+    """Migrates ``engine`` up (or ``down``) to ``revision``."""
+    config = _config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
 def test_upgrade_from_empty_builds_the_orm_schema(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
@@ -101,10 +109,7 @@ def test_downgrade_to_base_and_back(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
         migrate(engine)
-        config = _config()
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "base")
+        _to(engine, "base", down=True)
         assert current_revision(engine) is None
         assert not TABLES & set(inspect(engine).get_table_names())
         migrate(engine)
@@ -167,10 +172,7 @@ def test_policy_tables_come_and_go_with_revision_0003(database_url: str) -> None
     engine = make_engine(database_url)
     try:
         migrate(engine)
-        config = _config()
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0002")
+        _to(engine, "0002", down=True)
         assert current_revision(engine) == "0002"
         names = set(inspect(engine).get_table_names())
         assert "audit_records" in names
@@ -201,10 +203,7 @@ def test_cycle_tables_come_and_go_with_revision_0004(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
         migrate(engine)
-        config = _config()
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0003")
+        _to(engine, "0003", down=True)
         assert current_revision(engine) == "0003"
         names = set(inspect(engine).get_table_names())
         assert "policy_versions" in names
@@ -221,10 +220,7 @@ def test_holds_table_comes_and_goes_with_revision_0006(database_url: str) -> Non
     engine = make_engine(database_url)
     try:
         migrate(engine)
-        config = _config()
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0005")
+        _to(engine, "0005", down=True)
         assert current_revision(engine) == "0005"
         names = set(inspect(engine).get_table_names())
         assert "promises_to_pay" in names
@@ -241,10 +237,7 @@ def test_governance_tables_come_and_go_with_revision_0008(database_url: str) -> 
     engine = make_engine(database_url)
     try:
         migrate(engine)
-        config = _config()
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0007")
+        _to(engine, "0007", down=True)
         names = set(inspect(engine).get_table_names())
         assert not {"users", "pii_keys", "cycle_rollbacks"} & names
         migrate(engine)
@@ -293,10 +286,7 @@ def test_simulations_table_comes_and_goes_with_revision_0010(database_url: str) 
     engine = make_engine(database_url)
     try:
         migrate(engine)
-        config = _config()
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0009")
+        _to(engine, "0009", down=True)
         assert current_revision(engine) == "0009"
         names = set(inspect(engine).get_table_names())
         assert "jobs" in names
@@ -331,13 +321,6 @@ _ORPHAN = text(
     "overdue_penalty_minor, outstanding_principal_minor, currency) "
     "VALUES (7, 99, '2026-12-01', 0, 'current', 0, 0, 0, 0, 0, 'CNY')"
 )
-
-
-def _to(engine: Engine, revision: str, *, down: bool = False) -> None:
-    config = _config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
 
 
 def test_the_bucket_history_drops_its_keys_in_revisions_0012_and_0013(database_url: str) -> None:

@@ -59,10 +59,6 @@ _EPOCH = date(1970, 1, 1)
 _MERGE_ONLY = ("enable_nestloop", "enable_hashjoin")
 
 
-def _setting(name: str) -> Any:
-    return func.current_setting(name)
-
-
 def _set(name: str, value: str) -> Any:
     """``set_config(name, value, true)``: for the rest of the transaction only."""
     return func.set_config(name, value, True)
@@ -147,7 +143,7 @@ class DelinquencyRepository(PlatformScoped):
             .limit(1)
         )
         if dialect_of(self._session) == "postgresql":
-            before = self._session.execute(select(*map(_setting, _MERGE_ONLY))).one()
+            before = self._session.execute(select(*map(func.current_setting, _MERGE_ONLY))).one()
             self._session.execute(select(*(_set(name, "off") for name in _MERGE_ONLY)))
             found = self._session.scalar(unknown)
             self._session.execute(
