@@ -51,3 +51,28 @@ def test_a_greedy_step_lowers_one_english_unit_no_further_than_the_floor() -> No
         # a step lowers the threat unit to the abusive row only above the floor
         assert (chosen["threat"] <= score) is caught
         assert chosen["threat"] >= floor
+
+
+def test_a_floor_and_a_budget_can_be_given_for_one_choice() -> None:
+    scores, rows = _book(0.6)
+    groups = np.array(["en"] * len(rows))
+    lexicon = np.zeros(len(rows), dtype=bool)
+    threat = "threat"
+    # no floor: a step reaches the abusive row at 0.6
+    low = train.thresholds_for(scores, rows, lexicon, groups, floor={"en": 0.2})["en"]
+    assert low[threat] <= 0.6
+    # no budget: the lawful row at 0.97 may not be blocked, so every unit stays above it
+    none = train.thresholds_for(scores, rows, lexicon, groups, target={"en": 0.0})["en"]
+    assert min(none.values()) > 0.97
+
+
+def test_a_row_and_its_variants_fall_in_the_batch_it_was_written_in() -> None:
+    from dataclasses import replace
+
+    from tideover.compliance.textcheck.batches import batch_of
+
+    written = [_row(n, None) for n in (1, 50, 51, 100, 101)]
+    assert [batch_of(r, 50) for r in written] == ["en:0", "en:0", "en:1", "en:1", "en:2"]
+    variant = replace(_row(4130, "threat"), id="en-tr-4130-leet", variant="leet")
+    variant = replace(variant, source="en-tr-0051")
+    assert batch_of(variant, 50) == "en:1"

@@ -209,13 +209,20 @@ def _probabilities(model: Any, x: Any) -> np.ndarray:
 
 
 def out_of_fold(
-    kind: str, texts: list[Doc], y: np.ndarray, groups: list[str], settings: Settings
+    kind: str,
+    texts: list[Doc],
+    y: np.ndarray,
+    groups: list[str],
+    settings: Settings,
+    seed: int | None = None,
 ) -> np.ndarray:
-    """Scores of every row by a model that did not see its group."""
+    """Scores of every row by a model that did not see its group (five folds: the fixed
+    assignment, or with ``seed`` a shuffled one)."""
     from sklearn.model_selection import GroupKFold
 
+    folds = GroupKFold(n_splits=5, shuffle=seed is not None, random_state=seed)
     scores = np.zeros(y.shape, dtype=float)
-    for fit, held in GroupKFold(n_splits=5).split(texts, y, groups):
+    for fit, held in folds.split(texts, y, groups):
         vectoriser = _vectoriser([texts[i] for i in fit], settings)
         x_fit = vectoriser.transform([texts[i] for i in fit])
         if kind == "gradient-boosting":
@@ -261,21 +268,28 @@ def unread(texts: list[Doc]) -> np.ndarray:
 
 
 def thresholds_for(
-    scores: np.ndarray, rows: list[Row], lexicon: np.ndarray, groups: np.ndarray
+    scores: np.ndarray,
+    rows: list[Row],
+    lexicon: np.ndarray,
+    groups: np.ndarray,
+    target: dict[str, float] | None = None,
+    floor: dict[str, float] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Per group (``GROUPS``), thresholds that catch the most abusive rows within the
-    false-positive budget.
+    false-positive budget (``target``, a share per language; ``FPR_TARGET`` by default).
 
     On out-of-fold scores, in two steps.  First one threshold for every unit: the lowest
     at which the lexicon and the model together block no more than ``FPR_TARGET`` of the
     lawful rows (``SHORT_BUDGET`` rows of the short Chinese ones).  Then, from there,
     greedily: repeatedly lower the one unit's threshold that catches the next abusive
     row(s) for the fewest new false positives, while the budget holds, and no unit below
-    its language's ``STEP_FLOOR``.  Started from
+    its language's ``floor`` (``STEP_FLOOR`` by default).  Started from
     silent units instead, the greedy steps stop early (each looks one row ahead, and one
     lawful row can bar a unit's way), catching fewer rows with nine thresholds fitted to
     the folds than the one shared threshold does.
     """
+    target = FPR_TARGET if target is None else target
+    floor = STEP_FLOOR if floor is None else floor
     chosen: dict[str, dict[str, float]] = {}
     for group in GROUPS:
         mine = groups == group
@@ -284,7 +298,7 @@ def thresholds_for(
         s = scores[mine]
         lawful = np.array([row.lawful for row in rows])[mine]
         lex = lexicon[mine]
-        budget = SHORT_BUDGET if group == SHORT else int(FPR_TARGET[group] * lawful.sum())
+        budget = SHORT_BUDGET if group == SHORT else int(target[group] * lawful.sum())
         limits = np.full(len(CLASSES), _shared_threshold(s, lawful, lex, budget))
         while True:
             flagged = (s >= limits).any(axis=1) | lex
@@ -295,7 +309,7 @@ def thresholds_for(
                 below = waiting[waiting < limits[k]]
                 if not below.size:
                     continue
-                step = max(float(below.max()), STEP_FLOOR[group])
+                step = max(float(below.max()), floor[group])
                 trial = limits.copy()
                 trial[k] = step
                 hit = (s >= trial).any(axis=1) | lex
@@ -309,9 +323,16 @@ def thresholds_for(
             if best is None:
                 break
             limits[best[1]] = best[2]
-        # rounded up, so a rounded threshold never blocks a row the exact one let through
-        chosen[group] = {c: math.ceil(float(limits[k]) * 1e4) / 1e4 for k, c in enumerate(CLASSES)}
+        chosen[group] = {c: _rounded_up(float(limits[k])) for k, c in enumerate(CLASSES)}
     return chosen
+
+
+def _rounded_up(limit: float) -> float:
+    """``limit`` to four decimals, never below it, so that a rounded threshold never blocks
+    a row the exact one let through (``ceil`` alone may land on a score just below the
+    limit: 0.97 for a limit one step above 0.97)."""
+    rounded = math.ceil(limit * 1e4) / 1e4
+    return rounded if rounded >= limit else (math.ceil(limit * 1e4) + 1) / 1e4
 
 
 def _shared_threshold(s: np.ndarray, lawful: np.ndarray, lex: np.ndarray, budget: int) -> float:

@@ -1,0 +1,143 @@
+"""How the thresholds hold on texts of kinds the model has not seen.
+
+    python -m tideover.compliance.textcheck.batches [--lang en] [--block 50] [--seeds ...]
+
+The build's folds (``train.out_of_fold``) keep a row with its variants, but spread the rows
+written together over every fold, so a held fold's lawful rows are of kinds the model has
+seen.  The held-out split was written apart, and there lawful texts score higher.  Here
+the rows are grouped by the batch they were written in as well (blocks of ``--block``
+consecutive base ids, a variant with its row), and the thresholds are judged as the
+held-out split judges them: for each batch fold, thresholds are chosen on the *other*
+folds' rows only and applied to the held fold's scores, which come from a model that saw
+none of its batches.  Each way of choosing thresholds (``METHODS``) is judged so:
+
+- ``row``: on the build's out-of-fold scores, as ``train.build`` does;
+- ``batch``: on the batch folds' out-of-fold scores.
+
+For each fold assignment (the fixed one and shuffled ones, ``--seeds``) it prints, per
+method, the abusive rows blocked (recall, the lexicon included), the lawful rows blocked
+and the share of the weakest categories' rows blocked.  Reads the training split only and
+writes no model (the English word list is rewritten from it, as the build does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tideover.compliance.textcheck import train
+from tideover.compliance.textcheck.corpus import LEARNED, Row
+
+METHODS = ("row", "batch")
+WATCHED = ("threat", "false_legal", "impersonation", "pressure_borrow_sell")
+
+
+def batch_of(row: Row, block: int) -> str:
+    """The writing batch of a row: ``block`` consecutive base ids (``en-tr-0001`` …)."""
+    base = row.source or row.id
+    number = int(base.rsplit("-", 1)[1])
+    return f"{row.lang}:{(number - 1) // block}"
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """One method's figures over every held batch fold."""
+
+    recall: float
+    lawful_blocked: int
+    lawful: int
+    categories: dict[str, float]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "recall_with_lexicon": round(self.recall, 4),
+            "lawful_blocked": self.lawful_blocked,
+            "false_positive_rate": round(self.lawful_blocked / self.lawful, 4),
+            "blocked": {c: round(v, 4) for c, v in self.categories.items()},
+        }
+
+
+def judge(
+    data: train.Training,
+    lang: str,
+    block: int,
+    seed: int | None,
+    settings: train.Settings | None = None,
+    target: dict[str, float] | None = None,
+    floor: dict[str, float] | None = None,
+) -> dict[str, Judged]:
+    """Each method's figures on one fold assignment (see the module's text)."""
+    from sklearn.model_selection import GroupKFold
+
+    settings = settings or train.SETTINGS[lang]
+    mine = np.flatnonzero(data.langs == lang)
+    rows = [data.rows[i] for i in mine]
+    texts = [data.texts[i] for i in mine]
+    y, lexicon, groups = data.y[mine], data.lexicon[mine], data.groups[mine]
+    batches = [batch_of(row, block) for row in rows]
+    scores = {
+        "row": train.out_of_fold("logistic", texts, y, train._groups(rows), settings, seed),
+        "batch": train.out_of_fold("logistic", texts, y, batches, settings, seed),
+    }
+    for s in scores.values():
+        s[data.silent[mine]] = 0.0  # the classifier does not read them at run time
+    folds = GroupKFold(n_splits=5, shuffle=seed is not None, random_state=seed)
+    blocked = {method: np.zeros(len(rows), dtype=bool) for method in METHODS}
+    for fit, held in folds.split(texts, y, batches):
+        fit_rows = [rows[i] for i in fit]
+        for method in METHODS:
+            cut = train.thresholds_for(
+                scores[method][fit], fit_rows, lexicon[fit], groups[fit], target, floor
+            )
+            found = train.predictions(scores["batch"][held], cut, groups[held]).any(axis=1)
+            blocked[method][held] = found | lexicon[held]
+    lawful = np.array([row.lawful for row in rows])
+    out: dict[str, Judged] = {}
+    for method, hit in blocked.items():
+        categories = {
+            c: float(hit[y[:, LEARNED.index(c)] == 1].mean())
+            for c in WATCHED
+            if (y[:, LEARNED.index(c)] == 1).any()
+        }
+        out[method] = Judged(
+            float(hit[~lawful].mean()), int(hit[lawful].sum()), int(lawful.sum()), categories
+        )
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lang", default="en", choices=("zh", "en"))
+    parser.add_argument("--block", type=int, default=50, help="ids per writing batch")
+    parser.add_argument(
+        "--seeds",
+        nargs="*",
+        default=["fixed", "1", "2"],
+        help="fold assignments: 'fixed' or a shuffling seed",
+    )
+    args = parser.parse_args(argv)
+    data = train.read_training()
+    results: dict[str, dict[str, Any]] = {}
+    for name in args.seeds:
+        seed = None if name == "fixed" else int(name)
+        judged = judge(data, args.lang, args.block, seed)
+        results[name] = {method: j.as_dict() for method, j in judged.items()}
+        print(name, json.dumps(results[name]), file=sys.stderr)
+    means = {
+        method: {
+            key: round(float(np.mean([results[n][method][key] for n in results])), 4)
+            for key in ("recall_with_lexicon", "lawful_blocked", "false_positive_rate")
+        }
+        for method in METHODS
+    }
+    print(json.dumps({"assignments": results, "mean": means}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
