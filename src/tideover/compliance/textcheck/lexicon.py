@@ -25,7 +25,8 @@ from tideover.compliance.textcheck.quotes import plain_chinese, reported_spans
 # about a clause; English words are longer than Chinese characters.
 _CJK_REACH, _LATIN_REACH = 8, 24
 _AFTER_GAP = 3  # a negation right after a match: "公安机关不会……", "courts never ……"
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
+# (the full stop of an initial, "J. Kay", ends no sentence)
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]|(?<!\b[A-Z])\.(?=\s|$)")
 _NOT_A = re.compile(r"(not an?|isn't an?|不是|并非)\s*$", re.IGNORECASE)
 # A rule that lists what its subject must not do ("Staff must not: threaten …; claim to be
 # …; ask for …") reaches past the semicolons of its list, never past the end of a sentence.
@@ -38,6 +39,40 @@ _RULE_LIST = re.compile(
     re.IGNORECASE,
 )
 _RULE_LIST_END = re.compile(r"[。！？!?\n]|\.(?=\s|$)")
+# An English heading over a list of what must not be said or done ("Red lines for all
+# agents: …; …", "Things you must never say to a customer:", "Prohibited practices: (1) …")
+# or over a quiz's choices ("Which of these breaks the rules? (a) … (b) …"): its items
+# are what the rule names or the question offers, never the sender's own words.  A rule's
+# heading ends in a colon and reaches past semicolons; a quiz's ends in a colon or a
+# question mark and reaches only items it marks.  Both reach past the end of a marked
+# item ("(a)", "b)", "1.", "-", "•") as far as a line or a sentence with no item mark.
+_BANNED_KIND = (
+    r"(?:practices|conduct|phrases|statements|words|wording|language|topics|things|acts"
+    r"|behaviou?rs?|on (?:every|all|any) calls?|for (?:all |every )?(?:agents|staff|collectors))"
+)
+_RULE_HEADING = re.compile(
+    rf"(?P<rule>\b(?:red lines?\b[^.!?:;\n]{{0,40}}|(?:prohibited|forbidden|banned|not allowed"
+    rf"|not permitted) {_BANNED_KIND}[^.!?:;\n]{{0,40}}|(?:things|what|words|phrases) "
+    r"(?:you|agents|staff|we|collectors) (?:must|should|may) (?:not|never) [^.!?:;\n]{0,40}"
+    r"|(?:(?:must|should|may) (?:not|never)|never|do not|don['’]t) "
+    r"(?:say|tell|imply|suggest|threaten|mention)"
+    r"(?: (?:to )?(?:a|the|any) (?:customers?|borrowers?|clients?|debtors?))?\s*):)"
+    r"|(?P<quiz>\b(?:which (?:of (?:these|the following)|one)|true or false|spot the|quiz"
+    r"|question \d+)[^.!?:;\n]{0,80}[:?])",
+    re.IGNORECASE,
+)
+_ITEM_MARK = re.compile(r"\s*(?:\(?[a-z0-9]\)|\d{1,2}\.(?!\d)|[-•*–])\s", re.IGNORECASE)
+# A staff notice's own label at the start of a line ("Staff room poster:", "Poster for the
+# collections floor:") names what the text is: that noun is no threat to put one up.
+_WORKPLACE = (
+    r"(?:staff|team|office|wall|break|room|call|centre|center|training|collections|floor"
+    r"|compliance|kitchen|canteen|agents?|collectors?|notice|board)"
+)
+_LABEL = re.compile(
+    rf"^[ \t]*(?:{_WORKPLACE}[ -]){{0,3}}(posters?|flyers?)"
+    rf"(?: (?:for|in|on) (?:the|our|all) (?:[a-z-]+ ){{0,2}}{_WORKPLACE}s?)?:",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 Normaliser = Callable[[str], tuple[str, list[int]]]
 Quotes = tuple[str, list[tuple[int, int]]]  # plain_chinese(text), its reported_spans
@@ -93,10 +128,7 @@ class Lexicon:
 
         for name, spec in categories.items():
             self._before[name] = _Cues(_negations(spec, key))
-            self._after[name] = _Cues(
-                (cue, len(cue) + _AFTER_GAP)
-                for cue in (key(n) for n in spec.get("negated_after", []))
-            )
+            self._after[name] = _Cues(_negations_after(spec, key))
             for term in spec.get("terms", []):
                 normal = key(term)
                 if not normal:
@@ -139,12 +171,14 @@ class Lexicon:
             first, last = origin[start], origin[end]
             if not _on_word_boundaries(text, first, last, latin):
                 continue
-            if self._negated(category, norm, start, end + 1):
+            if self._negated(category, norm, start, end + 1, _Crossing(text, origin, first)):
                 continue
             if context is None:
                 context = _Context(text, quotes)
             if context.quoted(first, last):
                 continue  # the borrower's own words quoted back
+            if context.label(first, last):
+                continue  # "Staff room poster: …" names the text itself
             if category in self._sentence_negated and (
                 context.cue_before(self._sentence_cues, first)
                 or context.cue_after(self._sentence_after, last)
@@ -178,9 +212,27 @@ class Lexicon:
                 # "claim. The court"
                 yield category, hit.start(), hit.end() - 1, (is_word_char(hit.group()[0]), False)
 
-    def _negated(self, category: str, norm: str, start: int, end: int) -> bool:
+    def _negated(
+        self, category: str, norm: str, start: int, end: int, crossing: _Crossing | None = None
+    ) -> bool:
         """A warning such as "切勿向个人账户转账" is not a request to pay one."""
-        return self._before[category].before(norm, start) or self._after[category].after(norm, end)
+        return self._before[category].before(norm, start, crossing) or self._after[category].after(
+            norm, end
+        )
+
+
+class _Crossing:
+    """Whether an English cue ending at a normalised index lies in an earlier sentence than
+    the match at ``first``: in "Don't pay in the app. Buy gift cards" the "don't" does not
+    deny the gift cards.  A Chinese cue is read as before: its gap scopes a clause."""
+
+    def __init__(self, text: str, origin: list[int], first: int) -> None:
+        self.text, self.origin, self.first = text, origin, first
+
+    def __call__(self, cue: str, last: int) -> bool:
+        if not cue.isascii():
+            return False
+        return _SENTENCE_END.search(self.text, self.origin[last] + 1, self.first) is not None
 
 
 class _Cues:
@@ -202,15 +254,19 @@ class _Cues:
         if len(self._automaton):
             self._automaton.make_automaton()
 
-    def before(self, norm: str, start: int) -> bool:
-        """A cue within its reach before ``start``."""
+    def before(
+        self, norm: str, start: int, crossing: Callable[[str, int], bool] | None = None
+    ) -> bool:
+        """A cue within its reach before ``start`` (and, with ``crossing``, in its sentence)."""
         if self._every:
             return True
         if not len(self._automaton):
             return False
         lo = max(0, start - self._furthest)
         for last, (length, far) in self._automaton.iter(norm, lo, start):
-            if last - length + 1 >= start - far:
+            if last - length + 1 >= start - far and not (
+                crossing is not None and crossing(norm[last - length + 1 : last + 1], last)
+            ):
                 return True
         return False
 
@@ -261,7 +317,33 @@ class _Context:
         for rule in _RULE_LIST.finditer(self.text, line, first):
             if _RULE_LIST_END.search(self.text, rule.end(), first) is None:
                 return True
+        return self._listed_under_heading(first)
+
+    def _listed_under_heading(self, first: int) -> bool:
+        """``first`` stands under a rule's or a quiz's heading (``_RULE_HEADING``)."""
+        paragraph = self.text.rfind("\n\n", 0, first)
+        lo = paragraph + 2 if paragraph >= 0 else 0
+        for heading in _RULE_HEADING.finditer(self.text, lo, first):
+            at, marked = heading.end(), False
+            while True:
+                mark = _ITEM_MARK.match(self.text, at, first)
+                if mark is not None:
+                    at, marked = mark.end(), True
+                elif marked or heading.group("quiz"):
+                    break  # a line or sentence with no mark: the list has ended
+                end = _RULE_LIST_END.search(self.text, at, first)
+                if end is None:
+                    return True
+                if not marked:
+                    break
+                at = end.end()
         return False
+
+    def label(self, first: int, last: int) -> bool:
+        """The match is the noun of a document's own label (``_LABEL``)."""
+        line = self.text.rfind("\n", 0, first) + 1
+        found = _LABEL.match(self.text, line)
+        return found is not None and found.start(1) == first and found.end(1) == last + 1
 
     def cue_after(self, cues: re.Pattern[str] | None, last: int, extra: int = 0) -> bool:
         """A cue after ``last`` in its sentence (and the ``extra`` sentences after it)."""
@@ -295,6 +377,22 @@ def _on_word_boundaries(text: str, first: int, last: int, latin: tuple[bool, boo
     if latin[0] and first > 0 and is_word_char(text[first - 1]):
         return False  # "sue" inside "issue"
     return not (latin[1] and last + 1 < len(text) and is_word_char(text[last + 1]))
+
+
+def _negations_after(
+    spec: dict[str, Any], key: Callable[[object], str]
+) -> Iterable[tuple[str, int]]:
+    """(normalised cue, reach) for every negation after a match of a category: a plain
+    cue starts within ``_AFTER_GAP`` characters of its end, a group ``{terms, gap}``
+    within its own gap."""
+    for entry in spec.get("negated_after", []):
+        if isinstance(entry, dict):
+            for term in entry["terms"]:
+                cue = key(term)
+                yield cue, len(cue) + int(entry.get("gap", _AFTER_GAP))
+        else:
+            cue = key(entry)
+            yield cue, len(cue) + _AFTER_GAP
 
 
 def _negations(spec: dict[str, Any], key: Callable[[object], str]) -> Iterable[tuple[str, int]]:

@@ -11,8 +11,10 @@ in its sentence says it is banned or a scammer's ("“……”等说法一律�
 一律禁止使用", "“……” is banned"), or when it stands directly next to such a quotation
 ("“留案底”“影响子女考公”") or further along a list of them ('never say "…", "…" or "…"',
 a quiz's '(a) "…" (b) "…"').  A script's customer line ('Customer: "Will I go to jail?"')
-is reported speech too.  Only paired marks count;
-straight single quotes never do (they are apostrophes in English).
+is reported speech too.  Only paired marks count.  A straight single quote opens a
+quotation only at the start of a word (after a space, a bracket, a dash or a colon) and
+closes one only at the end of a word (before a space, punctuation or the end), so the
+apostrophes of "don't" and "the customer's" are never quotation marks.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ import opencc  # type: ignore[import-not-found,unused-ignore]
 
 # opening mark -> closing mark
 _PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’", '"': '"', "《": "》"}
-_OPENING = re.compile('[“「『‘"《]')
+_OPENING = re.compile("""[“「『‘"《]|(?:^|(?<=[\\s(\\[{:—–-]))'(?=[A-Za-z0-9])""")
+# a straight single quote that closes a quotation: at the end of a word
+_SINGLE_CLOSE = re.compile(r"(?<=[^\s'])'(?![A-Za-z0-9])")
 # Verbs of saying: they must stand right before the quotation.
 _SAYING = re.compile(
     r"(说|称|讲|写道|写到|问|骂|原话|类似|诸如|例如|比如|像|出现|建议|said|says|say|saying|told|wrote|asked|"
@@ -41,7 +45,13 @@ _SAYING = re.compile(
 _REPORTING = re.compile(
     r"(反映|投诉|提到|声称|自称|所谓|让您|要求您|叫您|you told us|you said|you mentioned|"
     r"you wrote|you reported|complaint|reported|claimed|claiming|alleged|so-called|regarding|"
-    r"threat to|threatened to|威胁要|扬言|"
+    r"threat to|threatened to|威胁要|扬言|(?:were|was|been|being) told|"
+    # messages of a kind described by what they are headed or signed with, and a caller's
+    # name for himself ("letters headed '…'", "voicemails from a '…'", "introduced himself
+    # as '…'"); in the plural only: "an email titled '…'" may be the sender's own
+    r"(?:letters|texts|e-?mails|messages|calls|voicemails|notices) "
+    r"(?:headed|signed|titled|entitled|reading|(?:that|which) (?:read|say)|from(?: an?| the)?)|"
+    r"(?:introduc(?:ed|ing)|describ(?:ed|ing)|call(?:ed|ing)) (?:himself|herself|themselves)|"
     # a question, an exercise or a review quoting what was said
     r"关于|考试题|哪句话|扣分项|training exercise|case study|quiz|"
     r"(?:called|told) (?:a|the) (?:customer|borrower|client)|"
@@ -119,7 +129,11 @@ def reported_spans(text: str) -> list[tuple[int, int]]:
         if opening is None:
             return sorted(spans)
         start = opening.start()
-        close = text.find(_PAIRS[opening.group()], start + 1, start + 1 + _LONGEST)
+        if opening.group() == "'":
+            closing = _SINGLE_CLOSE.search(text, start + 2, start + 1 + _LONGEST)
+            close = closing.start() if closing else -1
+        else:
+            close = text.find(_PAIRS[opening.group()], start + 1, start + 1 + _LONGEST)
         if close < 0:
             at = start + 1
             continue
