@@ -69,7 +69,7 @@ def test_a_floor_and_a_budget_can_be_given_for_one_choice() -> None:
 def test_a_row_and_its_variants_fall_in_the_batch_it_was_written_in() -> None:
     from dataclasses import replace
 
-    from tideover.compliance.textcheck.batches import batch_of
+    from tideover.compliance.textcheck.corpus import batch_of
 
     written = [_row(n, None) for n in (1, 50, 51, 100, 101)]
     assert [batch_of(r, 50) for r in written] == ["en:0", "en:0", "en:1", "en:1", "en:2"]

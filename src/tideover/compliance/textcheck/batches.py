@@ -31,17 +31,10 @@ from typing import Any
 import numpy as np
 
 from tideover.compliance.textcheck import train
-from tideover.compliance.textcheck.corpus import LEARNED, Row
+from tideover.compliance.textcheck.corpus import LEARNED, batch_of
 
 METHODS = ("row", "batch")
 WATCHED = ("threat", "false_legal", "impersonation", "pressure_borrow_sell")
-
-
-def batch_of(row: Row, block: int) -> str:
-    """The writing batch of a row: ``block`` consecutive base ids (``en-tr-0001`` …)."""
-    base = row.source or row.id
-    number = int(base.rsplit("-", 1)[1])
-    return f"{row.lang}:{(number - 1) // block}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -118,6 +118,14 @@ def read_rows(lines: Iterator[str], where: str) -> list[Row]:
     return [parse_row(line, f"{where} line {n}") for n, line in enumerate(lines, 1) if line.strip()]
 
 
+def batch_of(row: Row, block: int) -> str:
+    """The writing batch of a row: ``block`` consecutive base ids (``en-tr-0001`` …), a
+    variant with the row it was made from."""
+    base = row.source or row.id
+    number = int(base.rsplit("-", 1)[1])
+    return f"{row.lang}:{(number - 1) // block}"
+
+
 def load_corpus(split: str | None = None, lang: str | None = None) -> list[Row]:
     """The shipped corpus rows, by file order, optionally of one split and language."""
     rows: list[Row] = []

@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from tideover.compliance.textcheck.corpus import LEARNED, Row, load_corpus
+from tideover.compliance.textcheck.corpus import LEARNED, Row, batch_of, load_corpus
 from tideover.compliance.textcheck.features import FeatureConfig, english_words, features
 from tideover.compliance.textcheck.model import (
     _HAN,
@@ -105,6 +105,10 @@ class Settings:
     # inverse document frequency: with the joint model of 2026-12-07, on the same folds,
     # English recall with the lexicon 0.734 at 1, 0.769 at 3, 0.774 at 6 and 0.758 at 10
     frame_weight: float
+    # Thresholds chosen on folds that keep a row with its variants (0), or whole writing
+    # batches of this many ids (``corpus.batch_of``), whose lawful rows are then of kinds
+    # the fold's model has not seen, as the held-out split's are
+    threshold_batch: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -112,6 +116,7 @@ class Settings:
             "min_df": self.min_df,
             "english_word_weight": self.word_weight,
             "english_frame_weight": self.frame_weight,
+            "threshold_batch": self.threshold_batch,
         }
 
 
@@ -175,7 +180,10 @@ def _vectoriser(texts: list[Doc], settings: Settings) -> Any:
     return vectoriser
 
 
-def _groups(rows: list[Row]) -> list[str]:
+def _groups(rows: list[Row], block: int = 0) -> list[str]:
+    """Cross-validation groups: a row with its variants, or (``block``) its writing batch."""
+    if block:
+        return [batch_of(row, block) for row in rows]
     return [row.source or row.id for row in rows]
 
 
@@ -520,7 +528,8 @@ def cross_validate(
     mine = np.flatnonzero(data.langs == lang)
     rows = [data.rows[i] for i in mine]
     texts = [data.texts[i] for i in mine]
-    oof = out_of_fold(kind, texts, data.y[mine], _groups(rows), settings)
+    groups = _groups(rows, settings.threshold_batch)
+    oof = out_of_fold(kind, texts, data.y[mine], groups, settings)
     oof[data.silent[mine]] = 0.0  # the classifier does not read them at run time
     cut = thresholds_for(oof, rows, data.lexicon[mine], data.groups[mine])
     predicted = predictions(oof, cut, data.groups[mine])
