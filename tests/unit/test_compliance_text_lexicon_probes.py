@@ -15,10 +15,24 @@ rules, as a measure on texts they were not fitted to: the lexicon blocked 17 of 
 before the rules and 7 on first reading after them; two of those seven remain (``UNREAD``).
 ``UNREAD`` are the lawful probes no general rule reads yet, each with the reason.
 
+``GIVEN``, ``FRESH_A`` and ``FRESH_B`` name their recipient (a third party is blocked by
+disclosure too): ``GIVEN`` are six lawful rows the training split left out because the lexicon
+alone blocked them (a sheriff's powers explained, a record denied, a letter to a deceased
+borrower's personal representatives, a deputy's order acknowledged, a letter the person may
+show their landlord); ``FRESH_A`` (60) were written before the lexicon read them, and it
+blocked 9; ``FRESH_B`` (40) were written after the rules for those (docs/compliance-text.md,
+*Normalisation*: an officer's powers said of the office, a court-appointed deputy, a record
+denied, the person's own choice to show or tell, a message to a representative), before the
+lexicon read them: it blocked 5 on first reading, and none after the rules were widened to
+their classes.  All 106 are training rows since (``en-tr-4521`` to ``en-tr-4626``).
+
 Beside them, abusive texts with the same words (a real threat of arrest, a real
 impersonation, a real demand for gift cards), some shaped like the lawful ones' forms (a
 list under a heading that bans nothing, a negation of a way out, a colon before the
-threat): each stays blocked with its category.
+threat), and the words of ``GIVEN`` and ``FRESH`` used abusively (the sender announcing itself
+as the sheriff, "your deputy sheriff", "we'll tell your landlord", the loan told to a
+neighbour, an executor told to pay; ``ABUSIVE_TO_THIRD_PARTIES``): each stays blocked with its
+category.
 """
 
 from __future__ import annotations
@@ -596,6 +610,791 @@ UNREAD = [
     ),
 ]
 
+# (recipient, text): lawful texts written for the corpus that r5's lexicon alone blocked
+GIVEN = [
+    (
+        "debtor",
+        (
+            "In most states only a sheriff or marshal can carry out a court judgment, and only "
+            "after a court has entered one. A debt collector can't send a sheriff to you, and "
+            "we have not asked any court for a judgment on your account."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "In Ireland a sheriff only acts on an execution order issued by a court after a "
+            "judgment. We haven't been to court, so there's no order and no sheriff involved. "
+            "If that ever changes, you'd receive court papers first."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Your account will appear on your credit file for six years from the date of "
+            "default. It doesn't appear on any criminal or police record, and an employer can "
+            "only run a credit check on you with your consent."
+        ),
+    ),
+    (
+        "third_party",
+        (
+            "To the personal representatives of the late Mr Colm Byrne: please accept our "
+            "condolences. Family members are not responsible for Mr Byrne's loan unless they "
+            "signed as guarantor. We will wait until the estate is being administered before we "
+            "write again."
+        ),
+    ),
+    (
+        "third_party",
+        (
+            "Thank you for sending the court order appointing you as Mr Hughes's deputy. We've "
+            "updated our records, and from now on our letters for him will be addressed to you."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Yes, now that the loan is paid off we'll send a letter confirming it's settled. "
+            "You can show it to your landlord or mortgage broker if they ask."
+        ),
+    ),
+]
+
+# (recipient, text): written before the lexicon read them; r5 blocked 9 of these 60
+FRESH_A = [
+    (
+        "debtor",
+        (
+            "Hi Sarah, this is Dana from Brookline Recovery. We received your payment of $120 "
+            "today. Your balance is now $1,480. We won't contact your employer or anyone else "
+            "about this account."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "We are required by law to tell you that this is a communication from a debt "
+            "collector. We have not filed a lawsuit against you, and no court date has been "
+            "set."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Your account with Harbour Credit is in arrears of £240. If we cannot agree a plan, "
+            "we may apply to the county court for a judgment. Before doing so we will send you "
+            "a Letter Before Claim and give you 30 days to reply."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Bailiffs, also called enforcement agents, can only be used after a court judgment "
+            "and a warrant. We have not taken any court action on your account."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Thanks for your call this morning. As discussed, your landlord is not someone we "
+            "will ever contact. Your arrangement of €50 a month starts on 1 March."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "A judgment creditor can ask a court for a wage garnishment order, but only after a "
+            "lawsuit is won. No lawsuit has been filed on this account and we are not seeking "
+            "one at this time."
+        ),
+    ),
+    (
+        "third_party",
+        (
+            "Dear Ms Patel, thank you for letting us know that you hold a lasting power of "
+            "attorney for your father. Please send us a certified copy and we will be able to "
+            "discuss his account with you."
+        ),
+    ),
+    (
+        "third_party",
+        (
+            "To the executor of the estate of Mrs Joan Fairley: we were sorry to hear of Mrs "
+            "Fairley's death. Her credit card balance of £1,320 may be paid from the estate. "
+            "Family members do not have to pay it from their own money."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Your credit report will show this account as settled once the final payment "
+            "clears. Paying it won't remove the earlier late payments, but it will stop further "
+            "negative entries."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Call note 14/02: Customer asked whether we would report to the police. Advised "
+            "that unpaid debt is a civil matter and not a crime, and that nobody will be "
+            "arrested over it. Customer agreed to pay $40 on Fridays."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "You told us you lost your job last month. We've paused collection for 60 days. If "
+            "you'd like someone to help, the Money Advice Service or a family member can speak "
+            "to us with your permission."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Hi Tom, just a reminder your payment of $75 is due tomorrow. If you want your wife "
+            "to be able to call us about the account, you can add her as an authorised contact "
+            "on our website."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "The Central Bank of Ireland's Consumer Protection Code limits how often we can "
+            "contact you. We will not call you more than three times a week, and never before "
+            "9am or after 9pm."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "We will not contact your employer, neighbours or relatives about this debt. We "
+            "only discuss your account with you or someone you have authorised in writing."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Your county court judgment (CCJ) was registered on 3 May. If you pay the full "
+            "amount within one month of the judgment, you can ask the court to remove it from "
+            "the register."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "You asked what happens if you don't pay. We may report the account to the credit "
+            "reference agencies and could, in time, consider court action. We will always write "
+            "to you before taking any step."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Thank you for sending the letter from your solicitor. From now on we'll send all "
+            "correspondence about your account to them, as you asked."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Under the FDCPA, you have the right to dispute this debt within 30 days of "
+            "receiving this notice. If you do, we will stop collection until we send you "
+            "verification."
+        ),
+    ),
+    (
+        "third_party",
+        (
+            "Dear Mr Okafor, as the court-appointed conservator for Ms Adeyemi you may manage "
+            "her accounts. We've attached a statement of her balance, as you requested."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Hi Aisling, we got your message about the eviction notice from your landlord. "
+            "We're sorry you're going through this. We've put your account on hold for 90 days "
+            "so you can focus on your housing."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "A police officer cannot arrest you for owing money on a credit card. If anyone "
+            "tells you otherwise, that is a scam, and you can report it to the FTC."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "If you'd like to tell your family about the arrangement, that's entirely up to "
+            "you. We won't discuss it with them unless you ask us to."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "This letter confirms that account 55210 has been paid in full. You may keep it for "
+            "your records or show it to a lender, landlord or employer if they ask."
+        ),
+    ),
+    (
+        "third_party",
+        (
+            "Dear Ms Reilly, thank you for sending a copy of the grant of probate. As executor "
+            "you can write to us at the address below. We won't ask relatives to pay Mr "
+            "Reilly's debts."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Only a court can order your wages to be attached. We cannot contact your employer "
+            "to take money from your pay, and we have no such order."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Reminder from Lakeside Finance: your instalment of £60 is due on the 28th. If "
+            "you're struggling, StepChange or Citizens Advice can give you free advice."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "We noticed your address changed. If you've moved in with family, please update "
+            "your details so our letters reach you and not someone else."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Call note: Spoke with customer. She said her brother would help with the payments. "
+            "Explained we can only discuss the account with her unless she gives written "
+            "consent for her brother."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Unpaid debts are a civil matter. They don't give you a criminal record and won't "
+            "show up on a background check by the Garda."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "The sheriff's office in your county handles court-ordered evictions and levies. We "
+            "have no involvement with them and have not started any court case against you."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Your payment plan is now set up. We will not report the account as delinquent "
+            "while you keep to the plan, and we won't contact any third parties."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "If you are a servicemember on active duty, the Servicemembers Civil Relief Act may "
+            "give you extra protections. Please tell us if this applies to you."
+        ),
+    ),
+    (
+        "third_party",
+        (
+            "Hello, you called about your mother's account. We're sorry, but we can't discuss "
+            "it without her permission. If you hold a power of attorney, you can send it to us "
+            "and we'll add you."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "The Financial Ombudsman Service can look at your complaint if you're unhappy with "
+            "our response. You have six months from our final response letter to refer it to "
+            "them."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "We understand the account was opened in your name by someone else. If you have "
+            "reported this identity theft to the police, please send us the crime reference "
+            "number and we'll pause collection."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Hi Jake, your account is now with our legal team for review. This doesn't mean a "
+            "lawsuit has been filed. A lawyer will write to you before any court action, and "
+            "you'll have time to respond."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "We are writing to let you know we've sold your account to Castle Debt Ltd. They "
+            "will write to you within 14 days. Your balance and terms haven't changed."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "We won't visit your home or your workplace. All contact will be by letter, phone "
+            "or email, at times that suit you."
+        ),
+    ),
+    (
+        "third_party",
+        (
+            "Dear Mr Walsh, we have received the letter from the Office of the Wards of Court "
+            "confirming you are the committee for your sister. We will now send her statements "
+            "to you."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Your employer won't be told about this debt. If a court ever granted an attachment "
+            "of earnings order, you would have been told about the hearing and could attend."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "The debt on this account is more than six years old and may be statute-barred. We "
+            "can't take you to court for it, but you can still choose to pay if you want to."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Thanks for your email. You asked us to stop calling your work number. We've "
+            "removed it from our records and will only call your mobile from now on."
+        ),
+    ),
+    (
+        "third_party",
+        (
+            "Dear Mr and Mrs Doyle, we are sorry for your loss. Your son's account was in his "
+            "sole name and you are not responsible for paying it. We have closed the account "
+            "and will take no further action."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "If you've been declared bankrupt, please tell us your trustee's details. We'll "
+            "stop contacting you about this debt and deal with the trustee instead."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Marshals and sheriffs enforce judgments. We are a collection agency and cannot use "
+            "them unless a court has ruled against you, which it hasn't."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "We can provide a letter showing your payment history if your housing association "
+            "or landlord needs it for your tenancy application."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Please don't ignore court papers if you ever receive them. You can ask the court "
+            "for time to pay, and free legal aid may be available."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Call note: Customer disputed the debt, saying it belongs to her ex-husband. "
+            "Advised we will investigate and send the signed agreement. Collection paused "
+            "meanwhile."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "This is a reminder that your Debt Relief Order application is being considered by "
+            "the Official Receiver. While it is pending, we will not pursue payment."
+        ),
+    ),
+    (
+        "third_party",
+        (
+            "Dear Sir or Madam, we understand you are the personal representative for the "
+            "estate of the late Ms Grace Tan. Please let us know when the estate has been "
+            "valued so we can discuss her outstanding loan."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Hi Maria, we've recorded that you're caring for your elderly parents and can only "
+            "pay a small amount. £10 a month is fine. We'll review it in six months."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Nobody from our company will ever ask you to pay by gift cards or wire to a police "
+            "department. If someone does, hang up and call us on the number on your statement."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "We have added a note to your file so that our letters don't go to your old address "
+            "where your former partner lives."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "You can ask the Insolvency Service of Ireland about a Personal Insolvency "
+            "Arrangement. A Personal Insolvency Practitioner can deal with us on your behalf."
+        ),
+    ),
+    (
+        "third_party",
+        (
+            "Dear Mr Khan, as attorney under the enduring power of attorney registered for Mrs "
+            "Khan, you may deal with her account. Our records now list you as her "
+            "representative."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "We checked with the court and there are no judgments registered against you for "
+            "this account. We can confirm this in writing if your mortgage lender needs it."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Your account was reported to Experian in error. We have asked them to correct it, "
+            "and you should see the update on your credit file within 30 days."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "In Scotland, sheriff officers can only act once a court decree has been granted. "
+            "We haven't raised any court action, so no sheriff officer will be visiting you."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "We will not tell your family, friends or employer that you owe money. The only "
+            "people who see your account are our staff and the original creditor."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Thanks for letting us know you're a tenant in social housing. Our arrangement "
+            "won't affect your tenancy and we won't contact your council."
+        ),
+    ),
+]
+
+# (recipient, text): written after FRESH_A's rules, before the lexicon read them; 5 of
+# these 40 were blocked on first reading (8 on r5)
+FRESH_B = [
+    (
+        "debtor",
+        (
+            "Hi Paul, thanks for the payment. Just so you know, a county court claim can only "
+            "be issued by a court after we apply, and we haven't applied. We'd much rather keep "
+            "the plan going."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Under Irish law, a debt collector may not pretend to be a solicitor, a garda or a "
+            "sheriff. We are Eastgate Collections, a licensed credit servicing firm."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Sheriffs in New Jersey serve writs of execution only after a judgment. There is no "
+            "judgment on your account, and we're happy to work out a plan instead."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Your file shows no court action. If you're applying for a flat, your landlord may "
+            "run a credit check, but we won't be involved in that."
+        ),
+    ),
+    (
+        "third_party",
+        (
+            "Dear Mrs Delaney, thank you for confirming you are the administrator of your late "
+            "husband's estate. The balance on his card was €860. Nothing is owed by you "
+            "personally."
+        ),
+    ),
+    (
+        "third_party",
+        (
+            "To the executors of the estate of the late Mr Peter Shaw: we hold an unsecured "
+            "loan of £4,100 in Mr Shaw's name. Please contact us once probate has been granted."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "A criminal record cannot result from an unpaid phone bill. It is a civil debt, and "
+            "the worst outcome is a county court judgment."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Your account has no police involvement and never will. Missing payments only "
+            "affects your credit file."
+        ),
+    ),
+    (
+        "third_party",
+        (
+            "Dear Mr Lynch, we have registered you as deputy for Mrs Ann Lynch following the "
+            "Court of Protection order you sent. Her next statement will come to you."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "If you want your daughter to speak to us for you, you can tell her the account "
+            "number and we'll ask you to confirm on the phone once."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Thanks for your email, Ciara. You're welcome to share this letter with your "
+            "landlord or housing officer if it helps your application."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Call note: Customer worried the bailiffs would come. Explained we have not "
+            "instructed any enforcement agents and there is no warrant. Agreed £25 a month."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "A marshal or constable can only levy on property with a court-issued execution. We "
+            "have not sued you and there is no execution."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "You mentioned your employer offers hardship loans. Please don't feel you need to "
+            "borrow to pay us; we can lower your instalment instead."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "This email confirms your debt has been written off. There is nothing further to "
+            "pay and nothing will be passed to any court, agency or authority."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Police do not get involved in unpaid credit cards. If someone calls saying they "
+            "are an officer about your account, it isn't us."
+        ),
+    ),
+    (
+        "third_party",
+        (
+            "Dear Ms Carter, we've received the durable power of attorney naming you as agent "
+            "for Mr Ellis. We can now discuss his account and payment options with you."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Hi, you asked whether your landlord would be told about the arrears. He won't. We "
+            "only ever contact you."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Court fees are added only if a court orders them. At present there is no court "
+            "case, so no fees have been added."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "We can send a balance letter to your solicitor, accountant or family member if you "
+            "give us their details and your written consent."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Thank you for telling us about your husband's illness. We've put a 60-day hold on "
+            "the account. You don't need to tell us any more than you're comfortable with."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "No record of this debt is shared with the Garda, the courts or your employer. It "
+            "is held by us and reported to the Central Credit Register only."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Enforcement officers at the High Court act only on a writ issued after judgment. "
+            "We have not started proceedings, so none can be issued."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Letter before action: we intend to issue a claim in the county court if we do not "
+            "hear from you within 30 days. You can reply using the form enclosed, and you may "
+            "want to get free debt advice."
+        ),
+    ),
+    (
+        "third_party",
+        (
+            "Dear Mr Burke, as personal representative of the late Mrs Noreen Burke, you may "
+            "wish to know her account balance is €1,215. We will not pursue family members for "
+            "it."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Hi Lucy, your landlord won't hear from us. We never contact landlords, employers "
+            "or neighbours."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "If you prefer, you can let your partner handle the calls. Just send us a signed "
+            "note saying so."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Your payslip shows an attachment of earnings from another creditor. We will take "
+            "that into account and set a lower monthly amount."
+        ),
+    ),
+    (
+        "debtor",
+        "We've checked: there's no CCJ, no bankruptcy and no criminal case linked to this account.",
+    ),
+    (
+        "debtor",
+        (
+            "The county sheriff handles foreclosure sales, not credit card debt. We're a "
+            "collection agency and have nothing to do with the sheriff."
+        ),
+    ),
+    (
+        "third_party",
+        (
+            "Hello Mr Grant, as Mrs Grant's attorney under the lasting power of attorney, you "
+            "can set up a payment plan for her account online."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Tenants sometimes ask if their landlord can find out about a debt. Only if you "
+            "tell them or a court judgment is registered, and neither has happened."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "We are not the police and we cannot arrest anyone. We are a debt collector trying "
+            "to agree a payment with you."
+        ),
+    ),
+    (
+        "third_party",
+        (
+            "Dear Sir, thank you for letting us know you are the guardian of Ms Rosa Diaz. We "
+            "have noted her account and will direct all correspondence to you."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "Reminder: your €40 payment is due Friday. If your employer pays late this month, "
+            "just reply and we'll move the date."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "A judge decides whether a judgment is entered, not us. We'd need to file a case, "
+            "serve you and win it first, and we have no plans to do that."
+        ),
+    ),
+    (
+        "debtor",
+        (
+            "This account is not being reported to any criminal database. The only record is on "
+            "your credit file."
+        ),
+    ),
+    (
+        "third_party",
+        (
+            "To the family of the late Mr Owen Price: we are sorry for your loss. Please pass "
+            "this letter to whoever is dealing with his estate; nobody else needs to pay "
+            "anything."
+        ),
+    ),
+    (
+        "debtor",
+        "If it helps, you can show this statement to your debt adviser, your bank or your family.",
+    ),
+    (
+        "debtor",
+        (
+            "We understand your brother has been helping you. Any money he sends is a gift to "
+            "you; he is not liable for the debt and we won't contact him."
+        ),
+    ),
+]
+
 ABUSIVE = [
     (
         "You will be arrested on Friday if we don't receive the full balance.",
@@ -833,6 +1632,99 @@ ABUSIVE = [
         "Which do you prefer? (a) pay today (b) go to jail.",
         "false_legal",
     ),
+    # the words of GIVEN and FRESH_A/B, used abusively
+    (
+        "This is the sheriff's office. Pay the balance today or we will come for your car.",
+        "impersonation",
+    ),
+    (
+        "Deputy Hughes here from the county sheriff. The warrant is ready unless you pay by noon.",
+        "impersonation",
+    ),
+    (
+        "The sheriff will be at your door on Friday to take your furniture. Pay now to stop it.",
+        "impersonation",
+    ),
+    (
+        "Only the sheriff can help you now, and he is on his way to your house.",
+        "impersonation",
+    ),
+    (
+        "The bailiffs need your new address confirmed before they come round tomorrow.",
+        "impersonation",
+    ),
+    (
+        "Your deputy sheriff has been assigned to your case and will call at your home this week.",
+        "impersonation",
+    ),
+    (
+        "We have instructed the sheriff to seize your goods. Pay now.",
+        "impersonation",
+    ),
+    (
+        "Sheriff officers acting for us will attend your address on Monday.",
+        "impersonation",
+    ),
+    (
+        "We'll tell your landlord you don't pay your bills.",
+        "notify_contacts",
+    ),
+    (
+        "You can tell your landlord we'll be calling him about your debt tomorrow.",
+        "notify_contacts",
+    ),
+    (
+        "Pay today or we contact your employer and your family.",
+        "notify_contacts",
+    ),
+    (
+        "A criminal record is waiting for you if you don't pay.",
+        "false_legal",
+    ),
+    (
+        "Don't think you'll avoid a criminal record by ignoring us.",
+        "false_legal",
+    ),
+    (
+        "You won't get away without a police record if you keep this up.",
+        "false_legal",
+    ),
+    (
+        "Unpaid debt is a crime and you will have a criminal record.",
+        "false_legal",
+    ),
+    (
+        "Your landlord won't be happy when we call him about your arrears.",
+        "notify_contacts",
+    ),
+    (
+        "We have nothing to do with your excuses. The sheriff is coming on Friday.",
+        "impersonation",
+    ),
+    (
+        "Officer Daly, sheriff's department. You must pay the full balance today.",
+        "impersonation",
+    ),
+    (
+        "By Christmas you will have a criminal record and no job.",
+        "false_legal",
+    ),
+    (
+        "You could tell your boss yourself before we do.",
+        "notify_contacts",
+    ),
+    (
+        "This is Deputy Walsh. Your deputy sheriff has a warrant with your name on it.",
+        "impersonation",
+    ),
+    (
+        "We are the bailiffs acting for the court. Open the door when we arrive.",
+        "impersonation",
+    ),
+    (
+        "If you want to keep your job, pay now, or your employer will hear everything.",
+        "notify_contacts",
+    ),
 ]
 
 # abusive texts the lexicon alone does not find (as before these probes were written)
@@ -848,6 +1740,43 @@ ABUSIVE_UNREAD = [
     (
         "That doesn't mean we won't have you arrested.",
         '"won\'t" right before the match cancels it',
+    ),
+    (
+        "Bailiffs can only be stopped by paying the full amount today.",
+        '"can only" after the match reads as what the office may do (as on r5)',
+    ),
+    (
+        "If you don't pay, your landlord will hear about it from us.",
+        '"pay" right before "your landlord" reads as paying the landlord (as on r5)',
+    ),
+]
+
+# abusive texts to a third party with the words of GIVEN's and FRESH's letters to
+# representatives: each stays blocked with its category
+ABUSIVE_TO_THIRD_PARTIES = [
+    (
+        "Hi, is this Colm's brother? Tell him his loan is three months overdue and we are waiting.",
+        "disclosure",
+    ),
+    (
+        "As his executor you must pay his debt from your own pocket today.",
+        "payment_demand",
+    ),
+    (
+        "Dear neighbour, Mr Byrne at number 12 owes us £2,400 and refuses to pay.",
+        "disclosure",
+    ),
+    (
+        "Dear Mr Byrne's landlord, he owes us £2,400 and is three months behind with his loan.",
+        "disclosure",
+    ),
+    (
+        "You are the guardian of his children, so tell him his loan is overdue.",
+        "disclosure",
+    ),
+    (
+        "As the deputy manager of his company, you should know he owes us 2,000 dollars.",
+        "disclosure",
     ),
 ]
 
@@ -899,3 +1828,31 @@ def test_abusive_probes_the_lexicon_alone_misses(
     lexicon: MessageChecker, text: str, reason: str
 ) -> None:
     assert not blocking(lexicon, text), reason  # when one is found, move it to ABUSIVE
+
+
+def blocking_for(lexicon: MessageChecker, target: str, text: str) -> set[str]:
+    return set(lexicon.verdict(text).categories & BLOCKING[target])
+
+
+@pytest.mark.parametrize(
+    ("target", "text"),
+    GIVEN + FRESH_A + FRESH_B,
+    ids=[f"given-{n}" for n in range(len(GIVEN))]
+    + [f"fresh-a-{n}" for n in range(len(FRESH_A))]
+    + [f"fresh-b-{n}" for n in range(len(FRESH_B))],
+)
+def test_a_lawful_probe_to_its_recipient_is_not_blocked(
+    lexicon: MessageChecker, target: str, text: str
+) -> None:
+    assert blocking_for(lexicon, target, text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    ABUSIVE_TO_THIRD_PARTIES,
+    ids=[f"abusive-third-party-{n}" for n in range(len(ABUSIVE_TO_THIRD_PARTIES))],
+)
+def test_an_abusive_probe_to_a_third_party_is_blocked_with_its_category(
+    lexicon: MessageChecker, text: str, category: str
+) -> None:
+    assert category in blocking_for(lexicon, "third_party", text)

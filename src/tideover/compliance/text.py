@@ -120,6 +120,7 @@ class MessageChecker:
             sentence_negations_after=lexicon.get("sentence_negations_after", ()),
             warning_cues=lexicon.get("warning_cues", ()),
             dissuasions=lexicon.get("dissuasions", ()),
+            representatives=lexicon.get("representatives", ()),
         )
         self.classifier = classifier
         # the model's units with no category of the lexicon (``abusive``): never reported

@@ -108,7 +108,19 @@ class Lexicon:
         sentence_negations_after: Sequence[str] = (),
         warning_cues: Sequence[str] = (),
         dissuasions: Sequence[str] = (),
+        representatives: Sequence[str] = (),
     ) -> None:
+        self._representatives = _alternation((), representatives)
+        self._to_representative = {
+            n for n, spec in categories.items() if spec.get("representative_exempt")
+        }
+        # a reading of the match's sentence that makes it no finding of its category: a
+        # hit of one of these patterns that covers the match ("only a sheriff can …")
+        self._contexts = {
+            n: _alternation((), spec["contexts"])
+            for n, spec in categories.items()
+            if spec.get("contexts")
+        }
         self._sentence_cues = _alternation(sentence_negations, sentence_patterns)
         self._sentence_after = _alternation(sentence_negations_after)
         self._dissuasions = _alternation((), dissuasions)
@@ -167,6 +179,7 @@ class Lexicon:
         has them already (otherwise they are found when a hit needs them)."""
         found: dict[tuple[str, int], int] = {}
         context: _Context | None = None
+        represented: bool | None = None
         for category, start, end, latin in self._raw(norm):
             first, last = origin[start], origin[end]
             if not _on_word_boundaries(text, first, last, latin):
@@ -188,6 +201,13 @@ class Lexicon:
                 continue  # "scammers pose as the police ……"
             if category in self._dissuaded and context.cue_after(self._dissuasions, last, extra=1):
                 continue  # "… sell your home. Please don't."
+            if context.covered(self._contexts.get(category), first, last):
+                continue  # "only a sheriff can …", "no criminal record", "you can show it to …"
+            if category in self._to_representative:
+                if represented is None:
+                    represented = bool(self._representatives and self._representatives.search(text))
+                if represented:
+                    continue  # written to the estate's executor, the person's attorney or deputy
             key = (category, first)
             found[key] = max(found.get(key, 0), last + 1)
         return sorted(
@@ -338,6 +358,16 @@ class _Context:
                     break
                 at = end.end()
         return False
+
+    def covered(self, patterns: re.Pattern[str] | None, first: int, last: int) -> bool:
+        """A hit of ``patterns`` in the match's sentence spans the whole match."""
+        if patterns is None:
+            return False
+        start, end = self._sentence(first)
+        return any(
+            hit.start() <= first and last < hit.end()
+            for hit in patterns.finditer(self.text, start, max(end, last + 1))
+        )
 
     def label(self, first: int, last: int) -> bool:
         """The match is the noun of a document's own label (``_LABEL``)."""
