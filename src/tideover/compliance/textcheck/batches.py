@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from tideover.compliance.textcheck import train
-from tideover.compliance.textcheck.corpus import LEARNED, batch_of
+from tideover.compliance.textcheck.corpus import LEARNED
 
 METHODS = ("row", "batch")
 WATCHED = ("threat", "false_legal", "impersonation", "pressure_borrow_sell")
@@ -60,11 +60,12 @@ def judge(
     lang: str,
     block: int,
     seed: int | None,
+    choices: dict[str, tuple[float, float]],
     settings: train.Settings | None = None,
-    target: dict[str, float] | None = None,
-    floor: dict[str, float] | None = None,
 ) -> dict[str, Judged]:
-    """Each method's figures on one fold assignment (see the module's text)."""
+    """Figures on one fold assignment (see the module's text) of each method with each
+    choice of ``choices``: a name for a language's budget (share of lawful rows) and floor
+    of the greedy steps.  Keys are ``<method> <name>``."""
     from sklearn.model_selection import GroupKFold
 
     settings = settings or train.SETTINGS[lang]
@@ -72,7 +73,7 @@ def judge(
     rows = [data.rows[i] for i in mine]
     texts = [data.texts[i] for i in mine]
     y, lexicon, groups = data.y[mine], data.lexicon[mine], data.groups[mine]
-    batches = [batch_of(row, block) for row in rows]
+    batches = train._groups(rows, block)
     scores = {
         "row": train.out_of_fold("logistic", texts, y, train._groups(rows), settings, seed),
         "batch": train.out_of_fold("logistic", texts, y, batches, settings, seed),
@@ -80,24 +81,31 @@ def judge(
     for s in scores.values():
         s[data.silent[mine]] = 0.0  # the classifier does not read them at run time
     folds = GroupKFold(n_splits=5, shuffle=seed is not None, random_state=seed)
-    blocked = {method: np.zeros(len(rows), dtype=bool) for method in METHODS}
+    keys = [(method, name) for method in METHODS for name in choices]
+    blocked = {key: np.zeros(len(rows), dtype=bool) for key in keys}
     for fit, held in folds.split(texts, y, batches):
         fit_rows = [rows[i] for i in fit]
-        for method in METHODS:
+        for method, name in keys:
+            budget, floor = choices[name]
             cut = train.thresholds_for(
-                scores[method][fit], fit_rows, lexicon[fit], groups[fit], target, floor
+                scores[method][fit],
+                fit_rows,
+                lexicon[fit],
+                groups[fit],
+                train.FPR_TARGET | {lang: budget},
+                train.STEP_FLOOR | {lang: floor},
             )
             found = train.predictions(scores["batch"][held], cut, groups[held]).any(axis=1)
-            blocked[method][held] = found | lexicon[held]
+            blocked[method, name][held] = found | lexicon[held]
     lawful = np.array([row.lawful for row in rows])
     out: dict[str, Judged] = {}
-    for method, hit in blocked.items():
+    for (method, name), hit in blocked.items():
         categories = {
             c: float(hit[y[:, LEARNED.index(c)] == 1].mean())
             for c in WATCHED
             if (y[:, LEARNED.index(c)] == 1).any()
         }
-        out[method] = Judged(
+        out[f"{method} {name}"] = Judged(
             float(hit[~lawful].mean()), int(hit[lawful].sum()), int(lawful.sum()), categories
         )
     return out
@@ -113,20 +121,31 @@ def main(argv: list[str] | None = None) -> int:
         default=["fixed", "1", "2"],
         help="fold assignments: 'fixed' or a shuffling seed",
     )
+    parser.add_argument(
+        "--choices",
+        nargs="*",
+        default=[],
+        metavar="BUDGET:FLOOR",
+        help="budgets and floors to judge (default: the build's)",
+    )
     args = parser.parse_args(argv)
+    lang = args.lang
+    choices = {c: (float(c.split(":")[0]), float(c.split(":")[1])) for c in args.choices} or {
+        "build": (train.FPR_TARGET[lang], train.STEP_FLOOR[lang])
+    }
     data = train.read_training()
     results: dict[str, dict[str, Any]] = {}
     for name in args.seeds:
         seed = None if name == "fixed" else int(name)
-        judged = judge(data, args.lang, args.block, seed)
-        results[name] = {method: j.as_dict() for method, j in judged.items()}
+        judged = judge(data, lang, args.block, seed, choices)
+        results[name] = {key: j.as_dict() for key, j in judged.items()}
         print(name, json.dumps(results[name]), file=sys.stderr)
     means = {
-        method: {
-            key: round(float(np.mean([results[n][method][key] for n in results])), 4)
-            for key in ("recall_with_lexicon", "lawful_blocked", "false_positive_rate")
+        key: {
+            figure: round(float(np.mean([results[n][key][figure] for n in results])), 4)
+            for figure in ("recall_with_lexicon", "lawful_blocked", "false_positive_rate")
         }
-        for method in METHODS
+        for key in results[args.seeds[0]]
     }
     print(json.dumps({"assignments": results, "mean": means}, indent=2))
     return 0
