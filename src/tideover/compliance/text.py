@@ -12,8 +12,12 @@ then read by two detectors:
 
 The verdict names each category found, the detector, a score (1.0 for a lexicon
 match, the model's probability otherwise) and a span; a category the lexicon found is
-not repeated by the classifier.  Text in a script the checker cannot read, and text
-beyond ``MAX_CHECKED`` characters, is reported as unchecked — never passed silently.
+not repeated by the classifier.  Where the model confirms lexicon matches (a setting of
+its card, per language) and reads no abuse in a text at all, the text's lexicon matches
+of the model's categories (all but disclosure) are set aside — shown in the verdict, not
+found — as risky words used lawfully.  Text
+in a script the checker cannot read, and text beyond ``MAX_CHECKED`` characters, is
+reported as unchecked — never passed silently.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import Any
 import yaml
 
 from tideover.compliance.textcheck.lexicon import Lexicon, Quotes, quotations
-from tideover.compliance.textcheck.model import TextClassifier, default_classifier
+from tideover.compliance.textcheck.model import UNDOUBTED, TextClassifier, default_classifier
 from tideover.compliance.textcheck.normalise import normalise_text
 from tideover.compliance.textcheck.quotes import signature_spans
 from tideover.compliance.textcheck.scripts import scripts
@@ -127,6 +131,10 @@ class MessageChecker:
         self._unknown_classes = (
             set(classifier.classes if classifier else ()) - self.categories.keys()
         )
+        # the lexicon's categories whose matches the model's doubt sets aside
+        self._doubtable = (
+            set(classifier.classes if classifier else ()) & self.categories.keys()
+        ) - UNDOUBTED
 
     def verdict(self, text: str) -> TextVerdict:
         """Both detectors' findings and the parts of ``text`` left unchecked."""
@@ -141,11 +149,21 @@ class MessageChecker:
             self._finding(scope, h.category, LEXICON, 1.0, h.start, h.end)
             for h in self._lexicon.scan(scope, norm, origin, quotes)
         ]
+        set_aside: list[TextFinding] = []
+        doubt = None
         if self.classifier is not None:
             by_lexicon = {f.category for f in findings}
             read_norm, read_origin = _classifier_view(scope, norm, origin, quotes)
             unused = by_lexicon | self._unknown_classes
-            for d in self.classifier.detect(scope, read_norm, read_origin, ignore=unused):
+            reading = self.classifier.read(scope, read_norm, read_origin, ignore=unused)
+            if reading.doubt is not None:
+                # the model reads no abuse in the text: its lexicon matches of the model's
+                # categories are risky words used lawfully, shown but not found
+                # (``textcheck.model.Reading``); the other categories' matches stand
+                set_aside = [f for f in findings if f.category in self._doubtable]
+                findings = [f for f in findings if f.category not in self._doubtable]
+                doubt = reading.doubt if set_aside else None
+            for d in reading.detections:
                 if d.category not in by_lexicon and d.category in self.categories:
                     findings.append(
                         self._finding(scope, d.category, CLASSIFIER, d.score, d.start, d.end)
@@ -186,6 +204,8 @@ class MessageChecker:
             findings=tuple(findings),
             unchecked=tuple(unchecked),
             model_version=self.classifier.version if self.classifier is not None else "",
+            set_aside=tuple(set_aside),
+            doubt=doubt,
         )
 
     def scan(self, text: str) -> list[Match]:

@@ -73,13 +73,16 @@ def judge(
     rows = [data.rows[i] for i in mine]
     texts = [data.texts[i] for i in mine]
     y, lexicon, groups = data.y[mine], data.lexicon[mine], data.groups[mine]
+    firm, unconfirmable = data.firm[mine], data.unconfirmable[mine]
     batches = train._groups(rows, block)
     scores = {
         "row": train.out_of_fold("logistic", texts, y, train._groups(rows), settings, seed),
         "batch": train.out_of_fold("logistic", texts, y, batches, settings, seed),
     }
+    silent = data.silent[mine]
     for s in scores.values():
-        s[data.silent[mine]] = 0.0  # the classifier does not read them at run time
+        s[silent] = 0.0  # the classifier does not read them at run time
+    confirmation = train.LEXICON_CONFIRMATION.get(lang)
     folds = GroupKFold(n_splits=5, shuffle=seed is not None, random_state=seed)
     keys = [(method, name) for method in METHODS for name in choices]
     blocked = {key: np.zeros(len(rows), dtype=bool) for key in keys}
@@ -90,13 +93,19 @@ def judge(
             cut = train.thresholds_for(
                 scores[method][fit],
                 fit_rows,
-                lexicon[fit],
+                train.confirmed(
+                    lexicon[fit], firm[fit], scores[method][fit], unconfirmable[fit], confirmation
+                ),
                 groups[fit],
                 train.FPR_TARGET | {lang: budget},
                 train.STEP_FLOOR | {lang: floor},
             )
-            found = train.predictions(scores["batch"][held], cut, groups[held]).any(axis=1)
-            blocked[method, name][held] = found | lexicon[held]
+            held_scores = scores["batch"][held]
+            found = train.predictions(held_scores, cut, groups[held]).any(axis=1)
+            stands = train.confirmed(
+                lexicon[held], firm[held], held_scores, unconfirmable[held], confirmation
+            )
+            blocked[method, name][held] = found | stands
     lawful = np.array([row.lawful for row in rows])
     out: dict[str, Judged] = {}
     for (method, name), hit in blocked.items():

@@ -68,6 +68,9 @@ ARRAYS = ("vocab", "idf", "weights", "bias")
 # English model.  Out of fold, of the Chinese training rows only four (pinyin evasions)
 # have them; any run of letters and digits would count 66, 61 of them lawful.
 MIXED_WORDS = 3
+# Lexicon categories a model's doubt never sets aside (``Reading``), besides those it has no
+# unit for: that a text names the debt is a fact about its words, not a judgement of its tone
+UNDOUBTED = frozenset({"disclosure"})
 _SECOND = itemgetter(1)
 
 
@@ -81,6 +84,23 @@ class Detection:
     end: int
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the classifier made of one text: its findings, and whether it doubts the
+    lexicon's.
+
+    ``doubt`` is the highest score any unit gave any part of the text, when every model
+    that read the text confirms lexicon matches (``LanguageModel.confirmation``), the text
+    has no Chinese character, and that score is below the confirmation score: the model
+    reads no abuse in the text, and a lexicon match in it of the model's categories is a
+    risky word used lawfully.  None otherwise — the text too short to read, nothing in it
+    the model knows, a model that does not confirm, or a score at or above it — and a
+    lexicon match then stands alone."""
+
+    detections: list[Detection]
+    doubt: float | None
+
+
 class LanguageModel:
     """One language's model: its vocabulary, IDF, units and thresholds."""
 
@@ -90,6 +110,7 @@ class LanguageModel:
         features: dict[str, Any],
         thresholds: dict[str, dict[str, float]],
         classes: tuple[str, ...],
+        confirmation: float | None = None,
     ) -> None:
         vocab = arrays["vocab"]
         self.vocabulary: dict[str, int] = {str(g): i for i, g in enumerate(vocab.tolist())}
@@ -106,6 +127,9 @@ class LanguageModel:
             for group, cut in thresholds.items()
         }
         self.limit_lists = {group: [float(v) for v in t] for group, t in self.thresholds.items()}
+        # the lowest highest-unit score with which this model confirms a lexicon match in a
+        # text it reads alone; None: a lexicon match stands alone (``Reading.doubt``)
+        self.confirmation = confirmation
 
     def scores(self, norm: str, origin: list[int]) -> np.ndarray:
         """Probability of each class for one normalised text."""
@@ -176,6 +200,7 @@ class TextClassifier:
                     spec["features"],
                     spec["thresholds"],
                     self.classes,
+                    spec.get("lexicon_confirmation"),
                 )
                 for lang, spec in card["languages"].items()
             }
@@ -231,7 +256,14 @@ class TextClassifier:
     def detect(
         self, text: str, norm: str, origin: list[int], *, ignore: Collection[str] = ()
     ) -> list[Detection]:
-        """Categories whose score reaches their threshold, with the span read.
+        """Categories whose score reaches their threshold, with the span read (``read``)."""
+        return self.read(text, norm, origin, ignore=ignore).detections
+
+    def read(
+        self, text: str, norm: str, origin: list[int], *, ignore: Collection[str] = ()
+    ) -> Reading:
+        """Categories whose score reaches their threshold, with the span read, and the
+        model's doubt of the lexicon's matches (``Reading``).
 
         ``ignore``: categories the caller has no use for (found by another detector):
         they are left out before their span is narrowed to a sentence, which costs a
@@ -239,7 +271,12 @@ class TextClassifier:
         words = english_words(norm, origin)
         han = len(_HAN.findall(norm))
         if not long_enough(han, words):
-            return []
+            return Reading([], None)
+        confirmations = [model.confirmation for model, _ in self.readers(han, words)]
+        # only a text wholly in the confirming model's language: the English model reading
+        # a mostly English text cannot doubt the Chinese words in it, which it never learned
+        confirming = not han and None not in confirmations
+        top = -1.0  # the highest unit score of any window, by any model (-1: none known)
         best: dict[int, Detection] = {}
         for start, stop in _windows(text, norm, origin):
             if stop - start == len(norm):  # the whole text, read once already
@@ -254,14 +291,18 @@ class TextClassifier:
                     # nothing in it the model knows: its scores would be the units' priors
                     # (the abusive unit's is about 0.77), which say nothing of this text
                     continue
+                if confirming:
+                    top = max(top, float(scores.max()))
                 for k, score in self._found(scores, limits):
                     if k not in best or score > best[k].score:
                         best[k] = Detection(
                             self.classes[k], score, origin[start], origin[stop - 1] + 1
                         )
-        return [
+        found = [
             self._narrow(text, norm, origin, d) for d in best.values() if d.category not in ignore
         ]
+        doubted = confirming and 0.0 <= top < min(c for c in confirmations if c is not None)
+        return Reading(found, round(top, 4) if doubted else None)
 
     def group(self, han: int) -> str:
         """Whose thresholds a text with ``han`` Chinese characters is judged by."""

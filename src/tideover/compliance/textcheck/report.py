@@ -178,6 +178,11 @@ def verdict_dict(verdict: TextVerdict, locale: str) -> dict[str, Any]:
             }
             for f in verdict.findings
         ],
+        "set_aside": [
+            {"category": f.category, "start": f.start, "end": f.end, "matched": f.matched}
+            for f in verdict.set_aside
+        ],
+        "doubt": verdict.doubt,
         "unchecked": [
             {
                 "reason": u.reason,

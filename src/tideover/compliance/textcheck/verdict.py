@@ -47,6 +47,10 @@ class TextVerdict:
     findings: tuple[TextFinding, ...]
     unchecked: tuple[Unchecked, ...]
     model_version: str  # "" when no learned model was used
+    # lexicon matches the learned model did not confirm: it read no abuse in the text (its
+    # highest score, ``doubt``, is below the model's confirmation score); shown, not found
+    set_aside: tuple[TextFinding, ...] = ()
+    doubt: float | None = None
 
     @property
     def complete(self) -> bool:
@@ -78,5 +82,17 @@ class TextVerdict:
             detectors=Wording(detectors),
             language=self.language,
         )
-        parts = Clauses([checked, *(u.wording for u in self.unchecked)])
+        aside = []
+        if self.set_aside:
+            aside.append(
+                Wording(
+                    N_(
+                        "the lexicon's %(matched)s set aside: the learned model reads no "
+                        "abuse in the text (highest score %(score)s)"
+                    ),
+                    matched=", ".join(f"“{f.matched}”" for f in self.set_aside),
+                    score=f"{self.doubt:.2f}",
+                )
+            )
+        parts = Clauses([checked, *aside, *(u.wording for u in self.unchecked)])
         return Wording(N_("%(parts)s."), parts=parts).in_language(locale)
