@@ -573,7 +573,7 @@ def confirmed(
     doubts (``firm``) always."""
     if confirmation is None:
         return lexicon
-    return firm | (lexicon & (unconfirmable | (scores.max(axis=1) >= confirmation)))
+    return np.asarray(firm | (lexicon & (unconfirmable | (scores.max(axis=1) >= confirmation))))
 
 
 def as_read(
