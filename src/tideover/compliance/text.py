@@ -15,9 +15,8 @@ match, the model's probability otherwise) and a span; a category the lexicon fou
 not repeated by the classifier.  Where the model confirms lexicon matches (a setting of
 its card, per language) and reads no abuse in a text at all, the text's lexicon matches
 of the model's categories (all but disclosure) are set aside — shown in the verdict, not
-found — as risky words used lawfully.  Text
-in a script the checker cannot read, and text beyond ``MAX_CHECKED`` characters, is
-reported as unchecked — never passed silently.
+found — as risky words used lawfully.  Text in a script the checker cannot read, and
+text beyond ``MAX_CHECKED`` characters, is reported as unchecked — never passed silently.
 """
 
 from __future__ import annotations
