@@ -9,16 +9,17 @@
    settings of its own (``SETTINGS``).  Five-fold cross-validation, grouped so that a
    row and its variants fall in the same fold, gives out-of-fold scores; thresholds are
    chosen per language so that the lexicon and the model together block at most
-   ``FPR_TARGET`` of lawful rows (a share per language).  The figures are then counted
+   ``FPR_TARGET`` of lawful rows (a share per language), the lexicon counted only where
+   the model would confirm its match (``LEXICON_CONFIRMATION``).  The figures are then counted
    the way the checker reads a text (``model.TextClassifier.readers``): a Chinese row
    with a few English words is also judged by the English model, fitted on rows that do
    not include it.
    ``--compare`` also cross-validates the other candidate models and prints them.
 4. Each language's model is fitted on all of its training rows and written as plain
    arrays (``model/text-model.npz``, named ``<lang>.<array>``) with one card
-   (``model/text-model.json``): classes, thresholds, feature settings, cross-validation
-   figures and a fingerprint of the training data.  The held-out split is never read
-   here.
+   (``model/text-model.json``): classes, thresholds, the lexicon confirmation, feature
+   settings, cross-validation figures and a fingerprint of the training data.  The
+   held-out split is never read here.
 
 Only this build step needs scikit-learn's estimators; scoring at run time is numpy.
 """
