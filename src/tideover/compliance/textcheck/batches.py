@@ -1,6 +1,7 @@
 """How the thresholds hold on texts of kinds the model has not seen.
 
     python -m tideover.compliance.textcheck.batches [--lang en] [--block 50] [--seeds ...]
+        [--choices BUDGET:FLOOR ...]
 
 The build's folds (``train.out_of_fold``) keep a row with its variants, but spread the rows
 written together over every fold, so a held fold's lawful rows are of kinds the model has
@@ -15,7 +16,8 @@ none of its batches.  Each way of choosing thresholds (``METHODS``) is judged so
 - ``batch``: on the batch folds' out-of-fold scores.
 
 For each fold assignment (the fixed one and shuffled ones, ``--seeds``) it prints, per
-method, the abusive rows blocked (recall, the lexicon included), the lawful rows blocked
+method and per budget and greedy-step floor (``--choices``, the build's by default), the
+abusive rows blocked (recall, the lexicon included), the lawful rows blocked
 and the share of the weakest categories' rows blocked.  Reads the training split only and
 writes no model (the English word list is rewritten from it, as the build does).
 """
