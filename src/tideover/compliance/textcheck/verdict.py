@@ -90,7 +90,7 @@ class TextVerdict:
                         "the lexicon's %(matched)s set aside: the learned model reads no "
                         "abuse in the text (highest score %(score)s)"
                     ),
-                    matched=", ".join(f"“{f.matched}”" for f in self.set_aside),
+                    matched=tuple(f"“{f.matched}”" for f in self.set_aside),
                     score=f"{self.doubt:.2f}",
                 )
             )
