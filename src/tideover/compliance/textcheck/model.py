@@ -298,8 +298,11 @@ class TextClassifier:
                         best[k] = Detection(
                             self.classes[k], score, origin[start], origin[stop - 1] + 1
                         )
+        sentences: dict[tuple[int, int], list[tuple[np.ndarray, list[float]]]] = {}
         found = [
-            self._narrow(text, norm, origin, d) for d in best.values() if d.category not in ignore
+            self._narrow(text, norm, origin, d, sentences)
+            for d in best.values()
+            if d.category not in ignore
         ]
         doubted = confirming and 0.0 <= top < min(c for c in confirmations if c is not None)
         return Reading(found, round(top, 4) if doubted else None)
@@ -322,18 +325,34 @@ class TextClassifier:
         k = max((k for k in range(len(values)) if k != self._any), key=values.__getitem__)
         return [(k, max(values[k], values[self._any]))]
 
-    def _narrow(self, text: str, norm: str, origin: list[int], found: Detection) -> Detection:
-        """The one sentence that carries the finding on its own, when there is one."""
+    def _narrow(
+        self,
+        text: str,
+        norm: str,
+        origin: list[int],
+        found: Detection,
+        sentences: dict[tuple[int, int], list[tuple[np.ndarray, list[float]]]],
+    ) -> Detection:
+        """The one sentence that carries the finding on its own, when there is one.
+
+        ``sentences``: each sentence's scores by each model that reads it, with the
+        thresholds it is judged by, kept over one text's findings (a text with findings
+        of several categories scores its sentences once)."""
         k = self.classes.index(found.category)
         pieces = _sentences(text, norm, origin, found.start, found.end)
         if len(pieces) < 2:
             return found
         scored = []
         for a, b in pieces:
-            piece = norm[a:b]
-            words = english_words(piece, origin[a:b])
-            for model, limits in self.readers(len(_HAN.findall(piece)), words):
-                score = float(model.word_scores(piece, words)[k])
+            if (a, b) not in sentences:
+                piece = norm[a:b]
+                words = english_words(piece, origin[a:b])
+                sentences[a, b] = [
+                    (model.word_scores(piece, words), limits)
+                    for model, limits in self.readers(len(_HAN.findall(piece)), words)
+                ]
+            for scores, limits in sentences[a, b]:
+                score = float(scores[k])
                 scored.append((score, a, b, score >= limits[k]))
         _, a, b, reaches = max(scored)
         if not reaches:
