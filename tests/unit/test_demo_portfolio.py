@@ -17,7 +17,12 @@ from tideover.adapters.datasets import load_lendingclub
 from tideover.config import load_settings
 from tideover.demo import people
 from tideover.demo.lending_club import LcLoan, LoanStatus, records_from_frame
-from tideover.demo.portfolio import DEMO_PLATFORMS, DemoPortfolio, build_demo_portfolio
+from tideover.demo.portfolio import (
+    DEMO_PLATFORMS,
+    DemoPortfolio,
+    build_demo_portfolio,
+    for_platform,
+)
 from tideover.domain.allocation import position_as_of
 from tideover.domain.delinquency import delinquency_of
 from tideover.domain.errors import DataUnavailable, ValidationError
@@ -160,6 +165,20 @@ def test_payment_ids_are_unique_and_the_build_is_deterministic(
     assert alone.borrowers[0] == demo_cn.borrowers[5]
     other_seed = build_demo_portfolio(platform="demo-cn", source=lc2018, as_of=AS_OF, seed=8)
     assert other_seed.borrowers != demo_cn.borrowers
+
+
+def test_a_preset_of_the_same_book_is_the_book_under_its_own_code(
+    demo_cn: DemoPortfolio, lc2018: pd.DataFrame
+) -> None:
+    # demo-cn-aggressive books demo-cn's book: the load takes it from demo-cn's build.
+    assert DEMO_PLATFORMS["demo-cn-aggressive"].book == "demo-cn"
+    built = build_demo_portfolio(platform="demo-cn-aggressive", source=lc2018, as_of=AS_OF, seed=7)
+    moved = for_platform(demo_cn, "demo-cn-aggressive")
+    assert moved == built
+    assert {b.platform for b in moved.borrowers} == {"demo-cn-aggressive"}
+    assert {p.platform for p in moved.payments} == {"demo-cn-aggressive"}
+    assert for_platform(demo_cn, "demo-cn") is demo_cn
+    assert demo_cn.loans[0].platform == "demo-cn"  # the original is left as it was
 
 
 def test_records_and_rows_give_the_same_portfolio(lc2018: pd.DataFrame) -> None:

@@ -15,9 +15,10 @@ SQLite codes: https://www.sqlite.org/rescode.html.
 from __future__ import annotations
 
 import sqlite3
+import sys
 from types import TracebackType
+from typing import TYPE_CHECKING, TypeGuard
 
-import psycopg
 from sqlalchemy import exc as sa_exc
 
 from tideover.domain.errors import (
@@ -27,6 +28,9 @@ from tideover.domain.errors import (
     TideoverError,
 )
 from tideover.i18n import N_, Wording
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 class DatabaseError(TideoverError):
@@ -167,7 +171,7 @@ def database_error(exc: BaseException) -> TideoverError | None:
         orig = exc.orig
         if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
             return _unreachable(_ref(orig) or "connection lost")
-    if isinstance(orig, psycopg.Error):
+    if _is_psycopg_error(orig):
         return _postgres(orig)
     if isinstance(orig, sqlite3.Error):
         return _sqlite(orig)
@@ -180,8 +184,15 @@ def database_error(exc: BaseException) -> TideoverError | None:
     return None
 
 
+def _is_psycopg_error(orig: BaseException | None) -> TypeGuard[psycopg.Error]:
+    # A psycopg error exists only once psycopg is imported (by the PostgreSQL dialect):
+    # a SQLite database never loads the driver just to tell its errors apart.
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(orig, psycopg.Error)
+
+
 def _ref(orig: BaseException | None) -> str:
-    if isinstance(orig, psycopg.Error) and orig.sqlstate:
+    if _is_psycopg_error(orig) and orig.sqlstate:
         return f"SQLSTATE {orig.sqlstate}"
     if isinstance(orig, sqlite3.Error):
         return getattr(orig, "sqlite_errorname", None) or type(orig).__name__
@@ -189,6 +200,8 @@ def _ref(orig: BaseException | None) -> str:
 
 
 def _postgres(orig: psycopg.Error) -> TideoverError:
+    import psycopg
+
     state = orig.sqlstate or ""
     ref = _ref(orig)
     if state == "25006":

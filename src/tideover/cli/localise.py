@@ -17,8 +17,6 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-import typer.rich_utils as rich_utils
-from rich.text import Text
 from typer.core import TyperGroup
 
 from tideover.cli.output import N_, _, language, set_language
@@ -72,11 +70,22 @@ def translated(text: str) -> str:
 
 
 def localise(command: Any) -> None:
-    """Rewrite the help texts of the tree under ``command``, in place, and Typer's own words."""
+    """Rewrite the help texts of the tree under ``command``, in place; Typer's own words
+    are rewritten when a help page is drawn (:func:`typer_words`)."""
+    _localise_tree(command)
+
+
+def typer_words() -> None:
+    """Typer's words around the help texts in the reader's language, and long help folded.
+
+    Done just before a help page is drawn: ``typer.rich_utils`` (and the Markdown parser
+    it loads) is imported only then, so a command that prints no help starts without it.
+    """
+    import typer.rich_utils as rich_utils
+
     for name, text in _RICH_UTILS_TEXTS.items():
         setattr(rich_utils, name, _(text))
     _fold_help_text()
-    _localise_tree(command)
 
 
 def _fold_help_text() -> None:
@@ -86,6 +95,9 @@ def _fold_help_text() -> None:
     it with "…".  Its help texts are made by ``rich_utils._make_rich_text``; the Text it
     returns is given ``overflow="fold"`` (once per process).
     """
+    import typer.rich_utils as rich_utils
+    from rich.text import Text
+
     make = rich_utils._make_rich_text
     if getattr(make, "folds", False):
         return
@@ -111,6 +123,7 @@ def _localise_tree(command: Any) -> None:
             param.help = translated(text)
     _wrap(command, "get_usage", _usage_line)
     _wrap(command, "get_help_option", _help_option)
+    _first(command, "format_help", typer_words)
     for sub in getattr(command, "commands", {}).values():
         _localise_tree(sub)
 
@@ -121,6 +134,16 @@ def _wrap(command: Any, name: str, after: Callable[[Any], Any]) -> None:
 
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         return after(original(*args, **kwargs))
+
+    setattr(command, name, wrapped)
+
+
+def _first(command: Any, name: str, before: Callable[[], None]) -> None:
+    original = getattr(command, name)
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        before()
+        return original(*args, **kwargs)
 
     setattr(command, name, wrapped)
 

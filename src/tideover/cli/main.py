@@ -7,99 +7,146 @@ Errors are one clear line in the reader's language, never a traceback
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import sys
+from collections.abc import Callable
+from importlib import import_module
+from typing import Any
 
 import typer
 from typer.exceptions import Abort, Exit, TyperException
 
-from tideover.cli import (
-    audit,
-    collectors,
-    compliance,
-    compliance_text,
-    cycle,
-    data,
-    demo,
-    experiment,
-    hardship,
-    holds,
-    imports,
-    kpi,
-    lookup,
-    model,
-    model_checks,
-    outbox,
-    payments,
-    pii,
-    plans,
-    platforms,
-    policy,
-    policy_versions,
-    portfolio,
-    queue,
-    serve,
-    simulate,
-    templates,
-    users,
-    worker,
-)
 from tideover.cli.localise import LocalisedGroup, usage_error
 from tideover.cli.output import _, error_console, locale, root_options
 from tideover.domain.errors import TideoverError
 from tideover.domain.redact import scrub
 
-app = typer.Typer(
-    name="tideover",
-    help="Tideover: collection policy as data, run every day over the portfolio.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    cls=LocalisedGroup,
-)
-app.callback()(root_options)
-app.command("init")(portfolio.init)
-app.command("schedule")(portfolio.schedule)
-app.command("delinquency")(portfolio.delinquency)
-app.command("demo")(demo.demo)
-app.add_typer(platforms.app, name="platform")
-app.add_typer(imports.app, name="import")
-app.add_typer(data.app, name="data")
-model.app.command("monitor")(model_checks.monitor)
-model.app.command("fairness")(model_checks.fairness)
-model.app.command("rollrates")(model_checks.rollrates)
-app.add_typer(model.app, name="model")
-policy.app.command("submit")(policy_versions.submit)
-policy.app.command("approve")(policy_versions.approve)
-policy.app.command("reject")(policy_versions.reject)
-policy.app.command("activate")(policy_versions.activate)
-policy.app.command("rollback")(policy_versions.rollback)
-policy.app.command("versions")(policy_versions.versions)
-policy.app.command("show")(policy_versions.show)
-app.add_typer(policy.app, name="policy")
-compliance.app.add_typer(holds.app, name="hold")
-compliance.app.command("text-eval")(compliance_text.text_eval)
-compliance.app.command("text-check")(compliance_text.text_check)
-app.add_typer(compliance.app, name="compliance")
-app.add_typer(audit.app, name="audit")
-app.add_typer(hardship.app, name="hardship")
-app.add_typer(plans.app, name="plans")
-app.add_typer(cycle.app, name="cycle")
-app.command("kpi")(kpi.kpi)
-app.add_typer(collectors.app, name="collectors")
-app.add_typer(queue.app, name="queue")
-app.add_typer(users.app, name="users")
-app.add_typer(pii.app, name="pii")
-app.add_typer(payments.app, name="payments")
-app.add_typer(lookup.borrower_app, name="borrower")
-app.add_typer(lookup.loan_app, name="loan")
-app.command("serve")(serve.serve)
-app.command("worker")(worker.worker)
-app.add_typer(simulate.app, name="simulate")
-app.add_typer(experiment.app, name="experiment")
-app.add_typer(outbox.app, name="outbox")
-app.add_typer(templates.app, name="templates")
+
+def _module(name: str) -> Any:
+    return import_module(f"tideover.cli.{name}")
+
+
+@functools.cache
+def _model_app() -> typer.Typer:
+    model, checks = _module("model"), _module("model_checks")
+    model.app.command("monitor")(checks.monitor)
+    model.app.command("fairness")(checks.fairness)
+    model.app.command("rollrates")(checks.rollrates)
+    return model.app  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _policy_app() -> typer.Typer:
+    policy, versions = _module("policy"), _module("policy_versions")
+    for name in ("submit", "approve", "reject", "activate", "rollback", "versions", "show"):
+        policy.app.command(name)(getattr(versions, name))
+    return policy.app  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _compliance_app() -> typer.Typer:
+    compliance, holds, text = _module("compliance"), _module("holds"), _module("compliance_text")
+    compliance.app.add_typer(holds.app, name="hold")
+    compliance.app.command("text-eval")(text.text_eval)
+    compliance.app.command("text-check")(text.text_check)
+    return compliance.app  # type: ignore[no-any-return]
+
+
+def _command(module: str, function: str) -> Callable[[typer.Typer, str], None]:
+    def register(app: typer.Typer, name: str) -> None:
+        app.command(name)(getattr(_module(module), function))
+
+    return register
+
+
+def _group(module: str, attribute: str = "app") -> Callable[[typer.Typer, str], None]:
+    def register(app: typer.Typer, name: str) -> None:
+        app.add_typer(getattr(_module(module), attribute), name=name)
+
+    return register
+
+
+def _built(build: Callable[[], typer.Typer]) -> Callable[[typer.Typer, str], None]:
+    def register(app: typer.Typer, name: str) -> None:
+        app.add_typer(build(), name=name)
+
+    return register
+
+
+# Every command word, in the order ``--help`` lists them, and how it is registered.  A
+# command's module is imported only when that command runs (or ``--help`` lists them all):
+# the command line starts without the libraries other commands use.
+_COMMANDS: dict[str, Callable[[typer.Typer, str], None]] = {
+    "init": _command("portfolio", "init"),
+    "schedule": _command("portfolio", "schedule"),
+    "delinquency": _command("portfolio", "delinquency"),
+    "demo": _command("demo", "demo"),
+    "platform": _group("platforms"),
+    "import": _group("imports"),
+    "data": _group("data"),
+    "model": _built(_model_app),
+    "policy": _built(_policy_app),
+    "compliance": _built(_compliance_app),
+    "audit": _group("audit"),
+    "hardship": _group("hardship"),
+    "plans": _group("plans"),
+    "cycle": _group("cycle"),
+    "kpi": _command("kpi", "kpi"),
+    "collectors": _group("collectors"),
+    "queue": _group("queue"),
+    "users": _group("users"),
+    "pii": _group("pii"),
+    "payments": _group("payments"),
+    "borrower": _group("lookup", "borrower_app"),
+    "loan": _group("lookup", "loan_app"),
+    "serve": _command("serve", "serve"),
+    "worker": _command("worker", "worker"),
+    "simulate": _group("simulate"),
+    "experiment": _group("experiment"),
+    "outbox": _group("outbox"),
+    "templates": _group("templates"),
+}
+
+
+@functools.cache
+def build_app(only: str | None = None) -> typer.Typer:
+    """The ``tideover`` command with every command word, or with ``only`` that one."""
+    app = typer.Typer(
+        name="tideover",
+        help="Tideover: collection policy as data, run every day over the portfolio.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        cls=LocalisedGroup,
+    )
+    app.callback()(root_options)
+    for name, register in _COMMANDS.items():
+        if only is None or name == only:
+            register(app, name)
+    return app
+
+
+def command_word(args: list[str]) -> str | None:
+    """The command word of ``args`` when only ``--lang`` comes before it and it is one of
+    ``tideover``'s; else None (``--help``, no command, a misspelt one: the whole tree)."""
+    words = iter(args)
+    for word in words:
+        if word == "--lang":
+            next(words, None)
+        elif word.startswith("--lang="):
+            continue
+        else:
+            return word if word in _COMMANDS else None
+    return None
+
+
+def __getattr__(name: str) -> Any:
+    # ``app``: the whole command tree (tools/messages.py extracts its help texts).
+    if name == "app":
+        return build_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -108,8 +155,10 @@ def run(argv: list[str] | None = None) -> int:
     Every error is one line; whatever it says passes through ``scrub`` first, so an
     ID number, phone or e-mail quoted by a driver or a library is printed masked.
     """
+    args = sys.argv[1:] if argv is None else argv
     try:
-        result = app(args=argv, prog_name="tideover", standalone_mode=False)
+        app = build_app(command_word(args))
+        result = app(args=args, prog_name="tideover", standalone_mode=False)
     except Exit as exc:
         return exc.exit_code
     except TyperException as exc:  # usage errors: Typer prints them with a usage hint

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import BaseModel
@@ -31,7 +31,9 @@ from rich.progress import (
 
 from tideover.domain.money import Money
 from tideover.i18n import N_, Texts, normalise, system_language
-from tideover.services.common import ProgressFn
+
+if TYPE_CHECKING:
+    from tideover.services.common import ProgressFn
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 LangOption = Annotated[

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal
@@ -350,4 +350,26 @@ def build_demo_portfolio(
         payments.extend(_payments(rec, loan, place, rng, as_of, penalty))
     return DemoPortfolio(
         platform, as_of, chosen_currency, tuple(borrowers), tuple(loans), tuple(payments)
+    )
+
+
+def for_platform(portfolio: DemoPortfolio, platform: str) -> DemoPortfolio:
+    """``portfolio`` booked by ``platform`` instead: what :func:`build_demo_portfolio` builds
+    for another preset of the same book (its draws are seeded by the book, the platform
+    code is all that differs), without building it again."""
+    if platform == portfolio.platform:
+        return portfolio
+    return replace(
+        portfolio,
+        platform=platform,
+        borrowers=tuple(
+            replace(b, platform=platform, attributes=dict(b.attributes))
+            for b in portfolio.borrowers
+        ),
+        loans=tuple(
+            replace(loan, platform=platform, attributes=dict(loan.attributes))
+            for loan in portfolio.loans
+        ),
+        payments=tuple(replace(p, platform=platform) for p in portfolio.payments),
+        pauses=dict(portfolio.pauses),
     )

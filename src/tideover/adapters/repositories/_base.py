@@ -6,17 +6,17 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import psycopg
-import pyarrow as pa
-import pyarrow.compute as pc
-from psycopg.types.json import Jsonb
-from pyarrow import csv
 from sqlalchemy import (
     BigInteger,
     BindParameter,
     ColumnElement,
+    Date,
+    Enum,
+    Integer,
+    String,
+    Table,
     any_,
     bindparam,
     func,
@@ -30,6 +30,13 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from tideover.adapters.orm import PlatformRow
 from tideover.domain.errors import Conflict, NotFound, ValidationError
 from tideover.i18n import N_, Wording
+
+if TYPE_CHECKING:
+    import psycopg
+    import pyarrow as pa
+
+# psycopg and Arrow are imported where rows are copied: a command that reads a few rows
+# (most of them) starts without them.
 
 T = TypeVar("T")
 K = TypeVar("K", str, int, date)
@@ -107,16 +114,67 @@ def bulk_insert(session: Session, model: type[Any], rows: list[dict[str, Any]]) 
     """
     if not rows:
         return
+    dialect = session.get_bind().dialect.name
     try:
-        if session.get_bind().dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
+        if dialect == "postgresql" and len(rows) >= COPY_THRESHOLD:
             _copy(session, model.__table__.name, rows)
-        else:
+        elif not (dialect == "sqlite" and _executed_plain(session, model.__table__, rows)):
             session.execute(insert(model.__table__), rows)
-    except (IntegrityError, psycopg.IntegrityError) as exc:
+    except IntegrityError as exc:
+        raise conflict(model.__table__.name, exc) from exc
+    except sqlite3.IntegrityError as exc:
         raise conflict(model.__table__.name, exc) from exc
 
 
+def _executed_plain(session: Session, table: Table, rows: list[dict[str, Any]]) -> bool:
+    """On SQLite, ``rows`` written by the driver's ``executemany`` of plain tuples, when
+    the table's columns need no conversion the ORM's would do (integers, text, dates as ISO
+    text) and no Python-side default fills a column left out; False (nothing written)
+    otherwise.  The same rows, the same transaction, without SQLAlchemy's per-row
+    parameter processing (most of writing a 300k-installment book)."""
+    names = list(rows[0])
+    given = set(names)
+    if len(rows) < COPY_THRESHOLD or any(
+        c.default is not None for c in table.columns if c.name not in given
+    ):
+        return False
+    dates: list[int] = []
+    for index, name in enumerate(names):
+        kind = table.columns[name].type
+        if isinstance(kind, Date):
+            dates.append(index)
+        elif not isinstance(kind, Integer | String) or isinstance(kind, Enum):
+            return False
+    values = [[row[name] for name in names] for row in rows]
+    for index in dates:
+        for row_values in values:
+            day = row_values[index]
+            if day is not None:
+                if not isinstance(day, date):
+                    return False  # SQLAlchemy refuses it, in its words
+                row_values[index] = f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
+    quoted = ", ".join(f'"{name}"' for name in names)
+    marks = ", ".join("?" for _ in names)
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.executemany(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', values)
+    finally:
+        cursor.close()
+    return True
+
+
 def _copy(session: Session, table: str, rows: list[dict[str, Any]]) -> None:
+    import psycopg
+
+    try:
+        _copy_rows(session, table, rows)
+    except psycopg.IntegrityError as exc:
+        raise conflict(table, exc) from exc
+
+
+def _copy_rows(session: Session, table: str, rows: list[dict[str, Any]]) -> None:
+    from psycopg.types.json import Jsonb
+
     columns = list(rows[0])
     documents = [i for i, c in enumerate(columns) if isinstance(rows[0][c], dict | list)]
     quoted = ", ".join(f'"{column}"' for column in columns)
@@ -134,6 +192,10 @@ def copy_csv(session: Session, table: str, rows: pa.Table) -> None:
     """All of ``rows`` into ``table`` (its columns by name) by one ``COPY … FROM STDIN`` in
     CSV, written by Arrow in C a batch at a time, in the session's transaction; a
     duplicate or broken reference is a ``Conflict``.  Null values go as NULL."""
+    import psycopg
+    import pyarrow as pa
+    from pyarrow import csv
+
     quoted = ", ".join(f'"{column}"' for column in rows.column_names)
     raw = cast("psycopg.Connection[Any]", session.connection().connection.driver_connection)
     options = csv.WriteOptions(include_header=False, quoting_style="needed")
@@ -172,6 +234,9 @@ def insert_columns(session: Session, model: type[Any], rows: pa.Table) -> None:
 
 def _plain(column: pa.Array) -> list[Any]:
     """A column as values SQLite stores as the ORM does: dates as ISO text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if pa.types.is_date(column.type):
         return pc.strftime(column, "%Y-%m-%d").to_pylist()  # type: ignore[no-any-return]
     return column.to_pylist()  # type: ignore[no-any-return]
@@ -198,7 +263,9 @@ _TABLE_NAMES = {
 }
 
 
-def conflict(table: str, exc: IntegrityError | psycopg.IntegrityError) -> Conflict:
+def conflict(
+    table: str, exc: IntegrityError | psycopg.IntegrityError | sqlite3.IntegrityError
+) -> Conflict:
     """The database refused rows of ``table``: said in words, with the database's reason."""
     cause = exc.orig if isinstance(exc, IntegrityError) else exc
     detail = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
