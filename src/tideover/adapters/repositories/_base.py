@@ -120,9 +120,7 @@ def bulk_insert(session: Session, model: type[Any], rows: list[dict[str, Any]]) 
             _copy(session, model.__table__.name, rows)
         elif not (dialect == "sqlite" and _executed_plain(session, model.__table__, rows)):
             session.execute(insert(model.__table__), rows)
-    except IntegrityError as exc:
-        raise conflict(model.__table__.name, exc) from exc
-    except sqlite3.IntegrityError as exc:
+    except (IntegrityError, sqlite3.IntegrityError) as exc:
         raise conflict(model.__table__.name, exc) from exc
 
 
@@ -153,14 +151,24 @@ def _executed_plain(session: Session, table: Table, rows: list[dict[str, Any]]) 
                 if not isinstance(day, date):
                     return False  # SQLAlchemy refuses it, in its words
                 row_values[index] = f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
+    _executemany(session, table.name, names, [values])
+    return True
+
+
+def _executemany(
+    session: Session, table: str, names: Sequence[str], batches: Iterable[Sequence[Sequence[Any]]]
+) -> None:
+    """Each batch of value rows (in the order of ``names``) into ``table`` by the driver's
+    ``executemany``, in the session's transaction."""
     quoted = ", ".join(f'"{name}"' for name in names)
     marks = ", ".join("?" for _ in names)
+    statement = f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})'
     cursor = session.connection().connection.cursor()
     try:
-        cursor.executemany(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', values)
+        for values in batches:
+            cursor.executemany(statement, values)
     finally:
         cursor.close()
-    return True
 
 
 def _copy(session: Session, table: str, rows: list[dict[str, Any]]) -> None:
@@ -213,23 +221,14 @@ def copy_csv(session: Session, table: str, rows: pa.Table) -> None:
 def insert_columns(session: Session, model: type[Any], rows: pa.Table) -> None:
     """All of ``rows`` into ``model``'s table by one ``executemany`` of plain tuples (where
     there is no ``COPY``); a duplicate or broken reference is a ``Conflict``."""
-    names = rows.column_names
-    quoted = ", ".join(f'"{name}"' for name in names)
-    marks = ", ".join("?" for _ in names)
-    statement = f'INSERT INTO "{model.__table__.name}" ({quoted}) VALUES ({marks})'
-    cursor = session.connection().connection.cursor()
+    batches = (
+        list(zip(*[_plain(column) for column in batch.columns], strict=True))
+        for batch in rows.to_batches(max_chunksize=COPY_BATCH)
+    )
     try:
-        for batch in rows.to_batches(max_chunksize=COPY_BATCH):
-            columns = [_plain(column) for column in batch.columns]
-            cursor.executemany(statement, list(zip(*columns, strict=True)))
+        _executemany(session, model.__table__.name, rows.column_names, batches)
     except sqlite3.IntegrityError as exc:
-        raise Conflict(
-            N_("cannot store %(kind)s: an id already exists or a reference is broken (%(detail)s)"),
-            kind=_TABLE_NAMES.get(model.__table__.name, model.__table__.name),
-            detail=str(exc).strip().splitlines()[0] if str(exc).strip() else "",
-        ) from exc
-    finally:
-        cursor.close()
+        raise conflict(model.__table__.name, exc) from exc
 
 
 def _plain(column: pa.Array) -> list[Any]:
