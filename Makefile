@@ -25,6 +25,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	@echo "setup: installing Tideover and its pinned dependencies into $(VENV) (a few minutes the first time)"
 	$(BIN)/python -m pip install --progress-bar on -c constraints.txt -e '.[dev,spark]'
+	@echo "setup: compiling the message checker's loops"
+	$(BIN)/python -c "from tideover.compliance.textcheck.grams import compile_ahead; compile_ahead()"
 	@touch $(STAMP)
 
 # Chromium, its driver and CJK fonts from Debian, for the browser tests (skipped without root).

@@ -1,8 +1,9 @@
 """The message checker's fast paths give exactly what the plain definitions give.
 
-Scoring finds the vocabulary's n-grams with automata instead of slicing every n-gram,
-the lexicon runs only the patterns whose required strings a text contains and finds
-negation cues with one automaton pass, and pinyin segmentation stops once nothing can
+Scoring finds the vocabulary's n-grams by compiled hash-table lookups instead of
+slicing every n-gram, and counts them in compiled code instead of a ``Counter``; the
+lexicon runs only the patterns whose required strings a text contains and finds
+negation cues with one automaton pass; and pinyin segmentation stops once nothing can
 be reached: each is compared here with the plain computation it replaces, on every
 corpus row and on generated text.
 """

@@ -33,7 +33,6 @@ import itertools
 import json
 import math
 import re
-from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,11 +40,11 @@ from importlib import resources
 from operator import itemgetter
 from typing import Any
 
-import ahocorasick  # type: ignore[import-not-found,unused-ignore]
 import numpy as np
 
 from tideover.compliance.textcheck.evasions import evasions
 from tideover.compliance.textcheck.features import FeatureConfig, english_words, word_features
+from tideover.compliance.textcheck.grams import GramTable
 
 WINDOW = 200  # normalised characters read at once
 # A text shorter than this carries too little for character statistics ("Stupidity
@@ -116,7 +115,7 @@ class LanguageModel:
         self.vocabulary: dict[str, int] = {str(g): i for i, g in enumerate(vocab.tolist())}
         self.config = FeatureConfig(**features)
         self.idf = arrays["idf"].astype(np.float64)
-        self._grams = _gram_automata(self.vocabulary, self.idf, self.config)
+        self._grams = GramTable(self.vocabulary, self.config.ngram_min, self.config.ngram_max)
         self.weights = arrays["weights"].astype(np.float64)
         self.bias = arrays["bias"].astype(np.float64)
         self._minus_bias = -self.bias
@@ -139,16 +138,17 @@ class LanguageModel:
         """The vocabulary rows of ``features(norm, origin, config)``, in the same order,
         features outside the vocabulary left out (``words``: ``english_words(norm, origin)``).
 
-        The character n-grams are found by one automaton per length, which reports
-        exactly the positions where a slice of that length is in the vocabulary, left to
-        right: the slices themselves are never made.
+        The character n-grams are looked up by ``GramTable``, which gives exactly the
+        slices of each length that are in the vocabulary, left to right, without making
+        them.
         """
-        rows: list[int] = []
-        for automaton in self._grams:
-            rows += map(_SECOND, automaton.iter(norm))
+        grams: list[int] = self._grams.rows(norm).tolist()
+        return grams + self._word_rows(norm, words)
+
+    def _word_rows(self, norm: str, words: list[str]) -> list[int]:
+        """The vocabulary rows of the features after the character n-grams."""
         found = map(self.vocabulary.get, word_features(norm, words, self.config))
-        rows += [row for row in found if row is not None]
-        return rows
+        return [row for row in found if row is not None]
 
     def word_scores(self, norm: str, words: list[str]) -> np.ndarray:
         """``scores``, given the text's English words."""
@@ -157,16 +157,14 @@ class LanguageModel:
 
     def known_scores(self, norm: str, words: list[str]) -> np.ndarray | None:
         """``word_scores``, or None for a text with no feature in the vocabulary."""
-        rows = self.feature_rows(norm, words)
-        counts = Counter(rows)
-        if not counts:
+        grams, others = self._grams.rows(norm), self._word_rows(norm, words)
+        at, values = self._grams.count(grams, others)
+        if not len(at):
             return None
-        at = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
         # ``take`` copies the same rows as indexing with ``at`` does, with less overhead
-        if len(counts) == len(rows):
+        if len(at) == len(grams) + len(others):
             values = self.idf.take(at)  # every count is 1: (1 + log 1) * idf is idf exactly
         else:
-            values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
             np.log(values, out=values)  # sublinear tf: 1 + log(count)
             values += 1.0
             values *= self.idf.take(at)
@@ -404,25 +402,6 @@ def languages_of(han: int, words: list[str]) -> tuple[str, ...]:
 def long_enough(han: int, words: list[str]) -> bool:
     """Enough Chinese characters (``han``) or English words to read."""
     return han >= MIN_HAN or len(words) >= MIN_WORDS
-
-
-def _gram_automata(vocabulary: dict[str, int], idf: np.ndarray, config: FeatureConfig) -> list[Any]:
-    """One automaton per n-gram length, shortest first, holding every vocabulary entry
-    of that length (whatever it is) with its row.
-
-    An automaton node tries its next characters in the order they were added, so the
-    entries are added commonest first (lowest inverse document frequency)."""
-    automata = []
-    for size in range(config.ngram_min, config.ngram_max + 1):
-        entries = [(f, row) for f, row in vocabulary.items() if len(f) == size]
-        entries.sort(key=lambda entry: (float(idf[entry[1]]), entry[1]))
-        automaton = ahocorasick.Automaton()
-        for feature, row in entries:
-            automaton.add_word(feature, row)
-        if len(automaton):
-            automaton.make_automaton()
-            automata.append(automaton)
-    return automata
 
 
 def _sentences(
