@@ -144,3 +144,23 @@ def test_training_set_rows_are_not_changed(frame: pd.DataFrame) -> None:
     before = frame.copy()
     train(frame, TARGET, id_column="ID", folds=2)
     pd.testing.assert_frame_equal(frame, before)
+
+
+def test_the_fits_run_with_one_blas_thread(
+    frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from threadpoolctl import threadpool_info
+
+    from tideover.scoring import training
+
+    seen: list[int] = []
+    fit = training._fit
+
+    def watched(*args: object, **kwargs: object) -> object:
+        seen.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+        return fit(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(training, "_fit", watched)
+    train(frame, TARGET, id_column="ID", folds=2)
+    assert seen  # numpy's BLAS is loaded: the test sees what it tests
+    assert set(seen) == {1}
