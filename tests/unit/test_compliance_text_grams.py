@@ -35,6 +35,7 @@ def test_n_grams_are_found_shortest_first_left_to_right() -> None:
     assert table.rows("abcab你好c😀").tolist() == [0, 1, 0, 4, 7, 2]
     assert table.rows("").tolist() == []
     assert table.rows("xyz😃").tolist() == []  # no character of the alphabet
+    assert table.rows("ab\udc80bc").tolist() == [0, 1]  # a lone surrogate breaks no lookup
 
 
 def test_an_entry_with_a_feature_mark_is_looked_up_like_any_other() -> None:
@@ -42,7 +43,7 @@ def test_an_entry_with_a_feature_mark_is_looked_up_like_any_other() -> None:
     assert GramTable(_VOCABULARY, 2, 4).rows("\x02ab").tolist() == [0, 3]
 
 
-_ALPHABET = st.sampled_from([*"abcxy", "你", "好", "😀", "\x02", "é"])
+_ALPHABET = st.sampled_from([*"abcxy", "你", "好", "😀", "\x02", "é", "\udc80"])
 
 
 @settings(max_examples=200, deadline=None)

@@ -29,8 +29,7 @@ from typing import Any
 import numba
 import numpy as np
 
-_LENGTH_SHIFT = 60  # an n-gram's length sits above this bit of its key
-_KEY_BITS = _LENGTH_SHIFT  # bits for the characters of the longest n-gram
+_LENGTH_SHIFT = 60  # an n-gram's length (at most 15) sits above this bit of its key
 _GOLDEN = 0x9E3779B97F4A7C15  # Fibonacci hashing: 2**64 / the golden ratio
 
 
@@ -140,7 +139,7 @@ class GramTable:
         entries = [(f, row) for f, row in vocabulary.items() if shortest <= len(f) <= longest]
         alphabet = sorted({c for f, _ in entries for c in f})
         self.bits = max(1, len(alphabet).bit_length())
-        if self.bits * longest > _KEY_BITS:
+        if self.bits * longest > _LENGTH_SHIFT or longest >= 1 << (64 - _LENGTH_SHIFT):
             raise ValueError(f"{len(alphabet)} characters in n-grams of {longest}: too many")
         self.shortest, self.longest = shortest, longest
         top = max(map(ord, alphabet), default=0)
@@ -161,7 +160,8 @@ class GramTable:
 
     def rows(self, text: str) -> np.ndarray:
         """The vocabulary rows of ``text``'s n-grams, shortest length first, left to right."""
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        # a lone surrogate is a code like any other: the plain slices would hold it too
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         found: np.ndarray = _find(
             codes,
             self.numbers,
