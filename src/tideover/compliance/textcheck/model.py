@@ -37,7 +37,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -70,7 +69,6 @@ MIXED_WORDS = 3
 # Lexicon categories a model's doubt never sets aside (``Reading``), besides those it has no
 # unit for: that a text names the debt is a fact about its words, not a judgement of its tone
 UNDOUBTED = frozenset({"disclosure"})
-_SECOND = itemgetter(1)
 
 
 @dataclass(frozen=True, slots=True)
