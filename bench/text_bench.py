@@ -1,6 +1,6 @@
 """Message checker throughput and latency: both detectors next to the lexicon alone.
 
-    .venv/bin/python bench/text_bench.py [--messages 10000] [--repeat 3] [--json]
+    .venv/bin/python bench/text_bench.py [--messages 10000] [--repeat 3] [--cold 3] [--json]
 
 The messages are the corpus's rows (zh and en, both splits, every channel, lawful and
 abusive, evasions included), taken in a shuffled order (seed 20261206) and cycled up
@@ -9,6 +9,10 @@ that lazily built tables are in place; then each run checks every message in one
 thread, timing each ``verdict`` call with ``perf_counter_ns`` (p50, p99, max) and the
 run with wall-clock and process CPU time (the latter does not count the moments other
 processes had the core).  The best run of ``--repeat`` is reported.
+
+A process pays once for what it loads before its first verdict (the lexicon's patterns,
+the model, the classifier's compiled loops): ``--cold`` fresh processes each time one
+verdict from start-up, the package's import included, and the median is reported.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import json
 import os
 import platform
 import random
+import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -53,10 +59,31 @@ def best(check: Callable[[str], TextVerdict], messages: list[str], repeat: int) 
     return min(runs, key=lambda r: r["p99_us"]) | {"runs": runs}
 
 
+_COLD = """
+import time
+start = time.perf_counter()
+from tideover.compliance.text import MessageChecker, default_checker, default_lexicon
+checker = {checker}
+checker.verdict("We know where your children go to school. Pay today.")
+print(time.perf_counter() - start)
+"""
+
+
+def cold(checker: str, runs: int) -> float:
+    """Median seconds from a fresh process's start to the end of its first verdict."""
+    code = _COLD.format(checker=checker)
+    times = [
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout)
+        for _ in range(runs)
+    ]
+    return statistics.median(times)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cold", type=int, default=3, help="fresh processes timed")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     texts = [row.text for row in load_corpus()]
@@ -71,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         "lexicon": best(MessageChecker(default_lexicon()).verdict, messages, args.repeat),
         "both": best(default_checker().verdict, messages, args.repeat),
     }
+    if args.cold:
+        result["lexicon"]["first_verdict_s"] = cold("MessageChecker(default_lexicon())", args.cold)
+        result["both"]["first_verdict_s"] = cold("default_checker()", args.cold)
     if args.json:
         json.dump(result, sys.stdout, indent=2)
         print()
@@ -85,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:8} {r['messages_per_second_wall']:8.0f} msg/s wall "
             f"{r['messages_per_second_cpu']:8.0f} msg/s cpu  p50 {r['p50_us']:7.1f} us  "
             f"p99 {r['p99_us']:7.1f} us  max {r['max_us']:8.1f} us"
+            + (f"  first verdict {r['first_verdict_s']:.2f} s" if "first_verdict_s" in r else "")
         )
     return 0
 

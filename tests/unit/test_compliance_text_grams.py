@@ -3,6 +3,8 @@ exactly what slicing and counting in Python give."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections import Counter
 from typing import Any
@@ -120,3 +122,11 @@ def test_threads_reading_at_once_get_what_one_thread_gets() -> None:
     for thread in threads:
         thread.join()
     assert all(results[k] == expected for k in range(4))
+
+
+def test_importing_the_checker_leaves_numba_unloaded() -> None:
+    # a process that never reads with the model (a lint of a policy file, a lexicon-only
+    # check) does not pay for Numba's import
+    code = "import sys, tideover.compliance.text; print('numba' in sys.modules)"
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "False"

@@ -37,13 +37,15 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tideover.compliance.textcheck.evasions import evasions
 from tideover.compliance.textcheck.features import FeatureConfig, english_words, word_features
-from tideover.compliance.textcheck.grams import GramTable
+
+if TYPE_CHECKING:
+    from tideover.compliance.textcheck.grams import GramTable
 
 WINDOW = 200  # normalised characters read at once
 # A text shorter than this carries too little for character statistics ("Stupidity
@@ -113,7 +115,13 @@ class LanguageModel:
         self.vocabulary: dict[str, int] = {str(g): i for i, g in enumerate(vocab.tolist())}
         self.config = FeatureConfig(**features)
         self.idf = arrays["idf"].astype(np.float64)
-        self._grams = GramTable(self.vocabulary, self.config.ngram_min, self.config.ngram_max)
+        # imported here: Numba's import (0.2 s) is paid by a process that reads with a model,
+        # not by every one that imports the checker
+        from tideover.compliance.textcheck.grams import GramTable
+
+        self._grams: GramTable = GramTable(
+            self.vocabulary, self.config.ngram_min, self.config.ngram_max
+        )
         self.weights = arrays["weights"].astype(np.float64)
         self.bias = arrays["bias"].astype(np.float64)
         self._minus_bias = -self.bias
