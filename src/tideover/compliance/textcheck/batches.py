@@ -18,8 +18,11 @@ none of its batches.  Each way of choosing thresholds (``METHODS``) is judged so
 For each fold assignment (the fixed one and shuffled ones, ``--seeds``) it prints, per
 method and per budget and greedy-step floor (``--choices``, the build's by default), the
 abusive rows blocked (recall, the lexicon included), the lawful rows blocked
-and the share of the weakest categories' rows blocked.  Reads the training split only and
-writes no model (the English word list is rewritten from it, as the build does).
+and the share of the weakest categories' rows blocked.  ``--rows FILE`` writes, for the
+first assignment and the first method and choice, the rows behind those figures: each
+abusive row let through and each lawful row blocked, with its highest unit score, one
+JSON object a line.  Reads the training split only and writes no model (the English word
+list is rewritten from it, as the build does).
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -47,6 +51,10 @@ class Judged:
     lawful_blocked: int
     lawful: int
     categories: dict[str, float]
+    # per row of the language, in the training split's order: blocked, and the highest
+    # unit score of the model that saw none of its batch
+    blocked: np.ndarray = field(repr=False)
+    top: np.ndarray = field(repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -117,9 +125,30 @@ def judge(
             if (y[:, LEARNED.index(c)] == 1).any()
         }
         out[f"{method} {name}"] = Judged(
-            float(hit[~lawful].mean()), int(hit[lawful].sum()), int(lawful.sum()), categories
+            float(hit[~lawful].mean()),
+            int(hit[lawful].sum()),
+            int(lawful.sum()),
+            categories,
+            hit,
+            scores["batch"].max(axis=1),
         )
     return out
+
+
+def mistakes(data: train.Training, lang: str, judged: Judged) -> list[dict[str, Any]]:
+    """The rows behind ``judged``: abusive rows let through and lawful rows blocked."""
+    rows = [row for row in data.rows if row.lang == lang]
+    return [
+        {
+            "id": row.id,
+            "mistake": "blocked" if row.lawful else "let through",
+            "categories": list(row.categories),
+            "top_score": round(float(top), 3),
+            "text": row.text,
+        }
+        for row, hit, top in zip(rows, judged.blocked, judged.top, strict=True)
+        if hit == row.lawful
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,6 +168,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="BUDGET:FLOOR",
         help="budgets and floors to judge (default: the build's)",
     )
+    parser.add_argument(
+        "--rows",
+        type=Path,
+        metavar="FILE",
+        help="write the first assignment's mistakes (first method and choice) here",
+    )
     args = parser.parse_args(argv)
     lang = args.lang
     choices = {c: (float(c.split(":")[0]), float(c.split(":")[1])) for c in args.choices} or {
@@ -150,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
         seed = None if name == "fixed" else int(name)
         judged = judge(data, lang, args.block, seed, choices)
         results[name] = {key: j.as_dict() for key, j in judged.items()}
+        if args.rows and name == args.seeds[0]:
+            lines = mistakes(data, lang, next(iter(judged.values())))
+            args.rows.write_text(
+                "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), "utf-8"
+            )
         print(name, json.dumps(results[name]), file=sys.stderr)
     means = {
         key: {

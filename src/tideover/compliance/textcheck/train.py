@@ -522,9 +522,15 @@ class Training:
 
 
 def read_training() -> Training:
+    """The training split as the build reads it (the English word list rewritten from it)."""
     rows = load_corpus("train")
     words = write_word_list(rows)
     _reset_caches()
+    return training_of(rows, words)
+
+
+def training_of(rows: list[Row], english_words: int) -> Training:
+    """``rows`` as the build reads them (``english_words``: the size of the word list)."""
     texts = [classifier_input(row.text) for row in rows]
     return Training(
         rows,
@@ -535,7 +541,7 @@ def read_training() -> Training:
         silent := unread(texts),
         np.array([row.lang for row in rows]),
         silent | np.array([bool(_HAN.search(text)) for text, _ in texts]),
-        words,
+        english_words,
     )
 
 
