@@ -117,6 +117,7 @@ def judge(
             )
             blocked[method, name][held] = found | stands
     lawful = np.array([row.lawful for row in rows])
+    top = scores["batch"].max(axis=1)  # the same for every method and choice
     out: dict[str, Judged] = {}
     for (method, name), hit in blocked.items():
         categories = {
@@ -130,7 +131,7 @@ def judge(
             int(lawful.sum()),
             categories,
             hit,
-            scores["batch"].max(axis=1),
+            top,
         )
     return out
 
