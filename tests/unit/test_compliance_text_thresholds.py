@@ -76,3 +76,87 @@ def test_a_row_and_its_variants_fall_in_the_batch_it_was_written_in() -> None:
     variant = replace(_row(4130, "threat"), id="en-tr-4130-leet", variant="leet")
     variant = replace(variant, source="en-tr-0051")
     assert batch_of(variant, 50) == "en:1"
+
+
+def _units_data() -> tuple[np.ndarray, np.ndarray]:
+    """Two features and the classes' columns: abusive rows (each of one category, in turn)
+    high on the first feature, lawful rows high on the second, and a band where the two
+    overlap."""
+    rng = np.random.default_rng(11)
+    lawful = rng.normal((0.3, 1.0), 0.35, size=(200, 2))
+    abusive = rng.normal((1.0, 0.3), 0.35, size=(120, 2))
+    x = np.vstack([lawful, abusive])
+    y = np.zeros((len(x), len(train.CLASSES)), dtype=int)
+    for k in range(120):
+        y[200 + k, k % (len(train.CLASSES) - 1)] = 1
+    y[200:, -1] = 1  # ANY: every abusive row
+    return x, y
+
+
+def test_the_units_with_lawful_rows_at_weight_one_are_scikit_learns_one_vs_rest() -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+
+    x, y = _units_data()
+    settings = train.Settings(train.FEATURES, c=4.0, min_df=1, word_weight=1, frame_weight=1)
+    ours = train._make("logistic", settings).fit(x, y)
+    theirs = OneVsRestClassifier(
+        LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000, solver="liblinear")
+    ).fit(x, y)
+    assert np.array_equal(ours.predict_proba(x), theirs.predict_proba(x))
+    for mine, other in zip(ours.estimators_, theirs.estimators_, strict=True):
+        assert np.array_equal(mine.coef_, other.coef_)
+        assert np.array_equal(mine.intercept_, other.intercept_)
+
+
+def test_each_unit_is_fitted_with_the_lawful_rows_weighted() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    x, y = _units_data()
+    heavy = train.Settings(
+        train.FEATURES, c=4.0, min_df=1, word_weight=1, frame_weight=1, lawful_weight=8.0
+    )
+    units = train._make("logistic", heavy).fit(x, y)
+    weight = np.where(y[:, -1] == 0, 8.0, 1.0)
+    for k, unit in enumerate(units.estimators_):
+        alone = LogisticRegression(
+            C=4.0, class_weight="balanced", max_iter=2000, solver="liblinear"
+        ).fit(x, y[:, k], sample_weight=weight)
+        assert np.array_equal(unit.coef_, alone.coef_)
+
+
+def test_with_lawful_rows_weighted_a_unit_learns_its_category_against_lawful_text() -> None:
+    """Among a unit's negatives, lawful rows then outweigh the other categories' rows: a
+    text like another category's abuse scores higher on the unit than before, a lawful
+    one no higher."""
+    rng = np.random.default_rng(5)
+    lawful = rng.normal((0.2, 1.0, 0.5), 0.3, size=(300, 3))
+    threat = rng.normal((1.0, 0.2, 1.0), 0.3, size=(60, 3))
+    insult = rng.normal((1.0, 0.2, 0.0), 0.3, size=(60, 3))
+    x = np.vstack([lawful, threat, insult])
+    y = np.zeros((len(x), len(train.CLASSES)), dtype=int)
+    for k in range(len(train.CLASSES) - 1):  # every unit has rows (two of them, many)
+        y[300 + k, k] = 1
+    y[300:360, train.CLASSES.index("threat")] = 1
+    y[360:, train.CLASSES.index("insult")] = 1
+    y[300:, -1] = 1
+    unit = train.CLASSES.index("threat")
+    texts = np.array([[1.0, 0.2, 0.3], [0.2, 1.0, 0.5]])  # an insult-like text, a lawful one
+    scores = {
+        weight: train._make(
+            "logistic",
+            train.Settings(
+                train.FEATURES,
+                c=4.0,
+                min_df=1,
+                word_weight=1,
+                frame_weight=1,
+                lawful_weight=weight,
+            ),
+        )
+        .fit(x, y)
+        .predict_proba(texts)[:, unit]
+        for weight in (1.0, 8.0)
+    }
+    assert scores[8.0][0] > scores[1.0][0] + 0.1
+    assert scores[8.0][1] <= scores[1.0][1] + 0.01

@@ -72,8 +72,12 @@ CLASSES = (*LEARNED, ANY)
 # at 0.5 % (12 of 2,416 lawful rows blocked), 0.819 at 0.47 % (11), 0.813 at 0.45 % (10,
 # as many as before those rows), 0.806 at 0.4 % (9) and 0.790 at 0.3 % (7); before them,
 # 0.827 at 0.5 % (10 of 2,122).  As many rows over 294 more lawful ones: the rate falls
-# (0.47 -> 0.41 %) for 0.014 of recall.  docs/compliance-text.md has the table.
-FPR_TARGET = {"zh": 0.005, "en": 0.0045}
+# (0.47 -> 0.41 %) for 0.014 of recall.  With lawful English rows weighted 8
+# (``Settings.lawful_weight``, 2026-12-08) the budget went down to 0.4 %: on the fixed folds
+# recall 0.828 at 0.45 %, 0.820 at 0.4 % and 0.813 at 0.35 % (0.806 at 0.45 % unweighted);
+# on the batch folds, five assignments, lawful rows blocked 23.2 / 22.0 / 19.8 against 21.4
+# unweighted at 0.45 %.  docs/compliance-text.md has the tables.
+FPR_TARGET = {"zh": 0.005, "en": 0.004}
 # Lawful short Chinese rows (``model.SHORT_HAN``) blocked out of fold by the short texts'
 # thresholds: none.  On the same folds, zh recall with the lexicon 0.9708 with none and
 # with one (the 0.5 % rule), false positives 0.42 % against 0.48 %.
@@ -120,6 +124,10 @@ class Settings:
     # batches of this many ids (``corpus.batch_of``), whose lawful rows are then of kinds
     # the fold's model has not seen, as the held-out split's are
     threshold_batch: int = 0
+    # Each lawful row weighs this many times an abusive one in every unit's fit, so the
+    # units are fitted hardest where the thresholds are chosen: among the lawful texts
+    # that score highest
+    lawful_weight: float = 1.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -128,6 +136,7 @@ class Settings:
             "english_word_weight": self.word_weight,
             "english_frame_weight": self.frame_weight,
             "threshold_batch": self.threshold_batch,
+            "lawful_weight": self.lawful_weight,
         }
 
 
@@ -138,10 +147,14 @@ class Settings:
 # min_df 3 too, and with frames weighted 2 / 3 / 4 / 6, 0.813 / 0.827 / 0.818 / 0.800;
 # C = 16 / 32 at frame weight 3, 0.819 / 0.830; min_df 2 / 4, 0.804 / 0.808 (at frame
 # weight 4); words weighted 2 or 4, 0.774 / 0.821; character 5-grams, 0.805 (+0.005, a
-# larger vocabulary).  docs/compliance-text.md has the table.
+# larger vocabulary).  Lawful English rows weighted 8 (2026-12-08): recall on the fixed
+# folds 0.806 -> 0.828 at the same budget (weights 2 / 3 / 5 / 12 / 20: 0.810 / 0.814 /
+# 0.823 / 0.838 / 0.842).  docs/compliance-text.md has the tables.
 SETTINGS = {
     "zh": Settings(FEATURES, c=8.0, min_df=2, word_weight=3.0, frame_weight=6.0),
-    "en": Settings(FEATURES, c=24.0, min_df=3, word_weight=3.0, frame_weight=3.0),
+    "en": Settings(
+        FEATURES, c=24.0, min_df=3, word_weight=3.0, frame_weight=3.0, lawful_weight=8.0
+    ),
 }
 SEED = 20261128
 
@@ -204,17 +217,38 @@ def _targets(rows: list[Row]) -> np.ndarray:
     )
 
 
+class _Units:
+    """One binary unit per class (the last is ``ANY``, 0 for a lawful row), fitted one
+    after the other as scikit-learn's ``OneVsRestClassifier`` fits them, each lawful row
+    weighing ``lawful_weight``."""
+
+    def __init__(self, unit: Any, lawful_weight: float) -> None:
+        self.unit, self.lawful_weight = unit, lawful_weight
+        self.estimators_: list[Any] = []
+
+    def fit(self, x: Any, y: np.ndarray) -> _Units:
+        from sklearn.base import clone
+
+        weight = np.where(y[:, -1] == 0, self.lawful_weight, 1.0)
+        self.estimators_ = [
+            clone(self.unit).fit(x, y[:, k], sample_weight=weight) for k in range(y.shape[1])
+        ]
+        return self
+
+    def predict_proba(self, x: Any) -> np.ndarray:
+        return np.column_stack([unit.predict_proba(x)[:, 1] for unit in self.estimators_])
+
+
 def _make(kind: str, settings: Settings) -> Any:
     from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.svm import LinearSVC
 
     if kind == "logistic":
-        return OneVsRestClassifier(
-            LogisticRegression(
-                C=settings.c, class_weight="balanced", max_iter=2000, solver="liblinear"
-            )
+        unit = LogisticRegression(
+            C=settings.c, class_weight="balanced", max_iter=2000, solver="liblinear"
         )
+        return _Units(unit, settings.lawful_weight)
     if kind == "linear-svm":
         return OneVsRestClassifier(LinearSVC(C=0.5, class_weight="balanced"))
     raise ValueError(kind)
