@@ -126,7 +126,7 @@ class Settings:
     threshold_batch: int = 0
     # Each lawful row weighs this many times an abusive one in every unit's fit, so the
     # units are fitted hardest where the thresholds are chosen: among the lawful texts
-    # that score highest
+    # that score highest (the logistic units; the models ``--compare`` adds are unweighted)
     lawful_weight: float = 1.0
 
     def as_dict(self) -> dict[str, Any]:
