@@ -78,6 +78,15 @@ def test_a_row_and_its_variants_fall_in_the_batch_it_was_written_in() -> None:
     assert batch_of(variant, 50) == "en:1"
 
 
+def _units(lawful_weight: float = 1.0) -> train._Units:
+    """The build's logistic units (C = 4), lawful rows weighing ``lawful_weight``."""
+    settings = train.Settings(
+        train.FEATURES, c=4.0, min_df=1, word_weight=1, frame_weight=1, lawful_weight=lawful_weight
+    )
+    units: train._Units = train._make("logistic", settings)
+    return units
+
+
 def _units_data() -> tuple[np.ndarray, np.ndarray]:
     """Two features and the classes' columns: abusive rows (each of one category, in turn)
     high on the first feature, lawful rows high on the second, and a band where the two
@@ -98,8 +107,7 @@ def test_the_units_with_lawful_rows_at_weight_one_are_scikit_learns_one_vs_rest(
     from sklearn.multiclass import OneVsRestClassifier
 
     x, y = _units_data()
-    settings = train.Settings(train.FEATURES, c=4.0, min_df=1, word_weight=1, frame_weight=1)
-    ours = train._make("logistic", settings).fit(x, y)
+    ours = _units().fit(x, y)
     theirs = OneVsRestClassifier(
         LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000, solver="liblinear")
     ).fit(x, y)
@@ -113,10 +121,7 @@ def test_each_unit_is_fitted_with_the_lawful_rows_weighted() -> None:
     from sklearn.linear_model import LogisticRegression
 
     x, y = _units_data()
-    heavy = train.Settings(
-        train.FEATURES, c=4.0, min_df=1, word_weight=1, frame_weight=1, lawful_weight=8.0
-    )
-    units = train._make("logistic", heavy).fit(x, y)
+    units = _units(8.0).fit(x, y)
     weight = np.where(y[:, -1] == 0, 8.0, 1.0)
     for k, unit in enumerate(units.estimators_):
         alone = LogisticRegression(
@@ -142,21 +147,6 @@ def test_with_lawful_rows_weighted_a_unit_learns_its_category_against_lawful_tex
     y[300:, -1] = 1
     unit = train.CLASSES.index("threat")
     texts = np.array([[1.0, 0.2, 0.3], [0.2, 1.0, 0.5]])  # an insult-like text, a lawful one
-    scores = {
-        weight: train._make(
-            "logistic",
-            train.Settings(
-                train.FEATURES,
-                c=4.0,
-                min_df=1,
-                word_weight=1,
-                frame_weight=1,
-                lawful_weight=weight,
-            ),
-        )
-        .fit(x, y)
-        .predict_proba(texts)[:, unit]
-        for weight in (1.0, 8.0)
-    }
-    assert scores[8.0][0] > scores[1.0][0] + 0.1
-    assert scores[8.0][1] <= scores[1.0][1] + 0.01
+    scores = {weight: _units(weight).fit(x, y).predict_proba(texts)[:, unit] for weight in (1, 8)}
+    assert scores[8][0] > scores[1][0] + 0.1
+    assert scores[8][1] <= scores[1][1] + 0.01

@@ -220,7 +220,8 @@ def _targets(rows: list[Row]) -> np.ndarray:
 class _Units:
     """One binary unit per class (the last is ``ANY``, 0 for a lawful row), fitted one
     after the other as scikit-learn's ``OneVsRestClassifier`` fits them, each lawful row
-    weighing ``lawful_weight``."""
+    weighing ``lawful_weight`` (``OneVsRestClassifier`` passes sample weights on only with
+    scikit-learn's metadata routing switched on for the whole process)."""
 
     def __init__(self, unit: Any, lawful_weight: float) -> None:
         self.unit, self.lawful_weight = unit, lawful_weight
